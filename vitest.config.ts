@@ -6,7 +6,13 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['engine/**/*.test.ts', 'scripts/**/*.test.ts', 'test/node/**/*.test.ts', 'bench/**/*.test.ts', 'workers/**/*.node.test.ts'],
+    include: [
+      'engine/**/*.test.ts',
+      'scripts/**/*.test.ts',
+      'test/node/**/*.test.ts',
+      'bench/**/*.test.ts',
+      'workers/**/*.node.test.ts',
+    ],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',

@@ -48,5 +48,9 @@ export class SqlError extends Error {
 
 /** True when `e` is a SqlError (works across module instances by checking shape). */
 export function isSqlError(e: unknown): e is SqlError {
-  return e instanceof Error && (e as { name?: string }).name === 'SqlError' && typeof (e as SqlError).code === 'string';
+  return (
+    e instanceof Error &&
+    (e as { name?: string }).name === 'SqlError' &&
+    typeof (e as SqlError).code === 'string'
+  );
 }

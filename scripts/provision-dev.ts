@@ -1,0 +1,26 @@
+/**
+ * @module scripts/provision-dev
+ * Local mode only: the organization, project and database named `default`
+ * that `OROCHI_DEV_API_KEY` reaches. Idempotent.
+ */
+import type { PGlite } from '@electric-sql/pglite';
+import { DEV_DATABASE_ID, DEV_PROJECT_ID } from '../workers/auth/api-key-verifier.ts';
+
+export const DEV_ORG_ID = '00000000-0000-4000-8000-000000000000';
+
+export async function provisionDevDatabase(db: PGlite): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.query(
+      `INSERT INTO organizations (id, name, slug) VALUES ($1, 'Local', 'local') ON CONFLICT (id) DO NOTHING`,
+      [DEV_ORG_ID],
+    );
+    await tx.query(
+      `INSERT INTO projects (id, org_id, name) VALUES ($1, $2, 'default') ON CONFLICT (id) DO NOTHING`,
+      [DEV_PROJECT_ID, DEV_ORG_ID],
+    );
+    await tx.query(
+      `INSERT INTO databases (id, project_id, name, status) VALUES ($1, $2, 'default', 'active') ON CONFLICT (id) DO NOTHING`,
+      [DEV_DATABASE_ID, DEV_PROJECT_ID],
+    );
+  });
+}

@@ -1,0 +1,66 @@
+/**
+ * @module scripts/ws-tcp-proxy
+ * A WebSocket-to-TCP relay in front of the embedded Postgres: the same role
+ * Neon's proxy plays in production, so `@neondatabase/serverless` inside
+ * `wrangler dev` (and in tests) speaks to PGlite over the production code path.
+ * Binds to loopback only and always dials the one configured upstream (the
+ * `address` query parameter the driver sends is ignored: no open relay).
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { connect } from 'node:net';
+import { WebSocketServer } from 'ws';
+
+export interface WsTcpProxy {
+  /** `host:port` for `neonConfig.wsProxy` (no protocol). */
+  readonly address: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** Starts the relay on 127.0.0.1:`port` (0 = any free port) towards `upstreamHost:upstreamPort`. */
+export async function startWsTcpProxy(opts: {
+  port: number;
+  upstreamHost: string;
+  upstreamPort: number;
+}): Promise<WsTcpProxy> {
+  const http: Server = createServer((_req, res) => {
+    res.writeHead(426, { 'content-type': 'text/plain' }).end('WebSocket upgrade required\n');
+  });
+  const wss = new WebSocketServer({ server: http });
+  wss.on('connection', (ws) => {
+    const tcp = connect(opts.upstreamPort, opts.upstreamHost);
+    const pending: Buffer[] = [];
+    let open = false;
+    tcp.on('connect', () => {
+      open = true;
+      for (const b of pending) tcp.write(b);
+      pending.length = 0;
+    });
+    tcp.on('data', (d) => ws.readyState === ws.OPEN && ws.send(d));
+    tcp.on('close', () => ws.close());
+    tcp.on('error', () => ws.close());
+    ws.on('message', (data: Buffer | Buffer[] | ArrayBuffer) => {
+      const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+      if (open) tcp.write(buf);
+      else pending.push(buf);
+    });
+    ws.on('close', () => tcp.end());
+    ws.on('error', () => tcp.destroy());
+  });
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(opts.port, '127.0.0.1', () => resolve());
+  });
+  const port = (http.address() as AddressInfo).port;
+  return {
+    address: `127.0.0.1:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const c of wss.clients) c.terminate();
+        wss.close();
+        http.close(() => resolve());
+      }),
+  };
+}

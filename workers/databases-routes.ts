@@ -1,0 +1,47 @@
+/**
+ * @module workers/databases-routes
+ * Data-plane database lookup by API key: `{database}` is an id, or a name
+ * resolved within the key's project (so `default` works with the dev key).
+ */
+import { and, eq, or } from 'drizzle-orm';
+import { Hono } from 'hono';
+import type { AppEnv } from './app-context.ts';
+import { withControlPlane } from './db/client.ts';
+import { databases } from './db/schema.ts';
+import { ApiError } from './errors.ts';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Resolves `{database}` for a principal's project; 404 (not 403) when outside it, to avoid leaking ids. */
+export async function resolveDatabase(env: Env, projectId: string, ref: string) {
+  return withControlPlane(env, async (db) => {
+    const match = UUID.test(ref)
+      ? or(eq(databases.id, ref), eq(databases.name, ref))
+      : eq(databases.name, ref);
+    const rows = await db
+      .select()
+      .from(databases)
+      .where(and(eq(databases.projectId, projectId), match))
+      .limit(1);
+    if (!rows[0]) throw new ApiError(404, '3D000', `database "${ref}" does not exist`);
+    return rows[0];
+  });
+}
+
+export const databaseRoutes = new Hono<AppEnv>().get('/v1/databases/:database', async (c) => {
+  const principal = c.get('principal')!;
+  const row = await resolveDatabase(c.env, principal.projectId, c.req.param('database'));
+  if (principal.databaseId && principal.databaseId !== row.id) {
+    throw new ApiError(404, '3D000', `database "${c.req.param('database')}" does not exist`);
+  }
+  return c.json({
+    id: row.id,
+    name: row.name,
+    projectId: row.projectId,
+    status: row.status,
+    replicaCount: row.replicaCount,
+    defaultShardCount: row.defaultShardCount,
+    locationHint: row.locationHint,
+    createdAt: row.createdAt,
+  });
+});

@@ -1,0 +1,53 @@
+/**
+ * @module workers/errors
+ * The single place where thrown errors become HTTP responses
+ * (`{ "error": { "code", "message", "position"? } }`). Handlers throw; they
+ * never build error JSON themselves.
+ */
+import type { ErrorHandler } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { isSqlError } from '../engine/errors.ts';
+import type { AppEnv } from './app-context.ts';
+
+/** An API error with an HTTP status and a machine-readable code (a SQLSTATE where one applies). */
+export class ApiError extends HTTPException {
+  constructor(
+    status: ContentfulStatusCode,
+    readonly code: string,
+    message: string,
+  ) {
+    super(status, { message });
+  }
+}
+
+/** SQLSTATE class → HTTP status. Unknown objects are 404, conflicts 409, everything else bad input. */
+export function statusForSqlState(code: string): ContentfulStatusCode {
+  if (code === '42P01' || code === '42703' || code === '42883' || code === '3D000') return 404;
+  if (code.startsWith('23') || code === '42P07' || code === '42701' || code === '40001') return 409;
+  if (code === '42501' || code === '28000') return 403;
+  if (code === '54000') return 413;
+  if (code === '0A000' || code.startsWith('22')) return 422;
+  if (code.startsWith('XX') || code.startsWith('58')) return 500;
+  return 400;
+}
+
+export const onError: ErrorHandler<AppEnv> = (err, c) => {
+  if (err instanceof ApiError) {
+    return c.json({ error: { code: err.code, message: err.message } }, err.status);
+  }
+  if (isSqlError(err)) {
+    const body: { code: string; message: string; position?: number } = {
+      code: err.code,
+      message: err.message,
+    };
+    if (err.position !== undefined) body.position = err.position;
+    return c.json({ error: body }, statusForSqlState(err.code));
+  }
+  if (err instanceof HTTPException) {
+    return c.json({ error: { code: `http_${err.status}`, message: err.message } }, err.status);
+  }
+  // Unexpected: log the message (never request bodies or secrets) and hide details from the client.
+  console.error('unhandled error:', err instanceof Error ? err.message : String(err));
+  return c.json({ error: { code: 'XX000', message: 'internal error' } }, 500);
+};

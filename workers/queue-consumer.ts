@@ -1,0 +1,46 @@
+/**
+ * @module workers/queue-consumer
+ * The `orochi-events` consumer. Each message is a tagged event; handlers are
+ * looked up by `kind`. A message whose handler throws is retried with backoff
+ * and, after `max_retries`, lands in the dead-letter queue. A message of an
+ * unknown kind is a producer bug: it goes straight to the dead-letter queue.
+ */
+
+/** Events carried by the queue. CDC deliveries and autoscaler decisions join this union. */
+export type QueueEvent =
+  | { kind: 'health-probe'; nonce: string; at: number }
+  | { kind: 'maintenance-sweep'; at: number; cron: string };
+
+type Handler = (event: QueueEvent, env: Env) => Promise<void>;
+
+const handlers: Record<QueueEvent['kind'], Handler> = {
+  'health-probe': async () => {},
+  'maintenance-sweep': async () => {},
+};
+
+/** Seconds before retry attempt n (1-based): exponential, capped at 5 minutes. */
+export function retryDelaySeconds(attempt: number): number {
+  return Math.min(300, 2 ** Math.max(0, attempt - 1) * 5);
+}
+
+export async function handleQueueBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  for (const msg of batch.messages) {
+    const event = msg.body as QueueEvent | undefined;
+    const handler = event && typeof event === 'object' ? handlers[event.kind] : undefined;
+    if (!handler) {
+      await env.EVENTS_DLQ.send({ reason: 'unknown event kind', body: msg.body, queue: batch.queue });
+      msg.ack();
+      continue;
+    }
+    try {
+      await handler(event as QueueEvent, env);
+      msg.ack();
+    } catch (e) {
+      console.error(
+        `queue event ${(event as QueueEvent).kind} failed:`,
+        e instanceof Error ? e.message : String(e),
+      );
+      msg.retry({ delaySeconds: retryDelaySeconds(msg.attempts) });
+    }
+  }
+}

@@ -1,0 +1,13 @@
+/**
+ * Secrets are not in wrangler.toml (they are set with `wrangler secret put`), so
+ * `wrangler types` cannot see them; they are declared here by merging into the
+ * generated `Cloudflare.Env`.
+ */
+declare namespace Cloudflare {
+  interface Env {
+    /** Control-plane Postgres (Neon in production; the embedded PGlite locally). */
+    DATABASE_URL?: string;
+    /** Local mode only: an API key that reaches the database named `default`. */
+    OROCHI_DEV_API_KEY?: string;
+  }
+}
