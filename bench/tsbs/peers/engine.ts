@@ -1,0 +1,111 @@
+/**
+ * @module bench/tsbs/peers/engine
+ * The Orochi Edge engine (`engine/index.ts` → `Database`) behind the same
+ * {@link SqlPeer} seam. The engine is imported dynamically so the harness still
+ * runs (peers only) on a tree where the engine cannot load yet; `loadEngine`
+ * reports why instead of failing the whole run.
+ */
+import { formatPgTimestamp, formatPgTimestamptz, parsePgTimestamp } from '../../../engine/testing/pg-time.ts';
+import { type Cell, normalizeDecimal } from '../../../engine/testing/result-compare.ts';
+import { CPU_TABLE_DDL, type CpuData, cpuTableColumns } from '../generate.ts';
+import type { PeerResult, SqlPeer } from './sql-peer.ts';
+
+/** The slice of the engine's result we rely on. */
+export interface EngineResult {
+  readonly columns: readonly { readonly name: string; readonly type: string }[];
+  readonly rows: readonly (readonly unknown[])[];
+  readonly rowCount: number;
+  readonly stats?: {
+    readonly chunksScanned?: number;
+    readonly chunksSkipped?: number;
+    readonly rowsScanned?: number;
+  };
+}
+
+/** The slice of `Database` we rely on (see engine/database.ts). */
+export interface EngineDatabase {
+  exec(sql: string): Promise<unknown>;
+  bulkLoad(table: string, columns: Record<string, unknown>, rowCount: number): Promise<unknown>;
+  query(sql: string, params?: unknown[]): Promise<EngineResult>;
+  close?(): Promise<void> | void;
+}
+
+interface EngineModule {
+  Database: { create(options?: unknown): Promise<EngineDatabase> };
+}
+
+/** Imports the engine; returns the error message instead when it does not load. */
+export async function loadEngine(): Promise<EngineModule | string> {
+  const path = '../../../engine/index.ts';
+  try {
+    const mod = (await import(/* @vite-ignore */ path)) as Partial<EngineModule>;
+    if (typeof mod.Database?.create !== 'function') return 'engine/index.ts does not export Database.create';
+    return mod as EngineModule;
+  } catch (e) {
+    return `engine/index.ts failed to load: ${(e as Error).message.split('\n')[0]}`;
+  }
+}
+
+/** Engine value → normalized cell, using the column's declared type. */
+export function engineCell(value: unknown, type: string): Cell {
+  if (value === null || value === undefined) return null;
+  const t = type.toLowerCase();
+  if (typeof value === 'string') {
+    if (t === 'numeric' || t.startsWith('decimal')) return normalizeDecimal(value);
+    if (t.startsWith('timestamp')) {
+      const us = parsePgTimestamp(value);
+      if (us === undefined) return value;
+      return t === 'timestamptz' || t.includes('with time zone')
+        ? formatPgTimestamptz(us)
+        : formatPgTimestamp(us);
+    }
+    return value;
+  }
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return value;
+  return String(value);
+}
+
+/** Normalizes an engine result to cells. */
+export function normalizeEngineResult(r: EngineResult): PeerResult {
+  const types = r.columns.map((c) => c.type);
+  return {
+    columns: r.columns.map((c) => c.name),
+    rows: r.rows.map((row) => row.map((v, i) => engineCell(v, types[i]))),
+  };
+}
+
+/** The engine wrapped as a {@link SqlPeer}. */
+export class EnginePeer implements SqlPeer {
+  readonly name = 'engine';
+  constructor(readonly db: EngineDatabase) {}
+
+  /** Creates an empty engine database, or returns why it cannot. */
+  static async create(): Promise<EnginePeer | string> {
+    const mod = await loadEngine();
+    if (typeof mod === 'string') return mod;
+    return new EnginePeer(await mod.Database.create());
+  }
+
+  async exec(sql: string): Promise<void> {
+    await this.db.exec(sql);
+  }
+
+  async query(sql: string): Promise<PeerResult> {
+    return normalizeEngineResult(await this.db.query(sql));
+  }
+
+  /** Runs a query and returns the raw engine result (the timing path). */
+  raw(sql: string): Promise<EngineResult> {
+    return this.db.query(sql);
+  }
+
+  /** Creates `cpu` and bulk-loads `data` into the engine's columnar chunks. */
+  async loadCpu(data: CpuData): Promise<void> {
+    await this.db.exec(CPU_TABLE_DDL);
+    await this.db.bulkLoad('cpu', cpuTableColumns(data), data.rowCount);
+  }
+
+  async close(): Promise<void> {
+    await this.db.close?.();
+  }
+}
