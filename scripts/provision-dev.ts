@@ -4,9 +4,7 @@
  * that `OROCHI_DEV_API_KEY` reaches. Idempotent.
  */
 import type { PGlite } from '@electric-sql/pglite';
-import { DEV_DATABASE_ID, DEV_PROJECT_ID } from '../workers/auth/api-key-verifier.ts';
-
-export const DEV_ORG_ID = '00000000-0000-4000-8000-000000000000';
+import { DEV_DATABASE_ID, DEV_ORG_ID, DEV_PROJECT_ID } from '../workers/auth/dev-ids.ts';
 
 export async function provisionDevDatabase(db: PGlite): Promise<void> {
   await db.transaction(async (tx) => {

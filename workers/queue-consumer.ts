@@ -23,7 +23,11 @@ export function retryDelaySeconds(attempt: number): number {
   return Math.min(300, 2 ** Math.max(0, attempt - 1) * 5);
 }
 
-export async function handleQueueBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+export async function handleQueueBatch(
+  batch: MessageBatch<unknown>,
+  env: Env,
+  _ctx: ExecutionContext,
+): Promise<void> {
   for (const msg of batch.messages) {
     const event = msg.body as QueueEvent | undefined;
     const handler = event && typeof event === 'object' ? handlers[event.kind] : undefined;

@@ -7,15 +7,12 @@
 import type { ApiPrincipal } from '../app-context.ts';
 import { isLocalMode } from '../app-context.ts';
 import { secretsEqual } from './constant-time.ts';
+import { DEV_PROJECT_ID } from './dev-ids.ts';
 
 /** Verifies an API key secret; resolves to null when it is not valid. */
 export interface ApiKeyVerifier {
   verify(secret: string): Promise<ApiPrincipal | null>;
 }
-
-/** Ids of the rows `npm start` provisions for the dev key (see scripts/provision-dev.ts). */
-export const DEV_PROJECT_ID = '00000000-0000-4000-8000-000000000001';
-export const DEV_DATABASE_ID = '00000000-0000-4000-8000-000000000002';
 
 /** Accepts exactly `OROCHI_DEV_API_KEY`, and only in local mode. */
 export class DevKeyVerifier implements ApiKeyVerifier {

@@ -1,0 +1,9 @@
+/** Values the workerd test globalSetup (Node) provides to the pool config and tests. */
+import 'vitest';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    pgWsProxy: string;
+    pgDatabaseUrl: string;
+  }
+}

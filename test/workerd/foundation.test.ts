@@ -1,0 +1,152 @@
+/**
+ * The foundation, end to end inside workerd: a Hono route via SELF.fetch, a
+ * Durable Object's storage, its alarm, and the queue consumer.
+ */
+import {
+  createExecutionContext,
+  createMessageBatch,
+  createScheduledController,
+  env,
+  getQueueResult,
+  runDurableObjectAlarm,
+  runInDurableObject,
+  SELF,
+  waitOnExecutionContext,
+} from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import worker, { ShardDO } from '../../workers/index.ts';
+
+describe('GET /v1/health', () => {
+  it('reports every dependency it exercised', async () => {
+    const res = await SELF.fetch('https://orochi.test/v1/health');
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as {
+      status: string;
+      checks: Record<string, { ok: boolean; detail?: string }>;
+    };
+    expect(Object.keys(body.checks).sort()).toEqual(['postgres', 'queue', 'r2Cold', 'r2Frozen', 'shard']);
+    for (const [name, check] of Object.entries(body.checks)) expect(check.ok, name).toBe(true);
+    expect(body.status).toBe('ok');
+    expect(body.checks.postgres.detail).toMatch(/^PostgreSQL \d+/);
+    expect(body.checks.shard.detail).toMatch(/rowsWritten=[1-9]\d*, rowsRead=[1-9]/);
+  });
+
+  it('degrades (not 500) when one dependency fails', async () => {
+    // The relay only ever dials its own upstream, so break the relay address itself.
+    const broken = { ...env, PG_WS_PROXY: '127.0.0.1:1' };
+    const ctx = createExecutionContext();
+    const res = await worker.fetch(new Request('https://orochi.test/v1/health'), broken, ctx);
+    await waitOnExecutionContext(ctx);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as {
+      status: string;
+      reasons: string[];
+      checks: Record<string, { ok: boolean }>;
+    };
+    expect(body.status).toBe('degraded');
+    expect(body.checks.postgres.ok).toBe(false);
+    expect(body.checks.shard.ok).toBe(true);
+    expect(body.reasons.join()).toMatch(/^postgres: /);
+  });
+});
+
+describe('dev API key', () => {
+  it('reaches the default database in local mode', async () => {
+    const res = await SELF.fetch('https://orochi.test/v1/databases/default', {
+      headers: { authorization: 'Bearer test-dev-key' },
+    });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { name: string }).name).toBe('default');
+  });
+
+  it('rejects a wrong or missing key', async () => {
+    const wrong = await SELF.fetch('https://orochi.test/v1/databases/default', {
+      headers: { authorization: 'Bearer test-dev-kez' },
+    });
+    expect(wrong.status).toBe(401);
+    expect(((await wrong.json()) as { error: { code: string } }).error.code).toBe('unauthenticated');
+    const missing = await SELF.fetch('https://orochi.test/v1/databases/default');
+    expect(missing.status).toBe(401);
+  });
+
+  it('is refused outside local mode even with the right key', async () => {
+    const prod = { ...env, ENVIRONMENT: 'production' } as Env;
+    const ctx = createExecutionContext();
+    const res = await worker.fetch(
+      new Request('https://orochi.test/v1/databases/default', {
+        headers: { authorization: 'Bearer test-dev-key' },
+      }),
+      prod,
+      ctx,
+    );
+    await waitOnExecutionContext(ctx);
+    expect(res.status).toBe(401);
+  });
+
+  it('answers 404 for a database outside the key project', async () => {
+    const res = await SELF.fetch('https://orochi.test/v1/databases/not-there', {
+      headers: { authorization: 'Bearer test-dev-key' },
+    });
+    expect(res.status).toBe(404);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('3D000');
+  });
+});
+
+describe('ShardDO', () => {
+  it('writes and reads its SQLite storage', async () => {
+    const stub = env.SHARD.get(env.SHARD.idFromName('storage-test'));
+    const ping = await stub.ping('n1');
+    expect(ping.readBack).toBe('n1');
+    await runInDurableObject(stub, async (instance: ShardDO, state) => {
+      expect(instance).toBeInstanceOf(ShardDO);
+      const rows = state.storage.sql
+        .exec<{ value: string }>(`SELECT value FROM _meta WHERE key = 'ping'`)
+        .toArray();
+      expect(rows).toEqual([{ value: 'n1' }]);
+    });
+  });
+
+  it('runs its maintenance alarm', async () => {
+    const stub = env.SHARD.get(env.SHARD.idFromName('alarm-test'));
+    expect(await stub.lastMaintenance()).toBe(0);
+    await stub.scheduleMaintenance(60_000);
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await stub.lastMaintenance()).toBeGreaterThan(0);
+    expect(await runDurableObjectAlarm(stub)).toBe(false);
+  });
+});
+
+describe('queue consumer and cron', () => {
+  it('acks known events and dead-letters unknown ones', async () => {
+    const batch = createMessageBatch('orochi-events', [
+      { id: 'a', timestamp: new Date(), attempts: 1, body: { kind: 'health-probe', nonce: 'x', at: 1 } },
+      { id: 'b', timestamp: new Date(), attempts: 1, body: { kind: 'no-such-kind' } },
+    ]);
+    const ctx = createExecutionContext();
+    await worker.queue(batch, env, ctx);
+    const result = await getQueueResult(batch, ctx);
+    expect(result.explicitAcks.sort()).toEqual(['a', 'b']);
+    expect(result.retryMessages).toEqual([]);
+  });
+
+  it('retries a failing event with backoff', async () => {
+    const failing = {
+      ...env,
+      EVENTS_DLQ: { send: () => Promise.reject(new Error('dlq down')) },
+    } as unknown as Env;
+    const batch = createMessageBatch('orochi-events', [
+      { id: 'c', timestamp: new Date(), attempts: 3, body: { kind: 'unknown' } },
+    ]);
+    const ctx = createExecutionContext();
+    await expect(worker.queue(batch, failing, ctx)).rejects.toThrow('dlq down');
+  });
+
+  it('cron enqueues a maintenance sweep', async () => {
+    const sent: unknown[] = [];
+    const spy = { ...env, EVENTS: { send: async (b: unknown) => void sent.push(b) } } as unknown as Env;
+    const ctx = createExecutionContext();
+    await worker.scheduled(createScheduledController({ scheduledTime: 1000, cron: '*/5 * * * *' }), spy, ctx);
+    await waitOnExecutionContext(ctx);
+    expect(sent).toEqual([{ kind: 'maintenance-sweep', at: 1000, cron: '*/5 * * * *' }]);
+  });
+});

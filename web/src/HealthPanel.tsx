@@ -1,0 +1,65 @@
+/**
+ * @module web/HealthPanel
+ * Shows each dependency `/v1/health` checked, with its latency or error.
+ */
+import { useEffect, useState } from 'react';
+
+interface Check {
+  ok: boolean;
+  ms: number;
+  detail?: string;
+  error?: string;
+}
+interface Health {
+  status: 'ok' | 'degraded';
+  reasons?: string[];
+  checks: Record<string, Check>;
+}
+
+const LABELS: Record<string, string> = {
+  postgres: 'Control plane (Postgres)',
+  shard: 'Shard Durable Object (SQLite)',
+  r2Cold: 'R2 cold tier',
+  r2Frozen: 'R2 frozen tier',
+  queue: 'Queue',
+};
+
+export function HealthPanel() {
+  const [health, setHealth] = useState<Health | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    fetch('/v1/health')
+      .then(async (r) => {
+        if (!r.ok) throw new Error(`HTTP ${r.status}`);
+        setHealth((await r.json()) as Health);
+      })
+      .catch((e: Error) => setError(e.message));
+  }, []);
+
+  if (error)
+    return (
+      <p role="alert" className="error">
+        Could not reach the API: {error}
+      </p>
+    );
+  if (!health) return <p aria-busy="true">Checking services…</p>;
+  return (
+    <section aria-labelledby="health-title" className="panel">
+      <h2 id="health-title">
+        System status:{' '}
+        <span data-testid="health-status" className={health.status}>
+          {health.status}
+        </span>
+      </h2>
+      <ul className="checks">
+        {Object.entries(health.checks).map(([name, c]) => (
+          <li key={name} data-testid={`check-${name}`} className={c.ok ? 'ok' : 'failed'}>
+            <strong>{LABELS[name] ?? name}</strong> {c.ok ? '✓' : '✗'} <span className="ms">{c.ms} ms</span>
+            <div className="detail">{c.ok ? c.detail : c.error}</div>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
