@@ -1,0 +1,141 @@
+/**
+ * @module bench/engine.bench
+ * `npm run bench:engine`: TSBS cpu-only (default 1,000 hosts × 24 h at 10 s =
+ * 8.64M rows) loaded into the engine's own chunks, DuckDB (threads=1, native
+ * table) and SQLite (better-sqlite3). Each of the 15 query types is timed in all
+ * three in this one process: one warm-up, then the median of TSBS_RUNS runs, each
+ * run a fresh random instance shared by all systems. Prints the table, the
+ * storage comparison against DuckDB's Parquet-zstd export, and the RESULT line.
+ *
+ * Env: TSBS_HOSTS (1000), TSBS_HOURS (24), TSBS_RUNS (5), TSBS_SQLITE_RUNS (=runs),
+ * TSBS_SEED (123), TSBS_SKIP_SQLITE=1 (peers: engine + DuckDB only).
+ */
+
+import { Prng } from '../engine/testing/prng.ts';
+import { measureEncoding } from './tsbs/chunk-size.ts';
+import { generateCpuOnly } from './tsbs/generate.ts';
+import { fmt, geomean, markdownTable, type Timing, timeQuery } from './tsbs/harness.ts';
+import { DuckdbPeer } from './tsbs/peers/duckdb.ts';
+import { EnginePeer } from './tsbs/peers/engine.ts';
+import { SqlitePeer } from './tsbs/peers/sqlite.ts';
+import { generateQuery, QUERY_TYPES, type TsbsQuery } from './tsbs/queries.ts';
+
+const env = (name: string, dflt: number): number => (process.env[name] ? Number(process.env[name]) : dflt);
+const hosts = env('TSBS_HOSTS', 1000);
+const hours = env('TSBS_HOURS', 24);
+const runs = env('TSBS_RUNS', 5);
+const sqliteRuns = env('TSBS_SQLITE_RUNS', runs);
+const seed = env('TSBS_SEED', 123);
+const skipSqlite = process.env.TSBS_SKIP_SQLITE === '1';
+
+const log = (msg: string) => process.stderr.write(`${msg}\n`);
+async function timed<T>(label: string, f: () => Promise<T> | T): Promise<[T, number]> {
+  const t0 = performance.now();
+  const v = await f();
+  const s = (performance.now() - t0) / 1000;
+  log(`${label}: ${s.toFixed(1)} s`);
+  return [v, s];
+}
+
+const [data] = await timed(`generate ${hosts} hosts × ${hours} h`, () =>
+  generateCpuOnly({ hosts, hours, seed }),
+);
+log(`rows: ${data.rowCount.toLocaleString('en-US')}`);
+const domain = { hosts, startMicros: data.startMicros, endMicros: data.endMicros };
+const rng = new Prng(seed + 1);
+const instances = new Map<string, TsbsQuery[]>(
+  QUERY_TYPES.map((t) => [
+    t,
+    Array.from({ length: Math.max(runs, sqliteRuns) + 1 }, () => generateQuery(t, rng, domain)),
+  ]),
+);
+
+// --- engine ---
+const enginePeer = await EnginePeer.create();
+let engine: EnginePeer | undefined;
+let engineNote = '';
+let engineLoadS = Number.NaN;
+if (typeof enginePeer === 'string') engineNote = enginePeer;
+else {
+  try {
+    [, engineLoadS] = await timed('engine bulkLoad', () => enginePeer.loadCpu(data));
+    engine = enginePeer;
+  } catch (e) {
+    engineNote = `engine bulkLoad failed: ${(e as Error).message}`;
+  }
+}
+if (engineNote) log(`engine not benchmarked: ${engineNote}`);
+const encoding = await measureEncoding(data);
+if (typeof encoding === 'string') log(`encoding not measured: ${encoding}`);
+
+// --- peers ---
+const duck = await DuckdbPeer.create(1);
+const [, duckLoadS] = await timed('duckdb load', () => duck.loadCpu(data));
+const parquetBytes = await duck.parquetBytes('cpu', `/tmp/tsbs-cpu-${process.pid}.parquet`);
+let lite: SqlitePeer | undefined;
+let liteLoadS = Number.NaN;
+if (!skipSqlite) {
+  lite = new SqlitePeer();
+  [, liteLoadS] = await timed('sqlite load', () => lite!.loadCpu(data));
+}
+
+// --- queries ---
+interface Row {
+  readonly type: string;
+  readonly engine?: Timing;
+  readonly duck: Timing;
+  readonly lite?: Timing;
+}
+const results: Row[] = [];
+for (const type of QUERY_TYPES) {
+  const qs = instances.get(type)!;
+  const e = engine ? await timeQuery(async (i) => (await engine.raw(qs[i].pg)).rowCount, runs) : undefined;
+  const d = await timeQuery((i) => duck.run(qs[i].duckdb), runs);
+  const l = lite ? await timeQuery((i) => lite.run(qs[i].sqlite), sqliteRuns) : undefined;
+  results.push({ type, engine: e, duck: d, lite: l });
+  const show = (t?: Timing) =>
+    !t ? '-' : 'error' in t ? `ERR ${t.error}` : `${t.ms.toFixed(2)} ms/${t.rows} rows`;
+  log(`${type}: engine ${show(e)} | duckdb ${show(d)} | sqlite ${show(l)}`);
+}
+
+const ms = (t?: Timing) => (t && 'ms' in t ? t.ms : undefined);
+const vsDuck: number[] = [];
+const vsLite: number[] = [];
+const table = results.map((r) => {
+  const e = ms(r.engine);
+  const d = ms(r.duck);
+  const l = ms(r.lite);
+  const ratio = e !== undefined && d !== undefined ? e / d : undefined;
+  const speedup = e !== undefined && l !== undefined ? l / e : undefined;
+  if (ratio !== undefined) vsDuck.push(ratio);
+  if (speedup !== undefined) vsLite.push(speedup);
+  const err = (t?: Timing) => (t && 'error' in t ? 'error' : undefined);
+  return [r.type, err(r.engine) ?? fmt(e), fmt(d), err(r.lite) ?? fmt(l), fmt(ratio), fmt(speedup, 1)];
+});
+const failures = results.filter((r) => r.engine && 'error' in r.engine);
+
+const bytesPerRow = typeof encoding === 'string' ? Number.NaN : encoding.bytesPerRow;
+const parquetPerRow = parquetBytes / data.rowCount;
+console.log(
+  `\nTSBS cpu-only, ${hosts} hosts × ${hours} h = ${data.rowCount.toLocaleString('en-US')} rows; median of ${runs} runs (SQLite ${sqliteRuns}) after 1 warm-up; Node ${process.version}\n`,
+);
+console.log(
+  markdownTable(['query', 'engine ms', 'DuckDB ms', 'SQLite ms', 'engine/DuckDB', 'SQLite/engine'], table),
+);
+console.log(
+  `\nload: engine bulkLoad ${fmt(engineLoadS)} s, DuckDB ${fmt(duckLoadS)} s, SQLite ${fmt(liteLoadS)} s` +
+    `\nstorage: engine chunks ${fmt(bytesPerRow)} B/row, DuckDB Parquet zstd ${fmt(parquetPerRow)} B/row` +
+    (typeof encoding === 'string'
+      ? ''
+      : `\nper column (B/row): ${Object.entries(encoding.perColumn)
+          .map(([k, v]) => `${k} ${v.toFixed(3)}`)
+          .join(', ')}`),
+);
+if (engineNote) console.log(`engine: ${engineNote}`);
+for (const f of failures)
+  console.log(`engine error in ${f.type}: ${'error' in f.engine! ? f.engine.error : ''}`);
+const num = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : 'NaN');
+console.log(
+  `RESULT geomean_vs_duckdb=${num(geomean(vsDuck))} max_vs_duckdb=${num(vsDuck.length ? Math.max(...vsDuck) : Number.NaN)} min_speedup_vs_sqlite=${num(vsLite.length ? Math.min(...vsLite) : Number.NaN, 1)} bytes_per_row=${num(bytesPerRow)} parquet_zstd_bytes_per_row=${num(parquetPerRow)} encode_rows_per_s=${typeof encoding === 'string' ? 'NaN' : Math.round(encoding.rowsPerSecond)}`,
+);
+await Promise.all([duck.close(), lite?.close(), engine?.close()]);

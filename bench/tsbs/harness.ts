@@ -1,0 +1,63 @@
+/**
+ * @module bench/tsbs/harness
+ * Timing and reporting for the TSBS benchmark: run a query once to warm up,
+ * then `runs` times (a fresh parameter instance per run, identical across
+ * systems), take the median; aggregate ratios with a geometric mean; render an
+ * aligned text table that also works as Markdown.
+ */
+
+/** Median of a non-empty list. */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Geometric mean of positive numbers (NaN for an empty list). */
+export function geomean(xs: readonly number[]): number {
+  if (xs.length === 0) return Number.NaN;
+  return Math.exp(xs.reduce((acc, x) => acc + Math.log(x), 0) / xs.length);
+}
+
+/** Outcome of timing one query type on one system. */
+export type Timing = { readonly ms: number; readonly rows: number } | { readonly error: string };
+
+/**
+ * Times `run(i)` for instances 1..runs after a warm-up on instance 0; returns the
+ * median wall time in ms and the row count of the first timed run.
+ */
+export async function timeQuery(
+  run: (instance: number) => Promise<number> | number,
+  runs: number,
+): Promise<Timing> {
+  try {
+    await run(0);
+    const times: number[] = [];
+    let rows = -1;
+    for (let i = 1; i <= runs; i++) {
+      const t0 = performance.now();
+      const n = await run(i);
+      times.push(performance.now() - t0);
+      if (rows < 0) rows = n;
+    }
+    return { ms: median(times), rows };
+  } catch (e) {
+    const err = e as { code?: string; message?: string };
+    return { error: `${err.code ? `${err.code} ` : ''}${String(err.message ?? e).split('\n')[0]}` };
+  }
+}
+
+/** Renders rows as a Markdown table with right-aligned numeric columns. */
+export function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: readonly string[]) =>
+    `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
+  const rule = `|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
+  return [line(header), rule, ...rows.map(line)].join('\n');
+}
+
+/** Formats a number with `digits` significant-ish decimals, or '-' when missing. */
+export function fmt(x: number | undefined, digits = 2): string {
+  if (x === undefined || !Number.isFinite(x)) return '-';
+  return x >= 100 ? x.toFixed(0) : x.toFixed(digits);
+}
