@@ -1,0 +1,118 @@
+/**
+ * @module engine/columnar/chunk-reader
+ * Reading chunks lazily: the header is parsed up front, each column block is
+ * fetched and decoded only when a query asks for it (and cached), and filters
+ * run on encoded blocks after the zone map has had its say.
+ */
+
+import type { Vector } from '../vector.ts';
+import { aligned8, corrupt } from './byte-io.ts';
+import { type ChunkHeader, type ColumnMeta, columnByteRange, readChunkHeader } from './chunk-format.ts';
+import { decodeColumn } from './column-codec.ts';
+import { filterInBlock, filterRangeBlock, type NumberRange, selectAll } from './pushdown.ts';
+import { zoneMayMatchIn, zoneMayMatchRange } from './zone-map.ts';
+
+/** Returns the bytes of column block `i` (e.g. a SQLite blob row, or an R2 range already fetched). */
+export type ColumnFetcher = (columnIndex: number) => Uint8Array;
+
+/** A chunk opened for reading. Decoding is lazy and per column. */
+export class ChunkReader {
+  private readonly blocks: (Uint8Array | undefined)[];
+  private readonly vectors: (Vector | undefined)[];
+
+  constructor(
+    readonly header: ChunkHeader,
+    private readonly fetchColumn: ColumnFetcher,
+  ) {
+    this.blocks = new Array(header.columns.length);
+    this.vectors = new Array(header.columns.length);
+  }
+
+  get rowCount(): number {
+    return this.header.rowCount;
+  }
+
+  get columns(): readonly ColumnMeta[] {
+    return this.header.columns;
+  }
+
+  /** Index of the column named `name`, or -1. */
+  columnIndex(name: string): number {
+    return this.header.columns.findIndex((c) => c.name === name);
+  }
+
+  /** Raw (8-byte aligned) bytes of block `i`; fetched once. */
+  block(i: number): Uint8Array {
+    const meta = this.header.columns[i];
+    if (meta === undefined) throw new RangeError(`column index ${i} out of range`);
+    let b = this.blocks[i];
+    if (b === undefined) {
+      const raw = this.fetchColumn(i);
+      if (raw.length !== meta.byteLength)
+        corrupt(`column ${i} block has ${raw.length} bytes, header says ${meta.byteLength}`);
+      b = aligned8(raw);
+      this.blocks[i] = b;
+    }
+    return b;
+  }
+
+  /** Column `i` decoded into an executor vector (cached). */
+  column(i: number): Vector {
+    let v = this.vectors[i];
+    if (v === undefined) {
+      v = decodeColumn(this.header.columns[i].type, this.block(i), this.header.rowCount);
+      this.vectors[i] = v;
+    }
+    return v;
+  }
+
+  /**
+   * Rows whose column `i` lies in `range` (numeric, date and timestamp columns),
+   * as ascending indexes. The zone map answers first: no block is read when it
+   * proves no row or every row matches.
+   */
+  filterRange(i: number, range: NumberRange): Uint32Array {
+    const meta = this.header.columns[i];
+    const { zone } = meta;
+    if (
+      !zoneMayMatchRange(zone, range.lo, range.hi, range.loInclusive !== false, range.hiInclusive !== false)
+    ) {
+      return new Uint32Array(0);
+    }
+    if (
+      zone.nullCount === 0 &&
+      !zone.hasNaN &&
+      typeof zone.min === 'number' &&
+      typeof zone.max === 'number'
+    ) {
+      const loOk =
+        range.lo === undefined || (range.loInclusive === false ? zone.min > range.lo : zone.min >= range.lo);
+      const hiOk =
+        range.hi === undefined || (range.hiInclusive === false ? zone.max < range.hi : zone.max <= range.hi);
+      if (loOk && hiOk) return selectAll(this.header.rowCount);
+    }
+    return filterRangeBlock(meta.type, this.block(i), this.header.rowCount, range);
+  }
+
+  /** Rows whose text-like column `i` equals one of `values` (`=` / `IN`), using dictionary codes. */
+  filterIn(i: number, values: readonly string[]): Uint32Array {
+    const meta = this.header.columns[i];
+    if (!zoneMayMatchIn(meta.zone, values)) return new Uint32Array(0);
+    return filterInBlock(this.block(i), this.header.rowCount, values);
+  }
+}
+
+/** Opens the single-buffer form (an R2 object or `serializeChunk` output). */
+export function openChunk(bytes: Uint8Array): ChunkReader {
+  const header = readChunkHeader(bytes);
+  return new ChunkReader(header, (i) => {
+    const { start, end } = columnByteRange(header, i);
+    if (end > bytes.length) corrupt('column block beyond end of buffer');
+    return bytes.subarray(start, end);
+  });
+}
+
+/** Opens the split form: header bytes plus a per-column fetcher (e.g. one SQLite blob row per column). */
+export function openChunkParts(header: Uint8Array, fetchColumn: ColumnFetcher): ChunkReader {
+  return new ChunkReader(readChunkHeader(header), fetchColumn);
+}

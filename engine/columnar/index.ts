@@ -1,0 +1,45 @@
+/**
+ * @module engine/columnar
+ * Compressed columnar chunks: format, codecs, zone maps and filters on encoded
+ * data. Write with {@link encodeChunks} (or {@link encodeTable}); store
+ * `chunk.header` and each `chunk.columns[i]` as separate rows, or
+ * {@link serializeChunk} for one object; read with {@link openChunkParts} /
+ * {@link openChunk}, prune with the zone-map checks, filter with
+ * `ChunkReader.filterRange` / `filterIn`, then decode only the needed columns.
+ */
+
+export {
+  type EncodedChunk,
+  type EncodeOptions,
+  encodeChunk,
+  encodeChunks,
+  serializeChunk,
+} from './chunk-encoder.ts';
+export {
+  CHUNK_FORMAT_VERSION,
+  CHUNK_PREAMBLE_BYTES,
+  type ChunkHeader,
+  type ColumnMeta,
+  type ColumnSchema,
+  columnByteRange,
+  MAX_BLOCK_BYTES,
+  MAX_CHUNK_ROWS,
+  readChunkHeader,
+  readHeaderLength,
+} from './chunk-format.ts';
+export { ChunkReader, type ColumnFetcher, openChunk, openChunkParts } from './chunk-reader.ts';
+export { Codec, decodeColumn, encodeColumn } from './column-codec.ts';
+export { filterInBlock, filterRangeBlock, type NumberRange } from './pushdown.ts';
+export { encodeTable, type TableEncodeStats } from './table-encoder.ts';
+export {
+  type CompareOp,
+  compareText,
+  compareZoneValues,
+  type ZoneMap,
+  type ZoneValue,
+  zoneMayBeNotNull,
+  zoneMayBeNull,
+  zoneMayMatch,
+  zoneMayMatchIn,
+  zoneMayMatchRange,
+} from './zone-map.ts';

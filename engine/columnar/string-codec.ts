@@ -1,0 +1,132 @@
+/**
+ * @module engine/columnar/string-codec
+ * Text-like columns (text, uuid, json, numeric text). Low cardinality: a
+ * dictionary (distinct strings, first-appearance order) plus integer codes
+ * through the integer codec, which turns sorted or repeated codes into RLE or
+ * a few bits per row; the decoder hands back the codes for late
+ * materialization. Otherwise plain: UTF-16 lengths through the integer codec
+ * and one UTF-8 blob, decoded with a single TextDecoder call and sliced, so
+ * there is no per-value encoder/decoder call.
+ */
+
+import { type ByteReader, type ByteWriter, corrupt } from './byte-io.ts';
+import { decodeIntStream, type IntStream, readIntStream, writeIntStream } from './int-codec.ts';
+
+/** String block kinds (first byte). */
+export const StringKind = { dict: 0, plain: 1 } as const;
+
+const textEncoder = new TextEncoder();
+const textDecoder = new TextDecoder('utf-8');
+
+/** Input strings; NULL slots may hold anything (null/undefined) and are masked by the caller's bitmap. */
+export type StringSource = readonly (string | null | undefined)[];
+
+/**
+ * Builds dictionary codes for `src[0..n)`; returns undefined when the column has
+ * more than `maxDistinct` distinct values. NULL slots (bitmap bit set) reuse the previous code.
+ */
+export function buildDictionary(
+  src: StringSource,
+  n: number,
+  nulls: Uint8Array | undefined,
+  maxDistinct: number,
+): { dict: string[]; codes: Int32Array } | undefined {
+  const map = new Map<string, number>();
+  const dict: string[] = [];
+  const codes = new Int32Array(n);
+  let last = 0;
+  for (let i = 0; i < n; i++) {
+    if (nulls !== undefined && (nulls[i >> 3] & (1 << (i & 7))) !== 0) {
+      codes[i] = last;
+      continue;
+    }
+    const s = src[i] as string;
+    let c = map.get(s);
+    if (c === undefined) {
+      c = dict.length;
+      if (c >= maxDistinct) return undefined;
+      map.set(s, c);
+      dict.push(s);
+    }
+    codes[i] = c;
+    last = c;
+  }
+  return { dict, codes };
+}
+
+/** Writes a dictionary block from existing codes (also used when the input already is a DictVector). */
+export function writeDictStrings(w: ByteWriter, dict: StringSource, codes: Int32Array, n: number): void {
+  w.u8(StringKind.dict);
+  w.u32(dict.length);
+  writePlainBody(w, dict, dict.length);
+  writeIntStream(w, codes, n);
+}
+
+/** Writes `src[0..n)` as plain strings. */
+export function writePlainStrings(w: ByteWriter, src: StringSource, n: number): void {
+  w.u8(StringKind.plain);
+  writePlainBody(w, src, n);
+}
+
+function writePlainBody(w: ByteWriter, src: StringSource, n: number): void {
+  const lengths = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const s = src[i];
+    lengths[i] = typeof s === 'string' ? s.length : 0;
+  }
+  writeIntStream(w, lengths, n);
+  // join() maps null/undefined to '', matching the zero lengths above.
+  const bytes = textEncoder.encode(n === src.length ? src.join('') : src.slice(0, n).join(''));
+  w.u32(bytes.length);
+  w.bytes(bytes);
+}
+
+/** A parsed string block. */
+export type StringStream =
+  | { readonly kind: 0; readonly n: number; readonly dict: string[]; readonly codes: IntStream }
+  | { readonly kind: 1; readonly n: number; readonly lengths: IntStream; readonly blob: Uint8Array };
+
+export function readStringStream(r: ByteReader, n: number): StringStream {
+  const kind = r.u8();
+  if (kind === StringKind.dict) {
+    const size = r.u32();
+    if (size > n) corrupt('dictionary size');
+    const dict = decodeStrings(readIntStream(r, size), readBlob(r), size);
+    return { kind, n, dict, codes: readIntStream(r, n) };
+  }
+  if (kind === StringKind.plain) {
+    const lengths = readIntStream(r, n);
+    return { kind, n, lengths, blob: readBlob(r) };
+  }
+  return corrupt(`unknown string kind ${kind}`);
+}
+
+function readBlob(r: ByteReader): Uint8Array {
+  return r.bytesView(r.u32());
+}
+
+/** Decodes plain strings: one TextDecoder call, then substrings by UTF-16 length. */
+export function decodeStrings(lengthStream: IntStream, blob: Uint8Array, n: number): string[] {
+  const lengths = new Int32Array(n);
+  decodeIntStream(lengthStream, lengths);
+  const all = textDecoder.decode(blob);
+  const out: string[] = new Array(n);
+  let pos = 0;
+  for (let i = 0; i < n; i++) {
+    const end = pos + lengths[i];
+    out[i] = all.substring(pos, end);
+    pos = end;
+  }
+  if (pos !== all.length) corrupt('string lengths do not match the text');
+  return out;
+}
+
+/** Decodes dictionary codes into an Int32Array, checking they index the dictionary. */
+export function decodeCodes(s: IntStream, dictSize: number): Int32Array {
+  const codes = new Int32Array(s.n);
+  decodeIntStream(s, codes);
+  for (let i = 0; i < codes.length; i++) {
+    if (codes[i] >>> 0 >= dictSize && dictSize > 0) corrupt('dictionary code out of range');
+  }
+  return codes;
+}
