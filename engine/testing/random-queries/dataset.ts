@@ -1,0 +1,165 @@
+/**
+ * @module engine/testing/random-queries/dataset
+ * Generated tables for the random query generator: every table has one column
+ * per supported type (int, bigint, double, numeric, text, bool, timestamptz)
+ * plus a join key. Values come from small per-type pools drawn with skew, so
+ * there are many duplicates, heavy hitters, NULLs (~15%), and edge values
+ * (int/bigint extremes, 2^53+1, NaN, ±Infinity, -0, 20-digit numerics, '', '%').
+ * Finite doubles are dyadic (0.125, -1.25, 1e10, …) so float sums are exact in
+ * any order: a different aggregation order cannot fake a wrong answer.
+ * The same SQL (CREATE TABLE + INSERT … VALUES) loads every system.
+ */
+import type { Prng } from '../prng.ts';
+
+/** Column types the generator knows. */
+export type RqgType = 'int' | 'bigint' | 'double' | 'numeric' | 'text' | 'bool' | 'timestamptz';
+
+/** SQL type names, in PostgreSQL spelling. */
+export const SQL_TYPE: Readonly<Record<RqgType, string>> = {
+  int: 'integer',
+  bigint: 'bigint',
+  double: 'double precision',
+  numeric: 'numeric',
+  text: 'text',
+  bool: 'boolean',
+  timestamptz: 'timestamptz',
+};
+
+/** A column of a generated table. */
+export interface RqgColumn {
+  readonly name: string;
+  readonly type: RqgType;
+}
+
+/** A generated table: schema plus rows of SQL literals (NULL as 'NULL'). */
+export interface RqgTable {
+  readonly name: string;
+  readonly columns: readonly RqgColumn[];
+  readonly rows: readonly (readonly string[])[];
+}
+
+/** The fixed column set of every generated table (`k` is the small-domain join key). */
+export const RQG_COLUMNS: readonly RqgColumn[] = [
+  { name: 'k', type: 'int' },
+  { name: 'i', type: 'int' },
+  { name: 'b', type: 'bigint' },
+  { name: 'd', type: 'double' },
+  { name: 'n', type: 'numeric' },
+  { name: 's', type: 'text' },
+  { name: 'f', type: 'bool' },
+  { name: 't', type: 'timestamptz' },
+];
+
+const TEXTS = ['', 'a', 'A', 'b', 'ab', 'abc', 'Ab', 'a b', 'x%y', 'x_y', 'é', 'zz', ' a', "o'k", 'B'];
+
+/** Literal pools per type: index 0.. are drawn with skew toward the front. */
+function pool(type: RqgType, rng: Prng): string[] {
+  switch (type) {
+    case 'int':
+      return [0, 1, -1, 2, 3, 5, 7, 10, -20, 42, 100, 2147483647, -2147483648].map(String);
+    case 'bigint':
+      return [
+        '0',
+        '1',
+        '-3',
+        '1000000',
+        '9007199254740993',
+        '-9007199254740993',
+        '9223372036854775807',
+        '-9223372036854775808',
+      ];
+    case 'double':
+      return [
+        '0.5',
+        '1',
+        '-1.25',
+        '0.125',
+        '3.75',
+        '100',
+        "'-0'",
+        '1e10',
+        '-0.0625',
+        "'NaN'",
+        "'Infinity'",
+        "'-Infinity'",
+      ];
+    case 'numeric':
+      return ['0', '1.50', '-2.25', '0.1', '10', '3.333', '-0.001', '12345678901234567890.12', '100.0'];
+    case 'text':
+      return TEXTS.map((s) => `'${s.replace(/'/g, "''")}'`);
+    case 'bool':
+      return ['true', 'false'];
+    case 'timestamptz': {
+      const base = Date.UTC(2020, 0, 1);
+      const out: string[] = [];
+      for (let i = 0; i < 8; i++) {
+        const ms =
+          base + rng.int(400) * 86400000 + rng.int(24) * 3600000 + (rng.chance(0.3) ? rng.int(60000) : 0);
+        const iso = new Date(ms).toISOString().replace('T', ' ').replace('Z', '+00');
+        out.push(`'${iso}'`);
+      }
+      return out;
+    }
+  }
+}
+
+/** A skewed pick: index ~ floor(len * u^2), so early pool entries dominate. */
+function skewed<T>(rng: Prng, items: readonly T[]): T {
+  const u = rng.float();
+  return items[Math.min(items.length - 1, Math.floor(items.length * u * u))];
+}
+
+/** Literal pools for a seed, shared by data and predicates so predicates hit rows. */
+export class LiteralPools {
+  private readonly pools = new Map<RqgType, string[]>();
+
+  /** Builds every pool once from the dataset's PRNG (order shuffled so heavy hitters differ per seed). */
+  constructor(rng: Prng) {
+    for (const type of Object.keys(SQL_TYPE) as RqgType[]) {
+      const p = pool(type, rng);
+      this.pools.set(type, rng.sample(p, p.length));
+    }
+  }
+
+  /** All literals of a type. */
+  all(type: RqgType): readonly string[] {
+    return this.pools.get(type)!;
+  }
+
+  /** One literal drawn with `rng`, skewed toward the seed's heavy hitters. */
+  pick(type: RqgType, rng: Prng): string {
+    return skewed(rng, this.all(type));
+  }
+}
+
+/** Generates a table of `rowCount` rows; `nullRate` of cells are NULL (never for `k` half the time). */
+export function generateTable(
+  name: string,
+  rowCount: number,
+  rng: Prng,
+  pools: LiteralPools,
+  nullRate = 0.15,
+): RqgTable {
+  const rows: string[][] = [];
+  for (let r = 0; r < rowCount; r++) {
+    rows.push(
+      RQG_COLUMNS.map((c) => {
+        if (rng.chance(nullRate)) return 'NULL';
+        if (c.name === 'k') return String(rng.int(8));
+        return pools.pick(c.type, rng);
+      }),
+    );
+  }
+  return { name, columns: RQG_COLUMNS, rows };
+}
+
+/** CREATE TABLE and INSERT statements that load `table` (batches of 200 rows). */
+export function loadStatements(table: RqgTable): string[] {
+  const ddl = `CREATE TABLE ${table.name} (${table.columns.map((c) => `${c.name} ${SQL_TYPE[c.type]}`).join(', ')})`;
+  const out = [ddl];
+  for (let i = 0; i < table.rows.length; i += 200) {
+    const values = table.rows.slice(i, i + 200).map((r) => `(${r.join(', ')})`);
+    out.push(`INSERT INTO ${table.name} VALUES ${values.join(', ')}`);
+  }
+  return out;
+}

@@ -1,0 +1,196 @@
+/**
+ * @module engine/testing/random-queries/expressions
+ * Random typed SQL expressions over a scope of qualified columns: scalar
+ * expressions (arithmetic, CASE, COALESCE, NULLIF, string and date functions),
+ * predicates (comparisons, IS NULL, IN with NULLs, BETWEEN, LIKE/ILIKE, AND/OR/NOT,
+ * IN-subquery, EXISTS) as a tree the shrinker can cut, and aggregates.
+ * Every expression is valid PostgreSQL by construction; values may still raise
+ * runtime errors (overflow), which the runner compares by SQLSTATE.
+ */
+import type { Prng } from '../prng.ts';
+import type { LiteralPools, RqgType } from './dataset.ts';
+
+/** A typed SQL expression. */
+export interface Expr {
+  readonly sql: string;
+  readonly type: RqgType;
+}
+
+/** A predicate tree: atoms are opaque SQL; AND/OR/NOT nodes can be cut by the shrinker. */
+export type Pred =
+  | { readonly kind: 'atom'; readonly sql: string }
+  | { readonly kind: 'not'; readonly arg: Pred }
+  | { readonly kind: 'and' | 'or'; readonly args: readonly Pred[] };
+
+/** Renders a predicate with full parenthesization. */
+export function renderPred(p: Pred): string {
+  if (p.kind === 'atom') return p.sql;
+  if (p.kind === 'not') return `NOT (${renderPred(p.arg)})`;
+  return p.args.map((a) => `(${renderPred(a)})`).join(` ${p.kind.toUpperCase()} `);
+}
+
+/** What expressions can reference, and where literals come from. */
+export interface Scope {
+  readonly rng: Prng;
+  readonly pools: LiteralPools;
+  readonly columns: readonly Expr[];
+  /** A table name usable in a subquery (aliased `sq`), or undefined for none. */
+  readonly subqueryTable?: string;
+}
+
+const NUMERIC_TYPES: readonly RqgType[] = ['int', 'bigint', 'double', 'numeric'];
+const ORDERABLE: readonly RqgType[] = ['int', 'bigint', 'double', 'numeric', 'text', 'timestamptz'];
+
+function columnOf(s: Scope, types?: readonly RqgType[]): Expr {
+  const cands = types ? s.columns.filter((c) => types.includes(c.type)) : s.columns;
+  return s.rng.pick(cands.length ? cands : s.columns);
+}
+
+/** A literal of `type`, cast where PostgreSQL would otherwise infer another type. */
+export function literal(s: Scope, type: RqgType): string {
+  const v = s.pools.pick(type, s.rng);
+  if (type === 'timestamptz') return `${v}::timestamptz`;
+  if (type === 'double' && v.startsWith("'")) return `${v}::float8`;
+  return v;
+}
+
+/** A scalar (non-aggregate) expression, preferably of `type`. */
+export function scalar(s: Scope, depth: number, type?: RqgType): Expr {
+  const e = anyScalar(s, depth, type);
+  // Some forms change type (length(text) → int); a caller that asked for a type gets the column instead.
+  return type && e.type !== type ? columnOf(s, [type]) : e;
+}
+
+function anyScalar(s: Scope, depth: number, type?: RqgType): Expr {
+  const { rng } = s;
+  const base = columnOf(s, type ? [type] : undefined);
+  if (depth <= 0 || rng.chance(0.55)) return base;
+  const t = base.type;
+  const c = base.sql;
+  switch (rng.int(4)) {
+    case 0:
+      return { sql: `COALESCE(${c}, ${literal(s, t)})`, type: t };
+    case 1:
+      return { sql: `NULLIF(${c}, ${literal(s, t)})`, type: t };
+    case 2:
+      return {
+        sql: `CASE WHEN ${renderPred(pred(s, depth - 1))} THEN ${c} ELSE ${scalar(s, depth - 1, t).sql} END`,
+        type: t,
+      };
+    default:
+      break;
+  }
+  switch (t) {
+    case 'int':
+    case 'bigint':
+      return rng.pick<Expr>([
+        { sql: `(${c} + ${rng.range(-3, 3)})`, type: t },
+        { sql: `(${c} * ${rng.range(-2, 3)})`, type: t },
+        { sql: `(${c} % ${rng.pick([2, 3, -4])})`, type: t },
+        { sql: `(${c} / ${rng.pick([2, -3, 5])})`, type: t },
+        { sql: `abs(${c})`, type: t },
+      ]);
+    case 'double':
+      return rng.pick<Expr>([
+        { sql: `(${c} * 0.5)`, type: t },
+        { sql: `(${c} + 1)`, type: t },
+        { sql: `abs(${c})`, type: t },
+      ]);
+    case 'numeric':
+      return rng.pick<Expr>([
+        { sql: `(${c} + 1)`, type: t },
+        { sql: `(${c} * 2)`, type: t },
+        { sql: `round(${c}, 1)`, type: t },
+      ]);
+    case 'text':
+      return rng.pick<Expr>([
+        { sql: `lower(${c})`, type: t },
+        { sql: `upper(${c})`, type: t },
+        { sql: `(${c} || 'x')`, type: t },
+        { sql: `substr(${c}, 1, 2)`, type: t },
+        { sql: `length(${c})`, type: 'int' },
+      ]);
+    case 'timestamptz':
+      return { sql: `date_trunc('${rng.pick(['day', 'month', 'hour'])}', ${c})`, type: t };
+    case 'bool':
+      return { sql: `(${c} IS NOT TRUE)`, type: t };
+  }
+}
+
+const LIKE_PATTERNS = ['a%', '%b%', 'x_y', '_', '%', 'A%', '%\\%%', ''];
+
+function atom(s: Scope, depth: number): string {
+  const { rng } = s;
+  const e = scalar(s, depth);
+  const op = rng.pick(['=', '<>', '<', '<=', '>', '>=']);
+  const roll = rng.int(12);
+  if (e.type === 'bool' && roll < 3)
+    return rng.chance(0.5) ? e.sql : `${e.sql} IS ${rng.pick(['TRUE', 'NOT FALSE'])}`;
+  if (roll < 4) return `${e.sql} ${op} ${literal(s, e.type)}`;
+  if (roll < 5) {
+    const same = s.columns.filter(
+      (c) => c.type === e.type || (NUMERIC_TYPES.includes(c.type) && NUMERIC_TYPES.includes(e.type)),
+    );
+    return `${e.sql} ${op} ${rng.pick(same).sql}`;
+  }
+  if (roll < 6) return `${e.sql} IS ${rng.chance(0.5) ? '' : 'NOT '}NULL`;
+  if (roll < 7) {
+    const items = Array.from({ length: rng.range(1, 4) }, () => literal(s, e.type));
+    if (rng.chance(0.2)) items.push('NULL');
+    return `${e.sql} ${rng.chance(0.3) ? 'NOT ' : ''}IN (${items.join(', ')})`;
+  }
+  if (roll < 8 && ORDERABLE.includes(e.type)) {
+    return `${e.sql} ${rng.chance(0.2) ? 'NOT ' : ''}BETWEEN ${literal(s, e.type)} AND ${literal(s, e.type)}`;
+  }
+  if (roll < 10) {
+    const t = columnOf(s, ['text']);
+    if (t.type === 'text') {
+      const like = rng.pick(['LIKE', 'NOT LIKE', 'ILIKE']);
+      return `${t.sql} ${like} '${rng.pick(LIKE_PATTERNS)}'`;
+    }
+  }
+  if (roll === 10 && s.subqueryTable) {
+    const k = columnOf(s, ['int']);
+    return `${k.sql} ${rng.chance(0.3) ? 'NOT ' : ''}IN (SELECT sq.k FROM ${s.subqueryTable} sq WHERE sq.i ${op} ${literal(s, 'int')})`;
+  }
+  if (roll === 11 && s.subqueryTable) {
+    const k = columnOf(s, ['int']);
+    return `${rng.chance(0.3) ? 'NOT ' : ''}EXISTS (SELECT 1 FROM ${s.subqueryTable} sq WHERE sq.k = ${k.sql})`;
+  }
+  return `${e.sql} ${op} ${literal(s, e.type)}`;
+}
+
+/** A random predicate tree of bounded depth. */
+export function pred(s: Scope, depth: number): Pred {
+  const { rng } = s;
+  if (depth <= 0 || rng.chance(0.45)) return { kind: 'atom', sql: atom(s, depth) };
+  const roll = rng.int(5);
+  if (roll === 0) return { kind: 'not', arg: pred(s, depth - 1) };
+  const args = Array.from({ length: rng.range(2, 3) }, () => pred(s, depth - 1));
+  return { kind: roll < 3 ? 'and' : 'or', args };
+}
+
+/** An aggregate call with its PostgreSQL result type family. */
+export function aggregate(s: Scope): Expr {
+  const { rng } = s;
+  const roll = rng.int(10);
+  if (roll === 0) return { sql: 'count(*)', type: 'bigint' };
+  if (roll === 1) return { sql: `count(${columnOf(s).sql})`, type: 'bigint' };
+  if (roll === 2) return { sql: `count(DISTINCT ${columnOf(s).sql})`, type: 'bigint' };
+  if (roll < 5) {
+    const c = columnOf(s, NUMERIC_TYPES);
+    const f = rng.pick(['sum', 'avg']);
+    return { sql: `${f}(${c.sql})`, type: c.type === 'double' ? 'double' : 'numeric' };
+  }
+  if (roll < 8) {
+    const c = scalar(s, 1, rng.pick(ORDERABLE));
+    return { sql: `${rng.pick(['min', 'max'])}(${c.sql})`, type: c.type };
+  }
+  if (roll === 8)
+    return { sql: `${rng.pick(['bool_and', 'bool_or'])}(${columnOf(s, ['bool']).sql})`, type: 'bool' };
+  const c = columnOf(s, ['int', 'double']);
+  return {
+    sql: `${rng.pick(['stddev', 'variance'])}(${c.sql})`,
+    type: c.type === 'int' ? 'numeric' : 'double',
+  };
+}

@@ -1,0 +1,187 @@
+/**
+ * @module engine/testing/random-queries/runner
+ * Runs random queries in an oracle (PostgreSQL) and a target (the engine) and
+ * judges each: same rows → pass; target raises 0A000 → unsupported; oracle
+ * rejects the query at bind time (42xxx) → invalid (a generator bug, counted);
+ * both raise the same SQLSTATE → pass; anything else → fail, shrunk to a
+ * minimal failing query and reported with its seed and index.
+ *
+ * Reproduce one query: the dataset depends only on the seed, and query i uses
+ * its own PRNG derived from (seed, i), so `RQG_SEED=s` with the index suffices.
+ */
+import { Prng } from '../prng.ts';
+import { type Cell, diffResults } from '../result-compare.ts';
+import { generateTable, LiteralPools, loadStatements, type RqgTable } from './dataset.ts';
+import { generateQuery, isTotallyOrdered, type RqgQuery, renderQuery } from './query.ts';
+import { shrinkQuery } from './shrink.ts';
+
+/** A system that runs SQL and returns normalized rows; errors carry `code` (SQLSTATE). */
+export interface QueryTarget {
+  query(sql: string): Promise<{ readonly rows: readonly (readonly Cell[])[] }>;
+}
+
+/** The judgement on one query. */
+export type Verdict =
+  | { readonly kind: 'pass' }
+  | { readonly kind: 'unsupported'; readonly message: string }
+  | { readonly kind: 'invalid'; readonly message: string }
+  | { readonly kind: 'fail'; readonly message: string };
+
+/** A failing query with everything needed to reproduce it. */
+export interface RqgFailure {
+  readonly seed: number;
+  readonly index: number;
+  readonly sql: string;
+  readonly minimal: string;
+  readonly message: string;
+}
+
+/** Totals of a run. */
+export interface RqgReport {
+  readonly seed: number;
+  readonly total: number;
+  readonly passed: number;
+  readonly unsupported: number;
+  readonly invalid: number;
+  readonly failures: readonly RqgFailure[];
+  /** Unsupported/invalid messages with counts, most frequent first. */
+  readonly notes: readonly string[];
+}
+
+/** The dataset of a seed: two tables and the statements that create them. */
+export interface RqgDataset {
+  readonly tables: readonly RqgTable[];
+  readonly pools: LiteralPools;
+  readonly statements: readonly string[];
+}
+
+/** Builds the dataset for `seed` (t1 with 40–80 rows, t2 with 20–50). */
+export function rqgDataset(seed: number): RqgDataset {
+  const rng = new Prng(seed);
+  const pools = new LiteralPools(rng);
+  const tables = [
+    generateTable('t1', rng.range(40, 80), rng, pools),
+    generateTable('t2', rng.range(20, 50), rng, pools),
+  ];
+  return { tables, pools, statements: tables.flatMap(loadStatements) };
+}
+
+/** The PRNG of query `index` under `seed`. */
+export function queryRng(seed: number, index: number): Prng {
+  return new Prng((seed ^ Math.imul(index + 1, 0x9e3779b1)) >>> 0);
+}
+
+function errorOf(e: unknown): { code: string; message: string } {
+  const err = e as { code?: unknown; message?: unknown };
+  return {
+    code: typeof err.code === 'string' ? err.code : '?',
+    message: String(err.message ?? e).split('\n')[0],
+  };
+}
+
+/** Runs `q` in both systems and judges the outcome. */
+export async function judge(oracle: QueryTarget, target: QueryTarget, q: RqgQuery): Promise<Verdict> {
+  const sql = renderQuery(q);
+  let expected: readonly (readonly Cell[])[] | undefined;
+  let oracleError: { code: string; message: string } | undefined;
+  try {
+    expected = (await oracle.query(sql)).rows;
+  } catch (e) {
+    oracleError = errorOf(e);
+    if (oracleError.code.startsWith('42'))
+      return { kind: 'invalid', message: `${oracleError.code} ${oracleError.message}` };
+  }
+  let actual: readonly (readonly Cell[])[];
+  try {
+    actual = (await target.query(sql)).rows;
+  } catch (e) {
+    const te = errorOf(e);
+    if (te.code === '0A000') return { kind: 'unsupported', message: te.message };
+    if (oracleError && oracleError.code === te.code) return { kind: 'pass' };
+    return {
+      kind: 'fail',
+      message: `engine raised ${te.code} ${te.message}${oracleError ? `; PostgreSQL raised ${oracleError.code} ${oracleError.message}` : ''}`,
+    };
+  }
+  if (oracleError) {
+    return {
+      kind: 'fail',
+      message: `PostgreSQL raised ${oracleError.code} ${oracleError.message}; engine returned ${actual.length} rows`,
+    };
+  }
+  const diff = diffResults(expected!, actual, isTotallyOrdered(q));
+  return diff === undefined ? { kind: 'pass' } : { kind: 'fail', message: diff };
+}
+
+/** Greedily shrinks a failing query while it keeps failing (at most `budget` re-runs). */
+export async function minimize(
+  oracle: QueryTarget,
+  target: QueryTarget,
+  q: RqgQuery,
+  budget = 150,
+): Promise<RqgQuery> {
+  let current = q;
+  let progress = true;
+  while (progress && budget > 0) {
+    progress = false;
+    for (const candidate of shrinkQuery(current)) {
+      if (--budget < 0) break;
+      if ((await judge(oracle, target, candidate)).kind === 'fail') {
+        current = candidate;
+        progress = true;
+        break;
+      }
+    }
+  }
+  return current;
+}
+
+/** Generates and judges `count` queries starting at index `first`. */
+export async function runRandomQueries(
+  seed: number,
+  count: number,
+  oracle: QueryTarget,
+  target: QueryTarget,
+  dataset: RqgDataset = rqgDataset(seed),
+  first = 0,
+): Promise<RqgReport> {
+  let passed = 0;
+  let unsupported = 0;
+  let invalid = 0;
+  const failures: RqgFailure[] = [];
+  const notes = new Map<string, number>();
+  for (let index = first; index < first + count; index++) {
+    const q = generateQuery(queryRng(seed, index), dataset.pools, dataset.tables);
+    const v = await judge(oracle, target, q);
+    if (v.kind === 'pass') passed++;
+    else if (v.kind === 'unsupported' || v.kind === 'invalid') {
+      if (v.kind === 'unsupported') unsupported++;
+      else invalid++;
+      const key = `${v.kind}: ${v.message.slice(0, 120)}`;
+      notes.set(key, (notes.get(key) ?? 0) + 1);
+    } else {
+      const minimal = await minimize(oracle, target, q);
+      const again = await judge(oracle, target, minimal);
+      const message = again.kind === 'fail' ? again.message : v.message;
+      failures.push({ seed, index, sql: renderQuery(q), minimal: renderQuery(minimal), message });
+    }
+  }
+  const sorted = [...notes].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${n}× ${k}`);
+  return { seed, total: count, passed, unsupported, invalid, failures, notes: sorted };
+}
+
+/** A human-readable report (failures first, each with seed, index and minimal query). */
+export function formatReport(r: RqgReport): string {
+  const lines = [
+    `random queries seed=${r.seed}: ${r.total} total, ${r.passed} pass, ${r.unsupported} unsupported (0A000), ${r.invalid} invalid, ${r.failures.length} FAIL`,
+  ];
+  for (const f of r.failures) {
+    lines.push(
+      `FAIL seed=${f.seed} index=${f.index}: ${f.message}`,
+      `  minimal: ${f.minimal}`,
+      `  original: ${f.sql}`,
+    );
+  }
+  lines.push(...r.notes.slice(0, 15).map((n) => `  ${n}`));
+  return lines.join('\n');
+}
