@@ -12,11 +12,12 @@
  */
 
 import { Prng } from '../engine/testing/prng.ts';
+import { diffResults } from '../engine/testing/result-compare.ts';
 import { measureEncoding } from './tsbs/chunk-size.ts';
 import { generateCpuOnly } from './tsbs/generate.ts';
 import { fmt, geomean, markdownTable, type Timing, timeQuery } from './tsbs/harness.ts';
 import { DuckdbPeer } from './tsbs/peers/duckdb.ts';
-import { EnginePeer } from './tsbs/peers/engine.ts';
+import { EnginePeer, normalizeEngineResult } from './tsbs/peers/engine.ts';
 import { SqlitePeer } from './tsbs/peers/sqlite.ts';
 import { generateQuery, QUERY_TYPES, type TsbsQuery } from './tsbs/queries.ts';
 
@@ -85,6 +86,25 @@ interface Row {
   readonly engine?: Timing;
   readonly duck: Timing;
   readonly lite?: Timing;
+  /** Engine result of instance 0 equals DuckDB's ('ok'), differs ('DIFF'), or was not checked ('-'). */
+  readonly check: string;
+  /** Engine chunk pruning on instance 0: scanned/skipped. */
+  readonly chunks: string;
+}
+
+/** Runs instance 0 in the engine and DuckDB outside the timing and compares normalized rows. */
+async function crossCheck(q: TsbsQuery): Promise<{ check: string; chunks: string }> {
+  if (!engine) return { check: '-', chunks: '-' };
+  try {
+    const raw = await engine.raw(q.pg);
+    const chunks = raw.stats ? `${raw.stats.chunksScanned ?? '?'}/${raw.stats.chunksSkipped ?? '?'}` : '-';
+    const diff = diffResults((await duck.query(q.duckdb)).rows, normalizeEngineResult(raw).rows, q.ordered);
+    if (diff) log(`${q.type}: engine differs from DuckDB: ${diff}`);
+    return { check: diff ? 'DIFF' : 'ok', chunks };
+  } catch (e) {
+    log(`${q.type}: engine cross-check failed: ${(e as Error).message}`);
+    return { check: 'error', chunks: '-' };
+  }
 }
 const results: Row[] = [];
 for (const type of QUERY_TYPES) {
@@ -92,7 +112,7 @@ for (const type of QUERY_TYPES) {
   const e = engine ? await timeQuery(async (i) => (await engine.raw(qs[i].pg)).rowCount, runs) : undefined;
   const d = await timeQuery((i) => duck.run(qs[i].duckdb), runs);
   const l = lite ? await timeQuery((i) => lite.run(qs[i].sqlite), sqliteRuns) : undefined;
-  results.push({ type, engine: e, duck: d, lite: l });
+  results.push({ type, engine: e, duck: d, lite: l, ...(await crossCheck(qs[0])) });
   const show = (t?: Timing) =>
     !t ? '-' : 'error' in t ? `ERR ${t.error}` : `${t.ms.toFixed(2)} ms/${t.rows} rows`;
   log(`${type}: engine ${show(e)} | duckdb ${show(d)} | sqlite ${show(l)}`);
@@ -110,7 +130,16 @@ const table = results.map((r) => {
   if (ratio !== undefined) vsDuck.push(ratio);
   if (speedup !== undefined) vsLite.push(speedup);
   const err = (t?: Timing) => (t && 'error' in t ? 'error' : undefined);
-  return [r.type, err(r.engine) ?? fmt(e), fmt(d), err(r.lite) ?? fmt(l), fmt(ratio), fmt(speedup, 1)];
+  return [
+    r.type,
+    err(r.engine) ?? fmt(e),
+    fmt(d),
+    err(r.lite) ?? fmt(l),
+    fmt(ratio),
+    fmt(speedup, 1),
+    r.check,
+    r.chunks,
+  ];
 });
 const failures = results.filter((r) => r.engine && 'error' in r.engine);
 
@@ -120,7 +149,19 @@ console.log(
   `\nTSBS cpu-only, ${hosts} hosts × ${hours} h = ${data.rowCount.toLocaleString('en-US')} rows; median of ${runs} runs (SQLite ${sqliteRuns}) after 1 warm-up; Node ${process.version}\n`,
 );
 console.log(
-  markdownTable(['query', 'engine ms', 'DuckDB ms', 'SQLite ms', 'engine/DuckDB', 'SQLite/engine'], table),
+  markdownTable(
+    [
+      'query',
+      'engine ms',
+      'DuckDB ms',
+      'SQLite ms',
+      'engine/DuckDB',
+      'SQLite/engine',
+      '= DuckDB',
+      'chunks scan/skip',
+    ],
+    table,
+  ),
 );
 console.log(
   `\nload: engine bulkLoad ${fmt(engineLoadS)} s, DuckDB ${fmt(duckLoadS)} s, SQLite ${fmt(liteLoadS)} s` +
