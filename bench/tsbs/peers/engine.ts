@@ -34,16 +34,19 @@ interface EngineModule {
   Database: { create(options?: unknown): Promise<EngineDatabase> };
 }
 
-/** Imports the engine; returns the error message instead when it does not load. */
+/** Imports the engine (engine/index.ts, else engine/database.ts); returns why not when neither loads. */
 export async function loadEngine(): Promise<EngineModule | string> {
-  const path = '../../../engine/index.ts';
-  try {
-    const mod = (await import(/* @vite-ignore */ path)) as Partial<EngineModule>;
-    if (typeof mod.Database?.create !== 'function') return 'engine/index.ts does not export Database.create';
-    return mod as EngineModule;
-  } catch (e) {
-    return `engine/index.ts failed to load: ${(e as Error).message.split('\n')[0]}`;
+  const errors: string[] = [];
+  for (const path of ['../../../engine/index.ts', '../../../engine/database.ts']) {
+    try {
+      const mod = (await import(/* @vite-ignore */ path)) as Partial<EngineModule>;
+      if (typeof mod.Database?.create === 'function') return mod as EngineModule;
+      errors.push(`${path.slice(9)} does not export Database.create`);
+    } catch (e) {
+      errors.push(`${path.slice(9)} failed to load: ${(e as Error).message.split('\n')[0]}`);
+    }
   }
+  return errors.join('; ');
 }
 
 /** Engine value → normalized cell, using the column's declared type. */
