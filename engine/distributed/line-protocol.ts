@@ -1,0 +1,166 @@
+/**
+ * @module engine/distributed/line-protocol
+ * InfluxDB line protocol (v2): `measurement[,tag=v…] field=v[,field=v…] [timestamp]`.
+ * Each line parses wholly or is rejected with a reason; a bad line never
+ * contributes a partial point. Timestamps are converted to microseconds (the
+ * engine's timestamp unit) exactly, through BigInt.
+ */
+
+/** Timestamp precision of a write (`precision=` query parameter). */
+export type Precision = 'ns' | 'us' | 'ms' | 's';
+
+/** A field value: `1.5` → number, `58i`/`58u` → bigint-safe integer as number, `"x"` → string, `t` → boolean. */
+export type FieldValue = number | string | boolean;
+
+/** One parsed point. `intFields` names fields written with the `i`/`u` suffix. */
+export interface Point {
+  /** 1-based line number in the body. */
+  readonly line: number;
+  readonly measurement: string;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly fields: Readonly<Record<string, FieldValue>>;
+  readonly intFields: ReadonlySet<string>;
+  /** Microseconds since the epoch; undefined when the line had no timestamp. */
+  readonly timeUs?: number;
+}
+
+/** A rejected input unit (a line, row or object) with its 1-based number and why. */
+export interface Rejection {
+  readonly line: number;
+  readonly reason: string;
+}
+
+/** Parse result: every line lands in exactly one of the two lists. */
+export interface LineProtocolResult {
+  readonly points: Point[];
+  readonly rejected: Rejection[];
+}
+
+const DIVISOR: Record<Precision, bigint> = { ns: 1000n, us: 1n, ms: 1n, s: 1n };
+const MULTIPLIER: Record<Precision, bigint> = { ns: 1n, us: 1n, ms: 1000n, s: 1_000_000n };
+
+/** True for a recognised precision string. */
+export function isPrecision(p: string): p is Precision {
+  return p === 'ns' || p === 'us' || p === 'ms' || p === 's';
+}
+
+class LineError extends Error {}
+
+/** Reads up to an unescaped delimiter; `\` escapes the next character. */
+function readToken(s: string, pos: number, stops: string): [string, number] {
+  let out = '';
+  let i = pos;
+  while (i < s.length) {
+    const ch = s[i];
+    if (ch === '\\' && i + 1 < s.length) {
+      const next = s[i + 1];
+      // Only delimiters and backslash are escapes; elsewhere the backslash is literal (Influx behaviour).
+      if (stops.includes(next) || next === '\\' || next === '=' || next === ',' || next === ' ') {
+        out += next;
+        i += 2;
+        continue;
+      }
+    }
+    if (stops.includes(ch)) break;
+    out += ch;
+    i++;
+  }
+  return [out, i];
+}
+
+function parseFieldValue(raw: string): { value: FieldValue; int: boolean } {
+  if (raw.length === 0) throw new LineError('empty field value');
+  const last = raw[raw.length - 1];
+  if ((last === 'i' || last === 'u') && /^[-+]?\d+[iu]$/.test(raw)) {
+    const n = Number(raw.slice(0, -1));
+    if (!Number.isSafeInteger(n))
+      throw new LineError(`integer ${raw} outside the exactly representable range`);
+    if (last === 'u' && n < 0) throw new LineError(`unsigned integer ${raw} is negative`);
+    return { value: n, int: true };
+  }
+  if (/^(t|T|true|True|TRUE)$/.test(raw)) return { value: true, int: false };
+  if (/^(f|F|false|False|FALSE)$/.test(raw)) return { value: false, int: false };
+  if (/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(raw)) return { value: Number(raw), int: false };
+  throw new LineError(`invalid field value ${JSON.stringify(raw)}`);
+}
+
+function parseTimestamp(raw: string, precision: Precision): number {
+  if (!/^-?\d+$/.test(raw)) throw new LineError(`invalid timestamp ${JSON.stringify(raw)}`);
+  const us = (BigInt(raw) * MULTIPLIER[precision]) / DIVISOR[precision];
+  const n = Number(us);
+  if (!Number.isSafeInteger(n)) throw new LineError(`timestamp ${raw} out of range`);
+  return n;
+}
+
+function parseLine(line: string, precision: Precision, lineNo: number): Point {
+  const [measurement, afterName] = readToken(line, 0, ', ');
+  if (!measurement) throw new LineError('missing measurement');
+  let i = afterName;
+  const tags: Record<string, string> = {};
+  while (line[i] === ',') {
+    const [key, k] = readToken(line, i + 1, '=, ');
+    if (line[k] !== '=' || !key) throw new LineError(`malformed tag near column ${k + 1}`);
+    const [value, v] = readToken(line, k + 1, ', ');
+    if (!value) throw new LineError(`empty value for tag "${key}"`);
+    tags[key] = value;
+    i = v;
+  }
+  if (line[i] !== ' ') throw new LineError('missing fields');
+  while (line[i] === ' ') i++;
+  const fields: Record<string, FieldValue> = {};
+  const intFields = new Set<string>();
+  for (;;) {
+    const [key, k] = readToken(line, i, '=, ');
+    if (line[k] !== '=' || !key) throw new LineError(`malformed field near column ${k + 1}`);
+    i = k + 1;
+    if (line[i] === '"') {
+      let s = '';
+      i++;
+      while (i < line.length && line[i] !== '"') {
+        if (line[i] === '\\' && (line[i + 1] === '"' || line[i + 1] === '\\')) i++;
+        s += line[i++];
+      }
+      if (line[i] !== '"') throw new LineError(`unterminated string in field "${key}"`);
+      i++;
+      fields[key] = s;
+    } else {
+      let j = i;
+      while (j < line.length && line[j] !== ',' && line[j] !== ' ') j++;
+      const parsed = parseFieldValue(line.slice(i, j));
+      fields[key] = parsed.value;
+      if (parsed.int) intFields.add(key);
+      i = j;
+    }
+    if (line[i] === ',') {
+      i++;
+      continue;
+    }
+    break;
+  }
+  while (line[i] === ' ') i++;
+  let timeUs: number | undefined;
+  if (i < line.length) {
+    const rest = line.slice(i).trimEnd();
+    if (rest.includes(' ')) throw new LineError('unexpected text after timestamp');
+    timeUs = parseTimestamp(rest, precision);
+  }
+  return { line: lineNo, measurement, tags, fields, intFields, timeUs };
+}
+
+/** Parses a whole body; blank lines and `#` comments are skipped. */
+export function parseLineProtocol(text: string, precision: Precision = 'ns'): LineProtocolResult {
+  const points: Point[] = [];
+  const rejected: Rejection[] = [];
+  const lines = text.split('\n');
+  for (let n = 0; n < lines.length; n++) {
+    const line = lines[n].endsWith('\r') ? lines[n].slice(0, -1) : lines[n];
+    if (line.trim() === '' || line.trimStart().startsWith('#')) continue;
+    try {
+      points.push(parseLine(line, precision, n + 1));
+    } catch (e) {
+      if (!(e instanceof LineError)) throw e;
+      rejected.push({ line: n + 1, reason: e.message });
+    }
+  }
+  return { points, rejected };
+}

@@ -1,0 +1,88 @@
+/**
+ * @module engine/distributed/partial-merge
+ * The coordinator side of a distributed SELECT: combine shard partials
+ * (concatenate rows, or re-aggregate groups), compute final aggregates (avg =
+ * sum / count), sort, apply OFFSET/LIMIT and drop hidden sort columns.
+ */
+import { combineAgg, compareByKeys, type Fragment, type PartialResult, type SortKey } from './fragment.ts';
+import type { DistType } from './table-schema.ts';
+
+/** Where a final output column comes from. */
+export type OutputSource =
+  | { readonly k: 'value'; readonly index: number } // a project output / group key
+  | { readonly k: 'agg'; readonly index: number } // a combined aggregate
+  | { readonly k: 'avg'; readonly sum: number; readonly count: number };
+
+/** One output column of the statement. Hidden outputs exist only to sort by. */
+export interface OutputSpec {
+  readonly name: string;
+  readonly type: DistType | 'null';
+  readonly source: OutputSource;
+  readonly hidden?: boolean;
+}
+
+/** Everything the coordinator needs to finish a distributed SELECT. */
+export interface DistributedSelect {
+  readonly fragment: Fragment;
+  readonly outputs: readonly OutputSpec[];
+  /** Sort keys over `outputs` indexes. */
+  readonly orderBy: readonly SortKey[];
+  readonly limit?: number;
+  readonly offset: number;
+}
+
+/** Final rows of a statement: visible columns only. */
+export interface FinalRows {
+  readonly columns: { name: string; type: DistType | 'null' }[];
+  readonly rows: unknown[][];
+}
+
+function rowsOf(p: PartialResult): unknown[][] {
+  const out: unknown[][] = new Array(p.rowCount);
+  for (let r = 0; r < p.rowCount; r++) out[r] = p.columns.map((c) => c[r]);
+  return out;
+}
+
+/** Merges shard partials into the final result. */
+export function mergePartials(plan: DistributedSelect, partials: readonly PartialResult[]): FinalRows {
+  const f = plan.fragment;
+  const nKeys = f.project.length;
+  let inputs: unknown[][];
+  if (f.mode === 'rows') {
+    inputs = partials.flatMap(rowsOf);
+  } else {
+    const groups = new Map<string, unknown[]>();
+    for (const p of partials) {
+      for (const r of rowsOf(p)) {
+        const id = JSON.stringify(r.slice(0, nKeys));
+        const g = groups.get(id);
+        if (!g) groups.set(id, r);
+        else
+          f.aggs.forEach((a, i) => {
+            g[nKeys + i] = combineAgg(a.fn, g[nKeys + i], r[nKeys + i]);
+          });
+      }
+    }
+    inputs = [...groups.values()];
+    // Every shard returns the empty global-aggregate row; merging must not duplicate it.
+    if (nKeys === 0 && inputs.length === 0) inputs = [f.aggs.map((a) => (a.fn === 'count' ? 0 : null))];
+  }
+  let rows = inputs.map((r) =>
+    plan.outputs.map((o) => {
+      const s = o.source;
+      if (s.k === 'value') return r[s.index];
+      if (s.k === 'agg') return r[nKeys + s.index];
+      const sum = r[nKeys + s.sum] as number | null;
+      const count = r[nKeys + s.count] as number;
+      return sum === null || count === 0 ? null : sum / count;
+    }),
+  );
+  if (plan.orderBy.length > 0) rows.sort((a, b) => compareByKeys(a, b, plan.orderBy));
+  const end = plan.limit === undefined ? undefined : plan.offset + plan.limit;
+  if (plan.offset > 0 || end !== undefined) rows = rows.slice(plan.offset, end);
+  const visible = plan.outputs.map((o, i) => (o.hidden ? -1 : i)).filter((i) => i >= 0);
+  return {
+    columns: visible.map((i) => ({ name: plan.outputs[i].name, type: plan.outputs[i].type })),
+    rows: visible.length === plan.outputs.length ? rows : rows.map((r) => visible.map((i) => r[i])),
+  };
+}

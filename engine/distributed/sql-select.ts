@@ -1,0 +1,275 @@
+/**
+ * @module engine/distributed/sql-select
+ * Plans a single-table SELECT for distributed execution: a fragment every
+ * targeted shard runs (filter, projection or partial aggregation, top-k), the
+ * coordinator's merge (see `partial-merge`), the shards equality/IN on the
+ * distribution column narrows it to, and zone-map bounds for chunk pruning.
+ */
+import { SqlError, SqlState } from '../errors.ts';
+import type { AggSpec, ColumnBound, SortKey } from './fragment.ts';
+import type { FExpr } from './fragment-expr.ts';
+import type { DistributedSelect, OutputSpec } from './partial-merge.ts';
+import { constValue, type ExprScope, translateExpr, unsupported } from './sql-expr.ts';
+import type { DistTable, DistType } from './table-schema.ts';
+
+// biome-ignore lint/suspicious/noExplicitAny: the pg AST is untyped JSON.
+type Node = any;
+
+/** A planned SELECT plus routing: `pruneValues` set means only their shards are needed. */
+export interface PlannedSelect extends DistributedSelect {
+  readonly table: DistTable;
+  readonly pruneValues?: readonly unknown[];
+}
+
+const AGGS = new Set(['count', 'sum', 'min', 'max', 'avg']);
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+function funcName(n: Node): string | undefined {
+  return n?.FuncCall ? (n.FuncCall.funcname as Node[]).map((x) => x.String.sval).join('.') : undefined;
+}
+
+function containsAgg(n: Node): boolean {
+  if (n === null || typeof n !== 'object') return false;
+  if (AGGS.has(funcName(n) ?? '')) return true;
+  return Object.values(n).some(containsAgg);
+}
+
+function intConst(n: Node, what: string, scope: ExprScope): number | undefined {
+  if (!n) return undefined;
+  const c = constValue(n, scope);
+  if (c.v === null) return undefined;
+  if (typeof c.v !== 'number' || !Number.isInteger(c.v) || c.v < 0) {
+    throw new SqlError(SqlState.invalidParameterValue, `${what} must be a non-negative integer`);
+  }
+  return c.v;
+}
+
+/** Splits top-level ANDs. */
+function conjuncts(e: FExpr | undefined): FExpr[] {
+  if (!e) return [];
+  return e.k === 'and' ? e.args.flatMap(conjuncts) : [e];
+}
+
+function boundsOf(filter: FExpr | undefined): ColumnBound[] {
+  const out: ColumnBound[] = [];
+  for (const c of conjuncts(filter)) {
+    if (c.k === 'in' && !c.negated && c.arg.k === 'col')
+      out.push({ columnId: c.arg.id, values: c.list.filter((v) => v !== null) });
+    if (c.k !== 'cmp') continue;
+    const [col, val, op] =
+      c.l.k === 'col' && c.r.k === 'const'
+        ? [c.l, c.r.v, c.op]
+        : c.r.k === 'col' && c.l.k === 'const'
+          ? [c.r, c.l.v, flip(c.op)]
+          : [];
+    if (col?.k !== 'col' || val === null || val === undefined) continue;
+    if (op === '=') out.push({ columnId: col.id, values: [val] });
+    else if (op === '>' || op === '>=') out.push({ columnId: col.id, lo: val });
+    else if (op === '<' || op === '<=') out.push({ columnId: col.id, hi: val });
+  }
+  return out;
+}
+
+function flip(op: string): string {
+  return ({ '<': '>', '<=': '>=', '>': '<', '>=': '<=' } as Record<string, string>)[op] ?? op;
+}
+
+/** Plans `stmt` (a SelectStmt) over `table`. */
+export function planSelect(stmt: Node, table: DistTable, params: readonly unknown[]): PlannedSelect {
+  const s = stmt.SelectStmt ?? stmt;
+  for (const k of [
+    'distinctClause',
+    'havingClause',
+    'windowClause',
+    'withClause',
+    'lockingClause',
+    'intoClause',
+  ]) {
+    if (s[k]) unsupported(k.replace('Clause', '').toUpperCase());
+  }
+  if (s.op !== 'SETOP_NONE') unsupported('UNION / INTERSECT / EXCEPT');
+  const scope: ExprScope = { table, params };
+  const filter = s.whereClause ? translateExpr(s.whereClause, scope) : undefined;
+  if (s.whereClause && containsAgg(s.whereClause))
+    throw new SqlError(SqlState.groupingError, 'aggregate functions are not allowed in WHERE');
+
+  // Expand the target list.
+  const targets: { name: string; node?: Node; expr?: FExpr }[] = [];
+  for (const t of s.targetList as Node[]) {
+    const rt = t.ResTarget;
+    const fields = rt.val.ColumnRef?.fields as Node[] | undefined;
+    if (fields?.[fields.length - 1].A_Star) {
+      for (const c of table.columns)
+        targets.push({ name: c.name, expr: { k: 'col', id: c.id, type: c.type } });
+      continue;
+    }
+    const name =
+      rt.name ??
+      (fields ? fields[fields.length - 1].String.sval : (funcName(rt.val)?.split('.').pop() ?? '?column?'));
+    targets.push({ name, node: rt.val });
+  }
+
+  const aggMode = Boolean(s.groupClause) || targets.some((t) => t.node && containsAgg(t.node));
+  const project: FExpr[] = [];
+  const aggs: AggSpec[] = [];
+  const outputs: OutputSpec[] = [];
+  const typeOf = (e: FExpr): DistType | 'null' =>
+    e.k === 'col' || e.k === 'const' || e.k === 'arith' ? e.type : e.k === 'bucket' ? 'timestamptz' : 'bool';
+
+  const addAgg = (n: Node, name: string, hidden: boolean): number => {
+    const fc = n.FuncCall;
+    const fn = funcName(n)!;
+    if (fc.agg_distinct) unsupported(`${fn}(DISTINCT …)`);
+    if (fc.agg_filter || fc.agg_order || fc.over) unsupported(`${fn} with FILTER / ORDER BY / OVER`);
+    const arg = fc.agg_star ? undefined : translateExpr((fc.args as Node[])[0], scope);
+    if (arg && containsAgg(fc.args[0]))
+      throw new SqlError(SqlState.groupingError, 'aggregate function calls cannot be nested');
+    const argType = arg ? typeOf(arg) : 'int64';
+    if ((fn === 'sum' || fn === 'avg') && !['int32', 'int64', 'float64', 'null'].includes(argType)) {
+      throw new SqlError(SqlState.undefinedFunction, `function ${fn}(${argType}) does not exist`);
+    }
+    const push = (spec: AggSpec) => aggs.push(spec) - 1;
+    if (fn === 'avg') {
+      const sum = push({ fn: 'sum', arg });
+      const count = push({ fn: 'count', arg });
+      outputs.push({ name, type: 'float64', source: { k: 'avg', sum, count }, hidden });
+    } else {
+      const type: DistType | 'null' =
+        fn === 'count' ? 'int64' : fn === 'sum' ? (argType === 'float64' ? 'float64' : 'int64') : argType;
+      outputs.push({
+        name,
+        type,
+        source: { k: 'agg', index: push({ fn: fn as AggSpec['fn'], arg }) },
+        hidden,
+      });
+    }
+    return outputs.length - 1;
+  };
+
+  if (aggMode) {
+    for (const g of (s.groupClause ?? []) as Node[]) {
+      const pos = g.A_Const?.ival ? (g.A_Const.ival.ival as number) : undefined;
+      const alias = g.ColumnRef
+        ? targets.find(
+            (t) => t.name === g.ColumnRef.fields.at(-1).String?.sval && t.node && !t.node.ColumnRef,
+          )
+        : undefined;
+      const src = pos !== undefined ? targets[pos - 1] : alias;
+      if (pos !== undefined && !src)
+        throw new SqlError('42P10', `GROUP BY position ${pos} is not in select list`);
+      const node = src ? src.node : g;
+      if (src && !node) unsupported('GROUP BY *');
+      if (containsAgg(node))
+        throw new SqlError(SqlState.groupingError, 'aggregate functions are not allowed in GROUP BY');
+      const e = src?.expr ?? translateExpr(node, scope);
+      if (!project.some((p) => same(p, e))) project.push(e);
+    }
+    for (const t of targets) {
+      if (t.node && AGGS.has(funcName(t.node) ?? '')) {
+        addAgg(t.node, t.name, false);
+        continue;
+      }
+      if (t.node && containsAgg(t.node)) unsupported('expressions over aggregates');
+      const e = t.expr ?? translateExpr(t.node, scope);
+      const idx = project.findIndex((p) => same(p, e));
+      if (idx < 0 && !(e.k === 'const')) {
+        throw new SqlError(
+          SqlState.groupingError,
+          `column "${t.name}" must appear in the GROUP BY clause or be used in an aggregate function`,
+        );
+      }
+      if (idx < 0) project.push(e);
+      outputs.push({
+        name: t.name,
+        type: typeOf(e),
+        source: { k: 'value', index: idx < 0 ? project.length - 1 : idx },
+      });
+    }
+  } else {
+    for (const t of targets) {
+      const e = t.expr ?? translateExpr(t.node, scope);
+      project.push(e);
+      outputs.push({ name: t.name, type: typeOf(e), source: { k: 'value', index: project.length - 1 } });
+    }
+  }
+
+  // ORDER BY: by position, by output name, or by an expression (added as a hidden output).
+  const orderBy: SortKey[] = [];
+  for (const sb of (s.sortClause ?? []) as Node[]) {
+    const { node, sortby_dir: dir, sortby_nulls: nulls } = sb.SortBy;
+    const desc = dir === 'SORTBY_DESC';
+    const nullsFirst = nulls === 'SORTBY_NULLS_FIRST' || (nulls !== 'SORTBY_NULLS_LAST' && desc);
+    let index: number;
+    if (node.A_Const?.ival) {
+      index = (node.A_Const.ival.ival as number) - 1;
+      if (index < 0 || index >= targets.length)
+        throw new SqlError('42P10', `ORDER BY position ${index + 1} is not in select list`);
+    } else if (
+      node.ColumnRef &&
+      outputs.some((o) => !o.hidden && o.name === node.ColumnRef.fields.at(-1).String?.sval)
+    ) {
+      index = outputs.findIndex((o) => o.name === node.ColumnRef.fields.at(-1).String.sval);
+    } else if (aggMode && AGGS.has(funcName(node) ?? '')) {
+      index = addAgg(node, '?order?', true);
+    } else {
+      const e = translateExpr(node, scope);
+      let p = project.findIndex((x) => same(x, e));
+      if (p < 0 && aggMode)
+        throw new SqlError(
+          SqlState.groupingError,
+          'ORDER BY expression must appear in GROUP BY or be an aggregate',
+        );
+      if (p < 0) p = project.push(e) - 1;
+      index = outputs.findIndex((o) => o.source.k === 'value' && o.source.index === p);
+      if (index < 0)
+        index =
+          outputs.push({ name: '?order?', type: typeOf(e), source: { k: 'value', index: p }, hidden: true }) -
+          1;
+    }
+    orderBy.push({ index, desc, nullsFirst });
+  }
+  const limit = s.limitCount ? intConst(s.limitCount, 'LIMIT', scope) : undefined;
+  const offset = intConst(s.limitOffset, 'OFFSET', scope) ?? 0;
+
+  // Row mode keeps output i == project i, so sort keys push down unchanged.
+  const pushKeys = aggMode
+    ? []
+    : orderBy.map((k) => ({ ...k, index: (outputs[k.index].source as { index: number }).index }));
+  const reads = new Set<number>();
+  const collect = (e: FExpr | undefined) =>
+    e && JSON.stringify(e, (k, v) => (k === 'id' ? (reads.add(v), v) : v));
+  collect(filter);
+  project.forEach(collect);
+  for (const a of aggs) collect(a.arg);
+  const defaults: unknown[] = [];
+  for (const c of table.columns) defaults[c.id] = c.default ?? null;
+  const bounds = boundsOf(filter);
+  let pruneValues: unknown[] | undefined;
+  if (table.placement.kind === 'distributed') {
+    const distId = table.placement.columnId;
+    for (const b of bounds) {
+      if (b.columnId === distId && b.values)
+        pruneValues = pruneValues ? pruneValues.filter((v) => b.values!.includes(v)) : [...b.values];
+    }
+  }
+  return {
+    table,
+    pruneValues,
+    fragment: {
+      table: table.name,
+      reads: [...reads],
+      defaults,
+      filter,
+      bounds,
+      mode: aggMode ? 'agg' : 'rows',
+      project,
+      aggs,
+      orderBy: pushKeys,
+      limit: !aggMode && limit !== undefined ? offset + limit : undefined,
+    },
+    outputs,
+    orderBy,
+    limit,
+    offset,
+  };
+}

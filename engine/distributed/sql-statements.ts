@@ -1,0 +1,195 @@
+/**
+ * @module engine/distributed/sql-statements
+ * Classifies parsed statements into data-plane commands and does the pure part
+ * of each: column definitions of CREATE / ALTER TABLE, rows of INSERT … VALUES,
+ * arguments of the Citus/Timescale management functions. Catalog lookups and
+ * shard I/O stay with the caller.
+ */
+import { SqlError, SqlState } from '../errors.ts';
+import { coerceOrThrow, constValue, distTypeOf, type ExprScope, unsupported } from './sql-expr.ts';
+import { CoercionError, type DistColumn, type DistTable, type Row, rowFromNamed } from './table-schema.ts';
+
+// biome-ignore lint/suspicious/noExplicitAny: the pg AST is untyped JSON.
+type Node = any;
+
+/** Column definition parsed from CREATE TABLE / ADD COLUMN (ids are assigned by the catalog). */
+export type ColumnSpec = Omit<DistColumn, 'id'>;
+
+/** A management function call: `SELECT fn(positional…, name => value…)`. */
+export interface FunctionCall {
+  readonly name: string;
+  readonly args: readonly unknown[];
+  readonly named: Readonly<Record<string, unknown>>;
+}
+
+/** What a statement asks the data plane to do. */
+export type Command =
+  | {
+      readonly kind: 'create';
+      readonly table: string;
+      readonly columns: ColumnSpec[];
+      readonly ifNotExists: boolean;
+    }
+  | { readonly kind: 'alter'; readonly table: string; readonly add: ColumnSpec[]; readonly drop: string[] }
+  | { readonly kind: 'drop'; readonly tables: string[]; readonly ifExists: boolean }
+  | { readonly kind: 'insert'; readonly table: string; readonly stmt: Node }
+  | { readonly kind: 'delete'; readonly table: string; readonly where?: Node }
+  | { readonly kind: 'select'; readonly table: string; readonly stmt: Node }
+  | { readonly kind: 'function'; readonly call: FunctionCall };
+
+/** The management functions the data plane implements. */
+export const MANAGEMENT_FUNCTIONS = new Set([
+  'create_distributed_table',
+  'create_reference_table',
+  'create_hypertable',
+  'drop_chunks',
+  'add_retention_policy',
+  'remove_retention_policy',
+  'show_shards',
+  'show_chunks',
+]);
+
+function columnSpec(cd: Node, params: readonly unknown[]): ColumnSpec {
+  const type = distTypeOf(cd.typeName);
+  let notNull = false;
+  let dflt: unknown;
+  for (const c of (cd.constraints ?? []) as Node[]) {
+    const ct = c.Constraint.contype as string;
+    if (ct === 'CONSTR_NOTNULL') notNull = true;
+    else if (ct === 'CONSTR_NULL') notNull = false;
+    else if (ct === 'CONSTR_DEFAULT') {
+      const v = constValue(c.Constraint.raw_expr, { table: { columns: [] } as unknown as DistTable, params });
+      if (v.type === 'interval') unsupported('interval defaults');
+      dflt = coerceOrThrow(v.v, type) ?? undefined;
+    } else if (ct === 'CONSTR_PRIMARY' || ct === 'CONSTR_UNIQUE') {
+      // Accepted for compatibility, not enforced across shards: documented in docs/http-api.md.
+      notNull = notNull || ct === 'CONSTR_PRIMARY';
+    } else unsupported(`column constraint ${ct}`);
+  }
+  return { name: cd.colname, type, notNull, default: dflt };
+}
+
+function relName(rel: Node): string {
+  if (rel.schemaname && rel.schemaname !== 'public') unsupported(`schema "${rel.schemaname}"`);
+  return rel.relname as string;
+}
+
+/** Turns one parsed statement into a command (0A000 for anything else). */
+export function classify(stmt: Node, params: readonly unknown[]): Command {
+  if (stmt.CreateStmt) {
+    const c = stmt.CreateStmt;
+    const columns: ColumnSpec[] = [];
+    for (const e of (c.tableElts ?? []) as Node[]) {
+      if (e.ColumnDef) columns.push(columnSpec(e.ColumnDef, params));
+      else if (
+        e.Constraint &&
+        (e.Constraint.contype === 'CONSTR_PRIMARY' || e.Constraint.contype === 'CONSTR_UNIQUE')
+      )
+        continue;
+      else unsupported('table constraints other than PRIMARY KEY / UNIQUE');
+    }
+    if (c.inhRelations || c.partspec) unsupported('INHERITS / PARTITION BY');
+    const names = columns.map((x) => x.name);
+    const dup = names.find((n, i) => names.indexOf(n) !== i);
+    if (dup) throw new SqlError(SqlState.duplicateColumn, `column "${dup}" specified more than once`);
+    if (columns.length === 0) throw new SqlError(SqlState.syntaxError, 'a table needs at least one column');
+    return { kind: 'create', table: relName(c.relation), columns, ifNotExists: Boolean(c.if_not_exists) };
+  }
+  if (stmt.AlterTableStmt) {
+    const a = stmt.AlterTableStmt;
+    const add: ColumnSpec[] = [];
+    const drop: string[] = [];
+    for (const cmd of a.cmds as Node[]) {
+      const c = cmd.AlterTableCmd;
+      if (c.subtype === 'AT_AddColumn') add.push(columnSpec(c.def.ColumnDef, params));
+      else if (c.subtype === 'AT_DropColumn') drop.push(c.name);
+      else unsupported(`ALTER TABLE ${String(c.subtype).replace('AT_', '')}`);
+    }
+    return { kind: 'alter', table: relName(a.relation), add, drop };
+  }
+  if (stmt.DropStmt) {
+    const d = stmt.DropStmt;
+    if (d.removeType !== 'OBJECT_TABLE') unsupported(`DROP ${String(d.removeType).replace('OBJECT_', '')}`);
+    const tables = (d.objects as Node[]).map((o) => {
+      const items = o.List.items as Node[];
+      return items[items.length - 1].String.sval as string;
+    });
+    return { kind: 'drop', tables, ifExists: Boolean(d.missing_ok) };
+  }
+  if (stmt.InsertStmt) {
+    const i = stmt.InsertStmt;
+    if (i.onConflictClause || i.returningList || i.withClause)
+      unsupported('INSERT with ON CONFLICT / RETURNING / WITH');
+    return { kind: 'insert', table: relName(i.relation), stmt: i };
+  }
+  if (stmt.DeleteStmt) {
+    const d = stmt.DeleteStmt;
+    if (d.usingClause || d.returningList || d.withClause) unsupported('DELETE with USING / RETURNING / WITH');
+    return { kind: 'delete', table: relName(d.relation), where: d.whereClause };
+  }
+  if (stmt.SelectStmt) {
+    const s = stmt.SelectStmt;
+    if (s.valuesLists) unsupported('VALUES as a query');
+    const from = (s.fromClause ?? []) as Node[];
+    if (from.length === 0) return { kind: 'function', call: functionCall(s, params) };
+    if (from.length > 1 || !from[0].RangeVar) unsupported('joins and subqueries in FROM');
+    return { kind: 'select', table: relName(from[0].RangeVar), stmt: s };
+  }
+  if (stmt.UpdateStmt) unsupported('UPDATE');
+  if (stmt.TransactionStmt) unsupported('explicit transactions (each call is one transaction per statement)');
+  return unsupported(`statement ${Object.keys(stmt)[0]}`);
+}
+
+function functionCall(s: Node, params: readonly unknown[]): FunctionCall {
+  const targets = s.targetList as Node[];
+  const fc = targets.length === 1 ? targets[0].ResTarget.val.FuncCall : undefined;
+  const name = fc ? (fc.funcname as Node[]).map((x: Node) => x.String.sval).join('.') : undefined;
+  if (!fc || !name || !MANAGEMENT_FUNCTIONS.has(name)) {
+    return unsupported(name ? `function ${name}()` : 'SELECT without FROM (other than management functions)');
+  }
+  const scope = { table: { columns: [] } as unknown as DistTable, params } satisfies ExprScope;
+  const args: unknown[] = [];
+  const named: Record<string, unknown> = {};
+  for (const a of (fc.args ?? []) as Node[]) {
+    if (a.NamedArgExpr) named[a.NamedArgExpr.name] = constValue(a.NamedArgExpr.arg, scope).v;
+    else args.push(constValue(a, scope).v);
+  }
+  return { name, args, named };
+}
+
+/** Rows of `INSERT INTO t [(cols)] VALUES …` (constants and parameters only). */
+export function insertRows(ins: Node, table: DistTable, params: readonly unknown[]): Row[] {
+  const names = ins.cols
+    ? (ins.cols as Node[]).map((c) => c.ResTarget.name as string)
+    : table.columns.map((c) => c.name);
+  const values = ins.selectStmt?.SelectStmt?.valuesLists as Node[] | undefined;
+  if (!values) unsupported('INSERT … SELECT');
+  const scope: ExprScope = { table, params };
+  return values.map((list) => {
+    const items = list.List.items as Node[];
+    if (items.length !== names.length) {
+      throw new SqlError(
+        SqlState.syntaxError,
+        `INSERT has ${items.length} expressions but ${names.length} target columns`,
+      );
+    }
+    const named: Record<string, unknown> = {};
+    items.forEach((item, k) => {
+      if (item.SetToDefault) return;
+      const c = constValue(item, scope);
+      if (c.type === 'interval') unsupported('interval values');
+      named[names[k]] = c.v;
+    });
+    try {
+      return rowFromNamed(table, named);
+    } catch (e) {
+      if (!(e instanceof CoercionError)) throw e;
+      const code = /does not exist/.test(e.message)
+        ? SqlState.undefinedColumn
+        : /not-null/.test(e.message)
+          ? SqlState.notNullViolation
+          : SqlState.invalidTextRepresentation;
+      throw new SqlError(code, e.message);
+    }
+  });
+}

@@ -1,0 +1,198 @@
+/**
+ * @module engine/distributed/table-schema
+ * The catalog's view of a table (columns with stable ids, distribution,
+ * hypertable settings) and coercion of incoming values to column types.
+ *
+ * Rows travel as arrays indexed by column id, so ALTER TABLE never rewrites
+ * stored data: a dropped column's slot is ignored, a new column's slot is
+ * missing in old rows and reads as its default (or NULL).
+ *
+ * In-memory values: bool → boolean; int32/int64/float64 → number (int64 beyond
+ * 2^53 is rejected rather than rounded); text → string; timestamptz → integral
+ * microseconds since the epoch.
+ */
+import type { Point, Rejection } from './line-protocol.ts';
+import type { RawRecord } from './record-formats.ts';
+
+/** Column types the distributed data plane stores (a subset of the engine's). */
+export type DistType = 'bool' | 'int32' | 'int64' | 'float64' | 'text' | 'timestamptz';
+
+/** A column with an id that survives drops and renames of others. */
+export interface DistColumn {
+  readonly id: number;
+  readonly name: string;
+  readonly type: DistType;
+  readonly notNull: boolean;
+  /** Literal default (already coerced), or undefined for NULL. */
+  readonly default?: unknown;
+}
+
+/** How a table is placed on shards. */
+export type Placement =
+  | { readonly kind: 'local' }
+  | { readonly kind: 'distributed'; readonly columnId: number }
+  | { readonly kind: 'reference' };
+
+/** A table as the catalog stores it. */
+export interface DistTable {
+  readonly name: string;
+  readonly columns: readonly DistColumn[];
+  readonly nextColumnId: number;
+  readonly placement: Placement;
+  /** Shards the table is spread over (1 for local and reference tables). */
+  readonly shardCount: number;
+  readonly hypertable?: { readonly timeColumnId: number; readonly chunkIntervalUs: number };
+  readonly retentionUs?: number;
+}
+
+/** A row indexed by column id (holes for dropped or later-added columns). */
+export type Row = unknown[];
+
+/** Thrown by coercion with a user-facing reason. */
+export class CoercionError extends Error {}
+
+const INT32 = 2 ** 31;
+
+/** Parses a timestamp: number = µs since epoch, string = ISO 8601 / PostgreSQL style (UTC when no zone). */
+export function parseTimestampUs(v: unknown): number {
+  if (typeof v === 'number' && Number.isFinite(v)) return Math.trunc(v);
+  if (typeof v === 'string') {
+    const s = v.trim();
+    if (/^-?\d+$/.test(s)) return Number(s);
+    const m =
+      /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2})?)(\.\d{1,6})?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i.exec(
+        s,
+      );
+    if (m) {
+      const zone = m[4] ? (m[4].toUpperCase() === 'Z' ? 'Z' : normalizeZone(m[4])) : 'Z';
+      const ms = Date.parse(`${m[1]}T${m[2] ?? '00:00:00'}${zone}`);
+      if (!Number.isNaN(ms)) {
+        const frac = m[3] ? Number(m[3].slice(1).padEnd(6, '0')) : 0;
+        return ms * 1000 + frac;
+      }
+    }
+  }
+  throw new CoercionError(`invalid timestamp ${JSON.stringify(v)}`);
+}
+
+function normalizeZone(z: string): string {
+  const d = z.replace(':', '');
+  return `${d.slice(0, 3)}:${d.length > 3 ? d.slice(3, 5) : '00'}`;
+}
+
+/** Formats µs since epoch as ISO 8601 UTC with microseconds when non-zero. */
+export function formatTimestampUs(us: number): string {
+  const ms = Math.floor(us / 1000);
+  const iso = new Date(ms).toISOString();
+  const micro = us - ms * 1000;
+  return micro === 0 ? iso : `${iso.slice(0, -1)}${String(micro).padStart(3, '0')}Z`;
+}
+
+/** Coerces one value to `type`; null/undefined pass through as null. */
+export function coerceValue(v: unknown, type: DistType): unknown {
+  if (v === null || v === undefined) return null;
+  switch (type) {
+    case 'bool':
+      if (typeof v === 'boolean') return v;
+      if (typeof v === 'string' && /^(t|true|1|yes|on)$/i.test(v.trim())) return true;
+      if (typeof v === 'string' && /^(f|false|0|no|off)$/i.test(v.trim())) return false;
+      break;
+    case 'int32':
+    case 'int64': {
+      const n = typeof v === 'string' && /^\s*[-+]?\d+\s*$/.test(v) ? Number(v) : v;
+      if (typeof n === 'number' && Number.isInteger(n)) {
+        if (type === 'int32' && (n < -INT32 || n >= INT32))
+          throw new CoercionError(`integer ${n} out of range`);
+        if (!Number.isSafeInteger(n)) throw new CoercionError(`bigint ${n} beyond 2^53 is not supported`);
+        return n;
+      }
+      break;
+    }
+    case 'float64': {
+      const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
+      if (typeof n === 'number' && !Number.isNaN(n)) return n;
+      if (typeof v === 'string' && /^\s*nan\s*$/i.test(v)) return Number.NaN;
+      break;
+    }
+    case 'text':
+      if (typeof v === 'string') return v;
+      if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+      break;
+    case 'timestamptz':
+      return parseTimestampUs(v);
+  }
+  throw new CoercionError(`invalid input for type ${type}: ${JSON.stringify(v)}`);
+}
+
+/** Live (not dropped) column by name. */
+export function columnByName(t: DistTable, name: string): DistColumn | undefined {
+  return t.columns.find((c) => c.name === name);
+}
+
+/** Builds a complete row from a name→value map, applying defaults and NOT NULL; throws CoercionError. */
+export function rowFromNamed(t: DistTable, values: Readonly<Record<string, unknown>>): Row {
+  const row: Row = new Array(t.nextColumnId).fill(null);
+  for (const key of Object.keys(values)) {
+    const col = columnByName(t, key);
+    if (!col) throw new CoercionError(`column "${key}" does not exist`);
+    try {
+      row[col.id] = coerceValue(values[key], col.type);
+    } catch (e) {
+      if (e instanceof CoercionError) throw new CoercionError(`column "${key}": ${e.message}`);
+      throw e;
+    }
+  }
+  for (const col of t.columns) {
+    if (!(col.name in values)) row[col.id] = col.default ?? null;
+    if (col.notNull && row[col.id] === null)
+      throw new CoercionError(`null value in column "${col.name}" violates not-null constraint`);
+  }
+  if (t.placement.kind === 'distributed' && row[t.placement.columnId] === null) {
+    throw new CoercionError('distribution column value cannot be NULL');
+  }
+  return row;
+}
+
+/** Converts records to rows, rejecting (whole) records that do not fit the schema. */
+export function rowsFromRecords(
+  t: DistTable,
+  records: readonly RawRecord[],
+): { rows: Row[]; rejected: Rejection[] } {
+  const rows: Row[] = [];
+  const rejected: Rejection[] = [];
+  for (const r of records) {
+    try {
+      rows.push(rowFromNamed(t, r.values));
+    } catch (e) {
+      if (!(e instanceof CoercionError)) throw e;
+      rejected.push({ line: r.line, reason: e.message });
+    }
+  }
+  return { rows, rejected };
+}
+
+/**
+ * Line-protocol points to rows: tags and fields map to columns of the same
+ * name, the timestamp to column `time` (now when absent). Points of another
+ * measurement are rejected.
+ */
+export function rowsFromPoints(
+  t: DistTable,
+  points: readonly Point[],
+  nowUs: number,
+): { rows: Row[]; rejected: Rejection[] } {
+  const records: RawRecord[] = [];
+  const rejected: Rejection[] = [];
+  for (const p of points) {
+    if (p.measurement !== t.name) {
+      rejected.push({
+        line: p.line,
+        reason: `measurement "${p.measurement}" does not match table "${t.name}"`,
+      });
+      continue;
+    }
+    records.push({ line: p.line, values: { ...p.tags, ...p.fields, time: p.timeUs ?? nowUs } });
+  }
+  const out = rowsFromRecords(t, records);
+  return { rows: out.rows, rejected: [...rejected, ...out.rejected] };
+}
