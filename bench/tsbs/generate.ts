@@ -66,7 +66,7 @@ const RACKS = Array.from({ length: 100 }, (_, i) => String(i));
 const OS_CHOICES = ['Ubuntu16.10', 'Ubuntu16.04LTS', 'Ubuntu15.10'];
 const ARCH_CHOICES = ['x64', 'x86'];
 const TEAM_CHOICES = ['SF', 'NYC', 'LON', 'CHI'];
-const SERVICES = Array.from({ length: 20 }, (_, i) => String(i + 1));
+const SERVICES = Array.from({ length: 20 }, (_, i) => String(i)); // rand.Int63n(20)
 const SERVICE_VERSIONS = ['0', '1'];
 const SERVICE_ENVIRONMENTS = ['production', 'staging', 'test'];
 

@@ -38,6 +38,8 @@ export interface TsbsQuery {
   readonly type: QueryType;
   /** PostgreSQL / TimescaleDB dialect: run by the engine and by PGlite (with a time_bucket shim). */
   readonly pg: string;
+  /** The same with `date_trunc('minute'|'hour', time)` buckets (TSBS's `--use-time-bucket=false` era). */
+  readonly pgDateTrunc: string;
   readonly duckdb: string;
   readonly sqlite: string;
   /** True when ORDER BY fixes the order of every result row (compare as sequences). */
@@ -51,11 +53,12 @@ export interface QueryDomain {
   readonly endMicros: number;
 }
 
-type Dialect = 'pg' | 'duckdb' | 'sqlite';
+type Dialect = 'pg' | 'pg-date-trunc' | 'duckdb' | 'sqlite';
 const HOUR = 3600e6;
 
 function bucket(d: Dialect, seconds: number): string {
   if (d === 'pg') return `time_bucket('${seconds} seconds', time)`;
+  if (d === 'pg-date-trunc') return `date_trunc('${seconds === 60 ? 'minute' : 'hour'}', time)`;
   if (d === 'duckdb') return `time_bucket(INTERVAL '${seconds} seconds', time)`;
   return `(time / ${seconds * 1e6}) * ${seconds * 1e6}`;
 }
@@ -64,7 +67,7 @@ function bucket(d: Dialect, seconds: number): string {
 function ts(d: Dialect, micros: number): string {
   if (d === 'sqlite') return String(micros);
   // DuckDB reads ' +0000' as a time zone name, so it gets the '+00' form.
-  return d === 'pg' ? `'${formatPgTimestamp(micros)} +0000'` : `'${formatPgTimestamp(micros)}+00'`;
+  return d === 'duckdb' ? `'${formatPgTimestamp(micros)}+00'` : `'${formatPgTimestamp(micros)} +0000'`;
 }
 
 /** TSBS MustRandWindow: a window of `width` placed uniformly (whole seconds) in the domain, clamped to it. */
@@ -190,6 +193,7 @@ export function generateQuery(type: QueryType, rng: Prng, dom: QueryDomain): Tsb
   return {
     type,
     pg: build('pg'),
+    pgDateTrunc: build('pg-date-trunc'),
     duckdb: build('duckdb'),
     sqlite: build('sqlite'),
     ordered: !type.startsWith('high-cpu'),
