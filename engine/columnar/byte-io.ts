@@ -8,7 +8,7 @@
 import { SqlError, SqlState } from '../errors.ts';
 
 const textEncoder = new TextEncoder();
-const textDecoder = new TextDecoder('utf-8', { fatal: false });
+const textDecoder = new TextDecoder('utf-8');
 
 /** Appends bytes to a buffer that doubles when full. */
 export class ByteWriter {
