@@ -80,6 +80,12 @@ function anyScalar(s: Scope, depth: number, type?: RqgType): Expr {
     default:
       break;
   }
+  if (s.subqueryTable && rng.chance(0.1)) {
+    const k = columnOf(s, ['int']).sql;
+    const f = rng.pick(['max', 'min', 'sum']);
+    const typ: RqgType = f === 'sum' ? 'bigint' : 'int';
+    return { sql: `(SELECT ${f}(sq.i) FROM ${s.subqueryTable} sq WHERE sq.k = ${k})`, type: typ };
+  }
   switch (t) {
     case 'int':
     case 'bigint':
@@ -193,4 +199,23 @@ export function aggregate(s: Scope): Expr {
     sql: `${rng.pick(['stddev', 'variance'])}(${c.sql})`,
     type: c.type === 'int' ? 'numeric' : 'double',
   };
+}
+
+/** A window function call over the scope (deterministic: no frame depends on tie order). */
+export function windowCall(s: Scope): Expr {
+  const { rng } = s;
+  const part = rng.chance(0.8) ? `PARTITION BY ${columnOf(s).sql}` : '';
+  const order = columnOf(s, ORDERABLE);
+  const ordered = rng.chance(0.7);
+  const over = `OVER (${part}${ordered ? ` ORDER BY ${order.sql}${rng.chance(0.5) ? ' DESC' : ''}` : ''})`;
+  const roll = rng.int(5);
+  if (roll === 0 && ordered) return { sql: `rank() ${over}`, type: 'bigint' };
+  if (roll === 1 && ordered) return { sql: `dense_rank() ${over}`, type: 'bigint' };
+  if (roll === 2) return { sql: `count(*) ${over}`, type: 'bigint' };
+  if (roll === 3) {
+    const c = columnOf(s, ['int', 'numeric', 'double']);
+    return { sql: `sum(${c.sql}) ${over}`, type: c.type === 'int' ? 'bigint' : c.type };
+  }
+  const c = columnOf(s, ORDERABLE);
+  return { sql: `${rng.pick(['min', 'max'])}(${c.sql}) ${over}`, type: c.type };
 }

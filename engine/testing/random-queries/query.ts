@@ -17,6 +17,7 @@ import {
   renderPred,
   type Scope,
   scalar,
+  windowCall,
 } from './expressions.ts';
 
 /** One ORDER BY key: an output column ordinal (1-based) with direction and NULLS placement. */
@@ -37,6 +38,8 @@ export interface RqgQuery {
   readonly orderBy: readonly OrderKey[];
   readonly limit?: number;
   readonly offset?: number;
+  /** A set operation with a second SELECT of the same column types, applied before ORDER BY. */
+  readonly setOp?: { readonly op: string; readonly right: string };
 }
 
 /** True when ORDER BY fixes the order of all output columns (compare as sequences). */
@@ -51,6 +54,7 @@ export function renderQuery(q: RqgQuery): string {
   if (q.where) sql += ` WHERE ${renderPred(q.where)}`;
   if (q.groupBy?.length) sql += ` GROUP BY ${q.groupBy.join(', ')}`;
   if (q.having) sql += ` HAVING ${renderPred(q.having)}`;
+  if (q.setOp) sql += ` ${q.setOp.op} ${q.setOp.right}`;
   if (q.orderBy.length) {
     const keys = q.orderBy.map(
       (k) => `${k.ordinal}${k.desc ? ' DESC' : ''}${k.nulls ? ` NULLS ${k.nulls}` : ''}`,
@@ -86,6 +90,18 @@ function orderBy(rng: Prng, width: number): OrderKey[] {
   });
 }
 
+function columnsOf(alias: string, table: RqgTable): Expr[] {
+  return table.columns.map((c) => ({ sql: `${alias}.${c.name}`, type: c.type }));
+}
+
+/** A plain SELECT over t2 whose items have the given types, for the right side of a set operation. */
+function setOperand(rng: Prng, pools: LiteralPools, table: RqgTable, items: readonly Expr[]): string {
+  const scope: Scope = { rng, pools, columns: columnsOf('r', table) };
+  const exprs = items.map((e) => scalar(scope, 1, e.type).sql);
+  const where = rng.chance(0.6) ? ` WHERE ${renderPred(pred(scope, 1))}` : '';
+  return `SELECT ${exprs.join(', ')} FROM ${table.name} r${where}`;
+}
+
 /** Generates one random query over `tables` (two tables with the RQG column set). */
 export function generateQuery(rng: Prng, pools: LiteralPools, tables: readonly RqgTable[]): RqgQuery {
   const { from, aliases, sub } = fromClause(rng, tables);
@@ -118,11 +134,18 @@ export function generateQuery(rng: Prng, pools: LiteralPools, tables: readonly R
     items = Array.from({ length: rng.range(1, 3) }, () => aggregate(scope));
   } else {
     items = Array.from({ length: rng.range(1, 4) }, () => scalar(scope, 2));
+    if (rng.chance(0.25)) items.push(windowCall(scope));
     distinct = rng.chance(0.3);
   }
+  const setOp = rng.chance(0.12)
+    ? {
+        op: rng.pick(['UNION', 'UNION ALL', 'INTERSECT', 'EXCEPT', 'INTERSECT ALL', 'EXCEPT ALL']),
+        right: setOperand(rng, pools, tables[1], items),
+      }
+    : undefined;
   const ordered = rng.chance(0.6);
   const keys = ordered ? orderBy(rng, items.length) : [];
   const limit = ordered && rng.chance(0.4) ? rng.range(0, 10) : undefined;
   const offset = limit !== undefined && rng.chance(0.3) ? rng.range(0, 5) : undefined;
-  return { distinct, items, from, where, groupBy, having, orderBy: keys, limit, offset };
+  return { distinct, items, from, where, groupBy, having, orderBy: keys, limit, offset, setOp };
 }

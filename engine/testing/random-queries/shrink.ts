@@ -26,6 +26,7 @@ export function shrinkPred(p: Pred): Pred[] {
 
 /** Candidate simplifications of `q`, in the order worth trying. */
 export function* shrinkQuery(q: RqgQuery): Generator<RqgQuery> {
+  if (q.setOp) yield { ...q, setOp: undefined };
   if (q.where) yield { ...q, where: undefined };
   if (q.having) yield { ...q, having: undefined };
   if (q.limit !== undefined || q.offset !== undefined) yield { ...q, limit: undefined, offset: undefined };
