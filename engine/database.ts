@@ -1,0 +1,189 @@
+/**
+ * @module engine/database
+ * The engine's public entry point: `Database.create()`, `exec`, `query` and
+ * `bulkLoad`. Each statement is parsed with libpg-query, bound into a logical
+ * plan, optimized by the planner rules and run by the vectorized executor.
+ */
+import { isSqlError, SqlError, SqlState } from './errors.ts';
+import { buildOperator } from './exec/build.ts';
+import { batchRows, type ExecContext, type ScanStats } from './exec/frame.ts';
+import { formatRows } from './exec/result-format.ts';
+import { zoneExcludes } from './exec/scan.ts';
+import { clock } from './functions/datetime-functions.ts';
+import { explainPlan } from './plan/explain.ts';
+import type { Plan } from './plan/nodes.ts';
+import { optimize } from './plan/rules.ts';
+import { SelectBinder } from './sql/bind-select.ts';
+import { runDdl } from './sql/ddl.ts';
+import { runDml } from './sql/dml.ts';
+import { initParser, type PgNode, parseSql } from './sql/parser.ts';
+import type { BindContext } from './sql/scope.ts';
+import { bulkLoadInto } from './storage/bulk-load.ts';
+import { MemoryTableStore } from './storage/memory-store.ts';
+import type { TableStore } from './storage/table-store.ts';
+import type { SqlType } from './types/values.ts';
+import type { ColumnType, Vector } from './vector.ts';
+
+/** One statement's result. */
+export interface QueryResult {
+  command: string;
+  columns: { name: string; type: ColumnType }[];
+  rows: unknown[][];
+  rowCount: number;
+  stats: { chunksScanned: number; chunksSkipped: number; rowsScanned: number };
+}
+
+/** Per-statement services handed to the DDL/DML runners. */
+export interface StatementEnv {
+  readonly store: TableStore;
+  readonly sql: string;
+  readonly params: readonly unknown[];
+  readonly paramTypes: SqlType[];
+  readonly stats: ScanStats;
+  binder(): SelectBinder;
+  context(): ExecContext;
+  /** Optimizes and runs a plan to JS-valued rows. */
+  run(plan: Plan): unknown[][];
+}
+
+/** Infers a parameter's SQL type from its JS value (strings stay untyped, like literals). */
+function paramType(v: unknown): SqlType {
+  if (typeof v === 'number') return Number.isInteger(v) && Math.abs(v) <= 2147483647 ? 'int32' : 'float64';
+  if (typeof v === 'bigint') return 'int64';
+  if (typeof v === 'boolean') return 'bool';
+  if (v instanceof Date) return 'timestamptz';
+  if (v instanceof Uint8Array) return 'bytea';
+  return 'unknown';
+}
+
+const publicType = (t: SqlType): ColumnType => (t === 'unknown' ? 'text' : t);
+
+export class Database {
+  private constructor(readonly store: TableStore) {}
+
+  /** Creates a database over `store` (in-memory by default); loads the SQL parser on first use. */
+  static async create(opts: { store?: TableStore; wasmModule?: WebAssembly.Module } = {}): Promise<Database> {
+    await initParser(opts.wasmModule ? { wasmModule: opts.wasmModule } : {});
+    return new Database(opts.store ?? new MemoryTableStore());
+  }
+
+  /** Runs one or more ;-separated statements; one result per statement. */
+  async exec(sql: string, params: unknown[] = []): Promise<QueryResult[]> {
+    const stmts = parseSql(sql);
+    const results: QueryResult[] = [];
+    for (const s of stmts) results.push(this.runStatement(s.stmt, sql, params));
+    return results;
+  }
+
+  /** Runs the SQL and returns the last statement's result. */
+  async query(sql: string, params: unknown[] = []): Promise<QueryResult> {
+    const all = await this.exec(sql, params);
+    if (all.length === 0) throw new SqlError(SqlState.syntaxError, 'empty query');
+    return all[all.length - 1];
+  }
+
+  /** Bulk load straight into columnar chunks (skips the hot row store). */
+  async bulkLoad(
+    table: string,
+    columns: Record<string, ArrayLike<unknown> | Vector>,
+    rowCount: number,
+  ): Promise<void> {
+    const t = this.store.get(table);
+    if (!t) throw new SqlError(SqlState.undefinedTable, `relation "${table}" does not exist`);
+    bulkLoadInto(t, columns, rowCount);
+  }
+
+  private env(sql: string, params: readonly unknown[], stats: ScanStats): StatementEnv {
+    const paramTypes = params.map(paramType);
+    const ctx: BindContext = { ctes: new Map(), params: paramTypes, sql };
+    const optimized = new WeakMap<Plan, Plan>();
+    const exec: ExecContext = {
+      store: this.store,
+      params,
+      outer: [],
+      stats,
+      runPlan: (plan) => {
+        let p = optimized.get(plan);
+        if (!p) optimized.set(plan, (p = optimize(plan)));
+        const op = buildOperator(p, exec);
+        const rows: unknown[][] = [];
+        for (let b = op.next(); b; b = op.next()) batchRows(b, rows);
+        return rows;
+      },
+    };
+    return {
+      store: this.store,
+      sql,
+      params,
+      paramTypes,
+      stats,
+      binder: () => new SelectBinder(this.store, ctx),
+      context: () => exec,
+      run: (plan) => exec.runPlan(plan),
+    };
+  }
+
+  private runStatement(stmt: PgNode, sql: string, params: readonly unknown[]): QueryResult {
+    const stats: ScanStats = { chunksScanned: 0, chunksSkipped: 0, rowsScanned: 0 };
+    const started = Date.now() * 1000;
+    const prevNow = clock.nowMicros;
+    clock.nowMicros = () => started;
+    try {
+      const env = this.env(sql, params, stats);
+      const key = Object.keys(stmt)[0];
+      if (key === 'SelectStmt') {
+        const q = env.binder().bindQuery(stmt);
+        const rows = env.run(q.plan);
+        const types = q.columns.map((c) => c.type);
+        return {
+          command: 'SELECT',
+          columns: q.columns.map((c) => ({ name: c.name, type: publicType(c.type) })),
+          rows: formatRows(rows, types),
+          rowCount: rows.length,
+          stats: { ...stats },
+        };
+      }
+      if (key === 'ExplainStmt') return this.explain(stmt.ExplainStmt, env);
+      const ddl = runDdl(stmt, env);
+      if (ddl) return { ...ddl, stats: { ...stats } };
+      const dml = runDml(stmt, env);
+      if (dml) return { ...dml, stats: { ...stats } };
+      throw new SqlError(SqlState.featureNotSupported, `statement ${key} is not supported`);
+    } catch (e) {
+      if (isSqlError(e)) throw e;
+      if (e instanceof RangeError) throw new SqlError(SqlState.programLimitExceeded, e.message);
+      throw e;
+    } finally {
+      clock.nowMicros = prevNow;
+    }
+  }
+
+  private explain(ex: PgNode, env: StatementEnv): QueryResult {
+    const inner = ex.query;
+    if (!inner.SelectStmt) throw new SqlError(SqlState.featureNotSupported, 'EXPLAIN supports SELECT only');
+    const q = env.binder().bindQuery(inner);
+    const plan = optimize(q.plan);
+    const lines = explainPlan(plan, (scan) => {
+      const t = this.store.get(scan.table);
+      if (!t) return { total: 0, skipped: 0 };
+      const segs = t.segments();
+      let skipped = 0;
+      for (const s of segs) {
+        if (s.hot) continue;
+        const cols = t.def.columns;
+        if (
+          scan.ranges.some((r) => zoneExcludes(s.source.zoneMap(cols[r.column].id), r, cols[r.column].type))
+        )
+          skipped++;
+      }
+      return { total: segs.length, skipped };
+    });
+    return {
+      command: 'EXPLAIN',
+      columns: [{ name: 'QUERY PLAN', type: 'text' }],
+      rows: lines.map((l) => [l]),
+      rowCount: lines.length,
+      stats: { chunksScanned: 0, chunksSkipped: 0, rowsScanned: 0 },
+    };
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * @module engine/exec/build
+ * Turns a logical plan into a tree of operators and runs it to rows.
+ */
+import type { Plan } from '../plan/nodes.ts';
+import { batchRows, type ExecContext } from './frame.ts';
+import { hashAggregateOperator } from './hash-aggregate.ts';
+import { joinOperator } from './hash-join.ts';
+import {
+  filterOperator,
+  limitOperator,
+  type Operator,
+  projectOperator,
+  seriesOperator,
+  valuesOperator,
+} from './operator.ts';
+import { scanOperator } from './scan.ts';
+import { setOperator } from './set-operations.ts';
+import { distinctOperator, sortOperator } from './sort.ts';
+import { windowOperator } from './window.ts';
+
+/** Builds the operator tree for a plan. */
+export function buildOperator(plan: Plan, ctx: ExecContext): Operator {
+  switch (plan.kind) {
+    case 'scan':
+      return scanOperator(plan, ctx);
+    case 'values':
+      return valuesOperator(plan, ctx);
+    case 'filter':
+      return filterOperator(buildOperator(plan.input, ctx), plan, ctx);
+    case 'project':
+      return projectOperator(buildOperator(plan.input, ctx), plan, ctx);
+    case 'aggregate':
+      return hashAggregateOperator(buildOperator(plan.input, ctx), plan, ctx);
+    case 'window':
+      return windowOperator(buildOperator(plan.input, ctx), plan, ctx);
+    case 'sort':
+      return sortOperator(buildOperator(plan.input, ctx), plan, ctx);
+    case 'limit':
+      return limitOperator(buildOperator(plan.input, ctx), plan, ctx);
+    case 'distinct':
+      return distinctOperator(buildOperator(plan.input, ctx), plan, ctx);
+    case 'join':
+      return joinOperator(buildOperator(plan.left, ctx), buildOperator(plan.right, ctx), plan, ctx);
+    case 'setop':
+      return setOperator(buildOperator(plan.left, ctx), buildOperator(plan.right, ctx), plan);
+    case 'function':
+      return seriesOperator(plan, ctx);
+  }
+}
+
+/** Runs a plan to completion and returns its rows as JS values. */
+export function runToRows(plan: Plan, ctx: ExecContext): unknown[][] {
+  const op = buildOperator(plan, ctx);
+  const rows: unknown[][] = [];
+  for (let b = op.next(); b; b = op.next()) batchRows(b, rows);
+  return rows;
+}

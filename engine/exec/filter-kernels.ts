@@ -1,0 +1,184 @@
+/**
+ * @module engine/exec/filter-kernels
+ * Filters a batch into a selection vector, one conjunct at a time, each
+ * narrowing the previous selection. `column op constant` on typed arrays runs
+ * as a tight loop; predicates on dictionary-encoded columns are evaluated once
+ * per dictionary entry and then applied to the codes.
+ */
+import { conjuncts } from '../plan/expr-utils.ts';
+import type { Expr } from '../plan/nodes.ts';
+import { compileExpr } from './compile-expr.ts';
+import type { ExecBatch, Frame } from './frame.ts';
+import { getterFor } from './frame.ts';
+
+type Refine = (b: ExecBatch, sel: Uint32Array | undefined, n: number) => Uint32Array;
+
+const NUM_OPS = new Set(['=', '<>', '!=', '<', '<=', '>', '>=']);
+
+function allRows(n: number): Uint32Array {
+  const s = new Uint32Array(n);
+  for (let i = 0; i < n; i++) s[i] = i;
+  return s;
+}
+
+function numericKernel(op: string, col: number, c: number, generic: Refine): Refine {
+  return (b, sel, n) => {
+    const v = b.cols[col];
+    if (
+      v.kind !== 'flat' ||
+      v.nulls ||
+      !(v.values instanceof Float64Array || v.values instanceof Int32Array)
+    ) {
+      return generic(b, sel, n);
+    }
+    const vals = v.values;
+    const out = new Uint32Array(n);
+    let k = 0;
+    const m = sel ? sel.length : b.length;
+    // One loop per operator keeps the comparison monomorphic.
+    switch (op) {
+      case '>':
+        for (let j = 0; j < m; j++) {
+          const i = sel ? sel[j] : j;
+          if (vals[i] > c || vals[i] !== vals[i]) out[k++] = i;
+        }
+        break;
+      case '>=':
+        for (let j = 0; j < m; j++) {
+          const i = sel ? sel[j] : j;
+          if (vals[i] >= c || vals[i] !== vals[i]) out[k++] = i;
+        }
+        break;
+      case '<':
+        for (let j = 0; j < m; j++) {
+          const i = sel ? sel[j] : j;
+          if (vals[i] < c) out[k++] = i;
+        }
+        break;
+      case '<=':
+        for (let j = 0; j < m; j++) {
+          const i = sel ? sel[j] : j;
+          if (vals[i] <= c) out[k++] = i;
+        }
+        break;
+      case '=':
+        for (let j = 0; j < m; j++) {
+          const i = sel ? sel[j] : j;
+          if (vals[i] === c) out[k++] = i;
+        }
+        break;
+      default:
+        for (let j = 0; j < m; j++) {
+          const i = sel ? sel[j] : j;
+          if (vals[i] !== c) out[k++] = i;
+        }
+    }
+    return out.subarray(0, k);
+  };
+}
+
+/** Evaluates a single-column predicate once per dictionary entry, then filters by code. */
+function dictKernel(col: number, pred: (v: unknown) => unknown, generic: Refine): Refine {
+  return (b, sel, n) => {
+    const v = b.cols[col];
+    if (v.kind !== 'dict') return generic(b, sel, n);
+    const dict = v.dict.values as ArrayLike<unknown>;
+    const pass = new Uint8Array(dict.length);
+    for (let d = 0; d < dict.length; d++) pass[d] = pred(dict[d]) === true ? 1 : 0;
+    const codes = v.codes;
+    const nulls = v.nulls;
+    const out = new Uint32Array(n);
+    let k = 0;
+    const m = sel ? sel.length : b.length;
+    for (let j = 0; j < m; j++) {
+      const i = sel ? sel[j] : j;
+      if (pass[codes[i]] && !(nulls && nulls[i >> 3] & (1 << (i & 7)))) out[k++] = i;
+    }
+    return out.subarray(0, k);
+  };
+}
+
+function singleColumn(e: Expr): number {
+  let col = -2;
+  const walk = (x: Expr): void => {
+    if (x.kind === 'col') col = col === -2 || col === x.index ? x.index : -1;
+    else if (x.kind === 'outer' || x.kind === 'subquery' || x.kind === 'param') col = -1;
+    else if (x.kind === 'call' || x.kind === 'and' || x.kind === 'or' || x.kind === 'coalesce')
+      x.args.forEach(walk);
+    else if (x.kind === 'not' || x.kind === 'isnull' || x.kind === 'istrue') walk(x.arg);
+    else if (x.kind === 'in') {
+      walk(x.arg);
+      x.list.forEach(walk);
+    } else if (x.kind !== 'const') col = -1;
+  };
+  walk(e);
+  return col;
+}
+
+function compileConjunct(e: Expr, frame: Frame): Refine {
+  const ev = compileExpr(e, frame);
+  const generic: Refine = (b, sel, n) => {
+    const out = new Uint32Array(n);
+    let k = 0;
+    if (sel) {
+      for (let j = 0; j < sel.length; j++) if (ev(sel[j]) === true) out[k++] = sel[j];
+    } else {
+      for (let i = 0; i < b.length; i++) if (ev(i) === true) out[k++] = i;
+    }
+    return out.subarray(0, k);
+  };
+  if (e.kind === 'call' && NUM_OPS.has(e.name) && e.args.length === 2) {
+    const [a, c] = e.args;
+    const numeric = (t: string) =>
+      t === 'float64' ||
+      t === 'float32' ||
+      t === 'int32' ||
+      t === 'int16' ||
+      t === 'timestamp' ||
+      t === 'timestamptz' ||
+      t === 'date';
+    if (
+      a.kind === 'col' &&
+      c.kind === 'const' &&
+      typeof c.value === 'number' &&
+      !Number.isNaN(c.value) &&
+      numeric(a.type)
+    ) {
+      return numericKernel(e.name, a.index, c.value, generic);
+    }
+  }
+  const col = singleColumn(e);
+  if (col >= 0) {
+    // Evaluate the predicate with the column bound to a single dictionary value.
+    const probe: Frame = { get: new Array(frame.get.length), ctx: frame.ctx };
+    let current: unknown = null;
+    probe.get[col] = () => current;
+    const pev = compileExpr(e, probe);
+    return dictKernel(
+      col,
+      (v) => {
+        current = v;
+        return pev(0);
+      },
+      generic,
+    );
+  }
+  return generic;
+}
+
+/** Compiles a predicate into a batch → selection function (frame getters must be set for the batch). */
+export function compileFilter(pred: Expr, frame: Frame): (b: ExecBatch) => Uint32Array {
+  const parts = conjuncts(pred).map((c) => compileConjunct(c, frame));
+  return (b) => {
+    let sel = b.sel;
+    let n = b.sel ? b.sel.length : b.length;
+    for (const p of parts) {
+      sel = p(b, sel, n);
+      n = sel.length;
+      if (n === 0) break;
+    }
+    return sel ?? allRows(b.length);
+  };
+}
+
+export { getterFor };

@@ -1,0 +1,170 @@
+/**
+ * @module engine/exec/operator
+ * The pull-based operator interface and the streaming operators: filter,
+ * project, values, limit and generate_series. Materializing operators
+ * (aggregate, sort, join, window, set operations) live in their own files.
+ */
+import { SqlError, SqlState } from '../errors.ts';
+import type { Plan } from '../plan/nodes.ts';
+import type { ExecVector } from '../storage/table-store.ts';
+import { addInterval } from '../types/datetime.ts';
+import type { Interval } from '../vector.ts';
+import { compileExpr, type Ev } from './compile-expr.ts';
+import { compileFilter } from './filter-kernels.ts';
+import { type ExecBatch, type ExecContext, type Frame, rowsToBatch, setFrameBatch } from './frame.ts';
+
+/** An operator yields batches until it returns null. */
+export interface Operator {
+  next(): ExecBatch | null;
+}
+
+export const BATCH_ROWS = 65536;
+
+export function newFrame(width: number, ctx: ExecContext): Frame {
+  return { get: new Array(width), ctx };
+}
+
+export function filterOperator(
+  input: Operator,
+  plan: Extract<Plan, { kind: 'filter' }>,
+  ctx: ExecContext,
+): Operator {
+  const frame = newFrame(plan.input.schema.length, ctx);
+  const f = compileFilter(plan.predicate, frame);
+  return {
+    next() {
+      for (;;) {
+        const b = input.next();
+        if (!b) return null;
+        setFrameBatch(frame, b);
+        const sel = f(b);
+        if (sel.length > 0) return { length: b.length, cols: b.cols, sel, count: sel.length };
+      }
+    },
+  };
+}
+
+export function projectOperator(
+  input: Operator,
+  plan: Extract<Plan, { kind: 'project' }>,
+  ctx: ExecContext,
+): Operator {
+  const frame = newFrame(plan.input.schema.length, ctx);
+  const evs: Ev[] = plan.exprs.map((e) => compileExpr(e, frame));
+  const direct = plan.exprs.map((e) => (e.kind === 'col' ? e.index : -1));
+  return {
+    next() {
+      const b = input.next();
+      if (!b) return null;
+      setFrameBatch(frame, b);
+      const n = b.count;
+      const sel = b.sel;
+      const cols: ExecVector[] = evs.map((ev, k) => {
+        if (!sel && direct[k] >= 0) return b.cols[direct[k]];
+        const out = new Array(n);
+        if (sel) for (let j = 0; j < n; j++) out[j] = ev(sel[j]);
+        else for (let i = 0; i < n; i++) out[i] = ev(i);
+        return { kind: 'js', type: plan.exprs[k].type, length: n, values: out };
+      });
+      return { length: n, cols, count: n };
+    },
+  };
+}
+
+export function valuesOperator(plan: Extract<Plan, { kind: 'values' }>, ctx: ExecContext): Operator {
+  let done = false;
+  return {
+    next() {
+      if (done) return null;
+      done = true;
+      const frame = newFrame(0, ctx);
+      const rows = plan.rows.map((r) => r.map((e) => compileExpr(e, frame)(0)));
+      const b = rowsToBatch(rows, plan.schema.length);
+      // A zero-column VALUES row still counts as one row (SELECT without FROM).
+      return { ...b, length: rows.length, count: rows.length };
+    },
+  };
+}
+
+/** Evaluates a constant LIMIT/OFFSET expression. */
+export function constInt(
+  e: Plan extends never ? never : Parameters<typeof compileExpr>[0] | undefined,
+  ctx: ExecContext,
+): number | undefined {
+  if (!e) return undefined;
+  const v = compileExpr(e, newFrame(0, ctx))(0);
+  if (v === null) return undefined;
+  const n = Number(v);
+  if (n < 0) throw new SqlError('2201W', 'LIMIT must not be negative');
+  return n;
+}
+
+export function limitOperator(
+  input: Operator,
+  plan: Extract<Plan, { kind: 'limit' }>,
+  ctx: ExecContext,
+): Operator {
+  const limit = constInt(plan.limit, ctx) ?? Infinity;
+  let skip = constInt(plan.offset, ctx) ?? 0;
+  let left = limit;
+  return {
+    next() {
+      while (left > 0) {
+        const b = input.next();
+        if (!b) return null;
+        let sel = b.sel;
+        const n = b.count;
+        if (skip >= n) {
+          skip -= n;
+          continue;
+        }
+        if (skip > 0 || n - skip > left) {
+          const all = sel ?? Uint32Array.from({ length: b.length }, (_, i) => i);
+          sel = all.subarray(skip, skip + Math.min(left, n - skip));
+          skip = 0;
+        }
+        const count = sel ? sel.length : n;
+        left -= count;
+        return { length: b.length, cols: b.cols, sel, count };
+      }
+      return null;
+    },
+  };
+}
+
+/** generate_series(start, stop[, step]) over integers or timestamps. */
+export function seriesOperator(plan: Extract<Plan, { kind: 'function' }>, ctx: ExecContext): Operator {
+  const frame = newFrame(0, ctx);
+  const args = plan.args.map((a) => compileExpr(a, frame)(0));
+  const type = plan.schema[0].type;
+  let done = false;
+  if (args.some((a) => a === null)) done = true;
+  const isTime = type === 'timestamp' || type === 'timestamptz';
+  let cur = args[0] as number | bigint;
+  const stop = args[1] as number | bigint;
+  const step = (args[2] ?? (type === 'int64' ? 1n : 1)) as number | bigint | Interval;
+  if (!done && !isTime && (step === 0 || step === 0n))
+    throw new SqlError(SqlState.invalidParameterValue, 'step size cannot equal zero');
+  const up = isTime ? addInterval(0, step as Interval) >= 0 : (step as number) > 0;
+  return {
+    next() {
+      if (done) return null;
+      const out: unknown[] = [];
+      while (out.length < BATCH_ROWS) {
+        if (up ? cur > stop : cur < stop) {
+          done = true;
+          break;
+        }
+        out.push(cur);
+        if (isTime) cur = addInterval(cur as number, step as Interval);
+        else cur = (cur as number) + (step as number);
+      }
+      if (out.length === 0) return null;
+      return {
+        length: out.length,
+        cols: [{ kind: 'js', type, length: out.length, values: out }],
+        count: out.length,
+      };
+    },
+  };
+}

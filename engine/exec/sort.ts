@@ -1,0 +1,170 @@
+/**
+ * @module engine/exec/sort
+ * ORDER BY (with top-k when a LIMIT is known), DISTINCT and DISTINCT ON.
+ * NULLs sort as larger than any value unless NULLS FIRST/LAST says otherwise,
+ * as in PostgreSQL; text compares in C collation.
+ */
+import type { Plan, SortKey } from '../plan/nodes.ts';
+import { comparatorFor, hashKeyFor } from '../types/values.ts';
+import { compileExpr } from './compile-expr.ts';
+import { batchRows, type ExecContext, rowsToBatch, setFrameBatch } from './frame.ts';
+import { BATCH_ROWS, newFrame, type Operator } from './operator.ts';
+
+export interface KeyComparator {
+  readonly index: number;
+  readonly cmp: (a: unknown, b: unknown) => number;
+  readonly desc: boolean;
+  readonly nullsFirst: boolean;
+}
+
+/** Comparators for sort keys that are column references into a row. */
+export function sortKeyComparators(keys: readonly SortKey[]): KeyComparator[] {
+  return keys.map((k) => ({
+    index: (k.expr as { index: number }).index,
+    cmp: comparatorFor(k.expr.type),
+    desc: k.desc,
+    nullsFirst: k.nullsFirst,
+  }));
+}
+
+export function compareRows(
+  cmps: readonly KeyComparator[],
+  a: readonly unknown[],
+  b: readonly unknown[],
+): number {
+  for (let k = 0; k < cmps.length; k++) {
+    const c = cmps[k];
+    const x = a[c.index];
+    const y = b[c.index];
+    if (x === null || y === null) {
+      if (x === y) continue;
+      return (x === null) === c.nullsFirst ? -1 : 1;
+    }
+    const r = c.cmp(x, y);
+    if (r !== 0) return c.desc ? -r : r;
+  }
+  return 0;
+}
+
+/** Emits materialized rows in batches. */
+export function rowsOperator(rows: unknown[][], width: number): Operator {
+  let pos = 0;
+  return {
+    next() {
+      if (pos >= rows.length && !(pos === 0 && rows.length === 0 && false)) return null;
+      const chunk = rows.slice(pos, pos + BATCH_ROWS);
+      pos += chunk.length;
+      return rowsToBatch(chunk, width);
+    },
+  };
+}
+
+export function sortOperator(
+  input: Operator,
+  plan: Extract<Plan, { kind: 'sort' }>,
+  ctx: ExecContext,
+): Operator {
+  const width = plan.input.schema.length;
+  const frame = newFrame(width, ctx);
+  const keyEvs = plan.keys.map((k) => compileExpr(k.expr, frame));
+  const cmps = sortKeyComparators(
+    plan.keys.map((k, i) => ({ ...k, expr: { kind: 'col', index: width + i, type: k.expr.type } })),
+  );
+  const order = (a: unknown[], b: unknown[]) => compareRows(cmps, a, b);
+  const limit = plan.limit;
+  let out: Operator | undefined;
+  return {
+    next() {
+      if (!out) {
+        let rows: unknown[][] = [];
+        for (let b = input.next(); b; b = input.next()) {
+          setFrameBatch(frame, b);
+          const start = rows.length;
+          batchRows(b, rows);
+          const sel = b.sel;
+          for (let j = 0; j < b.count; j++) {
+            const i = sel ? sel[j] : j;
+            const row = rows[start + j];
+            for (const ev of keyEvs) row.push(ev(i));
+          }
+          // Top-k: keep only the best `limit` rows once the buffer grows.
+          if (limit !== undefined && rows.length > 2 * limit + 4096) {
+            rows.sort(order);
+            rows.length = limit;
+          }
+        }
+        rows.sort(order);
+        if (limit !== undefined && rows.length > limit) rows.length = limit;
+        rows = rows.map((r) => (r.length > width ? r.slice(0, width) : r));
+        out = rowsOperator(rows, width);
+      }
+      return out.next();
+    },
+  };
+}
+
+/** DISTINCT (hash on all columns) or DISTINCT ON (first row of each run of equal keys in sorted input). */
+export function distinctOperator(
+  input: Operator,
+  plan: Extract<Plan, { kind: 'distinct' }>,
+  ctx: ExecContext,
+): Operator {
+  const width = plan.schema.length;
+  const hashers = plan.schema.map((c) => hashKeyFor(c.type));
+  if (!plan.on) {
+    const seen = new Map<unknown, unknown>();
+    return {
+      next() {
+        for (let b = input.next(); b; b = input.next()) {
+          const rows = batchRows(b).filter((r) => {
+            let m = seen;
+            for (let k = 0; k < width; k++) {
+              const v = r[k] === null ? null : hashers[k](r[k]);
+              let nx = m.get(v) as Map<unknown, unknown> | undefined;
+              if (k === width - 1) {
+                if (nx) return false;
+                m.set(v, new Map());
+                return true;
+              }
+              if (!nx) m.set(v, (nx = new Map()));
+              m = nx;
+            }
+            // zero-column rows: one survives
+            if (seen.has('\u0000row')) return false;
+            seen.set('\u0000row', true);
+            return true;
+          });
+          if (rows.length) return rowsToBatch(rows, width);
+        }
+        return null;
+      },
+    };
+  }
+  const frame = newFrame(width, ctx);
+  const keyEvs = plan.on.map((e) => compileExpr(e, frame));
+  const keyCmps = plan.on.map((e) => comparatorFor(e.type));
+  let prev: unknown[] | undefined;
+  return {
+    next() {
+      for (let b = input.next(); b; b = input.next()) {
+        setFrameBatch(frame, b);
+        const rows = batchRows(b);
+        const keep: unknown[][] = [];
+        const sel = b.sel;
+        for (let j = 0; j < b.count; j++) {
+          const i = sel ? sel[j] : j;
+          const key = keyEvs.map((ev) => ev(i));
+          const same =
+            prev !== undefined &&
+            key.every((v, k) =>
+              v === null || prev![k] === null ? v === prev![k] : keyCmps[k](v, prev![k]) === 0,
+            );
+          if (!same) keep.push(rows[j]);
+          prev = key;
+        }
+        if (keep.length) return rowsToBatch(keep, width);
+      }
+      return null;
+    },
+  };
+}

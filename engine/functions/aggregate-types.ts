@@ -1,0 +1,106 @@
+/**
+ * @module engine/functions/aggregate-types
+ * Aggregate names and their PostgreSQL result types, resolved at bind time.
+ */
+import { SqlError, SqlState } from '../errors.ts';
+import type { AggCall, Expr, SortKey } from '../plan/nodes.ts';
+import { isFloatType, isIntegerType, pgTypeName, type SqlType } from '../types/values.ts';
+
+const AGGREGATES = new Set([
+  'count',
+  'sum',
+  'avg',
+  'min',
+  'max',
+  'stddev',
+  'stddev_samp',
+  'stddev_pop',
+  'variance',
+  'var_samp',
+  'var_pop',
+  'bool_and',
+  'bool_or',
+  'every',
+  'string_agg',
+  'array_agg',
+]);
+
+export function isAggregateName(name: string): boolean {
+  return AGGREGATES.has(name);
+}
+
+function resultType(name: string, args: readonly Expr[], pos?: number): SqlType {
+  const t = args[0]?.type ?? 'unknown';
+  const bad = () =>
+    new SqlError(
+      SqlState.undefinedFunction,
+      `function ${name}(${pgTypeName(t)}) does not exist`,
+      pos === undefined ? undefined : pos + 1,
+    );
+  switch (name) {
+    case 'count':
+      return 'int64';
+    case 'sum':
+      if (t === 'int16' || t === 'int32') return 'int64';
+      if (t === 'int64' || t === 'numeric') return 'numeric';
+      if (isFloatType(t) || t === 'interval') return t;
+      throw bad();
+    case 'avg':
+      if (isIntegerType(t) || t === 'numeric') return 'numeric';
+      if (isFloatType(t)) return 'float64';
+      if (t === 'interval') return 'interval';
+      throw bad();
+    case 'min':
+    case 'max':
+      if (t === 'unknown') return 'text';
+      if (t === 'bool' || t === 'json') throw bad();
+      return t;
+    case 'stddev':
+    case 'stddev_samp':
+    case 'stddev_pop':
+    case 'variance':
+    case 'var_samp':
+    case 'var_pop':
+      if (isFloatType(t)) return 'float64';
+      if (isIntegerType(t) || t === 'numeric') return 'numeric';
+      throw bad();
+    case 'bool_and':
+    case 'bool_or':
+    case 'every':
+      if (t !== 'bool') throw bad();
+      return 'bool';
+    case 'string_agg':
+      return t === 'bytea' ? 'bytea' : 'text';
+    case 'array_agg':
+      throw new SqlError(
+        SqlState.featureNotSupported,
+        'array_agg is not supported (no array type yet)',
+        pos === undefined ? undefined : pos + 1,
+      );
+  }
+  throw bad();
+}
+
+/** Builds an aggregate call with its result type; text arguments of string_agg are coerced by the caller. */
+export function makeAggCall(
+  name: string,
+  args: Expr[],
+  o: { distinct: boolean; star: boolean; filter?: Expr; orderBy?: SortKey[]; pos?: number },
+): AggCall {
+  if (name === 'every') name = 'bool_and';
+  if (name === 'count' && o.star)
+    return { name, args: [], distinct: false, star: true, filter: o.filter, type: 'int64' };
+  const arity = name === 'string_agg' ? 2 : 1;
+  if (args.length !== arity) {
+    throw new SqlError(
+      SqlState.undefinedFunction,
+      `function ${name} takes ${arity} argument(s)`,
+      o.pos === undefined ? undefined : o.pos + 1,
+    );
+  }
+  if (args[0].type === 'unknown' && args[0].kind === 'const') {
+    args = [{ ...args[0], type: 'text', value: args[0].value }, ...args.slice(1)];
+  }
+  const type = resultType(name, args, o.pos);
+  return { name, args, distinct: o.distinct, star: false, filter: o.filter, orderBy: o.orderBy, type };
+}

@@ -1,0 +1,294 @@
+/**
+ * @module engine/functions/aggregates
+ * Aggregate accumulators keyed by dense group id, with state in flat arrays
+ * (one slot per group) so hash aggregation allocates per group, not per row.
+ * Result types and scales follow PostgreSQL (sum(int4) → int8, avg(int) →
+ * numeric with select_div_scale, stddev over floats in double precision).
+ */
+import { SqlError, SqlState } from '../errors.ts';
+import type { AggCall } from '../plan/nodes.ts';
+import { checkInt64 } from '../types/cast.ts';
+import {
+  type Decimal,
+  decAdd,
+  decDiv,
+  decimalToString,
+  decMul,
+  decSub,
+  divToScale,
+  parseDecimal,
+} from '../types/numeric.ts';
+import { comparatorFor, isFloatType, isIntegerType, type SqlType } from '../types/values.ts';
+import type { Interval } from '../vector.ts';
+
+/** One aggregate's state over all groups. `add` receives non-null values only (except count(*)). */
+export interface Accumulator {
+  add(g: number, v: unknown, v2?: unknown): void;
+  result(g: number): unknown;
+}
+
+class CountAcc implements Accumulator {
+  n: number[] = [];
+  add(g: number): void {
+    this.n[g] = (this.n[g] ?? 0) + 1;
+  }
+  result(g: number): unknown {
+    return BigInt(this.n[g] ?? 0);
+  }
+}
+
+class FloatSumAcc implements Accumulator {
+  s: number[] = [];
+  c: number[] = [];
+  constructor(
+    private readonly mode: 'sum' | 'avg',
+    private readonly f32: boolean,
+  ) {}
+  add(g: number, v: unknown): void {
+    if (this.c[g] === undefined) {
+      this.s[g] = v as number;
+      this.c[g] = 1;
+    } else {
+      this.s[g] += v as number;
+      this.c[g]++;
+    }
+  }
+  result(g: number): unknown {
+    if (this.c[g] === undefined) return null;
+    const r = this.mode === 'sum' ? this.s[g] : this.s[g] / this.c[g];
+    return this.f32 && this.mode === 'sum' ? Math.fround(r) : r;
+  }
+}
+
+/** Sums integers exactly: small ints in doubles (exact below 2^53), int64 in bigint. */
+class IntSumAcc implements Accumulator {
+  s: (number | bigint)[] = [];
+  c: number[] = [];
+  constructor(
+    private readonly mode: 'sum' | 'avg',
+    private readonly big: boolean,
+  ) {}
+  add(g: number, v: unknown): void {
+    if (this.c[g] === undefined) {
+      this.s[g] = this.big ? (v as bigint) : (v as number);
+      this.c[g] = 1;
+    } else {
+      if (this.big) this.s[g] = (this.s[g] as bigint) + (v as bigint);
+      else this.s[g] = (this.s[g] as number) + (v as number);
+      this.c[g]++;
+    }
+  }
+  result(g: number): unknown {
+    if (this.c[g] === undefined) return null;
+    const sum = BigInt(this.s[g]);
+    if (this.mode === 'sum') return this.big ? sum.toString() : checkInt64(sum);
+    return decimalToString(decDiv({ int: sum, scale: 0 }, { int: BigInt(this.c[g]), scale: 0 }));
+  }
+}
+
+class NumericSumAcc implements Accumulator {
+  s: Decimal[] = [];
+  c: number[] = [];
+  constructor(private readonly mode: 'sum' | 'avg') {}
+  add(g: number, v: unknown): void {
+    const d = parseDecimal(v as string);
+    if (this.c[g] === undefined) {
+      this.s[g] = d;
+      this.c[g] = 1;
+    } else {
+      this.s[g] = decAdd(this.s[g], d);
+      this.c[g]++;
+    }
+  }
+  result(g: number): unknown {
+    if (this.c[g] === undefined) return null;
+    if (this.mode === 'sum') return decimalToString(this.s[g]);
+    return decimalToString(decDiv(this.s[g], { int: BigInt(this.c[g]), scale: 0 }));
+  }
+}
+
+class IntervalSumAcc implements Accumulator {
+  s: Interval[] = [];
+  c: number[] = [];
+  constructor(private readonly mode: 'sum' | 'avg') {}
+  add(g: number, v: unknown): void {
+    const x = v as Interval;
+    const cur = this.s[g];
+    this.s[g] = cur
+      ? { months: cur.months + x.months, days: cur.days + x.days, micros: cur.micros + x.micros }
+      : x;
+    this.c[g] = (this.c[g] ?? 0) + 1;
+  }
+  result(g: number): unknown {
+    const s = this.s[g];
+    if (!s) return null;
+    if (this.mode === 'sum') return s;
+    const n = this.c[g];
+    const m = s.months / n;
+    const mi = Math.trunc(m);
+    const d = s.days / n + (m - mi) * 30;
+    const di = Math.trunc(d);
+    return { months: mi, days: di, micros: Math.round(s.micros / n + (d - di) * 86400e6) };
+  }
+}
+
+class MinMaxAcc implements Accumulator {
+  v: unknown[] = [];
+  private readonly cmp: (a: unknown, b: unknown) => number;
+  constructor(
+    type: SqlType,
+    private readonly sign: number,
+  ) {
+    this.cmp = comparatorFor(type);
+  }
+  add(g: number, x: unknown): void {
+    const cur = this.v[g];
+    if (cur === undefined || this.sign * this.cmp(x, cur) > 0) this.v[g] = x;
+  }
+  result(g: number): unknown {
+    return this.v[g] ?? null;
+  }
+}
+
+/** Min/max over doubles without a comparator call per row. */
+class FloatMinMaxAcc implements Accumulator {
+  v: number[] = [];
+  constructor(private readonly isMax: boolean) {}
+  add(g: number, x: unknown): void {
+    const y = x as number;
+    const cur = this.v[g];
+    if (cur === undefined) this.v[g] = y;
+    else if (this.isMax ? y > cur || y !== y : y < cur || cur !== cur) this.v[g] = y;
+  }
+  result(g: number): unknown {
+    return this.v[g] ?? null;
+  }
+}
+
+class BoolAcc implements Accumulator {
+  v: boolean[] = [];
+  constructor(private readonly isAnd: boolean) {}
+  add(g: number, x: unknown): void {
+    const cur = this.v[g];
+    this.v[g] =
+      cur === undefined ? (x as boolean) : this.isAnd ? cur && (x as boolean) : cur || (x as boolean);
+  }
+  result(g: number): unknown {
+    return this.v[g] ?? null;
+  }
+}
+
+class StringAggAcc implements Accumulator {
+  v: string[] = [];
+  add(g: number, x: unknown, delim?: unknown): void {
+    const cur = this.v[g];
+    this.v[g] = cur === undefined ? (x as string) : cur + ((delim as string | null) ?? '') + (x as string);
+  }
+  result(g: number): unknown {
+    return this.v[g] ?? null;
+  }
+}
+
+/** Variance/stddev over doubles: Welford's online update. */
+class FloatVarAcc implements Accumulator {
+  n: number[] = [];
+  mean: number[] = [];
+  m2: number[] = [];
+  constructor(private readonly kind: string) {}
+  add(g: number, x: unknown): void {
+    const y = x as number;
+    const n = (this.n[g] ?? 0) + 1;
+    const mean = this.mean[g] ?? 0;
+    const d = y - mean;
+    const nm = mean + d / n;
+    this.n[g] = n;
+    this.mean[g] = nm;
+    this.m2[g] = (this.m2[g] ?? 0) + d * (y - nm);
+  }
+  result(g: number): unknown {
+    const n = this.n[g] ?? 0;
+    const pop = this.kind.endsWith('_pop');
+    if (n === 0 || (!pop && n === 1)) return null;
+    const v = Math.max(0, this.m2[g] / (pop ? n : n - 1));
+    return this.kind.startsWith('stddev') ? Math.sqrt(v) : v;
+  }
+}
+
+/** Exact variance/stddev over integers and numerics, with PostgreSQL's result scale. */
+class NumericVarAcc implements Accumulator {
+  n: number[] = [];
+  sx: Decimal[] = [];
+  sxx: Decimal[] = [];
+  constructor(private readonly kind: string) {}
+  add(g: number, x: unknown): void {
+    const d = typeof x === 'string' ? parseDecimal(x) : { int: BigInt(x as number | bigint), scale: 0 };
+    this.n[g] = (this.n[g] ?? 0) + 1;
+    this.sx[g] = this.sx[g] ? decAdd(this.sx[g], d) : d;
+    const sq = decMul(d, d);
+    this.sxx[g] = this.sxx[g] ? decAdd(this.sxx[g], sq) : sq;
+  }
+  result(g: number): unknown {
+    const n = this.n[g] ?? 0;
+    const pop = this.kind.endsWith('_pop');
+    if (n === 0 || (!pop && n === 1)) return null;
+    const N: Decimal = { int: BigInt(n), scale: 0 };
+    const num = decSub(decMul(N, this.sxx[g]), decMul(this.sx[g], this.sx[g]));
+    const den = pop ? decMul(N, N) : decMul(N, { int: BigInt(n - 1), scale: 0 });
+    if (num.int <= 0n)
+      return decimalToString({
+        int: 0n,
+        scale: decDiv(num.int === 0n ? { int: 0n, scale: num.scale } : num, den).scale,
+      });
+    const q = decDiv(num, den);
+    if (!this.kind.startsWith('stddev')) return decimalToString(q);
+    return decimalToString(sqrtDecimal(q, q.scale));
+  }
+}
+
+/** sqrt rounded to `scale` digits. */
+function sqrtDecimal(d: Decimal, scale: number): Decimal {
+  // sqrt(int / 10^s) at scale k: isqrt(int * 10^(2k+2 - s)) / 10^(k+1), then round.
+  const shift = 2 * scale + 2 - d.scale;
+  const v = shift >= 0 ? d.int * 10n ** BigInt(shift) : d.int / 10n ** BigInt(-shift);
+  let x = BigInt(Math.floor(Math.sqrt(Number(v))));
+  while (x * x > v) x--;
+  while ((x + 1n) * (x + 1n) <= v) x++;
+  return divToScale({ int: x, scale: scale + 1 }, { int: 1n, scale: 0 }, scale);
+}
+
+/** Creates the accumulator for an aggregate call. */
+export function makeAccumulator(call: AggCall): Accumulator {
+  const t = call.args[0]?.type ?? 'unknown';
+  switch (call.name) {
+    case 'count':
+      return new CountAcc();
+    case 'sum':
+    case 'avg': {
+      const mode = call.name;
+      if (isFloatType(t)) return new FloatSumAcc(mode, t === 'float32');
+      if (isIntegerType(t)) return new IntSumAcc(mode, t === 'int64');
+      if (t === 'numeric') return new NumericSumAcc(mode);
+      if (t === 'interval') return new IntervalSumAcc(mode);
+      break;
+    }
+    case 'min':
+    case 'max':
+      if (isFloatType(t)) return new FloatMinMaxAcc(call.name === 'max');
+      return new MinMaxAcc(t, call.name === 'max' ? 1 : -1);
+    case 'bool_and':
+    case 'bool_or':
+      return new BoolAcc(call.name === 'bool_and');
+    case 'string_agg':
+      return new StringAggAcc();
+    case 'stddev':
+    case 'stddev_samp':
+    case 'stddev_pop':
+    case 'variance':
+    case 'var_samp':
+    case 'var_pop': {
+      const kind = call.name === 'stddev' ? 'stddev_samp' : call.name === 'variance' ? 'var_samp' : call.name;
+      return isFloatType(t) ? new FloatVarAcc(kind) : new NumericVarAcc(kind);
+    }
+  }
+  throw new SqlError(SqlState.featureNotSupported, `aggregate ${call.name} is not supported`);
+}

@@ -1,0 +1,234 @@
+/**
+ * @module engine/functions/datetime-functions
+ * now, date_trunc, date_bin, time_bucket (TimescaleDB), extract/date_part,
+ * to_timestamp. All timestamps are µs since the epoch; the session zone is UTC.
+ */
+import { SqlError, SqlState } from '../errors.ts';
+import type { ScalarImpl } from '../plan/nodes.ts';
+import {
+  civilFromDays,
+  daysFromCivil,
+  intervalMicros,
+  MICROS_PER_DAY,
+  MICROS_PER_HOUR,
+  MICROS_PER_MINUTE,
+  MICROS_PER_SECOND,
+  normalizeUnit,
+} from '../types/datetime.ts';
+import { decimalToString } from '../types/numeric.ts';
+import type { SqlType } from '../types/values.ts';
+import type { Interval } from '../vector.ts';
+import type { Resolved } from './operators.ts';
+
+const mk = (name: string, fn: (...a: never[]) => unknown, strict = true): ScalarImpl => ({
+  name,
+  strict,
+  fn: fn as (...a: unknown[]) => unknown,
+});
+
+/** Statement timestamp used by now(); set by the executor at statement start. */
+export const clock = { nowMicros: () => Date.now() * 1000 };
+
+/** Truncates µs to the start of `unit` (PostgreSQL date_trunc). */
+export function truncMicros(unitText: string, t: number): number {
+  const unit = normalizeUnit(unitText) ?? unitText.toLowerCase();
+  const days = Math.floor(t / MICROS_PER_DAY);
+  const floorTo = (step: number) => Math.floor(t / step) * step;
+  switch (unit) {
+    case 'microsecond':
+      return t;
+    case 'millisecond':
+      return floorTo(1000);
+    case 'second':
+      return floorTo(MICROS_PER_SECOND);
+    case 'minute':
+      return floorTo(MICROS_PER_MINUTE);
+    case 'hour':
+      return floorTo(MICROS_PER_HOUR);
+    case 'day':
+      return days * MICROS_PER_DAY;
+    case 'week': {
+      // ISO weeks start on Monday; 1970-01-01 was a Thursday.
+      const dow = (((days + 3) % 7) + 7) % 7;
+      return (days - dow) * MICROS_PER_DAY;
+    }
+  }
+  const [y, m] = civilFromDays(days);
+  switch (unit) {
+    case 'month':
+      return daysFromCivil(y, m, 1) * MICROS_PER_DAY;
+    case 'quarter':
+      return daysFromCivil(y, m - ((m - 1) % 3), 1) * MICROS_PER_DAY;
+    case 'year':
+      return daysFromCivil(y, 1, 1) * MICROS_PER_DAY;
+    case 'decade':
+      return daysFromCivil(Math.floor(y / 10) * 10, 1, 1) * MICROS_PER_DAY;
+    case 'century':
+      return daysFromCivil(Math.floor((y - 1) / 100) * 100 + 1, 1, 1) * MICROS_PER_DAY;
+    case 'millennium':
+      return daysFromCivil(Math.floor((y - 1) / 1000) * 1000 + 1, 1, 1) * MICROS_PER_DAY;
+  }
+  throw new SqlError(SqlState.featureNotSupported, `unit "${unitText}" not recognized for date_trunc`);
+}
+
+/** date_bin(stride, source, origin): floor to stride-wide bins aligned at origin. */
+export function binMicros(stride: Interval, t: number, origin: number): number {
+  if (stride.months !== 0)
+    throw new SqlError(
+      SqlState.featureNotSupported,
+      'timestamps cannot be binned into intervals containing months or years',
+    );
+  const w = intervalMicros(stride);
+  if (w <= 0) throw new SqlError(SqlState.invalidParameterValue, 'stride must be greater than zero');
+  return origin + Math.floor((t - origin) / w) * w;
+}
+
+/** TimescaleDB's default time_bucket origin: Monday 2000-01-03 00:00 UTC. */
+const TIMESCALE_ORIGIN = daysFromCivil(2000, 1, 3) * MICROS_PER_DAY;
+
+/** time_bucket(width, ts [, origin]); month widths bucket by calendar months from 2000-01-01. */
+export function timeBucket(width: Interval, t: number, origin?: number): number {
+  if (width.months !== 0) {
+    if (width.days !== 0 || width.micros !== 0)
+      throw new SqlError(SqlState.featureNotSupported, 'month intervals cannot have day or time component');
+    const [y, m] = civilFromDays(Math.floor(t / MICROS_PER_DAY));
+    const months = (y - 2000) * 12 + (m - 1);
+    const b = Math.floor(months / width.months) * width.months;
+    const by = 2000 + Math.floor(b / 12);
+    return daysFromCivil(by, b - (by - 2000) * 12 + 1, 1) * MICROS_PER_DAY;
+  }
+  return binMicros(width, t, origin ?? TIMESCALE_ORIGIN);
+}
+
+const EXTRACT_SCALE: Record<string, number> = { second: 6, millisecond: 3, epoch: 6 };
+
+/** extract(field FROM ts) as a JS number (date_part), plus the numeric scale extract() prints with. */
+export function extractField(fieldText: string, t: number, type: SqlType): number {
+  const f = fieldText.toLowerCase();
+  if (type === 'interval')
+    throw new SqlError(SqlState.featureNotSupported, 'extract from interval is not supported');
+  const micros = type === 'date' ? t * MICROS_PER_DAY : t;
+  const days = Math.floor(micros / MICROS_PER_DAY);
+  const tod = micros - days * MICROS_PER_DAY;
+  const [y, m, d] = civilFromDays(days);
+  const unit = normalizeUnit(f) ?? f;
+  switch (unit) {
+    case 'epoch':
+      return micros / MICROS_PER_SECOND;
+    case 'year':
+      return y;
+    case 'month':
+      return m;
+    case 'day':
+      return d;
+    case 'hour':
+      return Math.floor(tod / MICROS_PER_HOUR);
+    case 'minute':
+      return Math.floor(tod / MICROS_PER_MINUTE) % 60;
+    case 'second':
+      return (tod % MICROS_PER_MINUTE) / MICROS_PER_SECOND;
+    case 'millisecond':
+      return (tod % MICROS_PER_MINUTE) / 1000;
+    case 'microsecond':
+      return tod % MICROS_PER_MINUTE;
+    case 'quarter':
+      return Math.floor((m - 1) / 3) + 1;
+    case 'decade':
+      return Math.floor(y / 10);
+    case 'century':
+      return Math.floor((y - 1) / 100) + 1;
+    case 'dow':
+      return (((days + 4) % 7) + 7) % 7;
+    case 'isodow': {
+      const dow = (((days + 4) % 7) + 7) % 7;
+      return dow === 0 ? 7 : dow;
+    }
+    case 'doy':
+      return days - daysFromCivil(y, 1, 1) + 1;
+    case 'week': {
+      // ISO week number: the week with the year's first Thursday is week 1.
+      const dow = ((((days + 3) % 7) + 7) % 7) + 1; // 1 = Monday
+      const thursday = days - dow + 4;
+      const [ty] = civilFromDays(thursday);
+      return Math.floor((thursday - daysFromCivil(ty, 1, 1)) / 7) + 1;
+    }
+  }
+  throw new SqlError(SqlState.featureNotSupported, `unit "${fieldText}" not supported for extract`);
+}
+
+function toNumericText(v: number, field: string): string {
+  const unit = normalizeUnit(field) ?? field.toLowerCase();
+  const scale = EXTRACT_SCALE[unit] ?? 0;
+  const scaled = BigInt(Math.round(v * 10 ** scale));
+  return decimalToString({ int: scaled, scale });
+}
+
+const isTs = (t: SqlType) => t === 'timestamp' || t === 'timestamptz' || t === 'unknown';
+
+/** Resolves date/time functions; undefined when the name is not one of them. */
+export function resolveDatetimeFunction(name: string, args: readonly SqlType[]): Resolved | undefined {
+  switch (name) {
+    case 'now':
+    case 'current_timestamp':
+    case 'transaction_timestamp':
+    case 'statement_timestamp':
+      return { impl: mk(name, () => clock.nowMicros()), type: 'timestamptz', argTypes: [] };
+    case 'date_trunc': {
+      const t: SqlType = args[1] === 'date' || args[1] === 'unknown' ? 'timestamptz' : args[1];
+      if (t === 'interval')
+        throw new SqlError(SqlState.featureNotSupported, 'date_trunc on interval is not supported');
+      return { impl: mk(name, (u: string, x: number) => truncMicros(u, x)), type: t, argTypes: ['text', t] };
+    }
+    case 'date_bin': {
+      const t: SqlType = isTs(args[1]) && args[1] !== 'unknown' ? args[1] : 'timestamp';
+      return {
+        impl: mk(name, (s: Interval, x: number, o: number) => binMicros(s, x, o)),
+        type: t,
+        argTypes: ['interval', t, t],
+      };
+    }
+    case 'time_bucket': {
+      const t: SqlType =
+        args[1] === 'date' ? 'date' : isTs(args[1]) && args[1] !== 'unknown' ? args[1] : 'timestamptz';
+      if (t === 'date') {
+        return {
+          impl: mk(name, (w: Interval, x: number) =>
+            Math.floor(timeBucket(w, x * MICROS_PER_DAY) / MICROS_PER_DAY),
+          ),
+          type: 'date',
+          argTypes: ['interval', 'date'],
+        };
+      }
+      return {
+        impl: mk(name, (w: Interval, x: number, o?: number) => timeBucket(w, x, o)),
+        type: t,
+        argTypes: args.length === 3 ? ['interval', t, t] : ['interval', t],
+      };
+    }
+    case 'date_part': {
+      const t: SqlType = args[1] === 'unknown' ? 'timestamptz' : args[1];
+      return {
+        impl: mk(name, (f: string, x: number) => extractField(f, x, t)),
+        type: 'float64',
+        argTypes: ['text', t],
+      };
+    }
+    case 'extract': {
+      const t: SqlType = args[1] === 'unknown' ? 'timestamptz' : args[1];
+      return {
+        impl: mk(name, (f: string, x: number) => toNumericText(extractField(f, x, t), f)),
+        type: 'numeric',
+        argTypes: ['text', t],
+      };
+    }
+    case 'to_timestamp':
+      if (args.length !== 1)
+        throw new SqlError(SqlState.featureNotSupported, 'to_timestamp(text, format) is not supported');
+      return {
+        impl: mk(name, (x: number) => Math.round(x * MICROS_PER_SECOND)),
+        type: 'timestamptz',
+        argTypes: ['float64'],
+      };
+  }
+  return undefined;
+}

@@ -1,0 +1,323 @@
+/**
+ * @module engine/functions/operators
+ * Operator resolution: arithmetic (integer overflow → 22003, division by zero →
+ * 22012), comparison, concatenation, LIKE/ILIKE, and date/time arithmetic. Each
+ * resolver runs once at bind time and returns a closure over non-null values.
+ */
+import { SqlError, SqlState } from '../errors.ts';
+import type { ScalarImpl } from '../plan/nodes.ts';
+import { checkInt, checkInt64, formatText } from '../types/cast.ts';
+import { addInterval, MICROS_PER_DAY } from '../types/datetime.ts';
+import { decAdd, decDiv, decimalToString, decMod, decMul, decSub, parseDecimal } from '../types/numeric.ts';
+import {
+  commonType,
+  comparatorFor,
+  isFloatType,
+  isIntegerType,
+  isNumericType,
+  type SqlType,
+} from '../types/values.ts';
+import type { Interval } from '../vector.ts';
+
+/** The result of resolving an operator or function for given argument types. */
+export interface Resolved {
+  readonly impl: ScalarImpl;
+  readonly type: SqlType;
+  /** Types the arguments must be cast to first (same length as the arguments). */
+  readonly argTypes: readonly SqlType[];
+}
+
+const impl = (name: string, fn: (...a: never[]) => unknown, strict = true): ScalarImpl => ({
+  name,
+  strict,
+  fn: fn as (...a: unknown[]) => unknown,
+});
+
+const divZero = () => new SqlError(SqlState.divisionByZero, 'division by zero');
+
+function floatCheck(r: number, x: number, y: number, t: SqlType): number {
+  if (!Number.isFinite(r) && Number.isFinite(x) && Number.isFinite(y)) {
+    throw new SqlError(SqlState.numericValueOutOfRange, 'value out of range: overflow');
+  }
+  return t === 'float32' ? Math.fround(r) : r;
+}
+
+function arith(op: string, t: SqlType): ScalarImpl | undefined {
+  if (t === 'int16' || t === 'int32') {
+    switch (op) {
+      case '+':
+        return impl(op, (x: number, y: number) => checkInt(t, x + y));
+      case '-':
+        return impl(op, (x: number, y: number) => checkInt(t, x - y));
+      case '*':
+        return impl(op, (x: number, y: number) => checkInt(t, Number(BigInt(x) * BigInt(y))));
+      case '/':
+        return impl(op, (x: number, y: number) => {
+          if (y === 0) throw divZero();
+          return checkInt(t, Math.trunc(x / y));
+        });
+      case '%':
+        return impl(op, (x: number, y: number) => {
+          if (y === 0) throw divZero();
+          return x % y === 0 ? 0 : x % y;
+        });
+    }
+  }
+  if (t === 'int64') {
+    switch (op) {
+      case '+':
+        return impl(op, (x: bigint, y: bigint) => checkInt64(x + y));
+      case '-':
+        return impl(op, (x: bigint, y: bigint) => checkInt64(x - y));
+      case '*':
+        return impl(op, (x: bigint, y: bigint) => checkInt64(x * y));
+      case '/':
+        return impl(op, (x: bigint, y: bigint) => {
+          if (y === 0n) throw divZero();
+          return checkInt64(x / y);
+        });
+      case '%':
+        return impl(op, (x: bigint, y: bigint) => {
+          if (y === 0n) throw divZero();
+          return x % y;
+        });
+    }
+  }
+  if (isFloatType(t)) {
+    switch (op) {
+      case '+':
+        return impl(op, (x: number, y: number) => floatCheck(x + y, x, y, t));
+      case '-':
+        return impl(op, (x: number, y: number) => floatCheck(x - y, x, y, t));
+      case '*':
+        return impl(op, (x: number, y: number) => floatCheck(x * y, x, y, t));
+      case '/':
+        return impl(op, (x: number, y: number) => {
+          if (y === 0) throw divZero();
+          return floatCheck(x / y, x, y, t);
+        });
+    }
+  }
+  if (t === 'numeric') {
+    const wrap = (
+      f: (
+        a: ReturnType<typeof parseDecimal>,
+        b: ReturnType<typeof parseDecimal>,
+      ) => ReturnType<typeof parseDecimal>,
+    ) => impl(op, (x: string, y: string) => decimalToString(f(parseDecimal(x), parseDecimal(y))));
+    switch (op) {
+      case '+':
+        return wrap(decAdd);
+      case '-':
+        return wrap(decSub);
+      case '*':
+        return wrap(decMul);
+      case '/':
+        return wrap(decDiv);
+      case '%':
+        return wrap(decMod);
+    }
+  }
+  return undefined;
+}
+
+const ivAdd = (a: Interval, b: Interval, s: number): Interval => ({
+  months: a.months + s * b.months,
+  days: a.days + s * b.days,
+  micros: a.micros + s * b.micros,
+});
+
+function ivScale(a: Interval, f: number): Interval {
+  // PostgreSQL cascades fractional months into days (30/month) and days into µs.
+  const m = a.months * f;
+  const mi = Math.trunc(m);
+  const d = a.days * f + (m - mi) * 30;
+  const di = Math.trunc(d);
+  return { months: mi, days: di, micros: Math.round(a.micros * f + (d - di) * MICROS_PER_DAY) };
+}
+
+/** Date/time arithmetic; undefined when the types do not combine. */
+function timeArith(op: string, a: SqlType, b: SqlType): Resolved | undefined {
+  const ts = (t: SqlType) => t === 'timestamp' || t === 'timestamptz';
+  if ((op === '+' || op === '-') && ts(a) && b === 'interval') {
+    const s = op === '+' ? 1 : -1;
+    return { impl: impl(op, (x: number, y: Interval) => addInterval(x, y, s)), type: a, argTypes: [a, b] };
+  }
+  if (op === '+' && a === 'interval' && ts(b)) {
+    return { impl: impl(op, (x: Interval, y: number) => addInterval(y, x)), type: b, argTypes: [a, b] };
+  }
+  if ((op === '+' || op === '-') && a === 'date' && b === 'interval') {
+    const s = op === '+' ? 1 : -1;
+    return {
+      impl: impl(op, (x: number, y: Interval) => addInterval(x * MICROS_PER_DAY, y, s)),
+      type: 'timestamp',
+      argTypes: [a, b],
+    };
+  }
+  if ((op === '+' || op === '-') && a === 'date' && isIntegerType(b) && b !== 'int64') {
+    const s = op === '+' ? 1 : -1;
+    return { impl: impl(op, (x: number, y: number) => x + s * y), type: 'date', argTypes: [a, 'int32'] };
+  }
+  if (op === '-' && a === 'date' && b === 'date') {
+    return { impl: impl(op, (x: number, y: number) => x - y), type: 'int32', argTypes: [a, b] };
+  }
+  if (op === '-' && ts(a) && ts(b)) {
+    const t = a === 'timestamptz' || b === 'timestamptz' ? 'timestamptz' : 'timestamp';
+    return {
+      impl: impl(op, (x: number, y: number): Interval => {
+        const d = x - y;
+        const days = Math.trunc(d / MICROS_PER_DAY);
+        return { months: 0, days, micros: d - days * MICROS_PER_DAY };
+      }),
+      type: 'interval',
+      argTypes: [t, t],
+    };
+  }
+  if ((op === '+' || op === '-') && a === 'interval' && b === 'interval') {
+    const s = op === '+' ? 1 : -1;
+    return {
+      impl: impl(op, (x: Interval, y: Interval) => ivAdd(x, y, s)),
+      type: 'interval',
+      argTypes: [a, b],
+    };
+  }
+  if (op === '*' && a === 'interval' && isNumericType(b)) {
+    return {
+      impl: impl(op, (x: Interval, y: number) => ivScale(x, y)),
+      type: 'interval',
+      argTypes: [a, 'float64'],
+    };
+  }
+  if (op === '*' && isNumericType(a) && b === 'interval') {
+    return {
+      impl: impl(op, (x: number, y: Interval) => ivScale(y, x)),
+      type: 'interval',
+      argTypes: ['float64', b],
+    };
+  }
+  if (op === '/' && a === 'interval' && isNumericType(b)) {
+    return {
+      impl: impl(op, (x: Interval, y: number) => {
+        if (y === 0) throw divZero();
+        return ivScale(x, 1 / y);
+      }),
+      type: 'interval',
+      argTypes: [a, 'float64'],
+    };
+  }
+  return undefined;
+}
+
+const CMP_OPS: Record<string, (c: number) => boolean> = {
+  '=': (c) => c === 0,
+  '<>': (c) => c !== 0,
+  '!=': (c) => c !== 0,
+  '<': (c) => c < 0,
+  '<=': (c) => c <= 0,
+  '>': (c) => c > 0,
+  '>=': (c) => c >= 0,
+};
+
+/** Resolves a comparison between two types to a comparator on the common type. */
+export function resolveComparison(op: string, a: SqlType, b: SqlType): Resolved | undefined {
+  const test = CMP_OPS[op];
+  if (!test) return undefined;
+  let t = commonType(a, b);
+  if (t === undefined) return undefined;
+  if (t === 'unknown') t = 'text';
+  const cmp = comparatorFor(t);
+  return { impl: impl(op, (x: unknown, y: unknown) => test(cmp(x, y))), type: 'bool', argTypes: [t, t] };
+}
+
+/** Translates a LIKE pattern (with backslash escapes) into an anchored RegExp. */
+export function likeToRegExp(pattern: string, caseInsensitive: boolean): RegExp {
+  let re = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i];
+    if (ch === '\\' && i + 1 < pattern.length) re += pattern[++i].replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    else if (ch === '%') re += '.*';
+    else if (ch === '_') re += '.';
+    else re += ch.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`, caseInsensitive ? 'is' : 's');
+}
+
+function likeImpl(name: string, ci: boolean, negate: boolean): ScalarImpl {
+  let lastPattern: string | undefined;
+  let lastRe: RegExp | undefined;
+  return impl(name, (s: string, p: string) => {
+    if (p !== lastPattern) {
+      lastPattern = p;
+      lastRe = likeToRegExp(p, ci);
+    }
+    return lastRe!.test(s) !== negate;
+  });
+}
+
+/** Resolves a binary operator; undefined when no operator matches the types. */
+export function resolveOperator(op: string, a: SqlType, b: SqlType): Resolved | undefined {
+  if (op in CMP_OPS) return resolveComparison(op, a, b);
+  if (op === '||') {
+    const ta = a === 'unknown' ? 'text' : a;
+    const tb = b === 'unknown' ? 'text' : b;
+    return {
+      impl: impl(op, (x: unknown, y: unknown) => formatText(x, ta) + formatText(y, tb)),
+      type: 'text',
+      argTypes: [ta, tb],
+    };
+  }
+  if (op === '~~' || op === '!~~' || op === '~~*' || op === '!~~*') {
+    return {
+      impl: likeImpl(op, op.includes('*'), op.startsWith('!')),
+      type: 'bool',
+      argTypes: ['text', 'text'],
+    };
+  }
+  if (op === '^') {
+    return {
+      impl: impl(op, (x: number, y: number) => {
+        if (x === 0 && y < 0) throw new SqlError('2201F', 'zero raised to a negative power is undefined');
+        return floatCheck(x ** y, x, y, 'float64');
+      }),
+      type: 'float64',
+      argTypes: ['float64', 'float64'],
+    };
+  }
+  const t = timeArith(op, a, b === 'unknown' && a === 'date' ? 'int32' : b === 'unknown' ? 'interval' : b);
+  if (t) return t;
+  if (isNumericType(a) || isNumericType(b) || (a === 'unknown' && b === 'unknown')) {
+    let c = commonType(
+      a === 'unknown' ? (isNumericType(b) ? b : 'int32') : a,
+      b === 'unknown' ? (isNumericType(a) ? a : 'int32') : b,
+    );
+    if (c === undefined || !isNumericType(c)) return undefined;
+    if (op === '%' && isFloatType(c)) return undefined;
+    if (c === 'float32' && (a === 'float64' || b === 'float64')) c = 'float64';
+    const f = arith(op, c);
+    if (f) return { impl: f, type: c, argTypes: [c, c] };
+  }
+  return undefined;
+}
+
+/** Unary minus. */
+export function resolveNegate(t: SqlType): Resolved | undefined {
+  if (t === 'int16' || t === 'int32')
+    return { impl: impl('-', (x: number) => checkInt(t, -x)), type: t, argTypes: [t] };
+  if (t === 'int64') return { impl: impl('-', (x: bigint) => checkInt64(-x)), type: t, argTypes: [t] };
+  if (isFloatType(t)) return { impl: impl('-', (x: number) => -x), type: t, argTypes: [t] };
+  if (t === 'numeric') {
+    return {
+      impl: impl('-', (x: string) => (x.startsWith('-') ? x.slice(1) : /^[0.]+$/.test(x) ? x : `-${x}`)),
+      type: t,
+      argTypes: [t],
+    };
+  }
+  if (t === 'interval') {
+    return {
+      impl: impl('-', (x: Interval) => ivAdd({ months: 0, days: 0, micros: 0 }, x, -1)),
+      type: t,
+      argTypes: [t],
+    };
+  }
+  return undefined;
+}

@@ -1,0 +1,142 @@
+/**
+ * @module engine/plan/rules
+ * Planner rules, each a pure function plan → plan:
+ * - pushDownFilters: predicates move into scans (deriving zone-map ranges) and
+ *   below joins; cross joins with equality predicates become hash joins.
+ * - fuseTopK: ORDER BY followed by a constant LIMIT keeps only k rows.
+ */
+import { andAll, columnsUsed, conjuncts, hasSubquery, shiftColumns } from './expr-utils.ts';
+import type { ColumnRange, Expr, Plan } from './nodes.ts';
+
+const FLIP: Record<string, string> = { '<': '>', '<=': '>=', '>': '<', '>=': '<=', '=': '=' };
+
+/** Derives a zone-map range from `col op const` / `col IN (consts)` over scan columns. */
+function rangeOf(e: Expr, columns: readonly number[]): ColumnRange | undefined {
+  if (e.kind === 'in' && !e.negate && e.arg.kind === 'col' && e.list.every((x) => x.kind === 'const')) {
+    return {
+      column: columns[e.arg.index],
+      values: e.list.map((x) => (x as { value: unknown }).value),
+      minInclusive: true,
+      maxInclusive: true,
+    };
+  }
+  if (e.kind !== 'call' || e.args.length !== 2 || !(e.name in FLIP)) return undefined;
+  let [a, b] = e.args;
+  let op = e.name;
+  if (a.kind === 'const' && b.kind === 'col') {
+    [a, b] = [b, a];
+    op = FLIP[op];
+  }
+  if (a.kind !== 'col' || b.kind !== 'const' || b.value === null) return undefined;
+  const column = columns[a.index];
+  const v = b.value;
+  switch (op) {
+    case '=':
+      return { column, values: [v], minInclusive: true, maxInclusive: true };
+    case '>':
+      return { column, min: v, minInclusive: false, maxInclusive: true };
+    case '>=':
+      return { column, min: v, minInclusive: true, maxInclusive: true };
+    case '<':
+      return { column, max: v, minInclusive: true, maxInclusive: false };
+    case '<=':
+      return { column, max: v, minInclusive: true, maxInclusive: true };
+  }
+  return undefined;
+}
+
+function addFilter(plan: Plan, preds: Expr[]): Plan {
+  if (preds.length === 0) return plan;
+  if (plan.kind === 'scan') {
+    const all = [...conjuncts(plan.filter), ...preds];
+    const ranges = all.map((p) => rangeOf(p, plan.columns)).filter((r): r is ColumnRange => r !== undefined);
+    return { ...plan, filter: andAll(all), ranges };
+  }
+  if (plan.kind === 'filter') return addFilter(plan.input, [...conjuncts(plan.predicate), ...preds]);
+  if (
+    plan.kind === 'join' &&
+    (plan.joinType === 'inner' || plan.joinType === 'cross' || plan.joinType === 'left')
+  ) {
+    const nl = plan.left.schema.length;
+    const toLeft: Expr[] = [];
+    const toRight: Expr[] = [];
+    const keep: Expr[] = [];
+    const leftKeys = [...plan.leftKeys];
+    const rightKeys = [...plan.rightKeys];
+    const inner = plan.joinType !== 'left';
+    for (const p of preds) {
+      const used = [...columnsUsed(p)];
+      const sub = hasSubquery(p);
+      if (!sub && used.length > 0 && used.every((i) => i < nl)) toLeft.push(p);
+      else if (!sub && inner && used.length > 0 && used.every((i) => i >= nl))
+        toRight.push(shiftColumns(p, -nl));
+      else if (inner && !sub && p.kind === 'call' && p.name === '=') {
+        const [a, b] = p.args;
+        const ua = [...columnsUsed(a)];
+        const ub = [...columnsUsed(b)];
+        const isL = (u: number[]) => u.length > 0 && u.every((i) => i < nl);
+        const isR = (u: number[]) => u.length > 0 && u.every((i) => i >= nl);
+        if (isL(ua) && isR(ub)) {
+          leftKeys.push(a);
+          rightKeys.push(shiftColumns(b, -nl));
+        } else if (isR(ua) && isL(ub)) {
+          leftKeys.push(b);
+          rightKeys.push(shiftColumns(a, -nl));
+        } else keep.push(p);
+      } else keep.push(p);
+    }
+    const joined: Plan = {
+      ...plan,
+      joinType: plan.joinType === 'cross' && leftKeys.length > 0 ? 'inner' : plan.joinType,
+      left: addFilter(plan.left, toLeft),
+      right: addFilter(plan.right, toRight),
+      leftKeys,
+      rightKeys,
+      residual: inner ? andAll([...conjuncts(plan.residual), ...keep]) : plan.residual,
+    };
+    if (inner || keep.length === 0) return joined;
+    return { kind: 'filter', input: joined, predicate: andAll(keep)!, schema: plan.schema };
+  }
+  return { kind: 'filter', input: plan, predicate: andAll(preds)!, schema: plan.schema };
+}
+
+/** Applies a rule bottom-up to every node. */
+function transform(plan: Plan, f: (p: Plan) => Plan): Plan {
+  let p: Plan = plan;
+  switch (p.kind) {
+    case 'filter':
+    case 'project':
+    case 'aggregate':
+    case 'window':
+    case 'sort':
+    case 'limit':
+    case 'distinct':
+      p = { ...p, input: transform(p.input, f) } as Plan;
+      break;
+    case 'join':
+    case 'setop':
+      p = { ...p, left: transform(p.left, f), right: transform(p.right, f) } as Plan;
+      break;
+  }
+  return f(p);
+}
+
+export function pushDownFilters(plan: Plan): Plan {
+  return transform(plan, (p) => (p.kind === 'filter' ? addFilter(p.input, conjuncts(p.predicate)) : p));
+}
+
+export function fuseTopK(plan: Plan): Plan {
+  return transform(plan, (p) => {
+    if (p.kind !== 'limit' || p.input.kind !== 'sort') return p;
+    const lim = p.limit?.kind === 'const' ? p.limit.value : undefined;
+    const off = p.offset === undefined ? 0n : p.offset.kind === 'const' ? p.offset.value : undefined;
+    if (lim === undefined || lim === null || off === undefined || off === null) return p;
+    const k = Number(lim) + Number(off);
+    return { ...p, input: { ...p.input, limit: k } };
+  });
+}
+
+/** The rule pipeline run on every query plan. */
+export function optimize(plan: Plan): Plan {
+  return fuseTopK(pushDownFilters(plan));
+}

@@ -1,0 +1,481 @@
+/**
+ * @module engine/sql/bind-expr
+ * Binds pg AST expressions into typed plan expressions: name resolution,
+ * operator/function resolution, implicit coercion of untyped literals.
+ *
+ * Aggregate and window calls met while binding are appended to the binder's
+ * lists and stand in as column references at AGG_BASE + k / WIN_BASE + k; the
+ * SELECT binder later rewrites them to the aggregate/window node's outputs.
+ */
+import { SqlError, SqlState } from '../errors.ts';
+import { isAggregateName } from '../functions/aggregate-types.ts';
+import { resolveNegate, resolveOperator } from '../functions/operators.ts';
+import { resolveFunction } from '../functions/scalar.ts';
+import type { AggCall, Expr, Plan, SortKey, WindowCall } from '../plan/nodes.ts';
+import { castFn, parseText } from '../types/cast.ts';
+import { columnTypeFromName, commonType, pgTypeName, type SqlType } from '../types/values.ts';
+import { bindWindowCall } from './bind-window.ts';
+import type { PgNode } from './parser.ts';
+import type { BindContext, Scope } from './scope.ts';
+
+export const AGG_BASE = 1_000_000;
+export const WIN_BASE = 2_000_000;
+
+/** State for binding expressions of one query level. */
+export interface ExprBinder {
+  readonly scope: Scope;
+  readonly ctx: BindContext;
+  /** Collected aggregate calls; undefined where aggregates are not allowed (WHERE, GROUP BY). */
+  aggs?: AggCall[];
+  windows?: WindowCall[];
+  /** Set when an outer-scope column was referenced (correlated subquery). */
+  correlated?: boolean;
+  /** Binds a subquery in a child scope (supplied by the SELECT binder). */
+  bindSubquery(stmt: PgNode, parent: Scope): { plan: Plan; types: SqlType[]; correlated: boolean };
+}
+
+const err = (code: string, msg: string, pos?: number) =>
+  new SqlError(code, msg, pos === undefined || pos < 0 ? undefined : pos + 1);
+
+/** Name of a `String` node list such as funcname or a type name. */
+export function names(list: PgNode[] | undefined): string[] {
+  return (list ?? []).map((n: PgNode) => n.String?.sval ?? (n.A_Star ? '*' : ''));
+}
+
+/** Resolves a TypeName node to a column type (0A000 for unsupported types such as arrays). */
+export function typeFromTypeName(tn: PgNode): SqlType {
+  if (tn.arrayBounds) throw err(SqlState.featureNotSupported, 'array types are not supported', tn.location);
+  const n = names(tn.names);
+  const last = n[n.length - 1];
+  const t = columnTypeFromName(
+    last === 'timestamp' || last === 'timestamptz' || last === 'interval' ? last : last,
+  );
+  if (!t) throw err('42704', `type "${n.join('.')}" does not exist`, tn.location);
+  return t;
+}
+
+/** Coerces an expression to `target`: folds untyped literals, otherwise wraps a cast. */
+export function coerce(e: Expr, target: SqlType, explicit = false, pos?: number): Expr {
+  if (e.type === target || target === 'unknown') return e;
+  if (e.kind === 'const') {
+    if (e.value === null) return { kind: 'const', value: null, type: target };
+    if (e.type === 'unknown')
+      return { kind: 'const', value: wrapPos(() => parseText(String(e.value), target), pos), type: target };
+  }
+  if (!explicit && e.type !== 'unknown' && commonType(e.type, target) !== target) {
+    throw err(
+      SqlState.datatypeMismatch,
+      `cannot convert ${pgTypeName(e.type)} to ${pgTypeName(target)} implicitly`,
+      pos,
+    );
+  }
+  const fn = castFn(e.type, target as Exclude<SqlType, 'unknown'>);
+  if (e.kind === 'const') return { kind: 'const', value: wrapPos(() => fn(e.value), pos), type: target };
+  return {
+    kind: 'call',
+    name: `::${target}`,
+    args: [e],
+    type: target,
+    impl: { name: `::${pgTypeName(target)}`, strict: true, fn },
+  };
+}
+
+function wrapPos<T>(f: () => T, pos?: number): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof SqlError && e.position === undefined && pos !== undefined && pos >= 0) {
+      throw new SqlError(e.code, e.message, pos + 1);
+    }
+    throw e;
+  }
+}
+
+function constOf(node: PgNode): Expr {
+  const c = node.A_Const;
+  if (c.isnull) return { kind: 'const', value: null, type: 'unknown' };
+  if (c.ival !== undefined) return { kind: 'const', value: c.ival.ival ?? 0, type: 'int32' };
+  if (c.fval !== undefined) {
+    const s: string = c.fval.fval;
+    if (/^[+-]?\d+$/.test(s)) {
+      const b = BigInt(s);
+      if (b >= -9223372036854775808n && b <= 9223372036854775807n)
+        return { kind: 'const', value: b, type: 'int64' };
+    }
+    return { kind: 'const', value: parseText(s, 'numeric'), type: 'numeric' };
+  }
+  if (c.sval !== undefined) return { kind: 'const', value: c.sval.sval ?? '', type: 'unknown' };
+  if (c.boolval !== undefined) return { kind: 'const', value: c.boolval.boolval === true, type: 'bool' };
+  if (c.bsval !== undefined)
+    throw err(SqlState.featureNotSupported, 'bit strings are not supported', c.location);
+  return { kind: 'const', value: null, type: 'unknown' };
+}
+
+/** Binds an operator call by name with implicit coercion of its operands. */
+export function bindOperator(op: string, l: Expr, r: Expr, pos?: number): Expr {
+  const res = resolveOperator(op, l.type, r.type);
+  if (!res) {
+    throw err(
+      SqlState.undefinedFunction,
+      `operator does not exist: ${pgTypeName(l.type)} ${op} ${pgTypeName(r.type)}`,
+      pos,
+    );
+  }
+  const args = [coerce(l, res.argTypes[0], true, pos), coerce(r, res.argTypes[1], true, pos)];
+  return { kind: 'call', name: op, args, type: res.type, impl: res.impl };
+}
+
+function toBool(e: Expr, pos?: number): Expr {
+  if (e.type === 'bool') return e;
+  if (e.type === 'unknown') return coerce(e, 'bool', false, pos);
+  throw err(SqlState.datatypeMismatch, `argument must be type boolean, not type ${pgTypeName(e.type)}`, pos);
+}
+
+/** Finds one type for a list of expressions (CASE, COALESCE, IN, UNION), as PostgreSQL's select_common_type. */
+export function unifyTypes(types: readonly SqlType[], pos?: number): SqlType {
+  let t: SqlType = 'unknown';
+  for (const x of types) {
+    const c = commonType(t, x);
+    if (c === undefined)
+      throw err(
+        SqlState.datatypeMismatch,
+        `types ${pgTypeName(t)} and ${pgTypeName(x)} cannot be matched`,
+        pos,
+      );
+    t = c;
+  }
+  return t === 'unknown' ? 'text' : t;
+}
+
+/** Binds one expression node. */
+export function bindExpr(b: ExprBinder, node: PgNode): Expr {
+  const key = Object.keys(node)[0];
+  const n = node[key];
+  switch (key) {
+    case 'ColumnRef':
+      return bindColumnRef(b, n);
+    case 'A_Const':
+      return constOf(node);
+    case 'ParamRef': {
+      const idx = n.number - 1;
+      return { kind: 'param', index: idx, type: b.ctx.params[idx] ?? 'unknown' };
+    }
+    case 'TypeCast': {
+      const t = typeFromTypeName(n.typeName);
+      const inner = bindExpr(b, n.arg);
+      return coerce(inner, t, true, n.location);
+    }
+    case 'BoolExpr': {
+      const args = n.args.map((a: PgNode) => toBool(bindExpr(b, a), n.location));
+      if (n.boolop === 'NOT_EXPR') return { kind: 'not', arg: args[0], type: 'bool' };
+      return { kind: n.boolop === 'AND_EXPR' ? 'and' : 'or', args, type: 'bool' };
+    }
+    case 'NullTest':
+      return {
+        kind: 'isnull',
+        arg: bindExpr(b, n.arg),
+        negate: n.nulltesttype === 'IS_NOT_NULL',
+        type: 'bool',
+      };
+    case 'BooleanTest': {
+      const arg = toBool(bindExpr(b, n.arg), n.location);
+      const t: string = n.booltesttype;
+      const value = t.includes('TRUE') ? true : t.includes('FALSE') ? false : null;
+      return { kind: 'istrue', arg, value, negate: t.includes('NOT'), type: 'bool' };
+    }
+    case 'A_Expr':
+      return bindAExpr(b, n);
+    case 'CaseExpr':
+      return bindCase(b, n);
+    case 'CoalesceExpr': {
+      const args = n.args.map((a: PgNode) => bindExpr(b, a));
+      const t = unifyTypes(
+        args.map((a: Expr) => a.type),
+        n.location,
+      );
+      return { kind: 'coalesce', args: args.map((a: Expr) => coerce(a, t, false, n.location)), type: t };
+    }
+    case 'MinMaxExpr': {
+      const args = n.args.map((a: PgNode) => bindExpr(b, a));
+      const t = unifyTypes(
+        args.map((a: Expr) => a.type),
+        n.location,
+      );
+      return {
+        kind: 'minmax',
+        op: n.op === 'IS_GREATEST' ? 'greatest' : 'least',
+        args: args.map((a: Expr) => coerce(a, t, false, n.location)),
+        type: t,
+      };
+    }
+    case 'NullIfExpr':
+      break;
+    case 'FuncCall':
+      return bindFuncCall(b, n);
+    case 'SQLValueFunction': {
+      const op: string = n.op;
+      if (op === 'SVFOP_CURRENT_TIMESTAMP' || op === 'SVFOP_LOCALTIMESTAMP' || op === 'SVFOP_CURRENT_DATE') {
+        const r = resolveFunction('now', [])!;
+        const e: Expr = { kind: 'call', name: 'now', args: [], type: r.type, impl: r.impl };
+        if (op === 'SVFOP_CURRENT_DATE') return coerce(e, 'date', true);
+        if (op === 'SVFOP_LOCALTIMESTAMP') return coerce(e, 'timestamp', true);
+        return e;
+      }
+      break;
+    }
+    case 'SubLink':
+      return bindSubLink(b, n);
+    case 'ResTarget':
+      return bindExpr(b, n.val);
+  }
+  throw err(SqlState.featureNotSupported, `expression type ${key} is not supported`, n?.location);
+}
+
+function bindColumnRef(b: ExprBinder, n: PgNode): Expr {
+  const parts = names(n.fields);
+  if (parts.includes('*')) throw err(SqlState.featureNotSupported, '* is not allowed here', n.location);
+  const name = parts[parts.length - 1];
+  const qual = parts.length > 1 ? parts[parts.length - 2] : undefined;
+  let depth = 0;
+  for (let s: Scope | undefined = b.scope; s; s = s.parent, depth++) {
+    const idx = s.find(qual, name, n.location + 1);
+    if (idx >= 0) {
+      const type = s.columns[idx].type;
+      if (depth === 0) return { kind: 'col', index: idx, type, name };
+      b.correlated = true;
+      return { kind: 'outer', depth, index: idx, type };
+    }
+  }
+  if (qual !== undefined && !b.scope.hasQualifier(qual)) {
+    throw err(SqlState.undefinedTable, `missing FROM-clause entry for table "${qual}"`, n.location);
+  }
+  throw err(SqlState.undefinedColumn, `column "${parts.join('.')}" does not exist`, n.location);
+}
+
+function bindAExpr(b: ExprBinder, n: PgNode): Expr {
+  const op = names(n.name)[0];
+  const pos: number = n.location;
+  switch (n.kind) {
+    case 'AEXPR_OP': {
+      if (!n.lexpr) {
+        const r = bindExpr(b, n.rexpr);
+        if (op === '+') return r;
+        if (op !== '-') break;
+        if (r.kind === 'const' && r.type === 'unknown')
+          return bindOperator('-', { kind: 'const', value: 0, type: 'int32' }, r, pos);
+        const res = resolveNegate(r.type);
+        if (!res)
+          throw err(SqlState.undefinedFunction, `operator does not exist: - ${pgTypeName(r.type)}`, pos);
+        if (r.kind === 'const' && r.value !== null)
+          return { kind: 'const', value: res.impl.fn(r.value), type: res.type };
+        return { kind: 'call', name: 'neg', args: [r], type: res.type, impl: res.impl };
+      }
+      return bindOperator(op, bindExpr(b, n.lexpr), bindExpr(b, n.rexpr), pos);
+    }
+    case 'AEXPR_OP_ANY':
+    case 'AEXPR_OP_ALL':
+      break;
+    case 'AEXPR_IN': {
+      const arg = bindExpr(b, n.lexpr);
+      const list = (n.rexpr.List?.items ?? n.rexpr) as PgNode[];
+      const items = list.map((x: PgNode) => bindExpr(b, x));
+      const t = unifyTypes([arg.type, ...items.map((x) => x.type)], pos);
+      return {
+        kind: 'in',
+        arg: coerce(arg, t, false, pos),
+        list: items.map((x) => coerce(x, t, false, pos)),
+        negate: op === '<>',
+        type: 'bool',
+      };
+    }
+    case 'AEXPR_LIKE':
+    case 'AEXPR_ILIKE': {
+      const l = coerce(bindExpr(b, n.lexpr), 'text', false, pos);
+      const r = coerce(bindExpr(b, n.rexpr), 'text', false, pos);
+      return bindOperator(op, l, r, pos);
+    }
+    case 'AEXPR_NULLIF': {
+      const l = bindExpr(b, n.lexpr);
+      const r = bindExpr(b, n.rexpr);
+      const eq = bindOperator('=', l, r, pos);
+      const t = l.type === 'unknown' ? 'text' : l.type;
+      return {
+        kind: 'case',
+        whens: [{ when: eq, result: { kind: 'const', value: null, type: t } }],
+        otherwise: coerce(l, t, false, pos),
+        type: t,
+      };
+    }
+    case 'AEXPR_DISTINCT':
+    case 'AEXPR_NOT_DISTINCT': {
+      const eq = bindOperator('=', bindExpr(b, n.lexpr), bindExpr(b, n.rexpr), pos) as Extract<
+        Expr,
+        { kind: 'call' }
+      >;
+      return {
+        kind: 'distinctfrom',
+        left: eq.args[0],
+        right: eq.args[1],
+        negate: n.kind === 'AEXPR_NOT_DISTINCT',
+        type: 'bool',
+      };
+    }
+    case 'AEXPR_BETWEEN':
+    case 'AEXPR_NOT_BETWEEN': {
+      const x = bindExpr(b, n.lexpr);
+      const [lo, hi] = n.rexpr.List.items.map((i: PgNode) => bindExpr(b, i));
+      const both: Expr = {
+        kind: 'and',
+        args: [bindOperator('>=', x, lo, pos), bindOperator('<=', x, hi, pos)],
+        type: 'bool',
+      };
+      return n.kind === 'AEXPR_BETWEEN' ? both : { kind: 'not', arg: both, type: 'bool' };
+    }
+  }
+  throw err(SqlState.featureNotSupported, `operator form ${n.kind} is not supported`, pos);
+}
+
+function bindCase(b: ExprBinder, n: PgNode): Expr {
+  const operand = n.arg ? bindExpr(b, n.arg) : undefined;
+  const whens = n.args.map((w: PgNode) => {
+    const cw = w.CaseWhen;
+    const cond = operand
+      ? bindOperator('=', operand, bindExpr(b, cw.expr), cw.location)
+      : toBool(bindExpr(b, cw.expr), cw.location);
+    return { when: cond, result: bindExpr(b, cw.result) };
+  });
+  const otherwise = n.defresult ? bindExpr(b, n.defresult) : undefined;
+  const t = unifyTypes(
+    [...whens.map((w: { result: Expr }) => w.result.type), ...(otherwise ? [otherwise.type] : [])],
+    n.location,
+  );
+  return {
+    kind: 'case',
+    whens: whens.map((w: { when: Expr; result: Expr }) => ({
+      when: w.when,
+      result: coerce(w.result, t, false, n.location),
+    })),
+    otherwise: otherwise ? coerce(otherwise, t, false, n.location) : undefined,
+    type: t,
+  };
+}
+
+function bindFuncCall(b: ExprBinder, n: PgNode): Expr {
+  const fname = names(n.funcname);
+  const name = fname[fname.length - 1].toLowerCase();
+  if (n.over) return bindWindowCall(b, n, name);
+  if (isAggregateName(name) || n.agg_star) return bindAggregate(b, n, name);
+  if (n.agg_distinct || n.agg_filter || n.agg_order)
+    throw err(SqlState.featureNotSupported, `${name} is not an aggregate`, n.location);
+  let args: Expr[] = (n.args ?? []).map((a: PgNode) => bindExpr(b, a));
+  if (name === 'nullif' && args.length === 2) {
+    const eq = bindOperator('=', args[0], args[1], n.location);
+    const t = args[0].type === 'unknown' ? 'text' : args[0].type;
+    return {
+      kind: 'case',
+      whens: [{ when: eq, result: { kind: 'const', value: null, type: t } }],
+      otherwise: coerce(args[0], t),
+      type: t,
+    };
+  }
+  if (name === 'extract' || name === 'date_part' || name === 'date_trunc')
+    args = [coerce(args[0], 'text', true), ...args.slice(1)];
+  const res = resolveFunction(
+    name,
+    args.map((a) => a.type),
+  );
+  if (!res) {
+    throw err(
+      SqlState.undefinedFunction,
+      `function ${name}(${args.map((a) => pgTypeName(a.type)).join(', ')}) does not exist`,
+      n.location,
+    );
+  }
+  const cargs = args.map((a, i) => coerce(a, res.argTypes[i] ?? a.type, true, n.location));
+  return { kind: 'call', name, args: cargs, type: res.type, impl: res.impl };
+}
+
+/** Sort keys of ORDER BY inside aggregates and windows (bound against the input scope). */
+export function bindSortKeys(b: ExprBinder, items: PgNode[] | undefined): SortKey[] {
+  return (items ?? []).map((s: PgNode) => {
+    const sb = s.SortBy;
+    const desc = sb.sortby_dir === 'SORTBY_DESC';
+    const nf =
+      sb.sortby_nulls === 'SORTBY_NULLS_FIRST'
+        ? true
+        : sb.sortby_nulls === 'SORTBY_NULLS_LAST'
+          ? false
+          : desc;
+    if (sb.useOp) throw err(SqlState.featureNotSupported, 'ORDER BY USING is not supported', sb.location);
+    return { expr: bindExpr(b, sb.node), desc, nullsFirst: nf };
+  });
+}
+
+function bindAggregate(b: ExprBinder, n: PgNode, name: string): Expr {
+  if (!b.aggs) throw err(SqlState.groupingError, 'aggregate functions are not allowed here', n.location);
+  const inner: ExprBinder = { ...b, aggs: undefined, windows: undefined };
+  const args: Expr[] = (n.args ?? []).map((a: PgNode) => bindExpr(inner, a));
+  if (b.correlated === undefined && inner.correlated) b.correlated = true;
+  const call = makeAggCall(name, args, {
+    distinct: n.agg_distinct === true,
+    star: n.agg_star === true,
+    filter: n.agg_filter ? toBool(bindExpr(inner, n.agg_filter), n.location) : undefined,
+    orderBy: n.agg_order ? bindSortKeys(inner, n.agg_order) : undefined,
+    pos: n.location,
+  });
+  b.aggs.push(call);
+  return { kind: 'col', index: AGG_BASE + b.aggs.length - 1, type: call.type };
+}
+
+import { makeAggCall } from '../functions/aggregate-types.ts';
+
+function bindSubLink(b: ExprBinder, n: PgNode): Expr {
+  const sub = b.bindSubquery(n.subselect, b.scope);
+  if (sub.correlated) b.correlated = b.correlated || false;
+  switch (n.subLinkType) {
+    case 'EXISTS_SUBLINK':
+      return {
+        kind: 'subquery',
+        mode: 'exists',
+        plan: sub.plan,
+        negate: false,
+        correlated: sub.correlated,
+        type: 'bool',
+      };
+    case 'EXPR_SUBLINK':
+      if (sub.types.length !== 1) throw err('42601', 'subquery must return only one column', n.location);
+      return {
+        kind: 'subquery',
+        mode: 'scalar',
+        plan: sub.plan,
+        negate: false,
+        correlated: sub.correlated,
+        type: sub.types[0],
+      };
+    case 'ANY_SUBLINK': {
+      const op = n.operName ? names(n.operName)[0] : '=';
+      if (op !== '=')
+        throw err(SqlState.featureNotSupported, `${op} ANY (subquery) is not supported`, n.location);
+      if (sub.types.length !== 1) throw err('42601', 'subquery has too many columns', n.location);
+      const arg = bindExpr(b, n.testexpr);
+      const t = unifyTypes([arg.type, sub.types[0]], n.location);
+      if (t !== sub.types[0]) {
+        throw err(
+          SqlState.featureNotSupported,
+          'IN (subquery) needs matching column types in this engine',
+          n.location,
+        );
+      }
+      return {
+        kind: 'subquery',
+        mode: 'in',
+        plan: sub.plan,
+        arg: coerce(arg, t),
+        negate: false,
+        correlated: sub.correlated,
+        type: 'bool',
+      };
+    }
+  }
+  throw err(SqlState.featureNotSupported, `subquery form ${n.subLinkType} is not supported`, n.location);
+}

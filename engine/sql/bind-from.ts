@@ -1,0 +1,235 @@
+/**
+ * @module engine/sql/bind-from
+ * Binds the FROM clause: tables, CTE references, subqueries, generate_series
+ * and joins (equality conjuncts of ON become hash-join keys).
+ */
+import { SqlError, SqlState } from '../errors.ts';
+import { andAll, columnsUsed, conjuncts, hasSubquery, shiftColumns } from '../plan/expr-utils.ts';
+import type { Column, Expr, Plan } from '../plan/nodes.ts';
+import type { TableStore } from '../storage/table-store.ts';
+import { bindExpr, bindOperator, coerce, type ExprBinder, names } from './bind-expr.ts';
+import type { PgNode } from './parser.ts';
+import { type BindContext, Scope, type ScopeColumn } from './scope.ts';
+
+/** What the FROM binder needs from the SELECT binder (to bind subqueries). */
+export interface FromEnv {
+  readonly store: TableStore;
+  readonly ctx: BindContext;
+  readonly outer?: Scope;
+  bindQuery(
+    stmt: PgNode,
+    outer: Scope | undefined,
+  ): { plan: Plan; columns: readonly Column[]; correlated: boolean };
+  makeBinder(scope: Scope): ExprBinder;
+}
+
+export interface FromResult {
+  readonly plan: Plan;
+  readonly scope: ScopeColumn[];
+}
+
+const err = (code: string, msg: string, pos?: number) =>
+  new SqlError(code, msg, pos === undefined || pos < 0 ? undefined : pos + 1);
+
+function aliasColumns(
+  cols: readonly Column[],
+  qualifier: string | undefined,
+  alias: PgNode | undefined,
+): ScopeColumn[] {
+  const renamed = names(alias?.colnames);
+  return cols.map((c, i) => ({ qualifier, name: renamed[i] ?? c.name, type: c.type }));
+}
+
+/** Binds a whole FROM list; several items are cross-joined (the join rule later finds equi keys). */
+export function bindFromList(env: FromEnv, items: PgNode[] | undefined): FromResult {
+  if (!items || items.length === 0) {
+    return { plan: { kind: 'values', rows: [[]], schema: [] }, scope: [] };
+  }
+  let acc = bindFromItem(env, items[0]);
+  for (let i = 1; i < items.length; i++) {
+    const r = bindFromItem(env, items[i]);
+    acc = {
+      plan: {
+        kind: 'join',
+        joinType: 'cross',
+        left: acc.plan,
+        right: r.plan,
+        leftKeys: [],
+        rightKeys: [],
+        schema: [...acc.plan.schema, ...r.plan.schema],
+      },
+      scope: [...acc.scope, ...r.scope],
+    };
+  }
+  return acc;
+}
+
+function bindFromItem(env: FromEnv, node: PgNode): FromResult {
+  const key = Object.keys(node)[0];
+  const n = node[key];
+  switch (key) {
+    case 'RangeVar': {
+      const name: string = n.relname;
+      const qualifier: string = n.alias?.aliasname ?? name;
+      if (!n.schemaname) {
+        const cte = env.ctx.ctes.get(name);
+        if (cte) return { plan: cte.plan, scope: aliasColumns(cte.columns, qualifier, n.alias) };
+      }
+      const t = env.store.get(name);
+      if (!t) throw err(SqlState.undefinedTable, `relation "${name}" does not exist`, n.location);
+      const schema = t.def.columns.map((c) => ({ name: c.name, type: c.type }));
+      const plan: Plan = {
+        kind: 'scan',
+        table: name,
+        columns: t.def.columns.map((_, i) => i),
+        schema,
+        ranges: [],
+        withRowId: false,
+      };
+      return { plan, scope: aliasColumns(schema, qualifier, n.alias) };
+    }
+    case 'RangeSubselect': {
+      if (n.lateral)
+        throw err(SqlState.featureNotSupported, 'LATERAL subqueries are not supported', n.location);
+      const q = env.bindQuery(n.subquery, env.outer);
+      return { plan: q.plan, scope: aliasColumns(q.columns, n.alias?.aliasname, n.alias) };
+    }
+    case 'RangeFunction':
+      return bindRangeFunction(env, n);
+    case 'JoinExpr':
+      return bindJoin(env, n);
+  }
+  throw err(SqlState.featureNotSupported, `FROM item ${key} is not supported`, n?.location);
+}
+
+function bindRangeFunction(env: FromEnv, n: PgNode): FromResult {
+  if (n.lateral || n.ordinality || n.functions.length !== 1)
+    throw err(SqlState.featureNotSupported, 'this FROM function form is not supported');
+  const call = n.functions[0].List.items[0].FuncCall;
+  const fname = names(call.funcname).pop();
+  if (fname !== 'generate_series')
+    throw err(
+      SqlState.featureNotSupported,
+      `set-returning function ${fname} is not supported`,
+      call.location,
+    );
+  const b = env.makeBinder(new Scope([], env.outer));
+  let args: Expr[] = call.args.map((a: PgNode) => bindExpr(b, a));
+  let t = args[0].type;
+  if (t === 'unknown' || t === 'int16') t = args[1]?.type === 'int64' ? 'int64' : 'int32';
+  if (t === 'int32' && args.some((a) => a.type === 'int64')) t = 'int64';
+  if (t === 'numeric' || t === 'float64' || t === 'float32') {
+    throw err(SqlState.featureNotSupported, `generate_series over ${t} is not supported`, call.location);
+  }
+  if (t === 'date') t = 'timestamptz';
+  const stepType = t === 'timestamp' || t === 'timestamptz' ? 'interval' : t;
+  args = args.map((a, i) => coerce(a, i < 2 ? t : stepType, true, call.location));
+  const colName = n.alias?.colnames ? names(n.alias.colnames)[0] : (n.alias?.aliasname ?? 'generate_series');
+  const schema: Column[] = [{ name: colName, type: t }];
+  return {
+    plan: { kind: 'function', name: 'generate_series', args, schema },
+    scope: [{ qualifier: n.alias?.aliasname ?? 'generate_series', name: colName, type: t }],
+  };
+}
+
+function bindJoin(env: FromEnv, n: PgNode): FromResult {
+  const left = bindFromItem(env, n.larg);
+  const right = bindFromItem(env, n.rarg);
+  const jt = n.jointype as string;
+  let joinType: 'inner' | 'left' | 'right' | 'full' | 'cross' =
+    jt === 'JOIN_LEFT' ? 'left' : jt === 'JOIN_RIGHT' ? 'right' : jt === 'JOIN_FULL' ? 'full' : 'inner';
+  const scopeCols = [...left.scope, ...right.scope];
+  const scope = new Scope(scopeCols, env.outer);
+  const nl = left.plan.schema.length;
+  let cond: Expr | undefined;
+  let usingNames: string[] = [];
+  if (n.isNatural) {
+    usingNames = left.scope.filter((c) => right.scope.some((r) => r.name === c.name)).map((c) => c.name);
+  } else if (n.usingClause) usingNames = names(n.usingClause);
+  if (usingNames.length > 0) {
+    const eqs = usingNames.map((name) => {
+      const li = left.scope.findIndex((c) => c.name === name);
+      const ri = right.scope.findIndex((c) => c.name === name);
+      if (li < 0 || ri < 0)
+        throw err(
+          SqlState.undefinedColumn,
+          `column "${name}" specified in USING clause does not exist`,
+          n.location,
+        );
+      return bindOperator(
+        '=',
+        { kind: 'col', index: li, type: left.scope[li].type },
+        { kind: 'col', index: nl + ri, type: right.scope[ri].type },
+      );
+    });
+    cond = andAll(eqs);
+  } else if (n.quals) {
+    const b = env.makeBinder(scope);
+    cond = bindExpr(b, n.quals);
+    if (cond.type !== 'bool') cond = coerce(cond, 'bool', false, n.location);
+  } else if (!n.isNatural) {
+    joinType = jt === 'JOIN_INNER' ? 'cross' : joinType;
+  }
+  const plan = makeJoin(joinType, left.plan, right.plan, cond);
+  // USING/NATURAL: the merged column is visible unqualified once (PostgreSQL's COALESCE(l, r) for FULL is approximated by the left side).
+  let outScope = scopeCols;
+  if (usingNames.length > 0) {
+    outScope = scopeCols.map((c, i) =>
+      i >= nl && usingNames.includes(c.name) ? { ...c, name: `${c.name}\u0000using`, hidden: true } : c,
+    );
+    if (joinType === 'right' || joinType === 'full') {
+      throw err(
+        SqlState.featureNotSupported,
+        'RIGHT/FULL JOIN with USING is not supported; use ON',
+        n.location,
+      );
+    }
+  }
+  return { plan, scope: outScope };
+}
+
+/** Builds a join node, extracting `left = right` conjuncts as hash keys. */
+export function makeJoin(
+  joinType: 'inner' | 'left' | 'right' | 'full' | 'cross',
+  left: Plan,
+  right: Plan,
+  cond: Expr | undefined,
+): Plan {
+  const nl = left.schema.length;
+  const leftKeys: Expr[] = [];
+  const rightKeys: Expr[] = [];
+  const residual: Expr[] = [];
+  for (const c of conjuncts(cond)) {
+    if (c.kind === 'call' && c.name === '=' && !hasSubquery(c)) {
+      const [a, b] = c.args;
+      const ua = [...columnsUsed(a)];
+      const ub = [...columnsUsed(b)];
+      const side = (u: number[]) =>
+        u.length === 0 ? 0 : u.every((i) => i < nl) ? -1 : u.every((i) => i >= nl) ? 1 : 2;
+      const sa = side(ua);
+      const sb = side(ub);
+      if (sa === -1 && sb === 1) {
+        leftKeys.push(a);
+        rightKeys.push(shiftColumns(b, -nl));
+        continue;
+      }
+      if (sa === 1 && sb === -1) {
+        leftKeys.push(b);
+        rightKeys.push(shiftColumns(a, -nl));
+        continue;
+      }
+    }
+    residual.push(c);
+  }
+  const type = joinType === 'cross' && cond ? 'inner' : joinType;
+  return {
+    kind: 'join',
+    joinType: type,
+    left,
+    right,
+    leftKeys,
+    rightKeys,
+    residual: andAll(residual),
+    schema: [...left.schema, ...right.schema],
+  };
+}

@@ -1,0 +1,391 @@
+/**
+ * @module engine/sql/bind-select
+ * Binds SELECT (and VALUES, set operations, WITH) into a logical plan, in
+ * PostgreSQL's clause order: FROM → WHERE → GROUP BY/aggregates → HAVING →
+ * windows → select list → DISTINCT [ON] → ORDER BY → LIMIT/OFFSET.
+ */
+import { SqlError, SqlState } from '../errors.ts';
+import { fingerprint, mapExpr } from '../plan/expr-utils.ts';
+import type { AggCall, Column, Expr, Plan, SortKey, WindowCall } from '../plan/nodes.ts';
+import type { TableStore } from '../storage/table-store.ts';
+import { pgTypeName, type SqlType } from '../types/values.ts';
+import { AGG_BASE, bindExpr, coerce, type ExprBinder, names, unifyTypes, WIN_BASE } from './bind-expr.ts';
+import { bindFromList, type FromEnv } from './bind-from.ts';
+import type { PgNode } from './parser.ts';
+import { type BindContext, Scope } from './scope.ts';
+
+export interface BoundQuery {
+  readonly plan: Plan;
+  readonly columns: readonly Column[];
+  readonly correlated: boolean;
+}
+
+const err = (code: string, msg: string, pos?: number) =>
+  new SqlError(code, msg, pos === undefined || pos < 0 ? undefined : pos + 1);
+
+/** Binds queries of one statement against a store's catalog. */
+export class SelectBinder {
+  constructor(
+    readonly store: TableStore,
+    readonly ctx: BindContext,
+  ) {}
+
+  /** A fresh expression binder over `scope` (aggregates/windows not allowed unless lists are set). */
+  makeBinder(scope: Scope): ExprBinder {
+    return {
+      scope,
+      ctx: this.ctx,
+      bindSubquery: (stmt, parent) => {
+        const q = this.bindQuery(stmt, parent);
+        return { plan: q.plan, types: q.columns.map((c) => c.type), correlated: q.correlated };
+      },
+    };
+  }
+
+  private env(outer: Scope | undefined, track: { correlated: boolean }): FromEnv {
+    return {
+      store: this.store,
+      ctx: this.ctx,
+      outer,
+      bindQuery: (stmt, o) => {
+        const q = this.bindQuery(stmt, o);
+        if (q.correlated) track.correlated = true;
+        return q;
+      },
+      makeBinder: (scope) => this.makeBinder(scope),
+    };
+  }
+
+  /** Binds a SelectStmt node (wrapped `{SelectStmt: ...}` or bare). */
+  bindQuery(node: PgNode, outer?: Scope): BoundQuery {
+    const s = node.SelectStmt ?? node;
+    const saved = new Map(this.ctx.ctes);
+    try {
+      if (s.withClause) this.bindWith(s.withClause, outer);
+      if (s.op && s.op !== 'SETOP_NONE') return this.bindSetOp(s, outer);
+      if (s.valuesLists) return this.finishOrderLimit(s, this.bindValues(s, outer), outer);
+      return this.bindSimple(s, outer);
+    } finally {
+      this.ctx.ctes.clear();
+      for (const [k, v] of saved) this.ctx.ctes.set(k, v);
+    }
+  }
+
+  private bindWith(w: PgNode, outer?: Scope): void {
+    if (w.recursive) throw err(SqlState.featureNotSupported, 'WITH RECURSIVE is not supported', w.location);
+    for (const c of w.ctes) {
+      const cte = c.CommonTableExpr;
+      const q = this.bindQuery(cte.ctequery, outer);
+      const alias = names(cte.aliascolnames);
+      const columns = q.columns.map((col, i) => ({ name: alias[i] ?? col.name, type: col.type }));
+      this.ctx.ctes.set(cte.ctename, { plan: q.plan, columns });
+    }
+  }
+
+  private bindValues(s: PgNode, outer?: Scope): BoundQuery {
+    const b = this.makeBinder(new Scope([], outer));
+    const rows: Expr[][] = s.valuesLists.map((l: PgNode) => l.List.items.map((x: PgNode) => bindExpr(b, x)));
+    const width = rows[0].length;
+    if (rows.some((r) => r.length !== width)) throw err('42601', 'VALUES lists must all be the same length');
+    const types = Array.from({ length: width }, (_, j) => unifyTypes(rows.map((r) => r[j].type)));
+    const coerced = rows.map((r) => r.map((e, j) => coerce(e, types[j], false)));
+    const schema = types.map((t, j) => ({ name: `column${j + 1}`, type: t }));
+    return {
+      plan: { kind: 'values', rows: coerced, schema },
+      columns: schema,
+      correlated: b.correlated === true,
+    };
+  }
+
+  private bindSetOp(s: PgNode, outer?: Scope): BoundQuery {
+    const l = this.bindQuery(s.larg, outer);
+    const r = this.bindQuery(s.rarg, outer);
+    if (l.columns.length !== r.columns.length) {
+      throw err('42601', `each ${s.op.replace('SETOP_', '')} query must have the same number of columns`);
+    }
+    const types = l.columns.map((c, i) => unifyTypes([c.type, r.columns[i].type]));
+    const cast = (q: BoundQuery): Plan => {
+      if (q.columns.every((c, i) => c.type === types[i])) return q.plan;
+      const exprs = q.columns.map((c, i) => coerce({ kind: 'col', index: i, type: c.type }, types[i], false));
+      return {
+        kind: 'project',
+        input: q.plan,
+        exprs,
+        schema: q.columns.map((c, i) => ({ name: c.name, type: types[i] })),
+      };
+    };
+    const schema = l.columns.map((c, i) => ({ name: c.name, type: types[i] }));
+    const op = s.op === 'SETOP_UNION' ? 'union' : s.op === 'SETOP_INTERSECT' ? 'intersect' : 'except';
+    const plan: Plan = { kind: 'setop', op, all: s.all === true, left: cast(l), right: cast(r), schema };
+    return this.finishOrderLimit(
+      s,
+      { plan, columns: schema, correlated: l.correlated || r.correlated },
+      outer,
+    );
+  }
+
+  /** ORDER BY / LIMIT over a set operation or VALUES: keys refer to output columns. */
+  private finishOrderLimit(s: PgNode, q: BoundQuery, outer?: Scope): BoundQuery {
+    let plan = q.plan;
+    if (s.sortClause) {
+      const scope = new Scope(
+        q.columns.map((c) => ({ qualifier: undefined, name: c.name, type: c.type })),
+        outer,
+      );
+      const b = this.makeBinder(scope);
+      const keys = s.sortClause.map((item: PgNode) => {
+        const sb = item.SortBy;
+        const k = sb.node.A_Const?.ival;
+        const expr: Expr = k ? ordinal(q.columns, sb.node) : bindExpr(b, sb.node);
+        return sortKey(sb, expr);
+      });
+      plan = { kind: 'sort', input: plan, keys, schema: plan.schema };
+    }
+    plan = this.applyLimit(s, plan, outer);
+    return { ...q, plan };
+  }
+
+  private applyLimit(s: PgNode, plan: Plan, outer?: Scope): Plan {
+    if (!s.limitCount && !s.limitOffset) return plan;
+    if (s.limitOption === 'LIMIT_OPTION_WITH_TIES')
+      throw err(SqlState.featureNotSupported, 'FETCH ... WITH TIES is not supported');
+    const b = this.makeBinder(new Scope([], outer));
+    const lim = (n: PgNode | undefined) => {
+      if (!n || n.A_Const?.isnull) return undefined;
+      return coerce(bindExpr(b, n), 'int64', true);
+    };
+    return {
+      kind: 'limit',
+      input: plan,
+      limit: lim(s.limitCount),
+      offset: lim(s.limitOffset),
+      schema: plan.schema,
+    };
+  }
+
+  private bindSimple(s: PgNode, outer?: Scope): BoundQuery {
+    const track = { correlated: false };
+    const from = bindFromList(this.env(outer, track), s.fromClause);
+    const scope = new Scope(from.scope, outer);
+    let plan = from.plan;
+    const plain = this.makeBinder(scope);
+    if (s.whereClause) {
+      const pred = bindExpr(plain, s.whereClause);
+      if (pred.type !== 'bool' && pred.type !== 'unknown') {
+        throw err(
+          SqlState.datatypeMismatch,
+          `argument of WHERE must be type boolean, not type ${pgTypeName(pred.type)}`,
+        );
+      }
+      plan = { kind: 'filter', input: plan, predicate: coerce(pred, 'bool'), schema: plan.schema };
+    }
+    const aggs: AggCall[] = [];
+    const windows: WindowCall[] = [];
+    const ab: ExprBinder = { ...plain, aggs, windows };
+    // Select list, with * expanded.
+    const targets: { name: string; expr: Expr }[] = [];
+    for (const t of s.targetList ?? []) {
+      const rt = t.ResTarget;
+      const fields = rt.val.ColumnRef?.fields;
+      if (fields?.[fields.length - 1].A_Star) {
+        const qual = fields.length > 1 ? names(fields)[0] : undefined;
+        if (qual && !scope.hasQualifier(qual))
+          throw err(SqlState.undefinedTable, `missing FROM-clause entry for table "${qual}"`, rt.location);
+        from.scope.forEach((c, i) => {
+          if (!c.hidden && (qual === undefined || c.qualifier === qual))
+            targets.push({ name: c.name, expr: { kind: 'col', index: i, type: c.type } });
+        });
+        continue;
+      }
+      targets.push({ name: rt.name ?? columnName(rt.val), expr: bindExpr(ab, rt.val) });
+    }
+    const targetFor = (node: PgNode): number => {
+      const k = node.A_Const?.ival;
+      if (k) {
+        const n = k.ival ?? 0;
+        if (n < 1 || n > targets.length)
+          throw err('42P10', `position ${n} is not in select list`, node.A_Const.location);
+        return n - 1;
+      }
+      const f = node.ColumnRef?.fields;
+      if (f && f.length === 1 && f[0].String) {
+        const nm = f[0].String.sval;
+        const hits = targets.map((t, i) => (t.name === nm ? i : -1)).filter((i) => i >= 0);
+        if (hits.length >= 1) return hits[0];
+      }
+      return -1;
+    };
+    // GROUP BY: input columns first, then output aliases and ordinals (PostgreSQL's rule).
+    const groups: Expr[] = (s.groupClause ?? []).map((g: PgNode) => {
+      if (g.GroupingSet)
+        throw err(SqlState.featureNotSupported, 'GROUPING SETS, ROLLUP and CUBE are not supported');
+      const f = g.ColumnRef?.fields;
+      const inInput = f && f.length === 1 && f[0].String && scope.find(undefined, f[0].String.sval) >= 0;
+      const ti = inInput ? -1 : targetFor(g);
+      if (ti >= 0) return targets[ti].expr;
+      return bindExpr(plain, g);
+    });
+    const having = s.havingClause ? coerce(bindExpr(ab, s.havingClause), 'bool') : undefined;
+    // ORDER BY items: output column (alias/ordinal/same expression) or a hidden extra column.
+    const hidden: Expr[] = [];
+    const orderRefs: { index: number; sb: PgNode }[] = [];
+    const refFor = (node: PgNode): number => {
+      const ti = targetFor(node);
+      if (ti >= 0) return ti;
+      const e = bindExpr(ab, node);
+      const fp = fingerprint(e);
+      const same = targets.findIndex((t) => fingerprint(t.expr) === fp);
+      if (same >= 0) return same;
+      const hi = hidden.findIndex((h) => fingerprint(h) === fp);
+      if (hi >= 0) return targets.length + hi;
+      hidden.push(e);
+      return targets.length + hidden.length - 1;
+    };
+    for (const item of s.sortClause ?? [])
+      orderRefs.push({ index: refFor(item.SortBy.node), sb: item.SortBy });
+    const distinctOn: number[] = [];
+    const distinct = s.distinctClause !== undefined;
+    if (distinct && s.distinctClause.length > 0 && Object.keys(s.distinctClause[0]).length > 0) {
+      for (const d of s.distinctClause) distinctOn.push(refFor(d));
+    }
+    // Aggregation.
+    const hasAgg = aggs.length > 0 || groups.length > 0 || having !== undefined;
+    let rewrite = (e: Expr) => e;
+    if (hasAgg) {
+      for (const g of groups)
+        if (containsMarker(g))
+          throw err(SqlState.groupingError, 'aggregate functions are not allowed in GROUP BY');
+      const ng = groups.length;
+      const fps = groups.map(fingerprint);
+      rewrite = (e: Expr) =>
+        mapExpr(e, (x) => {
+          const gi = fps.indexOf(fingerprint(x));
+          if (gi >= 0) return { kind: 'col', index: gi, type: x.type };
+          if (x.kind === 'col') {
+            if (x.index >= WIN_BASE) return x;
+            if (x.index >= AGG_BASE) return { ...x, index: ng + x.index - AGG_BASE };
+            const c = from.scope[x.index];
+            throw err(
+              SqlState.groupingError,
+              `column "${c.qualifier ? `${c.qualifier}.` : ''}${c.name}" must appear in the GROUP BY clause or be used in an aggregate function`,
+            );
+          }
+          return undefined;
+        });
+      const schema: Column[] = [
+        ...groups.map((g, i) => ({ name: `group${i}`, type: g.type })),
+        ...aggs.map((a) => ({ name: a.name, type: a.type })),
+      ];
+      plan = { kind: 'aggregate', input: plan, groups, aggs, schema };
+      if (having) plan = { kind: 'filter', input: plan, predicate: rewrite(having), schema };
+    }
+    if (windows.length > 0) {
+      const width = plan.schema.length;
+      const calls = windows.map((w) => ({
+        ...w,
+        args: w.args.map(rewrite),
+        partition: w.partition.map(rewrite),
+        order: w.order.map((k) => ({ ...k, expr: rewrite(k.expr) })),
+      }));
+      const schema = [...plan.schema, ...calls.map((c) => ({ name: c.name, type: c.type }))];
+      plan = { kind: 'window', input: plan, calls, schema };
+      const inner = rewrite;
+      rewrite = (e: Expr) =>
+        mapExpr(inner(e), (x) =>
+          x.kind === 'col' && x.index >= WIN_BASE ? { ...x, index: width + x.index - WIN_BASE } : undefined,
+        );
+    }
+    const outExprs = [...targets.map((t) => rewrite(t.expr)), ...hidden.map(rewrite)];
+    const outSchema: Column[] = outExprs.map((e, i) => ({
+      name: i < targets.length ? targets[i].name : `?hidden${i}`,
+      type: e.type,
+    }));
+    plan = { kind: 'project', input: plan, exprs: outExprs, schema: outSchema };
+    const col = (i: number): Expr => ({ kind: 'col', index: i, type: outSchema[i].type });
+    const orderKeys: SortKey[] = orderRefs.map((o) => sortKey(o.sb, col(o.index)));
+    if (distinct && distinctOn.length === 0) {
+      if (hidden.length > 0)
+        throw err('42P10', 'for SELECT DISTINCT, ORDER BY expressions must appear in select list');
+      plan = { kind: 'distinct', input: plan, schema: outSchema };
+      if (orderKeys.length) plan = { kind: 'sort', input: plan, keys: orderKeys, schema: outSchema };
+    } else if (distinctOn.length > 0) {
+      const prefix = orderKeys.slice(0, distinctOn.length).map((k) => (k.expr as { index: number }).index);
+      if (orderKeys.length > 0 && !distinctOn.every((d) => prefix.includes(d))) {
+        throw err('42P10', 'SELECT DISTINCT ON expressions must match initial ORDER BY expressions');
+      }
+      const keys = orderKeys.length
+        ? orderKeys
+        : distinctOn.map((d) => ({ expr: col(d), desc: false, nullsFirst: false }));
+      plan = { kind: 'sort', input: plan, keys, schema: outSchema };
+      plan = { kind: 'distinct', input: plan, on: distinctOn.map(col), schema: outSchema };
+    } else if (orderKeys.length) {
+      plan = { kind: 'sort', input: plan, keys: orderKeys, schema: outSchema };
+    }
+    plan = this.applyLimit(s, plan, outer);
+    const columns = outSchema.slice(0, targets.length);
+    if (hidden.length > 0) {
+      plan = { kind: 'project', input: plan, exprs: columns.map((_, i) => col(i)), schema: columns };
+    }
+    const correlated = track.correlated || plain.correlated === true || ab.correlated === true;
+    return { plan, columns, correlated };
+  }
+}
+
+function containsMarker(e: Expr): boolean {
+  let found = false;
+  mapExpr(e, (x) => {
+    if (x.kind === 'col' && x.index >= AGG_BASE) found = true;
+    return undefined;
+  });
+  return found;
+}
+
+function ordinal(columns: readonly Column[], node: PgNode): Expr {
+  const n = node.A_Const.ival.ival ?? 0;
+  if (n < 1 || n > columns.length)
+    throw err('42P10', `ORDER BY position ${n} is not in select list`, node.A_Const.location);
+  return { kind: 'col', index: n - 1, type: columns[n - 1].type };
+}
+
+function sortKey(sb: PgNode, expr: Expr): SortKey {
+  if (sb.useOp) throw err(SqlState.featureNotSupported, 'ORDER BY USING is not supported');
+  const desc = sb.sortby_dir === 'SORTBY_DESC';
+  const nullsFirst =
+    sb.sortby_nulls === 'SORTBY_NULLS_FIRST' ? true : sb.sortby_nulls === 'SORTBY_NULLS_LAST' ? false : desc;
+  return { expr, desc, nullsFirst };
+}
+
+/** PostgreSQL's FigureColname: the output name of an unaliased select item. */
+export function columnName(node: PgNode): string {
+  const key = Object.keys(node)[0];
+  const n = node[key];
+  switch (key) {
+    case 'ColumnRef': {
+      const f = names(n.fields);
+      return f[f.length - 1];
+    }
+    case 'FuncCall':
+      return names(n.funcname).pop() ?? '?column?';
+    case 'TypeCast': {
+      const inner = columnName(n.arg);
+      if (inner !== '?column?') return inner;
+      const tn = names(n.typeName.names).pop() ?? '?column?';
+      return tn;
+    }
+    case 'CaseExpr':
+      return 'case';
+    case 'CoalesceExpr':
+      return 'coalesce';
+    case 'MinMaxExpr':
+      return n.op === 'IS_GREATEST' ? 'greatest' : 'least';
+    case 'SQLValueFunction':
+      return String(n.op).replace('SVFOP_', '').toLowerCase();
+    case 'SubLink':
+      return n.subLinkType === 'EXISTS_SUBLINK' ? 'exists' : '?column?';
+    case 'A_Expr':
+      return n.kind === 'AEXPR_NULLIF' ? 'nullif' : '?column?';
+  }
+  return '?column?';
+}
+
+export type { BindContext, SqlType };

@@ -1,0 +1,336 @@
+/**
+ * @module engine/sql/dml
+ * INSERT (VALUES / SELECT, DEFAULT, RETURNING, ON CONFLICT DO NOTHING / DO
+ * UPDATE), UPDATE and DELETE. Target rows are found by a row-id scan and the
+ * whole set is collected before any change is applied, so a statement never
+ * sees its own writes. UPDATE is delete + insert, as in the chunk design.
+ */
+import type { QueryResult, StatementEnv } from '../database.ts';
+import { SqlError, SqlState } from '../errors.ts';
+import { compileExpr } from '../exec/compile-expr.ts';
+import { rowFrame } from '../exec/hash-join.ts';
+import { formatRows } from '../exec/result-format.ts';
+import type { Expr, Plan } from '../plan/nodes.ts';
+import { keyText } from '../storage/memory-store.ts';
+import type { ColumnDef, TableData } from '../storage/table-store.ts';
+import { castFn } from '../types/cast.ts';
+import type { SqlType } from '../types/values.ts';
+import { bindExpr, coerce, names } from './bind-expr.ts';
+import { columnName } from './bind-select.ts';
+import type { PgNode } from './parser.ts';
+import { Scope, type ScopeColumn } from './scope.ts';
+
+type DmlResult = Omit<QueryResult, 'stats'>;
+const err = (code: string, msg: string, pos?: number) =>
+  new SqlError(code, msg, pos === undefined || pos < 0 ? undefined : pos + 1);
+
+function tableOf(env: StatementEnv, rv: PgNode): TableData {
+  const t = env.store.get(rv.relname);
+  if (!t) throw err(SqlState.undefinedTable, `relation "${rv.relname}" does not exist`, rv.location);
+  return t;
+}
+
+function tableScope(t: TableData, qualifier: string, extra: ScopeColumn[] = []): Scope {
+  return new Scope([...t.def.columns.map((c) => ({ qualifier, name: c.name, type: c.type })), ...extra]);
+}
+
+/** Evaluates expressions over one row of the table's columns. */
+function rowEvaluator(env: StatementEnv, width: number, exprs: readonly Expr[]) {
+  const rf = rowFrame(width, env.context());
+  const evs = exprs.map((e) => compileExpr(e, rf.frame));
+  return (row: readonly unknown[]) => {
+    rf.set(row);
+    return evs.map((ev) => ev(0));
+  };
+}
+
+/** NOT NULL and CHECK constraints (a CHECK passes unless it is false). */
+function checkRow(env: StatementEnv, t: TableData, row: unknown[]): void {
+  t.def.columns.forEach((c, i) => {
+    if (c.notNull && row[i] === null) {
+      throw err(
+        SqlState.notNullViolation,
+        `null value in column "${c.name}" of relation "${t.def.name}" violates not-null constraint`,
+      );
+    }
+  });
+  if (t.def.checks.length === 0) return;
+  const res = rowEvaluator(
+    env,
+    row.length,
+    t.def.checks.map((c) => c.expr),
+  )(row);
+  res.forEach((v, i) => {
+    if (v === false) {
+      throw err(
+        SqlState.checkViolation,
+        `new row for relation "${t.def.name}" violates check constraint "${t.def.checks[i].name}"`,
+      );
+    }
+  });
+}
+
+function returning(
+  env: StatementEnv,
+  t: TableData,
+  list: PgNode[] | undefined,
+  rows: unknown[][],
+  qualifier: string,
+) {
+  if (!list) return { columns: [], rows: [] as unknown[][] };
+  const b = env.binder().makeBinder(tableScope(t, qualifier));
+  const exprs: Expr[] = [];
+  const cols: { name: string; type: SqlType }[] = [];
+  for (const item of list) {
+    const rt = item.ResTarget;
+    const f = rt.val.ColumnRef?.fields;
+    if (f?.[f.length - 1].A_Star) {
+      t.def.columns.forEach((c, i) => {
+        exprs.push({ kind: 'col', index: i, type: c.type });
+        cols.push({ name: c.name, type: c.type });
+      });
+      continue;
+    }
+    const e = bindExpr(b, rt.val);
+    exprs.push(e);
+    cols.push({ name: rt.name ?? columnName(rt.val), type: e.type });
+  }
+  const ev = rowEvaluator(env, t.def.columns.length, exprs);
+  const out = formatRows(
+    rows.map(ev),
+    cols.map((c) => c.type),
+  );
+  return {
+    columns: cols.map((c) => ({ name: c.name, type: c.type === 'unknown' ? 'text' : c.type })),
+    rows: out,
+  };
+}
+
+function defaultValue(env: StatementEnv, c: ColumnDef): unknown {
+  if (!c.default) return null;
+  return rowEvaluator(env, 0, [c.default])([])[0];
+}
+
+/** Source rows of an INSERT, already coerced to the target columns' types. */
+function insertSource(env: StatementEnv, _t: TableData, s: PgNode, targets: ColumnDef[]): unknown[][] {
+  const sel = s.selectStmt?.SelectStmt;
+  if (!sel) return [targets.map(() => undefined)]; // DEFAULT VALUES
+  if (sel.valuesLists && !sel.sortClause && !sel.limitCount && !sel.withClause) {
+    const b = env.binder().makeBinder(new Scope([]));
+    return sel.valuesLists.map((l: PgNode) => {
+      const items = l.List.items as PgNode[];
+      if (items.length > targets.length)
+        throw err('42601', 'INSERT has more expressions than target columns');
+      const exprs = items.map((x, i) =>
+        x.SetToDefault ? undefined : coerce(bindExpr(b, x), targets[i].type, true),
+      );
+      return exprs.map((e) => (e === undefined ? undefined : rowEvaluator(env, 0, [e])([])[0]));
+    });
+  }
+  const q = env.binder().bindQuery(s.selectStmt);
+  if (q.columns.length > targets.length)
+    throw err('42601', 'INSERT has more expressions than target columns');
+  const casts = q.columns.map((c, i) =>
+    c.type === targets[i].type ? undefined : castFn(c.type, targets[i].type),
+  );
+  return env.run(q.plan).map((r) => r.map((v, i) => (v === null || !casts[i] ? v : casts[i]!(v))));
+}
+
+function insert(env: StatementEnv, s: PgNode): DmlResult {
+  const t = tableOf(env, s.relation);
+  const def = t.def;
+  const qualifier = s.relation.alias?.aliasname ?? def.name;
+  const targetNames: string[] = (s.cols ?? []).map((c: PgNode) => c.ResTarget.name);
+  const targets = targetNames.length
+    ? targetNames.map((n) => {
+        const c = def.columns.find((x) => x.name === n);
+        if (!c) throw err(SqlState.undefinedColumn, `column "${n}" of relation "${def.name}" does not exist`);
+        return c;
+      })
+    : [...def.columns];
+  const source = insertSource(env, t, s, targets);
+  const oc = s.onConflictClause;
+  const pkIdx = def.primaryKey.map((id) => def.columns.findIndex((c) => c.id === id));
+  if (oc && pkIdx.length === 0)
+    throw err('42P10', 'there is no unique or exclusion constraint matching the ON CONFLICT specification');
+  let update: ((existing: unknown[], excluded: unknown[]) => unknown[] | undefined) | undefined;
+  if (oc?.action === 'ONCONFLICT_UPDATE') {
+    const width = def.columns.length;
+    const excluded = def.columns.map((c) => ({ qualifier: 'excluded', name: c.name, type: c.type }));
+    const b = env.binder().makeBinder(tableScope(t, qualifier, excluded));
+    const sets = (oc.targetList as PgNode[]).map((x) => {
+      const rt = x.ResTarget;
+      const idx = def.columns.findIndex((c) => c.name === rt.name);
+      if (idx < 0)
+        throw err(SqlState.undefinedColumn, `column "${rt.name}" of relation "${def.name}" does not exist`);
+      return { idx, expr: coerce(bindExpr(b, rt.val), def.columns[idx].type, true) };
+    });
+    const where = oc.whereClause ? coerce(bindExpr(b, oc.whereClause), 'bool') : undefined;
+    const ev = rowEvaluator(env, 2 * width, [...sets.map((x) => x.expr), ...(where ? [where] : [])]);
+    update = (existing, exc) => {
+      const vals = ev([...existing, ...exc]);
+      if (where && vals[vals.length - 1] !== true) return undefined;
+      const row = existing.slice();
+      sets.forEach((x, i) => {
+        row[x.idx] = vals[i];
+      });
+      return row;
+    };
+  }
+  const written: unknown[][] = [];
+  const touched = new Set<string>();
+  for (const src of source) {
+    const row = def.columns.map((c) => {
+      const ti = targets.indexOf(c);
+      const v = ti >= 0 && ti < src.length ? src[ti] : undefined;
+      return v === undefined ? defaultValue(env, c) : v;
+    });
+    checkRow(env, t, row);
+    if (oc) {
+      const key = keyText(pkIdx.map((i) => row[i]));
+      const existing = t.lookupKey(key);
+      if (existing !== undefined) {
+        if (!update) continue;
+        if (touched.has(key)) {
+          throw err(
+            SqlState.cardinalityViolation,
+            'ON CONFLICT DO UPDATE command cannot affect row a second time',
+          );
+        }
+        const old = t.readRow(existing);
+        const next = update(old, row);
+        if (!next) continue;
+        checkRow(env, t, next);
+        t.deleteRow(existing);
+        t.insert([next]);
+        touched.add(key);
+        written.push(next);
+        continue;
+      }
+      touched.add(key);
+    }
+    t.insert([row]);
+    written.push(row);
+  }
+  const ret = returning(env, t, s.returningList, written, qualifier);
+  return { command: 'INSERT', columns: ret.columns, rows: ret.rows, rowCount: written.length };
+}
+
+/** Rows (with row id last) of `t` matching the WHERE clause. */
+function targetRows(
+  env: StatementEnv,
+  t: TableData,
+  qualifier: string,
+  where: PgNode | undefined,
+): unknown[][] {
+  const def = t.def;
+  const scope = tableScope(t, qualifier);
+  const schema = def.columns.map((c) => ({ name: c.name, type: c.type }));
+  let plan: Plan = {
+    kind: 'scan',
+    table: def.name,
+    columns: def.columns.map((_, i) => i),
+    schema: [...schema, { name: 'rowid', type: 'float64' }],
+    ranges: [],
+    withRowId: true,
+  };
+  if (where) {
+    const b = env.binder().makeBinder(scope);
+    plan = {
+      kind: 'filter',
+      input: plan,
+      predicate: coerce(bindExpr(b, where), 'bool'),
+      schema: plan.schema,
+    };
+  }
+  return env.run(plan);
+}
+
+function update(env: StatementEnv, s: PgNode): DmlResult {
+  if (s.fromClause?.length) throw err(SqlState.featureNotSupported, 'UPDATE ... FROM is not supported');
+  const t = tableOf(env, s.relation);
+  const def = t.def;
+  const qualifier = s.relation.alias?.aliasname ?? def.name;
+  const b = env.binder().makeBinder(tableScope(t, qualifier));
+  const sets = (s.targetList as PgNode[]).map((x) => {
+    const rt = x.ResTarget;
+    if (rt.indirection) throw err(SqlState.featureNotSupported, 'UPDATE of subfields is not supported');
+    const idx = def.columns.findIndex((c) => c.name === rt.name);
+    if (idx < 0)
+      throw err(
+        SqlState.undefinedColumn,
+        `column "${rt.name}" of relation "${def.name}" does not exist`,
+        rt.location,
+      );
+    const expr = rt.val.SetToDefault
+      ? (def.columns[idx].default ?? { kind: 'const', value: null, type: def.columns[idx].type })
+      : coerce(bindExpr(b, rt.val), def.columns[idx].type, true);
+    return { idx, expr };
+  });
+  const matches = targetRows(env, t, qualifier, s.whereClause);
+  const width = def.columns.length;
+  const ev = rowEvaluator(
+    env,
+    width,
+    sets.map((x) => x.expr),
+  );
+  const newRows = matches.map((r) => {
+    const old = r.slice(0, width);
+    const vals = ev(old);
+    const row = old.slice();
+    sets.forEach((x, i) => {
+      row[x.idx] = vals[i];
+    });
+    checkRow(env, t, row);
+    return { id: r[width] as number, row };
+  });
+  for (const n of newRows) t.deleteRow(n.id);
+  t.insert(newRows.map((n) => n.row));
+  const ret = returning(
+    env,
+    t,
+    s.returningList,
+    newRows.map((n) => n.row),
+    qualifier,
+  );
+  return { command: 'UPDATE', columns: ret.columns, rows: ret.rows, rowCount: newRows.length };
+}
+
+function remove(env: StatementEnv, s: PgNode): DmlResult {
+  if (s.usingClause?.length) throw err(SqlState.featureNotSupported, 'DELETE ... USING is not supported');
+  const t = tableOf(env, s.relation);
+  const qualifier = s.relation.alias?.aliasname ?? t.def.name;
+  const matches = targetRows(env, t, qualifier, s.whereClause);
+  const width = t.def.columns.length;
+  for (const r of matches) t.deleteRow(r[width] as number);
+  const ret = returning(
+    env,
+    t,
+    s.returningList,
+    matches.map((r) => r.slice(0, width)),
+    qualifier,
+  );
+  return { command: 'DELETE', columns: ret.columns, rows: ret.rows, rowCount: matches.length };
+}
+
+/** Runs a DML statement; undefined when `stmt` is not DML. */
+export function runDml(stmt: PgNode, env: StatementEnv): DmlResult | undefined {
+  const key = Object.keys(stmt)[0];
+  const s = stmt[key];
+  if ((s?.withClause && key !== 'SelectStmt') || s?.withClause) {
+    if (key === 'InsertStmt' || key === 'UpdateStmt' || key === 'DeleteStmt') {
+      throw err(SqlState.featureNotSupported, 'WITH on INSERT/UPDATE/DELETE is not supported');
+    }
+  }
+  switch (key) {
+    case 'InsertStmt':
+      return insert(env, s);
+    case 'UpdateStmt':
+      return update(env, s);
+    case 'DeleteStmt':
+      return remove(env, s);
+  }
+  return undefined;
+}
+
+export { names };

@@ -1,0 +1,93 @@
+/**
+ * @module engine/storage/table-store
+ * The storage seam of the engine. A table is a list of segments: columnar chunks
+ * (immutable column vectors with zone maps, possibly decoded lazily from the
+ * chunk format of engine/columnar) and hot segments (recent rows appended by
+ * INSERT). Both are read through `ChunkSource`, so the executor scans them alike.
+ *
+ * Row ids are `segment * SEGMENT_ROWS + offset` and stay stable for the life of
+ * a statement: a full hot segment is frozen into a chunk in place.
+ */
+import type { Expr } from '../plan/nodes.ts';
+import type { ColumnType, Vector } from '../vector.ts';
+
+/** Rows per segment (and per columnar chunk). */
+export const SEGMENT_ROWS = 65536;
+
+/** A vector of plain JS values (NULL = null), used by hot segments and materializing operators. */
+export interface JsVector {
+  readonly kind: 'js';
+  readonly type: ColumnType | 'unknown';
+  readonly length: number;
+  readonly values: readonly unknown[];
+}
+
+/** Any column representation the executor reads. */
+export type ExecVector = Vector | JsVector;
+
+export interface ColumnDef {
+  /** Stable id: survives renames and other columns being dropped. */
+  readonly id: number;
+  readonly name: string;
+  readonly type: ColumnType;
+  readonly notNull: boolean;
+  readonly default?: Expr;
+}
+
+export interface TableDef {
+  readonly name: string;
+  readonly columns: readonly ColumnDef[];
+  /** Column ids of the primary key (empty when none). */
+  readonly primaryKey: readonly number[];
+  readonly checks: readonly { readonly name: string; readonly expr: Expr }[];
+}
+
+/** Min/max over the non-null values of a column in one chunk. */
+export interface ZoneMap {
+  readonly min: unknown;
+  readonly max: unknown;
+  readonly nullCount: number;
+  readonly rowCount: number;
+}
+
+/**
+ * One chunk's columns, decoded on demand. `column(id)` returns undefined for a
+ * column the chunk predates (ALTER TABLE ADD COLUMN); the reader substitutes the default.
+ */
+export interface ChunkSource {
+  readonly rowCount: number;
+  zoneMap(columnId: number): ZoneMap | undefined;
+  column(columnId: number): ExecVector | undefined;
+}
+
+/** A segment as seen by a scan. `deleted` has bit i set when row i was deleted. */
+export interface SegmentView {
+  readonly source: ChunkSource;
+  readonly deleted?: Uint8Array;
+  readonly hot: boolean;
+}
+
+/** The data of one table. Mutations are synchronous; the store owns durability. */
+export interface TableData {
+  readonly def: TableDef;
+  segments(): readonly SegmentView[];
+  /** Appends rows (values ordered like `def.columns`) and returns their row ids. */
+  insert(rows: readonly (readonly unknown[])[]): number[];
+  /** Appends a whole chunk (bulk load), skipping the hot segment. */
+  appendChunk(chunk: ChunkSource): void;
+  deleteRow(rowId: number): void;
+  /** Reads one row (ordered like `def.columns`). */
+  readRow(rowId: number): unknown[];
+  truncate(): void;
+  /** Primary-key lookup by the key's hash string; undefined when absent or no PK. */
+  lookupKey(key: string): number | undefined;
+  setDef(def: TableDef): void;
+}
+
+/** The catalog of tables plus their data. */
+export interface TableStore {
+  get(name: string): TableData | undefined;
+  create(def: TableDef): TableData;
+  drop(name: string): void;
+  names(): string[];
+}

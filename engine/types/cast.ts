@@ -1,0 +1,259 @@
+/**
+ * @module engine/types/cast
+ * CAST / `::` between types, with PostgreSQL's range checks (22003), input
+ * syntax errors (22P02) and text output format. `castFn` is resolved once at
+ * bind time and returns a closure over non-null values.
+ */
+import { SqlError, SqlState } from '../errors.ts';
+import type { ColumnType, Interval } from '../vector.ts';
+import {
+  formatDate,
+  formatInterval,
+  formatTimestamp,
+  formatTimestamptz,
+  MICROS_PER_DAY,
+  parseDate,
+  parseInterval,
+  parseTimestamp,
+  parseTimestamptz,
+} from './datetime.ts';
+import {
+  decFromFloat,
+  decimalToString,
+  decRound,
+  decToNumber,
+  normalizeNumericText,
+  parseDecimal,
+} from './numeric.ts';
+import { isIntegerType, pgTypeName, type SqlType } from './values.ts';
+
+type Fn = (v: unknown) => unknown;
+
+const INT_RANGE: Record<string, [number, number]> = {
+  int16: [-32768, 32767],
+  int32: [-2147483648, 2147483647],
+};
+
+function outOfRange(t: SqlType): SqlError {
+  return new SqlError(SqlState.numericValueOutOfRange, `${pgTypeName(t)} out of range`);
+}
+
+/** Checks an integer result against the type's range (22003 on overflow). */
+export function checkInt(t: SqlType, v: number): number {
+  const r = INT_RANGE[t];
+  if (r && (v < r[0] || v > r[1])) throw outOfRange(t);
+  return v;
+}
+
+export function checkInt64(v: bigint): bigint {
+  if (v < -9223372036854775808n || v > 9223372036854775807n) throw outOfRange('int64');
+  return v;
+}
+
+/** Round half to even, as C rint() does for float → integer casts. */
+function rint(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x - Math.trunc(x)) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/** PostgreSQL float8out: shortest round-trip digits, exponent form outside [1e-4, 1e15). */
+export function formatFloat(v: number, t: SqlType = 'float64'): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Number.POSITIVE_INFINITY) return 'Infinity';
+  if (v === Number.NEGATIVE_INFINITY) return '-Infinity';
+  if (v === 0) return Object.is(v, -0) ? '-0' : '0';
+  let s = t === 'float32' ? String(Math.fround(v) === v ? shortestFloat32(v) : v) : String(v);
+  const abs = Math.abs(v);
+  if (abs >= 1e15 || abs < 1e-4) {
+    const [mant, exp] = Number(s).toExponential().split('e');
+    const e = Number(exp);
+    s = `${mant}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
+  }
+  return s;
+}
+
+function shortestFloat32(v: number): string {
+  for (let p = 1; p <= 9; p++) {
+    const s = v.toPrecision(p);
+    if (Math.fround(Number(s)) === v) return String(Number(s));
+  }
+  return String(v);
+}
+
+/** The text output of a non-null value (what `::text` and result formatting produce). */
+export function formatText(v: unknown, t: SqlType): string {
+  switch (t) {
+    case 'bool':
+      return v ? 'true' : 'false';
+    case 'float32':
+    case 'float64':
+      return formatFloat(v as number, t);
+    case 'date':
+      return formatDate(v as number);
+    case 'timestamp':
+      return formatTimestamp(v as number);
+    case 'timestamptz':
+      return formatTimestamptz(v as number);
+    case 'interval':
+      return formatInterval(v as Interval);
+    case 'bytea':
+      return `\\x${Array.from(v as Uint8Array, (b) => b.toString(16).padStart(2, '0')).join('')}`;
+    default:
+      return String(v);
+  }
+}
+
+function parseBool(s: string): boolean {
+  const t = s.trim().toLowerCase();
+  if (['t', 'true', 'y', 'yes', 'on', '1'].includes(t)) return true;
+  if (['f', 'false', 'n', 'no', 'off', '0'].includes(t)) return false;
+  throw new SqlError(SqlState.invalidTextRepresentation, `invalid input syntax for type boolean: "${s}"`);
+}
+
+function parseIntText(s: string, t: SqlType): number | bigint {
+  const txt = s.trim();
+  if (!/^[+-]?\d+$/.test(txt)) {
+    throw new SqlError(
+      SqlState.invalidTextRepresentation,
+      `invalid input syntax for type ${pgTypeName(t)}: "${s}"`,
+    );
+  }
+  if (t === 'int64') return checkInt64(BigInt(txt));
+  return checkInt(t, Number(txt));
+}
+
+function parseFloatText(s: string, t: SqlType): number {
+  const txt = s.trim().toLowerCase();
+  if (txt === 'nan') return Number.NaN;
+  if (txt === 'infinity' || txt === '+infinity' || txt === 'inf') return Number.POSITIVE_INFINITY;
+  if (txt === '-infinity' || txt === '-inf') return Number.NEGATIVE_INFINITY;
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/.test(txt)) {
+    throw new SqlError(
+      SqlState.invalidTextRepresentation,
+      `invalid input syntax for type ${pgTypeName(t)}: "${s}"`,
+    );
+  }
+  const v = Number(txt);
+  return t === 'float32' ? Math.fround(v) : v;
+}
+
+function parseBytea(s: string): Uint8Array {
+  if (s.startsWith('\\x')) {
+    const hex = s.slice(2);
+    const out = new Uint8Array(hex.length >> 1);
+    for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(hex.substr(i * 2, 2), 16);
+    return out;
+  }
+  return new TextEncoder().encode(s);
+}
+
+const UUID_RE = /^\{?([0-9a-f]{8})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{12})\}?$/i;
+
+/** Parses a text literal as a value of `t`. */
+export function parseText(s: string, t: SqlType): unknown {
+  switch (t) {
+    case 'bool':
+      return parseBool(s);
+    case 'int16':
+    case 'int32':
+    case 'int64':
+      return parseIntText(s, t);
+    case 'float32':
+    case 'float64':
+      return parseFloatText(s, t);
+    case 'numeric':
+      return normalizeNumericText(s);
+    case 'date':
+      return parseDate(s);
+    case 'timestamp':
+      return parseTimestamp(s);
+    case 'timestamptz':
+      return parseTimestamptz(s);
+    case 'interval':
+      return parseInterval(s);
+    case 'bytea':
+      return parseBytea(s);
+    case 'uuid': {
+      const m = UUID_RE.exec(s.trim());
+      if (!m)
+        throw new SqlError(SqlState.invalidTextRepresentation, `invalid input syntax for type uuid: "${s}"`);
+      return `${m[1]}-${m[2]}-${m[3]}-${m[4]}-${m[5]}`.toLowerCase();
+    }
+    default:
+      return s;
+  }
+}
+
+function toBigInt(v: unknown, from: SqlType): bigint {
+  if (typeof v === 'bigint') return v;
+  if (from === 'numeric') return decRound(parseDecimal(v as string), 0).int;
+  const n = v as number;
+  if (!Number.isFinite(n)) throw outOfRange('int64');
+  return BigInt(isIntegerType(from) ? n : rint(n));
+}
+
+/**
+ * Resolves a cast from `from` to `to`; throws 42846-like 0A000/42804 when PostgreSQL
+ * has no such cast. The returned closure takes a non-null value.
+ */
+export function castFn(from: SqlType, to: ColumnType): Fn {
+  if (from === to) return (v) => v;
+  if (from === 'unknown' || from === 'text') {
+    if (to === 'text') return (v) => v;
+    return (v) => parseText(String(v), to);
+  }
+  if (to === 'text') return (v) => formatText(v, from);
+  if (to === 'json') return (v) => formatText(v, from);
+  switch (to) {
+    case 'bool':
+      if (from === 'int32' || from === 'int16') return (v) => v !== 0;
+      break;
+    case 'int16':
+    case 'int32':
+      if (from === 'bool') return (v) => (v ? 1 : 0);
+      if (from === 'int16' || from === 'int32') return (v) => checkInt(to, v as number);
+      if (from === 'int64') {
+        return (v) => {
+          const b = v as bigint;
+          if (b < -2147483648n || b > 2147483647n) throw outOfRange(to);
+          return checkInt(to, Number(b));
+        };
+      }
+      if (from === 'float32' || from === 'float64') {
+        return (v) => {
+          if (!Number.isFinite(v as number)) throw outOfRange(to);
+          return checkInt(to, rint(v as number));
+        };
+      }
+      if (from === 'numeric') return (v) => checkInt(to, Number(decRound(parseDecimal(v as string), 0).int));
+      break;
+    case 'int64':
+      if (from === 'bool') return (v) => (v ? 1n : 0n);
+      if (isIntegerType(from) || from === 'float32' || from === 'float64' || from === 'numeric') {
+        return (v) => checkInt64(toBigInt(v, from));
+      }
+      break;
+    case 'float32':
+    case 'float64':
+      if (isIntegerType(from)) return to === 'float32' ? (v) => Math.fround(Number(v)) : (v) => Number(v);
+      if (from === 'float32' || from === 'float64')
+        return to === 'float32' ? (v) => Math.fround(v as number) : (v) => v;
+      if (from === 'numeric')
+        return (v) => (to === 'float32' ? Math.fround(decToNumber(parseDecimal(v as string))) : Number(v));
+      break;
+    case 'numeric':
+      if (isIntegerType(from)) return (v) => String(v);
+      if (from === 'float32' || from === 'float64') return (v) => decimalToString(decFromFloat(v as number));
+      break;
+    case 'date':
+      if (from === 'timestamp' || from === 'timestamptz')
+        return (v) => Math.floor((v as number) / MICROS_PER_DAY);
+      break;
+    case 'timestamp':
+    case 'timestamptz':
+      if (from === 'date') return (v) => (v as number) * MICROS_PER_DAY;
+      if (from === 'timestamp' || from === 'timestamptz') return (v) => v;
+      break;
+  }
+  throw new SqlError('42846', `cannot cast type ${pgTypeName(from)} to ${pgTypeName(to)}`);
+}

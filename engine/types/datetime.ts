@@ -1,0 +1,316 @@
+/**
+ * @module engine/types/datetime
+ * PostgreSQL date/time values: parsing of input literals and PostgreSQL's
+ * default text output (DateStyle ISO, session TimeZone UTC).
+ *
+ * Representations (see engine/vector): date = days since 1970-01-01,
+ * timestamp/timestamptz = integral microseconds since 1970-01-01 00:00 UTC,
+ * interval = { months, days, micros } kept apart as PostgreSQL does.
+ */
+import { SqlError, SqlState } from '../errors.ts';
+import type { Interval } from '../vector.ts';
+
+export const MICROS_PER_SECOND = 1_000_000;
+export const MICROS_PER_MINUTE = 60 * MICROS_PER_SECOND;
+export const MICROS_PER_HOUR = 60 * MICROS_PER_MINUTE;
+export const MICROS_PER_DAY = 24 * MICROS_PER_HOUR;
+
+/** Days since 1970-01-01 of a proleptic Gregorian civil date (Hinnant's algorithm). */
+export function daysFromCivil(y: number, m: number, d: number): number {
+  y -= m <= 2 ? 1 : 0;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+/** Inverse of daysFromCivil. */
+export function civilFromDays(z: number): [number, number, number] {
+  z += 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor(
+    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365,
+  );
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp + (mp < 10 ? 3 : -9);
+  return [yoe + era * 400 + (m <= 2 ? 1 : 0), m, d];
+}
+
+export function daysInMonth(y: number, m: number): number {
+  return m === 2
+    ? y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0)
+      ? 29
+      : 28
+    : [31, 0, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1];
+}
+
+const TS_RE =
+  /^\s*(\d{4,})-(\d{1,2})-(\d{1,2})(?:(?:\s+|T)(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?\s*(?:(Z|UTC|GMT|[+-]\d{1,2}(?::?\d{2})?))?\s*$/i;
+
+function badDatetime(type: string, text: string): SqlError {
+  return new SqlError(SqlState.invalidDatetimeFormat, `invalid input syntax for type ${type}: "${text}"`);
+}
+
+interface ParsedTs {
+  micros: number; // local wall-clock µs
+  offsetMicros: number | undefined; // explicit zone offset, east positive
+}
+
+function parseTs(text: string, type: string): ParsedTs {
+  const m = TS_RE.exec(text);
+  if (!m) {
+    const t = text.trim().toLowerCase();
+    if (t === 'epoch') return { micros: 0, offsetMicros: 0 };
+    throw badDatetime(type, text);
+  }
+  const y = +m[1];
+  const mo = +m[2];
+  const d = +m[3];
+  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) {
+    throw new SqlError(SqlState.datetimeFieldOverflow, `date/time field value out of range: "${text}"`);
+  }
+  const hh = m[4] ? +m[4] : 0;
+  const mi = m[5] ? +m[5] : 0;
+  const ss = m[6] ? +m[6] : 0;
+  if (hh > 24 || mi > 59 || ss > 60) {
+    throw new SqlError(SqlState.datetimeFieldOverflow, `date/time field value out of range: "${text}"`);
+  }
+  // PostgreSQL rounds fractional seconds to microseconds.
+  const frac = m[7] ? Math.round(Number(`0.${m[7]}`) * 1e6) : 0;
+  const micros =
+    daysFromCivil(y, mo, d) * MICROS_PER_DAY +
+    hh * MICROS_PER_HOUR +
+    mi * MICROS_PER_MINUTE +
+    ss * MICROS_PER_SECOND +
+    frac;
+  let offsetMicros: number | undefined;
+  const z = m[8];
+  if (z) {
+    if (/^(z|utc|gmt)$/i.test(z)) offsetMicros = 0;
+    else {
+      const sign = z[0] === '-' ? -1 : 1;
+      const digits = z.slice(1).replace(':', '');
+      const oh = digits.length <= 2 ? +digits : +digits.slice(0, digits.length - 2);
+      const om = digits.length <= 2 ? 0 : +digits.slice(-2);
+      offsetMicros = sign * (oh * MICROS_PER_HOUR + om * MICROS_PER_MINUTE);
+    }
+  }
+  return { micros, offsetMicros };
+}
+
+/** Parses a date literal ('2016-01-01', or a timestamp whose date part is taken). */
+export function parseDate(text: string): number {
+  const p = parseTs(text, 'date');
+  return Math.floor(p.micros / MICROS_PER_DAY);
+}
+
+/** timestamp without time zone: an explicit offset in the input is ignored, as in PostgreSQL. */
+export function parseTimestamp(text: string): number {
+  return parseTs(text, 'timestamp without time zone').micros;
+}
+
+/** timestamptz: an input without an offset is read in the session zone (UTC). */
+export function parseTimestamptz(text: string): number {
+  const p = parseTs(text, 'timestamp with time zone');
+  return p.micros - (p.offsetMicros ?? 0);
+}
+
+function pad(n: number, w = 2): string {
+  return String(n).padStart(w, '0');
+}
+
+export function formatDate(days: number): string {
+  const [y, m, d] = civilFromDays(days);
+  return y > 0 ? `${pad(y, 4)}-${pad(m)}-${pad(d)}` : `${pad(1 - y, 4)}-${pad(m)}-${pad(d)} BC`;
+}
+
+function formatTime(micros: number): string {
+  const s = Math.floor(micros / MICROS_PER_SECOND);
+  const frac = micros - s * MICROS_PER_SECOND;
+  const out = `${pad(Math.floor(s / 3600))}:${pad(Math.floor(s / 60) % 60)}:${pad(s % 60)}`;
+  if (frac === 0) return out;
+  return `${out}.${String(frac).padStart(6, '0').replace(/0+$/, '')}`;
+}
+
+export function formatTimestamp(micros: number): string {
+  if (micros === Number.POSITIVE_INFINITY) return 'infinity';
+  if (micros === Number.NEGATIVE_INFINITY) return '-infinity';
+  const days = Math.floor(micros / MICROS_PER_DAY);
+  return `${formatDate(days)} ${formatTime(micros - days * MICROS_PER_DAY)}`;
+}
+
+/** Session TimeZone is UTC, so the offset is always +00. */
+export function formatTimestamptz(micros: number): string {
+  if (!Number.isFinite(micros)) return formatTimestamp(micros);
+  return `${formatTimestamp(micros)}+00`;
+}
+
+/** PostgreSQL's default (postgres style) interval output, e.g. '1 year 2 mons 3 days 04:05:06'. */
+export function formatInterval(iv: Interval): string {
+  const parts: string[] = [];
+  const years = Math.trunc(iv.months / 12);
+  const mons = iv.months - years * 12;
+  if (years) parts.push(`${years} year${Math.abs(years) === 1 ? '' : 's'}`);
+  if (mons) parts.push(`${mons} mon${Math.abs(mons) === 1 ? '' : 's'}`);
+  if (iv.days) parts.push(`${iv.days} day${Math.abs(iv.days) === 1 ? '' : 's'}`);
+  if (iv.micros !== 0 || parts.length === 0) {
+    const neg = iv.micros < 0;
+    const t = formatTime(Math.abs(iv.micros));
+    const anyNeg = years < 0 || mons < 0 || iv.days < 0;
+    parts.push(neg ? `-${t}` : anyNeg && parts.length > 0 ? `+${t}` : t);
+  }
+  return parts.join(' ');
+}
+
+const UNIT_MICROS: Record<string, [number, number, number]> = {
+  // [months, days, micros] per unit
+  microsecond: [0, 0, 1],
+  millisecond: [0, 0, 1000],
+  second: [0, 0, MICROS_PER_SECOND],
+  minute: [0, 0, MICROS_PER_MINUTE],
+  hour: [0, 0, MICROS_PER_HOUR],
+  day: [0, 1, 0],
+  week: [0, 7, 0],
+  month: [1, 0, 0],
+  year: [12, 0, 0],
+  decade: [120, 0, 0],
+  century: [1200, 0, 0],
+  millennium: [12000, 0, 0],
+};
+
+/** Normalizes a unit name ('secs', 'mins', 'hours', 'mon', 'y', ...) to a key of the unit table. */
+export function normalizeUnit(u: string): string | undefined {
+  const s = u.toLowerCase();
+  const table: Record<string, string> = {
+    us: 'microsecond',
+    usec: 'microsecond',
+    usecs: 'microsecond',
+    microseconds: 'microsecond',
+    microsecond: 'microsecond',
+    ms: 'millisecond',
+    msec: 'millisecond',
+    msecs: 'millisecond',
+    milliseconds: 'millisecond',
+    millisecond: 'millisecond',
+    s: 'second',
+    sec: 'second',
+    secs: 'second',
+    second: 'second',
+    seconds: 'second',
+    m: 'minute',
+    min: 'minute',
+    mins: 'minute',
+    minute: 'minute',
+    minutes: 'minute',
+    h: 'hour',
+    hr: 'hour',
+    hrs: 'hour',
+    hour: 'hour',
+    hours: 'hour',
+    d: 'day',
+    day: 'day',
+    days: 'day',
+    w: 'week',
+    week: 'week',
+    weeks: 'week',
+    mon: 'month',
+    mons: 'month',
+    month: 'month',
+    months: 'month',
+    y: 'year',
+    yr: 'year',
+    yrs: 'year',
+    year: 'year',
+    years: 'year',
+    decade: 'decade',
+    decades: 'decade',
+    century: 'century',
+    centuries: 'century',
+    millennium: 'millennium',
+    millennia: 'millennium',
+  };
+  return table[s];
+}
+
+/** Parses interval input: '60 seconds', '1 day 02:00:00', '-1 hour', '@ 2 mins', '01:30'. */
+export function parseInterval(text: string): Interval {
+  let months = 0;
+  let days = 0;
+  let micros = 0;
+  const src = text.trim().replace(/^@\s*/, '');
+  const re = /([+-]?\d+(?:\.\d+)?)\s*([a-zA-Z]+)|([+-]?)(\d+):(\d{2})(?::(\d{2}(?:\.\d+)?))?|\s*ago\s*/gy;
+  let pos = 0;
+  let matched = false;
+  let ago = false;
+  while (pos < src.length) {
+    while (src[pos] === ' ' || src[pos] === ',') pos++;
+    if (pos >= src.length) break;
+    re.lastIndex = pos;
+    const m = re.exec(src);
+    if (!m)
+      throw new SqlError(SqlState.invalidDatetimeFormat, `invalid input syntax for type interval: "${text}"`);
+    pos = re.lastIndex;
+    matched = true;
+    if (m[1] !== undefined) {
+      const unit = normalizeUnit(m[2]);
+      if (!unit)
+        throw new SqlError(
+          SqlState.invalidDatetimeFormat,
+          `invalid input syntax for type interval: "${text}"`,
+        );
+      const n = Number(m[1]);
+      const [um, ud, uu] = UNIT_MICROS[unit];
+      // Fractions cascade down as PostgreSQL does (months → days at 30, days → micros).
+      const mm = n * um;
+      months += Math.trunc(mm);
+      const dd = n * ud + (mm - Math.trunc(mm)) * 30;
+      days += Math.trunc(dd);
+      micros += Math.round(n * uu + (dd - Math.trunc(dd)) * MICROS_PER_DAY);
+    } else if (m[4] !== undefined) {
+      const sign = m[3] === '-' ? -1 : 1;
+      const t =
+        +m[4] * MICROS_PER_HOUR +
+        +m[5] * MICROS_PER_MINUTE +
+        Math.round(Number(m[6] ?? 0) * MICROS_PER_SECOND);
+      micros += sign * t;
+    } else {
+      ago = true;
+    }
+  }
+  if (!matched)
+    throw new SqlError(SqlState.invalidDatetimeFormat, `invalid input syntax for type interval: "${text}"`);
+  if (ago) return { months: -months, days: -days, micros: -micros };
+  return { months, days, micros };
+}
+
+/** Adds an interval to a timestamp (µs), month arithmetic clamping the day as PostgreSQL does. */
+export function addInterval(micros: number, iv: Interval, sign = 1): number {
+  let t = micros;
+  if (iv.months !== 0) {
+    const days = Math.floor(t / MICROS_PER_DAY);
+    const tod = t - days * MICROS_PER_DAY;
+    const [y, m, d] = civilFromDays(days);
+    const total = y * 12 + (m - 1) + sign * iv.months;
+    const ny = Math.floor(total / 12);
+    const nm = total - ny * 12 + 1;
+    const nd = Math.min(d, daysInMonth(ny, nm));
+    t = daysFromCivil(ny, nm, nd) * MICROS_PER_DAY + tod;
+  }
+  return t + sign * (iv.days * MICROS_PER_DAY + iv.micros);
+}
+
+/** Approximate interval length in µs (month = 30 days), used for comparison and time_bucket widths. */
+export function intervalMicros(iv: Interval): number {
+  return (iv.months * 30 + iv.days) * MICROS_PER_DAY + iv.micros;
+}
+
+/** Compares intervals the way PostgreSQL does (by their 30-day-month span). */
+export function compareInterval(a: Interval, b: Interval): number {
+  const x = intervalMicros(a);
+  const y = intervalMicros(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
