@@ -1,19 +1,50 @@
 /**
  * @module web/App
- * Dashboard shell. The status panel shows what `/v1/health` really exercised.
+ * Routes to pages. The table is the whole router configuration: a pattern,
+ * whether it needs a signed-in user, and how to render it with its params.
  */
-import { HealthPanel } from './HealthPanel.tsx';
+import type { ReactNode } from 'react';
+import { DatabasePage } from './databases/DatabasePage.tsx';
+import { DatabasesPage } from './databases/DatabasesPage.tsx';
+import { AppShell } from './layout/AppShell.tsx';
+import { MagicLinkPage } from './pages/MagicLinkPage.tsx';
+import { NotFoundPage } from './pages/NotFoundPage.tsx';
+import { SignInPage } from './pages/SignInPage.tsx';
+import { StatusPage } from './pages/StatusPage.tsx';
+import { matchPath, useLocation } from './router/router.tsx';
+import { RequireAuth } from './session/RequireAuth.tsx';
+import { SessionProvider } from './session/session.tsx';
+
+type Access = 'public' | 'auth' | 'user';
+type Route = [pattern: string, access: Access, render: (p: Record<string, string>) => ReactNode];
+
+const ROUTES: Route[] = [
+  ['/', 'auth', () => <DatabasesPage />],
+  ['/sign-in', 'public', () => <SignInPage />],
+  ['/auth/verify', 'public', () => <MagicLinkPage />],
+  ['/status', 'public', () => <StatusPage />],
+  ['/databases', 'auth', () => <DatabasesPage />],
+  ['/databases/:db', 'auth', (p) => <DatabasePage database={p.db} tab="sql" />],
+  ['/databases/:db/tables', 'auth', (p) => <DatabasePage database={p.db} tab="tables" />],
+];
+
+function Page() {
+  const { path } = useLocation();
+  for (const [pattern, access, render] of ROUTES) {
+    const params = matchPath(pattern, path);
+    if (!params) continue;
+    if (access === 'public') return render(params);
+    return <RequireAuth userOnly={access === 'user'}>{render(params)}</RequireAuth>;
+  }
+  return <NotFoundPage />;
+}
 
 export function App() {
   return (
-    <div className="app">
-      <header className="topbar">
-        <h1>Orochi Edge</h1>
-        <span className="tagline">Serverless HTAP database on the edge</span>
-      </header>
-      <main>
-        <HealthPanel />
-      </main>
-    </div>
+    <SessionProvider>
+      <AppShell>
+        <Page />
+      </AppShell>
+    </SessionProvider>
   );
 }

@@ -1,0 +1,43 @@
+/**
+ * @module test/browser/browser-session
+ * Shared setup for the dashboard suites: one stack and one Chromium per file,
+ * pages that record uncaught errors, and screenshots as test artifacts.
+ */
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { ROOT } from '../../scripts/stack.ts';
+
+export const ARTIFACTS = resolve(ROOT, 'test-results/screenshots');
+export const DEV_KEY = 'browser-test-key';
+
+export const DESKTOP = { width: 1280, height: 800 };
+export const PHONE = { width: 390, height: 844 };
+
+export interface TestPage {
+  page: Page;
+  /** Uncaught exceptions in the page; a test ends by asserting it is empty. */
+  errors: string[];
+}
+
+export async function openPage(browser: Browser, viewport = DESKTOP): Promise<TestPage> {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  return { page, errors };
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+/** Signs in with the local dev key through the sign-in page's form, as a person would. */
+export async function signInWithDevKey(page: Page, url: string): Promise<void> {
+  await page.goto(`${url}/sign-in`);
+  await page.getByText('Local development: use a dev API key').click();
+  await page.getByLabel('Dev API key (OROCHI_DEV_API_KEY)').fill(DEV_KEY);
+  await page.getByRole('button', { name: 'Use dev key' }).click();
+  await page.waitForURL(`${url}/databases/default`);
+}

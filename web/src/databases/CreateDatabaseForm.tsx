@@ -1,0 +1,97 @@
+/**
+ * @module web/databases/CreateDatabaseForm
+ * Name, location hint, replicas, default shard count. Creating provisions the
+ * database's catalog, which can take a moment: the button shows progress.
+ */
+import { type FormEvent, useState } from 'react';
+import { createDatabase } from '../api/control-plane.ts';
+import { ErrorMessage } from '../components/AsyncView.tsx';
+
+const LOCATIONS = [
+  ['', 'Automatic'],
+  ['wnam', 'Western North America'],
+  ['enam', 'Eastern North America'],
+  ['weur', 'Western Europe'],
+  ['eeur', 'Eastern Europe'],
+  ['apac', 'Asia-Pacific'],
+  ['oc', 'Oceania'],
+];
+
+export function CreateDatabaseForm({ projectId, onCreated }: { projectId: string; onCreated: () => void }) {
+  const [name, setName] = useState('');
+  const [locationHint, setLocation] = useState('');
+  const [replicaCount, setReplicas] = useState(1);
+  const [defaultShardCount, setShards] = useState(8);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<Error | null>(null);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await createDatabase(projectId, {
+        name,
+        locationHint: locationHint || undefined,
+        replicaCount,
+        defaultShardCount,
+      });
+      setName('');
+      onCreated();
+    } catch (err) {
+      setError(err as Error);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form className="panel form-row" onSubmit={submit} aria-labelledby="create-db-title">
+      <h2 id="create-db-title">Create a database</h2>
+      <label>
+        Name
+        <input
+          required
+          pattern="[a-z][a-z0-9_\-]{0,62}"
+          title="Lowercase letters, digits, _ and -; starts with a letter"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          name="name"
+        />
+      </label>
+      <label>
+        Location
+        <select value={locationHint} onChange={(e) => setLocation(e.target.value)}>
+          {LOCATIONS.map(([v, l]) => (
+            <option key={v} value={v}>
+              {l}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Replicas
+        <select value={replicaCount} onChange={(e) => setReplicas(Number(e.target.value))}>
+          <option value={1}>1</option>
+          <option value={3}>3 (Raft)</option>
+          <option value={5}>5 (Raft)</option>
+        </select>
+      </label>
+      <label>
+        Shards
+        <input
+          type="number"
+          min={1}
+          max={256}
+          value={defaultShardCount}
+          onChange={(e) => setShards(Number(e.target.value))}
+        />
+      </label>
+      <button type="submit" className="primary" disabled={busy}>
+        {busy ? 'Provisioning…' : 'Create database'}
+      </button>
+      {busy && <progress aria-label="Provisioning the database" />}
+      {error && <ErrorMessage error={error} />}
+    </form>
+  );
+}

@@ -1,0 +1,115 @@
+/**
+ * @module web/session/session
+ * Who is using the dashboard and in which org/project. Three ways in:
+ * a cookie session (passkey or magic link), a dev API key in local mode
+ * (before identity exists, or for quick local poking), or nobody.
+ * The org/project choice persists in localStorage across reloads.
+ */
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
+import { listOrgs, listProjects, type Org, type Project } from '../api/control-plane.ts';
+import { getDevKey, setDevKey } from '../api/http.ts';
+import { fetchMe, logout, type User } from '../api/identity.ts';
+
+export type Auth =
+  | { status: 'loading' }
+  | { status: 'signedOut'; error?: string }
+  | { status: 'user'; user: User }
+  | { status: 'devKey' };
+
+interface SessionValue {
+  auth: Auth;
+  orgs: Org[];
+  projects: Project[];
+  orgId: string | null;
+  projectId: string | null;
+  selectOrg(id: string): void;
+  selectProject(id: string): void;
+  /** Re-reads `/v1/auth/me` (after sign-in) and the org list. */
+  refresh(): Promise<void>;
+  signInWithDevKey(key: string | null): void;
+  signOut(): Promise<void>;
+}
+
+const Ctx = createContext<SessionValue | null>(null);
+const ORG_KEY = 'orochi.org';
+const PROJECT_KEY = 'orochi.project';
+
+export function SessionProvider({ children }: { children: ReactNode }) {
+  const [auth, setAuth] = useState<Auth>({ status: 'loading' });
+  const [orgs, setOrgs] = useState<Org[]>([]);
+  const [projects, setProjects] = useState<Project[]>([]);
+  const [orgId, setOrgId] = useState<string | null>(() => localStorage.getItem(ORG_KEY));
+  const [projectId, setProjectId] = useState<string | null>(() => localStorage.getItem(PROJECT_KEY));
+
+  const refresh = useCallback(async () => {
+    if (getDevKey()) {
+      setAuth({ status: 'devKey' });
+      return;
+    }
+    try {
+      const user = await fetchMe();
+      setAuth(user ? { status: 'user', user } : { status: 'signedOut' });
+      if (!user) return;
+      const list = await listOrgs();
+      setOrgs(list);
+      setOrgId((cur) => (cur && list.some((o) => o.id === cur) ? cur : (list[0]?.id ?? null)));
+    } catch (e) {
+      // A control plane that is down should not look like "signed out" without saying why.
+      setAuth({ status: 'signedOut', error: (e as Error).message });
+    }
+  }, []);
+
+  useEffect(() => {
+    refresh();
+  }, [refresh]);
+
+  useEffect(() => {
+    if (!orgId || auth.status !== 'user') return;
+    localStorage.setItem(ORG_KEY, orgId);
+    const ctl = new AbortController();
+    listProjects(orgId, ctl.signal)
+      .then((list) => {
+        setProjects(list);
+        setProjectId((cur) => (cur && list.some((p) => p.id === cur) ? cur : (list[0]?.id ?? null)));
+      })
+      .catch(() => setProjects([]));
+    return () => ctl.abort();
+  }, [orgId, auth.status]);
+
+  useEffect(() => {
+    if (projectId) localStorage.setItem(PROJECT_KEY, projectId);
+  }, [projectId]);
+
+  const value = useMemo<SessionValue>(
+    () => ({
+      auth,
+      orgs,
+      projects,
+      orgId,
+      projectId,
+      selectOrg: setOrgId,
+      selectProject: setProjectId,
+      refresh,
+      signInWithDevKey(key) {
+        setDevKey(key);
+        setAuth({ status: 'loading' });
+        refresh();
+      },
+      async signOut() {
+        if (getDevKey()) setDevKey(null);
+        else await logout().catch(() => undefined);
+        setOrgs([]);
+        setProjects([]);
+        setAuth({ status: 'signedOut' });
+      },
+    }),
+    [auth, orgs, projects, orgId, projectId, refresh],
+  );
+  return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
+}
+
+export function useSession(): SessionValue {
+  const v = useContext(Ctx);
+  if (!v) throw new Error('useSession outside SessionProvider');
+  return v;
+}
