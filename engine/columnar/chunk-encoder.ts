@@ -19,6 +19,7 @@ import {
 } from './chunk-format.ts';
 import { encodeColumn } from './column-codec.ts';
 import { type ColumnInput, columnInputOf } from './column-stats.ts';
+import { detectPeriod } from './int-choice.ts';
 
 /** An encoded chunk in its split form: `header` is one SQLite row, each `columns[i]` one blob row. */
 export interface EncodedChunk {
@@ -48,11 +49,36 @@ function checkShape(schema: readonly ColumnSchema[], columns: readonly unknown[]
   }
 }
 
+/**
+ * A row period shared by the chunk's columns, found on a column where it is
+ * exact (text tags or integer keys repeating in the same order, as time-major
+ * metrics do: every timestamp lists the hosts in the same order). Numeric
+ * columns then try `x[i] − x[i−p]`, which turns a per-host random walk
+ * interleaved across hosts back into small steps. 0 when there is none.
+ */
+export function detectChunkPeriod(
+  schema: readonly ColumnSchema[],
+  inputs: readonly ColumnInput[],
+  rowCount: number,
+): number {
+  for (let c = 0; c < schema.length; c++) {
+    const input = inputs[c];
+    if (input.nulls !== undefined) continue;
+    const keys = input.codes ?? input.values;
+    if (keys instanceof Float64Array && schema[c].type.startsWith('float')) continue;
+    if (keys instanceof BigInt64Array || keys instanceof Uint8Array) continue;
+    const p = detectPeriod(keys as ArrayLike<unknown>, rowCount);
+    if (p > 0) return p;
+  }
+  return 0;
+}
+
 function encodeInputs(schema: readonly ColumnSchema[], inputs: readonly ColumnInput[], rowCount: number) {
   const blocks: Uint8Array[] = [];
   const metas: ColumnMeta[] = [];
+  const hints = { period: detectChunkPeriod(schema, inputs, rowCount) };
   for (let c = 0; c < schema.length; c++) {
-    const e = encodeColumn(schema[c].type, inputs[c], rowCount);
+    const e = encodeColumn(schema[c].type, inputs[c], rowCount, hints);
     blocks.push(e.bytes);
     metas.push({ ...schema[c], codec: e.codec, detail: e.detail, byteLength: e.bytes.length, zone: e.zone });
   }

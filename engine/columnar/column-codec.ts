@@ -18,6 +18,7 @@ import {
   stringZone,
 } from './column-stats.ts';
 import { decodeFloatStream, readFloatStream, writeFloatStream } from './float-codec.ts';
+import { type IntStats, intStats } from './int-choice.ts';
 import { decodeIntStream, readIntStream, writeIntStream } from './int-codec.ts';
 import {
   buildDictionary,
@@ -64,11 +65,26 @@ function expect(ok: boolean, type: ColumnType, what: string): void {
   if (!ok) throw new SqlError(SqlState.datatypeMismatch, `column of type ${type} needs ${what} values`);
 }
 
-/** Encodes one column of `n` rows. Throws SqlError 42804 when the vector does not match `type`. */
-export function encodeColumn(type: ColumnType, input: ColumnInput, n: number): EncodedColumn {
+/** Chunk-level facts that help every column's codec choice. */
+export interface EncodeHints {
+  /** Row period (e.g. hosts repeating in the same order every timestamp); see `detectChunkPeriod`. */
+  readonly period?: number;
+}
+
+/**
+ * Encodes one column of `n` rows. Throws SqlError 42804 when the vector does not match `type`.
+ * `hints.period` lets numeric columns try the lag-p transform (text detects it by itself).
+ */
+export function encodeColumn(
+  type: ColumnType,
+  input: ColumnInput,
+  n: number,
+  hints: EncodeHints = {},
+): EncodedColumn {
+  const period = hints.period ?? 0;
   const nulls = input.nulls;
   const nullCount = countNulls(nulls, n);
-  const w = new ByteWriter(64 + n * 2);
+  const w = new ByteWriter(4096);
   let zone: ZoneMap = { rowCount: n, nullCount };
   if (nullCount === n && n > 0) {
     w.u8(Codec.allNull);
@@ -89,25 +105,36 @@ export function encodeColumn(type: ColumnType, input: ColumnInput, n: number): E
       else if (type === 'timestamp' || type === 'timestamptz')
         expect(v instanceof Float64Array, type, 'Float64Array');
       else expect(v instanceof Int32Array, type, 'Int32Array');
-      zone = numberZone(v as Int32Array, n, useNulls, nullCount);
-      writeIntStream(w, fillNullSlots(v as Int32Array, n, useNulls), n);
+      // NULL slots repeat a neighbour, so the stream's range is the zone's range.
+      const filled = fillNullSlots(v as Int32Array, n, useNulls);
+      const stats: IntStats = { min: 0, max: 0, runs: 0, nonInt: false };
+      intStats(filled, n, stats);
+      zone = stats.nonInt
+        ? numberZone(filled, n, useNulls, nullCount)
+        : { rowCount: n, nullCount, min: stats.min, max: stats.max };
+      writeIntStream(w, filled, n, true, period, stats);
       break;
     }
     case Codec.float:
       expect(input.values instanceof Float64Array, type, 'Float64Array');
       zone = numberZone(input.values as Float64Array, n, useNulls, nullCount);
-      writeFloatStream(w, fillNullSlots(input.values as Float64Array, n, useNulls) as Float64Array, n);
+      writeFloatStream(
+        w,
+        fillNullSlots(input.values as Float64Array, n, useNulls) as Float64Array,
+        n,
+        period,
+      );
       break;
     case Codec.int64:
       expect(input.values instanceof BigInt64Array, type, 'BigInt64Array');
       zone = int64Zone(input.values as BigInt64Array, n, useNulls, nullCount);
-      writeInt64(w, input.values as BigInt64Array, n);
+      writeInt64(w, input.values as BigInt64Array, n, period);
       break;
     case Codec.string: {
       if (input.codes !== undefined) {
         const dv = input.dictValues as StringSource;
         zone = stringZone(type, dv, dv.length, undefined, n, nullCount);
-        writeDictStrings(w, dv, fillNullSlots(input.codes, n, useNulls), n);
+        writeDictStrings(w, dv, fillNullSlots(input.codes, n, useNulls), n, period);
         break;
       }
       expect(Array.isArray(input.values), type, 'string');
@@ -115,7 +142,7 @@ export function encodeColumn(type: ColumnType, input: ColumnInput, n: number): E
       const dict = buildDictionary(src, n, useNulls, maxDistinct(n));
       if (dict !== undefined) {
         zone = stringZone(type, dict.dict, dict.dict.length, undefined, n, nullCount);
-        writeDictStrings(w, dict.dict, dict.codes, n);
+        writeDictStrings(w, dict.dict, dict.codes, n, period);
       } else {
         zone = stringZone(type, src, n, useNulls, n, nullCount);
         writePlainStrings(w, src, n);
@@ -163,7 +190,7 @@ export function codecOf(type: ColumnType): number {
   }
 }
 
-function writeInt64(w: ByteWriter, v: BigInt64Array, n: number): void {
+function writeInt64(w: ByteWriter, v: BigInt64Array, n: number, period: number): void {
   const words = new Int32Array(v.buffer, v.byteOffset, n * 2);
   const nums = new Float64Array(n);
   let safe = true;
@@ -178,7 +205,7 @@ function writeInt64(w: ByteWriter, v: BigInt64Array, n: number): void {
   }
   if (safe) {
     w.u8(INT64_SAFE);
-    writeIntStream(w, nums, n);
+    writeIntStream(w, nums, n, true, period);
     return;
   }
   w.u8(INT64_PLAIN);

@@ -49,12 +49,12 @@ function chooseExponent(v: Float64Array, n: number): [number, number] {
   return [bestE, m === 0 ? 1 : bestHits / m];
 }
 
-/** Appends the encoding of `v[0..n)` (null slots already filled with neighbours). */
-export function writeFloatStream(w: ByteWriter, v: Float64Array, n: number): void {
+/** Appends the encoding of `v[0..n)` (null slots already filled with neighbours); `period` is a row-period hint. */
+export function writeFloatStream(w: ByteWriter, v: Float64Array, n: number, period = 0): void {
   const bits = new Uint32Array(v.buffer, v.byteOffset, n * 2);
   const [e, share] = chooseExponent(v, n);
   if (share >= ALP_MIN_SHARE) {
-    writeAlp(w, v, bits, n, e);
+    writeAlp(w, v, bits, n, e, period);
     return;
   }
   const start = w.length;
@@ -71,7 +71,14 @@ export function writeFloatStream(w: ByteWriter, v: Float64Array, n: number): voi
   }
 }
 
-function writeAlp(w: ByteWriter, v: Float64Array, bits: Uint32Array, n: number, e: number): void {
+function writeAlp(
+  w: ByteWriter,
+  v: Float64Array,
+  bits: Uint32Array,
+  n: number,
+  e: number,
+  period: number,
+): void {
   const p = P10[e];
   const ints = new Float64Array(n);
   const excPos: number[] = [];
@@ -91,7 +98,7 @@ function writeAlp(w: ByteWriter, v: Float64Array, bits: Uint32Array, n: number, 
   w.u8(FloatKind.alp);
   w.u8(e);
   w.u32(excPos.length);
-  writeIntStream(w, ints, n);
+  writeIntStream(w, ints, n, true, period);
   w.align(4);
   for (let k = 0; k < excPos.length; k++) w.u32(excPos[k]);
   for (let k = 0; k < excPos.length; k++) {

@@ -17,15 +17,20 @@
 
 import { bitWidth, type Packed, packedBytes, readPacked, unpackAddBase, writePacked } from './bitpack.ts';
 import { type ByteReader, type ByteWriter, corrupt } from './byte-io.ts';
+import {
+  EXCEPTION_BYTES,
+  type IntStats,
+  IntTransform,
+  intStats,
+  type PforPlan,
+  planTransform,
+} from './int-choice.ts';
 
 /** Stream kinds (first byte of an integer stream). */
-export const IntKind = { const: 0, pfor: 1, rle: 2, plain: 3 } as const;
-/** Transforms applied before frame-of-reference. */
-export const IntTransform = { none: 0, delta: 1, dod: 2 } as const;
+export const IntKind = { const: 0, pfor: 1, rle: 2, plain: 3, lag: 4 } as const;
+export { IntTransform };
 
 const MAX_EXACT_RANGE = 2 ** 51;
-const EXCEPTION_BYTES = 12;
-const SAMPLE = 256;
 
 /** A parsed integer stream: views into the block, enough for decoding and for filters on encoded data. */
 export type IntStream =
@@ -42,7 +47,14 @@ export type IntStream =
       readonly excVal: Float64Array;
     }
   | { readonly kind: 2; readonly n: number; readonly runValues: IntStream; readonly runLengths: IntStream }
-  | { readonly kind: 3; readonly n: number; readonly values: Float64Array };
+  | { readonly kind: 3; readonly n: number; readonly values: Float64Array }
+  | {
+      readonly kind: 4;
+      readonly n: number;
+      readonly period: number;
+      readonly head: IntStream;
+      readonly body: IntStream;
+    };
 
 let scratch = new Float64Array(0);
 function scratchOf(n: number): Float64Array {
@@ -50,11 +62,11 @@ function scratchOf(n: number): Float64Array {
   return scratch;
 }
 
-/** Value i of the transformed stream (see module doc); slots before the transform's seed copy the first real one. */
-function fillTransformed(x: ArrayLike<number>, n: number, transform: number, out: Float64Array): void {
-  if (transform === 0) {
+/** Materializes transform `t` of x into out[0..n) (seed slots copy the first real value). */
+function fillTransformed(x: ArrayLike<number>, n: number, t: number, out: Float64Array): void {
+  if (t === 0) {
     for (let i = 0; i < n; i++) out[i] = x[i];
-  } else if (transform === 1) {
+  } else if (t === 1) {
     for (let i = 1; i < n; i++) out[i] = x[i] - x[i - 1];
     out[0] = n > 1 ? out[1] : 0;
   } else {
@@ -65,100 +77,33 @@ function fillTransformed(x: ArrayLike<number>, n: number, transform: number, out
   }
 }
 
-interface Choice {
-  bytes: number;
-  base: number;
-  width: number;
-}
-
-/** Picks base and width for one transformed stream from a sampled low base and a width histogram. */
-function choosePfor(t: Float64Array, n: number, min: number, max: number, best: Choice): void {
-  // Exact FOR (no exceptions) is the baseline.
-  const fullWidth = bitWidth(max - min);
-  best.bytes = packedBytes(n, fullWidth);
-  best.base = min;
-  best.width = fullWidth;
-  if (n < 64 || fullWidth === 0) return;
-  // Low base from a sample (1st percentile) so rare low outliers become exceptions.
-  const m = Math.min(SAMPLE, n);
-  const sample = new Float64Array(m);
-  const stride = n / m;
-  for (let j = 0; j < m; j++) sample[j] = t[Math.floor(j * stride)];
-  sample.sort();
-  const candidates = [min, sample[Math.floor(m * 0.01)]];
-  const hist = new Float64Array(64);
-  for (let c = 0; c < candidates.length; c++) {
-    const base = candidates[c];
-    if (c > 0 && base === min) continue;
-    hist.fill(0);
-    let below = 0;
-    for (let i = 0; i < n; i++) {
-      const d = t[i] - base;
-      if (d < 0) below++;
-      else hist[d < 4294967296 ? 32 - Math.clz32(d) : bitWidth(d)]++;
-    }
-    let above = n - below;
-    for (let w = 0; w <= fullWidth; w++) {
-      above -= hist[w];
-      const bytes = packedBytes(n, w) + (below + above) * EXCEPTION_BYTES;
-      if (bytes < best.bytes) {
-        best.bytes = bytes;
-        best.base = base;
-        best.width = w;
-      }
-    }
-  }
-}
+const stats: IntStats = { min: 0, max: 0, runs: 0, nonInt: false };
+const best: PforPlan = { transform: 0, base: 0, width: 0, bytes: 0 };
+const cand: PforPlan = { transform: 0, base: 0, width: 0, bytes: 0 };
 
 /**
  * Appends the smallest suitable encoding of `x[0..n)` to `w`.
  * @param allowRle false for nested streams (run values/lengths) to bound recursion.
+ * @param period a row period hint (see `detectPeriod`); 0 for none. Enables the lag transform.
+ * @param known the result of `intStats(x, n)` when the caller already computed it.
  */
-export function writeIntStream(w: ByteWriter, x: ArrayLike<number>, n: number, allowRle = true): void {
+export function writeIntStream(
+  w: ByteWriter,
+  x: ArrayLike<number>,
+  n: number,
+  allowRle = true,
+  period = 0,
+  known?: IntStats,
+): void {
   if (n === 0) {
     w.u8(IntKind.const);
     w.f64(0);
     return;
   }
-  // Pass 1: validity, range and run count of the raw values; ranges of delta and delta-of-delta.
-  let min = x[0];
-  let max = x[0];
-  let nonInt = false;
-  let runs = 1;
-  let dMin = 0;
-  let dMax = 0;
-  let ddMin = 0;
-  let ddMax = 0;
-  let prev = x[0];
-  let prevD = n > 1 ? x[1] - x[0] : 0;
-  if (n > 1) {
-    dMin = prevD;
-    dMax = prevD;
-  }
-  if (n > 2) {
-    ddMin = x[2] - 2 * x[1] + x[0];
-    ddMax = ddMin;
-  }
-  for (let i = 0; i < n; i++) {
-    const v = x[i];
-    if (v - Math.floor(v) !== 0) nonInt = true;
-    if (v < min) min = v;
-    else if (v > max) max = v;
-    if (i > 0) {
-      const d = v - prev;
-      if (d !== 0) runs++;
-      if (d < dMin) dMin = d;
-      else if (d > dMax) dMax = d;
-      if (i > 1) {
-        const dd = d - prevD;
-        if (dd < ddMin) ddMin = dd;
-        else if (dd > ddMax) ddMax = dd;
-      }
-      prevD = d;
-    }
-    prev = v;
-  }
-  if (nonInt || max - min > MAX_EXACT_RANGE) {
+  if (known !== undefined) Object.assign(stats, known);
+  else intStats(x, n, stats);
+  const { min, max, runs } = stats;
+  if (stats.nonInt || max - min > MAX_EXACT_RANGE) {
     w.u8(IntKind.plain);
     w.align(8);
     for (let i = 0; i < n; i++) w.f64(x[i]);
@@ -169,33 +114,53 @@ export function writeIntStream(w: ByteWriter, x: ArrayLike<number>, n: number, a
     w.f64(min);
     return;
   }
-  const t = scratchOf(n);
-  const best: Choice = { bytes: 0, base: 0, width: 0 };
-  const cand: Choice = { bytes: 0, base: 0, width: 0 };
-  let bestTransform = 0;
-  fillTransformed(x, n, 0, t);
-  choosePfor(t, n, min, max, best);
-  if (n > 2) {
-    fillTransformed(x, n, 1, t);
-    choosePfor(t, n, dMin, dMax, cand);
-    if (cand.bytes < best.bytes) {
-      Object.assign(best, cand);
-      bestTransform = 1;
-    }
-    fillTransformed(x, n, 2, t);
-    choosePfor(t, n, ddMin, ddMax, cand);
-    if (cand.bytes < best.bytes) {
-      Object.assign(best, cand);
-      bestTransform = 2;
-    }
+  const rangeWidth = bitWidth(max - min);
+  best.transform = 0;
+  best.base = min;
+  best.width = rangeWidth;
+  best.bytes = packedBytes(n, rangeWidth);
+  const maxT = n > 2 ? 2 : 0;
+  for (let t = 0; t <= maxT; t++) {
+    planTransform(x, n, t, 0, cand);
+    if (cand.bytes < best.bytes) Object.assign(best, cand);
   }
-  const rleBytes = runs * ((bitWidth(max - min) + bitWidth(n)) / 8) + 32;
-  if (allowRle && rleBytes < best.bytes) {
+  let lagBytes = Number.POSITIVE_INFINITY;
+  if (period >= 2 && period * 2 <= n) {
+    planTransform(x, n, IntTransform.lag, period, cand);
+    lagBytes = cand.bytes + packedBytes(period, rangeWidth);
+  }
+  const lagBase = cand.base;
+  const lagWidth = cand.width;
+  const rleBytes = runs * ((rangeWidth + bitWidth(n)) / 8) + 32;
+  if (allowRle && rleBytes < best.bytes && rleBytes < lagBytes) {
     writeRle(w, x, n, runs);
     return;
   }
-  if (bestTransform !== 2) fillTransformed(x, n, bestTransform, t);
-  writePfor(w, x, t, n, bestTransform, best.base, best.width);
+  if (lagBytes < best.bytes) {
+    writeLag(w, x, n, period, lagBase, lagWidth);
+    return;
+  }
+  const t = scratchOf(n);
+  fillTransformed(x, n, best.transform, t);
+  writePfor(w, x, t, n, best.transform, best.base, best.width);
+}
+
+/** Lag-p: the first p values as their own stream, then x[i] − x[i−p] as a PFOR stream with the sampled plan. */
+function writeLag(
+  w: ByteWriter,
+  x: ArrayLike<number>,
+  n: number,
+  period: number,
+  base: number,
+  width: number,
+): void {
+  w.u8(IntKind.lag);
+  w.u32(period);
+  writeIntStream(w, x, period, true, 0);
+  const len = n - period;
+  const body = scratchOf(len);
+  for (let i = period; i < n; i++) body[i - period] = x[i] - x[i - period];
+  writePfor(w, body, body, len, 0, base, width);
 }
 
 function writeRle(w: ByteWriter, x: ArrayLike<number>, n: number, runs: number): void {
@@ -217,7 +182,11 @@ function writeRle(w: ByteWriter, x: ArrayLike<number>, n: number, runs: number):
   writeIntStream(w, lengths, runs, false);
 }
 
-/** Writes a PFOR stream; `t` holds the transformed values and is overwritten with packed offsets. */
+/**
+ * Writes a PFOR stream; `t` holds the transformed values and is overwritten with
+ * packed offsets. The sampled plan is checked against the full data first: if
+ * exceptions would cost more than widening to the exact range, it widens.
+ */
 function writePfor(
   w: ByteWriter,
   x: ArrayLike<number>,
@@ -227,31 +196,56 @@ function writePfor(
   base: number,
   width: number,
 ): void {
-  const limit = 2 ** width;
-  const excPos: number[] = [];
-  const excVal: number[] = [];
+  let limit = 2 ** width;
+  let tMin = t[0];
+  let tMax = t[0];
+  let exc = 0;
   for (let i = 0; i < n; i++) {
-    const d = t[i] - base;
-    if (d < 0 || d >= limit) {
-      excPos.push(i);
-      excVal.push(t[i]);
-      t[i] = 0;
-    } else {
-      t[i] = d;
-    }
+    const v = t[i];
+    if (v < tMin) tMin = v;
+    if (v > tMax) tMax = v;
+    const d = v - base;
+    exc += d < 0 || d >= limit ? 1 : 0;
+  }
+  const exactWidth = bitWidth(tMax - tMin);
+  if (packedBytes(n, width) + exc * EXCEPTION_BYTES >= packedBytes(n, exactWidth)) {
+    base = tMin;
+    width = exactWidth;
+    limit = 2 ** width;
+    exc = 0;
   }
   w.u8(IntKind.pfor);
   w.u8(transform);
   w.u8(width);
   w.u8(0);
-  w.u32(excPos.length);
+  w.u32(exc);
   w.f64(x[0]);
   w.f64(n > 1 ? x[1] - x[0] : 0);
   w.f64(base);
+  const excPos = exc > 0 ? new Uint32Array(exc) : undefined;
+  const excVal = exc > 0 ? new Float64Array(exc) : undefined;
+  if (exc > 0) {
+    let e = 0;
+    for (let i = 0; i < n; i++) {
+      const d = t[i] - base;
+      if (d < 0 || d >= limit) {
+        excPos![e] = i;
+        excVal![e++] = t[i];
+        t[i] = 0;
+      } else t[i] = d;
+    }
+  } else {
+    for (let i = 0; i < n; i++) t[i] -= base;
+  }
   writePacked(w, t, n, width);
-  for (let i = 0; i < excPos.length; i++) w.u32(excPos[i]);
-  w.align(8);
-  for (let i = 0; i < excVal.length; i++) w.f64(excVal[i]);
+  if (excPos !== undefined && excVal !== undefined) {
+    w.align(4);
+    for (let i = 0; i < exc; i++) w.u32(excPos[i]);
+    w.align(8);
+    for (let i = 0; i < exc; i++) w.f64(excVal[i]);
+  } else {
+    w.align(8);
+  }
 }
 
 /** Parses a stream of `n` values written by {@link writeIntStream}. */
@@ -269,6 +263,13 @@ export function readIntStream(r: ByteReader, n: number): IntStream {
       const runValues = readIntStream(r, runs);
       const runLengths = readIntStream(r, runs);
       return { kind, n, runValues, runLengths };
+    }
+    case IntKind.lag: {
+      const period = r.u32();
+      if (period < 1 || period > n) corrupt('lag period');
+      const head = readIntStream(r, period);
+      const body = readIntStream(r, n - period);
+      return { kind, n, period, head, body };
     }
     case IntKind.pfor: {
       const transform = r.u8();
@@ -300,6 +301,14 @@ export function decodeIntStream(s: IntStream, out: Float64Array | Int32Array): v
     case 3:
       for (let i = 0; i < n; i++) out[i] = s.values[i];
       return;
+    case 4: {
+      // Decode the differences in place after the head, then add the value one period back.
+      const p = s.period;
+      decodeIntStream(s.head, out.subarray(0, p));
+      decodeIntStream(s.body, out.subarray(p, n));
+      for (let i = p; i < n; i++) out[i] += out[i - p];
+      return;
+    }
     case 2: {
       const runs = s.runValues.n;
       const values = new Float64Array(runs);

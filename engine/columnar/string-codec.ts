@@ -10,6 +10,7 @@
  */
 
 import { type ByteReader, type ByteWriter, corrupt } from './byte-io.ts';
+import { detectPeriod } from './int-choice.ts';
 import { decodeIntStream, type IntStream, readIntStream, writeIntStream } from './int-codec.ts';
 
 /** String block kinds (first byte). */
@@ -55,11 +56,17 @@ export function buildDictionary(
 }
 
 /** Writes a dictionary block from existing codes (also used when the input already is a DictVector). */
-export function writeDictStrings(w: ByteWriter, dict: StringSource, codes: Int32Array, n: number): void {
+export function writeDictStrings(
+  w: ByteWriter,
+  dict: StringSource,
+  codes: Int32Array,
+  n: number,
+  period = 0,
+): void {
   w.u8(StringKind.dict);
   w.u32(dict.length);
   writePlainBody(w, dict, dict.length);
-  writeIntStream(w, codes, n);
+  writeIntStream(w, codes, n, true, period || detectPeriod(codes, n));
 }
 
 /** Writes `src[0..n)` as plain strings. */

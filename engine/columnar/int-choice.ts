@@ -1,0 +1,201 @@
+/**
+ * @module engine/columnar/int-choice
+ * Chooses how an integer stream is encoded from a sample, BtrBlocks style:
+ * one full pass gathers what correctness needs (range, integrality, run
+ * count); the transform (none, delta, delta-of-delta, lag-p) and the PFOR
+ * base/width are then estimated on a few contiguous sample blocks, so the
+ * choice costs O(sample), not one pass per candidate.
+ */
+
+import { bitWidth, packedBytes } from './bitpack.ts';
+
+/** Transforms applied before patched frame-of-reference. */
+export const IntTransform = { none: 0, delta: 1, dod: 2, lag: 3 } as const;
+
+/** Bytes an exception costs (u32 position + f64 value). */
+export const EXCEPTION_BYTES = 12;
+
+const SAMPLE_BLOCKS = 8;
+const SAMPLE_BLOCK_LEN = 256;
+const sample = new Float64Array(SAMPLE_BLOCKS * SAMPLE_BLOCK_LEN);
+const sorted = new Float64Array(SAMPLE_BLOCKS * SAMPLE_BLOCK_LEN);
+const hist = new Float64Array(64);
+
+/** Full-pass statistics of a stream. */
+export interface IntStats {
+  min: number;
+  max: number;
+  runs: number;
+  nonInt: boolean;
+}
+
+/** One pass: range, run count and whether every value is an integer (NaN/±Infinity are not). */
+export function intStats(x: ArrayLike<number>, n: number, s: IntStats): void {
+  let min = x[0];
+  let max = x[0];
+  let runs = 1;
+  let bad = 0;
+  let prev = x[0];
+  for (let i = 0; i < n; i++) {
+    const v = x[i];
+    bad += v - Math.floor(v) !== 0 ? 1 : 0;
+    if (v < min) min = v;
+    if (v > max) max = v;
+    runs += v !== prev ? 1 : 0;
+    prev = v;
+  }
+  s.min = min;
+  s.max = max;
+  s.runs = runs;
+  s.nonInt = bad > 0 || min !== min;
+}
+
+/** Writes transform `t` of x[from..to) into sample[m..), one loop per transform (no per-value switch). */
+function sampleRange(
+  x: ArrayLike<number>,
+  from: number,
+  to: number,
+  t: number,
+  period: number,
+  m: number,
+): number {
+  if (t === 0) for (let i = from; i < to; i++) sample[m++] = x[i];
+  else if (t === 1) for (let i = from; i < to; i++) sample[m++] = x[i] - x[i - 1];
+  else if (t === 2) for (let i = from; i < to; i++) sample[m++] = x[i] - 2 * x[i - 1] + x[i - 2];
+  else for (let i = from; i < to; i++) sample[m++] = x[i] - x[i - period];
+  return m;
+}
+
+/** The k-th smallest of a[0..m) (Hoare quickselect; reorders `a`). */
+function selectKth(a: Float64Array, m: number, k: number): number {
+  let lo = 0;
+  let hi = m - 1;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >> 1];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        const tmp = a[i];
+        a[i] = a[j];
+        a[j] = tmp;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k];
+  }
+  return a[k];
+}
+
+/** Seed length of a transform: leading values it cannot express. */
+export function seedLength(t: number, period: number): number {
+  return t === 0 ? 0 : t === 1 ? 1 : t === 2 ? 2 : period;
+}
+
+/** A PFOR plan: base and width, plus its estimated size. */
+export interface PforPlan {
+  transform: number;
+  base: number;
+  width: number;
+  bytes: number;
+}
+
+/**
+ * Estimates the best PFOR base/width for transform `t` from sample blocks and
+ * writes it into `plan` (bytes scaled to the whole stream of `len` values).
+ */
+export function planTransform(
+  x: ArrayLike<number>,
+  n: number,
+  t: number,
+  period: number,
+  plan: PforPlan,
+): void {
+  const seed = seedLength(t, period);
+  const len = n - seed;
+  let m = 0;
+  if (len <= sample.length) {
+    m = sampleRange(x, seed, n, t, period, 0);
+  } else {
+    const span = len - SAMPLE_BLOCK_LEN;
+    for (let b = 0; b < SAMPLE_BLOCKS; b++) {
+      const start = seed + Math.floor((span * b) / (SAMPLE_BLOCKS - 1));
+      m = sampleRange(x, start, start + SAMPLE_BLOCK_LEN, t, period, m);
+    }
+  }
+  plan.transform = t;
+  if (m === 0) {
+    plan.base = 0;
+    plan.width = 0;
+    plan.bytes = 0;
+    return;
+  }
+  let sMin = sample[0];
+  let sMax = sample[0];
+  for (let j = 1; j < m; j++) {
+    const v = sample[j];
+    if (v < sMin) sMin = v;
+    if (v > sMax) sMax = v;
+  }
+  const fullWidth = bitWidth(sMax - sMin);
+  const scale = len / m;
+  plan.base = sMin;
+  plan.width = fullWidth;
+  plan.bytes = packedBytes(len, fullWidth);
+  // A base at the 1st percentile turns rare low outliers into exceptions.
+  sorted.set(sample.subarray(0, m));
+  const low = selectKth(sorted, m, Math.floor(m * 0.01));
+  for (let c = 0; c < 2; c++) {
+    const base = c === 0 ? sMin : low;
+    if (c === 1 && low === sMin) break;
+    hist.fill(0);
+    let below = 0;
+    for (let j = 0; j < m; j++) {
+      const d = sample[j] - base;
+      if (d < 0) below++;
+      else hist[bitWidth(d)]++;
+    }
+    let above = m - below;
+    for (let w = 0; w <= fullWidth; w++) {
+      above -= hist[w];
+      const bytes = packedBytes(len, w) + (below + above) * scale * EXCEPTION_BYTES;
+      if (bytes < plan.bytes) {
+        plan.bytes = bytes;
+        plan.base = base;
+        plan.width = w;
+      }
+    }
+  }
+}
+
+/**
+ * Finds a period p (2 ≤ p ≤ n/2) with x[i] === x[i+p] at sampled positions, e.g.
+ * the host order repeating every timestamp in time-major metrics. Returns 0 if none.
+ */
+export function detectPeriod(x: ArrayLike<unknown>, n: number, maxPeriod = 16384): number {
+  if (n < 64) return 0;
+  const checks = 48;
+  // Columns made of runs (sorted timestamps) repeat at every small p; they carry no period.
+  let changes = 0;
+  for (let k = 0; k < checks; k++) {
+    const j = Math.floor(((n - 2) * k) / checks);
+    if (x[j] !== x[j + 1]) changes++;
+  }
+  if (changes < checks / 2) return 0;
+  const limit = Math.min(maxPeriod, n >> 1);
+  for (let p = 2; p <= limit; p++) {
+    if (x[p] !== x[0] || x[p + 1] !== x[1] || x[p + 2] !== x[2]) continue;
+    let ok = true;
+    for (let k = 1; k <= checks && ok; k++) {
+      const j = Math.floor(((n - p - 1) * k) / checks);
+      if (x[j] !== x[j + p]) ok = false;
+    }
+    if (ok) return p;
+  }
+  return 0;
+}
