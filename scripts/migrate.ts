@@ -3,7 +3,7 @@
  * `npm run db:migrate`: applies migrations/ to the Postgres at DATABASE_URL
  * (Neon in production) with the same driver the Worker uses.
  */
-import { Pool, neonConfig } from '@neondatabase/serverless';
+import { neonConfig, Pool } from '@neondatabase/serverless';
 import { drizzle } from 'drizzle-orm/neon-serverless';
 import { migrate } from 'drizzle-orm/neon-serverless/migrator';
 import { WebSocket } from 'ws';
