@@ -3,6 +3,8 @@
  * runs in `npm test`; RQG_QUERIES / RQG_SEED run more or other seeds, e.g.
  * `RQG_QUERIES=5000 RQG_SEED=7 npx vitest run test/node/random-queries.test.ts`.
  * A failure prints the seed, the query index and a shrunk minimal query.
+ * RQG_STRICT_ERRORS=1 also fails queries where only one side raises a data
+ * exception (plan-dependent evaluation order; counted as error-order otherwise).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EnginePeer } from '../../bench/tsbs/peers/engine.ts';
@@ -44,7 +46,7 @@ afterAll(async () => {
 
 describe('random query generator', () => {
   it('generates valid PostgreSQL that agrees with itself', async () => {
-    const report = await runRandomQueries(SEED, 120, pg, pg, dataset);
+    const report = await runRandomQueries({ seed: SEED, count: 120, oracle: pg, target: pg, dataset });
     if (report.invalid > 0) console.warn(formatReport(report));
     expect(report.failures).toEqual([]);
     expect(report.invalid).toBeLessThanOrEqual(3);
@@ -68,7 +70,14 @@ describe('random query generator', () => {
     while ((await rowsOf(renderQuery(q))) === 0) {
       q = generateQuery(queryRng(SEED, ++index), dataset.pools, dataset.tables);
     }
-    const report = await runRandomQueries(SEED, 1, pg, lossy, dataset, index);
+    const report = await runRandomQueries({
+      seed: SEED,
+      count: 1,
+      oracle: pg,
+      target: lossy,
+      dataset,
+      first: index,
+    });
     expect(report.failures.length).toBe(1);
     const minimal = await minimize(pg, lossy, q);
     expect(renderQuery(minimal).length).toBeLessThanOrEqual(renderQuery(q).length);
@@ -84,7 +93,14 @@ describe('engine vs PostgreSQL on random queries', () => {
       ctx.skip(`engine not available: ${engineWhyNot}`);
       return;
     }
-    const report = await runRandomQueries(SEED, QUERIES, pg, engine, dataset);
+    const report = await runRandomQueries({
+      seed: SEED,
+      count: QUERIES,
+      oracle: pg,
+      target: engine,
+      dataset,
+      strictErrors: process.env.RQG_STRICT_ERRORS === '1',
+    });
     console.log(formatReport(report));
     expect(
       report.failures.map((f) => `seed=${f.seed} index=${f.index}: ${f.message}\n  ${f.minimal}`),

@@ -3,8 +3,12 @@
  * Runs random queries in an oracle (PostgreSQL) and a target (the engine) and
  * judges each: same rows → pass; target raises 0A000 → unsupported; oracle
  * rejects the query at bind time (42xxx) → invalid (a generator bug, counted);
- * both raise the same SQLSTATE → pass; anything else → fail, shrunk to a
- * minimal failing query and reported with its seed and index.
+ * both raise the same SQLSTATE → pass; exactly one raises a data exception
+ * (class 22, e.g. overflow) → error-order: PostgreSQL does not fix the order in
+ * which quals, join inputs and set-operation sides are evaluated (docs §4.2.14),
+ * so whether an overflowing value is ever computed is plan-dependent — counted
+ * and listed, not failed (`strictErrors` fails them); anything else → fail,
+ * shrunk to a minimal failing query and reported with its seed and index.
  *
  * Reproduce one query: the dataset depends only on the seed, and query i uses
  * its own PRNG derived from (seed, i), so `RQG_SEED=s` with the index suffices.
@@ -25,6 +29,7 @@ export type Verdict =
   | { readonly kind: 'pass' }
   | { readonly kind: 'unsupported'; readonly message: string }
   | { readonly kind: 'invalid'; readonly message: string }
+  | { readonly kind: 'errorOrder'; readonly message: string }
   | { readonly kind: 'fail'; readonly message: string };
 
 /** A failing query with everything needed to reproduce it. */
@@ -43,6 +48,8 @@ export interface RqgReport {
   readonly passed: number;
   readonly unsupported: number;
   readonly invalid: number;
+  /** One side raised a class-22 data exception, the other did not (plan-dependent; see module doc). */
+  readonly errorOrder: number;
   readonly failures: readonly RqgFailure[];
   /** Unsupported/invalid messages with counts, most frequent first. */
   readonly notes: readonly string[];
@@ -80,7 +87,12 @@ function errorOf(e: unknown): { code: string; message: string } {
 }
 
 /** Runs `q` in both systems and judges the outcome. */
-export async function judge(oracle: QueryTarget, target: QueryTarget, q: RqgQuery): Promise<Verdict> {
+export async function judge(
+  oracle: QueryTarget,
+  target: QueryTarget,
+  q: RqgQuery,
+  strictErrors = false,
+): Promise<Verdict> {
   const sql = renderQuery(q);
   let expected: readonly (readonly Cell[])[] | undefined;
   let oracleError: { code: string; message: string } | undefined;
@@ -98,12 +110,18 @@ export async function judge(oracle: QueryTarget, target: QueryTarget, q: RqgQuer
     const te = errorOf(e);
     if (te.code === '0A000') return { kind: 'unsupported', message: te.message };
     if (oracleError && oracleError.code === te.code) return { kind: 'pass' };
+    if (!oracleError && te.code.startsWith('22') && !strictErrors) {
+      return { kind: 'errorOrder', message: `engine raised ${te.code} ${te.message}` };
+    }
     return {
       kind: 'fail',
       message: `engine raised ${te.code} ${te.message}${oracleError ? `; PostgreSQL raised ${oracleError.code} ${oracleError.message}` : ''}`,
     };
   }
   if (oracleError) {
+    if (oracleError.code.startsWith('22') && !strictErrors) {
+      return { kind: 'errorOrder', message: `PostgreSQL raised ${oracleError.code} ${oracleError.message}` };
+    }
     return {
       kind: 'fail',
       message: `PostgreSQL raised ${oracleError.code} ${oracleError.message}; engine returned ${actual.length} rows`,
@@ -119,6 +137,7 @@ export async function minimize(
   target: QueryTarget,
   q: RqgQuery,
   budget = 150,
+  strictErrors = false,
 ): Promise<RqgQuery> {
   let current = q;
   let progress = true;
@@ -126,7 +145,7 @@ export async function minimize(
     progress = false;
     for (const candidate of shrinkQuery(current)) {
       if (--budget < 0) break;
-      if ((await judge(oracle, target, candidate)).kind === 'fail') {
+      if ((await judge(oracle, target, candidate, strictErrors)).kind === 'fail') {
         current = candidate;
         progress = true;
         break;
@@ -136,44 +155,55 @@ export async function minimize(
   return current;
 }
 
+/** What {@link runRandomQueries} runs. */
+export interface RqgRun {
+  readonly seed: number;
+  readonly count: number;
+  readonly oracle: QueryTarget;
+  readonly target: QueryTarget;
+  /** Defaults to `rqgDataset(seed)`; pass it when the systems were loaded from it. */
+  readonly dataset?: RqgDataset;
+  /** First query index (default 0). */
+  readonly first?: number;
+  /** Fail one-sided class-22 errors instead of counting them as error-order. */
+  readonly strictErrors?: boolean;
+}
+
 /** Generates and judges `count` queries starting at index `first`. */
-export async function runRandomQueries(
-  seed: number,
-  count: number,
-  oracle: QueryTarget,
-  target: QueryTarget,
-  dataset: RqgDataset = rqgDataset(seed),
-  first = 0,
-): Promise<RqgReport> {
+export async function runRandomQueries(run: RqgRun): Promise<RqgReport> {
+  const { seed, count, oracle, target, first = 0, strictErrors = false } = run;
+  const dataset = run.dataset ?? rqgDataset(seed);
   let passed = 0;
   let unsupported = 0;
   let invalid = 0;
+  let errorOrder = 0;
   const failures: RqgFailure[] = [];
   const notes = new Map<string, number>();
   for (let index = first; index < first + count; index++) {
     const q = generateQuery(queryRng(seed, index), dataset.pools, dataset.tables);
-    const v = await judge(oracle, target, q);
+    const v = await judge(oracle, target, q, strictErrors);
     if (v.kind === 'pass') passed++;
-    else if (v.kind === 'unsupported' || v.kind === 'invalid') {
+    else if (v.kind === 'unsupported' || v.kind === 'invalid' || v.kind === 'errorOrder') {
       if (v.kind === 'unsupported') unsupported++;
-      else invalid++;
+      else if (v.kind === 'invalid') invalid++;
+      else errorOrder++;
       const key = `${v.kind}: ${v.message.slice(0, 120)}`;
       notes.set(key, (notes.get(key) ?? 0) + 1);
     } else {
-      const minimal = await minimize(oracle, target, q);
-      const again = await judge(oracle, target, minimal);
+      const minimal = await minimize(oracle, target, q, 150, strictErrors);
+      const again = await judge(oracle, target, minimal, strictErrors);
       const message = again.kind === 'fail' ? again.message : v.message;
       failures.push({ seed, index, sql: renderQuery(q), minimal: renderQuery(minimal), message });
     }
   }
   const sorted = [...notes].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${n}× ${k}`);
-  return { seed, total: count, passed, unsupported, invalid, failures, notes: sorted };
+  return { seed, total: count, passed, unsupported, invalid, errorOrder, failures, notes: sorted };
 }
 
 /** A human-readable report (failures first, each with seed, index and minimal query). */
 export function formatReport(r: RqgReport): string {
   const lines = [
-    `random queries seed=${r.seed}: ${r.total} total, ${r.passed} pass, ${r.unsupported} unsupported (0A000), ${r.invalid} invalid, ${r.failures.length} FAIL`,
+    `random queries seed=${r.seed}: ${r.total} total, ${r.passed} pass, ${r.unsupported} unsupported (0A000), ${r.invalid} invalid, ${r.errorOrder} error-order, ${r.failures.length} FAIL`,
   ];
   for (const f of r.failures) {
     lines.push(
