@@ -3,6 +3,7 @@
  * Turns a logical plan into a tree of operators and runs it to rows.
  */
 import type { Plan } from '../plan/nodes.ts';
+import { distinctOnOperator } from './distinct-on.ts';
 import { batchRows, type ExecContext } from './frame.ts';
 import { hashAggregateOperator } from './hash-aggregate.ts';
 import { joinOperator } from './hash-join.ts';
@@ -39,6 +40,9 @@ export function buildOperator(plan: Plan, ctx: ExecContext): Operator {
     case 'limit':
       return limitOperator(buildOperator(plan.input, ctx), plan, ctx);
     case 'distinct':
+      if (plan.on && plan.input.kind === 'sort') {
+        return distinctOnOperator(buildOperator(plan.input.input, ctx), plan, plan.input, ctx);
+      }
       return distinctOperator(buildOperator(plan.input, ctx), plan, ctx);
     case 'join':
       return joinOperator(buildOperator(plan.left, ctx), buildOperator(plan.right, ctx), plan, ctx);

@@ -5,9 +5,12 @@
  * three-valued logic; strict functions return NULL on any NULL argument.
  */
 import { SqlError, SqlState } from '../errors.ts';
+import { TIMESCALE_ORIGIN } from '../functions/datetime-functions.ts';
 import type { Expr } from '../plan/nodes.ts';
 import { castFn } from '../types/cast.ts';
+import { intervalMicros, MICROS_PER_DAY, MICROS_PER_SECOND, normalizeUnit } from '../types/datetime.ts';
 import { comparatorFor, hashKeyFor } from '../types/values.ts';
+import type { Interval } from '../vector.ts';
 import type { Frame } from './frame.ts';
 
 export type Ev = (i: number) => unknown;
@@ -130,6 +133,16 @@ export function compileExpr(e: Expr, frame: Frame): Ev {
 }
 
 function compileCall(e: Extract<Expr, { kind: 'call' }>, frame: Frame): Ev {
+  const bucket = bucketWidth(e);
+  if (bucket) {
+    // Fixed-width time buckets: one floor per row, no interval math.
+    const arg = compileExpr(e.args[1], frame);
+    const [w, origin] = bucket;
+    return (i) => {
+      const t = arg(i) as number | null;
+      return t === null ? null : origin + Math.floor((t - origin) / w) * w;
+    };
+  }
   const f = e.impl.fn;
   const args = e.args.map((a) => compileExpr(a, frame));
   if (!e.impl.strict) return (i) => f(...args.map((a) => a(i)));
@@ -250,6 +263,36 @@ function compileSubquery(e: Extract<Expr, { kind: 'subquery' }>, frame: Frame): 
       };
     }
   }
+}
+
+const FIXED_UNITS: Record<string, number> = {
+  microsecond: 1,
+  millisecond: 1000,
+  second: MICROS_PER_SECOND,
+  minute: 60 * MICROS_PER_SECOND,
+  hour: 3600 * MICROS_PER_SECOND,
+  day: MICROS_PER_DAY,
+};
+
+/** [width µs, origin µs] when a bucketing call has a constant, fixed-width (month-free) width. */
+function bucketWidth(e: Extract<Expr, { kind: 'call' }>): [number, number] | undefined {
+  const a = e.args[0];
+  if (a?.kind !== 'const' || a.value === null) return undefined;
+  const t1 = e.args[1]?.type;
+  if (t1 !== 'timestamp' && t1 !== 'timestamptz') return undefined;
+  if (e.name === 'date_trunc') {
+    const unit = normalizeUnit(String(a.value));
+    const w = unit ? FIXED_UNITS[unit] : undefined;
+    return w ? [w, 0] : undefined;
+  }
+  const iv = a.value as Interval;
+  if (iv.months !== 0) return undefined;
+  const w = intervalMicros(iv);
+  if (!(w > 0)) return undefined;
+  if (e.name === 'time_bucket' && e.args.length === 2) return [w, TIMESCALE_ORIGIN];
+  if (e.name === 'date_bin' && e.args[2]?.kind === 'const' && e.args[2].value !== null)
+    return [w, e.args[2].value as number];
+  return undefined;
 }
 
 /** Parameters arrive as JS values; Dates become µs timestamps. */

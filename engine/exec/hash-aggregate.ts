@@ -51,21 +51,49 @@ function aggregateRows(input: Operator, plan: AggPlan, ctx: ExecContext): unknow
     nGroups = 1;
   }
   let gids = new Int32Array(0);
+  let codeCache = new Int32Array(0);
+  const lastKey = plan.groups[nk - 1];
+  const lastKeyCol = lastKey?.kind === 'col' ? lastKey.index : -1;
+  // Aggregates whose argument is a plain column can run straight over a Float64Array.
+  const plainCol = plan.aggs.map((a) =>
+    !a.distinct && !a.filter && !a.orderBy?.length && a.args.length === 1 && a.args[0].kind === 'col'
+      ? a.args[0].index
+      : -1,
+  );
   for (let b = input.next(); b; b = input.next()) {
     setFrameBatch(frame, b);
     const n = b.count;
     const sel = b.sel;
     if (gids.length < n) gids = new Int32Array(n);
     if (nk > 0) {
+      // The last key, when it is a dictionary column, is looked up by code: each
+      // (parent map, code) pair hits the Map once per batch.
+      const lastVec = lastKeyCol >= 0 ? b.cols[lastKeyCol] : undefined;
+      const codes = lastVec?.kind === 'dict' && !lastVec.nulls ? lastVec.codes : undefined;
+      if (codes && codeCache.length < (lastVec as { dict: { length: number } }).dict.length) {
+        codeCache = new Int32Array((lastVec as { dict: { length: number } }).dict.length);
+      }
+      let cacheOwner: Map<unknown, unknown> | undefined;
+      // Level-0 memo: consecutive rows usually share the first key (e.g. the time bucket).
+      let memoKey: unknown = Symbol.for('none');
+      let memoChild: Map<unknown, unknown> | undefined;
       for (let j = 0; j < n; j++) {
         const i = sel ? sel[j] : j;
         let m = root;
         let g = -1;
         for (let k = 0; k < nk; k++) {
+          if (k === nk - 1 && codes) {
+            if (cacheOwner !== m) {
+              codeCache.fill(-1);
+              cacheOwner = m;
+            }
+            g = codeCache[codes[i]];
+            if (g >= 0) break;
+          }
           const v = keyEvs[k](i);
           const hk = v === null ? null : keyHash[k](v);
-          const next = m.get(hk);
           if (k === nk - 1) {
+            const next = m.get(hk);
             if (next === undefined) {
               g = nGroups++;
               m.set(hk, g);
@@ -73,11 +101,18 @@ function aggregateRows(input: Operator, plan: AggPlan, ctx: ExecContext): unknow
               for (let q = 0; q < nk; q++) kv[q] = keyEvs[q](i);
               keyVals.push(kv);
             } else g = next as number;
+            if (codes) codeCache[codes[i]] = g;
+          } else if (k === 0 && hk === memoKey && memoChild) {
+            m = memoChild;
           } else {
-            let child = next as Map<unknown, unknown> | undefined;
+            let child = m.get(hk) as Map<unknown, unknown> | undefined;
             if (!child) {
               child = new Map();
               m.set(hk, child);
+            }
+            if (k === 0) {
+              memoKey = hk;
+              memoChild = child;
             }
             m = child;
           }
@@ -85,6 +120,7 @@ function aggregateRows(input: Operator, plan: AggPlan, ctx: ExecContext): unknow
         gids[j] = g;
       }
     }
+    for (const acc of accs) acc.reserve?.(nGroups);
     for (let a = 0; a < accs.length; a++) {
       const acc = accs[a];
       const evs = argEvs[a];
@@ -94,6 +130,13 @@ function aggregateRows(input: Operator, plan: AggPlan, ctx: ExecContext): unknow
       const star = plan.aggs[a].star;
       const ev0 = evs[0];
       const ev1 = evs[1];
+      if (plainCol[a] >= 0 && acc.addFloats) {
+        const v = b.cols[plainCol[a]];
+        if (v.kind === 'flat' && !v.nulls && v.values instanceof Float64Array) {
+          acc.addFloats(nk === 0 ? undefined : gids, sel, n, v.values);
+          continue;
+        }
+      }
       for (let j = 0; j < n; j++) {
         const i = sel ? sel[j] : j;
         const g = nk === 0 ? 0 : gids[j];

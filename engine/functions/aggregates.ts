@@ -25,6 +25,18 @@ import type { Interval } from '../vector.ts';
 export interface Accumulator {
   add(g: number, v: unknown, v2?: unknown): void;
   result(g: number): unknown;
+  /** Makes room for `n` groups (typed-array state). */
+  reserve?(n: number): void;
+  /** Adds a batch of non-null doubles: row sel[j] (or j) belongs to group gids[j] (or 0). */
+  addFloats?(gids: Int32Array | undefined, sel: Uint32Array | undefined, n: number, vals: Float64Array): void;
+}
+
+function grow(a: Float64Array, n: number, fill = 0): Float64Array {
+  if (a.length >= n) return a;
+  const b = new Float64Array(Math.max(n, a.length * 2, 16));
+  b.set(a);
+  if (fill !== 0) b.fill(fill, a.length);
+  return b;
 }
 
 class CountAcc implements Accumulator {
@@ -38,23 +50,39 @@ class CountAcc implements Accumulator {
 }
 
 class FloatSumAcc implements Accumulator {
-  s: number[] = [];
-  c: number[] = [];
+  s: Float64Array = new Float64Array(0);
+  c: Float64Array = new Float64Array(0);
   constructor(
     private readonly mode: 'sum' | 'avg',
     private readonly f32: boolean,
   ) {}
+  reserve(n: number): void {
+    this.s = grow(this.s, n);
+    this.c = grow(this.c, n);
+  }
   add(g: number, v: unknown): void {
-    if (this.c[g] === undefined) {
-      this.s[g] = v as number;
-      this.c[g] = 1;
-    } else {
-      this.s[g] += v as number;
-      this.c[g]++;
+    if (g >= this.s.length) this.reserve(g + 1);
+    this.s[g] += v as number;
+    this.c[g]++;
+  }
+  addFloats(gids: Int32Array | undefined, sel: Uint32Array | undefined, n: number, vals: Float64Array): void {
+    const s = this.s;
+    const c = this.c;
+    if (!gids) {
+      let sum = 0;
+      for (let j = 0; j < n; j++) sum += vals[sel ? sel[j] : j];
+      s[0] += sum;
+      c[0] += n;
+      return;
+    }
+    for (let j = 0; j < n; j++) {
+      const g = gids[j];
+      s[g] += vals[sel ? sel[j] : j];
+      c[g]++;
     }
   }
   result(g: number): unknown {
-    if (this.c[g] === undefined) return null;
+    if (!(this.c[g] > 0)) return null;
     const r = this.mode === 'sum' ? this.s[g] : this.s[g] / this.c[g];
     return this.f32 && this.mode === 'sum' ? Math.fround(r) : r;
   }
@@ -150,18 +178,43 @@ class MinMaxAcc implements Accumulator {
   }
 }
 
-/** Min/max over doubles without a comparator call per row. */
+/** Min/max over doubles in typed arrays (NaN is the largest value, as in PostgreSQL). */
 class FloatMinMaxAcc implements Accumulator {
-  v: number[] = [];
+  v: Float64Array = new Float64Array(0);
+  has = new Uint8Array(0);
   constructor(private readonly isMax: boolean) {}
+  reserve(n: number): void {
+    if (this.v.length >= n) return;
+    this.v = grow(this.v, n);
+    const h = new Uint8Array(this.v.length);
+    h.set(this.has);
+    this.has = h;
+  }
   add(g: number, x: unknown): void {
+    if (g >= this.v.length) this.reserve(g + 1);
     const y = x as number;
+    if (!this.has[g]) {
+      this.v[g] = y;
+      this.has[g] = 1;
+      return;
+    }
     const cur = this.v[g];
-    if (cur === undefined) this.v[g] = y;
-    else if (this.isMax ? y > cur || y !== y : y < cur || cur !== cur) this.v[g] = y;
+    if (this.isMax ? y > cur || (y !== y && cur === cur) : y < cur || (cur !== cur && y === y)) this.v[g] = y;
+  }
+  addFloats(gids: Int32Array | undefined, sel: Uint32Array | undefined, n: number, vals: Float64Array): void {
+    const v = this.v;
+    const has = this.has;
+    for (let j = 0; j < n; j++) {
+      const g = gids ? gids[j] : 0;
+      const y = vals[sel ? sel[j] : j];
+      if (!has[g]) {
+        v[g] = y;
+        has[g] = 1;
+      } else if (this.isMax ? y > v[g] || y !== y : y < v[g] || v[g] !== v[g]) v[g] = y;
+    }
   }
   result(g: number): unknown {
-    return this.v[g] ?? null;
+    return this.has[g] ? this.v[g] : null;
   }
 }
 

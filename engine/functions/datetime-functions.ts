@@ -84,7 +84,7 @@ export function binMicros(stride: Interval, t: number, origin: number): number {
 }
 
 /** TimescaleDB's default time_bucket origin: Monday 2000-01-03 00:00 UTC. */
-const TIMESCALE_ORIGIN = daysFromCivil(2000, 1, 3) * MICROS_PER_DAY;
+export const TIMESCALE_ORIGIN = daysFromCivil(2000, 1, 3) * MICROS_PER_DAY;
 
 /** time_bucket(width, ts [, origin]); month widths bucket by calendar months from 2000-01-01. */
 export function timeBucket(width: Interval, t: number, origin?: number): number {
