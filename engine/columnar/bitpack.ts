@@ -27,11 +27,18 @@ export function packedBytes(n: number, width: number): number {
   return n * 4 + wordCount(n, width - 32) * 4;
 }
 
-/** Packs the low `width` (≤ 32) bits of each `src[i]` into `out` (zeroed beforehand). */
-function packPlane(src: ArrayLike<number>, n: number, width: number, out: Uint32Array, hi: boolean): void {
+/** Packs the low `width` (≤ 32) bits of each `src[i] - base` into `out` (zeroed beforehand). */
+function packPlane(
+  src: ArrayLike<number>,
+  n: number,
+  width: number,
+  out: Uint32Array,
+  hi: boolean,
+  base: number,
+): void {
   if (width === 0) return;
   for (let i = 0; i < n; i++) {
-    const x = src[i];
+    const x = src[i] - base;
     const v = hi ? (x / TWO32) >>> 0 : x >>> 0;
     const bit = i * width;
     const word = bit >>> 5;
@@ -42,23 +49,23 @@ function packPlane(src: ArrayLike<number>, n: number, width: number, out: Uint32
 }
 
 /**
- * Writes `n` values of `src` packed at `width` bits (4-byte aligned). The
- * caller guarantees 0 ≤ src[i] < 2^width.
+ * Writes `src[i] - base` for i < n packed at `width` bits (4-byte aligned). The
+ * caller guarantees 0 ≤ src[i] - base < 2^width.
  */
-export function writePacked(w: ByteWriter, src: ArrayLike<number>, n: number, width: number): void {
+export function writePacked(w: ByteWriter, src: ArrayLike<number>, n: number, width: number, base = 0): void {
   w.align(4);
   if (width <= 32) {
     const words = wordCount(n, width);
     const at = w.reserve(words * 4);
-    packPlane(src, n, width, new Uint32Array(w.raw.buffer, at, words), false);
+    packPlane(src, n, width, new Uint32Array(w.raw.buffer, at, words), false, base);
     return;
   }
   const at = w.reserve(n * 4);
   const lo = new Uint32Array(w.raw.buffer, at, n);
-  for (let i = 0; i < n; i++) lo[i] = src[i] >>> 0;
+  for (let i = 0; i < n; i++) lo[i] = (src[i] - base) >>> 0;
   const hiWords = wordCount(n, width - 32);
   const at2 = w.reserve(hiWords * 4);
-  packPlane(src, n, width - 32, new Uint32Array(w.raw.buffer, at2, hiWords), true);
+  packPlane(src, n, width - 32, new Uint32Array(w.raw.buffer, at2, hiWords), true, base);
 }
 
 /** A packed run as read back: views into the block, no copy. */

@@ -17,8 +17,8 @@ import {
   numberZone,
   stringZone,
 } from './column-stats.ts';
-import { decodeFloatStream, readFloatStream, writeFloatStream } from './float-codec.ts';
-import { type IntStats, intStats } from './int-choice.ts';
+import { decodeFloatStream, type FloatBounds, readFloatStream, writeFloatStream } from './float-codec.ts';
+import { detectPeriod, type IntStats, intStats } from './int-choice.ts';
 import { decodeIntStream, readIntStream, writeIntStream } from './int-codec.ts';
 import {
   buildDictionary,
@@ -115,16 +115,13 @@ export function encodeColumn(
       writeIntStream(w, filled, n, true, period, stats);
       break;
     }
-    case Codec.float:
+    case Codec.float: {
       expect(input.values instanceof Float64Array, type, 'Float64Array');
-      zone = numberZone(input.values as Float64Array, n, useNulls, nullCount);
-      writeFloatStream(
-        w,
-        fillNullSlots(input.values as Float64Array, n, useNulls) as Float64Array,
-        n,
-        period,
-      );
+      const b: FloatBounds = { min: 0, max: 0, hasNaN: false };
+      writeFloatStream(w, fillNullSlots(input.values as Float64Array, n, useNulls), n, period, b);
+      zone = floatZone(b, n, nullCount);
       break;
+    }
     case Codec.int64:
       expect(input.values instanceof BigInt64Array, type, 'BigInt64Array');
       zone = int64Zone(input.values as BigInt64Array, n, useNulls, nullCount);
@@ -139,10 +136,11 @@ export function encodeColumn(
       }
       expect(Array.isArray(input.values), type, 'string');
       const src = input.values as StringSource;
-      const dict = buildDictionary(src, n, useNulls, maxDistinct(n));
+      const textPeriod = period || (useNulls ? 0 : detectPeriod(src, n));
+      const dict = buildDictionary(src, n, useNulls, maxDistinct(n), textPeriod);
       if (dict !== undefined) {
         zone = stringZone(type, dict.dict, dict.dict.length, undefined, n, nullCount);
-        writeDictStrings(w, dict.dict, dict.codes, n, period);
+        writeDictStrings(w, dict.dict, dict.codes, n, textPeriod);
       } else {
         zone = stringZone(type, src, n, useNulls, n, nullCount);
         writePlainStrings(w, src, n);
@@ -160,6 +158,12 @@ export function encodeColumn(
   }
   const detail = w.length > payloadAt ? w.raw[payloadAt] : 0;
   return { bytes: w.finish(), codec, detail, zone };
+}
+
+function floatZone(b: FloatBounds, n: number, nullCount: number): ZoneMap {
+  const zone: ZoneMap =
+    b.min <= b.max ? { rowCount: n, nullCount, min: b.min, max: b.max } : { rowCount: n, nullCount };
+  return b.hasNaN ? { ...zone, hasNaN: true } : zone;
 }
 
 /** The codec family used for a logical type. */

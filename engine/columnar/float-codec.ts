@@ -49,14 +49,31 @@ function chooseExponent(v: Float64Array, n: number): [number, number] {
   return [bestE, m === 0 ? 1 : bestHits / m];
 }
 
-/** Appends the encoding of `v[0..n)` (null slots already filled with neighbours); `period` is a row-period hint. */
-export function writeFloatStream(w: ByteWriter, v: Float64Array, n: number, period = 0): void {
+/** Bounds of a float column, gathered while encoding (NaN excluded from min/max). */
+export interface FloatBounds {
+  min: number;
+  max: number;
+  hasNaN: boolean;
+}
+
+/**
+ * Appends the encoding of `v[0..n)` (null slots already filled with neighbours,
+ * so they do not change the bounds); `period` is a row-period hint. Fills `bounds`.
+ */
+export function writeFloatStream(
+  w: ByteWriter,
+  v: Float64Array,
+  n: number,
+  period: number,
+  bounds: FloatBounds,
+): void {
   const bits = new Uint32Array(v.buffer, v.byteOffset, n * 2);
   const [e, share] = chooseExponent(v, n);
   if (share >= ALP_MIN_SHARE) {
-    writeAlp(w, v, bits, n, e, period);
+    writeAlp(w, v, bits, n, e, period, bounds);
     return;
   }
+  scanBounds(v, n, bounds);
   const start = w.length;
   w.u8(FloatKind.gorilla);
   writeGorilla(w, bits, n);
@@ -71,6 +88,23 @@ export function writeFloatStream(w: ByteWriter, v: Float64Array, n: number, peri
   }
 }
 
+function scanBounds(v: Float64Array, n: number, b: FloatBounds): void {
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  let nan = false;
+  for (let i = 0; i < n; i++) {
+    const x = v[i];
+    if (x < min) min = x;
+    if (x > max) max = x;
+    if (x !== x) nan = true;
+  }
+  b.min = min;
+  b.max = max;
+  b.hasNaN = nan;
+}
+
+let intsScratch = new Float64Array(0);
+
 function writeAlp(
   w: ByteWriter,
   v: Float64Array,
@@ -78,23 +112,41 @@ function writeAlp(
   n: number,
   e: number,
   period: number,
+  bounds: FloatBounds,
 ): void {
   const p = P10[e];
-  const ints = new Float64Array(n);
+  if (intsScratch.length < n) intsScratch = new Float64Array(Math.max(n, 65536));
+  const ints = intsScratch;
   const excPos: number[] = [];
   let last = 0;
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < n; i++) {
     const x = v[i];
     const d = Math.round(x * p);
     if (d / p === x && Math.abs(d) <= MAX_ALP_INT && (x !== 0 || 1 / x > 0)) {
       ints[i] = d;
       last = d;
+      if (x < min) min = x;
+      if (x > max) max = x;
     } else {
       // The slot repeats the previous integer so deltas and runs stay small.
       ints[i] = last;
       excPos.push(i);
     }
   }
+  let nan = false;
+  for (let k = 0; k < excPos.length; k++) {
+    const x = v[excPos[k]];
+    if (x !== x) nan = true;
+    else {
+      if (x < min) min = x;
+      if (x > max) max = x;
+    }
+  }
+  bounds.min = min;
+  bounds.max = max;
+  bounds.hasNaN = nan;
   w.u8(FloatKind.alp);
   w.u8(e);
   w.u32(excPos.length);

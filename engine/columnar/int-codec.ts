@@ -183,8 +183,8 @@ function writeRle(w: ByteWriter, x: ArrayLike<number>, n: number, runs: number):
 }
 
 /**
- * Writes a PFOR stream; `t` holds the transformed values and is overwritten with
- * packed offsets. The sampled plan is checked against the full data first: if
+ * Writes a PFOR stream; `t` holds the transformed values (exception slots are
+ * overwritten). The sampled plan is checked against the full data first: if
  * exceptions would cost more than widening to the exact range, it widens.
  */
 function writePfor(
@@ -222,30 +222,27 @@ function writePfor(
   w.f64(x[0]);
   w.f64(n > 1 ? x[1] - x[0] : 0);
   w.f64(base);
-  const excPos = exc > 0 ? new Uint32Array(exc) : undefined;
-  const excVal = exc > 0 ? new Float64Array(exc) : undefined;
-  if (exc > 0) {
-    let e = 0;
-    for (let i = 0; i < n; i++) {
-      const d = t[i] - base;
-      if (d < 0 || d >= limit) {
-        excPos![e] = i;
-        excVal![e++] = t[i];
-        t[i] = 0;
-      } else t[i] = d;
+  if (exc === 0) {
+    writePacked(w, t, n, width, base);
+    w.align(8);
+    return;
+  }
+  const excPos = new Uint32Array(exc);
+  const excVal = new Float64Array(exc);
+  let e = 0;
+  for (let i = 0; i < n; i++) {
+    const d = t[i] - base;
+    if (d < 0 || d >= limit) {
+      excPos[e] = i;
+      excVal[e++] = t[i];
+      t[i] = base; // packs as offset 0
     }
-  } else {
-    for (let i = 0; i < n; i++) t[i] -= base;
   }
-  writePacked(w, t, n, width);
-  if (excPos !== undefined && excVal !== undefined) {
-    w.align(4);
-    for (let i = 0; i < exc; i++) w.u32(excPos[i]);
-    w.align(8);
-    for (let i = 0; i < exc; i++) w.f64(excVal[i]);
-  } else {
-    w.align(8);
-  }
+  writePacked(w, t, n, width, base);
+  w.align(4);
+  for (let i = 0; i < exc; i++) w.u32(excPos[i]);
+  w.align(8);
+  for (let i = 0; i < exc; i++) w.f64(excVal[i]);
 }
 
 /** Parses a stream of `n` values written by {@link writeIntStream}. */

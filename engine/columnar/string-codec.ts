@@ -31,17 +31,25 @@ export function buildDictionary(
   n: number,
   nulls: Uint8Array | undefined,
   maxDistinct: number,
+  period = 0,
 ): { dict: string[]; codes: Int32Array } | undefined {
   const map = new Map<string, number>();
   const dict: string[] = [];
   const codes = new Int32Array(n);
   let last = 0;
+  // With a row period, the value one period back is usually the same string
+  // object: a pointer comparison replaces the hash lookup.
+  const lag = nulls === undefined && period > 0 ? period : n;
   for (let i = 0; i < n; i++) {
     if (nulls !== undefined && (nulls[i >> 3] & (1 << (i & 7))) !== 0) {
       codes[i] = last;
       continue;
     }
     const s = src[i] as string;
+    if (i >= lag && s === src[i - lag]) {
+      codes[i] = last = codes[i - lag];
+      continue;
+    }
     let c = map.get(s);
     if (c === undefined) {
       c = dict.length;
