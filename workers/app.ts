@@ -4,8 +4,9 @@
  */
 import { Hono } from 'hono';
 import type { AppEnv } from './app-context.ts';
-import { requireApiKey } from './auth/api-key-middleware.ts';
-import { DevKeyVerifier } from './auth/api-key-verifier.ts';
+import { authRoutes } from './auth/auth-routes.ts';
+import { requireDataPlaneAuth } from './auth/data-plane-auth.ts';
+import { controlPlaneRoutes, databaseAdminRoutes } from './control-plane/control-plane-routes.ts';
 import { databaseRoutes } from './databases-routes.ts';
 import { onError } from './errors.ts';
 import { healthRoutes } from './health.ts';
@@ -18,8 +19,9 @@ app.notFound((c) =>
 );
 
 app.route('/', healthRoutes);
-app.use(
-  '/v1/databases/*',
-  requireApiKey((env) => new DevKeyVerifier(env)),
-);
+app.route('/', authRoutes);
+app.route('/', controlPlaneRoutes);
+// API keys (Postgres, cached; the dev key too in local mode) or a user session.
+app.use('/v1/databases/*', requireDataPlaneAuth());
+app.route('/', databaseAdminRoutes);
 app.route('/', databaseRoutes);

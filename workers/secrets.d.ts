@@ -9,5 +9,10 @@ declare namespace Cloudflare {
     DATABASE_URL?: string;
     /** Local mode only: an API key that reaches the database named `default`. */
     OROCHI_DEV_API_KEY?: string;
+    /**
+     * JWK set (`{"keys":[...]}`) of ES256 private keys with `kid`; all verify, the last signs.
+     * Optional only in local mode (a keypair is then generated and stored in Postgres).
+     */
+    JWT_SIGNING_KEYS?: string;
   }
 }

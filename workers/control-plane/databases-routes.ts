@@ -1,0 +1,139 @@
+/**
+ * @module workers/control-plane/databases-routes
+ * `/v1/projects/{project}/databases` (session users) and PATCH/DELETE
+ * `/v1/databases/{database}` (behind the data-plane auth middleware, so a
+ * session user or an admin API key). Creating a database records the row and
+ * touches its CatalogDO so it exists; deleting marks the row and removes it.
+ * Tearing down shards and R2 objects belongs to the data plane (see the
+ * report in docs/auth-and-control-plane.md).
+ */
+import { and, eq } from 'drizzle-orm';
+import { Hono } from 'hono';
+import { type AuthEnv, sessionUser } from '../auth/auth-context.ts';
+import { jsonBody, optionalString, stringField } from '../auth/request-body.ts';
+import { withControlPlane } from '../db/client.ts';
+import { databases, projects } from '../db/schema.ts';
+import { ApiError } from '../errors.ts';
+import { auditSuccess } from './audit-actor.ts';
+import { requireProjectRole } from './roles.ts';
+
+const NAME = /^[a-z_][a-z0-9_-]{0,62}$/;
+
+function intField(body: Record<string, unknown>, name: string, min: number, max: number): number | undefined {
+  const v = body[name];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    throw new ApiError(400, 'invalid_request', `"${name}" must be an integer from ${min} to ${max}`);
+  }
+  return v;
+}
+
+export const projectDatabasesRoutes = new Hono<AuthEnv>()
+  .get('/v1/projects/:project/databases', async (c) => {
+    const user = sessionUser(c);
+    const projectId = c.req.param('project');
+    const rows = await withControlPlane(c.env, async (db) => {
+      await requireProjectRole(db, user.userId, projectId, 'viewer');
+      return db
+        .select()
+        .from(databases)
+        .where(eq(databases.projectId, projectId))
+        .orderBy(databases.createdAt);
+    });
+    return c.json({ databases: rows });
+  })
+  .post('/v1/projects/:project/databases', async (c) => {
+    const user = sessionUser(c);
+    const projectId = c.req.param('project');
+    const body = await jsonBody(c);
+    const name = stringField(body, 'name', 63);
+    if (!NAME.test(name))
+      throw new ApiError(400, 'invalid_request', '"name" must be lower-case letters, digits, _ or -');
+    const values = {
+      projectId,
+      name,
+      locationHint: optionalString(body, 'locationHint', 16) ?? null,
+      replicaCount: intField(body, 'replicaCount', 1, 5) ?? 1,
+      defaultShardCount: intField(body, 'defaultShardCount', 1, 1024) ?? 8,
+    };
+    const row = await withControlPlane(c.env, async (db) => {
+      const { project } = await requireProjectRole(db, user.userId, projectId, 'member');
+      const [created] = await db.insert(databases).values(values).onConflictDoNothing().returning();
+      if (!created) throw new ApiError(409, '42P04', `database "${name}" already exists`);
+      await auditSuccess(db, c, {
+        orgId: project.orgId,
+        action: 'database.create',
+        targetType: 'database',
+        targetId: created.id,
+        detail: { name },
+      });
+      return created;
+    });
+    // Instantiate the database's catalog (one CatalogDO per database id).
+    await c.env.CATALOG.get(c.env.CATALOG.idFromName(row.id)).version();
+    return c.json(row, 201);
+  });
+
+/** Mounted after the data-plane auth middleware: `principal` is set, its role already mapped. */
+export const databaseAdminRoutes = new Hono<AuthEnv>()
+  .patch('/v1/databases/:database', async (c) => {
+    const principal = c.get('principal')!;
+    if (principal.role === 'read') throw new ApiError(403, 'forbidden', 'requires write access');
+    const body = await jsonBody(c);
+    const patch = {
+      ...(body.locationHint !== undefined
+        ? { locationHint: optionalString(body, 'locationHint', 16) ?? null }
+        : {}),
+      ...(body.replicaCount !== undefined ? { replicaCount: intField(body, 'replicaCount', 1, 5) } : {}),
+      ...(body.defaultShardCount !== undefined
+        ? { defaultShardCount: intField(body, 'defaultShardCount', 1, 1024) }
+        : {}),
+    };
+    if (Object.keys(patch).length === 0) throw new ApiError(400, 'invalid_request', 'nothing to update');
+    const row = await withControlPlane(c.env, async (db) => {
+      const target = await lookup(db, principal.projectId, principal.databaseId, c.req.param('database'));
+      const [updated] = await db.update(databases).set(patch).where(eq(databases.id, target.id)).returning();
+      await auditSuccess(db, c, {
+        orgId: target.orgId,
+        action: 'database.update',
+        targetType: 'database',
+        targetId: target.id,
+        detail: patch,
+      });
+      return updated;
+    });
+    return c.json(row);
+  })
+  .delete('/v1/databases/:database', async (c) => {
+    const principal = c.get('principal')!;
+    if (principal.role !== 'admin') throw new ApiError(403, 'forbidden', 'requires admin access');
+    await withControlPlane(c.env, async (db) => {
+      const target = await lookup(db, principal.projectId, principal.databaseId, c.req.param('database'));
+      await db.delete(databases).where(eq(databases.id, target.id));
+      await auditSuccess(db, c, {
+        orgId: target.orgId,
+        action: 'database.delete',
+        targetType: 'database',
+        targetId: target.id,
+      });
+    });
+    return c.body(null, 204);
+  });
+
+/** Resolves `{database}` within the principal's project (by id or name); 404 outside it. */
+async function lookup(
+  db: Parameters<Parameters<typeof withControlPlane>[1]>[0],
+  projectId: string,
+  scopedTo: string | undefined,
+  ref: string,
+) {
+  const byId = /^[0-9a-f-]{36}$/i.test(ref);
+  const [row] = await db
+    .select({ id: databases.id, orgId: projects.orgId })
+    .from(databases)
+    .innerJoin(projects, eq(projects.id, databases.projectId))
+    .where(and(eq(databases.projectId, projectId), byId ? eq(databases.id, ref) : eq(databases.name, ref)));
+  if (!row || (scopedTo && scopedTo !== row.id))
+    throw new ApiError(404, '3D000', `database "${ref}" does not exist`);
+  return row;
+}
