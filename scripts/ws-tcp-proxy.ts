@@ -44,6 +44,13 @@ export async function startWsTcpProxy(opts: {
       const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
       if (open) tcp.write(buf);
       else pending.push(buf);
+      // Postgres Terminate ('X', length 4): PGlite's socket server does not hang up on it, and
+      // `ws` only reports 'close' once the client drops TCP (up to 30 s later in workerd), so
+      // without this each finished Worker request held one of the server's 32 slots for 30 s.
+      if (buf.length === 5 && buf[0] === 0x58 && buf.readInt32BE(1) === 4) {
+        if (open) tcp.end();
+        else tcp.once('connect', () => tcp.end());
+      }
     });
     ws.on('close', () => tcp.end());
     ws.on('error', () => tcp.destroy());
