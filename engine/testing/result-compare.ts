@@ -4,7 +4,8 @@
  * normalized to plain cells: NULL, boolean, number (floats and small ints),
  * bigint (exact 64-bit), string (text, canonical decimal text for numeric,
  * PostgreSQL text for timestamps/dates/intervals). Floats match within a
- * relative tolerance; results without a total ORDER BY compare as multisets.
+ * relative tolerance; results without a total ORDER BY compare as multisets
+ * (both sides sorted by an exact total order on cells, then compared pairwise).
  */
 
 /** One normalized result value. */
@@ -53,16 +54,37 @@ export function cellsEqual(a: Cell, b: Cell, relTol = DEFAULT_REL_TOL): boolean 
   return a === b;
 }
 
-/** A sort key for multiset comparison that is stable under float noise and int/bigint differences. */
-function cellKey(c: Cell): string {
-  if (c === null) return '\u0000';
-  if (typeof c === 'number') return Number.isInteger(c) ? `n${c}` : `n${Number(c.toPrecision(9))}`;
-  if (typeof c === 'bigint') return `n${Number(c)}`;
-  return typeof c === 'boolean' ? `b${c}` : `s${c}`;
+/** Rank of a cell's kind in the multiset sort order (numbers of any width together). */
+function kindRank(c: Cell): number {
+  if (c === null) return 0;
+  if (typeof c === 'boolean') return 1;
+  if (typeof c === 'number' || typeof c === 'bigint') return 2;
+  return 3;
 }
 
-function rowKey(row: readonly Cell[]): string {
-  return row.map(cellKey).join('\u0001');
+/** A total order on cells for multiset comparison: exact numeric order (NaN last), then text. */
+function compareCells(a: Cell, b: Cell): number {
+  const ka = kindRank(a);
+  const kb = kindRank(b);
+  if (ka !== kb) return ka - kb;
+  if (ka === 2) {
+    if (typeof a === 'bigint' && typeof b === 'bigint') return a < b ? -1 : a > b ? 1 : 0;
+    const x = Number(a);
+    const y = Number(b);
+    if (Number.isNaN(x) || Number.isNaN(y)) return Number.isNaN(x) ? (Number.isNaN(y) ? 0 : 1) : -1;
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+  if (ka === 1) return Number(a) - Number(b);
+  if (ka === 3) return (a as string) < (b as string) ? -1 : (a as string) > (b as string) ? 1 : 0;
+  return 0;
+}
+
+function compareRows(a: readonly Cell[], b: readonly Cell[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    const c = compareCells(a[i], b[i]);
+    if (c !== 0) return c;
+  }
+  return a.length - b.length;
 }
 
 /** Renders a cell for messages (bigints with an `n`, strings quoted). */
@@ -92,11 +114,7 @@ export function diffResults(
         : ''
     }`;
   }
-  const sortRows = (rows: readonly (readonly Cell[])[]) =>
-    rows
-      .map((r) => [rowKey(r), r] as const)
-      .sort((p, q) => (p[0] < q[0] ? -1 : p[0] > q[0] ? 1 : 0))
-      .map((p) => p[1]);
+  const sortRows = (rows: readonly (readonly Cell[])[]) => [...rows].sort(compareRows);
   const e = ordered ? expected : sortRows(expected);
   const a = ordered ? actual : sortRows(actual);
   for (let i = 0; i < e.length; i++) {

@@ -87,5 +87,10 @@ describe('result comparison', () => {
     expect(diffResults([[1], [2]], [[2], [1]], true)).toMatch(/row 0/);
     expect(diffResults([[1], [1]], [[1]], false)).toMatch(/row count/);
     expect(diffResults([[null]], [['']], false)).toMatch(/row 0/);
+    // Multiset order must not depend on rounding: these two agree to 9 digits.
+    expect(
+      diffResults([[9999999996.25], [10000000007.6875]], [[10000000007.6875], [9999999996.25]], false),
+    ).toBe(undefined);
+    expect(diffResults([[Number.NaN], [1n], [null]], [[null], [Number.NaN], [1]], false)).toBeUndefined();
   });
 });
