@@ -90,7 +90,7 @@ export class Database {
   ): Promise<void> {
     const t = this.store.get(table);
     if (!t) throw new SqlError(SqlState.undefinedTable, `relation "${table}" does not exist`);
-    bulkLoadInto(t, columns, rowCount);
+    bulkLoadInto(t, columns, rowCount, this.store.chunkBuilder);
   }
 
   private env(sql: string, params: readonly unknown[], stats: ScanStats): StatementEnv {

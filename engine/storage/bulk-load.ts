@@ -9,6 +9,7 @@ import { parseText } from '../types/cast.ts';
 import { decFromFloat, decimalToString } from '../types/numeric.ts';
 import type { ColumnType, Vector } from '../vector.ts';
 import { isVector, MemoryChunk, materialize } from './chunk-builder.ts';
+import type { ChunkBuilder } from './encoded-chunk.ts';
 import { SEGMENT_ROWS, type TableData } from './table-store.ts';
 
 /** Converts one JS value to the executor's representation of `type`. */
@@ -53,6 +54,7 @@ export function bulkLoadInto(
   t: TableData,
   columns: Record<string, ArrayLike<unknown> | Vector>,
   rowCount: number,
+  builder?: ChunkBuilder,
 ): void {
   const def = t.def;
   for (const name of Object.keys(columns)) {
@@ -95,8 +97,9 @@ export function bulkLoadInto(
           out[i] = v;
         }
       }
-      return { id: c.id, type: c.type, values: out };
+      return { id: c.id, name: c.name, type: c.type, values: out };
     });
-    t.appendChunk(MemoryChunk.fromColumns(n, cols));
+    const chunks = builder ? builder(n, cols) : [MemoryChunk.fromColumns(n, cols)];
+    for (const ch of chunks) t.appendChunk(ch);
   }
 }

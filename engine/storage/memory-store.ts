@@ -7,6 +7,7 @@
  */
 import { SqlError, SqlState } from '../errors.ts';
 import { MemoryChunk, materialize } from './chunk-builder.ts';
+import { type ChunkBuilder, encodedChunkBuilder } from './encoded-chunk.ts';
 import type {
   ChunkSource,
   ExecVector,
@@ -57,7 +58,10 @@ class MemoryTable implements TableData {
   private active: Segment | undefined;
   private pk = new Map<string, number>();
 
-  constructor(public def: TableDef) {}
+  constructor(
+    public def: TableDef,
+    private readonly builder: ChunkBuilder | undefined,
+  ) {}
 
   segments(): readonly SegmentView[] {
     return this.segs.map((s) => ({ source: s.source, deleted: s.deleted, hot: s.hot !== undefined }));
@@ -104,10 +108,15 @@ class MemoryTable implements TableData {
   /** Compaction: hot rows become an immutable chunk with zone maps, at the same segment index. */
   private freeze(seg: Segment): void {
     const hot = seg.hot!;
-    seg.source = MemoryChunk.fromColumns(
-      hot.rowCount,
-      this.def.columns.map((c) => ({ id: c.id, type: c.type, values: hot.cols.get(c.id) ?? [] })),
-    );
+    const cols = this.def.columns.map((c) => ({
+      id: c.id,
+      name: c.name,
+      type: c.type,
+      values: hot.cols.get(c.id) ?? [],
+    }));
+    const built = this.builder?.(hot.rowCount, cols);
+    // A frozen segment must stay one chunk so row ids keep their meaning.
+    seg.source = built && built.length === 1 ? built[0] : MemoryChunk.fromColumns(hot.rowCount, cols);
     seg.hot = undefined;
   }
 
@@ -190,6 +199,13 @@ export function readOne(v: ExecVector, i: number): unknown {
 export class MemoryTableStore implements TableStore {
   private readonly tables = new Map<string, MemoryTable>();
 
+  /** `encoded: true` stores chunks in engine/columnar's compressed format instead of decoded vectors. */
+  constructor(opts: { encoded?: boolean } = {}) {
+    this.chunkBuilder = opts.encoded ? encodedChunkBuilder : undefined;
+  }
+
+  readonly chunkBuilder: ChunkBuilder | undefined;
+
   get(name: string): TableData | undefined {
     return this.tables.get(name);
   }
@@ -197,7 +213,7 @@ export class MemoryTableStore implements TableStore {
   create(def: TableDef): TableData {
     if (this.tables.has(def.name))
       throw new SqlError(SqlState.duplicateTable, `relation "${def.name}" already exists`);
-    const t = new MemoryTable(def);
+    const t = new MemoryTable(def, this.chunkBuilder);
     this.tables.set(def.name, t);
     return t;
   }

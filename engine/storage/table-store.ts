@@ -86,6 +86,11 @@ export interface TableData {
 
 /** The catalog of tables plus their data. */
 export interface TableStore {
+  /** How bulk loads and compaction build chunks (default: in-memory decoded vectors). */
+  readonly chunkBuilder?: (
+    rowCount: number,
+    cols: readonly { id: number; name: string; type: ColumnType; values: ArrayLike<unknown> }[],
+  ) => ChunkSource[];
   get(name: string): TableData | undefined;
   create(def: TableDef): TableData;
   drop(name: string): void;
