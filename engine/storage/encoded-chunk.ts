@@ -27,7 +27,7 @@ export class EncodedChunkSource implements ChunkSource {
     private readonly reader: ChunkReader,
     ids: readonly number[],
   ) {
-    ids.forEach((id, i) => this.index.set(id, i));
+    for (let i = 0; i < ids.length; i++) this.index.set(ids[i], i);
   }
 
   get rowCount(): number {
