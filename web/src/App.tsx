@@ -4,9 +4,13 @@
  * whether it needs a signed-in user, and how to render it with its params.
  */
 import type { ReactNode } from 'react';
+import { AccountSecurityPage } from './account/AccountSecurityPage.tsx';
+import { ApiKeysPage } from './api-keys/ApiKeysPage.tsx';
+import { AuditLogPage } from './audit/AuditLogPage.tsx';
 import { DatabasePage } from './databases/DatabasePage.tsx';
 import { DatabasesPage } from './databases/DatabasesPage.tsx';
 import { AppShell } from './layout/AppShell.tsx';
+import { MembersPage } from './members/MembersPage.tsx';
 import { MagicLinkPage } from './pages/MagicLinkPage.tsx';
 import { NotFoundPage } from './pages/NotFoundPage.tsx';
 import { SignInPage } from './pages/SignInPage.tsx';
@@ -21,11 +25,16 @@ type Route = [pattern: string, access: Access, render: (p: Record<string, string
 const ROUTES: Route[] = [
   ['/', 'auth', () => <DatabasesPage />],
   ['/sign-in', 'public', () => <SignInPage />],
+  ['/auth/magic-link', 'public', () => <MagicLinkPage />],
   ['/auth/verify', 'public', () => <MagicLinkPage />],
   ['/status', 'public', () => <StatusPage />],
   ['/databases', 'auth', () => <DatabasesPage />],
   ['/databases/:db', 'auth', (p) => <DatabasePage database={p.db} tab="sql" />],
   ['/databases/:db/tables', 'auth', (p) => <DatabasePage database={p.db} tab="tables" />],
+  ['/api-keys', 'user', () => <ApiKeysPage />],
+  ['/members', 'user', () => <MembersPage />],
+  ['/audit-log', 'user', () => <AuditLogPage />],
+  ['/account', 'user', () => <AccountSecurityPage />],
 ];
 
 function Page() {

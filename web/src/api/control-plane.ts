@@ -61,14 +61,19 @@ export interface ApiKey {
   revokedAt?: string | null;
 }
 export interface AuditEntry {
-  id: string;
-  at: string;
-  actor?: string | null;
+  id: string | number;
+  createdAt: string;
+  actorType: 'user' | 'api_key' | 'anonymous';
+  actorId?: string | null;
+  /** Some list routes join the actor's email in. */
+  actorEmail?: string | null;
   action: string;
-  target?: string | null;
+  targetType?: string | null;
+  targetId?: string | null;
+  outcome: 'success' | 'failure' | 'denied';
   ip?: string | null;
   userAgent?: string | null;
-  outcome: string;
+  detail?: Record<string, unknown> | null;
 }
 export interface AuditFilter {
   action?: string;
@@ -88,6 +93,8 @@ async function list<T>(path: string, key: string, signal?: AbortSignal): Promise
 export const listOrgs = (signal?: AbortSignal) => list<Org>('/v1/orgs', 'orgs', signal);
 export const createOrg = (name: string, slug: string) =>
   api<Org>('/v1/orgs', { method: 'POST', body: { name, slug } });
+export const createProject = (org: string, name: string) =>
+  api<Project>(`/v1/orgs/${enc(org)}/projects`, { method: 'POST', body: { name } });
 export const listProjects = (org: string, signal?: AbortSignal) =>
   list<Project>(`/v1/orgs/${enc(org)}/projects`, 'projects', signal);
 
@@ -115,12 +122,11 @@ export const deleteDatabase = (database: string) =>
 
 export const listApiKeys = (project: string, signal?: AbortSignal) =>
   list<ApiKey>(`/v1/projects/${enc(project)}/api-keys`, 'apiKeys', signal);
-/** The secret comes back once, in this response only. */
+/** The secret (`key`) comes back once, in this response only. */
 export const createApiKey = (
   project: string,
-  input: { name: string; role: KeyRole; databaseId?: string; expiresAt?: string },
-) =>
-  api<ApiKey & { secret: string }>(`/v1/projects/${enc(project)}/api-keys`, { method: 'POST', body: input });
+  input: { name: string; role: KeyRole; databaseId?: string; expiresInSeconds?: number },
+) => api<ApiKey & { key: string }>(`/v1/projects/${enc(project)}/api-keys`, { method: 'POST', body: input });
 export const revokeApiKey = (project: string, id: string) =>
   api<void>(`/v1/projects/${enc(project)}/api-keys/${enc(id)}`, { method: 'DELETE' });
 

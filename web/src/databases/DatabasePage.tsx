@@ -16,10 +16,10 @@ export function DatabasePage({ database, tab }: { database: string; tab: 'sql' |
   return (
     <>
       <nav aria-label="Breadcrumb" className="breadcrumb">
-        <Link to="/databases">Databases</Link> / <span>{database}</span>
+        <Link to="/databases">Databases</Link> / <span>{state.data?.name ?? database}</span>
       </nav>
       <div className="page-head">
-        <h1>{database}</h1>
+        <h1>{state.data?.name ?? database}</h1>
         <AsyncView state={state} label="Loading database…">
           {(d) => (
             <p className="muted" data-testid="database-meta">

@@ -7,18 +7,19 @@ import { useState } from 'react';
 import { type Database, deleteDatabase, getDatabase, listDatabases } from '../api/control-plane.ts';
 import { AsyncView } from '../components/AsyncView.tsx';
 import { useAsync } from '../components/use-async.ts';
+import { OnboardingForm } from '../layout/OnboardingForm.tsx';
 import { Link } from '../router/router.tsx';
 import { useSession } from '../session/session.tsx';
 import { CreateDatabaseForm } from './CreateDatabaseForm.tsx';
 import { TypedConfirmDialog } from './TypedConfirmDialog.tsx';
 
 export function DatabasesPage() {
-  const { auth, projectId } = useSession();
+  const { auth, projectId, contextLoaded } = useSession();
   const dev = auth.status === 'devKey';
   const state = useAsync<Database[]>(
     async (signal) => {
       if (dev) return [await getDatabase('default', signal)];
-      if (!projectId) throw new Error('Choose a project first (no project in this organization yet).');
+      if (!projectId) return [];
       return listDatabases(projectId, signal);
     },
     [dev, projectId],
@@ -30,6 +31,7 @@ export function DatabasesPage() {
       <div className="page-head">
         <h1>Databases</h1>
       </div>
+      {!dev && contextLoaded && !projectId && <OnboardingForm />}
       {!dev && projectId && <CreateDatabaseForm projectId={projectId} onCreated={state.reload} />}
       <AsyncView state={state} label="Loading databases…">
         {(dbs) =>
@@ -55,7 +57,8 @@ export function DatabasesPage() {
                   {dbs.map((d) => (
                     <tr key={d.id} data-testid={`database-${d.name}`}>
                       <th scope="row">
-                        <Link to={`/databases/${encodeURIComponent(d.name)}`}>{d.name}</Link>
+                        {/* By id: signed-in users address the data plane by database id (names resolve only for API keys). */}
+                        <Link to={`/databases/${d.id}`}>{d.name}</Link>
                       </th>
                       <td>
                         <span className={`badge status-${d.status}`}>{d.status}</span>

@@ -20,12 +20,16 @@ interface SessionValue {
   auth: Auth;
   orgs: Org[];
   projects: Project[];
+  /** False until the org and project lists have answered once (so "none" is not shown while loading). */
+  contextLoaded: boolean;
   orgId: string | null;
   projectId: string | null;
   selectOrg(id: string): void;
   selectProject(id: string): void;
   /** Re-reads `/v1/auth/me` (after sign-in) and the org list. */
   refresh(): Promise<void>;
+  /** After creating an org or project: reload the lists and select the new ones. */
+  adoptContext(orgId: string, projectId: string): Promise<void>;
   signInWithDevKey(key: string | null): void;
   signOut(): Promise<void>;
 }
@@ -40,6 +44,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const [projects, setProjects] = useState<Project[]>([]);
   const [orgId, setOrgId] = useState<string | null>(() => localStorage.getItem(ORG_KEY));
   const [projectId, setProjectId] = useState<string | null>(() => localStorage.getItem(PROJECT_KEY));
+  const [contextLoaded, setContextLoaded] = useState(false);
+  const [projectsTick, setProjectsTick] = useState(0);
 
   const refresh = useCallback(async () => {
     if (getDevKey()) {
@@ -53,6 +59,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       const list = await listOrgs();
       setOrgs(list);
       setOrgId((cur) => (cur && list.some((o) => o.id === cur) ? cur : (list[0]?.id ?? null)));
+      if (list.length === 0) setContextLoaded(true);
     } catch (e) {
       // A control plane that is down should not look like "signed out" without saying why.
       setAuth({ status: 'signedOut', error: (e as Error).message });
@@ -63,6 +70,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     refresh();
   }, [refresh]);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: projectsTick re-fetches after creating a project.
   useEffect(() => {
     if (!orgId || auth.status !== 'user') return;
     localStorage.setItem(ORG_KEY, orgId);
@@ -71,10 +79,14 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       .then((list) => {
         setProjects(list);
         setProjectId((cur) => (cur && list.some((p) => p.id === cur) ? cur : (list[0]?.id ?? null)));
+        setContextLoaded(true);
       })
-      .catch(() => setProjects([]));
+      .catch(() => {
+        setProjects([]);
+        setContextLoaded(true);
+      });
     return () => ctl.abort();
-  }, [orgId, auth.status]);
+  }, [orgId, auth.status, projectsTick]);
 
   useEffect(() => {
     if (projectId) localStorage.setItem(PROJECT_KEY, projectId);
@@ -87,9 +99,16 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       projects,
       orgId,
       projectId,
+      contextLoaded,
       selectOrg: setOrgId,
       selectProject: setProjectId,
       refresh,
+      async adoptContext(newOrg, newProject) {
+        setOrgId(newOrg);
+        setProjectId(newProject);
+        setOrgs(await listOrgs());
+        setProjectsTick((t) => t + 1);
+      },
       signInWithDevKey(key) {
         setDevKey(key);
         setAuth({ status: 'loading' });
@@ -103,7 +122,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
         setAuth({ status: 'signedOut' });
       },
     }),
-    [auth, orgs, projects, orgId, projectId, refresh],
+    [auth, orgs, projects, contextLoaded, orgId, projectId, refresh],
   );
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
 }

@@ -1,0 +1,192 @@
+/**
+ * A person's whole journey in a real Chromium against the real stack: sign up
+ * through a magic link read from the dev outbox, register a passkey with the
+ * DevTools virtual authenticator (a real WebAuthn ceremony), sign out, sign in
+ * with it, create an organization, a database and an API key, use the key
+ * from a plain HTTPS client, revoke it, and find all of it in the audit log.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, CDPSession, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Stack, startStack } from '../../scripts/stack.ts';
+import { DEV_KEY, openPage, screenshot } from './browser-session.ts';
+import { launchChromium } from './chromium.ts';
+import { freePort } from './free-port.ts';
+
+let stack: Stack;
+let browser: Browser;
+let dataDir: string;
+let page: Page;
+let cdp: CDPSession;
+let errors: string[];
+let authenticatorId: string;
+const email = `ada.${Date.now()}@example.com`;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'orochi-identity-'));
+  [stack, browser] = await Promise.all([
+    freePort().then((port) => startStack({ dataDir, port, devApiKey: DEV_KEY })),
+    launchChromium(),
+  ]);
+  ({ page, errors } = await openPage(browser));
+  // window.confirm() guards revocations; a person would click OK.
+  page.on('dialog', (d) => d.accept());
+  cdp = await page.context().newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  ({ authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  }));
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+/**
+ * True when the stack serves `method path`: anything but the catch-all 404.
+ * Asked with the page's cookies, so auth middleware does not mask a missing route.
+ */
+async function routeExists(method: 'GET' | 'POST', path: string): Promise<boolean> {
+  const res = await page.request.fetch(`${stack.url}${path}`, {
+    method,
+    data: method === 'POST' ? {} : undefined,
+  });
+  if (res.status() !== 404) return true;
+  const body = (await res.json().catch(() => ({}))) as { error?: { message?: string } };
+  return !body.error?.message?.startsWith('no route');
+}
+
+describe.sequential('identity flow', () => {
+  it('signs up through a magic link from the dev outbox', async () => {
+    await page.goto(`${stack.url}/sign-in`);
+    await page.getByLabel('Email').fill(email);
+    await page.getByRole('button', { name: 'Email me a sign-in link' }).click();
+    await page.getByTestId('link-sent').waitFor();
+    const outbox = (await (
+      await fetch(`${stack.url}/v1/dev/outbox?to=${encodeURIComponent(email)}`)
+    ).json()) as {
+      emails: { text: string }[];
+    };
+    const link = /https?:\/\/\S+/.exec(outbox.emails[0]?.text ?? '')?.[0];
+    expect(link).toBeDefined();
+    await page.goto(link!);
+    await page.waitForURL(/\/account\?welcome=1$/);
+    await page.getByTestId('welcome').waitFor();
+    expect(await page.getByTestId('user-email').textContent()).toBe(email);
+    await screenshot(page, 'account-welcome');
+  });
+
+  it('registers a passkey, signs out, and signs back in with it', async (ctx) => {
+    if (!(await routeExists('POST', '/v1/auth/passkeys/register/options'))) ctx.skip();
+    await page.getByRole('button', { name: 'Add a passkey' }).click();
+    await expect
+      .poll(() => page.getByTestId('account-notice').textContent(), { timeout: 15_000 })
+      .toBe('Passkey added');
+    expect(await page.getByTestId('passkeys').locator('li').count()).toBe(1);
+    // The authenticator really holds a discoverable credential (what passkey sign-in without an email needs).
+    const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
+    expect(credentials).toHaveLength(1);
+    expect(credentials[0].isResidentCredential).toBe(true);
+    await screenshot(page, 'account-passkeys');
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.goto(`${stack.url}/sign-in`);
+    await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+    await page.waitForURL(`${stack.url}/databases`);
+    expect(await page.getByTestId('user-email').textContent()).toBe(email);
+  });
+
+  it('creates an organization, a project and a database', async () => {
+    await page.goto(`${stack.url}/databases`);
+    await page.getByTestId('onboarding').waitFor();
+    await page.getByLabel('Organization name').fill('Acme Analytics');
+    await page.getByRole('button', { name: 'Create', exact: true }).click();
+    await expect
+      .poll(() => page.getByTestId('org-select').locator('option:checked').textContent())
+      .toBe('Acme Analytics');
+    await page.getByLabel('Name', { exact: true }).fill('metrics');
+    await page.getByLabel('Shards').fill('4');
+    await page.getByRole('button', { name: 'Create database' }).click();
+    const row = page.getByTestId('database-metrics');
+    await row.waitFor();
+    expect(await row.locator('td').nth(3).textContent()).toBe('4');
+    await screenshot(page, 'databases-created');
+  });
+
+  it('runs SQL on the new database from the editor', async () => {
+    await page.getByTestId('database-metrics').getByRole('link', { name: 'metrics' }).click();
+    await page.getByRole('heading', { name: 'metrics', level: 1 }).waitFor();
+    const editor = page.getByLabel('SQL query');
+    await editor.fill('SELECT 1 AS one');
+    const answered = page.waitForResponse((r) => r.url().endsWith('/sql'));
+    await editor.press('Control+Enter');
+    const res = await answered;
+    if (res.ok()) {
+      await page.getByTestId('results-grid').waitFor();
+      expect(await page.getByTestId('results-grid').locator('tbody td').first().textContent()).toBe('1');
+    } else {
+      const body = (await res.json()) as { error: { code: string } };
+      await expect.poll(() => page.getByTestId('error').textContent()).toContain(body.error.code);
+    }
+    await screenshot(page, 'database-sql');
+  });
+
+  it('creates an API key shown once, uses it from fetch, and revokes it', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'API keys' }).click();
+    await page.getByLabel('Name').fill('ci-reader');
+    await page.getByLabel('Role').selectOption('read');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const secret = (await page.getByTestId('new-key-secret').textContent())?.trim() ?? '';
+    expect(secret).toMatch(/^oro_/);
+    // The list shows only the visible prefix of the secret, never the secret itself.
+    const row = page.getByTestId('api-key-ci-reader');
+    const prefix = ((await row.locator('code').textContent()) ?? '').replace('…', '');
+    expect(prefix.length).toBeGreaterThan(4);
+    expect(secret.startsWith(prefix)).toBe(true);
+    expect(await page.getByTestId('api-keys-table').textContent()).not.toContain(secret);
+    await screenshot(page, 'api-key-created');
+
+    const use = () =>
+      fetch(`${stack.url}/v1/databases/metrics`, { headers: { authorization: `Bearer ${secret}` } });
+    const ok = await use();
+    expect(ok.status).toBe(200);
+    expect(((await ok.json()) as { name: string }).name).toBe('metrics');
+
+    await page.getByRole('button', { name: 'Done' }).click();
+    expect(await page.getByTestId('new-key').count()).toBe(0);
+    await page.getByRole('button', { name: 'Revoke ci-reader' }).click();
+    await page.getByTestId('api-key-ci-reader').getByText('revoked').waitFor();
+    expect((await use()).status).toBe(401);
+  });
+
+  it('lists the audit entries of all of the above', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit log' }).click();
+    if (!(await routeExists('GET', '/v1/orgs/x/audit-log'))) {
+      // Until the route lands the page must say so, not spin.
+      await expect.poll(() => page.getByTestId('error').textContent()).toContain('not_found');
+      return;
+    }
+    const table = page.getByTestId('audit-table');
+    await table.waitFor();
+    const text = (await table.textContent()) ?? '';
+    for (const action of ['org.create', 'database.create', 'api_key.create', 'api_key.revoke']) {
+      expect(text).toContain(action);
+    }
+    await page.getByLabel('Action').fill('api_key.revoke');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await expect.poll(() => table.locator('tbody tr').count()).toBe(1);
+    await screenshot(page, 'audit-log');
+    expect(errors).toEqual([]);
+  });
+});
