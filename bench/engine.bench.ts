@@ -14,7 +14,7 @@
 import { Prng } from '../engine/testing/prng.ts';
 import { diffResults } from '../engine/testing/result-compare.ts';
 import { measureEncoding } from './tsbs/chunk-size.ts';
-import { generateCpuOnly } from './tsbs/generate.ts';
+import { cpuTableColumns, generateCpuOnly } from './tsbs/generate.ts';
 import { fmt, geomean, markdownTable, type Timing, timeQuery } from './tsbs/harness.ts';
 import { DuckdbPeer } from './tsbs/peers/duckdb.ts';
 import { EnginePeer, normalizeEngineResult } from './tsbs/peers/engine.ts';
@@ -51,7 +51,8 @@ const instances = new Map<string, TsbsQuery[]>(
   ]),
 );
 
-// --- engine ---
+// --- engine --- (one set of row-expanded tag arrays, shared by bulkLoad and the encoding measurement)
+const columns = cpuTableColumns(data);
 const enginePeer = await EnginePeer.create();
 let engine: EnginePeer | undefined;
 let engineNote = '';
@@ -59,14 +60,14 @@ let engineLoadS = Number.NaN;
 if (typeof enginePeer === 'string') engineNote = enginePeer;
 else {
   try {
-    [, engineLoadS] = await timed('engine bulkLoad', () => enginePeer.loadCpu(data));
+    [, engineLoadS] = await timed('engine bulkLoad', () => enginePeer.loadCpu(data, columns));
     engine = enginePeer;
   } catch (e) {
     engineNote = `engine bulkLoad failed: ${(e as Error).message}`;
   }
 }
 if (engineNote) log(`engine not benchmarked: ${engineNote}`);
-const encoding = await measureEncoding(data);
+const encoding = await measureEncoding(data, columns);
 if (typeof encoding === 'string') log(`encoding not measured: ${encoding}`);
 
 // --- peers ---

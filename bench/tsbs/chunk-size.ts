@@ -8,8 +8,7 @@
  * includes building dictionaries from plain strings. Imported dynamically so a
  * tree where engine/columnar is mid-change still runs the rest of the bench.
  */
-import type { CpuData } from './generate.ts';
-import { CPU_FIELDS, TAG_COLUMNS, tagColumn } from './generate.ts';
+import { CPU_FIELDS, type CpuData, cpuTableColumns, TAG_COLUMNS } from './generate.ts';
 
 /** Encoded size and speed of the cpu table in engine chunks. */
 export interface EncodingStats {
@@ -37,8 +36,11 @@ interface TableEncoder {
   };
 }
 
-/** Encodes the table; returns why not when engine/columnar cannot be used. */
-export async function measureEncoding(data: CpuData): Promise<EncodingStats | string> {
+/** Encodes the table (from prebuilt `columns` when given); returns why not when engine/columnar cannot be used. */
+export async function measureEncoding(
+  data: CpuData,
+  columns: Record<string, Float64Array | string[]> = cpuTableColumns(data),
+): Promise<EncodingStats | string> {
   let columnar: TableEncoder;
   try {
     const path = '../../engine/columnar/index.ts';
@@ -52,16 +54,11 @@ export async function measureEncoding(data: CpuData): Promise<EncodingStats | st
     ...TAG_COLUMNS.map((t) => ({ name: t as string, type: 'text' })),
     ...CPU_FIELDS.map((f) => ({ name: f as string, type: 'float64' })),
   ];
-  const values: (Float64Array | string[])[] = [
-    data.time,
-    ...TAG_COLUMNS.map((t) => tagColumn(data, t)),
-    ...CPU_FIELDS.map((f) => data.fields[f]),
-  ];
-  const vectors = schema.map((s, i) => ({
+  const vectors = schema.map((s) => ({
     kind: 'flat' as const,
     type: s.type,
     length: data.rowCount,
-    values: values[i],
+    values: columns[s.name],
   }));
   const { stats } = columnar.encodeTable(schema, vectors, data.rowCount);
   const perColumn: Record<string, number> = {};

@@ -102,10 +102,10 @@ export class EnginePeer implements SqlPeer {
     return this.db.query(sql);
   }
 
-  /** Creates `cpu` and bulk-loads `data` into the engine's columnar chunks. */
-  async loadCpu(data: CpuData): Promise<void> {
+  /** Creates `cpu` and bulk-loads `data` (or its prebuilt `columns`) into the engine's columnar chunks. */
+  async loadCpu(data: CpuData, columns = cpuTableColumns(data)): Promise<void> {
     await this.db.exec(CPU_TABLE_DDL);
-    await this.db.bulkLoad('cpu', cpuTableColumns(data), data.rowCount);
+    await this.db.bulkLoad('cpu', columns, data.rowCount);
   }
 
   async close(): Promise<void> {
