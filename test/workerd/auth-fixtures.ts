@@ -86,3 +86,29 @@ export async function tenant(owner: Session, tag = 'org') {
     throw new Error(`database: ${database.status} ${JSON.stringify(database.json)}`);
   return { org: org.json, project: project.json, database: database.json };
 }
+
+/** The newest invitation token mailed to `email`. */
+export async function latestInviteToken(email: string): Promise<string> {
+  const { json } = await call(`/v1/dev/outbox?to=${encodeURIComponent(email)}`);
+  const mail = json.emails.find((e: { subject: string }) => e.subject.includes('invited'));
+  const m = /invite\?token=([A-Za-z0-9_%-]+)/.exec(mail?.text ?? '');
+  if (!m) throw new Error(`no invitation for ${email}`);
+  return decodeURIComponent(m[1]);
+}
+
+/** A new user who joined `orgId` with `role` through the real invitation flow. */
+export async function memberWithRole(owner: Session, orgId: string, role: string): Promise<Session> {
+  const email = uniqueEmail(role);
+  const inv = await call(`/v1/orgs/${orgId}/invitations`, {
+    token: owner.accessToken,
+    body: { email, role },
+  });
+  if (inv.status !== 201) throw new Error(`invite: ${inv.status} ${JSON.stringify(inv.json)}`);
+  const s = await signIn(email);
+  const accepted = await call('/v1/invitations/accept', {
+    token: s.accessToken,
+    body: { token: await latestInviteToken(email) },
+  });
+  if (accepted.status !== 200) throw new Error(`accept: ${accepted.status}`);
+  return s;
+}

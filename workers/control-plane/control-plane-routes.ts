@@ -9,7 +9,10 @@ import type { AuthEnv } from '../auth/auth-context.ts';
 import { requireUser } from '../auth/session-middleware.ts';
 import { apiKeyRoutes } from './api-key-routes.ts';
 import { auditDenials } from './audit-actor.ts';
+import { auditLogRoutes } from './audit-log-routes.ts';
 import { projectDatabasesRoutes } from './databases-routes.ts';
+import { invitationsRoutes } from './invitations-routes.ts';
+import { membersRoutes } from './members-routes.ts';
 import { orgsRoutes } from './orgs-routes.ts';
 import { projectsRoutes } from './projects-routes.ts';
 
@@ -23,4 +26,7 @@ controlPlaneRoutes
   .route('/', orgsRoutes)
   .route('/', projectsRoutes)
   .route('/', projectDatabasesRoutes)
-  .route('/', apiKeyRoutes);
+  .route('/', apiKeyRoutes)
+  .route('/', membersRoutes)
+  .route('/', invitationsRoutes)
+  .route('/', auditLogRoutes);
