@@ -32,13 +32,16 @@ export async function startWsTcpProxy(opts: {
     const tcp = connect(opts.upstreamPort, opts.upstreamHost);
     const pending: Buffer[] = [];
     let open = false;
+    let terminated = false;
     tcp.on('connect', () => {
       open = true;
       for (const b of pending) tcp.write(b);
       pending.length = 0;
     });
     tcp.on('data', (d) => ws.readyState === ws.OPEN && ws.send(d));
-    tcp.on('close', () => ws.close());
+    // After a Terminate the client is closing on its own; closing from here too only surfaces
+    // as a spurious "connection lost" in the driver.
+    tcp.on('close', () => terminated || ws.close());
     tcp.on('error', () => ws.close());
     ws.on('message', (data: Buffer | Buffer[] | ArrayBuffer) => {
       const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
@@ -48,6 +51,7 @@ export async function startWsTcpProxy(opts: {
       // `ws` only reports 'close' once the client drops TCP (up to 30 s later in workerd), so
       // without this each finished Worker request held one of the server's 32 slots for 30 s.
       if (buf.length === 5 && buf[0] === 0x58 && buf.readInt32BE(1) === 4) {
+        terminated = true;
         if (open) tcp.end();
         else tcp.once('connect', () => tcp.end());
       }
