@@ -33,7 +33,7 @@ export interface EncodedChunk {
 export interface EncodeOptions {
   /** Block size limit in bytes (default {@link MAX_BLOCK_BYTES}). */
   readonly maxBlockBytes?: number;
-  /** Row limit per chunk (default {@link MAX_CHUNK_ROWS}). */
+  /** Row limit per chunk (default and maximum {@link MAX_CHUNK_ROWS}). */
   readonly maxRows?: number;
 }
 
@@ -97,7 +97,7 @@ export function encodeChunk(
   options: EncodeOptions = {},
 ): EncodedChunk {
   checkShape(schema, columns, rowCount);
-  const maxRows = options.maxRows ?? MAX_CHUNK_ROWS;
+  const maxRows = Math.min(options.maxRows ?? MAX_CHUNK_ROWS, MAX_CHUNK_ROWS);
   if (rowCount > maxRows) {
     throw new SqlError(
       SqlState.programLimitExceeded,
@@ -129,7 +129,7 @@ export function encodeChunks(
   options: EncodeOptions = {},
 ): EncodedChunk[] {
   checkShape(schema, columns, rowCount);
-  const maxRows = options.maxRows ?? MAX_CHUNK_ROWS;
+  const maxRows = Math.max(1, Math.min(options.maxRows ?? MAX_CHUNK_ROWS, MAX_CHUNK_ROWS));
   const limit = options.maxBlockBytes ?? MAX_BLOCK_BYTES;
   const inputs = columns.map(columnInputOf);
   const out: EncodedChunk[] = [];

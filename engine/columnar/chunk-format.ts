@@ -130,6 +130,8 @@ export function readChunkHeader(bytes: Uint8Array): ChunkHeader {
   const headerLength = r.u32();
   if (headerLength > bytes.length) corrupt('header length');
   const rowCount = r.u32();
+  // Bounds every allocation a decoder makes, so a corrupt header cannot exhaust memory.
+  if (rowCount > MAX_CHUNK_ROWS) corrupt(`row count ${rowCount} above ${MAX_CHUNK_ROWS}`);
   const count = r.varuint();
   const columns: ColumnMeta[] = [];
   for (let i = 0; i < count; i++) {
