@@ -177,8 +177,12 @@ function insert(env: StatementEnv, s: PgNode): DmlResult {
       return row;
     };
   }
+  // Decide every row first and write only at the end, so a failing statement changes nothing.
   const written: unknown[][] = [];
-  const touched = new Set<string>();
+  const deletes: number[] = [];
+  const pending = new Map<string, 'insert' | 'update'>();
+  const dup = () =>
+    err(SqlState.uniqueViolation, `duplicate key value violates unique constraint "${def.name}_pkey"`);
   for (const src of source) {
     const row = def.columns.map((c) => {
       const ti = targets.indexOf(c);
@@ -186,33 +190,39 @@ function insert(env: StatementEnv, s: PgNode): DmlResult {
       return v === undefined ? defaultValue(env, c) : v;
     });
     checkRow(env, t, row);
-    if (oc) {
-      const key = keyText(pkIdx.map((i) => row[i]));
-      const existing = t.lookupKey(key);
-      if (existing !== undefined) {
-        if (!update) continue;
-        if (touched.has(key)) {
-          throw err(
-            SqlState.cardinalityViolation,
-            'ON CONFLICT DO UPDATE command cannot affect row a second time',
-          );
-        }
-        const old = t.readRow(existing);
-        const next = update(old, row);
-        if (!next) continue;
-        checkRow(env, t, next);
-        t.deleteRow(existing);
-        t.insert([next]);
-        touched.add(key);
-        written.push(next);
-        continue;
-      }
-      touched.add(key);
+    if (pkIdx.length === 0) {
+      written.push(row);
+      continue;
     }
-    t.insert([row]);
-    written.push(row);
+    const key = keyText(pkIdx.map((i) => row[i]));
+    const prior = pending.get(key);
+    const existing = prior ? undefined : t.lookupKey(key);
+    if (prior === undefined && existing === undefined) {
+      pending.set(key, 'insert');
+      written.push(row);
+      continue;
+    }
+    if (!oc) throw dup();
+    if (!update) continue;
+    if (prior !== undefined) {
+      throw err(
+        SqlState.cardinalityViolation,
+        'ON CONFLICT DO UPDATE command cannot affect row a second time',
+      );
+    }
+    const next = update(t.readRow(existing!), row);
+    pending.set(key, 'update');
+    if (!next) continue;
+    checkRow(env, t, next);
+    if (keyText(pkIdx.map((i) => next[i])) !== key) {
+      throw err(SqlState.featureNotSupported, 'ON CONFLICT DO UPDATE may not change the key');
+    }
+    deletes.push(existing!);
+    written.push(next);
   }
-  const ret = returning(env, t, s.returningList, written, qualifier);
+  for (const id of deletes) t.deleteRow(id);
+  t.insert(written);
+  const ret = returning(env, t, s.returningClause?.exprs ?? s.returningList, written, qualifier);
   return { command: 'INSERT', columns: ret.columns, rows: ret.rows, rowCount: written.length };
 }
 
@@ -284,12 +294,13 @@ function update(env: StatementEnv, s: PgNode): DmlResult {
     checkRow(env, t, row);
     return { id: r[width] as number, row };
   });
+  checkUpdatedKeys(t, newRows);
   for (const n of newRows) t.deleteRow(n.id);
   t.insert(newRows.map((n) => n.row));
   const ret = returning(
     env,
     t,
-    s.returningList,
+    s.returningClause?.exprs ?? s.returningList,
     newRows.map((n) => n.row),
     qualifier,
   );
@@ -306,11 +317,31 @@ function remove(env: StatementEnv, s: PgNode): DmlResult {
   const ret = returning(
     env,
     t,
-    s.returningList,
+    s.returningClause?.exprs ?? s.returningList,
     matches.map((r) => r.slice(0, width)),
     qualifier,
   );
   return { command: 'DELETE', columns: ret.columns, rows: ret.rows, rowCount: matches.length };
+}
+
+/** Fails (before any write) when updated rows would collide on the primary key. */
+function checkUpdatedKeys(t: TableData, rows: readonly { id: number; row: unknown[] }[]): void {
+  const def = t.def;
+  if (def.primaryKey.length === 0) return;
+  const pkIdx = def.primaryKey.map((id) => def.columns.findIndex((c) => c.id === id));
+  const moving = new Set(rows.map((r) => r.id));
+  const seen = new Set<string>();
+  for (const r of rows) {
+    const key = keyText(pkIdx.map((i) => r.row[i]));
+    const other = t.lookupKey(key);
+    if (seen.has(key) || (other !== undefined && !moving.has(other))) {
+      throw err(
+        SqlState.uniqueViolation,
+        `duplicate key value violates unique constraint "${def.name}_pkey"`,
+      );
+    }
+    seen.add(key);
+  }
 }
 
 /** Runs a DML statement; undefined when `stmt` is not DML. */

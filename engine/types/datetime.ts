@@ -154,9 +154,9 @@ export function formatInterval(iv: Interval): string {
   const parts: string[] = [];
   const years = Math.trunc(iv.months / 12);
   const mons = iv.months - years * 12;
-  if (years) parts.push(`${years} year${Math.abs(years) === 1 ? '' : 's'}`);
-  if (mons) parts.push(`${mons} mon${Math.abs(mons) === 1 ? '' : 's'}`);
-  if (iv.days) parts.push(`${iv.days} day${Math.abs(iv.days) === 1 ? '' : 's'}`);
+  if (years) parts.push(`${years} year${years === 1 ? '' : 's'}`);
+  if (mons) parts.push(`${mons} mon${mons === 1 ? '' : 's'}`);
+  if (iv.days) parts.push(`${iv.days} day${iv.days === 1 ? '' : 's'}`);
   if (iv.micros !== 0 || parts.length === 0) {
     const neg = iv.micros < 0;
     const t = formatTime(Math.abs(iv.micros));
