@@ -1,24 +1,285 @@
 /**
  * @module durable-objects/catalog-do
- * One per database: tables, columns, distribution and the versioned shard map.
+ * One per database: tables, columns (stable ids), distribution, hypertable
+ * settings, retention policies and the versioned shard map, plus the durable
+ * coordinator records of two-phase commits. Every mutation bumps the catalog
+ * version in the same SQLite transaction, so a Worker holding version v knows
+ * exactly whether its cached copy is current.
  */
 import { DurableObject } from 'cloudflare:workers';
+import { buildHashRanges, type HashRange } from '../engine/distributed/hash-ranges.ts';
+import type { ColumnSpec } from '../engine/distributed/sql-statements.ts';
+import type { DistTable, Placement } from '../engine/distributed/table-schema.ts';
+import { SqlError, SqlState } from '../engine/errors.ts';
+
+/** A coordinator silent this long is presumed dead; recovery then resolves its transaction. */
+export const RECOVERY_AFTER_MS = 30_000;
+
+/** The catalog as Workers cache it. */
+export interface CatalogSnapshot {
+  readonly version: number;
+  readonly tables: readonly DistTable[];
+}
+
+/** A two-phase-commit coordinator record. */
+export interface TxnRecord {
+  readonly id: string;
+  readonly shards: readonly string[];
+  readonly state: 'preparing' | 'committed' | 'aborted';
+  readonly createdAt: number;
+}
+
+/** Hash ranges of a table (empty for single-shard tables). */
+export function tableRanges(t: DistTable): HashRange[] {
+  return t.placement.kind === 'distributed' ? buildHashRanges(t.shardCount) : [];
+}
 
 export class CatalogDO extends DurableObject<Env> {
+  private readonly sql: SqlStorage;
+
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.sql = ctx.storage.sql;
     ctx.blockConcurrencyWhile(async () => {
-      ctx.storage.sql.exec(
-        `CREATE TABLE IF NOT EXISTS catalog_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
+      this.sql.exec(`CREATE TABLE IF NOT EXISTS catalog_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
+      this.sql.exec(`CREATE TABLE IF NOT EXISTS catalog_tables (name TEXT PRIMARY KEY, def TEXT NOT NULL)`);
+      this.sql.exec(
+        `CREATE TABLE IF NOT EXISTS txn_records (id TEXT PRIMARY KEY, shards TEXT NOT NULL, state TEXT NOT NULL, created_at INTEGER NOT NULL)`,
       );
     });
   }
 
   /** The catalog version; Workers cache catalog entries by it. */
   async version(): Promise<number> {
-    const row = this.ctx.storage.sql
+    const row = this.sql
       .exec<{ value: string }>(`SELECT value FROM catalog_meta WHERE key = 'version'`)
       .toArray()[0];
     return row ? Number(row.value) : 0;
+  }
+
+  /** Every table and the version they were read at. */
+  async snapshot(): Promise<CatalogSnapshot> {
+    const tables = this.sql
+      .exec<{ def: string }>(`SELECT def FROM catalog_tables ORDER BY name`)
+      .toArray()
+      .map((r) => JSON.parse(r.def) as DistTable);
+    return { version: await this.version(), tables };
+  }
+
+  private get(name: string): DistTable {
+    const row = this.sql
+      .exec<{ def: string }>(`SELECT def FROM catalog_tables WHERE name = ?`, name)
+      .toArray()[0];
+    if (!row) throw new SqlError(SqlState.undefinedTable, `relation "${name}" does not exist`);
+    return JSON.parse(row.def) as DistTable;
+  }
+
+  /** Writes a table and bumps the version atomically; returns the new version. */
+  private put(t: DistTable): number {
+    return this.ctx.storage.transactionSync(() => {
+      this.sql.exec(
+        `INSERT INTO catalog_tables (name, def) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET def = excluded.def`,
+        t.name,
+        JSON.stringify(t),
+      );
+      return this.bump();
+    });
+  }
+
+  private bump(): number {
+    const row = this.sql
+      .exec<{ value: string }>(
+        `INSERT INTO catalog_meta (key, value) VALUES ('version', '1')
+         ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1 RETURNING value`,
+      )
+      .one();
+    return Number(row.value);
+  }
+
+  /** CREATE TABLE: a local (single-shard) table until it is distributed. */
+  async createTable(name: string, columns: ColumnSpec[], ifNotExists: boolean): Promise<DistTable | null> {
+    const exists = this.sql.exec(`SELECT 1 FROM catalog_tables WHERE name = ?`, name).toArray().length > 0;
+    if (exists) {
+      if (ifNotExists) return null;
+      throw new SqlError(SqlState.duplicateTable, `relation "${name}" already exists`);
+    }
+    const t: DistTable = {
+      name,
+      columns: columns.map((c, id) => ({ ...c, id })),
+      nextColumnId: columns.length,
+      placement: { kind: 'local' },
+      shardCount: 1,
+    };
+    this.put(t);
+    return t;
+  }
+
+  /** ALTER TABLE ADD / DROP COLUMN: ids are never reused, so stored rows need no rewrite. */
+  async alterTable(name: string, add: ColumnSpec[], drop: string[]): Promise<DistTable> {
+    const t = this.get(name);
+    let columns = [...t.columns];
+    let next = t.nextColumnId;
+    for (const d of drop) {
+      const col = columns.find((c) => c.name === d);
+      if (!col)
+        throw new SqlError(SqlState.undefinedColumn, `column "${d}" of relation "${name}" does not exist`);
+      if (t.placement.kind === 'distributed' && t.placement.columnId === col.id) {
+        throw new SqlError(SqlState.featureNotSupported, 'cannot drop the distribution column');
+      }
+      if (t.hypertable?.timeColumnId === col.id) {
+        throw new SqlError(SqlState.featureNotSupported, 'cannot drop the time column of a hypertable');
+      }
+      columns = columns.filter((c) => c !== col);
+    }
+    for (const a of add) {
+      if (columns.some((c) => c.name === a.name)) {
+        throw new SqlError(
+          SqlState.duplicateColumn,
+          `column "${a.name}" of relation "${name}" already exists`,
+        );
+      }
+      if (a.notNull && a.default === undefined) {
+        // Existing rows would violate it; PostgreSQL also refuses this on a non-empty table.
+        throw new SqlError(SqlState.featureNotSupported, 'ADD COLUMN … NOT NULL needs a DEFAULT');
+      }
+      columns.push({ ...a, id: next++ });
+    }
+    const updated: DistTable = { ...t, columns, nextColumnId: next };
+    this.put(updated);
+    return updated;
+  }
+
+  /** DROP TABLE: returns the dropped definition (the Worker clears its shards), or null. */
+  async dropTable(name: string, ifExists: boolean): Promise<DistTable | null> {
+    const row = this.sql
+      .exec<{ def: string }>(`SELECT def FROM catalog_tables WHERE name = ?`, name)
+      .toArray()[0];
+    if (!row) {
+      if (ifExists) return null;
+      throw new SqlError(SqlState.undefinedTable, `table "${name}" does not exist`);
+    }
+    this.ctx.storage.transactionSync(() => {
+      this.sql.exec(`DELETE FROM catalog_tables WHERE name = ?`, name);
+      this.bump();
+    });
+    return JSON.parse(row.def) as DistTable;
+  }
+
+  /**
+   * create_distributed_table / create_reference_table. Only empty tables can
+   * change placement (moving existing rows between shards is not implemented).
+   */
+  async place(name: string, placement: Placement, shardCount: number, isEmpty: boolean): Promise<DistTable> {
+    const t = this.get(name);
+    if (t.placement.kind !== 'local') {
+      throw new SqlError(SqlState.featureNotSupported, `table "${name}" is already ${t.placement.kind}`);
+    }
+    if (!isEmpty)
+      throw new SqlError(SqlState.featureNotSupported, 'distributing a table that already holds rows');
+    buildHashRanges(shardCount);
+    const updated: DistTable = { ...t, placement, shardCount };
+    this.put(updated);
+    return updated;
+  }
+
+  /** create_hypertable: time column and chunk interval. */
+  async setHypertable(name: string, timeColumn: string, chunkIntervalUs: number): Promise<DistTable> {
+    const t = this.get(name);
+    const col = t.columns.find((c) => c.name === timeColumn);
+    if (!col) throw new SqlError(SqlState.undefinedColumn, `column "${timeColumn}" does not exist`);
+    if (col.type !== 'timestamptz')
+      throw new SqlError(SqlState.datatypeMismatch, `column "${timeColumn}" must be a timestamp`);
+    if (t.hypertable)
+      throw new SqlError(SqlState.featureNotSupported, `table "${name}" is already a hypertable`);
+    if (!(chunkIntervalUs > 0))
+      throw new SqlError(SqlState.invalidParameterValue, 'chunk_time_interval must be positive');
+    const updated: DistTable = { ...t, hypertable: { timeColumnId: col.id, chunkIntervalUs } };
+    this.put(updated);
+    return updated;
+  }
+
+  /** add_retention_policy (µs) / remove_retention_policy (undefined). */
+  async setRetention(name: string, retentionUs: number | undefined, ifExists = false): Promise<DistTable> {
+    const t = this.get(name);
+    if (!t.hypertable)
+      throw new SqlError(SqlState.invalidParameterValue, `table "${name}" is not a hypertable`);
+    if (retentionUs === undefined && t.retentionUs === undefined && !ifExists) {
+      throw new SqlError('42704', `retention policy not found for hypertable "${name}"`);
+    }
+    const updated: DistTable = { ...t, retentionUs };
+    this.put(updated);
+    return updated;
+  }
+
+  /** 2PC phase 0: the durable coordinator record, written before any shard prepares. */
+  async beginTxn(id: string, shards: string[]): Promise<void> {
+    // A retried request reuses its id: keep the first record (and its decision, if any).
+    this.sql.exec(
+      `INSERT INTO txn_records (id, shards, state, created_at) VALUES (?, ?, 'preparing', ?) ON CONFLICT(id) DO NOTHING`,
+      id,
+      JSON.stringify(shards),
+      Date.now(),
+    );
+    if ((await this.ctx.storage.getAlarm()) === null)
+      await this.ctx.storage.setAlarm(Date.now() + RECOVERY_AFTER_MS);
+  }
+
+  /**
+   * The commit point: records the decision once. A later `decide` (e.g. from
+   * recovery racing the original coordinator) returns the first decision.
+   */
+  async decide(id: string, decision: 'committed' | 'aborted'): Promise<'committed' | 'aborted'> {
+    const row = this.sql
+      .exec<{ state: string }>(`SELECT state FROM txn_records WHERE id = ?`, id)
+      .toArray()[0];
+    if (!row) return 'aborted';
+    if (row.state !== 'preparing') return row.state as 'committed' | 'aborted';
+    this.sql.exec(`UPDATE txn_records SET state = ? WHERE id = ?`, decision, id);
+    return decision;
+  }
+
+  /** Forgets a transaction once every shard acknowledged the decision. */
+  async finishTxn(id: string): Promise<void> {
+    this.sql.exec(`DELETE FROM txn_records WHERE id = ?`, id);
+  }
+
+  /**
+   * Finishes transactions whose coordinator went away: a record older than
+   * `minAgeMs` still `preparing` is aborted (no shard can have applied it), a
+   * decided one is re-sent to every shard (resolve is idempotent). Returns ids resolved.
+   */
+  async recover(minAgeMs = RECOVERY_AFTER_MS): Promise<string[]> {
+    const done: string[] = [];
+    for (const t of await this.pendingTxns()) {
+      if (Date.now() - t.createdAt < minAgeMs) continue;
+      const decision = t.state === 'preparing' ? await this.decide(t.id, 'aborted') : t.state;
+      await Promise.all(
+        t.shards.map((name) => this.env.SHARD.get(this.env.SHARD.idFromName(name)).resolve(t.id, decision)),
+      );
+      await this.finishTxn(t.id);
+      done.push(t.id);
+    }
+    return done;
+  }
+
+  override async alarm(): Promise<void> {
+    await this.recover();
+    if ((await this.pendingTxns()).length > 0)
+      await this.ctx.storage.setAlarm(Date.now() + RECOVERY_AFTER_MS);
+  }
+
+  /** Unfinished transactions (for recovery). */
+  async pendingTxns(): Promise<TxnRecord[]> {
+    return this.sql
+      .exec<{ id: string; shards: string; state: string; created_at: number }>(
+        `SELECT * FROM txn_records ORDER BY created_at`,
+      )
+      .toArray()
+      .map((r) => ({
+        id: r.id,
+        shards: JSON.parse(r.shards),
+        state: r.state as TxnRecord['state'],
+        createdAt: r.created_at,
+      }));
   }
 }

@@ -1,10 +1,30 @@
 /**
  * @module durable-objects/shard-do
- * One shard of a colocation group. Owns the shard's SQLite storage (hot rows,
- * columnar chunks, the shard log) and its alarm. A thin shell: the engine does
- * the work; this class wires it to `ctx.storage.sql`, alarms and RPC.
+ * One shard of a colocation group. Owns the shard's SQLite storage (the shard
+ * log, hot rows, columnar chunks) and its alarm. A thin shell: parsing,
+ * planning and merging happen in the Worker with engine/distributed; this class
+ * applies write batches through the log and runs plan fragments over its rows.
  */
 import { DurableObject } from 'cloudflare:workers';
+import type { Fragment, PartialResult } from '../engine/distributed/fragment.ts';
+import type { DistTable, Row } from '../engine/distributed/table-schema.ts';
+import {
+  compactTable,
+  DEFAULT_POLICY,
+  enforceRetention,
+  type MaintenancePolicy,
+} from './shard-maintenance.ts';
+import { applyDelete, type ShardOp } from './shard-ops.ts';
+import { runFragment } from './shard-scan.ts';
+import {
+  deleteChunks,
+  emptyStats,
+  initShardSchema,
+  Meter,
+  rememberTable,
+  type ShardStats,
+  writeChunks,
+} from './shard-storage.ts';
 
 /** Result of a storage round trip, used by `/v1/health`. */
 export interface ShardPing {
@@ -14,15 +34,36 @@ export interface ShardPing {
   readonly rowsRead: number;
 }
 
+/** One idempotent write: a retried `batchId` applies once. */
+export interface WriteBatch {
+  readonly batchId: string;
+  readonly table: DistTable;
+  readonly rows: Row[];
+  /** `chunks` for bulk loads (straight to columnar), `hot` for small INSERTs. */
+  readonly target: 'hot' | 'chunks';
+}
+
+/** Outcome of a write: its LSN, and whether it was a duplicate of an earlier batch. */
+export interface WriteResult {
+  readonly lsn: number;
+  readonly duplicate: boolean;
+  readonly rowCount: number;
+  readonly stats: ShardStats;
+}
+
+/** Sizes of one table on this shard (for show_shards / show_chunks). */
+export interface ShardTableInfo {
+  readonly hotRows: number;
+  readonly chunks: { id: number; bucket: number; rows: number; bytes: number }[];
+}
+
 export class ShardDO extends DurableObject<Env> {
   private readonly sql: SqlStorage;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
-    ctx.blockConcurrencyWhile(async () => {
-      this.sql.exec(`CREATE TABLE IF NOT EXISTS _meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
-    });
+    ctx.blockConcurrencyWhile(async () => initShardSchema(this.sql));
   }
 
   /** Writes a nonce to SQLite and reads it back: proves the storage path end to end. */
@@ -50,10 +91,220 @@ export class ShardDO extends DurableObject<Env> {
     return row ? Number(row.value) : 0;
   }
 
-  override async alarm(): Promise<void> {
+  private policy(): MaintenancePolicy {
+    const row = this.sql.exec<{ value: string }>(`SELECT value FROM _meta WHERE key = 'policy'`).toArray()[0];
+    return row ? (JSON.parse(row.value) as MaintenancePolicy) : DEFAULT_POLICY;
+  }
+
+  /** Overrides compaction thresholds (tests and operators). */
+  async setMaintenancePolicy(p: MaintenancePolicy): Promise<void> {
     this.sql.exec(
-      `INSERT INTO _meta (key, value) VALUES ('alarm_at', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
-      String(Date.now()),
+      `INSERT INTO _meta (key, value) VALUES ('policy', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
+      JSON.stringify(p),
     );
   }
+
+  /** The log entry of a batch id, if it was already applied or prepared. */
+  private logged(
+    m: Meter,
+    batchId: string,
+  ): { lsn: number; row_count: number; state: string; payload: string | null } | undefined {
+    return m.all<{ lsn: number; row_count: number; state: string; payload: string | null }>(
+      `SELECT lsn, row_count, state, payload FROM shard_log WHERE batch_id = ?`,
+      batchId,
+    )[0];
+  }
+
+  /** Applies a write batch through the shard log, exactly once per batch id. */
+  async write(batch: WriteBatch): Promise<WriteResult> {
+    const m = new Meter(this.sql);
+    const result = this.ctx.storage.transactionSync(() => {
+      const prior = this.logged(m, batch.batchId);
+      if (prior) return { lsn: prior.lsn, duplicate: true, rowCount: prior.row_count };
+      rememberTable(m, batch.table);
+      const lsn = this.appendLog(
+        m,
+        batch.batchId,
+        batch.table.name,
+        'insert',
+        batch.rows.length,
+        'applied',
+        null,
+      );
+      this.applyOp(m, batch.table, { kind: 'insert', rows: batch.rows, target: batch.target });
+      return { lsn, duplicate: false, rowCount: batch.rows.length };
+    });
+    if (batch.target === 'hot' && !result.duplicate) await this.ensureAlarm();
+    return { ...result, stats: m.stats };
+  }
+
+  private appendLog(
+    m: Meter,
+    batchId: string,
+    table: string,
+    kind: string,
+    rows: number,
+    state: string,
+    payload: string | null,
+  ): number {
+    return m.all<{ lsn: number }>(
+      `INSERT INTO shard_log (batch_id, table_name, kind, row_count, state, payload, at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING lsn`,
+      batchId,
+      table,
+      kind,
+      rows,
+      state,
+      payload,
+      Date.now(),
+    )[0].lsn;
+  }
+
+  private applyOp(m: Meter, t: DistTable, op: ShardOp): number {
+    if (op.kind === 'delete') return applyDelete(m, op);
+    if (op.target === 'chunks') writeChunks(m, t, op.rows, Date.now());
+    else {
+      const now = Date.now();
+      for (const r of op.rows) {
+        const bucket = t.hypertable ? bucketFor(t, r) : 0;
+        m.all(
+          `INSERT INTO hot_rows (table_name, bucket, at, data) VALUES (?, ?, ?, ?)`,
+          t.name,
+          bucket,
+          now,
+          JSON.stringify(r),
+        );
+      }
+    }
+    return op.rows.length;
+  }
+
+  private async ensureAlarm(): Promise<void> {
+    if ((await this.ctx.storage.getAlarm()) === null)
+      await this.ctx.storage.setAlarm(Date.now() + this.policy().maxAgeMs);
+  }
+
+  /** Runs a plan fragment and returns its columnar partial result with the meters. */
+  async execute(fragment: Fragment): Promise<{ result: PartialResult; stats: ShardStats }> {
+    const m = new Meter(this.sql);
+    const result = runFragment(m, fragment);
+    return { result, stats: m.stats };
+  }
+
+  /** 2PC phase 1: durably logs the operation as prepared (idempotent per transaction id). */
+  async prepare(txnId: string, table: DistTable, op: ShardOp): Promise<{ stats: ShardStats }> {
+    const m = new Meter(this.sql);
+    this.ctx.storage.transactionSync(() => {
+      if (this.logged(m, txnId)) return;
+      rememberTable(m, table);
+      const rows = op.kind === 'insert' ? op.rows.length : 0;
+      this.appendLog(m, txnId, table.name, op.kind, rows, 'prepared', JSON.stringify({ table, op }));
+    });
+    return { stats: m.stats };
+  }
+
+  /** 2PC phase 2: applies (commit) or discards (abort) a prepared entry; repeat calls are no-ops. */
+  async resolve(
+    txnId: string,
+    decision: 'committed' | 'aborted',
+  ): Promise<{ rowCount: number; stats: ShardStats }> {
+    const m = new Meter(this.sql);
+    const rowCount = this.ctx.storage.transactionSync(() => {
+      const entry = this.logged(m, txnId);
+      if (entry?.state !== 'prepared') return entry?.row_count ?? 0;
+      let n = 0;
+      if (decision === 'committed') {
+        const { table, op } = JSON.parse(entry.payload!) as { table: DistTable; op: ShardOp };
+        n = this.applyOp(m, table, op);
+      }
+      m.all(
+        `UPDATE shard_log SET state = ?, payload = NULL, row_count = ? WHERE batch_id = ?`,
+        decision === 'committed' ? 'applied' : 'aborted',
+        n,
+        txnId,
+      );
+      return n;
+    });
+    await this.ensureAlarm();
+    return { rowCount, stats: m.stats };
+  }
+
+  /** Transaction ids still prepared here (recovery asks the coordinator record about each). */
+  async preparedTxns(): Promise<string[]> {
+    return this.sql
+      .exec<{ batch_id: string }>(`SELECT batch_id FROM shard_log WHERE state = 'prepared'`)
+      .toArray()
+      .map((r) => r.batch_id);
+  }
+
+  /** Hot row count and chunk list of a table here. */
+  async tableInfo(table: string): Promise<ShardTableInfo> {
+    const hot = this.sql
+      .exec<{ n: number }>(`SELECT count(*) AS n FROM hot_rows WHERE table_name = ?`, table)
+      .one().n;
+    const chunks = this.sql
+      .exec<{ id: number; bucket: number; row_count: number; bytes: number }>(
+        `SELECT id, bucket, row_count, bytes FROM chunks WHERE table_name = ? ORDER BY bucket, id`,
+        table,
+      )
+      .toArray()
+      .map((c) => ({ id: c.id, bucket: c.bucket, rows: c.row_count, bytes: c.bytes }));
+    return { hotRows: hot, chunks };
+  }
+
+  /** Removes every row of a table (DROP TABLE). */
+  async dropTable(table: string): Promise<void> {
+    this.ctx.storage.transactionSync(() => {
+      const m = new Meter(this.sql);
+      const ids = m.all<{ id: number }>(`SELECT id FROM chunks WHERE table_name = ?`, table).map((r) => r.id);
+      deleteChunks(m, ids);
+      m.all(`DELETE FROM hot_rows WHERE table_name = ?`, table);
+      m.all(`DELETE FROM shard_tables WHERE name = ?`, table);
+    });
+  }
+
+  /** drop_chunks: removes whole time buckets ending at or before `olderThanUs`. Returns buckets dropped. */
+  async dropChunks(table: DistTable, olderThanUs: number): Promise<number[]> {
+    return this.ctx.storage.transactionSync(() => enforceRetention(new Meter(this.sql), table, olderThanUs));
+  }
+
+  /** Compacts hot rows into chunks now (what the alarm does when thresholds are met). */
+  async compact(force = true): Promise<{ chunksWritten: number; stats: ShardStats }> {
+    const m = new Meter(this.sql);
+    let chunksWritten = 0;
+    const policy = force ? { minRows: 1, maxAgeMs: 0 } : this.policy();
+    this.ctx.storage.transactionSync(() => {
+      for (const t of this.tables(m)) chunksWritten += compactTable(m, t, policy, Date.now());
+    });
+    return { chunksWritten, stats: m.stats };
+  }
+
+  private tables(m: Meter): DistTable[] {
+    return m.all<{ def: string }>(`SELECT def FROM shard_tables`).map((r) => JSON.parse(r.def) as DistTable);
+  }
+
+  override async alarm(): Promise<void> {
+    const m = new Meter(this.sql);
+    const now = Date.now();
+    const policy = this.policy();
+    this.ctx.storage.transactionSync(() => {
+      for (const t of this.tables(m)) {
+        compactTable(m, t, policy, now);
+        if (t.retentionUs !== undefined) enforceRetention(m, t, now * 1000 - t.retentionUs);
+      }
+      m.all(
+        `INSERT INTO _meta (key, value) VALUES ('alarm_at', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
+        String(now),
+      );
+    });
+    // Hot rows younger than the age threshold remain: come back for them.
+    if (m.all<{ n: number }>(`SELECT count(*) AS n FROM hot_rows`)[0].n > 0)
+      await this.ctx.storage.setAlarm(now + policy.maxAgeMs + 1);
+    void emptyStats;
+  }
+}
+
+function bucketFor(t: DistTable, r: Row): number {
+  const v = r[t.hypertable!.timeColumnId];
+  const w = t.hypertable!.chunkIntervalUs;
+  return typeof v === 'number' ? v - (((v % w) + w) % w) : 0;
 }

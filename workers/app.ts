@@ -7,6 +7,7 @@ import type { AppEnv } from './app-context.ts';
 import { authRoutes } from './auth/auth-routes.ts';
 import { requireDataPlaneAuth } from './auth/data-plane-auth.ts';
 import { controlPlaneRoutes, databaseAdminRoutes } from './control-plane/control-plane-routes.ts';
+import { dataPlaneRoutes } from './data-plane/routes.ts';
 import { databaseRoutes } from './databases-routes.ts';
 import { onError } from './errors.ts';
 import { healthRoutes } from './health.ts';
@@ -23,5 +24,8 @@ app.route('/', authRoutes);
 app.route('/', controlPlaneRoutes);
 // API keys (Postgres, cached; the dev key too in local mode) or a user session.
 app.use('/v1/databases/*', requireDataPlaneAuth());
+// The InfluxDB v2 write API (`Authorization: Token <key>`).
+app.use('/api/v2/*', requireDataPlaneAuth());
 app.route('/', databaseAdminRoutes);
 app.route('/', databaseRoutes);
+app.route('/', dataPlaneRoutes);

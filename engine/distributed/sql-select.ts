@@ -7,7 +7,7 @@
  */
 import { SqlError, SqlState } from '../errors.ts';
 import type { AggSpec, ColumnBound, SortKey } from './fragment.ts';
-import type { FExpr } from './fragment-expr.ts';
+import { columnsOf, type FExpr } from './fragment-expr.ts';
 import type { DistributedSelect, OutputSpec } from './partial-merge.ts';
 import { constValue, type ExprScope, translateExpr, unsupported } from './sql-expr.ts';
 import type { DistTable, DistType } from './table-schema.ts';
@@ -236,10 +236,11 @@ export function planSelect(stmt: Node, table: DistTable, params: readonly unknow
     ? []
     : orderBy.map((k) => ({ ...k, index: (outputs[k.index].source as { index: number }).index }));
   const reads = new Set<number>();
-  const collect = (e: FExpr | undefined) =>
-    e && JSON.stringify(e, (k, v) => (k === 'id' ? (reads.add(v), v) : v));
+  const collect = (e: FExpr | undefined) => {
+    if (e) for (const id of columnsOf(e)) reads.add(id);
+  };
   collect(filter);
-  project.forEach(collect);
+  for (const p of project) collect(p);
   for (const a of aggs) collect(a.arg);
   const defaults: unknown[] = [];
   for (const c of table.columns) defaults[c.id] = c.default ?? null;

@@ -151,10 +151,20 @@ function functionCall(s: Node, params: readonly unknown[]): FunctionCall {
   const args: unknown[] = [];
   const named: Record<string, unknown> = {};
   for (const a of (fc.args ?? []) as Node[]) {
-    if (a.NamedArgExpr) named[a.NamedArgExpr.name] = constValue(a.NamedArgExpr.arg, scope).v;
-    else args.push(constValue(a, scope).v);
+    if (a.NamedArgExpr) named[a.NamedArgExpr.name] = argValue(a.NamedArgExpr.arg, scope);
+    else args.push(argValue(a, scope));
   }
   return { name, args, named };
+}
+
+/** An interval argument (`interval '1 day'`) as passed to management functions. */
+export interface IntervalArg {
+  readonly intervalUs: number;
+}
+
+function argValue(n: Node, scope: ExprScope): unknown {
+  const c = constValue(n, scope);
+  return c.type === 'interval' ? ({ intervalUs: c.v as number } satisfies IntervalArg) : c.v;
 }
 
 /** Rows of `INSERT INTO t [(cols)] VALUES …` (constants and parameters only). */

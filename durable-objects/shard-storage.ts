@@ -1,0 +1,133 @@
+/**
+ * @module durable-objects/shard-storage
+ * The SQLite layout of one shard and metered access to it. Cloudflare bills DO
+ * SQLite per row read and written, so every statement goes through `Meter`,
+ * which adds the cursor's `rowsRead` / `rowsWritten` to the request's stats.
+ *
+ * Layout:
+ * - `shard_log`   the spine: one row per write batch (LSN, idempotency batch id, state);
+ *                 prepared 2PC batches keep their payload until decided.
+ * - `hot_rows`    recent small writes, one SQLite row per data row (JSON array by column id).
+ * - `chunks`      warm columnar chunks: header (with zone maps) + delete bitmap;
+ * - `chunk_blocks` one row per column block (≤ 2 MB, the SQLite value limit).
+ * - `shard_tables` the last table definitions seen, for the alarm (compaction, retention).
+ */
+
+import { chunkColumnName, encodeRows } from '../engine/distributed/chunk-rows.ts';
+import type { DistColumn, DistTable, Row } from '../engine/distributed/table-schema.ts';
+
+/** Per-request counters reported in the API's `stats`. */
+export interface ShardStats {
+  rowsRead: number;
+  rowsWritten: number;
+  chunksScanned: number;
+  chunksSkipped: number;
+  bytesScanned: number;
+}
+
+/** Zeroed stats. */
+export function emptyStats(): ShardStats {
+  return { rowsRead: 0, rowsWritten: 0, chunksScanned: 0, chunksSkipped: 0, bytesScanned: 0 };
+}
+
+/** Runs statements and accumulates the billing meters. */
+export class Meter {
+  constructor(
+    private readonly sql: SqlStorage,
+    readonly stats: ShardStats = emptyStats(),
+  ) {}
+
+  /** Executes and fully reads a statement. */
+  all<T extends Record<string, SqlStorageValue>>(query: string, ...args: unknown[]): T[] {
+    const cur = this.sql.exec<T>(query, ...args);
+    const rows = cur.toArray();
+    this.stats.rowsRead += cur.rowsRead;
+    this.stats.rowsWritten += cur.rowsWritten;
+    return rows;
+  }
+}
+
+/** Creates the shard schema (idempotent). */
+export function initShardSchema(sql: SqlStorage): void {
+  sql.exec(`CREATE TABLE IF NOT EXISTS _meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
+  sql.exec(`CREATE TABLE IF NOT EXISTS shard_log (
+    lsn INTEGER PRIMARY KEY AUTOINCREMENT, batch_id TEXT NOT NULL UNIQUE, table_name TEXT NOT NULL,
+    kind TEXT NOT NULL, row_count INTEGER NOT NULL, state TEXT NOT NULL, payload TEXT, at INTEGER NOT NULL)`);
+  sql.exec(`CREATE TABLE IF NOT EXISTS hot_rows (
+    rid INTEGER PRIMARY KEY AUTOINCREMENT, table_name TEXT NOT NULL, bucket INTEGER NOT NULL,
+    at INTEGER NOT NULL, data TEXT NOT NULL)`);
+  sql.exec(`CREATE INDEX IF NOT EXISTS hot_rows_table ON hot_rows (table_name, bucket)`);
+  sql.exec(`CREATE TABLE IF NOT EXISTS chunks (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, table_name TEXT NOT NULL, bucket INTEGER NOT NULL,
+    row_count INTEGER NOT NULL, bytes INTEGER NOT NULL, header BLOB NOT NULL, deleted BLOB,
+    created_at INTEGER NOT NULL)`);
+  sql.exec(`CREATE INDEX IF NOT EXISTS chunks_table ON chunks (table_name, bucket)`);
+  sql.exec(`CREATE TABLE IF NOT EXISTS chunk_blocks (
+    chunk_id INTEGER NOT NULL, col INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (chunk_id, col))`);
+  sql.exec(`CREATE TABLE IF NOT EXISTS shard_tables (name TEXT PRIMARY KEY, def TEXT NOT NULL)`);
+}
+
+/** Bucket (chunk time range start, µs) of a row: hypertables by time, others all in bucket 0. */
+export function bucketOf(t: DistTable, row: Row): number {
+  if (!t.hypertable) return 0;
+  const v = row[t.hypertable.timeColumnId];
+  if (typeof v !== 'number') return 0;
+  const w = t.hypertable.chunkIntervalUs;
+  return v - (((v % w) + w) % w);
+}
+
+/** Groups rows by bucket, keeping input order within a bucket. */
+export function groupByBucket(t: DistTable, rows: readonly Row[]): Map<number, Row[]> {
+  const out = new Map<number, Row[]>();
+  for (const r of rows) {
+    const b = bucketOf(t, r);
+    const list = out.get(b);
+    if (list) list.push(r);
+    else out.set(b, [r]);
+  }
+  return out;
+}
+
+/** Writes rows as columnar chunks (one SQLite row per header and per column block). Returns chunks written. */
+export function writeChunks(m: Meter, t: DistTable, rows: readonly Row[], now: number): number {
+  let count = 0;
+  const columns: readonly DistColumn[] = t.columns;
+  for (const [bucket, list] of groupByBucket(t, rows)) {
+    for (const chunk of encodeRows(columns, list)) {
+      const bytes = chunk.header.length + chunk.columns.reduce((s, b) => s + b.length, 0);
+      const { id } = m.all<{ id: number }>(
+        `INSERT INTO chunks (table_name, bucket, row_count, bytes, header, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+        t.name,
+        bucket,
+        chunk.meta.rowCount,
+        bytes,
+        chunk.header,
+        now,
+      )[0];
+      chunk.columns.forEach((block, col) => {
+        m.all(`INSERT INTO chunk_blocks (chunk_id, col, data) VALUES (?, ?, ?)`, id, col, block);
+      });
+      count++;
+    }
+  }
+  return count;
+}
+
+/** Deletes chunks (and their blocks) by id. */
+export function deleteChunks(m: Meter, ids: readonly number[]): void {
+  for (const id of ids) {
+    m.all(`DELETE FROM chunk_blocks WHERE chunk_id = ?`, id);
+    m.all(`DELETE FROM chunks WHERE id = ?`, id);
+  }
+}
+
+/** Remembers the newest definition of a table (the alarm has no Worker to ask). */
+export function rememberTable(m: Meter, t: DistTable): void {
+  m.all(
+    `INSERT INTO shard_tables (name, def) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET def = excluded.def WHERE def <> excluded.def`,
+    t.name,
+    JSON.stringify(t),
+  );
+}
+
+export { chunkColumnName };

@@ -1,0 +1,131 @@
+/**
+ * @module engine/distributed/chunk-rows
+ * Converts between data-plane rows (arrays indexed by column id) and the
+ * columnar chunk format of engine/columnar. A chunk column is named `c<id>`,
+ * so chunks written before ALTER TABLE stay readable: a column the chunk lacks
+ * reads as its default, a dropped column is simply never asked for.
+ */
+import { type ColumnSchema, type EncodedChunk, encodeChunks } from '../columnar/index.ts';
+import {
+  type ColumnType,
+  type FlatVector,
+  isNullAt,
+  newNullBitmap,
+  setNullAt,
+  type Vector,
+} from '../vector.ts';
+import type { DistColumn, DistType, Row } from './table-schema.ts';
+
+const COLUMN_TYPE: Record<DistType, ColumnType> = {
+  bool: 'bool',
+  int32: 'int32',
+  int64: 'int64',
+  float64: 'float64',
+  text: 'text',
+  timestamptz: 'timestamptz',
+};
+
+/** The chunk column name of a column id. */
+export function chunkColumnName(id: number): string {
+  return `c${id}`;
+}
+
+/** Column id of a chunk column name, or -1 for names this module did not write. */
+export function columnIdOf(name: string): number {
+  return /^c\d+$/.test(name) ? Number(name.slice(1)) : -1;
+}
+
+function vectorOf(col: DistColumn, rows: readonly Row[]): FlatVector {
+  const n = rows.length;
+  const type = COLUMN_TYPE[col.type];
+  let nulls: Uint8Array | undefined;
+  const markNull = (i: number) => {
+    nulls ??= newNullBitmap(n);
+    setNullAt(nulls, i);
+  };
+  const get = (i: number) => {
+    const v = rows[i][col.id];
+    return v === undefined ? (col.default ?? null) : v;
+  };
+  let values: FlatVector['values'];
+  switch (col.type) {
+    case 'bool':
+    case 'int32': {
+      const out = col.type === 'bool' ? new Uint8Array(n) : new Int32Array(n);
+      for (let i = 0; i < n; i++) {
+        const v = get(i);
+        if (v === null) markNull(i);
+        else out[i] = Number(v);
+      }
+      values = out;
+      break;
+    }
+    case 'int64': {
+      const out = new BigInt64Array(n);
+      for (let i = 0; i < n; i++) {
+        const v = get(i);
+        if (v === null) markNull(i);
+        else out[i] = BigInt(v as number);
+      }
+      values = out;
+      break;
+    }
+    case 'float64':
+    case 'timestamptz': {
+      const out = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        const v = get(i);
+        if (v === null) markNull(i);
+        else out[i] = v as number;
+      }
+      values = out;
+      break;
+    }
+    case 'text': {
+      const out: string[] = new Array(n);
+      for (let i = 0; i < n; i++) {
+        const v = get(i);
+        if (v === null) {
+          markNull(i);
+          out[i] = '';
+        } else out[i] = v as string;
+      }
+      values = out;
+      break;
+    }
+  }
+  return nulls ? { kind: 'flat', type, length: n, values, nulls } : { kind: 'flat', type, length: n, values };
+}
+
+/** Encodes rows of the given (live) columns into one or more chunks (≤ 65,536 rows, blocks ≤ 2 MB). */
+export function encodeRows(columns: readonly DistColumn[], rows: readonly Row[]): EncodedChunk[] {
+  const schema: ColumnSchema[] = columns.map((c) => ({
+    name: chunkColumnName(c.id),
+    type: COLUMN_TYPE[c.type],
+  }));
+  return encodeChunks(
+    schema,
+    columns.map((c) => vectorOf(c, rows)),
+    rows.length,
+  );
+}
+
+/** Plain JS values of a decoded vector (int64 → number, bool → boolean, NULL → null). */
+export function vectorValues(v: Vector): unknown[] {
+  const n = v.length;
+  const out: unknown[] = new Array(n);
+  if (v.kind === 'const') return out.fill(v.value === undefined ? null : v.value);
+  const flat = v.kind === 'dict' ? v.dict : v;
+  const vals = flat.values as ArrayLike<unknown>;
+  const conv =
+    v.type === 'bool'
+      ? (x: unknown) => x === 1
+      : v.type === 'int64'
+        ? (x: unknown) => Number(x as bigint)
+        : (x: unknown) => x;
+  for (let i = 0; i < n; i++) {
+    if (isNullAt(v.nulls, i)) out[i] = null;
+    else out[i] = conv(v.kind === 'dict' ? vals[v.codes[i]] : vals[i]);
+  }
+  return out;
+}

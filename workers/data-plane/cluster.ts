@@ -1,0 +1,74 @@
+/**
+ * @module workers/data-plane/cluster
+ * How a Worker reaches a database's Durable Objects: the catalog (one per
+ * database) and the shards. Shards are named by database, shard count and
+ * index, so every table with the same shard count shares ShardDOs — the
+ * colocation group — and equal distribution values land on the same shard.
+ */
+import type { CatalogDO, CatalogSnapshot } from '../../durable-objects/catalog-do.ts';
+import type { ShardDO } from '../../durable-objects/shard-do.ts';
+import { buildHashRanges, shardForValue } from '../../engine/distributed/hash-ranges.ts';
+import type { DistTable, Row } from '../../engine/distributed/table-schema.ts';
+import { SqlError, SqlState } from '../../engine/errors.ts';
+
+/** Handles to one database's Durable Objects. */
+export class Cluster {
+  constructor(
+    private readonly env: Env,
+    readonly databaseId: string,
+  ) {}
+
+  /** The catalog DO of this database. */
+  catalog(): DurableObjectStub<CatalogDO> {
+    return this.env.CATALOG.get(this.env.CATALOG.idFromName(this.databaseId));
+  }
+
+  /** Shard name of `index` in the colocation group of `shardCount` shards. */
+  shardName(shardCount: number, index: number): string {
+    return `${this.databaseId}:${shardCount}:${index}`;
+  }
+
+  /** A shard stub by name. */
+  shard(name: string): DurableObjectStub<ShardDO> {
+    return this.env.SHARD.get(this.env.SHARD.idFromName(name));
+  }
+
+  /** Every shard name a table lives on. */
+  shardsOf(t: DistTable): string[] {
+    return Array.from({ length: t.shardCount }, (_, i) => this.shardName(t.shardCount, i));
+  }
+
+  /** Shard names owning the given distribution values (deduplicated). */
+  shardsFor(t: DistTable, values: readonly unknown[]): string[] {
+    if (t.placement.kind !== 'distributed') return this.shardsOf(t);
+    const ranges = buildHashRanges(t.shardCount);
+    return [...new Set(values.map((v) => this.shardName(t.shardCount, shardForValue(ranges, v))))];
+  }
+
+  /** Splits rows by owning shard. */
+  routeRows(t: DistTable, rows: readonly Row[]): Map<string, Row[]> {
+    const out = new Map<string, Row[]>();
+    const ranges = t.placement.kind === 'distributed' ? buildHashRanges(t.shardCount) : undefined;
+    for (const r of rows) {
+      const idx =
+        ranges && t.placement.kind === 'distributed' ? shardForValue(ranges, r[t.placement.columnId]) : 0;
+      const name = this.shardName(t.shardCount, idx);
+      const list = out.get(name);
+      if (list) list.push(r);
+      else out.set(name, [r]);
+    }
+    return out;
+  }
+
+  /** The catalog snapshot (one RPC; see docs/http-api.md for why it is not cached yet). */
+  async snapshot(): Promise<CatalogSnapshot> {
+    return this.catalog().snapshot();
+  }
+}
+
+/** Looks a table up in a snapshot (42P01 when absent). */
+export function tableOf(snap: CatalogSnapshot, name: string): DistTable {
+  const t = snap.tables.find((x) => x.name === name);
+  if (!t) throw new SqlError(SqlState.undefinedTable, `relation "${name}" does not exist`);
+  return t;
+}

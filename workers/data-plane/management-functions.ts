@@ -1,0 +1,231 @@
+/**
+ * @module workers/data-plane/management-functions
+ * The Citus / Timescale management functions, called as `SELECT fn(…)`:
+ * create_distributed_table, create_reference_table, create_hypertable,
+ * drop_chunks, add_retention_policy, remove_retention_policy, show_shards,
+ * show_chunks. Each returns rows like any query.
+ */
+import { tableRanges } from '../../durable-objects/catalog-do.ts';
+import { parseIntervalUs } from '../../engine/distributed/sql-expr.ts';
+import type { FunctionCall, IntervalArg } from '../../engine/distributed/sql-statements.ts';
+import {
+  type DistTable,
+  formatTimestampUs,
+  parseTimestampUs,
+} from '../../engine/distributed/table-schema.ts';
+import { SqlError, SqlState } from '../../engine/errors.ts';
+import { type Cluster, tableOf } from './cluster.ts';
+import type { StatsCollector } from './query-stats.ts';
+import type { StatementResult } from './statement-result.ts';
+
+const DAY_US = 86_400_000_000;
+
+function str(v: unknown, what: string): string {
+  if (typeof v !== 'string' || v === '')
+    throw new SqlError(SqlState.invalidParameterValue, `${what} must be a non-empty string`);
+  return v;
+}
+
+function intervalUs(v: unknown, what: string): number {
+  if (v && typeof v === 'object' && 'intervalUs' in v) return (v as IntervalArg).intervalUs;
+  if (typeof v === 'string') return parseIntervalUs(v);
+  if (typeof v === 'number' && v > 0) return v; // Timescale accepts integer µs for timestamp columns
+  throw new SqlError(SqlState.invalidParameterValue, `${what} must be an interval`);
+}
+
+function scalar(name: string, type: string, value: unknown): StatementResult {
+  return { columns: [{ name, type }], rows: [[value]], rowCount: 1 };
+}
+
+async function isEmpty(cluster: Cluster, t: DistTable): Promise<boolean> {
+  const infos = await Promise.all(cluster.shardsOf(t).map((s) => cluster.shard(s).tableInfo(t.name)));
+  return infos.every((i) => i.hotRows === 0 && i.chunks.length === 0);
+}
+
+/** Runs one management function. `defaultShards` is the database's default shard count. */
+export async function runManagementFunction(
+  cluster: Cluster,
+  call: FunctionCall,
+  defaultShards: number,
+  stats: StatsCollector,
+): Promise<StatementResult> {
+  const catalog = cluster.catalog();
+  const snap = await cluster.snapshot();
+  const arg = (i: number, name: string) => (call.named[name] !== undefined ? call.named[name] : call.args[i]);
+  const table = tableOf(
+    snap,
+    str(arg(0, call.name === 'create_hypertable' ? 'relation' : 'table_name'), 'table name'),
+  );
+  switch (call.name) {
+    case 'create_distributed_table': {
+      const column = str(arg(1, 'distribution_column'), 'distribution column');
+      const col = table.columns.find((c) => c.name === column);
+      if (!col) throw new SqlError(SqlState.undefinedColumn, `column "${column}" does not exist`);
+      const count = Number(call.named.shard_count ?? defaultShards);
+      const colocate = call.named.colocate_with;
+      if (colocate !== undefined && colocate !== 'default' && colocate !== 'none') {
+        const other = tableOf(snap, str(colocate, 'colocate_with'));
+        if (other.shardCount !== count)
+          throw new SqlError(
+            SqlState.invalidParameterValue,
+            `cannot colocate with "${other.name}": shard counts differ`,
+          );
+      }
+      if (!Number.isInteger(count) || count < 1 || count > 1024)
+        throw new SqlError(SqlState.invalidParameterValue, 'shard_count must be in 1..1024');
+      await catalog.place(
+        table.name,
+        { kind: 'distributed', columnId: col.id },
+        count,
+        await isEmpty(cluster, table),
+      );
+      return scalar(call.name, 'void', '');
+    }
+    case 'create_reference_table':
+      await catalog.place(table.name, { kind: 'reference' }, 1, await isEmpty(cluster, table));
+      return scalar(call.name, 'void', '');
+    case 'create_hypertable': {
+      const timeColumn = str(arg(1, 'time_column_name'), 'time column');
+      const interval =
+        call.named.chunk_time_interval === undefined
+          ? DAY_US
+          : intervalUs(call.named.chunk_time_interval, 'chunk_time_interval');
+      if (!(await isEmpty(cluster, table)))
+        throw new SqlError(
+          SqlState.featureNotSupported,
+          'create_hypertable on a table that already holds rows',
+        );
+      let t = (await catalog.setHypertable(table.name, timeColumn, interval)) as unknown as DistTable;
+      const part = call.named.partitioning_column;
+      if (part !== undefined && t.placement.kind === 'local') {
+        const col = t.columns.find((c) => c.name === part);
+        if (!col) throw new SqlError(SqlState.undefinedColumn, `column "${String(part)}" does not exist`);
+        t = (await catalog.place(
+          t.name,
+          { kind: 'distributed', columnId: col.id },
+          Number(call.named.number_partitions ?? defaultShards),
+          true,
+        )) as unknown as DistTable;
+      }
+      return {
+        columns: [
+          { name: 'hypertable_id', type: 'integer' },
+          { name: 'table_name', type: 'text' },
+          { name: 'created', type: 'boolean' },
+        ],
+        rows: [[1, t.name, true]],
+        rowCount: 1,
+      };
+    }
+    case 'drop_chunks': {
+      const older = arg(1, 'older_than');
+      const cutoff =
+        typeof older === 'string' && !/^\s*\d+\s*\w+\s*$/.test(older)
+          ? parseTimestampUs(older)
+          : Date.now() * 1000 - intervalUs(older, 'older_than');
+      if (!table.hypertable)
+        throw new SqlError(SqlState.invalidParameterValue, `table "${table.name}" is not a hypertable`);
+      const dropped = new Set<number>();
+      await Promise.all(
+        cluster.shardsOf(table).map(async (s) => {
+          stats.touch(s);
+          for (const b of await cluster.shard(s).dropChunks(table, cutoff)) dropped.add(b);
+        }),
+      );
+      const rows = [...dropped].sort((a, b) => a - b).map((b) => [chunkName(table, b)]);
+      return { columns: [{ name: 'drop_chunks', type: 'text' }], rows, rowCount: rows.length };
+    }
+    case 'add_retention_policy': {
+      await catalog.setRetention(table.name, intervalUs(arg(1, 'drop_after'), 'drop_after'));
+      return scalar(call.name, 'integer', 1000);
+    }
+    case 'remove_retention_policy':
+      await catalog.setRetention(table.name, undefined, call.named.if_exists === true);
+      return scalar(call.name, 'void', '');
+    case 'show_shards':
+      return showShards(cluster, table, stats);
+    case 'show_chunks':
+      return showChunks(cluster, table, stats);
+    default:
+      throw new SqlError(SqlState.featureNotSupported, `function ${call.name}() is not supported`);
+  }
+}
+
+/** Timescale-style chunk name for a time bucket. */
+function chunkName(t: DistTable, bucket: number): string {
+  return t.hypertable ? `_hyper_${t.name}_${formatTimestampUs(bucket)}` : `_chunk_${t.name}`;
+}
+
+async function showShards(cluster: Cluster, t: DistTable, stats: StatsCollector): Promise<StatementResult> {
+  const ranges = tableRanges(t);
+  const names = cluster.shardsOf(t);
+  const infos = await Promise.all(names.map((s) => cluster.shard(s).tableInfo(t.name)));
+  const rows = infos.map((info, i) => {
+    stats.touch(names[i]);
+    const chunkRows = info.chunks.reduce((s, c) => s + c.rows, 0);
+    const bytes = info.chunks.reduce((s, c) => s + c.bytes, 0);
+    return [
+      i,
+      names[i],
+      ranges[i]?.min ?? null,
+      ranges[i]?.max ?? null,
+      info.hotRows + chunkRows,
+      info.hotRows,
+      info.chunks.length,
+      bytes,
+      info.chunks.length > 0 ? 'warm' : 'hot',
+    ];
+  });
+  return {
+    columns: [
+      { name: 'shard_index', type: 'integer' },
+      { name: 'shard_name', type: 'text' },
+      { name: 'hash_min', type: 'integer' },
+      { name: 'hash_max', type: 'integer' },
+      { name: 'rows', type: 'bigint' },
+      { name: 'hot_rows', type: 'bigint' },
+      { name: 'chunks', type: 'bigint' },
+      { name: 'bytes', type: 'bigint' },
+      { name: 'tier', type: 'text' },
+    ],
+    rows,
+    rowCount: rows.length,
+  };
+}
+
+async function showChunks(cluster: Cluster, t: DistTable, stats: StatsCollector): Promise<StatementResult> {
+  const names = cluster.shardsOf(t);
+  const infos = await Promise.all(names.map((s) => cluster.shard(s).tableInfo(t.name)));
+  const rows: unknown[][] = [];
+  infos.forEach((info, i) => {
+    stats.touch(names[i]);
+    for (const c of info.chunks) {
+      const end = t.hypertable ? formatTimestampUs(c.bucket + t.hypertable.chunkIntervalUs) : null;
+      rows.push([
+        chunkName(t, c.bucket),
+        i,
+        c.id,
+        t.hypertable ? formatTimestampUs(c.bucket) : null,
+        end,
+        c.rows,
+        c.bytes,
+        'warm',
+      ]);
+    }
+  });
+  rows.sort((a, b) => String(a[3]).localeCompare(String(b[3])) || (a[1] as number) - (b[1] as number));
+  return {
+    columns: [
+      { name: 'chunk_name', type: 'text' },
+      { name: 'shard_index', type: 'integer' },
+      { name: 'chunk_id', type: 'bigint' },
+      { name: 'range_start', type: 'timestamptz' },
+      { name: 'range_end', type: 'timestamptz' },
+      { name: 'rows', type: 'bigint' },
+      { name: 'bytes', type: 'bigint' },
+      { name: 'tier', type: 'text' },
+    ],
+    rows,
+    rowCount: rows.length,
+  };
+}

@@ -1,0 +1,110 @@
+/**
+ * @module workers/data-plane/sql-executor
+ * Runs the statements of one `/sql` call, in order. DDL goes through the
+ * CatalogDO (and DROP reaches every shard); INSERT / DELETE commit with 2PC;
+ * SELECT fans a fragment out to the shards that can hold matching rows and
+ * merges the partials. Anything outside the supported subset is 0A000.
+ */
+import type { ShardOp } from '../../durable-objects/shard-ops.ts';
+import type { ShardStats } from '../../durable-objects/shard-storage.ts';
+import type { PartialResult } from '../../engine/distributed/fragment.ts';
+import { mergePartials } from '../../engine/distributed/partial-merge.ts';
+import { type ExprScope, translateExpr } from '../../engine/distributed/sql-expr.ts';
+import { planSelect } from '../../engine/distributed/sql-select.ts';
+import { type Command, classify, insertRows } from '../../engine/distributed/sql-statements.ts';
+import type { DistTable, Row } from '../../engine/distributed/table-schema.ts';
+import { SqlError, SqlState } from '../../engine/errors.ts';
+import { parseSql } from '../../engine/sql/parser.ts';
+import { type Cluster, tableOf } from './cluster.ts';
+import { runManagementFunction } from './management-functions.ts';
+import type { StatsCollector } from './query-stats.ts';
+import { commandResult, type StatementResult, toStatementResult } from './statement-result.ts';
+import { transactionalWrite } from './write-path.ts';
+
+/** Per-call context. */
+export interface SqlCall {
+  readonly cluster: Cluster;
+  readonly params: readonly unknown[];
+  readonly defaultShards: number;
+  readonly stats: StatsCollector;
+  /** Base for 2PC transaction ids; an `Idempotency-Key` makes retries apply once. */
+  readonly txnBase: string;
+}
+
+/** Parses and runs every statement; returns one result per statement. */
+export async function runSql(call: SqlCall, sql: string): Promise<StatementResult[]> {
+  const statements = parseSql(sql);
+  if (statements.length === 0) throw new SqlError(SqlState.syntaxError, 'no SQL statement to run');
+  // Classify everything first, so an unsupported later statement fails before earlier ones run.
+  const commands = statements.map((s) => classify(s.stmt, call.params));
+  const results: StatementResult[] = [];
+  for (let i = 0; i < commands.length; i++)
+    results.push(await runCommand(call, commands[i], `${call.txnBase}:${i}`));
+  return results;
+}
+
+async function runCommand(call: SqlCall, cmd: Command, txnId: string): Promise<StatementResult> {
+  const { cluster, stats } = call;
+  switch (cmd.kind) {
+    case 'create':
+      await cluster.catalog().createTable(cmd.table, cmd.columns, cmd.ifNotExists);
+      return commandResult('CREATE TABLE');
+    case 'alter':
+      await cluster.catalog().alterTable(cmd.table, cmd.add, cmd.drop);
+      return commandResult('ALTER TABLE');
+    case 'drop': {
+      for (const name of cmd.tables) {
+        const t = (await cluster.catalog().dropTable(name, cmd.ifExists)) as DistTable | null;
+        if (t) await Promise.all(cluster.shardsOf(t).map((s) => cluster.shard(s).dropTable(name)));
+      }
+      return commandResult('DROP TABLE');
+    }
+    case 'function':
+      return runManagementFunction(cluster, cmd.call, call.defaultShards, stats);
+    case 'insert': {
+      const t = tableOf(await cluster.snapshot(), cmd.table);
+      const rows = insertRows(cmd.stmt, t, call.params);
+      const ops = new Map<string, ShardOp>();
+      for (const [name, list] of cluster.routeRows(t, rows))
+        ops.set(name, { kind: 'insert', rows: list as Row[], target: 'hot' });
+      const n = await transactionalWrite(cluster, t, ops, txnId, stats);
+      return commandResult('INSERT', n);
+    }
+    case 'delete': {
+      const t = tableOf(await cluster.snapshot(), cmd.table);
+      const plan = planSelect(
+        { SelectStmt: { targetList: [], whereClause: cmd.where, op: 'SETOP_NONE' } },
+        t,
+        call.params,
+      );
+      const f = plan.fragment;
+      const scope: ExprScope = { table: t, params: call.params };
+      const filter = cmd.where ? translateExpr(cmd.where, scope) : undefined;
+      const reads = t.columns.map((c) => c.id);
+      const shards = plan.pruneValues ? cluster.shardsFor(t, plan.pruneValues) : cluster.shardsOf(t);
+      const ops = new Map<string, ShardOp>();
+      for (const s of shards)
+        ops.set(s, { kind: 'delete', table: t.name, filter, reads, defaults: f.defaults });
+      const n = await transactionalWrite(cluster, t, ops, txnId, stats);
+      return commandResult('DELETE', n);
+    }
+    case 'select': {
+      const t = tableOf(await cluster.snapshot(), cmd.table);
+      const plan = planSelect(cmd.stmt, t, call.params);
+      const shards = plan.pruneValues ? cluster.shardsFor(t, plan.pruneValues) : cluster.shardsOf(t);
+      const partials = await Promise.all(
+        shards.map(async (s) => {
+          // RPC typing erases `unknown` payloads to never; the shape is PartialResult + ShardStats.
+          const r = (await cluster.shard(s).execute(plan.fragment)) as unknown as {
+            result: PartialResult;
+            stats: ShardStats;
+          };
+          stats.add(s, r.stats);
+          return r.result;
+        }),
+      );
+      const final = mergePartials(plan, partials);
+      return toStatementResult(final.columns, final.rows);
+    }
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * @module workers/data-plane/sql-routes
+ * `POST /v1/databases/{database}/sql` with `{"sql": "...", "params": [...]}`.
+ * Several statements may be sent at once; the top-level `columns`/`rows` are
+ * the last statement's, `results` holds every statement's.
+ */
+import { Hono } from 'hono';
+import wasmModule from 'libpg-query/wasm/libpg-query.wasm';
+import { initParser } from '../../engine/sql/parser.ts';
+import type { AppEnv } from '../app-context.ts';
+import { ApiError } from '../errors.ts';
+import { Cluster } from './cluster.ts';
+import { databaseFor } from './database-cache.ts';
+import { StatsCollector } from './query-stats.ts';
+import { MAX_PARAMS, MAX_SQL_BODY_BYTES, readBodyText } from './request-body.ts';
+import { runSql } from './sql-executor.ts';
+
+/** Loads the PostgreSQL parser once per isolate. */
+export function ensureParser(): Promise<void> {
+  return initParser({ wasmModule });
+}
+
+function parseSqlBody(text: string): { sql: string; params: unknown[] } {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new ApiError(400, '22P02', 'request body must be JSON: {"sql": "...", "params": [...]}');
+  }
+  const b = body as { sql?: unknown; params?: unknown };
+  if (typeof body !== 'object' || body === null || typeof b.sql !== 'string') {
+    throw new ApiError(400, '22023', '"sql" must be a string');
+  }
+  const params = b.params ?? [];
+  if (!Array.isArray(params)) throw new ApiError(400, '22023', '"params" must be an array');
+  if (params.length > MAX_PARAMS)
+    throw new ApiError(400, '54023', `at most ${MAX_PARAMS} parameters are allowed`);
+  for (const p of params) {
+    if (p !== null && !['string', 'number', 'boolean'].includes(typeof p)) {
+      throw new ApiError(400, '22023', 'parameters must be strings, numbers, booleans or null');
+    }
+  }
+  return { sql: b.sql, params };
+}
+
+export const sqlRoutes = new Hono<AppEnv>().post('/v1/databases/:database/sql', async (c) => {
+  const principal = c.get('principal')!;
+  const { sql, params } = parseSqlBody(await readBodyText(c.req.raw, MAX_SQL_BODY_BYTES));
+  const db = await databaseFor(c.env, principal, c.req.param('database'));
+  await ensureParser();
+  const stats = new StatsCollector();
+  const results = await runSql(
+    {
+      cluster: new Cluster(c.env, db.id),
+      params,
+      defaultShards: db.defaultShardCount,
+      stats,
+      txnBase: c.req.header('idempotency-key') ?? crypto.randomUUID(),
+    },
+    sql,
+  );
+  const last = results[results.length - 1];
+  return c.json({
+    columns: last.columns,
+    rows: last.rows,
+    rowCount: last.rowCount,
+    ...(last.command ? { command: last.command } : {}),
+    ...(results.length > 1 ? { results } : {}),
+    stats: stats.snapshot(),
+  });
+});

@@ -1,0 +1,102 @@
+/**
+ * @module workers/data-plane/write-path
+ * Routing writes to shards. Every write carries a batch id, so a retried
+ * request applies once per shard (the shard log remembers batch ids).
+ *
+ * - `bulkWrite` (ingest endpoints): one idempotent batch per shard, written
+ *   straight into columnar chunks. Not atomic across shards, but a retry with the
+ *   same idempotency key completes a partially applied request exactly once.
+ * - `transactionalWrite` (SQL INSERT / DELETE): two-phase commit. The durable
+ *   coordinator record goes to the CatalogDO first; shards log the operation as
+ *   prepared; the decision is recorded in the catalog (the commit point); then
+ *   shards apply. If the Worker dies midway, the catalog's alarm finishes the
+ *   job: committed records are re-applied, records still `preparing` aborted.
+ */
+import type { ShardOp } from '../../durable-objects/shard-ops.ts';
+import type { DistTable, Row } from '../../engine/distributed/table-schema.ts';
+import type { Cluster } from './cluster.ts';
+import type { StatsCollector } from './query-stats.ts';
+
+/** Rows per shard batch; keeps RPC payloads and chunk encodes bounded. */
+export const MAX_BATCH_ROWS = 65_536;
+
+/** Writes rows into their shards' chunks, idempotently per `batchId`. */
+export async function bulkWrite(
+  cluster: Cluster,
+  table: DistTable,
+  rows: readonly Row[],
+  batchId: string,
+  stats: StatsCollector,
+): Promise<{ rowCount: number; duplicate: boolean }> {
+  const routed = cluster.routeRows(table, rows);
+  const calls: Promise<{ rowCount: number; duplicate: boolean }>[] = [];
+  for (const [name, list] of routed) {
+    for (let i = 0; i < list.length; i += MAX_BATCH_ROWS) {
+      const part = list.slice(i, i + MAX_BATCH_ROWS);
+      const id = `${batchId}:${i / MAX_BATCH_ROWS}`;
+      calls.push(
+        cluster
+          .shard(name)
+          .write({ batchId: id, table, rows: part, target: 'chunks' })
+          .then((r) => {
+            stats.add(name, r.stats);
+            return r;
+          }),
+      );
+    }
+  }
+  const results = await Promise.all(calls);
+  return {
+    rowCount: results.reduce((s, r) => s + r.rowCount, 0),
+    duplicate: results.length > 0 && results.every((r) => r.duplicate),
+  };
+}
+
+/** Runs `ops` (shard name → operation) atomically across shards with 2PC. Returns rows affected. */
+export async function transactionalWrite(
+  cluster: Cluster,
+  table: DistTable,
+  ops: ReadonlyMap<string, ShardOp>,
+  txnId: string,
+  stats: StatsCollector,
+): Promise<number> {
+  const shards = [...ops.keys()];
+  if (shards.length === 0) return 0;
+  const catalog = cluster.catalog();
+  await catalog.beginTxn(txnId, shards);
+  let decision: 'committed' | 'aborted' = 'committed';
+  try {
+    await Promise.all(
+      shards.map(async (name) => {
+        const r = await cluster.shard(name).prepare(txnId, table, ops.get(name)!);
+        stats.add(name, r.stats);
+      }),
+    );
+  } catch (e) {
+    decision = await catalog.decide(txnId, 'aborted');
+    await resolveAll(cluster, shards, txnId, decision, stats);
+    await catalog.finishTxn(txnId);
+    throw e;
+  }
+  decision = await catalog.decide(txnId, 'committed');
+  const affected = await resolveAll(cluster, shards, txnId, decision, stats);
+  await catalog.finishTxn(txnId);
+  return affected;
+}
+
+async function resolveAll(
+  cluster: Cluster,
+  shards: readonly string[],
+  txnId: string,
+  decision: 'committed' | 'aborted',
+  stats: StatsCollector,
+): Promise<number> {
+  const results = await Promise.all(
+    shards.map(async (name) => {
+      const r = await cluster.shard(name).resolve(txnId, decision);
+      stats.add(name, r.stats);
+      return r.rowCount;
+    }),
+  );
+  return results.reduce((s, n) => s + n, 0);
+}
