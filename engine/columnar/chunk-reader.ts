@@ -5,12 +5,19 @@
  * run on encoded blocks after the zone map has had its say.
  */
 
-import type { Vector } from '../vector.ts';
+import type { ColumnType, Vector } from '../vector.ts';
 import { aligned8, corrupt } from './byte-io.ts';
 import { type ChunkHeader, type ColumnMeta, columnByteRange, readChunkHeader } from './chunk-format.ts';
 import { decodeColumn } from './column-codec.ts';
-import { filterInBlock, filterRangeBlock, type NumberRange, selectAll } from './pushdown.ts';
-import { zoneMayMatchIn, zoneMayMatchRange } from './zone-map.ts';
+import {
+  filterInBlock,
+  filterRangeBlock,
+  filterTextBlock,
+  type NumberRange,
+  selectAll,
+  unionSelections,
+} from './pushdown.ts';
+import { type CompareOp, compareText, zoneMayMatch, zoneMayMatchIn, zoneMayMatchRange } from './zone-map.ts';
 
 /** Returns the bytes of column block `i` (e.g. a SQLite blob row, or an R2 range already fetched). */
 export type ColumnFetcher = (columnIndex: number) => Uint8Array;
@@ -99,6 +106,77 @@ export class ChunkReader {
     const meta = this.header.columns[i];
     if (!zoneMayMatchIn(meta.zone, values)) return new Uint32Array(0);
     return filterInBlock(this.block(i), this.header.rowCount, values);
+  }
+
+  /**
+   * Rows whose text-like column `i` satisfies `predicate` (LIKE, ranges, …);
+   * evaluated once per dictionary entry when the block is dictionary-encoded.
+   */
+  filterText(i: number, predicate: (value: string) => boolean): Uint32Array {
+    return filterTextBlock(this.block(i), this.header.rowCount, predicate);
+  }
+
+  /**
+   * Rows where `column op value` holds, evaluated on encoded data: numeric,
+   * date and timestamp columns take a number; text, uuid and json take a string
+   * (compared in C collation). Returns undefined for types without a kernel
+   * (int64, numeric, bytea, interval) — decode and compare instead.
+   */
+  filterCompare(i: number, op: CompareOp, value: number | string): Uint32Array | undefined {
+    const meta = this.header.columns[i];
+    if (!zoneMayMatch(meta.zone, op, value)) return new Uint32Array(0);
+    if (typeof value === 'string') {
+      if (!TEXT_TYPES.has(meta.type)) return undefined;
+      if (op === '=') return this.filterIn(i, [value]);
+      return this.filterText(i, (s) => compareHolds(compareText(s, value), op));
+    }
+    if (!NUMBER_TYPES.has(meta.type)) return undefined;
+    switch (op) {
+      case '=':
+        return this.filterRange(i, { lo: value, hi: value });
+      case '<':
+        return this.filterRange(i, { hi: value, hiInclusive: false });
+      case '<=':
+        return this.filterRange(i, { hi: value });
+      case '>':
+        return this.filterRange(i, { lo: value, loInclusive: false });
+      case '>=':
+        return this.filterRange(i, { lo: value });
+      case '<>':
+        return unionSelections(
+          this.filterRange(i, { hi: value, hiInclusive: false }),
+          this.filterRange(i, { lo: value, loInclusive: false }),
+        );
+    }
+  }
+}
+
+const TEXT_TYPES: ReadonlySet<ColumnType> = new Set<ColumnType>(['text', 'uuid', 'json']);
+const NUMBER_TYPES: ReadonlySet<ColumnType> = new Set<ColumnType>([
+  'bool',
+  'int16',
+  'int32',
+  'date',
+  'timestamp',
+  'timestamptz',
+  'float32',
+  'float64',
+]);
+
+function compareHolds(c: number, op: CompareOp): boolean {
+  switch (op) {
+    case '=':
+      return c === 0;
+    case '<>':
+      return c !== 0;
+    case '<':
+      return c < 0;
+    case '<=':
+      return c <= 0;
+    case '>':
+      return c > 0;
+    case '>=':
+      return c >= 0;
   }
 }
 

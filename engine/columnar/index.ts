@@ -29,7 +29,13 @@ export {
 } from './chunk-format.ts';
 export { ChunkReader, type ColumnFetcher, openChunk, openChunkParts } from './chunk-reader.ts';
 export { Codec, decodeColumn, encodeColumn } from './column-codec.ts';
-export { filterInBlock, filterRangeBlock, type NumberRange } from './pushdown.ts';
+export {
+  filterInBlock,
+  filterRangeBlock,
+  filterTextBlock,
+  type NumberRange,
+  unionSelections,
+} from './pushdown.ts';
 export { encodeTable, type TableEncodeStats } from './table-encoder.ts';
 export {
   type CompareOp,

@@ -153,3 +153,49 @@ describe('ChunkReader filters and zone maps', () => {
     );
   });
 });
+
+describe('ChunkReader.filterCompare', () => {
+  const ops = ['=', '<>', '<', '<=', '>', '>='] as const;
+  const holds = (c: number, op: (typeof ops)[number]) =>
+    op === '='
+      ? c === 0
+      : op === '<>'
+        ? c !== 0
+        : op === '<'
+          ? c < 0
+          : op === '<='
+            ? c <= 0
+            : op === '>'
+              ? c > 0
+              : c >= 0;
+  const cases: [ColumnType, fc.Arbitrary<number | string>][] = [
+    ['int32', fc.oneof(fc.integer({ min: -200, max: 200 }), fc.double({ min: -200, max: 200, noNaN: true }))],
+    ['float64', fc.oneof(fc.double(), fc.integer({ min: 0, max: 100 }))],
+    ['timestamptz', fc.integer({ min: -1e6, max: 1e6 })],
+    ['text', fc.oneof(fc.string(), fc.constantFrom('a', 'b', 'é', '', '😀'))],
+  ];
+  for (const [type, valueArb] of cases) {
+    it(`matches a naive comparison on ${type}`, () => {
+      const colArb =
+        type === 'text'
+          ? fc.oneof(
+              columnArb('text', 200),
+              fc.array(fc.option(fc.constantFrom('a', 'b', 'é', '', '😀'), { nil: null }), {
+                maxLength: 300,
+              }),
+            )
+          : fc.oneof(columnArb(type, 200), periodic);
+      fc.assert(
+        fc.property(colArb, fc.constantFrom(...ops), valueArb, (values, op, c) => {
+          const chunk = encodeChunk([{ name: 'x', type }], [vectorOf(type, values)], values.length);
+          const got = openChunk(serializeChunk(chunk)).filterCompare(0, op, c);
+          const want = values.flatMap((v, i) =>
+            v !== null && holds(compareZoneValues(v as number | string, c), op) ? [i] : [],
+          );
+          expect(got === undefined ? undefined : Array.from(got)).toEqual(want);
+        }),
+        { numRuns: 200 },
+      );
+    });
+  }
+});

@@ -232,22 +232,26 @@ function scanCodes(s: IntStream, mask: Uint8Array, sel: Uint32Array): number {
 }
 
 /**
- * Rows of an encoded text/uuid/json block equal to one of `values` (`col = v`,
- * `col IN (…)`). On dictionary blocks the strings are compared once per
- * distinct value and the scan runs over codes. NULLs never match.
+ * Rows of an encoded text/uuid/json/numeric block whose value satisfies
+ * `predicate`. On dictionary blocks the predicate runs once per distinct value
+ * and the scan runs over codes (so LIKE, ranges and IN cost O(distinct) string
+ * work); on plain blocks it runs per row. NULLs never match.
  */
-export function filterInBlock(block: Uint8Array, n: number, values: readonly string[]): Uint32Array {
+export function filterTextBlock(
+  block: Uint8Array,
+  n: number,
+  predicate: (value: string) => boolean,
+): Uint32Array {
   const { codec, nulls, r } = openBlock(block, n);
   if (codec === Codec.allNull) return new Uint32Array(0);
-  if (codec !== Codec.string) throw new TypeError('filterInBlock needs a text-like column');
-  const wanted = new Set(values);
+  if (codec !== Codec.string) throw new TypeError('filterTextBlock needs a text-like column');
   const s = readStringStream(r, n);
   const sel = selectionBuffer(n);
   if (s.kind === 0) {
     const mask = new Uint8Array(s.dict.length);
     let any = false;
     for (let c = 0; c < s.dict.length; c++) {
-      if (wanted.has(s.dict[c])) {
+      if (predicate(s.dict[c])) {
         mask[c] = 1;
         any = true;
       }
@@ -257,8 +261,33 @@ export function filterInBlock(block: Uint8Array, n: number, values: readonly str
   }
   const strings = decodeStrings(s.lengths, s.blob, n);
   let k = 0;
-  for (let i = 0; i < n; i++) if (wanted.has(strings[i])) sel[k++] = i;
+  for (let i = 0; i < n; i++) if (predicate(strings[i])) sel[k++] = i;
   return finish(sel, k, nulls);
+}
+
+/** Rows of an encoded text-like block equal to one of `values` (`col = v`, `col IN (…)`). */
+export function filterInBlock(block: Uint8Array, n: number, values: readonly string[]): Uint32Array {
+  const wanted = new Set(values);
+  return filterTextBlock(block, n, (v) => wanted.has(v));
+}
+
+/** Ascending union of two ascending selections. */
+export function unionSelections(a: Uint32Array, b: Uint32Array): Uint32Array {
+  const out = new Uint32Array(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < a.length && j < b.length) {
+    if (a[i] < b[j]) out[k++] = a[i++];
+    else if (a[i] > b[j]) out[k++] = b[j++];
+    else {
+      out[k++] = a[i++];
+      j++;
+    }
+  }
+  while (i < a.length) out[k++] = a[i++];
+  while (j < b.length) out[k++] = b[j++];
+  return out.slice(0, k);
 }
 
 /** Every row index `0..n-1` (for "the zone map proves all rows match"). */
