@@ -24,7 +24,12 @@ function dateParam(v: string | undefined, name: string): Date | undefined {
 /** Cursors are the last id seen, base64url-encoded so clients treat them as opaque. */
 function decodeCursor(cursor: string | undefined): number | undefined {
   if (!cursor) return undefined;
-  const n = Number(atob(cursor.replace(/-/g, '+').replace(/_/g, '/')));
+  let n = Number.NaN;
+  try {
+    n = Number(atob(cursor.replace(/-/g, '+').replace(/_/g, '/')));
+  } catch {
+    // not base64: falls through to the 400 below
+  }
   if (!Number.isSafeInteger(n) || n <= 0) throw new ApiError(400, 'invalid_request', 'invalid cursor');
   return n;
 }
