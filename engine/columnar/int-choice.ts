@@ -61,7 +61,7 @@ function sampleRange(
 ): number {
   if (t === 0) for (let i = from; i < to; i++) sample[m++] = x[i];
   else if (t === 1) for (let i = from; i < to; i++) sample[m++] = x[i] - x[i - 1];
-  else if (t === 2) for (let i = from; i < to; i++) sample[m++] = x[i] - 2 * x[i - 1] + x[i - 2];
+  else if (t === 2) for (let i = from; i < to; i++) sample[m++] = x[i] - x[i - 1] - (x[i - 1] - x[i - 2]);
   else for (let i = from; i < to; i++) sample[m++] = x[i] - x[i - period];
   return m;
 }

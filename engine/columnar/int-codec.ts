@@ -70,7 +70,7 @@ function fillTransformed(x: ArrayLike<number>, n: number, t: number, out: Float6
     for (let i = 1; i < n; i++) out[i] = x[i] - x[i - 1];
     out[0] = n > 1 ? out[1] : 0;
   } else {
-    for (let i = 2; i < n; i++) out[i] = x[i] - 2 * x[i - 1] + x[i - 2];
+    for (let i = 2; i < n; i++) out[i] = x[i] - x[i - 1] - (x[i - 1] - x[i - 2]);
     const seed = n > 2 ? out[2] : 0;
     out[0] = seed;
     if (n > 1) out[1] = seed;

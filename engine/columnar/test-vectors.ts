@@ -108,7 +108,11 @@ export function firstDifference(a: readonly JsValue[], b: readonly JsValue[]): n
 }
 
 const safeInt = fc.integer({ min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER });
-const timestamp = fc.oneof(safeInt, fc.integer({ min: 1.5e15, max: 1.8e15 }));
+const timestamp = fc.oneof(
+  safeInt,
+  fc.integer({ min: 1.5e15, max: 1.8e15 }),
+  fc.integer({ min: Number.MAX_SAFE_INTEGER - 1e6, max: Number.MAX_SAFE_INTEGER }),
+);
 
 /** Arbitrary single (non-null) values of a type. */
 export function valueArb(type: ColumnType): fc.Arbitrary<JsValue> {
