@@ -6,6 +6,7 @@ import { Hono } from 'hono';
 import type { AppEnv } from './app-context.ts';
 import { authRoutes } from './auth/auth-routes.ts';
 import { requireDataPlaneAuth } from './auth/data-plane-auth.ts';
+import { passkeyRoutes } from './auth/passkey-routes.ts';
 import { controlPlaneRoutes, databaseAdminRoutes } from './control-plane/control-plane-routes.ts';
 import { dataPlaneRoutes } from './data-plane/routes.ts';
 import { databaseRoutes } from './databases-routes.ts';
@@ -21,6 +22,7 @@ app.notFound((c) =>
 
 app.route('/', healthRoutes);
 app.route('/', authRoutes);
+app.route('/', passkeyRoutes);
 app.route('/', controlPlaneRoutes);
 // API keys (Postgres, cached; the dev key too in local mode) or a user session.
 app.use('/v1/databases/*', requireDataPlaneAuth());

@@ -17,7 +17,14 @@ export interface ScalarImpl {
 }
 
 export type Expr =
-  | { readonly kind: 'col'; readonly index: number; readonly type: SqlType; readonly name?: string }
+  | {
+      readonly kind: 'col';
+      readonly index: number;
+      readonly type: SqlType;
+      readonly name?: string;
+      /** 0-based source offset, for error positions (ignored by fingerprints). */
+      readonly pos?: number;
+    }
   | { readonly kind: 'outer'; readonly depth: number; readonly index: number; readonly type: SqlType }
   | { readonly kind: 'const'; readonly value: unknown; readonly type: SqlType }
   | { readonly kind: 'param'; readonly index: number; readonly type: SqlType }

@@ -99,6 +99,8 @@ function constOf(node: PgNode): Expr {
     const s: string = c.fval.fval;
     if (/^[+-]?\d+$/.test(s)) {
       const b = BigInt(s);
+      // PostgreSQL's make_const: an integral "float" literal that fits int4 is int4, else int8.
+      if (b >= -2147483648n && b <= 2147483647n) return { kind: 'const', value: Number(b), type: 'int32' };
       if (b >= -9223372036854775808n && b <= 9223372036854775807n)
         return { kind: 'const', value: b, type: 'int64' };
     }
@@ -241,7 +243,7 @@ function bindColumnRef(b: ExprBinder, n: PgNode): Expr {
     const idx = s.find(qual, name, n.location + 1);
     if (idx >= 0) {
       const type = s.columns[idx].type;
-      if (depth === 0) return { kind: 'col', index: idx, type, name };
+      if (depth === 0) return { kind: 'col', index: idx, type, name, pos: n.location };
       b.correlated = true;
       return { kind: 'outer', depth, index: idx, type };
     }

@@ -59,6 +59,9 @@ export class SelectBinder {
   /** Binds a SelectStmt node (wrapped `{SelectStmt: ...}` or bare). */
   bindQuery(node: PgNode, outer?: Scope): BoundQuery {
     const s = node.SelectStmt ?? node;
+    if (s.lockingClause)
+      throw err(SqlState.featureNotSupported, 'SELECT ... FOR UPDATE/SHARE is not supported');
+    if (s.intoClause) throw err(SqlState.featureNotSupported, 'SELECT INTO is not supported');
     const saved = new Map(this.ctx.ctes);
     try {
       if (s.withClause) this.bindWith(s.withClause, outer);
@@ -268,6 +271,7 @@ export class SelectBinder {
             throw err(
               SqlState.groupingError,
               `column "${c.qualifier ? `${c.qualifier}.` : ''}${c.name}" must appear in the GROUP BY clause or be used in an aggregate function`,
+              x.pos,
             );
           }
           return undefined;
@@ -304,8 +308,14 @@ export class SelectBinder {
     const col = (i: number): Expr => ({ kind: 'col', index: i, type: outSchema[i].type });
     const orderKeys: SortKey[] = orderRefs.map((o) => sortKey(o.sb, col(o.index)));
     if (distinct && distinctOn.length === 0) {
-      if (hidden.length > 0)
-        throw err('42P10', 'for SELECT DISTINCT, ORDER BY expressions must appear in select list');
+      if (hidden.length > 0) {
+        const first = orderRefs.find((o) => o.index >= targets.length);
+        throw err(
+          '42P10',
+          'for SELECT DISTINCT, ORDER BY expressions must appear in select list',
+          exprLocation(first?.sb.node),
+        );
+      }
       plan = { kind: 'distinct', input: plan, schema: outSchema };
       if (orderKeys.length) plan = { kind: 'sort', input: plan, keys: orderKeys, schema: outSchema };
     } else if (distinctOn.length > 0) {
@@ -329,6 +339,13 @@ export class SelectBinder {
     const correlated = track.correlated || plain.correlated === true || ab.correlated === true;
     return { plan, columns, correlated };
   }
+}
+
+/** The source offset of an AST expression node, when it has one. */
+function exprLocation(node: PgNode | undefined): number | undefined {
+  if (!node) return undefined;
+  const n = node[Object.keys(node)[0]];
+  return typeof n?.location === 'number' ? n.location : undefined;
 }
 
 function containsMarker(e: Expr): boolean {

@@ -1,0 +1,85 @@
+/**
+ * Errors: SQLSTATE and 1-based positions match PostgreSQL (via PGlite) for parse
+ * and bind errors; unsupported constructs raise 0A000 instead of answering.
+ */
+import { PGlite } from '@electric-sql/pglite';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { Database } from '../database.ts';
+import { isSqlError } from '../errors.ts';
+
+const SETUP = 'CREATE TABLE t (id int, name text, v double precision); CREATE TABLE u (id int, w int);';
+
+const ERRORS = [
+  'SELEC 1',
+  'SELECT FROM WHERE',
+  'SELECT nosuch FROM t',
+  'SELECT t.nosuch FROM t',
+  'SELECT x.id FROM t',
+  'SELECT id FROM t, u',
+  'SELECT * FROM nosuch',
+  "SELECT 'abc'::int",
+  "SELECT 1 + 'x'",
+  'SELECT name + 1 FROM t',
+  'SELECT id FROM t GROUP BY name',
+  'SELECT count(*) FROM t WHERE count(*) > 1',
+  'SELECT nosuchfn(1)',
+  "SELECT '2016-13-01'::date",
+  'SELECT 32767::smallint + 1::smallint',
+  'SELECT 9223372036854775807 + 1',
+  'SELECT 1 / 0',
+  'SELECT 1.0 / 0',
+  'SELECT 5 % 0',
+  'SELECT (SELECT id FROM (VALUES (1), (2)) s(id))',
+  'SELECT DISTINCT name FROM t ORDER BY v',
+  'SELECT id FROM t ORDER BY 5',
+  "SELECT 1 WHERE 'x'",
+  'SELECT -2147483648 / -1',
+];
+
+const UNSUPPORTED = [
+  'SELECT ARRAY[1, 2]',
+  'WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 3) SELECT * FROM r',
+  'SELECT * FROM t, LATERAL (SELECT * FROM u WHERE u.id = t.id) s',
+  'SELECT sum(id) OVER w FROM t WINDOW w AS (ORDER BY id)',
+  'SELECT array_agg(id) FROM t',
+  'SELECT id FROM t GROUP BY ROLLUP (id)',
+  'SELECT id > ANY (SELECT w FROM u) FROM t',
+  'SELECT * FROM unnest(ARRAY[1])',
+  'CREATE INDEX i ON t (id)',
+  'SELECT id FROM t FOR UPDATE',
+];
+
+describe('errors match PostgreSQL', () => {
+  let db: Database;
+  let pg: PGlite;
+  beforeAll(async () => {
+    db = await Database.create();
+    pg = new PGlite();
+    await db.exec(SETUP);
+    await pg.exec(SETUP);
+  });
+
+  test.each(ERRORS)('%s', async (sql) => {
+    let pgErr: { code?: string; position?: string } = {};
+    try {
+      await pg.query(sql);
+    } catch (e) {
+      pgErr = e as { code?: string; position?: string };
+    }
+    expect(pgErr.code, 'PostgreSQL should reject this').toBeDefined();
+    let ours: unknown;
+    try {
+      await db.query(sql);
+    } catch (e) {
+      ours = e;
+    }
+    expect(isSqlError(ours), String(ours)).toBe(true);
+    const e = ours as { code: string; position?: number };
+    expect(e.code).toBe(pgErr.code);
+    if (pgErr.position && e.code.startsWith('42')) expect(e.position).toBe(Number(pgErr.position));
+  });
+
+  test.each(UNSUPPORTED)('0A000: %s', async (sql) => {
+    await expect(db.query(sql)).rejects.toMatchObject({ code: '0A000' });
+  });
+});
