@@ -14,7 +14,11 @@ function head(major: number, n: number): number[] {
   if (n < 256) return [(major << 5) | 24, n];
   return [(major << 5) | 25, n >> 8, n & 255];
 }
-type Cbor = number | string | Uint8Array | Map<Cbor, Cbor> | Record<string, Cbor>;
+type Cbor = number | string | Uint8Array | CborMap | CborObject;
+interface CborMap extends Map<Cbor, Cbor> {}
+interface CborObject {
+  [key: string]: Cbor;
+}
 function cbor(v: Cbor): number[] {
   if (typeof v === 'number') return v >= 0 ? head(0, v) : head(1, -1 - v);
   if (typeof v === 'string') {
@@ -69,7 +73,7 @@ class VirtualAuthenticator {
 
   async register(options: { challenge: string; rp: { id: string }; user: { id: string } }, origin = BASE) {
     this.userHandle = options.user.id;
-    const jwk = await crypto.subtle.exportKey('jwk', this.keys.publicKey);
+    const jwk = (await crypto.subtle.exportKey('jwk', this.keys.publicKey)) as JsonWebKey;
     const cose = new Map<Cbor, Cbor>([
       [1, 2],
       [3, -7],
