@@ -330,19 +330,59 @@ export function decodeIntStream(s: IntStream, out: Float64Array | Int32Array): v
         if (p >= n) corrupt('exception position');
         out[p] = excVal[e];
       }
-      if (s.transform === 1) {
-        out[0] = s.first;
-        for (let i = 1; i < n; i++) out[i] = out[i - 1] + out[i];
-      } else if (s.transform === 2) {
-        out[0] = s.first;
-        if (n > 1) out[1] = s.first + s.firstDelta;
-        let d = s.firstDelta;
-        for (let i = 2; i < n; i++) {
-          d += out[i];
-          out[i] = out[i - 1] + d;
-        }
-      }
+      if (s.transform === 1) prefixSum(out, n, s.first);
+      else if (s.transform === 2) prefixSum2(out, n, s.first, s.firstDelta);
       return;
     }
+  }
+}
+
+/**
+ * out[i] = out[i-1] + out[i]. The running sum stays in a register (no
+ * store-to-load dependency). Int32 outputs wrap the sum with `| 0` so it stays
+ * exact mod 2^32 however large the (wrapped) deltas are.
+ */
+function prefixSum(out: Float64Array | Int32Array, n: number, first: number): void {
+  if (n === 0) return;
+  if (out instanceof Int32Array) {
+    let acc = first | 0;
+    out[0] = acc;
+    for (let i = 1; i < n; i++) {
+      acc = (acc + out[i]) | 0;
+      out[i] = acc;
+    }
+    return;
+  }
+  let acc = first;
+  out[0] = acc;
+  for (let i = 1; i < n; i++) {
+    acc += out[i];
+    out[i] = acc;
+  }
+}
+
+/** Second-order prefix sum for delta-of-delta streams (see {@link prefixSum}). */
+function prefixSum2(out: Float64Array | Int32Array, n: number, first: number, firstDelta: number): void {
+  if (n === 0) return;
+  out[0] = first;
+  if (n === 1) return;
+  if (out instanceof Int32Array) {
+    let d = firstDelta | 0;
+    let acc = (first + d) | 0;
+    out[1] = acc;
+    for (let i = 2; i < n; i++) {
+      d = (d + out[i]) | 0;
+      acc = (acc + d) | 0;
+      out[i] = acc;
+    }
+    return;
+  }
+  let d = firstDelta;
+  let acc = first + d;
+  out[1] = acc;
+  for (let i = 2; i < n; i++) {
+    d += out[i];
+    acc += d;
+    out[i] = acc;
   }
 }
