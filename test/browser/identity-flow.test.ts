@@ -16,6 +16,11 @@ import { launchChromium } from './chromium.ts';
 import { freePort } from './free-port.ts';
 
 let stack: Stack;
+/**
+ * The browser's origin. WebAuthn refuses IP addresses as relying-party ids, so
+ * the page talks to `localhost` (a secure context over http, like 127.0.0.1).
+ */
+let origin: string;
 let browser: Browser;
 let dataDir: string;
 let page: Page;
@@ -30,6 +35,7 @@ beforeAll(async () => {
     freePort().then((port) => startStack({ dataDir, port, devApiKey: DEV_KEY })),
     launchChromium(),
   ]);
+  origin = stack.url.replace('127.0.0.1', 'localhost');
   ({ page, errors } = await openPage(browser));
   // window.confirm() guards revocations; a person would click OK.
   page.on('dialog', (d) => d.accept());
@@ -58,7 +64,7 @@ afterAll(async () => {
  * Asked with the page's cookies, so auth middleware does not mask a missing route.
  */
 async function routeExists(method: 'GET' | 'POST', path: string): Promise<boolean> {
-  const res = await page.request.fetch(`${stack.url}${path}`, {
+  const res = await page.request.fetch(`${origin}${path}`, {
     method,
     data: method === 'POST' ? {} : undefined,
   });
@@ -69,7 +75,7 @@ async function routeExists(method: 'GET' | 'POST', path: string): Promise<boolea
 
 describe.sequential('identity flow', () => {
   it('signs up through a magic link from the dev outbox', async () => {
-    await page.goto(`${stack.url}/sign-in`);
+    await page.goto(`${origin}/sign-in`);
     await page.getByLabel('Email').fill(email);
     await page.getByRole('button', { name: 'Email me a sign-in link' }).click();
     await page.getByTestId('link-sent').waitFor();
@@ -93,7 +99,7 @@ describe.sequential('identity flow', () => {
     await expect
       .poll(() => page.getByTestId('account-notice').textContent(), { timeout: 15_000 })
       .toBe('Passkey added');
-    expect(await page.getByTestId('passkeys').locator('li').count()).toBe(1);
+    await expect.poll(() => page.getByTestId('passkeys').locator('li').count()).toBe(1);
     // The authenticator really holds a discoverable credential (what passkey sign-in without an email needs).
     const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
     expect(credentials).toHaveLength(1);
@@ -101,14 +107,14 @@ describe.sequential('identity flow', () => {
     await screenshot(page, 'account-passkeys');
 
     await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.goto(`${stack.url}/sign-in`);
+    await page.goto(`${origin}/sign-in`);
     await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
-    await page.waitForURL(`${stack.url}/databases`);
+    await page.waitForURL(`${origin}/databases`);
     expect(await page.getByTestId('user-email').textContent()).toBe(email);
   });
 
   it('creates an organization, a project and a database', async () => {
-    await page.goto(`${stack.url}/databases`);
+    await page.goto(`${origin}/databases`);
     await page.getByTestId('onboarding').waitFor();
     await page.getByLabel('Organization name').fill('Acme Analytics');
     await page.getByRole('button', { name: 'Create', exact: true }).click();
@@ -188,5 +194,18 @@ describe.sequential('identity flow', () => {
     await expect.poll(() => table.locator('tbody tr').count()).toBe(1);
     await screenshot(page, 'audit-log');
     expect(errors).toEqual([]);
+  });
+
+  it('lists the owner among the members', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Members' }).click();
+    if (!(await routeExists('GET', '/v1/orgs/x/members'))) {
+      await expect.poll(() => page.getByTestId('error').first().textContent()).toContain('not_found');
+      return;
+    }
+    const table = page.getByTestId('members-table');
+    await table.waitFor();
+    const row = table.locator('tbody tr', { hasText: email });
+    expect(await row.locator('select').inputValue()).toBe('owner');
+    await screenshot(page, 'members');
   });
 });

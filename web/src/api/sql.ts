@@ -27,6 +27,8 @@ export interface SqlResult {
   columns: SqlColumn[];
   rows: SqlValue[][];
   rowCount: number;
+  /** The statement's command tag for DDL/DML (e.g. `CREATE TABLE`, `INSERT`). */
+  command?: string;
   stats: SqlStats;
 }
 

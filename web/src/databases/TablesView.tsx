@@ -84,11 +84,11 @@ export function TablesView({ database }: { database: string }) {
 
 function TableDistribution({ database, table }: { database: string; table: string }) {
   const shards = useAsync(
-    (signal) => runSql(database, `SELECT * FROM show_shards(${sqlLiteral(table)})`, [], signal),
+    (signal) => runSql(database, `SELECT show_shards(${sqlLiteral(table)})`, [], signal),
     [database, table],
   );
   const chunks = useAsync(
-    (signal) => runSql(database, `SELECT * FROM show_chunks(${sqlLiteral(table)})`, [], signal),
+    (signal) => runSql(database, `SELECT show_chunks(${sqlLiteral(table)})`, [], signal),
     [database, table],
   );
   return (

@@ -106,7 +106,10 @@ export function SqlWorkbench({ database, initialSql }: { database: string; initi
           <div className="result" data-testid="result">
             <QueryStats stats={result.stats} rowCount={result.rowCount} />
             {result.columns.length === 0 ? (
-              <p className="muted">Statement executed. {result.rowCount} rows affected.</p>
+              <p className="muted" data-testid="command-result">
+                {result.command ?? 'Statement executed'}: {result.rowCount}{' '}
+                {result.rowCount === 1 ? 'row' : 'rows'}.
+              </p>
             ) : (
               <>
                 <div role="tablist" aria-label="Result view" className="tabs">
