@@ -120,8 +120,8 @@ const FUNCS: Record<string, Resolver> = {
       a === 'int64' || b === 'int64' ? 'int64' : a === 'numeric' || b === 'numeric' ? 'numeric' : 'int32';
     return modResolved(t);
   },
-  lower: () => ({ impl: mk('lower', (s: string) => s.toLowerCase()), type: 'text', argTypes: ['text'] }),
-  upper: () => ({ impl: mk('upper', (s: string) => s.toUpperCase()), type: 'text', argTypes: ['text'] }),
+  lower: () => ({ impl: mk('lower', (s: string) => mapCase(s, false)), type: 'text', argTypes: ['text'] }),
+  upper: () => ({ impl: mk('upper', (s: string) => mapCase(s, true)), type: 'text', argTypes: ['text'] }),
   length: () => ({ impl: mk('length', (s: string) => [...s].length), type: 'int32', argTypes: ['text'] }),
   substr: (args) => ({
     impl: mk('substr', (s: string, from: number, len?: number) => {
@@ -213,6 +213,19 @@ FUNCS.char_length = FUNCS.length;
 FUNCS.character_length = FUNCS.length;
 FUNCS.substring = FUNCS.substr;
 FUNCS.position = FUNCS.strpos;
+
+/**
+ * Character-wise case mapping like the C library's towupper/towlower (what
+ * PostgreSQL uses): one code point maps to one, so 'ß' stays a single letter.
+ */
+function mapCase(s: string, up: boolean): string {
+  let out = '';
+  for (const ch of s) {
+    const m = up ? ch.toUpperCase() : ch.toLowerCase();
+    out += [...m].length === 1 ? m : ch === 'ß' ? 'ẞ' : ch;
+  }
+  return out;
+}
 
 function modResolved(t: SqlType): Resolved {
   if (t === 'int64') {

@@ -9,7 +9,7 @@ import type { Expr } from './nodes.ts';
 /** A structural key: equal fingerprints mean the same computation. */
 export function fingerprint(e: Expr): string {
   return JSON.stringify(e, (k, v) =>
-    k === 'impl' || k === 'plan' ? undefined : typeof v === 'bigint' ? `${v}n` : v,
+    k === 'impl' || k === 'plan' || k === 'pos' ? undefined : typeof v === 'bigint' ? `${v}n` : v,
   );
 }
 
