@@ -83,6 +83,10 @@ export function encodeColumn(
 ): EncodedColumn {
   const period = hints.period ?? 0;
   const nulls = input.nulls;
+  const have = (input.codes ?? input.values).length;
+  if (have < n || (nulls !== undefined && nulls.length < (n + 7) >> 3)) {
+    throw new SqlError(SqlState.invalidParameterValue, `column of ${have} values cannot fill ${n} rows`);
+  }
   const nullCount = countNulls(nulls, n);
   const w = new ByteWriter(4096);
   let zone: ZoneMap = { rowCount: n, nullCount };
@@ -164,6 +168,22 @@ function floatZone(b: FloatBounds, n: number, nullCount: number): ZoneMap {
   const zone: ZoneMap =
     b.min <= b.max ? { rowCount: n, nullCount, min: b.min, max: b.max } : { rowCount: n, nullCount };
   return b.hasNaN ? { ...zone, hasNaN: true } : zone;
+}
+
+const KIND_NAMES: Readonly<Record<number, readonly string[]>> = {
+  [Codec.int]: ['const', 'pfor', 'rle', 'plain', 'lag'],
+  [Codec.bool]: ['const', 'bitpack', 'rle', 'plain', 'lag'],
+  [Codec.float]: ['alp', 'gorilla', 'plain'],
+  [Codec.int64]: ['int', 'plain'],
+  [Codec.string]: ['dict', 'plain'],
+};
+const FAMILY_NAMES = ['null', 'int', 'float', 'int64', 'bool', 'text', 'bytea', 'interval'];
+
+/** A short codec label for EXPLAIN and benchmarks, e.g. `float:alp`, `text:dict`, `int:rle`. */
+export function codecName(codec: number, detail: number): string {
+  const family = FAMILY_NAMES[codec] ?? `codec${codec}`;
+  const kind = KIND_NAMES[codec]?.[detail];
+  return kind === undefined ? family : `${family}:${kind}`;
 }
 
 /** The codec family used for a logical type. */

@@ -9,6 +9,7 @@
  */
 
 export {
+  detectChunkPeriod,
   type EncodedChunk,
   type EncodeOptions,
   encodeChunk,
@@ -28,7 +29,7 @@ export {
   readHeaderLength,
 } from './chunk-format.ts';
 export { ChunkReader, type ColumnFetcher, openChunk, openChunkParts } from './chunk-reader.ts';
-export { Codec, decodeColumn, encodeColumn } from './column-codec.ts';
+export { Codec, codecName, decodeColumn, type EncodeHints, encodeColumn } from './column-codec.ts';
 export {
   filterInBlock,
   filterRangeBlock,

@@ -3,8 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { isSqlError } from '../errors.ts';
 import type { ColumnType } from '../vector.ts';
 import { encodeChunk, encodeChunks, serializeChunk } from './chunk-encoder.ts';
-import { columnByteRange } from './chunk-format.ts';
+import { CHUNK_PREAMBLE_BYTES, columnByteRange, readChunkHeader, readHeaderLength } from './chunk-format.ts';
 import { openChunk, openChunkParts } from './chunk-reader.ts';
+import { codecName } from './column-codec.ts';
 import {
   ALL_TYPES,
   columnArb,
@@ -221,6 +222,24 @@ describe('chunk layout', () => {
       }
     })();
     expect(isSqlError(err) && err.code).toBe('54000');
+  });
+
+  it('finds each column by its byte range after reading only the preamble and header', () => {
+    const whole = serializeChunk(encodeChunk(schema, cols, n));
+    const headerLength = readHeaderLength(whole.subarray(0, CHUNK_PREAMBLE_BYTES));
+    const header = readChunkHeader(whole.subarray(0, headerLength));
+    const r = openChunkParts(whole.subarray(0, headerLength), (i) => {
+      const { start, end } = columnByteRange(header, i);
+      return whole.slice(start, end); // as an R2 range read would return it
+    });
+    expect(valuesOf(r.column(1))).toEqual(valuesOf(cols[1]));
+    expect(r.columns.map((c) => codecName(c.codec, c.detail))).toEqual(['int:lag', 'text:dict', 'float:alp']);
+  });
+
+  it('rejects vectors shorter than the row count with 22023', () => {
+    expect(() => encodeChunk([{ name: 'i', type: 'int32' }], [vectorOf('int32', [1, 2])], 3)).toThrow(
+      expect.objectContaining({ code: '22023' }),
+    );
   });
 
   it('rejects vectors of the wrong physical type with 42804', () => {
