@@ -1,0 +1,131 @@
+/**
+ * Signed-in users on data-plane URLs (`/v1/databases/{id}`), and secrets in
+ * logs: cross-tenant ids, names (which only API keys may use), viewer writes,
+ * cookie requests without CSRF; and no token or key ever reaches console output.
+ */
+import { SELF } from 'cloudflare:test';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import {
+  BASE,
+  call,
+  freshIp,
+  latestMagicToken,
+  memberWithRole,
+  type Session,
+  signIn,
+  tenant,
+  uniqueEmail,
+} from './auth-fixtures.ts';
+
+let owner: Session;
+let t: Awaited<ReturnType<typeof tenant>>;
+let other: Awaited<ReturnType<typeof tenant>>;
+
+beforeAll(async () => {
+  owner = await signIn();
+  t = await tenant(owner, 'dp');
+  other = await tenant(await signIn(), 'dp-other');
+});
+
+describe('user sessions on the data plane', () => {
+  it('reach their org databases by id only', async () => {
+    const res = await call(`/v1/databases/${t.database.id}`, { token: owner.accessToken });
+    expect(res.status).toBe(200);
+    expect(res.json.name).toBe('main');
+    // Names are unique only within a project, so a session cannot use them.
+    expect((await call('/v1/databases/main', { token: owner.accessToken })).status).toBe(404);
+    expect((await call(`/v1/databases/${other.database.id}`, { token: owner.accessToken })).status).toBe(404);
+  });
+
+  it('map org roles to data-plane roles (a viewer cannot write)', async () => {
+    const viewer = await memberWithRole(owner, t.org.id, 'viewer');
+    expect((await call(`/v1/databases/${t.database.id}`, { token: viewer.accessToken })).status).toBe(200);
+    const patch = await call(`/v1/databases/${t.database.id}`, {
+      token: viewer.accessToken,
+      method: 'PATCH',
+      body: { replicaCount: 3 },
+    });
+    expect(patch.status).toBe(403);
+    expect(
+      (await call(`/v1/databases/${t.database.id}`, { token: viewer.accessToken, method: 'DELETE' })).status,
+    ).toBe(403);
+  });
+
+  it('require CSRF for cookie-authenticated writes', async () => {
+    const email = uniqueEmail();
+    const ip = freshIp();
+    await call('/v1/auth/magic-link', { body: { email }, ip });
+    const verify = await SELF.fetch(`${BASE}/v1/auth/magic-link/verify`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'cf-connecting-ip': ip },
+      body: JSON.stringify({ token: await latestMagicToken(email) }),
+    });
+    const jar = verify.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
+    const { csrfToken } = (await verify.json()) as { csrfToken: string };
+    const mine = await SELF.fetch(`${BASE}/v1/orgs`, {
+      method: 'POST',
+      headers: { cookie: jar, 'content-type': 'application/json', 'x-csrf-token': csrfToken },
+      body: JSON.stringify({ name: 'c', slug: `c-${crypto.randomUUID().slice(0, 8)}` }),
+    });
+    const orgId = ((await mine.json()) as { id: string }).id;
+    const project = await SELF.fetch(`${BASE}/v1/orgs/${orgId}/projects`, {
+      method: 'POST',
+      headers: { cookie: jar, 'content-type': 'application/json', 'x-csrf-token': csrfToken },
+      body: JSON.stringify({ name: 'p' }),
+    });
+    const projectId = ((await project.json()) as { id: string }).id;
+    const db = await SELF.fetch(`${BASE}/v1/projects/${projectId}/databases`, {
+      method: 'POST',
+      headers: { cookie: jar, 'content-type': 'application/json', 'x-csrf-token': csrfToken },
+      body: JSON.stringify({ name: 'd' }),
+    });
+    const dbId = ((await db.json()) as { id: string }).id;
+    const noCsrf = await SELF.fetch(`${BASE}/v1/databases/${dbId}`, {
+      method: 'DELETE',
+      headers: { cookie: jar },
+    });
+    expect(noCsrf.status).toBe(403);
+    const read = await SELF.fetch(`${BASE}/v1/databases/${dbId}`, { headers: { cookie: jar } });
+    expect(read.status).toBe(200);
+    const ok = await SELF.fetch(`${BASE}/v1/databases/${dbId}`, {
+      method: 'DELETE',
+      headers: { cookie: jar, 'x-csrf-token': csrfToken },
+    });
+    expect(ok.status).toBe(204);
+  });
+});
+
+describe('secrets stay out of logs', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('no magic-link token, JWT, refresh token or API key is written to the console', async () => {
+    const lines: string[] = [];
+    for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
+      vi.spyOn(console, level).mockImplementation((...args: unknown[]) => {
+        lines.push(args.map(String).join(' '));
+      });
+    }
+    const email = uniqueEmail();
+    const ip = freshIp();
+    await call('/v1/auth/magic-link', { body: { email }, ip });
+    const token = await latestMagicToken(email);
+    const s = (await call('/v1/auth/magic-link/verify', { body: { token, mode: 'bearer' }, ip })).json;
+    await call('/v1/auth/magic-link/verify', { body: { token }, ip }); // replay (error path)
+    const r = (await call('/v1/auth/refresh', { body: { refreshToken: s.refreshToken } })).json;
+    await call('/v1/auth/refresh', { body: { refreshToken: s.refreshToken } }); // reuse (error path)
+    const key = (
+      await call(`/v1/projects/${t.project.id}/api-keys`, {
+        token: owner.accessToken,
+        body: { name: 'k', role: 'read' },
+      })
+    ).json.key;
+    await call('/v1/databases/main', { token: key });
+    await call('/v1/databases/main', { token: `${key.slice(0, -2)}xx` });
+    const secrets = [token, s.accessToken, s.refreshToken, r.refreshToken, key, key.slice(18)];
+    const out = lines.join('\n');
+    for (const secret of secrets) expect(out.includes(secret)).toBe(false);
+  });
+});
