@@ -11,6 +11,7 @@ import { buildHashRanges, type HashRange } from '../engine/distributed/hash-rang
 import type { ColumnSpec } from '../engine/distributed/sql-statements.ts';
 import type { DistTable, Placement } from '../engine/distributed/table-schema.ts';
 import { SqlError, SqlState } from '../engine/errors.ts';
+import { rpcSafe } from './rpc-errors.ts';
 
 /** A coordinator silent this long is presumed dead; recovery then resolves its transaction. */
 export const RECOVERY_AFTER_MS = 30_000;
@@ -98,71 +99,77 @@ export class CatalogDO extends DurableObject<Env> {
 
   /** CREATE TABLE: a local (single-shard) table until it is distributed. */
   async createTable(name: string, columns: ColumnSpec[], ifNotExists: boolean): Promise<DistTable | null> {
-    const exists = this.sql.exec(`SELECT 1 FROM catalog_tables WHERE name = ?`, name).toArray().length > 0;
-    if (exists) {
-      if (ifNotExists) return null;
-      throw new SqlError(SqlState.duplicateTable, `relation "${name}" already exists`);
-    }
-    const t: DistTable = {
-      name,
-      columns: columns.map((c, id) => ({ ...c, id })),
-      nextColumnId: columns.length,
-      placement: { kind: 'local' },
-      shardCount: 1,
-    };
-    this.put(t);
-    return t;
+    return rpcSafe(async () => {
+      const exists = this.sql.exec(`SELECT 1 FROM catalog_tables WHERE name = ?`, name).toArray().length > 0;
+      if (exists) {
+        if (ifNotExists) return null;
+        throw new SqlError(SqlState.duplicateTable, `relation "${name}" already exists`);
+      }
+      const t: DistTable = {
+        name,
+        columns: columns.map((c, id) => ({ ...c, id })),
+        nextColumnId: columns.length,
+        placement: { kind: 'local' },
+        shardCount: 1,
+      };
+      this.put(t);
+      return t;
+    });
   }
 
   /** ALTER TABLE ADD / DROP COLUMN: ids are never reused, so stored rows need no rewrite. */
   async alterTable(name: string, add: ColumnSpec[], drop: string[]): Promise<DistTable> {
-    const t = this.get(name);
-    let columns = [...t.columns];
-    let next = t.nextColumnId;
-    for (const d of drop) {
-      const col = columns.find((c) => c.name === d);
-      if (!col)
-        throw new SqlError(SqlState.undefinedColumn, `column "${d}" of relation "${name}" does not exist`);
-      if (t.placement.kind === 'distributed' && t.placement.columnId === col.id) {
-        throw new SqlError(SqlState.featureNotSupported, 'cannot drop the distribution column');
+    return rpcSafe(async () => {
+      const t = this.get(name);
+      let columns = [...t.columns];
+      let next = t.nextColumnId;
+      for (const d of drop) {
+        const col = columns.find((c) => c.name === d);
+        if (!col)
+          throw new SqlError(SqlState.undefinedColumn, `column "${d}" of relation "${name}" does not exist`);
+        if (t.placement.kind === 'distributed' && t.placement.columnId === col.id) {
+          throw new SqlError(SqlState.featureNotSupported, 'cannot drop the distribution column');
+        }
+        if (t.hypertable?.timeColumnId === col.id) {
+          throw new SqlError(SqlState.featureNotSupported, 'cannot drop the time column of a hypertable');
+        }
+        columns = columns.filter((c) => c !== col);
       }
-      if (t.hypertable?.timeColumnId === col.id) {
-        throw new SqlError(SqlState.featureNotSupported, 'cannot drop the time column of a hypertable');
+      for (const a of add) {
+        if (columns.some((c) => c.name === a.name)) {
+          throw new SqlError(
+            SqlState.duplicateColumn,
+            `column "${a.name}" of relation "${name}" already exists`,
+          );
+        }
+        if (a.notNull && a.default === undefined) {
+          // Existing rows would violate it; PostgreSQL also refuses this on a non-empty table.
+          throw new SqlError(SqlState.featureNotSupported, 'ADD COLUMN … NOT NULL needs a DEFAULT');
+        }
+        columns.push({ ...a, id: next++ });
       }
-      columns = columns.filter((c) => c !== col);
-    }
-    for (const a of add) {
-      if (columns.some((c) => c.name === a.name)) {
-        throw new SqlError(
-          SqlState.duplicateColumn,
-          `column "${a.name}" of relation "${name}" already exists`,
-        );
-      }
-      if (a.notNull && a.default === undefined) {
-        // Existing rows would violate it; PostgreSQL also refuses this on a non-empty table.
-        throw new SqlError(SqlState.featureNotSupported, 'ADD COLUMN … NOT NULL needs a DEFAULT');
-      }
-      columns.push({ ...a, id: next++ });
-    }
-    const updated: DistTable = { ...t, columns, nextColumnId: next };
-    this.put(updated);
-    return updated;
+      const updated: DistTable = { ...t, columns, nextColumnId: next };
+      this.put(updated);
+      return updated;
+    });
   }
 
   /** DROP TABLE: returns the dropped definition (the Worker clears its shards), or null. */
   async dropTable(name: string, ifExists: boolean): Promise<DistTable | null> {
-    const row = this.sql
-      .exec<{ def: string }>(`SELECT def FROM catalog_tables WHERE name = ?`, name)
-      .toArray()[0];
-    if (!row) {
-      if (ifExists) return null;
-      throw new SqlError(SqlState.undefinedTable, `table "${name}" does not exist`);
-    }
-    this.ctx.storage.transactionSync(() => {
-      this.sql.exec(`DELETE FROM catalog_tables WHERE name = ?`, name);
-      this.bump();
+    return rpcSafe(async () => {
+      const row = this.sql
+        .exec<{ def: string }>(`SELECT def FROM catalog_tables WHERE name = ?`, name)
+        .toArray()[0];
+      if (!row) {
+        if (ifExists) return null;
+        throw new SqlError(SqlState.undefinedTable, `table "${name}" does not exist`);
+      }
+      this.ctx.storage.transactionSync(() => {
+        this.sql.exec(`DELETE FROM catalog_tables WHERE name = ?`, name);
+        this.bump();
+      });
+      return JSON.parse(row.def) as DistTable;
     });
-    return JSON.parse(row.def) as DistTable;
   }
 
   /**
@@ -170,45 +177,51 @@ export class CatalogDO extends DurableObject<Env> {
    * change placement (moving existing rows between shards is not implemented).
    */
   async place(name: string, placement: Placement, shardCount: number, isEmpty: boolean): Promise<DistTable> {
-    const t = this.get(name);
-    if (t.placement.kind !== 'local') {
-      throw new SqlError(SqlState.featureNotSupported, `table "${name}" is already ${t.placement.kind}`);
-    }
-    if (!isEmpty)
-      throw new SqlError(SqlState.featureNotSupported, 'distributing a table that already holds rows');
-    buildHashRanges(shardCount);
-    const updated: DistTable = { ...t, placement, shardCount };
-    this.put(updated);
-    return updated;
+    return rpcSafe(async () => {
+      const t = this.get(name);
+      if (t.placement.kind !== 'local') {
+        throw new SqlError(SqlState.featureNotSupported, `table "${name}" is already ${t.placement.kind}`);
+      }
+      if (!isEmpty)
+        throw new SqlError(SqlState.featureNotSupported, 'distributing a table that already holds rows');
+      buildHashRanges(shardCount);
+      const updated: DistTable = { ...t, placement, shardCount };
+      this.put(updated);
+      return updated;
+    });
   }
 
   /** create_hypertable: time column and chunk interval. */
   async setHypertable(name: string, timeColumn: string, chunkIntervalUs: number): Promise<DistTable> {
-    const t = this.get(name);
-    const col = t.columns.find((c) => c.name === timeColumn);
-    if (!col) throw new SqlError(SqlState.undefinedColumn, `column "${timeColumn}" does not exist`);
-    if (col.type !== 'timestamptz')
-      throw new SqlError(SqlState.datatypeMismatch, `column "${timeColumn}" must be a timestamp`);
-    if (t.hypertable)
-      throw new SqlError(SqlState.featureNotSupported, `table "${name}" is already a hypertable`);
-    if (!(chunkIntervalUs > 0))
-      throw new SqlError(SqlState.invalidParameterValue, 'chunk_time_interval must be positive');
-    const updated: DistTable = { ...t, hypertable: { timeColumnId: col.id, chunkIntervalUs } };
-    this.put(updated);
-    return updated;
+    return rpcSafe(async () => {
+      const t = this.get(name);
+      const col = t.columns.find((c) => c.name === timeColumn);
+      if (!col) throw new SqlError(SqlState.undefinedColumn, `column "${timeColumn}" does not exist`);
+      if (col.type !== 'timestamptz')
+        throw new SqlError(SqlState.datatypeMismatch, `column "${timeColumn}" must be a timestamp`);
+      if (t.hypertable)
+        throw new SqlError(SqlState.featureNotSupported, `table "${name}" is already a hypertable`);
+      if (!(chunkIntervalUs > 0))
+        throw new SqlError(SqlState.invalidParameterValue, 'chunk_time_interval must be positive');
+      const updated: DistTable = { ...t, hypertable: { timeColumnId: col.id, chunkIntervalUs } };
+      this.put(updated);
+      return updated;
+    });
   }
 
   /** add_retention_policy (µs) / remove_retention_policy (undefined). */
   async setRetention(name: string, retentionUs: number | undefined, ifExists = false): Promise<DistTable> {
-    const t = this.get(name);
-    if (!t.hypertable)
-      throw new SqlError(SqlState.invalidParameterValue, `table "${name}" is not a hypertable`);
-    if (retentionUs === undefined && t.retentionUs === undefined && !ifExists) {
-      throw new SqlError('42704', `retention policy not found for hypertable "${name}"`);
-    }
-    const updated: DistTable = { ...t, retentionUs };
-    this.put(updated);
-    return updated;
+    return rpcSafe(async () => {
+      const t = this.get(name);
+      if (!t.hypertable)
+        throw new SqlError(SqlState.invalidParameterValue, `table "${name}" is not a hypertable`);
+      if (retentionUs === undefined && t.retentionUs === undefined && !ifExists) {
+        throw new SqlError('42704', `retention policy not found for hypertable "${name}"`);
+      }
+      const updated: DistTable = { ...t, retentionUs };
+      this.put(updated);
+      return updated;
+    });
   }
 
   /** 2PC phase 0: the durable coordinator record, written before any shard prepares. */

@@ -8,6 +8,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { Fragment, PartialResult } from '../engine/distributed/fragment.ts';
 import type { DistTable, Row } from '../engine/distributed/table-schema.ts';
+import { rpcSafe } from './rpc-errors.ts';
 import {
   compactTable,
   DEFAULT_POLICY,
@@ -18,7 +19,6 @@ import { applyDelete, type ShardOp } from './shard-ops.ts';
 import { runFragment } from './shard-scan.ts';
 import {
   deleteChunks,
-  emptyStats,
   initShardSchema,
   Meter,
   rememberTable,
@@ -56,6 +56,9 @@ export interface ShardTableInfo {
   readonly hotRows: number;
   readonly chunks: { id: number; bucket: number; rows: number; bytes: number }[];
 }
+
+/** How often the alarm re-checks retention when nothing else is pending. */
+const RETENTION_CHECK_MS = 15 * 60_000;
 
 export class ShardDO extends DurableObject<Env> {
   private readonly sql: SqlStorage;
@@ -117,25 +120,27 @@ export class ShardDO extends DurableObject<Env> {
 
   /** Applies a write batch through the shard log, exactly once per batch id. */
   async write(batch: WriteBatch): Promise<WriteResult> {
-    const m = new Meter(this.sql);
-    const result = this.ctx.storage.transactionSync(() => {
-      const prior = this.logged(m, batch.batchId);
-      if (prior) return { lsn: prior.lsn, duplicate: true, rowCount: prior.row_count };
-      rememberTable(m, batch.table);
-      const lsn = this.appendLog(
-        m,
-        batch.batchId,
-        batch.table.name,
-        'insert',
-        batch.rows.length,
-        'applied',
-        null,
-      );
-      this.applyOp(m, batch.table, { kind: 'insert', rows: batch.rows, target: batch.target });
-      return { lsn, duplicate: false, rowCount: batch.rows.length };
+    return rpcSafe(async () => {
+      const m = new Meter(this.sql);
+      const result = this.ctx.storage.transactionSync(() => {
+        const prior = this.logged(m, batch.batchId);
+        if (prior) return { lsn: prior.lsn, duplicate: true, rowCount: prior.row_count };
+        rememberTable(m, batch.table);
+        const lsn = this.appendLog(
+          m,
+          batch.batchId,
+          batch.table.name,
+          'insert',
+          batch.rows.length,
+          'applied',
+          null,
+        );
+        this.applyOp(m, batch.table, { kind: 'insert', rows: batch.rows, target: batch.target });
+        return { lsn, duplicate: false, rowCount: batch.rows.length };
+      });
+      if (batch.target === 'hot' && !result.duplicate) await this.ensureAlarm();
+      return { ...result, stats: m.stats };
     });
-    if (batch.target === 'hot' && !result.duplicate) await this.ensureAlarm();
-    return { ...result, stats: m.stats };
   }
 
   private appendLog(
@@ -185,21 +190,25 @@ export class ShardDO extends DurableObject<Env> {
 
   /** Runs a plan fragment and returns its columnar partial result with the meters. */
   async execute(fragment: Fragment): Promise<{ result: PartialResult; stats: ShardStats }> {
-    const m = new Meter(this.sql);
-    const result = runFragment(m, fragment);
-    return { result, stats: m.stats };
+    return rpcSafe(async () => {
+      const m = new Meter(this.sql);
+      const result = runFragment(m, fragment);
+      return { result, stats: m.stats };
+    });
   }
 
   /** 2PC phase 1: durably logs the operation as prepared (idempotent per transaction id). */
   async prepare(txnId: string, table: DistTable, op: ShardOp): Promise<{ stats: ShardStats }> {
-    const m = new Meter(this.sql);
-    this.ctx.storage.transactionSync(() => {
-      if (this.logged(m, txnId)) return;
-      rememberTable(m, table);
-      const rows = op.kind === 'insert' ? op.rows.length : 0;
-      this.appendLog(m, txnId, table.name, op.kind, rows, 'prepared', JSON.stringify({ table, op }));
+    return rpcSafe(async () => {
+      const m = new Meter(this.sql);
+      this.ctx.storage.transactionSync(() => {
+        if (this.logged(m, txnId)) return;
+        rememberTable(m, table);
+        const rows = op.kind === 'insert' ? op.rows.length : 0;
+        this.appendLog(m, txnId, table.name, op.kind, rows, 'prepared', JSON.stringify({ table, op }));
+      });
+      return { stats: m.stats };
     });
-    return { stats: m.stats };
   }
 
   /** 2PC phase 2: applies (commit) or discards (abort) a prepared entry; repeat calls are no-ops. */
@@ -207,25 +216,27 @@ export class ShardDO extends DurableObject<Env> {
     txnId: string,
     decision: 'committed' | 'aborted',
   ): Promise<{ rowCount: number; stats: ShardStats }> {
-    const m = new Meter(this.sql);
-    const rowCount = this.ctx.storage.transactionSync(() => {
-      const entry = this.logged(m, txnId);
-      if (entry?.state !== 'prepared') return entry?.row_count ?? 0;
-      let n = 0;
-      if (decision === 'committed') {
-        const { table, op } = JSON.parse(entry.payload!) as { table: DistTable; op: ShardOp };
-        n = this.applyOp(m, table, op);
-      }
-      m.all(
-        `UPDATE shard_log SET state = ?, payload = NULL, row_count = ? WHERE batch_id = ?`,
-        decision === 'committed' ? 'applied' : 'aborted',
-        n,
-        txnId,
-      );
-      return n;
+    return rpcSafe(async () => {
+      const m = new Meter(this.sql);
+      const rowCount = this.ctx.storage.transactionSync(() => {
+        const entry = this.logged(m, txnId);
+        if (entry?.state !== 'prepared') return entry?.row_count ?? 0;
+        let n = 0;
+        if (decision === 'committed') {
+          const { table, op } = JSON.parse(entry.payload!) as { table: DistTable; op: ShardOp };
+          n = this.applyOp(m, table, op);
+        }
+        m.all(
+          `UPDATE shard_log SET state = ?, payload = NULL, row_count = ? WHERE batch_id = ?`,
+          decision === 'committed' ? 'applied' : 'aborted',
+          n,
+          txnId,
+        );
+        return n;
+      });
+      await this.ensureAlarm();
+      return { rowCount, stats: m.stats };
     });
-    await this.ensureAlarm();
-    return { rowCount, stats: m.stats };
   }
 
   /** Transaction ids still prepared here (recovery asks the coordinator record about each). */
@@ -234,6 +245,15 @@ export class ShardDO extends DurableObject<Env> {
       .exec<{ batch_id: string }>(`SELECT batch_id FROM shard_log WHERE state = 'prepared'`)
       .toArray()
       .map((r) => r.batch_id);
+  }
+
+  /**
+   * Receives a new table definition from the catalog (ALTER TABLE, policies), so
+   * the alarm compacts and enforces retention with current settings.
+   */
+  async updateTable(table: DistTable): Promise<void> {
+    rememberTable(new Meter(this.sql), table);
+    if (table.retentionUs !== undefined) await this.ensureAlarm();
   }
 
   /** Hot row count and chunk list of a table here. */
@@ -264,7 +284,11 @@ export class ShardDO extends DurableObject<Env> {
 
   /** drop_chunks: removes whole time buckets ending at or before `olderThanUs`. Returns buckets dropped. */
   async dropChunks(table: DistTable, olderThanUs: number): Promise<number[]> {
-    return this.ctx.storage.transactionSync(() => enforceRetention(new Meter(this.sql), table, olderThanUs));
+    return rpcSafe(async () => {
+      return this.ctx.storage.transactionSync(() =>
+        enforceRetention(new Meter(this.sql), table, olderThanUs),
+      );
+    });
   }
 
   /** Compacts hot rows into chunks now (what the alarm does when thresholds are met). */
@@ -296,10 +320,11 @@ export class ShardDO extends DurableObject<Env> {
         String(now),
       );
     });
-    // Hot rows younger than the age threshold remain: come back for them.
-    if (m.all<{ n: number }>(`SELECT count(*) AS n FROM hot_rows`)[0].n > 0)
-      await this.ctx.storage.setAlarm(now + policy.maxAgeMs + 1);
-    void emptyStats;
+    // Hot rows younger than the age threshold remain, or retention must keep running: come back.
+    const hot = m.all<{ n: number }>(`SELECT count(*) AS n FROM hot_rows`)[0].n > 0;
+    const retention = this.tables(m).some((t) => t.retentionUs !== undefined);
+    if (hot) await this.ctx.storage.setAlarm(now + policy.maxAgeMs + 1);
+    else if (retention) await this.ctx.storage.setAlarm(now + RETENTION_CHECK_MS);
   }
 }
 

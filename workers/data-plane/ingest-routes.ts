@@ -9,6 +9,7 @@
  * makes a retried request apply once.
  */
 import { Hono } from 'hono';
+import { fromRpcError } from '../../durable-objects/rpc-errors.ts';
 import { isPrecision, parseLineProtocol, type Rejection } from '../../engine/distributed/line-protocol.ts';
 import {
   parseCsv,
@@ -22,6 +23,7 @@ import {
   rowsFromPoints,
   rowsFromRecords,
 } from '../../engine/distributed/table-schema.ts';
+import { isSqlError } from '../../engine/errors.ts';
 import type { AppEnv } from '../app-context.ts';
 import { ApiError } from '../errors.ts';
 import { Cluster, tableOf } from './cluster.ts';
@@ -79,7 +81,9 @@ async function ingest(
   const batchId = idempotencyKey ? `ingest:${tableName}:${idempotencyKey}` : crypto.randomUUID();
   const res =
     rows.length > 0
-      ? await bulkWrite(cluster, table, rows, batchId, stats)
+      ? await bulkWrite(cluster, table, rows, batchId, stats).catch((e: unknown) => {
+          throw fromRpcError(e);
+        })
       : { rowCount: 0, duplicate: false };
   return { accepted: rows.length, rejected, duplicate: res.duplicate, stats: stats.snapshot() };
 }
@@ -131,8 +135,14 @@ export const ingestRoutes = new Hono<AppEnv>()
     const rejected = [...lp.rejected];
     const key = c.req.header('idempotency-key');
     for (const [name, points] of byTable) {
-      const r = await ingest(c.env, db.id, name, (t) => rowsFromPoints(t, points, Date.now() * 1000), key);
-      rejected.push(...r.rejected);
+      try {
+        const r = await ingest(c.env, db.id, name, (t) => rowsFromPoints(t, points, Date.now() * 1000), key);
+        rejected.push(...r.rejected);
+      } catch (e) {
+        // An unknown measurement rejects its points, not the other measurements' (tables are created with SQL).
+        if (!isSqlError(e) || e.code !== '42P01') throw e;
+        for (const p of points) rejected.push({ line: p.line, reason: `table "${name}" does not exist` });
+      }
     }
     if (rejected.length > 0) {
       rejected.sort((a, b) => a.line - b.line);

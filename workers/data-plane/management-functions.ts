@@ -136,12 +136,15 @@ export async function runManagementFunction(
       return { columns: [{ name: 'drop_chunks', type: 'text' }], rows, rowCount: rows.length };
     }
     case 'add_retention_policy': {
-      await catalog.setRetention(table.name, intervalUs(arg(1, 'drop_after'), 'drop_after'));
+      const t = await catalog.setRetention(table.name, intervalUs(arg(1, 'drop_after'), 'drop_after'));
+      await pushTable(cluster, t as unknown as DistTable);
       return scalar(call.name, 'integer', 1000);
     }
-    case 'remove_retention_policy':
-      await catalog.setRetention(table.name, undefined, call.named.if_exists === true);
+    case 'remove_retention_policy': {
+      const t = await catalog.setRetention(table.name, undefined, call.named.if_exists === true);
+      await pushTable(cluster, t as unknown as DistTable);
       return scalar(call.name, 'void', '');
+    }
     case 'show_shards':
       return showShards(cluster, table, stats);
     case 'show_chunks':
@@ -149,6 +152,11 @@ export async function runManagementFunction(
     default:
       throw new SqlError(SqlState.featureNotSupported, `function ${call.name}() is not supported`);
   }
+}
+
+/** Sends a changed definition to every shard of the table (their alarms act on it). */
+export async function pushTable(cluster: Cluster, t: DistTable): Promise<void> {
+  await Promise.all(cluster.shardsOf(t).map((s) => cluster.shard(s).updateTable(t)));
 }
 
 /** Timescale-style chunk name for a time bucket. */

@@ -16,7 +16,7 @@ import type { DistTable, Row } from '../../engine/distributed/table-schema.ts';
 import { SqlError, SqlState } from '../../engine/errors.ts';
 import { parseSql } from '../../engine/sql/parser.ts';
 import { type Cluster, tableOf } from './cluster.ts';
-import { runManagementFunction } from './management-functions.ts';
+import { pushTable, runManagementFunction } from './management-functions.ts';
 import type { StatsCollector } from './query-stats.ts';
 import { commandResult, type StatementResult, toStatementResult } from './statement-result.ts';
 import { transactionalWrite } from './write-path.ts';
@@ -50,7 +50,10 @@ async function runCommand(call: SqlCall, cmd: Command, txnId: string): Promise<S
       await cluster.catalog().createTable(cmd.table, cmd.columns, cmd.ifNotExists);
       return commandResult('CREATE TABLE');
     case 'alter':
-      await cluster.catalog().alterTable(cmd.table, cmd.add, cmd.drop);
+      await pushTable(
+        cluster,
+        (await cluster.catalog().alterTable(cmd.table, cmd.add, cmd.drop)) as unknown as DistTable,
+      );
       return commandResult('ALTER TABLE');
     case 'drop': {
       for (const name of cmd.tables) {

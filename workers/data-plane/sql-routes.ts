@@ -6,6 +6,7 @@
  */
 import { Hono } from 'hono';
 import wasmModule from 'libpg-query/wasm/libpg-query.wasm';
+import { fromRpcError } from '../../durable-objects/rpc-errors.ts';
 import { initParser } from '../../engine/sql/parser.ts';
 import type { AppEnv } from '../app-context.ts';
 import { ApiError } from '../errors.ts';
@@ -58,7 +59,9 @@ export const sqlRoutes = new Hono<AppEnv>().post('/v1/databases/:database/sql', 
       txnBase: c.req.header('idempotency-key') ?? crypto.randomUUID(),
     },
     sql,
-  );
+  ).catch((e: unknown) => {
+    throw fromRpcError(e);
+  });
   const last = results[results.length - 1];
   return c.json({
     columns: last.columns,
