@@ -8,7 +8,7 @@
 import type { ColumnType, Vector } from '../vector.ts';
 import { aligned8, corrupt } from './byte-io.ts';
 import { type ChunkHeader, type ColumnMeta, columnByteRange, readChunkHeader } from './chunk-format.ts';
-import { decodeColumn } from './column-codec.ts';
+import { decodeColumn } from './column-decoder.ts';
 import {
   filterInBlock,
   filterRangeBlock,

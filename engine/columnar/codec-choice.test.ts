@@ -7,7 +7,7 @@ import { Codec, encodeColumn } from './column-codec.ts';
 import { FloatKind } from './float-codec.ts';
 import { writeGorilla } from './gorilla.ts';
 import { detectPeriod } from './int-choice.ts';
-import { IntKind, readIntStream } from './int-codec.ts';
+import { IntKind, readIntStream } from './int-stream.ts';
 import { filterRangeBlock } from './pushdown.ts';
 import { firstDifference, type JsValue, valuesOf, vectorOf } from './test-vectors.ts';
 

@@ -1,14 +1,14 @@
 /**
  * @module engine/columnar/column-codec
  * One column block: `codec id, flags, [null bitmap], payload`. Dispatches on the
- * logical type to the integer, float, string or small plain codecs, computes the
- * zone map while it is at it, and decodes back to the executor's vectors
- * (text-like low-cardinality blocks decode to a DictVector).
+ * logical type to the integer, float, string or small plain codecs and computes
+ * the zone map while it is at it. Decoding is in column-decoder.
  */
 
 import { SqlError, SqlState } from '../errors.ts';
-import type { ColumnType, DictVector, FlatVector, Interval, Vector } from '../vector.ts';
-import { ByteReader, ByteWriter, corrupt } from './byte-io.ts';
+import type { ColumnType, Interval } from '../vector.ts';
+import { ByteWriter } from './byte-io.ts';
+import { Codec, codecOf, FLAG_NULLS, INT64_PLAIN, INT64_SAFE } from './column-family.ts';
 import {
   type ColumnInput,
   countNulls,
@@ -17,35 +17,15 @@ import {
   numberZone,
   stringZone,
 } from './column-stats.ts';
-import { decodeFloatStream, type FloatBounds, readFloatStream, writeFloatStream } from './float-codec.ts';
+import { type FloatBounds, writeFloatStream } from './float-codec.ts';
 import { detectPeriod, type IntStats, intStats } from './int-choice.ts';
-import { decodeIntStream, readIntStream, writeIntStream } from './int-codec.ts';
-import {
-  buildDictionary,
-  decodeCodes,
-  decodeStrings,
-  readStringStream,
-  type StringSource,
-  writeDictStrings,
-  writePlainStrings,
-} from './string-codec.ts';
+import { writeIntStream } from './int-codec.ts';
+import { buildDictionary, type StringSource, writeDictStrings, writePlainStrings } from './string-codec.ts';
 import type { ZoneMap } from './zone-map.ts';
 
-/** Codec families (first byte of a block, also recorded in the chunk header). */
-export const Codec = {
-  allNull: 0,
-  int: 1,
-  float: 2,
-  int64: 3,
-  bool: 4,
-  string: 5,
-  bytea: 6,
-  interval: 7,
-} as const;
-
-const FLAG_NULLS = 1;
-const INT64_SAFE = 0;
-const INT64_PLAIN = 1;
+// Decoding lives in column-decoder; re-exported so one import serves both directions.
+export { decodeColumn } from './column-decoder.ts';
+export { Codec, codecName, codecOf } from './column-family.ts';
 
 /** An encoded column block plus what the chunk header records about it. */
 export interface EncodedColumn {
@@ -163,57 +143,11 @@ export function encodeColumn(
   const detail = w.length > payloadAt ? w.raw[payloadAt] : 0;
   return { bytes: w.finish(), codec, detail, zone };
 }
-
 function floatZone(b: FloatBounds, n: number, nullCount: number): ZoneMap {
   const zone: ZoneMap =
     b.min <= b.max ? { rowCount: n, nullCount, min: b.min, max: b.max } : { rowCount: n, nullCount };
   return b.hasNaN ? { ...zone, hasNaN: true } : zone;
 }
-
-const KIND_NAMES: Readonly<Record<number, readonly string[]>> = {
-  [Codec.int]: ['const', 'pfor', 'rle', 'plain', 'lag'],
-  [Codec.bool]: ['const', 'bitpack', 'rle', 'plain', 'lag'],
-  [Codec.float]: ['alp', 'gorilla', 'plain'],
-  [Codec.int64]: ['int', 'plain'],
-  [Codec.string]: ['dict', 'plain'],
-};
-const FAMILY_NAMES = ['null', 'int', 'float', 'int64', 'bool', 'text', 'bytea', 'interval'];
-
-/** A short codec label for EXPLAIN and benchmarks, e.g. `float:alp`, `text:dict`, `int:rle`. */
-export function codecName(codec: number, detail: number): string {
-  const family = FAMILY_NAMES[codec] ?? `codec${codec}`;
-  const kind = KIND_NAMES[codec]?.[detail];
-  return kind === undefined ? family : `${family}:${kind}`;
-}
-
-/** The codec family used for a logical type. */
-export function codecOf(type: ColumnType): number {
-  switch (type) {
-    case 'bool':
-      return Codec.bool;
-    case 'int16':
-    case 'int32':
-    case 'date':
-    case 'timestamp':
-    case 'timestamptz':
-      return Codec.int;
-    case 'float32':
-    case 'float64':
-      return Codec.float;
-    case 'int64':
-      return Codec.int64;
-    case 'text':
-    case 'uuid':
-    case 'json':
-    case 'numeric':
-      return Codec.string;
-    case 'bytea':
-      return Codec.bytea;
-    case 'interval':
-      return Codec.interval;
-  }
-}
-
 function writeInt64(w: ByteWriter, v: BigInt64Array, n: number, period: number): void {
   const words = new Int32Array(v.buffer, v.byteOffset, n * 2);
   const nums = new Float64Array(n);
@@ -267,126 +201,4 @@ function writeIntervals(w: ByteWriter, v: Interval[], n: number): void {
   writeIntStream(w, months, n);
   writeIntStream(w, days, n);
   writeIntStream(w, micros, n);
-}
-
-/**
- * Decodes a block of `n` rows of `type`. Text, uuid and json dictionary blocks
- * come back as a DictVector; everything else as a FlatVector.
- */
-export function decodeColumn(type: ColumnType, block: Uint8Array, n: number): Vector {
-  const r = new ByteReader(block);
-  const codec = r.u8();
-  const flags = r.u8();
-  if (codec === Codec.allNull) {
-    const nulls = new Uint8Array((n + 7) >> 3).fill(0xff);
-    return { kind: 'flat', type, length: n, values: emptyValues(type, n), nulls };
-  }
-  if (codec !== codecOf(type)) corrupt(`codec ${codec} does not match type ${type}`);
-  const nulls = (flags & FLAG_NULLS) !== 0 ? r.bytesView((n + 7) >> 3).slice() : undefined;
-  const flat = (values: FlatVector['values']): FlatVector =>
-    nulls ? { kind: 'flat', type, length: n, values, nulls } : { kind: 'flat', type, length: n, values };
-  switch (codec) {
-    case Codec.bool: {
-      const tmp = new Int32Array(n);
-      decodeIntStream(readIntStream(r, n), tmp);
-      return flat(Uint8Array.from(tmp));
-    }
-    case Codec.int: {
-      const out = type === 'timestamp' || type === 'timestamptz' ? new Float64Array(n) : new Int32Array(n);
-      decodeIntStream(readIntStream(r, n), out);
-      return flat(out);
-    }
-    case Codec.float: {
-      const out = new Float64Array(n);
-      decodeFloatStream(readFloatStream(r, n), out);
-      return flat(out);
-    }
-    case Codec.int64:
-      return flat(readInt64(r, n));
-    case Codec.string: {
-      const s = readStringStream(r, n);
-      if (s.kind === 1) return flat(decodeStrings(s.lengths, s.blob, n));
-      const codes = decodeCodes(s.codes, s.dict.length);
-      if (type === 'numeric') return flat(Array.from(codes, (c) => s.dict[c]));
-      const dict: FlatVector = { kind: 'flat', type, length: s.dict.length, values: s.dict };
-      const v: DictVector = nulls
-        ? { kind: 'dict', type, length: n, codes, dict, nulls }
-        : { kind: 'dict', type, length: n, codes, dict };
-      return v;
-    }
-    case Codec.bytea:
-      return flat(readBytea(r, n));
-    case Codec.interval:
-      return flat(readIntervals(r, n));
-    default:
-      return corrupt(`unknown codec ${codec}`);
-  }
-}
-
-function emptyValues(type: ColumnType, n: number): FlatVector['values'] {
-  switch (codecOf(type)) {
-    case Codec.bool:
-      return new Uint8Array(n);
-    case Codec.int:
-      return type === 'timestamp' || type === 'timestamptz' ? new Float64Array(n) : new Int32Array(n);
-    case Codec.float:
-      return new Float64Array(n);
-    case Codec.int64:
-      return new BigInt64Array(n);
-    case Codec.bytea:
-      return Array.from({ length: n }, () => new Uint8Array(0));
-    case Codec.interval:
-      return Array.from({ length: n }, () => ({ months: 0, days: 0, micros: 0 }));
-    default:
-      return new Array<string>(n).fill('');
-  }
-}
-
-function readInt64(r: ByteReader, n: number): BigInt64Array {
-  const kind = r.u8();
-  const out = new BigInt64Array(n);
-  if (kind === INT64_PLAIN) {
-    r.align(8);
-    new Uint8Array(out.buffer).set(r.bytesView(n * 8));
-    return out;
-  }
-  if (kind !== INT64_SAFE) corrupt('int64 kind');
-  const nums = new Float64Array(n);
-  decodeIntStream(readIntStream(r, n), nums);
-  const words = new Uint32Array(out.buffer);
-  for (let i = 0; i < n; i++) {
-    const x = nums[i];
-    words[2 * i] = x >>> 0;
-    words[2 * i + 1] = Math.floor(x / 4294967296) >>> 0;
-  }
-  return out;
-}
-
-function readBytea(r: ByteReader, n: number): Uint8Array[] {
-  r.u8();
-  const lengths = new Int32Array(n);
-  decodeIntStream(readIntStream(r, n), lengths);
-  const blob = r.bytesView(r.u32()).slice();
-  const out: Uint8Array[] = new Array(n);
-  let pos = 0;
-  for (let i = 0; i < n; i++) {
-    const end = pos + lengths[i];
-    if (lengths[i] < 0 || end > blob.length) corrupt('bytea lengths');
-    out[i] = blob.subarray(pos, end);
-    pos = end;
-  }
-  return out;
-}
-
-function readIntervals(r: ByteReader, n: number): Interval[] {
-  r.u8();
-  const months = new Float64Array(n);
-  const days = new Float64Array(n);
-  const micros = new Float64Array(n);
-  decodeIntStream(readIntStream(r, n), months);
-  decodeIntStream(readIntStream(r, n), days);
-  decodeIntStream(readIntStream(r, n), micros);
-  const out: Interval[] = new Array(n);
-  for (let i = 0; i < n; i++) out[i] = { months: months[i], days: days[i], micros: micros[i] };
-  return out;
 }

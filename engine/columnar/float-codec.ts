@@ -11,7 +11,8 @@
 
 import { type ByteReader, type ByteWriter, corrupt } from './byte-io.ts';
 import { decodeGorilla, readGorilla, writeGorilla } from './gorilla.ts';
-import { decodeIntStream, type IntStream, readIntStream, writeIntStream } from './int-codec.ts';
+import { writeIntStream } from './int-codec.ts';
+import { decodeIntStream, type IntStream, readIntStream } from './int-stream.ts';
 
 /** Float block kinds (first byte). */
 export const FloatKind = { alp: 0, gorilla: 1, plain: 2 } as const;

@@ -15,9 +15,9 @@
 import type { ColumnType } from '../vector.ts';
 import { unpackPlane } from './bitpack.ts';
 import { ByteReader } from './byte-io.ts';
-import { Codec } from './column-codec.ts';
+import { Codec } from './column-family.ts';
 import { decodeFloatStream, readFloatStream } from './float-codec.ts';
-import { decodeIntStream, type IntStream, readIntStream } from './int-codec.ts';
+import { decodeIntStream, type IntStream, readIntStream } from './int-stream.ts';
 import { decodeStrings, readStringStream } from './string-codec.ts';
 import { compareZoneValues } from './zone-map.ts';
 

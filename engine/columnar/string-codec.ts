@@ -11,7 +11,8 @@
 
 import { type ByteReader, type ByteWriter, corrupt } from './byte-io.ts';
 import { detectPeriod } from './int-choice.ts';
-import { decodeIntStream, type IntStream, readIntStream, writeIntStream } from './int-codec.ts';
+import { writeIntStream } from './int-codec.ts';
+import { decodeIntStream, type IntStream, readIntStream } from './int-stream.ts';
 
 /** String block kinds (first byte). */
 export const StringKind = { dict: 0, plain: 1 } as const;
