@@ -166,6 +166,10 @@ describe('verified-key cache', () => {
     expect(cache.get('h2')).toBeNull();
     now += 1;
     expect(cache.get('h1')).toBeUndefined();
+    // A key expiring sooner than the TTL is not served past its expiry.
+    cache.set('h3', p, now + 5_000);
+    now += 5_000;
+    expect(cache.get('h3')).toBeUndefined();
     cache.set('h1', p);
     cache.evictKey('k1');
     expect(cache.get('h1')).toBeUndefined();

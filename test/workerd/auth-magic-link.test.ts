@@ -217,3 +217,13 @@ describe('cookie sessions', () => {
     expect(ok.status).toBe(200);
   });
 });
+
+describe('local provisioning', () => {
+  it('dev@orochi.local owns the local org that OROCHI_DEV_API_KEY reaches', async () => {
+    const s = await signIn('dev@orochi.local');
+    const orgs = await call('/v1/orgs', { token: s.accessToken });
+    expect(orgs.json.orgs).toEqual(
+      expect.arrayContaining([expect.objectContaining({ slug: 'local', role: 'owner' })]),
+    );
+  });
+});

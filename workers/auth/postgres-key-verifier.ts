@@ -40,13 +40,14 @@ export class VerifiedKeyCache {
     return hit.principal;
   }
 
-  set(hash: string, principal: ApiPrincipal | null): void {
+  /** Caches a result; `notAfter` (ms) caps the entry at the key's own expiry. */
+  set(hash: string, principal: ApiPrincipal | null, notAfter = Number.POSITIVE_INFINITY): void {
     if (this.entries.size >= MAX_ENTRIES) {
       // Maps iterate in insertion order: drop the oldest entry.
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.entries.delete(oldest);
     }
-    this.entries.set(hash, { principal, expiresAt: this.now() + this.ttlMs });
+    this.entries.set(hash, { principal, expiresAt: Math.min(this.now() + this.ttlMs, notAfter) });
   }
 
   /** Drops every cached result for a key id (called on revocation). */
@@ -71,10 +72,12 @@ export class PostgresKeyVerifier implements ApiKeyVerifier {
     const hash = await hashSecret(secret);
     const cached = this.cache.get(hash);
     if (cached !== undefined) return cached;
+    let notAfter: number | undefined;
     const principal = await withControlPlane(this.env, async (db) => {
       const [row] = await db.select().from(apiKeys).where(eq(apiKeys.prefix, parsed.prefix));
       if (!row || !(await secretsEqual(hash, row.secretHash))) return null;
       if (row.revokedAt || (row.expiresAt && row.expiresAt.getTime() <= Date.now())) return null;
+      notAfter = row.expiresAt?.getTime();
       // At most one write per key per cache period, not per request.
       await db.update(apiKeys).set({ lastUsedAt: sql`now()` }).where(eq(apiKeys.id, row.id));
       const p: ApiPrincipal = {
@@ -85,7 +88,7 @@ export class PostgresKeyVerifier implements ApiKeyVerifier {
       };
       return p;
     });
-    this.cache.set(hash, principal);
+    this.cache.set(hash, principal, notAfter);
     return principal;
   }
 }
