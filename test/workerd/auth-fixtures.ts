@@ -7,11 +7,14 @@ import { SELF } from 'cloudflare:test';
 
 export const BASE = 'https://orochi.test';
 
+// Test files share one Postgres (and its rate-limit counters) but not this module, so each
+// module instance draws its own random /16 to keep per-IP limits from colliding across files.
+const ipPrefix = `10.${crypto.getRandomValues(new Uint8Array(1))[0]}`;
 let ipCounter = 0;
 /** A fresh client IP per caller, so per-IP rate limits of one test never leak into another. */
 export function freshIp(): string {
   ipCounter++;
-  return `10.${(ipCounter >> 16) & 255}.${(ipCounter >> 8) & 255}.${ipCounter & 255}`;
+  return `${ipPrefix}.${(ipCounter >> 8) & 255}.${ipCounter & 255}`;
 }
 
 export function uniqueEmail(tag = 'user'): string {

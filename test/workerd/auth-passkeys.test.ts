@@ -6,7 +6,7 @@
  */
 import { base64url } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { BASE, call, type Session, signIn } from './auth-fixtures.ts';
+import { BASE, call, freshIp, type Session, signIn } from './auth-fixtures.ts';
 
 // --- minimal CBOR (major types 0,1,2,3,5 — all a COSE key and attestation object need) ---
 function head(major: number, n: number): number[] {
@@ -281,5 +281,18 @@ describe('passkeys', () => {
       204,
     );
     expect((await call('/v1/auth/passkeys', { token: s.accessToken })).json.passkeys).toEqual([]);
+  });
+
+  it('brute-forcing login verification hits the per-IP rate limit', async () => {
+    const s = await signIn();
+    const { auth } = await registerPasskey(s);
+    const ip = freshIp();
+    const statuses: number[] = [];
+    for (let i = 0; i < 32; i++) {
+      const response = await auth.assert(await loginOptions(), { origin: 'https://evil.example' });
+      statuses.push((await call('/v1/auth/passkeys/login/verify', { body: { response }, ip })).status);
+    }
+    expect(statuses.slice(0, 30).every((st) => st === 401)).toBe(true);
+    expect(statuses.slice(30)).toEqual([429, 429]);
   });
 });
