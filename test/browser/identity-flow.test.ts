@@ -73,6 +73,15 @@ async function routeExists(method: 'GET' | 'POST', path: string): Promise<boolea
   return !body.error?.message?.startsWith('no route');
 }
 
+/** The newest link mailed to `to`, read from the local-only dev outbox. */
+async function mailedLink(to: string): Promise<string> {
+  const res = await fetch(`${stack.url}/v1/dev/outbox?to=${encodeURIComponent(to)}`);
+  const { emails } = (await res.json()) as { emails: { text: string }[] };
+  const link = /https?:\/\/\S+/.exec(emails[0]?.text ?? '')?.[0];
+  if (!link) throw new Error(`no link mailed to ${to}`);
+  return link;
+}
+
 describe.sequential('identity flow', () => {
   it('signs up through a magic link from the dev outbox', async () => {
     await page.goto(`${origin}/sign-in`);
@@ -106,7 +115,7 @@ describe.sequential('identity flow', () => {
     expect(credentials[0].isResidentCredential).toBe(true);
     await screenshot(page, 'account-passkeys');
 
-    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
     await page.goto(`${origin}/sign-in`);
     await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
     await page.waitForURL(`${origin}/databases`);
@@ -128,6 +137,21 @@ describe.sequential('identity flow', () => {
     await row.waitFor();
     expect(await row.locator('td').nth(3).textContent()).toBe('4');
     await screenshot(page, 'databases-created');
+  });
+
+  it('deletes a database only after its name is typed', async () => {
+    await page.getByLabel('Name', { exact: true }).fill('scratch');
+    await page.getByRole('button', { name: 'Create database' }).click();
+    await page.getByTestId('database-scratch').waitFor();
+    await page.getByRole('button', { name: 'Delete scratch' }).click();
+    const dialog = page.getByTestId('confirm-dialog');
+    const confirm = dialog.getByRole('button', { name: 'Delete database' });
+    await dialog.getByLabel(/Type scratch to confirm/).fill('scratc');
+    expect(await confirm.isDisabled()).toBe(true);
+    await dialog.getByLabel(/Type scratch to confirm/).fill('scratch');
+    await confirm.click();
+    await page.getByTestId('database-scratch').waitFor({ state: 'detached' });
+    expect(await page.getByTestId('database-metrics').count()).toBe(1);
   });
 
   it('runs SQL on the new database from the editor', async () => {
@@ -207,5 +231,54 @@ describe.sequential('identity flow', () => {
     const row = table.locator('tbody tr', { hasText: email });
     expect(await row.locator('select').inputValue()).toBe('owner');
     await screenshot(page, 'members');
+  });
+
+  it('invites a second person, who joins through the emailed link', async () => {
+    const bob = `bob.${Date.now()}@example.com`;
+    const form = page.getByRole('form', { name: 'Invite someone' });
+    await form.getByLabel('Email').fill(bob);
+    await form.getByLabel(/^Role/).selectOption('viewer');
+    await form.getByRole('button', { name: 'Send invitation' }).click();
+    await expect.poll(() => page.getByTestId('invitations').textContent()).toContain(bob);
+    const invite = await mailedLink(bob);
+    expect(new URL(invite).pathname).toBe('/invite');
+
+    // Bob: his own browser context, signs up by magic link, then opens the invitation.
+    const other = await openPage(browser);
+    await other.page.goto(`${origin}/sign-in`);
+    await other.page.getByLabel('Email').fill(bob);
+    await other.page.getByRole('button', { name: 'Email me a sign-in link' }).click();
+    await other.page.getByTestId('link-sent').waitFor();
+    await other.page.goto(await mailedLink(bob));
+    await other.page.waitForURL(/\/account/);
+    await other.page.goto(invite);
+    await other.page.waitForURL(`${origin}/databases`);
+    await expect.poll(() => other.page.getByTestId('database-metrics').count()).toBe(1);
+    expect(await other.page.getByTestId('org-select').locator('option:checked').textContent()).toBe(
+      'Acme Analytics',
+    );
+    expect(other.errors).toEqual([]);
+    await other.page.context().close();
+
+    await page.reload();
+    const row = page.getByTestId('members-table').locator('tbody tr', { hasText: bob });
+    await row.waitFor();
+    expect(await row.locator('select').inputValue()).toBe('viewer');
+  });
+
+  it('renames the passkey and shows this session on the account page', async () => {
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Account security' })
+      .click();
+    const list = page.getByTestId('passkeys');
+    await list.waitFor();
+    await list.getByRole('button', { name: /^Rename/ }).click();
+    await list.getByRole('textbox').fill('Laptop');
+    await list.getByRole('button', { name: /^Save/ }).click();
+    await expect.poll(() => list.locator('strong').first().textContent()).toBe('Laptop');
+    await expect.poll(() => page.getByTestId('sessions').textContent()).toMatch(/this device/i);
+    await screenshot(page, 'account-security');
+    expect(errors).toEqual([]);
   });
 });

@@ -11,6 +11,7 @@ import { DatabasePage } from './databases/DatabasePage.tsx';
 import { DatabasesPage } from './databases/DatabasesPage.tsx';
 import { AppShell } from './layout/AppShell.tsx';
 import { MembersPage } from './members/MembersPage.tsx';
+import { InvitePage } from './pages/InvitePage.tsx';
 import { MagicLinkPage } from './pages/MagicLinkPage.tsx';
 import { NotFoundPage } from './pages/NotFoundPage.tsx';
 import { SignInPage } from './pages/SignInPage.tsx';
@@ -27,6 +28,7 @@ const ROUTES: Route[] = [
   ['/sign-in', 'public', () => <SignInPage />],
   ['/auth/magic-link', 'public', () => <MagicLinkPage />],
   ['/auth/verify', 'public', () => <MagicLinkPage />],
+  ['/invite', 'user', () => <InvitePage />],
   ['/status', 'public', () => <StatusPage />],
   ['/databases', 'auth', () => <DatabasesPage />],
   ['/databases/:db', 'auth', (p) => <DatabasePage database={p.db} tab="sql" />],

@@ -1,29 +1,27 @@
 /**
  * @module web/account/AccountSecurityPage
- * The signed-in user's passkeys (add, rename, remove) and sessions (revoke).
+ * The signed-in user's passkeys (add, rename, remove) and sessions.
  * After a first magic-link sign-in (`?welcome=1`) it invites adding a passkey.
  */
 import { useState } from 'react';
 import {
   listPasskeys,
-  listSessions,
   type Passkey,
   registerPasskey,
   removePasskey,
   renamePasskey,
-  revokeSession,
 } from '../api/identity.ts';
 import { AsyncView, ErrorMessage } from '../components/AsyncView.tsx';
 import { fmtDate } from '../components/format.ts';
 import { useAsync } from '../components/use-async.ts';
 import { useLocation } from '../router/router.tsx';
 import { useSession } from '../session/session.tsx';
+import { SessionsPanel } from './SessionsPanel.tsx';
 
 export function AccountSecurityPage() {
   const { auth } = useSession();
   const { search } = useLocation();
   const passkeys = useAsync((s) => listPasskeys(s), []);
-  const sessions = useAsync((s) => listSessions(s), []);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<Error | null>(null);
   const [notice, setNotice] = useState('');
@@ -35,7 +33,6 @@ export function AccountSecurityPage() {
       await fn();
       setNotice(done);
       passkeys.reload();
-      sessions.reload();
     } catch (e) {
       setError(e as Error);
     }
@@ -116,34 +113,7 @@ export function AccountSecurityPage() {
           }
         </AsyncView>
       </section>
-      <section className="panel" aria-labelledby="sessions-title">
-        <h2 id="sessions-title">Sessions</h2>
-        <AsyncView state={sessions} label="Loading sessions…">
-          {(list) => (
-            <ul className="item-list" data-testid="sessions">
-              {list.map((s) => (
-                <li key={s.id}>
-                  <strong>{s.userAgent ?? 'Unknown device'}</strong>{' '}
-                  <span className="muted">
-                    {s.ip ?? ''} · since {fmtDate(s.createdAt)}
-                  </span>{' '}
-                  {s.current ? (
-                    <span className="badge">this device</span>
-                  ) : (
-                    <button
-                      type="button"
-                      className="link danger"
-                      onClick={() => act(() => revokeSession(s.id), 'Session revoked')}
-                    >
-                      Revoke
-                    </button>
-                  )}
-                </li>
-              ))}
-            </ul>
-          )}
-        </AsyncView>
-      </section>
+      <SessionsPanel />
     </>
   );
 }

@@ -77,7 +77,8 @@ export interface AuditEntry {
 }
 export interface AuditFilter {
   action?: string;
-  actor?: string;
+  actorId?: string;
+  targetType?: string;
   outcome?: string;
   since?: string;
   until?: string;
@@ -108,6 +109,9 @@ export const listInvitations = (org: string, signal?: AbortSignal) =>
   list<Invitation>(`/v1/orgs/${enc(org)}/invitations`, 'invitations', signal);
 export const createInvitation = (org: string, email: string, role: OrgRole) =>
   api<Invitation>(`/v1/orgs/${enc(org)}/invitations`, { method: 'POST', body: { email, role } });
+/** Accepts an emailed invitation; the signed-in user's email must match it. */
+export const acceptInvitation = (token: string) =>
+  api<{ orgId: string; role: OrgRole }>('/v1/invitations/accept', { method: 'POST', body: { token } });
 export const revokeInvitation = (org: string, id: string) =>
   api<void>(`/v1/orgs/${enc(org)}/invitations/${enc(id)}`, { method: 'DELETE' });
 

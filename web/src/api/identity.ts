@@ -17,6 +17,7 @@ export interface User {
   id: string;
   email: string;
   displayName?: string | null;
+  sessionId?: string;
 }
 
 export interface Passkey {

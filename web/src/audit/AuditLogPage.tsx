@@ -10,7 +10,16 @@ import { fmtDate } from '../components/format.ts';
 import { navigate, useLocation } from '../router/router.tsx';
 import { useSession } from '../session/session.tsx';
 
-const FIELDS = ['action', 'actor', 'outcome', 'since', 'until'] as const;
+const FIELDS = ['action', 'actorId', 'targetType', 'outcome', 'since', 'until'] as const;
+
+/** Date inputs give whole days; the API compares instants, so `until` covers its whole day (UTC). */
+function toApiFilter(f: AuditFilter): AuditFilter {
+  return {
+    ...f,
+    since: f.since ? `${f.since}T00:00:00.000Z` : undefined,
+    until: f.until ? `${f.until}T23:59:59.999Z` : undefined,
+  };
+}
 
 export function AuditLogPage() {
   const { orgId } = useSession();
@@ -30,7 +39,7 @@ export function AuditLogPage() {
     setLoading(true);
     setError(null);
     try {
-      const page = await listAudit(orgId, JSON.parse(key) as AuditFilter, after, signal);
+      const page = await listAudit(orgId, toApiFilter(JSON.parse(key) as AuditFilter), after, signal);
       setEntries((prev) => (after && prev ? [...prev, ...page.entries] : page.entries));
       setCursor(page.nextCursor ?? null);
     } catch (e) {
@@ -69,7 +78,24 @@ export function AuditLogPage() {
         </label>
         <label>
           Actor id
-          <input value={draft.actor ?? ''} onChange={(e) => setDraft({ ...draft, actor: e.target.value })} />
+          <input
+            value={draft.actorId ?? ''}
+            onChange={(e) => setDraft({ ...draft, actorId: e.target.value })}
+          />
+        </label>
+        <label>
+          Target type
+          <select
+            value={draft.targetType ?? ''}
+            onChange={(e) => setDraft({ ...draft, targetType: e.target.value })}
+          >
+            <option value="">Any</option>
+            {['org', 'member', 'invitation', 'project', 'database', 'api_key', 'passkey', 'session'].map(
+              (t) => (
+                <option key={t}>{t}</option>
+              ),
+            )}
+          </select>
         </label>
         <label>
           Outcome
