@@ -275,7 +275,7 @@ const FIXED_UNITS: Record<string, number> = {
 };
 
 /** [width µs, origin µs] when a bucketing call has a constant, fixed-width (month-free) width. */
-function bucketWidth(e: Extract<Expr, { kind: 'call' }>): [number, number] | undefined {
+export function bucketWidth(e: Extract<Expr, { kind: 'call' }>): [number, number] | undefined {
   const a = e.args[0];
   if (a?.kind !== 'const' || a.value === null) return undefined;
   const t1 = e.args[1]?.type;

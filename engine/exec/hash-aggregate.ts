@@ -10,6 +10,7 @@ import type { Plan, SortKey } from '../plan/nodes.ts';
 import { hashKeyFor } from '../types/values.ts';
 import { compileExpr, type Ev } from './compile-expr.ts';
 import { type ExecContext, rowsToBatch, setFrameBatch } from './frame.ts';
+import { GroupTable } from './group-table.ts';
 import { newFrame, type Operator } from './operator.ts';
 import { compareRows, sortKeyComparators } from './sort.ts';
 
@@ -43,17 +44,12 @@ function aggregateRows(input: Operator, plan: AggPlan, ctx: ExecContext): unknow
   // Ordered aggregates (string_agg(x, ',' ORDER BY y)): buffer rows per group, replay sorted at the end.
   const ordered = plan.aggs.map((a) => (a.orderBy?.length ? new Map<number, unknown[][]>() : undefined));
   const orderEvs = plan.aggs.map((a) => (a.orderBy ?? []).map((k) => compileExpr(k.expr, frame)));
-  const keyVals: unknown[][] = [];
-  const root = new Map<unknown, unknown>();
-  let nGroups = 0;
+  const table = new GroupTable(plan.groups, keyEvs);
   if (nk === 0) {
-    keyVals.push([]);
-    nGroups = 1;
+    table.keyVals.push([]);
+    table.nGroups = 1;
   }
   let gids = new Int32Array(0);
-  let codeCache = new Int32Array(0);
-  const lastKey = plan.groups[nk - 1];
-  const lastKeyCol = lastKey?.kind === 'col' ? lastKey.index : -1;
   // Aggregates whose argument is a plain column can run straight over a Float64Array.
   const plainCol = plan.aggs.map((a) =>
     !a.distinct && !a.filter && !a.orderBy?.length && a.args.length === 1 && a.args[0].kind === 'col'
@@ -65,62 +61,8 @@ function aggregateRows(input: Operator, plan: AggPlan, ctx: ExecContext): unknow
     const n = b.count;
     const sel = b.sel;
     if (gids.length < n) gids = new Int32Array(n);
-    if (nk > 0) {
-      // The last key, when it is a dictionary column, is looked up by code: each
-      // (parent map, code) pair hits the Map once per batch.
-      const lastVec = lastKeyCol >= 0 ? b.cols[lastKeyCol] : undefined;
-      const codes = lastVec?.kind === 'dict' && !lastVec.nulls ? lastVec.codes : undefined;
-      if (codes && codeCache.length < (lastVec as { dict: { length: number } }).dict.length) {
-        codeCache = new Int32Array((lastVec as { dict: { length: number } }).dict.length);
-      }
-      let cacheOwner: Map<unknown, unknown> | undefined;
-      // Level-0 memo: consecutive rows usually share the first key (e.g. the time bucket).
-      let memoKey: unknown = Symbol.for('none');
-      let memoChild: Map<unknown, unknown> | undefined;
-      for (let j = 0; j < n; j++) {
-        const i = sel ? sel[j] : j;
-        let m = root;
-        let g = -1;
-        for (let k = 0; k < nk; k++) {
-          if (k === nk - 1 && codes) {
-            if (cacheOwner !== m) {
-              codeCache.fill(-1);
-              cacheOwner = m;
-            }
-            g = codeCache[codes[i]];
-            if (g >= 0) break;
-          }
-          const v = keyEvs[k](i);
-          const hk = v === null ? null : keyHash[k](v);
-          if (k === nk - 1) {
-            const next = m.get(hk);
-            if (next === undefined) {
-              g = nGroups++;
-              m.set(hk, g);
-              const kv = new Array(nk);
-              for (let q = 0; q < nk; q++) kv[q] = keyEvs[q](i);
-              keyVals.push(kv);
-            } else g = next as number;
-            if (codes) codeCache[codes[i]] = g;
-          } else if (k === 0 && hk === memoKey && memoChild) {
-            m = memoChild;
-          } else {
-            let child = m.get(hk) as Map<unknown, unknown> | undefined;
-            if (!child) {
-              child = new Map();
-              m.set(hk, child);
-            }
-            if (k === 0) {
-              memoKey = hk;
-              memoChild = child;
-            }
-            m = child;
-          }
-        }
-        gids[j] = g;
-      }
-    }
-    for (const acc of accs) acc.reserve?.(nGroups);
+    if (nk > 0) table.assign(b, sel, n, gids);
+    for (const acc of accs) acc.reserve?.(table.nGroups);
     for (let a = 0; a < accs.length; a++) {
       const acc = accs[a];
       const evs = argEvs[a];
@@ -170,8 +112,8 @@ function aggregateRows(input: Operator, plan: AggPlan, ctx: ExecContext): unknow
     accs,
   );
   const out: unknown[][] = [];
-  for (let g = 0; g < nGroups; g++) {
-    const row = keyVals[g].slice();
+  for (let g = 0; g < table.nGroups; g++) {
+    const row = table.keyVals[g].slice();
     for (const acc of accs) row.push(acc.result(g));
     out.push(row);
   }

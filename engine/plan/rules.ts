@@ -136,7 +136,18 @@ export function fuseTopK(plan: Plan): Plan {
   });
 }
 
+/** A projection that passes every input column through in order is a no-op. */
+export function dropIdentityProjects(plan: Plan): Plan {
+  return transform(plan, (p) =>
+    p.kind === 'project' &&
+    p.exprs.length === p.input.schema.length &&
+    p.exprs.every((e, i) => e.kind === 'col' && e.index === i && e.type === p.input.schema[i].type)
+      ? p.input
+      : p,
+  );
+}
+
 /** The rule pipeline run on every query plan. */
 export function optimize(plan: Plan): Plan {
-  return fuseTopK(pushDownFilters(plan));
+  return dropIdentityProjects(fuseTopK(pushDownFilters(plan)));
 }

@@ -136,11 +136,19 @@ function formatTime(micros: number): string {
   return `${out}.${String(frac).padStart(6, '0').replace(/0+$/, '')}`;
 }
 
+let lastDays = Number.NaN;
+let lastDate = '';
+
 export function formatTimestamp(micros: number): string {
   if (micros === Number.POSITIVE_INFINITY) return 'infinity';
   if (micros === Number.NEGATIVE_INFINITY) return '-infinity';
   const days = Math.floor(micros / MICROS_PER_DAY);
-  return `${formatDate(days)} ${formatTime(micros - days * MICROS_PER_DAY)}`;
+  // Result sets are often time-ordered: reuse the date text of the previous value.
+  if (days !== lastDays) {
+    lastDays = days;
+    lastDate = formatDate(days);
+  }
+  return `${lastDate} ${formatTime(micros - days * MICROS_PER_DAY)}`;
 }
 
 /** Session TimeZone is UTC, so the offset is always +00. */
