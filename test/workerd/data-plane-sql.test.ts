@@ -138,3 +138,26 @@ describe('distributed table over 8 shards', () => {
     expect((await ok('SELECT count(*), sum(v) FROM del_t')).rows[0]).toEqual([40, 80]);
   });
 });
+
+describe('NDJSON results', () => {
+  it('streams a header, one line per row and a trailer', async () => {
+    const { SELF } = await import('cloudflare:test');
+    const res = await SELF.fetch('https://orochi.test/v1/databases/default/sql', {
+      method: 'POST',
+      headers: {
+        authorization: 'Bearer test-dev-key',
+        'content-type': 'application/json',
+        accept: 'application/x-ndjson',
+      },
+      body: JSON.stringify({ sql: 'SELECT id FROM metrics ORDER BY id LIMIT 3' }),
+    });
+    expect(res.headers.get('content-type')).toBe('application/x-ndjson');
+    const lines = (await res.text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines[0]).toEqual({ columns: [{ name: 'id', type: 'bigint' }] });
+    expect(lines.slice(1, 4)).toEqual([[1], [2], [3]]);
+    expect(lines[4]).toMatchObject({ rowCount: 3, stats: { shards: 8 } });
+  });
+});

@@ -12,9 +12,10 @@ import type { AppEnv } from '../app-context.ts';
 import { ApiError } from '../errors.ts';
 import { Cluster } from './cluster.ts';
 import { databaseFor } from './database-cache.ts';
-import { StatsCollector } from './query-stats.ts';
+import { type QueryStats, StatsCollector } from './query-stats.ts';
 import { MAX_PARAMS, MAX_SQL_BODY_BYTES, readBodyText } from './request-body.ts';
 import { runSql } from './sql-executor.ts';
+import type { StatementResult } from './statement-result.ts';
 
 /** Loads the PostgreSQL parser once per isolate. */
 export function ensureParser(): Promise<void> {
@@ -44,6 +45,30 @@ function parseSqlBody(text: string): { sql: string; params: unknown[] } {
   return { sql: b.sql, params };
 }
 
+/**
+ * `Accept: application/x-ndjson`: a header line `{"columns"}`, one JSON array per
+ * row, then `{"rowCount","stats"}` — clients can process rows as they arrive and
+ * the Worker never builds one giant JSON string.
+ */
+function ndjsonResponse(result: StatementResult, stats: QueryStats): Response {
+  const enc = new TextEncoder();
+  let i = 0;
+  const stream = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (i === 0) controller.enqueue(enc.encode(`${JSON.stringify({ columns: result.columns })}\n`));
+      const end = Math.min(i + 1000, result.rows.length);
+      let text = '';
+      for (; i < end; i++) text += `${JSON.stringify(result.rows[i])}\n`;
+      if (text) controller.enqueue(enc.encode(text));
+      if (i >= result.rows.length) {
+        controller.enqueue(enc.encode(`${JSON.stringify({ rowCount: result.rowCount, stats })}\n`));
+        controller.close();
+      }
+    },
+  });
+  return new Response(stream, { headers: { 'content-type': 'application/x-ndjson' } });
+}
+
 export const sqlRoutes = new Hono<AppEnv>().post('/v1/databases/:database/sql', async (c) => {
   const principal = c.get('principal')!;
   const { sql, params } = parseSqlBody(await readBodyText(c.req.raw, MAX_SQL_BODY_BYTES));
@@ -63,6 +88,8 @@ export const sqlRoutes = new Hono<AppEnv>().post('/v1/databases/:database/sql', 
     throw fromRpcError(e);
   });
   const last = results[results.length - 1];
+  if ((c.req.header('accept') ?? '').includes('application/x-ndjson'))
+    return ndjsonResponse(last, stats.snapshot());
   return c.json({
     columns: last.columns,
     rows: last.rows,
