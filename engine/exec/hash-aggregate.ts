@@ -31,7 +31,6 @@ export function hashAggregateOperator(input: Operator, plan: AggPlan, ctx: ExecC
 function aggregateRows(input: Operator, plan: AggPlan, ctx: ExecContext): unknown[][] {
   const frame = newFrame(plan.input.schema.length, ctx);
   const keyEvs: Ev[] = plan.groups.map((g) => compileExpr(g, frame));
-  const keyHash = plan.groups.map((g) => hashKeyFor(g.type));
   const nk = keyEvs.length;
   const accs = plan.aggs.map(makeAccumulator);
   const argEvs = plan.aggs.map((a) => a.args.map((x) => compileExpr(x, frame)));
