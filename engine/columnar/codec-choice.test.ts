@@ -67,6 +67,23 @@ describe('codec choice', () => {
     expect(encodeColumn('float64', vectorOf('float64', noise), 5000).detail).not.toBe(FloatKind.alp);
   });
 
+  it('stores noisy real (float32) values in at most 4 bytes each, bit-exactly', () => {
+    const r = rng(4);
+    const values: JsValue[] = Array.from({ length: 4000 }, () => Math.fround(r() * 100));
+    values[7] = Number.NaN;
+    values[8] = -0;
+    values[9] = Number.NEGATIVE_INFINITY;
+    const e = encodeColumn('float32', vectorOf('float32', values), values.length);
+    expect(e.detail).toBe(FloatKind.f32);
+    expect(e.bytes.length).toBeLessThan(4 * values.length + 64);
+    const back = openChunk(
+      serializeChunk(
+        encodeChunk([{ name: 'r', type: 'float32' }], [vectorOf('float32', values)], values.length),
+      ),
+    ).column(0);
+    expect(firstDifference(values, valuesOf(back))).toBe(-1);
+  });
+
   it('encodes regular timestamps and run-length data in well under a byte per row', () => {
     const n = 65536;
     const regular = Array.from({ length: n }, (_, i) => 1.7e15 + i * 1e7 + (i % 5000 === 0 ? 3 : 0));

@@ -102,7 +102,14 @@ export function encodeColumn(
     case Codec.float: {
       expect(input.values instanceof Float64Array, type, 'Float64Array');
       const b: FloatBounds = { min: 0, max: 0, hasNaN: false };
-      writeFloatStream(w, fillNullSlots(input.values as Float64Array, n, useNulls), n, period, b);
+      writeFloatStream(
+        w,
+        fillNullSlots(input.values as Float64Array, n, useNulls),
+        n,
+        period,
+        b,
+        type === 'float32',
+      );
       zone = floatZone(b, n, nullCount);
       break;
     }

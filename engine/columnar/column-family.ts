@@ -27,7 +27,7 @@ export const INT64_PLAIN = 1;
 const KIND_NAMES: Readonly<Record<number, readonly string[]>> = {
   [Codec.int]: ['const', 'pfor', 'rle', 'plain', 'lag'],
   [Codec.bool]: ['const', 'bitpack', 'rle', 'plain', 'lag'],
-  [Codec.float]: ['alp', 'gorilla', 'plain'],
+  [Codec.float]: ['alp', 'gorilla', 'plain', 'f32'],
   [Codec.int64]: ['int', 'plain'],
   [Codec.string]: ['dict', 'plain'],
 };
