@@ -227,3 +227,28 @@ describe('local provisioning', () => {
     );
   });
 });
+
+describe('session management', () => {
+  it('lists live sessions and revokes only your own', async () => {
+    const email = uniqueEmail();
+    const laptop = await signIn(email);
+    const phone = await signIn(email);
+    const list = await call('/v1/auth/sessions', { token: laptop.accessToken });
+    expect(list.status).toBe(200);
+    expect(list.json.sessions).toHaveLength(2);
+    const current = list.json.sessions.find((s: { current: boolean }) => s.current);
+    const other = list.json.sessions.find((s: { current: boolean }) => !s.current);
+    expect(current.id).not.toBe(other.id);
+    const stranger = await signIn();
+    expect(
+      (await call(`/v1/auth/sessions/${other.id}`, { token: stranger.accessToken, method: 'DELETE' })).status,
+    ).toBe(404);
+    expect((await call('/v1/auth/me', { token: phone.accessToken })).status).toBe(200);
+    expect(
+      (await call(`/v1/auth/sessions/${other.id}`, { token: laptop.accessToken, method: 'DELETE' })).status,
+    ).toBe(204);
+    expect((await call('/v1/auth/me', { token: phone.accessToken })).status).toBe(401);
+    expect((await call('/v1/auth/refresh', { body: { refreshToken: phone.refreshToken } })).status).toBe(401);
+    expect((await call('/v1/auth/sessions', { token: laptop.accessToken })).json.sessions).toHaveLength(1);
+  });
+});

@@ -28,6 +28,7 @@ import { consumeMagicLink, requestMagicLink } from './magic-link.ts';
 import { type IssuedTokens, revokeSession, rotateRefreshToken, startSession } from './refresh-tokens.ts';
 import { emailField, jsonBody, stringField } from './request-body.ts';
 import { requireUser } from './session-middleware.ts';
+import { sessionRoutes } from './session-routes.ts';
 
 /** Sign-in response in the requested mode. */
 export function respondWithTokens(c: Context, tokens: IssuedTokens, mode: unknown) {
@@ -45,6 +46,7 @@ export function respondWithTokens(c: Context, tokens: IssuedTokens, mode: unknow
 }
 
 export const authRoutes = new Hono<AuthEnv>()
+  .route('/', sessionRoutes)
   .get('/.well-known/jwks.json', async (c) => {
     const ring = await keyRing(c.env);
     c.header('cache-control', 'public, max-age=300');
