@@ -3,32 +3,50 @@
  * `npm run bench:engine`: TSBS cpu-only (default 1,000 hosts × 24 h at 10 s =
  * 8.64M rows) loaded into the engine's own chunks, DuckDB (threads=1, native
  * table) and SQLite (better-sqlite3). Each of the 15 query types is timed in all
- * three in this one process: one warm-up, then the median of TSBS_RUNS runs, each
- * run a fresh random instance shared by all systems. Prints the table, the
+ * three in this one process: one warm-up, then the median of at least TSBS_RUNS
+ * runs (fast queries get more, up to 25 within ~1 s), each run a fresh random
+ * instance shared by all systems. Prints the table, the
  * storage comparison against DuckDB's Parquet-zstd export, and the RESULT line.
  *
  * Env: TSBS_HOSTS (1000), TSBS_HOURS (24), TSBS_RUNS (5), TSBS_SQLITE_RUNS (=runs),
  * TSBS_SEED (123), TSBS_SKIP_SQLITE=1 (peers: engine + DuckDB only).
  */
 
+import { loadavg } from 'node:os';
 import { Prng } from '../engine/testing/prng.ts';
 import { diffResults } from '../engine/testing/result-compare.ts';
 import { measureEncoding } from './tsbs/chunk-size.ts';
 import { cpuTableColumns, generateCpuOnly } from './tsbs/generate.ts';
-import { fmt, geomean, markdownTable, type Timing, timeQuery } from './tsbs/harness.ts';
+import {
+  fmt,
+  geomean,
+  markdownTable,
+  type RunPolicy,
+  relaunchWithHeap,
+  type Timing,
+  timeQuery,
+} from './tsbs/harness.ts';
 import { DuckdbPeer } from './tsbs/peers/duckdb.ts';
 import { EnginePeer, normalizeEngineResult } from './tsbs/peers/engine.ts';
 import { SqlitePeer } from './tsbs/peers/sqlite.ts';
 import { generateQuery, QUERY_TYPES, type TsbsQuery } from './tsbs/queries.ts';
+
+if (await relaunchWithHeap(12_288)) process.exit();
 
 const env = (name: string, dflt: number): number => (process.env[name] ? Number(process.env[name]) : dflt);
 const hosts = env('TSBS_HOSTS', 1000);
 const hours = env('TSBS_HOURS', 24);
 const runs = env('TSBS_RUNS', 5);
 const sqliteRuns = env('TSBS_SQLITE_RUNS', runs);
+const MAX_RUNS = 25;
+const policy: RunPolicy = { min: runs, max: Math.max(runs, MAX_RUNS), budgetMs: 1000 };
+const slowPolicy: RunPolicy = { min: sqliteRuns, max: Math.max(sqliteRuns, MAX_RUNS), budgetMs: 1000 };
 const seed = env('TSBS_SEED', 123);
 const skipSqlite = process.env.TSBS_SKIP_SQLITE === '1';
 
+const loadAtStart = loadavg()
+  .map((x) => x.toFixed(1))
+  .join(' ');
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
 async function timed<T>(label: string, f: () => Promise<T> | T): Promise<[T, number]> {
   const t0 = performance.now();
@@ -47,7 +65,7 @@ const rng = new Prng(seed + 1);
 const instances = new Map<string, TsbsQuery[]>(
   QUERY_TYPES.map((t) => [
     t,
-    Array.from({ length: Math.max(runs, sqliteRuns) + 1 }, () => generateQuery(t, rng, domain)),
+    Array.from({ length: Math.max(runs, sqliteRuns, MAX_RUNS) + 1 }, () => generateQuery(t, rng, domain)),
   ]),
 );
 
@@ -110,12 +128,12 @@ async function crossCheck(q: TsbsQuery): Promise<{ check: string; chunks: string
 const results: Row[] = [];
 for (const type of QUERY_TYPES) {
   const qs = instances.get(type)!;
-  const e = engine ? await timeQuery(async (i) => (await engine.raw(qs[i].pg)).rowCount, runs) : undefined;
-  const d = await timeQuery((i) => duck.run(qs[i].duckdb), runs);
-  const l = lite ? await timeQuery((i) => lite.run(qs[i].sqlite), sqliteRuns) : undefined;
+  const e = engine ? await timeQuery(async (i) => (await engine.raw(qs[i].pg)).rowCount, policy) : undefined;
+  const d = await timeQuery((i) => duck.run(qs[i].duckdb), policy);
+  const l = lite ? await timeQuery((i) => lite.run(qs[i].sqlite), slowPolicy) : undefined;
   results.push({ type, engine: e, duck: d, lite: l, ...(await crossCheck(qs[0])) });
   const show = (t?: Timing) =>
-    !t ? '-' : 'error' in t ? `ERR ${t.error}` : `${t.ms.toFixed(2)} ms/${t.rows} rows`;
+    !t ? '-' : 'error' in t ? `ERR ${t.error}` : `${t.ms.toFixed(2)} ms/${t.rows} rows/${t.runs} runs`;
   log(`${type}: engine ${show(e)} | duckdb ${show(d)} | sqlite ${show(l)}`);
 }
 
@@ -147,7 +165,7 @@ const failures = results.filter((r) => r.engine && 'error' in r.engine);
 const bytesPerRow = typeof encoding === 'string' ? Number.NaN : encoding.bytesPerRow;
 const parquetPerRow = parquetBytes / data.rowCount;
 console.log(
-  `\nTSBS cpu-only, ${hosts} hosts × ${hours} h = ${data.rowCount.toLocaleString('en-US')} rows; median of ${runs} runs (SQLite ${sqliteRuns}) after 1 warm-up; Node ${process.version}\n`,
+  `\nTSBS cpu-only, ${hosts} hosts × ${hours} h = ${data.rowCount.toLocaleString('en-US')} rows; median of ${runs}–${MAX_RUNS} runs (SQLite ≥ ${sqliteRuns}) after 1 warm-up; Node ${process.version}; load average at start ${loadAtStart}\n`,
 );
 console.log(
   markdownTable(
@@ -172,6 +190,11 @@ console.log(
       : `\nper column (B/row): ${Object.entries(encoding.perColumn)
           .map(([k, v]) => `${k} ${v.toFixed(3)}`)
           .join(', ')}`),
+);
+console.log(
+  `peak RSS ${(process.resourceUsage().maxRSS / 1024 / 1024).toFixed(1)} GiB; load average at end ${loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')}`,
 );
 if (engineNote) console.log(`engine: ${engineNote}`);
 for (const f of failures)
