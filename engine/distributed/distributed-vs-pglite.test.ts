@@ -15,6 +15,7 @@ import { FragmentRun, type PartialResult } from './fragment.ts';
 import { buildHashRanges, shardForValue } from './hash-ranges.ts';
 import { mergePartials } from './partial-merge.ts';
 import { planSelect } from './sql-select.ts';
+import { classify } from './sql-statements.ts';
 import type { DistTable, Row } from './table-schema.ts';
 
 const table: DistTable = {
@@ -46,6 +47,13 @@ function makeRows(): Row[] {
       maybe(rng.float() < 0.5),
     ];
   });
+}
+
+/** The SelectStmt the data plane would plan (CTEs inlined by `classify`). */
+function classifySelect(sql: string) {
+  const cmd = classify(parseSql(sql)[0].stmt, []);
+  if (cmd.kind !== 'select') throw new Error(`not a select: ${cmd.kind}`);
+  return cmd.stmt;
 }
 
 /** Rows of one partition, half read back through the columnar chunk format. */
@@ -83,6 +91,16 @@ const QUERIES: [string, boolean][] = [
   ['SELECT sum(v), count(*) FROM t WHERE id < 0', true],
   ['SELECT host, count(*) FROM t WHERE id < 0 GROUP BY host', false],
   ['SELECT id FROM t WHERE flag IS NULL ORDER BY ts DESC NULLS LAST, id LIMIT 10', true],
+  ['SELECT DISTINCT ON (host) host, id, v FROM t ORDER BY host, v DESC, id', true],
+  ['SELECT DISTINCT ON (host) * FROM t ORDER BY host, ts DESC, id LIMIT 12', true],
+  [
+    "WITH c AS (SELECT time_bucket('1 hour', ts) AS hour, host, avg(v) AS mean_v FROM t WHERE ts IS NOT NULL GROUP BY 1, 2) SELECT hour, host, mean_v FROM c ORDER BY hour, host",
+    true,
+  ],
+  [
+    "SELECT max(v), count(*) FROM t WHERE (host = 'h1' OR host = 'h2' OR host = 'h3') AND ts >= '2024-01-01 06:00:00 +0000'",
+    true,
+  ],
 ];
 
 describe('distributed plan vs PGlite', () => {
@@ -121,8 +139,20 @@ describe('distributed plan vs PGlite', () => {
     for (const p of partitions) expect(p.length).toBeGreaterThan(50);
   });
 
+  it('prunes to the shards of an OR of equalities on the distribution column', () => {
+    const plan = planSelect(
+      classifySelect("SELECT * FROM t WHERE (host = 'h1' OR host = 'h2') AND v > 1"),
+      table,
+      [],
+    );
+    expect(plan.pruneValues).toEqual(['h1', 'h2']);
+    expect(
+      planSelect(classifySelect("SELECT * FROM t WHERE host = 'h1' OR v > 1"), table, []).pruneValues,
+    ).toBeUndefined();
+  });
+
   it.each(QUERIES)('%s', async (sql, ordered) => {
-    const plan = planSelect(parseSql(sql)[0].stmt, table, []);
+    const plan = planSelect(classifySelect(sql), table, []);
     const targets = plan.pruneValues
       ? [...new Set(plan.pruneValues.map((v) => shardForValue(ranges, v)))]
       : [0, 1, 2, 3, 4, 5, 6, 7];

@@ -48,6 +48,8 @@ export interface Fragment {
   /** Row mode only: sort, then keep `limit` rows (offset + limit of the query). */
   readonly orderBy: readonly SortKey[];
   readonly limit?: number;
+  /** Row mode: keep only the first row (under `orderBy`) per distinct value of these outputs. */
+  readonly distinctOn?: readonly number[];
 }
 
 /** A fragment's output: `columns[i][r]` (project outputs, then one column per aggregate). */
@@ -107,6 +109,7 @@ export function initAgg(fn: AggFn): unknown {
 export class FragmentRun {
   private readonly rows: unknown[][] = [];
   private readonly groups = new Map<string, { keys: unknown[]; accs: unknown[] }>();
+  private readonly distinct = new Map<string, unknown[]>();
   rowsScanned = 0;
 
   constructor(readonly fragment: Fragment) {}
@@ -117,6 +120,12 @@ export class FragmentRun {
     this.rowsScanned++;
     if (f.filter && evalExpr(f.filter, row, f.defaults) !== true) return;
     const keys = f.project.map((e) => evalExpr(e, row, f.defaults));
+    if (f.mode === 'rows' && f.distinctOn) {
+      const id = JSON.stringify(f.distinctOn.map((i) => keys[i]));
+      const best = this.distinct.get(id);
+      if (!best || compareByKeys(keys, best, f.orderBy) < 0) this.distinct.set(id, keys);
+      return;
+    }
     if (f.mode === 'rows') {
       this.rows.push(keys);
       // Bound memory for top-k: compact once the buffer is twice the limit.
@@ -139,7 +148,11 @@ export class FragmentRun {
   get satisfied(): boolean {
     const f = this.fragment;
     return (
-      f.mode === 'rows' && f.orderBy.length === 0 && f.limit !== undefined && this.rows.length >= f.limit
+      f.mode === 'rows' &&
+      !f.distinctOn &&
+      f.orderBy.length === 0 &&
+      f.limit !== undefined &&
+      this.rows.length >= f.limit
     );
   }
 
@@ -154,6 +167,7 @@ export class FragmentRun {
     const f = this.fragment;
     let rows: unknown[][];
     if (f.mode === 'rows') {
+      if (f.distinctOn) this.rows.push(...this.distinct.values());
       if (f.orderBy.length > 0) this.compact();
       else if (f.limit !== undefined) this.rows.length = Math.min(this.rows.length, f.limit);
       rows = this.rows;

@@ -29,6 +29,8 @@ export interface DistributedSelect {
   readonly orderBy: readonly SortKey[];
   readonly limit?: number;
   readonly offset: number;
+  /** DISTINCT ON keys (indexes into `outputs`). */
+  readonly distinctOn?: readonly number[];
 }
 
 /** Final rows of a statement: visible columns only. */
@@ -78,6 +80,17 @@ export function mergePartials(plan: DistributedSelect, partials: readonly Partia
     }),
   );
   if (plan.orderBy.length > 0) rows.sort((a, b) => compareByKeys(a, b, plan.orderBy));
+  if (plan.distinctOn) {
+    // Sorted, so the first row of each key is the one DISTINCT ON keeps.
+    const seen = new Set<string>();
+    const keys = plan.distinctOn;
+    rows = rows.filter((r) => {
+      const id = JSON.stringify(keys.map((i) => r[i]));
+      if (seen.has(id)) return false;
+      seen.add(id);
+      return true;
+    });
+  }
   const end = plan.limit === undefined ? undefined : plan.offset + plan.limit;
   if (plan.offset > 0 || end !== undefined) rows = rows.slice(plan.offset, end);
   const visible = plan.outputs.map((o, i) => (o.hidden ? -1 : i)).filter((i) => i >= 0);

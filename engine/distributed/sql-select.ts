@@ -50,11 +50,31 @@ function conjuncts(e: FExpr | undefined): FExpr[] {
   return e.k === 'and' ? e.args.flatMap(conjuncts) : [e];
 }
 
+/** `col = v`, `col IN (…)` and ORs of those on one column → the column and its possible values. */
+function equalityValues(e: FExpr): { columnId: number; values: unknown[] } | undefined {
+  if (e.k === 'in' && !e.negated && e.arg.k === 'col')
+    return { columnId: e.arg.id, values: e.list.filter((v) => v !== null) };
+  if (e.k === 'cmp' && e.op === '=') {
+    if (e.l.k === 'col' && e.r.k === 'const' && e.r.v !== null) return { columnId: e.l.id, values: [e.r.v] };
+    if (e.r.k === 'col' && e.l.k === 'const' && e.l.v !== null) return { columnId: e.r.id, values: [e.l.v] };
+  }
+  if (e.k === 'or') {
+    const parts = e.args.map(equalityValues);
+    const first = parts[0];
+    if (!first || parts.some((p) => p?.columnId !== first.columnId)) return undefined;
+    return { columnId: first.columnId, values: parts.flatMap((p) => p!.values) };
+  }
+  return undefined;
+}
+
 function boundsOf(filter: FExpr | undefined): ColumnBound[] {
   const out: ColumnBound[] = [];
   for (const c of conjuncts(filter)) {
-    if (c.k === 'in' && !c.negated && c.arg.k === 'col')
-      out.push({ columnId: c.arg.id, values: c.list.filter((v) => v !== null) });
+    const eq = equalityValues(c);
+    if (eq) {
+      out.push(eq);
+      continue;
+    }
     if (c.k !== 'cmp') continue;
     const [col, val, op] =
       c.l.k === 'col' && c.r.k === 'const'
@@ -77,14 +97,7 @@ function flip(op: string): string {
 /** Plans `stmt` (a SelectStmt) over `table`. */
 export function planSelect(stmt: Node, table: DistTable, params: readonly unknown[]): PlannedSelect {
   const s = stmt.SelectStmt ?? stmt;
-  for (const k of [
-    'distinctClause',
-    'havingClause',
-    'windowClause',
-    'withClause',
-    'lockingClause',
-    'intoClause',
-  ]) {
+  for (const k of ['havingClause', 'windowClause', 'withClause', 'lockingClause', 'intoClause']) {
     if (s[k]) unsupported(k.replace('Clause', '').toUpperCase());
   }
   if (s.op !== 'SETOP_NONE') unsupported('UNION / INTERSECT / EXCEPT');
@@ -228,6 +241,32 @@ export function planSelect(stmt: Node, table: DistTable, params: readonly unknow
     }
     orderBy.push({ index, desc, nullsFirst });
   }
+  // DISTINCT ON (rows mode): keep the first row per key under ORDER BY (TSBS lastpoint).
+  let distinctOn: number[] | undefined;
+  if (s.distinctClause) {
+    const items = s.distinctClause as Node[];
+    if (aggMode || items.length === 0 || items.some((d) => Object.keys(d).length === 0))
+      unsupported('DISTINCT');
+    distinctOn = items.map((d) => {
+      const e = translateExpr(d, scope);
+      let p = project.findIndex((x) => same(x, e));
+      if (p < 0) p = project.push(e) - 1;
+      let o = outputs.findIndex((x) => x.source.k === 'value' && x.source.index === p);
+      if (o < 0)
+        o =
+          outputs.push({
+            name: '?distinct?',
+            type: typeOf(e),
+            source: { k: 'value', index: p },
+            hidden: true,
+          }) - 1;
+      return o;
+    });
+    const lead = orderBy.slice(0, distinctOn.length).map((k) => k.index);
+    if (orderBy.length > 0 && !distinctOn.every((o) => lead.includes(o))) {
+      throw new SqlError('42P10', 'SELECT DISTINCT ON expressions must match initial ORDER BY expressions');
+    }
+  }
   const limit = s.limitCount ? intConst(s.limitCount, 'LIMIT', scope) : undefined;
   const offset = intConst(s.limitOffset, 'OFFSET', scope) ?? 0;
 
@@ -267,7 +306,9 @@ export function planSelect(stmt: Node, table: DistTable, params: readonly unknow
       aggs,
       orderBy: pushKeys,
       limit: !aggMode && limit !== undefined ? offset + limit : undefined,
+      distinctOn: distinctOn?.map((o) => (outputs[o].source as { index: number }).index),
     },
+    distinctOn,
     outputs,
     orderBy,
     limit,

@@ -6,6 +6,7 @@
  * shard I/O stay with the caller.
  */
 import { SqlError, SqlState } from '../errors.ts';
+import { inlineCte } from './cte-inline.ts';
 import { coerceOrThrow, constValue, distTypeOf, type ExprScope, unsupported } from './sql-expr.ts';
 import { CoercionError, type DistColumn, type DistTable, type Row, rowFromNamed } from './table-schema.ts';
 
@@ -128,7 +129,7 @@ export function classify(stmt: Node, params: readonly unknown[]): Command {
     return { kind: 'delete', table: relName(d.relation), where: d.whereClause };
   }
   if (stmt.SelectStmt) {
-    const s = stmt.SelectStmt;
+    const s = stmt.SelectStmt.withClause ? inlineCte(stmt.SelectStmt) : stmt.SelectStmt;
     if (s.valuesLists) unsupported('VALUES as a query');
     const from = (s.fromClause ?? []) as Node[];
     if (from.length === 0) return { kind: 'function', call: functionCall(s, params) };
