@@ -129,3 +129,26 @@ describe('secrets stay out of logs', () => {
     for (const secret of secrets) expect(out.includes(secret)).toBe(false);
   });
 });
+
+describe('database settings', () => {
+  it('reject unknown location hints, even replica counts and bad shard counts', async () => {
+    const create = (body: Record<string, unknown>) =>
+      call(`/v1/projects/${t.project.id}/databases`, {
+        token: owner.accessToken,
+        body: { name: `v${crypto.randomUUID().slice(0, 6)}`, ...body },
+      });
+    expect((await create({ locationHint: 'mars' })).status).toBe(400);
+    expect((await create({ replicaCount: 2 })).status).toBe(400);
+    expect((await create({ defaultShardCount: 0 })).status).toBe(400);
+    expect((await create({ name: 'Bad Name!' })).status).toBe(400);
+    const ok = await create({ locationHint: 'weur', replicaCount: 3, defaultShardCount: 16 });
+    expect(ok.status).toBe(201);
+    expect(ok.json).toMatchObject({
+      locationHint: 'weur',
+      replicaCount: 3,
+      defaultShardCount: 16,
+      status: 'active',
+    });
+    expect((await create({ name: 'main' })).status).toBe(409);
+  });
+});

@@ -10,7 +10,7 @@
 import { and, eq } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { type AuthEnv, sessionUser } from '../auth/auth-context.ts';
-import { jsonBody, optionalString, stringField } from '../auth/request-body.ts';
+import { jsonBody, stringField } from '../auth/request-body.ts';
 import { withControlPlane } from '../db/client.ts';
 import { databases, projects } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
@@ -18,6 +18,28 @@ import { auditSuccess } from './audit-actor.ts';
 import { requireProjectRole } from './roles.ts';
 
 const NAME = /^[a-z_][a-z0-9_-]{0,62}$/;
+/** Durable Object location hints Cloudflare accepts. */
+export const LOCATION_HINTS = ['wnam', 'enam', 'sam', 'weur', 'eeur', 'apac', 'oc', 'afr', 'me'] as const;
+/** One replica (local log) or an odd-sized Raft group. */
+const REPLICA_COUNTS = [1, 3, 5];
+
+function locationField(body: Record<string, unknown>): string | null {
+  const v = body.locationHint;
+  if (v === undefined || v === null || v === '') return null;
+  if (typeof v !== 'string' || !(LOCATION_HINTS as readonly string[]).includes(v)) {
+    throw new ApiError(400, 'invalid_request', `"locationHint" must be one of ${LOCATION_HINTS.join(', ')}`);
+  }
+  return v;
+}
+
+function replicaField(body: Record<string, unknown>): number | undefined {
+  const v = body.replicaCount;
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !REPLICA_COUNTS.includes(v)) {
+    throw new ApiError(400, 'invalid_request', '"replicaCount" must be 1, 3 or 5');
+  }
+  return v;
+}
 
 function intField(body: Record<string, unknown>, name: string, min: number, max: number): number | undefined {
   const v = body[name];
@@ -52,8 +74,8 @@ export const projectDatabasesRoutes = new Hono<AuthEnv>()
     const values = {
       projectId,
       name,
-      locationHint: optionalString(body, 'locationHint', 16) ?? null,
-      replicaCount: intField(body, 'replicaCount', 1, 5) ?? 1,
+      locationHint: locationField(body),
+      replicaCount: replicaField(body) ?? 1,
       defaultShardCount: intField(body, 'defaultShardCount', 1, 1024) ?? 8,
     };
     const row = await withControlPlane(c.env, async (db) => {
@@ -81,10 +103,8 @@ export const databaseAdminRoutes = new Hono<AuthEnv>()
     if (principal.role === 'read') throw new ApiError(403, 'forbidden', 'requires write access');
     const body = await jsonBody(c);
     const patch = {
-      ...(body.locationHint !== undefined
-        ? { locationHint: optionalString(body, 'locationHint', 16) ?? null }
-        : {}),
-      ...(body.replicaCount !== undefined ? { replicaCount: intField(body, 'replicaCount', 1, 5) } : {}),
+      ...(body.locationHint !== undefined ? { locationHint: locationField(body) } : {}),
+      ...(body.replicaCount !== undefined ? { replicaCount: replicaField(body) } : {}),
       ...(body.defaultShardCount !== undefined
         ? { defaultShardCount: intField(body, 'defaultShardCount', 1, 1024) }
         : {}),
