@@ -6,7 +6,7 @@ import { openChunk } from './chunk-reader.ts';
 import { Codec, encodeColumn } from './column-codec.ts';
 import { FloatKind } from './float-codec.ts';
 import { writeGorilla } from './gorilla.ts';
-import { detectPeriod } from './int-choice.ts';
+import { detectApproxPeriod, detectPeriod } from './int-choice.ts';
 import { IntKind, readIntStream } from './int-stream.ts';
 import { filterRangeBlock } from './pushdown.ts';
 import { firstDifference, type JsValue, valuesOf, vectorOf } from './test-vectors.ts';
@@ -103,6 +103,14 @@ describe('codec choice', () => {
     const n = time.length;
     expect(detectPeriod(host, n)).toBe(hosts);
     expect(detectPeriod(time, n)).toBe(0); // runs carry no period
+    expect(detectApproxPeriod(value, n)).toBe(hosts);
+    const r0 = rng(9);
+    expect(
+      detectApproxPeriod(
+        Array.from({ length: n }, () => r0() * 100),
+        n,
+      ),
+    ).toBe(0);
     const schema = [
       { name: 'time', type: 'timestamptz' as const },
       { name: 'host', type: 'text' as const },
@@ -110,9 +118,11 @@ describe('codec choice', () => {
     ];
     const cols = [vectorOf('timestamptz', time), vectorOf('text', host), vectorOf('float64', value)];
     const chunk = encodeChunk(schema, cols, n);
-    const alone = encodeColumn('float64', cols[2], n).bytes.length;
+    const noPeriod = encodeColumn('float64', cols[2], n, { period: 0 }).bytes.length;
     // The per-host random walk interleaved across hosts costs ~7 bits alone, ~3 with the period.
-    expect(chunk.columns[2].length).toBeLessThan(alone * 0.6);
+    expect(chunk.columns[2].length).toBeLessThan(noPeriod * 0.6);
+    // Without a hint the float column finds the (approximate) period by itself.
+    expect(encodeColumn('float64', cols[2], n).bytes.length).toBeLessThan(noPeriod * 0.6);
     const r = openChunk(serializeChunk(chunk));
     expect(firstDifference(value, valuesOf(r.column(2)))).toBe(-1);
     expect(firstDifference(host, valuesOf(r.column(1)))).toBe(-1);

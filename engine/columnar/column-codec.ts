@@ -18,7 +18,7 @@ import {
   stringZone,
 } from './column-stats.ts';
 import { type FloatBounds, writeFloatStream } from './float-codec.ts';
-import { detectPeriod, type IntStats, intStats } from './int-choice.ts';
+import { detectApproxPeriod, detectPeriod, type IntStats, intStats } from './int-choice.ts';
 import { writeIntStream } from './int-codec.ts';
 import { buildDictionary, type StringSource, writeDictStrings, writePlainStrings } from './string-codec.ts';
 import type { ZoneMap } from './zone-map.ts';
@@ -53,7 +53,8 @@ export interface EncodeHints {
 
 /**
  * Encodes one column of `n` rows. Throws SqlError 42804 when the vector does not match `type`.
- * `hints.period` lets numeric columns try the lag-p transform (text detects it by itself).
+ * `hints.period` lets numeric columns try the lag-p transform; without it each
+ * column looks for a period itself (exact for text, approximate for numbers).
  */
 export function encodeColumn(
   type: ColumnType,
@@ -61,7 +62,8 @@ export function encodeColumn(
   n: number,
   hints: EncodeHints = {},
 ): EncodedColumn {
-  const period = hints.period ?? 0;
+  // Without a chunk-level hint, numeric columns look for an approximate period themselves.
+  const hinted = hints.period;
   const nulls = input.nulls;
   const have = (input.codes ?? input.values).length;
   if (have < n || (nulls !== undefined && nulls.length < (n + 7) >> 3)) {
@@ -91,6 +93,7 @@ export function encodeColumn(
       else expect(v instanceof Int32Array, type, 'Int32Array');
       // NULL slots repeat a neighbour, so the stream's range is the zone's range.
       const filled = fillNullSlots(v as Int32Array, n, useNulls);
+      const period = hinted ?? (codec === Codec.int ? detectApproxPeriod(filled, n) : 0);
       const stats: IntStats = { min: 0, max: 0, runs: 0, nonInt: false };
       intStats(filled, n, stats);
       zone = stats.nonInt
@@ -102,32 +105,27 @@ export function encodeColumn(
     case Codec.float: {
       expect(input.values instanceof Float64Array, type, 'Float64Array');
       const b: FloatBounds = { min: 0, max: 0, hasNaN: false };
-      writeFloatStream(
-        w,
-        fillNullSlots(input.values as Float64Array, n, useNulls),
-        n,
-        period,
-        b,
-        type === 'float32',
-      );
+      const filled = fillNullSlots(input.values as Float64Array, n, useNulls);
+      const period = hinted ?? detectApproxPeriod(filled, n);
+      writeFloatStream(w, filled, n, period, b, type === 'float32');
       zone = floatZone(b, n, nullCount);
       break;
     }
     case Codec.int64:
       expect(input.values instanceof BigInt64Array, type, 'BigInt64Array');
       zone = int64Zone(input.values as BigInt64Array, n, useNulls, nullCount);
-      writeInt64(w, input.values as BigInt64Array, n, period);
+      writeInt64(w, input.values as BigInt64Array, n, hinted ?? 0);
       break;
     case Codec.string: {
       if (input.codes !== undefined) {
         const dv = input.dictValues as StringSource;
         zone = stringZone(type, dv, dv.length, undefined, n, nullCount);
-        writeDictStrings(w, dv, fillNullSlots(input.codes, n, useNulls), n, period);
+        writeDictStrings(w, dv, fillNullSlots(input.codes, n, useNulls), n, hinted ?? 0);
         break;
       }
       expect(Array.isArray(input.values), type, 'string');
       const src = input.values as StringSource;
-      const textPeriod = period || (useNulls ? 0 : detectPeriod(src, n));
+      const textPeriod = hinted || (useNulls ? 0 : detectPeriod(src, n));
       const dict = buildDictionary(src, n, useNulls, maxDistinct(n), textPeriod);
       if (dict !== undefined) {
         zone = stringZone(type, dict.dict, dict.dict.length, undefined, n, nullCount);

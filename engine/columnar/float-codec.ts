@@ -11,6 +11,7 @@
 
 import { type ByteReader, type ByteWriter, corrupt } from './byte-io.ts';
 import { decodeGorilla, readGorilla, writeGorilla } from './gorilla.ts';
+import type { IntStats } from './int-choice.ts';
 import { writeIntStream } from './int-codec.ts';
 import { decodeIntStream, type IntStream, readIntStream } from './int-stream.ts';
 
@@ -127,6 +128,9 @@ function scanBounds(v: Float64Array, n: number, b: FloatBounds): void {
 
 let intsScratch = new Float64Array(0);
 
+/** Integer-stream statistics gathered by the ALP loop, so the integer codec skips its own pass. */
+const alpStats: IntStats = { min: 0, max: 0, runs: 0, nonInt: false };
+
 function writeAlp(
   w: ByteWriter,
   v: Float64Array,
@@ -143,20 +147,46 @@ function writeAlp(
   let last = 0;
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < n; i++) {
-    const x = v[i];
-    const d = Math.round(x * p);
-    if (d / p === x && Math.abs(d) <= MAX_ALP_INT && (x !== 0 || 1 / x > 0)) {
-      ints[i] = d;
-      last = d;
-      if (x < min) min = x;
-      if (x > max) max = x;
-    } else {
-      // The slot repeats the previous integer so deltas and runs stay small.
+  let runs = 0;
+  let prev = Number.NaN;
+  if (e === 0) {
+    // Whole numbers (e.g. TSBS metrics): no multiply or divide.
+    for (let i = 0; i < n; i++) {
+      const x = v[i];
+      if (Math.round(x) === x && Math.abs(x) <= MAX_ALP_INT && (x !== 0 || 1 / x > 0)) {
+        last = x;
+        if (x < min) min = x;
+        if (x > max) max = x;
+      } else excPos.push(i); // the slot repeats the previous integer so deltas and runs stay small
       ints[i] = last;
-      excPos.push(i);
+      runs += last !== prev ? 1 : 0;
+      prev = last;
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      const x = v[i];
+      const d = Math.round(x * p);
+      if (d / p === x && Math.abs(d) <= MAX_ALP_INT && (x !== 0 || 1 / x > 0)) {
+        last = d;
+        if (x < min) min = x;
+        if (x > max) max = x;
+      } else excPos.push(i);
+      ints[i] = last;
+      runs += last !== prev ? 1 : 0;
+      prev = last;
     }
   }
+  // Integer range: the mapping x → round(x·10^e) is monotonic; leading exceptions hold 0.
+  let iMin = min <= max ? Math.round(min * p) : 0;
+  let iMax = min <= max ? Math.round(max * p) : 0;
+  if (excPos.length > 0 && excPos[0] === 0) {
+    iMin = Math.min(iMin, 0);
+    iMax = Math.max(iMax, 0);
+  }
+  alpStats.min = iMin;
+  alpStats.max = iMax;
+  alpStats.runs = runs;
+  alpStats.nonInt = false;
   let nan = false;
   for (let k = 0; k < excPos.length; k++) {
     const x = v[excPos[k]];
@@ -172,7 +202,7 @@ function writeAlp(
   w.u8(FloatKind.alp);
   w.u8(e);
   w.u32(excPos.length);
-  writeIntStream(w, ints, n, true, period);
+  writeIntStream(w, ints, n, true, period, alpStats);
   w.align(4);
   for (let k = 0; k < excPos.length; k++) w.u32(excPos[k]);
   for (let k = 0; k < excPos.length; k++) {

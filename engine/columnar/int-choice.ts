@@ -199,3 +199,38 @@ export function detectPeriod(x: ArrayLike<unknown>, n: number, maxPeriod = 16384
   }
   return 0;
 }
+
+/**
+ * Like {@link detectPeriod} for numeric data that repeats only approximately
+ * (each host's random walk moves a little between its rows): the smallest p
+ * where x[j+p] is within 1/32 of the value spread of x[j] at almost every
+ * sampled j. Cheap: most p fail the first comparison. Returns 0 if none; the
+ * caller still weighs the lag transform against the others by size.
+ */
+export function detectApproxPeriod(x: ArrayLike<number>, n: number, maxPeriod = 16384): number {
+  if (n < 256) return 0;
+  let lo = x[0];
+  let hi = x[0];
+  for (let k = 0; k < 256; k++) {
+    const v = x[Math.floor((k * (n - 1)) / 255)];
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  const tol = (hi - lo) / 32;
+  if (!(tol > 0) || !Number.isFinite(tol)) return 0;
+  const limit = Math.min(maxPeriod, (n >> 1) - 4);
+  const checks = 48;
+  let tries = 0;
+  for (let p = 2; p <= limit; p++) {
+    if (Math.abs(x[p] - x[0]) > tol || Math.abs(x[p + 1] - x[1]) > tol) continue;
+    if (Math.abs(x[p + 2] - x[2]) > tol || Math.abs(x[p + 3] - x[3]) > tol) continue;
+    let close = 0;
+    for (let k = 1; k <= checks; k++) {
+      const j = Math.floor(((n - p - 1) * k) / checks);
+      if (Math.abs(x[j + p] - x[j]) <= tol) close++;
+    }
+    if (close >= checks * 0.85) return p;
+    if (++tries >= 8) return 0;
+  }
+  return 0;
+}
