@@ -9,7 +9,7 @@ import type { Plan } from '../plan/nodes.ts';
 import type { ExecVector } from '../storage/table-store.ts';
 import { hashKeyFor } from '../types/values.ts';
 import { compileExpr } from './compile-expr.ts';
-import { type ExecContext, getterFor, setFrameBatch } from './frame.ts';
+import { type ExecBatch, type ExecContext, getterFor, setFrameBatch } from './frame.ts';
 import { newFrame, type Operator } from './operator.ts';
 import { compareRows, rowsOperator, sortKeyComparators } from './sort.ts';
 
@@ -39,12 +39,55 @@ export function distinctOnOperator(
   const winners = new Map<unknown, Winner>();
   const scratch: unknown[] = new Array(nk);
   let out: Operator | undefined;
+  // Fast path for DISTINCT ON (dict column) ORDER BY it, numeric column: winners
+  // are found by dictionary code and compared on the raw typed array.
+  const k0 = sort.keys[0].expr;
+  const k1 = sort.keys[1]?.expr;
+  const desc1 = sort.keys[1]?.desc ?? false;
+  const fastBatch = (b: ExecBatch, sel: Uint32Array | undefined): boolean => {
+    if (m !== 1 || nk !== 2 || k0.kind !== 'col' || k1?.kind !== 'col') return false;
+    const kv = b.cols[k0.index];
+    const tv = b.cols[k1.index];
+    if (kv.kind !== 'dict' || kv.nulls || tv.kind !== 'flat' || tv.nulls) return false;
+    const t = tv.values;
+    if (!(t instanceof Float64Array || t instanceof Int32Array)) return false;
+    const codes = kv.codes;
+    const dict = kv.dict.values as ArrayLike<unknown>;
+    const byCode: (Winner | undefined)[] = new Array(dict.length);
+    for (let j = 0; j < b.count; j++) {
+      const i = sel ? sel[j] : j;
+      const c = codes[i];
+      let w = byCode[c];
+      if (w === undefined) {
+        const key = hashers[0](dict[c]);
+        w = winners.get(key);
+        if (w === undefined) {
+          w = { cols: b.cols, row: i, keys: [dict[c], t[i]] };
+          winners.set(key, w);
+          byCode[c] = w;
+          continue;
+        }
+        byCode[c] = w;
+      }
+      const x = t[i];
+      const cur = w.keys[1] as number;
+      // NaN sorts last ascending (first descending), as in PostgreSQL.
+      const better = desc1 ? x > cur || (x !== x && cur === cur) : x < cur || (cur !== cur && x === x);
+      if (better) {
+        w.cols = b.cols;
+        w.row = i;
+        w.keys[1] = x;
+      }
+    }
+    return true;
+  };
   return {
     next() {
       if (!out) {
         for (let b = input.next(); b; b = input.next()) {
           setFrameBatch(frame, b);
           const sel = b.sel;
+          if (fastBatch(b, sel)) continue;
           for (let j = 0; j < b.count; j++) {
             const i = sel ? sel[j] : j;
             let key: unknown;

@@ -50,6 +50,22 @@ const PASS_THROUGH = new Set<ColumnType>([
   'date',
 ]);
 
+/** A typed-array source slice becomes a vector without touching values one by one. */
+function typedSlice(
+  src: ArrayLike<unknown> | undefined,
+  type: ColumnType,
+  start: number,
+  n: number,
+): Vector | undefined {
+  if (src instanceof Float64Array && (type === 'float64' || type === 'timestamp' || type === 'timestamptz')) {
+    return { kind: 'flat', type, length: n, values: src.slice(start, start + n) };
+  }
+  if (src instanceof Int32Array && (type === 'int32' || type === 'date')) {
+    return { kind: 'flat', type, length: n, values: src.slice(start, start + n) };
+  }
+  return undefined;
+}
+
 export function bulkLoadInto(
   t: TableData,
   columns: Record<string, ArrayLike<unknown> | Vector>,
@@ -81,6 +97,8 @@ export function bulkLoadInto(
     const n = Math.min(SEGMENT_ROWS, rowCount - start);
     const cols = def.columns.map((c, k) => {
       const src = sources[k];
+      const typed = typedSlice(src, c.type, start, n);
+      if (typed) return { id: c.id, name: c.name, type: c.type, values: typed };
       const out: unknown[] = new Array(n);
       if (!src) out.fill(null);
       else {

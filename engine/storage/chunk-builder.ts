@@ -164,6 +164,26 @@ export function zoneMapOfValues(type: ColumnType, values: ArrayLike<unknown>): Z
   return { min, max, nullCount, rowCount: n };
 }
 
+/** Zone map of a vector: typed arrays are scanned directly, dictionaries through their entries. */
+export function zoneMapOfVector(type: ColumnType, v: Vector): ZoneMap {
+  const n = v.length;
+  let nullCount = 0;
+  if (v.kind !== 'const' && v.nulls) {
+    for (let i = 0; i < n; i++) if (v.nulls[i >> 3] & (1 << (i & 7))) nullCount++;
+  }
+  if (v.kind === 'dict') {
+    if (nullCount === n) return { min: undefined, max: undefined, nullCount, rowCount: n };
+    // Every dictionary entry is used by some row, so its bounds are the column's bounds.
+    const z = zoneMapOfValues(type, v.dict.values as ArrayLike<unknown>);
+    return { min: z.min, max: z.max, nullCount, rowCount: n };
+  }
+  if (v.kind === 'flat' && !v.nulls && (v.values instanceof Float64Array || v.values instanceof Int32Array)) {
+    return zoneMapOfValues(type, v.values);
+  }
+  const z = zoneMapOfValues(type, materialize(v));
+  return z;
+}
+
 /** An immutable in-memory chunk: vectors plus zone maps, keyed by column id. */
 export class MemoryChunk implements ChunkSource {
   constructor(
@@ -181,13 +201,9 @@ export class MemoryChunk implements ChunkSource {
     const zones = new Map<number, ZoneMap>();
     for (const c of cols) {
       const vals = c.values;
-      if (isVector(vals)) {
-        vectors.set(c.id, vals);
-        zones.set(c.id, zoneMapOfValues(c.type, materialize(vals)));
-      } else {
-        vectors.set(c.id, vectorFromValues(c.type, vals));
-        zones.set(c.id, zoneMapOfValues(c.type, vals));
-      }
+      const vec = isVector(vals) ? vals : vectorFromValues(c.type, vals);
+      vectors.set(c.id, vec);
+      zones.set(c.id, zoneMapOfVector(c.type, vec));
     }
     return new MemoryChunk(rowCount, vectors, zones);
   }

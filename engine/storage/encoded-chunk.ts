@@ -11,13 +11,13 @@ import {
   openChunkParts,
 } from '../columnar/index.ts';
 import type { ColumnType, Vector } from '../vector.ts';
-import { vectorFromValues } from './chunk-builder.ts';
+import { isVector, vectorFromValues } from './chunk-builder.ts';
 import type { ChunkSource, ExecVector, ZoneMap } from './table-store.ts';
 
 /** Builds chunk sources from JS-valued columns (by column id). */
 export type ChunkBuilder = (
   rowCount: number,
-  cols: readonly { id: number; name: string; type: ColumnType; values: ArrayLike<unknown> }[],
+  cols: readonly { id: number; name: string; type: ColumnType; values: ArrayLike<unknown> | Vector }[],
 ) => ChunkSource[];
 
 export class EncodedChunkSource implements ChunkSource {
@@ -50,7 +50,9 @@ export class EncodedChunkSource implements ChunkSource {
 
 /** Encodes columns with the versioned chunk format (splitting blocks over 2 MB) and opens them for reading. */
 export const encodedChunkBuilder: ChunkBuilder = (rowCount, cols) => {
-  const vectors: Vector[] = cols.map((c) => vectorFromValues(c.type, c.values));
+  const vectors: Vector[] = cols.map((c) =>
+    isVector(c.values) ? c.values : vectorFromValues(c.type, c.values),
+  );
   const chunks = encodeChunks(
     cols.map((c) => ({ name: c.name, type: c.type })),
     vectors,

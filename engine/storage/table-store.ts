@@ -89,7 +89,7 @@ export interface TableStore {
   /** How bulk loads and compaction build chunks (default: in-memory decoded vectors). */
   readonly chunkBuilder?: (
     rowCount: number,
-    cols: readonly { id: number; name: string; type: ColumnType; values: ArrayLike<unknown> }[],
+    cols: readonly { id: number; name: string; type: ColumnType; values: ArrayLike<unknown> | Vector }[],
   ) => ChunkSource[];
   get(name: string): TableData | undefined;
   create(def: TableDef): TableData;
