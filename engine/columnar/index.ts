@@ -4,8 +4,11 @@
  * data. Write with {@link encodeChunks} (or {@link encodeTable}); store
  * `chunk.header` and each `chunk.columns[i]` as separate rows, or
  * {@link serializeChunk} for one object; read with {@link openChunkParts} /
- * {@link openChunk}, prune with the zone-map checks, filter with
- * `ChunkReader.filterRange` / `filterIn`, then decode only the needed columns.
+ * {@link openChunk}, prune with the zone-map checks (`zoneMayMatch…` over
+ * `reader.header.columns[i].zone`, no block read), filter on encoded data with
+ * `ChunkReader.filterCompare` / `filterRange` / `filterIn` / `filterText`
+ * (selection vectors), then decode only the needed columns with
+ * `ChunkReader.column(i)` (text comes back as a DictVector when dictionary-coded).
  */
 
 export {

@@ -6,13 +6,17 @@
  * - CONST: every value equal.
  * - RLE: run values + run lengths (each a nested non-RLE stream); pays when runs are long.
  * - PFOR: a transform (none, delta, delta-of-delta), then patched frame-of-reference:
- *   `value - base` bit-packed at a width chosen from a histogram; the rare values
- *   that do not fit are exceptions stored apart (position + exact value). This
- *   keeps a periodic pattern such as `0,1,…,999,0,1,…` at width 0 after delta.
+ *   `value - base` bit-packed at a width chosen from a sampled histogram; the rare
+ *   values that do not fit are exceptions stored apart (position + exact value).
+ *   This keeps a pattern such as `0,1,…,999,0,1,…` at width 0 after delta.
+ * - LAG: for rows that repeat with a period p (hosts listed in the same order at
+ *   every timestamp): the first p values, then `x[i] − x[i−p]` as PFOR.
  * - PLAIN: raw float64, for non-integral input or ranges above 2^51.
  *
  * Values are JS numbers holding integers (|v| ≤ 2^53). When the range is at most
- * 2^51 every delta and delta-of-delta is exact in float64, so no transform loses bits.
+ * 2^51 every delta, delta-of-delta (computed as a difference of deltas) and lag
+ * difference is exact in float64, so no transform loses bits. The layout of each
+ * kind is what `readIntStream` (int-stream) parses.
  */
 import { bitWidth, packedBytes, writePacked } from './bitpack.ts';
 import type { ByteWriter } from './byte-io.ts';

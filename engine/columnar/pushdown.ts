@@ -6,8 +6,8 @@
  * - integer/date/timestamp ranges on frame-of-reference blocks compare the
  *   packed offsets against `bound - base`, 1024 values at a time;
  * - RLE and constant blocks are answered per run;
- * - text equality / IN turns into a code set over the dictionary once, then a
- *   scan of the (packed or run-length) codes.
+ * - text predicates (equality, IN, ranges, LIKE via a callback) run once per
+ *   dictionary entry, then a scan of the (packed or run-length) codes.
  * Everything else decodes into a reused scratch buffer and scans. NULL rows
  * never qualify.
  */
