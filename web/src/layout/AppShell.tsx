@@ -3,7 +3,7 @@
  * The frame around every page: top bar (brand, org/project switcher, account),
  * side navigation (a disclosure menu at phone width), skip link, main region.
  */
-import { type ReactNode, useState } from 'react';
+import { type ReactNode, useEffect, useRef, useState } from 'react';
 import { Link, useLocation } from '../router/router.tsx';
 import { useSession } from '../session/session.tsx';
 import { ContextSwitcher } from './ContextSwitcher.tsx';
@@ -21,6 +21,17 @@ export function AppShell({ children }: { children: ReactNode }) {
   const { auth, signOut } = useSession();
   const [menuOpen, setMenuOpen] = useState(false);
   const { path } = useLocation();
+  const firstRender = useRef(true);
+  // After a client-side navigation, focus goes to the new page (as a full load would reset it),
+  // so keyboard and screen-reader users are not left on a link that no longer exists.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs on each path change by design.
+  useEffect(() => {
+    if (firstRender.current) {
+      firstRender.current = false;
+      return;
+    }
+    document.getElementById('main')?.focus();
+  }, [path]);
   return (
     <div className="app">
       <a className="skip-link" href="#main">
