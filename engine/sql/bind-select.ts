@@ -264,6 +264,10 @@ export class SelectBinder {
         mapExpr(e, (x) => {
           const gi = fps.indexOf(fingerprint(x));
           if (gi >= 0) return { kind: 'col', index: gi, type: x.type };
+          if (x.kind === 'subquery' && x.correlated) {
+            // Its outer references point at pre-aggregation columns.
+            throw err(SqlState.featureNotSupported, 'correlated subqueries above GROUP BY are not supported');
+          }
           if (x.kind === 'col') {
             if (x.index >= WIN_BASE) return x;
             if (x.index >= AGG_BASE) return { ...x, index: ng + x.index - AGG_BASE };
