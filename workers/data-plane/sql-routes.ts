@@ -19,6 +19,10 @@ import type { StatementResult } from './statement-result.ts';
 
 /** Loads the PostgreSQL parser once per isolate. */
 export function ensureParser(): Promise<void> {
+  // With nodejs_compat the emscripten glue takes its Node path and reads `__dirname`,
+  // which wrangler's ESM bundle does not define (the vitest pool does): give it one.
+  const g = globalThis as { __dirname?: string };
+  if (g.__dirname === undefined) g.__dirname = '/';
   return initParser({ wasmModule });
 }
 

@@ -1,0 +1,177 @@
+/**
+ * @module bench/e2e.bench
+ * `npx tsx bench/e2e.bench.ts` (proposed script `bench:e2e`): TSBS cpu-only
+ * through the whole stack. Starts the local stack (PGlite + `wrangler dev`),
+ * creates `cpu` as a hypertable distributed over 8 shards, loads the data
+ * through the InfluxDB line-protocol endpoint, then runs the 15 TSBS query types
+ * over HTTP. Its peer, in this same process, is the in-process engine on the
+ * same data (the "e2e/engine" ratio), and a row-per-row SQLite layout, whose
+ * rows read are the rows the query's WHERE matches (what a perfectly indexed
+ * one-SQLite-row-per-data-row store must read at least).
+ *
+ * Env: TSBS_HOSTS (200), TSBS_HOURS (24), TSBS_RUNS (3), TSBS_SEED (123),
+ * E2E_BATCH_ROWS (50000), E2E_CONCURRENCY (4), E2E_PORT (8799).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Prng } from '../engine/testing/prng.ts';
+import { startStack } from '../scripts/stack.ts';
+import { lineProtocolBatches } from './tsbs/formats.ts';
+import { CPU_TABLE_DDL, cpuTableColumns, generateCpuOnly } from './tsbs/generate.ts';
+import { fmt, geomean, markdownTable, type RunPolicy, type Timing, timeQuery } from './tsbs/harness.ts';
+import { EnginePeer } from './tsbs/peers/engine.ts';
+import { generateQuery, QUERY_TYPES } from './tsbs/queries.ts';
+
+const env = (name: string, dflt: number): number => (process.env[name] ? Number(process.env[name]) : dflt);
+const hosts = env('TSBS_HOSTS', 200);
+const hours = env('TSBS_HOURS', 24);
+const runs = env('TSBS_RUNS', 3);
+const seed = env('TSBS_SEED', 123);
+const batchRows = env('E2E_BATCH_ROWS', 50_000);
+const concurrency = env('E2E_CONCURRENCY', 4);
+const port = env('E2E_PORT', 8799);
+const KEY = 'bench-e2e-key';
+const log = (msg: string) => process.stderr.write(`${msg}\n`);
+const policy: RunPolicy = { min: runs, max: runs, budgetMs: 0 };
+
+interface SqlStats {
+  rowsRead: number;
+  rowsWritten: number;
+  chunksScanned: number;
+  chunksSkipped: number;
+  shards: number;
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), 'orochi-e2e-'));
+const stack = await startStack({
+  dataDir,
+  port,
+  devApiKey: KEY,
+  inheritOutput: process.env.E2E_VERBOSE === '1',
+});
+try {
+  async function sql(text: string): Promise<{ rowCount: number; stats: SqlStats }> {
+    const res = await fetch(`${stack.url}/v1/databases/default/sql`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ sql: text }),
+    });
+    const body = (await res.json()) as {
+      rowCount: number;
+      stats: SqlStats;
+      error?: { code: string; message: string };
+    };
+    if (!res.ok)
+      throw Object.assign(new Error(body.error?.message ?? res.statusText), { code: body.error?.code });
+    return body;
+  }
+
+  const data = generateCpuOnly({ hosts, hours, seed });
+  log(`rows: ${data.rowCount.toLocaleString('en-US')} (${hosts} hosts × ${hours} h)`);
+  await sql(CPU_TABLE_DDL);
+  await sql(`SELECT create_distributed_table('cpu', 'hostname', shard_count => 8)`);
+  await sql(`SELECT create_hypertable('cpu', 'time', chunk_time_interval => interval '12 hours')`);
+
+  // --- ingest over HTTP (line protocol, the InfluxDB v2 write API) ---
+  const batches = [...lineProtocolBatches(data, { batchRows })];
+  const t0 = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < batches.length) {
+        const body = batches[next++];
+        const res = await fetch(`${stack.url}/api/v2/write?bucket=default&precision=ns`, {
+          method: 'POST',
+          headers: { authorization: `Token ${KEY}`, 'content-type': 'text/plain' },
+          body,
+        });
+        if (res.status !== 204) throw new Error(`write failed: ${res.status} ${await res.text()}`);
+      }
+    }),
+  );
+  const ingestS = (performance.now() - t0) / 1000;
+  const ingestRate = data.rowCount / ingestS;
+  log(`ingest: ${ingestS.toFixed(1)} s, ${Math.round(ingestRate).toLocaleString('en-US')} rows/s`);
+  const loaded = await sql('SELECT count(*) FROM cpu');
+  log(`count(*) = ${JSON.stringify(loaded)}`);
+
+  // --- the in-process engine on the same data (peer) ---
+  const engine = await EnginePeer.create();
+  if (typeof engine !== 'string') await engine.loadCpu(data, cpuTableColumns(data));
+  else log(`engine peer unavailable: ${engine}`);
+
+  const rng = new Prng(seed + 1);
+  const domain = { hosts, startMicros: data.startMicros, endMicros: data.endMicros };
+  const rows: string[][] = [];
+  const ratios: number[] = [];
+  const reductions: number[] = [];
+  const latencies: number[] = [];
+  for (const type of QUERY_TYPES) {
+    const qs = Array.from({ length: runs + 1 }, () => generateQuery(type, rng, domain));
+    const first: { stats?: SqlStats } = {};
+    const e2e: Timing = await timeQuery(async (i) => {
+      const r = await sql(qs[i].pg);
+      if (i === 1) first.stats = r.stats;
+      return r.rowCount;
+    }, policy);
+    const eng: Timing | undefined =
+      typeof engine === 'string'
+        ? undefined
+        : await timeQuery(async (i) => (await engine.raw(qs[i].pg)).rowCount, policy);
+    // Rows a one-SQLite-row-per-data-row store reads at least: those the WHERE matches.
+    let baseline = data.rowCount;
+    const where = /WHERE([\s\S]*?)(GROUP BY|ORDER BY|LIMIT|$)/i.exec(qs[1].pg)?.[1];
+    if (where && typeof engine !== 'string') {
+      const c = await engine.raw(`SELECT count(*) FROM cpu WHERE ${where}`);
+      baseline = Number((c as unknown as { rows: unknown[][] }).rows[0][0]);
+    }
+    const ms = 'ms' in e2e ? e2e.ms : undefined;
+    const ems = eng && 'ms' in eng ? eng.ms : undefined;
+    if (ms !== undefined) latencies.push(ms);
+    if (ms !== undefined && ems !== undefined) ratios.push(ms / ems);
+    const rr = first.stats?.rowsRead;
+    if (rr && !type.startsWith('single') && !type.startsWith('cpu-max') && type !== 'high-cpu-1')
+      reductions.push(baseline / rr);
+    rows.push([
+      type,
+      'error' in e2e ? `ERR ${e2e.error}` : fmt(ms),
+      eng ? ('error' in eng ? 'ERR' : fmt(ems)) : '-',
+      ms !== undefined && ems !== undefined ? fmt(ms / ems) : '-',
+      String(rr ?? '-'),
+      String(first.stats?.rowsWritten ?? '-'),
+      String(baseline),
+      rr ? fmt(baseline / rr, 0) : '-',
+      first.stats ? `${first.stats.chunksScanned}/${first.stats.chunksSkipped}` : '-',
+      String(first.stats?.shards ?? '-'),
+    ]);
+    log(`${type}: ${rows[rows.length - 1].join(' | ')}`);
+  }
+  console.log(
+    `\nTSBS cpu-only e2e: ${hosts} hosts × ${hours} h = ${data.rowCount.toLocaleString('en-US')} rows over 8 shards (local wrangler dev); ingest via /api/v2/write, ${batchRows}-row batches × ${concurrency} concurrent; median of ${runs} runs after 1 warm-up; Node ${process.version}\n`,
+  );
+  console.log(
+    markdownTable(
+      [
+        'query',
+        'e2e ms',
+        'engine ms',
+        'e2e/engine',
+        'DO rows read',
+        'DO rows written',
+        'row-store rows read',
+        'reduction',
+        'chunks scan/skip',
+        'shards',
+      ],
+      rows,
+    ),
+  );
+  console.log(`\ningest: ${fmt(ingestS)} s = ${Math.round(ingestRate)} rows/s`);
+  console.log(
+    `RESULT ingest_rows_per_s=${Math.round(ingestRate)} query_geomean_ms=${fmt(geomean(latencies))} e2e_vs_engine_geomean=${fmt(geomean(ratios))} rows_read_reduction=${fmt(geomean(reductions), 0)}`,
+  );
+} finally {
+  await stack.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+}
