@@ -6,6 +6,7 @@
 import { createExecutionContext, env, SELF, waitOnExecutionContext } from 'cloudflare:test';
 import { and, desc, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import { sweepExpiredIdentityRows } from '../../workers/auth/expiry-sweep.ts';
 import { hashSecret } from '../../workers/auth/token-hash.ts';
 import { withControlPlane } from '../../workers/db/client.ts';
 import { auditLogs, magicLinkTokens } from '../../workers/db/schema.ts';
@@ -250,5 +251,25 @@ describe('session management', () => {
     expect((await call('/v1/auth/me', { token: phone.accessToken })).status).toBe(401);
     expect((await call('/v1/auth/refresh', { body: { refreshToken: phone.refreshToken } })).status).toBe(401);
     expect((await call('/v1/auth/sessions', { token: laptop.accessToken })).json.sessions).toHaveLength(1);
+  });
+});
+
+describe('expiry sweep', () => {
+  it('removes only rows past their use, keeping live ones', async () => {
+    const email = uniqueEmail();
+    await call('/v1/auth/magic-link', { body: { email }, ip: freshIp() });
+    const stale = uniqueEmail();
+    await call('/v1/auth/magic-link', { body: { email: stale }, ip: freshIp() });
+    await withControlPlane(env, (db) =>
+      db
+        .update(magicLinkTokens)
+        .set({ expiresAt: new Date(Date.now() - 2 * 86_400_000) })
+        .where(eq(magicLinkTokens.email, stale)),
+    );
+    const result = await withControlPlane(env, (db) => sweepExpiredIdentityRows(db));
+    expect(result.magicLinks).toBeGreaterThanOrEqual(1);
+    const left = await withControlPlane(env, (db) => db.select().from(magicLinkTokens));
+    expect(left.some((r) => r.email === stale)).toBe(false);
+    expect(left.some((r) => r.email === email)).toBe(true);
   });
 });
