@@ -7,6 +7,7 @@
 
 import { SqlError, SqlState } from '../errors.ts';
 import type { Vector } from '../vector.ts';
+import { crc32 } from './checksum.ts';
 import {
   type ChunkHeader,
   type ColumnMeta,
@@ -80,7 +81,14 @@ function encodeInputs(schema: readonly ColumnSchema[], inputs: readonly ColumnIn
   for (let c = 0; c < schema.length; c++) {
     const e = encodeColumn(schema[c].type, inputs[c], rowCount, hints);
     blocks.push(e.bytes);
-    metas.push({ ...schema[c], codec: e.codec, detail: e.detail, byteLength: e.bytes.length, zone: e.zone });
+    metas.push({
+      ...schema[c],
+      codec: e.codec,
+      detail: e.detail,
+      byteLength: e.bytes.length,
+      checksum: crc32(e.bytes),
+      zone: e.zone,
+    });
   }
   const header = writeChunkHeader(rowCount, metas);
   return { header, columns: blocks, meta: readChunkHeader(header) };

@@ -7,7 +7,8 @@
  * magic "OROC" | u16 format version | u16 flags | u32 header length | u32 row count
  * varuint column count, then per column:
  *   name (varuint length + UTF-8) | u8 type id | u8 codec | u8 codec detail
- *   u32 block byte length | zone map (row count, null count, min, max)
+ *   u32 block byte length | u32 block CRC-32 | zone map (row count, null count, min, max)
+ * u32 CRC-32 of all header bytes before it
  * ```
  * Column blocks are stored apart (one blob row each) or, in the single-buffer
  * form, after the header, each starting at a multiple of 8 bytes so a reader of
@@ -18,6 +19,7 @@
 import { SqlError, SqlState } from '../errors.ts';
 import type { ColumnType } from '../vector.ts';
 import { ByteReader, ByteWriter, corrupt } from './byte-io.ts';
+import { crc32 } from './checksum.ts';
 import { readZoneMap, writeZoneMap, type ZoneMap } from './zone-map.ts';
 
 /** "OROC" little-endian. */
@@ -64,6 +66,8 @@ export interface ColumnMeta extends ColumnSchema {
   readonly detail: number;
   /** Exact length of the block bytes. */
   readonly byteLength: number;
+  /** CRC-32 of the block bytes, checked when the block is read. */
+  readonly checksum: number;
   readonly zone: ZoneMap;
 }
 
@@ -96,10 +100,14 @@ export function writeChunkHeader(rowCount: number, columns: readonly ColumnMeta[
     w.u8(c.codec);
     w.u8(c.detail);
     w.u32(c.byteLength);
+    w.u32(c.checksum);
     writeZoneMap(w, c.zone);
   }
+  w.u32(0); // header CRC, patched below
   const bytes = w.finish();
-  new DataView(bytes.buffer).setUint32(8, bytes.length, true);
+  const view = new DataView(bytes.buffer);
+  view.setUint32(8, bytes.length, true);
+  view.setUint32(bytes.length - 4, crc32(bytes.subarray(0, bytes.length - 4)), true);
   return bytes;
 }
 
@@ -128,7 +136,9 @@ export function readChunkHeader(bytes: Uint8Array): ChunkHeader {
   const r = new ByteReader(bytes);
   checkMagic(r);
   const headerLength = r.u32();
-  if (headerLength > bytes.length) corrupt('header length');
+  if (headerLength > bytes.length || headerLength < CHUNK_PREAMBLE_BYTES + 4) corrupt('header length');
+  const stored = new DataView(bytes.buffer, bytes.byteOffset).getUint32(headerLength - 4, true);
+  if (crc32(bytes.subarray(0, headerLength - 4)) !== stored) corrupt('header fails its checksum');
   const rowCount = r.u32();
   // Bounds every allocation a decoder makes, so a corrupt header cannot exhaust memory.
   if (rowCount > MAX_CHUNK_ROWS) corrupt(`row count ${rowCount} above ${MAX_CHUNK_ROWS}`);
@@ -141,10 +151,11 @@ export function readChunkHeader(bytes: Uint8Array): ChunkHeader {
     const codec = r.u8();
     const detail = r.u8();
     const byteLength = r.u32();
+    const checksum = r.u32();
     const zone = readZoneMap(r);
-    columns.push({ name, type, codec, detail, byteLength, zone });
+    columns.push({ name, type, codec, detail, byteLength, checksum, zone });
   }
-  if (r.pos !== headerLength) corrupt('header length mismatch');
+  if (r.pos !== headerLength - 4) corrupt('header length mismatch');
   return { version: CHUNK_FORMAT_VERSION, rowCount, columns, headerLength };
 }
 

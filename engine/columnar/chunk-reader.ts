@@ -7,6 +7,7 @@
 
 import type { ColumnType, Vector } from '../vector.ts';
 import { aligned8, corrupt } from './byte-io.ts';
+import { crc32 } from './checksum.ts';
 import { type ChunkHeader, type ColumnMeta, columnByteRange, readChunkHeader } from './chunk-format.ts';
 import { decodeColumn } from './column-decoder.ts';
 import {
@@ -48,7 +49,7 @@ export class ChunkReader {
     return this.header.columns.findIndex((c) => c.name === name);
   }
 
-  /** Raw (8-byte aligned) bytes of block `i`; fetched once. */
+  /** Raw (8-byte aligned) bytes of block `i`; fetched and checksum-verified once. */
   block(i: number): Uint8Array {
     const meta = this.header.columns[i];
     if (meta === undefined) throw new RangeError(`column index ${i} out of range`);
@@ -57,6 +58,7 @@ export class ChunkReader {
       const raw = this.fetchColumn(i);
       if (raw.length !== meta.byteLength)
         corrupt(`column ${i} block has ${raw.length} bytes, header says ${meta.byteLength}`);
+      if (crc32(raw) !== meta.checksum) corrupt(`column ${i} block fails its checksum`);
       b = aligned8(raw);
       this.blocks[i] = b;
     }

@@ -67,14 +67,14 @@ describe('corrupt chunks', () => {
     );
   });
 
-  it('survives every single-byte change of the header', () => {
+  it('detects every single-byte change of the header', () => {
     const bytes = fc.sample(chunkArb, { numRuns: 1, seed: 42 })[0];
     const headerLength = openChunk(bytes).header.headerLength;
     for (let at = 0; at < headerLength; at++) {
       for (const x of [0x01, 0x80, 0xff]) {
         const b = bytes.slice();
         b[at] ^= x;
-        expect(['ok', 'XX000', '0A000']).toContain(readAll(b));
+        expect(['XX000', '0A000']).toContain(readAll(b)); // the header CRC catches every change
       }
     }
   });
