@@ -9,6 +9,7 @@
  */
 import type { Prng } from '../prng.ts';
 import type { LiteralPools, RqgType } from './dataset.ts';
+import { functionOf } from './scalar-functions.ts';
 
 /** A typed SQL expression. */
 export interface Expr {
@@ -86,6 +87,7 @@ function anyScalar(s: Scope, depth: number, type?: RqgType): Expr {
     const typ: RqgType = f === 'sum' ? 'bigint' : 'int';
     return { sql: `(SELECT ${f}(sq.i) FROM ${s.subqueryTable} sq WHERE sq.k = ${k})`, type: typ };
   }
+  if (rng.chance(0.45)) return functionOf(s, base);
   switch (t) {
     case 'int':
     case 'bigint':
@@ -192,8 +194,13 @@ export function aggregate(s: Scope): Expr {
     const c = scalar(s, 1, rng.pick(ORDERABLE));
     return { sql: `${rng.pick(['min', 'max'])}(${c.sql})`, type: c.type };
   }
-  if (roll === 8)
+  if (roll === 8) {
+    if (rng.chance(0.5)) {
+      const t = columnOf(s, ['text']).sql;
+      return { sql: `string_agg(${t}, ',' ORDER BY ${t})`, type: 'text' };
+    }
     return { sql: `${rng.pick(['bool_and', 'bool_or'])}(${columnOf(s, ['bool']).sql})`, type: 'bool' };
+  }
   const c = columnOf(s, ['int', 'double']);
   return {
     sql: `${rng.pick(['stddev', 'variance'])}(${c.sql})`,

@@ -29,7 +29,11 @@ export interface OrderKey {
 
 /** A generated query. */
 export interface RqgQuery {
+  /** A WITH clause rendered before SELECT (the FROM clause may read its CTE). */
+  readonly with?: string;
   readonly distinct: boolean;
+  /** DISTINCT ON (1): only with an ORDER BY that starts with ordinal 1. */
+  readonly distinctOn?: boolean;
   readonly items: readonly Expr[];
   readonly from: string;
   readonly where?: Pred;
@@ -50,7 +54,8 @@ export function isTotallyOrdered(q: RqgQuery): boolean {
 
 /** Renders the query as PostgreSQL SQL. */
 export function renderQuery(q: RqgQuery): string {
-  let sql = `SELECT ${q.distinct ? 'DISTINCT ' : ''}${q.items.map((e, i) => `${e.sql} AS c${i + 1}`).join(', ')} FROM ${q.from}`;
+  const distinct = q.distinctOn ? 'DISTINCT ON (1) ' : q.distinct ? 'DISTINCT ' : '';
+  let sql = `${q.with ? `${q.with} ` : ''}SELECT ${distinct}${q.items.map((e, i) => `${e.sql} AS c${i + 1}`).join(', ')} FROM ${q.from}`;
   if (q.where) sql += ` WHERE ${renderPred(q.where)}`;
   if (q.groupBy?.length) sql += ` GROUP BY ${q.groupBy.join(', ')}`;
   if (q.having) sql += ` HAVING ${renderPred(q.having)}`;
@@ -66,13 +71,22 @@ export function renderQuery(q: RqgQuery): string {
   return sql;
 }
 
+/** FROM: one table (plain, subquery in FROM, or a CTE), or a join of t1 and t2 of any kind. */
 function fromClause(
   rng: Prng,
+  pools: LiteralPools,
   tables: readonly RqgTable[],
-): { from: string; aliases: string[]; sub?: string } {
+): { from: string; aliases: string[]; sub?: string; with?: string } {
   const [t1, t2] = tables;
   const roll = rng.int(10);
-  if (roll < 6) return { from: `${t1.name} a`, aliases: ['a'], sub: t2.name };
+  if (roll < 5) return { from: `${t1.name} a`, aliases: ['a'], sub: t2.name };
+  if (roll < 6) {
+    const where = renderPred(pred({ rng, pools, columns: columnsOf('x', t1) }, 1));
+    const body = `SELECT * FROM ${t1.name} x WHERE ${where}`;
+    return rng.chance(0.5)
+      ? { from: `(${body}) a`, aliases: ['a'], sub: t2.name }
+      : { with: `WITH w AS (${body})`, from: 'w a', aliases: ['a'], sub: t2.name };
+  }
   if (roll < 7) return { from: `${t1.name} a CROSS JOIN ${t2.name} b`, aliases: ['a', 'b'] };
   const kind = rng.pick(['JOIN', 'LEFT JOIN', 'RIGHT JOIN', 'FULL JOIN']);
   const extra = kind !== 'FULL JOIN' && rng.chance(0.3) ? ' AND a.i < b.i' : '';
@@ -104,10 +118,8 @@ function setOperand(rng: Prng, pools: LiteralPools, table: RqgTable, items: read
 
 /** Generates one random query over `tables` (two tables with the RQG column set). */
 export function generateQuery(rng: Prng, pools: LiteralPools, tables: readonly RqgTable[]): RqgQuery {
-  const { from, aliases, sub } = fromClause(rng, tables);
-  const columns: Expr[] = aliases.flatMap((a) =>
-    tables[0].columns.map((c) => ({ sql: `${a}.${c.name}`, type: c.type })),
-  );
+  const { from, aliases, sub, with: withClause } = fromClause(rng, pools, tables);
+  const columns: Expr[] = aliases.flatMap((a) => columnsOf(a, tables[0]));
   const scope: Scope = { rng, pools, columns, subqueryTable: sub };
   const where = rng.chance(0.75) ? pred(scope, 2) : undefined;
   let items: Expr[];
@@ -144,8 +156,23 @@ export function generateQuery(rng: Prng, pools: LiteralPools, tables: readonly R
       }
     : undefined;
   const ordered = rng.chance(0.6);
-  const keys = ordered ? orderBy(rng, items.length) : [];
+  let keys = ordered ? orderBy(rng, items.length) : [];
+  const distinctOn = ordered && !groupBy && !setOp && !distinct && rng.chance(0.15);
+  if (distinctOn) keys = [...keys.filter((k) => k.ordinal === 1), ...keys.filter((k) => k.ordinal !== 1)];
   const limit = ordered && rng.chance(0.4) ? rng.range(0, 10) : undefined;
   const offset = limit !== undefined && rng.chance(0.3) ? rng.range(0, 5) : undefined;
-  return { distinct, items, from, where, groupBy, having, orderBy: keys, limit, offset, setOp };
+  return {
+    with: withClause,
+    distinct,
+    distinctOn,
+    items,
+    from,
+    where,
+    groupBy,
+    having,
+    orderBy: keys,
+    limit,
+    offset,
+    setOp,
+  };
 }

@@ -32,8 +32,9 @@ export function* shrinkQuery(q: RqgQuery): Generator<RqgQuery> {
   if (q.limit !== undefined || q.offset !== undefined) yield { ...q, limit: undefined, offset: undefined };
   if (q.offset !== undefined) yield { ...q, offset: undefined };
   if (q.distinct) yield { ...q, distinct: false };
-  if (q.orderBy.length && q.limit === undefined) yield { ...q, orderBy: [] };
-  if (q.items.length > 1) {
+  if (q.distinctOn) yield { ...q, distinctOn: false };
+  if (q.orderBy.length && q.limit === undefined && !q.distinctOn) yield { ...q, orderBy: [] };
+  if (q.items.length > 1 && !q.distinctOn) {
     for (let i = 0; i < q.items.length; i++) {
       const orderBy = q.orderBy
         .filter((k) => k.ordinal !== i + 1)

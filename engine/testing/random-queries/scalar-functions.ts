@@ -1,0 +1,100 @@
+/**
+ * @module engine/testing/random-queries/scalar-functions
+ * The wider function and cast vocabulary of the random query generator: math
+ * (mod, power, sqrt, ln, exp, floor/ceil/round/trunc, greatest/least), numeric
+ * division and casts between int/bigint/double/numeric/text (where PostgreSQL's
+ * output formats and rounding rules are easy to get wrong), string functions
+ * (replace, split_part, starts_with, position, trim, concat) and time functions
+ * (extract/date_part, date_bin, interval arithmetic, text output of timestamps
+ * and intervals). Forms that can raise (ln of 0, overflowing casts) are kept on
+ * purpose: both systems must then raise the same SQLSTATE.
+ */
+import type { RqgType } from './dataset.ts';
+import type { Expr, Scope } from './expressions.ts';
+
+function other(s: Scope, type: RqgType, not: string): string {
+  const cands = s.columns.filter((c) => c.type === type && c.sql !== not);
+  return cands.length ? s.rng.pick(cands).sql : not;
+}
+
+/** Applies a random function or cast to `base`; the result type may differ from base's. */
+export function functionOf(s: Scope, base: Expr): Expr {
+  const { rng } = s;
+  const c = base.sql;
+  const t = base.type;
+  const e = (sql: string, type: RqgType): Expr => ({ sql, type });
+  switch (t) {
+    case 'int':
+    case 'bigint':
+      return rng.pick([
+        e(`mod(${c}, ${rng.pick([3, -5])})`, t),
+        e(`greatest(${c}, ${rng.range(-5, 5)})`, t),
+        e(`least(${c}, ${other(s, t, c)})`, t),
+        e(`(-${c})`, t),
+        e(`(${c} / NULLIF(${other(s, t, c)}, 0))`, t),
+        e(`${c}::text`, 'text'),
+        e(`${c}::double precision`, 'double'),
+        e(`${c}::numeric`, 'numeric'),
+        e(`(${c}::numeric / 7)`, 'numeric'),
+        e(`power(${c}, 2)`, 'double'),
+        e(`${c}::int`, 'int'),
+      ]);
+    case 'double':
+      return rng.pick([
+        e(`floor(${c})`, t),
+        e(`ceil(${c})`, t),
+        e(`round(${c})`, t),
+        e(`sqrt(abs(${c}))`, t),
+        e(`ln(abs(${c}) + 1)`, t),
+        e(`exp(least(${c}, 5))`, t),
+        e(`${c}::text`, 'text'),
+        e(`${c}::numeric`, 'numeric'),
+        e(`${c}::bigint`, 'bigint'),
+        e(`(${c} / 3)`, t),
+        e(`greatest(${c}, ${other(s, t, c)})`, t),
+      ]);
+    case 'numeric':
+      return rng.pick([
+        e(`(${c} / 3)`, t),
+        e(`(${c} / NULLIF(${other(s, 'int', c)}, 0))`, t),
+        e(`trunc(${c}, 1)`, t),
+        e(`floor(${c})`, t),
+        e(`ceil(${c})`, t),
+        e(`round(${c})`, t),
+        e(`mod(${c}, 2)`, t),
+        e(`abs(${c})`, t),
+        e(`${c}::text`, 'text'),
+        e(`${c}::double precision`, 'double'),
+        e(`${c}::int`, 'int'),
+        e(`(${c} * ${other(s, 'int', c)})`, t),
+      ]);
+    case 'text':
+      return rng.pick([
+        e(`replace(${c}, 'a', 'zz')`, t),
+        e(`split_part(${c}, ' ', ${rng.pick([1, 2])})`, t),
+        e(`starts_with(${c}, 'a')`, 'bool'),
+        e(`position('b' in ${c})`, 'int'),
+        e(`trim(${c})`, t),
+        e(`concat(${c}, '-', ${other(s, 'int', c)})`, t),
+        e(`(${c} || ${other(s, t, c)})`, t),
+        e(`length(${c} || ${other(s, t, c)})`, 'int'),
+      ]);
+    case 'timestamptz':
+      return rng.pick([
+        e(`extract(${rng.pick(['year', 'month', 'day', 'hour', 'dow', 'epoch'])} from ${c})`, 'numeric'),
+        e(`date_part('${rng.pick(['minute', 'doy', 'epoch'])}', ${c})`, 'double'),
+        e(`(${c} + interval '${rng.pick(['1 day', '90 minutes', '1 month', '-2 hours'])}')`, t),
+        e(`date_bin('15 minutes', ${c}, timestamptz '2000-01-01 00:00:00+00')`, t),
+        e(`${c}::text`, 'text'),
+        e(`(${c} - ${other(s, t, c)})::text`, 'text'),
+        e(`extract(epoch from (${c} - ${other(s, t, c)}))`, 'numeric'),
+      ]);
+    case 'bool':
+      return rng.pick([
+        e(`${c}::text`, 'text'),
+        e(`(NOT ${c})`, t),
+        e(`(${c} AND ${other(s, t, c)})`, t),
+        e(`(${c} IS DISTINCT FROM ${other(s, t, c)})`, t),
+      ]);
+  }
+}
