@@ -11,6 +11,7 @@
  *
  *   npx tsx bench/columnar.bench.ts [hours=3]
  */
+import { availableParallelism, loadavg } from 'node:os';
 import type { ColumnSchema } from '../engine/columnar/chunk-format.ts';
 import { openChunkParts } from '../engine/columnar/chunk-reader.ts';
 import { encodeTable, type TableEncodeStats } from '../engine/columnar/table-encoder.ts';
@@ -108,7 +109,7 @@ const parquet = async (cols: readonly string[], order: string): Promise<number> 
 const fmt = (x: number, d = 2) => x.toFixed(d);
 console.log(`TSBS cpu-only, 1000 hosts x ${hours} h = ${n} rows, chunks of 65536 rows`);
 console.log(
-  'table             order        engine B/row  parquet-zstd B/row  ratio  encode Mrows/s  decode Mrows/s',
+  'table             order        engine B/row  parquet-zstd B/row  ratio  encode Mrows/s wall (cpu)  decode Mrows/s wall (cpu)',
 );
 for (const [label, cols] of [
   ['time+host+10f', narrow],
@@ -132,3 +133,9 @@ for (const [label, cols] of [
   }
 }
 await duck.close();
+// Wall-clock rates depend on what else runs on the machine; say how busy it was.
+console.log(
+  `load average ${loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')} on ${availableParallelism()} cores`,
+);
