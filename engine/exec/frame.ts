@@ -92,18 +92,52 @@ export function rowsToBatch(rows: readonly (readonly unknown[])[], width: number
   return { length: rows.length, cols, count: rows.length };
 }
 
-/** Reads the live rows of a batch as JS arrays. */
+/** Reads the live rows of a batch as JS arrays (filled column by column, no getter calls). */
 export function batchRows(b: ExecBatch, out: unknown[][] = []): unknown[][] {
-  const getters = b.cols.map(getterFor);
-  const w = getters.length;
-  const emit = (i: number) => {
-    const row = new Array(w);
-    for (let c = 0; c < w; c++) row[c] = getters[c](i);
-    out.push(row);
-  };
-  if (b.sel) for (let j = 0; j < b.sel.length; j++) emit(b.sel[j]);
-  else for (let i = 0; i < b.length; i++) emit(i);
+  const n = b.count;
+  const w = b.cols.length;
+  const start = out.length;
+  for (let j = 0; j < n; j++) out.push(new Array(w));
+  for (let c = 0; c < w; c++) fillColumn(b.cols[c], b.sel, n, out, start, c);
   return out;
+}
+
+function fillColumn(
+  v: ExecVector,
+  sel: Uint32Array | undefined,
+  n: number,
+  out: unknown[][],
+  start: number,
+  c: number,
+): void {
+  if (v.kind === 'const') {
+    const x = v.value ?? null;
+    for (let j = 0; j < n; j++) out[start + j][c] = x;
+    return;
+  }
+  if (v.kind === 'js') {
+    const vals = v.values;
+    for (let j = 0; j < n; j++) out[start + j][c] = vals[sel ? sel[j] : j];
+    return;
+  }
+  const nulls = v.nulls;
+  if (v.kind === 'dict') {
+    const codes = v.codes;
+    const dict = v.dict.values as ArrayLike<unknown>;
+    for (let j = 0; j < n; j++) out[start + j][c] = dict[codes[sel ? sel[j] : j]];
+  } else if (v.type === 'bool') {
+    const vals = v.values as Uint8Array;
+    for (let j = 0; j < n; j++) out[start + j][c] = vals[sel ? sel[j] : j] === 1;
+  } else {
+    const vals = v.values as ArrayLike<unknown>;
+    for (let j = 0; j < n; j++) out[start + j][c] = vals[sel ? sel[j] : j];
+  }
+  if (nulls) {
+    for (let j = 0; j < n; j++) {
+      const i = sel ? sel[j] : j;
+      if (nulls[i >> 3] & (1 << (i & 7))) out[start + j][c] = null;
+    }
+  }
 }
 
 export type { Vector };
