@@ -23,17 +23,44 @@ import { type CompareOp, compareText, zoneMayMatch, zoneMayMatchIn, zoneMayMatch
 /** Returns the bytes of column block `i` (e.g. a SQLite blob row, or an R2 range already fetched). */
 export type ColumnFetcher = (columnIndex: number) => Uint8Array;
 
-/** A chunk opened for reading. Decoding is lazy and per column. */
+/** Reader options. */
+export interface ChunkReaderOptions {
+  /**
+   * Keep decoded vectors (and fetched blocks) for later calls (default true).
+   * A long-lived reader over many chunks should pass false, or call
+   * {@link ChunkReader.evict} after each scan, to stay within a query's memory budget.
+   */
+  readonly cache?: boolean;
+}
+
+/**
+ * A chunk opened for reading. Decoding is lazy and per column. Vectors returned
+ * by {@link column} are shared with the cache: treat them as immutable.
+ */
 export class ChunkReader {
   private readonly blocks: (Uint8Array | undefined)[];
   private readonly vectors: (Vector | undefined)[];
+  private readonly cache: boolean;
 
   constructor(
     readonly header: ChunkHeader,
     private readonly fetchColumn: ColumnFetcher,
+    options: ChunkReaderOptions = {},
   ) {
     this.blocks = new Array(header.columns.length);
     this.vectors = new Array(header.columns.length);
+    this.cache = options.cache ?? true;
+  }
+
+  /** Drops cached blocks and vectors (of column `i`, or all), releasing their memory. */
+  evict(i?: number): void {
+    if (i === undefined) {
+      this.blocks.fill(undefined);
+      this.vectors.fill(undefined);
+    } else {
+      this.blocks[i] = undefined;
+      this.vectors[i] = undefined;
+    }
   }
 
   get rowCount(): number {
@@ -60,7 +87,7 @@ export class ChunkReader {
         corrupt(`column ${i} block has ${raw.length} bytes, header says ${meta.byteLength}`);
       if (crc32(raw) !== meta.checksum) corrupt(`column ${i} block fails its checksum`);
       b = aligned8(raw);
-      this.blocks[i] = b;
+      if (this.cache) this.blocks[i] = b;
     }
     return b;
   }
@@ -70,7 +97,7 @@ export class ChunkReader {
     let v = this.vectors[i];
     if (v === undefined) {
       v = decodeColumn(this.header.columns[i].type, this.block(i), this.header.rowCount);
-      this.vectors[i] = v;
+      if (this.cache) this.vectors[i] = v;
     }
     return v;
   }
@@ -183,16 +210,24 @@ function compareHolds(c: number, op: CompareOp): boolean {
 }
 
 /** Opens the single-buffer form (an R2 object or `serializeChunk` output). */
-export function openChunk(bytes: Uint8Array): ChunkReader {
+export function openChunk(bytes: Uint8Array, options: ChunkReaderOptions = {}): ChunkReader {
   const header = readChunkHeader(bytes);
-  return new ChunkReader(header, (i) => {
-    const { start, end } = columnByteRange(header, i);
-    if (end > bytes.length) corrupt('column block beyond end of buffer');
-    return bytes.subarray(start, end);
-  });
+  return new ChunkReader(
+    header,
+    (i) => {
+      const { start, end } = columnByteRange(header, i);
+      if (end > bytes.length) corrupt('column block beyond end of buffer');
+      return bytes.subarray(start, end);
+    },
+    options,
+  );
 }
 
 /** Opens the split form: header bytes plus a per-column fetcher (e.g. one SQLite blob row per column). */
-export function openChunkParts(header: Uint8Array, fetchColumn: ColumnFetcher): ChunkReader {
-  return new ChunkReader(readChunkHeader(header), fetchColumn);
+export function openChunkParts(
+  header: Uint8Array,
+  fetchColumn: ColumnFetcher,
+  options: ChunkReaderOptions = {},
+): ChunkReader {
+  return new ChunkReader(readChunkHeader(header), fetchColumn, options);
 }

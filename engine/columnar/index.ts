@@ -31,7 +31,13 @@ export {
   readChunkHeader,
   readHeaderLength,
 } from './chunk-format.ts';
-export { ChunkReader, type ColumnFetcher, openChunk, openChunkParts } from './chunk-reader.ts';
+export {
+  ChunkReader,
+  type ChunkReaderOptions,
+  type ColumnFetcher,
+  openChunk,
+  openChunkParts,
+} from './chunk-reader.ts';
 export { Codec, codecName, decodeColumn, type EncodeHints, encodeColumn } from './column-codec.ts';
 export {
   filterInBlock,

@@ -166,6 +166,20 @@ describe('chunk layout', () => {
     });
     expect(valuesOf(r.column(2))).toEqual(valuesOf(cols[2]));
     expect(fetched).toEqual([2]);
+    r.column(2);
+    expect(fetched).toEqual([2]); // cached
+    r.evict();
+    r.column(2);
+    expect(fetched).toEqual([2, 2]);
+    const uncached = openChunkParts(
+      chunk.header,
+      (i) => {
+        fetched.push(i);
+        return chunk.columns[i];
+      },
+      { cache: false },
+    );
+    expect(uncached.column(0)).not.toBe(uncached.column(0));
     const whole = serializeChunk(chunk);
     for (let i = 0; i < 3; i++) {
       const { start, end } = columnByteRange(r.header, i);
