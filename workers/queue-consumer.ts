@@ -5,6 +5,8 @@
  * and, after `max_retries`, lands in the dead-letter queue. A message of an
  * unknown kind is a producer bug: it goes straight to the dead-letter queue.
  */
+import { sweepExpiredIdentityRows } from './auth/expiry-sweep.ts';
+import { withControlPlane } from './db/client.ts';
 
 /** Events carried by the queue. CDC deliveries and autoscaler decisions join this union. */
 export type QueueEvent =
@@ -14,8 +16,13 @@ export type QueueEvent =
 type Handler = (event: QueueEvent, env: Env) => Promise<void>;
 
 const handlers: Record<QueueEvent['kind'], Handler> = {
+  // The probe proves delivery; consuming it is the whole job.
   'health-probe': async () => {},
-  'maintenance-sweep': async () => {},
+  // Policy sweep: expired identity rows (tokens, challenges, rate-limit windows).
+  'maintenance-sweep': async (_event, env) => {
+    const removed = await withControlPlane(env, (db) => sweepExpiredIdentityRows(db));
+    console.log('maintenance sweep:', JSON.stringify(removed));
+  },
 };
 
 /** Seconds before retry attempt n (1-based): exponential, capped at 5 minutes. */

@@ -15,6 +15,7 @@ import {
 } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import worker, { ShardDO } from '../../workers/index.ts';
+import { retryDelaySeconds } from '../../workers/queue-consumer.ts';
 
 describe('GET /v1/health', () => {
   it('reports every dependency it exercised', async () => {
@@ -129,7 +130,34 @@ describe('queue consumer and cron', () => {
     expect(result.retryMessages).toEqual([]);
   });
 
-  it('retries a failing event with backoff', async () => {
+  it('runs the maintenance sweep against the control plane', async () => {
+    const batch = createMessageBatch('orochi-events', [
+      {
+        id: 's',
+        timestamp: new Date(),
+        attempts: 1,
+        body: { kind: 'maintenance-sweep', at: 1, cron: '*/5 * * * *' },
+      },
+    ]);
+    const ctx = createExecutionContext();
+    await worker.queue(batch, env, ctx);
+    expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(['s']);
+  });
+
+  it('retries a handler failure with backoff instead of dropping it', async () => {
+    const noDb = { ...env, PG_WS_PROXY: '127.0.0.1:1' } as Env;
+    const batch = createMessageBatch('orochi-events', [
+      { id: 'r', timestamp: new Date(), attempts: 2, body: { kind: 'maintenance-sweep', at: 1, cron: 'x' } },
+    ]);
+    const ctx = createExecutionContext();
+    await worker.queue(batch, noDb, ctx);
+    const result = await getQueueResult(batch, ctx);
+    expect(result.explicitAcks).toEqual([]);
+    expect(result.retryMessages).toEqual([{ msgId: 'r' }]);
+    expect([1, 2, 3, 7, 20].map(retryDelaySeconds)).toEqual([5, 10, 20, 300, 300]);
+  });
+
+  it('fails the batch when the dead-letter queue is unreachable', async () => {
     const failing = {
       ...env,
       EVENTS_DLQ: { send: () => Promise.reject(new Error('dlq down')) },
