@@ -45,6 +45,9 @@ export function scanOperator(plan: Extract<Plan, { kind: 'scan' }>, ctx: ExecCon
   const filter = plan.filter ? compileFilter(plan.filter, frame) : undefined;
   const segments: readonly SegmentView[] = table.segments();
   let s = 0;
+  const needed = plan.needed;
+  // Stands in for columns no operator reads: nothing is fetched or decoded.
+  const UNREAD: ExecVector = { kind: 'const', type: 'text', length: 0, value: null };
   return {
     next(): ExecBatch | null {
       while (s < segments.length) {
@@ -64,14 +67,15 @@ export function scanOperator(plan: Extract<Plan, { kind: 'scan' }>, ctx: ExecCon
         if (!seg.hot) ctx.stats.chunksScanned++;
         ctx.stats.rowsScanned += src.rowCount;
         const n = src.rowCount;
-        const vecs: ExecVector[] = cols.map(
-          (c) =>
-            src.column(c.id) ?? {
-              kind: 'const',
-              type: c.type,
-              length: n,
-              value: c.default?.kind === 'const' ? c.default.value : null,
-            },
+        const vecs: ExecVector[] = cols.map((c, k) =>
+          needed && !needed[k]
+            ? UNREAD
+            : (src.column(c.id) ?? {
+                kind: 'const',
+                type: c.type,
+                length: n,
+                value: c.default?.kind === 'const' ? c.default.value : null,
+              }),
         );
         if (plan.withRowId) {
           const base = segIndex * SEGMENT_ROWS;

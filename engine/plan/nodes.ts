@@ -140,6 +140,8 @@ export type Plan =
       readonly filter?: Expr;
       readonly ranges: readonly ColumnRange[];
       readonly withRowId: boolean;
+      /** Per scan column: false when no operator reads it (set by markNeededColumns). */
+      readonly needed?: readonly boolean[];
     }
   | {
       readonly kind: 'values';

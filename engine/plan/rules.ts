@@ -5,7 +5,7 @@
  *   below joins; cross joins with equality predicates become hash joins.
  * - fuseTopK: ORDER BY followed by a constant LIMIT keeps only k rows.
  */
-import { andAll, columnsUsed, conjuncts, hasSubquery, shiftColumns } from './expr-utils.ts';
+import { andAll, columnsUsed, conjuncts, hasSubquery, mapExpr, shiftColumns } from './expr-utils.ts';
 import type { ColumnRange, Expr, Plan } from './nodes.ts';
 
 const FLIP: Record<string, string> = { '<': '>', '<=': '>=', '>': '<', '>=': '<=', '=': '=' };
@@ -147,7 +147,98 @@ export function dropIdentityProjects(plan: Plan): Plan {
   );
 }
 
+type Used = Set<number> | 'all';
+
+function usedBy(exprs: readonly (Expr | undefined)[], into: Set<number>): boolean {
+  for (const e of exprs) {
+    if (!e) continue;
+    if (hasCorrelated(e)) return false;
+    for (const c of columnsUsed(e)) into.add(c);
+  }
+  return true;
+}
+
+/** Correlated subqueries copy the whole current row, so every column counts as used. */
+function hasCorrelated(e: Expr): boolean {
+  let found = false;
+  const walk = (x: Expr): Expr | undefined => {
+    if (x.kind === 'subquery' && x.correlated) found = true;
+    return undefined;
+  };
+  mapExpr(e, walk);
+  return found;
+}
+
+function withCols(used: Used, exprs: readonly (Expr | undefined)[]): Used {
+  if (used === 'all') return 'all';
+  const s = new Set(used);
+  return usedBy(exprs, s) ? s : 'all';
+}
+
+/**
+ * Marks which scan columns the query reads, so scans skip fetching (and, for
+ * encoded chunks, decoding) the others. Column positions never change.
+ */
+export function markNeededColumns(plan: Plan, used: Used = 'all'): Plan {
+  switch (plan.kind) {
+    case 'scan': {
+      if (used === 'all') return plan;
+      const needed = plan.columns.map((_, i) => used.has(i));
+      if (plan.filter) for (const c of columnsUsed(plan.filter)) needed[c] = true;
+      if (plan.filter && hasCorrelated(plan.filter)) return plan;
+      return { ...plan, needed };
+    }
+    case 'project': {
+      const keep = used === 'all' ? plan.exprs : plan.exprs.filter((_, i) => used.has(i));
+      return { ...plan, input: markNeededColumns(plan.input, withCols(new Set(), keep)) };
+    }
+    case 'filter':
+      return { ...plan, input: markNeededColumns(plan.input, withCols(used, [plan.predicate])) };
+    case 'sort':
+      return {
+        ...plan,
+        input: markNeededColumns(
+          plan.input,
+          withCols(
+            used,
+            plan.keys.map((k) => k.expr),
+          ),
+        ),
+      };
+    case 'limit':
+      return { ...plan, input: markNeededColumns(plan.input, used) };
+    case 'distinct':
+      return { ...plan, input: markNeededColumns(plan.input, plan.on ? withCols(used, plan.on) : 'all') };
+    case 'aggregate': {
+      const exprs: (Expr | undefined)[] = [...plan.groups];
+      for (const a of plan.aggs) exprs.push(...a.args, a.filter, ...(a.orderBy ?? []).map((k) => k.expr));
+      return { ...plan, input: markNeededColumns(plan.input, withCols(new Set(), exprs)) };
+    }
+    case 'window': {
+      const n = plan.input.schema.length;
+      const base = used === 'all' ? 'all' : new Set([...used].filter((i) => i < n));
+      const exprs: Expr[] = [];
+      for (const c of plan.calls) exprs.push(...c.args, ...c.partition, ...c.order.map((k) => k.expr));
+      return { ...plan, input: markNeededColumns(plan.input, withCols(base, exprs)) };
+    }
+    case 'join': {
+      const nl = plan.left.schema.length;
+      const all = withCols(used, [plan.residual]);
+      if (all === 'all') return plan;
+      const left = new Set([...all].filter((i) => i < nl));
+      const right = new Set([...all].filter((i) => i >= nl).map((i) => i - nl));
+      return {
+        ...plan,
+        left: markNeededColumns(plan.left, withCols(left, plan.leftKeys)),
+        right: markNeededColumns(plan.right, withCols(right, plan.rightKeys)),
+      };
+    }
+    default:
+      return plan;
+  }
+}
+
 /** The rule pipeline run on every query plan. */
 export function optimize(plan: Plan): Plan {
-  return dropIdentityProjects(fuseTopK(pushDownFilters(plan)));
+  return markNeededColumns(dropIdentityProjects(fuseTopK(pushDownFilters(plan))));
 }
