@@ -186,3 +186,48 @@ describe('codec choice', () => {
     );
   });
 });
+
+describe('dictionary vectors as input', () => {
+  it('keeps only used, distinct entries per chunk and decodes to the same strings', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom('a', 'b', 'c', 'a', 'é', ''), { minLength: 1, maxLength: 12 }),
+        fc.array(fc.nat(), { maxLength: 400 }),
+        fc.array(fc.nat(), { maxLength: 20 }),
+        (dictValues, picks, holes) => {
+          const n = picks.length;
+          const codes = Int32Array.from(picks, (p) => p % dictValues.length);
+          const nulls = new Uint8Array((n + 7) >> 3);
+          for (const h of holes) if (n > 0) nulls[(h % n) >> 3] |= 1 << ((h % n) & 7);
+          for (const h of holes) if (n > 0) codes[h % n] = -7; // garbage under NULL
+          const expected: JsValue[] = Array.from(codes, (c, i) =>
+            (nulls[i >> 3] & (1 << (i & 7))) !== 0 ? null : dictValues[c],
+          );
+          const dictVec = {
+            kind: 'flat' as const,
+            type: 'text' as const,
+            length: dictValues.length,
+            values: dictValues,
+          };
+          const input = {
+            kind: 'dict' as const,
+            type: 'text' as const,
+            length: n,
+            codes,
+            dict: dictVec,
+            nulls,
+          };
+          const chunk = encodeChunk([{ name: 't', type: 'text' }], [input], n);
+          const back = openChunk(serializeChunk(chunk)).column(0);
+          expect(firstDifference(expected, valuesOf(back))).toBe(-1);
+          if (back.kind === 'dict') {
+            const used = new Set(expected.filter((v) => v !== null));
+            expect(new Set(back.dict.values as string[])).toEqual(used);
+            expect((back.dict.values as string[]).length).toBe(used.size);
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});

@@ -20,7 +20,13 @@ import {
 import { type FloatBounds, writeFloatStream } from './float-codec.ts';
 import { detectApproxPeriod, detectPeriod, type IntStats, intStats } from './int-choice.ts';
 import { writeIntStream } from './int-codec.ts';
-import { buildDictionary, type StringSource, writeDictStrings, writePlainStrings } from './string-codec.ts';
+import {
+  buildDictionary,
+  compactDictionary,
+  type StringSource,
+  writeDictStrings,
+  writePlainStrings,
+} from './string-codec.ts';
 import type { ZoneMap } from './zone-map.ts';
 
 // Decoding lives in column-decoder; re-exported so one import serves both directions.
@@ -118,9 +124,9 @@ export function encodeColumn(
       break;
     case Codec.string: {
       if (input.codes !== undefined) {
-        const dv = input.dictValues as StringSource;
-        zone = stringZone(type, dv, dv.length, undefined, n, nullCount);
-        writeDictStrings(w, dv, fillNullSlots(input.codes, n, useNulls), n, hinted ?? 0);
+        const local = compactDictionary(fillNullSlots(input.codes, n, useNulls), n, input.dictValues ?? []);
+        zone = stringZone(type, local.dict, local.dict.length, undefined, n, nullCount);
+        writeDictStrings(w, local.dict, local.codes, n, hinted ?? 0);
         break;
       }
       expect(Array.isArray(input.values), type, 'string');

@@ -9,6 +9,7 @@
  * there is no per-value encoder/decoder call.
  */
 
+import { SqlError, SqlState } from '../errors.ts';
 import { type ByteReader, type ByteWriter, corrupt } from './byte-io.ts';
 import { detectPeriod } from './int-choice.ts';
 import { writeIntStream } from './int-codec.ts';
@@ -62,6 +63,45 @@ export function buildDictionary(
     last = c;
   }
   return { dict, codes };
+}
+
+/**
+ * Rebuilds a caller's dictionary (a DictVector) for one chunk: keeps only the
+ * entries the rows use, merges duplicate strings, and renumbers the codes, so
+ * stored dictionaries are always distinct and no larger than the chunk needs.
+ * NULL slots must already hold a valid code (see fillNullSlots).
+ */
+export function compactDictionary(
+  codes: Int32Array,
+  n: number,
+  dictValues: StringSource,
+): { dict: string[]; codes: Int32Array } {
+  const size = dictValues.length;
+  const remap = new Int32Array(size).fill(-1);
+  for (let i = 0; i < n; i++) {
+    const c = codes[i];
+    if (!(c >= 0 && c < size)) {
+      throw new SqlError(SqlState.invalidParameterValue, `dictionary code ${c} out of range 0..${size - 1}`);
+    }
+    remap[c] = 0;
+  }
+  const index = new Map<string, number>();
+  const dict: string[] = [];
+  for (let c = 0; c < size; c++) {
+    if (remap[c] < 0) continue;
+    const v = dictValues[c];
+    const s = typeof v === 'string' ? v : '';
+    let k = index.get(s);
+    if (k === undefined) {
+      k = dict.length;
+      index.set(s, k);
+      dict.push(s);
+    }
+    remap[c] = k;
+  }
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) out[i] = remap[codes[i]];
+  return { dict, codes: out };
 }
 
 /** Writes a dictionary block from existing codes (also used when the input already is a DictVector). */
