@@ -15,7 +15,7 @@ import {
   enforceRetention,
   type MaintenancePolicy,
 } from './shard-maintenance.ts';
-import { applyDelete, type ShardOp } from './shard-ops.ts';
+import { applyDelete, deleteHits, type ShardOp, updatedRows } from './shard-ops.ts';
 import { runFragment } from './shard-scan.ts';
 import {
   deleteChunks,
@@ -166,21 +166,29 @@ export class ShardDO extends DurableObject<Env> {
 
   private applyOp(m: Meter, t: DistTable, op: ShardOp): number {
     if (op.kind === 'delete') return applyDelete(m, op);
-    if (op.target === 'chunks') writeChunks(m, t, op.rows, Date.now());
-    else {
-      const now = Date.now();
-      for (const r of op.rows) {
-        const bucket = t.hypertable ? bucketFor(t, r) : 0;
-        m.all(
-          `INSERT INTO hot_rows (table_name, bucket, at, data) VALUES (?, ?, ?, ?)`,
-          t.name,
-          bucket,
-          now,
-          JSON.stringify(r),
-        );
-      }
+    if (op.kind === 'update') {
+      const { hits, rows } = updatedRows(m, op);
+      deleteHits(m, hits);
+      this.insertHot(m, t, rows);
+      return rows.length;
     }
+    if (op.target === 'chunks') writeChunks(m, t, op.rows, Date.now());
+    else this.insertHot(m, t, op.rows);
     return op.rows.length;
+  }
+
+  private insertHot(m: Meter, t: DistTable, rows: readonly Row[]): void {
+    const now = Date.now();
+    for (const r of rows) {
+      const bucket = t.hypertable ? bucketFor(t, r) : 0;
+      m.all(
+        `INSERT INTO hot_rows (table_name, bucket, at, data) VALUES (?, ?, ?, ?)`,
+        t.name,
+        bucket,
+        now,
+        JSON.stringify(r),
+      );
+    }
   }
 
   private async ensureAlarm(): Promise<void> {
@@ -204,6 +212,8 @@ export class ShardDO extends DurableObject<Env> {
       this.ctx.storage.transactionSync(() => {
         if (this.logged(m, txnId)) return;
         rememberTable(m, table);
+        // Evaluate now so type and constraint errors abort the transaction instead of failing its commit.
+        if (op.kind === 'update') updatedRows(m, op);
         const rows = op.kind === 'insert' ? op.rows.length : 0;
         this.appendLog(m, txnId, table.name, op.kind, rows, 'prepared', JSON.stringify({ table, op }));
       });

@@ -1,11 +1,13 @@
 /**
  * @module durable-objects/shard-ops
  * Write operations a shard applies from its log: inserts (hot or straight to
- * chunks) and deletes (hot rows removed, chunk rows marked in the chunk's
- * delete bitmap, so column blocks are never rewritten for a delete).
+ * chunks), deletes (hot rows removed, chunk rows marked in the chunk's
+ * delete bitmap, so column blocks are never rewritten for a delete) and
+ * updates (delete + re-insert as hot rows).
  */
-import type { FExpr } from '../engine/distributed/fragment-expr.ts';
-import type { Row } from '../engine/distributed/table-schema.ts';
+import { evalExpr, type FExpr } from '../engine/distributed/fragment-expr.ts';
+import { CoercionError, coerceValue, type DistColumn, type Row } from '../engine/distributed/table-schema.ts';
+import { SqlError, SqlState } from '../engine/errors.ts';
 import { newNullBitmap, setNullAt } from '../engine/vector.ts';
 import { matchRows } from './shard-scan.ts';
 import type { Meter } from './shard-storage.ts';
@@ -19,11 +21,64 @@ export type ShardOp =
       readonly filter?: FExpr;
       readonly reads: readonly number[];
       readonly defaults: readonly unknown[];
+    }
+  | {
+      readonly kind: 'update';
+      readonly table: string;
+      readonly filter?: FExpr;
+      readonly reads: readonly number[];
+      readonly defaults: readonly unknown[];
+      readonly set: readonly UpdateSet[];
     };
+
+/** One `SET column = expr` of an UPDATE. */
+export interface UpdateSet {
+  readonly column: Pick<DistColumn, 'id' | 'name' | 'type' | 'notNull'>;
+  readonly expr: FExpr;
+}
+
+type Hits = ReturnType<typeof matchRows>;
 
 /** Applies a delete; returns rows deleted. */
 export function applyDelete(m: Meter, op: Extract<ShardOp, { kind: 'delete' }>): number {
+  return deleteHits(m, matchRows(m, op.table, op.reads, op.defaults, op.filter));
+}
+
+/**
+ * UPDATE = delete the matched rows (hot rows removed, warm rows masked) and
+ * re-insert their new versions as hot rows. With `dryRun` only computes the new
+ * rows — 2PC prepare uses it so constraint and type errors abort the
+ * transaction before anything commits. Returns the new rows.
+ */
+export function updatedRows(m: Meter, op: Extract<ShardOp, { kind: 'update' }>): { hits: Hits; rows: Row[] } {
   const hits = matchRows(m, op.table, op.reads, op.defaults, op.filter);
+  const rows = hits.rows.map((old) => {
+    const next: Row = [...old];
+    for (let i = 0; i < next.length; i++) if (next[i] === undefined) next[i] = op.defaults[i] ?? null;
+    for (const { column, expr } of op.set) {
+      let v: unknown;
+      try {
+        v = coerceValue(evalExpr(expr, old, op.defaults), column.type);
+      } catch (e) {
+        if (e instanceof CoercionError)
+          throw new SqlError(SqlState.numericValueOutOfRange, `column "${column.name}": ${e.message}`);
+        throw e;
+      }
+      if (v === null && column.notNull) {
+        throw new SqlError(
+          SqlState.notNullViolation,
+          `null value in column "${column.name}" violates not-null constraint`,
+        );
+      }
+      next[column.id] = v;
+    }
+    return next;
+  });
+  return { hits, rows };
+}
+
+/** Removes matched rows; returns how many. */
+export function deleteHits(m: Meter, hits: Hits): number {
   for (const rid of hits.hot) m.all(`DELETE FROM hot_rows WHERE rid = ?`, rid);
   let n = hits.hot.length;
   for (const [chunkId, offsets] of hits.chunks) {

@@ -100,17 +100,22 @@ export function runFragment(m: Meter, f: Fragment): PartialResult {
   return run.finish();
 }
 
-/** Rows matching `filter` (for DELETE): hot rids and per-chunk row offsets. */
+/** Rows matching `filter` (DELETE / UPDATE): hot rids, per-chunk row offsets and the rows themselves. */
 export function matchRows(
   m: Meter,
   table: string,
   reads: readonly number[],
   defaults: readonly unknown[],
   filter: FExpr | undefined,
-): { hot: number[]; chunks: Map<number, number[]> } {
+): { hot: number[]; chunks: Map<number, number[]>; rows: Row[] } {
   const hot: number[] = [];
   const chunks = new Map<number, number[]>();
-  const ok = (row: Row) => !filter || evalExpr(filter, row, defaults) === true;
+  const rows: Row[] = [];
+  const ok = (row: Row) => {
+    if (filter && evalExpr(filter, row, defaults) !== true) return false;
+    rows.push(row);
+    return true;
+  };
   scanTable(
     m,
     table,
@@ -130,5 +135,5 @@ export function matchRows(
       },
     },
   );
-  return { hot, chunks };
+  return { hot, chunks, rows };
 }

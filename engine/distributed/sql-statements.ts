@@ -7,7 +7,15 @@
  */
 import { SqlError, SqlState } from '../errors.ts';
 import { inlineCte } from './cte-inline.ts';
-import { coerceOrThrow, constValue, distTypeOf, type ExprScope, unsupported } from './sql-expr.ts';
+import { exprType, type FExpr } from './fragment-expr.ts';
+import {
+  coerceOrThrow,
+  constValue,
+  distTypeOf,
+  type ExprScope,
+  translateExpr,
+  unsupported,
+} from './sql-expr.ts';
 import { CoercionError, type DistColumn, type DistTable, type Row, rowFromNamed } from './table-schema.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: the pg AST is untyped JSON.
@@ -35,6 +43,7 @@ export type Command =
   | { readonly kind: 'drop'; readonly tables: string[]; readonly ifExists: boolean }
   | { readonly kind: 'insert'; readonly table: string; readonly stmt: Node }
   | { readonly kind: 'delete'; readonly table: string; readonly where?: Node }
+  | { readonly kind: 'update'; readonly table: string; readonly stmt: Node }
   | { readonly kind: 'select'; readonly table: string; readonly stmt: Node }
   | { readonly kind: 'function'; readonly call: FunctionCall };
 
@@ -136,7 +145,11 @@ export function classify(stmt: Node, params: readonly unknown[]): Command {
     if (from.length > 1 || !from[0].RangeVar) unsupported('joins and subqueries in FROM');
     return { kind: 'select', table: relName(from[0].RangeVar), stmt: s };
   }
-  if (stmt.UpdateStmt) unsupported('UPDATE');
+  if (stmt.UpdateStmt) {
+    const u = stmt.UpdateStmt;
+    if (u.fromClause || u.returningList || u.withClause) unsupported('UPDATE with FROM / RETURNING / WITH');
+    return { kind: 'update', table: relName(u.relation), stmt: u };
+  }
   if (stmt.TransactionStmt) unsupported('explicit transactions (each call is one transaction per statement)');
   return unsupported(`statement ${Object.keys(stmt)[0]}`);
 }
@@ -156,6 +169,41 @@ function functionCall(s: Node, params: readonly unknown[]): FunctionCall {
     else args.push(argValue(a, scope));
   }
   return { name, args, named };
+}
+
+/** The SET list of an UPDATE, translated against `table`; the distribution column cannot change. */
+export function updateSets(
+  u: Node,
+  table: DistTable,
+  params: readonly unknown[],
+): { column: DistColumn; expr: FExpr }[] {
+  const scope: ExprScope = { table, params };
+  return (u.targetList as Node[]).map((t) => {
+    const rt = t.ResTarget;
+    if (rt.indirection) unsupported('UPDATE of array elements or fields');
+    const column = table.columns.find((c) => c.name === rt.name);
+    if (!column)
+      throw new SqlError(
+        SqlState.undefinedColumn,
+        `column "${rt.name}" of relation "${table.name}" does not exist`,
+      );
+    if (table.placement.kind === 'distributed' && table.placement.columnId === column.id) {
+      unsupported('updating the distribution column (rows would move between shards)');
+    }
+    if (rt.val.SetToDefault)
+      return { column, expr: { k: 'const', v: column.default ?? null, type: column.type } };
+    const expr = translateExpr(rt.val, scope);
+    const et = exprType(expr);
+    const numeric = (x: string) => x === 'int32' || x === 'int64' || x === 'float64';
+    if (et !== 'null' && et !== column.type && !(numeric(et) && numeric(column.type))) {
+      if (expr.k !== 'const') unsupported(`assigning ${et} to ${column.type} column "${column.name}"`);
+      return { column, expr: { k: 'const', v: coerceOrThrow(expr.v, column.type), type: column.type } };
+    }
+    if (numeric(column.type) && column.type !== 'float64' && et === 'float64') {
+      unsupported(`assigning double precision to ${column.type} column "${column.name}"`);
+    }
+    return { column, expr };
+  });
 }
 
 /** An interval argument (`interval '1 day'`) as passed to management functions. */

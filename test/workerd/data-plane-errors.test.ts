@@ -39,7 +39,10 @@ describe('/sql bad input', () => {
     ['SELECT DISTINCT name FROM errs', 422, '0A000'],
     ['SELECT count(DISTINCT name) FROM errs', 422, '0A000'],
     ['SELECT max(v) - min(v) FROM errs', 422, '0A000'],
-    ['UPDATE errs SET v = 1', 422, '0A000'],
+    ['UPDATE errs SET id = 5', 422, '0A000'],
+    ['UPDATE errs SET nope = 1', 404, '42703'],
+    ['UPDATE errs SET name = NULL, id = id', 422, '0A000'],
+    [`UPDATE errs SET ts = 'yesterday'`, 422, '22P02'],
     ['CREATE TABLE n (x numeric)', 422, '0A000'],
     ['SELECT now()', 422, '0A000'],
     [`SELECT create_distributed_table('errs', 'id')`, 422, '0A000'],
@@ -87,7 +90,7 @@ describe('/sql bad input', () => {
   });
 
   it('fails a multi-statement call before running anything when a later statement is unsupported', async () => {
-    const r = await sql(`INSERT INTO errs VALUES (9, 'z', 9, '2024-01-09'); UPDATE errs SET v = 0`);
+    const r = await sql(`INSERT INTO errs VALUES (9, 'z', 9, '2024-01-09'); SELECT * FROM errs a JOIN errs b ON a.id = b.id`);
     expect(r.status).toBe(422);
     expect((await ok('SELECT count(*) FROM errs WHERE id = 9')).rows[0][0]).toBe(0);
   });

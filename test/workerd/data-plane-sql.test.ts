@@ -4,7 +4,7 @@
  * every answer checked against a reference computed here from the same rows.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ingest, ok } from './data-plane-client.ts';
+import { ingest, ok, sql } from './data-plane-client.ts';
 
 const BASE = Date.UTC(2024, 0, 1);
 const N = 2000;
@@ -126,6 +126,32 @@ describe('distributed table over 8 shards', () => {
     expect(r.results).toHaveLength(2);
     expect(r.results![0].rows[0][0]).toBe(rows.filter((x) => x.v > 20).length);
     expect(r.rows[0][0]).toBe(Math.max(...rows.filter((x) => x.host === 'host_1').map((x) => x.v)));
+  });
+
+  it('updates across shards (hot and warm rows) atomically; a failing row aborts all', async () => {
+    await ok('CREATE TABLE upd_t (k int NOT NULL, v int, note text NOT NULL)');
+    await ok(`SELECT create_distributed_table('upd_t', 'k', shard_count => 8)`);
+    const r = await ingest(
+      'upd_t',
+      'application/json',
+      JSON.stringify(Array.from({ length: 40 }, (_, k) => ({ k, v: k, note: 'bulk' }))),
+    );
+    expect(r.body.accepted).toBe(40);
+    await ok(
+      `INSERT INTO upd_t VALUES ${Array.from({ length: 10 }, (_, i) => `(${40 + i}, ${40 + i}, 'hot')`).join(',')}`,
+    );
+    const u = await ok(`UPDATE upd_t SET v = v * 10, note = 'x' WHERE v % 2 = 0`);
+    expect(u.rowCount).toBe(25);
+    const s = await ok(`SELECT count(*), sum(v) FROM upd_t WHERE note = 'x'`);
+    expect(s.rows[0]).toEqual([
+      25,
+      Array.from({ length: 25 }, (_, i) => i * 2 * 10).reduce((a, b) => a + b, 0),
+    ]);
+    expect((await ok('SELECT count(*) FROM upd_t')).rows[0][0]).toBe(50);
+    // NOT NULL fails on some shard at prepare: nothing changes anywhere.
+    const bad = await sql(`UPDATE upd_t SET note = NULL WHERE k = 3 OR k = 4`);
+    expect(bad.error?.code).toBe('23502');
+    expect((await ok(`SELECT count(*) FROM upd_t WHERE note = 'x'`)).rows[0][0]).toBe(25);
   });
 
   it('deletes across shards atomically and reports the count', async () => {

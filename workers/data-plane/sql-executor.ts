@@ -11,7 +11,7 @@ import type { PartialResult } from '../../engine/distributed/fragment.ts';
 import { mergePartials } from '../../engine/distributed/partial-merge.ts';
 import { type ExprScope, translateExpr } from '../../engine/distributed/sql-expr.ts';
 import { planSelect } from '../../engine/distributed/sql-select.ts';
-import { type Command, classify, insertRows } from '../../engine/distributed/sql-statements.ts';
+import { type Command, classify, insertRows, updateSets } from '../../engine/distributed/sql-statements.ts';
 import type { DistTable, Row } from '../../engine/distributed/table-schema.ts';
 import { SqlError, SqlState } from '../../engine/errors.ts';
 import { parseSql } from '../../engine/sql/parser.ts';
@@ -90,6 +90,19 @@ async function runCommand(call: SqlCall, cmd: Command, txnId: string): Promise<S
         ops.set(s, { kind: 'delete', table: t.name, filter, reads, defaults: f.defaults });
       const n = await transactionalWrite(cluster, t, ops, txnId, stats);
       return commandResult('DELETE', n);
+    }
+    case 'update': {
+      const t = tableOf(await cluster.snapshot(), cmd.table);
+      const set = updateSets(cmd.stmt, t, call.params);
+      const where = cmd.stmt.whereClause;
+      const plan = planSelect({ targetList: [], whereClause: where, op: 'SETOP_NONE' }, t, call.params);
+      const filter = where ? translateExpr(where, { table: t, params: call.params }) : undefined;
+      const reads = t.columns.map((c) => c.id);
+      const shards = plan.pruneValues ? cluster.shardsFor(t, plan.pruneValues) : cluster.shardsOf(t);
+      const ops = new Map<string, ShardOp>();
+      for (const s of shards)
+        ops.set(s, { kind: 'update', table: t.name, filter, reads, defaults: plan.fragment.defaults, set });
+      return commandResult('UPDATE', await transactionalWrite(cluster, t, ops, txnId, stats));
     }
     case 'select': {
       const t = tableOf(await cluster.snapshot(), cmd.table);
