@@ -3,12 +3,15 @@
  * runs in `npm test`; RQG_QUERIES / RQG_SEED run more or other seeds, e.g.
  * `RQG_QUERIES=5000 RQG_SEED=7 npx vitest run test/node/random-queries.test.ts`.
  * A failure prints the seed, the query index and a shrunk minimal query.
+ * A second suite runs RQG_CHUNK_QUERIES (default 25) queries over a 70,000-row
+ * table bulk-loaded into several engine chunks, clustered by `k`.
  * RQG_STRICT_ERRORS=1 also fails queries where only one side raises a data
  * exception (plan-dependent evaluation order; counted as error-order otherwise).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EnginePeer } from '../../bench/tsbs/peers/engine.ts';
 import { PglitePeer } from '../../bench/tsbs/peers/pglite.ts';
+import { bulkColumns, createStatement, loadStatements } from '../../engine/testing/random-queries/dataset.ts';
 import { generateQuery, renderQuery } from '../../engine/testing/random-queries/query.ts';
 import {
   formatReport,
@@ -16,12 +19,15 @@ import {
   type QueryTarget,
   queryRng,
   type RqgDataset,
+  rqgChunkDataset,
   rqgDataset,
   runRandomQueries,
 } from '../../engine/testing/random-queries/runner.ts';
 
 const SEED = Number(process.env.RQG_SEED ?? 1);
 const QUERIES = Number(process.env.RQG_QUERIES ?? 300);
+const CHUNK_QUERIES = Number(process.env.RQG_CHUNK_QUERIES ?? 25);
+const CHUNK_ROWS = 70_000;
 
 let dataset: RqgDataset;
 let pg: PglitePeer;
@@ -102,6 +108,52 @@ describe('engine vs PostgreSQL on random queries', () => {
       strictErrors: process.env.RQG_STRICT_ERRORS === '1',
     });
     console.log(formatReport(report));
+    expect(
+      report.failures.map((f) => `seed=${f.seed} index=${f.index}: ${f.message}\n  ${f.minimal}`),
+    ).toEqual([]);
+  });
+});
+
+describe('engine vs PostgreSQL on a bulk-loaded multi-chunk table', () => {
+  let big: RqgDataset;
+  let pgBig: PglitePeer | undefined;
+  let engineBig: EnginePeer | undefined;
+
+  beforeAll(async () => {
+    const e = await EnginePeer.create();
+    if (typeof e === 'string') return;
+    big = rqgChunkDataset(SEED, CHUNK_ROWS);
+    pgBig = await PglitePeer.create();
+    for (const sql of big.statements) await pgBig.exec(sql);
+    await pgBig.copyCsv('t1', big.t1Csv!);
+    engineBig = e;
+    const [t1, t2] = big.tables;
+    await e.exec(createStatement(t1));
+    await e.db.bulkLoad('t1', bulkColumns(t1), t1.rows.length);
+    for (const sql of loadStatements(t2)) await e.exec(sql);
+  });
+
+  afterAll(async () => {
+    await Promise.all([pgBig?.close(), engineBig?.close()]);
+  });
+
+  it(`${CHUNK_QUERIES} queries over ${CHUNK_ROWS} rows, seed ${SEED}`, async (ctx) => {
+    if (!engineBig || !pgBig) {
+      ctx.skip(`engine not available: ${engineWhyNot}`);
+      return;
+    }
+    // The load must have produced several chunks, or this test checks nothing new.
+    const stats = (await engineBig.raw('SELECT count(*) FROM t1 WHERE k = 3')).stats;
+    expect((stats?.chunksScanned ?? 0) + (stats?.chunksSkipped ?? 0)).toBeGreaterThan(1);
+    const report = await runRandomQueries({
+      seed: SEED,
+      count: CHUNK_QUERIES,
+      oracle: pgBig,
+      target: engineBig,
+      dataset: big,
+      strictErrors: process.env.RQG_STRICT_ERRORS === '1',
+    });
+    console.log(`multi-chunk: ${formatReport(report)}`);
     expect(
       report.failures.map((f) => `seed=${f.seed} index=${f.index}: ${f.message}\n  ${f.minimal}`),
     ).toEqual([]);

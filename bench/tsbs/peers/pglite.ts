@@ -59,6 +59,11 @@ export class PglitePeer implements SqlPeer {
     return { columns: r.fields.map((f) => f.name), rows: r.rows as PeerResult['rows'] };
   }
 
+  /** Appends CSV rows (no header) to `table` with COPY FROM a blob. */
+  async copyCsv(table: string, csv: string): Promise<void> {
+    await this.db.query(`COPY ${table} FROM '/dev/blob' WITH (FORMAT csv)`, [], { blob: new Blob([csv]) });
+  }
+
   /** Creates and fills the `cpu` table through COPY FROM a CSV blob. */
   async loadCpu(data: CpuData): Promise<void> {
     await this.db.exec(CPU_TABLE_DDL);

@@ -153,13 +153,49 @@ export function generateTable(
   return { name, columns: RQG_COLUMNS, rows };
 }
 
-/** CREATE TABLE and INSERT statements that load `table` (batches of 200 rows). */
-export function loadStatements(table: RqgTable): string[] {
-  const ddl = `CREATE TABLE ${table.name} (${table.columns.map((c) => `${c.name} ${SQL_TYPE[c.type]}`).join(', ')})`;
-  const out = [ddl];
-  for (let i = 0; i < table.rows.length; i += 200) {
-    const values = table.rows.slice(i, i + 200).map((r) => `(${r.join(', ')})`);
+/** CREATE TABLE and INSERT statements that load `table` (`batch` rows per INSERT). */
+export function loadStatements(table: RqgTable, batch = 200): string[] {
+  const out = [createStatement(table)];
+  for (let i = 0; i < table.rows.length; i += batch) {
+    const values = table.rows.slice(i, i + batch).map((r) => `(${r.join(', ')})`);
     out.push(`INSERT INTO ${table.name} VALUES ${values.join(', ')}`);
   }
   return out;
+}
+
+/** The table with rows sorted by `column` (NULLs last), so chunk zone maps on it are narrow. */
+export function clusterBy(table: RqgTable, column: string): RqgTable {
+  const i = table.columns.findIndex((c) => c.name === column);
+  const key = (r: readonly string[]) => (r[i] === 'NULL' ? Number.POSITIVE_INFINITY : Number(r[i]));
+  return { ...table, rows: [...table.rows].sort((a, b) => key(a) - key(b)) };
+}
+
+/** One literal as the JS value `Database.bulkLoad` parses: NULL → null, quotes removed. */
+function bulkValue(literal: string): string | null {
+  if (literal === 'NULL') return null;
+  if (literal.startsWith("'")) return literal.slice(1, -1).replace(/''/g, "'");
+  return literal;
+}
+
+/** The table as columns of JS values for `Database.bulkLoad` (text that the engine parses per type). */
+export function bulkColumns(table: RqgTable): Record<string, (string | null)[]> {
+  const out: Record<string, (string | null)[]> = {};
+  table.columns.forEach((c, i) => {
+    out[c.name] = table.rows.map((r) => bulkValue(r[i]));
+  });
+  return out;
+}
+
+/** CREATE TABLE for `table` alone. */
+export function createStatement(table: RqgTable): string {
+  return `CREATE TABLE ${table.name} (${table.columns.map((c) => `${c.name} ${SQL_TYPE[c.type]}`).join(', ')})`;
+}
+
+/** The rows as CSV for PostgreSQL `COPY … (FORMAT csv)`: NULL unquoted-empty, every value quoted. */
+export function csvRows(table: RqgTable): string {
+  const cell = (literal: string) => {
+    const v = bulkValue(literal);
+    return v === null ? '' : `"${v.replace(/"/g, '""')}"`;
+  };
+  return table.rows.map((r) => r.map(cell).join(',')).join('\n') + '\n';
 }

@@ -76,9 +76,10 @@ function fromClause(
   rng: Prng,
   pools: LiteralPools,
   tables: readonly RqgTable[],
+  joins: boolean,
 ): { from: string; aliases: string[]; sub?: string; with?: string } {
   const [t1, t2] = tables;
-  const roll = rng.int(10);
+  const roll = rng.int(joins ? 10 : 6);
   if (roll < 5) return { from: `${t1.name} a`, aliases: ['a'], sub: t2.name };
   if (roll < 6) {
     const where = renderPred(pred({ rng, pools, columns: columnsOf('x', t1) }, 1));
@@ -116,9 +117,17 @@ function setOperand(rng: Prng, pools: LiteralPools, table: RqgTable, items: read
   return `SELECT ${exprs.join(', ')} FROM ${table.name} r${where}`;
 }
 
-/** Generates one random query over `tables` (two tables with the RQG column set). */
-export function generateQuery(rng: Prng, pools: LiteralPools, tables: readonly RqgTable[]): RqgQuery {
-  const { from, aliases, sub, with: withClause } = fromClause(rng, pools, tables);
+/**
+ * Generates one random query over `tables` (two tables with the RQG column set;
+ * the second is joined, or only read by subqueries when `joins` is false).
+ */
+export function generateQuery(
+  rng: Prng,
+  pools: LiteralPools,
+  tables: readonly RqgTable[],
+  joins = true,
+): RqgQuery {
+  const { from, aliases, sub, with: withClause } = fromClause(rng, pools, tables, joins);
   const columns: Expr[] = aliases.flatMap((a) => columnsOf(a, tables[0]));
   const scope: Scope = { rng, pools, columns, subqueryTable: sub };
   const where = rng.chance(0.75) ? pred(scope, 2) : undefined;

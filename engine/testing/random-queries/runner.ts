@@ -15,7 +15,15 @@
  */
 import { Prng } from '../prng.ts';
 import { type Cell, diffResults } from '../result-compare.ts';
-import { generateTable, LiteralPools, loadStatements, type RqgTable } from './dataset.ts';
+import {
+  clusterBy,
+  createStatement,
+  csvRows,
+  generateTable,
+  LiteralPools,
+  loadStatements,
+  type RqgTable,
+} from './dataset.ts';
 import { generateQuery, isTotallyOrdered, type RqgQuery, renderQuery } from './query.ts';
 import { shrinkQuery } from './shrink.ts';
 
@@ -60,6 +68,10 @@ export interface RqgDataset {
   readonly tables: readonly RqgTable[];
   readonly pools: LiteralPools;
   readonly statements: readonly string[];
+  /** t1's rows as CSV when `statements` only create t1 (load it with COPY). */
+  readonly t1Csv?: string;
+  /** False when t1 is too large to join (queries then read t2 only in subqueries). */
+  readonly joins?: boolean;
 }
 
 /** Builds the dataset for `seed` (t1 with 40–80 rows, t2 with 20–50). */
@@ -70,7 +82,26 @@ export function rqgDataset(seed: number): RqgDataset {
     generateTable('t1', rng.range(40, 80), rng, pools),
     generateTable('t2', rng.range(20, 50), rng, pools),
   ];
-  return { tables, pools, statements: tables.flatMap(loadStatements) };
+  return { tables, pools, statements: tables.flatMap((t) => loadStatements(t)) };
+}
+
+/**
+ * A dataset whose t1 has `rows` rows clustered by `k` — large enough to span
+ * several engine chunks (65,536 rows each) so zone-map pruning and encoded-data
+ * filters are exercised — and a small t2 for subqueries. No joins.
+ */
+export function rqgChunkDataset(seed: number, rows: number): RqgDataset {
+  const rng = new Prng(seed);
+  const pools = new LiteralPools(rng);
+  const big = clusterBy(generateTable('t1', rows, rng, pools), 'k');
+  const small = generateTable('t2', rng.range(20, 50), rng, pools);
+  return {
+    tables: [big, small],
+    pools,
+    statements: [createStatement(big), ...loadStatements(small)],
+    t1Csv: csvRows(big),
+    joins: false,
+  };
 }
 
 /** The PRNG of query `index` under `seed`. */
@@ -180,7 +211,7 @@ export async function runRandomQueries(run: RqgRun): Promise<RqgReport> {
   const failures: RqgFailure[] = [];
   const notes = new Map<string, number>();
   for (let index = first; index < first + count; index++) {
-    const q = generateQuery(queryRng(seed, index), dataset.pools, dataset.tables);
+    const q = generateQuery(queryRng(seed, index), dataset.pools, dataset.tables, dataset.joins ?? true);
     const v = await judge(oracle, target, q, strictErrors);
     if (v.kind === 'pass') passed++;
     else if (v.kind === 'unsupported' || v.kind === 'invalid' || v.kind === 'errorOrder') {
