@@ -103,10 +103,49 @@ export function timeBucket(width: Interval, t: number, origin?: number): number 
 const EXTRACT_SCALE: Record<string, number> = { second: 6, millisecond: 3, epoch: 6 };
 
 /** extract(field FROM ts) as a JS number (date_part), plus the numeric scale extract() prints with. */
+/** extract(field FROM interval), following PostgreSQL's interval_part. */
+function extractInterval(f: string, iv: Interval): number {
+  const unit = normalizeUnit(f) ?? f;
+  const tm = iv.micros;
+  switch (unit) {
+    case 'epoch': {
+      const years = Math.trunc(iv.months / 12);
+      const secs = (years * 365.25 + (iv.months % 12) * 30 + iv.days) * 86400;
+      return secs + tm / MICROS_PER_SECOND;
+    }
+    case 'millennium':
+      return Math.trunc(iv.months / 12000);
+    case 'century':
+      return Math.trunc(iv.months / 1200);
+    case 'decade':
+      return Math.trunc(iv.months / 120);
+    case 'year':
+      return Math.trunc(iv.months / 12);
+    case 'month':
+      return iv.months % 12;
+    case 'day':
+      return iv.days;
+    case 'hour':
+      return Math.trunc(tm / MICROS_PER_HOUR);
+    case 'minute':
+      return Math.trunc(tm / MICROS_PER_MINUTE) % 60;
+    case 'second':
+      return (tm % MICROS_PER_MINUTE) / MICROS_PER_SECOND;
+    case 'millisecond':
+      return (tm % MICROS_PER_MINUTE) / 1000;
+    case 'microsecond':
+      return tm % MICROS_PER_MINUTE;
+  }
+  throw new SqlError(SqlState.featureNotSupported, `unit "${f}" not supported for interval`);
+}
+
+/** Dispatches extract/date_part on the argument's type. */
+function extractAny(f: string, x: unknown, t: SqlType): number {
+  return t === 'interval' ? extractInterval(f, x as Interval) : extractField(f, x as number, t);
+}
+
 export function extractField(fieldText: string, t: number, type: SqlType): number {
   const f = fieldText.toLowerCase();
-  if (type === 'interval')
-    throw new SqlError(SqlState.featureNotSupported, 'extract from interval is not supported');
   const micros = type === 'date' ? t * MICROS_PER_DAY : t;
   const days = Math.floor(micros / MICROS_PER_DAY);
   const tod = micros - days * MICROS_PER_DAY;
@@ -208,7 +247,7 @@ export function resolveDatetimeFunction(name: string, args: readonly SqlType[]):
     case 'date_part': {
       const t: SqlType = args[1] === 'unknown' ? 'timestamptz' : args[1];
       return {
-        impl: mk(name, (f: string, x: number) => extractField(f, x, t)),
+        impl: mk(name, (f: string, x: unknown) => extractAny(f, x, t)),
         type: 'float64',
         argTypes: ['text', t],
       };
@@ -216,7 +255,7 @@ export function resolveDatetimeFunction(name: string, args: readonly SqlType[]):
     case 'extract': {
       const t: SqlType = args[1] === 'unknown' ? 'timestamptz' : args[1];
       return {
-        impl: mk(name, (f: string, x: number) => toNumericText(extractField(f, x, t), f)),
+        impl: mk(name, (f: string, x: unknown) => toNumericText(extractAny(f, x, t), f)),
         type: 'numeric',
         argTypes: ['text', t],
       };

@@ -27,6 +27,7 @@ const QUERIES = [
   "SELECT id, date_part('hour', ts), date_trunc('minute', ts), date_trunc('month', ts), date_trunc('year', d), date_trunc('quarter', ts), date_trunc('week', ts) FROM f",
   "SELECT id, date_bin('1 hour', ts, '2000-01-01'), date_bin('15 minutes', ts, '2016-01-01 00:07:00+00') FROM f",
   'SELECT id, to_timestamp(1451606400 + id * 3600.5) FROM f',
+  "SELECT id, extract(epoch FROM iv), extract(hour FROM iv), extract(minute FROM iv), extract(second FROM iv), extract(day FROM iv), extract(month FROM iv), date_part('hour', iv) FROM f",
   "SELECT id, iv * 2, iv / 3, iv + interval '1 hour', -iv, interval '1 day' - iv FROM f",
   "SELECT '2016-01-01 00:00:00'::timestamp - '2015-12-30 12:00:00'::timestamp, '2016-03-01'::date - '2016-02-01'::date",
   "SELECT '1 year 2 months 3 weeks 4 days 5 hours 6 minutes 7.5 seconds'::interval, '-1 day +02:00'::interval, '@ 3 days ago'::interval",
