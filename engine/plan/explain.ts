@@ -3,7 +3,8 @@
  * EXPLAIN text: one line per plan node, indented, with the zone-map pruning a
  * scan would achieve right now (chunks scanned vs. skipped).
  */
-import { pgTypeName } from '../types/values.ts';
+import { formatText } from '../types/cast.ts';
+import { isNumericType, pgTypeName } from '../types/values.ts';
 import type { Expr, Plan } from './nodes.ts';
 
 /** Per-scan pruning counts supplied by the caller (who can see the store). */
@@ -15,12 +16,12 @@ export function exprText(e: Expr): string {
       return e.name ?? `$col${e.index}`;
     case 'outer':
       return `outer${e.depth}.$col${e.index}`;
-    case 'const':
-      return e.value === null
-        ? 'NULL'
-        : typeof e.value === 'object'
-          ? JSON.stringify(e.value)
-          : `${String(e.value)}::${pgTypeName(e.type)}`;
+    case 'const': {
+      if (e.value === null) return 'NULL';
+      if (e.type === 'unknown') return `'${String(e.value)}'`;
+      const text = formatText(e.value, e.type);
+      return isNumericType(e.type) ? text : `'${text}'::${pgTypeName(e.type)}`;
+    }
     case 'param':
       return `$${e.index + 1}`;
     case 'call':
