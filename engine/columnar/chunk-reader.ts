@@ -10,6 +10,7 @@ import { aligned8, corrupt } from './byte-io.ts';
 import { crc32 } from './checksum.ts';
 import { type ChunkHeader, type ColumnMeta, columnByteRange, readChunkHeader } from './chunk-format.ts';
 import { decodeColumn } from './column-decoder.ts';
+import { gatherColumn, gatherVector } from './gather.ts';
 import {
   filterInBlock,
   filterRangeBlock,
@@ -100,6 +101,17 @@ export class ChunkReader {
       if (this.cache) this.vectors[i] = v;
     }
     return v;
+  }
+
+  /**
+   * Rows `sel` (ascending) of column `i` as a vector of `sel.length` rows: late
+   * materialization after a selective filter. Uses the cached vector when there
+   * is one, else reads only the selected rows from the encoded block.
+   */
+  gather(i: number, sel: Uint32Array): Vector {
+    const cached = this.vectors[i];
+    if (cached !== undefined) return gatherVector(cached, sel);
+    return gatherColumn(this.header.columns[i].type, this.block(i), this.header.rowCount, sel);
   }
 
   /**

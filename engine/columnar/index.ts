@@ -39,6 +39,7 @@ export {
   openChunkParts,
 } from './chunk-reader.ts';
 export { Codec, codecName, decodeColumn, type EncodeHints, encodeColumn } from './column-codec.ts';
+export { gatherColumn, gatherVector } from './gather.ts';
 export {
   filterInBlock,
   filterRangeBlock,
