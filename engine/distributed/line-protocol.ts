@@ -46,8 +46,14 @@ export function isPrecision(p: string): p is Precision {
 
 class LineError extends Error {}
 
+const FLOAT = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+
 /** Reads up to an unescaped delimiter; `\` escapes the next character. */
 function readToken(s: string, pos: number, stops: string): [string, number] {
+  // Fast path: no backslash before the delimiter, so the token is a plain slice.
+  let j = pos;
+  while (j < s.length && !stops.includes(s[j]) && s[j] !== '\\') j++;
+  if (j >= s.length || s[j] !== '\\') return [s.slice(pos, j), j];
   let out = '';
   let i = pos;
   while (i < s.length) {
@@ -70,22 +76,26 @@ function readToken(s: string, pos: number, stops: string): [string, number] {
 
 function parseFieldValue(raw: string): { value: FieldValue; int: boolean } {
   if (raw.length === 0) throw new LineError('empty field value');
-  const last = raw[raw.length - 1];
-  if ((last === 'i' || last === 'u') && /^[-+]?\d+[iu]$/.test(raw)) {
+  const last = raw.charCodeAt(raw.length - 1);
+  if (last >= 48 && last <= 57 && FLOAT.test(raw)) return { value: Number(raw), int: false };
+  if ((last === 105 || last === 117) && /^[-+]?\d+[iu]$/.test(raw)) {
     const n = Number(raw.slice(0, -1));
     if (!Number.isSafeInteger(n))
       throw new LineError(`integer ${raw} outside the exactly representable range`);
-    if (last === 'u' && n < 0) throw new LineError(`unsigned integer ${raw} is negative`);
+    if (last === 117 && n < 0) throw new LineError(`unsigned integer ${raw} is negative`);
     return { value: n, int: true };
   }
   if (/^(t|T|true|True|TRUE)$/.test(raw)) return { value: true, int: false };
   if (/^(f|F|false|False|FALSE)$/.test(raw)) return { value: false, int: false };
-  if (/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(raw)) return { value: Number(raw), int: false };
+  if (FLOAT.test(raw)) return { value: Number(raw), int: false };
   throw new LineError(`invalid field value ${JSON.stringify(raw)}`);
 }
 
 function parseTimestamp(raw: string, precision: Precision): number {
   if (!/^-?\d+$/.test(raw)) throw new LineError(`invalid timestamp ${JSON.stringify(raw)}`);
+  // Common case without BigInt: a positive ns timestamp truncates to µs by dropping 3 digits.
+  if (precision === 'ns' && raw.length > 3 && raw.length <= 19 && raw[0] !== '-')
+    return Number(raw.slice(0, -3));
   const us = (BigInt(raw) * MULTIPLIER[precision]) / DIVISOR[precision];
   const n = Number(us);
   if (!Number.isSafeInteger(n)) throw new LineError(`timestamp ${raw} out of range`);

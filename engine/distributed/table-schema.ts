@@ -91,6 +91,10 @@ export function formatTimestampUs(us: number): string {
 /** Coerces one value to `type`; null/undefined pass through as null. */
 export function coerceValue(v: unknown, type: DistType): unknown {
   if (v === null || v === undefined) return null;
+  // Fast paths for what ingest sends most: already-typed values.
+  if (type === 'float64' && typeof v === 'number') return v;
+  if (type === 'text' && typeof v === 'string') return v;
+  if (type === 'timestamptz' && typeof v === 'number' && Number.isInteger(v)) return v;
   switch (type) {
     case 'bool':
       if (typeof v === 'boolean') return v;
@@ -129,11 +133,24 @@ export function columnByName(t: DistTable, name: string): DistColumn | undefined
   return t.columns.find((c) => c.name === name);
 }
 
+const columnIndexes = new WeakMap<DistTable, Map<string, DistColumn>>();
+
+/** Name → column, built once per table definition (ingest looks up every value). */
+function columnIndex(t: DistTable): Map<string, DistColumn> {
+  let m = columnIndexes.get(t);
+  if (!m) {
+    m = new Map(t.columns.map((c) => [c.name, c]));
+    columnIndexes.set(t, m);
+  }
+  return m;
+}
+
 /** Builds a complete row from a name→value map, applying defaults and NOT NULL; throws CoercionError. */
 export function rowFromNamed(t: DistTable, values: Readonly<Record<string, unknown>>): Row {
-  const row: Row = new Array(t.nextColumnId).fill(null);
-  for (const key of Object.keys(values)) {
-    const col = columnByName(t, key);
+  const row: Row = new Array(t.nextColumnId).fill(undefined);
+  const index = columnIndex(t);
+  for (const key in values) {
+    const col = index.get(key);
     if (!col) throw new CoercionError(`column "${key}" does not exist`);
     try {
       row[col.id] = coerceValue(values[key], col.type);
@@ -143,13 +160,14 @@ export function rowFromNamed(t: DistTable, values: Readonly<Record<string, unkno
     }
   }
   for (const col of t.columns) {
-    if (!(col.name in values)) row[col.id] = col.default ?? null;
+    if (row[col.id] === undefined) row[col.id] = col.default ?? null;
     if (col.notNull && row[col.id] === null)
       throw new CoercionError(`null value in column "${col.name}" violates not-null constraint`);
   }
   if (t.placement.kind === 'distributed' && row[t.placement.columnId] === null) {
     throw new CoercionError('distribution column value cannot be NULL');
   }
+  for (let i = 0; i < row.length; i++) if (row[i] === undefined) row[i] = null;
   return row;
 }
 
@@ -174,15 +192,28 @@ export function rowsFromRecords(
 /**
  * Line-protocol points to rows: tags and fields map to columns of the same
  * name, the timestamp to column `time` (now when absent). Points of another
- * measurement are rejected.
+ * measurement are rejected. Builds rows directly (no intermediate records):
+ * this is the ingest hot path.
  */
 export function rowsFromPoints(
   t: DistTable,
   points: readonly Point[],
   nowUs: number,
 ): { rows: Row[]; rejected: Rejection[] } {
-  const records: RawRecord[] = [];
+  const rows: Row[] = [];
   const rejected: Rejection[] = [];
+  const index = columnIndex(t);
+  const time = index.get('time');
+  const put = (row: Row, key: string, v: unknown) => {
+    const col = index.get(key);
+    if (!col) throw new CoercionError(`column "${key}" does not exist`);
+    try {
+      row[col.id] = coerceValue(v, col.type);
+    } catch (e) {
+      if (e instanceof CoercionError) throw new CoercionError(`column "${key}": ${e.message}`);
+      throw e;
+    }
+  };
   for (const p of points) {
     if (p.measurement !== t.name) {
       rejected.push({
@@ -191,8 +222,27 @@ export function rowsFromPoints(
       });
       continue;
     }
-    records.push({ line: p.line, values: { ...p.tags, ...p.fields, time: p.timeUs ?? nowUs } });
+    try {
+      const row: Row = new Array(t.nextColumnId).fill(undefined);
+      for (const k in p.tags) put(row, k, p.tags[k]);
+      for (const k in p.fields) put(row, k, p.fields[k]);
+      if (!time) throw new CoercionError('table has no "time" column for the point timestamp');
+      put(row, 'time', p.timeUs ?? nowUs);
+      for (const col of t.columns) {
+        if (row[col.id] === undefined) row[col.id] = col.default ?? null;
+        if (col.notNull && row[col.id] === null) {
+          throw new CoercionError(`null value in column "${col.name}" violates not-null constraint`);
+        }
+      }
+      if (t.placement.kind === 'distributed' && row[t.placement.columnId] === null) {
+        throw new CoercionError('distribution column value cannot be NULL');
+      }
+      for (let i = 0; i < row.length; i++) if (row[i] === undefined) row[i] = null;
+      rows.push(row);
+    } catch (e) {
+      if (!(e instanceof CoercionError)) throw e;
+      rejected.push({ line: p.line, reason: e.message });
+    }
   }
-  const out = rowsFromRecords(t, records);
-  return { rows: out.rows, rejected: [...rejected, ...out.rejected] };
+  return { rows, rejected };
 }
