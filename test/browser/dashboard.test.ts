@@ -206,6 +206,16 @@ FROM cpu GROUP BY bucket, host ORDER BY bucket, host;`);
     await screenshot(page, 'sql-hypertable-chart');
 
     await page.getByRole('link', { name: 'Tables' }).click();
+    const subnav = page.getByRole('navigation', { name: 'Database' });
+    await expect
+      .poll(() => subnav.getByRole('link', { name: 'Tables' }).getAttribute('aria-current'))
+      .toBe('page');
+    expect(await subnav.getByRole('link', { name: 'SQL' }).getAttribute('aria-current')).toBeNull();
+    // Either the catalog lists cpu, or the page says it cannot list tables (0A000) — never a raw error.
+    await page.getByTestId('table-list').or(page.getByTestId('no-table-list')).waitFor();
+    if (await page.getByTestId('table-list').count()) {
+      expect(await page.getByTestId('table-list').textContent()).toContain('cpu');
+    }
     await page.getByLabel('Inspect a table').fill('cpu');
     await page.getByRole('button', { name: 'Show shards and chunks' }).click();
     const shards = page.getByTestId('shards-table');

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, CDPSession, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Stack, startStack } from '../../scripts/stack.ts';
 import { DEV_KEY, openPage, screenshot } from './browser-session.ts';
 import { launchChromium } from './chromium.ts';
@@ -52,6 +52,11 @@ beforeAll(async () => {
     },
   }));
 }, 180_000);
+
+// A failed step leaves a picture of what the person would have seen.
+beforeEach((ctx) => {
+  ctx.onTestFailed(() => screenshot(page, `failed-${ctx.task.name.replace(/\W+/g, '-')}`));
+});
 
 afterAll(async () => {
   await browser?.close();
@@ -158,17 +163,23 @@ describe.sequential('identity flow', () => {
     await page.getByTestId('database-metrics').getByRole('link', { name: 'metrics' }).click();
     await page.getByRole('heading', { name: 'metrics', level: 1 }).waitFor();
     const editor = page.getByLabel('SQL query');
-    await editor.fill('SELECT 1 AS one');
-    const answered = page.waitForResponse((r) => r.url().endsWith('/sql'));
-    await editor.press('Control+Enter');
-    const res = await answered;
-    if (res.ok()) {
-      await page.getByTestId('results-grid').waitFor();
-      expect(await page.getByTestId('results-grid').locator('tbody td').first().textContent()).toBe('1');
-    } else {
-      const body = (await res.json()) as { error: { code: string } };
-      await expect.poll(() => page.getByTestId('error').textContent()).toContain(body.error.code);
-    }
+    // The session cookie (with its CSRF header) authenticates the data plane; the URL holds the database id.
+    const run = async (sql: string) => {
+      await editor.fill(sql);
+      const answered = page.waitForResponse((r) => r.url().endsWith('/sql'));
+      await editor.press('Control+Enter');
+      const res = await answered;
+      expect(res.ok(), `${sql}\n→ ${res.status()} ${await res.text()}`).toBe(true);
+      expect(new URL(res.url()).pathname).toMatch(/^\/v1\/databases\/[0-9a-f-]{36}\/sql$/);
+    };
+    await run(
+      "CREATE TABLE readings (id integer, label text); INSERT INTO readings VALUES (1, 'one'), (2, 'two');",
+    );
+    await expect.poll(() => page.getByTestId('command-result').textContent()).toContain('2 rows');
+    await run('SELECT id, label FROM readings ORDER BY id');
+    const grid = page.getByTestId('results-grid');
+    await grid.waitFor();
+    expect(await grid.locator('tbody tr').allTextContents()).toEqual(['1one', '2two']);
     await screenshot(page, 'database-sql');
   });
 
@@ -279,6 +290,15 @@ describe.sequential('identity flow', () => {
     await expect.poll(() => list.locator('strong').first().textContent()).toBe('Laptop');
     await expect.poll(() => page.getByTestId('sessions').textContent()).toMatch(/this device/i);
     await screenshot(page, 'account-security');
+    expect(errors).toEqual([]);
+  });
+
+  it('returns to sign-in when the session disappears mid-use', async () => {
+    // As if every session were revoked elsewhere: the next call gets 401, refresh fails too.
+    await page.context().clearCookies();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Databases' }).click();
+    await page.getByRole('heading', { name: 'Sign in to Orochi Edge' }).waitFor();
+    expect(await page.getByRole('status').filter({ hasText: 'session ended' }).count()).toBe(1);
     expect(errors).toEqual([]);
   });
 });

@@ -70,6 +70,12 @@ async function toApiError(res: Response): Promise<ApiError> {
   return new ApiError(res.status, `http_${res.status}`, `HTTP ${res.status} ${res.statusText}`.trim());
 }
 
+/** Fired on `window` when a cookie-authenticated call is refused even after a refresh. */
+export const SESSION_LOST_EVENT = 'orochi:session-lost';
+
+/** Calls that are themselves sign-in steps: a 401 there means "no", not "refresh and retry". */
+const NO_REFRESH = /^\/v1\/auth\/(refresh|logout|magic-link|passkeys\/login)/;
+
 let refreshing: Promise<boolean> | null = null;
 
 /** One refresh at a time: parallel 401s share it, since refresh tokens rotate and reuse revokes the family. */
@@ -114,8 +120,12 @@ export async function api<T>(path: string, opts: RequestOptions = {}): Promise<T
     throw new ApiError(0, 'network', `Could not reach the API: ${(e as Error).message}`);
   }
   // Access tokens are short-lived: refresh once, then replay the request.
-  if (res.status === 401 && !devKey && !opts.retried && !path.startsWith('/v1/auth/')) {
+  if (res.status === 401 && !devKey && !opts.retried && !NO_REFRESH.test(path)) {
     if (await refreshSession()) return api<T>(path, { ...opts, retried: true });
+  }
+  if (res.status === 401 && !devKey && !NO_REFRESH.test(path)) {
+    // The session is gone (expired family, revoked elsewhere): let the shell show sign-in.
+    window.dispatchEvent(new Event(SESSION_LOST_EVENT));
   }
   if (!res.ok) throw await toApiError(res);
   if (res.status === 204) return undefined as T;

@@ -78,6 +78,19 @@ describe('chooseChart', () => {
   });
 });
 
+it('does not chart numeric keys such as id or host_id', () => {
+  const cols = [
+    { name: 'id', type: 'integer' },
+    { name: 'label', type: 'text' },
+  ];
+  expect(
+    chooseChart(cols, [
+      [1, 'one'],
+      [2, 'two'],
+    ]),
+  ).toBeNull();
+});
+
 describe('ticks', () => {
   it('parses PostgreSQL timestamptz text', () => {
     expect(toTime('2024-01-01 05:00:00+00')).toBe(Date.UTC(2024, 0, 1, 5));

@@ -22,6 +22,8 @@ export type ChartSpec =
 const TIME_TYPE = /^(timestamp|timestamptz|date)\b/i;
 const NUMERIC_TYPE = /^(int|integer|smallint|bigint|float|real|double|numeric|decimal|serial)/i;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}(:?\d{2})?)?$/;
+/** Numeric keys (`id`, `host_id`) identify rows; plotting them as measurements is noise. */
+const KEY_NAME = /^(id|.*_id)$/i;
 const MAX_SERIES = 12;
 const MAX_BARS = 50;
 
@@ -63,7 +65,9 @@ export function chooseChart(columns: SqlColumn[], rows: SqlValue[][]): ChartSpec
   if (rows.length < 2) return null;
   const kinds = columns.map((c, i) => {
     const values = sample(rows, i);
-    return isTime(c, values) ? 'time' : isNumeric(c, values) ? 'number' : 'text';
+    if (isTime(c, values)) return 'time';
+    if (isNumeric(c, values)) return KEY_NAME.test(c.name) ? 'key' : 'number';
+    return 'text';
   });
   const time = kinds.indexOf('time');
   const numeric = kinds.flatMap((k, i) => (k === 'number' ? [i] : []));

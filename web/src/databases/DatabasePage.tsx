@@ -31,7 +31,9 @@ export function DatabasePage({ database, tab }: { database: string; tab: 'sql' |
         </AsyncView>
       </div>
       <nav aria-label="Database" className="subnav">
-        <Link to={base}>SQL</Link>
+        <Link to={base} exact>
+          SQL
+        </Link>
         <Link to={`${base}/tables`}>Tables</Link>
       </nav>
       {tab === 'sql' ? <SqlWorkbench database={database} /> : <TablesView database={database} />}

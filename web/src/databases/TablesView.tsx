@@ -6,6 +6,7 @@
  * for the selected table.
  */
 import { useState } from 'react';
+import { ApiError } from '../api/http.ts';
 import { runSql, type SqlResult, sqlLiteral } from '../api/sql.ts';
 import { AsyncView } from '../components/AsyncView.tsx';
 import { useAsync } from '../components/use-async.ts';
@@ -15,6 +16,16 @@ const COLUMNS_SQL = `SELECT table_name, column_name, data_type, is_nullable
 FROM information_schema.columns
 WHERE table_schema = 'public'
 ORDER BY table_name, ordinal_position`;
+
+/** `null` when the data plane cannot list tables (0A000): the page then offers lookup by name only. */
+async function loadSchema(database: string, signal: AbortSignal) {
+  try {
+    return groupByTable(await runSql(database, COLUMNS_SQL, [], signal));
+  } catch (e) {
+    if (e instanceof ApiError && e.code === '0A000') return null;
+    throw e;
+  }
+}
 
 function groupByTable(r: SqlResult) {
   const tables = new Map<string, { column: string; type: string; nullable: string }[]>();
@@ -27,10 +38,7 @@ function groupByTable(r: SqlResult) {
 }
 
 export function TablesView({ database }: { database: string }) {
-  const schema = useAsync(
-    (signal) => runSql(database, COLUMNS_SQL, [], signal).then(groupByTable),
-    [database],
-  );
+  const schema = useAsync((signal) => loadSchema(database, signal), [database]);
   const [selected, setSelected] = useState<string | null>(null);
   const [typed, setTyped] = useState('');
 
@@ -39,7 +47,11 @@ export function TablesView({ database }: { database: string }) {
       <h2 id="tables-title">Tables</h2>
       <AsyncView state={schema} label="Loading schema…">
         {(tables) =>
-          tables.size === 0 ? (
+          tables === null ? (
+            <p className="muted" data-testid="no-table-list">
+              This database cannot list its tables yet. Inspect a table by name below.
+            </p>
+          ) : tables.size === 0 ? (
             <p className="empty">No tables yet. Create one from the SQL tab.</p>
           ) : (
             <ul className="table-list" data-testid="table-list">

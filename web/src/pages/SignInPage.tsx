@@ -72,7 +72,9 @@ export function SignInPage() {
     <section className="panel narrow" aria-labelledby="signin-title">
       <h1 id="signin-title">Sign in to Orochi Edge</h1>
       {auth.status === 'signedOut' && auth.error && (
-        <p className="muted">Session check failed: {auth.error}</p>
+        <p className="muted" role="status">
+          {auth.error}
+        </p>
       )}
       <button type="button" className="primary wide" onClick={passkey} disabled={busy !== null}>
         {busy === 'passkey' ? 'Waiting for your passkey…' : 'Sign in with a passkey'}

@@ -47,12 +47,16 @@ export function matchPath(pattern: string, path: string): Record<string, string>
   return params;
 }
 
-type LinkProps = AnchorHTMLAttributes<HTMLAnchorElement> & { to: string };
+type LinkProps = AnchorHTMLAttributes<HTMLAnchorElement> & {
+  to: string;
+  /** Current only on this exact path, not on its sub-paths (for sibling tabs). */
+  exact?: boolean;
+};
 
 /** An `<a>` that navigates client-side but keeps modifier-click / middle-click behaviour. */
-export function Link({ to, onClick, ...rest }: LinkProps) {
+export function Link({ to, exact = false, onClick, ...rest }: LinkProps) {
   const { path } = useLocation();
-  const current = path === to || (to !== '/' && path.startsWith(`${to}/`));
+  const current = path === to || (!exact && to !== '/' && path.startsWith(`${to}/`));
   const handle = (e: MouseEvent<HTMLAnchorElement>) => {
     onClick?.(e);
     if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;

@@ -7,7 +7,7 @@
  */
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import { listOrgs, listProjects, type Org, type Project } from '../api/control-plane.ts';
-import { getDevKey, setDevKey } from '../api/http.ts';
+import { getDevKey, SESSION_LOST_EVENT, setDevKey } from '../api/http.ts';
 import { fetchMe, logout, type User } from '../api/identity.ts';
 
 export type Auth =
@@ -62,13 +62,23 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       if (list.length === 0) setContextLoaded(true);
     } catch (e) {
       // A control plane that is down should not look like "signed out" without saying why.
-      setAuth({ status: 'signedOut', error: (e as Error).message });
+      setAuth({ status: 'signedOut', error: `Could not check your session: ${(e as Error).message}` });
     }
   }, []);
 
   useEffect(() => {
     refresh();
   }, [refresh]);
+
+  useEffect(() => {
+    // Only a signed-in user can lose a session; anonymous 401s (the first /me) are expected.
+    const lost = () =>
+      setAuth((a) =>
+        a.status === 'user' ? { status: 'signedOut', error: 'Your session ended. Sign in again.' } : a,
+      );
+    window.addEventListener(SESSION_LOST_EVENT, lost);
+    return () => window.removeEventListener(SESSION_LOST_EVENT, lost);
+  }, []);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: projectsTick re-fetches after creating a project.
   useEffect(() => {
