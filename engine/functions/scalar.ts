@@ -207,6 +207,22 @@ const FUNCS: Record<string, Resolver> = {
     argTypes: [t === 'numeric' ? 'float64' : 'float64'],
   }),
 };
+// LIKE ... ESCAPE e: rewrite the pattern to backslash escapes, as PostgreSQL's like_escape does.
+FUNCS.like_escape = () => ({
+  impl: mk('like_escape', (p: string, e: string) => {
+    if ([...e].length > 1) throw new SqlError('22025', 'invalid escape string');
+    let out = '';
+    for (let i = 0; i < p.length; i++) {
+      const ch = p[i];
+      if (e !== '' && ch === e && i + 1 < p.length) out += `\\${p[++i]}`;
+      else if (ch === '\\') out += '\\\\';
+      else out += ch;
+    }
+    return out;
+  }),
+  type: 'text',
+  argTypes: ['text', 'text'],
+});
 FUNCS.ceiling = FUNCS.ceil;
 FUNCS.pow = FUNCS.power;
 FUNCS.char_length = FUNCS.length;

@@ -454,29 +454,41 @@ function bindSubLink(b: ExprBinder, n: PgNode): Expr {
         correlated: sub.correlated,
         type: sub.types[0],
       };
-    case 'ANY_SUBLINK': {
+    case 'ANY_SUBLINK':
+    case 'ALL_SUBLINK': {
+      // x IN (subquery) is = ANY; x NOT IN (subquery) arrives as NOT (= ANY); <> ALL is NOT IN too.
       const op = n.operName ? names(n.operName)[0] : '=';
-      if (op !== '=')
-        throw err(SqlState.featureNotSupported, `${op} ANY (subquery) is not supported`, n.location);
-      if (sub.types.length !== 1) throw err('42601', 'subquery has too many columns', n.location);
-      const arg = bindExpr(b, n.testexpr);
-      const t = unifyTypes([arg.type, sub.types[0]], n.location);
-      if (t !== sub.types[0]) {
+      const any = n.subLinkType === 'ANY_SUBLINK';
+      if (!((any && op === '=') || (!any && op === '<>'))) {
         throw err(
           SqlState.featureNotSupported,
-          'IN (subquery) needs matching column types in this engine',
+          `${op} ${any ? 'ANY' : 'ALL'} (subquery) is not supported`,
           n.location,
         );
       }
-      return {
+      if (sub.types.length !== 1) throw err('42601', 'subquery has too many columns', n.location);
+      const arg = bindExpr(b, n.testexpr);
+      const t = unifyTypes([arg.type, sub.types[0]], n.location);
+      let plan = sub.plan;
+      if (t !== sub.types[0]) {
+        const col: Expr = { kind: 'col', index: 0, type: sub.types[0] };
+        plan = {
+          kind: 'project',
+          input: plan,
+          exprs: [coerce(col, t, false, n.location)],
+          schema: [{ name: 'x', type: t }],
+        };
+      }
+      const inExpr: Expr = {
         kind: 'subquery',
         mode: 'in',
-        plan: sub.plan,
-        arg: coerce(arg, t),
+        plan,
+        arg: coerce(arg, t, false, n.location),
         negate: false,
         correlated: sub.correlated,
         type: 'bool',
       };
+      return any ? inExpr : { kind: 'not', arg: inExpr, type: 'bool' };
     }
   }
   throw err(SqlState.featureNotSupported, `subquery form ${n.subLinkType} is not supported`, n.location);
