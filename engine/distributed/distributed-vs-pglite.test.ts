@@ -92,6 +92,8 @@ const QUERIES: [string, boolean][] = [
   ['SELECT host, count(*) FROM t WHERE id < 0 GROUP BY host', false],
   ['SELECT id FROM t WHERE flag IS NULL ORDER BY ts DESC NULLS LAST, id LIMIT 10', true],
   ['SELECT DISTINCT ON (host) host, id, v FROM t ORDER BY host, v DESC, id', true],
+  ['SELECT count(DISTINCT host), count(DISTINCT flag), count(DISTINCT n % 10) FROM t', true],
+  ['SELECT flag, count(DISTINCT host) AS hosts FROM t GROUP BY flag ORDER BY hosts, flag', true],
   ['SELECT DISTINCT ON (host) * FROM t ORDER BY host, ts DESC, id LIMIT 12', true],
   [
     "WITH c AS (SELECT time_bucket('1 hour', ts) AS hour, host, avg(v) AS mean_v FROM t WHERE ts IS NOT NULL GROUP BY 1, 2) SELECT hour, host, mean_v FROM c ORDER BY hour, host",

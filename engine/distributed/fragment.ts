@@ -9,7 +9,7 @@ import { compareValues, evalExpr, type FExpr } from './fragment-expr.ts';
 import type { Row } from './table-schema.ts';
 
 /** Partial aggregate kinds; avg travels as sum and count. */
-export type AggFn = 'count' | 'sum' | 'min' | 'max';
+export type AggFn = 'count' | 'sum' | 'min' | 'max' | 'countDistinct';
 
 /** One aggregate; `arg` undefined means count(*). */
 export interface AggSpec {
@@ -89,12 +89,17 @@ export function foldAgg(fn: AggFn, acc: unknown, v: unknown): unknown {
       return acc === null || compareValues(v, acc) < 0 ? v : acc;
     case 'max':
       return acc === null || compareValues(v, acc) > 0 ? v : acc;
+    case 'countDistinct':
+      // Exact: the partial is the set of distinct values (an array once it crosses RPC).
+      (acc as Set<unknown>).add(v);
+      return acc;
   }
 }
 
 /** Combines two partials of the same aggregate (count adds; sum adds; min/max compare). */
 export function combineAgg(fn: AggFn, a: unknown, b: unknown): unknown {
   if (fn === 'count') return (a as number) + (b as number);
+  if (fn === 'countDistinct') return new Set([...(a as Iterable<unknown>), ...(b as Iterable<unknown>)]);
   if (b === null) return a;
   if (a === null) return b;
   return foldAgg(fn, a, b);
@@ -102,7 +107,13 @@ export function combineAgg(fn: AggFn, a: unknown, b: unknown): unknown {
 
 /** Initial partial state. */
 export function initAgg(fn: AggFn): unknown {
-  return fn === 'count' ? 0 : null;
+  return fn === 'count' ? 0 : fn === 'countDistinct' ? new Set() : null;
+}
+
+/** The final value of a combined partial (count distinct → the set's size). */
+export function finalAgg(fn: AggFn, acc: unknown): unknown {
+  if (fn !== 'countDistinct') return acc;
+  return acc instanceof Set ? acc.size : (acc as unknown[]).length;
 }
 
 /** Streams rows through a fragment. Feed every visible row, then `finish`. */
@@ -175,6 +186,10 @@ export class FragmentRun {
       rows = [...this.groups.values()].map((g) => [...g.keys, ...g.accs]);
       // A global aggregate (no GROUP BY) returns one row even over no input.
       if (f.project.length === 0 && rows.length === 0) rows = [f.aggs.map((a) => initAgg(a.fn))];
+      // Sets travel as arrays (compact and cloneable everywhere).
+      for (const r of rows)
+        for (let i = f.project.length; i < r.length; i++)
+          if (r[i] instanceof Set) r[i] = [...(r[i] as Set<unknown>)];
     }
     const width = f.project.length + (f.mode === 'agg' ? f.aggs.length : 0);
     const columns: unknown[][] = Array.from({ length: width }, () => new Array(rows.length));

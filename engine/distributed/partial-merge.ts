@@ -4,7 +4,15 @@
  * (concatenate rows, or re-aggregate groups), compute final aggregates (avg =
  * sum / count), sort, apply OFFSET/LIMIT and drop hidden sort columns.
  */
-import { combineAgg, compareByKeys, type Fragment, type PartialResult, type SortKey } from './fragment.ts';
+import {
+  combineAgg,
+  compareByKeys,
+  type Fragment,
+  finalAgg,
+  initAgg,
+  type PartialResult,
+  type SortKey,
+} from './fragment.ts';
 import type { DistType } from './table-schema.ts';
 
 /** Where a final output column comes from. */
@@ -67,13 +75,13 @@ export function mergePartials(plan: DistributedSelect, partials: readonly Partia
     }
     inputs = [...groups.values()];
     // Every shard returns the empty global-aggregate row; merging must not duplicate it.
-    if (nKeys === 0 && inputs.length === 0) inputs = [f.aggs.map((a) => (a.fn === 'count' ? 0 : null))];
+    if (nKeys === 0 && inputs.length === 0) inputs = [f.aggs.map((a) => initAgg(a.fn))];
   }
   let rows = inputs.map((r) =>
     plan.outputs.map((o) => {
       const s = o.source;
       if (s.k === 'value') return r[s.index];
-      if (s.k === 'agg') return r[nKeys + s.index];
+      if (s.k === 'agg') return finalAgg(f.aggs[s.index].fn, r[nKeys + s.index]);
       const sum = r[nKeys + s.sum] as number | null;
       const count = r[nKeys + s.count] as number;
       return sum === null || count === 0 ? null : sum / count;

@@ -132,7 +132,7 @@ export function planSelect(stmt: Node, table: DistTable, params: readonly unknow
   const addAgg = (n: Node, name: string, hidden: boolean): number => {
     const fc = n.FuncCall;
     const fn = funcName(n)!;
-    if (fc.agg_distinct) unsupported(`${fn}(DISTINCT …)`);
+    if (fc.agg_distinct && fn !== 'count') unsupported(`${fn}(DISTINCT …)`);
     if (fc.agg_filter || fc.agg_order || fc.over) unsupported(`${fn} with FILTER / ORDER BY / OVER`);
     const arg = fc.agg_star ? undefined : translateExpr((fc.args as Node[])[0], scope);
     if (arg && containsAgg(fc.args[0]))
@@ -152,7 +152,10 @@ export function planSelect(stmt: Node, table: DistTable, params: readonly unknow
       outputs.push({
         name,
         type,
-        source: { k: 'agg', index: push({ fn: fn as AggSpec['fn'], arg }) },
+        source: {
+          k: 'agg',
+          index: push({ fn: fc.agg_distinct ? 'countDistinct' : (fn as AggSpec['fn']), arg }),
+        },
         hidden,
       });
     }

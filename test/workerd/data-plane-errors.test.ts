@@ -37,7 +37,7 @@ describe('/sql bad input', () => {
     ['ALTER TABLE errs ADD COLUMN name text', 409, '42701'],
     ['SELECT * FROM errs a JOIN errs b ON a.id = b.id', 422, '0A000'],
     ['SELECT DISTINCT name FROM errs', 422, '0A000'],
-    ['SELECT count(DISTINCT name) FROM errs', 422, '0A000'],
+    ['SELECT sum(DISTINCT v) FROM errs', 422, '0A000'],
     ['SELECT max(v) - min(v) FROM errs', 422, '0A000'],
     ['UPDATE errs SET id = 5', 422, '0A000'],
     ['UPDATE errs SET nope = 1', 404, '42703'],
@@ -90,7 +90,9 @@ describe('/sql bad input', () => {
   });
 
   it('fails a multi-statement call before running anything when a later statement is unsupported', async () => {
-    const r = await sql(`INSERT INTO errs VALUES (9, 'z', 9, '2024-01-09'); SELECT * FROM errs a JOIN errs b ON a.id = b.id`);
+    const r = await sql(
+      `INSERT INTO errs VALUES (9, 'z', 9, '2024-01-09'); SELECT * FROM errs a JOIN errs b ON a.id = b.id`,
+    );
     expect(r.status).toBe(422);
     expect((await ok('SELECT count(*) FROM errs WHERE id = 9')).rows[0][0]).toBe(0);
   });
