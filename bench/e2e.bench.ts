@@ -43,6 +43,7 @@ interface SqlStats {
   shards: number;
 }
 
+let retries = 0;
 const dataDir = mkdtempSync(join(tmpdir(), 'orochi-e2e-'));
 const stack = await startStack({
   dataDir,
@@ -51,8 +52,25 @@ const stack = await startStack({
   inheritOutput: process.env.E2E_VERBOSE === '1',
 });
 try {
+  /**
+   * `wrangler dev` reloads whenever a file in the tree changes (other engineers
+   * work here concurrently), dropping in-flight connections: retry those. Writes
+   * carry an Idempotency-Key, so a retried batch still applies once.
+   */
+  async function fetchRetry(url: string, init: RequestInit): Promise<Response> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await fetch(url, init);
+      } catch (e) {
+        if (attempt >= 20) throw e;
+        retries++;
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+  }
+
   async function sql(text: string): Promise<{ rowCount: number; stats: SqlStats }> {
-    const res = await fetch(`${stack.url}/v1/databases/default/sql`, {
+    const res = await fetchRetry(`${stack.url}/v1/databases/default/sql`, {
       method: 'POST',
       headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
       body: JSON.stringify({ sql: text }),
@@ -80,10 +98,15 @@ try {
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (next < batches.length) {
-        const body = batches[next++];
-        const res = await fetch(`${stack.url}/api/v2/write?bucket=default&precision=ns`, {
+        const n = next++;
+        const body = batches[n];
+        const res = await fetchRetry(`${stack.url}/api/v2/write?bucket=default&precision=ns`, {
           method: 'POST',
-          headers: { authorization: `Token ${KEY}`, 'content-type': 'text/plain' },
+          headers: {
+            authorization: `Token ${KEY}`,
+            'content-type': 'text/plain',
+            'idempotency-key': `tsbs-${seed}-${n}`,
+          },
           body,
         });
         if (res.status !== 204) throw new Error(`write failed: ${res.status} ${await res.text()}`);
@@ -167,7 +190,9 @@ try {
       rows,
     ),
   );
-  console.log(`\ningest: ${fmt(ingestS)} s = ${Math.round(ingestRate)} rows/s`);
+  console.log(
+    `\ningest: ${fmt(ingestS)} s = ${Math.round(ingestRate)} rows/s; ${retries} requests retried after wrangler dev reloads`,
+  );
   console.log(
     `RESULT ingest_rows_per_s=${Math.round(ingestRate)} query_geomean_ms=${fmt(geomean(latencies))} e2e_vs_engine_geomean=${fmt(geomean(ratios))} rows_read_reduction=${fmt(geomean(reductions), 0)}`,
   );
