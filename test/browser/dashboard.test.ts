@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { type Stack, startStack } from '../../scripts/stack.ts';
 import { DESKTOP, DEV_KEY, openPage, PHONE, screenshot, signInWithDevKey } from './browser-session.ts';
 import { launchChromium } from './chromium.ts';
@@ -24,6 +24,14 @@ beforeAll(async () => {
   ]);
 }, 180_000);
 
+/** A fresh page for one test; if the test fails, a screenshot shows what the person would have seen. */
+async function open(viewport = DESKTOP) {
+  const opened = await openPage(browser, viewport);
+  const name = (expect.getState().currentTestName ?? 'test').replace(/\W+/g, '-');
+  onTestFailed(() => screenshot(opened.page, `failed-${name}`));
+  return opened;
+}
+
 afterAll(async () => {
   await browser?.close();
   await stack?.stop();
@@ -32,7 +40,7 @@ afterAll(async () => {
 
 describe('dashboard', () => {
   it('renders the live status of every dependency', async () => {
-    const { page, errors } = await openPage(browser);
+    const { page, errors } = await open();
     await page.goto(`${stack.url}/status`);
     await expect.poll(() => page.title()).toBe('Orochi Edge');
     const status = page.getByTestId('health-status');
@@ -48,7 +56,7 @@ describe('dashboard', () => {
   });
 
   it('serves the SPA for deep links but JSON errors for unknown API routes', async () => {
-    const { page, errors } = await openPage(browser);
+    const { page, errors } = await open();
     const res = await page.goto(`${stack.url}/some/deep/link`);
     expect(res?.status()).toBe(200);
     await page.getByRole('heading', { name: 'Page not found' }).waitFor();
@@ -59,7 +67,7 @@ describe('dashboard', () => {
   });
 
   it('asks a signed-out visitor to sign in, keeping the deep link', async () => {
-    const { page, errors } = await openPage(browser);
+    const { page, errors } = await open();
     await page.goto(`${stack.url}/databases/default/tables`);
     await page.getByRole('heading', { name: 'Sign in to Orochi Edge' }).waitFor();
     expect(new URL(page.url()).pathname).toBe('/databases/default/tables');
@@ -71,7 +79,7 @@ describe('dashboard', () => {
   });
 
   it('navigates every page with the dev key and shows a loaded or error state on each', async () => {
-    const { page, errors } = await openPage(browser, DESKTOP);
+    const { page, errors } = await open(DESKTOP);
     await signInWithDevKey(page, stack.url);
     // The database header comes from GET /v1/databases/default, answered with the dev key.
     await expect.poll(() => page.getByTestId('database-meta').textContent()).toMatch(/\d+ shards/);
@@ -99,7 +107,7 @@ describe('dashboard', () => {
 
 describe('SQL workbench', () => {
   it('draws a line chart for a time-series result and a grid with every row', async () => {
-    const { page, errors } = await openPage(browser, DESKTOP);
+    const { page, errors } = await open(DESKTOP);
     // A fixed answer isolates the chart from the data plane: 24 hourly points, peak at hour 12.
     const rows = Array.from({ length: 24 }, (_, h) => [
       `2024-01-01T${String(h).padStart(2, '0')}:00:00Z`,
@@ -157,7 +165,7 @@ describe('SQL workbench', () => {
       body: JSON.stringify({ sql: 'CREATE TABLE ready_probe (id integer)' }),
     });
     if (probe.status >= 500) ctx.skip(`data plane not ready: ${probe.status} ${await probe.text()}`);
-    const { page, errors } = await openPage(browser, DESKTOP);
+    const { page, errors } = await open(DESKTOP);
     await signInWithDevKey(page, stack.url);
     const editor = page.getByLabel('SQL query');
     /** Types SQL, runs it with Ctrl-Enter, and fails with the API's own error if it is rejected. */
@@ -232,7 +240,7 @@ FROM cpu GROUP BY bucket, host ORDER BY bucket, host;`);
 
 describe('phone width', () => {
   it('collapses the navigation into a menu and fits the screen', async () => {
-    const { page, errors } = await openPage(browser, PHONE);
+    const { page, errors } = await open(PHONE);
     await signInWithDevKey(page, stack.url);
     const nav = page.getByRole('navigation', { name: 'Main' });
     expect(await nav.isVisible()).toBe(false);
@@ -288,7 +296,7 @@ describe('phone width', () => {
 
 describe('keyboard', () => {
   it('runs a query, switches result views and skips to content without a mouse', async () => {
-    const { page, errors } = await openPage(browser, DESKTOP);
+    const { page, errors } = await open(DESKTOP);
     await page.route('**/v1/databases/default/sql', (route) =>
       route.fulfill({
         json: {
@@ -340,7 +348,7 @@ describe('keyboard', () => {
 
 describe('error states', () => {
   it('shows the API error code and position for bad SQL, and keeps it in history', async () => {
-    const { page, errors } = await openPage(browser, DESKTOP);
+    const { page, errors } = await open(DESKTOP);
     await page.route('**/v1/databases/default/sql', (route) =>
       route.fulfill({
         status: 400,
@@ -363,7 +371,7 @@ describe('error states', () => {
   });
 
   it('shows a loading state, then a retryable error, when the API is down', async () => {
-    const { page, errors } = await openPage(browser, DESKTOP);
+    const { page, errors } = await open(DESKTOP);
     let release: () => void = () => {};
     const gate = new Promise<void>((r) => (release = r));
     await page.route('**/v1/databases/default', async (route) => {
