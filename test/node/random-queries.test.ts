@@ -137,6 +137,23 @@ describe('engine vs PostgreSQL on a bulk-loaded multi-chunk table', () => {
     await Promise.all([pgBig?.close(), engineBig?.close()]);
   });
 
+  it('counts NULLs of every column type in encoded chunks', async (ctx) => {
+    if (!engineBig || !pgBig) {
+      ctx.skip(`engine not available: ${engineWhyNot}`);
+      return;
+    }
+    const wrong: string[] = [];
+    for (const c of big.tables[0].columns) {
+      for (const test of ['IS NULL', 'IS NOT NULL']) {
+        const sql = `SELECT count(*) FROM t1 WHERE ${c.name} ${test}`;
+        const expected = (await pgBig.query(sql)).rows[0][0];
+        const actual = (await engineBig.query(sql)).rows[0][0];
+        if (expected !== actual) wrong.push(`${sql}: expected ${expected}, got ${actual}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
   it(`${CHUNK_QUERIES} queries over ${CHUNK_ROWS} rows, seed ${SEED}`, async (ctx) => {
     if (!engineBig || !pgBig) {
       ctx.skip(`engine not available: ${engineWhyNot}`);
