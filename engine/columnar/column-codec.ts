@@ -144,11 +144,11 @@ export function encodeColumn(
     }
     case Codec.bytea:
       expect(Array.isArray(input.values), type, 'Uint8Array[]');
-      writeBytea(w, input.values as Uint8Array[], n);
+      writeBytea(w, input.values as Uint8Array[], n, useNulls);
       break;
     case Codec.interval:
       expect(Array.isArray(input.values), type, 'Interval[]');
-      writeIntervals(w, input.values as Interval[], n);
+      writeIntervals(w, input.values as Interval[], n, useNulls);
       break;
   }
   const detail = w.length > payloadAt ? w.raw[payloadAt] : 0;
@@ -182,13 +182,20 @@ function writeInt64(w: ByteWriter, v: BigInt64Array, n: number, period: number):
   w.bytes(new Uint8Array(v.buffer, v.byteOffset, n * 8));
 }
 
-function writeBytea(w: ByteWriter, v: Uint8Array[], n: number): void {
+function isNull(nulls: Uint8Array | undefined, i: number): boolean {
+  return nulls !== undefined && (nulls[i >> 3] & (1 << (i & 7))) !== 0;
+}
+
+function writeBytea(w: ByteWriter, v: Uint8Array[], n: number, nulls: Uint8Array | undefined): void {
   const lengths = new Int32Array(n);
   let total = 0;
   for (let i = 0; i < n; i++) {
+    if (isNull(nulls, i)) continue;
     const b = v[i];
-    lengths[i] = b instanceof Uint8Array ? b.length : 0;
-    total += lengths[i];
+    if (!(b instanceof Uint8Array))
+      throw new SqlError(SqlState.datatypeMismatch, `bytea value at row ${i} is not bytes`);
+    lengths[i] = b.length;
+    total += b.length;
   }
   w.u8(0);
   writeIntStream(w, lengths, n);
@@ -197,13 +204,24 @@ function writeBytea(w: ByteWriter, v: Uint8Array[], n: number): void {
   for (let i = 0; i < n; i++) if (lengths[i] > 0) w.bytes(v[i]);
 }
 
-function writeIntervals(w: ByteWriter, v: Interval[], n: number): void {
+function writeIntervals(w: ByteWriter, v: Interval[], n: number, nulls: Uint8Array | undefined): void {
   const months = new Float64Array(n);
   const days = new Float64Array(n);
   const micros = new Float64Array(n);
   for (let i = 0; i < n; i++) {
+    if (isNull(nulls, i)) continue;
     const x = v[i];
-    if (x == null) continue;
+    if (
+      x == null ||
+      !Number.isInteger(x.months) ||
+      !Number.isInteger(x.days) ||
+      !Number.isInteger(x.micros)
+    ) {
+      throw new SqlError(
+        SqlState.datatypeMismatch,
+        `interval value at row ${i} is not {months, days, micros} integers`,
+      );
+    }
     months[i] = x.months;
     days[i] = x.days;
     micros[i] = x.micros;

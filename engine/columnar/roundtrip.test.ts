@@ -250,6 +250,21 @@ describe('chunk layout', () => {
     expect(r.columns.map((c) => codecName(c.codec, c.detail))).toEqual(['int:lag', 'text:dict', 'float:alp']);
   });
 
+  it('rejects text UTF-8 cannot hold (22021) and values of the wrong kind (42804)', () => {
+    expect(() =>
+      encodeChunk([{ name: 't', type: 'text' }], [vectorOf('text', ['ok', 'bad\ud800'])], 2),
+    ).toThrow(expect.objectContaining({ code: '22021' }));
+    const mixed = {
+      kind: 'flat' as const,
+      type: 'text' as const,
+      length: 2,
+      values: ['a', 42] as unknown as string[],
+    };
+    expect(() => encodeChunk([{ name: 't', type: 'text' }], [mixed], 2)).toThrow(
+      expect.objectContaining({ code: '42804' }),
+    );
+  });
+
   it('rejects vectors shorter than the row count with 22023', () => {
     expect(() => encodeChunk([{ name: 'i', type: 'int32' }], [vectorOf('int32', [1, 2])], 3)).toThrow(
       expect.objectContaining({ code: '22023' }),

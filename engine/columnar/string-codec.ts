@@ -128,11 +128,20 @@ function writePlainBody(w: ByteWriter, src: StringSource, n: number): void {
   const lengths = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const s = src[i];
-    lengths[i] = typeof s === 'string' ? s.length : 0;
+    if (typeof s === 'string') lengths[i] = s.length;
+    else if (s != null) {
+      throw new SqlError(SqlState.datatypeMismatch, `text column holds a ${typeof s} value at row ${i}`);
+    }
   }
   writeIntStream(w, lengths, n);
   // join() maps null/undefined to '', matching the zero lengths above.
-  const bytes = textEncoder.encode(n === src.length ? src.join('') : src.slice(0, n).join(''));
+  const joined = n === src.length ? src.join('') : src.slice(0, n).join('');
+  // UTF-8 cannot hold lone surrogates; TextEncoder would silently replace them.
+  const wellFormed = (joined as { isWellFormed?: () => boolean }).isWellFormed;
+  if (wellFormed !== undefined && !wellFormed.call(joined)) {
+    throw new SqlError('22021', 'invalid byte sequence for encoding "UTF8": text contains a lone surrogate');
+  }
+  const bytes = textEncoder.encode(joined);
   w.u32(bytes.length);
   w.bytes(bytes);
 }
