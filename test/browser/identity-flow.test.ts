@@ -289,6 +289,8 @@ describe.sequential('identity flow', () => {
     await list.getByRole('button', { name: /^Save/ }).click();
     await expect.poll(() => list.locator('strong').first().textContent()).toBe('Laptop');
     await expect.poll(() => page.getByTestId('sessions').textContent()).toMatch(/this device/i);
+    // Sessions are named by browser and OS, not by a raw user-agent string.
+    expect(await page.getByTestId('sessions').textContent()).toMatch(/Chrome \d+ on Linux/);
     await screenshot(page, 'account-security');
     expect(errors).toEqual([]);
   });

@@ -7,7 +7,7 @@ import { useState } from 'react';
 import { ApiError } from '../api/http.ts';
 import { listSessions, revokeSession, type SessionInfo } from '../api/identity.ts';
 import { ErrorMessage, Loading } from '../components/AsyncView.tsx';
-import { fmtDate } from '../components/format.ts';
+import { describeUserAgent, fmtDate } from '../components/format.ts';
 import { useAsync } from '../components/use-async.ts';
 import { useSession } from '../session/session.tsx';
 
@@ -56,7 +56,7 @@ export function SessionsPanel() {
         <ul className="item-list">
           {state.data.map((s) => (
             <li key={s.id}>
-              <strong>{s.userAgent ?? 'Unknown device'}</strong>{' '}
+              <strong title={s.userAgent ?? undefined}>{describeUserAgent(s.userAgent)}</strong>{' '}
               <span className="muted">
                 {s.ip ?? ''} · since {fmtDate(s.createdAt)}
               </span>{' '}
