@@ -60,7 +60,12 @@ try {
   async function fetchRetry(url: string, init: RequestInit): Promise<Response> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await fetch(url, init);
+        const res = await fetch(url, init);
+        // 502/503: the worker was being reloaded; the request did not run to completion.
+        if ((res.status !== 502 && res.status !== 503) || attempt >= 20) return res;
+        await res.body?.cancel();
+        retries++;
+        await new Promise((r) => setTimeout(r, 1000));
       } catch (e) {
         if (attempt >= 20) throw e;
         retries++;
