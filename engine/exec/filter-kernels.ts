@@ -167,18 +167,34 @@ function compileConjunct(e: Expr, frame: Frame): Refine {
 }
 
 /** Compiles a predicate into a batch → selection function (frame getters must be set for the batch). */
-export function compileFilter(pred: Expr, frame: Frame): (b: ExecBatch) => Uint32Array {
+/**
+ * Compiles a predicate into a batch → selection function (frame getters must be
+ * set for the batch). `skip[k]` drops conjunct k for this batch — the scan sets
+ * it when a chunk's zone map proves every row satisfies it. The result is
+ * undefined when nothing filtered (every input row survives).
+ */
+export function compileFilter(
+  pred: Expr,
+  frame: Frame,
+): (b: ExecBatch, skip?: readonly boolean[]) => Uint32Array | undefined {
   const parts = conjuncts(pred).map((c) => compileConjunct(c, frame));
-  return (b) => {
+  return (b, skip) => {
     let sel = b.sel;
     let n = b.sel ? b.sel.length : b.length;
-    for (const p of parts) {
-      sel = p(b, sel, n);
+    for (let k = 0; k < parts.length; k++) {
+      if (skip?.[k]) continue;
+      sel = parts[k](b, sel, n);
       n = sel.length;
       if (n === 0) break;
     }
-    return sel ?? allRows(b.length);
+    return sel;
   };
+}
+
+/** Like compileFilter, but always returns a selection. */
+export function compileSelection(pred: Expr, frame: Frame): (b: ExecBatch) => Uint32Array {
+  const f = compileFilter(pred, frame);
+  return (b) => f(b) ?? allRows(b.length);
 }
 
 export { getterFor };

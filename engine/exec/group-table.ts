@@ -52,7 +52,7 @@ export class GroupTable {
       (vec.values instanceof Float64Array || vec.values instanceof Int32Array)
     ) {
       const src = vec.values;
-      const out = new Float64Array(n);
+      const out = this.numScratch(k, n);
       const isFloat = g.type === 'float64' || g.type === 'float32';
       if (bucket) {
         const [w, origin] = bucket;
@@ -67,7 +67,7 @@ export class GroupTable {
       }
     }
     if (g.kind === 'col' && vec?.kind === 'dict' && !vec.nulls) {
-      const codes = new Int32Array(n);
+      const codes = this.codeScratch(k, n);
       const src = vec.codes;
       for (let j = 0; j < n; j++) codes[j] = src[sel ? sel[j] : j];
       return { kind: 'code', codes, dict: vec.dict.values as ArrayLike<unknown> };
@@ -78,10 +78,90 @@ export class GroupTable {
     return { kind: 'val', v };
   }
 
+  private readonly nums: Float64Array[] = [];
+  private readonly codesBuf: Int32Array[] = [];
+
+  /** Per-key scratch buffers, reused across batches (dense keys live only during assign). */
+  private numScratch(k: number, n: number): Float64Array {
+    let a = this.nums[k];
+    if (!a || a.length < n) a = this.nums[k] = new Float64Array(Math.max(n, 1024));
+    return a;
+  }
+
+  private codeScratch(k: number, n: number): Int32Array {
+    let a = this.codesBuf[k];
+    if (!a || a.length < n) a = this.codesBuf[k] = new Int32Array(Math.max(n, 1024));
+    return a;
+  }
+
+  /** GROUP BY bucket(time), dict column: the TSBS double-groupby shape, without generic dispatch. */
+  private assignNumCode(
+    v0: Float64Array,
+    codes: Int32Array,
+    dict: ArrayLike<unknown>,
+    n: number,
+    gids: Int32Array,
+  ): void {
+    if (this.codeCache.length < dict.length) this.codeCache = new Int32Array(dict.length);
+    const cache = this.codeCache;
+    const hash1 = this.hashers[1];
+    let key0 = Number.NaN;
+    let child: Map<unknown, unknown> | undefined;
+    for (let j = 0; j < n; j++) {
+      const k0 = v0[j];
+      if (k0 !== key0 || child === undefined) {
+        key0 = k0;
+        child = this.root.get(k0) as Map<unknown, unknown> | undefined;
+        if (!child) this.root.set(k0, (child = new Map()));
+        cache.fill(-1);
+      }
+      const c = codes[j];
+      let g = cache[c];
+      if (g < 0) {
+        const v1 = dict[c];
+        const hk = hash1(v1);
+        let found = child.get(hk) as number | undefined;
+        if (found === undefined) {
+          found = this.nGroups++;
+          child.set(hk, found);
+          this.keyVals.push([k0, v1]);
+        }
+        g = cache[c] = found;
+      }
+      gids[j] = g;
+    }
+  }
+
   /** Fills `gids[j]` with the group of the j-th live row, creating groups as needed. */
   assign(b: ExecBatch, sel: Uint32Array | undefined, n: number, gids: Int32Array): void {
     const nk = this.groups.length;
     const keys = this.groups.map((_, k) => this.dense(k, b, sel, n));
+    if (nk === 1 && keys[0].kind === 'num') {
+      // GROUP BY bucket(time): runs of equal keys in time-ordered data hit a one-entry memo.
+      const v = keys[0].v;
+      const root = this.root;
+      let lastK = Number.NaN;
+      let lastG = -1;
+      for (let j = 0; j < n; j++) {
+        const k = v[j];
+        if (k !== lastK) {
+          let g = root.get(k) as number | undefined;
+          if (g === undefined) {
+            g = this.nGroups++;
+            root.set(k, g);
+            this.keyVals.push([k]);
+          }
+          lastK = k;
+          lastG = g;
+        }
+        gids[j] = lastG;
+      }
+      return;
+    }
+    if (nk === 2 && keys[0].kind === 'num' && keys[1].kind === 'code') {
+      this.assignNumCode(keys[0].v, keys[1].codes, keys[1].dict, n, gids);
+      return;
+    }
     const hashers = this.hashers;
     const hashed = (k: number, j: number): unknown => {
       const d = keys[k];

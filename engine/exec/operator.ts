@@ -10,7 +10,7 @@ import type { ExecVector } from '../storage/table-store.ts';
 import { addInterval } from '../types/datetime.ts';
 import type { Interval } from '../vector.ts';
 import { compileExpr, type Ev } from './compile-expr.ts';
-import { compileFilter } from './filter-kernels.ts';
+import { compileSelection } from './filter-kernels.ts';
 import { type ExecBatch, type ExecContext, type Frame, rowsToBatch, setFrameBatch } from './frame.ts';
 
 /** An operator yields batches until it returns null. */
@@ -30,7 +30,7 @@ export function filterOperator(
   ctx: ExecContext,
 ): Operator {
   const frame = newFrame(plan.input.schema.length, ctx);
-  const f = compileFilter(plan.predicate, frame);
+  const f = compileSelection(plan.predicate, frame);
   return {
     next() {
       for (;;) {

@@ -4,7 +4,9 @@
  * satisfy the pushed-down ranges, and evaluates the pushed-down filter into a
  * selection vector (typed-array kernels for `column op constant`).
  */
+import { conjuncts } from '../plan/expr-utils.ts';
 import type { ColumnRange, Plan } from '../plan/nodes.ts';
+import { rangeOf } from '../plan/rules.ts';
 import type { ExecVector, SegmentView, ZoneMap } from '../storage/table-store.ts';
 import { SEGMENT_ROWS } from '../storage/table-store.ts';
 import { comparatorFor, type SqlType } from '../types/values.ts';
@@ -34,6 +36,28 @@ export function zoneExcludes(z: ZoneMap | undefined, r: ColumnRange, type: SqlTy
   return false;
 }
 
+/** True when every row of the chunk satisfies the range (no NULLs, no NaN, bounds inside). */
+export function zoneSatisfies(z: ZoneMap | undefined, r: ColumnRange, type: SqlType): boolean {
+  if (!z || z.nullCount !== 0 || z.min === undefined || z.max === undefined) return false;
+  if (typeof z.min === 'number' && (Number.isNaN(z.min) || Number.isNaN(z.max as number))) return false;
+  const cmp = comparatorFor(type);
+  if (r.values)
+    return (
+      r.values.length > 0 &&
+      cmp(z.min, z.max) === 0 &&
+      r.values.some((v) => v !== null && cmp(v, z.min) === 0)
+    );
+  if (r.min !== undefined && r.min !== null) {
+    const c = cmp(z.min, r.min);
+    if (c < 0 || (c === 0 && !r.minInclusive)) return false;
+  }
+  if (r.max !== undefined && r.max !== null) {
+    const c = cmp(z.max, r.max);
+    if (c > 0 || (c === 0 && !r.maxInclusive)) return false;
+  }
+  return true;
+}
+
 /** Builds the scan operator for a `scan` plan node. */
 export function scanOperator(plan: Extract<Plan, { kind: 'scan' }>, ctx: ExecContext): Operator {
   const table = ctx.store.get(plan.table);
@@ -43,6 +67,7 @@ export function scanOperator(plan: Extract<Plan, { kind: 'scan' }>, ctx: ExecCon
   const width = cols.length + (plan.withRowId ? 1 : 0);
   const frame: Frame = { get: new Array(width), ctx };
   const filter = plan.filter ? compileFilter(plan.filter, frame) : undefined;
+  const conjunctRanges = conjuncts(plan.filter).map((c) => rangeOf(c, plan.columns));
   const segments: readonly SegmentView[] = table.segments();
   let s = 0;
   const needed = plan.needed;
@@ -94,9 +119,19 @@ export function scanOperator(plan: Extract<Plan, { kind: 'scan' }>, ctx: ExecCon
         let batch: ExecBatch = { length: n, cols: vecs, sel, count: sel ? sel.length : n };
         if (filter) {
           setFrameBatch(frame, batch);
-          const out = filter(batch);
-          if (out.length === 0) continue;
-          batch = { length: n, cols: vecs, sel: out, count: out.length };
+          // Conjuncts the zone map proves true for every row need no evaluation.
+          const skip = seg.hot
+            ? undefined
+            : conjunctRanges.map(
+                (r) =>
+                  r !== undefined &&
+                  zoneSatisfies(src.zoneMap(def.columns[r.column].id), r, def.columns[r.column].type),
+              );
+          const out = filter(batch, skip);
+          if (out) {
+            if (out.length === 0) continue;
+            batch = { length: n, cols: vecs, sel: out, count: out.length };
+          }
         }
         if (batch.count === 0) continue;
         return batch;

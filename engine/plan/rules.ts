@@ -11,7 +11,7 @@ import type { ColumnRange, Expr, Plan } from './nodes.ts';
 const FLIP: Record<string, string> = { '<': '>', '<=': '>=', '>': '<', '>=': '<=', '=': '=' };
 
 /** Derives a zone-map range from `col op const` / `col IN (consts)` over scan columns. */
-function rangeOf(e: Expr, columns: readonly number[]): ColumnRange | undefined {
+export function rangeOf(e: Expr, columns: readonly number[]): ColumnRange | undefined {
   if (e.kind === 'in' && !e.negate && e.arg.kind === 'col' && e.list.every((x) => x.kind === 'const')) {
     return {
       column: columns[e.arg.index],
