@@ -38,7 +38,8 @@ export function zoneExcludes(z: ZoneMap | undefined, r: ColumnRange, type: SqlTy
 
 /** True when every row of the chunk satisfies the range (no NULLs, no NaN, bounds inside). */
 export function zoneSatisfies(z: ZoneMap | undefined, r: ColumnRange, type: SqlType): boolean {
-  if (!z || z.nullCount !== 0 || z.min === undefined || z.max === undefined) return false;
+  if (z === undefined) return false;
+  if (z.nullCount !== 0 || z.min === undefined || z.max === undefined) return false;
   if (typeof z.min === 'number' && (Number.isNaN(z.min) || Number.isNaN(z.max as number))) return false;
   const cmp = comparatorFor(type);
   if (r.values)
