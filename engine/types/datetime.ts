@@ -128,10 +128,14 @@ export function formatDate(days: number): string {
   return y > 0 ? `${pad(y, 4)}-${pad(m)}-${pad(d)}` : `${pad(1 - y, 4)}-${pad(m)}-${pad(d)} BC`;
 }
 
+/** '00'..'99': result formatting is hot for time-series output. */
+const TWO = Array.from({ length: 100 }, (_, i) => (i < 10 ? `0${i}` : String(i)));
+
 function formatTime(micros: number): string {
   const s = Math.floor(micros / MICROS_PER_SECOND);
   const frac = micros - s * MICROS_PER_SECOND;
-  const out = `${pad(Math.floor(s / 3600))}:${pad(Math.floor(s / 60) % 60)}:${pad(s % 60)}`;
+  const h = Math.floor(s / 3600);
+  const out = `${h < 100 ? TWO[h] : String(h)}:${TWO[Math.floor(s / 60) % 60]}:${TWO[s % 60]}`;
   if (frac === 0) return out;
   return `${out}.${String(frac).padStart(6, '0').replace(/0+$/, '')}`;
 }
