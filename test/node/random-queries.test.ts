@@ -92,26 +92,30 @@ describe('random query generator', () => {
 });
 
 describe('engine vs PostgreSQL on random queries', () => {
-  it(`${QUERIES} queries, seed ${SEED}`, async (ctx) => {
-    if (!engine) {
-      // Until engine/index.ts exports Database the comparison cannot run; RQG_FORCE=1 makes that an error.
-      if (process.env.RQG_FORCE) throw new Error(`engine not available: ${engineWhyNot}`);
-      ctx.skip(`engine not available: ${engineWhyNot}`);
-      return;
-    }
-    const report = await runRandomQueries({
-      seed: SEED,
-      count: QUERIES,
-      oracle: pg,
-      target: engine,
-      dataset,
-      strictErrors: process.env.RQG_STRICT_ERRORS === '1',
-    });
-    console.log(formatReport(report));
-    expect(
-      report.failures.map((f) => `seed=${f.seed} index=${f.index}: ${f.message}\n  ${f.minimal}`),
-    ).toEqual([]);
-  });
+  it(
+    `${QUERIES} queries, seed ${SEED}`,
+    async (ctx) => {
+      if (!engine) {
+        // Until engine/index.ts exports Database the comparison cannot run; RQG_FORCE=1 makes that an error.
+        if (process.env.RQG_FORCE) throw new Error(`engine not available: ${engineWhyNot}`);
+        ctx.skip(`engine not available: ${engineWhyNot}`);
+        return;
+      }
+      const report = await runRandomQueries({
+        seed: SEED,
+        count: QUERIES,
+        oracle: pg,
+        target: engine,
+        dataset,
+        strictErrors: process.env.RQG_STRICT_ERRORS === '1',
+      });
+      console.log(formatReport(report));
+      expect(
+        report.failures.map((f) => `seed=${f.seed} index=${f.index}: ${f.message}\n  ${f.minimal}`),
+      ).toEqual([]);
+    },
+    Math.max(60_000, QUERIES * 200),
+  );
 });
 
 describe('engine vs PostgreSQL on a bulk-loaded multi-chunk table', () => {
@@ -154,25 +158,29 @@ describe('engine vs PostgreSQL on a bulk-loaded multi-chunk table', () => {
     expect(wrong).toEqual([]);
   });
 
-  it(`${CHUNK_QUERIES} queries over ${CHUNK_ROWS} rows, seed ${SEED}`, async (ctx) => {
-    if (!engineBig || !pgBig) {
-      ctx.skip(`engine not available: ${engineWhyNot}`);
-      return;
-    }
-    // The load must have produced several chunks, or this test checks nothing new.
-    const stats = (await engineBig.raw('SELECT count(*) FROM t1 WHERE k = 3')).stats;
-    expect((stats?.chunksScanned ?? 0) + (stats?.chunksSkipped ?? 0)).toBeGreaterThan(1);
-    const report = await runRandomQueries({
-      seed: SEED,
-      count: CHUNK_QUERIES,
-      oracle: pgBig,
-      target: engineBig,
-      dataset: big,
-      strictErrors: process.env.RQG_STRICT_ERRORS === '1',
-    });
-    console.log(`multi-chunk: ${formatReport(report)}`);
-    expect(
-      report.failures.map((f) => `seed=${f.seed} index=${f.index}: ${f.message}\n  ${f.minimal}`),
-    ).toEqual([]);
-  });
+  it(
+    `${CHUNK_QUERIES} queries over ${CHUNK_ROWS} rows, seed ${SEED}`,
+    async (ctx) => {
+      if (!engineBig || !pgBig) {
+        ctx.skip(`engine not available: ${engineWhyNot}`);
+        return;
+      }
+      // The load must have produced several chunks, or this test checks nothing new.
+      const stats = (await engineBig.raw('SELECT count(*) FROM t1 WHERE k = 3')).stats;
+      expect((stats?.chunksScanned ?? 0) + (stats?.chunksSkipped ?? 0)).toBeGreaterThan(1);
+      const report = await runRandomQueries({
+        seed: SEED,
+        count: CHUNK_QUERIES,
+        oracle: pgBig,
+        target: engineBig,
+        dataset: big,
+        strictErrors: process.env.RQG_STRICT_ERRORS === '1',
+      });
+      console.log(`multi-chunk: ${formatReport(report)}`);
+      expect(
+        report.failures.map((f) => `seed=${f.seed} index=${f.index}: ${f.message}\n  ${f.minimal}`),
+      ).toEqual([]);
+    },
+    Math.max(60_000, CHUNK_QUERIES * 1500),
+  );
 });
