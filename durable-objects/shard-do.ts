@@ -14,6 +14,7 @@ import {
   DEFAULT_POLICY,
   enforceRetention,
   type MaintenancePolicy,
+  mergeSmallChunks,
 } from './shard-maintenance.ts';
 import { applyDelete, deleteHits, type ShardOp, updatedRows } from './shard-ops.ts';
 import { runFragment } from './shard-scan.ts';
@@ -138,7 +139,8 @@ export class ShardDO extends DurableObject<Env> {
         this.applyOp(m, batch.table, { kind: 'insert', rows: batch.rows, target: batch.target });
         return { lsn, duplicate: false, rowCount: batch.rows.length };
       });
-      if (batch.target === 'hot' && !result.duplicate) await this.ensureAlarm();
+      // Hot rows wait for compaction, small bulk chunks for merging: either way the alarm comes.
+      if (!result.duplicate) await this.ensureAlarm();
       return { ...result, stats: m.stats };
     });
   }
@@ -307,7 +309,10 @@ export class ShardDO extends DurableObject<Env> {
     let chunksWritten = 0;
     const policy = force ? { minRows: 1, maxAgeMs: 0 } : this.policy();
     this.ctx.storage.transactionSync(() => {
-      for (const t of this.tables(m)) chunksWritten += compactTable(m, t, policy, Date.now());
+      for (const t of this.tables(m)) {
+        chunksWritten += compactTable(m, t, policy, Date.now());
+        mergeSmallChunks(m, t, Date.now());
+      }
     });
     return { chunksWritten, stats: m.stats };
   }
@@ -323,6 +328,7 @@ export class ShardDO extends DurableObject<Env> {
     this.ctx.storage.transactionSync(() => {
       for (const t of this.tables(m)) {
         compactTable(m, t, policy, now);
+        mergeSmallChunks(m, t, now);
         if (t.retentionUs !== undefined) enforceRetention(m, t, now * 1000 - t.retentionUs);
       }
       m.all(

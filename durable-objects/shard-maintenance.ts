@@ -1,10 +1,14 @@
 /**
  * @module durable-objects/shard-maintenance
  * What the shard alarm does: compact hot rows into columnar chunks once a
- * table has enough of them or the oldest is old enough, and drop whole time
- * buckets of hypertables past their retention.
+ * table has enough of them or the oldest is old enough, merge small warm
+ * chunks (bulk batches write many), and drop whole time buckets of
+ * hypertables past their retention.
  */
+import { openChunkParts } from '../engine/columnar/index.ts';
+import { chunkColumnName, vectorValues } from '../engine/distributed/chunk-rows.ts';
 import type { DistTable, Row } from '../engine/distributed/table-schema.ts';
+import { isNullAt } from '../engine/vector.ts';
 import { deleteChunks, type Meter, writeChunks } from './shard-storage.ts';
 
 /** Compaction thresholds: compact when ≥ minRows hot rows, or the oldest is ≥ maxAgeMs old. */
@@ -59,4 +63,73 @@ export function enforceRetention(m: Meter, t: DistTable, cutoffUs: number): numb
     lastBucket,
   );
   return [...new Set([...chunks.map((c) => c.bucket), ...hot.map((h) => h.bucket)])].sort((a, b) => a - b);
+}
+
+/** Warm chunks below this many rows are merged by compaction (bulk batches make small ones). */
+export const SMALL_CHUNK_ROWS = 32_768;
+/** Rows merged per run, so one alarm stays short. */
+const MAX_MERGE_ROWS = 1_048_576;
+
+/** Live rows of one chunk (delete bitmap applied), all current columns (missing → default). */
+function readChunkRows(m: Meter, t: DistTable, chunkId: number): Row[] {
+  const c = m.all<{ row_count: number; header: ArrayBuffer; deleted: ArrayBuffer | null }>(
+    `SELECT row_count, header, deleted FROM chunks WHERE id = ?`,
+    chunkId,
+  )[0];
+  const reader = openChunkParts(new Uint8Array(c.header), (i) => {
+    const b = m.all<{ data: ArrayBuffer }>(
+      `SELECT data FROM chunk_blocks WHERE chunk_id = ? AND col = ?`,
+      chunkId,
+      i,
+    )[0];
+    return new Uint8Array(b.data);
+  });
+  const cols = t.columns.map((col) => {
+    const idx = reader.columnIndex(chunkColumnName(col.id));
+    return {
+      id: col.id,
+      values: idx >= 0 ? vectorValues(reader.column(idx)) : undefined,
+      dflt: col.default ?? null,
+    };
+  });
+  const deleted = c.deleted ? new Uint8Array(c.deleted) : undefined;
+  const rows: Row[] = [];
+  for (let r = 0; r < c.row_count; r++) {
+    if (deleted && isNullAt(deleted, r)) continue;
+    const row: Row = new Array(t.nextColumnId).fill(null);
+    for (const col of cols) row[col.id] = col.values ? col.values[r] : col.dflt;
+    rows.push(row);
+  }
+  return rows;
+}
+
+/**
+ * Merges small warm chunks of the same time bucket into full ones. Fewer,
+ * larger chunks mean fewer SQLite rows read per scan (one per column block)
+ * and better compression; deleted rows are dropped on the way. Returns chunks merged away.
+ */
+export function mergeSmallChunks(m: Meter, t: DistTable, nowMs: number): number {
+  const small = m.all<{ id: number; bucket: number; row_count: number }>(
+    `SELECT id, bucket, row_count FROM chunks WHERE table_name = ? AND row_count < ? ORDER BY bucket, id`,
+    t.name,
+    SMALL_CHUNK_ROWS,
+  );
+  const byBucket = new Map<number, { id: number; row_count: number }[]>();
+  for (const c of small) byBucket.set(c.bucket, [...(byBucket.get(c.bucket) ?? []), c]);
+  let merged = 0;
+  let budget = MAX_MERGE_ROWS;
+  for (const list of byBucket.values()) {
+    if (list.length < 2 || budget <= 0) continue;
+    const take: number[] = [];
+    for (const c of list) {
+      if (budget - c.row_count < 0 && take.length >= 2) break;
+      take.push(c.id);
+      budget -= c.row_count;
+    }
+    const rows = take.flatMap((id) => readChunkRows(m, t, id));
+    deleteChunks(m, take);
+    writeChunks(m, t, rows, nowMs);
+    merged += take.length;
+  }
+  return merged;
 }

@@ -57,6 +57,7 @@ export const MANAGEMENT_FUNCTIONS = new Set([
   'remove_retention_policy',
   'show_shards',
   'show_chunks',
+  'compact_table',
 ]);
 
 function columnSpec(cd: Node, params: readonly unknown[]): ColumnSpec {

@@ -6,7 +6,7 @@
 import { env, runDurableObjectAlarm } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { DistTable } from '../../engine/distributed/table-schema.ts';
-import { ok } from './data-plane-client.ts';
+import { ingest, ok } from './data-plane-client.ts';
 
 const DB_ID = '00000000-0000-4000-8000-000000000002';
 const shard = (count: number, i: number) => env.SHARD.get(env.SHARD.idFromName(`${DB_ID}:${count}:${i}`));
@@ -42,6 +42,29 @@ describe('compaction by alarm', () => {
     expect(after.stats.chunksScanned).toBe(4);
     // One SQLite row per column block instead of one per data row.
     expect(after.stats.rowsRead).toBeLessThan(hotReads / 10);
+  });
+});
+
+describe('warm chunk merging', () => {
+  it('merges small bulk chunks (with deletes applied) into one per shard', async () => {
+    await ok('CREATE TABLE bulk_m (k int NOT NULL, v double precision)');
+    await ok(`SELECT create_distributed_table('bulk_m', 'k', shard_count => 2)`);
+    for (let b = 0; b < 4; b++) {
+      const body = JSON.stringify(Array.from({ length: 100 }, (_, i) => ({ k: b * 100 + i, v: i })));
+      const r = await ingest('bulk_m', 'application/json', body);
+      expect(r.body.accepted).toBe(100);
+    }
+    await ok('DELETE FROM bulk_m WHERE k < 10');
+    expect((await ok(`SELECT show_chunks('bulk_m')`)).rowCount).toBe(8);
+    const before = await ok('SELECT count(*), sum(v), max(k) FROM bulk_m');
+    await ok(`SELECT compact_table('bulk_m')`);
+    const chunks = await ok(`SELECT show_chunks('bulk_m')`);
+    expect(chunks.rowCount).toBe(2);
+    expect(chunks.rows.reduce((s, r) => s + (r[5] as number), 0)).toBe(390);
+    const after = await ok('SELECT count(*), sum(v), max(k) FROM bulk_m');
+    expect(after.rows).toEqual(before.rows);
+    expect(after.rows[0][0]).toBe(390);
+    expect(after.stats.rowsRead).toBeLessThan(before.stats.rowsRead);
   });
 });
 

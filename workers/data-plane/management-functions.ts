@@ -145,6 +145,21 @@ export async function runManagementFunction(
       await pushTable(cluster, t as unknown as DistTable);
       return scalar(call.name, 'void', '');
     }
+    case 'compact_table': {
+      // Orochi-specific: run the alarm's compaction now (hot rows → chunks, small chunks merged).
+      const results = await Promise.all(
+        cluster.shardsOf(table).map(async (s) => {
+          const r = await cluster.shard(s).compact();
+          stats.add(s, r.stats);
+          return r.chunksWritten;
+        }),
+      );
+      return scalar(
+        call.name,
+        'bigint',
+        results.reduce((a, b) => a + b, 0),
+      );
+    }
     case 'show_shards':
       return showShards(cluster, table, stats);
     case 'show_chunks':
