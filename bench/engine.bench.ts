@@ -9,7 +9,9 @@
  * storage comparison against DuckDB's Parquet-zstd export, and the RESULT line.
  *
  * Env: TSBS_HOSTS (1000), TSBS_HOURS (24), TSBS_RUNS (5), TSBS_SQLITE_RUNS (=runs),
- * TSBS_SEED (123), TSBS_SKIP_SQLITE=1 (peers: engine + DuckDB only).
+ * TSBS_SEED (123), TSBS_SKIP_SQLITE=1 (peers: engine + DuckDB only),
+ * TSBS_ENGINE_STORAGE=decoded (engine chunks as decoded vectors instead of the
+ * compressed chunk format; default encoded, the format a ShardDO stores).
  */
 
 import { loadavg } from 'node:os';
@@ -71,7 +73,8 @@ const instances = new Map<string, TsbsQuery[]>(
 
 // --- engine --- (one set of row-expanded tag arrays, shared by bulkLoad and the encoding measurement)
 const columns = cpuTableColumns(data);
-const enginePeer = await EnginePeer.create();
+const storage = process.env.TSBS_ENGINE_STORAGE === 'decoded' ? 'decoded' : 'encoded';
+const enginePeer = await EnginePeer.create(storage);
 let engine: EnginePeer | undefined;
 let engineNote = '';
 let engineLoadS = Number.NaN;
@@ -165,7 +168,7 @@ const failures = results.filter((r) => r.engine && 'error' in r.engine);
 const bytesPerRow = typeof encoding === 'string' ? Number.NaN : encoding.bytesPerRow;
 const parquetPerRow = parquetBytes / data.rowCount;
 console.log(
-  `\nTSBS cpu-only, ${hosts} hosts × ${hours} h = ${data.rowCount.toLocaleString('en-US')} rows; median of ${runs}–${MAX_RUNS} runs (SQLite ≥ ${sqliteRuns}) after 1 warm-up; Node ${process.version}; load average at start ${loadAtStart}\n`,
+  `\nTSBS cpu-only, ${hosts} hosts × ${hours} h = ${data.rowCount.toLocaleString('en-US')} rows; engine chunks ${storage}; median of ${runs}–${MAX_RUNS} runs (SQLite ≥ ${sqliteRuns}) after 1 warm-up; Node ${process.version}; load average at start ${loadAtStart}\n`,
 );
 console.log(
   markdownTable(

@@ -118,69 +118,72 @@ describe('engine vs PostgreSQL on random queries', () => {
   );
 });
 
-describe('engine vs PostgreSQL on a bulk-loaded multi-chunk table', () => {
-  let big: RqgDataset;
-  let pgBig: PglitePeer | undefined;
-  let engineBig: EnginePeer | undefined;
+describe.each(['encoded', 'decoded'] as const)(
+  'engine (%s chunks) vs PostgreSQL on a bulk-loaded multi-chunk table',
+  (storage) => {
+    let big: RqgDataset;
+    let pgBig: PglitePeer | undefined;
+    let engineBig: EnginePeer | undefined;
 
-  beforeAll(async () => {
-    const e = await EnginePeer.create();
-    if (typeof e === 'string') return;
-    big = rqgChunkDataset(SEED, CHUNK_ROWS);
-    pgBig = await PglitePeer.create();
-    for (const sql of big.statements) await pgBig.exec(sql);
-    await pgBig.copyCsv('t1', big.t1Csv!);
-    engineBig = e;
-    const [t1, t2] = big.tables;
-    await e.exec(createStatement(t1));
-    await e.db.bulkLoad('t1', bulkColumns(t1), t1.rows.length);
-    for (const sql of loadStatements(t2)) await e.exec(sql);
-  });
+    beforeAll(async () => {
+      const e = await EnginePeer.create(storage);
+      if (typeof e === 'string') return;
+      big = rqgChunkDataset(SEED, CHUNK_ROWS);
+      pgBig = await PglitePeer.create();
+      for (const sql of big.statements) await pgBig.exec(sql);
+      await pgBig.copyCsv('t1', big.t1Csv!);
+      engineBig = e;
+      const [t1, t2] = big.tables;
+      await e.exec(createStatement(t1));
+      await e.db.bulkLoad('t1', bulkColumns(t1), t1.rows.length);
+      for (const sql of loadStatements(t2)) await e.exec(sql);
+    });
 
-  afterAll(async () => {
-    await Promise.all([pgBig?.close(), engineBig?.close()]);
-  });
+    afterAll(async () => {
+      await Promise.all([pgBig?.close(), engineBig?.close()]);
+    });
 
-  it('counts NULLs of every column type in encoded chunks', async (ctx) => {
-    if (!engineBig || !pgBig) {
-      ctx.skip(`engine not available: ${engineWhyNot}`);
-      return;
-    }
-    const wrong: string[] = [];
-    for (const c of big.tables[0].columns) {
-      for (const test of ['IS NULL', 'IS NOT NULL']) {
-        const sql = `SELECT count(*) FROM t1 WHERE ${c.name} ${test}`;
-        const expected = (await pgBig.query(sql)).rows[0][0];
-        const actual = (await engineBig.query(sql)).rows[0][0];
-        if (expected !== actual) wrong.push(`${sql}: expected ${expected}, got ${actual}`);
-      }
-    }
-    expect(wrong).toEqual([]);
-  });
-
-  it(
-    `${CHUNK_QUERIES} queries over ${CHUNK_ROWS} rows, seed ${SEED}`,
-    async (ctx) => {
+    it('counts NULLs of every column type in bulk-loaded chunks', async (ctx) => {
       if (!engineBig || !pgBig) {
         ctx.skip(`engine not available: ${engineWhyNot}`);
         return;
       }
-      // The load must have produced several chunks, or this test checks nothing new.
-      const stats = (await engineBig.raw('SELECT count(*) FROM t1 WHERE k = 3')).stats;
-      expect((stats?.chunksScanned ?? 0) + (stats?.chunksSkipped ?? 0)).toBeGreaterThan(1);
-      const report = await runRandomQueries({
-        seed: SEED,
-        count: CHUNK_QUERIES,
-        oracle: pgBig,
-        target: engineBig,
-        dataset: big,
-        strictErrors: process.env.RQG_STRICT_ERRORS === '1',
-      });
-      console.log(`multi-chunk: ${formatReport(report)}`);
-      expect(
-        report.failures.map((f) => `seed=${f.seed} index=${f.index}: ${f.message}\n  ${f.minimal}`),
-      ).toEqual([]);
-    },
-    Math.max(60_000, CHUNK_QUERIES * 1500),
-  );
-});
+      const wrong: string[] = [];
+      for (const c of big.tables[0].columns) {
+        for (const test of ['IS NULL', 'IS NOT NULL']) {
+          const sql = `SELECT count(*) FROM t1 WHERE ${c.name} ${test}`;
+          const expected = (await pgBig.query(sql)).rows[0][0];
+          const actual = (await engineBig.query(sql)).rows[0][0];
+          if (expected !== actual) wrong.push(`${sql}: expected ${expected}, got ${actual}`);
+        }
+      }
+      expect(wrong).toEqual([]);
+    });
+
+    it(
+      `${CHUNK_QUERIES} queries over ${CHUNK_ROWS} rows, seed ${SEED}`,
+      async (ctx) => {
+        if (!engineBig || !pgBig) {
+          ctx.skip(`engine not available: ${engineWhyNot}`);
+          return;
+        }
+        // The load must have produced several chunks, or this test checks nothing new.
+        const stats = (await engineBig.raw('SELECT count(*) FROM t1 WHERE k = 3')).stats;
+        expect((stats?.chunksScanned ?? 0) + (stats?.chunksSkipped ?? 0)).toBeGreaterThan(1);
+        const report = await runRandomQueries({
+          seed: SEED,
+          count: CHUNK_QUERIES,
+          oracle: pgBig,
+          target: engineBig,
+          dataset: big,
+          strictErrors: process.env.RQG_STRICT_ERRORS === '1',
+        });
+        console.log(`multi-chunk, ${storage}: ${formatReport(report)}`);
+        expect(
+          report.failures.map((f) => `seed=${f.seed} index=${f.index}: ${f.message}\n  ${f.minimal}`),
+        ).toEqual([]);
+      },
+      Math.max(60_000, CHUNK_QUERIES * 1500),
+    );
+  },
+);

@@ -26,7 +26,8 @@ const queriesByType = QUERY_TYPES.map(
 let pg: PglitePeer;
 let duck: DuckdbPeer;
 let lite: SqlitePeer;
-let engine: EnginePeer | undefined;
+/** The engine over both stores: compressed chunks (production path) and decoded vectors. */
+const engines: EnginePeer[] = [];
 let engineWhyNot = '';
 
 beforeAll(async () => {
@@ -36,16 +37,18 @@ beforeAll(async () => {
   await duck.loadCpu(data);
   lite = new SqlitePeer();
   lite.loadCpu(data);
-  const e = await EnginePeer.create();
-  if (typeof e === 'string') engineWhyNot = e;
-  else {
-    engine = e;
-    await engine.loadCpu(data);
+  for (const storage of ['encoded', 'decoded'] as const) {
+    const e = await EnginePeer.create(storage);
+    if (typeof e === 'string') engineWhyNot = e;
+    else {
+      await e.loadCpu(data);
+      engines.push(e);
+    }
   }
 });
 
 afterAll(async () => {
-  await Promise.all([pg?.close(), duck?.close(), lite?.close(), engine?.close()]);
+  await Promise.all([pg?.close(), duck?.close(), lite?.close(), ...engines.map((e) => e.close())]);
 });
 
 describe('TSBS cpu-only queries agree with PostgreSQL', () => {
@@ -67,11 +70,13 @@ describe('TSBS cpu-only queries agree with PostgreSQL', () => {
       expect(diffResults(oracle.rows, duckRows, q.ordered), `duckdb\n${q.duckdb}`).toBe(undefined);
       const liteRows = (await lite.query(q.sqlite)).rows;
       expect(diffResults(oracle.rows, liteRows, q.ordered), `sqlite\n${q.sqlite}`).toBe(undefined);
-      if (engine) {
+      for (const engine of engines) {
         const engineRows = (await engine.query(q.pg)).rows;
-        expect(diffResults(oracle.rows, engineRows, q.ordered), `engine\n${q.pg}`).toBe(undefined);
+        expect(diffResults(oracle.rows, engineRows, q.ordered), `${engine.name}\n${q.pg}`).toBe(undefined);
         const truncRows = (await engine.query(q.pgDateTrunc)).rows;
-        expect(diffResults(oracle.rows, truncRows, q.ordered), `engine\n${q.pgDateTrunc}`).toBe(undefined);
+        expect(diffResults(oracle.rows, truncRows, q.ordered), `${engine.name}\n${q.pgDateTrunc}`).toBe(
+          undefined,
+        );
       }
     }
     // Guard against vacuous agreement: every query type returns rows at this scale.
@@ -79,7 +84,7 @@ describe('TSBS cpu-only queries agree with PostgreSQL', () => {
   });
 
   it('runs the engine (or says why not)', () => {
-    if (!engine) console.warn(`TSBS differential: engine not compared: ${engineWhyNot}`);
-    expect(engine !== undefined || engineWhyNot.length > 0).toBe(true);
+    if (engines.length === 0) console.warn(`TSBS differential: engine not compared: ${engineWhyNot}`);
+    expect(engines.length === 2 || engineWhyNot.length > 0).toBe(true);
   });
 });

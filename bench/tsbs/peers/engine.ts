@@ -31,22 +31,26 @@ export interface EngineDatabase {
 }
 
 interface EngineModule {
-  Database: { create(options?: unknown): Promise<EngineDatabase> };
+  Database: { create(options?: { store?: unknown }): Promise<EngineDatabase> };
+  /** engine/index.ts only; `encoded: true` keeps chunks in engine/columnar's compressed format. */
+  MemoryTableStore?: new (opts?: {
+    encoded?: boolean;
+  }) => unknown;
 }
 
-/** Imports the engine (engine/index.ts, else engine/database.ts); returns why not when neither loads. */
+/** How the engine keeps bulk-loaded chunks: compressed chunk format, or decoded vectors (the default store). */
+export type EngineStorage = 'encoded' | 'decoded';
+
+/** Imports engine/index.ts; returns why not when it does not load. */
 export async function loadEngine(): Promise<EngineModule | string> {
-  const errors: string[] = [];
-  for (const path of ['../../../engine/index.ts', '../../../engine/database.ts']) {
-    try {
-      const mod = (await import(/* @vite-ignore */ path)) as Partial<EngineModule>;
-      if (typeof mod.Database?.create === 'function') return mod as EngineModule;
-      errors.push(`${path.slice(9)} does not export Database.create`);
-    } catch (e) {
-      errors.push(`${path.slice(9)} failed to load: ${(e as Error).message.split('\n')[0]}`);
-    }
+  const path = '../../../engine/index.ts';
+  try {
+    const mod = (await import(/* @vite-ignore */ path)) as Partial<EngineModule>;
+    if (typeof mod.Database?.create !== 'function') return 'engine/index.ts does not export Database.create';
+    return mod as EngineModule;
+  } catch (e) {
+    return `engine/index.ts failed to load: ${(e as Error).message.split('\n')[0]}`;
   }
-  return errors.join('; ');
 }
 
 /** Engine value → normalized cell, using the column's declared type. */
@@ -79,14 +83,24 @@ export function normalizeEngineResult(r: EngineResult): PeerResult {
 
 /** The engine wrapped as a {@link SqlPeer}. */
 export class EnginePeer implements SqlPeer {
-  readonly name = 'engine';
-  constructor(readonly db: EngineDatabase) {}
+  readonly name: string;
+  constructor(
+    readonly db: EngineDatabase,
+    readonly storage: EngineStorage = 'decoded',
+  ) {
+    this.name = `engine (${storage})`;
+  }
 
-  /** Creates an empty engine database, or returns why it cannot. */
-  static async create(): Promise<EnginePeer | string> {
+  /**
+   * Creates an empty engine database over an in-memory store whose chunks are
+   * `storage` (default encoded: the chunk format a ShardDO stores), or returns why it cannot.
+   */
+  static async create(storage: EngineStorage = 'encoded'): Promise<EnginePeer | string> {
     const mod = await loadEngine();
     if (typeof mod === 'string') return mod;
-    return new EnginePeer(await mod.Database.create());
+    if (!mod.MemoryTableStore) return 'engine/index.ts does not export MemoryTableStore';
+    const store = new mod.MemoryTableStore({ encoded: storage === 'encoded' });
+    return new EnginePeer(await mod.Database.create({ store }), storage);
   }
 
   async exec(sql: string): Promise<void> {
