@@ -7,7 +7,7 @@ import { SqlError, SqlState } from '../errors.ts';
 import { andAll, columnsUsed, conjuncts, hasSubquery, shiftColumns } from '../plan/expr-utils.ts';
 import type { Column, Expr, Plan } from '../plan/nodes.ts';
 import type { TableStore } from '../storage/table-store.ts';
-import { bindExpr, bindOperator, coerce, type ExprBinder, names } from './bind-expr.ts';
+import { bindExpr, bindOperator, coerce, type ExprBinder, names, unifyTypes } from './bind-expr.ts';
 import type { PgNode } from './parser.ts';
 import { type BindContext, Scope, type ScopeColumn } from './scope.ts';
 
@@ -171,21 +171,39 @@ function bindJoin(env: FromEnv, n: PgNode): FromResult {
     joinType = jt === 'JOIN_INNER' ? 'cross' : joinType;
   }
   const plan = makeJoin(joinType, left.plan, right.plan, cond);
-  // USING/NATURAL: the merged column is visible unqualified once (PostgreSQL's COALESCE(l, r) for FULL is approximated by the left side).
-  let outScope = scopeCols;
-  if (usingNames.length > 0) {
-    outScope = scopeCols.map((c, i) =>
-      i >= nl && usingNames.includes(c.name) ? { ...c, name: `${c.name}\u0000using`, hidden: true } : c,
+  if (usingNames.length === 0) return { plan, scope: scopeCols };
+  // USING/NATURAL: the merged columns come first (COALESCE(left, right), which is the
+  // left side unless the join is RIGHT/FULL), then the other columns of each side. The
+  // original columns stay addressable by qualifier (hidden from * and unqualified names).
+  const exprs: Expr[] = [];
+  const out: ScopeColumn[] = [];
+  const col = (i: number): Expr => ({ kind: 'col', index: i, type: scopeCols[i].type });
+  const isUsingLeft = (i: number) => i < nl && usingNames.includes(scopeCols[i].name);
+  const isUsingRight = (i: number) => i >= nl && usingNames.includes(scopeCols[i].name);
+  for (const name of usingNames) {
+    const li = left.scope.findIndex((c) => c.name === name);
+    const ri = nl + right.scope.findIndex((c) => c.name === name);
+    const t =
+      plan.kind === 'join' ? unifyTypes([scopeCols[li].type, scopeCols[ri].type]) : scopeCols[li].type;
+    const l = coerce(col(li), t, false);
+    const r = coerce(col(ri), t, false);
+    exprs.push(
+      joinType === 'right' ? r : joinType === 'full' ? { kind: 'coalesce', args: [l, r], type: t } : l,
     );
-    if (joinType === 'right' || joinType === 'full') {
-      throw err(
-        SqlState.featureNotSupported,
-        'RIGHT/FULL JOIN with USING is not supported; use ON',
-        n.location,
-      );
-    }
+    out.push({ qualifier: undefined, name, type: t });
   }
-  return { plan, scope: outScope };
+  scopeCols.forEach((c, i) => {
+    if (isUsingLeft(i) || isUsingRight(i)) return;
+    exprs.push(col(i));
+    out.push(c);
+  });
+  scopeCols.forEach((c, i) => {
+    if (!isUsingLeft(i) && !isUsingRight(i)) return;
+    exprs.push(col(i));
+    out.push({ ...c, hidden: true });
+  });
+  const schema = out.map((c) => ({ name: c.name, type: c.type }));
+  return { plan: { kind: 'project', input: plan, exprs, schema }, scope: out };
 }
 
 /** Builds a join node, extracting `left = right` conjuncts as hash keys. */

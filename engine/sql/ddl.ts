@@ -8,7 +8,7 @@ import { SqlError, SqlState } from '../errors.ts';
 import type { Expr } from '../plan/nodes.ts';
 import type { ColumnDef, TableDef } from '../storage/table-store.ts';
 import type { ColumnType } from '../vector.ts';
-import { bindExpr, coerce, names, typeFromTypeName } from './bind-expr.ts';
+import { bindExpr, coerce, names, typeFromTypeName, typmodOf } from './bind-expr.ts';
 import type { PgNode } from './parser.ts';
 import { Scope } from './scope.ts';
 
@@ -67,7 +67,8 @@ function columnDef(env: StatementEnv, cd: PgNode, pk: string[], checks: PgNode[]
         );
     }
   }
-  return { id: nextColumnId++, name: cd.colname, type, notNull, default: def };
+  const typmod = typmodOf(cd.typeName, type);
+  return { id: nextColumnId++, name: cd.colname, type, notNull, default: def, typmod };
 }
 
 function bindChecks(

@@ -14,6 +14,7 @@ import type { Expr, Plan } from '../plan/nodes.ts';
 import { keyText } from '../storage/memory-store.ts';
 import type { ColumnDef, TableData } from '../storage/table-store.ts';
 import { castFn } from '../types/cast.ts';
+import { typmodEnforcer } from '../types/typmod.ts';
 import type { SqlType } from '../types/values.ts';
 import { bindExpr, coerce, names } from './bind-expr.ts';
 import { columnName } from './bind-select.ts';
@@ -44,8 +45,11 @@ function rowEvaluator(env: StatementEnv, width: number, exprs: readonly Expr[]) 
   };
 }
 
-/** NOT NULL and CHECK constraints (a CHECK passes unless it is false). */
+/** NOT NULL and CHECK constraints (a CHECK passes unless it is false); typmods are applied first, in place. */
 function checkRow(env: StatementEnv, t: TableData, row: unknown[]): void {
+  t.def.columns.forEach((c, i) => {
+    if (c.typmod && row[i] !== null) row[i] = typmodEnforcer(c.typmod, false)(row[i]);
+  });
   t.def.columns.forEach((c, i) => {
     if (c.notNull && row[i] === null) {
       throw err(

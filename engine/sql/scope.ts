@@ -34,6 +34,8 @@ export class Scope {
     for (let i = 0; i < this.columns.length; i++) {
       const c = this.columns[i];
       if (c.name !== name || (qualifier !== undefined && c.qualifier !== qualifier)) continue;
+      // Columns merged away by USING are reachable only through their table's name.
+      if (qualifier === undefined && c.hidden) continue;
       if (found >= 0) {
         throw new SqlError(SqlState.ambiguousColumn, `column reference "${name}" is ambiguous`, position);
       }

@@ -9,6 +9,7 @@
  * a statement: a full hot segment is frozen into a chunk in place.
  */
 import type { Expr } from '../plan/nodes.ts';
+import type { TypMod } from '../types/typmod.ts';
 import type { ColumnType, Vector } from '../vector.ts';
 
 /** Rows per segment (and per columnar chunk). */
@@ -32,6 +33,8 @@ export interface ColumnDef {
   readonly type: ColumnType;
   readonly notNull: boolean;
   readonly default?: Expr;
+  /** numeric(p,s), varchar(n), timestamp(p): enforced on INSERT/UPDATE. */
+  readonly typmod?: TypMod;
 }
 
 export interface TableDef {

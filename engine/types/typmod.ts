@@ -1,0 +1,70 @@
+/**
+ * @module engine/types/typmod
+ * Type modifiers: numeric(p, s) rounds to s digits and rejects values with more
+ * than p - s integer digits (22003); varchar(n) truncates on explicit casts and
+ * rejects longer values on assignment (22001); timestamp(p) rounds fractional
+ * seconds to p digits.
+ */
+import { SqlError, SqlState } from '../errors.ts';
+import { decimalToString, decRound, parseDecimal } from './numeric.ts';
+import type { SqlType } from './values.ts';
+
+export type TypMod =
+  | { readonly kind: 'numeric'; readonly precision: number; readonly scale: number }
+  | { readonly kind: 'varchar'; readonly length: number }
+  | { readonly kind: 'timestamp'; readonly precision: number };
+
+/** Builds a typmod from a type and its integer modifiers; undefined when they change nothing. */
+export function makeTypMod(type: SqlType, typeName: string, mods: readonly number[]): TypMod | undefined {
+  if (mods.length === 0) return undefined;
+  if (type === 'numeric') {
+    const precision = mods[0];
+    const scale = mods[1] ?? 0;
+    if (precision < 1 || precision > 1000)
+      throw new SqlError(
+        SqlState.invalidParameterValue,
+        `NUMERIC precision ${precision} must be between 1 and 1000`,
+      );
+    return { kind: 'numeric', precision, scale };
+  }
+  if (type === 'text' && (typeName === 'varchar' || typeName === 'character varying'))
+    return { kind: 'varchar', length: mods[0] };
+  if ((type === 'timestamp' || type === 'timestamptz') && mods[0] < 6)
+    return { kind: 'timestamp', precision: Math.max(0, mods[0]) };
+  return undefined;
+}
+
+/** A function enforcing the typmod on a non-null value; `explicit` is a cast (truncate) vs. an assignment (error). */
+export function typmodEnforcer(tm: TypMod, explicit: boolean): (v: unknown) => unknown {
+  switch (tm.kind) {
+    case 'numeric': {
+      const maxInt = tm.precision - tm.scale;
+      return (v) => {
+        const d = decRound(parseDecimal(v as string), tm.scale);
+        const abs = (d.int < 0n ? -d.int : d.int).toString();
+        const intDigits = abs.length - tm.scale;
+        if (d.int !== 0n && intDigits > maxInt) {
+          throw new SqlError(SqlState.numericValueOutOfRange, 'numeric field overflow');
+        }
+        return decimalToString(d);
+      };
+    }
+    case 'varchar':
+      return (v) => {
+        const chars = [...(v as string)];
+        if (chars.length <= tm.length) return v;
+        if (explicit) return chars.slice(0, tm.length).join('');
+        // Trailing spaces beyond the limit are silently dropped, as in PostgreSQL.
+        if (chars.slice(tm.length).every((c) => c === ' ')) return chars.slice(0, tm.length).join('');
+        throw new SqlError(
+          SqlState.stringDataRightTruncation,
+          `value too long for type character varying(${tm.length})`,
+        );
+      };
+    case 'timestamp': {
+      const unit = 10 ** (6 - tm.precision);
+      // Half away from zero on the µs value, as PostgreSQL rounds timestamps.
+      return (v) => Math.sign(v as number) * Math.round(Math.abs(v as number) / unit) * unit;
+    }
+  }
+}
