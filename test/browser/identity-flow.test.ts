@@ -120,11 +120,33 @@ describe.sequential('identity flow', () => {
     expect(credentials[0].isResidentCredential).toBe(true);
     await screenshot(page, 'account-passkeys');
 
+    const liveSessions = async () =>
+      (
+        (await (await page.request.get(`${origin}/v1/auth/sessions`)).json()) as {
+          sessions: { method: string }[];
+        }
+      ).sessions;
+
+    // Conditional UI: the sign-in page's email field asks for a passkey through autofill. The
+    // virtual authenticator answers that request at once (a person would pick the passkey from
+    // the autofill list), so signing out lands on /sign-in and signs straight back in: no click, no email.
     await page.getByRole('button', { name: 'Sign out', exact: true }).click();
-    await page.goto(`${origin}/sign-in`);
+    await page.waitForURL(`${origin}/databases`);
+    expect(await page.getByTestId('user-email').textContent()).toBe(email);
+    // Signing out really ended the earlier session; one ceremony made one session.
+    expect((await liveSessions()).map((x) => x.method)).toEqual(['passkey']);
+
+    // The button, in a browser without conditional UI: a modal ceremony.
+    await page
+      .context()
+      .addInitScript('PublicKeyCredential.isConditionalMediationAvailable = async () => false;');
+    await page.reload();
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await page.waitForURL(`${origin}/sign-in`);
     await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
     await page.waitForURL(`${origin}/databases`);
     expect(await page.getByTestId('user-email').textContent()).toBe(email);
+    expect((await liveSessions()).map((x) => x.method)).toEqual(['passkey']);
   });
 
   it('creates an organization, a project and a database', async () => {

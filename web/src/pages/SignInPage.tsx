@@ -32,6 +32,8 @@ export function SignInPage() {
       if (!ok || !live) return;
       signInWithPasskey(true)
         .then(() => {
+          // Signed in from the autofill list: disable the button so no second ceremony starts.
+          setBusy('passkey');
           if (live) done();
         })
         .catch(() => undefined); // aborted when the button starts a modal ceremony

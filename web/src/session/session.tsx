@@ -9,6 +9,7 @@ import { createContext, type ReactNode, useCallback, useContext, useEffect, useM
 import { listOrgs, listProjects, type Org, type Project } from '../api/control-plane.ts';
 import { getDevKey, SESSION_LOST_EVENT, setDevKey } from '../api/http.ts';
 import { fetchMe, logout, type User } from '../api/identity.ts';
+import { navigate } from '../router/router.tsx';
 
 export type Auth =
   | { status: 'loading' }
@@ -127,6 +128,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       async signOut() {
         if (getDevKey()) setDevKey(null);
         else await logout().catch(() => undefined);
+        // To the sign-in page first, so the page being left does not flash an inline sign-in form.
+        navigate('/sign-in');
         setOrgs([]);
         setProjects([]);
         setAuth({ status: 'signedOut' });
