@@ -81,6 +81,13 @@ export function bindWindowCall(b: ExprBinder, n: PgNode, name: string): Expr {
   if (!b.windows)
     throw new SqlError(SqlState.groupingError, 'window functions are not allowed here', n.location + 1);
   const over = n.over;
+  if (n.agg_filter || n.agg_order || n.agg_within_group) {
+    throw new SqlError(
+      SqlState.featureNotSupported,
+      'FILTER, ORDER BY and WITHIN GROUP are not supported in window calls',
+      n.location + 1,
+    );
+  }
   if (over.refname || over.name)
     throw new SqlError(SqlState.featureNotSupported, 'named windows are not supported', n.location + 1);
   const inner: ExprBinder = { ...b, windows: undefined };

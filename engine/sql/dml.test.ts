@@ -31,6 +31,8 @@ const CASES: [string, string[], string][] = [
       "INSERT INTO kv VALUES ('b', 7) ON CONFLICT (k) DO UPDATE SET v = excluded.v WHERE kv.v > 5",
       "INSERT INTO kv VALUES ('e', 1), ('e', 2) ON CONFLICT (k) DO UPDATE SET v = excluded.v",
       "INSERT INTO kv SELECT k || '2', v * 2 FROM kv WHERE v < 100",
+      "INSERT INTO kv VALUES ('a', 1) ON CONFLICT (v) DO NOTHING",
+      "INSERT INTO kv VALUES ('zz', 1) ON CONFLICT DO NOTHING RETURNING *",
     ],
     'SELECT * FROM kv',
   ],

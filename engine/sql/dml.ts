@@ -155,6 +155,19 @@ function insert(env: StatementEnv, s: PgNode): DmlResult {
   const source = insertSource(env, t, s, targets);
   const oc = s.onConflictClause;
   const pkIdx = def.primaryKey.map((id) => def.columns.findIndex((c) => c.id === id));
+  const inferred: string[] = (oc?.infer?.indexElems ?? []).map((e: PgNode) => e.IndexElem?.name);
+  if (oc?.infer?.conname || oc?.infer?.whereClause) {
+    throw err(
+      SqlState.featureNotSupported,
+      'ON CONFLICT ON CONSTRAINT / partial index inference is not supported',
+    );
+  }
+  if (
+    inferred.length > 0 &&
+    (inferred.length !== pkIdx.length || !pkIdx.every((i) => inferred.includes(def.columns[i].name)))
+  ) {
+    throw err('42P10', 'there is no unique or exclusion constraint matching the ON CONFLICT specification');
+  }
   if (oc && pkIdx.length === 0)
     throw err('42P10', 'there is no unique or exclusion constraint matching the ON CONFLICT specification');
   let update: ((existing: unknown[], excluded: unknown[]) => unknown[] | undefined) | undefined;
