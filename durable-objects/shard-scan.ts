@@ -5,7 +5,7 @@
  * bounds, otherwise decoding only the columns the fragment reads.
  */
 import { openChunkParts, type ZoneMap } from '../engine/columnar/index.ts';
-import { chunkColumnName, vectorValues } from '../engine/distributed/chunk-rows.ts';
+import { chunkColumnName, vectorValues, vectorValuesAt } from '../engine/distributed/chunk-rows.ts';
 import {
   type ColumnBound,
   type Fragment,
@@ -30,6 +30,59 @@ function zoneMayMatch(zone: ZoneMap | undefined, b: ColumnBound): boolean {
   if (b.hi !== undefined && compareValues(min, b.hi) > 0) return false;
   if (b.values) return b.values.some((v) => compareValues(v, min) >= 0 && compareValues(v, max) <= 0);
   return true;
+}
+
+const RANGE_TYPES = new Set(['float64', 'int32', 'timestamptz']);
+
+/** Rows of a chunk that can satisfy every usable bound (ascending), or undefined when none applies. */
+function preselect(
+  reader: ReturnType<typeof openChunkParts>,
+  bounds: readonly ColumnBound[],
+  indexOf: (id: number) => number,
+): Uint32Array | undefined {
+  let sel: Uint32Array | undefined;
+  for (const b of bounds) {
+    const idx = indexOf(b.columnId);
+    if (idx < 0) continue;
+    const type = reader.columns[idx].type;
+    let part: Uint32Array | undefined;
+    if (b.values && type === 'text' && b.values.every((v) => typeof v === 'string')) {
+      part = reader.filterIn(idx, b.values as string[]);
+    } else if (
+      !b.values &&
+      RANGE_TYPES.has(type) &&
+      // NaN sorts above every number in PostgreSQL but fails a block range test: do not preselect then.
+      !reader.columns[idx].zone.hasNaN &&
+      (typeof b.lo === 'number' || typeof b.hi === 'number')
+    ) {
+      // Inclusive on both ends: a superset of `>`/`<` matches, which the filter then narrows.
+      part = reader.filterRange(idx, {
+        lo: typeof b.lo === 'number' ? b.lo : undefined,
+        hi: typeof b.hi === 'number' ? b.hi : undefined,
+      });
+    }
+    if (!part) continue;
+    sel = sel ? intersect(sel, part) : part;
+    if (sel.length === 0) break;
+  }
+  return sel;
+}
+
+function intersect(a: Uint32Array, b: Uint32Array): Uint32Array {
+  const out = new Uint32Array(Math.min(a.length, b.length));
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < a.length && j < b.length) {
+    if (a[i] < b[j]) i++;
+    else if (a[i] > b[j]) j++;
+    else {
+      out[k++] = a[i];
+      i++;
+      j++;
+    }
+  }
+  return out.subarray(0, k);
 }
 
 /** A visitor over the rows of one table; `false` from `visit` stops the scan early. */
@@ -76,14 +129,21 @@ export function scanTable(
     }
     m.stats.chunksScanned++;
     const deleted = c.deleted ? new Uint8Array(c.deleted) : undefined;
+    // Filter on the encoded blocks first (dictionary codes, packed numbers): only
+    // rows that can match are materialized. The fragment filter still decides.
+    const sel = preselect(reader, bounds, indexOf);
+    if (sel && sel.length === 0) continue;
     const cols = reads
       .map((id) => ({ id, idx: indexOf(id) }))
       .filter((x) => x.idx >= 0)
-      .map((x) => ({ id: x.id, values: vectorValues(reader.column(x.idx)) }));
-    for (let r = 0; r < c.row_count; r++) {
+      .map((x) => ({ id: x.id, vector: reader.column(x.idx) }));
+    const count = sel ? sel.length : c.row_count;
+    const values = cols.map((col) => (sel ? vectorValuesAt(col.vector, sel) : vectorValues(col.vector)));
+    for (let k = 0; k < count; k++) {
+      const r = sel ? sel[k] : k;
       if (deleted && isNullAt(deleted, r)) continue;
       const row: Row = [];
-      for (const col of cols) row[col.id] = col.values[r];
+      for (let j = 0; j < cols.length; j++) row[cols[j].id] = values[j][k];
       if (onChunk.visit(row, c.id, r) === false) return;
     }
   }
