@@ -58,6 +58,19 @@ function paramType(v: unknown): SqlType {
 
 const publicType = (t: SqlType): ColumnType => (t === 'unknown' ? 'text' : t);
 
+/** Converts a 1-based UTF-8 byte position to a 1-based character position. */
+function byteToCharPosition(sql: string, bytePos: number): number {
+  let bytes = 0;
+  let chars = 0;
+  for (const ch of sql) {
+    if (bytes >= bytePos - 1) break;
+    const cp = ch.codePointAt(0)!;
+    bytes += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    chars++;
+  }
+  return chars + 1;
+}
+
 export class Database {
   private constructor(readonly store: TableStore) {}
 
@@ -150,7 +163,13 @@ export class Database {
       if (dml) return { ...dml, stats: { ...stats } };
       throw new SqlError(SqlState.featureNotSupported, `statement ${key} is not supported`);
     } catch (e) {
-      if (isSqlError(e)) throw e;
+      if (isSqlError(e)) {
+        // AST locations are byte offsets into the UTF-8 text; PostgreSQL reports characters.
+        if (e.position !== undefined && /[^\x00-\x7f]/.test(sql)) {
+          throw new SqlError(e.code, e.message, byteToCharPosition(sql, e.position));
+        }
+        throw e;
+      }
       if (e instanceof RangeError) throw new SqlError(SqlState.programLimitExceeded, e.message);
       throw e;
     } finally {

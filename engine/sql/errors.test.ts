@@ -34,6 +34,7 @@ const ERRORS = [
   'SELECT id FROM t ORDER BY 5',
   "SELECT 1 WHERE 'x'",
   'SELECT -2147483648 / -1',
+  "SELECT 'ünïcödé', nosuch FROM t",
 ];
 
 const UNSUPPORTED = [

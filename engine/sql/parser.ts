@@ -45,9 +45,24 @@ export function initParser(opts: ParserInit = {}): Promise<void> {
       return {};
     };
   }
-  loading = factory(args).then((m) => {
-    wasm = m;
-  });
+  // workerd with nodejs_compat defines process.versions.node, which would send the
+  // glue down its Node path (require('node:fs')). The glue treats an Electron
+  // renderer as non-Node, so say so while the factory reads its environment
+  // (synchronously, at call time) when we supply the module ourselves.
+  const proc = (globalThis as { process?: { type?: string } }).process;
+  const hadType = proc !== undefined && 'type' in proc;
+  const prevType = proc?.type;
+  if (opts.wasmModule && proc) proc.type = 'renderer';
+  try {
+    loading = factory(args).then((m) => {
+      wasm = m;
+    });
+  } finally {
+    if (opts.wasmModule && proc) {
+      if (hadType) proc.type = prevType;
+      else delete proc.type;
+    }
+  }
   return loading;
 }
 
@@ -67,7 +82,7 @@ export function parseSql(sql: string): ParsedStatement[] {
       const msgPtr = m.getValue(errPtr, 'i32');
       const cursor = m.getValue(errPtr + 16, 'i32');
       const message = msgPtr ? m.UTF8ToString(msgPtr) : 'syntax error';
-      throw new SqlError(SqlState.syntaxError, message, cursor > 0 ? byteToCharPos(sql, cursor) : undefined);
+      throw new SqlError(SqlState.syntaxError, message, cursor > 0 ? cursor : undefined);
     }
     const tree = JSON.parse(m.UTF8ToString(treePtr)) as {
       stmts?: { stmt: PgNode; stmt_location?: number; stmt_len?: number }[];
@@ -81,17 +96,4 @@ export function parseSql(sql: string): ParsedStatement[] {
     m._free(ptr);
     if (res) m._wasm_free_parse_result(res);
   }
-}
-
-/** libpg_query reports byte offsets into the UTF-8 text; PostgreSQL reports characters. */
-export function byteToCharPos(sql: string, bytePos: number): number {
-  let bytes = 0;
-  let chars = 0;
-  for (const ch of sql) {
-    if (bytes >= bytePos - 1) break;
-    const cp = ch.codePointAt(0)!;
-    bytes += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
-    chars++;
-  }
-  return chars + 1;
 }
