@@ -47,12 +47,16 @@ function columnOf(s: Scope, types?: readonly RqgType[]): Expr {
   return s.rng.pick(cands.length ? cands : s.columns);
 }
 
-/** A literal of `type`, cast where PostgreSQL would otherwise infer another type. */
-export function literal(s: Scope, type: RqgType): string {
-  const v = s.pools.pick(type, s.rng);
+/** A pool literal `v` of `type`, cast where PostgreSQL would otherwise infer another type. */
+export function typedLiteral(type: RqgType, v: string): string {
   if (type === 'timestamptz') return `${v}::timestamptz`;
   if (type === 'double' && v.startsWith("'")) return `${v}::float8`;
   return v;
+}
+
+/** A random literal of `type` from the seed's pools. */
+export function literal(s: Scope, type: RqgType): string {
+  return typedLiteral(type, s.pools.pick(type, s.rng));
 }
 
 /** A scalar (non-aggregate) expression, preferably of `type`. */
