@@ -204,6 +204,6 @@ for (const f of failures)
   console.log(`engine error in ${f.type}: ${'error' in f.engine! ? f.engine.error : ''}`);
 const num = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : 'NaN');
 console.log(
-  `RESULT geomean_vs_duckdb=${num(geomean(vsDuck))} max_vs_duckdb=${num(vsDuck.length ? Math.max(...vsDuck) : Number.NaN)} min_speedup_vs_sqlite=${num(vsLite.length ? Math.min(...vsLite) : Number.NaN, 1)} bytes_per_row=${num(bytesPerRow)} parquet_zstd_bytes_per_row=${num(parquetPerRow)} encode_rows_per_s=${typeof encoding === 'string' ? 'NaN' : Math.round(encoding.rowsPerSecond)}`,
+  `RESULT geomean_vs_duckdb=${num(geomean(vsDuck))} max_vs_duckdb=${num(vsDuck.length ? Math.max(...vsDuck) : Number.NaN)} min_speedup_vs_sqlite=${num(vsLite.length ? Math.min(...vsLite) : Number.NaN)} bytes_per_row=${num(bytesPerRow)} parquet_zstd_bytes_per_row=${num(parquetPerRow)} encode_rows_per_s=${typeof encoding === 'string' ? 'NaN' : Math.round(encoding.rowsPerSecond)}`,
 );
 await Promise.all([duck.close(), lite?.close(), engine?.close()]);
