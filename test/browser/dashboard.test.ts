@@ -370,6 +370,23 @@ describe('error states', () => {
     expect(errors).toEqual([]);
   });
 
+  it('keeps a sign-in made while the page-load session check is still answering', async () => {
+    const { page, errors } = await open(DESKTOP);
+    // The check started at page load answers "signed out" only after the dev key was entered.
+    await page.route('**/v1/auth/me', async (route) => {
+      await new Promise((r) => setTimeout(r, 1500));
+      await route.fulfill({
+        status: 401,
+        json: { error: { code: 'unauthenticated', message: 'no session' } },
+      });
+    });
+    await signInWithDevKey(page, stack.url);
+    await page.waitForTimeout(2000);
+    expect(await page.getByText('dev key', { exact: true }).count()).toBe(1);
+    expect(await page.getByLabel('SQL query').count()).toBe(1);
+    expect(errors).toEqual([]);
+  });
+
   it('shows a loading state, then a retryable error, when the API is down', async () => {
     const { page, errors } = await open(DESKTOP);
     let release: () => void = () => {};

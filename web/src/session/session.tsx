@@ -5,7 +5,16 @@
  * (before identity exists, or for quick local poking), or nobody.
  * The org/project choice persists in localStorage across reloads.
  */
-import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
+import {
+  createContext,
+  type ReactNode,
+  useCallback,
+  useContext,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+} from 'react';
 import { listOrgs, listProjects, type Org, type Project } from '../api/control-plane.ts';
 import { getDevKey, SESSION_LOST_EVENT, setDevKey } from '../api/http.ts';
 import { fetchMe, logout, type User } from '../api/identity.ts';
@@ -48,20 +57,27 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const [contextLoaded, setContextLoaded] = useState(false);
   const [projectsTick, setProjectsTick] = useState(0);
 
+  // Only the newest check may set state: a slow /me from page load must not overwrite a later sign-in.
+  const generation = useRef(0);
   const refresh = useCallback(async () => {
+    const mine = ++generation.current;
+    const stale = () => mine !== generation.current;
     if (getDevKey()) {
       setAuth({ status: 'devKey' });
       return;
     }
     try {
       const user = await fetchMe();
+      if (stale()) return;
       setAuth(user ? { status: 'user', user } : { status: 'signedOut' });
       if (!user) return;
       const list = await listOrgs();
+      if (stale()) return;
       setOrgs(list);
       setOrgId((cur) => (cur && list.some((o) => o.id === cur) ? cur : (list[0]?.id ?? null)));
       if (list.length === 0) setContextLoaded(true);
     } catch (e) {
+      if (stale()) return;
       // A control plane that is down should not look like "signed out" without saying why.
       setAuth({ status: 'signedOut', error: `Could not check your session: ${(e as Error).message}` });
     }
@@ -126,6 +142,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
         refresh();
       },
       async signOut() {
+        generation.current++; // a session check still in flight must not sign back in
         if (getDevKey()) setDevKey(null);
         else await logout().catch(() => undefined);
         // To the sign-in page first, so the page being left does not flash an inline sign-in form.
