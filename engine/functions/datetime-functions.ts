@@ -7,6 +7,7 @@ import { SqlError, SqlState } from '../errors.ts';
 import type { ScalarImpl } from '../plan/nodes.ts';
 import {
   civilFromDays,
+  clock,
   daysFromCivil,
   intervalMicros,
   MICROS_PER_DAY,
@@ -27,7 +28,7 @@ const mk = (name: string, fn: (...a: never[]) => unknown, strict = true): Scalar
 });
 
 /** Statement timestamp used by now(); set by the executor at statement start. */
-export const clock = { nowMicros: () => Date.now() * 1000 };
+export { clock };
 
 /** Truncates µs to the start of `unit` (PostgreSQL date_trunc). */
 export function truncMicros(unitText: string, t: number): number {

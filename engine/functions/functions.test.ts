@@ -48,6 +48,7 @@ const QUERIES = [
   'SELECT i * 2 FROM f WHERE id = 5',
   'SELECT sm * 2 FROM f WHERE id = 5',
   'SELECT sum(i) FROM f',
+  "SELECT 'infinity'::timestamptz > now(), '-infinity'::timestamp, 'today'::timestamptz <= now(), 'yesterday'::timestamp < 'tomorrow'::timestamp, now() - 'now'::timestamptz",
 ];
 
 describe('functions differential vs PGlite', () => {

@@ -10,6 +10,9 @@
 import { SqlError, SqlState } from '../errors.ts';
 import type { Interval } from '../vector.ts';
 
+/** The statement timestamp (now(), 'now'); the engine pins it for the duration of a statement. */
+export const clock = { nowMicros: (): number => Date.now() * 1000 };
+
 export const MICROS_PER_SECOND = 1_000_000;
 export const MICROS_PER_MINUTE = 60 * MICROS_PER_SECOND;
 export const MICROS_PER_HOUR = 60 * MICROS_PER_MINUTE;
@@ -65,6 +68,15 @@ function parseTs(text: string, type: string): ParsedTs {
   if (!m) {
     const t = text.trim().toLowerCase();
     if (t === 'epoch') return { micros: 0, offsetMicros: 0 };
+    if (t === 'infinity' || t === '+infinity') return { micros: Number.POSITIVE_INFINITY, offsetMicros: 0 };
+    if (t === '-infinity') return { micros: Number.NEGATIVE_INFINITY, offsetMicros: 0 };
+    // Special inputs relative to the statement's timestamp (session zone UTC).
+    const now = clock.nowMicros();
+    if (t === 'now') return { micros: now, offsetMicros: 0 };
+    const today = Math.floor(now / MICROS_PER_DAY) * MICROS_PER_DAY;
+    if (t === 'today') return { micros: today, offsetMicros: 0 };
+    if (t === 'tomorrow') return { micros: today + MICROS_PER_DAY, offsetMicros: 0 };
+    if (t === 'yesterday') return { micros: today - MICROS_PER_DAY, offsetMicros: 0 };
     throw badDatetime(type, text);
   }
   const y = +m[1];
@@ -105,6 +117,8 @@ function parseTs(text: string, type: string): ParsedTs {
 /** Parses a date literal ('2016-01-01', or a timestamp whose date part is taken). */
 export function parseDate(text: string): number {
   const p = parseTs(text, 'date');
+  if (!Number.isFinite(p.micros))
+    throw new SqlError(SqlState.featureNotSupported, 'infinite dates are not supported');
   return Math.floor(p.micros / MICROS_PER_DAY);
 }
 
