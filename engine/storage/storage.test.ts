@@ -8,7 +8,7 @@ import { MemoryTableStore } from './memory-store.ts';
 
 const N = 150_000;
 const DDL =
-  'CREATE TABLE m (time timestamptz NOT NULL, host text, v double precision, k int, big bigint, flag boolean)';
+  'CREATE TABLE m (time timestamptz NOT NULL, host text, v double precision, k int, big bigint, flag boolean, d date)';
 
 function columns() {
   const time = new Float64Array(N);
@@ -26,7 +26,9 @@ function columns() {
     big.push(i % 11 === 0 ? null : BigInt(i) * 1000000007n);
     flag.push(i % 7 === 0 ? null : i % 3 === 0);
   }
-  return { time, host, v, k, big, flag };
+  const d = new Int32Array(N);
+  for (let i = 0; i < N; i++) d[i] = 16801 + Math.floor(i / 10000);
+  return { time, host, v, k, big, flag, d };
 }
 
 const QUERIES = [
@@ -36,6 +38,11 @@ const QUERIES = [
   'SELECT DISTINCT ON (host) host, time, v FROM m ORDER BY host, time DESC',
   'SELECT k, count(*) FROM m WHERE v > 90 GROUP BY k ORDER BY 2 DESC, 1 LIMIT 10',
   'SELECT flag, count(*) FROM m GROUP BY flag ORDER BY flag',
+  'SELECT count(*), min(k), max(big) FROM m WHERE k > 400 AND big < 50000000000000',
+  "SELECT count(*) FROM m WHERE big = 7000000049 OR host = 'host_0'",
+  'SELECT count(*) FROM m WHERE big IN (0, 1000000007, 149999000001050000)',
+  "SELECT count(*), min(d), max(d) FROM m WHERE d >= '2016-01-03' AND d < '2016-01-05'",
+  'SELECT count(*) FROM m WHERE flag AND k = 7',
 ];
 
 describe('bulk-loaded chunks', () => {
