@@ -12,7 +12,7 @@ import { pgTypeName, type SqlType } from '../types/values.ts';
 import { AGG_BASE, bindExpr, coerce, type ExprBinder, names, unifyTypes, WIN_BASE } from './bind-expr.ts';
 import { bindFromList, type FromEnv } from './bind-from.ts';
 import type { PgNode } from './parser.ts';
-import { type BindContext, Scope } from './scope.ts';
+import { type BindContext, Scope, type ScopeColumn } from './scope.ts';
 
 export interface BoundQuery {
   readonly plan: Plan;
@@ -54,6 +54,11 @@ export class SelectBinder {
       },
       makeBinder: (scope) => this.makeBinder(scope),
     };
+  }
+
+  /** Binds FROM items on their own (UPDATE ... FROM, DELETE ... USING). */
+  bindFromItems(items: PgNode[]): { plan: Plan; scope: ScopeColumn[] } {
+    return bindFromList(this.env(undefined, { correlated: false }), items);
   }
 
   /** Binds a SelectStmt node (wrapped `{SelectStmt: ...}` or bare). */

@@ -16,7 +16,7 @@ import type { ColumnDef, TableData } from '../storage/table-store.ts';
 import { castFn } from '../types/cast.ts';
 import { typmodEnforcer } from '../types/typmod.ts';
 import type { SqlType } from '../types/values.ts';
-import { bindExpr, coerce, names } from './bind-expr.ts';
+import { bindExpr, coerce, type ExprBinder, names } from './bind-expr.ts';
 import { columnName } from './bind-select.ts';
 import type { PgNode } from './parser.ts';
 import { Scope, type ScopeColumn } from './scope.ts';
@@ -243,16 +243,22 @@ function insert(env: StatementEnv, s: PgNode): DmlResult {
   return { command: 'INSERT', columns: ret.columns, rows: ret.rows, rowCount: written.length };
 }
 
-/** Rows (with row id last) of `t` matching the WHERE clause. */
+/**
+ * Target rows of UPDATE/DELETE: the table's columns, then its row id, then the
+ * columns of any FROM/USING items (joined by the WHERE clause), plus the scope
+ * to bind SET/WHERE expressions in. Each target row appears once (the first match).
+ */
 function targetRows(
   env: StatementEnv,
   t: TableData,
   qualifier: string,
   where: PgNode | undefined,
+  fromItems: PgNode[] | undefined,
+  bindSets?: (scope: Scope) => void,
 ): unknown[][] {
   const def = t.def;
-  const scope = tableScope(t, qualifier);
-  const schema = def.columns.map((c) => ({ name: c.name, type: c.type }));
+  const width = def.columns.length;
+  const schema = def.columns.map((c) => ({ name: c.name, type: c.type as SqlType }));
   let plan: Plan = {
     kind: 'scan',
     table: def.name,
@@ -261,6 +267,23 @@ function targetRows(
     ranges: [],
     withRowId: true,
   };
+  const rowid: ScopeColumn = { qualifier: undefined, name: '\u0000rowid', type: 'float64', hidden: true };
+  let scopeCols: ScopeColumn[] = [...tableScope(t, qualifier).columns, rowid];
+  if (fromItems?.length) {
+    const from = env.binder().bindFromItems(fromItems);
+    plan = {
+      kind: 'join',
+      joinType: 'cross',
+      left: plan,
+      right: from.plan,
+      leftKeys: [],
+      rightKeys: [],
+      schema: [...plan.schema, ...from.plan.schema],
+    };
+    scopeCols = [...scopeCols, ...from.scope];
+  }
+  const scope = new Scope(scopeCols);
+  bindSets?.(scope);
   if (where) {
     const b = env.binder().makeBinder(scope);
     plan = {
@@ -270,16 +293,49 @@ function targetRows(
       schema: plan.schema,
     };
   }
-  return env.run(plan);
+  const rows = env.run(plan);
+  if (!fromItems?.length) return rows;
+  const seen = new Set<number>();
+  return rows.filter((r) => {
+    const id = r[width] as number;
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
 }
 
 function update(env: StatementEnv, s: PgNode): DmlResult {
-  if (s.fromClause?.length) throw err(SqlState.featureNotSupported, 'UPDATE ... FROM is not supported');
   const t = tableOf(env, s.relation);
   const def = t.def;
   const qualifier = s.relation.alias?.aliasname ?? def.name;
-  const b = env.binder().makeBinder(tableScope(t, qualifier));
-  const sets = (s.targetList as PgNode[]).map((x) => {
+  let sets: { idx: number; expr: Expr }[] = [];
+  const bindSets = (scope: Scope) => {
+    const b = env.binder().makeBinder(scope);
+    sets = bindSetList(b, s.targetList, def);
+  };
+  const matches = targetRows(env, t, qualifier, s.whereClause, s.fromClause, bindSets);
+  const width = def.columns.length;
+  const ev = rowEvaluator(
+    env,
+    matches[0]?.length ?? width + 1,
+    sets.map((x) => x.expr),
+  );
+  const newRows = matches.map((r) => {
+    const old = r.slice(0, width);
+    const vals = ev(r);
+    const row = old.slice();
+    sets.forEach((x, i) => {
+      row[x.idx] = vals[i];
+    });
+    checkRow(env, t, row);
+    return { id: r[width] as number, row };
+  });
+  return finishUpdate(env, t, s, qualifier, newRows);
+}
+
+/** Binds UPDATE's SET list against the target (and FROM) scope. */
+function bindSetList(b: ExprBinder, list: PgNode[], def: TableData['def']): { idx: number; expr: Expr }[] {
+  return list.map((x) => {
     const rt = x.ResTarget;
     if (rt.indirection) throw err(SqlState.featureNotSupported, 'UPDATE of subfields is not supported');
     const idx = def.columns.findIndex((c) => c.name === rt.name);
@@ -294,23 +350,15 @@ function update(env: StatementEnv, s: PgNode): DmlResult {
       : coerce(bindExpr(b, rt.val), def.columns[idx].type, true);
     return { idx, expr };
   });
-  const matches = targetRows(env, t, qualifier, s.whereClause);
-  const width = def.columns.length;
-  const ev = rowEvaluator(
-    env,
-    width,
-    sets.map((x) => x.expr),
-  );
-  const newRows = matches.map((r) => {
-    const old = r.slice(0, width);
-    const vals = ev(old);
-    const row = old.slice();
-    sets.forEach((x, i) => {
-      row[x.idx] = vals[i];
-    });
-    checkRow(env, t, row);
-    return { id: r[width] as number, row };
-  });
+}
+
+function finishUpdate(
+  env: StatementEnv,
+  t: TableData,
+  s: PgNode,
+  qualifier: string,
+  newRows: { id: number; row: unknown[] }[],
+): DmlResult {
   checkUpdatedKeys(t, newRows);
   for (const n of newRows) t.deleteRow(n.id);
   t.insert(newRows.map((n) => n.row));
@@ -325,10 +373,9 @@ function update(env: StatementEnv, s: PgNode): DmlResult {
 }
 
 function remove(env: StatementEnv, s: PgNode): DmlResult {
-  if (s.usingClause?.length) throw err(SqlState.featureNotSupported, 'DELETE ... USING is not supported');
   const t = tableOf(env, s.relation);
   const qualifier = s.relation.alias?.aliasname ?? t.def.name;
-  const matches = targetRows(env, t, qualifier, s.whereClause);
+  const matches = targetRows(env, t, qualifier, s.whereClause, s.usingClause);
   const width = t.def.columns.length;
   for (const r of matches) t.deleteRow(r[width] as number);
   const ret = returning(
