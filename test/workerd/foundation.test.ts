@@ -145,7 +145,7 @@ describe('queue consumer and cron', () => {
   });
 
   it('retries a handler failure with backoff instead of dropping it', async () => {
-    const noDb = { ...env, PG_WS_PROXY: '127.0.0.1:1' } as Env;
+    const noDb = { ...env, PG_WS_PROXY: '127.0.0.1:1' } as unknown as Env;
     const batch = createMessageBatch('orochi-events', [
       { id: 'r', timestamp: new Date(), attempts: 2, body: { kind: 'maintenance-sweep', at: 1, cron: 'x' } },
     ]);
