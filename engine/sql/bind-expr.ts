@@ -8,16 +8,28 @@
  * SELECT binder later rewrites them to the aggregate/window node's outputs.
  */
 import { SqlError, SqlState } from '../errors.ts';
-import { isAggregateName } from '../functions/aggregate-types.ts';
-import { resolveNegate, resolveOperator } from '../functions/operators.ts';
+import { isAggregateName, makeAggCall } from '../functions/aggregate-types.ts';
+import { resolveNegate } from '../functions/operators.ts';
 import { resolveFunction } from '../functions/scalar.ts';
 import type { AggCall, Expr, Plan, SortKey, WindowCall } from '../plan/nodes.ts';
-import { castFn, parseText } from '../types/cast.ts';
-import { makeTypMod, type TypMod, typmodEnforcer } from '../types/typmod.ts';
-import { columnTypeFromName, commonType, pgTypeName, type SqlType } from '../types/values.ts';
+import { parseText } from '../types/cast.ts';
+import { pgTypeName, type SqlType } from '../types/values.ts';
 import { bindWindowCall } from './bind-window.ts';
+import {
+  applyTypmod,
+  bindOperator,
+  coerce,
+  names,
+  toBool,
+  typeFromTypeName,
+  typmodOf,
+  unifyTypes,
+} from './coerce.ts';
 import type { PgNode } from './parser.ts';
 import type { BindContext, Scope } from './scope.ts';
+
+// Re-exported: the DDL/DML binders use these with bindExpr.
+export { applyTypmod, bindOperator, coerce, names, typeFromTypeName, typmodOf, unifyTypes };
 
 export const AGG_BASE = 1_000_000;
 export const WIN_BASE = 2_000_000;
@@ -37,90 +49,6 @@ export interface ExprBinder {
 
 const err = (code: string, msg: string, pos?: number) =>
   new SqlError(code, msg, pos === undefined || pos < 0 ? undefined : pos + 1);
-
-/** Name of a `String` node list such as funcname or a type name. */
-export function names(list: PgNode[] | undefined): string[] {
-  return (list ?? []).map((n: PgNode) => n.String?.sval ?? (n.A_Star ? '*' : ''));
-}
-
-/** Resolves a TypeName node to a column type (0A000 for unsupported types such as arrays). */
-export function typeFromTypeName(tn: PgNode): SqlType {
-  if (tn.arrayBounds) throw err(SqlState.featureNotSupported, 'array types are not supported', tn.location);
-  const n = names(tn.names);
-  const last = n[n.length - 1];
-  if (last === 'bpchar' || last === 'char') {
-    // char(n) pads with blanks and compares ignoring them; not modelled, so refuse rather than answer wrongly.
-    throw err(SqlState.featureNotSupported, 'char(n) is not supported; use text or varchar', tn.location);
-  }
-  const t = columnTypeFromName(
-    last === 'timestamp' || last === 'timestamptz' || last === 'interval' ? last : last,
-  );
-  if (!t) throw err('42704', `type "${n.join('.')}" does not exist`, tn.location);
-  return t;
-}
-
-/** The type modifier of a TypeName (numeric(p,s), varchar(n), timestamp(p)), if any. */
-export function typmodOf(tn: PgNode, type: SqlType): TypMod | undefined {
-  const mods = (tn.typmods ?? []).map((m: PgNode) => {
-    const v = m.A_Const?.ival?.ival ?? (m.A_Const?.ival ? 0 : undefined);
-    if (typeof v !== 'number')
-      throw err(SqlState.syntaxError, 'type modifiers must be simple constants', tn.location);
-    return v;
-  });
-  const n = names(tn.names);
-  return makeTypMod(type, n[n.length - 1], mods);
-}
-
-/** Wraps `e` so its value satisfies the typmod (explicit cast or assignment semantics). */
-export function applyTypmod(e: Expr, tm: TypMod | undefined, explicit: boolean): Expr {
-  if (!tm) return e;
-  const fn = typmodEnforcer(tm, explicit);
-  if (e.kind === 'const') return e.value === null ? e : { ...e, value: fn(e.value) };
-  return {
-    kind: 'call',
-    name: 'typmod',
-    args: [e],
-    type: e.type,
-    impl: { name: 'typmod', strict: true, fn },
-  };
-}
-
-/** Coerces an expression to `target`: folds untyped literals, otherwise wraps a cast. */
-export function coerce(e: Expr, target: SqlType, explicit = false, pos?: number): Expr {
-  if (e.type === target || target === 'unknown') return e;
-  if (e.kind === 'const') {
-    if (e.value === null) return { kind: 'const', value: null, type: target };
-    if (e.type === 'unknown')
-      return { kind: 'const', value: wrapPos(() => parseText(String(e.value), target), pos), type: target };
-  }
-  if (!explicit && e.type !== 'unknown' && commonType(e.type, target) !== target) {
-    throw err(
-      SqlState.datatypeMismatch,
-      `cannot convert ${pgTypeName(e.type)} to ${pgTypeName(target)} implicitly`,
-      pos,
-    );
-  }
-  const fn = castFn(e.type, target as Exclude<SqlType, 'unknown'>);
-  if (e.kind === 'const') return { kind: 'const', value: wrapPos(() => fn(e.value), pos), type: target };
-  return {
-    kind: 'call',
-    name: `::${target}`,
-    args: [e],
-    type: target,
-    impl: { name: `::${pgTypeName(target)}`, strict: true, fn },
-  };
-}
-
-function wrapPos<T>(f: () => T, pos?: number): T {
-  try {
-    return f();
-  } catch (e) {
-    if (e instanceof SqlError && e.position === undefined && pos !== undefined && pos >= 0) {
-      throw new SqlError(e.code, e.message, pos + 1);
-    }
-    throw e;
-  }
-}
 
 function constOf(node: PgNode): Expr {
   const c = node.A_Const;
@@ -142,42 +70,6 @@ function constOf(node: PgNode): Expr {
   if (c.bsval !== undefined)
     throw err(SqlState.featureNotSupported, 'bit strings are not supported', c.location);
   return { kind: 'const', value: null, type: 'unknown' };
-}
-
-/** Binds an operator call by name with implicit coercion of its operands. */
-export function bindOperator(op: string, l: Expr, r: Expr, pos?: number): Expr {
-  const res = resolveOperator(op, l.type, r.type);
-  if (!res) {
-    throw err(
-      SqlState.undefinedFunction,
-      `operator does not exist: ${pgTypeName(l.type)} ${op} ${pgTypeName(r.type)}`,
-      pos,
-    );
-  }
-  const args = [coerce(l, res.argTypes[0], true, pos), coerce(r, res.argTypes[1], true, pos)];
-  return { kind: 'call', name: op, args, type: res.type, impl: res.impl };
-}
-
-function toBool(e: Expr, pos?: number): Expr {
-  if (e.type === 'bool') return e;
-  if (e.type === 'unknown') return coerce(e, 'bool', false, pos);
-  throw err(SqlState.datatypeMismatch, `argument must be type boolean, not type ${pgTypeName(e.type)}`, pos);
-}
-
-/** Finds one type for a list of expressions (CASE, COALESCE, IN, UNION), as PostgreSQL's select_common_type. */
-export function unifyTypes(types: readonly SqlType[], pos?: number): SqlType {
-  let t: SqlType = 'unknown';
-  for (const x of types) {
-    const c = commonType(t, x);
-    if (c === undefined)
-      throw err(
-        SqlState.datatypeMismatch,
-        `types ${pgTypeName(t)} and ${pgTypeName(x)} cannot be matched`,
-        pos,
-      );
-    t = c;
-  }
-  return t === 'unknown' ? 'text' : t;
 }
 
 /** Binds one expression node. */
@@ -459,8 +351,6 @@ function bindAggregate(b: ExprBinder, n: PgNode, name: string): Expr {
   b.aggs.push(call);
   return { kind: 'col', index: AGG_BASE + b.aggs.length - 1, type: call.type };
 }
-
-import { makeAggCall } from '../functions/aggregate-types.ts';
 
 function bindSubLink(b: ExprBinder, n: PgNode): Expr {
   const sub = b.bindSubquery(n.subselect, b.scope);
