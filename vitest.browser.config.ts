@@ -1,6 +1,6 @@
 /**
  * Browser end-to-end tests (Debian's Chromium against the real local stack),
- * plus the dashboard's pure modules (charts, SQL lexer, export), which need no browser.
+ * plus the dashboard's pure modules (charts, SQL catalog, export), which need no browser.
  */
 import { defineConfig } from 'vitest/config';
 

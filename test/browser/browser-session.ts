@@ -6,6 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { ROOT } from '../../scripts/stack.ts';
 
 export const ARTIFACTS = resolve(ROOT, 'test-results/screenshots');
@@ -40,4 +41,28 @@ export async function signInWithDevKey(page: Page, url: string): Promise<void> {
   await page.getByLabel('Dev API key (OROCHI_DEV_API_KEY)').fill(DEV_KEY);
   await page.getByRole('button', { name: 'Use dev key' }).click();
   await page.waitForURL(`${url}/databases/default`);
+}
+
+/**
+ * Replaces the SQL editor's text as a person pasting it would. The editor is
+ * CodeMirror (a contenteditable, not a form field), so `fill()` does not apply:
+ * click into it, select all, insert the text; then wait until the editor shows it.
+ */
+export async function typeSql(page: Page, sql: string): Promise<void> {
+  const editor = page.getByLabel('SQL query');
+  await editor.click();
+  await page.keyboard.press('ControlOrMeta+A');
+  if (sql) await page.keyboard.insertText(sql);
+  else await page.keyboard.press('Backspace');
+  await expect.poll(() => editorText(page)).toBe(sql);
+}
+
+/** The text the SQL editor shows, one line per editor line (empty when only the placeholder shows). */
+export async function editorText(page: Page): Promise<string> {
+  return page
+    .getByLabel('SQL query')
+    .locator('.cm-line')
+    .evaluateAll((lines) =>
+      lines.map((l) => (l.querySelector('.cm-placeholder') ? '' : l.textContent)).join('\n'),
+    );
 }

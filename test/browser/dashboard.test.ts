@@ -8,7 +8,16 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { type Stack, startStack } from '../../scripts/stack.ts';
-import { DESKTOP, DEV_KEY, openPage, PHONE, screenshot, signInWithDevKey } from './browser-session.ts';
+import {
+  DESKTOP,
+  DEV_KEY,
+  editorText,
+  openPage,
+  PHONE,
+  screenshot,
+  signInWithDevKey,
+  typeSql,
+} from './browser-session.ts';
 import { launchChromium } from './chromium.ts';
 import { freePort } from './free-port.ts';
 
@@ -129,11 +138,11 @@ describe('SQL workbench', () => {
       }),
     );
     await signInWithDevKey(page, stack.url);
-    const editor = page.getByLabel('SQL query');
-    await editor.fill(
+    await typeSql(
+      page,
       "SELECT time_bucket('1 hour', time) AS bucket, avg(cpu) AS cpu, host FROM cpu GROUP BY 1, 3",
     );
-    await editor.press('Control+Enter');
+    await page.getByLabel('SQL query').press('Control+Enter');
     const path = page.getByTestId('chart-line').locator('path[data-series]');
     await path.waitFor();
     expect(await path.getAttribute('data-series')).toBe('host_0');
@@ -157,22 +166,17 @@ describe('SQL workbench', () => {
     expect(errors).toEqual([]);
   });
 
-  it('creates a hypertable, inserts and charts it from the editor against the real data plane', async (ctx) => {
-    // The data plane is built concurrently: when it cannot even create a table, say so instead of failing here.
-    const probe = await fetch(`${stack.url}/v1/databases/default/sql`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${DEV_KEY}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ sql: 'CREATE TABLE ready_probe (id integer)' }),
-    });
-    if (probe.status >= 500) ctx.skip(`data plane not ready: ${probe.status} ${await probe.text()}`);
+  it('creates a hypertable, inserts and charts it from the editor against the real data plane', async () => {
     const { page, errors } = await open(DESKTOP);
     await signInWithDevKey(page, stack.url);
-    const editor = page.getByLabel('SQL query');
     /** Types SQL, runs it with Ctrl-Enter, and fails with the API's own error if it is rejected. */
     const run = async (sql: string) => {
-      await editor.fill(sql);
-      const answered = page.waitForResponse('**/v1/databases/default/sql');
-      await editor.press('Control+Enter');
+      await typeSql(page, sql);
+      // This statement's answer, not the editor's catalog lookup for completion.
+      const answered = page.waitForResponse(
+        (r) => r.url().endsWith('/v1/databases/default/sql') && r.request().postDataJSON()?.sql === sql,
+      );
+      await page.getByLabel('SQL query').press('Control+Enter');
       const res = await answered;
       expect(res.ok(), `${sql}\n→ ${res.status()} ${await res.text()}`).toBe(true);
       await page.getByTestId('query-stats').waitFor();
@@ -234,6 +238,68 @@ FROM cpu GROUP BY bucket, host ORDER BY bucket, host;`);
     const counts = await shards.locator(`tbody tr td:nth-child(${rowsCol + 1})`).allTextContents();
     expect(counts.reduce((s, c) => s + Number(c.replace(/\D/g, '')), 0)).toBe(24);
     await screenshot(page, 'tables');
+    expect(errors).toEqual([]);
+  });
+});
+
+describe('SQL editor', () => {
+  it('highlights SQL and completes table and column names from the catalog', async () => {
+    const { page, errors } = await open(DESKTOP);
+    const asked: string[] = [];
+    await page.route('**/v1/databases/default/sql', (route) => {
+      const sql = (route.request().postDataJSON() as { sql: string }).sql;
+      asked.push(sql);
+      if (!sql.includes('information_schema.columns')) return route.fulfill({ status: 500 });
+      return route.fulfill({
+        json: {
+          columns: [
+            { name: 'table_name', type: 'text' },
+            { name: 'column_name', type: 'text' },
+          ],
+          rows: [
+            ['cpu', 'time'],
+            ['cpu', 'host'],
+            ['cpu', 'usage_user'],
+            ['readings', 'id'],
+          ],
+          rowCount: 4,
+          stats: { ms: 1, shards: 1, chunksScanned: 0, chunksSkipped: 0, rowsRead: 4 },
+        },
+      });
+    });
+    await signInWithDevKey(page, stack.url);
+    // Nothing is asked before a completion needs the catalog.
+    expect(asked).toEqual([]);
+    await typeSql(page, "SELECT 'a', 42 -- note\nFROM cp");
+    // Keywords, strings, numbers and comments are each drawn in their own style.
+    const colorOf = (text: string) =>
+      page
+        .getByLabel('SQL query')
+        .locator('span', { hasText: text })
+        .last()
+        .evaluate((e) => e.ownerDocument.defaultView?.getComputedStyle(e).color);
+    const colors = await Promise.all(['SELECT', "'a'", '42', '-- note'].map(colorOf));
+    expect(new Set(colors).size).toBe(4);
+
+    const list = page.locator('.cm-tooltip-autocomplete');
+    await page.keyboard.press('Control+Space');
+    await list.getByRole('option', { name: /^cpu/ }).waitFor();
+    expect(await list.getByRole('option', { name: /^readings/ }).count()).toBe(0);
+    // CodeMirror ignores keys for 75 ms after the list opens, so a fast typist's Enter is not swallowed.
+    await page.waitForTimeout(150);
+    await page.keyboard.press('Enter');
+    expect(await editorText(page)).toBe("SELECT 'a', 42 -- note\nFROM cpu");
+    await screenshot(page, 'sql-editor-completion-table');
+
+    await typeSql(page, 'SELECT cpu.us');
+    await page.keyboard.press('Control+Space');
+    await list.getByRole('option', { name: /^usage_user/ }).waitFor();
+    await screenshot(page, 'sql-editor-completion');
+    await page.waitForTimeout(150);
+    await page.keyboard.press('Enter');
+    expect(await editorText(page)).toBe('SELECT cpu.usage_user');
+    // One lookup served both completions.
+    expect(asked.filter((q) => q.includes('information_schema'))).toHaveLength(1);
     expect(errors).toEqual([]);
   });
 });
@@ -324,12 +390,11 @@ describe('keyboard', () => {
     await page.keyboard.press('Enter');
     expect(await page.evaluate<string>('document.activeElement.id')).toBe('main');
 
-    await page.getByLabel('SQL query').fill('');
-    await page.getByLabel('SQL query').focus();
+    await typeSql(page, '');
     await page.keyboard.type('SELECT host, count(*) AS n FROM t GROUP BY host');
     // Tab indents inside the editor; Escape then Tab leaves it for the Run button.
     await page.keyboard.press('Tab');
-    expect(await page.getByLabel('SQL query').inputValue()).toMatch(/host {2}$/);
+    expect(await editorText(page)).toBe('SELECT host, count(*) AS n FROM t GROUP BY host  ');
     await page.keyboard.press('Escape');
     await page.keyboard.press('Tab');
     expect(await page.evaluate<string>('document.activeElement.textContent')).toBe('Run');
@@ -356,9 +421,8 @@ describe('error states', () => {
       }),
     );
     await signInWithDevKey(page, stack.url);
-    const editor = page.getByLabel('SQL query');
-    await editor.fill('SELECT 1\nFORM t');
-    await editor.press('Control+Enter');
+    await typeSql(page, 'SELECT 1\nFORM t');
+    await page.getByLabel('SQL query').press('Control+Enter');
     const alert = page.getByTestId('error');
     await alert.waitFor();
     expect(await alert.textContent()).toContain('42601');
@@ -366,6 +430,10 @@ describe('error states', () => {
     // PostgreSQL positions are 1-based characters: 10 is the F of FORM, first on line 2.
     expect(await page.getByText(/^At line \d+, column \d+\.$/).textContent()).toBe('At line 2, column 1.');
     expect(await page.getByTestId('history').locator('option').nth(1).textContent()).toMatch(/^✗/);
+    // Picking it from the history puts it back into the editor.
+    await typeSql(page, 'SELECT 2');
+    await page.getByTestId('history').selectOption({ index: 1 });
+    await expect.poll(() => editorText(page)).toBe('SELECT 1\nFORM t');
     await screenshot(page, 'sql-error');
     expect(errors).toEqual([]);
   });

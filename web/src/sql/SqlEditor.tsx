@@ -1,12 +1,12 @@
 /**
  * @module web/sql/SqlEditor
- * A `<textarea>` with a highlighted `<pre>` layered underneath (same font, same
- * padding, scroll synced). The textarea keeps native editing, IME, undo and
- * accessibility; only its text is transparent. A stand-in for CodeMirror 6,
- * which is not installed here.
+ * The SQL editor: CodeMirror 6 (`sql-editor-view.ts`), loaded with a dynamic
+ * import so the rest of the page paints first. Until it arrives the text is
+ * shown read-only in the editor's place, at the editor's size.
  */
-import { type KeyboardEvent, useMemo, useRef } from 'react';
-import { tokenize } from './sql-tokens.ts';
+import type { SQLNamespace } from '@codemirror/lang-sql';
+import { useEffect, useRef, useState } from 'react';
+import type { SqlEditorHandle } from './sql-editor-view.ts';
 
 interface Props {
   id: string;
@@ -15,73 +15,67 @@ interface Props {
   /** Ctrl/Cmd-Enter: receives the selection, or the whole text when nothing is selected. */
   onRun: (sql: string) => void;
   label: string;
+  /** Tables and columns for completion; called at the first completion, again when it returns a new promise. */
+  catalog: () => Promise<SQLNamespace>;
 }
 
-export function SqlEditor({ id, value, onChange, onRun, label }: Props) {
-  const area = useRef<HTMLTextAreaElement>(null);
-  const pre = useRef<HTMLPreElement>(null);
-  const tokens = useMemo(() => tokenize(value), [value]);
+export function SqlEditor({ id, value, onChange, onRun, label, catalog }: Props) {
+  const host = useRef<HTMLDivElement>(null);
+  const editor = useRef<SqlEditorHandle | null>(null);
+  const [ready, setReady] = useState(false);
+  const [failed, setFailed] = useState<Error | null>(null);
+  // The editor is created once; these refs let it call the latest props.
+  const latest = useRef({ value, onChange, onRun, catalog });
+  latest.current = { value, onChange, onRun, catalog };
 
-  const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
-    const t = e.currentTarget;
-    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
-      e.preventDefault();
-      const selected = t.value.slice(t.selectionStart, t.selectionEnd);
-      onRun(selected.trim() ? selected : t.value);
-      return;
-    }
-    // Tab indents instead of leaving the editor; Escape then Tab still moves focus (WCAG 2.1.2).
-    if (e.key === 'Tab' && !e.shiftKey && t.dataset.escaped !== '1') {
-      e.preventDefault();
-      const { selectionStart: s, selectionEnd: end } = t;
-      onChange(`${t.value.slice(0, s)}  ${t.value.slice(end)}`);
-      requestAnimationFrame(() => t.setSelectionRange(s + 2, s + 2));
-      return;
-    }
-    t.dataset.escaped = e.key === 'Escape' ? '1' : '';
-  };
+  useEffect(() => {
+    let cancelled = false;
+    import('./sql-editor-view.ts').then(
+      ({ createSqlEditor }) => {
+        if (cancelled || !host.current) return;
+        editor.current = createSqlEditor(host.current, {
+          doc: latest.current.value,
+          label,
+          describedBy: `${id}-hint`,
+          onChange: (sql) => {
+            latest.current.value = sql;
+            latest.current.onChange(sql);
+          },
+          onRun: (sql) => latest.current.onRun(sql),
+          catalog: () => latest.current.catalog(),
+        });
+        setReady(true);
+      },
+      (e: Error) => !cancelled && setFailed(e),
+    );
+    return () => {
+      cancelled = true;
+      editor.current?.destroy();
+      editor.current = null;
+      setReady(false);
+    };
+  }, [id, label]);
 
-  const syncScroll = () => {
-    if (pre.current && area.current) {
-      pre.current.scrollTop = area.current.scrollTop;
-      pre.current.scrollLeft = area.current.scrollLeft;
-    }
-  };
+  // A value set from outside (history) replaces the editor's text; its own edits are a no-op here.
+  useEffect(() => editor.current?.setDoc(value), [value]);
 
   return (
-    <div className="sql-editor">
-      <label htmlFor={id} className="visually-hidden">
-        {label}
-      </label>
-      <pre ref={pre} className="sql-highlight" aria-hidden="true">
-        {tokens.map((t, i) =>
-          t.kind === 'plain' ? (
-            t.text
-          ) : (
-            // biome-ignore lint/suspicious/noArrayIndexKey: tokens have no identity beyond position.
-            <span key={i} className={`tok-${t.kind}`}>
-              {t.text}
-            </span>
-          ),
-        )}
-        {/* A trailing newline would otherwise collapse and misalign the last line. */}
-        {'\n'}
-      </pre>
-      <textarea
-        ref={area}
-        id={id}
-        data-testid="sql-input"
-        value={value}
-        spellCheck={false}
-        autoCapitalize="off"
-        autoComplete="off"
-        onChange={(e) => onChange(e.target.value)}
-        onKeyDown={onKeyDown}
-        onScroll={syncScroll}
-        aria-describedby={`${id}-hint`}
-      />
+    <div className="sql-editor" id={id}>
+      {/* CodeMirror owns this element's children; React never renders into it. */}
+      <div ref={host} className="sql-editor-host" data-testid="sql-editor" />
+      {!ready && (
+        <pre className="sql-editor-loading" aria-busy="true" data-testid="sql-editor-loading">
+          {value}
+        </pre>
+      )}
+      {failed && (
+        <p role="alert" className="error">
+          The editor could not load ({failed.message}). Reload the page to try again.
+        </p>
+      )}
       <p id={`${id}-hint`} className="hint">
-        Ctrl/⌘-Enter runs the selection, or the whole editor. Tab indents; Esc then Tab leaves the editor.
+        Ctrl/⌘-Enter runs the selection, or the whole editor. Ctrl-Space completes keywords, tables and
+        columns. Tab indents; Esc then Tab leaves the editor.
       </p>
     </div>
   );

@@ -4,12 +4,13 @@
  * grid plus an automatic chart, with the query's stats. A run can be cancelled
  * (long scans) and a newer run aborts an older one, so results never arrive out of order.
  */
-import { useMemo, useRef, useState } from 'react';
+import { useCallback, useMemo, useRef, useState } from 'react';
 import { ApiError } from '../api/http.ts';
 import { runSql, type SqlResult } from '../api/sql.ts';
 import { chooseChart } from '../charts/chart-model.ts';
 import { ResultChart } from '../charts/ResultChart.tsx';
 import { ErrorMessage } from '../components/AsyncView.tsx';
+import { loadCatalog } from './catalog.ts';
 import { QueryStats } from './QueryStats.tsx';
 import { type HistoryEntry, loadHistory, pushHistory } from './query-history.ts';
 import { ResultsGrid } from './ResultsGrid.tsx';
@@ -35,6 +36,14 @@ export function SqlWorkbench({ database, initialSql }: { database: string; initi
   const [history, setHistory] = useState<HistoryEntry[]>(() => loadHistory(database));
   const [view, setView] = useState<'grid' | 'chart'>('grid');
   const inflight = useRef<AbortController | null>(null);
+  // The catalog for completion: fetched at the first completion, again after a statement that may change it.
+  const catalogCache = useRef<{ database: string; tables: ReturnType<typeof loadCatalog> } | null>(null);
+  const catalog = useCallback(() => {
+    if (catalogCache.current?.database !== database) {
+      catalogCache.current = { database, tables: loadCatalog(database) };
+    }
+    return catalogCache.current.tables;
+  }, [database]);
   const chart = useMemo(() => (result ? chooseChart(result.columns, result.rows) : null), [result]);
 
   const run = async (text: string) => {
@@ -47,6 +56,7 @@ export function SqlWorkbench({ database, initialSql }: { database: string; initi
     try {
       const r = await runSql(database, text, [], ctl.signal);
       setResult(r);
+      if (r.columns.length === 0) catalogCache.current = null;
       setView(chooseChart(r.columns, r.rows) ? 'chart' : 'grid');
       setHistory(pushHistory(database, { sql: text, at: Date.now(), ok: true }));
     } catch (e) {
@@ -65,7 +75,14 @@ export function SqlWorkbench({ database, initialSql }: { database: string; initi
   return (
     <section className="workbench" aria-labelledby="sql-title">
       <h2 id="sql-title">SQL</h2>
-      <SqlEditor id="sql-editor" label="SQL query" value={sql} onChange={setSql} onRun={run} />
+      <SqlEditor
+        id="sql-editor"
+        label="SQL query"
+        value={sql}
+        onChange={setSql}
+        onRun={run}
+        catalog={catalog}
+      />
       <div className="toolbar">
         <button type="button" className="primary" onClick={() => run(sql)} disabled={running}>
           {running ? 'Running…' : 'Run'}
