@@ -7,7 +7,7 @@
 import { isSqlError, SqlError, SqlState } from './errors.ts';
 import { buildOperator } from './exec/build.ts';
 import { batchRows, type ExecContext, type ScanStats } from './exec/frame.ts';
-import { formatRows } from './exec/result-format.ts';
+import { resultFormatters } from './exec/result-format.ts';
 import { zoneExcludes } from './exec/scan.ts';
 import { clock } from './functions/datetime-functions.ts';
 import { explainPlan } from './plan/explain.ts';
@@ -146,12 +146,15 @@ export class Database {
       const key = Object.keys(stmt)[0];
       if (key === 'SelectStmt') {
         const q = env.binder().bindQuery(stmt);
-        const rows = env.run(q.plan);
         const types = q.columns.map((c) => c.type);
+        const op = buildOperator(optimize(q.plan), env.context());
+        const rows: unknown[][] = [];
+        const formats = resultFormatters(types);
+        for (let b = op.next(); b; b = op.next()) batchRows(b, rows, formats);
         return {
           command: 'SELECT',
           columns: q.columns.map((c) => ({ name: c.name, type: publicType(c.type) })),
-          rows: formatRows(rows, types),
+          rows,
           rowCount: rows.length,
           stats: { ...stats },
         };

@@ -97,7 +97,11 @@ export function rowsToBatch(rows: readonly (readonly unknown[])[], width: number
  * arrays pre-filled with null, which keeps V8 from re-shaping each row array as
  * doubles and strings arrive (measured ~2x faster than column-major filling).
  */
-export function batchRows(b: ExecBatch, out: unknown[][] = []): unknown[][] {
+export function batchRows(
+  b: ExecBatch,
+  out: unknown[][] = [],
+  formats?: readonly (((v: unknown) => unknown) | undefined)[],
+): unknown[][] {
   const n = b.count;
   const w = b.cols.length;
   const sel = b.sel;
@@ -107,7 +111,15 @@ export function batchRows(b: ExecBatch, out: unknown[][] = []): unknown[][] {
   const getters: (Getter | undefined)[] = new Array(w);
   for (let c = 0; c < w; c++) {
     const v = b.cols[c];
-    if (v.kind === 'js') direct[c] = v.values;
+    if (formats?.[c]) {
+      // Result formatting (e.g. timestamps to text) applied while reading, skipping boxed doubles.
+      const g = getterFor(v);
+      const f = formats[c]!;
+      getters[c] = (i) => {
+        const x = g(i);
+        return x === null ? null : f(x);
+      };
+    } else if (v.kind === 'js') direct[c] = v.values;
     else if (v.kind === 'flat' && !v.nulls && v.type !== 'bool') direct[c] = v.values as ArrayLike<unknown>;
     else if (v.kind === 'dict' && !v.nulls) {
       codes[c] = v.codes;

@@ -31,3 +31,12 @@ export function formatRows(rows: unknown[][], types: readonly SqlType[]): unknow
     for (let c = 0; c < types.length; c++) if (fmt[c]) r[c] = formatResultValue(r[c], types[c]);
   return rows;
 }
+
+/** Per-column formatters for result rows (undefined where the value is already in API form). */
+export function resultFormatters(types: readonly SqlType[]): (((v: unknown) => unknown) | undefined)[] {
+  return types.map((t) =>
+    t === 'date' || t === 'timestamp' || t === 'timestamptz' || t === 'interval'
+      ? (v: unknown) => formatText(v, t)
+      : undefined,
+  );
+}
