@@ -3,12 +3,15 @@
  * One shard of a colocation group. Owns the shard's SQLite storage (the shard
  * log, hot rows, columnar chunks) and its alarm. A thin shell: parsing,
  * planning and merging happen in the Worker with engine/distributed; this class
- * applies write batches through the log and runs plan fragments over its rows.
+ * applies write batches through the log and runs plan fragments over its rows
+ * with the engine's vectorized executor (see `shard-engine`).
  */
 import { DurableObject } from 'cloudflare:workers';
 import type { Fragment, PartialResult } from '../engine/distributed/fragment.ts';
+import { engineRunnable } from '../engine/distributed/fragment-sql.ts';
 import type { DistTable, Row } from '../engine/distributed/table-schema.ts';
 import { rpcSafe } from './rpc-errors.ts';
+import { ShardEngine } from './shard-engine.ts';
 import {
   compactTable,
   DEFAULT_POLICY,
@@ -63,6 +66,8 @@ const RETENTION_CHECK_MS = 15 * 60_000;
 
 export class ShardDO extends DurableObject<Env> {
   private readonly sql: SqlStorage;
+  /** Engine per table, cached until the next change of rows, chunks or definition. */
+  private readonly engine = new ShardEngine();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -140,7 +145,10 @@ export class ShardDO extends DurableObject<Env> {
         return { lsn, duplicate: false, rowCount: batch.rows.length };
       });
       // Hot rows wait for compaction, small bulk chunks for merging: either way the alarm comes.
-      if (!result.duplicate) await this.ensureAlarm();
+      if (!result.duplicate) {
+        this.engine.invalidate();
+        await this.ensureAlarm();
+      }
       return { ...result, stats: m.stats };
     });
   }
@@ -198,11 +206,17 @@ export class ShardDO extends DurableObject<Env> {
       await this.ctx.storage.setAlarm(Date.now() + this.policy().maxAgeMs);
   }
 
-  /** Runs a plan fragment and returns its columnar partial result with the meters. */
-  async execute(fragment: Fragment): Promise<{ result: PartialResult; stats: ShardStats }> {
+  /**
+   * Runs a plan fragment over `table` (the Worker's catalog definition) and
+   * returns its columnar partial result with the meters. Exact count(DISTINCT)
+   * partials still take the row-at-a-time path: the engine has no array_agg.
+   */
+  async execute(fragment: Fragment, table: DistTable): Promise<{ result: PartialResult; stats: ShardStats }> {
     return rpcSafe(async () => {
       const m = new Meter(this.sql);
-      const result = runFragment(m, fragment);
+      const result = engineRunnable(fragment)
+        ? await this.engine.run(m, fragment, table)
+        : runFragment(m, fragment);
       return { result, stats: m.stats };
     });
   }
@@ -246,6 +260,7 @@ export class ShardDO extends DurableObject<Env> {
         );
         return n;
       });
+      this.engine.invalidate();
       await this.ensureAlarm();
       return { rowCount, stats: m.stats };
     });
@@ -265,6 +280,7 @@ export class ShardDO extends DurableObject<Env> {
    */
   async updateTable(table: DistTable): Promise<void> {
     rememberTable(new Meter(this.sql), table);
+    this.engine.invalidate();
     if (table.retentionUs !== undefined) await this.ensureAlarm();
   }
 
@@ -292,11 +308,13 @@ export class ShardDO extends DurableObject<Env> {
       m.all(`DELETE FROM hot_rows WHERE table_name = ?`, table);
       m.all(`DELETE FROM shard_tables WHERE name = ?`, table);
     });
+    this.engine.invalidate();
   }
 
   /** drop_chunks: removes whole time buckets ending at or before `olderThanUs`. Returns buckets dropped. */
   async dropChunks(table: DistTable, olderThanUs: number): Promise<number[]> {
     return rpcSafe(async () => {
+      this.engine.invalidate();
       return this.ctx.storage.transactionSync(() =>
         enforceRetention(new Meter(this.sql), table, olderThanUs),
       );
@@ -314,6 +332,7 @@ export class ShardDO extends DurableObject<Env> {
         mergeSmallChunks(m, t, Date.now());
       }
     });
+    this.engine.invalidate();
     return { chunksWritten, stats: m.stats };
   }
 
@@ -336,6 +355,7 @@ export class ShardDO extends DurableObject<Env> {
         String(now),
       );
     });
+    this.engine.invalidate();
     // Hot rows younger than the age threshold remain, or retention must keep running: come back.
     const hot = m.all<{ n: number }>(`SELECT count(*) AS n FROM hot_rows`)[0].n > 0;
     const retention = this.tables(m).some((t) => t.retentionUs !== undefined);

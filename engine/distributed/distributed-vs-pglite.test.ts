@@ -1,17 +1,28 @@
 /**
  * Differential test: the distributed path (plan → fragments over 8 hash
- * partitions, half of each partition stored as encoded columnar chunks and
- * decoded back → merge) must answer exactly like PostgreSQL (PGlite) on the
- * same rows.
+ * partitions, half of each partition as a hot segment and half as encoded
+ * columnar chunks, each fragment run as SQL on the engine's vectorized executor
+ * as ShardDO runs it → merge) must answer exactly like PostgreSQL (PGlite) on
+ * the same rows.
  */
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openChunkParts } from '../columnar/index.ts';
+import type { Database } from '../database.ts';
 import { initParser, parseSql } from '../sql/parser.ts';
+import { encodedSegment } from '../storage/segment-store.ts';
 import { Prng } from '../testing/prng.ts';
 import { type Cell, diffResults } from '../testing/result-compare.ts';
-import { chunkColumnName, encodeRows, vectorValues } from './chunk-rows.ts';
+import {
+  chunkColumnName,
+  columnIdOf,
+  encodeRows as encodeChunkRows,
+  encodeRows,
+  vectorValues,
+} from './chunk-rows.ts';
 import { FragmentRun, type PartialResult } from './fragment.ts';
+import { engineOver, engineTableDef, hotSegment, runFragmentOnEngine } from './fragment-engine.ts';
+import { engineRunnable } from './fragment-sql.ts';
 import { buildHashRanges, shardForValue } from './hash-ranges.ts';
 import { mergePartials } from './partial-merge.ts';
 import { planSelect } from './sql-select.ts';
@@ -112,9 +123,26 @@ describe('distributed plan vs PGlite', () => {
   for (const r of rows) partitions[shardForValue(ranges, r[1])].push(r);
   const sources = partitions.map(partitionSource);
   let pg: PGlite;
+  let engines: Database[] = [];
 
   beforeAll(async () => {
     await initParser();
+    // What a ShardDO holds: half its rows hot, half in encoded chunks read lazily.
+    engines = await Promise.all(
+      partitions.map((rows) => {
+        const half = rows.length >> 1;
+        const segments = [
+          hotSegment(table, rows.slice(0, half)),
+          ...encodeChunkRows(table.columns, rows.slice(half)).map((ch) =>
+            encodedSegment(
+              openChunkParts(ch.header, (i) => ch.columns[i]),
+              columnIdOf,
+            ),
+          ),
+        ];
+        return engineOver([{ def: engineTableDef(table), segments: () => segments }]);
+      }),
+    );
     pg = new PGlite();
     await pg.exec(`SET TIME ZONE 'UTC'; CREATE TABLE t (id int, host text, v double precision, n bigint, ts timestamptz, flag boolean);
       CREATE FUNCTION time_bucket(w interval, t timestamptz) RETURNS timestamptz LANGUAGE sql IMMUTABLE AS
@@ -158,15 +186,19 @@ describe('distributed plan vs PGlite', () => {
     const targets = plan.pruneValues
       ? [...new Set(plan.pruneValues.map((v) => shardForValue(ranges, v)))]
       : [0, 1, 2, 3, 4, 5, 6, 7];
-    const partials: PartialResult[] = targets.map((i) => {
-      const run = new FragmentRun(plan.fragment);
-      for (const r of sources[i]) {
-        run.feed(r);
-        if (run.satisfied) break;
-      }
-      // Partials cross RPC by structured clone: prove they survive it.
-      return structuredClone(run.finish());
-    });
+    const partials: PartialResult[] = await Promise.all(
+      targets.map(async (i) => {
+        if (engineRunnable(plan.fragment))
+          return structuredClone((await runFragmentOnEngine(engines[i], plan.fragment)).result);
+        const run = new FragmentRun(plan.fragment);
+        for (const r of sources[i]) {
+          run.feed(r);
+          if (run.satisfied) break;
+        }
+        // Partials cross RPC by structured clone: prove they survive it.
+        return structuredClone(run.finish());
+      }),
+    );
     const actual = mergePartials(plan, partials).rows as Cell[][];
     const res = await pg.query<Record<string, unknown>>(sql.replace(/\$/g, '$'), [], { rowMode: 'array' });
     const expected = (res.rows as unknown as unknown[][]).map((r) =>

@@ -111,7 +111,7 @@ async function runCommand(call: SqlCall, cmd: Command, txnId: string): Promise<S
       const partials = await Promise.all(
         shards.map(async (s) => {
           // RPC typing erases `unknown` payloads to never; the shape is PartialResult + ShardStats.
-          const r = (await cluster.shard(s).execute(plan.fragment)) as unknown as {
+          const r = (await cluster.shard(s).execute(plan.fragment, t)) as unknown as {
             result: PartialResult;
             stats: ShardStats;
           };

@@ -1,0 +1,106 @@
+/**
+ * @module durable-objects/shard-engine
+ * Runs plan fragments on the engine's vectorized executor over this shard's
+ * SQLite storage. One engine `Database` per table is cached in the Durable
+ * Object instance with the table's chunk headers (zone maps) and hot rows;
+ * column blocks are fetched per query, lazily, only for the columns and chunks
+ * the scan reads (readers do not cache decoded blocks: memory stays bounded and
+ * every query's SQLite reads are metered honestly).
+ *
+ * The cache is keyed by the table definition the Worker sent (so ALTER TABLE
+ * or a newer catalog version rebuilds it) and dropped by `invalidate()`, which
+ * the shard calls after anything that changes its rows or chunks.
+ */
+import wasmModule from 'libpg-query/wasm/libpg-query.wasm';
+import { openChunkParts } from '../engine/columnar/index.ts';
+import type { Database } from '../engine/database.ts';
+import { columnIdOf } from '../engine/distributed/chunk-rows.ts';
+import type { Fragment, PartialResult } from '../engine/distributed/fragment.ts';
+import {
+  engineOver,
+  engineTableDef,
+  hotSegment,
+  runFragmentOnEngine,
+} from '../engine/distributed/fragment-engine.ts';
+import type { DistTable, Row } from '../engine/distributed/table-schema.ts';
+import { initParser } from '../engine/sql/parser.ts';
+import { encodedSegment } from '../engine/storage/segment-store.ts';
+import type { SegmentView } from '../engine/storage/table-store.ts';
+import type { Meter } from './shard-storage.ts';
+
+interface CachedTable {
+  readonly key: string;
+  readonly db: Database;
+  /** The meter of the query in flight: lazily fetched blocks are billed to it. */
+  meter: Meter;
+}
+
+/** Loads the PostgreSQL parser once per isolate (a DO may live in an isolate no Worker route warmed). */
+function ensureParser(): Promise<void> {
+  // With nodejs_compat the emscripten glue reads `__dirname`, which the ESM bundle does not define.
+  const g = globalThis as { __dirname?: string };
+  if (g.__dirname === undefined) g.__dirname = '/';
+  return initParser({ wasmModule });
+}
+
+/** Per-DO engine cache and fragment runner. */
+export class ShardEngine {
+  private readonly tables = new Map<string, CachedTable>();
+  /** Bumped by `invalidate`: an engine built across a change is used once, never cached. */
+  private generation = 0;
+
+  /** Forgets every cached table (after writes, compaction, retention, DROP). */
+  invalidate(): void {
+    this.generation++;
+    this.tables.clear();
+  }
+
+  /** Runs `f` over `table` on the engine; adds chunk and byte counters to `m.stats`. */
+  async run(m: Meter, f: Fragment, table: DistTable): Promise<PartialResult> {
+    const cached = await this.open(m, table);
+    cached.meter = m;
+    const { result, stats } = await runFragmentOnEngine(cached.db, f);
+    m.stats.chunksScanned += stats.chunksScanned;
+    m.stats.chunksSkipped += stats.chunksSkipped;
+    return result;
+  }
+
+  private async open(m: Meter, table: DistTable): Promise<CachedTable> {
+    const key = JSON.stringify(table);
+    const hit = this.tables.get(table.name);
+    if (hit && hit.key === key) return hit;
+    await ensureParser();
+    const generation = this.generation;
+    const hot = m
+      .all<{ data: string }>(`SELECT data FROM hot_rows WHERE table_name = ? ORDER BY rid`, table.name)
+      .map((h) => JSON.parse(h.data) as Row);
+    const chunks = m.all<{ id: number; header: ArrayBuffer; deleted: ArrayBuffer | null }>(
+      `SELECT id, header, deleted FROM chunks WHERE table_name = ? ORDER BY id`,
+      table.name,
+    );
+    let entry: CachedTable | undefined;
+    const segments: SegmentView[] = [];
+    if (hot.length > 0) segments.push(hotSegment(table, hot));
+    for (const c of chunks) {
+      const reader = openChunkParts(
+        new Uint8Array(c.header),
+        (i) => {
+          const meter = entry!.meter;
+          const block = meter.all<{ data: ArrayBuffer }>(
+            `SELECT data FROM chunk_blocks WHERE chunk_id = ? AND col = ?`,
+            c.id,
+            i,
+          )[0];
+          meter.stats.bytesScanned += block.data.byteLength;
+          return new Uint8Array(block.data);
+        },
+        { cache: false },
+      );
+      segments.push(encodedSegment(reader, columnIdOf, c.deleted ? new Uint8Array(c.deleted) : undefined));
+    }
+    const db = await engineOver([{ def: engineTableDef(table), segments: () => segments }], wasmModule);
+    entry = { key, db, meter: m };
+    if (generation === this.generation) this.tables.set(table.name, entry);
+    return entry;
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * @module engine/distributed/fragment-engine
+ * Runs plan fragments on the engine's vectorized executor over one shard's
+ * segments: the shard's table definitions become engine TableDefs with columns
+ * named by id (`c<id>`, the chunk column names), hot rows become a hot segment,
+ * and the fragment becomes SQL (see `fragment-sql`). Pure TypeScript, so the
+ * Durable Object and the Node differential test share it.
+ */
+import { Database } from '../database.ts';
+import type { Expr } from '../plan/nodes.ts';
+import { JsHotSource, type SegmentTable, SegmentTableStore } from '../storage/segment-store.ts';
+import type { SegmentView, TableDef } from '../storage/table-store.ts';
+import type { ColumnType } from '../vector.ts';
+import { chunkColumnName } from './chunk-rows.ts';
+import type { Fragment, PartialResult } from './fragment.ts';
+import { fragmentSql, toPartial } from './fragment-sql.ts';
+import type { DistColumn, DistTable, Row } from './table-schema.ts';
+
+/** Engine value of a data-plane value (int64 travels as number, the engine wants bigint). */
+function engineValue(c: DistColumn, v: unknown): unknown {
+  if (v === null || v === undefined) return null;
+  return c.type === 'int64' ? BigInt(v as number) : v;
+}
+
+/** The engine definition of a data-plane table (columns named `c<id>`, no constraints: writes never go through it). */
+export function engineTableDef(t: DistTable): TableDef {
+  return {
+    name: t.name,
+    columns: t.columns.map((c) => ({
+      id: c.id,
+      name: chunkColumnName(c.id),
+      type: c.type as ColumnType,
+      notNull: false,
+      default:
+        c.default === undefined || c.default === null
+          ? undefined
+          : ({ kind: 'const', value: engineValue(c, c.default), type: c.type } as Expr),
+    })),
+    primaryKey: [],
+    checks: [],
+  };
+}
+
+/** Hot rows (arrays by column id) as one hot segment; a missing slot reads as the column default. */
+export function hotSegment(t: DistTable, rows: readonly Row[]): SegmentView {
+  const cols = new Map<number, unknown[]>();
+  for (const c of t.columns) {
+    const out: unknown[] = new Array(rows.length);
+    const dflt = engineValue(c, c.default);
+    for (let i = 0; i < rows.length; i++) {
+      const v = rows[i][c.id];
+      out[i] = v === undefined ? dflt : engineValue(c, v);
+    }
+    cols.set(c.id, out);
+  }
+  return { source: new JsHotSource(rows.length, cols), hot: true };
+}
+
+/** An engine over the given tables (the parser must be initialized, or `wasmModule` given). */
+export function engineOver(
+  tables: Iterable<SegmentTable>,
+  wasmModule?: WebAssembly.Module,
+): Promise<Database> {
+  return Database.create({ store: new SegmentTableStore(tables), wasmModule });
+}
+
+/** Engine scan counters of one fragment run. */
+export interface FragmentScanStats {
+  readonly chunksScanned: number;
+  readonly chunksSkipped: number;
+}
+
+/** Runs `f` on `db` and returns its columnar partial result. */
+export async function runFragmentOnEngine(
+  db: Database,
+  f: Fragment,
+): Promise<{ result: PartialResult; stats: FragmentScanStats }> {
+  const r = await db.query(fragmentSql(f));
+  return {
+    result: toPartial(f, r),
+    stats: { chunksScanned: r.stats.chunksScanned, chunksSkipped: r.stats.chunksSkipped },
+  };
+}

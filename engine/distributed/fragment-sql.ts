@@ -1,0 +1,146 @@
+/**
+ * @module engine/distributed/fragment-sql
+ * Renders a plan fragment as SQL text for the engine's vectorized executor,
+ * over a table whose columns are named by id (`c<id>`, as in the chunks), and
+ * converts the engine's answer back into a columnar partial result in the data
+ * plane's value representation (int64 → number, timestamptz → µs number).
+ *
+ * Output order is the fragment's: project expressions, then one column per
+ * partial aggregate (avg already split into sum and count by the planner).
+ */
+import type { QueryResult } from '../database.ts';
+import { chunkColumnName } from './chunk-rows.ts';
+import type { Fragment, PartialResult, SortKey } from './fragment.ts';
+import { exprType, type FExpr } from './fragment-expr.ts';
+import { type DistType, parseTimestampUs } from './table-schema.ts';
+
+const SQL_TYPE: Record<DistType, string> = {
+  bool: 'bool',
+  int32: 'int4',
+  int64: 'int8',
+  float64: 'float8',
+  text: 'text',
+  timestamptz: 'timestamptz',
+};
+
+/** A double-quoted identifier. */
+export function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+const quoteText = (s: string) => `'${s.replaceAll("'", "''")}'`;
+
+/** PostgreSQL text of a µs timestamp, exact to the microsecond (Date alone keeps ms). */
+export function timestampLiteral(us: number): string {
+  const ms = Math.floor(us / 1000);
+  const frac = us - ms * 1000;
+  const iso = new Date(ms).toISOString(); // 2016-01-01T00:00:00.123Z
+  return `${iso.slice(0, 10)} ${iso.slice(11, 23)}${String(frac).padStart(3, '0')}+00`;
+}
+
+/** A typed SQL literal. Typed so the engine never infers numeric or unknown where the plane meant float8/text. */
+function literal(v: unknown, type: DistType | 'null'): string {
+  if (v === null || v === undefined) return type === 'null' ? 'NULL' : `NULL::${SQL_TYPE[type]}`;
+  switch (type) {
+    case 'bool':
+      return v ? 'true' : 'false';
+    case 'int32':
+      return `(${Number(v)})::int4`;
+    case 'int64':
+      return `(${String(v)})::int8`;
+    case 'float64':
+      return Number.isFinite(v as number) ? `(${String(v)})::float8` : `'${String(v)}'::float8`;
+    case 'timestamptz':
+      return `${quoteText(timestampLiteral(v as number))}::timestamptz`;
+    default:
+      return `${quoteText(String(v))}::text`;
+  }
+}
+
+/** SQL text of a fragment expression. */
+export function exprSql(e: FExpr): string {
+  switch (e.k) {
+    case 'col':
+      return chunkColumnName(e.id);
+    case 'const':
+      return literal(e.v, e.type);
+    case 'cmp':
+      return `(${exprSql(e.l)} ${e.op} ${exprSql(e.r)})`;
+    case 'and':
+    case 'or':
+      return `(${e.args.map(exprSql).join(e.k === 'and' ? ' AND ' : ' OR ')})`;
+    case 'not':
+      return `(NOT ${exprSql(e.arg)})`;
+    case 'isnull':
+      return `(${exprSql(e.arg)} IS ${e.negated ? 'NOT ' : ''}NULL)`;
+    case 'in': {
+      const t = exprType(e.arg);
+      const list = e.list.map((v) => literal(v, t)).join(', ');
+      return `(${exprSql(e.arg)} ${e.negated ? 'NOT IN' : 'IN'} (${list}))`;
+    }
+    case 'arith':
+      return `(${exprSql(e.l)} ${e.op} ${exprSql(e.r)})`;
+    case 'bucket':
+      // The plane's buckets are aligned to the epoch plus offset: pass that origin explicitly.
+      return `time_bucket('${e.widthUs} microseconds'::interval, ${exprSql(e.arg)}, ${literal(e.offsetUs, 'timestamptz')})`;
+  }
+}
+
+/** False for fragments the engine cannot run yet: exact count(DISTINCT) partials need sets (no array_agg). */
+export function engineRunnable(f: Fragment): boolean {
+  return f.aggs.every((a) => a.fn !== 'countDistinct');
+}
+
+function orderSql(keys: readonly SortKey[], exprs: readonly string[]): string {
+  return keys
+    .map((k) => `${exprs[k.index]} ${k.desc ? 'DESC' : 'ASC'} NULLS ${k.nullsFirst ? 'FIRST' : 'LAST'}`)
+    .join(', ');
+}
+
+/** The SQL a shard runs for `f` over the table named `f.table`. */
+export function fragmentSql(f: Fragment): string {
+  const project = f.project.map(exprSql);
+  const outputs = [
+    ...project,
+    ...(f.mode === 'agg' ? f.aggs.map((a) => (a.arg ? `${a.fn}(${exprSql(a.arg)})` : `${a.fn}(*)`)) : []),
+  ];
+  const list = outputs.length > 0 ? outputs.map((o, i) => `${o} AS o${i}`).join(', ') : '1';
+  let sql = 'SELECT ';
+  let order = f.mode === 'rows' ? [...f.orderBy] : [];
+  if (f.mode === 'rows' && f.distinctOn) {
+    sql += `DISTINCT ON (${f.distinctOn.map((i) => project[i]).join(', ')}) `;
+    // DISTINCT ON needs its keys first in ORDER BY; the planner guarantees they lead when present.
+    const lead = f.distinctOn.filter((i) => !order.some((k) => k.index === i));
+    order = [...lead.map((index) => ({ index, desc: false, nullsFirst: false })), ...order];
+  }
+  sql += `${list} FROM ${quoteIdent(f.table)}`;
+  if (f.filter) sql += ` WHERE ${exprSql(f.filter)}`;
+  if (f.mode === 'agg') {
+    // Constant keys stay out of GROUP BY: an integer literal there would mean a position.
+    const keys = f.project.flatMap((e, i) => (e.k === 'const' ? [] : [project[i]]));
+    if (keys.length > 0) sql += ` GROUP BY ${keys.join(', ')}`;
+  }
+  if (order.length > 0) sql += ` ORDER BY ${orderSql(order, project)}`;
+  if (f.mode === 'rows' && f.limit !== undefined) sql += ` LIMIT ${f.limit}`;
+  return sql;
+}
+
+function convert(v: unknown, engineType: string): unknown {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'bigint') return Number(v);
+  if (engineType === 'timestamptz' || engineType === 'timestamp') return parseTimestampUs(v);
+  if (engineType === 'numeric' && typeof v === 'string') return Number(v);
+  return v;
+}
+
+/** The engine's rows as the fragment's columnar partial result. */
+export function toPartial(f: Fragment, r: QueryResult): PartialResult {
+  const width = f.project.length + (f.mode === 'agg' ? f.aggs.length : 0);
+  const columns: unknown[][] = Array.from({ length: width }, () => new Array(r.rowCount));
+  const types = r.columns.map((c) => c.type as string);
+  for (let i = 0; i < r.rowCount; i++) {
+    const row = r.rows[i];
+    for (let c = 0; c < width; c++) columns[c][i] = convert(row[c], types[c]);
+  }
+  return { rowCount: r.rowCount, columns };
+}
