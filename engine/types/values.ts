@@ -182,7 +182,8 @@ export function hashKeyFor(t: SqlType): (v: unknown) => unknown {
       return (v) => {
         // 1.50 and 1.5 are equal numerics: strip trailing fractional zeros.
         const s = v as string;
-        return s.includes('.') ? s.replace(/\.?0+$/, '') : s;
+        const t = s.includes('.') ? s.replace(/\.?0+$/, '') : s;
+        return t === '-0' ? '0' : t;
       };
     case 'interval':
       return (v) => {
