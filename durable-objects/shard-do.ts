@@ -22,7 +22,9 @@ import {
 import { applyDelete, deleteHits, type ShardOp, updatedRows } from './shard-ops.ts';
 import { runFragment } from './shard-scan.ts';
 import {
+  catalogVersionSeen,
   deleteChunks,
+  emptyStats,
   initShardSchema,
   Meter,
   rememberTable,
@@ -45,6 +47,8 @@ export interface WriteBatch {
   readonly rows: Row[];
   /** `chunks` for bulk loads (straight to columnar), `hot` for small INSERTs. */
   readonly target: 'hot' | 'chunks';
+  /** The catalog version the Worker planned with. */
+  readonly catalogVersion?: number;
 }
 
 /** Outcome of a write: its LSN, and whether it was a duplicate of an earlier batch. */
@@ -53,6 +57,8 @@ export interface WriteResult {
   readonly duplicate: boolean;
   readonly rowCount: number;
   readonly stats: ShardStats;
+  /** Highest catalog version this shard has seen (newer than the Worker's = refetch). */
+  readonly catalogVersion: number;
 }
 
 /** Sizes of one table on this shard (for show_shards / show_chunks). */
@@ -149,7 +155,11 @@ export class ShardDO extends DurableObject<Env> {
         this.engine.invalidate();
         await this.ensureAlarm();
       }
-      return { ...result, stats: m.stats };
+      return {
+        ...result,
+        stats: m.stats,
+        catalogVersion: catalogVersionSeen(this.sql, batch.catalogVersion),
+      };
     });
   }
 
@@ -211,13 +221,21 @@ export class ShardDO extends DurableObject<Env> {
    * returns its columnar partial result with the meters. Exact count(DISTINCT)
    * partials still take the row-at-a-time path: the engine has no array_agg.
    */
-  async execute(fragment: Fragment, table: DistTable): Promise<{ result: PartialResult; stats: ShardStats }> {
+  async execute(
+    fragment: Fragment,
+    table: DistTable,
+    catalogVersion?: number,
+  ): Promise<{ result: PartialResult; stats: ShardStats; catalogVersion: number }> {
     return rpcSafe(async () => {
+      const seen = catalogVersionSeen(this.sql, catalogVersion);
+      // Planned against an older catalog: do not run it with a stale definition; the Worker refetches.
+      if (catalogVersion !== undefined && seen > catalogVersion)
+        return { result: { rowCount: 0, columns: [] }, stats: emptyStats(), catalogVersion: seen };
       const m = new Meter(this.sql);
       const result = engineRunnable(fragment)
         ? await this.engine.run(m, fragment, table)
         : runFragment(m, fragment);
-      return { result, stats: m.stats };
+      return { result, stats: m.stats, catalogVersion: seen };
     });
   }
 
@@ -278,7 +296,8 @@ export class ShardDO extends DurableObject<Env> {
    * Receives a new table definition from the catalog (ALTER TABLE, policies), so
    * the alarm compacts and enforces retention with current settings.
    */
-  async updateTable(table: DistTable): Promise<void> {
+  async updateTable(table: DistTable, catalogVersion?: number): Promise<void> {
+    catalogVersionSeen(this.sql, catalogVersion);
     rememberTable(new Meter(this.sql), table);
     this.engine.invalidate();
     if (table.retentionUs !== undefined) await this.ensureAlarm();
@@ -300,7 +319,8 @@ export class ShardDO extends DurableObject<Env> {
   }
 
   /** Removes every row of a table (DROP TABLE). */
-  async dropTable(table: string): Promise<void> {
+  async dropTable(table: string, catalogVersion?: number): Promise<void> {
+    catalogVersionSeen(this.sql, catalogVersion);
     this.ctx.storage.transactionSync(() => {
       const m = new Meter(this.sql);
       const ids = m.all<{ id: number }>(`SELECT id FROM chunks WHERE table_name = ?`, table).map((r) => r.id);

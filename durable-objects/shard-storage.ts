@@ -131,3 +131,22 @@ export function rememberTable(m: Meter, t: DistTable): void {
 }
 
 export { chunkColumnName };
+
+/**
+ * Raises the shard's record of the highest catalog version it has seen to `v`
+ * and returns the record. Schema changes push their version here; Workers send
+ * theirs with every request and get this back, so a Worker holding an older
+ * cached catalog learns it must refetch.
+ */
+export function catalogVersionSeen(sql: SqlStorage, v: number | undefined): number {
+  const row = sql
+    .exec<{ value: string }>(`SELECT value FROM _meta WHERE key = 'catalog_version'`)
+    .toArray()[0];
+  const cur = row ? Number(row.value) : 0;
+  if (v === undefined || v <= cur) return cur;
+  sql.exec(
+    `INSERT INTO _meta (key, value) VALUES ('catalog_version', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
+    String(v),
+  );
+  return v;
+}

@@ -10,6 +10,7 @@ import type { ShardDO } from '../../durable-objects/shard-do.ts';
 import { buildHashRanges, shardForValue } from '../../engine/distributed/hash-ranges.ts';
 import type { DistTable, Row } from '../../engine/distributed/table-schema.ts';
 import { SqlError, SqlState } from '../../engine/errors.ts';
+import { cachedCatalog, forgetCatalog, noteCatalogVersion } from './catalog-cache.ts';
 
 /** Handles to one database's Durable Objects. */
 export class Cluster {
@@ -60,9 +61,27 @@ export class Cluster {
     return out;
   }
 
-  /** The catalog snapshot (one RPC; see docs/http-api.md for why it is not cached yet). */
+  /** The catalog snapshot, cached per isolate by version (see `catalog-cache`). */
   async snapshot(): Promise<CatalogSnapshot> {
-    return this.catalog().snapshot();
+    return cachedCatalog(this.databaseId, () => this.catalog().snapshot());
+  }
+
+  /** Drops the cached snapshot (after this Worker changed the catalog) and reads it again. */
+  async refresh(): Promise<CatalogSnapshot> {
+    forgetCatalog(this.databaseId);
+    return this.snapshot();
+  }
+
+  /** True when a shard reported a catalog version newer than the cached one (the cache is dropped). */
+  staleCatalog(version: number | undefined): boolean {
+    return noteCatalogVersion(this.databaseId, version);
+  }
+
+  /** A table by name; a miss refetches once, since CREATE TABLE elsewhere reaches no shard. */
+  async table(name: string): Promise<DistTable> {
+    const snap = await this.snapshot();
+    if (snap.tables.some((t) => t.name === name)) return tableOf(snap, name);
+    return tableOf(await this.refresh(), name);
   }
 }
 

@@ -26,7 +26,7 @@ import {
 import { isSqlError } from '../../engine/errors.ts';
 import type { AppEnv } from '../app-context.ts';
 import { ApiError } from '../errors.ts';
-import { Cluster, tableOf } from './cluster.ts';
+import { Cluster } from './cluster.ts';
 import { databaseFor } from './database-cache.ts';
 import { StatsCollector } from './query-stats.ts';
 import { MAX_INGEST_BODY_BYTES, readBodyText } from './request-body.ts';
@@ -75,7 +75,7 @@ async function ingest(
   idempotencyKey: string | undefined,
 ) {
   const cluster = new Cluster(env, dbId);
-  const table = tableOf(await cluster.snapshot(), tableName);
+  const table = await cluster.table(tableName);
   const { rows, rejected } = rowsOf(table);
   const stats = new StatsCollector();
   const batchId = idempotencyKey ? `ingest:${tableName}:${idempotencyKey}` : crypto.randomUUID();

@@ -50,12 +50,11 @@ export async function runManagementFunction(
   stats: StatsCollector,
 ): Promise<StatementResult> {
   const catalog = cluster.catalog();
-  const snap = await cluster.snapshot();
   const arg = (i: number, name: string) => (call.named[name] !== undefined ? call.named[name] : call.args[i]);
-  const table = tableOf(
-    snap,
+  const table = await cluster.table(
     str(arg(0, call.name === 'create_hypertable' ? 'relation' : 'table_name'), 'table name'),
   );
+  const snap = await cluster.snapshot();
   switch (call.name) {
     case 'create_distributed_table': {
       const column = str(arg(1, 'distribution_column'), 'distribution column');
@@ -73,17 +72,20 @@ export async function runManagementFunction(
       }
       if (!Number.isInteger(count) || count < 1 || count > 1024)
         throw new SqlError(SqlState.invalidParameterValue, 'shard_count must be in 1..1024');
-      await catalog.place(
+      const placed = await catalog.place(
         table.name,
         { kind: 'distributed', columnId: col.id },
         count,
         await isEmpty(cluster, table),
       );
+      await pushTable(cluster, placed as unknown as DistTable, cluster.shardsOf(table));
       return scalar(call.name, 'void', '');
     }
-    case 'create_reference_table':
-      await catalog.place(table.name, { kind: 'reference' }, 1, await isEmpty(cluster, table));
+    case 'create_reference_table': {
+      const placed = await catalog.place(table.name, { kind: 'reference' }, 1, await isEmpty(cluster, table));
+      await pushTable(cluster, placed as unknown as DistTable, cluster.shardsOf(table));
       return scalar(call.name, 'void', '');
+    }
     case 'create_hypertable': {
       const timeColumn = str(arg(1, 'time_column_name'), 'time column');
       const interval =
@@ -107,6 +109,7 @@ export async function runManagementFunction(
           true,
         )) as unknown as DistTable;
       }
+      await pushTable(cluster, t, cluster.shardsOf(table));
       return {
         columns: [
           { name: 'hypertable_id', type: 'integer' },
@@ -170,8 +173,19 @@ export async function runManagementFunction(
 }
 
 /** Sends a changed definition to every shard of the table (their alarms act on it). */
-export async function pushTable(cluster: Cluster, t: DistTable): Promise<void> {
-  await Promise.all(cluster.shardsOf(t).map((s) => cluster.shard(s).updateTable(t)));
+/**
+ * Pushes a changed table definition, with the catalog version it was changed at,
+ * to its shards (and `alsoTo`, e.g. the shards of its previous placement), so
+ * Workers still caching an older catalog are told to refetch by the shards.
+ */
+export async function pushTable(
+  cluster: Cluster,
+  t: DistTable,
+  alsoTo: readonly string[] = [],
+): Promise<void> {
+  const { version } = await cluster.refresh();
+  const names = new Set([...cluster.shardsOf(t), ...alsoTo]);
+  await Promise.all([...names].map((s) => cluster.shard(s).updateTable(t, version)));
 }
 
 /** Timescale-style chunk name for a time bucket. */

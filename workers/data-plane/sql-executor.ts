@@ -15,7 +15,7 @@ import { type Command, classify, insertRows, updateSets } from '../../engine/dis
 import type { DistTable, Row } from '../../engine/distributed/table-schema.ts';
 import { SqlError, SqlState } from '../../engine/errors.ts';
 import { parseSql } from '../../engine/sql/parser.ts';
-import { type Cluster, tableOf } from './cluster.ts';
+import type { Cluster } from './cluster.ts';
 import { pushTable, runManagementFunction } from './management-functions.ts';
 import type { StatsCollector } from './query-stats.ts';
 import { commandResult, type StatementResult, toStatementResult } from './statement-result.ts';
@@ -48,6 +48,7 @@ async function runCommand(call: SqlCall, cmd: Command, txnId: string): Promise<S
   switch (cmd.kind) {
     case 'create':
       await cluster.catalog().createTable(cmd.table, cmd.columns, cmd.ifNotExists);
+      await cluster.refresh();
       return commandResult('CREATE TABLE');
     case 'alter':
       await pushTable(
@@ -58,14 +59,15 @@ async function runCommand(call: SqlCall, cmd: Command, txnId: string): Promise<S
     case 'drop': {
       for (const name of cmd.tables) {
         const t = (await cluster.catalog().dropTable(name, cmd.ifExists)) as DistTable | null;
-        if (t) await Promise.all(cluster.shardsOf(t).map((s) => cluster.shard(s).dropTable(name)));
+        const { version } = await cluster.refresh();
+        if (t) await Promise.all(cluster.shardsOf(t).map((s) => cluster.shard(s).dropTable(name, version)));
       }
       return commandResult('DROP TABLE');
     }
     case 'function':
       return runManagementFunction(cluster, cmd.call, call.defaultShards, stats);
     case 'insert': {
-      const t = tableOf(await cluster.snapshot(), cmd.table);
+      const t = await cluster.table(cmd.table);
       const rows = insertRows(cmd.stmt, t, call.params);
       const ops = new Map<string, ShardOp>();
       for (const [name, list] of cluster.routeRows(t, rows))
@@ -74,7 +76,7 @@ async function runCommand(call: SqlCall, cmd: Command, txnId: string): Promise<S
       return commandResult('INSERT', n);
     }
     case 'delete': {
-      const t = tableOf(await cluster.snapshot(), cmd.table);
+      const t = await cluster.table(cmd.table);
       const plan = planSelect(
         { SelectStmt: { targetList: [], whereClause: cmd.where, op: 'SETOP_NONE' } },
         t,
@@ -92,7 +94,7 @@ async function runCommand(call: SqlCall, cmd: Command, txnId: string): Promise<S
       return commandResult('DELETE', n);
     }
     case 'update': {
-      const t = tableOf(await cluster.snapshot(), cmd.table);
+      const t = await cluster.table(cmd.table);
       const set = updateSets(cmd.stmt, t, call.params);
       const where = cmd.stmt.whereClause;
       const plan = planSelect({ targetList: [], whereClause: where, op: 'SETOP_NONE' }, t, call.params);
@@ -105,22 +107,42 @@ async function runCommand(call: SqlCall, cmd: Command, txnId: string): Promise<S
       return commandResult('UPDATE', await transactionalWrite(cluster, t, ops, txnId, stats));
     }
     case 'select': {
-      const t = tableOf(await cluster.snapshot(), cmd.table);
-      const plan = planSelect(cmd.stmt, t, call.params);
-      const shards = plan.pruneValues ? cluster.shardsFor(t, plan.pruneValues) : cluster.shardsOf(t);
-      const partials = await Promise.all(
-        shards.map(async (s) => {
-          // RPC typing erases `unknown` payloads to never; the shape is PartialResult + ShardStats.
-          const r = (await cluster.shard(s).execute(plan.fragment, t)) as unknown as {
-            result: PartialResult;
-            stats: ShardStats;
-          };
-          stats.add(s, r.stats);
-          return r.result;
-        }),
-      );
-      const final = mergePartials(plan, partials);
-      return toStatementResult(final.columns, final.rows);
+      // A shard that has seen a newer catalog answers nothing; plan again on the refetched one.
+      return (await selectOnce(call, cmd)) ?? (await selectOnce(call, cmd)) ?? staleCatalogError();
     }
   }
+}
+
+/** Runs a SELECT; undefined when a shard reported a newer catalog (the cache is then dropped). */
+async function selectOnce(
+  call: SqlCall,
+  cmd: Extract<Command, { kind: 'select' }>,
+): Promise<StatementResult | undefined> {
+  const { cluster, stats } = call;
+  const t = await cluster.table(cmd.table);
+  const { version } = await cluster.snapshot();
+  const plan = planSelect(cmd.stmt, t, call.params);
+  const shards = plan.pruneValues ? cluster.shardsFor(t, plan.pruneValues) : cluster.shardsOf(t);
+  let stale = false;
+  const partials = await Promise.all(
+    shards.map(async (s) => {
+      // RPC typing erases `unknown` payloads to never; the shape is PartialResult + ShardStats.
+      const r = (await cluster.shard(s).execute(plan.fragment, t, version)) as unknown as {
+        result: PartialResult;
+        stats: ShardStats;
+        catalogVersion: number;
+      };
+      stats.add(s, r.stats);
+      if (cluster.staleCatalog(r.catalogVersion) || r.catalogVersion > version) stale = true;
+      return r.result;
+    }),
+  );
+  if (stale) return undefined;
+  const final = mergePartials(plan, partials);
+  return toStatementResult(final.columns, final.rows);
+}
+
+function staleCatalogError(): never {
+  // Two catalog changes raced this statement: let the client retry rather than answer from a stale plan.
+  throw new SqlError('40001', 'the catalog changed while the statement ran; retry it');
 }

@@ -28,6 +28,7 @@ export async function bulkWrite(
   batchId: string,
   stats: StatsCollector,
 ): Promise<{ rowCount: number; duplicate: boolean }> {
+  const { version } = await cluster.snapshot();
   const routed = cluster.routeRows(table, rows);
   const calls: Promise<{ rowCount: number; duplicate: boolean }>[] = [];
   for (const [name, list] of routed) {
@@ -37,9 +38,11 @@ export async function bulkWrite(
       calls.push(
         cluster
           .shard(name)
-          .write({ batchId: id, table, rows: part, target: 'chunks' })
+          .write({ batchId: id, table, rows: part, target: 'chunks', catalogVersion: version })
           .then((r) => {
             stats.add(name, r.stats);
+            // Already written: a newer catalog only means the next request refetches it.
+            cluster.staleCatalog(r.catalogVersion);
             return r;
           }),
       );
