@@ -11,7 +11,11 @@ import { compileExpr } from './compile-expr.ts';
 import type { ExecBatch, Frame } from './frame.ts';
 import { getterFor } from './frame.ts';
 
-type Refine = (b: ExecBatch, sel: Uint32Array | undefined, n: number) => Uint32Array;
+/**
+ * Narrows `sel` (or all rows) into `out` and returns the filled prefix. Writing
+ * in place is safe: the write index never passes the read index.
+ */
+type Refine = (b: ExecBatch, sel: Uint32Array | undefined, n: number, out: Uint32Array) => Uint32Array;
 
 const NUM_OPS = new Set(['=', '<>', '!=', '<', '<=', '>', '>=']);
 
@@ -22,17 +26,16 @@ function allRows(n: number): Uint32Array {
 }
 
 function numericKernel(op: string, col: number, c: number, generic: Refine): Refine {
-  return (b, sel, n) => {
+  return (b, sel, n, out) => {
     const v = b.cols[col];
     if (
       v.kind !== 'flat' ||
       v.nulls ||
       !(v.values instanceof Float64Array || v.values instanceof Int32Array)
     ) {
-      return generic(b, sel, n);
+      return generic(b, sel, n, out);
     }
     const vals = v.values;
-    const out = new Uint32Array(n);
     let k = 0;
     const m = sel ? sel.length : b.length;
     // One loop per operator keeps the comparison monomorphic.
@@ -79,15 +82,14 @@ function numericKernel(op: string, col: number, c: number, generic: Refine): Ref
 
 /** Evaluates a single-column predicate once per dictionary entry, then filters by code. */
 function dictKernel(col: number, pred: (v: unknown) => unknown, generic: Refine): Refine {
-  return (b, sel, n) => {
+  return (b, sel, n, out) => {
     const v = b.cols[col];
-    if (v.kind !== 'dict') return generic(b, sel, n);
+    if (v.kind !== 'dict') return generic(b, sel, n, out);
     const dict = v.dict.values as ArrayLike<unknown>;
     const pass = new Uint8Array(dict.length);
     for (let d = 0; d < dict.length; d++) pass[d] = pred(dict[d]) === true ? 1 : 0;
     const codes = v.codes;
     const nulls = v.nulls;
-    const out = new Uint32Array(n);
     let k = 0;
     const m = sel ? sel.length : b.length;
     for (let j = 0; j < m; j++) {
@@ -117,8 +119,7 @@ function singleColumn(e: Expr): number {
 
 function compileConjunct(e: Expr, frame: Frame): Refine {
   const ev = compileExpr(e, frame);
-  const generic: Refine = (b, sel, n) => {
-    const out = new Uint32Array(n);
+  const generic: Refine = (b, sel, n, out) => {
     let k = 0;
     if (sel) {
       for (let j = 0; j < sel.length; j++) if (ev(sel[j]) === true) out[k++] = sel[j];
@@ -178,12 +179,16 @@ export function compileFilter(
   frame: Frame,
 ): (b: ExecBatch, skip?: readonly boolean[]) => Uint32Array | undefined {
   const parts = conjuncts(pred).map((c) => compileConjunct(c, frame));
+  // One selection buffer per filter, reused: a batch's selection is consumed
+  // before its producer is asked for the next batch.
+  let scratch = new Uint32Array(0);
   return (b, skip) => {
     let sel = b.sel;
     let n = b.sel ? b.sel.length : b.length;
+    if (scratch.length < b.length) scratch = new Uint32Array(Math.max(b.length, 1024));
     for (let k = 0; k < parts.length; k++) {
       if (skip?.[k]) continue;
-      sel = parts[k](b, sel, n);
+      sel = parts[k](b, sel, n, scratch);
       n = sel.length;
       if (n === 0) break;
     }
