@@ -119,7 +119,7 @@ function singleColumn(e: Expr): number {
 
 function compileConjunct(e: Expr, frame: Frame): Refine {
   const ev = compileExpr(e, frame);
-  const generic: Refine = (b, sel, n, out) => {
+  const generic: Refine = (b, sel, _n, out) => {
     let k = 0;
     if (sel) {
       for (let j = 0; j < sel.length; j++) if (ev(sel[j]) === true) out[k++] = sel[j];
