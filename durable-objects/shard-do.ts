@@ -8,7 +8,6 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import type { Fragment, PartialResult } from '../engine/distributed/fragment.ts';
-import { engineRunnable } from '../engine/distributed/fragment-sql.ts';
 import type { DistTable, Row } from '../engine/distributed/table-schema.ts';
 import { rpcSafe } from './rpc-errors.ts';
 import { ShardEngine } from './shard-engine.ts';
@@ -20,7 +19,6 @@ import {
   mergeSmallChunks,
 } from './shard-maintenance.ts';
 import { applyDelete, deleteHits, type ShardOp, updatedRows } from './shard-ops.ts';
-import { runFragment } from './shard-scan.ts';
 import {
   catalogVersionSeen,
   deleteChunks,
@@ -218,8 +216,7 @@ export class ShardDO extends DurableObject<Env> {
 
   /**
    * Runs a plan fragment over `table` (the Worker's catalog definition) and
-   * returns its columnar partial result with the meters. Exact count(DISTINCT)
-   * partials still take the row-at-a-time path: the engine has no array_agg.
+   * returns its columnar partial result with the meters.
    */
   async execute(
     fragment: Fragment,
@@ -232,9 +229,7 @@ export class ShardDO extends DurableObject<Env> {
       if (catalogVersion !== undefined && seen > catalogVersion)
         return { result: { rowCount: 0, columns: [] }, stats: emptyStats(), catalogVersion: seen };
       const m = new Meter(this.sql);
-      const result = engineRunnable(fragment)
-        ? await this.engine.run(m, fragment, table)
-        : runFragment(m, fragment);
+      const result = await this.engine.run(m, fragment, table);
       return { result, stats: m.stats, catalogVersion: seen };
     });
   }

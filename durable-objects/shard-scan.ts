@@ -1,89 +1,18 @@
 /**
  * @module durable-objects/shard-scan
- * Runs a plan fragment over one table of a shard: hot rows first, then each
- * warm chunk — skipped outright when its zone maps rule out the fragment's
- * bounds, otherwise decoding only the columns the fragment reads.
+ * Finds the rows a DELETE or UPDATE touches: hot rows (by rid) and warm chunk
+ * rows (by chunk and offset, for the delete bitmap), decoding only the columns
+ * the filter reads. SELECT fragments do not come here: they run on the engine's
+ * vectorized executor (see `shard-engine`). DML still evaluates its filter row
+ * by row because it needs row positions, which the engine's SQL surface does
+ * not expose.
  */
-import { openChunkParts, type ZoneMap } from '../engine/columnar/index.ts';
-import { chunkColumnName, vectorValues, vectorValuesAt } from '../engine/distributed/chunk-rows.ts';
-import {
-  type ColumnBound,
-  type Fragment,
-  FragmentRun,
-  type PartialResult,
-} from '../engine/distributed/fragment.ts';
-import { compareValues, evalExpr, type FExpr } from '../engine/distributed/fragment-expr.ts';
+import { openChunkParts } from '../engine/columnar/index.ts';
+import { chunkColumnName, vectorValues } from '../engine/distributed/chunk-rows.ts';
+import { evalExpr, type FExpr } from '../engine/distributed/fragment-expr.ts';
 import type { Row } from '../engine/distributed/table-schema.ts';
 import { isNullAt } from '../engine/vector.ts';
 import type { Meter } from './shard-storage.ts';
-
-const num = (v: unknown) => (typeof v === 'bigint' ? Number(v) : v);
-
-/** False only when the zone map proves no row of the chunk can satisfy the bound. */
-function zoneMayMatch(zone: ZoneMap | undefined, b: ColumnBound): boolean {
-  if (!zone) return true; // the chunk predates the column: rows read the default; do not prune.
-  if (zone.nullCount === zone.rowCount) return false; // all NULL: no comparison can be true
-  if (zone.min === undefined || zone.max === undefined) return true;
-  const min = num(zone.min);
-  const max = num(zone.max);
-  if (b.lo !== undefined && compareValues(max, b.lo) < 0) return false;
-  if (b.hi !== undefined && compareValues(min, b.hi) > 0) return false;
-  if (b.values) return b.values.some((v) => compareValues(v, min) >= 0 && compareValues(v, max) <= 0);
-  return true;
-}
-
-const RANGE_TYPES = new Set(['float64', 'int32', 'timestamptz']);
-
-/** Rows of a chunk that can satisfy every usable bound (ascending), or undefined when none applies. */
-function preselect(
-  reader: ReturnType<typeof openChunkParts>,
-  bounds: readonly ColumnBound[],
-  indexOf: (id: number) => number,
-): Uint32Array | undefined {
-  let sel: Uint32Array | undefined;
-  for (const b of bounds) {
-    const idx = indexOf(b.columnId);
-    if (idx < 0) continue;
-    const type = reader.columns[idx].type;
-    let part: Uint32Array | undefined;
-    if (b.values && type === 'text' && b.values.every((v) => typeof v === 'string')) {
-      part = reader.filterIn(idx, b.values as string[]);
-    } else if (
-      !b.values &&
-      RANGE_TYPES.has(type) &&
-      // NaN sorts above every number in PostgreSQL but fails a block range test: do not preselect then.
-      !reader.columns[idx].zone.hasNaN &&
-      (typeof b.lo === 'number' || typeof b.hi === 'number')
-    ) {
-      // Inclusive on both ends: a superset of `>`/`<` matches, which the filter then narrows.
-      part = reader.filterRange(idx, {
-        lo: typeof b.lo === 'number' ? b.lo : undefined,
-        hi: typeof b.hi === 'number' ? b.hi : undefined,
-      });
-    }
-    if (!part) continue;
-    sel = sel ? intersect(sel, part) : part;
-    if (sel.length === 0) break;
-  }
-  return sel;
-}
-
-function intersect(a: Uint32Array, b: Uint32Array): Uint32Array {
-  const out = new Uint32Array(Math.min(a.length, b.length));
-  let i = 0;
-  let j = 0;
-  let k = 0;
-  while (i < a.length && j < b.length) {
-    if (a[i] < b[j]) i++;
-    else if (a[i] > b[j]) j++;
-    else {
-      out[k++] = a[i];
-      i++;
-      j++;
-    }
-  }
-  return out.subarray(0, k);
-}
 
 /** A visitor over the rows of one table; `false` from `visit` stops the scan early. */
 export interface ChunkRowVisitor {
@@ -92,13 +21,12 @@ export interface ChunkRowVisitor {
 
 /**
  * Iterates a table's live rows: hot rows (with their rid), then chunk rows.
- * `reads` limits decoding to the listed column ids; `bounds` prune chunks.
+ * `reads` limits decoding to the listed column ids.
  */
-export function scanTable(
+function scanTable(
   m: Meter,
   table: string,
   reads: readonly number[],
-  bounds: readonly ColumnBound[],
   onHot: (row: Row, rid: number) => boolean | undefined,
   onChunk: ChunkRowVisitor,
 ): void {
@@ -123,41 +51,20 @@ export function scanTable(
       return new Uint8Array(block.data);
     });
     const indexOf = (id: number) => reader.columnIndex(chunkColumnName(id));
-    if (!bounds.every((b) => zoneMayMatch(reader.columns[indexOf(b.columnId)]?.zone, b))) {
-      m.stats.chunksSkipped++;
-      continue;
-    }
     m.stats.chunksScanned++;
     const deleted = c.deleted ? new Uint8Array(c.deleted) : undefined;
-    // Filter on the encoded blocks first (dictionary codes, packed numbers): only
-    // rows that can match are materialized. The fragment filter still decides.
-    const sel = preselect(reader, bounds, indexOf);
-    if (sel && sel.length === 0) continue;
     const cols = reads
       .map((id) => ({ id, idx: indexOf(id) }))
       .filter((x) => x.idx >= 0)
       .map((x) => ({ id: x.id, vector: reader.column(x.idx) }));
-    const count = sel ? sel.length : c.row_count;
-    const values = cols.map((col) => (sel ? vectorValuesAt(col.vector, sel) : vectorValues(col.vector)));
-    for (let k = 0; k < count; k++) {
-      const r = sel ? sel[k] : k;
+    const values = cols.map((col) => vectorValues(col.vector));
+    for (let r = 0; r < c.row_count; r++) {
       if (deleted && isNullAt(deleted, r)) continue;
       const row: Row = [];
-      for (let j = 0; j < cols.length; j++) row[cols[j].id] = values[j][k];
+      for (let j = 0; j < cols.length; j++) row[cols[j].id] = values[j][r];
       if (onChunk.visit(row, c.id, r) === false) return;
     }
   }
-}
-
-/** Executes a fragment over this shard's rows of its table. */
-export function runFragment(m: Meter, f: Fragment): PartialResult {
-  const run = new FragmentRun(f);
-  const feed = (row: Row) => {
-    run.feed(row);
-    return run.satisfied ? false : undefined;
-  };
-  scanTable(m, f.table, f.reads, f.bounds, feed, { visit: feed });
-  return run.finish();
 }
 
 /** Rows matching `filter` (DELETE / UPDATE): hot rids, per-chunk row offsets and the rows themselves. */
@@ -180,7 +87,6 @@ export function matchRows(
     m,
     table,
     reads,
-    [],
     (row, rid) => {
       if (ok(row)) hot.push(rid);
       return undefined;

@@ -129,20 +129,3 @@ export function vectorValues(v: Vector): unknown[] {
   }
   return out;
 }
-
-/** Plain JS values of a decoded vector at the selected row indexes only. */
-export function vectorValuesAt(v: Vector, sel: Uint32Array): unknown[] {
-  const out: unknown[] = new Array(sel.length);
-  if (v.kind === 'const') return out.fill(v.value === undefined ? null : v.value);
-  const flat = v.kind === 'dict' ? v.dict : v;
-  const vals = flat.values as ArrayLike<unknown>;
-  for (let k = 0; k < sel.length; k++) {
-    const i = sel[k];
-    if (isNullAt(v.nulls, i)) out[k] = null;
-    else {
-      const x = v.kind === 'dict' ? vals[v.codes[i]] : vals[i];
-      out[k] = v.type === 'bool' ? x === 1 : v.type === 'int64' ? Number(x as bigint) : x;
-    }
-  }
-  return out;
-}

@@ -13,16 +13,9 @@ import { initParser, parseSql } from '../sql/parser.ts';
 import { encodedSegment } from '../storage/segment-store.ts';
 import { Prng } from '../testing/prng.ts';
 import { type Cell, diffResults } from '../testing/result-compare.ts';
-import {
-  chunkColumnName,
-  columnIdOf,
-  encodeRows as encodeChunkRows,
-  encodeRows,
-  vectorValues,
-} from './chunk-rows.ts';
-import { FragmentRun, type PartialResult } from './fragment.ts';
+import { columnIdOf, encodeRows } from './chunk-rows.ts';
+import type { PartialResult } from './fragment.ts';
 import { engineOver, engineTableDef, hotSegment, runFragmentOnEngine } from './fragment-engine.ts';
-import { engineRunnable } from './fragment-sql.ts';
 import { buildHashRanges, shardForValue } from './hash-ranges.ts';
 import { mergePartials } from './partial-merge.ts';
 import { planSelect } from './sql-select.ts';
@@ -67,20 +60,6 @@ function classifySelect(sql: string) {
   return cmd.stmt;
 }
 
-/** Rows of one partition, half read back through the columnar chunk format. */
-function partitionSource(rows: Row[]): Row[] {
-  const half = rows.length >> 1;
-  const out: Row[] = rows.slice(0, half);
-  for (const chunk of encodeRows(table.columns, rows.slice(half))) {
-    const reader = openChunkParts(chunk.header, (i) => chunk.columns[i]);
-    const cols = table.columns.map((c) =>
-      vectorValues(reader.column(reader.columnIndex(chunkColumnName(c.id)))),
-    );
-    for (let r = 0; r < reader.rowCount; r++) out.push(cols.map((c) => c[r]));
-  }
-  return out;
-}
-
 const QUERIES: [string, boolean][] = [
   ['SELECT count(*), count(v), sum(v), min(v), max(v), avg(v), sum(n), min(ts), max(ts) FROM t', true],
   ['SELECT host, count(*), sum(n), avg(v), max(ts) FROM t GROUP BY host', false],
@@ -121,7 +100,6 @@ describe('distributed plan vs PGlite', () => {
   const ranges = buildHashRanges(8);
   const partitions: Row[][] = Array.from({ length: 8 }, () => []);
   for (const r of rows) partitions[shardForValue(ranges, r[1])].push(r);
-  const sources = partitions.map(partitionSource);
   let pg: PGlite;
   let engines: Database[] = [];
 
@@ -133,7 +111,7 @@ describe('distributed plan vs PGlite', () => {
         const half = rows.length >> 1;
         const segments = [
           hotSegment(table, rows.slice(0, half)),
-          ...encodeChunkRows(table.columns, rows.slice(half)).map((ch) =>
+          ...encodeRows(table.columns, rows.slice(half)).map((ch) =>
             encodedSegment(
               openChunkParts(ch.header, (i) => ch.columns[i]),
               columnIdOf,
@@ -188,15 +166,8 @@ describe('distributed plan vs PGlite', () => {
       : [0, 1, 2, 3, 4, 5, 6, 7];
     const partials: PartialResult[] = await Promise.all(
       targets.map(async (i) => {
-        if (engineRunnable(plan.fragment))
-          return structuredClone((await runFragmentOnEngine(engines[i], plan.fragment)).result);
-        const run = new FragmentRun(plan.fragment);
-        for (const r of sources[i]) {
-          run.feed(r);
-          if (run.satisfied) break;
-        }
         // Partials cross RPC by structured clone: prove they survive it.
-        return structuredClone(run.finish());
+        return structuredClone((await runFragmentOnEngine(engines[i], plan.fragment)).result);
       }),
     );
     const actual = mergePartials(plan, partials).rows as Cell[][];

@@ -7,10 +7,22 @@
  *
  * Output order is the fragment's: project expressions, then one column per
  * partial aggregate (avg already split into sum and count by the planner).
+ *
+ * Exact count(DISTINCT x) partials are the sets of distinct values, and the
+ * engine has no array_agg: such fragments also group by every DISTINCT
+ * argument, and `toPartial` folds those finer groups back into sets (the other
+ * partials — count, sum, min, max — combine across them).
  */
 import type { QueryResult } from '../database.ts';
 import { chunkColumnName } from './chunk-rows.ts';
-import type { Fragment, PartialResult, SortKey } from './fragment.ts';
+import {
+  type AggSpec,
+  combineAgg,
+  type Fragment,
+  initAgg,
+  type PartialResult,
+  type SortKey,
+} from './fragment.ts';
 import { exprType, type FExpr } from './fragment-expr.ts';
 import { type DistType, parseTimestampUs } from './table-schema.ts';
 
@@ -86,10 +98,7 @@ export function exprSql(e: FExpr): string {
   }
 }
 
-/** False for fragments the engine cannot run yet: exact count(DISTINCT) partials need sets (no array_agg). */
-export function engineRunnable(f: Fragment): boolean {
-  return f.aggs.every((a) => a.fn !== 'countDistinct');
-}
+const isDistinct = (a: AggSpec) => a.fn === 'countDistinct';
 
 function orderSql(keys: readonly SortKey[], exprs: readonly string[]): string {
   return keys
@@ -100,9 +109,13 @@ function orderSql(keys: readonly SortKey[], exprs: readonly string[]): string {
 /** The SQL a shard runs for `f` over the table named `f.table`. */
 export function fragmentSql(f: Fragment): string {
   const project = f.project.map(exprSql);
+  const aggs = f.mode === 'agg' ? f.aggs : [];
+  // DISTINCT arguments become extra group keys, after the fragment's own.
+  const distinctArgs = aggs.filter(isDistinct).map((a) => a.arg!);
   const outputs = [
     ...project,
-    ...(f.mode === 'agg' ? f.aggs.map((a) => (a.arg ? `${a.fn}(${exprSql(a.arg)})` : `${a.fn}(*)`)) : []),
+    ...distinctArgs.map(exprSql),
+    ...aggs.filter((a) => !isDistinct(a)).map((a) => (a.arg ? `${a.fn}(${exprSql(a.arg)})` : `${a.fn}(*)`)),
   ];
   const list = outputs.length > 0 ? outputs.map((o, i) => `${o} AS o${i}`).join(', ') : '1';
   let sql = 'SELECT ';
@@ -117,7 +130,7 @@ export function fragmentSql(f: Fragment): string {
   if (f.filter) sql += ` WHERE ${exprSql(f.filter)}`;
   if (f.mode === 'agg') {
     // Constant keys stay out of GROUP BY: an integer literal there would mean a position.
-    const keys = f.project.flatMap((e, i) => (e.k === 'const' ? [] : [project[i]]));
+    const keys = [...f.project, ...distinctArgs].flatMap((e, i) => (e.k === 'const' ? [] : [outputs[i]]));
     if (keys.length > 0) sql += ` GROUP BY ${keys.join(', ')}`;
   }
   if (order.length > 0) sql += ` ORDER BY ${orderSql(order, project)}`;
@@ -135,12 +148,41 @@ function convert(v: unknown, engineType: string): unknown {
 
 /** The engine's rows as the fragment's columnar partial result. */
 export function toPartial(f: Fragment, r: QueryResult): PartialResult {
-  const width = f.project.length + (f.mode === 'agg' ? f.aggs.length : 0);
-  const columns: unknown[][] = Array.from({ length: width }, () => new Array(r.rowCount));
   const types = r.columns.map((c) => c.type as string);
-  for (let i = 0; i < r.rowCount; i++) {
-    const row = r.rows[i];
-    for (let c = 0; c < width; c++) columns[c][i] = convert(row[c], types[c]);
+  const rows = r.rows.map((row) => row.map((v, c) => convert(v, types[c])));
+  const folded = f.mode === 'agg' && f.aggs.some(isDistinct) ? foldDistinct(f, rows) : rows;
+  const width = f.project.length + (f.mode === 'agg' ? f.aggs.length : 0);
+  const columns: unknown[][] = Array.from({ length: width }, () => new Array(folded.length));
+  for (let i = 0; i < folded.length; i++) for (let c = 0; c < width; c++) columns[c][i] = folded[i][c];
+  return { rowCount: folded.length, columns };
+}
+
+/** Rows grouped by (keys, DISTINCT args) → rows by keys with value sets (as arrays) for count(DISTINCT). */
+function foldDistinct(f: Fragment, rows: readonly unknown[][]): unknown[][] {
+  const nKeys = f.project.length;
+  const nDistinct = f.aggs.filter(isDistinct).length;
+  const groups = new Map<string, { keys: unknown[]; accs: unknown[] }>();
+  for (const row of rows) {
+    const keys = row.slice(0, nKeys);
+    const id = JSON.stringify(keys);
+    let g = groups.get(id);
+    if (!g) {
+      g = { keys, accs: f.aggs.map((a) => initAgg(a.fn)) };
+      groups.set(id, g);
+    }
+    const acc = g.accs;
+    let d = nKeys; // next DISTINCT argument column
+    let p = nKeys + nDistinct; // next plain partial column
+    f.aggs.forEach((a, i) => {
+      if (!isDistinct(a)) acc[i] = combineAgg(a.fn, acc[i], row[p++]);
+      else if (row[d++] !== null) (acc[i] as Set<unknown>).add(row[d - 1]);
+    });
   }
-  return { rowCount: r.rowCount, columns };
+  const out = [...groups.values()].map((g) => [...g.keys, ...g.accs]);
+  // A global aggregate returns one row even over no input.
+  if (nKeys === 0 && out.length === 0) out.push(f.aggs.map((a) => initAgg(a.fn)));
+  // Sets travel as arrays (compact and cloneable everywhere).
+  for (const r of out)
+    for (let i = nKeys; i < r.length; i++) if (r[i] instanceof Set) r[i] = [...(r[i] as Set<unknown>)];
+  return out;
 }

@@ -1,12 +1,13 @@
 /**
  * @module engine/distributed/fragment
- * A plan fragment — what one shard runs over its own rows — and its streaming
- * executor. A fragment either projects rows (with an optional top-k pushed
- * down) or computes partial aggregates per group; the coordinator merges the
- * partials (see `partial-merge`). Results are columnar: one array per output.
+ * A plan fragment — what one shard runs over its own rows (as SQL on the
+ * engine's vectorized executor, see `fragment-sql` / `fragment-engine`) — and
+ * the partial-aggregate algebra the coordinator merges with. A fragment either
+ * projects rows (with an optional top-k pushed down) or computes partial
+ * aggregates per group (see `partial-merge`). Results are columnar: one array
+ * per output.
  */
-import { compareValues, evalExpr, type FExpr } from './fragment-expr.ts';
-import type { Row } from './table-schema.ts';
+import { compareValues, type FExpr } from './fragment-expr.ts';
 
 /** Partial aggregate kinds; avg travels as sum and count. */
 export type AggFn = 'count' | 'sum' | 'min' | 'max' | 'countDistinct';
@@ -114,88 +115,4 @@ export function initAgg(fn: AggFn): unknown {
 export function finalAgg(fn: AggFn, acc: unknown): unknown {
   if (fn !== 'countDistinct') return acc;
   return acc instanceof Set ? acc.size : (acc as unknown[]).length;
-}
-
-/** Streams rows through a fragment. Feed every visible row, then `finish`. */
-export class FragmentRun {
-  private readonly rows: unknown[][] = [];
-  private readonly groups = new Map<string, { keys: unknown[]; accs: unknown[] }>();
-  private readonly distinct = new Map<string, unknown[]>();
-  rowsScanned = 0;
-
-  constructor(readonly fragment: Fragment) {}
-
-  /** Filters and folds one stored row. */
-  feed(row: Row): void {
-    const f = this.fragment;
-    this.rowsScanned++;
-    if (f.filter && evalExpr(f.filter, row, f.defaults) !== true) return;
-    const keys = f.project.map((e) => evalExpr(e, row, f.defaults));
-    if (f.mode === 'rows' && f.distinctOn) {
-      const id = JSON.stringify(f.distinctOn.map((i) => keys[i]));
-      const best = this.distinct.get(id);
-      if (!best || compareByKeys(keys, best, f.orderBy) < 0) this.distinct.set(id, keys);
-      return;
-    }
-    if (f.mode === 'rows') {
-      this.rows.push(keys);
-      // Bound memory for top-k: compact once the buffer is twice the limit.
-      if (f.limit !== undefined && f.orderBy.length > 0 && this.rows.length >= 2 * f.limit + 1024)
-        this.compact();
-      return;
-    }
-    const id = JSON.stringify(keys);
-    let g = this.groups.get(id);
-    if (!g) {
-      g = { keys, accs: f.aggs.map((a) => initAgg(a.fn)) };
-      this.groups.set(id, g);
-    }
-    f.aggs.forEach((a, i) => {
-      g.accs[i] = foldAgg(a.fn, g.accs[i], a.arg ? evalExpr(a.arg, row, f.defaults) : 1);
-    });
-  }
-
-  /** True when a row-mode fragment without ORDER BY already has enough rows. */
-  get satisfied(): boolean {
-    const f = this.fragment;
-    return (
-      f.mode === 'rows' &&
-      !f.distinctOn &&
-      f.orderBy.length === 0 &&
-      f.limit !== undefined &&
-      this.rows.length >= f.limit
-    );
-  }
-
-  private compact(): void {
-    const f = this.fragment;
-    this.rows.sort((a, b) => compareByKeys(a, b, f.orderBy));
-    if (f.limit !== undefined) this.rows.length = Math.min(this.rows.length, f.limit);
-  }
-
-  /** The columnar partial result. */
-  finish(): PartialResult {
-    const f = this.fragment;
-    let rows: unknown[][];
-    if (f.mode === 'rows') {
-      if (f.distinctOn) this.rows.push(...this.distinct.values());
-      if (f.orderBy.length > 0) this.compact();
-      else if (f.limit !== undefined) this.rows.length = Math.min(this.rows.length, f.limit);
-      rows = this.rows;
-    } else {
-      rows = [...this.groups.values()].map((g) => [...g.keys, ...g.accs]);
-      // A global aggregate (no GROUP BY) returns one row even over no input.
-      if (f.project.length === 0 && rows.length === 0) rows = [f.aggs.map((a) => initAgg(a.fn))];
-      // Sets travel as arrays (compact and cloneable everywhere).
-      for (const r of rows)
-        for (let i = f.project.length; i < r.length; i++)
-          if (r[i] instanceof Set) r[i] = [...(r[i] as Set<unknown>)];
-    }
-    const width = f.project.length + (f.mode === 'agg' ? f.aggs.length : 0);
-    const columns: unknown[][] = Array.from({ length: width }, () => new Array(rows.length));
-    rows.forEach((r, i) => {
-      for (let c = 0; c < width; c++) columns[c][i] = r[c];
-    });
-    return { rowCount: rows.length, columns };
-  }
 }
