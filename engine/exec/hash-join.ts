@@ -30,6 +30,31 @@ export function rowFrame(
   };
 }
 
+/** A rough row-count estimate, enough to pick the smaller join input to build on. */
+export function estimateRows(plan: Plan, ctx: ExecContext): number {
+  switch (plan.kind) {
+    case 'scan': {
+      const t = ctx.store.get(plan.table);
+      const n = t ? t.segments().reduce((a, s) => a + s.source.rowCount, 0) : 0;
+      return plan.filter ? n / 4 : n;
+    }
+    case 'values':
+      return plan.rows.length;
+    case 'function':
+      return 1000;
+    case 'filter':
+      return estimateRows(plan.input, ctx) / 2;
+    case 'aggregate':
+      return plan.groups.length === 0 ? 1 : estimateRows(plan.input, ctx) / 10;
+    case 'join':
+      return Math.max(estimateRows(plan.left, ctx), estimateRows(plan.right, ctx));
+    case 'setop':
+      return estimateRows(plan.left, ctx) + estimateRows(plan.right, ctx);
+    default:
+      return estimateRows(plan.input, ctx);
+  }
+}
+
 export function joinOperator(left: Operator, right: Operator, plan: JoinPlan, ctx: ExecContext): Operator {
   const nl = plan.left.schema.length;
   const nr = plan.right.schema.length;
@@ -41,69 +66,79 @@ export function joinOperator(left: Operator, right: Operator, plan: JoinPlan, ct
     : undefined;
   const keyHash = plan.leftKeys.map((k) => hashKeyFor(k.type));
   const nk = keyHash.length;
+  // Inner equi-joins build the hash table on the smaller input; output rows keep left ++ right order.
+  const buildLeft =
+    jt === 'inner' && nk > 0 && 2 * estimateRows(plan.left, ctx) < estimateRows(plan.right, ctx);
+  const buildOp = buildLeft ? left : right;
+  const probeOp = buildLeft ? right : left;
+  const nb = buildLeft ? nl : nr;
+  const np = buildLeft ? nr : nl;
+  const combine = buildLeft
+    ? (probeRow: unknown[], buildRow: unknown[]) => buildRow.concat(probeRow)
+    : (probeRow: unknown[], buildRow: unknown[]) => probeRow.concat(buildRow);
   // Build side.
-  const rightRows: unknown[][] = [];
-  const rframe = newFrame(nr, ctx);
-  const rkeys = plan.rightKeys.map((k) => compileExpr(k, rframe));
+  const buildRows: unknown[][] = [];
+  const bframe = newFrame(nb, ctx);
+  const bkeys = (buildLeft ? plan.leftKeys : plan.rightKeys).map((k) => compileExpr(k, bframe));
   const table = new Map<unknown, number[]>();
-  for (let b = right.next(); b; b = right.next()) {
-    setFrameBatch(rframe, b);
-    const start = rightRows.length;
-    batchRows(b, rightRows);
+  for (let b = buildOp.next(); b; b = buildOp.next()) {
+    setFrameBatch(bframe, b);
+    const start = buildRows.length;
+    batchRows(b, buildRows);
     if (nk === 0) continue;
     for (let j = 0; j < b.count; j++) {
       const i = b.sel ? b.sel[j] : j;
-      const key = compositeKey(rkeys, keyHash, i);
+      const key = compositeKey(bkeys, keyHash, i);
       if (key === null) continue;
       const list = table.get(key);
       if (list) list.push(start + j);
       else table.set(key, [start + j]);
     }
   }
-  const matchedRight = jt === 'right' || jt === 'full' ? new Uint8Array(rightRows.length) : undefined;
-  const lframe = newFrame(nl, ctx);
-  const lkeys = plan.leftKeys.map((k) => compileExpr(k, lframe));
-  const allRight = rightRows.map((_, i) => i);
+  const matchedBuild = jt === 'right' || jt === 'full' ? new Uint8Array(buildRows.length) : undefined;
+  const pframe = newFrame(np, ctx);
+  const pkeys = (buildLeft ? plan.rightKeys : plan.leftKeys).map((k) => compileExpr(k, pframe));
+  const allBuild = buildRows.map((_, i) => i);
   const nullRight = new Array(nr).fill(null);
   let finished = false;
   return {
     next() {
       while (!finished) {
-        const b = left.next();
+        const b = probeOp.next();
         if (!b) {
           finished = true;
-          if (!matchedRight) return null;
+          if (!matchedBuild) return null;
           const pad: unknown[][] = [];
           const nullLeft = new Array(nl).fill(null);
-          for (let r = 0; r < rightRows.length; r++)
-            if (!matchedRight[r]) pad.push([...nullLeft, ...rightRows[r]]);
+          for (let r = 0; r < buildRows.length; r++)
+            if (!matchedBuild[r]) pad.push([...nullLeft, ...buildRows[r]]);
           return pad.length ? rowsToBatch(pad, width) : null;
         }
-        setFrameBatch(lframe, b);
-        const lrows = batchRows(b);
+        setFrameBatch(pframe, b);
+        const prows = batchRows(b);
         const out: unknown[][] = [];
         for (let j = 0; j < b.count; j++) {
           const i = b.sel ? b.sel[j] : j;
           let candidates: number[] | undefined;
-          if (nk === 0) candidates = allRight;
+          if (nk === 0) candidates = allBuild;
           else {
-            const key = compositeKey(lkeys, keyHash, i);
+            const key = compositeKey(pkeys, keyHash, i);
             candidates = key === null ? undefined : table.get(key);
           }
           let matched = false;
           if (candidates) {
             for (const r of candidates) {
-              const row = lrows[j].concat(rightRows[r]);
+              const row = combine(prows[j], buildRows[r]);
               if (residual) {
                 residualFrame.set(row);
                 if (residual(0) !== true) continue;
               }
               matched = true;
-              if (matchedRight) matchedRight[r] = 1;
+              if (matchedBuild) matchedBuild[r] = 1;
               out.push(row);
             }
           }
-          if (!matched && (jt === 'left' || jt === 'full')) out.push(lrows[j].concat(nullRight));
+          if (!matched && (jt === 'left' || jt === 'full')) out.push(prows[j].concat(nullRight));
         }
         if (out.length) return rowsToBatch(out, width);
       }

@@ -25,6 +25,9 @@ const QUERIES = [
   'SELECT e.name FROM emp e JOIN emp b ON e.boss = b.id AND b.salary > e.salary',
   'SELECT a.name, b.name FROM emp a FULL JOIN dept b ON a.dept = b.dept AND a.salary > 90',
   'SELECT count(*) FROM emp a CROSS JOIN emp b',
+  // A small left input builds the hash table (left ++ right column order is kept).
+  'SELECT d.city, e.name, e.salary FROM dept d JOIN emp e ON e.dept = d.dept AND e.salary > 90',
+  "SELECT * FROM (VALUES ('eng')) v(dept) JOIN emp e ON e.dept = v.dept AND e.id > 1",
   "SELECT * FROM (VALUES (1, 'a'), (2, 'b')) AS v(x, y) WHERE x > 1",
   'WITH e AS (SELECT * FROM emp WHERE salary > 60), d AS (SELECT dept, avg(salary) a FROM e GROUP BY dept) SELECT e.name, d.a FROM e JOIN d USING (dept) ORDER BY e.name',
   'WITH x AS (SELECT 1 AS v) SELECT * FROM x a, x b',
