@@ -1,7 +1,7 @@
 /**
  * @module engine/exec/hash-join
- * Joins: a hash join on equality keys (build on the right input, probe with the
- * left) for inner/left/right/full joins, and a nested loop when there are no
+ * Joins: a hash join on equality keys (build on the right input — or
+ * on the left for inner joins when it is estimated smaller — and probe with the other) for inner/left/right/full joins, and a nested loop when there are no
  * equality keys. NULL keys never match. The residual predicate is evaluated on
  * each candidate pair, as part of the join condition (so outer joins pad
  * correctly).
