@@ -7,6 +7,7 @@
  * with the engine's vectorized executor (see `shard-engine`).
  */
 import { DurableObject } from 'cloudflare:workers';
+import { type BucketChunk, bucketOf } from '../engine/distributed/chunk-rows.ts';
 import type { Fragment, PartialResult } from '../engine/distributed/fragment.ts';
 import type { DistTable, Row } from '../engine/distributed/table-schema.ts';
 import { rpcSafe } from './rpc-errors.ts';
@@ -24,6 +25,7 @@ import {
   deleteChunks,
   emptyStats,
   initShardSchema,
+  insertChunks,
   Meter,
   rememberTable,
   type ShardStats,
@@ -45,6 +47,8 @@ export interface WriteBatch {
   readonly rows: Row[];
   /** `chunks` for bulk loads (straight to columnar), `hot` for small INSERTs. */
   readonly target: 'hot' | 'chunks';
+  /** Bulk loads: the rows already encoded by the Worker (then `rows` is empty). */
+  readonly encoded?: readonly BucketChunk[];
   /** The catalog version the Worker planned with. */
   readonly catalogVersion?: number;
 }
@@ -136,17 +140,11 @@ export class ShardDO extends DurableObject<Env> {
         const prior = this.logged(m, batch.batchId);
         if (prior) return { lsn: prior.lsn, duplicate: true, rowCount: prior.row_count };
         rememberTable(m, batch.table);
-        const lsn = this.appendLog(
-          m,
-          batch.batchId,
-          batch.table.name,
-          'insert',
-          batch.rows.length,
-          'applied',
-          null,
-        );
-        this.applyOp(m, batch.table, { kind: 'insert', rows: batch.rows, target: batch.target });
-        return { lsn, duplicate: false, rowCount: batch.rows.length };
+        const n = batch.encoded ? batch.encoded.reduce((s, c) => s + c.rowCount, 0) : batch.rows.length;
+        const lsn = this.appendLog(m, batch.batchId, batch.table.name, 'insert', n, 'applied', null);
+        if (batch.encoded) insertChunks(m, batch.table, batch.encoded, Date.now());
+        else this.applyOp(m, batch.table, { kind: 'insert', rows: batch.rows, target: batch.target });
+        return { lsn, duplicate: false, rowCount: n };
       });
       // Hot rows wait for compaction, small bulk chunks for merging: either way the alarm comes.
       if (!result.duplicate) {
@@ -198,7 +196,7 @@ export class ShardDO extends DurableObject<Env> {
   private insertHot(m: Meter, t: DistTable, rows: readonly Row[]): void {
     const now = Date.now();
     for (const r of rows) {
-      const bucket = t.hypertable ? bucketFor(t, r) : 0;
+      const bucket = bucketOf(t, r);
       m.all(
         `INSERT INTO hot_rows (table_name, bucket, at, data) VALUES (?, ?, ?, ?)`,
         t.name,
@@ -377,10 +375,4 @@ export class ShardDO extends DurableObject<Env> {
     if (hot) await this.ctx.storage.setAlarm(now + policy.maxAgeMs + 1);
     else if (retention) await this.ctx.storage.setAlarm(now + RETENTION_CHECK_MS);
   }
-}
-
-function bucketFor(t: DistTable, r: Row): number {
-  const v = r[t.hypertable!.timeColumnId];
-  const w = t.hypertable!.chunkIntervalUs;
-  return typeof v === 'number' ? v - (((v % w) + w) % w) : 0;
 }

@@ -13,8 +13,8 @@
  * - `shard_tables` the last table definitions seen, for the alarm (compaction, retention).
  */
 
-import { chunkColumnName, encodeRows } from '../engine/distributed/chunk-rows.ts';
-import type { DistColumn, DistTable, Row } from '../engine/distributed/table-schema.ts';
+import { type BucketChunk, chunkColumnName, encodeTableRows } from '../engine/distributed/chunk-rows.ts';
+import type { DistTable, Row } from '../engine/distributed/table-schema.ts';
 
 /** Per-request counters reported in the API's `stats`. */
 export interface ShardStats {
@@ -67,50 +67,29 @@ export function initShardSchema(sql: SqlStorage): void {
   sql.exec(`CREATE TABLE IF NOT EXISTS shard_tables (name TEXT PRIMARY KEY, def TEXT NOT NULL)`);
 }
 
-/** Bucket (chunk time range start, µs) of a row: hypertables by time, others all in bucket 0. */
-export function bucketOf(t: DistTable, row: Row): number {
-  if (!t.hypertable) return 0;
-  const v = row[t.hypertable.timeColumnId];
-  if (typeof v !== 'number') return 0;
-  const w = t.hypertable.chunkIntervalUs;
-  return v - (((v % w) + w) % w);
-}
-
-/** Groups rows by bucket, keeping input order within a bucket. */
-export function groupByBucket(t: DistTable, rows: readonly Row[]): Map<number, Row[]> {
-  const out = new Map<number, Row[]>();
-  for (const r of rows) {
-    const b = bucketOf(t, r);
-    const list = out.get(b);
-    if (list) list.push(r);
-    else out.set(b, [r]);
-  }
-  return out;
-}
-
 /** Writes rows as columnar chunks (one SQLite row per header and per column block). Returns chunks written. */
 export function writeChunks(m: Meter, t: DistTable, rows: readonly Row[], now: number): number {
-  let count = 0;
-  const columns: readonly DistColumn[] = t.columns;
-  for (const [bucket, list] of groupByBucket(t, rows)) {
-    for (const chunk of encodeRows(columns, list)) {
-      const bytes = chunk.header.length + chunk.columns.reduce((s, b) => s + b.length, 0);
-      const { id } = m.all<{ id: number }>(
-        `INSERT INTO chunks (table_name, bucket, row_count, bytes, header, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
-        t.name,
-        bucket,
-        chunk.meta.rowCount,
-        bytes,
-        chunk.header,
-        now,
-      )[0];
-      chunk.columns.forEach((block, col) => {
-        m.all(`INSERT INTO chunk_blocks (chunk_id, col, data) VALUES (?, ?, ?)`, id, col, block);
-      });
-      count++;
-    }
+  return insertChunks(m, t, encodeTableRows(t, rows), now);
+}
+
+/** Stores already encoded chunks (bulk ingest encodes in the Worker). Returns chunks written. */
+export function insertChunks(m: Meter, t: DistTable, chunks: readonly BucketChunk[], now: number): number {
+  for (const chunk of chunks) {
+    const bytes = chunk.header.length + chunk.columns.reduce((s, b) => s + b.length, 0);
+    const { id } = m.all<{ id: number }>(
+      `INSERT INTO chunks (table_name, bucket, row_count, bytes, header, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+      t.name,
+      chunk.bucket,
+      chunk.rowCount,
+      bytes,
+      chunk.header,
+      now,
+    )[0];
+    chunk.columns.forEach((block, col) => {
+      m.all(`INSERT INTO chunk_blocks (chunk_id, col, data) VALUES (?, ?, ?)`, id, col, block);
+    });
   }
-  return count;
+  return chunks.length;
 }
 
 /** Deletes chunks (and their blocks) by id. */

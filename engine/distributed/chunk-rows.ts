@@ -14,7 +14,7 @@ import {
   setNullAt,
   type Vector,
 } from '../vector.ts';
-import type { DistColumn, DistType, Row } from './table-schema.ts';
+import type { DistColumn, DistTable, DistType, Row } from './table-schema.ts';
 
 const COLUMN_TYPE: Record<DistType, ColumnType> = {
   bool: 'bool',
@@ -126,6 +126,49 @@ export function vectorValues(v: Vector): unknown[] {
   for (let i = 0; i < n; i++) {
     if (isNullAt(v.nulls, i)) out[i] = null;
     else out[i] = conv(v.kind === 'dict' ? vals[v.codes[i]] : vals[i]);
+  }
+  return out;
+}
+
+/** One encoded chunk of a table's rows, ready to store: its time bucket plus header and column blocks. */
+export interface BucketChunk {
+  readonly bucket: number;
+  readonly rowCount: number;
+  readonly header: Uint8Array;
+  readonly columns: readonly Uint8Array[];
+}
+
+/** Bucket (chunk time range start, µs) of a row: hypertables by time, others all in bucket 0. */
+export function bucketOf(t: DistTable, row: Row): number {
+  if (!t.hypertable) return 0;
+  const v = row[t.hypertable.timeColumnId];
+  if (typeof v !== 'number') return 0;
+  const w = t.hypertable.chunkIntervalUs;
+  return v - (((v % w) + w) % w);
+}
+
+/** Groups rows by bucket, keeping input order within a bucket. */
+export function groupByBucket(t: DistTable, rows: readonly Row[]): Map<number, Row[]> {
+  const out = new Map<number, Row[]>();
+  for (const r of rows) {
+    const b = bucketOf(t, r);
+    const list = out.get(b);
+    if (list) list.push(r);
+    else out.set(b, [r]);
+  }
+  return out;
+}
+
+/**
+ * Encodes a table's rows into chunks per time bucket. Pure, so the ingest
+ * Worker runs it and ships bytes: the shard (single-threaded per shard) only
+ * stores blobs, and the RPC carries compressed blocks instead of JS row arrays.
+ */
+export function encodeTableRows(t: DistTable, rows: readonly Row[]): BucketChunk[] {
+  const out: BucketChunk[] = [];
+  for (const [bucket, list] of groupByBucket(t, rows)) {
+    for (const c of encodeRows(t.columns, list))
+      out.push({ bucket, rowCount: c.meta.rowCount, header: c.header, columns: c.columns });
   }
   return out;
 }

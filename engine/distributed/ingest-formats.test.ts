@@ -58,6 +58,14 @@ describe('line protocol', () => {
     for (const r of rejected) expect(r.reason.length).toBeGreaterThan(3);
   });
 
+  it('reads float fields exactly as the float grammar says (no radix prefixes, no padding)', () => {
+    const ok = parseLineProtocol('m a=1.5,b=-2,c=+.5,d=1e3,e=7. 1', 's');
+    expect(ok.rejected).toEqual([]);
+    expect(ok.points[0].fields).toEqual({ a: 1.5, b: -2, c: 0.5, d: 1000, e: 7 });
+    for (const bad of ['0x10', '0b1', '0o7', '1_0', '.'])
+      expect(parseLineProtocol(`m a=${bad} 1`, 's').rejected).toHaveLength(1);
+  });
+
   it('maps points to rows; mismatched measurement and bad types are rejected', () => {
     const { points } = parseLineProtocol(
       'cpu,host=a usage=1,n=2i 1000\nmem,host=a usage=1 1000\ncpu,host=a n=1.5 1000',

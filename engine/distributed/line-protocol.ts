@@ -77,7 +77,15 @@ function readToken(s: string, pos: number, stops: string): [string, number] {
 function parseFieldValue(raw: string): { value: FieldValue; int: boolean } {
   if (raw.length === 0) throw new LineError('empty field value');
   const last = raw.charCodeAt(raw.length - 1);
-  if (last >= 48 && last <= 57 && FLOAT.test(raw)) return { value: Number(raw), int: false };
+  if (last >= 48 && last <= 57) {
+    // Number() alone accepts exactly FLOAT's language here, except radix prefixes (0x, 0b, 0o).
+    const n = Number(raw);
+    const first = raw.charCodeAt(0);
+    const second = raw.length > 1 ? raw.charCodeAt(1) | 32 : 0;
+    const signOrDigit = (first >= 48 && first <= 57) || first === 45 || first === 43 || first === 46;
+    if (!Number.isNaN(n) && signOrDigit && second !== 120 && second !== 98 && second !== 111)
+      return { value: n, int: false };
+  }
   if ((last === 105 || last === 117) && /^[-+]?\d+[iu]$/.test(raw)) {
     const n = Number(raw.slice(0, -1));
     if (!Number.isSafeInteger(n))
