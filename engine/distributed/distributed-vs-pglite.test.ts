@@ -61,6 +61,14 @@ function classifySelect(sql: string) {
 }
 
 const QUERIES: [string, boolean][] = [
+  // Aggregate top-k pushed to shards (sort keys cover the group keys) and not pushed (they do not).
+  ['SELECT host, count(*), max(v) FROM t GROUP BY host ORDER BY host DESC LIMIT 5 OFFSET 2', true],
+  [
+    "SELECT time_bucket('1 hour', ts) AS h, max(v) FROM t WHERE ts IS NOT NULL GROUP BY h ORDER BY h DESC LIMIT 5",
+    true,
+  ],
+  ['SELECT flag, host, count(*) FROM t GROUP BY flag, host ORDER BY flag NULLS FIRST, host LIMIT 9', true],
+  ['SELECT flag, host, sum(n) FROM t GROUP BY flag, host ORDER BY 3 DESC, flag, host LIMIT 4', true],
   ['SELECT count(*), count(v), sum(v), min(v), max(v), avg(v), sum(n), min(ts), max(ts) FROM t', true],
   ['SELECT host, count(*), sum(n), avg(v), max(ts) FROM t GROUP BY host', false],
   ['SELECT host, count(*) AS c FROM t WHERE v > 50 GROUP BY host ORDER BY c DESC, host LIMIT 7', true],

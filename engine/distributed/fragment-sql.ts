@@ -119,7 +119,7 @@ export function fragmentSql(f: Fragment): string {
   ];
   const list = outputs.length > 0 ? outputs.map((o, i) => `${o} AS o${i}`).join(', ') : '1';
   let sql = 'SELECT ';
-  let order = f.mode === 'rows' ? [...f.orderBy] : [];
+  let order = [...f.orderBy];
   if (f.mode === 'rows' && f.distinctOn) {
     sql += `DISTINCT ON (${f.distinctOn.map((i) => project[i]).join(', ')}) `;
     // DISTINCT ON needs its keys first in ORDER BY; the planner guarantees they lead when present.
@@ -134,7 +134,7 @@ export function fragmentSql(f: Fragment): string {
     if (keys.length > 0) sql += ` GROUP BY ${keys.join(', ')}`;
   }
   if (order.length > 0) sql += ` ORDER BY ${orderSql(order, project)}`;
-  if (f.mode === 'rows' && f.limit !== undefined) sql += ` LIMIT ${f.limit}`;
+  if (f.limit !== undefined) sql += ` LIMIT ${f.limit}`;
   return sql;
 }
 

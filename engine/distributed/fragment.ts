@@ -46,7 +46,7 @@ export interface Fragment {
   /** Row mode: output expressions. Agg mode: group keys. */
   readonly project: readonly FExpr[];
   readonly aggs: readonly AggSpec[];
-  /** Row mode only: sort, then keep `limit` rows (offset + limit of the query). */
+  /** Sort, then keep `limit` rows (offset + limit of the query); agg mode: by group keys only. */
   readonly orderBy: readonly SortKey[];
   readonly limit?: number;
   /** Row mode: keep only the first row (under `orderBy`) per distinct value of these outputs. */

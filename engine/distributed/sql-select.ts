@@ -273,10 +273,22 @@ export function planSelect(stmt: Node, table: DistTable, params: readonly unknow
   const limit = s.limitCount ? intConst(s.limitCount, 'LIMIT', scope) : undefined;
   const offset = intConst(s.limitOffset, 'OFFSET', scope) ?? 0;
 
-  // Row mode keeps output i == project i, so sort keys push down unchanged.
-  const pushKeys = aggMode
-    ? []
-    : orderBy.map((k) => ({ ...k, index: (outputs[k.index].source as { index: number }).index }));
+  // Row mode keeps output i == project i, so sort keys push down unchanged. Aggregates
+  // push ORDER BY + LIMIT only when the sort keys cover every group key (a total order
+  // on groups): then a group of the final top k is in the top k of every shard holding it,
+  // with its complete partial. Exact count(DISTINCT) fragments group finer: never.
+  const keyIndex = (k: SortKey) => {
+    const src = outputs[k.index].source;
+    return src.k === 'value' ? src.index : -1;
+  };
+  const aggTopK =
+    aggMode &&
+    limit !== undefined &&
+    orderBy.length > 0 &&
+    orderBy.every((k) => keyIndex(k) >= 0) &&
+    project.every((e, i) => e.k === 'const' || orderBy.some((k) => keyIndex(k) === i)) &&
+    aggs.every((a) => a.fn !== 'countDistinct');
+  const pushKeys = aggMode && !aggTopK ? [] : orderBy.map((k) => ({ ...k, index: keyIndex(k) }));
   const reads = new Set<number>();
   const collect = (e: FExpr | undefined) => {
     if (e) for (const id of columnsOf(e)) reads.add(id);
@@ -308,7 +320,7 @@ export function planSelect(stmt: Node, table: DistTable, params: readonly unknow
       project,
       aggs,
       orderBy: pushKeys,
-      limit: !aggMode && limit !== undefined ? offset + limit : undefined,
+      limit: (!aggMode || aggTopK) && limit !== undefined ? offset + limit : undefined,
       distinctOn: distinctOn?.map((o) => (outputs[o].source as { index: number }).index),
     },
     distinctOn,
