@@ -90,11 +90,15 @@ function dictKernel(col: number, pred: (v: unknown) => unknown, generic: Refine)
     for (let d = 0; d < dict.length; d++) pass[d] = pred(dict[d]) === true ? 1 : 0;
     const codes = v.codes;
     const nulls = v.nulls;
+    // A NULL row passes exactly when the predicate is true for NULL (IS NULL,
+    // COALESCE(x, …) = …); evaluate it once like any dictionary entry.
+    const nullPass = nulls !== undefined && pred(null) === true;
     let k = 0;
     const m = sel ? sel.length : b.length;
     for (let j = 0; j < m; j++) {
       const i = sel ? sel[j] : j;
-      if (pass[codes[i]] && !(nulls && nulls[i >> 3] & (1 << (i & 7)))) out[k++] = i;
+      const isNull = nulls !== undefined && (nulls[i >> 3] & (1 << (i & 7))) !== 0;
+      if (isNull ? nullPass : pass[codes[i]]) out[k++] = i;
     }
     return out.subarray(0, k);
   };

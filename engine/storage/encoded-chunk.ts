@@ -37,7 +37,13 @@ export class EncodedChunkSource implements ChunkSource {
   zoneMap(id: number): ZoneMap | undefined {
     const i = this.index.get(id);
     if (i === undefined) return undefined;
-    const z: ColumnarZone = this.reader.columns[i].zone;
+    const col = this.reader.columns[i];
+    const z: ColumnarZone = col.zone;
+    if (col.type === 'bool') {
+      // The chunk format keeps boolean bounds as 0/1; the executor compares JS booleans.
+      const b = (v: unknown) => (v === undefined || v === null ? v : Boolean(v));
+      return { min: b(z.min), max: b(z.max), nullCount: z.nullCount, rowCount: z.rowCount };
+    }
     // NaN sorts above every number in PostgreSQL: a NaN-bearing block has no usable max.
     return { min: z.min, max: z.hasNaN ? Number.NaN : z.max, nullCount: z.nullCount, rowCount: z.rowCount };
   }
