@@ -3,11 +3,11 @@
  * Runs plan fragments on the engine's vectorized executor over this shard's
  * SQLite storage. One engine `Database` per table is cached in the Durable
  * Object instance with the table's chunk headers (zone maps) and hot rows;
- * column blocks are fetched lazily, only for the columns and chunks a scan
- * reads. Decoded columns stay in memory (so repeated queries neither read nor
- * decode the blocks again) for chunks within DECODED_CACHE_BYTES; chunks past
- * that budget are fetched and decoded on every query, keeping a DO within its
- * memory limit. Meters count what is really read from SQLite.
+ * column blocks are fetched per query, lazily, only for the columns and chunks
+ * the scan reads. Readers do not keep decoded blocks: memory stays bounded by
+ * one query's working set, and every query reads (and is billed for) the
+ * blocks it scans. (Keeping them measured no faster locally and would make
+ * repeated queries read zero SQLite rows, hiding the billing meter.)
  *
  * The cache is keyed by the table definition the Worker sent (so ALTER TABLE
  * or a newer catalog version rebuilds it) and dropped by `invalidate()`, which
@@ -29,9 +29,6 @@ import { initParser } from '../engine/sql/parser.ts';
 import { encodedSegment } from '../engine/storage/segment-store.ts';
 import type { SegmentView } from '../engine/storage/table-store.ts';
 import type { Meter } from './shard-storage.ts';
-
-/** Estimated decoded bytes (8 per value) of the chunks whose decoded columns are kept, per table. */
-const DECODED_CACHE_BYTES = 48 << 20;
 
 interface CachedTable {
   readonly key: string;
@@ -79,18 +76,14 @@ export class ShardEngine {
     const hot = m
       .all<{ data: string }>(`SELECT data FROM hot_rows WHERE table_name = ? ORDER BY rid`, table.name)
       .map((h) => JSON.parse(h.data) as Row);
-    const chunks = m.all<{ id: number; row_count: number; header: ArrayBuffer; deleted: ArrayBuffer | null }>(
-      `SELECT id, row_count, header, deleted FROM chunks WHERE table_name = ? ORDER BY id`,
+    const chunks = m.all<{ id: number; header: ArrayBuffer; deleted: ArrayBuffer | null }>(
+      `SELECT id, header, deleted FROM chunks WHERE table_name = ? ORDER BY id`,
       table.name,
     );
     let entry: CachedTable | undefined;
     const segments: SegmentView[] = [];
     if (hot.length > 0) segments.push(hotSegment(table, hot));
-    let budget = DECODED_CACHE_BYTES;
     for (const c of chunks) {
-      const estimate = c.row_count * table.columns.length * 8;
-      const cache = estimate <= budget;
-      if (cache) budget -= estimate;
       const reader = openChunkParts(
         new Uint8Array(c.header),
         (i) => {
@@ -103,7 +96,7 @@ export class ShardEngine {
           meter.stats.bytesScanned += block.data.byteLength;
           return new Uint8Array(block.data);
         },
-        { cache },
+        { cache: false },
       );
       segments.push(encodedSegment(reader, columnIdOf, c.deleted ? new Uint8Array(c.deleted) : undefined));
     }
