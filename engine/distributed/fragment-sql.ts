@@ -106,18 +106,35 @@ function orderSql(keys: readonly SortKey[], exprs: readonly string[]): string {
     .join(', ');
 }
 
+/** The engine-side outputs of `f`: [SQL, whether it is a timestamp sent as epoch seconds]. */
+function outputsOf(f: Fragment): { sql: string; epoch: boolean }[] {
+  const aggs = f.mode === 'agg' ? f.aggs : [];
+  const isTs = (e: FExpr | undefined) => e !== undefined && exprType(e) === 'timestamptz';
+  const keys = [...f.project, ...aggs.filter(isDistinct).map((a) => a.arg!)];
+  return [
+    ...keys.map((e) => ({ sql: exprSql(e), epoch: isTs(e) })),
+    ...aggs
+      .filter((a) => !isDistinct(a))
+      .map((a) => ({
+        sql: a.arg ? `${a.fn}(${exprSql(a.arg)})` : `${a.fn}(*)`,
+        epoch: (a.fn === 'min' || a.fn === 'max') && isTs(a.arg),
+      })),
+  ];
+}
+
 /** The SQL a shard runs for `f` over the table named `f.table`. */
 export function fragmentSql(f: Fragment): string {
   const project = f.project.map(exprSql);
   const aggs = f.mode === 'agg' ? f.aggs : [];
   // DISTINCT arguments become extra group keys, after the fragment's own.
   const distinctArgs = aggs.filter(isDistinct).map((a) => a.arg!);
-  const outputs = [
-    ...project,
-    ...distinctArgs.map(exprSql),
-    ...aggs.filter((a) => !isDistinct(a)).map((a) => (a.arg ? `${a.fn}(${exprSql(a.arg)})` : `${a.fn}(*)`)),
-  ];
-  const list = outputs.length > 0 ? outputs.map((o, i) => `${o} AS o${i}`).join(', ') : '1';
+  const outputs = outputsOf(f);
+  // Timestamps leave as exact epoch seconds (numeric text): far cheaper for the engine to
+  // produce and for us to read back than PostgreSQL's timestamp text.
+  const list =
+    outputs.length > 0
+      ? outputs.map((o, i) => `${o.epoch ? `extract(epoch from ${o.sql})` : o.sql} AS o${i}`).join(', ')
+      : '1';
   let sql = 'SELECT ';
   let order = [...f.orderBy];
   if (f.mode === 'rows' && f.distinctOn) {
@@ -130,7 +147,7 @@ export function fragmentSql(f: Fragment): string {
   if (f.filter) sql += ` WHERE ${exprSql(f.filter)}`;
   if (f.mode === 'agg') {
     // Constant keys stay out of GROUP BY: an integer literal there would mean a position.
-    const keys = [...f.project, ...distinctArgs].flatMap((e, i) => (e.k === 'const' ? [] : [outputs[i]]));
+    const keys = [...f.project, ...distinctArgs].flatMap((e, i) => (e.k === 'const' ? [] : [outputs[i].sql]));
     if (keys.length > 0) sql += ` GROUP BY ${keys.join(', ')}`;
   }
   if (order.length > 0) sql += ` ORDER BY ${orderSql(order, project)}`;
@@ -138,8 +155,22 @@ export function fragmentSql(f: Fragment): string {
   return sql;
 }
 
-function convert(v: unknown, engineType: string): unknown {
+/** Exact µs of an epoch-seconds value (numeric text such as `-1.000001`). */
+export function epochMicros(v: unknown): number {
+  if (typeof v === 'number') return Math.round(v * 1e6);
+  const s = String(v);
+  const neg = s.startsWith('-');
+  const body = neg || s.startsWith('+') ? s.slice(1) : s;
+  const dot = body.indexOf('.');
+  const whole = Number(dot < 0 ? body : body.slice(0, dot));
+  const frac = dot < 0 ? 0 : Number(body.slice(dot + 1, dot + 7).padEnd(6, '0'));
+  const us = whole * 1e6 + frac;
+  return neg ? -us : us;
+}
+
+function convert(v: unknown, engineType: string, epoch: boolean): unknown {
   if (v === null || v === undefined) return null;
+  if (epoch) return epochMicros(v);
   if (typeof v === 'bigint') return Number(v);
   if (engineType === 'timestamptz' || engineType === 'timestamp') return parseTimestampUs(v);
   if (engineType === 'numeric' && typeof v === 'string') return Number(v);
@@ -149,7 +180,8 @@ function convert(v: unknown, engineType: string): unknown {
 /** The engine's rows as the fragment's columnar partial result. */
 export function toPartial(f: Fragment, r: QueryResult): PartialResult {
   const types = r.columns.map((c) => c.type as string);
-  const rows = r.rows.map((row) => row.map((v, c) => convert(v, types[c])));
+  const epoch = outputsOf(f).map((o) => o.epoch);
+  const rows = r.rows.map((row) => row.map((v, c) => convert(v, types[c], epoch[c] === true)));
   const folded = f.mode === 'agg' && f.aggs.some(isDistinct) ? foldDistinct(f, rows) : rows;
   const width = f.project.length + (f.mode === 'agg' ? f.aggs.length : 0);
   const columns: unknown[][] = Array.from({ length: width }, () => new Array(folded.length));
