@@ -109,7 +109,11 @@ function orderSql(keys: readonly SortKey[], exprs: readonly string[]): string {
 /** The engine-side outputs of `f`: [SQL, whether it is a timestamp sent as epoch seconds]. */
 function outputsOf(f: Fragment): { sql: string; epoch: boolean }[] {
   const aggs = f.mode === 'agg' ? f.aggs : [];
-  const isTs = (e: FExpr | undefined) => e !== undefined && exprType(e) === 'timestamptz';
+  // The engine projects before a sort / DISTINCT ON reduces the rows: computing epochs there
+  // would cost one numeric per scanned row, while timestamp text is formatted only for the
+  // rows returned. So epochs only for aggregates (per group) and plain filtered scans.
+  const epochs = f.mode === 'agg' || (f.orderBy.length === 0 && !f.distinctOn);
+  const isTs = (e: FExpr | undefined) => epochs && e !== undefined && exprType(e) === 'timestamptz';
   const keys = [...f.project, ...aggs.filter(isDistinct).map((a) => a.arg!)];
   return [
     ...keys.map((e) => ({ sql: exprSql(e), epoch: isTs(e) })),
