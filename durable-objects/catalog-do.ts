@@ -50,6 +50,12 @@ export class CatalogDO extends DurableObject<Env> {
     });
   }
 
+  /** Erases the catalog for good (its database was deleted; shards are destroyed first by the Worker). */
+  async destroy(): Promise<void> {
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+  }
+
   /** The catalog version; Workers cache catalog entries by it. */
   async version(): Promise<number> {
     const row = this.sql

@@ -95,6 +95,16 @@ export class ShardDO extends DurableObject<Env> {
     return { nonce, readBack: row.value, rowsWritten: w.rowsWritten, rowsRead: r.rowsRead };
   }
 
+  /**
+   * Erases this shard for good (its database was deleted): storage, alarm and
+   * cached engines. Shard names embed the database id, so nothing reuses it.
+   */
+  async destroy(): Promise<void> {
+    this.engine.invalidate();
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+  }
+
   /** Schedules the maintenance alarm (compaction, tiering, retention) `delayMs` from now. */
   async scheduleMaintenance(delayMs: number): Promise<void> {
     await this.ctx.storage.setAlarm(Date.now() + delayMs);

@@ -11,6 +11,7 @@ import { and, eq } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { type AuthEnv, sessionUser } from '../auth/auth-context.ts';
 import { jsonBody, stringField } from '../auth/request-body.ts';
+import { destroyDatabaseData } from '../data-plane/teardown.ts';
 import { withControlPlane } from '../db/client.ts';
 import { databases, projects } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
@@ -129,12 +130,15 @@ export const databaseAdminRoutes = new Hono<AuthEnv>()
     if (principal.role !== 'admin') throw new ApiError(403, 'forbidden', 'requires admin access');
     await withControlPlane(c.env, async (db) => {
       const target = await lookup(db, principal.projectId, principal.databaseId, c.req.param('database'));
+      // Data first: if teardown fails the row stays, so the delete can be retried.
+      const removed = await destroyDatabaseData(c.env, target.id);
       await db.delete(databases).where(eq(databases.id, target.id));
       await auditSuccess(db, c, {
         orgId: target.orgId,
         action: 'database.delete',
         targetType: 'database',
         targetId: target.id,
+        detail: { shardsDestroyed: removed.shards, objectsDeleted: removed.objects },
       });
     });
     return c.body(null, 204);

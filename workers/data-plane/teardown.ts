@@ -1,0 +1,46 @@
+/**
+ * @module workers/data-plane/teardown
+ * Deleting a database removes its data, not only its control-plane row: every
+ * ShardDO of every colocation group, its objects in both R2 tiers, then its
+ * CatalogDO. Shards go first so a failure leaves the catalog (the map to the
+ * shards) in place and the deletion can simply be retried.
+ */
+
+import { forgetCatalog } from './catalog-cache.ts';
+import { Cluster } from './cluster.ts';
+
+/** R2 keys of a database's objects all start with this prefix. */
+export function databaseObjectPrefix(databaseId: string): string {
+  return `${databaseId}/`;
+}
+
+async function deletePrefix(bucket: R2Bucket, prefix: string): Promise<number> {
+  let deleted = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await bucket.list({ prefix, cursor, limit: 1000 });
+    if (page.objects.length) await bucket.delete(page.objects.map((o) => o.key));
+    deleted += page.objects.length;
+    cursor = page.truncated ? page.cursor : undefined;
+  } while (cursor);
+  return deleted;
+}
+
+/** What a teardown removed. */
+export interface TeardownReport {
+  readonly shards: number;
+  readonly objects: number;
+}
+
+/** Destroys every Durable Object and R2 object that belongs to `databaseId`. */
+export async function destroyDatabaseData(env: Env, databaseId: string): Promise<TeardownReport> {
+  const cluster = new Cluster(env, databaseId);
+  const { tables } = await cluster.refresh();
+  const shardNames = new Set(tables.flatMap((t) => cluster.shardsOf(t)));
+  await Promise.all([...shardNames].map((name) => cluster.shard(name).destroy()));
+  const prefix = databaseObjectPrefix(databaseId);
+  const objects = (await deletePrefix(env.COLD, prefix)) + (await deletePrefix(env.FROZEN, prefix));
+  await cluster.catalog().destroy();
+  forgetCatalog(databaseId);
+  return { shards: shardNames.size, objects };
+}
