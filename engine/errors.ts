@@ -13,6 +13,7 @@ export const SqlState = {
   duplicateTable: '42P07',
   duplicateColumn: '42701',
   ambiguousColumn: '42702',
+  ambiguousFunction: '42725',
   datatypeMismatch: '42804',
   groupingError: '42803',
   invalidTextRepresentation: '22P02',

@@ -16,6 +16,9 @@ import { compareRows, sortKeyComparators } from './sort.ts';
 
 type AggPlan = Extract<Plan, { kind: 'aggregate' }>;
 
+/** DISTINCT key of a NULL argument (only aggregates that accept NULLs, i.e. array_agg, see one). */
+const NULL_KEY = Symbol('null');
+
 export function hashAggregateOperator(input: Operator, plan: AggPlan, ctx: ExecContext): Operator {
   let done = false;
   return {
@@ -87,11 +90,11 @@ function aggregateRows(input: Operator, plan: AggPlan, ctx: ExecContext): unknow
           continue;
         }
         const v = ev0(i);
-        if (v === null) continue;
+        if (v === null && !acc.acceptsNulls) continue;
         if (seen) {
           let s = seen.get(g);
           if (!s) seen.set(g, (s = new Set()));
-          const hk = distinctKey[a]!(v);
+          const hk = v === null ? NULL_KEY : distinctKey[a]!(v);
           if (s.has(hk)) continue;
           s.add(hk);
         }

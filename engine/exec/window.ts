@@ -180,7 +180,7 @@ function computePartition(
     for (let k = 0; k < n; k++) {
       const [, e] = frameBounds(k);
       while (upto < e) {
-        if (vals[upto] !== null) acc.add(0, vals[upto]);
+        if (vals[upto] !== null || acc.acceptsNulls) acc.add(0, vals[upto]);
         upto++;
       }
       put(k, acc.result(0));
@@ -190,7 +190,7 @@ function computePartition(
   for (let k = 0; k < n; k++) {
     const [s, e] = frameBounds(k);
     const acc = makeAccumulator(agg);
-    for (let q = s; q < e; q++) if (vals[q] !== null) acc.add(0, vals[q]);
+    for (let q = s; q < e; q++) if (vals[q] !== null || acc.acceptsNulls) acc.add(0, vals[q]);
     put(k, acc.result(0));
   }
 }

@@ -72,11 +72,8 @@ function resultType(name: string, args: readonly Expr[], pos?: number): SqlType 
     case 'string_agg':
       return t === 'bytea' ? 'bytea' : 'text';
     case 'array_agg':
-      throw new SqlError(
-        SqlState.featureNotSupported,
-        'array_agg is not supported (no array type yet)',
-        pos === undefined ? undefined : pos + 1,
-      );
+      // No array type: the result is PostgreSQL's text output of the 1-D array, typed text.
+      return 'text';
   }
   throw bad();
 }
@@ -95,6 +92,14 @@ export function makeAggCall(
     throw new SqlError(
       SqlState.undefinedFunction,
       `function ${name} takes ${arity} argument(s)`,
+      o.pos === undefined ? undefined : o.pos + 1,
+    );
+  }
+  if (name === 'array_agg' && args[0].type === 'unknown') {
+    // PostgreSQL cannot pick between array_agg(anynonarray) and array_agg(anyarray) for an unknown literal.
+    throw new SqlError(
+      SqlState.ambiguousFunction,
+      'function array_agg(unknown) is not unique',
       o.pos === undefined ? undefined : o.pos + 1,
     );
   }

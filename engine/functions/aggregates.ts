@@ -7,7 +7,7 @@
  */
 import { SqlError, SqlState } from '../errors.ts';
 import type { AggCall } from '../plan/nodes.ts';
-import { checkInt64 } from '../types/cast.ts';
+import { checkInt64, formatText } from '../types/cast.ts';
 import {
   type Decimal,
   decAdd,
@@ -25,6 +25,8 @@ import type { Interval } from '../vector.ts';
 export interface Accumulator {
   add(g: number, v: unknown, v2?: unknown): void;
   result(g: number): unknown;
+  /** True when `add` also takes NULL values (array_agg keeps NULL elements). */
+  readonly acceptsNulls?: boolean;
   /** Makes room for `n` groups (typed-array state). */
   reserve?(n: number): void;
   /** Adds a batch of non-null doubles: row sel[j] (or j) belongs to group gids[j] (or 0). */
@@ -242,6 +244,35 @@ class StringAggAcc implements Accumulator {
   }
 }
 
+/**
+ * array_agg: collects elements (NULLs included) and returns PostgreSQL's text
+ * output of the one-dimensional array (array_out quoting), or NULL for no rows.
+ */
+class ArrayAggAcc implements Accumulator {
+  readonly acceptsNulls = true;
+  v: unknown[][] = [];
+  constructor(private readonly elemType: SqlType) {}
+  add(g: number, x: unknown): void {
+    const cur = this.v[g];
+    if (cur === undefined) this.v[g] = [x];
+    else cur.push(x);
+  }
+  result(g: number): unknown {
+    const els = this.v[g];
+    if (els === undefined) return null;
+    return `{${els.map((x) => arrayElementText(x, this.elemType)).join(',')}}`;
+  }
+}
+
+/** One element of array_out: NULL, or the type's output, double-quoted when needed. */
+export function arrayElementText(x: unknown, t: SqlType): string {
+  if (x === null || x === undefined) return 'NULL';
+  const s = t === 'bool' ? (x ? 't' : 'f') : formatText(x, t === 'unknown' ? 'text' : t);
+  if (s === '' || /^null$/i.test(s) || /[{},"\\ \t\n\r\v\f]/.test(s))
+    return `"${s.replace(/["\\]/g, '\\$&')}"`;
+  return s;
+}
+
 /** Variance/stddev over doubles: Welford's online update. */
 class FloatVarAcc implements Accumulator {
   n: number[] = [];
@@ -333,6 +364,8 @@ export function makeAccumulator(call: AggCall): Accumulator {
       return new BoolAcc(call.name === 'bool_and');
     case 'string_agg':
       return new StringAggAcc();
+    case 'array_agg':
+      return new ArrayAggAcc(t);
     case 'stddev':
     case 'stddev_samp':
     case 'stddev_pop':

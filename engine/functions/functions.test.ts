@@ -64,3 +64,61 @@ describe('functions differential vs PGlite', () => {
     expect(await diff(pair, 'SELECT $1::int + id, $2 || s FROM f', ['5', 'p'])).toBeUndefined();
   });
 });
+
+const ARRAY_SETUP = `
+CREATE TABLE a (id int, g text, n int, s text, x double precision, b boolean, m numeric, ts timestamptz);
+INSERT INTO a VALUES
+ (1, 'p', 3, 'plain', 1.5, true, 1.50, '2016-01-01 10:00:00+00'),
+ (2, 'p', 1, 'b c', -0.25, false, -2, NULL),
+ (3, 'q', NULL, NULL, NULL, NULL, NULL, '2020-02-29 00:00:00+00'),
+ (4, 'q', 2, '', 1e20, true, 0.001, NULL),
+ (5, 'q', 2, 'NULL', 0, NULL, 7, NULL),
+ (6, 'r', 10, 'a"q\\b', NULL, false, NULL, NULL),
+ (7, 'r', 9, '{x,y}', 2, true, 3, NULL),
+ (8, 's', NULL, 'null', NULL, NULL, NULL, NULL),
+ (9, 's', 4, 'tab	here', 3, NULL, NULL, NULL);
+`;
+
+const ARRAY_QUERIES = [
+  'SELECT array_agg(n ORDER BY id) FROM a',
+  'SELECT array_agg(n ORDER BY id)::text FROM a',
+  'SELECT array_agg(s ORDER BY id) FROM a',
+  'SELECT array_agg(s ORDER BY id)::text FROM a',
+  'SELECT g, array_agg(n ORDER BY n DESC NULLS LAST, id) FROM a GROUP BY g ORDER BY g',
+  'SELECT g, array_agg(s ORDER BY s NULLS FIRST) FROM a GROUP BY g ORDER BY g',
+  'SELECT array_agg(x ORDER BY id), array_agg(b ORDER BY id), array_agg(m ORDER BY id) FROM a',
+  'SELECT array_agg(ts ORDER BY id) FROM a WHERE ts IS NOT NULL',
+  'SELECT array_agg(DISTINCT n ORDER BY n), array_agg(DISTINCT g ORDER BY g) FROM a',
+  'SELECT g, array_agg(DISTINCT s ORDER BY s) FROM a GROUP BY g ORDER BY g',
+  'SELECT array_agg(id ORDER BY id) FILTER (WHERE n > 2) FROM a',
+  'SELECT array_agg(n) FROM a WHERE id < 0',
+  'SELECT g, array_agg(n) FROM a WHERE id < 0 GROUP BY g',
+  'SELECT g, array_agg(id ORDER BY id) FILTER (WHERE n IS NULL) FROM a GROUP BY g ORDER BY g',
+  'SELECT array_agg(n) FROM a WHERE id = 3',
+  "SELECT array_agg('x y' ORDER BY id) FROM a WHERE id < 3",
+  "SELECT array_agg('x y'::text ORDER BY id), array_agg(NULL::int) FROM a WHERE id < 3",
+  'SELECT array_agg(NULL) FROM a',
+  'SELECT id, array_agg(n) OVER (ORDER BY id) FROM a ORDER BY id',
+  'SELECT g, count(*), array_agg(id ORDER BY id DESC) FROM a GROUP BY g HAVING count(*) > 1 ORDER BY g',
+];
+
+describe('array_agg differential vs PGlite', () => {
+  let pair: Pair;
+  beforeAll(async () => {
+    pair = await makePair(ARRAY_SETUP);
+  });
+  test.each(ARRAY_QUERIES)('%s', async (sql) => {
+    expect(await diff(pair, sql)).toBeUndefined();
+  });
+  test('arrays other than array_agg stay unsupported (0A000)', async () => {
+    for (const sql of [
+      'SELECT ARRAY[1, 2]',
+      "SELECT '{1,2}'::int[]",
+      'SELECT unnest(ARRAY[1, 2])',
+      'SELECT id FROM a WHERE n = ANY(ARRAY[1, 2])',
+      'SELECT (ARRAY[1, 2])[1]',
+    ]) {
+      await expect(pair.engine.query(sql), sql).rejects.toMatchObject({ code: '0A000' });
+    }
+  });
+});
