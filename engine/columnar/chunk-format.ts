@@ -33,8 +33,8 @@ export const MAX_BLOCK_BYTES = 2_000_000;
 /** Bytes a reader must fetch to learn the header length (magic, version, flags, header length). */
 export const CHUNK_PREAMBLE_BYTES = 12;
 
-/** Stable type ids; append only. */
-const TYPE_IDS: readonly ColumnType[] = [
+/** Every column type, in the order of its stable on-disk type id; append only. */
+export const TYPE_IDS: readonly ColumnType[] = [
   'bool',
   'int16',
   'int32',

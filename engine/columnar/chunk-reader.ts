@@ -19,7 +19,14 @@ import {
   selectAll,
   unionSelections,
 } from './pushdown.ts';
-import { type CompareOp, compareText, zoneMayMatch, zoneMayMatchIn, zoneMayMatchRange } from './zone-map.ts';
+import {
+  type CompareOp,
+  compareHolds,
+  compareText,
+  zoneMayMatch,
+  zoneMayMatchIn,
+  zoneMayMatchRange,
+} from './zone-map.ts';
 
 /** Returns the bytes of column block `i` (e.g. a SQLite blob row, or an R2 range already fetched). */
 export type ColumnFetcher = (columnIndex: number) => Uint8Array;
@@ -203,23 +210,6 @@ const NUMBER_TYPES: ReadonlySet<ColumnType> = new Set<ColumnType>([
   'float32',
   'float64',
 ]);
-
-function compareHolds(c: number, op: CompareOp): boolean {
-  switch (op) {
-    case '=':
-      return c === 0;
-    case '<>':
-      return c !== 0;
-    case '<':
-      return c < 0;
-    case '<=':
-      return c <= 0;
-    case '>':
-      return c > 0;
-    case '>=':
-      return c >= 0;
-  }
-}
 
 /** Opens the single-buffer form (an R2 object or `serializeChunk` output). */
 export function openChunk(bytes: Uint8Array, options: ChunkReaderOptions = {}): ChunkReader {

@@ -6,6 +6,7 @@
 
 import fc from 'fast-check';
 import type { ColumnType, FlatVector, Interval, Vector } from '../vector.ts';
+import { TYPE_IDS } from './chunk-format.ts';
 
 export type JsValue = boolean | number | bigint | string | Uint8Array | Interval | null;
 
@@ -229,20 +230,4 @@ function compareJs(a: JsValue, b: JsValue): number {
 }
 
 /** Every column type. */
-export const ALL_TYPES: readonly ColumnType[] = [
-  'bool',
-  'int16',
-  'int32',
-  'int64',
-  'float32',
-  'float64',
-  'numeric',
-  'text',
-  'bytea',
-  'uuid',
-  'date',
-  'timestamp',
-  'timestamptz',
-  'interval',
-  'json',
-];
+export const ALL_TYPES: readonly ColumnType[] = TYPE_IDS;

@@ -25,6 +25,24 @@ export interface ZoneMap {
 /** Comparison operators a zone map can answer. */
 export type CompareOp = '=' | '<>' | '<' | '<=' | '>' | '>=';
 
+/** Whether a three-way comparison result `c` (negative, 0, positive) satisfies `op`. */
+export function compareHolds(c: number, op: CompareOp): boolean {
+  switch (op) {
+    case '=':
+      return c === 0;
+    case '<>':
+      return c !== 0;
+    case '<':
+      return c < 0;
+    case '<=':
+      return c <= 0;
+    case '>':
+      return c > 0;
+    case '>=':
+      return c >= 0;
+  }
+}
+
 /** Code point order for UTF-16 strings (equals UTF-8 byte order, PostgreSQL's C collation). */
 export function compareText(a: string, b: string): number {
   const n = Math.min(a.length, b.length);

@@ -7,6 +7,7 @@
  * Semantics follow PostgreSQL: NULL propagates, AND/OR use three-valued logic,
  * integer division truncates, division by zero raises 22012.
  */
+import { compareHolds } from '../columnar/zone-map.ts';
 import { SqlError, SqlState } from '../errors.ts';
 import type { DistType, Row } from './table-schema.ts';
 
@@ -59,23 +60,6 @@ export function compareValues(a: unknown, b: unknown): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
-function cmp(op: CmpOp, c: number): boolean {
-  switch (op) {
-    case '=':
-      return c === 0;
-    case '<>':
-      return c !== 0;
-    case '<':
-      return c < 0;
-    case '<=':
-      return c <= 0;
-    case '>':
-      return c > 0;
-    case '>=':
-      return c >= 0;
-  }
-}
-
 function arith(op: string, a: number, b: number, type: DistType): number {
   const isInt = type === 'int32' || type === 'int64';
   let r: number;
@@ -118,7 +102,7 @@ export function evalExpr(e: FExpr, row: Row, defaults?: readonly unknown[]): unk
       const l = evalExpr(e.l, row, defaults);
       const r = evalExpr(e.r, row, defaults);
       if (l === null || r === null) return null;
-      return cmp(e.op, compareValues(l, r));
+      return compareHolds(compareValues(l, r), e.op);
     }
     case 'and': {
       let sawNull = false;
