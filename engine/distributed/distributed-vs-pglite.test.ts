@@ -82,6 +82,13 @@ const QUERIES: [string, boolean][] = [
     "SELECT time_bucket('6 hours', ts) AS b, count(*), avg(v) FROM t WHERE ts IS NOT NULL GROUP BY b ORDER BY b",
     true,
   ],
+  // Widths that do not divide a day (or are a week) expose the origin: TimescaleDB's is Monday 2000-01-03.
+  ["SELECT time_bucket('7 days', ts) AS b, count(*) FROM t WHERE ts IS NOT NULL GROUP BY b ORDER BY b", true],
+  ["SELECT time_bucket('7 hours', ts) AS b, min(v) FROM t WHERE ts IS NOT NULL GROUP BY b ORDER BY b", true],
+  [
+    "SELECT time_bucket('5 hours', ts, '2024-01-01 02:00:00+00') AS b, count(*) FROM t WHERE ts IS NOT NULL GROUP BY b ORDER BY b",
+    true,
+  ],
   ["SELECT count(*) FROM t WHERE ts >= '2024-01-02' AND ts < '2024-01-02 12:00:00+00' AND NOT flag", true],
   ['SELECT id, n / 7, n % 7, v * 2 + 1 FROM t WHERE n BETWEEN -1000 AND 100000 ORDER BY id LIMIT 30', true],
   ['SELECT host, max(v) FROM t WHERE id % 3 = 0 OR v < 10 GROUP BY 1 ORDER BY 1', true],
@@ -132,7 +139,9 @@ describe('distributed plan vs PGlite', () => {
     pg = new PGlite();
     await pg.exec(`SET TIME ZONE 'UTC'; CREATE TABLE t (id int, host text, v double precision, n bigint, ts timestamptz, flag boolean);
       CREATE FUNCTION time_bucket(w interval, t timestamptz) RETURNS timestamptz LANGUAGE sql IMMUTABLE AS
-      $$ SELECT to_timestamp(floor(extract(epoch FROM t) / extract(epoch FROM w)) * extract(epoch FROM w)) $$;`);
+      $$ SELECT date_bin(w, t, timestamptz '2000-01-03 00:00:00+00') $$;
+      CREATE FUNCTION time_bucket(w interval, t timestamptz, o timestamptz) RETURNS timestamptz LANGUAGE sql IMMUTABLE AS
+      $$ SELECT date_bin(w, t, o) $$;`);
     for (let i = 0; i < rows.length; i += 500) {
       const part = rows.slice(i, i + 500);
       const params = part.flatMap((r) => [

@@ -6,6 +6,7 @@
  * supported subset raises 0A000 instead of guessing.
  */
 import { SqlError, SqlState } from '../errors.ts';
+import { TIMESCALE_ORIGIN } from '../functions/datetime-functions.ts';
 import type { CmpOp, FExpr } from './fragment-expr.ts';
 import { CoercionError, coerceValue, type DistTable, type DistType } from './table-schema.ts';
 
@@ -239,7 +240,17 @@ export function translateExpr(n: Node, scope: ExprScope): FExpr {
       const arg = translateExpr(args[1], scope);
       if (typed(arg) !== 'timestamptz')
         throw new SqlError(SqlState.datatypeMismatch, 'time_bucket expects a timestamp');
-      return { k: 'bucket', widthUs, offsetUs: 0, arg };
+      if (!(widthUs > 0))
+        throw new SqlError(SqlState.invalidParameterValue, 'time_bucket width must be positive');
+      // TimescaleDB buckets from Monday 2000-01-03 unless an origin is given (3rd argument).
+      let offsetUs = TIMESCALE_ORIGIN;
+      if (args.length > 2) {
+        if (!isConstNode(args[2])) return unsupported('time_bucket origin that is not a constant timestamp');
+        const o = constAs(args[2], scope, 'timestamptz') as { v: unknown };
+        if (typeof o.v !== 'number') return unsupported('time_bucket with a NULL origin');
+        offsetUs = o.v;
+      }
+      return { k: 'bucket', widthUs, offsetUs, arg };
     }
     return unsupported(`function ${name}() here`);
   }
