@@ -10,7 +10,8 @@
  * one-SQLite-row-per-data-row store must read at least).
  *
  * Env: TSBS_HOSTS (200), TSBS_HOURS (24), TSBS_RUNS (3), TSBS_SEED (123),
- * E2E_BATCH_ROWS (50000), E2E_CONCURRENCY (4), E2E_PORT (8799).
+ * E2E_BATCH_ROWS (50000), E2E_CONCURRENCY (4), E2E_PORT (8799), E2E_INGEST_ONLY (0; 1 stops
+ * after the load and prints the server's per-stage ingest timings).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,6 +32,7 @@ const seed = env('TSBS_SEED', 123);
 const batchRows = env('E2E_BATCH_ROWS', 50_000);
 const concurrency = env('E2E_CONCURRENCY', 4);
 const port = env('E2E_PORT', 8799);
+const ingestOnly = env('E2E_INGEST_ONLY', 0) === 1;
 const KEY = 'bench-e2e-key';
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
 const policy: RunPolicy = { min: runs, max: runs, budgetMs: 0 };
@@ -97,6 +99,12 @@ try {
   await sql(`SELECT create_hypertable('cpu', 'time', chunk_time_interval => interval '12 hours')`);
 
   // --- ingest over HTTP (line protocol, the InfluxDB v2 write API) ---
+  /** Server-side stage totals (ms) summed over requests, from the write endpoint's Server-Timing header. */
+  const stages = new Map<string, number>();
+  const addServerTiming = (h: string | null) => {
+    for (const m of (h ?? '').matchAll(/([\w-]+);dur=([\d.]+)/g))
+      stages.set(m[1], (stages.get(m[1]) ?? 0) + Number(m[2]));
+  };
   const batches = [...lineProtocolBatches(data, { batchRows })];
   const t0 = performance.now();
   let next = 0;
@@ -115,6 +123,7 @@ try {
           body,
         });
         if (res.status !== 204) throw new Error(`write failed: ${res.status} ${await res.text()}`);
+        addServerTiming(res.headers.get('server-timing'));
       }
     }),
   );
@@ -129,83 +138,93 @@ try {
   const loaded = await sql('SELECT count(*) FROM cpu');
   log(`count(*) = ${JSON.stringify(loaded)}`);
 
-  // --- the in-process engine on the same data (peer) ---
-  const engine = await EnginePeer.create();
-  if (typeof engine !== 'string') await engine.loadCpu(data, cpuTableColumns(data));
-  else log(`engine peer unavailable: ${engine}`);
+  const stageText = [...stages]
+    .map(([k, ms]) => `${k} ${((ms * 1000) / data.rowCount).toFixed(2)} µs/row`)
+    .join(', ');
+  log(`server stages (summed over requests, ${concurrency} concurrent): ${stageText}`);
+  if (ingestOnly) {
+    console.log(
+      `\nTSBS cpu-only ingest: ${data.rowCount} rows, ${batchRows}-row batches × ${concurrency} concurrent; ${fmt(ingestS)} s = ${Math.round(ingestRate)} rows/s; ${retries} requests retried after wrangler dev reloads\nserver stages: ${stageText}\nRESULT ingest_rows_per_s=${Math.round(ingestRate)}`,
+    );
+  } else {
+    // --- the in-process engine on the same data (peer) ---
+    const engine = await EnginePeer.create();
+    if (typeof engine !== 'string') await engine.loadCpu(data, cpuTableColumns(data));
+    else log(`engine peer unavailable: ${engine}`);
 
-  const rng = new Prng(seed + 1);
-  const domain = { hosts, startMicros: data.startMicros, endMicros: data.endMicros };
-  const rows: string[][] = [];
-  const ratios: number[] = [];
-  const reductions: number[] = [];
-  const latencies: number[] = [];
-  for (const type of QUERY_TYPES) {
-    const qs = Array.from({ length: runs + 1 }, () => generateQuery(type, rng, domain));
-    const first: { stats?: SqlStats } = {};
-    const e2e: Timing = await timeQuery(async (i) => {
-      const r = await sql(qs[i].pg);
-      if (i === 1) first.stats = r.stats;
-      return r.rowCount;
-    }, policy);
-    const eng: Timing | undefined =
-      typeof engine === 'string'
-        ? undefined
-        : await timeQuery(async (i) => (await engine.raw(qs[i].pg)).rowCount, policy);
-    // Rows a one-SQLite-row-per-data-row store reads at least: those the WHERE matches.
-    let baseline = data.rowCount;
-    const where = /WHERE([\s\S]*?)(GROUP BY|ORDER BY|LIMIT|$)/i.exec(qs[1].pg)?.[1];
-    if (where && typeof engine !== 'string') {
-      const c = await engine.raw(`SELECT count(*) FROM cpu WHERE ${where}`);
-      baseline = Number((c as unknown as { rows: unknown[][] }).rows[0][0]);
+    const rng = new Prng(seed + 1);
+    const domain = { hosts, startMicros: data.startMicros, endMicros: data.endMicros };
+    const rows: string[][] = [];
+    const ratios: number[] = [];
+    const reductions: number[] = [];
+    const latencies: number[] = [];
+    for (const type of QUERY_TYPES) {
+      const qs = Array.from({ length: runs + 1 }, () => generateQuery(type, rng, domain));
+      const first: { stats?: SqlStats } = {};
+      const e2e: Timing = await timeQuery(async (i) => {
+        const r = await sql(qs[i].pg);
+        if (i === 1) first.stats = r.stats;
+        return r.rowCount;
+      }, policy);
+      const eng: Timing | undefined =
+        typeof engine === 'string'
+          ? undefined
+          : await timeQuery(async (i) => (await engine.raw(qs[i].pg)).rowCount, policy);
+      // Rows a one-SQLite-row-per-data-row store reads at least: those the WHERE matches.
+      let baseline = data.rowCount;
+      const where = /WHERE([\s\S]*?)(GROUP BY|ORDER BY|LIMIT|$)/i.exec(qs[1].pg)?.[1];
+      if (where && typeof engine !== 'string') {
+        const c = await engine.raw(`SELECT count(*) FROM cpu WHERE ${where}`);
+        baseline = Number((c as unknown as { rows: unknown[][] }).rows[0][0]);
+      }
+      const ms = 'ms' in e2e ? e2e.ms : undefined;
+      const ems = eng && 'ms' in eng ? eng.ms : undefined;
+      if (ms !== undefined) latencies.push(ms);
+      if (ms !== undefined && ems !== undefined) ratios.push(ms / ems);
+      const rr = first.stats?.rowsRead;
+      if (rr && !type.startsWith('single') && !type.startsWith('cpu-max') && type !== 'high-cpu-1')
+        reductions.push(baseline / rr);
+      rows.push([
+        type,
+        'error' in e2e ? `ERR ${e2e.error}` : fmt(ms),
+        eng ? ('error' in eng ? 'ERR' : fmt(ems)) : '-',
+        ms !== undefined && ems !== undefined ? fmt(ms / ems) : '-',
+        String(rr ?? '-'),
+        String(first.stats?.rowsWritten ?? '-'),
+        String(baseline),
+        rr ? fmt(baseline / rr, 0) : '-',
+        first.stats ? `${first.stats.chunksScanned}/${first.stats.chunksSkipped}` : '-',
+        String(first.stats?.shards ?? '-'),
+      ]);
+      log(`${type}: ${rows[rows.length - 1].join(' | ')}`);
     }
-    const ms = 'ms' in e2e ? e2e.ms : undefined;
-    const ems = eng && 'ms' in eng ? eng.ms : undefined;
-    if (ms !== undefined) latencies.push(ms);
-    if (ms !== undefined && ems !== undefined) ratios.push(ms / ems);
-    const rr = first.stats?.rowsRead;
-    if (rr && !type.startsWith('single') && !type.startsWith('cpu-max') && type !== 'high-cpu-1')
-      reductions.push(baseline / rr);
-    rows.push([
-      type,
-      'error' in e2e ? `ERR ${e2e.error}` : fmt(ms),
-      eng ? ('error' in eng ? 'ERR' : fmt(ems)) : '-',
-      ms !== undefined && ems !== undefined ? fmt(ms / ems) : '-',
-      String(rr ?? '-'),
-      String(first.stats?.rowsWritten ?? '-'),
-      String(baseline),
-      rr ? fmt(baseline / rr, 0) : '-',
-      first.stats ? `${first.stats.chunksScanned}/${first.stats.chunksSkipped}` : '-',
-      String(first.stats?.shards ?? '-'),
-    ]);
-    log(`${type}: ${rows[rows.length - 1].join(' | ')}`);
+    console.log(
+      `\nTSBS cpu-only e2e: ${hosts} hosts × ${hours} h = ${data.rowCount.toLocaleString('en-US')} rows over 8 shards (local wrangler dev); ingest via /api/v2/write, ${batchRows}-row batches × ${concurrency} concurrent; median of ${runs} runs after 1 warm-up; Node ${process.version}\n`,
+    );
+    console.log(
+      markdownTable(
+        [
+          'query',
+          'e2e ms',
+          'engine ms',
+          'e2e/engine',
+          'DO rows read',
+          'DO rows written',
+          'row-store rows read',
+          'reduction',
+          'chunks scan/skip',
+          'shards',
+        ],
+        rows,
+      ),
+    );
+    console.log(
+      `\ningest: ${fmt(ingestS)} s = ${Math.round(ingestRate)} rows/s; ${retries} requests retried after wrangler dev reloads`,
+    );
+    console.log(
+      `RESULT ingest_rows_per_s=${Math.round(ingestRate)} query_geomean_ms=${fmt(geomean(latencies))} e2e_vs_engine_geomean=${fmt(geomean(ratios))} rows_read_reduction=${fmt(geomean(reductions), 0)}`,
+    );
   }
-  console.log(
-    `\nTSBS cpu-only e2e: ${hosts} hosts × ${hours} h = ${data.rowCount.toLocaleString('en-US')} rows over 8 shards (local wrangler dev); ingest via /api/v2/write, ${batchRows}-row batches × ${concurrency} concurrent; median of ${runs} runs after 1 warm-up; Node ${process.version}\n`,
-  );
-  console.log(
-    markdownTable(
-      [
-        'query',
-        'e2e ms',
-        'engine ms',
-        'e2e/engine',
-        'DO rows read',
-        'DO rows written',
-        'row-store rows read',
-        'reduction',
-        'chunks scan/skip',
-        'shards',
-      ],
-      rows,
-    ),
-  );
-  console.log(
-    `\ningest: ${fmt(ingestS)} s = ${Math.round(ingestRate)} rows/s; ${retries} requests retried after wrangler dev reloads`,
-  );
-  console.log(
-    `RESULT ingest_rows_per_s=${Math.round(ingestRate)} query_geomean_ms=${fmt(geomean(latencies))} e2e_vs_engine_geomean=${fmt(geomean(ratios))} rows_read_reduction=${fmt(geomean(reductions), 0)}`,
-  );
 } finally {
   await stack.stop();
   rmSync(dataDir, { recursive: true, force: true });
