@@ -8,6 +8,7 @@ import { andAll, columnsUsed, conjuncts, hasSubquery, shiftColumns } from '../pl
 import type { Column, Expr, Plan } from '../plan/nodes.ts';
 import type { TableStore } from '../storage/table-store.ts';
 import { bindExpr, bindOperator, coerce, type ExprBinder, names, unifyTypes } from './bind-expr.ts';
+import { catalogViewPlan, isCatalogSchema } from './catalog-views.ts';
 import type { PgNode } from './parser.ts';
 import { type BindContext, Scope, type ScopeColumn } from './scope.ts';
 
@@ -74,6 +75,10 @@ function bindFromItem(env: FromEnv, node: PgNode): FromResult {
       if (!n.schemaname) {
         const cte = env.ctx.ctes.get(name);
         if (cte) return { plan: cte.plan, scope: aliasColumns(cte.columns, qualifier, n.alias) };
+      }
+      if (isCatalogSchema(n.schemaname)) {
+        const plan = catalogViewPlan(env.store, name);
+        return { plan, scope: aliasColumns(plan.schema, qualifier, n.alias) };
       }
       const t = env.store.get(name);
       if (!t) throw err(SqlState.undefinedTable, `relation "${name}" does not exist`, n.location);
