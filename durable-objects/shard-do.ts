@@ -7,30 +7,38 @@
  * with the engine's vectorized executor (see `shard-engine`).
  */
 import { DurableObject } from 'cloudflare:workers';
-import { type BucketChunk, bucketOf } from '../engine/distributed/chunk-rows.ts';
 import type { Fragment, PartialResult } from '../engine/distributed/fragment.ts';
-import type { DistTable, Row } from '../engine/distributed/table-schema.ts';
+import type { DistTable } from '../engine/distributed/table-schema.ts';
 import { rpcSafe } from './rpc-errors.ts';
 import { ShardEngine } from './shard-engine.ts';
+import { appendLog, applyOp, loggedBatch, type WriteBatch, type WriteResult } from './shard-log.ts';
 import {
   compactTable,
-  DEFAULT_POLICY,
   enforceRetention,
+  knownTables,
   type MaintenancePolicy,
+  maintainTables,
   mergeSmallChunks,
+  RETENTION_CHECK_MS,
+  readPolicy,
+  writePolicy,
 } from './shard-maintenance.ts';
-import { applyDelete, deleteHits, type ShardOp, updatedRows } from './shard-ops.ts';
+import { type ShardOp, updatedRows } from './shard-ops.ts';
 import {
   catalogVersionSeen,
-  deleteChunks,
+  dropTableData,
   emptyStats,
   initShardSchema,
   insertChunks,
   Meter,
   rememberTable,
   type ShardStats,
-  writeChunks,
+  type ShardTableInfo,
+  tableInfo,
 } from './shard-storage.ts';
+
+export type { WriteBatch, WriteResult } from './shard-log.ts';
+export type { ShardTableInfo } from './shard-storage.ts';
 
 /** Result of a storage round trip, used by `/v1/health`. */
 export interface ShardPing {
@@ -39,38 +47,6 @@ export interface ShardPing {
   readonly rowsWritten: number;
   readonly rowsRead: number;
 }
-
-/** One idempotent write: a retried `batchId` applies once. */
-export interface WriteBatch {
-  readonly batchId: string;
-  readonly table: DistTable;
-  readonly rows: Row[];
-  /** `chunks` for bulk loads (straight to columnar), `hot` for small INSERTs. */
-  readonly target: 'hot' | 'chunks';
-  /** Bulk loads: the rows already encoded by the Worker (then `rows` is empty). */
-  readonly encoded?: readonly BucketChunk[];
-  /** The catalog version the Worker planned with. */
-  readonly catalogVersion?: number;
-}
-
-/** Outcome of a write: its LSN, and whether it was a duplicate of an earlier batch. */
-export interface WriteResult {
-  readonly lsn: number;
-  readonly duplicate: boolean;
-  readonly rowCount: number;
-  readonly stats: ShardStats;
-  /** Highest catalog version this shard has seen (newer than the Worker's = refetch). */
-  readonly catalogVersion: number;
-}
-
-/** Sizes of one table on this shard (for show_shards / show_chunks). */
-export interface ShardTableInfo {
-  readonly hotRows: number;
-  readonly chunks: { id: number; bucket: number; rows: number; bytes: number }[];
-}
-
-/** How often the alarm re-checks retention when nothing else is pending. */
-const RETENTION_CHECK_MS = 15 * 60_000;
 
 export class ShardDO extends DurableObject<Env> {
   private readonly sql: SqlStorage;
@@ -119,27 +95,12 @@ export class ShardDO extends DurableObject<Env> {
   }
 
   private policy(): MaintenancePolicy {
-    const row = this.sql.exec<{ value: string }>(`SELECT value FROM _meta WHERE key = 'policy'`).toArray()[0];
-    return row ? (JSON.parse(row.value) as MaintenancePolicy) : DEFAULT_POLICY;
+    return readPolicy(this.sql);
   }
 
   /** Overrides compaction thresholds (tests and operators). */
   async setMaintenancePolicy(p: MaintenancePolicy): Promise<void> {
-    this.sql.exec(
-      `INSERT INTO _meta (key, value) VALUES ('policy', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
-      JSON.stringify(p),
-    );
-  }
-
-  /** The log entry of a batch id, if it was already applied or prepared. */
-  private logged(
-    m: Meter,
-    batchId: string,
-  ): { lsn: number; row_count: number; state: string; payload: string | null } | undefined {
-    return m.all<{ lsn: number; row_count: number; state: string; payload: string | null }>(
-      `SELECT lsn, row_count, state, payload FROM shard_log WHERE batch_id = ?`,
-      batchId,
-    )[0];
+    writePolicy(this.sql, p);
   }
 
   /** Applies a write batch through the shard log, exactly once per batch id. */
@@ -147,13 +108,13 @@ export class ShardDO extends DurableObject<Env> {
     return rpcSafe(async () => {
       const m = new Meter(this.sql);
       const result = this.ctx.storage.transactionSync(() => {
-        const prior = this.logged(m, batch.batchId);
+        const prior = loggedBatch(m, batch.batchId);
         if (prior) return { lsn: prior.lsn, duplicate: true, rowCount: prior.row_count };
         rememberTable(m, batch.table);
         const n = batch.encoded ? batch.encoded.reduce((s, c) => s + c.rowCount, 0) : batch.rows.length;
-        const lsn = this.appendLog(m, batch.batchId, batch.table.name, 'insert', n, 'applied', null);
+        const lsn = appendLog(m, batch.batchId, batch.table.name, 'insert', n, 'applied', null);
         if (batch.encoded) insertChunks(m, batch.table, batch.encoded, Date.now());
-        else this.applyOp(m, batch.table, { kind: 'insert', rows: batch.rows, target: batch.target });
+        else applyOp(m, batch.table, { kind: 'insert', rows: batch.rows, target: batch.target });
         return { lsn, duplicate: false, rowCount: n };
       });
       // Hot rows wait for compaction, small bulk chunks for merging: either way the alarm comes.
@@ -167,54 +128,6 @@ export class ShardDO extends DurableObject<Env> {
         catalogVersion: catalogVersionSeen(this.sql, batch.catalogVersion),
       };
     });
-  }
-
-  private appendLog(
-    m: Meter,
-    batchId: string,
-    table: string,
-    kind: string,
-    rows: number,
-    state: string,
-    payload: string | null,
-  ): number {
-    return m.all<{ lsn: number }>(
-      `INSERT INTO shard_log (batch_id, table_name, kind, row_count, state, payload, at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING lsn`,
-      batchId,
-      table,
-      kind,
-      rows,
-      state,
-      payload,
-      Date.now(),
-    )[0].lsn;
-  }
-
-  private applyOp(m: Meter, t: DistTable, op: ShardOp): number {
-    if (op.kind === 'delete') return applyDelete(m, op);
-    if (op.kind === 'update') {
-      const { hits, rows } = updatedRows(m, op);
-      deleteHits(m, hits);
-      this.insertHot(m, t, rows);
-      return rows.length;
-    }
-    if (op.target === 'chunks') writeChunks(m, t, op.rows, Date.now());
-    else this.insertHot(m, t, op.rows);
-    return op.rows.length;
-  }
-
-  private insertHot(m: Meter, t: DistTable, rows: readonly Row[]): void {
-    const now = Date.now();
-    for (const r of rows) {
-      const bucket = bucketOf(t, r);
-      m.all(
-        `INSERT INTO hot_rows (table_name, bucket, at, data) VALUES (?, ?, ?, ?)`,
-        t.name,
-        bucket,
-        now,
-        JSON.stringify(r),
-      );
-    }
   }
 
   private async ensureAlarm(): Promise<void> {
@@ -247,12 +160,12 @@ export class ShardDO extends DurableObject<Env> {
     return rpcSafe(async () => {
       const m = new Meter(this.sql);
       this.ctx.storage.transactionSync(() => {
-        if (this.logged(m, txnId)) return;
+        if (loggedBatch(m, txnId)) return;
         rememberTable(m, table);
         // Evaluate now so type and constraint errors abort the transaction instead of failing its commit.
         if (op.kind === 'update') updatedRows(m, op);
         const rows = op.kind === 'insert' ? op.rows.length : 0;
-        this.appendLog(m, txnId, table.name, op.kind, rows, 'prepared', JSON.stringify({ table, op }));
+        appendLog(m, txnId, table.name, op.kind, rows, 'prepared', JSON.stringify({ table, op }));
       });
       return { stats: m.stats };
     });
@@ -266,12 +179,12 @@ export class ShardDO extends DurableObject<Env> {
     return rpcSafe(async () => {
       const m = new Meter(this.sql);
       const rowCount = this.ctx.storage.transactionSync(() => {
-        const entry = this.logged(m, txnId);
+        const entry = loggedBatch(m, txnId);
         if (entry?.state !== 'prepared') return entry?.row_count ?? 0;
         let n = 0;
         if (decision === 'committed') {
           const { table, op } = JSON.parse(entry.payload!) as { table: DistTable; op: ShardOp };
-          n = this.applyOp(m, table, op);
+          n = applyOp(m, table, op);
         }
         m.all(
           `UPDATE shard_log SET state = ?, payload = NULL, row_count = ? WHERE batch_id = ?`,
@@ -308,29 +221,13 @@ export class ShardDO extends DurableObject<Env> {
 
   /** Hot row count and chunk list of a table here. */
   async tableInfo(table: string): Promise<ShardTableInfo> {
-    const hot = this.sql
-      .exec<{ n: number }>(`SELECT count(*) AS n FROM hot_rows WHERE table_name = ?`, table)
-      .one().n;
-    const chunks = this.sql
-      .exec<{ id: number; bucket: number; row_count: number; bytes: number }>(
-        `SELECT id, bucket, row_count, bytes FROM chunks WHERE table_name = ? ORDER BY bucket, id`,
-        table,
-      )
-      .toArray()
-      .map((c) => ({ id: c.id, bucket: c.bucket, rows: c.row_count, bytes: c.bytes }));
-    return { hotRows: hot, chunks };
+    return tableInfo(new Meter(this.sql), table);
   }
 
   /** Removes every row of a table (DROP TABLE). */
   async dropTable(table: string, catalogVersion?: number): Promise<void> {
     catalogVersionSeen(this.sql, catalogVersion);
-    this.ctx.storage.transactionSync(() => {
-      const m = new Meter(this.sql);
-      const ids = m.all<{ id: number }>(`SELECT id FROM chunks WHERE table_name = ?`, table).map((r) => r.id);
-      deleteChunks(m, ids);
-      m.all(`DELETE FROM hot_rows WHERE table_name = ?`, table);
-      m.all(`DELETE FROM shard_tables WHERE name = ?`, table);
-    });
+    this.ctx.storage.transactionSync(() => dropTableData(new Meter(this.sql), table));
     this.engine.invalidate();
   }
 
@@ -350,7 +247,7 @@ export class ShardDO extends DurableObject<Env> {
     let chunksWritten = 0;
     const policy = force ? { minRows: 1, maxAgeMs: 0 } : this.policy();
     this.ctx.storage.transactionSync(() => {
-      for (const t of this.tables(m)) {
+      for (const t of knownTables(m)) {
         chunksWritten += compactTable(m, t, policy, Date.now());
         mergeSmallChunks(m, t, Date.now());
       }
@@ -359,29 +256,13 @@ export class ShardDO extends DurableObject<Env> {
     return { chunksWritten, stats: m.stats };
   }
 
-  private tables(m: Meter): DistTable[] {
-    return m.all<{ def: string }>(`SELECT def FROM shard_tables`).map((r) => JSON.parse(r.def) as DistTable);
-  }
-
   override async alarm(): Promise<void> {
     const m = new Meter(this.sql);
     const now = Date.now();
     const policy = this.policy();
-    this.ctx.storage.transactionSync(() => {
-      for (const t of this.tables(m)) {
-        compactTable(m, t, policy, now);
-        mergeSmallChunks(m, t, now);
-        if (t.retentionUs !== undefined) enforceRetention(m, t, now * 1000 - t.retentionUs);
-      }
-      m.all(
-        `INSERT INTO _meta (key, value) VALUES ('alarm_at', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
-        String(now),
-      );
-    });
+    const { hot, retention } = this.ctx.storage.transactionSync(() => maintainTables(m, policy, now));
     this.engine.invalidate();
     // Hot rows younger than the age threshold remain, or retention must keep running: come back.
-    const hot = m.all<{ n: number }>(`SELECT count(*) AS n FROM hot_rows`)[0].n > 0;
-    const retention = this.tables(m).some((t) => t.retentionUs !== undefined);
     if (hot) await this.ctx.storage.setAlarm(now + policy.maxAgeMs + 1);
     else if (retention) await this.ctx.storage.setAlarm(now + RETENTION_CHECK_MS);
   }

@@ -11,6 +11,9 @@ import type { DistTable, Row } from '../engine/distributed/table-schema.ts';
 import { isNullAt } from '../engine/vector.ts';
 import { deleteChunks, type Meter, writeChunks } from './shard-storage.ts';
 
+/** How often the alarm re-checks retention when nothing else is pending. */
+export const RETENTION_CHECK_MS = 15 * 60_000;
+
 /** Compaction thresholds: compact when ≥ minRows hot rows, or the oldest is ≥ maxAgeMs old. */
 export interface MaintenancePolicy {
   readonly minRows: number;
@@ -19,6 +22,49 @@ export interface MaintenancePolicy {
 
 /** 4,096 rows or 60 s: small enough to bound hot-row reads, big enough for useful chunks. */
 export const DEFAULT_POLICY: MaintenancePolicy = { minRows: 4096, maxAgeMs: 60_000 };
+
+/** The shard's compaction thresholds (overridable by tests and operators). */
+export function readPolicy(sql: SqlStorage): MaintenancePolicy {
+  const row = sql.exec<{ value: string }>(`SELECT value FROM _meta WHERE key = 'policy'`).toArray()[0];
+  return row ? (JSON.parse(row.value) as MaintenancePolicy) : DEFAULT_POLICY;
+}
+
+/** Stores compaction thresholds. */
+export function writePolicy(sql: SqlStorage, p: MaintenancePolicy): void {
+  sql.exec(
+    `INSERT INTO _meta (key, value) VALUES ('policy', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
+    JSON.stringify(p),
+  );
+}
+
+/** The table definitions this shard has seen (the alarm has no Worker to ask). */
+export function knownTables(m: Meter): DistTable[] {
+  return m.all<{ def: string }>(`SELECT def FROM shard_tables`).map((r) => JSON.parse(r.def) as DistTable);
+}
+
+/**
+ * One synchronous maintenance pass over every table (call inside a
+ * transaction): compaction, merging of small chunks, retention. Records the
+ * run time. Returns whether hot rows remain and whether retention must keep running.
+ */
+export function maintainTables(
+  m: Meter,
+  policy: MaintenancePolicy,
+  nowMs: number,
+): { hot: boolean; retention: boolean } {
+  const tables = knownTables(m);
+  for (const t of tables) {
+    compactTable(m, t, policy, nowMs);
+    mergeSmallChunks(m, t, nowMs);
+    if (t.retentionUs !== undefined) enforceRetention(m, t, nowMs * 1000 - t.retentionUs);
+  }
+  m.all(
+    `INSERT INTO _meta (key, value) VALUES ('alarm_at', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
+    String(nowMs),
+  );
+  const hot = m.all<{ n: number }>(`SELECT count(*) AS n FROM hot_rows`)[0].n > 0;
+  return { hot, retention: tables.some((t) => t.retentionUs !== undefined) };
+}
 
 /** Moves a table's hot rows into chunks when the policy says so. Returns chunks written. */
 export function compactTable(m: Meter, t: DistTable, p: MaintenancePolicy, nowMs: number): number {

@@ -100,6 +100,32 @@ export function deleteChunks(m: Meter, ids: readonly number[]): void {
   }
 }
 
+/** Sizes of one table on this shard (for show_shards / show_chunks). */
+export interface ShardTableInfo {
+  readonly hotRows: number;
+  readonly chunks: { id: number; bucket: number; rows: number; bytes: number }[];
+}
+
+/** Hot row count and chunk list of a table. */
+export function tableInfo(m: Meter, table: string): ShardTableInfo {
+  const hot = m.all<{ n: number }>(`SELECT count(*) AS n FROM hot_rows WHERE table_name = ?`, table)[0].n;
+  const chunks = m
+    .all<{ id: number; bucket: number; row_count: number; bytes: number }>(
+      `SELECT id, bucket, row_count, bytes FROM chunks WHERE table_name = ? ORDER BY bucket, id`,
+      table,
+    )
+    .map((c) => ({ id: c.id, bucket: c.bucket, rows: c.row_count, bytes: c.bytes }));
+  return { hotRows: hot, chunks };
+}
+
+/** Removes every row, chunk and the remembered definition of a table (DROP TABLE). */
+export function dropTableData(m: Meter, table: string): void {
+  const ids = m.all<{ id: number }>(`SELECT id FROM chunks WHERE table_name = ?`, table).map((r) => r.id);
+  deleteChunks(m, ids);
+  m.all(`DELETE FROM hot_rows WHERE table_name = ?`, table);
+  m.all(`DELETE FROM shard_tables WHERE name = ?`, table);
+}
+
 /** Remembers the newest definition of a table (the alarm has no Worker to ask). */
 export function rememberTable(m: Meter, t: DistTable): void {
   m.all(
