@@ -7,8 +7,10 @@
 import { isSqlError, SqlError, SqlState } from './errors.ts';
 import { buildOperator } from './exec/build.ts';
 import { batchRows, type ExecContext, type ScanStats } from './exec/frame.ts';
+import { DEFAULT_MEMORY_LIMIT, type MemoryStats, QueryMemory } from './exec/memory.ts';
 import { resultFormatters } from './exec/result-format.ts';
 import { zoneExcludes } from './exec/scan.ts';
+import { MemorySpillStore, type SpillStore } from './exec/spill-store.ts';
 import { clock } from './functions/datetime-functions.ts';
 import { explainPlan } from './plan/explain.ts';
 import type { Plan } from './plan/nodes.ts';
@@ -31,6 +33,14 @@ export interface QueryResult {
   rows: unknown[][];
   rowCount: number;
   stats: { chunksScanned: number; chunksSkipped: number; rowsScanned: number };
+  /** Operator memory: peak accounted bytes and what was spilled. */
+  memory?: MemoryStats;
+}
+
+/** Per-call options of `exec` / `query`. */
+export interface QueryOptions {
+  /** Operator memory budget in bytes for each statement (default: the database's `memoryLimit`). */
+  memoryLimit?: number;
 }
 
 /** Per-statement services handed to the DDL/DML runners. */
@@ -72,25 +82,35 @@ function byteToCharPosition(sql: string, bytePos: number): number {
 }
 
 export class Database {
+  /** Operator memory budget per statement, bytes (sorts, joins, windows spill past it). */
+  memoryLimit = DEFAULT_MEMORY_LIMIT;
+  /** Where operators spill; in JS memory (compactly encoded) unless the host provides storage. */
+  spill: SpillStore = new MemorySpillStore();
+
   private constructor(readonly store: TableStore) {}
 
   /** Creates a database over `store` (in-memory by default); loads the SQL parser on first use. */
-  static async create(opts: { store?: TableStore; wasmModule?: WebAssembly.Module } = {}): Promise<Database> {
+  static async create(
+    opts: { store?: TableStore; wasmModule?: WebAssembly.Module; memoryLimit?: number; spill?: SpillStore } = {},
+  ): Promise<Database> {
     await initParser(opts.wasmModule ? { wasmModule: opts.wasmModule } : {});
-    return new Database(opts.store ?? new MemoryTableStore());
+    const db = new Database(opts.store ?? new MemoryTableStore());
+    if (opts.memoryLimit !== undefined) db.memoryLimit = opts.memoryLimit;
+    if (opts.spill) db.spill = opts.spill;
+    return db;
   }
 
   /** Runs one or more ;-separated statements; one result per statement. */
-  async exec(sql: string, params: unknown[] = []): Promise<QueryResult[]> {
+  async exec(sql: string, params: unknown[] = [], opts: QueryOptions = {}): Promise<QueryResult[]> {
     const stmts = parseSql(sql);
     const results: QueryResult[] = [];
-    for (const s of stmts) results.push(this.runStatement(s.stmt, sql, params));
+    for (const s of stmts) results.push(this.runStatement(s.stmt, sql, params, opts));
     return results;
   }
 
   /** Runs the SQL and returns the last statement's result. */
-  async query(sql: string, params: unknown[] = []): Promise<QueryResult> {
-    const all = await this.exec(sql, params);
+  async query(sql: string, params: unknown[] = [], opts: QueryOptions = {}): Promise<QueryResult> {
+    const all = await this.exec(sql, params, opts);
     if (all.length === 0) throw new SqlError(SqlState.syntaxError, 'empty query');
     return all[all.length - 1];
   }
@@ -106,7 +126,12 @@ export class Database {
     bulkLoadInto(t, columns, rowCount, this.store.chunkBuilder);
   }
 
-  private env(sql: string, params: readonly unknown[], stats: ScanStats): StatementEnv {
+  private env(
+    sql: string,
+    params: readonly unknown[],
+    stats: ScanStats,
+    memory: QueryMemory,
+  ): StatementEnv {
     const paramTypes = params.map(paramType);
     const ctx: BindContext = { ctes: new Map(), params: paramTypes, sql };
     const optimized = new WeakMap<Plan, Plan>();
@@ -115,6 +140,7 @@ export class Database {
       params,
       outer: [],
       stats,
+      memory,
       runPlan: (plan) => {
         let p = optimized.get(plan);
         if (!p) optimized.set(plan, (p = optimize(plan)));
@@ -136,13 +162,19 @@ export class Database {
     };
   }
 
-  private runStatement(stmt: PgNode, sql: string, params: readonly unknown[]): QueryResult {
+  private runStatement(
+    stmt: PgNode,
+    sql: string,
+    params: readonly unknown[],
+    opts: QueryOptions,
+  ): QueryResult {
     const stats: ScanStats = { chunksScanned: 0, chunksSkipped: 0, rowsScanned: 0 };
+    const memory = new QueryMemory(opts.memoryLimit ?? this.memoryLimit, this.spill);
     const started = Date.now() * 1000;
     const prevNow = clock.nowMicros;
     clock.nowMicros = () => started;
     try {
-      const env = this.env(sql, params, stats);
+      const env = this.env(sql, params, stats, memory);
       const key = Object.keys(stmt)[0];
       if (key === 'SelectStmt') {
         const q = env.binder().bindQuery(stmt);
@@ -157,6 +189,7 @@ export class Database {
           rows,
           rowCount: rows.length,
           stats: { ...stats },
+          memory: { ...memory.stats },
         };
       }
       if (key === 'ExplainStmt') return this.explain(stmt.ExplainStmt, env);
@@ -176,6 +209,8 @@ export class Database {
       if (e instanceof RangeError) throw new SqlError(SqlState.programLimitExceeded, e.message);
       throw e;
     } finally {
+      // Spill runs of a failed or early-stopped statement are deleted here.
+      memory.close();
       clock.nowMicros = prevNow;
     }
   }

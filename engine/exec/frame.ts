@@ -8,6 +8,7 @@
 import type { Plan } from '../plan/nodes.ts';
 import type { ExecVector, TableStore } from '../storage/table-store.ts';
 import type { Vector } from '../vector.ts';
+import type { QueryMemory } from './memory.ts';
 
 export type Getter = (i: number) => unknown;
 
@@ -35,6 +36,8 @@ export interface ExecContext {
   readonly stats: ScanStats;
   /** Executes a plan to rows (used by subqueries). */
   runPlan(plan: Plan): unknown[][];
+  /** The statement's operator memory budget and spill store (unlimited when absent). */
+  readonly memory?: QueryMemory;
 }
 
 /** Row accessors for one batch; compiled expressions read `frame.get[k](i)`. */

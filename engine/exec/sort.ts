@@ -8,7 +8,9 @@ import type { Plan, SortKey } from '../plan/nodes.ts';
 import { comparatorFor, hashKeyFor } from '../types/values.ts';
 import { compileExpr } from './compile-expr.ts';
 import { batchRows, type ExecContext, rowsToBatch, setFrameBatch } from './frame.ts';
+import { queryMemory } from './memory.ts';
 import { BATCH_ROWS, newFrame, type Operator } from './operator.ts';
+import { ExternalSorter, type RowStream } from './spill-sort.ts';
 
 export interface KeyComparator {
   readonly index: number;
@@ -70,35 +72,50 @@ export function sortOperator(
   const cmps = sortKeyComparators(
     plan.keys.map((k, i) => ({ ...k, expr: { kind: 'col', index: width + i, type: k.expr.type } })),
   );
-  const order = (a: unknown[], b: unknown[]) => compareRows(cmps, a, b);
-  const limit = plan.limit;
+  const order = (a: readonly unknown[], b: readonly unknown[]) => compareRows(cmps, a, b);
   let out: Operator | undefined;
   return {
     next() {
       if (!out) {
-        let rows: unknown[][] = [];
+        // Buffers within the query's memory budget, spilling sorted runs past it (spill-sort.ts).
+        const sorter = new ExternalSorter(queryMemory(ctx), order, 'ORDER BY', plan.limit);
         for (let b = input.next(); b; b = input.next()) {
           setFrameBatch(frame, b);
-          const start = rows.length;
-          batchRows(b, rows);
+          const rows = batchRows(b);
           const sel = b.sel;
           for (let j = 0; j < b.count; j++) {
             const i = sel ? sel[j] : j;
-            const row = rows[start + j];
+            const row = rows[j];
             for (const ev of keyEvs) row.push(ev(i));
-          }
-          // Top-k: keep only the best `limit` rows once the buffer grows.
-          if (limit !== undefined && rows.length > 2 * limit + 4096) {
-            rows.sort(order);
-            rows.length = limit;
+            sorter.add(row);
           }
         }
-        rows.sort(order);
-        if (limit !== undefined && rows.length > limit) rows.length = limit;
-        rows = rows.map((r) => (r.length > width ? r.slice(0, width) : r));
-        out = rowsOperator(rows, width);
+        out = streamOperator(sorter.finish(), width, sorter.spilled ? SPILLED_BATCH_ROWS : BATCH_ROWS);
       }
       return out.next();
+    },
+  };
+}
+
+/** Output batch size when rows come from spill runs: small, so output does not undo the budget. */
+const SPILLED_BATCH_ROWS = 1024;
+
+/** Emits rows from a stream in batches, cut to `width` columns (dropping appended sort keys). */
+export function streamOperator(stream: RowStream, width: number, batchRows = BATCH_ROWS): Operator {
+  let done = false;
+  return {
+    next() {
+      if (done) return null;
+      const chunk: unknown[][] = [];
+      while (chunk.length < batchRows) {
+        const r = stream.next();
+        if (r === undefined) {
+          done = true;
+          break;
+        }
+        chunk.push(r.length > width ? r.slice(0, width) : r);
+      }
+      return chunk.length ? rowsToBatch(chunk, width) : null;
     },
   };
 }
