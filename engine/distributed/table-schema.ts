@@ -43,6 +43,8 @@ export interface DistTable {
   readonly shardCount: number;
   readonly hypertable?: { readonly timeColumnId: number; readonly chunkIntervalUs: number };
   readonly retentionUs?: number;
+  /** Tiering policy: chunks whose time range ended this long ago move to R2 (cold tier). */
+  readonly tierAfterUs?: number;
 }
 
 /** A row indexed by column id (holes for dropped or later-added columns). */
