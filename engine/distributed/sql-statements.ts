@@ -42,9 +42,13 @@ export type Command =
   | { readonly kind: 'alter'; readonly table: string; readonly add: ColumnSpec[]; readonly drop: string[] }
   | { readonly kind: 'drop'; readonly tables: string[]; readonly ifExists: boolean }
   | { readonly kind: 'insert'; readonly table: string; readonly stmt: Node }
+  | { readonly kind: 'insertSelect'; readonly table: string; readonly stmt: Node }
   | { readonly kind: 'delete'; readonly table: string; readonly where?: Node }
   | { readonly kind: 'update'; readonly table: string; readonly stmt: Node }
-  | { readonly kind: 'select'; readonly table: string; readonly stmt: Node }
+  /** A single-table SELECT the fast path may plan; `original` is the statement node before CTE inlining. */
+  | { readonly kind: 'select'; readonly table: string; readonly stmt: Node; readonly original: Node }
+  /** Any other query: runs on the coordinator's engine over gathered rows (see `coordinator-plan`). */
+  | { readonly kind: 'query'; readonly stmt: Node }
   | { readonly kind: 'function'; readonly call: FunctionCall };
 
 /** The management functions the data plane implements. */
@@ -131,6 +135,8 @@ export function classify(stmt: Node, params: readonly unknown[]): Command {
     const i = stmt.InsertStmt;
     if (i.onConflictClause || i.returningList || i.withClause)
       unsupported('INSERT with ON CONFLICT / RETURNING / WITH');
+    const source = i.selectStmt?.SelectStmt;
+    if (source && !source.valuesLists) return { kind: 'insertSelect', table: relName(i.relation), stmt: i };
     return { kind: 'insert', table: relName(i.relation), stmt: i };
   }
   if (stmt.DeleteStmt) {
@@ -139,12 +145,24 @@ export function classify(stmt: Node, params: readonly unknown[]): Command {
     return { kind: 'delete', table: relName(d.relation), where: d.whereClause };
   }
   if (stmt.SelectStmt) {
-    const s = stmt.SelectStmt.withClause ? inlineCte(stmt.SelectStmt) : stmt.SelectStmt;
-    if (s.valuesLists) unsupported('VALUES as a query');
+    const query = { kind: 'query', stmt } as const;
+    const raw = stmt.SelectStmt;
+    if (raw.intoClause) unsupported('SELECT INTO');
+    if (raw.op !== 'SETOP_NONE' || raw.valuesLists) return query;
+    let s = raw;
+    if (raw.withClause) {
+      try {
+        s = inlineCte(raw);
+      } catch (e) {
+        if (e instanceof SqlError && e.code === SqlState.featureNotSupported) return query;
+        throw e;
+      }
+    }
     const from = (s.fromClause ?? []) as Node[];
-    if (from.length === 0) return { kind: 'function', call: functionCall(s, params) };
-    if (from.length > 1 || !from[0].RangeVar) unsupported('joins and subqueries in FROM');
-    return { kind: 'select', table: relName(from[0].RangeVar), stmt: s };
+    if (from.length === 0)
+      return isManagementCall(s) ? { kind: 'function', call: functionCall(s, params) } : query;
+    if (from.length > 1 || !from[0].RangeVar) return query;
+    return { kind: 'select', table: relName(from[0].RangeVar), stmt: s, original: stmt };
   }
   if (stmt.UpdateStmt) {
     const u = stmt.UpdateStmt;
@@ -153,6 +171,15 @@ export function classify(stmt: Node, params: readonly unknown[]): Command {
   }
   if (stmt.TransactionStmt) unsupported('explicit transactions (each call is one transaction per statement)');
   return unsupported(`statement ${Object.keys(stmt)[0]}`);
+}
+
+/** `SELECT fn(…)` naming one of the management functions. */
+function isManagementCall(s: Node): boolean {
+  const targets = (s.targetList ?? []) as Node[];
+  const fc = targets.length === 1 ? targets[0].ResTarget.val.FuncCall : undefined;
+  return Boolean(
+    fc && MANAGEMENT_FUNCTIONS.has((fc.funcname as Node[]).map((x: Node) => x.String.sval).join('.')),
+  );
 }
 
 function functionCall(s: Node, params: readonly unknown[]): FunctionCall {
@@ -240,16 +267,21 @@ export function insertRows(ins: Node, table: DistTable, params: readonly unknown
       if (c.type === 'interval') unsupported('interval values');
       named[names[k]] = c.v;
     });
-    try {
-      return rowFromNamed(table, named);
-    } catch (e) {
-      if (!(e instanceof CoercionError)) throw e;
-      const code = /does not exist/.test(e.message)
-        ? SqlState.undefinedColumn
-        : /not-null/.test(e.message)
-          ? SqlState.notNullViolation
-          : SqlState.invalidTextRepresentation;
-      throw new SqlError(code, e.message);
-    }
+    return tableRow(table, named);
   });
+}
+
+/** A row of `table` from values by column name; coercion failures become SQL errors. */
+export function tableRow(table: DistTable, named: Readonly<Record<string, unknown>>): Row {
+  try {
+    return rowFromNamed(table, named);
+  } catch (e) {
+    if (!(e instanceof CoercionError)) throw e;
+    const code = /does not exist/.test(e.message)
+      ? SqlState.undefinedColumn
+      : /not-null/.test(e.message)
+        ? SqlState.notNullViolation
+        : SqlState.invalidTextRepresentation;
+    throw new SqlError(code, e.message);
+  }
 }

@@ -3,19 +3,25 @@
  * Runs the statements of one `/sql` call, in order. DDL goes through the
  * CatalogDO (and DROP reaches every shard); INSERT / DELETE commit with 2PC;
  * SELECT fans a fragment out to the shards that can hold matching rows and
- * merges the partials. Anything outside the supported subset is 0A000.
+ * merges the partials. SELECTs the fast path cannot plan (joins, subqueries,
+ * HAVING, windows, set operations…) run on the coordinator's engine over rows
+ * gathered from the shards (see `coordinator-select`); INSERT … SELECT writes
+ * such a result through 2PC (see `insert-select`).
  */
 import type { ShardOp } from '../../durable-objects/shard-ops.ts';
 import type { ShardStats } from '../../durable-objects/shard-storage.ts';
+import { statementText } from '../../engine/distributed/coordinator-engine.ts';
 import type { PartialResult } from '../../engine/distributed/fragment.ts';
 import { mergePartials } from '../../engine/distributed/partial-merge.ts';
 import { type ExprScope, translateExpr } from '../../engine/distributed/sql-expr.ts';
-import { planSelect } from '../../engine/distributed/sql-select.ts';
+import { type PlannedSelect, planSelect } from '../../engine/distributed/sql-select.ts';
 import { type Command, classify, insertRows, updateSets } from '../../engine/distributed/sql-statements.ts';
 import type { DistTable, Row } from '../../engine/distributed/table-schema.ts';
 import { SqlError, SqlState } from '../../engine/errors.ts';
 import { parseSql } from '../../engine/sql/parser.ts';
 import type { Cluster } from './cluster.ts';
+import { coordinatorResult, runGeneralSelect } from './coordinator-select.ts';
+import { insertSelect } from './insert-select.ts';
 import { pushTable, runManagementFunction } from './management-functions.ts';
 import type { StatsCollector } from './query-stats.ts';
 import { commandResult, type StatementResult, toStatementResult } from './statement-result.ts';
@@ -38,12 +44,19 @@ export async function runSql(call: SqlCall, sql: string): Promise<StatementResul
   // Classify everything first, so an unsupported later statement fails before earlier ones run.
   const commands = statements.map((s) => classify(s.stmt, call.params));
   const results: StatementResult[] = [];
-  for (let i = 0; i < commands.length; i++)
-    results.push(await runCommand(call, commands[i], `${call.txnBase}:${i}`));
+  for (let i = 0; i < commands.length; i++) {
+    const text = statementText(sql, statements[i].location, statements[i].length);
+    results.push(await runCommand(call, commands[i], `${call.txnBase}:${i}`, text));
+  }
   return results;
 }
 
-async function runCommand(call: SqlCall, cmd: Command, txnId: string): Promise<StatementResult> {
+async function runCommand(
+  call: SqlCall,
+  cmd: Command,
+  txnId: string,
+  text: string,
+): Promise<StatementResult> {
   const { cluster, stats } = call;
   switch (cmd.kind) {
     case 'create':
@@ -108,20 +121,38 @@ async function runCommand(call: SqlCall, cmd: Command, txnId: string): Promise<S
     }
     case 'select': {
       // A shard that has seen a newer catalog answers nothing; plan again on the refetched one.
-      return (await selectOnce(call, cmd)) ?? (await selectOnce(call, cmd)) ?? staleCatalogError();
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const r = await selectOnce(call, cmd);
+        if (r === 'general') return coordinatorResult(await runGeneralSelect(call, cmd.original, text));
+        if (r) return r;
+      }
+      return staleCatalogError();
     }
+    case 'query':
+      return coordinatorResult(await runGeneralSelect(call, cmd.stmt, text));
+    case 'insertSelect':
+      return commandResult(
+        'INSERT',
+        await insertSelect(call, cmd, txnId, text, (stmt, source) =>
+          runCommand(call, classify(stmt, call.params), txnId, source),
+        ),
+      );
   }
 }
 
-/** Runs a SELECT; undefined when a shard reported a newer catalog (the cache is then dropped). */
+/**
+ * Runs a SELECT on the fast path; undefined when a shard reported a newer catalog (the cache
+ * is then dropped), `general` when the fast path cannot plan it (see `coordinator-select`).
+ */
 async function selectOnce(
   call: SqlCall,
   cmd: Extract<Command, { kind: 'select' }>,
-): Promise<StatementResult | undefined> {
+): Promise<StatementResult | undefined | 'general'> {
   const { cluster, stats } = call;
   const t = await cluster.table(cmd.table);
   const { version } = await cluster.snapshot();
-  const plan = planSelect(cmd.stmt, t, call.params);
+  const plan = fastPlan(cmd.stmt, t, call.params);
+  if (!plan) return 'general';
   const shards = plan.pruneValues ? cluster.shardsFor(t, plan.pruneValues) : cluster.shardsOf(t);
   let stale = false;
   const partials = await Promise.all(
@@ -140,6 +171,16 @@ async function selectOnce(
   if (stale) return undefined;
   const final = mergePartials(plan, partials);
   return toStatementResult(final.columns, final.rows);
+}
+
+/** The fast path's plan, or undefined when it cannot plan the statement (0A000). */
+function fastPlan(stmt: unknown, t: DistTable, params: readonly unknown[]): PlannedSelect | undefined {
+  try {
+    return planSelect(stmt, t, params);
+  } catch (e) {
+    if (e instanceof SqlError && e.code === SqlState.featureNotSupported) return undefined;
+    throw e;
+  }
 }
 
 function staleCatalogError(): never {

@@ -1,0 +1,125 @@
+/**
+ * @module workers/data-plane/coordinator-select
+ * The general path for SELECTs the single-table fast path cannot plan: gather
+ * each referenced table's needed columns and pushable filters from its shards
+ * (pruned by the distribution key), then run the original statement on an
+ * engine `Database` in the Worker (see engine/distributed/coordinator-plan).
+ * Bounded by `GATHER_LIMITS` (54000 beyond them).
+ */
+import type { ShardStats } from '../../durable-objects/shard-storage.ts';
+import {
+  type CoordinatorRows,
+  coordinatorDatabase,
+  coordinatorRows,
+  GatherBudget,
+  type GatheredTable,
+} from '../../engine/distributed/coordinator-engine.ts';
+import { planGather, referencedRelations } from '../../engine/distributed/coordinator-plan.ts';
+import type { PartialResult } from '../../engine/distributed/fragment.ts';
+import type { DistTable } from '../../engine/distributed/table-schema.ts';
+import { formatTimestampUs } from '../../engine/distributed/table-schema.ts';
+import { SqlError, SqlState } from '../../engine/errors.ts';
+import type { Cluster } from './cluster.ts';
+import type { StatsCollector } from './query-stats.ts';
+import type { StatementResult } from './statement-result.ts';
+
+// biome-ignore lint/suspicious/noExplicitAny: the pg AST is untyped JSON.
+type Node = any;
+
+/** What the general path needs from the call. */
+export interface GeneralCall {
+  readonly cluster: Cluster;
+  readonly params: readonly unknown[];
+  readonly stats: StatsCollector;
+}
+
+/** Catalog tables among `names`; names the catalog lacks are left to the engine (42P01 there). */
+async function catalogTables(cluster: Cluster, names: Iterable<string>): Promise<DistTable[]> {
+  const out: DistTable[] = [];
+  for (const name of names) {
+    try {
+      out.push(await cluster.table(name));
+    } catch (e) {
+      if (!(e instanceof SqlError && e.code === SqlState.undefinedTable)) throw e;
+    }
+  }
+  return out;
+}
+
+/** Runs `stmt` (whose SQL text is `text`) once; undefined when a shard reported a newer catalog. */
+async function generalOnce(
+  call: GeneralCall,
+  stmt: Node,
+  text: string,
+): Promise<CoordinatorRows | undefined> {
+  const { cluster, stats } = call;
+  const tables = await catalogTables(cluster, referencedRelations(stmt).keys());
+  const { version } = await cluster.snapshot();
+  const gathers = planGather(stmt, tables, call.params);
+  const budget = new GatherBudget();
+  let stale = false;
+  const gathered: GatheredTable[] = await Promise.all(
+    gathers.map(async (g) => {
+      const t = g.table;
+      const shards = g.plan.pruneValues ? cluster.shardsFor(t, g.plan.pruneValues) : cluster.shardsOf(t);
+      const partials = await Promise.all(
+        shards.map(async (s) => {
+          // RPC typing erases `unknown` payloads to never; the shape is PartialResult + ShardStats.
+          const r = (await cluster.shard(s).execute(g.plan.fragment, t, version)) as unknown as {
+            result: PartialResult;
+            stats: ShardStats;
+            catalogVersion: number;
+          };
+          stats.add(s, r.stats);
+          if (cluster.staleCatalog(r.catalogVersion) || r.catalogVersion > version) stale = true;
+          budget.add(r.result);
+          return r.result;
+        }),
+      );
+      return { gather: g, partials };
+    }),
+  );
+  if (stale) return undefined;
+  const db = await coordinatorDatabase(gathered);
+  return coordinatorRows(await db.query(text, [...call.params]));
+}
+
+/** Runs a statement on the general path (retrying once on a catalog change). */
+export async function runGeneralSelect(
+  call: GeneralCall,
+  stmt: Node,
+  text: string,
+): Promise<CoordinatorRows> {
+  const r = (await generalOnce(call, stmt, text)) ?? (await generalOnce(call, stmt, text));
+  if (!r) throw new SqlError('40001', 'the catalog changed while the statement ran; retry it');
+  return r;
+}
+
+const PG_TYPE: Partial<Record<string, string>> = {
+  bool: 'boolean',
+  int16: 'smallint',
+  int32: 'integer',
+  int64: 'bigint',
+  float32: 'real',
+  float64: 'double precision',
+  json: 'jsonb',
+};
+
+/** The JSON-ready result of an engine answer (timestamps as ISO 8601, non-finite floats as text). */
+export function coordinatorResult(r: CoordinatorRows): StatementResult {
+  const rows = r.rows.map((row) =>
+    row.map((v, i) => {
+      const t = r.columns[i].type;
+      if (t === 'timestamptz' && typeof v === 'number') return formatTimestampUs(v);
+      if (typeof v === 'number' && !Number.isFinite(v))
+        return Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity';
+      if (v instanceof Uint8Array) return `\\x${[...v].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
+      return v;
+    }),
+  );
+  return {
+    columns: r.columns.map((c) => ({ name: c.name, type: PG_TYPE[c.type] ?? c.type })),
+    rows,
+    rowCount: rows.length,
+  };
+}
