@@ -10,7 +10,9 @@ import type { Plan } from '../plan/nodes.ts';
 import { hashKeyFor } from '../types/values.ts';
 import { compileExpr, type Ev } from './compile-expr.ts';
 import { batchRows, type ExecContext, type Frame, rowsToBatch, setFrameBatch } from './frame.ts';
+import { outOfMemory, queryMemory, rowBytes } from './memory.ts';
 import { newFrame, type Operator } from './operator.ts';
+import { GraceBuild, graceOperator } from './spill-join.ts';
 
 type JoinPlan = Extract<Plan, { kind: 'join' }>;
 
@@ -73,33 +75,82 @@ export function joinOperator(left: Operator, right: Operator, plan: JoinPlan, ct
   const probeOp = buildLeft ? right : left;
   const nb = buildLeft ? nl : nr;
   const np = buildLeft ? nr : nl;
+  const nullRight = new Array(nr).fill(null);
   const combine = buildLeft
     ? (probeRow: unknown[], buildRow: unknown[]) => buildRow.concat(probeRow)
     : (probeRow: unknown[], buildRow: unknown[]) => probeRow.concat(buildRow);
-  // Build side.
+  // Build side, within the query's memory budget; past it, a grace hash join (spill-join.ts).
+  const mem = queryMemory(ctx);
+  let held = 0;
   const buildRows: unknown[][] = [];
+  const buildKeys: unknown[] = [];
   const bframe = newFrame(nb, ctx);
   const bkeys = (buildLeft ? plan.leftKeys : plan.rightKeys).map((k) => compileExpr(k, bframe));
+  const pframe = newFrame(np, ctx);
+  const pkeys = (buildLeft ? plan.rightKeys : plan.leftKeys).map((k) => compileExpr(k, pframe));
   const table = new Map<unknown, number[]>();
+  let grace: GraceBuild | undefined;
   for (let b = buildOp.next(); b; b = buildOp.next()) {
     setFrameBatch(bframe, b);
-    const start = buildRows.length;
-    batchRows(b, buildRows);
-    if (nk === 0) continue;
+    const rows = batchRows(b);
+    const keys = new Array(b.count);
+    let bytes = 0;
     for (let j = 0; j < b.count; j++) {
-      const i = b.sel ? b.sel[j] : j;
-      const key = compositeKey(bkeys, keyHash, i);
-      if (key === null) continue;
+      keys[j] = nk === 0 ? undefined : compositeKey(bkeys, keyHash, b.sel ? b.sel[j] : j);
+      bytes += rowBytes(rows[j]) + 48;
+    }
+    if (!grace && !mem.tryReserve(bytes)) {
+      if (nk === 0) throw outOfMemory('nested-loop join (no equality condition)', mem.limit);
+      grace = new GraceBuild(mem, jt);
+      for (let r = 0; r < buildRows.length; r++) grace.add(buildRows[r], buildKeys[r]);
+      buildRows.length = 0;
+      buildKeys.length = 0;
+      table.clear();
+      mem.release(held);
+      held = 0;
+    }
+    if (grace) {
+      for (let j = 0; j < rows.length; j++) grace.add(rows[j], keys[j]);
+      continue;
+    }
+    held += bytes;
+    const start = buildRows.length;
+    for (let j = 0; j < rows.length; j++) {
+      buildRows.push(rows[j]);
+      buildKeys.push(keys[j]);
+      const key = keys[j];
+      if (key === null || key === undefined) continue;
       const list = table.get(key);
       if (list) list.push(start + j);
       else table.set(key, [start + j]);
     }
   }
+  if (grace) {
+    return graceOperator(
+      grace,
+      probeOp,
+      pframe,
+      (i) => compositeKey(pkeys, keyHash, i),
+      {
+        mem,
+        jt,
+        nb,
+        np,
+        combine,
+        residual: residual
+          ? (row) => {
+              residualFrame.set(row);
+              return residual(0) === true;
+            }
+          : undefined,
+        padProbe: (p) => p.concat(nullRight),
+        padBuild: (r) => new Array(nl).fill(null).concat(r),
+      },
+      width,
+    );
+  }
   const matchedBuild = jt === 'right' || jt === 'full' ? new Uint8Array(buildRows.length) : undefined;
-  const pframe = newFrame(np, ctx);
-  const pkeys = (buildLeft ? plan.rightKeys : plan.leftKeys).map((k) => compileExpr(k, pframe));
   const allBuild = buildRows.map((_, i) => i);
-  const nullRight = new Array(nr).fill(null);
   let finished = false;
   return {
     next() {
@@ -107,6 +158,7 @@ export function joinOperator(left: Operator, right: Operator, plan: JoinPlan, ct
         const b = probeOp.next();
         if (!b) {
           finished = true;
+          mem.release(held);
           if (!matchedBuild) return null;
           const pad: unknown[][] = [];
           const nullLeft = new Array(nl).fill(null);
