@@ -11,7 +11,10 @@
  * Env: TSBS_HOSTS (1000), TSBS_HOURS (24), TSBS_RUNS (5), TSBS_SQLITE_RUNS (=runs),
  * TSBS_SEED (123), TSBS_SKIP_SQLITE=1 (peers: engine + DuckDB only),
  * TSBS_ENGINE_STORAGE=decoded (engine chunks as decoded vectors instead of the
- * compressed chunk format; default encoded, the format a ShardDO stores).
+ * compressed chunk format; default encoded, the format a ShardDO stores),
+ * TSBS_ENGINE_LAYOUT=none (keep the generator's time-major row order inside
+ * chunks; default segmentby: each chunk ordered by hostname, then time, set with
+ * `ALTER TABLE cpu SET (timescaledb.compress_segmentby = 'hostname', …)`).
  */
 
 import { loadavg } from 'node:os';
@@ -74,7 +77,8 @@ const instances = new Map<string, TsbsQuery[]>(
 // --- engine --- (one set of row-expanded tag arrays, shared by bulkLoad and the encoding measurement)
 const columns = cpuTableColumns(data);
 const storage = process.env.TSBS_ENGINE_STORAGE === 'decoded' ? 'decoded' : 'encoded';
-const enginePeer = await EnginePeer.create(storage);
+const layout = process.env.TSBS_ENGINE_LAYOUT === 'none' ? 'none' : 'segmentby';
+const enginePeer = await EnginePeer.create(storage, layout);
 let engine: EnginePeer | undefined;
 let engineNote = '';
 let engineLoadS = Number.NaN;
@@ -88,7 +92,7 @@ else {
   }
 }
 if (engineNote) log(`engine not benchmarked: ${engineNote}`);
-const encoding = await measureEncoding(data, columns);
+const encoding = await measureEncoding(data, columns, layout === 'segmentby');
 if (typeof encoding === 'string') log(`encoding not measured: ${encoding}`);
 
 // --- peers ---
@@ -168,7 +172,7 @@ const failures = results.filter((r) => r.engine && 'error' in r.engine);
 const bytesPerRow = typeof encoding === 'string' ? Number.NaN : encoding.bytesPerRow;
 const parquetPerRow = parquetBytes / data.rowCount;
 console.log(
-  `\nTSBS cpu-only, ${hosts} hosts × ${hours} h = ${data.rowCount.toLocaleString('en-US')} rows; engine chunks ${storage}; median of ${runs}–${MAX_RUNS} runs (SQLite ≥ ${sqliteRuns}) after 1 warm-up; Node ${process.version}; load average at start ${loadAtStart}\n`,
+  `\nTSBS cpu-only, ${hosts} hosts × ${hours} h = ${data.rowCount.toLocaleString('en-US')} rows; engine chunks ${storage}, layout ${layout}; median of ${runs}–${MAX_RUNS} runs (SQLite ≥ ${sqliteRuns}) after 1 warm-up; Node ${process.version}; load average at start ${loadAtStart}\n`,
 );
 console.log(
   markdownTable(

@@ -5,7 +5,8 @@
  * time-major order, header plus block bytes summed (the split form stored in a
  * Durable Object), timed single-threaded. Input columns are what `bulkLoad`
  * receives (Float64Array for time and fields, string[] for tags), so the rate
- * includes building dictionaries from plain strings. Imported dynamically so a
+ * includes building dictionaries from plain strings (and, with `segmentby`, ordering
+ * each chunk's rows by hostname then time). Imported dynamically so a
  * tree where engine/columnar is mid-change still runs the rest of the bench.
  */
 import { CPU_FIELDS, type CpuData, cpuTableColumns, TAG_COLUMNS } from './generate.ts';
@@ -25,6 +26,7 @@ interface TableEncoder {
     schema: readonly { name: string; type: string }[],
     columns: readonly { kind: 'flat'; type: string; length: number; values: unknown }[],
     rowCount: number,
+    options?: { order?: readonly { column: number }[] },
   ): {
     stats: {
       bytes: number;
@@ -40,6 +42,7 @@ interface TableEncoder {
 export async function measureEncoding(
   data: CpuData,
   columns: Record<string, Float64Array | string[]> = cpuTableColumns(data),
+  segmentby = false,
 ): Promise<EncodingStats | string> {
   let columnar: TableEncoder;
   try {
@@ -60,7 +63,8 @@ export async function measureEncoding(
     length: data.rowCount,
     values: columns[s.name],
   }));
-  const { stats } = columnar.encodeTable(schema, vectors, data.rowCount);
+  const order = [{ column: schema.findIndex((s) => s.name === 'hostname') }, { column: 0 }];
+  const { stats } = columnar.encodeTable(schema, vectors, data.rowCount, segmentby ? { order } : {});
   const perColumn: Record<string, number> = {};
   schema.forEach((s, i) => {
     perColumn[s.name] = stats.columnBytes[i] / data.rowCount;

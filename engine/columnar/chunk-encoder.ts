@@ -20,7 +20,9 @@ import {
 } from './chunk-format.ts';
 import { encodeColumn } from './column-codec.ts';
 import { type ColumnInput, columnInputOf } from './column-stats.ts';
+import { gatherVector } from './gather.ts';
 import { detectPeriod } from './int-choice.ts';
+import { type RowOrderKey, rowOrder } from './row-order.ts';
 
 /** An encoded chunk in its split form: `header` is one SQLite row, each `columns[i]` one blob row. */
 export interface EncodedChunk {
@@ -36,6 +38,11 @@ export interface EncodeOptions {
   readonly maxBlockBytes?: number;
   /** Row limit per chunk (default and maximum {@link MAX_CHUNK_ROWS}). */
   readonly maxRows?: number;
+  /**
+   * Sort keys for the rows inside each chunk (segmentby columns, then orderby):
+   * which rows a chunk holds does not change, only their order ({@link encodeChunks} only).
+   */
+  readonly order?: readonly RowOrderKey[];
 }
 
 function checkShape(schema: readonly ColumnSchema[], columns: readonly unknown[], rowCount: number): void {
@@ -74,10 +81,16 @@ export function detectChunkPeriod(
   return 0;
 }
 
-function encodeInputs(schema: readonly ColumnSchema[], inputs: readonly ColumnInput[], rowCount: number) {
+function encodeInputs(
+  schema: readonly ColumnSchema[],
+  inputs: readonly ColumnInput[],
+  rowCount: number,
+  clustered = false,
+) {
   const blocks: Uint8Array[] = [];
   const metas: ColumnMeta[] = [];
-  const hints = { period: detectChunkPeriod(schema, inputs, rowCount) };
+  // Clustered rows hold each series contiguously: steps, not periods, are small.
+  const hints = { period: clustered ? 0 : detectChunkPeriod(schema, inputs, rowCount) };
   for (let c = 0; c < schema.length; c++) {
     const e = encodeColumn(schema[c].type, inputs[c], rowCount, hints);
     blocks.push(e.bytes);
@@ -139,11 +152,12 @@ export function encodeChunks(
   checkShape(schema, columns, rowCount);
   const maxRows = Math.max(1, Math.min(options.maxRows ?? MAX_CHUNK_ROWS, MAX_CHUNK_ROWS));
   const limit = options.maxBlockBytes ?? MAX_BLOCK_BYTES;
-  const inputs = columns.map(columnInputOf);
+  const inputs = options.order?.length ? [] : columns.map(columnInputOf);
   const out: EncodedChunk[] = [];
-  const encodeRange = (start: number, count: number): void => {
-    const sliced = inputs.map((c) => sliceInput(c, start, count));
-    const chunk = encodeInputs(schema, sliced, count);
+  const clustered = (options.order?.length ?? 0) > 0;
+  const encodeRange = (src: readonly ColumnInput[], start: number, count: number): void => {
+    const sliced = src.map((c) => sliceInput(c, start, count));
+    const chunk = encodeInputs(schema, sliced, count, clustered);
     const big = chunk.columns.findIndex((b) => b.length > limit);
     if (big < 0) {
       out.push(chunk);
@@ -158,10 +172,19 @@ export function encodeChunks(
     // Split in proportion to the overshoot so very large rows do not cost many halvings.
     const parts = Math.max(2, Math.ceil(chunk.columns[big].length / limit));
     const step = Math.ceil(count / parts);
-    for (let s = 0; s < count; s += step) encodeRange(start + s, Math.min(step, count - s));
+    for (let s = 0; s < count; s += step) encodeRange(src, start + s, Math.min(step, count - s));
   };
-  for (let start = 0; start < rowCount; start += maxRows)
-    encodeRange(start, Math.min(maxRows, rowCount - start));
+  for (let start = 0; start < rowCount; start += maxRows) {
+    const count = Math.min(maxRows, rowCount - start);
+    const perm = options.order?.length ? rowOrder(columns, options.order, start, count) : undefined;
+    if (perm === undefined) encodeRange(inputs, start, count);
+    else
+      encodeRange(
+        columns.map((v) => columnInputOf(gatherVector(v, perm))),
+        0,
+        count,
+      );
+  }
   return out;
 }
 

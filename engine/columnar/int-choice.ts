@@ -147,12 +147,18 @@ export function planTransform(
   plan.base = sMin;
   plan.width = fullWidth;
   plan.bytes = packedBytes(len, fullWidth);
-  // A base at the 1st percentile turns rare low outliers into exceptions.
+  // A base at the 1st percentile turns rare low outliers into exceptions; one at the
+  // 5th percentile and one at the median do so for outliers on both sides (a clustered
+  // chunk's timestamps: delta-of-delta 0 except a jump down and back at each series start).
   sorted.set(sample.subarray(0, m));
   const low = selectKth(sorted, m, Math.floor(m * 0.01));
-  for (let c = 0; c < 2; c++) {
-    const base = c === 0 ? sMin : low;
-    if (c === 1 && low === sMin) break;
+  const low5 = selectKth(sorted, m, Math.floor(m * 0.05));
+  const mid = selectKth(sorted, m, Math.floor(m * 0.5));
+  for (let c = 0; c < 4; c++) {
+    const base = c === 0 ? sMin : c === 1 ? low : c === 2 ? low5 : mid;
+    if (c === 1 && low === sMin) continue;
+    if (c === 2 && (low5 === low || low5 === sMin)) continue;
+    if (c === 3 && (mid === low5 || mid === low || mid === sMin)) continue;
     hist.fill(0);
     let below = 0;
     for (let j = 0; j < m; j++) {

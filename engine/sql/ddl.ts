@@ -6,6 +6,7 @@
 import type { QueryResult, StatementEnv } from '../database.ts';
 import { SqlError, SqlState } from '../errors.ts';
 import type { Expr } from '../plan/nodes.ts';
+import { layoutFromOptions } from '../storage/chunk-layout.ts';
 import type { ColumnDef, TableDef } from '../storage/table-store.ts';
 import type { ColumnType } from '../vector.ts';
 import { bindExpr, coerce, names, typeFromTypeName, typmodOf } from './bind-expr.ts';
@@ -182,6 +183,17 @@ function alterTable(env: StatementEnv, s: PgNode): DdlResult {
         if (def.primaryKey.includes(id))
           throw err(SqlState.featureNotSupported, 'dropping a primary key column is not supported');
         def = { ...def, columns: def.columns.filter((_, i) => i !== idx) };
+        t.setDef(def);
+        break;
+      }
+      case 'AT_SetRelOptions': {
+        // TimescaleDB compression settings: the row order inside bulk-loaded chunks.
+        const options = (cmd.def?.List?.items ?? []).map((x: PgNode) => ({
+          namespace: x.DefElem.defnamespace,
+          name: x.DefElem.defname,
+          value: x.DefElem.arg?.String?.sval,
+        }));
+        def = { ...def, layout: layoutFromOptions(def, options) };
         t.setDef(def);
         break;
       }

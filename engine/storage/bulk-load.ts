@@ -2,13 +2,15 @@
  * @module engine/storage/bulk-load
  * Bulk load: JS column arrays (or vectors) → columnar chunks of SEGMENT_ROWS,
  * skipping the hot store. Values are normalized to the executor's physical
- * form (Date/ISO text → µs for timestamps, numbers → decimal text for numeric).
+ * form (Date/ISO text → µs for timestamps, numbers → decimal text for numeric)
+ * and ordered inside each chunk by the table's chunk layout (engine/storage/chunk-layout), if any.
  */
 import { SqlError, SqlState } from '../errors.ts';
 import { parseText } from '../types/cast.ts';
 import { decFromFloat, decimalToString } from '../types/numeric.ts';
 import type { ColumnType, Vector } from '../vector.ts';
 import { isVector, MemoryChunk, materialize } from './chunk-builder.ts';
+import { applyChunkLayout } from './chunk-layout.ts';
 import type { ChunkBuilder } from './encoded-chunk.ts';
 import { SEGMENT_ROWS, type TableData } from './table-store.ts';
 
@@ -117,7 +119,9 @@ export function bulkLoadInto(
       }
       return { id: c.id, name: c.name, type: c.type, values: out };
     });
-    const chunks = builder ? builder(n, cols) : [MemoryChunk.fromColumns(n, cols)];
+    // Rows of a bulk-loaded chunk have no ids yet, so they may be reordered (hot-segment freezes may not).
+    const laid = applyChunkLayout(def.layout, cols, n);
+    const chunks = builder ? builder(n, laid) : [MemoryChunk.fromColumns(n, laid)];
     for (const ch of chunks) t.appendChunk(ch);
   }
 }

@@ -11,6 +11,7 @@
 import type { Expr } from '../plan/nodes.ts';
 import type { TypMod } from '../types/typmod.ts';
 import type { ColumnType, Vector } from '../vector.ts';
+import type { ChunkLayout } from './chunk-layout.ts';
 
 /** Rows per segment (and per columnar chunk). */
 export const SEGMENT_ROWS = 65536;
@@ -18,7 +19,8 @@ export const SEGMENT_ROWS = 65536;
 /** A vector of plain JS values (NULL = null), used by hot segments and materializing operators. */
 export interface JsVector {
   readonly kind: 'js';
-  readonly type: ColumnType | 'unknown';
+  /** Computed values may also be arrays (JS arrays of element values). */
+  readonly type: ColumnType | `${ColumnType}[]` | 'unknown';
   readonly length: number;
   readonly values: readonly unknown[];
 }
@@ -43,6 +45,11 @@ export interface TableDef {
   /** Column ids of the primary key (empty when none). */
   readonly primaryKey: readonly number[];
   readonly checks: readonly { readonly name: string; readonly expr: Expr }[];
+  /**
+   * Row order inside bulk-loaded chunks (`ALTER TABLE … SET (timescaledb.compress_segmentby
+   * = …, timescaledb.compress_orderby = …)`); rows keep insertion order when absent.
+   */
+  readonly layout?: ChunkLayout;
 }
 
 /** Min/max over the non-null values of a column in one chunk. */

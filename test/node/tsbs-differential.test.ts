@@ -26,7 +26,7 @@ const queriesByType = QUERY_TYPES.map(
 let pg: PglitePeer;
 let duck: DuckdbPeer;
 let lite: SqlitePeer;
-/** The engine over both stores: compressed chunks (production path) and decoded vectors. */
+/** The engine over both stores (compressed chunks, the production path, and decoded vectors), and clustered by hostname. */
 const engines: EnginePeer[] = [];
 let engineWhyNot = '';
 
@@ -37,8 +37,13 @@ beforeAll(async () => {
   await duck.loadCpu(data);
   lite = new SqlitePeer();
   lite.loadCpu(data);
-  for (const storage of ['encoded', 'decoded'] as const) {
-    const e = await EnginePeer.create(storage);
+  const variants = [
+    ['encoded', 'none'],
+    ['decoded', 'none'],
+    ['encoded', 'segmentby'],
+  ] as const;
+  for (const [storage, layout] of variants) {
+    const e = await EnginePeer.create(storage, layout);
     if (typeof e === 'string') engineWhyNot = e;
     else {
       await e.loadCpu(data);
@@ -85,6 +90,6 @@ describe('TSBS cpu-only queries agree with PostgreSQL', () => {
 
   it('runs the engine (or says why not)', () => {
     if (engines.length === 0) console.warn(`TSBS differential: engine not compared: ${engineWhyNot}`);
-    expect(engines.length === 2 || engineWhyNot.length > 0).toBe(true);
+    expect(engines.length === 3 || engineWhyNot.length > 0).toBe(true);
   });
 });

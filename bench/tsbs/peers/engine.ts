@@ -41,6 +41,17 @@ interface EngineModule {
 /** How the engine keeps bulk-loaded chunks: compressed chunk format, or decoded vectors (the default store). */
 export type EngineStorage = 'encoded' | 'decoded';
 
+/**
+ * Row order inside chunks: `segmentby` clusters each chunk by hostname, then time
+ * (TimescaleDB's `compress_segmentby = 'hostname'`, `compress_orderby = 'time'`);
+ * `none` keeps the generator's time-major order.
+ */
+export type EngineLayout = 'segmentby' | 'none';
+
+/** The DDL that sets the `segmentby` layout on the cpu table. */
+export const CPU_LAYOUT_DDL =
+  "ALTER TABLE cpu SET (timescaledb.compress, timescaledb.compress_segmentby = 'hostname', timescaledb.compress_orderby = 'time')";
+
 /** Imports engine/index.ts; returns why not when it does not load. */
 export async function loadEngine(): Promise<EngineModule | string> {
   const path = '../../../engine/index.ts';
@@ -87,20 +98,24 @@ export class EnginePeer implements SqlPeer {
   constructor(
     readonly db: EngineDatabase,
     readonly storage: EngineStorage = 'decoded',
+    readonly layout: EngineLayout = 'none',
   ) {
-    this.name = `engine (${storage})`;
+    this.name = `engine (${storage}${layout === 'none' ? '' : `, ${layout}`})`;
   }
 
   /**
    * Creates an empty engine database over an in-memory store whose chunks are
    * `storage` (default encoded: the chunk format a ShardDO stores), or returns why it cannot.
    */
-  static async create(storage: EngineStorage = 'encoded'): Promise<EnginePeer | string> {
+  static async create(
+    storage: EngineStorage = 'encoded',
+    layout: EngineLayout = 'none',
+  ): Promise<EnginePeer | string> {
     const mod = await loadEngine();
     if (typeof mod === 'string') return mod;
     if (!mod.MemoryTableStore) return 'engine/index.ts does not export MemoryTableStore';
     const store = new mod.MemoryTableStore({ encoded: storage === 'encoded' });
-    return new EnginePeer(await mod.Database.create({ store }), storage);
+    return new EnginePeer(await mod.Database.create({ store }), storage, layout);
   }
 
   async exec(sql: string): Promise<void> {
@@ -119,6 +134,7 @@ export class EnginePeer implements SqlPeer {
   /** Creates `cpu` and bulk-loads `data` (or its prebuilt `columns`) into the engine's columnar chunks. */
   async loadCpu(data: CpuData, columns = cpuTableColumns(data)): Promise<void> {
     await this.db.exec(CPU_TABLE_DDL);
+    if (this.layout === 'segmentby') await this.db.exec(CPU_LAYOUT_DDL);
     await this.db.bulkLoad('cpu', columns, data.rowCount);
   }
 
