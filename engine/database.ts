@@ -23,13 +23,13 @@ import type { BindContext } from './sql/scope.ts';
 import { bulkLoadInto } from './storage/bulk-load.ts';
 import { MemoryTableStore } from './storage/memory-store.ts';
 import type { TableStore } from './storage/table-store.ts';
-import type { SqlType } from './types/values.ts';
+import type { SqlType, ValueType } from './types/values.ts';
 import type { ColumnType, Vector } from './vector.ts';
 
 /** One statement's result. */
 export interface QueryResult {
   command: string;
-  columns: { name: string; type: ColumnType }[];
+  columns: { name: string; type: ValueType }[];
   rows: unknown[][];
   rowCount: number;
   stats: { chunksScanned: number; chunksSkipped: number; rowsScanned: number };
@@ -66,7 +66,7 @@ function paramType(v: unknown): SqlType {
   return 'unknown';
 }
 
-const publicType = (t: SqlType): ColumnType => (t === 'unknown' ? 'text' : t);
+const publicType = (t: SqlType): ValueType => (t === 'unknown' ? 'text' : t);
 
 /** Converts a 1-based UTF-8 byte position to a 1-based character position. */
 function byteToCharPosition(sql: string, bytePos: number): number {

@@ -4,7 +4,14 @@
  */
 import { SqlError, SqlState } from '../errors.ts';
 import type { AggCall, Expr, SortKey } from '../plan/nodes.ts';
-import { isFloatType, isIntegerType, pgTypeName, type SqlType } from '../types/values.ts';
+import {
+  arrayOf,
+  isArrayType,
+  isFloatType,
+  isIntegerType,
+  pgTypeName,
+  type SqlType,
+} from '../types/values.ts';
 
 const AGGREGATES = new Set([
   'count',
@@ -72,8 +79,12 @@ function resultType(name: string, args: readonly Expr[], pos?: number): SqlType 
     case 'string_agg':
       return t === 'bytea' ? 'bytea' : 'text';
     case 'array_agg':
-      // No array type: the result is PostgreSQL's text output of the 1-D array, typed text.
-      return 'text';
+      if (isArrayType(t))
+        throw new SqlError(
+          SqlState.featureNotSupported,
+          'array_agg over arrays (multidimensional) is not supported',
+        );
+      return arrayOf(t);
   }
   throw bad();
 }

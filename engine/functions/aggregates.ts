@@ -244,33 +244,19 @@ class StringAggAcc implements Accumulator {
   }
 }
 
-/**
- * array_agg: collects elements (NULLs included) and returns PostgreSQL's text
- * output of the one-dimensional array (array_out quoting), or NULL for no rows.
- */
+/** array_agg: collects elements (NULLs included) into an array, or NULL for no rows. */
 class ArrayAggAcc implements Accumulator {
   readonly acceptsNulls = true;
   v: unknown[][] = [];
-  constructor(private readonly elemType: SqlType) {}
   add(g: number, x: unknown): void {
     const cur = this.v[g];
     if (cur === undefined) this.v[g] = [x];
     else cur.push(x);
   }
   result(g: number): unknown {
-    const els = this.v[g];
-    if (els === undefined) return null;
-    return `{${els.map((x) => arrayElementText(x, this.elemType)).join(',')}}`;
+    // A copy: window frames keep adding after reading a result.
+    return this.v[g]?.slice() ?? null;
   }
-}
-
-/** One element of array_out: NULL, or the type's output, double-quoted when needed. */
-export function arrayElementText(x: unknown, t: SqlType): string {
-  if (x === null || x === undefined) return 'NULL';
-  const s = t === 'bool' ? (x ? 't' : 'f') : formatText(x, t === 'unknown' ? 'text' : t);
-  if (s === '' || /^null$/i.test(s) || /[{},"\\ \t\n\r\v\f]/.test(s))
-    return `"${s.replace(/["\\]/g, '\\$&')}"`;
-  return s;
 }
 
 /** Variance/stddev over doubles: Welford's online update. */
@@ -365,7 +351,7 @@ export function makeAccumulator(call: AggCall): Accumulator {
     case 'string_agg':
       return new StringAggAcc();
     case 'array_agg':
-      return new ArrayAggAcc(t);
+      return new ArrayAggAcc();
     case 'stddev':
     case 'stddev_samp':
     case 'stddev_pop':

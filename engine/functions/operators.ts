@@ -12,12 +12,14 @@ import { decAdd, decDiv, decimalToString, decMod, decMul, decSub, parseDecimal }
 import {
   commonType,
   comparatorFor,
+  isArrayType,
   isFloatType,
   isIntegerType,
   isNumericType,
   type SqlType,
 } from '../types/values.ts';
 import type { Interval } from '../vector.ts';
+import { resolveArrayOperator } from './array-functions.ts';
 
 /** The result of resolving an operator or function for given argument types. */
 export interface Resolved {
@@ -257,6 +259,7 @@ function likeImpl(name: string, ci: boolean, negate: boolean): ScalarImpl {
 /** Resolves a binary operator; undefined when no operator matches the types. */
 export function resolveOperator(op: string, a: SqlType, b: SqlType): Resolved | undefined {
   if (op in CMP_OPS) return resolveComparison(op, a, b);
+  if (isArrayType(a) || isArrayType(b)) return resolveArrayOperator(op, a, b);
   if (op === '||') {
     const ta = a === 'unknown' ? 'text' : a;
     const tb = b === 'unknown' ? 'text' : b;

@@ -8,6 +8,7 @@ import type { ScalarImpl } from '../plan/nodes.ts';
 import { checkInt, checkInt64, formatText } from '../types/cast.ts';
 import { decAbs, decimalToString, decRound, decTrunc, parseDecimal } from '../types/numeric.ts';
 import { isFloatType, isIntegerType, isNumericType, type SqlType } from '../types/values.ts';
+import { isArrayFunctionName, resolveArrayFunction } from './array-functions.ts';
 import { resolveDatetimeFunction } from './datetime-functions.ts';
 import type { Resolved } from './operators.ts';
 
@@ -307,6 +308,7 @@ function trimFn(name: string, n: number, left: boolean, right: boolean): Resolve
 
 /** Resolves a scalar function by name and argument types; undefined if unknown. */
 export function resolveFunction(name: string, args: readonly SqlType[]): Resolved | undefined {
+  if (isArrayFunctionName(name)) return resolveArrayFunction(name, args);
   const r = FUNCS[name];
   if (r) return r(args);
   return resolveDatetimeFunction(name, args);

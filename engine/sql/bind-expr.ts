@@ -13,7 +13,8 @@ import { resolveNegate } from '../functions/operators.ts';
 import { resolveFunction } from '../functions/scalar.ts';
 import type { AggCall, Expr, Plan, SortKey, WindowCall } from '../plan/nodes.ts';
 import { parseText } from '../types/cast.ts';
-import { pgTypeName, type SqlType } from '../types/values.ts';
+import { isArrayType, pgTypeName, type SqlType } from '../types/values.ts';
+import { bindAnyAll, bindArrayExpr, bindIndirection } from './bind-array.ts';
 import { bindWindowCall } from './bind-window.ts';
 import {
   applyTypmod,
@@ -86,8 +87,11 @@ export function bindExpr(b: ExprBinder, node: PgNode): Expr {
       return { kind: 'param', index: idx, type: b.ctx.params[idx] ?? 'unknown' };
     }
     case 'TypeCast': {
-      const t = typeFromTypeName(n.typeName);
-      const inner = bindExpr(b, n.arg);
+      const t = typeFromTypeName(n.typeName, true);
+      const inner =
+        n.arg.A_ArrayExpr && isArrayType(t)
+          ? bindArrayExpr((x) => bindExpr(b, x), n.arg.A_ArrayExpr, t)
+          : bindExpr(b, n.arg);
       return applyTypmod(coerce(inner, t, true, n.location), typmodOf(n.typeName, t), true);
     }
     case 'BoolExpr': {
@@ -150,6 +154,10 @@ export function bindExpr(b: ExprBinder, node: PgNode): Expr {
     }
     case 'SubLink':
       return bindSubLink(b, n);
+    case 'A_ArrayExpr':
+      return bindArrayExpr((x) => bindExpr(b, x), n);
+    case 'A_Indirection':
+      return bindIndirection((x) => bindExpr(b, x), n);
     case 'ResTarget':
       return bindExpr(b, n.val);
   }
@@ -199,7 +207,7 @@ function bindAExpr(b: ExprBinder, n: PgNode): Expr {
     }
     case 'AEXPR_OP_ANY':
     case 'AEXPR_OP_ALL':
-      break;
+      return bindAnyAll((x) => bindExpr(b, x), n);
     case 'AEXPR_IN': {
       const arg = bindExpr(b, n.lexpr);
       const list = (n.rexpr.List?.items ?? n.rexpr) as PgNode[];

@@ -9,7 +9,14 @@ import { resolveOperator } from '../functions/operators.ts';
 import type { Expr } from '../plan/nodes.ts';
 import { castFn, parseText } from '../types/cast.ts';
 import { makeTypMod, type TypMod, typmodEnforcer } from '../types/typmod.ts';
-import { columnTypeFromName, commonType, pgTypeName, type SqlType } from '../types/values.ts';
+import {
+  arrayOf,
+  columnTypeFromName,
+  commonType,
+  pgTypeName,
+  type SqlType,
+  type ValueType,
+} from '../types/values.ts';
 import type { PgNode } from './parser.ts';
 
 const err = (code: string, msg: string, pos?: number) =>
@@ -20,9 +27,22 @@ export function names(list: PgNode[] | undefined): string[] {
   return (list ?? []).map((n: PgNode) => n.String?.sval ?? (n.A_Star ? '*' : ''));
 }
 
-/** Resolves a TypeName node to a column type (0A000 for unsupported types such as arrays). */
-export function typeFromTypeName(tn: PgNode): SqlType {
-  if (tn.arrayBounds) throw err(SqlState.featureNotSupported, 'array types are not supported', tn.location);
+/**
+ * Resolves a TypeName node to a type. Array types (`int[]`, `int[][]`, which
+ * PostgreSQL treats alike) only where `allowArray` (casts); table columns of
+ * array type are 0A000 because the columnar chunk format has no array encoding.
+ */
+export function typeFromTypeName(tn: PgNode, allowArray = false): SqlType {
+  if (tn.arrayBounds) {
+    if (!allowArray)
+      throw err(
+        SqlState.featureNotSupported,
+        'array columns are not supported (arrays exist in queries only)',
+        tn.location,
+      );
+    const el = typeFromTypeName({ ...tn, arrayBounds: undefined });
+    return arrayOf(el);
+  }
   const n = names(tn.names);
   const last = n[n.length - 1];
   if (last === 'bpchar' || last === 'char') {
@@ -77,7 +97,7 @@ export function coerce(e: Expr, target: SqlType, explicit = false, pos?: number)
       pos,
     );
   }
-  const fn = castFn(e.type, target as Exclude<SqlType, 'unknown'>);
+  const fn = castFn(e.type, target as ValueType);
   if (e.kind === 'const') return { kind: 'const', value: wrapPos(() => fn(e.value), pos), type: target };
   return {
     kind: 'call',

@@ -8,6 +8,9 @@
 import { PGlite } from '@electric-sql/pglite';
 import { Database } from '../database.ts';
 import { isSqlError } from '../errors.ts';
+import { formatArrayText } from '../types/array.ts';
+import { formatText } from '../types/cast.ts';
+import { type ArrayType, elemType, isArrayType, type SqlType } from '../types/values.ts';
 
 /** Type OIDs PGlite would parse; we ask for PostgreSQL's text output instead. */
 const TEXT_OIDS = [
@@ -36,8 +39,17 @@ export async function makePair(setup: string): Promise<Pair> {
 
 type Cell = string | number | null;
 
-function fromEngine(v: unknown): Cell {
+/** PostgreSQL's text output of an array result (elements already in API form: dates as text). */
+function arrayCell(v: unknown[], type: ArrayType): string {
+  const et = elemType(type);
+  return formatArrayText(v, (x) =>
+    typeof x === 'string' ? x : et === 'bool' ? (x ? 't' : 'f') : formatText(x, et),
+  );
+}
+
+function fromEngine(v: unknown, type?: string): Cell {
   if (v === null || v === undefined) return null;
+  if (Array.isArray(v) && type && isArrayType(type as SqlType)) return arrayCell(v, type as ArrayType);
   if (typeof v === 'boolean') return v ? 't' : 'f';
   if (typeof v === 'number') return v;
   if (v instanceof Uint8Array) return `\\x${Array.from(v, (b) => b.toString(16).padStart(2, '0')).join('')}`;
@@ -76,7 +88,9 @@ export async function diff(pair: Pair, sql: string, params: unknown[] = []): Pro
   try {
     const r = await pair.engine.query(sql, params);
     floatCols = r.columns.map((c) => c.type === 'float64' || c.type === 'float32');
-    eng = { rows: r.rows.map((row) => row.map((v, c) => toCell(fromEngine(v), floatCols[c]))) };
+    eng = {
+      rows: r.rows.map((row) => row.map((v, c) => toCell(fromEngine(v, r.columns[c].type), floatCols[c]))),
+    };
   } catch (e) {
     if (!isSqlError(e)) throw e;
     eng = { error: e.code };

@@ -5,7 +5,8 @@
  * bind time and returns a closure over non-null values.
  */
 import { SqlError, SqlState } from '../errors.ts';
-import type { ColumnType, Interval } from '../vector.ts';
+import type { Interval } from '../vector.ts';
+import { formatArrayText, parseArrayText } from './array.ts';
 import {
   formatDate,
   formatInterval,
@@ -25,7 +26,7 @@ import {
   normalizeNumericText,
   parseDecimal,
 } from './numeric.ts';
-import { isIntegerType, pgTypeName, type SqlType } from './values.ts';
+import { elemType, isArrayType, isIntegerType, pgTypeName, type SqlType, type ValueType } from './values.ts';
 
 type Fn = (v: unknown) => unknown;
 
@@ -82,6 +83,11 @@ function shortestFloat32(v: number): string {
 
 /** The text output of a non-null value (what `::text` and result formatting produce). */
 export function formatText(v: unknown, t: SqlType): string {
+  if (isArrayType(t)) {
+    const et = elemType(t);
+    // Inside arrays booleans print as boolout does: t / f.
+    return formatArrayText(v as unknown[], et === 'bool' ? (x) => (x ? 't' : 'f') : (x) => formatText(x, et));
+  }
   switch (t) {
     case 'bool':
       return v ? 'true' : 'false';
@@ -151,6 +157,10 @@ const UUID_RE = /^\{?([0-9a-f]{8})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{4})-
 
 /** Parses a text literal as a value of `t`. */
 export function parseText(s: string, t: SqlType): unknown {
+  if (isArrayType(t)) {
+    const et = elemType(t);
+    return parseArrayText(s, (x) => parseText(x, et));
+  }
   switch (t) {
     case 'bool':
       return parseBool(s);
@@ -196,8 +206,14 @@ function toBigInt(v: unknown, from: SqlType): bigint {
  * Resolves a cast from `from` to `to`; throws 42846-like 0A000/42804 when PostgreSQL
  * has no such cast. The returned closure takes a non-null value.
  */
-export function castFn(from: SqlType, to: ColumnType): Fn {
+export function castFn(from: SqlType, to: ValueType): Fn {
   if (from === to) return (v) => v;
+  if (isArrayType(to) && isArrayType(from)) {
+    const f = castFn(elemType(from), elemType(to));
+    return (v) => (v as unknown[]).map((x) => (x === null ? null : f(x)));
+  }
+  if ((isArrayType(to) || isArrayType(from)) && from !== 'unknown' && from !== 'text' && to !== 'text')
+    throw new SqlError('42846', `cannot cast type ${pgTypeName(from)} to ${pgTypeName(to)}`);
   if (from === 'unknown' || from === 'text') {
     if (to === 'text') return (v) => v;
     return (v) => parseText(String(v), to);

@@ -14,8 +14,25 @@ import type { ColumnType, Interval } from '../vector.ts';
 import { compareInterval } from './datetime.ts';
 import { decCmp, parseDecimal } from './numeric.ts';
 
-/** Binder-level type: a column type or an untyped literal ('unknown', e.g. a quoted string or NULL). */
-export type SqlType = ColumnType | 'unknown';
+/** A one-dimensional array of a column type, spelled `<element>[]` (e.g. `int32[]`). */
+export type ArrayType = `${ColumnType}[]`;
+
+/**
+ * Binder-level type: a column type, an array type, or an untyped literal
+ * ('unknown', e.g. a quoted string or NULL). Array values are JS arrays of
+ * element values (null for NULL elements), always with lower bound 1.
+ */
+export type SqlType = ColumnType | ArrayType | 'unknown';
+
+/** A type a value can have at run time (everything but 'unknown'). */
+export type ValueType = Exclude<SqlType, 'unknown'>;
+
+export const isArrayType = (t: SqlType): t is ArrayType => t.endsWith('[]');
+/** The element type of an array type. */
+export const elemType = (t: ArrayType): ColumnType => t.slice(0, -2) as ColumnType;
+/** The array type over `t` ('unknown' elements become text, as PostgreSQL resolves them). */
+export const arrayOf = (t: SqlType): ArrayType =>
+  `${t === 'unknown' ? 'text' : isArrayType(t) ? elemType(t) : t}[]`;
 
 const TYPE_NAMES: Record<string, ColumnType> = {
   bool: 'bool',
@@ -62,7 +79,8 @@ export function columnTypeFromName(name: string): ColumnType | undefined {
 
 /** PostgreSQL's spelling of a type, for messages and EXPLAIN. */
 export function pgTypeName(t: SqlType): string {
-  const names: Record<SqlType, string> = {
+  if (isArrayType(t)) return `${pgTypeName(elemType(t))}[]`;
+  const names: Record<ColumnType | 'unknown', string> = {
     bool: 'boolean',
     int16: 'smallint',
     int32: 'integer',
@@ -114,11 +132,16 @@ export function commonType(a: SqlType, b: SqlType): SqlType | undefined {
     return 'timestamp';
   }
   if (isTextType(a) && isTextType(b)) return 'text';
+  if (isArrayType(a) && isArrayType(b)) {
+    const e = commonType(elemType(a), elemType(b));
+    return e === undefined ? undefined : arrayOf(e);
+  }
   return undefined;
 }
 
 /** Comparator for two non-null values of one type (C collation for text). */
 export function comparatorFor(t: SqlType): (a: unknown, b: unknown) => number {
+  if (isArrayType(t)) return arrayComparator(comparatorFor(elemType(t)));
   switch (t) {
     case 'numeric':
       return (a, b) => decCmp(parseDecimal(a as string), parseDecimal(b as string));
@@ -166,6 +189,30 @@ export function compareText(a: unknown, b: unknown): number {
   return x.length < y.length ? -1 : x.length > y.length ? 1 : 0;
 }
 
+/**
+ * PostgreSQL's array_cmp for one-dimensional arrays: element by element, a NULL
+ * element sorts after any value and equals another NULL; when one array is a
+ * prefix of the other the shorter sorts first. Also the array `=` (array_eq).
+ */
+function arrayComparator(cmp: (a: unknown, b: unknown) => number): (a: unknown, b: unknown) => number {
+  return (a, b) => {
+    const x = a as readonly unknown[];
+    const y = b as readonly unknown[];
+    const n = Math.min(x.length, y.length);
+    for (let i = 0; i < n; i++) {
+      const p = x[i];
+      const q = y[i];
+      if (p === null || q === null) {
+        if (p === q) continue;
+        return p === null ? 1 : -1;
+      }
+      const c = cmp(p, q);
+      if (c !== 0) return c;
+    }
+    return x.length === y.length ? 0 : x.length < y.length ? -1 : 1;
+  };
+}
+
 function compareBytes(a: Uint8Array, b: Uint8Array): number {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] < b[i] ? -1 : 1;
@@ -177,6 +224,11 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
  * (used by hash aggregation, hash join, DISTINCT and set operations).
  */
 export function hashKeyFor(t: SqlType): (v: unknown) => unknown {
+  if (isArrayType(t)) {
+    const el = hashKeyFor(elemType(t));
+    // Element keys as text, joined unambiguously by JSON (NULL elements stay null).
+    return (v) => JSON.stringify((v as unknown[]).map((x) => (x === null ? null : String(el(x)))));
+  }
   switch (t) {
     case 'numeric':
       return (v) => {
