@@ -165,20 +165,37 @@ function parseLine(line: string, precision: Precision, lineNo: number): Point {
   return { line: lineNo, measurement, tags, fields, intFields, timeUs };
 }
 
+/**
+ * Parses one line (without its `\n`; a trailing `\r` is dropped): a point, a
+ * rejection, or undefined for a blank line or a `#` comment. This is the
+ * reference semantics; the byte-level parser in ingest-lp-batch defers to it
+ * for every line it does not handle itself.
+ */
+export function parseLineText(
+  raw: string,
+  precision: Precision,
+  lineNo: number,
+): { point: Point } | { rejection: Rejection } | undefined {
+  const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+  if (line.trim() === '' || line.trimStart().startsWith('#')) return undefined;
+  try {
+    return { point: parseLine(line, precision, lineNo) };
+  } catch (e) {
+    if (!(e instanceof LineError)) throw e;
+    return { rejection: { line: lineNo, reason: e.message } };
+  }
+}
+
 /** Parses a whole body; blank lines and `#` comments are skipped. */
 export function parseLineProtocol(text: string, precision: Precision = 'ns'): LineProtocolResult {
   const points: Point[] = [];
   const rejected: Rejection[] = [];
   const lines = text.split('\n');
   for (let n = 0; n < lines.length; n++) {
-    const line = lines[n].endsWith('\r') ? lines[n].slice(0, -1) : lines[n];
-    if (line.trim() === '' || line.trimStart().startsWith('#')) continue;
-    try {
-      points.push(parseLine(line, precision, n + 1));
-    } catch (e) {
-      if (!(e instanceof LineError)) throw e;
-      rejected.push({ line: n + 1, reason: e.message });
-    }
+    const r = parseLineText(lines[n], precision, n + 1);
+    if (r === undefined) continue;
+    if ('point' in r) points.push(r.point);
+    else rejected.push(r.rejection);
   }
   return { points, rejected };
 }

@@ -1,0 +1,326 @@
+/**
+ * @module engine/distributed/ingest-lp-parse
+ * Byte-level InfluxDB line protocol parser for the ingest hot path: reads the
+ * request body as bytes and writes straight into columnar builders
+ * (ingest-batch), with no per-line string split, regex or per-row object.
+ *
+ * - Series keys (`measurement,tag=v,…`, up to the first unescaped space) are
+ *   hashed as bytes and cached: a repeated series costs one hash and one byte
+ *   comparison, and its tags arrive as dictionary codes decoded once.
+ * - Field keys are compared as bytes against the key last seen at the same
+ *   position; plain decimals and `58i` integers parse from bytes.
+ * - Anything else (escapes, quoted strings with escapes, booleans, exponents,
+ *   negative or odd timestamps, comments, malformed lines) goes through
+ *   `parseLineText`, the reference parser, for that line: the two agree by
+ *   construction, and ingest-lp.test.ts checks it on random input.
+ */
+
+import { Kind, MeasurementBatch } from './ingest-batch.ts';
+import { type Point, type Precision, parseLineText, type Rejection } from './line-protocol.ts';
+
+/** Parse result: measurement batches in first-seen order, plus rejected lines. */
+export interface ParsedBody {
+  readonly body: Uint8Array;
+  readonly precision: Precision;
+  readonly batches: Map<string, MeasurementBatch>;
+  readonly rejected: Rejection[];
+}
+
+interface SeriesEntry {
+  readonly bytes: Uint8Array;
+  readonly batch: MeasurementBatch;
+  readonly tags: readonly { readonly column: ReturnType<MeasurementBatch['key']>; readonly code: number }[];
+}
+
+const SPACE = 32;
+const COMMA = 44;
+const EQUALS = 61;
+const QUOTE = 34;
+const BACKSLASH = 92;
+const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
+const utf8 = new TextDecoder('utf-8');
+
+/** ASCII bytes [from, to) as a string. */
+function ascii(b: Uint8Array, from: number, to: number): string {
+  return to - from <= 64
+    ? String.fromCharCode.apply(null, b.subarray(from, to) as unknown as number[])
+    : utf8.decode(b.subarray(from, to));
+}
+
+/** The text of the line starting at byte `start` (without its newline). */
+export function lineAt(body: Uint8Array, start: number): string {
+  const end = body.indexOf(10, start);
+  return utf8.decode(body.subarray(start, end < 0 ? body.length : end));
+}
+
+/** Parses a line protocol body. `body` must be valid UTF-8 (see request-body's check). */
+export function parseLineProtocolBytes(body: Uint8Array, precision: Precision = 'ns'): ParsedBody {
+  const p = new BodyParser(body, precision);
+  p.run();
+  return { body, precision, batches: p.batches, rejected: p.rejected };
+}
+
+class BodyParser {
+  readonly batches = new Map<string, MeasurementBatch>();
+  readonly rejected: Rejection[] = [];
+  private readonly series = new Map<number, SeriesEntry[]>();
+
+  constructor(
+    private readonly body: Uint8Array,
+    private readonly precision: Precision,
+  ) {}
+
+  run(): void {
+    const b = this.body;
+    const n = b.length;
+    // TextDecoder drops a leading byte order mark; so do we.
+    let start = n >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0;
+    let lineNo = 0;
+    while (start < n) {
+      lineNo++;
+      let end = b.indexOf(10, start);
+      if (end < 0) end = n;
+      const e = end > start && b[end - 1] === 13 ? end - 1 : end;
+      if (!this.fast(start, e, lineNo)) this.slow(start, end, lineNo);
+      start = end + 1;
+    }
+  }
+
+  private batchFor(measurement: string): MeasurementBatch {
+    let m = this.batches.get(measurement);
+    if (!m) {
+      m = new MeasurementBatch(measurement);
+      this.batches.set(measurement, m);
+    }
+    return m;
+  }
+
+  /** Hash of the series key at [start, …) and where it ends (first unescaped space), or -1. */
+  private seriesEnd(start: number, e: number): { hash: number; end: number } {
+    const b = this.body;
+    let h = 0x811c9dc5;
+    for (let i = start; i < e; i++) {
+      const c = b[i];
+      if (c === SPACE) return { hash: h, end: i };
+      h = Math.imul(h ^ c, 16777619);
+      if (c === BACKSLASH) {
+        if (++i >= e) break;
+        h = Math.imul(h ^ b[i], 16777619);
+      }
+    }
+    return { hash: h, end: -1 };
+  }
+
+  private lookup(hash: number, start: number, end: number): SeriesEntry | undefined {
+    const list = this.series.get(hash);
+    if (!list) return undefined;
+    const b = this.body;
+    const len = end - start;
+    outer: for (const s of list) {
+      if (s.bytes.length !== len) continue;
+      const k = s.bytes;
+      for (let i = 0; i < len; i++) if (k[i] !== b[start + i]) continue outer;
+      return s;
+    }
+    return undefined;
+  }
+
+  /** The reference path for one line; remembers the series key of a good line. */
+  private slow(start: number, end: number, lineNo: number): void {
+    const r = parseLineText(utf8.decode(this.body.subarray(start, end)), this.precision, lineNo);
+    if (r === undefined) return;
+    if ('rejection' in r) {
+      this.rejected.push(r.rejection);
+      return;
+    }
+    const batch = this.appendPoint(r.point, start);
+    const c0 = this.body[start];
+    if (c0 <= SPACE || c0 === 35 || c0 >= 128) return;
+    const { hash, end: keyEnd } = this.seriesEnd(start, end);
+    if (keyEnd < 0 || this.lookup(hash, start, keyEnd)) return;
+    const tags = Object.keys(r.point.tags).map((k) => {
+      const column = batch.key(k);
+      return { column, code: column.codeOf(r.point.tags[k]) };
+    });
+    const entry: SeriesEntry = { bytes: this.body.slice(start, keyEnd), batch, tags };
+    const list = this.series.get(hash);
+    if (list) list.push(entry);
+    else this.series.set(hash, [entry]);
+  }
+
+  private appendPoint(p: Point, start: number): MeasurementBatch {
+    const batch = this.batchFor(p.measurement);
+    batch.reserve();
+    const r = batch.rows;
+    for (const k in p.tags) batch.key(k).setString(r, p.tags[k]);
+    for (const k in p.fields) {
+      const col = batch.key(k);
+      if (col.kind[r] !== Kind.absent) batch.recheck[r] = 1;
+      const v = p.fields[k];
+      if (typeof v === 'string') col.setString(r, v);
+      else {
+        col.kind[r] = typeof v === 'number' ? Kind.number : Kind.bool;
+        col.num[r] = Number(v);
+      }
+    }
+    batch.commit(p.line, start, p.timeUs ?? Number.NaN);
+    return batch;
+  }
+
+  /** The fast path; false (with nothing written) when the line needs the reference parser. */
+  private fast(start: number, e: number, lineNo: number): boolean {
+    const b = this.body;
+    if (start >= e) return false;
+    const c0 = b[start];
+    if (c0 <= SPACE || c0 === 35 || c0 >= 128) return false;
+    const { hash, end: keyEnd } = this.seriesEnd(start, e);
+    if (keyEnd < 0) return false;
+    const entry = this.lookup(hash, start, keyEnd);
+    if (!entry) return false;
+    const batch = entry.batch;
+    batch.reserve();
+    const r = batch.rows;
+    for (const t of entry.tags) {
+      t.column.kind[r] = Kind.string;
+      t.column.code[r] = t.code;
+    }
+    const ok = this.fields(batch, r, keyEnd, e);
+    if (ok === -2) {
+      batch.clearRow(r);
+      return false;
+    }
+    batch.commit(lineNo, start, ok === -1 ? Number.NaN : ok);
+    return true;
+  }
+
+  /** Parses fields and timestamp: the timestamp (µs), -1 for none, -2 to fall back. */
+  private fields(batch: MeasurementBatch, r: number, from: number, e: number): number {
+    const b = this.body;
+    let i = from;
+    while (i < e && b[i] === SPACE) i++;
+    for (let slot = 0; ; slot++) {
+      // Key: a byte match against the key last seen at this position, else decode it.
+      let s = batch.slots[slot];
+      let j = -1;
+      if (s !== undefined) {
+        const k = s.bytes;
+        const len = k.length;
+        if (i + len < e && b[i + len] === EQUALS) {
+          j = i + len;
+          for (let x = 0; x < len; x++)
+            if (k[x] !== b[i + x]) {
+              j = -1;
+              break;
+            }
+        }
+      }
+      if (j < 0) {
+        j = i;
+        while (j < e) {
+          const c = b[j];
+          if (c === EQUALS || c === COMMA || c === SPACE) break;
+          if (c === BACKSLASH || c >= 128) return -2;
+          j++;
+        }
+        if (j === i || j >= e || b[j] !== EQUALS) return -2;
+        s = { bytes: b.slice(i, j), column: batch.key(ascii(b, i, j)) };
+        batch.slots[slot] = s;
+      }
+      const col = s!.column;
+      if (col.kind[r] !== Kind.absent) batch.recheck[r] = 1;
+      i = j + 1;
+      if (i >= e) return -2;
+      if (b[i] === QUOTE) {
+        // A quoted string without escapes or non-ASCII bytes; others take the reference path.
+        let q = i + 1;
+        while (q < e && b[q] !== QUOTE) {
+          if (b[q] === BACKSLASH || b[q] >= 128) return -2;
+          q++;
+        }
+        if (q >= e) return -2;
+        col.setString(r, ascii(b, i + 1, q));
+        i = q + 1;
+      } else {
+        i = this.number(col, r, i, e);
+        if (i < 0) return -2;
+      }
+      if (i < e && b[i] === COMMA) {
+        i++;
+        continue;
+      }
+      break;
+    }
+    while (i < e && b[i] === SPACE) i++;
+    if (i >= e) return -1;
+    return this.timestamp(i, e);
+  }
+
+  /** A plain decimal (≤ 15 digits, no exponent) or `[-+]digits[iu]`; returns the end, or -1. */
+  private number(col: ReturnType<MeasurementBatch['key']>, r: number, i: number, e: number): number {
+    const b = this.body;
+    let j = i;
+    let neg = false;
+    if (b[j] === 45) {
+      neg = true;
+      j++;
+    } else if (b[j] === 43) j++;
+    let m = 0;
+    let digits = 0;
+    let frac = 0;
+    while (j < e && b[j] >= 48 && b[j] <= 57) {
+      m = m * 10 + (b[j++] - 48);
+      digits++;
+    }
+    let dot = false;
+    if (j < e && b[j] === 46) {
+      dot = true;
+      j++;
+      while (j < e && b[j] >= 48 && b[j] <= 57) {
+        m = m * 10 + (b[j++] - 48);
+        digits++;
+        frac++;
+      }
+    }
+    if (digits === 0 || digits > 15) return -1;
+    let c = j < e ? b[j] : SPACE;
+    let v = m;
+    if (c === 105 || c === 117) {
+      // `58i` / `58u`; a negative unsigned integer is an error the reference path words.
+      if (dot || (c === 117 && neg && m !== 0)) return -1;
+      c = ++j < e ? b[j] : SPACE;
+    } else if (frac > 0) v = m / POW10[frac]; // exact operands, one correctly rounded division
+    if (c !== COMMA && c !== SPACE) return -1;
+    col.kind[r] = Kind.number;
+    col.num[r] = neg ? -v : v;
+    return j;
+  }
+
+  /** A non-negative integer timestamp followed only by spaces, in µs; -2 to fall back. */
+  private timestamp(i: number, e: number): number {
+    const b = this.body;
+    let j = i;
+    while (j < e && b[j] >= 48 && b[j] <= 57) j++;
+    const len = j - i;
+    for (let k = j; k < e; k++) if (b[k] !== SPACE) return -2;
+    if (len === 0) return -2;
+    let digits = len;
+    let scale = 1;
+    switch (this.precision) {
+      case 'ns':
+        if (len <= 3) return len > 0 ? 0 : -2;
+        digits = len - 3;
+        break;
+      case 'ms':
+        scale = 1000;
+        break;
+      case 's':
+        scale = 1_000_000;
+        break;
+    }
+    if (digits > 16) return -2;
+    let v = 0;
+    for (let k = i; k < i + digits; k++) v = v * 10 + (b[k] - 48);
+    v *= scale;
+    return Number.isSafeInteger(v) ? v : -2;
+  }
+}
