@@ -77,7 +77,28 @@ describe('hash joins past the budget run as grace hash joins', () => {
   });
 });
 
+describe('window functions past the budget run partition by partition', () => {
+  test.each([
+    'SELECT id, grp, row_number() OVER (PARTITION BY grp ORDER BY score DESC NULLS LAST, id), sum(score) OVER (PARTITION BY grp ORDER BY id) FROM t',
+    'SELECT id, lag(note) OVER (PARTITION BY grp, name ORDER BY id), rank() OVER (PARTITION BY name, grp ORDER BY score), count(*) OVER (PARTITION BY grp, name) FROM t',
+    'SELECT id, dense_rank() OVER (PARTITION BY id % 300 ORDER BY score NULLS FIRST), first_value(id) OVER (PARTITION BY id % 300, grp ORDER BY id DESC ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING) FROM t',
+  ])('%s', async (sql) => {
+    await both(sql, false);
+  });
+});
+
 describe('errors instead of crashes', () => {
+  test('a window over one partition larger than the budget fails with 53200', async () => {
+    for (const sql of [
+      'SELECT id, count(*) OVER () FROM t',
+      'SELECT id, row_number() OVER (PARTITION BY grp < 100 ORDER BY id) FROM t',
+    ]) {
+      const err = await db.query(sql, [], { memoryLimit: TINY }).catch((e) => e);
+      expect(isSqlError(err) && err.code, sql).toBe('53200');
+      expect(spill.liveRuns).toBe(0);
+    }
+  });
+
   test('a nested-loop join over the budget fails with 53200 naming the limit', async () => {
     const err = await db
       .query('SELECT count(*) FROM t, u WHERE t.id < u.id', [], { memoryLimit: TINY })

@@ -2,16 +2,23 @@
  * @module engine/exec/window
  * Window functions: materializes the input, sorts by (partition, order) per
  * call, and computes ranking, offset and aggregate functions over ROWS frames
- * or RANGE frames of peer rows (UNBOUNDED / CURRENT ROW bounds).
+ * or RANGE frames of peer rows (UNBOUNDED / CURRENT ROW bounds). Past the
+ * query's memory budget the input is sorted externally by the PARTITION BY
+ * keys all calls share and computed partition by partition; without shared
+ * keys, or with one partition larger than the budget, the query fails with
+ * 53200.
  */
 import { SqlError, SqlState } from '../errors.ts';
 import { makeAccumulator } from '../functions/aggregates.ts';
+import { fingerprint } from '../plan/expr-utils.ts';
 import type { AggCall, Plan, WindowCall } from '../plan/nodes.ts';
 import { compileExpr } from './compile-expr.ts';
-import { batchRows, type ExecContext } from './frame.ts';
+import { batchRows, type ExecContext, rowsToBatch } from './frame.ts';
 import { rowFrame } from './hash-join.ts';
+import { outOfMemory, type QueryMemory, queryMemory, rowBytes } from './memory.ts';
 import type { Operator } from './operator.ts';
 import { compareRows, rowsOperator, sortKeyComparators } from './sort.ts';
+import { ExternalSorter } from './spill-sort.ts';
 
 export function windowOperator(
   input: Operator,
@@ -22,15 +29,122 @@ export function windowOperator(
   return {
     next() {
       if (!out) {
-        const rows: unknown[][] = [];
-        for (let b = input.next(); b; b = input.next()) batchRows(b, rows);
+        const mem = queryMemory(ctx);
         const width = plan.input.schema.length;
-        for (const call of plan.calls) computeCall(call, rows, width, ctx);
-        out = rowsOperator(rows, plan.schema.length);
+        const rows: unknown[][] = [];
+        let held = 0;
+        let spilled: PartitionSpill | undefined;
+        for (let b = input.next(); b; b = input.next()) {
+          const batch = batchRows(b);
+          let bytes = 0;
+          // Computing a call about doubles a row's footprint (sort decoration, result column).
+          for (const r of batch) bytes += 2 * rowBytes(r);
+          if (!spilled && !mem.tryReserve(bytes)) {
+            spilled = new PartitionSpill(plan, ctx, mem);
+            for (const r of rows) spilled.add(r);
+            rows.length = 0;
+            mem.release(held);
+            held = 0;
+          }
+          if (spilled) for (const r of batch) spilled.add(r);
+          else {
+            for (const r of batch) rows.push(r);
+            held += bytes;
+          }
+        }
+        if (spilled) out = spilled.finish();
+        else {
+          for (const call of plan.calls) computeCall(call, rows, width, ctx);
+          const emit = rowsOperator(rows, plan.schema.length);
+          out = {
+            next() {
+              const b = emit.next();
+              if (!b) mem.release(held);
+              return b;
+            },
+          };
+        }
       }
       return out.next();
     },
   };
+}
+
+/**
+ * Window input past the memory budget: sorted (with spilling) by the
+ * PARTITION BY keys every call shares, then computed one partition at a time.
+ */
+class PartitionSpill {
+  private readonly sorter: ExternalSorter;
+  private readonly keys: ((r: unknown[]) => unknown)[];
+  private readonly cmps: ReturnType<typeof sortKeyComparators>;
+  private readonly width: number;
+
+  constructor(
+    private readonly plan: Extract<Plan, { kind: 'window' }>,
+    private readonly ctx: ExecContext,
+    private readonly mem: QueryMemory,
+  ) {
+    const text = fingerprint;
+    const [first, ...rest] = plan.calls;
+    const shared = first.partition.filter((e) =>
+      rest.every((c) => c.partition.some((x) => text(x) === text(e))),
+    );
+    if (shared.length === 0)
+      throw outOfMemory('window function without a PARTITION BY shared by every call', mem.limit);
+    this.width = plan.input.schema.length;
+    const rf = rowFrame(this.width, ctx);
+    this.keys = shared.map((e) => {
+      const ev = compileExpr(e, rf.frame);
+      return (r) => {
+        rf.set(r);
+        return ev(0);
+      };
+    });
+    this.cmps = sortKeyComparators(
+      shared.map((e, i) => ({
+        expr: { kind: 'col', index: this.width + i, type: e.type },
+        desc: false,
+        nullsFirst: false,
+      })),
+    );
+    this.sorter = new ExternalSorter(mem, (a, b) => compareRows(this.cmps, a, b), 'window function');
+  }
+
+  add(row: unknown[]): void {
+    const n = this.keys.length;
+    const keyed = row.slice();
+    for (let k = 0; k < n; k++) keyed.push(this.keys[k](row));
+    this.sorter.add(keyed);
+  }
+
+  finish(): Operator {
+    const stream = this.sorter.finish();
+    const { mem, width, plan, ctx, cmps } = this;
+    let pending = stream.next();
+    return {
+      next() {
+        if (pending === undefined) return null;
+        const first = pending;
+        const part: unknown[][] = [];
+        let held = 0;
+        while (pending !== undefined && compareRows(cmps, first, pending) === 0) {
+          const r = pending.slice(0, width);
+          const bytes = 2 * rowBytes(r);
+          if (!mem.tryReserve(bytes)) {
+            stream.close();
+            throw outOfMemory('one window partition', mem.limit);
+          }
+          held += bytes;
+          part.push(r);
+          pending = stream.next();
+        }
+        for (const call of plan.calls) computeCall(call, part, width, ctx);
+        mem.release(held);
+        return rowsToBatch(part, plan.schema.length);
+      },
+    };
+  }
 }
 
 function computeCall(call: WindowCall, rows: unknown[][], width: number, ctx: ExecContext): void {
