@@ -18,6 +18,7 @@ import {
 import { scanOperator } from './scan.ts';
 import { setOperator } from './set-operations.ts';
 import { distinctOperator, sortOperator } from './sort.ts';
+import { unnestOperator } from './unnest.ts';
 import { windowOperator } from './window.ts';
 
 /** Builds the operator tree for a plan. */
@@ -49,7 +50,7 @@ export function buildOperator(plan: Plan, ctx: ExecContext): Operator {
     case 'setop':
       return setOperator(buildOperator(plan.left, ctx), buildOperator(plan.right, ctx), plan);
     case 'function':
-      return seriesOperator(plan, ctx);
+      return plan.name === 'unnest' ? unnestOperator(plan, ctx) : seriesOperator(plan, ctx);
   }
 }
 

@@ -7,6 +7,7 @@ import { SqlError, SqlState } from '../errors.ts';
 import { andAll, columnsUsed, conjuncts, hasSubquery, shiftColumns } from '../plan/expr-utils.ts';
 import type { Column, Expr, Plan } from '../plan/nodes.ts';
 import type { TableStore } from '../storage/table-store.ts';
+import { elemType, isArrayType, pgTypeName } from '../types/values.ts';
 import { bindExpr, bindOperator, coerce, type ExprBinder, names, unifyTypes } from './bind-expr.ts';
 import { catalogViewPlan, isCatalogSchema } from './catalog-views.ts';
 import type { PgNode } from './parser.ts';
@@ -108,10 +109,11 @@ function bindFromItem(env: FromEnv, node: PgNode): FromResult {
 }
 
 function bindRangeFunction(env: FromEnv, n: PgNode): FromResult {
+  const call = n.functions[0]?.List.items[0].FuncCall;
+  const fname = call ? names(call.funcname).pop() : undefined;
+  if (fname === 'unnest' && !n.lateral && n.functions.length === 1) return bindUnnest(env, n, call);
   if (n.lateral || n.ordinality || n.functions.length !== 1)
     throw err(SqlState.featureNotSupported, 'this FROM function form is not supported');
-  const call = n.functions[0].List.items[0].FuncCall;
-  const fname = names(call.funcname).pop();
   if (fname !== 'generate_series')
     throw err(
       SqlState.featureNotSupported,
@@ -134,6 +136,31 @@ function bindRangeFunction(env: FromEnv, n: PgNode): FromResult {
   return {
     plan: { kind: 'function', name: 'generate_series', args, schema },
     scope: [{ qualifier: n.alias?.aliasname ?? 'generate_series', name: colName, type: t }],
+  };
+}
+
+/** unnest(array) [WITH ORDINALITY] [AS alias(elem, ord)]. */
+function bindUnnest(env: FromEnv, n: PgNode, call: PgNode): FromResult {
+  const b = env.makeBinder(new Scope([], env.outer));
+  const args: Expr[] = (call.args ?? []).map((a: PgNode) => bindExpr(b, a));
+  const sig = `unnest(${args.map((a) => pgTypeName(a.type)).join(', ')})`;
+  if (args.length === 1 && args[0].type === 'unknown')
+    throw err(SqlState.ambiguousFunction, `function ${sig} is not unique`, call.location);
+  if (args.length !== 1 || !isArrayType(args[0].type)) {
+    const code = args.length > 1 && args.every((a) => isArrayType(a.type));
+    throw err(
+      code ? SqlState.featureNotSupported : SqlState.undefinedFunction,
+      code ? 'unnest over several arrays is not supported' : `function ${sig} does not exist`,
+      call.location,
+    );
+  }
+  const alias: string = n.alias?.aliasname ?? 'unnest';
+  const colnames = names(n.alias?.colnames);
+  const schema: Column[] = [{ name: colnames[0] ?? alias, type: elemType(args[0].type) }];
+  if (n.ordinality) schema.push({ name: colnames[1] ?? 'ordinality', type: 'int64' });
+  return {
+    plan: { kind: 'function', name: 'unnest', args, schema },
+    scope: schema.map((c) => ({ qualifier: alias, name: c.name, type: c.type })),
   };
 }
 

@@ -1,0 +1,34 @@
+/**
+ * @module engine/exec/unnest
+ * `unnest(array)` as a FROM item: one row per element (NULL elements kept),
+ * plus a 1-based bigint ordinality column WITH ORDINALITY. The array argument
+ * is evaluated once (it may reference an enclosing query's row, not LATERAL
+ * siblings); a NULL array yields no rows, as in PostgreSQL.
+ */
+import type { Plan } from '../plan/nodes.ts';
+import { compileExpr } from './compile-expr.ts';
+import type { ExecContext } from './frame.ts';
+import type { Operator } from './operator.ts';
+import { BATCH_ROWS, newFrame } from './operator.ts';
+
+export function unnestOperator(plan: Extract<Plan, { kind: 'function' }>, ctx: ExecContext): Operator {
+  const arr = (compileExpr(plan.args[0], newFrame(0, ctx))(0) as unknown[] | null) ?? [];
+  const [elem, ord] = plan.schema;
+  let pos = 0;
+  return {
+    next() {
+      if (pos >= arr.length) return null;
+      const end = Math.min(arr.length, pos + BATCH_ROWS);
+      const values = arr.slice(pos, end);
+      const n = values.length;
+      const cols = [{ kind: 'js' as const, type: elem.type, length: n, values }];
+      if (ord) {
+        const ords: bigint[] = new Array(n);
+        for (let k = 0; k < n; k++) ords[k] = BigInt(pos + k + 1);
+        cols.push({ kind: 'js', type: ord.type, length: n, values: ords });
+      }
+      pos = end;
+      return { length: n, cols, count: n };
+    },
+  };
+}
