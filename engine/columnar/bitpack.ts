@@ -144,3 +144,45 @@ export function unpackAddBase(p: Packed, base: number, out: Float64Array | Int32
     out[i] = base + ((v & mask) >>> 0) * TWO32 + lo[i];
   }
 }
+
+/**
+ * Writes `base + value[i]` for packed values [start, start+count) into
+ * `out[0..count)`: the range form of {@link unpackAddBase}, for mini-block decoding.
+ */
+export function unpackRangeAddBase(
+  p: Packed,
+  base: number,
+  start: number,
+  count: number,
+  out: Float64Array,
+): void {
+  const { width, lo } = p;
+  if (width === 0) {
+    out.fill(base, 0, count);
+    return;
+  }
+  if (width <= 32) {
+    const mask = width === 32 ? 0xffffffff : (1 << width) - 1;
+    for (let j = 0; j < count; j++) {
+      const bit = (start + j) * width;
+      const word = bit >>> 5;
+      const shift = bit & 31;
+      let v = lo[word] >>> shift;
+      if (shift + width > 32) v |= lo[word + 1] << (32 - shift);
+      out[j] = base + ((v & mask) >>> 0);
+    }
+    return;
+  }
+  const hw = width - 32;
+  const hi = p.hi!;
+  const mask = (1 << hw) - 1;
+  for (let j = 0; j < count; j++) {
+    const i = start + j;
+    const bit = i * hw;
+    const word = bit >>> 5;
+    const shift = bit & 31;
+    let v = hi[word] >>> shift;
+    if (shift + hw > 32) v |= hi[word + 1] << (32 - shift);
+    out[j] = base + ((v & mask) >>> 0) * TWO32 + lo[i];
+  }
+}

@@ -24,8 +24,15 @@ import { readZoneMap, writeZoneMap, type ZoneMap } from './zone-map.ts';
 
 /** "OROC" little-endian. */
 export const CHUNK_MAGIC = 0x434f524f;
-/** Current format version; bump on any incompatible change and keep readers for old ones. */
-export const CHUNK_FORMAT_VERSION = 1;
+/**
+ * Current format version; bump on any incompatible change and keep readers for old ones.
+ * v1: initial layout. v2: delta / delta-of-delta integer streams carry mini-block
+ * checkpoints (PFOR flag byte), so row ranges decode without a prefix from row 0.
+ * Readers accept every version from {@link OLDEST_CHUNK_FORMAT_VERSION}.
+ */
+export const CHUNK_FORMAT_VERSION = 2;
+/** Oldest format version readers still decode (shards and R2 keep old chunks). */
+export const OLDEST_CHUNK_FORMAT_VERSION = 1;
 /** Most rows per chunk. */
 export const MAX_CHUNK_ROWS = 65536;
 /** Largest column block (Durable Object SQLite values are limited to 2 MB; keep a margin for the row). */
@@ -118,23 +125,24 @@ export function readHeaderLength(preamble: Uint8Array): number {
   return r.u32();
 }
 
-function checkMagic(r: ByteReader): void {
+function checkMagic(r: ByteReader): number {
   if (r.bytes.length < CHUNK_PREAMBLE_BYTES || r.u32() !== CHUNK_MAGIC)
     corrupt('bad magic (not a columnar chunk)');
   const version = r.u16();
-  if (version !== CHUNK_FORMAT_VERSION) {
+  if (version < OLDEST_CHUNK_FORMAT_VERSION || version > CHUNK_FORMAT_VERSION) {
     throw new SqlError(
       SqlState.featureNotSupported,
       `columnar chunk format version ${version} is not supported`,
     );
   }
   r.u16();
+  return version;
 }
 
 /** Parses header bytes (extra trailing bytes, e.g. the rest of a single buffer, are ignored). */
 export function readChunkHeader(bytes: Uint8Array): ChunkHeader {
   const r = new ByteReader(bytes);
-  checkMagic(r);
+  const version = checkMagic(r);
   const headerLength = r.u32();
   if (headerLength > bytes.length || headerLength < CHUNK_PREAMBLE_BYTES + 4) corrupt('header length');
   const stored = new DataView(bytes.buffer, bytes.byteOffset).getUint32(headerLength - 4, true);
@@ -156,7 +164,7 @@ export function readChunkHeader(bytes: Uint8Array): ChunkHeader {
     columns.push({ name, type, codec, detail, byteLength, checksum, zone });
   }
   if (r.pos !== headerLength - 4) corrupt('header length mismatch');
-  return { version: CHUNK_FORMAT_VERSION, rowCount, columns, headerLength };
+  return { version, rowCount, columns, headerLength };
 }
 
 /** Byte range `[start, end)` of column `i` inside the single-buffer form (for R2 range reads). */

@@ -13,6 +13,9 @@
  *   every timestamp): the first p values, then `x[i] − x[i−p]` as PFOR.
  * - PLAIN: raw float64, for non-integral input or ranges above 2^51.
  *
+ * Delta and delta-of-delta PFOR streams longer than one mini-block carry
+ * checkpoints (format v2) so late materialization can decode a row range.
+ *
  * Values are JS numbers holding integers (|v| ≤ 2^53). When the range is at most
  * 2^51 every delta, delta-of-delta (computed as a difference of deltas) and lag
  * difference is exact in float64, so no transform loses bits. The layout of each
@@ -28,7 +31,7 @@ import {
   type PforPlan,
   planTransform,
 } from './int-choice.ts';
-import { IntKind } from './int-stream.ts';
+import { CHECKPOINT_EVERY, IntKind, PFOR_CHECKPOINTS } from './int-stream.ts';
 
 const MAX_EXACT_RANGE = 2 ** 51;
 
@@ -190,10 +193,11 @@ function writePfor(
     limit = 2 ** width;
     exc = 0;
   }
+  const checkpoints = transform !== 0 && n > CHECKPOINT_EVERY;
   w.u8(IntKind.pfor);
   w.u8(transform);
   w.u8(width);
-  w.u8(0);
+  w.u8(checkpoints ? PFOR_CHECKPOINTS : 0);
   w.u32(exc);
   w.f64(x[0]);
   w.f64(n > 1 ? x[1] - x[0] : 0);
@@ -201,6 +205,7 @@ function writePfor(
   if (exc === 0) {
     writePacked(w, t, n, width, base);
     w.align(8);
+    if (checkpoints) writeCheckpoints(w, x, n, transform);
     return;
   }
   const excPos = new Uint32Array(exc);
@@ -219,4 +224,24 @@ function writePfor(
   for (let i = 0; i < exc; i++) w.u32(excPos[i]);
   w.align(8);
   for (let i = 0; i < exc; i++) w.f64(excVal[i]);
+  if (checkpoints) writeCheckpoints(w, x, n, transform);
+}
+
+/**
+ * Random-access checkpoints of a delta / delta-of-delta stream (format v2): for
+ * each mini-block b ≥ 1 of {@link CHECKPOINT_EVERY} values starting at s, the
+ * value x[s] (and for delta-of-delta the step x[s] − x[s−1]), so a row range
+ * decodes from its mini-block instead of from row 0. Written after the stream's
+ * own data, so `t` (the shared scratch) is no longer needed.
+ */
+function writeCheckpoints(w: ByteWriter, x: ArrayLike<number>, n: number, transform: number): void {
+  // Each list is itself an integer stream: regular series make them constant or linear (a few bytes).
+  const count = Math.ceil(n / CHECKPOINT_EVERY) - 1;
+  const values = new Float64Array(count);
+  for (let b = 1; b <= count; b++) values[b - 1] = x[b * CHECKPOINT_EVERY];
+  const steps = transform === 2 ? new Float64Array(count) : undefined;
+  if (steps)
+    for (let b = 1; b <= count; b++) steps[b - 1] = x[b * CHECKPOINT_EVERY] - x[b * CHECKPOINT_EVERY - 1];
+  writeIntStream(w, values, count, false);
+  if (steps) writeIntStream(w, steps, count, false);
 }

@@ -5,11 +5,16 @@
  * encoded data) and decoding. See int-codec for how a kind is chosen.
  */
 
-import { type Packed, readPacked, unpackAddBase } from './bitpack.ts';
+import { type Packed, readPacked, unpackAddBase, unpackRangeAddBase } from './bitpack.ts';
 import { type ByteReader, corrupt } from './byte-io.ts';
 
 /** Stream kinds (first byte of an integer stream). */
 export const IntKind = { const: 0, pfor: 1, rle: 2, plain: 3, lag: 4 } as const;
+
+/** Values per mini-block: the granularity of PFOR checkpoints and of range decoding. */
+export const CHECKPOINT_EVERY = 1024;
+/** PFOR flag byte: checkpoints follow the exceptions (format v2; v1 always wrote 0). */
+export const PFOR_CHECKPOINTS = 1;
 
 /** A parsed integer stream: views into the block, enough for decoding and for filters on encoded data. */
 export type IntStream =
@@ -24,6 +29,10 @@ export type IntStream =
       readonly packed: Packed;
       readonly excPos: Uint32Array;
       readonly excVal: Float64Array;
+      /** x[b·1024] for mini-blocks b ≥ 1 (delta / delta-of-delta streams of format v2). */
+      readonly checkpoints?: Float64Array;
+      /** x[b·1024] − x[b·1024 − 1] for mini-blocks b ≥ 1 (delta-of-delta only). */
+      readonly checkSteps?: Float64Array;
     }
   | { readonly kind: 2; readonly n: number; readonly runValues: IntStream; readonly runLengths: IntStream }
   | { readonly kind: 3; readonly n: number; readonly values: Float64Array }
@@ -61,9 +70,10 @@ export function readIntStream(r: ByteReader, n: number): IntStream {
     case IntKind.pfor: {
       const transform = r.u8();
       const width = r.u8();
-      r.u8();
+      const flags = r.u8();
       const excCount = r.u32();
-      if (width > 53 || transform > 2 || excCount > n) corrupt('integer stream header');
+      if (width > 53 || transform > 2 || excCount > n || flags > PFOR_CHECKPOINTS)
+        corrupt('integer stream header');
       const first = r.f64();
       const firstDelta = r.f64();
       const base = r.f64();
@@ -71,11 +81,25 @@ export function readIntStream(r: ByteReader, n: number): IntStream {
       const excPos = r.u32View(excCount);
       r.align(8);
       const excVal = r.f64View(excCount);
-      return { kind, n, transform, first, firstDelta, base, packed, excPos, excVal };
+      if (flags === 0) return { kind, n, transform, first, firstDelta, base, packed, excPos, excVal };
+      if (transform === 0) corrupt('checkpoints on a stream without a running sum');
+      const count = Math.max(0, Math.ceil(n / CHECKPOINT_EVERY) - 1);
+      const checkpoints = readCheckpoints(r, count);
+      const checkSteps = transform === 2 ? readCheckpoints(r, count) : undefined;
+      return { kind, n, transform, first, firstDelta, base, packed, excPos, excVal, checkpoints, checkSteps };
     }
     default:
       return corrupt(`unknown integer stream kind ${kind}`);
   }
+}
+
+/** A checkpoint list: a nested stream (never checkpointed itself: at most 64 values). */
+function readCheckpoints(r: ByteReader, count: number): Float64Array {
+  const s = readIntStream(r, count);
+  if (s.kind === 1 && s.checkpoints !== undefined) corrupt('nested checkpoints');
+  const out = new Float64Array(count);
+  decodeIntStream(s, out);
+  return out;
 }
 
 /** Decodes a parsed stream into `out[0..n)`; Int32Array outputs wrap mod 2^32 (exact for int32 data). */
@@ -175,4 +199,107 @@ function prefixSum2(out: Float64Array | Int32Array, n: number, first: number, fi
     acc += d;
     out[i] = acc;
   }
+}
+
+let rangeScratch = new Float64Array(0);
+function rangeBuffer(n: number): Float64Array {
+  if (rangeScratch.length < n) rangeScratch = new Float64Array(Math.max(n, 65536 + CHECKPOINT_EVERY));
+  return rangeScratch;
+}
+
+/** First index e with excPos[e] ≥ i (exceptions are sorted by position). */
+function lowerBound(excPos: Uint32Array, i: number): number {
+  let lo = 0;
+  let hi = excPos.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (excPos[mid] < i) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Whether {@link decodeIntRange} reads only the range (plus one mini-block) of `s`. */
+export function hasRangeAccess(s: IntStream): boolean {
+  return s.kind !== 4 && (s.kind !== 1 || s.transform === 0 || s.checkpoints !== undefined);
+}
+
+/**
+ * Decodes values [from, to) of a stream into `out[0..to−from)`. Delta and
+ * delta-of-delta streams start at the mini-block holding `from` (its
+ * checkpoint); streams without random access decode in full first.
+ */
+export function decodeIntRange(s: IntStream, from: number, to: number, out: Float64Array | Int32Array): void {
+  const m = to - from;
+  if (m <= 0) return;
+  if (from < 0 || to > s.n) corrupt('row range beyond the row count');
+  if (s.kind === 0) {
+    out.fill(s.value, 0, m);
+    return;
+  }
+  if (s.kind === 3) {
+    for (let i = 0; i < m; i++) out[i] = s.values[from + i];
+    return;
+  }
+  if (s.kind === 1 && hasRangeAccess(s)) {
+    const t = s.transform;
+    const start = t === 0 ? from : from - (from % CHECKPOINT_EVERY);
+    const len = to - start;
+    const buf = rangeBuffer(len);
+    unpackRangeAddBase(s.packed, s.base, start, len, buf);
+    const { excPos, excVal } = s;
+    for (let e = lowerBound(excPos, start); e < excPos.length && excPos[e] < to; e++)
+      buf[excPos[e] - start] = excVal[e];
+    const b = start / CHECKPOINT_EVERY;
+    if (t === 1) {
+      let acc = b === 0 ? s.first : s.checkpoints![b - 1];
+      buf[0] = acc;
+      for (let i = 1; i < len; i++) {
+        acc += buf[i];
+        buf[i] = acc;
+      }
+    } else if (t === 2) {
+      let acc: number;
+      let d: number;
+      let i0: number;
+      if (b === 0) {
+        buf[0] = acc = s.first;
+        d = s.firstDelta;
+        if (len > 1) buf[1] = acc = acc + d;
+        i0 = 2;
+      } else {
+        buf[0] = acc = s.checkpoints![b - 1];
+        d = s.checkSteps![b - 1];
+        i0 = 1;
+      }
+      for (let i = i0; i < len; i++) {
+        d += buf[i];
+        acc += d;
+        buf[i] = acc;
+      }
+    }
+    const off = from - start;
+    for (let i = 0; i < m; i++) out[i] = buf[off + i];
+    return;
+  }
+  if (s.kind === 2) {
+    const runs = s.runValues.n;
+    const values = new Float64Array(runs);
+    const lengths = new Float64Array(runs);
+    decodeIntStream(s.runValues, values);
+    decodeIntStream(s.runLengths, lengths);
+    let at = 0;
+    let k = 0;
+    for (let r = 0; r < runs && at < to; r++) {
+      const end = at + lengths[r];
+      if (end > s.n) corrupt('run lengths exceed row count');
+      for (let i = Math.max(at, from); i < Math.min(end, to); i++) out[k++] = values[r];
+      at = end;
+    }
+    if (k !== m) corrupt('run lengths do not cover the rows');
+    return;
+  }
+  const full = new Float64Array(s.n);
+  decodeIntStream(s, full);
+  for (let i = 0; i < m; i++) out[i] = full[from + i];
 }
