@@ -24,6 +24,8 @@ export interface ParsedBody {
   readonly precision: Precision;
   readonly batches: Map<string, MeasurementBatch>;
   readonly rejected: Rejection[];
+  /** Lines taken by the byte-level fast path (the rest went through the reference parser). */
+  readonly fastLines: number;
 }
 
 interface SeriesEntry {
@@ -57,12 +59,13 @@ export function lineAt(body: Uint8Array, start: number): string {
 export function parseLineProtocolBytes(body: Uint8Array, precision: Precision = 'ns'): ParsedBody {
   const p = new BodyParser(body, precision);
   p.run();
-  return { body, precision, batches: p.batches, rejected: p.rejected };
+  return { body, precision, batches: p.batches, rejected: p.rejected, fastLines: p.fastLines };
 }
 
 class BodyParser {
   readonly batches = new Map<string, MeasurementBatch>();
   readonly rejected: Rejection[] = [];
+  fastLines = 0;
   private readonly series = new Map<number, SeriesEntry[]>();
 
   constructor(
@@ -190,6 +193,7 @@ class BodyParser {
       return false;
     }
     batch.commit(lineNo, start, ok === -1 ? Number.NaN : ok);
+    this.fastLines++;
     return true;
   }
 
