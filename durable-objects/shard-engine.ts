@@ -29,6 +29,7 @@ import { initParser } from '../engine/sql/parser.ts';
 import { encodedSegment } from '../engine/storage/segment-store.ts';
 import type { SegmentView } from '../engine/storage/table-store.ts';
 import type { Meter } from './shard-storage.ts';
+import { ShardSpill } from './shard-spill.ts';
 
 interface CachedTable {
   readonly key: string;
@@ -50,6 +51,8 @@ export class ShardEngine {
   private readonly tables = new Map<string, CachedTable>();
   /** Bumped by `invalidate`: an engine built across a change is used once, never cached. */
   private generation = 0;
+  /** Operator memory per query in bytes (undefined: the engine's default); tests lower it to force spilling. */
+  memoryLimit: number | undefined;
 
   /** Forgets every cached table (after writes, compaction, retention, DROP). */
   invalidate(): void {
@@ -61,6 +64,9 @@ export class ShardEngine {
   async run(m: Meter, f: Fragment, table: DistTable): Promise<PartialResult> {
     const cached = await this.open(m, table);
     cached.meter = m;
+    // Operator state past the memory budget spills to this shard's SQLite, billed to this query.
+    cached.db.spill = new ShardSpill(m);
+    if (this.memoryLimit !== undefined) cached.db.memoryLimit = this.memoryLimit;
     const { result, stats } = await runFragmentOnEngine(cached.db, f);
     m.stats.chunksScanned += stats.chunksScanned;
     m.stats.chunksSkipped += stats.chunksSkipped;

@@ -74,10 +74,16 @@ export interface FragmentScanStats {
 export async function runFragmentOnEngine(
   db: Database,
   f: Fragment,
-): Promise<{ result: PartialResult; stats: FragmentScanStats }> {
-  const r = await db.query(fragmentSql(f));
+): Promise<{ result: PartialResult; stats: FragmentScanStats; timing: Record<string, number> }> {
+  const t0 = performance.now();
+  const sql = fragmentSql(f);
+  const t1 = performance.now();
+  const r = await db.query(sql);
+  const t2 = performance.now();
+  const result = toPartial(f, r);
   return {
-    result: toPartial(f, r),
+    result,
     stats: { chunksScanned: r.stats.chunksScanned, chunksSkipped: r.stats.chunksSkipped },
+    timing: { render: t1 - t0, query: t2 - t1, partial: performance.now() - t2 },
   };
 }

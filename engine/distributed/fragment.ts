@@ -57,6 +57,8 @@ export interface Fragment {
 export interface PartialResult {
   readonly rowCount: number;
   readonly columns: unknown[][];
+  /** Where the shard spent its time, ms per stage (for `Server-Timing`; not part of the data). */
+  readonly timing?: Readonly<Record<string, number>>;
 }
 
 /** Compares two rows of values by sort keys (PostgreSQL: NULLs last ascending, first descending, by default). */

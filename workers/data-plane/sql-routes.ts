@@ -74,11 +74,12 @@ function ndjsonResponse(result: StatementResult, stats: QueryStats): Response {
 }
 
 export const sqlRoutes = new Hono<AppEnv>().post('/v1/databases/:database/sql', async (c) => {
+  const stats = new StatsCollector();
   const principal = c.get('principal')!;
   const { sql, params } = parseSqlBody(await readBodyText(c.req.raw, MAX_SQL_BODY_BYTES));
   const db = await databaseFor(c.env, principal, c.req.param('database'));
   await ensureParser();
-  const stats = new StatsCollector();
+  stats.lap('request');
   const results = await runSql(
     {
       cluster: new Cluster(c.env, db.id),
@@ -92,14 +93,21 @@ export const sqlRoutes = new Hono<AppEnv>().post('/v1/databases/:database/sql', 
     throw fromRpcError(e);
   });
   const last = results[results.length - 1];
-  if ((c.req.header('accept') ?? '').includes('application/x-ndjson'))
-    return ndjsonResponse(last, stats.snapshot());
-  return c.json({
+  if ((c.req.header('accept') ?? '').includes('application/x-ndjson')) {
+    const res = ndjsonResponse(last, stats.snapshot());
+    res.headers.set('server-timing', stats.serverTiming());
+    return res;
+  }
+  const body = JSON.stringify({
     columns: last.columns,
     rows: last.rows,
     rowCount: last.rowCount,
     ...(last.command ? { command: last.command } : {}),
     ...(results.length > 1 ? { results } : {}),
     stats: stats.snapshot(),
+  });
+  stats.lap('json');
+  return new Response(body, {
+    headers: { 'content-type': 'application/json', 'server-timing': stats.serverTiming() },
   });
 });
