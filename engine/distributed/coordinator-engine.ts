@@ -37,16 +37,19 @@ export class GatherBudget {
   rows = 0;
   bytes = 0;
 
+  constructor(readonly limits: { readonly rows: number; readonly bytes: number } = GATHER_LIMITS) {}
+
   /** Counts one partial. */
   add(p: PartialResult): void {
     this.rows += p.rowCount;
     for (const col of p.columns)
       for (const v of col) this.bytes += typeof v === 'string' ? 16 + 2 * v.length : 8;
-    if (this.rows > GATHER_LIMITS.rows || this.bytes > GATHER_LIMITS.bytes) {
+    const { limits } = this;
+    if (this.rows > limits.rows || this.bytes > limits.bytes) {
       throw new SqlError(
         SqlState.programLimitExceeded,
-        `this statement needs more than ${GATHER_LIMITS.rows.toLocaleString('en-US')} rows or ` +
-          `${GATHER_LIMITS.bytes / 1024 / 1024} MB of table data at the coordinator ` +
+        `this statement needs more than ${limits.rows} rows or ` +
+          `${Math.round(limits.bytes / 1024 / 1024)} MB of table data at the coordinator ` +
           '(joins, subqueries, HAVING, window functions and set operations run there); ' +
           'add filters on the distribution or time column, or aggregate in a single-table query',
       );

@@ -148,6 +148,7 @@ export function planGather(
   stmt: Node,
   tables: readonly DistTable[],
   params: readonly unknown[],
+  maxRows: number = GATHER_LIMITS.rows,
 ): TableGather[] {
   const counts = referencedRelations(stmt);
   const relNames = new Set<string>(counts.keys());
@@ -193,7 +194,7 @@ export function planGather(
       targetList: columns.map((c) => ({ ResTarget: { val: colRef(c.name) } })),
       whereClause,
       // One row past the limit is enough to know the limit is exceeded.
-      limitCount: { A_Const: { ival: { ival: GATHER_LIMITS.rows + 1 } } },
+      limitCount: { A_Const: { ival: { ival: maxRows + 1 } } },
       op: 'SETOP_NONE',
     };
     return { table: t, columns, plan: planSelect(scan, t, params) };

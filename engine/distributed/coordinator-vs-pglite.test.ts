@@ -16,8 +16,12 @@ import { Prng } from '../testing/prng.ts';
 import { type Cell, diffResults } from '../testing/result-compare.ts';
 import { coordinatorDatabase, coordinatorRows, GatherBudget } from './coordinator-engine.ts';
 import { GATHER_LIMITS, planGather, referencedRelations } from './coordinator-plan.ts';
+import type { PartialResult } from './fragment.ts';
 import { engineOver, engineTableDef, hotSegment, runFragmentOnEngine } from './fragment-engine.ts';
 import { buildHashRanges, shardForValue } from './hash-ranges.ts';
+import { joinRequest, runJoinOnEngine } from './join-fragment.ts';
+import { planJoinPushdown } from './join-pushdown.ts';
+import { mergePartials } from './partial-merge.ts';
 import type { DistTable, Row } from './table-schema.ts';
 
 const col = (id: number, name: string, type: DistTable['columns'][number]['type']) => ({
@@ -74,26 +78,52 @@ function makeData(): Map<string, Row[]> {
   ]);
 }
 
-const QUERIES: [string, boolean][] = [
+/** Statement, ordered?, and whether it is a join every shard answers alone (see `join-pushdown`). */
+const QUERIES: [string, boolean, boolean?][] = [
   // Co-located join + aggregate, filter on both sides, ordered.
   [
     'SELECT u.region_id, count(*), sum(t.v), max(u.w) FROM t JOIN u ON t.host = u.host WHERE t.v > 10 GROUP BY u.region_id ORDER BY 1 NULLS FIRST',
     true,
+    true,
   ],
+  [
+    "SELECT t.host, avg(t.v), min(t.ts), count(DISTINCT u.w) FROM t JOIN u ON u.host = t.host WHERE t.host IN ('h1', 'h7') GROUP BY t.host ORDER BY t.host",
+    true,
+    true,
+  ],
+  ['SELECT t.id, u.w AS host FROM t JOIN u ON t.host = u.host ORDER BY host DESC, t.id LIMIT 7', true, true],
+  ['SELECT a.id, b.id FROM t a JOIN t b ON a.host = b.host AND a.id + 1000 = b.id ORDER BY a.id', true, true],
   ['SELECT t.id, t.host, u.w FROM t JOIN u USING (host) WHERE t.id < 60 ORDER BY t.id', true],
   // Join with a reference table (three-way).
   [
     'SELECT r.name, count(*) AS n, avg(t.v) FROM t JOIN u ON u.host = t.host JOIN r ON r.region_id = u.region_id GROUP BY r.name ORDER BY r.name',
     true,
+    true,
   ],
+  ['SELECT u.host, r.name FROM u LEFT JOIN r ON r.region_id = u.region_id ORDER BY u.host', true, true],
+  // A reference table preserved by an outer join with distributed rows opposite: not per shard.
+  [
+    'SELECT r.name, count(u.host) FROM r LEFT JOIN u ON r.region_id = u.region_id GROUP BY r.name',
+    false,
+    false,
+  ],
+  // Not joined on the distribution column: not per shard.
+  ['SELECT count(*) FROM t JOIN u ON t.id = u.region_id', true, false],
   // LEFT JOIN keeps unmatched hosts; filter on the preserved side is pushed.
   [
     "SELECT t.host, count(u.w), count(*) FROM t LEFT JOIN u ON t.host = u.host WHERE t.host >= 'h38' GROUP BY t.host ORDER BY t.host",
+    true,
     true,
   ],
   [
     'SELECT t.id, u.region_id FROM t LEFT JOIN u ON t.host = u.host AND u.region_id = 3 WHERE t.id % 97 = 1',
     false,
+    true,
+  ],
+  [
+    'SELECT t.id FROM t LEFT JOIN u ON t.host = u.host WHERE u.host IS NULL ORDER BY t.id LIMIT 20',
+    true,
+    true,
   ],
   // Subqueries: IN, EXISTS, scalar, FROM.
   ['SELECT count(*) FROM t WHERE host IN (SELECT host FROM u WHERE region_id = 2)', true],
@@ -158,9 +188,40 @@ describe('coordinator paths vs PGlite', () => {
     return { gathers, rows: coordinatorRows(await (await coordinatorDatabase(gathered)).query(sql)).rows };
   }
 
+  /** Runs `sql` as a pushed-down join over the simulated shards, or undefined when it is not one. */
+  async function pushedDown(sql: string) {
+    const s = parseSql(sql)[0].stmt.SelectStmt;
+    const p = planJoinPushdown(s, (n) => TABLES.find((t) => t.name === n), []);
+    if (!p) return undefined;
+    const shipped = new Map<number, PartialResult>();
+    for (const [i, r] of p.relations.entries()) {
+      if (!r.broadcast) continue;
+      const scan = planGather({ SelectStmt: { ...s, whereClause: undefined } }, [R], [])[0];
+      expect(scan.columns.length).toBeGreaterThan(0);
+      const all = {
+        ...scan.plan.fragment,
+        reads: R.columns.map((c) => c.id),
+        project: R.columns.map((c) => ({ k: 'col' as const, id: c.id, type: c.type })),
+      };
+      shipped.set(i, (await runFragmentOnEngine(shards[0], all)).result);
+    }
+    const req = structuredClone(joinRequest(p, shipped));
+    const targets = p.planned.pruneValues
+      ? [...new Set(p.planned.pruneValues.map((v) => shardForValue(ranges, v)))]
+      : [0, 1, 2, 3, 4, 5, 6, 7];
+    const partials = await Promise.all(
+      targets.map(async (i) =>
+        structuredClone(
+          (await runJoinOnEngine(req, async (t) => [hotSegment(t, parts[i].get(t.name) ?? [])])).result,
+        ),
+      ),
+    );
+    return { plan: p, targets, rows: mergePartials(p.planned, partials).rows };
+  }
+
+  const parts = Array.from({ length: 8 }, () => new Map<string, Row[]>());
   beforeAll(async () => {
     await initParser();
-    const parts = Array.from({ length: 8 }, () => new Map<string, Row[]>());
     for (const t of TABLES) {
       for (const row of data.get(t.name)!) {
         const i = t.placement.kind === 'distributed' ? shardForValue(ranges, row[t.placement.columnId]) : 0;
@@ -223,8 +284,16 @@ describe('coordinator paths vs PGlite', () => {
     }
   });
 
-  it.each(QUERIES)('%s', async (sql, ordered) => {
+  it('pushes a co-located join down and prunes it to the shard of a pinned distribution value', async () => {
+    const r = await pushedDown("SELECT count(*) FROM t JOIN u ON t.host = u.host WHERE u.host = 'h5'");
+    expect(r?.targets).toEqual([shardForValue(ranges, 'h5')]);
+    expect(r?.rows).toEqual([[data.get('t')!.filter((x) => x[1] === 'h5').length]]);
+  });
+
+  it.each(QUERIES)('%s', async (sql, ordered, pushable) => {
     const { rows } = await distributed(sql);
+    const pushed = await pushedDown(sql);
+    expect(pushed !== undefined).toBe(pushable === true);
     const res = await pg.query<Record<string, unknown>>(sql, [], { rowMode: 'array' });
     const expected = (res.rows as unknown as unknown[][]).map((r) =>
       r.map((c, i): Cell => {
@@ -235,5 +304,6 @@ describe('coordinator paths vs PGlite', () => {
       }),
     );
     expect(diffResults(expected, rows as Cell[][], ordered, 1e-9)).toBeUndefined();
+    if (pushed) expect(diffResults(expected, pushed.rows as Cell[][], ordered, 1e-9)).toBeUndefined();
   });
 });

@@ -49,7 +49,9 @@ export type Command =
   | { readonly kind: 'select'; readonly table: string; readonly stmt: Node; readonly original: Node }
   /** Any other query: runs on the coordinator's engine over gathered rows (see `coordinator-plan`). */
   | { readonly kind: 'query'; readonly stmt: Node }
-  | { readonly kind: 'function'; readonly call: FunctionCall };
+  | { readonly kind: 'function'; readonly call: FunctionCall }
+  /** `SET orochi.coordinator_row_limit = n`: lowers the general path's row limit for the rest of the call. */
+  | { readonly kind: 'set'; readonly name: string; readonly value: number };
 
 /** The management functions the data plane implements. */
 export const MANAGEMENT_FUNCTIONS = new Set([
@@ -59,6 +61,9 @@ export const MANAGEMENT_FUNCTIONS = new Set([
   'drop_chunks',
   'add_retention_policy',
   'remove_retention_policy',
+  'add_tiering_policy',
+  'remove_tiering_policy',
+  'tier_chunk',
   'show_shards',
   'show_chunks',
   'compact_table',
@@ -169,8 +174,23 @@ export function classify(stmt: Node, params: readonly unknown[]): Command {
     if (u.fromClause || u.returningList || u.withClause) unsupported('UPDATE with FROM / RETURNING / WITH');
     return { kind: 'update', table: relName(u.relation), stmt: u };
   }
+  if (stmt.VariableSetStmt) return setting(stmt.VariableSetStmt, params);
   if (stmt.TransactionStmt) unsupported('explicit transactions (each call is one transaction per statement)');
   return unsupported(`statement ${Object.keys(stmt)[0]}`);
+}
+
+/** The settings a call may change (per call, never persisted). */
+export const CALL_SETTINGS = new Set(['orochi.coordinator_row_limit']);
+
+function setting(v: Node, params: readonly unknown[]): Command {
+  const name = String(v.name);
+  if (v.kind !== 'VAR_SET_VALUE' || !CALL_SETTINGS.has(name)) unsupported(`SET ${name}`);
+  const args = (v.args ?? []) as Node[];
+  const scope = { table: { columns: [] } as unknown as DistTable, params } satisfies ExprScope;
+  const value = args.length === 1 ? constValue(args[0], scope).v : undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
+    throw new SqlError(SqlState.invalidParameterValue, `${name} must be a non-negative integer`);
+  return { kind: 'set', name, value };
 }
 
 /** `SELECT fn(…)` naming one of the management functions. */

@@ -14,7 +14,7 @@ import {
   GatherBudget,
   type GatheredTable,
 } from '../../engine/distributed/coordinator-engine.ts';
-import { planGather, referencedRelations } from '../../engine/distributed/coordinator-plan.ts';
+import { GATHER_LIMITS, planGather, referencedRelations } from '../../engine/distributed/coordinator-plan.ts';
 import type { PartialResult } from '../../engine/distributed/fragment.ts';
 import type { DistTable } from '../../engine/distributed/table-schema.ts';
 import { formatTimestampUs } from '../../engine/distributed/table-schema.ts';
@@ -31,6 +31,8 @@ export interface GeneralCall {
   readonly cluster: Cluster;
   readonly params: readonly unknown[];
   readonly stats: StatsCollector;
+  /** Lowered by `SET orochi.coordinator_row_limit` (never above `GATHER_LIMITS.rows`). */
+  readonly rowLimit?: number;
 }
 
 /** Catalog tables among `names`; names the catalog lacks are left to the engine (42P01 there). */
@@ -55,8 +57,12 @@ async function generalOnce(
   const { cluster, stats } = call;
   const tables = await catalogTables(cluster, referencedRelations(stmt).keys());
   const { version } = await cluster.snapshot();
-  const gathers = planGather(stmt, tables, call.params);
-  const budget = new GatherBudget();
+  const limits = {
+    rows: Math.min(call.rowLimit ?? GATHER_LIMITS.rows, GATHER_LIMITS.rows),
+    bytes: GATHER_LIMITS.bytes,
+  };
+  const gathers = planGather(stmt, tables, call.params, limits.rows);
+  const budget = new GatherBudget(limits);
   let stale = false;
   const gathered: GatheredTable[] = await Promise.all(
     gathers.map(async (g) => {

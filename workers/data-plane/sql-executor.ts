@@ -20,7 +20,7 @@ import type { DistTable, Row } from '../../engine/distributed/table-schema.ts';
 import { SqlError, SqlState } from '../../engine/errors.ts';
 import { parseSql } from '../../engine/sql/parser.ts';
 import type { Cluster } from './cluster.ts';
-import { coordinatorResult, runGeneralSelect } from './coordinator-select.ts';
+import { coordinatorResult, type GeneralCall, runGeneralSelect } from './coordinator-select.ts';
 import { insertSelect } from './insert-select.ts';
 import { pushTable, runManagementFunction } from './management-functions.ts';
 import type { StatsCollector } from './query-stats.ts';
@@ -37,10 +37,13 @@ export interface SqlCall {
   readonly txnBase: string;
 }
 
+/** Per-call settings (`SET orochi.coordinator_row_limit`). */
+const rowLimits = new WeakMap<SqlCall, number>();
+const general = (call: SqlCall): GeneralCall => ({ ...call, rowLimit: rowLimits.get(call) });
+
 /** Parses and runs every statement; returns one result per statement. */
 export async function runSql(call: SqlCall, sql: string): Promise<StatementResult[]> {
   const statements = parseSql(sql);
-  call.stats.lap('parse');
   if (statements.length === 0) throw new SqlError(SqlState.syntaxError, 'no SQL statement to run');
   // Classify everything first, so an unsupported later statement fails before earlier ones run.
   const commands = statements.map((s) => classify(s.stmt, call.params));
@@ -124,13 +127,17 @@ async function runCommand(
       // A shard that has seen a newer catalog answers nothing; plan again on the refetched one.
       for (let attempt = 0; attempt < 2; attempt++) {
         const r = await selectOnce(call, cmd);
-        if (r === 'general') return coordinatorResult(await runGeneralSelect(call, cmd.original, text));
+        if (r === 'general')
+          return coordinatorResult(await runGeneralSelect(general(call), cmd.original, text));
         if (r) return r;
       }
       return staleCatalogError();
     }
     case 'query':
-      return coordinatorResult(await runGeneralSelect(call, cmd.stmt, text));
+      return coordinatorResult(await runGeneralSelect(general(call), cmd.stmt, text));
+    case 'set':
+      rowLimits.set(call, cmd.value);
+      return commandResult('SET');
     case 'insertSelect':
       return commandResult(
         'INSERT',
@@ -155,7 +162,6 @@ async function selectOnce(
   const plan = fastPlan(cmd.stmt, t, call.params);
   if (!plan) return 'general';
   const shards = plan.pruneValues ? cluster.shardsFor(t, plan.pruneValues) : cluster.shardsOf(t);
-  stats.lap('plan');
   let stale = false;
   const partials = await Promise.all(
     shards.map(async (s) => {
@@ -166,18 +172,13 @@ async function selectOnce(
         catalogVersion: number;
       };
       stats.add(s, r.stats);
-      stats.shardTiming(r.result.timing);
       if (cluster.staleCatalog(r.catalogVersion) || r.catalogVersion > version) stale = true;
       return r.result;
     }),
   );
-  stats.lap('shards');
   if (stale) return undefined;
   const final = mergePartials(plan, partials);
-  stats.lap('merge');
-  const result = toStatementResult(final.columns, final.rows);
-  stats.lap('format');
-  return result;
+  return toStatementResult(final.columns, final.rows);
 }
 
 /** The fast path's plan, or undefined when it cannot plan the statement (0A000). */
