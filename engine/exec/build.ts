@@ -7,6 +7,7 @@ import { distinctOnOperator } from './distinct-on.ts';
 import { batchRows, type ExecContext } from './frame.ts';
 import { hashAggregateOperator } from './hash-aggregate.ts';
 import { joinOperator } from './hash-join.ts';
+import { queryMemory } from './memory.ts';
 import {
   filterOperator,
   limitOperator,
@@ -48,7 +49,12 @@ export function buildOperator(plan: Plan, ctx: ExecContext): Operator {
     case 'join':
       return joinOperator(buildOperator(plan.left, ctx), buildOperator(plan.right, ctx), plan, ctx);
     case 'setop':
-      return setOperator(buildOperator(plan.left, ctx), buildOperator(plan.right, ctx), plan);
+      return setOperator(
+        buildOperator(plan.left, ctx),
+        buildOperator(plan.right, ctx),
+        plan,
+        queryMemory(ctx),
+      );
     case 'function':
       return plan.name === 'unnest' ? unnestOperator(plan, ctx) : seriesOperator(plan, ctx);
   }

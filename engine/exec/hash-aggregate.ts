@@ -3,7 +3,9 @@
  * Hash aggregation: each live row gets a dense group id (a Map lookup per key
  * column, nested for composite keys — no per-row key objects), then every
  * aggregate updates its per-group state array. Dictionary-encoded key columns
- * are grouped by code through a per-batch code → group-map cache.
+ * are grouped by code through a per-batch code → group-map cache. Group state
+ * is accounted against the query's memory budget; past it the query fails
+ * with 53200 (hash aggregation does not spill).
  */
 import { makeAccumulator } from '../functions/aggregates.ts';
 import type { Plan, SortKey } from '../plan/nodes.ts';
@@ -11,6 +13,7 @@ import { hashKeyFor } from '../types/values.ts';
 import { compileExpr, type Ev } from './compile-expr.ts';
 import { type ExecContext, rowsToBatch, setFrameBatch } from './frame.ts';
 import { GroupTable } from './group-table.ts';
+import { type QueryMemory, queryMemory, rowBytes, valueBytes } from './memory.ts';
 import { newFrame, type Operator } from './operator.ts';
 import { compareRows, sortKeyComparators } from './sort.ts';
 
@@ -25,13 +28,29 @@ export function hashAggregateOperator(input: Operator, plan: AggPlan, ctx: ExecC
     next() {
       if (done) return null;
       done = true;
-      const rows = aggregateRows(input, plan, ctx);
-      return rows.length ? rowsToBatch(rows, plan.schema.length) : null;
+      const mem = queryMemory(ctx);
+      const held = { bytes: 0 };
+      try {
+        const rows = aggregateRows(input, plan, ctx, mem, held);
+        return rows.length ? rowsToBatch(rows, plan.schema.length) : null;
+      } finally {
+        mem.release(held.bytes);
+      }
     },
   };
 }
 
-function aggregateRows(input: Operator, plan: AggPlan, ctx: ExecContext): unknown[][] {
+/** Accounted bytes per group beyond its key values: map entries and one state slot per aggregate. */
+const GROUP_BYTES = 64;
+const STATE_BYTES = 24;
+
+function aggregateRows(
+  input: Operator,
+  plan: AggPlan,
+  ctx: ExecContext,
+  mem: QueryMemory,
+  held: { bytes: number },
+): unknown[][] {
   const frame = newFrame(plan.input.schema.length, ctx);
   const keyEvs: Ev[] = plan.groups.map((g) => compileExpr(g, frame));
   const nk = keyEvs.length;
@@ -58,11 +77,23 @@ function aggregateRows(input: Operator, plan: AggPlan, ctx: ExecContext): unknow
       ? a.args[0].index
       : -1,
   );
+  // Per group: its key values, map entries and aggregate state; DISTINCT and ORDER BY arguments per kept value.
+  let extra = 0;
+  const account = (fromGroup: number) => {
+    let bytes = extra;
+    extra = 0;
+    for (let g = fromGroup; g < table.nGroups; g++)
+      bytes += rowBytes(table.keyVals[g]) + GROUP_BYTES + STATE_BYTES * accs.length;
+    if (bytes === 0) return;
+    held.bytes += bytes;
+    mem.reserve(bytes, `hash aggregate (${table.nGroups} groups)`);
+  };
   for (let b = input.next(); b; b = input.next()) {
     setFrameBatch(frame, b);
     const n = b.count;
     const sel = b.sel;
     if (gids.length < n) gids = new Int32Array(n);
+    const before = table.nGroups;
     if (nk > 0) table.assign(b, sel, n, gids);
     for (const acc of accs) acc.reserve?.(table.nGroups);
     for (let a = 0; a < accs.length; a++) {
@@ -97,16 +128,21 @@ function aggregateRows(input: Operator, plan: AggPlan, ctx: ExecContext): unknow
           const hk = v === null ? NULL_KEY : distinctKey[a]!(v);
           if (s.has(hk)) continue;
           s.add(hk);
+          extra += 40 + valueBytes(v);
         }
         if (ord) {
           let list = ord.get(g);
           if (!list) ord.set(g, (list = []));
-          list.push([v, ev1?.(i), ...orderEvs[a].map((e) => e(i))]);
+          const r = [v, ev1?.(i), ...orderEvs[a].map((e) => e(i))];
+          list.push(r);
+          extra += rowBytes(r);
           continue;
         }
+        if (acc.acceptsNulls) extra += valueBytes(v); // array_agg keeps every value
         acc.add(g, v, ev1?.(i));
       }
     }
+    account(before);
   }
   replayOrdered(
     plan.aggs.map((x) => x.orderBy),

@@ -2,10 +2,13 @@
  * @module engine/exec/set-operations
  * UNION / INTERSECT / EXCEPT with and without ALL, by hashing whole rows
  * (NULLs compare equal here, as PostgreSQL's set operations treat them).
+ * Inputs are accounted against the query's memory budget; past it the query
+ * fails with 53200 (set operations do not spill).
  */
 import type { Plan } from '../plan/nodes.ts';
 import { hashKeyFor } from '../types/values.ts';
 import { batchRows, rowsToBatch } from './frame.ts';
+import { type QueryMemory, rowBytes, unlimitedMemory } from './memory.ts';
 import type { Operator } from './operator.ts';
 import { rowsOperator } from './sort.ts';
 
@@ -13,6 +16,7 @@ export function setOperator(
   left: Operator,
   right: Operator,
   plan: Extract<Plan, { kind: 'setop' }>,
+  mem: QueryMemory = unlimitedMemory(),
 ): Operator {
   const width = plan.schema.length;
   const hashers = plan.schema.map((c) => hashKeyFor(c.type));
@@ -38,13 +42,26 @@ export function setOperator(
     };
   }
   let out: Operator | undefined;
+  let held = 0;
   return {
     next() {
       if (!out) {
-        const lrows: unknown[][] = [];
-        for (let b = left.next(); b; b = left.next()) batchRows(b, lrows);
-        const rrows: unknown[][] = [];
-        for (let b = right.next(); b; b = right.next()) batchRows(b, rrows);
+        // Both inputs and their row keys are held until the end: account them (53200 past the budget).
+        const what = `${plan.op.toUpperCase()} (set operation)`;
+        const collect = (op: Operator): unknown[][] => {
+          const rows: unknown[][] = [];
+          for (let b = op.next(); b; b = op.next()) {
+            const start = rows.length;
+            batchRows(b, rows);
+            let bytes = 0;
+            for (let r = start; r < rows.length; r++) bytes += 2 * rowBytes(rows[r]);
+            held += bytes;
+            mem.reserve(bytes, what);
+          }
+          return rows;
+        };
+        const lrows = collect(left);
+        const rrows = collect(right);
         const result: unknown[][] = [];
         if (plan.op === 'union') {
           const seen = new Set<string>();
@@ -84,7 +101,14 @@ export function setOperator(
             }
           }
         }
-        out = rowsOperator(result, width);
+        const emit = rowsOperator(result, width);
+        out = {
+          next() {
+            const b = emit.next();
+            if (!b) mem.release(held);
+            return b;
+          },
+        };
       }
       return out.next();
     },

@@ -8,7 +8,7 @@ import type { Plan, SortKey } from '../plan/nodes.ts';
 import { comparatorFor, hashKeyFor } from '../types/values.ts';
 import { compileExpr } from './compile-expr.ts';
 import { batchRows, type ExecContext, rowsToBatch, setFrameBatch } from './frame.ts';
-import { queryMemory } from './memory.ts';
+import { queryMemory, rowBytes } from './memory.ts';
 import { BATCH_ROWS, newFrame, type Operator } from './operator.ts';
 import { ExternalSorter, type RowStream } from './spill-sort.ts';
 
@@ -130,6 +130,8 @@ export function distinctOperator(
   const hashers = plan.schema.map((c) => hashKeyFor(c.type));
   if (!plan.on) {
     const seen = new Map<unknown, unknown>();
+    const mem = queryMemory(ctx);
+    let held = 0;
     return {
       next() {
         for (let b = input.next(); b; b = input.next()) {
@@ -151,8 +153,17 @@ export function distinctOperator(
             seen.set('\u0000row', true);
             return true;
           });
-          if (rows.length) return rowsToBatch(rows, width);
+          if (rows.length) {
+            // Every distinct row stays in the seen-set (as nested map entries) until the end.
+            let bytes = 0;
+            for (const r of rows) bytes += rowBytes(r) + 48 * width;
+            held += bytes;
+            mem.reserve(bytes, `DISTINCT (${width} columns)`);
+            return rowsToBatch(rows, width);
+          }
         }
+        mem.release(held);
+        held = 0;
         return null;
       },
     };

@@ -88,6 +88,35 @@ describe('window functions past the budget run partition by partition', () => {
 });
 
 describe('errors instead of crashes', () => {
+  test.each([
+    ['SELECT id, count(*) FROM t GROUP BY id', 'hash aggregate'],
+    ["SELECT name, string_agg(note, ',' ORDER BY id) FROM t GROUP BY name", 'hash aggregate'],
+    ['SELECT DISTINCT id, name FROM t', 'DISTINCT'],
+    ['SELECT id FROM t UNION SELECT id FROM u', 'UNION'],
+    ['SELECT id, name FROM t EXCEPT ALL SELECT id, label FROM u', 'EXCEPT'],
+  ])('%s fails with 53200 past the budget and runs within the default one', async (sql, what) => {
+    const err = await db.query(sql, [], { memoryLimit: TINY }).catch((e) => e);
+    expect(isSqlError(err) && err.code).toBe('53200');
+    expect(String(err.message)).toContain(what);
+    expect(String(err.message)).toContain('64 kB');
+    const ok = await db.query(sql);
+    expect(ok.rowCount).toBeGreaterThan(0);
+    expect(ok.memory!.peakBytes).toBeGreaterThan(TINY);
+  });
+
+  test('small aggregates, DISTINCT and set operations run within a tiny budget', async () => {
+    for (const sql of [
+      'SELECT grp, count(*), sum(score), count(DISTINCT id % 5) FROM t GROUP BY grp',
+      'SELECT DISTINCT grp FROM t',
+      'SELECT grp FROM t WHERE id < 50 INTERSECT SELECT grp FROM u WHERE id < 50',
+    ]) {
+      const small = await db.query(sql, [], { memoryLimit: TINY });
+      const full = await db.query(sql, [], { memoryLimit: UNLIMITED });
+      expect(canon(small.rows), sql).toEqual(canon(full.rows));
+      expect(small.memory!.peakBytes, sql).toBeLessThanOrEqual(TINY);
+    }
+  });
+
   test('a window over one partition larger than the budget fails with 53200', async () => {
     for (const sql of [
       'SELECT id, count(*) OVER () FROM t',
