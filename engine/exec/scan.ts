@@ -3,9 +3,15 @@
  * Table scan: walks a table's segments, skips chunks whose zone maps cannot
  * satisfy the pushed-down ranges, and evaluates the pushed-down filter into a
  * selection vector (typed-array kernels for `column op constant`).
+ *
+ * Late materialization: a text equality (`col = 'x'`, `IN`, or an OR of those)
+ * is first answered from the encoded block's dictionary codes; when it keeps at
+ * most a quarter of a chunk's rows (one host of a chunk clustered by hostname),
+ * the needed columns are decoded for those rows only and the whole filter runs
+ * on that compacted batch.
  */
 import { conjuncts } from '../plan/expr-utils.ts';
-import type { ColumnRange, Plan } from '../plan/nodes.ts';
+import type { ColumnRange, Expr, Plan } from '../plan/nodes.ts';
 import { rangeOf } from '../plan/rules.ts';
 import type { ExecVector, SegmentView, ZoneMap } from '../storage/table-store.ts';
 import { SEGMENT_ROWS } from '../storage/table-store.ts';
@@ -59,6 +65,56 @@ export function zoneSatisfies(z: ZoneMap | undefined, r: ColumnRange, type: SqlT
   return true;
 }
 
+/** A text equality conjunct: scan column `index` equals one of `values`. */
+interface EqualitySet {
+  readonly index: number;
+  readonly values: readonly string[];
+}
+
+/** `col = 'x'`, `col IN ('x', …)`, or an OR of those on one text column; else undefined. */
+export function equalitySet(e: Expr): EqualitySet | undefined {
+  const textCol = (x: Expr): number | undefined =>
+    x.kind === 'col' && x.type === 'text' ? x.index : undefined;
+  const str = (x: Expr): string | undefined =>
+    x.kind === 'const' && typeof x.value === 'string' ? x.value : undefined;
+  if (e.kind === 'call' && e.name === '=' && e.args.length === 2) {
+    const [a, b] = e.args;
+    const index = textCol(a) ?? textCol(b);
+    const value = str(b) ?? str(a);
+    return index !== undefined && value !== undefined ? { index, values: [value] } : undefined;
+  }
+  if (e.kind === 'in' && !e.negate) {
+    const index = textCol(e.arg);
+    const values = e.list.map(str);
+    if (index === undefined || values.some((v) => v === undefined)) return undefined;
+    return { index, values: values as string[] };
+  }
+  if (e.kind === 'or') {
+    const parts = e.args.map(equalitySet);
+    const index = parts[0]?.index;
+    if (index === undefined || parts.some((p) => p === undefined || p.index !== index)) return undefined;
+    return { index, values: parts.flatMap((p) => p!.values) };
+  }
+  return undefined;
+}
+
+/** Ascending intersection of two ascending selections. */
+function intersect(a: Uint32Array, b: Uint32Array): Uint32Array {
+  const out = new Uint32Array(Math.min(a.length, b.length));
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < a.length && j < b.length) {
+    if (a[i] < b[j]) i++;
+    else if (a[i] > b[j]) j++;
+    else {
+      out[k++] = a[i++];
+      j++;
+    }
+  }
+  return out.subarray(0, k);
+}
+
 /** Builds the scan operator for a `scan` plan node. */
 export function scanOperator(plan: Extract<Plan, { kind: 'scan' }>, ctx: ExecContext): Operator {
   const table = ctx.store.get(plan.table);
@@ -69,11 +125,30 @@ export function scanOperator(plan: Extract<Plan, { kind: 'scan' }>, ctx: ExecCon
   const frame: Frame = { get: new Array(width), ctx };
   const filter = plan.filter ? compileFilter(plan.filter, frame) : undefined;
   const conjunctRanges = conjuncts(plan.filter).map((c) => rangeOf(c, plan.columns));
+  const equalities = conjuncts(plan.filter)
+    .map(equalitySet)
+    .filter((q): q is EqualitySet => q !== undefined);
   const segments: readonly SegmentView[] = table.segments();
   let s = 0;
   const needed = plan.needed;
   // Stands in for columns no operator reads: nothing is fetched or decoded.
   const UNREAD: ExecVector = { kind: 'const', type: 'text', length: 0, value: null };
+  /**
+   * Rows selected by the text equalities on encoded data, minus deleted rows, when
+   * they are few enough to be worth gathering; undefined to scan the whole chunk.
+   */
+  const preselect = (src: SegmentView['source'], deleted?: Uint8Array): Uint32Array | undefined => {
+    if (equalities.length === 0 || !src.selectEqual || !src.gather) return undefined;
+    let rows: Uint32Array | undefined;
+    for (const q of equalities) {
+      const hit = src.selectEqual(def.columns[plan.columns[q.index]].id, q.values);
+      if (hit === undefined) return undefined;
+      rows = rows === undefined ? hit : intersect(rows, hit);
+    }
+    if (rows === undefined || rows.length > src.rowCount >> 2) return undefined;
+    if (deleted === undefined) return rows;
+    return rows.filter((i) => (deleted[i >> 3] & (1 << (i & 7))) === 0);
+  };
   return {
     next(): ExecBatch | null {
       while (s < segments.length) {
@@ -92,11 +167,14 @@ export function scanOperator(plan: Extract<Plan, { kind: 'scan' }>, ctx: ExecCon
         }
         if (!seg.hot) ctx.stats.chunksScanned++;
         ctx.stats.rowsScanned += src.rowCount;
-        const n = src.rowCount;
+        // Rows of the chunk this batch holds: all (undefined), or the encoded-block preselection.
+        const rows = seg.hot ? undefined : preselect(src, seg.deleted);
+        if (rows !== undefined && rows.length === 0) continue;
+        const n = rows ? rows.length : src.rowCount;
         const vecs: ExecVector[] = cols.map((c, k) =>
           needed && !needed[k]
             ? UNREAD
-            : (src.column(c.id) ?? {
+            : ((rows ? src.gather!(c.id, rows) : src.column(c.id)) ?? {
                 kind: 'const',
                 type: c.type,
                 length: n,
@@ -106,11 +184,11 @@ export function scanOperator(plan: Extract<Plan, { kind: 'scan' }>, ctx: ExecCon
         if (plan.withRowId) {
           const base = segIndex * SEGMENT_ROWS;
           const ids = new Float64Array(n);
-          for (let i = 0; i < n; i++) ids[i] = base + i;
+          for (let i = 0; i < n; i++) ids[i] = base + (rows ? rows[i] : i);
           vecs.push({ kind: 'flat', type: 'float64', length: n, values: ids });
         }
         let sel: Uint32Array | undefined;
-        if (seg.deleted) {
+        if (seg.deleted && !rows) {
           const del = seg.deleted;
           const tmp = new Uint32Array(n);
           let k = 0;

@@ -89,6 +89,30 @@ describe('chunk layout', () => {
     expect((await db.query("SELECT count(*) FROM m WHERE host = 'h42'")).rows[0][0]).toBe(700n);
   });
 
+  test('late-materialized host scans see deletes and updates', async () => {
+    const n = 20_000;
+    const host = Array.from({ length: n }, (_, i) => `h${i % 40}`);
+    const time = Float64Array.from({ length: n }, (_, i) => Math.floor(i / 40) * 1e6);
+    const k = Int32Array.from({ length: n }, (_, i) => i % 7);
+    for (const layout of [true, false]) {
+      const db = await Database.create({ store: new MemoryTableStore({ encoded: true }) });
+      await db.exec(DDL);
+      if (layout) await db.exec(LAYOUT);
+      await db.bulkLoad('m', { time, host, k }, n);
+      const q = "SELECT count(*), sum(k), min(time) FROM m WHERE host = 'h3'";
+      const before = host.reduce((acc, h, i) => (h === 'h3' ? acc + k[i] : acc), 0);
+      expect((await db.query(q)).rows[0]).toEqual([500n, BigInt(before), '1970-01-01 00:00:00+00']);
+      await db.exec("DELETE FROM m WHERE host = 'h3' AND k = 6");
+      await db.exec("UPDATE m SET k = 100 WHERE host IN ('h3') AND k = 5");
+      const rows = (await db.query(q)).rows[0];
+      const want = host.reduce(
+        (acc, h, i) => (h !== 'h3' || k[i] === 6 ? acc : [acc[0] + 1, acc[1] + (k[i] === 5 ? 100 : k[i])]),
+        [0, 0],
+      );
+      expect(rows.slice(0, 2)).toEqual([BigInt(want[0]), BigInt(want[1])]);
+    }
+  });
+
   test('rejects unknown columns and options', async () => {
     const db = await Database.create();
     await db.exec(DDL);

@@ -52,7 +52,24 @@ export class EncodedChunkSource implements ChunkSource {
     const i = this.index.get(id);
     return i === undefined ? undefined : this.reader.column(i);
   }
+
+  selectEqual(id: number, values: readonly string[]): Uint32Array | undefined {
+    const i = this.index.get(id);
+    if (i === undefined || !TEXT_LIKE.has(this.reader.columns[i].type)) return undefined;
+    return this.reader.filterIn(i, values);
+  }
+
+  gather(id: number, sel: Uint32Array): ExecVector | undefined {
+    const i = this.index.get(id);
+    return i === undefined ? undefined : this.reader.gather(i, sel);
+  }
+
+  evict(): void {
+    this.reader.evict();
+  }
 }
+
+const TEXT_LIKE: ReadonlySet<ColumnType> = new Set<ColumnType>(['text', 'uuid', 'json']);
 
 /** Encodes columns with the versioned chunk format (splitting blocks over 2 MB) and opens them for reading. */
 export const encodedChunkBuilder: ChunkBuilder = (rowCount, cols) => {

@@ -68,6 +68,16 @@ export interface ChunkSource {
   readonly rowCount: number;
   zoneMap(columnId: number): ZoneMap | undefined;
   column(columnId: number): ExecVector | undefined;
+  /**
+   * Rows (ascending) whose text-like column equals one of `values`, answered
+   * from the encoded block (dictionary codes) without decoding other columns;
+   * undefined when this source cannot (then the scan filters decoded vectors).
+   */
+  selectEqual?(columnId: number, values: readonly string[]): Uint32Array | undefined;
+  /** Rows `sel` of a column as a vector of `sel.length` rows (late materialization). */
+  gather?(columnId: number, sel: Uint32Array): ExecVector | undefined;
+  /** Drops decoded and fetched column data this source caches. */
+  evict?(): void;
 }
 
 /** A segment as seen by a scan. `deleted` has bit i set when row i was deleted. */
