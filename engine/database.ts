@@ -41,6 +41,8 @@ export interface QueryResult {
 export interface QueryOptions {
   /** Operator memory budget in bytes for each statement (default: the database's `memoryLimit`). */
   memoryLimit?: number;
+  /** Executor values as they are: date/time as µs numbers, no text formatting (for hosts that re-encode results). */
+  raw?: boolean;
 }
 
 /** Per-statement services handed to the DDL/DML runners. */
@@ -181,7 +183,7 @@ export class Database {
         const types = q.columns.map((c) => c.type);
         const op = buildOperator(optimize(q.plan), env.context());
         const rows: unknown[][] = [];
-        const formats = resultFormatters(types);
+        const formats = opts.raw ? undefined : resultFormatters(types);
         for (let b = op.next(); b; b = op.next()) batchRows(b, rows, formats);
         return {
           command: 'SELECT',
