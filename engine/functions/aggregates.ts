@@ -120,7 +120,15 @@ class NumericSumAcc implements Accumulator {
   s: Decimal[] = [];
   c: number[] = [];
   constructor(private readonly mode: 'sum' | 'avg') {}
+  /** Groups that saw a NaN: their sum and average are NaN. */
+  nan: boolean[] = [];
   add(g: number, v: unknown): void {
+    if (v === 'NaN') {
+      this.nan[g] = true;
+      this.c[g] = (this.c[g] ?? 0) + 1;
+      this.s[g] ??= { int: 0n, scale: 0 };
+      return;
+    }
     const d = parseDecimal(v as string);
     if (this.c[g] === undefined) {
       this.s[g] = d;
@@ -132,6 +140,7 @@ class NumericSumAcc implements Accumulator {
   }
   result(g: number): unknown {
     if (this.c[g] === undefined) return null;
+    if (this.nan[g]) return 'NaN';
     if (this.mode === 'sum') return decimalToString(this.s[g]);
     return decimalToString(decDiv(this.s[g], { int: BigInt(this.c[g]), scale: 0 }));
   }

@@ -19,6 +19,7 @@ import {
 import { decimalToString } from '../types/numeric.ts';
 import type { SqlType } from '../types/values.ts';
 import type { Interval } from '../vector.ts';
+import { toChar, toTimestamp } from './datetime-format.ts';
 import type { Resolved } from './operators.ts';
 
 const mk = (name: string, fn: (...a: never[]) => unknown, strict = true): ScalarImpl => ({
@@ -262,13 +263,26 @@ export function resolveDatetimeFunction(name: string, args: readonly SqlType[]):
       };
     }
     case 'to_timestamp':
-      if (args.length !== 1)
-        throw new SqlError(SqlState.featureNotSupported, 'to_timestamp(text, format) is not supported');
+      if (args.length === 2)
+        return { impl: mk(name, toTimestamp), type: 'timestamptz', argTypes: ['text', 'text'] };
       return {
         impl: mk(name, (x: number) => Math.round(x * MICROS_PER_SECOND)),
         type: 'timestamptz',
         argTypes: ['float64'],
       };
+    case 'to_char': {
+      if (args.length !== 2) return undefined;
+      const t = args[0];
+      if (t === 'timestamp' || t === 'timestamptz' || t === 'date')
+        return {
+          impl: mk(name, (x: number, f: string) => toChar(x, f, t !== 'timestamp')),
+          type: 'text',
+          argTypes: [t === 'date' ? 'timestamptz' : t, 'text'],
+        };
+      if (t !== 'unknown' && t !== 'text')
+        throw new SqlError(SqlState.featureNotSupported, `to_char(${t}, text) is not supported`);
+      return undefined;
+    }
   }
   return undefined;
 }

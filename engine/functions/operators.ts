@@ -106,7 +106,10 @@ function arith(op: string, t: SqlType): ScalarImpl | undefined {
         a: ReturnType<typeof parseDecimal>,
         b: ReturnType<typeof parseDecimal>,
       ) => ReturnType<typeof parseDecimal>,
-    ) => impl(op, (x: string, y: string) => decimalToString(f(parseDecimal(x), parseDecimal(y))));
+    ) =>
+      impl(op, (x: string, y: string) =>
+        x === 'NaN' || y === 'NaN' ? 'NaN' : decimalToString(f(parseDecimal(x), parseDecimal(y))),
+      );
     switch (op) {
       case '+':
         return wrap(decAdd);
@@ -310,7 +313,9 @@ export function resolveNegate(t: SqlType): Resolved | undefined {
   if (isFloatType(t)) return { impl: impl('-', (x: number) => -x), type: t, argTypes: [t] };
   if (t === 'numeric') {
     return {
-      impl: impl('-', (x: string) => (x.startsWith('-') ? x.slice(1) : /^[0.]+$/.test(x) ? x : `-${x}`)),
+      impl: impl('-', (x: string) =>
+        x.startsWith('-') ? x.slice(1) : /^[0.]+$/.test(x) || x === 'NaN' ? x : `-${x}`,
+      ),
       type: t,
       argTypes: [t],
     };

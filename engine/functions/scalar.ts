@@ -53,7 +53,7 @@ const FUNCS: Record<string, Resolver> = {
       return { impl: mk('abs', (x: bigint) => checkInt64(x < 0n ? -x : x)), type: t, argTypes: [t] };
     if (t === 'numeric')
       return {
-        impl: mk('abs', (x: string) => decimalToString(decAbs(parseDecimal(x)))),
+        impl: mk('abs', (x: string) => (x === 'NaN' ? x : decimalToString(decAbs(parseDecimal(x))))),
         type: t,
         argTypes: [t],
       };

@@ -194,8 +194,14 @@ export function parseText(s: string, t: SqlType): unknown {
   }
 }
 
+function noNaN(v: unknown, to: SqlType): void {
+  if (v === 'NaN')
+    throw new SqlError(SqlState.featureNotSupported, `cannot convert NaN to ${pgTypeName(to)}`);
+}
+
 function toBigInt(v: unknown, from: SqlType): bigint {
   if (typeof v === 'bigint') return v;
+  noNaN(v, 'int64');
   if (from === 'numeric') return decRound(parseDecimal(v as string), 0).int;
   const n = v as number;
   if (!Number.isFinite(n)) throw outOfRange('int64');
@@ -241,7 +247,11 @@ export function castFn(from: SqlType, to: ValueType): Fn {
           return checkInt(to, rint(v as number));
         };
       }
-      if (from === 'numeric') return (v) => checkInt(to, Number(decRound(parseDecimal(v as string), 0).int));
+      if (from === 'numeric')
+        return (v) => {
+          noNaN(v, to);
+          return checkInt(to, Number(decRound(parseDecimal(v as string), 0).int));
+        };
       break;
     case 'int64':
       if (from === 'bool') return (v) => (v ? 1n : 0n);
@@ -255,11 +265,17 @@ export function castFn(from: SqlType, to: ValueType): Fn {
       if (from === 'float32' || from === 'float64')
         return to === 'float32' ? (v) => Math.fround(v as number) : (v) => v;
       if (from === 'numeric')
-        return (v) => (to === 'float32' ? Math.fround(decToNumber(parseDecimal(v as string))) : Number(v));
+        return (v) =>
+          v === 'NaN'
+            ? Number.NaN
+            : to === 'float32'
+              ? Math.fround(decToNumber(parseDecimal(v as string)))
+              : Number(v);
       break;
     case 'numeric':
       if (isIntegerType(from)) return (v) => String(v);
-      if (from === 'float32' || from === 'float64') return (v) => decimalToString(decFromFloat(v as number));
+      if (from === 'float32' || from === 'float64')
+        return (v) => (Number.isNaN(v) ? 'NaN' : decimalToString(decFromFloat(v as number)));
       break;
     case 'date':
       if (from === 'timestamp' || from === 'timestamptz')

@@ -166,13 +166,17 @@ export function formatTimestamp(micros: number): string {
     lastDays = days;
     lastDate = formatDate(days);
   }
-  return `${lastDate} ${formatTime(micros - days * MICROS_PER_DAY)}`;
+  const time = formatTime(micros - days * MICROS_PER_DAY);
+  // PostgreSQL puts the era after the time (and the zone): '0001-01-01 10:30:00 BC'.
+  if (lastDate.endsWith(' BC')) return `${lastDate.slice(0, -3)} ${time} BC`;
+  return `${lastDate} ${time}`;
 }
 
 /** Session TimeZone is UTC, so the offset is always +00. */
 export function formatTimestamptz(micros: number): string {
   if (!Number.isFinite(micros)) return formatTimestamp(micros);
-  return `${formatTimestamp(micros)}+00`;
+  const s = formatTimestamp(micros);
+  return s.endsWith(' BC') ? `${s.slice(0, -3)}+00 BC` : `${s}+00`;
 }
 
 /** PostgreSQL's default (postgres style) interval output, e.g. '1 year 2 mons 3 days 04:05:06'. */

@@ -48,9 +48,17 @@ export function decimalToString(d: Decimal): string {
   return neg ? `-${s}` : s;
 }
 
+/** Canonical numeric text of input text; 'NaN' (any case) is PostgreSQL's numeric NaN. */
 export function normalizeNumericText(text: string): string {
+  if (/^\s*nan\s*$/i.test(text)) return NUMERIC_NAN;
   return decimalToString(parseDecimal(text));
 }
+
+/**
+ * Numeric NaN travels as the string 'NaN'. It equals itself and sorts above
+ * every number (PostgreSQL's rule); arithmetic with it yields NaN.
+ */
+export const NUMERIC_NAN = 'NaN';
 
 function rescale(d: Decimal, scale: number): bigint {
   return scale >= d.scale ? d.int * 10n ** BigInt(scale - d.scale) : d.int / 10n ** BigInt(d.scale - scale);
@@ -145,10 +153,7 @@ export function decFromBigInt(v: bigint): Decimal {
 /** float8 → numeric keeps 15 significant digits (DBL_DIG), as PostgreSQL does. */
 export function decFromFloat(v: number): Decimal {
   if (!Number.isFinite(v)) {
-    throw new SqlError(
-      SqlState.featureNotSupported,
-      'cannot convert infinity or NaN to numeric in this engine',
-    );
+    throw new SqlError(SqlState.featureNotSupported, 'cannot convert infinity to numeric in this engine');
   }
   const d = parseDecimal(v.toPrecision(15));
   // strip trailing zeros in the fraction, as float8_numeric does

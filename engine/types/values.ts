@@ -144,7 +144,11 @@ export function comparatorFor(t: SqlType): (a: unknown, b: unknown) => number {
   if (isArrayType(t)) return arrayComparator(comparatorFor(elemType(t)));
   switch (t) {
     case 'numeric':
-      return (a, b) => decCmp(parseDecimal(a as string), parseDecimal(b as string));
+      // NaN equals NaN and sorts above every number.
+      return (a, b) =>
+        a === 'NaN' || b === 'NaN'
+          ? Number(a === 'NaN') - Number(b === 'NaN')
+          : decCmp(parseDecimal(a as string), parseDecimal(b as string));
     case 'interval':
       return (a, b) => compareInterval(a as Interval, b as Interval);
     case 'bytea':
