@@ -1,7 +1,7 @@
 /**
  * @module durable-objects/catalog-do
  * One per database: tables, columns (stable ids), distribution, hypertable
- * settings, retention policies and the versioned shard map, plus the durable
+ * settings, retention and tiering policies and the versioned shard map, plus the durable
  * coordinator records of two-phase commits. Every mutation bumps the catalog
  * version in the same SQLite transaction, so a Worker holding version v knows
  * exactly whether its cached copy is current.
@@ -225,6 +225,31 @@ export class CatalogDO extends DurableObject<Env> {
         throw new SqlError('42704', `retention policy not found for hypertable "${name}"`);
       }
       const updated: DistTable = { ...t, retentionUs };
+      this.put(updated);
+      return updated;
+    });
+  }
+
+  /**
+   * add_tiering_policy (µs) / remove_tiering_policy (undefined). `lenient` is
+   * if_not_exists (add: keep an existing policy) or if_exists (remove: no error when none).
+   */
+  async setTiering(name: string, moveAfterUs: number | undefined, lenient = false): Promise<DistTable> {
+    return rpcSafe(async () => {
+      const t = this.get(name);
+      if (!t.hypertable)
+        throw new SqlError(SqlState.invalidParameterValue, `table "${name}" is not a hypertable`);
+      if (moveAfterUs !== undefined && !(moveAfterUs > 0))
+        throw new SqlError(SqlState.invalidParameterValue, 'move_after must be a positive interval');
+      if (moveAfterUs !== undefined && t.tierAfterUs !== undefined) {
+        if (lenient) return t;
+        throw new SqlError('42710', `tiering policy already exists for hypertable "${name}"`);
+      }
+      if (moveAfterUs === undefined && t.tierAfterUs === undefined) {
+        if (lenient) return t;
+        throw new SqlError('42704', `tiering policy not found for hypertable "${name}"`);
+      }
+      const updated: DistTable = { ...t, tierAfterUs: moveAfterUs };
       this.put(updated);
       return updated;
     });

@@ -36,6 +36,15 @@ import {
   type ShardTableInfo,
   tableInfo,
 } from './shard-storage.ts';
+import {
+  collectColdGarbage,
+  moveChunkToCold,
+  type TierDeps,
+  type TierFaults,
+  tierDueChunks,
+  warmChunkIds,
+} from './shard-tier.ts';
+import { ColdBlockCache, type ColdNeeds } from './shard-tier-read.ts';
 
 export type { WriteBatch, WriteResult } from './shard-log.ts';
 export type { ShardTableInfo } from './shard-storage.ts';
@@ -52,10 +61,13 @@ export class ShardDO extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   /** Engine per table, cached until the next change of rows, chunks or definition. */
   private readonly engine = new ShardEngine();
+  /** Cold chunk blocks fetched from R2 (bounded LRU). */
+  private readonly cold: ColdBlockCache;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
+    this.cold = new ColdBlockCache(env.COLD);
     ctx.blockConcurrencyWhile(async () => initShardSchema(this.sql));
   }
 
@@ -77,6 +89,7 @@ export class ShardDO extends DurableObject<Env> {
    */
   async destroy(): Promise<void> {
     this.engine.invalidate();
+    this.cold.clear();
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
   }
@@ -94,6 +107,21 @@ export class ShardDO extends DurableObject<Env> {
     return row ? Number(row.value) : 0;
   }
 
+  /** A meter for one request; reads of cold blocks come from the cold cache. */
+  private meter(): Meter {
+    return new Meter(this.sql, undefined, this.cold);
+  }
+
+  private tierDeps(): TierDeps {
+    return { storage: this.ctx.storage, bucket: this.env.COLD, shardName: this.ctx.id.name };
+  }
+
+  /** Runs `run` with the cold blocks a DML operation on `table` reads fetched first. */
+  private withColdRows<T>(m: Meter, table: string, op: ShardOp | undefined, run: () => T): Promise<T> | T {
+    if (!op || op.kind === 'insert') return run();
+    return this.cold.withBlocks(m, table, { reads: op.reads, bounds: [] }, run);
+  }
+
   private policy(): MaintenancePolicy {
     return readPolicy(this.sql);
   }
@@ -106,7 +134,7 @@ export class ShardDO extends DurableObject<Env> {
   /** Applies a write batch through the shard log, exactly once per batch id. */
   async write(batch: WriteBatch): Promise<WriteResult> {
     return rpcSafe(async () => {
-      const m = new Meter(this.sql);
+      const m = this.meter();
       const result = this.ctx.storage.transactionSync(() => {
         const prior = loggedBatch(m, batch.batchId);
         if (prior) return { lsn: prior.lsn, duplicate: true, rowCount: prior.row_count };
@@ -149,8 +177,11 @@ export class ShardDO extends DurableObject<Env> {
       // Planned against an older catalog: do not run it with a stale definition; the Worker refetches.
       if (catalogVersion !== undefined && seen > catalogVersion)
         return { result: { rowCount: 0, columns: [] }, stats: emptyStats(), catalogVersion: seen };
-      const m = new Meter(this.sql);
-      const result = await this.engine.run(m, fragment, table);
+      const m = this.meter();
+      const needs: ColdNeeds = { reads: fragment.reads, bounds: fragment.bounds };
+      const result = await this.cold.withBlocks(m, table.name, needs, () =>
+        this.engine.run(m, fragment, table),
+      );
       return { result, stats: m.stats, catalogVersion: seen };
     });
   }
@@ -158,15 +189,17 @@ export class ShardDO extends DurableObject<Env> {
   /** 2PC phase 1: durably logs the operation as prepared (idempotent per transaction id). */
   async prepare(txnId: string, table: DistTable, op: ShardOp): Promise<{ stats: ShardStats }> {
     return rpcSafe(async () => {
-      const m = new Meter(this.sql);
-      this.ctx.storage.transactionSync(() => {
-        if (loggedBatch(m, txnId)) return;
-        rememberTable(m, table);
-        // Evaluate now so type and constraint errors abort the transaction instead of failing its commit.
-        if (op.kind === 'update') updatedRows(m, op);
-        const rows = op.kind === 'insert' ? op.rows.length : 0;
-        appendLog(m, txnId, table.name, op.kind, rows, 'prepared', JSON.stringify({ table, op }));
-      });
+      const m = this.meter();
+      await this.withColdRows(m, table.name, op, () =>
+        this.ctx.storage.transactionSync(() => {
+          if (loggedBatch(m, txnId)) return;
+          rememberTable(m, table);
+          // Evaluate now so type and constraint errors abort the transaction instead of failing its commit.
+          if (op.kind === 'update') updatedRows(m, op);
+          const rows = op.kind === 'insert' ? op.rows.length : 0;
+          appendLog(m, txnId, table.name, op.kind, rows, 'prepared', JSON.stringify({ table, op }));
+        }),
+      );
       return { stats: m.stats };
     });
   }
@@ -177,23 +210,30 @@ export class ShardDO extends DurableObject<Env> {
     decision: 'committed' | 'aborted',
   ): Promise<{ rowCount: number; stats: ShardStats }> {
     return rpcSafe(async () => {
-      const m = new Meter(this.sql);
-      const rowCount = this.ctx.storage.transactionSync(() => {
-        const entry = loggedBatch(m, txnId);
-        if (entry?.state !== 'prepared') return entry?.row_count ?? 0;
-        let n = 0;
-        if (decision === 'committed') {
-          const { table, op } = JSON.parse(entry.payload!) as { table: DistTable; op: ShardOp };
-          n = applyOp(m, table, op);
-        }
-        m.all(
-          `UPDATE shard_log SET state = ?, payload = NULL, row_count = ? WHERE batch_id = ?`,
-          decision === 'committed' ? 'applied' : 'aborted',
-          n,
-          txnId,
-        );
-        return n;
-      });
+      const m = this.meter();
+      const pending = loggedBatch(m, txnId);
+      const prepared =
+        pending?.state === 'prepared' && decision === 'committed'
+          ? (JSON.parse(pending.payload!) as { table: DistTable; op: ShardOp })
+          : undefined;
+      const rowCount = await this.withColdRows(m, prepared?.table.name ?? '', prepared?.op, () =>
+        this.ctx.storage.transactionSync(() => {
+          const entry = loggedBatch(m, txnId);
+          if (entry?.state !== 'prepared') return entry?.row_count ?? 0;
+          let n = 0;
+          if (decision === 'committed') {
+            const { table, op } = JSON.parse(entry.payload!) as { table: DistTable; op: ShardOp };
+            n = applyOp(m, table, op);
+          }
+          m.all(
+            `UPDATE shard_log SET state = ?, payload = NULL, row_count = ? WHERE batch_id = ?`,
+            decision === 'committed' ? 'applied' : 'aborted',
+            n,
+            txnId,
+          );
+          return n;
+        }),
+      );
       this.engine.invalidate();
       await this.ensureAlarm();
       return { rowCount, stats: m.stats };
@@ -216,7 +256,7 @@ export class ShardDO extends DurableObject<Env> {
     catalogVersionSeen(this.sql, catalogVersion);
     rememberTable(new Meter(this.sql), table);
     this.engine.invalidate();
-    if (table.retentionUs !== undefined) await this.ensureAlarm();
+    if (table.retentionUs !== undefined || table.tierAfterUs !== undefined) await this.ensureAlarm();
   }
 
   /** Hot row count and chunk list of a table here. */
@@ -227,23 +267,45 @@ export class ShardDO extends DurableObject<Env> {
   /** Removes every row of a table (DROP TABLE). */
   async dropTable(table: string, catalogVersion?: number): Promise<void> {
     catalogVersionSeen(this.sql, catalogVersion);
-    this.ctx.storage.transactionSync(() => dropTableData(new Meter(this.sql), table));
+    const m = this.meter();
+    this.ctx.storage.transactionSync(() => dropTableData(m, table));
     this.engine.invalidate();
+    await collectColdGarbage(this.tierDeps(), m);
   }
 
   /** drop_chunks: removes whole time buckets ending at or before `olderThanUs`. Returns buckets dropped. */
   async dropChunks(table: DistTable, olderThanUs: number): Promise<number[]> {
     return rpcSafe(async () => {
       this.engine.invalidate();
-      return this.ctx.storage.transactionSync(() =>
-        enforceRetention(new Meter(this.sql), table, olderThanUs),
-      );
+      const m = this.meter();
+      const dropped = this.ctx.storage.transactionSync(() => enforceRetention(m, table, olderThanUs));
+      await collectColdGarbage(this.tierDeps(), m);
+      return dropped;
+    });
+  }
+
+  /**
+   * Moves `table`'s warm chunks to R2 now (all of them, or those of the bucket
+   * starting at `bucket`): the manual form of the tiering policy. Returns chunks moved.
+   */
+  async tierChunks(table: DistTable, bucket?: number, faults: TierFaults = {}): Promise<number> {
+    return rpcSafe(async () => {
+      const m = this.meter();
+      rememberTable(m, table);
+      const ids = warmChunkIds(m, table.name, bucket);
+      let moved = 0;
+      try {
+        for (const id of ids) if (await moveChunkToCold(this.tierDeps(), m, table.name, id, faults)) moved++;
+      } finally {
+        this.engine.invalidate();
+      }
+      return moved;
     });
   }
 
   /** Compacts hot rows into chunks now (what the alarm does when thresholds are met). */
   async compact(force = true): Promise<{ chunksWritten: number; stats: ShardStats }> {
-    const m = new Meter(this.sql);
+    const m = this.meter();
     let chunksWritten = 0;
     const policy = force ? { minRows: 1, maxAgeMs: 0 } : this.policy();
     this.ctx.storage.transactionSync(() => {
@@ -257,13 +319,19 @@ export class ShardDO extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
-    const m = new Meter(this.sql);
+    const m = this.meter();
     const now = Date.now();
     const policy = this.policy();
     const { hot, retention } = this.ctx.storage.transactionSync(() => maintainTables(m, policy, now));
     this.engine.invalidate();
-    // Hot rows younger than the age threshold remain, or retention must keep running: come back.
-    if (hot) await this.ctx.storage.setAlarm(now + policy.maxAgeMs + 1);
-    else if (retention) await this.ctx.storage.setAlarm(now + RETENTION_CHECK_MS);
+    await collectColdGarbage(this.tierDeps(), m);
+    const tiering = await tierDueChunks(this.tierDeps(), m, now);
+    if (tiering.moved > 0) this.engine.invalidate();
+    const garbage = (await collectColdGarbage(this.tierDeps(), m)) > 0;
+    const tiered = knownTables(m).some((t) => t.tierAfterUs !== undefined);
+    // More to move or delete: soon. Hot rows younger than the age threshold: after it. Policies: periodically.
+    if (tiering.more || garbage) await this.ctx.storage.setAlarm(now + 1000);
+    else if (hot) await this.ctx.storage.setAlarm(now + policy.maxAgeMs + 1);
+    else if (retention || tiered) await this.ctx.storage.setAlarm(now + RETENTION_CHECK_MS);
   }
 }

@@ -93,14 +93,8 @@ export class ShardEngine {
       const reader = openChunkParts(
         new Uint8Array(c.header),
         (i) => {
-          const meter = entry!.meter;
-          const block = meter.all<{ data: ArrayBuffer }>(
-            `SELECT data FROM chunk_blocks WHERE chunk_id = ? AND col = ?`,
-            c.id,
-            i,
-          )[0];
-          meter.stats.bytesScanned += block.data.byteLength;
-          return new Uint8Array(block.data);
+          // A SQLite row (warm) or a prefetched R2 range (cold): see `shard-tier-read`.
+          return entry!.meter.block(c.id, i);
         },
         { cache: false },
       );

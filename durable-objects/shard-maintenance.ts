@@ -3,7 +3,8 @@
  * What the shard alarm does: compact hot rows into columnar chunks once a
  * table has enough of them or the oldest is old enough, merge small warm
  * chunks (bulk batches write many), and drop whole time buckets of
- * hypertables past their retention.
+ * hypertables past their retention. Cold chunks (in R2) are never merged;
+ * moving chunks to R2 is `shard-tier`'s part of the alarm.
  */
 import { openChunkParts } from '../engine/columnar/index.ts';
 import { chunkColumnName, vectorValues } from '../engine/distributed/chunk-rows.ts';
@@ -156,7 +157,8 @@ function readChunkRows(m: Meter, t: DistTable, chunkId: number): Row[] {
  */
 export function mergeSmallChunks(m: Meter, t: DistTable, nowMs: number): number {
   const small = m.all<{ id: number; bucket: number; row_count: number }>(
-    `SELECT id, bucket, row_count FROM chunks WHERE table_name = ? AND row_count < ? ORDER BY bucket, id`,
+    `SELECT id, bucket, row_count FROM chunks WHERE table_name = ? AND row_count < ?
+     AND id NOT IN (SELECT chunk_id FROM cold_chunks) ORDER BY bucket, id`,
     t.name,
     SMALL_CHUNK_ROWS,
   );

@@ -41,15 +41,8 @@ function scanTable(
     table,
   );
   for (const c of chunks) {
-    const reader = openChunkParts(new Uint8Array(c.header), (i) => {
-      const block = m.all<{ data: ArrayBuffer }>(
-        `SELECT data FROM chunk_blocks WHERE chunk_id = ? AND col = ?`,
-        c.id,
-        i,
-      )[0];
-      m.stats.bytesScanned += block.data.byteLength;
-      return new Uint8Array(block.data);
-    });
+    // A SQLite row (warm) or a prefetched R2 range (cold): see `shard-tier-read`.
+    const reader = openChunkParts(new Uint8Array(c.header), (i) => m.block(c.id, i));
     const indexOf = (id: number) => reader.columnIndex(chunkColumnName(id));
     m.stats.chunksScanned++;
     const deleted = c.deleted ? new Uint8Array(c.deleted) : undefined;

@@ -9,7 +9,11 @@
  *                 prepared 2PC batches keep their payload until decided.
  * - `hot_rows`    recent small writes, one SQLite row per data row (JSON array by column id).
  * - `chunks`      warm columnar chunks: header (with zone maps) + delete bitmap;
- * - `chunk_blocks` one row per column block (≤ 2 MB, the SQLite value limit).
+ * - `chunk_blocks` one row per column block (≤ 2 MB, the SQLite value limit); a
+ *                 cold chunk has none: its blocks live in R2 (see `shard-tier`).
+ * - `cold_chunks` where a cold chunk's bytes are (object key, object size).
+ * - `tier_moves`  intents of moves to R2 in flight (so a crash leaves no untracked object).
+ * - `tier_garbage` R2 objects of dropped chunks still to delete.
  * - `shard_tables` the last table definitions seen, for the alarm (compaction, retention).
  */
 
@@ -23,11 +27,28 @@ export interface ShardStats {
   chunksScanned: number;
   chunksSkipped: number;
   bytesScanned: number;
+  /** Bytes fetched from R2 (cold chunk columns not already cached in the Durable Object). */
+  r2BytesRead: number;
 }
 
 /** Zeroed stats. */
 export function emptyStats(): ShardStats {
-  return { rowsRead: 0, rowsWritten: 0, chunksScanned: 0, chunksSkipped: 0, bytesScanned: 0 };
+  return { rowsRead: 0, rowsWritten: 0, chunksScanned: 0, chunksSkipped: 0, bytesScanned: 0, r2BytesRead: 0 };
+}
+
+/** Column blocks of cold chunks already fetched from R2 (see `shard-tier-read`). */
+export interface ColdBlocks {
+  block(chunkId: number, col: number): Uint8Array | undefined;
+}
+
+/** A cold chunk's block was needed but not fetched before the (synchronous) run; the caller fetches and retries. */
+export class ColdBlockMissing extends Error {
+  constructor(
+    readonly chunkId: number,
+    readonly col: number,
+  ) {
+    super(`cold chunk ${chunkId} column ${col} was not prefetched`);
+  }
 }
 
 /** Runs statements and accumulates the billing meters. */
@@ -35,7 +56,28 @@ export class Meter {
   constructor(
     private readonly sql: SqlStorage,
     readonly stats: ShardStats = emptyStats(),
+    private readonly cold?: ColdBlocks,
   ) {}
+
+  /**
+   * Bytes of one column block: from the cold-block cache when the chunk is in
+   * R2, else from SQLite. Counts `bytesScanned`.
+   */
+  block(chunkId: number, col: number): Uint8Array {
+    const cold = this.cold?.block(chunkId, col);
+    if (cold) {
+      this.stats.bytesScanned += cold.byteLength;
+      return cold;
+    }
+    const row = this.all<{ data: ArrayBuffer }>(
+      `SELECT data FROM chunk_blocks WHERE chunk_id = ? AND col = ?`,
+      chunkId,
+      col,
+    )[0];
+    if (!row) throw new ColdBlockMissing(chunkId, col);
+    this.stats.bytesScanned += row.data.byteLength;
+    return new Uint8Array(row.data);
+  }
 
   /** Executes and fully reads a statement. */
   all<T extends Record<string, SqlStorageValue>>(query: string, ...args: unknown[]): T[] {
@@ -65,6 +107,12 @@ export function initShardSchema(sql: SqlStorage): void {
   sql.exec(`CREATE TABLE IF NOT EXISTS chunk_blocks (
     chunk_id INTEGER NOT NULL, col INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (chunk_id, col))`);
   sql.exec(`CREATE TABLE IF NOT EXISTS shard_tables (name TEXT PRIMARY KEY, def TEXT NOT NULL)`);
+  sql.exec(`CREATE TABLE IF NOT EXISTS cold_chunks (
+    chunk_id INTEGER PRIMARY KEY, table_name TEXT NOT NULL, object_key TEXT NOT NULL,
+    object_bytes INTEGER NOT NULL)`);
+  sql.exec(`CREATE INDEX IF NOT EXISTS cold_chunks_table ON cold_chunks (table_name)`);
+  sql.exec(`CREATE TABLE IF NOT EXISTS tier_moves (chunk_id INTEGER PRIMARY KEY, object_key TEXT NOT NULL)`);
+  sql.exec(`CREATE TABLE IF NOT EXISTS tier_garbage (object_key TEXT PRIMARY KEY)`);
 }
 
 /** Writes rows as columnar chunks (one SQLite row per header and per column block). Returns chunks written. */
@@ -92,29 +140,46 @@ export function insertChunks(m: Meter, t: DistTable, chunks: readonly BucketChun
   return chunks.length;
 }
 
-/** Deletes chunks (and their blocks) by id. */
+/**
+ * Deletes chunks (and their blocks) by id. A cold chunk's R2 object (or one a
+ * move may have written) is queued in `tier_garbage`, deleted after the transaction.
+ */
 export function deleteChunks(m: Meter, ids: readonly number[]): void {
   for (const id of ids) {
     m.all(`DELETE FROM chunk_blocks WHERE chunk_id = ?`, id);
     m.all(`DELETE FROM chunks WHERE id = ?`, id);
+    for (const t of ['cold_chunks', 'tier_moves'])
+      for (const { object_key } of m.all<{ object_key: string }>(
+        `DELETE FROM ${t} WHERE chunk_id = ? RETURNING object_key`,
+        id,
+      ))
+        m.all(`INSERT OR IGNORE INTO tier_garbage (object_key) VALUES (?)`, object_key);
   }
 }
 
 /** Sizes of one table on this shard (for show_shards / show_chunks). */
 export interface ShardTableInfo {
   readonly hotRows: number;
-  readonly chunks: { id: number; bucket: number; rows: number; bytes: number }[];
+  /** `bytes`: in SQLite (warm) or the R2 object's size (cold). */
+  readonly chunks: { id: number; bucket: number; rows: number; bytes: number; tier: 'warm' | 'cold' }[];
 }
 
 /** Hot row count and chunk list of a table. */
 export function tableInfo(m: Meter, table: string): ShardTableInfo {
   const hot = m.all<{ n: number }>(`SELECT count(*) AS n FROM hot_rows WHERE table_name = ?`, table)[0].n;
   const chunks = m
-    .all<{ id: number; bucket: number; row_count: number; bytes: number }>(
-      `SELECT id, bucket, row_count, bytes FROM chunks WHERE table_name = ? ORDER BY bucket, id`,
+    .all<{ id: number; bucket: number; row_count: number; bytes: number; cold: number | null }>(
+      `SELECT c.id, c.bucket, c.row_count, c.bytes, k.object_bytes AS cold FROM chunks c
+       LEFT JOIN cold_chunks k ON k.chunk_id = c.id WHERE c.table_name = ? ORDER BY c.bucket, c.id`,
       table,
     )
-    .map((c) => ({ id: c.id, bucket: c.bucket, rows: c.row_count, bytes: c.bytes }));
+    .map((c) => ({
+      id: c.id,
+      bucket: c.bucket,
+      rows: c.row_count,
+      bytes: c.cold ?? c.bytes,
+      tier: c.cold === null ? ('warm' as const) : ('cold' as const),
+    }));
   return { hotRows: hot, chunks };
 }
 

@@ -2,7 +2,8 @@
  * @module workers/data-plane/management-functions
  * The Citus / Timescale management functions, called as `SELECT fn(…)`:
  * create_distributed_table, create_reference_table, create_hypertable,
- * drop_chunks, add_retention_policy, remove_retention_policy, show_shards,
+ * drop_chunks, add_retention_policy, remove_retention_policy,
+ * add_tiering_policy, remove_tiering_policy, tier_chunk, show_shards,
  * show_chunks. Each returns rows like any query.
  */
 import { tableRanges } from '../../durable-objects/catalog-do.ts';
@@ -51,6 +52,7 @@ export async function runManagementFunction(
 ): Promise<StatementResult> {
   const catalog = cluster.catalog();
   const arg = (i: number, name: string) => (call.named[name] !== undefined ? call.named[name] : call.args[i]);
+  if (call.name === 'tier_chunk') return tierChunk(cluster, str(arg(0, 'chunk_name'), 'chunk name'), stats);
   const table = await cluster.table(
     str(arg(0, call.name === 'create_hypertable' ? 'relation' : 'table_name'), 'table name'),
   );
@@ -148,6 +150,17 @@ export async function runManagementFunction(
       await pushTable(cluster, t as unknown as DistTable);
       return scalar(call.name, 'void', '');
     }
+    case 'add_tiering_policy': {
+      const moveAfter = intervalUs(arg(1, 'move_after'), 'move_after');
+      const t = await catalog.setTiering(table.name, moveAfter, call.named.if_not_exists === true);
+      await pushTable(cluster, t as unknown as DistTable);
+      return scalar(call.name, 'integer', 1001);
+    }
+    case 'remove_tiering_policy': {
+      const t = await catalog.setTiering(table.name, undefined, call.named.if_exists === true);
+      await pushTable(cluster, t as unknown as DistTable);
+      return scalar(call.name, 'void', '');
+    }
     case 'compact_table': {
       // Orochi-specific: run the alarm's compaction now (hot rows → chunks, small chunks merged).
       const results = await Promise.all(
@@ -188,6 +201,30 @@ export async function pushTable(
   await Promise.all([...names].map((s) => cluster.shard(s).updateTable(t, version)));
 }
 
+/**
+ * tier_chunk('_hyper_<table>_<range start>'): moves that chunk (its part on
+ * every shard) to R2 now; `_chunk_<table>` moves every warm chunk of a plain
+ * table. Returns the number of shard chunks moved.
+ */
+async function tierChunk(cluster: Cluster, name: string, stats: StatsCollector): Promise<StatementResult> {
+  const m = /^_hyper_(.+)_(\d{4}-\d{2}-\d{2}T[\d:.]+Z)$/.exec(name) ?? /^_chunk_(.+)$/.exec(name);
+  const t = m ? (await cluster.snapshot()).tables.find((x) => x.name === m[1]) : undefined;
+  if (!m || !t || (m[2] === undefined) !== (t.hypertable === undefined))
+    throw new SqlError(SqlState.undefinedTable, `chunk "${name}" does not exist`);
+  const bucket = m[2] === undefined ? undefined : parseTimestampUs(m[2]);
+  const moved = await Promise.all(
+    cluster.shardsOf(t).map(async (s) => {
+      stats.touch(s);
+      return cluster.shard(s).tierChunks(t, bucket);
+    }),
+  );
+  return scalar(
+    'tier_chunk',
+    'integer',
+    moved.reduce((a, b) => a + b, 0),
+  );
+}
+
 /** Timescale-style chunk name for a time bucket. */
 function chunkName(t: DistTable, bucket: number): string {
   return t.hypertable ? `_hyper_${t.name}_${formatTimestampUs(bucket)}` : `_chunk_${t.name}`;
@@ -201,6 +238,15 @@ async function showShards(cluster: Cluster, t: DistTable, stats: StatsCollector)
     stats.touch(names[i]);
     const chunkRows = info.chunks.reduce((s, c) => s + c.rows, 0);
     const bytes = info.chunks.reduce((s, c) => s + c.bytes, 0);
+    const cold = info.chunks.filter((c) => c.tier === 'cold');
+    const tier =
+      info.chunks.length === 0
+        ? 'hot'
+        : cold.length === 0
+          ? 'warm'
+          : cold.length === info.chunks.length
+            ? 'cold'
+            : 'warm+cold';
     return [
       i,
       names[i],
@@ -210,7 +256,8 @@ async function showShards(cluster: Cluster, t: DistTable, stats: StatsCollector)
       info.hotRows,
       info.chunks.length,
       bytes,
-      info.chunks.length > 0 ? 'warm' : 'hot',
+      tier,
+      cold.reduce((s, c) => s + c.bytes, 0),
     ];
   });
   return {
@@ -224,6 +271,7 @@ async function showShards(cluster: Cluster, t: DistTable, stats: StatsCollector)
       { name: 'chunks', type: 'bigint' },
       { name: 'bytes', type: 'bigint' },
       { name: 'tier', type: 'text' },
+      { name: 'cold_bytes', type: 'bigint' },
     ],
     rows,
     rowCount: rows.length,
@@ -246,7 +294,7 @@ async function showChunks(cluster: Cluster, t: DistTable, stats: StatsCollector)
         end,
         c.rows,
         c.bytes,
-        'warm',
+        c.tier,
       ]);
     }
   });

@@ -1,0 +1,202 @@
+/**
+ * @module durable-objects/shard-tier-read
+ * Reads of cold chunks. A cold chunk keeps its header (zone maps) and delete
+ * bitmap in SQLite; its column blocks live in one R2 object laid out as the
+ * chunk format's single-buffer form (header, then each block 8-byte aligned),
+ * so the header doubles as the per-column offset table (`columnByteRange`).
+ *
+ * The engine's executor is synchronous, so blocks are fetched before a run:
+ * the chunks the fragment's zone-map bounds cannot exclude, only the columns
+ * it reads, with R2 range GETs (adjacent columns coalesced into one GET,
+ * several GETs in parallel). Fetched blocks are pinned for the run and kept
+ * in a bounded LRU in the Durable Object, so repeated queries skip R2. If the
+ * run still asks for a block that was not fetched (the engine pruned less
+ * than the bounds did), the run is retried after fetching more: first every
+ * cold chunk's read columns, then every column.
+ */
+import { columnByteRange, readChunkHeader } from '../engine/columnar/index.ts';
+import { type ZoneValue, zoneMayMatchIn, zoneMayMatchRange } from '../engine/columnar/zone-map.ts';
+import { chunkColumnName } from '../engine/distributed/chunk-rows.ts';
+import type { ColumnBound } from '../engine/distributed/fragment.ts';
+import { SqlError, SqlState } from '../engine/errors.ts';
+import { ColdBlockMissing, type ColdBlocks, type Meter } from './shard-storage.ts';
+
+/** Bytes of cold blocks a shard keeps between queries. */
+export const COLD_CACHE_BYTES = 24 * 1024 * 1024;
+/** R2 range GETs in flight at once (Workers allow six open connections per request). */
+const PARALLEL_GETS = 6;
+
+const blockKey = (chunkId: number, col: number) => `${chunkId}:${col}`;
+
+/** One R2 range GET: consecutive columns of one chunk. */
+interface RangeGet {
+  readonly chunkId: number;
+  readonly objectKey: string;
+  readonly start: number;
+  end: number;
+  readonly cols: { col: number; start: number; end: number }[];
+}
+
+function zoneValue(v: unknown): ZoneValue | undefined {
+  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'string') return v;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  return undefined;
+}
+
+/** What to fetch: column ids the run reads (or every column), and bounds that may exclude chunks. */
+export interface ColdNeeds {
+  readonly reads: readonly number[] | 'all';
+  readonly bounds: readonly ColumnBound[];
+}
+
+/** The cold-block cache of one shard, and the prefetch around a synchronous run. */
+export class ColdBlockCache implements ColdBlocks {
+  private readonly lru = new Map<string, Uint8Array>();
+  private bytes = 0;
+  private readonly pins = new Set<Map<string, Uint8Array>>();
+
+  constructor(
+    private readonly bucket: R2Bucket,
+    private readonly budget = COLD_CACHE_BYTES,
+  ) {}
+
+  block(chunkId: number, col: number): Uint8Array | undefined {
+    const k = blockKey(chunkId, col);
+    for (const pin of this.pins) {
+      const b = pin.get(k);
+      if (b) return b;
+    }
+    const b = this.lru.get(k);
+    if (b) {
+      this.lru.delete(k); // most recently used goes last
+      this.lru.set(k, b);
+    }
+    return b;
+  }
+
+  /** Forgets every cached block (the shard was destroyed). */
+  clear(): void {
+    this.lru.clear();
+    this.bytes = 0;
+  }
+
+  /**
+   * Fetches the cold blocks `needs` may touch in `table`, then runs `run`
+   * (synchronous engine work or a SQLite transaction) with them pinned.
+   */
+  async withBlocks<T>(m: Meter, table: string, needs: ColdNeeds, run: () => T | Promise<T>): Promise<T> {
+    const cold = m.all<{ chunk_id: number; object_key: string; header: ArrayBuffer }>(
+      `SELECT k.chunk_id, k.object_key, c.header FROM cold_chunks k JOIN chunks c ON c.id = k.chunk_id
+       WHERE k.table_name = ?`,
+      table,
+    );
+    if (cold.length === 0) return run();
+    const pin = new Map<string, Uint8Array>();
+    this.pins.add(pin);
+    try {
+      await this.fetch(m, pin, cold, needs);
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await run();
+        } catch (e) {
+          if (!(e instanceof ColdBlockMissing) || attempt >= 2) throw e;
+          const reads = attempt === 0 && needs.reads !== 'all' ? [...needs.reads] : 'all';
+          await this.fetch(m, pin, cold, { reads, bounds: [] });
+        }
+      }
+    } finally {
+      this.pins.delete(pin);
+    }
+  }
+
+  private async fetch(
+    m: Meter,
+    pin: Map<string, Uint8Array>,
+    cold: readonly { chunk_id: number; object_key: string; header: ArrayBuffer }[],
+    needs: ColdNeeds,
+  ): Promise<void> {
+    const gets: RangeGet[] = [];
+    for (const c of cold) {
+      const header = readChunkHeader(new Uint8Array(c.header));
+      const indexOf = (id: number) => header.columns.findIndex((col) => col.name === chunkColumnName(id));
+      const excluded = needs.bounds.some((b) => {
+        const i = indexOf(b.columnId);
+        if (i < 0) return false; // the chunk predates the column: it reads as the default
+        const zone = header.columns[i].zone;
+        if (b.values) {
+          const vs = b.values.map(zoneValue);
+          return !vs.includes(undefined) && !zoneMayMatchIn(zone, vs as ZoneValue[]);
+        }
+        const lo = b.lo === undefined ? undefined : zoneValue(b.lo);
+        const hi = b.hi === undefined ? undefined : zoneValue(b.hi);
+        if ((b.lo !== undefined && lo === undefined) || (b.hi !== undefined && hi === undefined))
+          return false;
+        return !zoneMayMatchRange(zone, lo, hi);
+      });
+      if (excluded) continue;
+      const cols =
+        needs.reads === 'all'
+          ? header.columns.map((_, i) => i)
+          : needs.reads.map(indexOf).filter((i) => i >= 0);
+      let run: RangeGet | undefined;
+      for (const col of [...new Set(cols)].sort((a, b) => a - b)) {
+        const k = blockKey(c.chunk_id, col);
+        const have = pin.get(k) ?? this.block(c.chunk_id, col);
+        if (have) {
+          pin.set(k, have);
+          continue;
+        }
+        const r = columnByteRange(header, col);
+        // Blocks are 8-byte aligned: the next column starts at the aligned end of this one.
+        if (run && ((run.end + 7) & ~7) === r.start) {
+          run.cols.push({ col, ...r });
+          run.end = r.end;
+        } else {
+          run = {
+            chunkId: c.chunk_id,
+            objectKey: c.object_key,
+            start: r.start,
+            end: r.end,
+            cols: [{ col, ...r }],
+          };
+          gets.push(run);
+        }
+      }
+    }
+    let next = 0;
+    const worker = async () => {
+      while (next < gets.length) {
+        const g = gets[next++];
+        const obj = await this.bucket.get(g.objectKey, {
+          range: { offset: g.start, length: g.end - g.start },
+        });
+        if (!obj)
+          throw new SqlError(
+            SqlState.internalError,
+            `cold chunk ${g.chunkId}: object ${g.objectKey} is missing`,
+          );
+        const buf = new Uint8Array(await obj.arrayBuffer());
+        if (buf.length !== g.end - g.start)
+          throw new SqlError(SqlState.internalError, `cold chunk ${g.chunkId}: short range read`);
+        m.stats.r2BytesRead += buf.length;
+        for (const c of g.cols) {
+          const block = buf.subarray(c.start - g.start, c.end - g.start);
+          pin.set(blockKey(g.chunkId, c.col), block);
+          this.remember(blockKey(g.chunkId, c.col), block);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(PARALLEL_GETS, gets.length) }, worker));
+  }
+
+  private remember(k: string, block: Uint8Array): void {
+    if (block.byteLength > this.budget || this.lru.has(k)) return;
+    this.lru.set(k, block);
+    this.bytes += block.byteLength;
+    for (const [old, b] of this.lru) {
+      if (this.bytes <= this.budget) break;
+      this.lru.delete(old);
+      this.bytes -= b.byteLength;
+    }
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * @module durable-objects/shard-tier
+ * Moves warm chunks to the cold tier in R2 (Timescale's tiering policy:
+ * chunks whose whole time range ended `move_after` ago), and deletes the R2
+ * objects of dropped cold chunks.
+ *
+ * A move is crash-safe and idempotent:
+ * 1. record an intent (`tier_moves`: chunk id → object key) in SQLite;
+ * 2. PUT the chunk's exact bytes (header + blocks, the single-buffer form)
+ *    under a key derived from shard and chunk id, with a SHA-256 R2 checks,
+ *    and HEAD it to verify size and checksum;
+ * 3. in one SQLite transaction: mark the chunk cold (`cold_chunks`), delete its
+ *    blocks, drop the intent.
+ * A crash before 3 leaves the chunk warm and the intent in place; the next
+ * alarm writes the same key again. A chunk dropped meanwhile (retention,
+ * merge, DROP TABLE) moves its intent's key to `tier_garbage`, so no object is
+ * left untracked. Keys start with `{databaseId}/`, which database teardown deletes.
+ */
+
+import { serializeParts } from '../engine/columnar/chunk-format.ts';
+import { readChunkHeader } from '../engine/columnar/index.ts';
+import type { DistTable } from '../engine/distributed/table-schema.ts';
+import { SqlError, SqlState } from '../engine/errors.ts';
+import { knownTables } from './shard-maintenance.ts';
+import type { Meter } from './shard-storage.ts';
+
+/** Chunks one alarm moves at most (the rest wait for the next run). */
+export const TIER_BATCH = 32;
+
+/** What a move needs from the Durable Object. */
+export interface TierDeps {
+  readonly storage: DurableObjectStorage;
+  readonly bucket: R2Bucket;
+  /** The shard's name (`{databaseId}:{shardCount}:{index}`). */
+  readonly shardName: string | undefined;
+}
+
+/** Test hook: fail right after the object is written and verified, before SQLite changes. */
+export interface TierFaults {
+  readonly crashAfterPut?: boolean;
+}
+
+/** R2 key of a chunk's cold object (under the database's prefix, so teardown removes it). */
+export function coldObjectKey(shardName: string, table: string, chunkId: number): string {
+  const databaseId = shardName.split(':')[0];
+  return `${databaseId}/cold/${shardName}/${encodeURIComponent(table)}/${chunkId}.chunk`;
+}
+
+/** Warm chunk ids of `table` (only those of the bucket starting at `bucket`, when given). */
+export function warmChunkIds(m: Meter, table: string, bucket?: number): number[] {
+  return m
+    .all<{ id: number }>(
+      `SELECT id FROM chunks WHERE table_name = ?1 AND (?2 IS NULL OR bucket = ?2)
+       AND id NOT IN (SELECT chunk_id FROM cold_chunks) ORDER BY bucket, id`,
+      table,
+      bucket ?? null,
+    )
+    .map((r) => r.id);
+}
+
+/** Warm chunk ids of `t` whose time range ended at or before `cutoffUs`. */
+export function warmChunksBefore(m: Meter, t: DistTable, cutoffUs: number, limit: number): number[] {
+  const last = cutoffUs - (t.hypertable?.chunkIntervalUs ?? 0);
+  return m
+    .all<{ id: number }>(
+      `SELECT id FROM chunks WHERE table_name = ? AND bucket <= ?
+       AND id NOT IN (SELECT chunk_id FROM cold_chunks) ORDER BY bucket, id LIMIT ?`,
+      t.name,
+      last,
+      limit,
+    )
+    .map((r) => r.id);
+}
+
+const hex = (b: ArrayBuffer) => [...new Uint8Array(b)].map((x) => x.toString(16).padStart(2, '0')).join('');
+
+/** Moves one warm chunk to R2 (see the module comment). Returns false when it is gone or already cold. */
+export async function moveChunkToCold(
+  deps: TierDeps,
+  m: Meter,
+  table: string,
+  chunkId: number,
+  faults: TierFaults = {},
+): Promise<boolean> {
+  if (!deps.shardName)
+    throw new SqlError(SqlState.internalError, 'shard has no name: cannot key its cold objects');
+  const c = m.all<{ header: ArrayBuffer }>(
+    `SELECT header FROM chunks WHERE id = ? AND id NOT IN (SELECT chunk_id FROM cold_chunks)`,
+    chunkId,
+  )[0];
+  if (!c) return false;
+  const header = new Uint8Array(c.header);
+  const parsed = readChunkHeader(header);
+  const blocks = m.all<{ data: ArrayBuffer }>(
+    `SELECT data FROM chunk_blocks WHERE chunk_id = ? ORDER BY col`,
+    chunkId,
+  );
+  if (blocks.length !== parsed.columns.length)
+    throw new SqlError(
+      SqlState.internalError,
+      `chunk ${chunkId} has ${blocks.length} blocks, header says ${parsed.columns.length}`,
+    );
+  const bytes = serializeParts(
+    header,
+    blocks.map((b) => new Uint8Array(b.data)),
+  );
+  const key = coldObjectKey(deps.shardName, table, chunkId);
+  m.all(`INSERT OR REPLACE INTO tier_moves (chunk_id, object_key) VALUES (?, ?)`, chunkId, key);
+  const sha256 = await crypto.subtle.digest('SHA-256', bytes);
+  await deps.bucket.put(key, bytes, {
+    sha256,
+    customMetadata: { format: 'orochi-chunk', table, chunk: String(chunkId) },
+  });
+  const head = await deps.bucket.head(key);
+  const stored = head?.checksums.sha256;
+  if (!head || head.size !== bytes.length || (stored && hex(stored) !== hex(sha256)))
+    throw new SqlError(SqlState.internalError, `cold object ${key} failed verification after upload`);
+  if (faults.crashAfterPut) throw new SqlError(SqlState.internalError, 'injected crash after the R2 put');
+  return deps.storage.transactionSync(() => {
+    // Dropped while the upload ran: deleteChunks already queued the key as garbage.
+    if (m.all(`SELECT 1 AS x FROM tier_moves WHERE chunk_id = ?`, chunkId).length === 0) return false;
+    m.all(
+      `INSERT INTO cold_chunks (chunk_id, table_name, object_key, object_bytes) VALUES (?, ?, ?, ?)`,
+      chunkId,
+      table,
+      key,
+      bytes.length,
+    );
+    m.all(`DELETE FROM chunk_blocks WHERE chunk_id = ?`, chunkId);
+    m.all(`DELETE FROM tier_moves WHERE chunk_id = ?`, chunkId);
+    return true;
+  });
+}
+
+/** Moves every chunk due under the tables' tiering policies (at most `TIER_BATCH`). Returns chunks moved and whether more are due. */
+export async function tierDueChunks(
+  deps: TierDeps,
+  m: Meter,
+  nowMs: number,
+  faults: TierFaults = {},
+): Promise<{ moved: number; more: boolean }> {
+  let moved = 0;
+  let more = false;
+  let budget = TIER_BATCH;
+  for (const t of knownTables(m)) {
+    if (t.tierAfterUs === undefined || !t.hypertable) continue;
+    if (budget <= 0) {
+      more = true;
+      break;
+    }
+    const due = warmChunksBefore(m, t, nowMs * 1000 - t.tierAfterUs, budget + 1);
+    if (due.length > budget) more = true;
+    for (const id of due.slice(0, budget)) if (await moveChunkToCold(deps, m, t.name, id, faults)) moved++;
+    budget -= Math.min(due.length, budget);
+  }
+  return { moved, more };
+}
+
+/** Deletes R2 objects of dropped cold chunks. Returns objects deleted. */
+export async function collectColdGarbage(deps: TierDeps, m: Meter): Promise<number> {
+  const keys = m
+    .all<{ object_key: string }>(`SELECT object_key FROM tier_garbage LIMIT 1000`)
+    .map((r) => r.object_key);
+  if (keys.length === 0) return 0;
+  await deps.bucket.delete(keys);
+  for (const k of keys) m.all(`DELETE FROM tier_garbage WHERE object_key = ?`, k);
+  return keys.length;
+}
