@@ -36,7 +36,7 @@ export class ExternalSorter {
     private readonly limit?: number,
   ) {
     this.blockBytes = blockBytesFor(mem);
-    this.minRun = 4 * this.blockBytes;
+    this.minRun = Math.min(4 * this.blockBytes, Math.floor(mem.limit / 4));
   }
 
   /** True once some rows went to the spill store. */
