@@ -7,7 +7,7 @@
  */
 import { SqlError, SqlState } from '../errors.ts';
 import type { AggCall } from '../plan/nodes.ts';
-import { checkInt64, formatText } from '../types/cast.ts';
+import { checkInt64 } from '../types/cast.ts';
 import {
   type Decimal,
   decAdd,

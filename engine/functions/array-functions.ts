@@ -7,7 +7,7 @@
  * Each resolver runs once at bind time; elements compare with the element
  * type's comparator (NULL elements equal each other in `=`, as array_eq does).
  */
-import { SqlError, SqlState } from '../errors.ts';
+import { SqlError } from '../errors.ts';
 import type { ScalarImpl } from '../plan/nodes.ts';
 import { formatText } from '../types/cast.ts';
 import {

@@ -47,6 +47,8 @@ const QUERIES = [
   "SELECT v FROM (VALUES (1::numeric), ('NaN'), (-5), (NULL), ('NaN')) AS x(v) ORDER BY v",
   "SELECT max(v), min(v), count(DISTINCT v) FROM (VALUES (1::numeric), ('NaN'), (-5), ('NaN')) AS x(v)",
   "SELECT sum(v), avg(v) FROM (VALUES (1::numeric), ('NaN')) AS x(v)",
+  "SELECT round('NaN'::numeric, 1), trunc('NaN'::numeric), floor('NaN'::numeric), mod('NaN'::numeric, 2)",
+  "SELECT v, v > 1, v = 'NaN' FROM (VALUES (1.5::numeric), ('NaN'), (NULL)) AS x(v) ORDER BY v DESC",
   "SELECT 'NaN'::numeric::int",
   'SELECT 1::numeric / 0',
 ];

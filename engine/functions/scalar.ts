@@ -306,11 +306,19 @@ function trimFn(name: string, n: number, left: boolean, right: boolean): Resolve
   };
 }
 
+/** Numeric functions of numeric arguments return NaN for a NaN argument (round, trunc, floor, mod, …). */
+function propagateNaN(r: Resolved | undefined): Resolved | undefined {
+  if (r?.type !== 'numeric' || !r.argTypes.includes('numeric')) return r;
+  const f = r.impl.fn;
+  const fn = (...xs: unknown[]) => (xs.includes('NaN') ? 'NaN' : f(...xs));
+  return { ...r, impl: { ...r.impl, fn } };
+}
+
 /** Resolves a scalar function by name and argument types; undefined if unknown. */
 export function resolveFunction(name: string, args: readonly SqlType[]): Resolved | undefined {
   if (isArrayFunctionName(name)) return resolveArrayFunction(name, args);
   const r = FUNCS[name];
-  if (r) return r(args);
+  if (r) return propagateNaN(r(args));
   return resolveDatetimeFunction(name, args);
 }
 

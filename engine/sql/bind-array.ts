@@ -100,8 +100,7 @@ export function bindAnyAll(bind: Bind, n: PgNode): Expr {
   let x = bind(n.lexpr);
   let arr = n.rexpr.A_ArrayExpr ? bindArrayExpr(bind, n.rexpr.A_ArrayExpr) : bind(n.rexpr);
   if (arr.type === 'unknown') arr = coerce(arr, arrayOf(x.type === 'unknown' ? 'text' : x.type), false, pos);
-  if (!isArrayType(arr.type))
-    throw err('42809', 'op ANY/ALL (array) requires array on right side', pos);
+  if (!isArrayType(arr.type)) throw err('42809', 'op ANY/ALL (array) requires array on right side', pos);
   const res = resolveOperator(op, x.type, elemType(arr.type));
   if (res?.type !== 'bool') {
     throw err(
