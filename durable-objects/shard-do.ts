@@ -8,9 +8,11 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import type { Fragment, PartialResult } from '../engine/distributed/fragment.ts';
+import type { JoinRequest } from '../engine/distributed/join-fragment.ts';
 import type { DistTable } from '../engine/distributed/table-schema.ts';
 import { rpcSafe } from './rpc-errors.ts';
 import { ShardEngine } from './shard-engine.ts';
+import { runShardJoin } from './shard-join.ts';
 import { appendLog, applyOp, loggedBatch, type WriteBatch, type WriteResult } from './shard-log.ts';
 import {
   compactTable,
@@ -181,6 +183,23 @@ export class ShardDO extends DurableObject<Env> {
       const needs: ColdNeeds = { reads: fragment.reads, bounds: fragment.bounds };
       const result = await this.cold.withBlocks(m, table.name, needs, () =>
         this.engine.run(m, fragment, table),
+      );
+      return { result, stats: m.stats, catalogVersion: seen };
+    });
+  }
+
+  /** Runs a pushed-down join (see engine/distributed/join-pushdown) over this shard's tables. */
+  async executeJoin(
+    req: JoinRequest,
+    catalogVersion?: number,
+  ): Promise<{ result: PartialResult; stats: ShardStats; catalogVersion: number }> {
+    return rpcSafe(async () => {
+      const seen = catalogVersionSeen(this.sql, catalogVersion);
+      if (catalogVersion !== undefined && seen > catalogVersion)
+        return { result: { rowCount: 0, columns: [] }, stats: emptyStats(), catalogVersion: seen };
+      const m = this.meter();
+      const result = await runShardJoin(m, req, this.engine, (table, run) =>
+        this.cold.withBlocks(m, table, { reads: 'all', bounds: [] }, run),
       );
       return { result, stats: m.stats, catalogVersion: seen };
     });

@@ -73,6 +73,13 @@ export class ShardEngine {
     return result;
   }
 
+  /** The segments of `table` (the cached engine's), blocks billed to `m`: for join fragments (see `shard-join`). */
+  async segmentsOf(m: Meter, table: DistTable): Promise<readonly SegmentView[]> {
+    const cached = await this.open(m, table);
+    cached.meter = m;
+    return cached.db.store.get(table.name)?.segments() ?? [];
+  }
+
   private async open(m: Meter, table: DistTable): Promise<CachedTable> {
     const key = JSON.stringify(table);
     const hit = this.tables.get(table.name);

@@ -153,6 +153,7 @@ export function classify(stmt: Node, params: readonly unknown[]): Command {
     const query = { kind: 'query', stmt } as const;
     const raw = stmt.SelectStmt;
     if (raw.intoClause) unsupported('SELECT INTO');
+    if (raw.lockingClause) unsupported('SELECT … FOR UPDATE / SHARE (each statement is its own transaction)');
     if (raw.op !== 'SETOP_NONE' || raw.valuesLists) return query;
     let s = raw;
     if (raw.withClause) {

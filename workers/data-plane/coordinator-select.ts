@@ -1,6 +1,7 @@
 /**
  * @module workers/data-plane/coordinator-select
- * The general path for SELECTs the single-table fast path cannot plan: gather
+ * SELECTs the single-table fast path cannot plan. A join every shard answers
+ * alone is pushed down (see `join-select`); anything else takes the general path: gather
  * each referenced table's needed columns and pushable filters from its shards
  * (pruned by the distribution key), then run the original statement on an
  * engine `Database` in the Worker (see engine/distributed/coordinator-plan).
@@ -20,8 +21,9 @@ import type { DistTable } from '../../engine/distributed/table-schema.ts';
 import { formatTimestampUs } from '../../engine/distributed/table-schema.ts';
 import { SqlError, SqlState } from '../../engine/errors.ts';
 import type { Cluster } from './cluster.ts';
+import { runJoinPushdown } from './join-select.ts';
 import type { StatsCollector } from './query-stats.ts';
-import type { StatementResult } from './statement-result.ts';
+import { jsonArray, type StatementResult } from './statement-result.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: the pg AST is untyped JSON.
 type Node = any;
@@ -53,9 +55,15 @@ async function generalOnce(
   call: GeneralCall,
   stmt: Node,
   text: string,
-): Promise<CoordinatorRows | undefined> {
+): Promise<StatementResult | undefined> {
   const { cluster, stats } = call;
   const tables = await catalogTables(cluster, referencedRelations(stmt).keys());
+  // A join every shard answers alone is pushed down whole (see `join-select`).
+  if (stmt.SelectStmt) {
+    const joined = await runJoinPushdown(call, stmt.SelectStmt, tables);
+    if (joined === 'stale') return undefined;
+    if (joined) return joined;
+  }
   const { version } = await cluster.snapshot();
   const limits = {
     rows: Math.min(call.rowLimit ?? GATHER_LIMITS.rows, GATHER_LIMITS.rows),
@@ -87,15 +95,15 @@ async function generalOnce(
   );
   if (stale) return undefined;
   const db = await coordinatorDatabase(gathered);
-  return coordinatorRows(await db.query(text, [...call.params]));
+  return coordinatorResult(coordinatorRows(await db.query(text, [...call.params])));
 }
 
-/** Runs a statement on the general path (retrying once on a catalog change). */
+/** Runs a statement the fast path cannot plan (retrying once on a catalog change). */
 export async function runGeneralSelect(
   call: GeneralCall,
   stmt: Node,
   text: string,
-): Promise<CoordinatorRows> {
+): Promise<StatementResult> {
   const r = (await generalOnce(call, stmt, text)) ?? (await generalOnce(call, stmt, text));
   if (!r) throw new SqlError('40001', 'the catalog changed while the statement ran; retry it');
   return r;
@@ -111,6 +119,10 @@ const PG_TYPE: Partial<Record<string, string>> = {
   json: 'jsonb',
 };
 
+/** PostgreSQL's short type name; arrays as `<element>[]` (e.g. `bigint[]`). */
+const typeLabel = (t: string): string =>
+  t.endsWith('[]') ? `${typeLabel(t.slice(0, -2))}[]` : (PG_TYPE[t] ?? t);
+
 /** The JSON-ready result of an engine answer (timestamps as ISO 8601, non-finite floats as text). */
 export function coordinatorResult(r: CoordinatorRows): StatementResult {
   const rows = r.rows.map((row) =>
@@ -120,11 +132,12 @@ export function coordinatorResult(r: CoordinatorRows): StatementResult {
       if (typeof v === 'number' && !Number.isFinite(v))
         return Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity';
       if (v instanceof Uint8Array) return `\\x${[...v].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
+      if (Array.isArray(v)) return jsonArray(v);
       return v;
     }),
   );
   return {
-    columns: r.columns.map((c) => ({ name: c.name, type: PG_TYPE[c.type] ?? c.type })),
+    columns: r.columns.map((c) => ({ name: c.name, type: typeLabel(c.type) })),
     rows,
     rowCount: rows.length,
   };

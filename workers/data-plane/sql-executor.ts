@@ -20,7 +20,7 @@ import type { DistTable, Row } from '../../engine/distributed/table-schema.ts';
 import { SqlError, SqlState } from '../../engine/errors.ts';
 import { parseSql } from '../../engine/sql/parser.ts';
 import type { Cluster } from './cluster.ts';
-import { coordinatorResult, type GeneralCall, runGeneralSelect } from './coordinator-select.ts';
+import { type GeneralCall, runGeneralSelect } from './coordinator-select.ts';
 import { insertSelect } from './insert-select.ts';
 import { pushTable, runManagementFunction } from './management-functions.ts';
 import type { StatsCollector } from './query-stats.ts';
@@ -127,14 +127,13 @@ async function runCommand(
       // A shard that has seen a newer catalog answers nothing; plan again on the refetched one.
       for (let attempt = 0; attempt < 2; attempt++) {
         const r = await selectOnce(call, cmd);
-        if (r === 'general')
-          return coordinatorResult(await runGeneralSelect(general(call), cmd.original, text));
+        if (r === 'general') return await runGeneralSelect(general(call), cmd.original, text);
         if (r) return r;
       }
       return staleCatalogError();
     }
     case 'query':
-      return coordinatorResult(await runGeneralSelect(general(call), cmd.stmt, text));
+      return await runGeneralSelect(general(call), cmd.stmt, text);
     case 'set':
       rowLimits.set(call, cmd.value);
       return commandResult('SET');

@@ -1,0 +1,41 @@
+/**
+ * @module durable-objects/shard-join
+ * Runs a pushed-down join (see engine/distributed/join-pushdown) on this
+ * shard: the distributed relations read the shard's own segments (the same
+ * cached segments single-table fragments use, blocks billed to this query's
+ * meter), broadcast reference tables arrive with the request.
+ */
+import wasmModule from 'libpg-query/wasm/libpg-query.wasm';
+import type { PartialResult } from '../engine/distributed/fragment.ts';
+import { type JoinRequest, runJoinOnEngine } from '../engine/distributed/join-fragment.ts';
+import type { ShardEngine } from './shard-engine.ts';
+import type { Meter } from './shard-storage.ts';
+
+/** Makes a table's cold blocks readable while `run` runs (the shard's R2 prefetch, or just `run`). */
+export type WithColdBlocks = <T>(table: string, run: () => Promise<T>) => Promise<T>;
+
+/** Runs `req` over this shard's tables; adds the engine's chunk counters to `m.stats`. */
+export async function runShardJoin(
+  m: Meter,
+  req: JoinRequest,
+  engine: ShardEngine,
+  withCold: WithColdBlocks,
+): Promise<PartialResult> {
+  const stored = [...new Set(req.relations.filter((r) => !r.rows).map((r) => r.table.name))];
+  const run = async () => {
+    const { result, chunksScanned, chunksSkipped } = await runJoinOnEngine(
+      req,
+      (t) => engine.segmentsOf(m, t),
+      wasmModule,
+    );
+    m.stats.chunksScanned += chunksScanned;
+    m.stats.chunksSkipped += chunksSkipped;
+    return result;
+  };
+  // Nest the cold prefetch of every stored table around the run.
+  const wrapped = stored.reduce<() => Promise<PartialResult>>(
+    (inner, name) => () => withCold(name, inner),
+    run,
+  );
+  return wrapped();
+}
