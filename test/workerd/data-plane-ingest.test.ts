@@ -95,6 +95,48 @@ describe('bulk ingest', () => {
     expect(r.rows[0][0]).toBe(1);
   });
 
+  it('applies a retried line-protocol write once and reports server stage timings', async () => {
+    const lines = Array.from(
+      { length: 300 },
+      (_, i) => `cpu,hostname=lpidem${i % 30} usage_user=${i}.5,usage_system=${i}i ${1704412800 + i}`,
+    ).join('\n');
+    const write = () =>
+      SELF.fetch('https://orochi.test/api/v2/write?bucket=default&precision=s', {
+        method: 'POST',
+        headers: {
+          authorization: 'Token test-dev-key',
+          'content-type': 'text/plain',
+          'idempotency-key': 'lp-7',
+        },
+        body: lines,
+      });
+    const first = await write();
+    expect(first.status).toBe(204);
+    expect(first.headers.get('server-timing')).toMatch(/parse;dur=/);
+    expect((await write()).status).toBe(204);
+    const r = await ok(`SELECT count(*), sum(usage_user) FROM cpu WHERE hostname LIKE 'lpidem%'`);
+    expect(r.rows[0]).toEqual([300, (299 * 300) / 2 + 150]);
+    const ints = await ok(`SELECT usage_system FROM cpu WHERE hostname = 'lpidem3' ORDER BY time LIMIT 2`);
+    expect(ints.rows).toEqual([[3], [33]]);
+  });
+
+  it('rejects a line-protocol body that is not UTF-8 with 22021, writing nothing', async () => {
+    const body = new Uint8Array([
+      ...new TextEncoder().encode('cpu,hostname=utf8bad usage_user=1 1704412800\ncpu,hostname=x'),
+      0xff,
+      0x0a,
+    ]);
+    const w = await SELF.fetch('https://orochi.test/api/v2/write?bucket=default&precision=s', {
+      method: 'POST',
+      headers: { authorization: 'Token test-dev-key', 'content-type': 'text/plain' },
+      body,
+    });
+    expect(w.status).toBe(400);
+    expect(((await w.json()) as { error: { code: string } }).error.code).toBe('22021');
+    const r = await ok(`SELECT count(*) FROM cpu WHERE hostname = 'utf8bad'`);
+    expect(r.rows[0][0]).toBe(0);
+  });
+
   it('applies a retried batch once (Idempotency-Key)', async () => {
     const body = JSON.stringify(
       Array.from({ length: 40 }, (_, i) => ({

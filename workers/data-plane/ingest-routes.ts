@@ -10,44 +10,31 @@
  */
 import { Hono } from 'hono';
 import { fromRpcError } from '../../durable-objects/rpc-errors.ts';
-import { isPrecision, parseLineProtocol, type Rejection } from '../../engine/distributed/line-protocol.ts';
+import type { BucketChunk } from '../../engine/distributed/chunk-rows.ts';
+import { toTableBatch } from '../../engine/distributed/ingest-columns.ts';
+import { encodeForShards } from '../../engine/distributed/ingest-encode.ts';
+import { parseLineProtocolBytes } from '../../engine/distributed/ingest-lp-parse.ts';
+import { isPrecision, type Precision, type Rejection } from '../../engine/distributed/line-protocol.ts';
 import {
   parseCsv,
   parseJsonRecords,
   parseNdjson,
   type RecordsResult,
 } from '../../engine/distributed/record-formats.ts';
-import {
-  type DistTable,
-  type Row,
-  rowsFromPoints,
-  rowsFromRecords,
-} from '../../engine/distributed/table-schema.ts';
+import { type DistTable, type Row, rowsFromRecords } from '../../engine/distributed/table-schema.ts';
 import { isSqlError } from '../../engine/errors.ts';
 import type { AppEnv } from '../app-context.ts';
 import { ApiError } from '../errors.ts';
 import { Cluster } from './cluster.ts';
 import { databaseFor } from './database-cache.ts';
 import { StatsCollector } from './query-stats.ts';
-import { MAX_INGEST_BODY_BYTES, readBodyText } from './request-body.ts';
-import { bulkWrite } from './write-path.ts';
+import { assertUtf8, MAX_INGEST_BODY_BYTES, readBodyBytes, readBodyText } from './request-body.ts';
+import { bulkWrite, MAX_BATCH_ROWS, writeShardChunks } from './write-path.ts';
 
 /** Rejections echoed back per request (the count is always complete). */
 const MAX_REPORTED_REJECTIONS = 100;
 
-function parseByContentType(
-  contentType: string,
-  text: string,
-  table: DistTable,
-  precision: string,
-): { rows: Row[]; rejected: Rejection[] } {
-  const type = contentType.split(';')[0].trim().toLowerCase();
-  if (type === 'text/plain') {
-    if (!isPrecision(precision)) throw new ApiError(400, '22023', 'precision must be ns, us, ms or s');
-    const lp = parseLineProtocol(text, precision);
-    const out = rowsFromPoints(table, lp.points, Date.now() * 1000);
-    return { rows: out.rows, rejected: [...lp.rejected, ...out.rejected].sort((a, b) => a.line - b.line) };
-  }
+function parseRecords(type: string, text: string, table: DistTable): { rows: Row[]; rejected: Rejection[] } {
   let parsed: RecordsResult;
   if (type === 'application/json') {
     try {
@@ -56,55 +43,158 @@ function parseByContentType(
       throw new ApiError(400, '22P02', 'body is not valid JSON');
     }
   } else if (type === 'application/x-ndjson') parsed = parseNdjson(text);
-  else if (type === 'text/csv') parsed = parseCsv(text);
-  else
-    throw new ApiError(
-      415,
-      '0A000',
-      `unsupported Content-Type "${type}"; use application/json, application/x-ndjson, text/csv or text/plain`,
-    );
+  else parsed = parseCsv(text);
   const out = rowsFromRecords(table, parsed.records);
   return { rows: out.rows, rejected: [...parsed.rejected, ...out.rejected].sort((a, b) => a.line - b.line) };
 }
 
-async function ingest(
+interface IngestOutcome {
+  accepted: number;
+  rejected: Rejection[];
+  duplicate: boolean;
+  stats: ReturnType<StatsCollector['snapshot']>;
+}
+
+function batchIdOf(tableName: string, idempotencyKey: string | undefined): string {
+  return idempotencyKey ? `ingest:${tableName}:${idempotencyKey}` : crypto.randomUUID();
+}
+
+function shipError(e: unknown): never {
+  throw fromRpcError(e);
+}
+
+/** CSV / NDJSON / JSON: records → rows → `bulkWrite`. */
+async function ingestRecords(
   env: Env,
   dbId: string,
   tableName: string,
   rowsOf: (t: DistTable) => { rows: Row[]; rejected: Rejection[] },
   idempotencyKey: string | undefined,
-) {
+): Promise<IngestOutcome> {
   const cluster = new Cluster(env, dbId);
   const table = await cluster.table(tableName);
   const { rows, rejected } = rowsOf(table);
   const stats = new StatsCollector();
-  const batchId = idempotencyKey ? `ingest:${tableName}:${idempotencyKey}` : crypto.randomUUID();
   const res =
     rows.length > 0
-      ? await bulkWrite(cluster, table, rows, batchId, stats).catch((e: unknown) => {
-          throw fromRpcError(e);
-        })
+      ? await bulkWrite(cluster, table, rows, batchIdOf(tableName, idempotencyKey), stats).catch(shipError)
       : { rowCount: 0, duplicate: false };
   return { accepted: rows.length, rejected, duplicate: res.duplicate, stats: stats.snapshot() };
+}
+
+/** Accumulated stage times of one request, answered as `Server-Timing`. */
+class StageTimer {
+  private readonly ms = new Map<string, number>();
+  private at = performance.now();
+
+  /** Charges the time since the last mark to `stage`. */
+  mark(stage: string): void {
+    const now = performance.now();
+    this.ms.set(stage, (this.ms.get(stage) ?? 0) + (now - this.at));
+    this.at = now;
+  }
+
+  header(): string {
+    return [...this.ms].map(([k, v]) => `${k};dur=${v.toFixed(1)}`).join(', ');
+  }
+}
+
+/**
+ * Line protocol, the hot path: bytes → per-measurement column builders →
+ * table columns → per-shard chunks, shipped to all shards at once. With
+ * `onlyTable` (the `/rows` endpoint) every measurement must be that table;
+ * otherwise each measurement is its own table and an unknown one rejects its
+ * lines only.
+ */
+async function ingestLineProtocol(
+  env: Env,
+  dbId: string,
+  body: Uint8Array,
+  precision: Precision,
+  idempotencyKey: string | undefined,
+  timer: StageTimer,
+  onlyTable?: string,
+): Promise<IngestOutcome> {
+  const cluster = new Cluster(env, dbId);
+  const fixed = onlyTable === undefined ? undefined : await cluster.table(onlyTable);
+  timer.mark('catalog');
+  assertUtf8(body);
+  const parsed = parseLineProtocolBytes(body, precision);
+  timer.mark('parse');
+  const rejected = [...parsed.rejected];
+  const stats = new StatsCollector();
+  const nowUs = Date.now() * 1000;
+  let accepted = 0;
+  let duplicate = false;
+  for (const [name, batch] of parsed.batches) {
+    let table = fixed;
+    if (!table) {
+      try {
+        table = await cluster.table(name);
+        timer.mark('catalog');
+      } catch (e) {
+        // An unknown measurement rejects its points, not the other measurements' (tables are created with SQL).
+        if (!isSqlError(e) || e.code !== '42P01') throw e;
+        for (let r = 0; r < batch.rows; r++)
+          rejected.push({ line: batch.lines[r], reason: `table "${name}" does not exist` });
+        continue;
+      }
+    }
+    const tb = toTableBatch(table, parsed, batch, nowUs);
+    rejected.push(...tb.rejected);
+    timer.mark('columns');
+    if (tb.acceptedCount === 0) continue;
+    const perShard = new Map<string, BucketChunk[][]>();
+    for (const [idx, slices] of encodeForShards(tb, MAX_BATCH_ROWS))
+      perShard.set(cluster.shardName(table.shardCount, idx), slices);
+    timer.mark('encode');
+    const res = await writeShardChunks(
+      cluster,
+      table,
+      perShard,
+      batchIdOf(table.name, idempotencyKey),
+      stats,
+    ).catch(shipError);
+    timer.mark('ship');
+    accepted += tb.acceptedCount;
+    duplicate = res.duplicate;
+  }
+  rejected.sort((a, b) => a.line - b.line);
+  return { accepted, rejected, duplicate, stats: stats.snapshot() };
 }
 
 function reportRejections(rejected: Rejection[]) {
   return rejected.slice(0, MAX_REPORTED_REJECTIONS);
 }
 
+function precisionOf(p: string): Precision {
+  if (!isPrecision(p)) throw new ApiError(400, '22023', 'precision must be ns, us, ms or s');
+  return p;
+}
+
+const RECORD_TYPES = new Set(['application/json', 'application/x-ndjson', 'text/csv']);
+
 export const ingestRoutes = new Hono<AppEnv>()
   .post('/v1/databases/:database/tables/:table/rows', async (c) => {
     const db = await databaseFor(c.env, c.get('principal')!, c.req.param('database'));
-    const text = await readBodyText(c.req.raw, MAX_INGEST_BODY_BYTES);
-    const contentType = c.req.header('content-type') ?? '';
-    const precision = c.req.query('precision') ?? 'ns';
-    const r = await ingest(
-      c.env,
-      db.id,
-      c.req.param('table'),
-      (t) => parseByContentType(contentType, text, t, precision),
-      c.req.header('idempotency-key'),
-    );
+    const type = (c.req.header('content-type') ?? '').split(';')[0].trim().toLowerCase();
+    if (type !== 'text/plain' && !RECORD_TYPES.has(type))
+      throw new ApiError(
+        415,
+        '0A000',
+        `unsupported Content-Type "${type}"; use application/json, application/x-ndjson, text/csv or text/plain`,
+      );
+    const key = c.req.header('idempotency-key');
+    const tableName = c.req.param('table');
+    let r: IngestOutcome;
+    if (type === 'text/plain') {
+      const precision = precisionOf(c.req.query('precision') ?? 'ns');
+      const body = await readBodyBytes(c.req.raw, MAX_INGEST_BODY_BYTES);
+      r = await ingestLineProtocol(c.env, db.id, body, precision, key, new StageTimer(), tableName);
+    } else {
+      const text = await readBodyText(c.req.raw, MAX_INGEST_BODY_BYTES);
+      r = await ingestRecords(c.env, db.id, tableName, (t) => parseRecords(type, text, t), key);
+    }
     if (r.accepted === 0 && r.rejected.length > 0) {
       const first = r.rejected[0];
       throw new ApiError(
@@ -124,34 +214,21 @@ export const ingestRoutes = new Hono<AppEnv>()
   .post('/api/v2/write', async (c) => {
     const bucket = c.req.query('bucket');
     if (!bucket) throw new ApiError(400, '22023', 'bucket (the database) is required');
-    const precision = c.req.query('precision') ?? 'ns';
-    if (!isPrecision(precision)) throw new ApiError(400, '22023', 'precision must be ns, us, ms or s');
+    const precision = precisionOf(c.req.query('precision') ?? 'ns');
     const db = await databaseFor(c.env, c.get('principal')!, bucket);
-    const text = await readBodyText(c.req.raw, MAX_INGEST_BODY_BYTES);
-    const lp = parseLineProtocol(text, precision);
-    // One body may carry several measurements: each is its own table.
-    const byTable = new Map<string, typeof lp.points>();
-    for (const p of lp.points) byTable.set(p.measurement, [...(byTable.get(p.measurement) ?? []), p]);
-    const rejected = [...lp.rejected];
+    const timer = new StageTimer();
+    const body = await readBodyBytes(c.req.raw, MAX_INGEST_BODY_BYTES);
+    timer.mark('body');
     const key = c.req.header('idempotency-key');
-    for (const [name, points] of byTable) {
-      try {
-        const r = await ingest(c.env, db.id, name, (t) => rowsFromPoints(t, points, Date.now() * 1000), key);
-        rejected.push(...r.rejected);
-      } catch (e) {
-        // An unknown measurement rejects its points, not the other measurements' (tables are created with SQL).
-        if (!isSqlError(e) || e.code !== '42P01') throw e;
-        for (const p of points) rejected.push({ line: p.line, reason: `table "${name}" does not exist` });
-      }
-    }
-    if (rejected.length > 0) {
-      rejected.sort((a, b) => a.line - b.line);
+    const r = await ingestLineProtocol(c.env, db.id, body, precision, key, timer);
+    if (r.rejected.length > 0) {
       // InfluxDB answers a partial write with 400; the valid points are written.
       throw new ApiError(
         400,
         '22P02',
-        `partial write: ${rejected.length} points rejected; line ${rejected[0].line}: ${rejected[0].reason}`,
+        `partial write: ${r.rejected.length} points rejected; line ${r.rejected[0].line}: ${r.rejected[0].reason}`,
       );
     }
+    c.header('server-timing', timer.header());
     return c.body(null, 204);
   });

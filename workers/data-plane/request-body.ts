@@ -12,11 +12,25 @@ export const MAX_INGEST_BODY_BYTES = 32 << 20;
 /** Bind parameters per `/sql` call (PostgreSQL's own limit is 65,535; ours is lower to bound work). */
 export const MAX_PARAMS = 10_000;
 
-/** Reads the body as text, failing with 413 past `limit` bytes. */
+/** Reads the body as text, failing with 413 past `limit` bytes and 400 (22021) on invalid UTF-8. */
 export async function readBodyText(req: Request, limit: number): Promise<string> {
+  const all = await readBodyBytes(req, limit);
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(all);
+  } catch {
+    throw new ApiError(400, '22021', 'request body is not valid UTF-8');
+  }
+}
+
+/**
+ * Reads the body as bytes (gunzipped when `Content-Encoding: gzip`), failing
+ * with 413 past `limit` bytes. A body that arrives in one piece is returned as
+ * is, without a copy.
+ */
+export async function readBodyBytes(req: Request, limit: number): Promise<Uint8Array> {
   const declared = Number(req.headers.get('content-length') ?? Number.NaN);
   if (declared > limit) throw tooLarge(limit);
-  if (!req.body) return '';
+  if (!req.body) return new Uint8Array(0);
   const encoding = (req.headers.get('content-encoding') ?? '').toLowerCase();
   if (encoding !== '' && encoding !== 'identity' && encoding !== 'gzip') {
     throw new ApiError(415, '0A000', `unsupported Content-Encoding "${encoding}"`);
@@ -42,14 +56,32 @@ export async function readBodyText(req: Request, limit: number): Promise<string>
     }
     parts.push(value);
   }
+  if (parts.length === 1) return parts[0];
   const all = new Uint8Array(size);
   let off = 0;
   for (const p of parts) {
     all.set(p, off);
     off += p.byteLength;
   }
+  return all;
+}
+
+/**
+ * Fails with 400 (22021) unless `bytes` is valid UTF-8. ASCII bodies (the
+ * common case for line protocol) are recognised by a word-wide scan and never
+ * decoded.
+ */
+export function assertUtf8(bytes: Uint8Array): void {
+  const words = bytes.byteLength >> 2;
+  let high = 0;
+  if ((bytes.byteOffset & 3) === 0) {
+    const w = new Uint32Array(bytes.buffer, bytes.byteOffset, words);
+    for (let i = 0; i < words && high === 0; i++) high = w[i] & 0x80808080;
+  } else for (let i = 0; i < words * 4 && high === 0; i++) high = bytes[i] & 0x80;
+  for (let i = words * 4; i < bytes.length; i++) high |= bytes[i] & 0x80;
+  if (high === 0) return;
   try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(all);
+    new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
     throw new ApiError(400, '22021', 'request body is not valid UTF-8');
   }

@@ -13,7 +13,7 @@
  *   job: committed records are re-applied, records still `preparing` aborted.
  */
 import type { ShardOp } from '../../durable-objects/shard-ops.ts';
-import { encodeTableRows } from '../../engine/distributed/chunk-rows.ts';
+import { type BucketChunk, encodeTableRows } from '../../engine/distributed/chunk-rows.ts';
 import type { DistTable, Row } from '../../engine/distributed/table-schema.ts';
 import type { Cluster } from './cluster.ts';
 import type { StatsCollector } from './query-stats.ts';
@@ -29,19 +29,45 @@ export async function bulkWrite(
   batchId: string,
   stats: StatsCollector,
 ): Promise<{ rowCount: number; duplicate: boolean }> {
+  const perShard = new Map<string, BucketChunk[][]>();
+  for (const [name, list] of cluster.routeRows(table, rows)) {
+    // Encoded here, not in the shard: the shard is one thread per shard, Workers scale out,
+    // and compressed blocks cross RPC far cheaper than JS row arrays.
+    const slices: BucketChunk[][] = [];
+    for (let i = 0; i < list.length; i += MAX_BATCH_ROWS)
+      slices.push(encodeTableRows(table, list.slice(i, i + MAX_BATCH_ROWS)));
+    perShard.set(name, slices);
+  }
+  return writeShardChunks(cluster, table, perShard, batchId, stats);
+}
+
+/**
+ * Ships chunks already encoded per shard name (bulkWrite, or the line
+ * protocol path in engine/distributed/ingest-encode): slice `i` of every shard
+ * is batch `${batchId}:${i}`, and all shards are written concurrently.
+ */
+export async function writeShardChunks(
+  cluster: Cluster,
+  table: DistTable,
+  perShard: ReadonlyMap<string, readonly (readonly BucketChunk[])[]>,
+  batchId: string,
+  stats: StatsCollector,
+): Promise<{ rowCount: number; duplicate: boolean }> {
   const { version } = await cluster.snapshot();
-  const routed = cluster.routeRows(table, rows);
   const calls: Promise<{ rowCount: number; duplicate: boolean }>[] = [];
-  for (const [name, list] of routed) {
-    for (let i = 0; i < list.length; i += MAX_BATCH_ROWS) {
-      // Encoded here, not in the shard: the shard is one thread per shard, Workers scale out,
-      // and compressed blocks cross RPC far cheaper than JS row arrays.
-      const encoded = encodeTableRows(table, list.slice(i, i + MAX_BATCH_ROWS));
-      const id = `${batchId}:${i / MAX_BATCH_ROWS}`;
+  for (const [name, slices] of perShard) {
+    slices.forEach((encoded, i) => {
       calls.push(
         cluster
           .shard(name)
-          .write({ batchId: id, table, rows: [], encoded, target: 'chunks', catalogVersion: version })
+          .write({
+            batchId: `${batchId}:${i}`,
+            table,
+            rows: [],
+            encoded,
+            target: 'chunks',
+            catalogVersion: version,
+          })
           .then((r) => {
             stats.add(name, r.stats);
             // Already written: a newer catalog only means the next request refetches it.
@@ -49,7 +75,7 @@ export async function bulkWrite(
             return r;
           }),
       );
-    }
+    });
   }
   const results = await Promise.all(calls);
   return {
