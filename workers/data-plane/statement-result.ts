@@ -48,6 +48,22 @@ export function toStatementResult(
   };
 }
 
+/**
+ * JSON form of an array value (engine arrays are JS arrays, NULL elements
+ * null): elements as in scalar columns — bigint as a number, NaN/Infinity and
+ * bytea as PostgreSQL text — while date/time elements keep PostgreSQL's text
+ * output (`2020-01-01 00:00:00+00`), as the engine formats them.
+ */
+export function jsonArray(v: readonly unknown[]): unknown[] {
+  return v.map((x) => {
+    if (typeof x === 'bigint') return Number(x);
+    if (typeof x === 'number' && !Number.isFinite(x))
+      return Number.isNaN(x) ? 'NaN' : x > 0 ? 'Infinity' : '-Infinity';
+    if (x instanceof Uint8Array) return `\\x${[...x].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
+    return x;
+  });
+}
+
 /** A result with no rows for a command. */
 export function commandResult(command: string, rowCount = 0): StatementResult {
   return { columns: [], rows: [], rowCount, command };
