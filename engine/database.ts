@@ -93,7 +93,12 @@ export class Database {
 
   /** Creates a database over `store` (in-memory by default); loads the SQL parser on first use. */
   static async create(
-    opts: { store?: TableStore; wasmModule?: WebAssembly.Module; memoryLimit?: number; spill?: SpillStore } = {},
+    opts: {
+      store?: TableStore;
+      wasmModule?: WebAssembly.Module;
+      memoryLimit?: number;
+      spill?: SpillStore;
+    } = {},
   ): Promise<Database> {
     await initParser(opts.wasmModule ? { wasmModule: opts.wasmModule } : {});
     const db = new Database(opts.store ?? new MemoryTableStore());
@@ -128,12 +133,7 @@ export class Database {
     bulkLoadInto(t, columns, rowCount, this.store.chunkBuilder);
   }
 
-  private env(
-    sql: string,
-    params: readonly unknown[],
-    stats: ScanStats,
-    memory: QueryMemory,
-  ): StatementEnv {
+  private env(sql: string, params: readonly unknown[], stats: ScanStats, memory: QueryMemory): StatementEnv {
     const paramTypes = params.map(paramType);
     const ctx: BindContext = { ctes: new Map(), params: paramTypes, sql };
     const optimized = new WeakMap<Plan, Plan>();

@@ -201,10 +201,7 @@ export class GraceBuild {
   readonly parts: Partitioner;
   readonly nulls: RunWriter | undefined;
 
-  constructor(
-    private readonly mem: QueryMemory,
-    jt: JoinKind,
-  ) {
+  constructor(mem: QueryMemory, jt: JoinKind) {
     this.parts = new Partitioner(mem, 0, 'hash join');
     this.nulls =
       jt === 'right' || jt === 'full' ? new RunWriter(mem, 'hash join', blockBytesFor(mem)) : undefined;
