@@ -2,13 +2,14 @@
  * @module durable-objects/shard-log
  * The shard log as the ShardDO writes it: one row per write batch (LSN,
  * idempotency batch id, state), and how a logged operation is applied to the
- * hot store or to chunks. Every function runs inside the caller's SQLite
- * transaction, so a batch's log entry and its effect commit together.
+ * hot store or to chunks, including both phases of two-phase commit. Every
+ * function runs inside the caller's SQLite transaction, so a batch's log
+ * entry and its effect commit together.
  */
 import { type BucketChunk, bucketOf } from '../engine/distributed/chunk-rows.ts';
 import type { DistTable, Row } from '../engine/distributed/table-schema.ts';
 import { applyDelete, deleteHits, type ShardOp, updatedRows } from './shard-ops.ts';
-import { type Meter, type ShardStats, writeChunks } from './shard-storage.ts';
+import { insertChunks, type Meter, rememberTable, type ShardStats, writeChunks } from './shard-storage.ts';
 
 /** One idempotent write: a retried `batchId` applies once. */
 export interface WriteBatch {
@@ -98,4 +99,58 @@ export function insertHot(m: Meter, t: DistTable, rows: readonly Row[]): void {
       JSON.stringify(r),
     );
   }
+}
+
+/** Applies an insert batch once per batch id (call inside a transaction). */
+export function applyBatch(
+  m: Meter,
+  batch: WriteBatch,
+): { lsn: number; duplicate: boolean; rowCount: number } {
+  const prior = loggedBatch(m, batch.batchId);
+  if (prior) return { lsn: prior.lsn, duplicate: true, rowCount: prior.row_count };
+  rememberTable(m, batch.table);
+  const n = batch.encoded ? batch.encoded.reduce((s, c) => s + c.rowCount, 0) : batch.rows.length;
+  const lsn = appendLog(m, batch.batchId, batch.table.name, 'insert', n, 'applied', null);
+  if (batch.encoded) insertChunks(m, batch.table, batch.encoded, Date.now());
+  else applyOp(m, batch.table, { kind: 'insert', rows: batch.rows, target: batch.target });
+  return { lsn, duplicate: false, rowCount: n };
+}
+
+/** 2PC phase 1 (call inside a transaction): logs `op` as prepared, once per transaction id. */
+export function prepareEntry(m: Meter, txnId: string, table: DistTable, op: ShardOp): void {
+  if (loggedBatch(m, txnId)) return;
+  rememberTable(m, table);
+  // Evaluate now so type and constraint errors abort the transaction instead of failing its commit.
+  if (op.kind === 'update') updatedRows(m, op);
+  const rows = op.kind === 'insert' ? op.rows.length : 0;
+  appendLog(m, txnId, table.name, op.kind, rows, 'prepared', JSON.stringify({ table, op }));
+}
+
+/** The table and operation a commit of `txnId` would apply (undefined when nothing is pending). */
+export function pendingOp(
+  m: Meter,
+  txnId: string,
+  decision: 'committed' | 'aborted',
+): { table: DistTable; op: ShardOp } | undefined {
+  const entry = loggedBatch(m, txnId);
+  if (entry?.state !== 'prepared' || decision !== 'committed') return undefined;
+  return JSON.parse(entry.payload!) as { table: DistTable; op: ShardOp };
+}
+
+/** 2PC phase 2 (call inside a transaction): applies or discards a prepared entry; returns rows affected. */
+export function resolveEntry(m: Meter, txnId: string, decision: 'committed' | 'aborted'): number {
+  const entry = loggedBatch(m, txnId);
+  if (entry?.state !== 'prepared') return entry?.row_count ?? 0;
+  let n = 0;
+  if (decision === 'committed') {
+    const { table, op } = JSON.parse(entry.payload!) as { table: DistTable; op: ShardOp };
+    n = applyOp(m, table, op);
+  }
+  m.all(
+    `UPDATE shard_log SET state = ?, payload = NULL, row_count = ? WHERE batch_id = ?`,
+    decision === 'committed' ? 'applied' : 'aborted',
+    n,
+    txnId,
+  );
+  return n;
 }

@@ -166,3 +166,34 @@ export async function collectColdGarbage(deps: TierDeps, m: Meter): Promise<numb
   for (const k of keys) m.all(`DELETE FROM tier_garbage WHERE object_key = ?`, k);
   return keys.length;
 }
+
+/** Moves `table`'s warm chunks (of the bucket starting at `bucket`, when given) to R2 now. Returns chunks moved. */
+export async function tierNow(
+  deps: TierDeps,
+  m: Meter,
+  table: string,
+  bucket: number | undefined,
+  faults: TierFaults = {},
+): Promise<number> {
+  let moved = 0;
+  for (const id of warmChunkIds(m, table, bucket))
+    if (await moveChunkToCold(deps, m, table, id, faults)) moved++;
+  return moved;
+}
+
+/**
+ * The alarm's tiering step: deletes garbage, moves due chunks, deletes what
+ * moves of dropped chunks left. `soon` when work remains; `periodic` when a
+ * table has a tiering policy (the alarm must keep coming).
+ */
+export async function runTiering(
+  deps: TierDeps,
+  m: Meter,
+  nowMs: number,
+): Promise<{ moved: number; soon: boolean; periodic: boolean }> {
+  await collectColdGarbage(deps, m);
+  const { moved, more } = await tierDueChunks(deps, m, nowMs);
+  const garbage = (await collectColdGarbage(deps, m)) > 0;
+  const periodic = knownTables(m).some((t) => t.tierAfterUs !== undefined);
+  return { moved, soon: more || garbage, periodic };
+}
