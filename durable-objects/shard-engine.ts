@@ -36,6 +36,8 @@ interface CachedTable {
   readonly db: Database;
   /** The meter of the query in flight: lazily fetched blocks are billed to it. */
   meter: Meter;
+  /** Milliseconds the query in flight spent reading blocks from SQLite. */
+  blockMs: number;
 }
 
 /** Loads the PostgreSQL parser once per isolate (a DO may live in an isolate no Worker route warmed). */
@@ -62,15 +64,19 @@ export class ShardEngine {
 
   /** Runs `f` over `table` on the engine; adds chunk and byte counters to `m.stats`. */
   async run(m: Meter, f: Fragment, table: DistTable): Promise<PartialResult> {
+    const t0 = performance.now();
     const cached = await this.open(m, table);
+    const t1 = performance.now();
     cached.meter = m;
     // Operator state past the memory budget spills to this shard's SQLite, billed to this query.
     cached.db.spill = new ShardSpill(m);
     if (this.memoryLimit !== undefined) cached.db.memoryLimit = this.memoryLimit;
-    const { result, stats } = await runFragmentOnEngine(cached.db, f);
+    cached.blockMs = 0;
+    const { result, stats, timing } = await runFragmentOnEngine(cached.db, f);
     m.stats.chunksScanned += stats.chunksScanned;
     m.stats.chunksSkipped += stats.chunksSkipped;
-    return result;
+    const total = performance.now() - t0;
+    return { ...result, timing: { open: t1 - t0, ...timing, blocks: cached.blockMs, total } };
   }
 
   /** The segments of `table` (the cached engine's), blocks billed to `m`: for join fragments (see `shard-join`). */
@@ -100,15 +106,18 @@ export class ShardEngine {
       const reader = openChunkParts(
         new Uint8Array(c.header),
         (i) => {
-          // A SQLite row (warm) or a prefetched R2 range (cold): see `shard-tier-read`.
-          return entry!.meter.block(c.id, i);
+          const meter = entry!.meter;
+          const t0 = performance.now();
+          const block = meter.block(c.id, i); // a SQLite row (warm) or a prefetched R2 range (cold)
+          entry!.blockMs += performance.now() - t0;
+          return block;
         },
         { cache: false },
       );
       segments.push(encodedSegment(reader, columnIdOf, c.deleted ? new Uint8Array(c.deleted) : undefined));
     }
     const db = await engineOver([{ def: engineTableDef(table), segments: () => segments }], wasmModule);
-    entry = { key, db, meter: m };
+    entry = { key, db, meter: m, blockMs: 0 };
     if (generation === this.generation) this.tables.set(table.name, entry);
     return entry;
   }

@@ -44,6 +44,7 @@ const general = (call: SqlCall): GeneralCall => ({ ...call, rowLimit: rowLimits.
 /** Parses and runs every statement; returns one result per statement. */
 export async function runSql(call: SqlCall, sql: string): Promise<StatementResult[]> {
   const statements = parseSql(sql);
+  call.stats.lap('parse');
   if (statements.length === 0) throw new SqlError(SqlState.syntaxError, 'no SQL statement to run');
   // Classify everything first, so an unsupported later statement fails before earlier ones run.
   const commands = statements.map((s) => classify(s.stmt, call.params));
@@ -161,6 +162,7 @@ async function selectOnce(
   const plan = fastPlan(cmd.stmt, t, call.params);
   if (!plan) return 'general';
   const shards = plan.pruneValues ? cluster.shardsFor(t, plan.pruneValues) : cluster.shardsOf(t);
+  stats.lap('plan');
   let stale = false;
   const partials = await Promise.all(
     shards.map(async (s) => {
@@ -171,13 +173,18 @@ async function selectOnce(
         catalogVersion: number;
       };
       stats.add(s, r.stats);
+      stats.shardTiming(r.result.timing);
       if (cluster.staleCatalog(r.catalogVersion) || r.catalogVersion > version) stale = true;
       return r.result;
     }),
   );
+  stats.lap('shards');
   if (stale) return undefined;
   const final = mergePartials(plan, partials);
-  return toStatementResult(final.columns, final.rows);
+  stats.lap('merge');
+  const result = toStatementResult(final.columns, final.rows);
+  stats.lap('format');
+  return result;
 }
 
 /** The fast path's plan, or undefined when it cannot plan the statement (0A000). */
