@@ -7,7 +7,7 @@
  * Each resolver runs once at bind time; elements compare with the element
  * type's comparator (NULL elements equal each other in `=`, as array_eq does).
  */
-import { SqlError } from '../errors.ts';
+import { SqlError, SqlState } from '../errors.ts';
 import type { ScalarImpl } from '../plan/nodes.ts';
 import { formatText } from '../types/cast.ts';
 import {
@@ -157,6 +157,13 @@ type Resolver = (args: readonly SqlType[]) => Resolved | undefined;
 
 /** Resolvers take the argument types; the first argument must be an array (or an unknown literal). */
 const FUNCS: Record<string, Resolver> = {
+  unnest: () => {
+    // A set-returning function in the select list needs a ProjectSet-style operator the executor lacks.
+    throw new SqlError(
+      SqlState.featureNotSupported,
+      'unnest in the select list is not supported; use it in FROM: SELECT … FROM unnest(array) [WITH ORDINALITY]',
+    );
+  },
   cardinality: ([t]) =>
     isArrayType(t)
       ? { impl: mk('cardinality', (a: Arr) => a.length), type: 'int32', argTypes: [t] }

@@ -38,6 +38,7 @@ export function functionOf(s: Scope, base: Expr): Expr {
         e(`(${c}::numeric / 7)`, 'numeric'),
         e(`power(${c}, 2)`, 'double'),
         e(`${c}::int`, 'int'),
+        ...arraysOf(s, base),
       ]);
     case 'double':
       return rng.pick([
@@ -78,6 +79,10 @@ export function functionOf(s: Scope, base: Expr): Expr {
         e(`concat(${c}, '-', ${other(s, 'int', c)})`, t),
         e(`(${c} || ${other(s, t, c)})`, t),
         e(`length(${c} || ${other(s, t, c)})`, 'int'),
+        e(`array_to_string(string_to_array(${c}, ' '), '+', '~')`, t),
+        e(`cardinality(string_to_array(${c}, 'a'))`, 'int'),
+        e(`(${c} = ANY('{a,"b c",NULL}'::text[]))`, 'bool'),
+        ...arraysOf(s, base),
       ]);
     case 'timestamptz':
       return rng.pick([
@@ -86,6 +91,7 @@ export function functionOf(s: Scope, base: Expr): Expr {
         e(`(${c} + interval '${rng.pick(['1 day', '90 minutes', '1 month', '-2 hours'])}')`, t),
         e(`date_bin('15 minutes', ${c}, timestamptz '2000-01-01 00:00:00+00')`, t),
         e(`${c}::text`, 'text'),
+        e(`(ARRAY[${c}, ${other(s, t, c)}])[${rng.pick([1, 2, 3])}]`, t),
         e(`(${c} - ${other(s, t, c)})::text`, 'text'),
         e(`extract(epoch from (${c} - ${other(s, t, c)}))`, 'numeric'),
       ]);
@@ -97,4 +103,28 @@ export function functionOf(s: Scope, base: Expr): Expr {
         e(`(${c} IS DISTINCT FROM ${other(s, t, c)})`, t),
       ]);
   }
+}
+
+/**
+ * Array forms over a scalar of int/bigint/text type: constructors with NULL
+ * elements, subscripts (in and out of range), slices, ANY/ALL with NULLs,
+ * array comparison, position and text output.
+ */
+function arraysOf(s: Scope, base: Expr): Expr[] {
+  const { rng } = s;
+  const c = base.sql;
+  const t = base.type;
+  const o = other(s, t, c);
+  const arr = `ARRAY[${c}, ${o}, NULL]`;
+  return [
+    { sql: `(${arr})[${rng.pick([0, 1, 2, 3, 4])}]`, type: t },
+    { sql: `cardinality((${arr})[${rng.pick([1, 2])}:])`, type: 'int' },
+    { sql: `(${c} = ANY(ARRAY[${o}, ${c}]))`, type: 'bool' },
+    { sql: `(${c} <> ALL(${arr}))`, type: 'bool' },
+    { sql: `(${c} ${rng.pick(['<', '>=', '='])} ANY(ARRAY[${o}]))`, type: 'bool' },
+    { sql: `(ARRAY[${c}, ${o}] ${rng.pick(['<', '=', '>='])} ARRAY[${o}, ${c}])`, type: 'bool' },
+    { sql: `array_position(${arr}, ${c})`, type: 'int' },
+    { sql: `(${arr})::text`, type: 'text' },
+    { sql: `array_to_string(ARRAY[${o}] || ${c}, ',', 'null')`, type: 'text' },
+  ];
 }
