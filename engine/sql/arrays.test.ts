@@ -116,6 +116,13 @@ describe('arrays differential vs PGlite', () => {
   test.each(QUERIES)('%s', async (sql) => {
     expect(await diff(pair, sql)).toBeUndefined();
   });
+  test('array parameters (JS arrays and array text)', async () => {
+    expect(await diff(pair, 'SELECT id FROM t WHERE n = ANY($1) ORDER BY id', [[1, 3]])).toBeUndefined();
+    expect(
+      await diff(pair, 'SELECT id FROM t WHERE s <> ALL($1) ORDER BY id', [['a', 'NULL']]),
+    ).toBeUndefined();
+    expect(await diff(pair, 'SELECT $1::int[], cardinality($1::int[])', ['{4,NULL,5}'])).toBeUndefined();
+  });
   test('arrays reach results as JS arrays, int64 elements as bigint', async () => {
     const r = await pair.engine.query("SELECT ARRAY[1::bigint, NULL], '{2020-01-01}'::date[]");
     expect(r.columns.map((c) => c.type)).toEqual(['int64[]', 'date[]']);

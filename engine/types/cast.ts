@@ -220,6 +220,14 @@ export function castFn(from: SqlType, to: ValueType): Fn {
   }
   if ((isArrayType(to) || isArrayType(from)) && from !== 'unknown' && from !== 'text' && to !== 'text')
     throw new SqlError('42846', `cannot cast type ${pgTypeName(from)} to ${pgTypeName(to)}`);
+  if (from === 'unknown' && isArrayType(to)) {
+    // Untyped input: array text, or a JS array bound as a query parameter.
+    const et = elemType(to);
+    return (v) =>
+      Array.isArray(v)
+        ? v.map((x) => (x === null || x === undefined ? null : parseText(String(x), et)))
+        : parseText(String(v), to);
+  }
   if (from === 'unknown' || from === 'text') {
     if (to === 'text') return (v) => v;
     return (v) => parseText(String(v), to);
