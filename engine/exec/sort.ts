@@ -5,11 +5,12 @@
  * as in PostgreSQL; text compares in C collation.
  */
 import type { Plan, SortKey } from '../plan/nodes.ts';
-import { comparatorFor, hashKeyFor } from '../types/values.ts';
+import { comparatorFor } from '../types/values.ts';
 import { compileExpr } from './compile-expr.ts';
 import { batchRows, type ExecContext, rowsToBatch, setFrameBatch } from './frame.ts';
-import { queryMemory, rowBytes } from './memory.ts';
+import { queryMemory } from './memory.ts';
 import { BATCH_ROWS, newFrame, type Operator } from './operator.ts';
+import { hashDistinctOperator } from './spill-distinct.ts';
 import { ExternalSorter, type RowStream } from './spill-sort.ts';
 
 export interface KeyComparator {
@@ -127,47 +128,12 @@ export function distinctOperator(
   ctx: ExecContext,
 ): Operator {
   const width = plan.schema.length;
-  const hashers = plan.schema.map((c) => hashKeyFor(c.type));
-  if (!plan.on) {
-    const seen = new Map<unknown, unknown>();
-    const mem = queryMemory(ctx);
-    let held = 0;
-    return {
-      next() {
-        for (let b = input.next(); b; b = input.next()) {
-          const rows = batchRows(b).filter((r) => {
-            let m = seen;
-            for (let k = 0; k < width; k++) {
-              const v = r[k] === null ? null : hashers[k](r[k]);
-              let nx = m.get(v) as Map<unknown, unknown> | undefined;
-              if (k === width - 1) {
-                if (nx) return false;
-                m.set(v, new Map());
-                return true;
-              }
-              if (!nx) m.set(v, (nx = new Map()));
-              m = nx;
-            }
-            // zero-column rows: one survives
-            if (seen.has('\u0000row')) return false;
-            seen.set('\u0000row', true);
-            return true;
-          });
-          if (rows.length) {
-            // Every distinct row stays in the seen-set (as nested map entries) until the end.
-            let bytes = 0;
-            for (const r of rows) bytes += rowBytes(r) + 48 * width;
-            held += bytes;
-            mem.reserve(bytes, `DISTINCT (${width} columns)`);
-            return rowsToBatch(rows, width);
-          }
-        }
-        mem.release(held);
-        held = 0;
-        return null;
-      },
-    };
-  }
+  if (!plan.on)
+    return hashDistinctOperator(
+      input,
+      plan.schema.map((c) => c.type),
+      queryMemory(ctx),
+    );
   const frame = newFrame(width, ctx);
   const keyEvs = plan.on.map((e) => compileExpr(e, frame));
   const keyCmps = plan.on.map((e) => comparatorFor(e.type));

@@ -16,8 +16,15 @@ import { MemorySpillStore } from './spill-store.ts';
 
 const text = fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom('a', 'B', 'é', '😀', 'a\u0000', '\ud800'));
 const float = fc.oneof(fc.double(), fc.constantFrom(Number.NaN, 0, -0, 1.5));
-const cell = (t: SqlType) =>
-  fc.option(t === 'text' ? text : t === 'float64' ? float : fc.integer({ min: -5, max: 5 }), { nil: null });
+const cell = (t: SqlType): fc.Arbitrary<unknown> =>
+  fc.option(
+    (t === 'text'
+      ? text
+      : t === 'float64'
+        ? float
+        : fc.integer({ min: -5, max: 5 })) as fc.Arbitrary<unknown>,
+    { nil: null },
+  );
 
 const TYPES: SqlType[] = ['int32', 'text', 'float64'];
 
