@@ -14,7 +14,10 @@
  * compressed chunk format; default encoded, the format a ShardDO stores),
  * TSBS_ENGINE_LAYOUT=none (keep the generator's time-major row order inside
  * chunks; default segmentby: each chunk ordered by hostname, then time, set with
- * `ALTER TABLE cpu SET (timescaledb.compress_segmentby = 'hostname', …)`).
+ * `ALTER TABLE cpu SET (timescaledb.compress_segmentby = 'hostname', …)`),
+ * TSBS_ENGINE_COLD=0 (skip the cold engine column; by default every query type is
+ * also timed with each chunk's decoded columns evicted before every run, so the
+ * engine decodes from compressed bytes as DuckDB scans its compressed table).
  */
 
 import { loadavg } from 'node:os';
@@ -48,6 +51,7 @@ const policy: RunPolicy = { min: runs, max: Math.max(runs, MAX_RUNS), budgetMs: 
 const slowPolicy: RunPolicy = { min: sqliteRuns, max: Math.max(sqliteRuns, MAX_RUNS), budgetMs: 1000 };
 const seed = env('TSBS_SEED', 123);
 const skipSqlite = process.env.TSBS_SKIP_SQLITE === '1';
+const cold = process.env.TSBS_ENGINE_COLD !== '0';
 
 const loadAtStart = loadavg()
   .map((x) => x.toFixed(1))
@@ -110,6 +114,8 @@ if (!skipSqlite) {
 interface Row {
   readonly type: string;
   readonly engine?: Timing;
+  /** Engine with decoded columns evicted before every run. */
+  readonly engineCold?: Timing;
   readonly duck: Timing;
   readonly lite?: Timing;
   /** Engine result of instance 0 equals DuckDB's ('ok'), differs ('DIFF'), or was not checked ('-'). */
@@ -135,34 +141,51 @@ async function crossCheck(q: TsbsQuery): Promise<{ check: string; chunks: string
 const results: Row[] = [];
 for (const type of QUERY_TYPES) {
   const qs = instances.get(type)!;
+  const ec =
+    engine && cold
+      ? await timeQuery(async (i) => {
+          engine.evictDecoded();
+          return (await engine.raw(qs[i].pg)).rowCount;
+        }, policy)
+      : undefined;
   const e = engine ? await timeQuery(async (i) => (await engine.raw(qs[i].pg)).rowCount, policy) : undefined;
   const d = await timeQuery((i) => duck.run(qs[i].duckdb), policy);
   const l = lite ? await timeQuery((i) => lite.run(qs[i].sqlite), slowPolicy) : undefined;
-  results.push({ type, engine: e, duck: d, lite: l, ...(await crossCheck(qs[0])) });
+  results.push({ type, engine: e, engineCold: ec, duck: d, lite: l, ...(await crossCheck(qs[0])) });
   const show = (t?: Timing) =>
     !t ? '-' : 'error' in t ? `ERR ${t.error}` : `${t.ms.toFixed(2)} ms/${t.rows} rows/${t.runs} runs`;
-  log(`${type}: engine ${show(e)} | duckdb ${show(d)} | sqlite ${show(l)}`);
+  log(`${type}: engine ${show(e)} | cold ${show(ec)} | duckdb ${show(d)} | sqlite ${show(l)}`);
 }
 
 const ms = (t?: Timing) => (t && 'ms' in t ? t.ms : undefined);
 const vsDuck: number[] = [];
 const vsLite: number[] = [];
+const coldVsDuck: number[] = [];
+const coldVsLite: number[] = [];
 const table = results.map((r) => {
   const e = ms(r.engine);
+  const c = ms(r.engineCold);
   const d = ms(r.duck);
   const l = ms(r.lite);
   const ratio = e !== undefined && d !== undefined ? e / d : undefined;
   const speedup = e !== undefined && l !== undefined ? l / e : undefined;
+  const coldRatio = c !== undefined && d !== undefined ? c / d : undefined;
+  const coldSpeedup = c !== undefined && l !== undefined ? l / c : undefined;
   if (ratio !== undefined) vsDuck.push(ratio);
   if (speedup !== undefined) vsLite.push(speedup);
+  if (coldRatio !== undefined) coldVsDuck.push(coldRatio);
+  if (coldSpeedup !== undefined) coldVsLite.push(coldSpeedup);
   const err = (t?: Timing) => (t && 'error' in t ? 'error' : undefined);
   return [
     r.type,
     err(r.engine) ?? fmt(e),
+    ...(cold ? [err(r.engineCold) ?? fmt(c)] : []),
     fmt(d),
     err(r.lite) ?? fmt(l),
     fmt(ratio),
+    ...(cold ? [fmt(coldRatio)] : []),
     fmt(speedup, 1),
+    ...(cold ? [fmt(coldSpeedup, 1)] : []),
     r.check,
     r.chunks,
   ];
@@ -179,10 +202,13 @@ console.log(
     [
       'query',
       'engine ms',
+      ...(cold ? ['cold ms'] : []),
       'DuckDB ms',
       'SQLite ms',
       'engine/DuckDB',
+      ...(cold ? ['cold/DuckDB'] : []),
       'SQLite/engine',
+      ...(cold ? ['SQLite/cold'] : []),
       '= DuckDB',
       'chunks scan/skip',
     ],
@@ -207,7 +233,12 @@ if (engineNote) console.log(`engine: ${engineNote}`);
 for (const f of failures)
   console.log(`engine error in ${f.type}: ${'error' in f.engine! ? f.engine.error : ''}`);
 const num = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : 'NaN');
+const maxOf = (xs: number[]) => (xs.length ? Math.max(...xs) : Number.NaN);
+const minOf = (xs: number[]) => (xs.length ? Math.min(...xs) : Number.NaN);
 console.log(
-  `RESULT geomean_vs_duckdb=${num(geomean(vsDuck))} max_vs_duckdb=${num(vsDuck.length ? Math.max(...vsDuck) : Number.NaN)} min_speedup_vs_sqlite=${num(vsLite.length ? Math.min(...vsLite) : Number.NaN)} bytes_per_row=${num(bytesPerRow)} parquet_zstd_bytes_per_row=${num(parquetPerRow)} encode_rows_per_s=${typeof encoding === 'string' ? 'NaN' : Math.round(encoding.rowsPerSecond)}`,
+  `RESULT geomean_vs_duckdb=${num(geomean(vsDuck))} max_vs_duckdb=${num(vsDuck.length ? Math.max(...vsDuck) : Number.NaN)} min_speedup_vs_sqlite=${num(vsLite.length ? Math.min(...vsLite) : Number.NaN)} bytes_per_row=${num(bytesPerRow)} parquet_zstd_bytes_per_row=${num(parquetPerRow)} encode_rows_per_s=${typeof encoding === 'string' ? 'NaN' : Math.round(encoding.rowsPerSecond)}` +
+    (cold
+      ? ` cold_geomean_vs_duckdb=${num(geomean(coldVsDuck))} cold_max_vs_duckdb=${num(maxOf(coldVsDuck))} cold_min_speedup_vs_sqlite=${num(minOf(coldVsLite))}`
+      : ''),
 );
 await Promise.all([duck.close(), lite?.close(), engine?.close()]);

@@ -2,7 +2,9 @@
  * @module engine/columnar/chunk-reader
  * Reading chunks lazily: the header is parsed up front, each column block is
  * fetched and decoded only when a query asks for it (and cached), and filters
- * run on encoded blocks after the zone map has had its say.
+ * run on encoded blocks after the zone map has had its say. A clustered text
+ * column (run-length coded dictionary codes) gets a value → row-runs index on
+ * first equality filter, so later `=` / `IN` filters cost a map lookup.
  */
 
 import type { ColumnType, Vector } from '../vector.ts';
@@ -19,6 +21,7 @@ import {
   selectAll,
   unionSelections,
 } from './pushdown.ts';
+import { buildRunIndex, type RunIndex, rowsOfRuns } from './run-index.ts';
 import {
   type CompareOp,
   compareHolds,
@@ -48,6 +51,8 @@ export interface ChunkReaderOptions {
 export class ChunkReader {
   private readonly blocks: (Uint8Array | undefined)[];
   private readonly vectors: (Vector | undefined)[];
+  /** Per text column: value → row runs of a run-length coded dictionary block (null: not one). */
+  private readonly runIndexes: (RunIndex | null | undefined)[];
   private readonly cache: boolean;
 
   constructor(
@@ -57,6 +62,7 @@ export class ChunkReader {
   ) {
     this.blocks = new Array(header.columns.length);
     this.vectors = new Array(header.columns.length);
+    this.runIndexes = new Array(header.columns.length);
     this.cache = options.cache ?? true;
   }
 
@@ -65,9 +71,11 @@ export class ChunkReader {
     if (i === undefined) {
       this.blocks.fill(undefined);
       this.vectors.fill(undefined);
+      this.runIndexes.fill(undefined);
     } else {
       this.blocks[i] = undefined;
       this.vectors[i] = undefined;
+      this.runIndexes[i] = undefined;
     }
   }
 
@@ -153,6 +161,12 @@ export class ChunkReader {
   filterIn(i: number, values: readonly string[]): Uint32Array {
     const meta = this.header.columns[i];
     if (!zoneMayMatchIn(meta.zone, values)) return new Uint32Array(0);
+    if (this.cache) {
+      let index = this.runIndexes[i];
+      if (index === undefined)
+        index = this.runIndexes[i] = buildRunIndex(this.block(i), this.header.rowCount);
+      if (index !== null) return rowsOfRuns(index, values);
+    }
     return filterInBlock(this.block(i), this.header.rowCount, values);
   }
 

@@ -126,8 +126,14 @@ export function scanOperator(plan: Extract<Plan, { kind: 'scan' }>, ctx: ExecCon
   const filter = plan.filter ? compileFilter(plan.filter, frame) : undefined;
   const conjunctRanges = conjuncts(plan.filter).map((c) => rangeOf(c, plan.columns));
   const equalities = conjuncts(plan.filter)
-    .map(equalitySet)
-    .filter((q): q is EqualitySet => q !== undefined);
+    .map((c, conjunct) => {
+      const q = equalitySet(c);
+      return q && { ...q, conjunct };
+    })
+    .filter((q): q is EqualitySet & { conjunct: number } => q !== undefined);
+  // A column equal to one constant on every preselected row is that constant: nothing to gather.
+  const constantCols = new Map<number, string>();
+  for (const q of equalities) if (q.values.length === 1) constantCols.set(q.index, q.values[0]);
   const segments: readonly SegmentView[] = table.segments();
   let s = 0;
   const needed = plan.needed;
@@ -174,12 +180,14 @@ export function scanOperator(plan: Extract<Plan, { kind: 'scan' }>, ctx: ExecCon
         const vecs: ExecVector[] = cols.map((c, k) =>
           needed && !needed[k]
             ? UNREAD
-            : ((rows ? src.gather!(c.id, rows) : src.column(c.id)) ?? {
-                kind: 'const',
-                type: c.type,
-                length: n,
-                value: c.default?.kind === 'const' ? c.default.value : null,
-              }),
+            : rows && constantCols.has(k)
+              ? { kind: 'const', type: c.type, length: n, value: constantCols.get(k)! }
+              : ((rows ? src.gather!(c.id, rows) : src.column(c.id)) ?? {
+                  kind: 'const',
+                  type: c.type,
+                  length: n,
+                  value: c.default?.kind === 'const' ? c.default.value : null,
+                }),
         );
         if (plan.withRowId) {
           const base = segIndex * SEGMENT_ROWS;
@@ -206,6 +214,8 @@ export function scanOperator(plan: Extract<Plan, { kind: 'scan' }>, ctx: ExecCon
                   r !== undefined &&
                   zoneSatisfies(src.zoneMap(def.columns[r.column].id), r, def.columns[r.column].type),
               );
+          // The preselection already proved the equalities.
+          if (rows && skip) for (const q of equalities) skip[q.conjunct] = true;
           const out = filter(batch, skip);
           if (out) {
             if (out.length === 0) continue;

@@ -138,7 +138,31 @@ export class EnginePeer implements SqlPeer {
     await this.db.bulkLoad('cpu', columns, data.rowCount);
   }
 
+  /**
+   * Drops every chunk's decoded columns and cached blocks (cold mode): the next
+   * query decodes from the compressed bytes again. Returns how many chunks were evicted.
+   */
+  evictDecoded(): number {
+    const store = (this.db as { store?: EvictableStore }).store;
+    let chunks = 0;
+    for (const name of store?.names() ?? []) {
+      for (const seg of store!.get(name)?.segments() ?? []) {
+        if (seg.source.evict) {
+          seg.source.evict();
+          chunks++;
+        }
+      }
+    }
+    return chunks;
+  }
+
   async close(): Promise<void> {
     await this.db.close?.();
   }
+}
+
+/** The slice of the engine's TableStore that cold mode walks. */
+interface EvictableStore {
+  names(): string[];
+  get(name: string): { segments(): readonly { source: { evict?(): void } }[] } | undefined;
 }
