@@ -93,7 +93,19 @@ const QUERIES: [string, boolean, boolean?][] = [
   ],
   ['SELECT t.id, u.w AS host FROM t JOIN u ON t.host = u.host ORDER BY host DESC, t.id LIMIT 7', true, true],
   ['SELECT a.id, b.id FROM t a JOIN t b ON a.host = b.host AND a.id + 1000 = b.id ORDER BY a.id', true, true],
-  ['SELECT t.id, t.host, u.w FROM t JOIN u USING (host) WHERE t.id < 60 ORDER BY t.id', true],
+  ['SELECT t.id, t.host, u.w FROM t JOIN u USING (host) WHERE t.id < 60 ORDER BY t.id', true, true],
+  [
+    'SELECT host, count(*), max(w) FROM t LEFT JOIN u USING (host) GROUP BY host ORDER BY host DESC LIMIT 12',
+    true,
+    true,
+  ],
+  [
+    'SELECT r.name, sum(t.v) FROM t, u, r WHERE t.host = u.host AND u.region_id = r.region_id AND t.id % 5 = 0 GROUP BY r.name ORDER BY 1',
+    true,
+    true,
+  ],
+  ['SELECT count(*) FROM t, u WHERE t.id = u.w', true, false],
+  ['SELECT * FROM t JOIN u USING (host) WHERE t.id < 20', false, false],
   // Join with a reference table (three-way).
   [
     'SELECT r.name, count(*) AS n, avg(t.v) FROM t JOIN u ON u.host = t.host JOIN r ON r.region_id = u.region_id GROUP BY r.name ORDER BY r.name',

@@ -65,7 +65,8 @@ export function planJoinPushdown(
 ): JoinPushdown | undefined {
   if (s.op !== 'SETOP_NONE' || s.withClause || s.havingClause || s.windowClause) return undefined;
   const from = (s.fromClause ?? []) as Node[];
-  if (from.length !== 1 || !from[0].JoinExpr) return undefined;
+  // One join tree, or a comma list of tables and join trees (cross joins linked by WHERE equalities).
+  if (from.length === 0 || (from.length === 1 && !from[0].JoinExpr)) return undefined;
   let bad = false;
   walkAst(s, (n) => {
     if (n.SubLink || n.RangeSubselect || n.RangeFunction || n.FuncCall?.over) bad = true;
@@ -75,6 +76,17 @@ export function planJoinPushdown(
   // Relations, in FROM order, with their virtual ids.
   const relations: JoinRelation[] = [];
   const vcols: DistColumn[] = [];
+  // USING: each join's column pairs (virtual ids), and the merged column an unqualified name means.
+  const usingPairs = new Map<Node, [number, number][]>();
+  const merged = new Map<string, DistColumn>();
+  const sideColumn = (side: Node, name: string): DistColumn | undefined => {
+    const m = merged.get(name);
+    const hits = leafRelations(side, relations).flatMap((r) =>
+      r.table.columns.filter((c) => c.name === name).map((c) => vcols[r.vids[c.id]]),
+    );
+    if (m && hits.includes(m)) return m;
+    return hits.length === 1 ? hits[0] : undefined;
+  };
   const leaves = (n: Node): boolean => {
     if (n.RangeVar) {
       const t = lookup(n.RangeVar.relname);
@@ -96,11 +108,23 @@ export function planJoinPushdown(
       return true;
     }
     const j = n.JoinExpr;
-    if (!j || j.alias || j.isNatural || j.usingClause) return false;
+    if (!j || j.alias || j.isNatural) return false;
     if (j.jointype !== 'JOIN_INNER' && j.jointype !== 'JOIN_LEFT') return false;
-    return leaves(j.larg) && leaves(j.rarg);
+    if (!leaves(j.larg) || !leaves(j.rarg)) return false;
+    if (!j.usingClause) return true;
+    const pairs: [number, number][] = [];
+    for (const u of j.usingClause as Node[]) {
+      const name = u.String.sval as string;
+      const l = sideColumn(j.larg, name);
+      const r = sideColumn(j.rarg, name);
+      if (!l || !r) return false;
+      pairs.push([l.id, r.id]);
+      merged.set(name, l); // INNER and LEFT joins: the merged column is the left one
+    }
+    usingPairs.set(n, pairs);
+    return true;
   };
-  if (!leaves(from[0])) return undefined;
+  if (!from.every(leaves)) return undefined;
   const dist = relations.filter((r) => !r.broadcast);
   if (dist.length === 0) return undefined;
   const shardCount = dist[0].table.shardCount;
@@ -126,6 +150,8 @@ export function planJoinPushdown(
       return r && c ? vcols[r.vids[c.id]] : undefined;
     }
     if (fields.length !== 1) return undefined;
+    const m = merged.get(fields[0]);
+    if (m) return m;
     const hits = relations.flatMap((r) =>
       r.table.columns.filter((c) => c.name === fields[0]).map((c) => vcols[r.vids[c.id]]),
     );
@@ -160,6 +186,7 @@ export function planJoinPushdown(
     const rt = t.ResTarget;
     const fields = (rt.val.ColumnRef?.fields ?? []) as Node[];
     if (fields.at(-1)?.A_Star) {
+      if (merged.size > 0) return undefined; // `*` over USING merges columns: not rebuilt here
       const only = fields.length === 2 ? fields[0].String?.sval : undefined;
       for (const r of relations)
         if (only === undefined || r.alias === only)
@@ -205,11 +232,17 @@ export function planJoinPushdown(
     const j = n.JoinExpr;
     const l = render(j.larg);
     const r = render(j.rarg);
-    if (!j.quals || l === undefined || r === undefined) return undefined;
-    const on = rewrite(j.quals, new Set());
+    if (l === undefined || r === undefined) return undefined;
+    const col = (id: number): FExpr => ({ k: 'col', id, type: vcols[id].type });
+    const using = (usingPairs.get(n) ?? []).map(
+      ([a, b]): FExpr => ({ k: 'cmp', op: '=', l: col(a), r: col(b) }),
+    );
     let e: FExpr;
     try {
-      e = translateExpr(on, scope);
+      const on = j.quals ? [translateExpr(rewrite(j.quals, new Set()), scope)] : [];
+      const all = [...using, ...on];
+      if (all.length === 0) return undefined;
+      e = all.length === 1 ? all[0] : { k: 'and', args: all };
     } catch {
       return undefined;
     }
@@ -223,8 +256,9 @@ export function planJoinPushdown(
       return undefined;
     return `(${l} ${j.jointype === 'JOIN_LEFT' ? 'LEFT' : 'INNER'} JOIN ${r} ON ${exprSql(e)})`;
   };
-  const joinSql = render(from[0]);
-  if (joinSql === undefined || unresolved) return undefined;
+  const parts = from.map(render);
+  if (parts.some((x) => x === undefined) || unresolved) return undefined;
+  const joinSql = parts.join(' CROSS JOIN ');
   // WHERE equalities link inner-joined relations too (a LEFT join's right side must link in its ON).
   for (const c of andConjuncts(stmt.whereClause)) {
     try {
