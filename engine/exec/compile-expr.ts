@@ -290,7 +290,12 @@ export function bucketWidth(e: Extract<Expr, { kind: 'call' }>): [number, number
   const w = intervalMicros(iv);
   if (!(w > 0)) return undefined;
   if (e.name === 'time_bucket' && e.args.length === 2) return [w, TIMESCALE_ORIGIN];
-  if (e.name === 'date_bin' && e.args[2]?.kind === 'const' && e.args[2].value !== null)
+  // date_bin(w, ts, origin) and time_bucket(w, ts, origin) bin alike (binMicros) for fixed widths.
+  if (
+    (e.name === 'date_bin' || e.name === 'time_bucket') &&
+    e.args[2]?.kind === 'const' &&
+    e.args[2].value !== null
+  )
     return [w, e.args[2].value as number];
   return undefined;
 }
