@@ -42,8 +42,12 @@ export class GatherBudget {
   /** Counts one partial. */
   add(p: PartialResult): void {
     this.rows += p.rowCount;
-    for (const col of p.columns)
-      for (const v of col) this.bytes += typeof v === 'string' ? 16 + 2 * v.length : 8;
+    for (const col of p.columns) {
+      if (col instanceof Float64Array) this.bytes += 8 * col.length;
+      else
+        for (let i = 0; i < col.length; i++)
+          this.bytes += typeof col[i] === 'string' ? 16 + 2 * (col[i] as string).length : 8;
+    }
     const { limits } = this;
     if (this.rows > limits.rows || this.bytes > limits.bytes) {
       throw new SqlError(
@@ -80,8 +84,8 @@ function engineTable(g: GatheredTable): SegmentTable {
         cols.set(
           c.id,
           c.type === 'int64'
-            ? src.map((v) => (v === null || v === undefined ? null : BigInt(v as number)))
-            : src,
+            ? Array.from(src, (v) => (v === null || v === undefined ? null : BigInt(v as number)))
+            : Array.from(src),
         );
       });
       return { source: new JsHotSource(p.rowCount, cols), hot: true };

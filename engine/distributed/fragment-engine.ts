@@ -78,7 +78,7 @@ export async function runFragmentOnEngine(
   const t0 = performance.now();
   const sql = fragmentSql(f);
   const t1 = performance.now();
-  const r = await db.query(sql);
+  const r = await db.query(sql, [], { raw: true });
   const t2 = performance.now();
   const result = toPartial(f, r);
   return {

@@ -1,17 +1,79 @@
-/** Fragment → SQL rendering details the differential test does not pin down. */
-import { describe, expect, it } from 'vitest';
-import { epochMicros, timestampLiteral } from './fragment-sql.ts';
+/** Fragment → SQL rendering and result conversion details the differential test does not pin down. */
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../database.ts';
+import { initParser } from '../sql/parser.ts';
+import type { Fragment } from './fragment.ts';
+import { engineOver, engineTableDef, hotSegment } from './fragment-engine.ts';
+import { fragmentSql, timestampLiteral, toPartial } from './fragment-sql.ts';
+import type { DistTable } from './table-schema.ts';
 
 describe('fragment SQL values', () => {
-  it('reads epoch seconds back to exact microseconds', () => {
-    expect(epochMicros('1451606400.123456')).toBe(1451606400123456);
-    expect(epochMicros('-0.000001')).toBe(-1);
-    expect(epochMicros('-1.5')).toBe(-1500000);
-    expect(epochMicros('42')).toBe(42000000);
-  });
-
   it('writes timestamp literals exact to the microsecond, before 1970 too', () => {
     expect(timestampLiteral(1451606400123456)).toBe('2016-01-01 00:00:00.123456+00');
     expect(timestampLiteral(-1)).toBe('1969-12-31 23:59:59.999999+00');
+  });
+});
+
+describe('toPartial', () => {
+  const table: DistTable = {
+    name: 't',
+    columns: [
+      { id: 0, name: 'ts', type: 'timestamptz', notNull: false },
+      { id: 1, name: 'host', type: 'text', notNull: false },
+      { id: 2, name: 'v', type: 'float64', notNull: false },
+      { id: 3, name: 'n', type: 'int64', notNull: false },
+    ],
+    nextColumnId: 4,
+    placement: { kind: 'local' },
+    shardCount: 1,
+  };
+  const T0 = 1451606400123457; // odd microseconds: text formatting and parsing must round-trip them
+  const rows = Array.from({ length: 40 }, (_, i) => [T0 + i * 1_000_001, `h${i % 3}`, i / 4, i - 7]);
+  rows.push([null, null, null, null]);
+  let db: Database;
+  beforeAll(async () => {
+    await initParser();
+    db = await engineOver([{ def: engineTableDef(table), segments: () => [hotSegment(table, rows)] }]);
+  });
+  const col = (id: number) => ({ k: 'col', id, type: table.columns[id].type }) as const;
+  const scan: Fragment = {
+    table: 't',
+    reads: [0, 1, 2, 3],
+    defaults: [],
+    bounds: [],
+    mode: 'rows',
+    project: [col(0), col(1), col(2), col(3)],
+    aggs: [],
+    orderBy: [],
+  };
+
+  it('reads raw and formatted engine results into the same plane values', async () => {
+    const sql = fragmentSql(scan);
+    const raw = toPartial(scan, await db.query(sql, [], { raw: true }));
+    const text = toPartial(scan, await db.query(sql));
+    const plain = (p: typeof raw) => p.columns.map((c) => Array.from(c));
+    expect(plain(raw)).toEqual(plain(text));
+    expect(raw.rowCount).toBe(41);
+    expect(Array.from(raw.columns[0]).slice(0, 2)).toEqual([T0, T0 + 1_000_001]);
+    expect(raw.columns[0][40]).toBeNull();
+    expect(raw.columns[3][0]).toBe(-7); // int64 leaves the engine as bigint, travels as number
+  });
+
+  it('packs all-number columns into Float64Arrays, not columns with NULLs or text', async () => {
+    const f: Fragment = { ...scan, filter: { k: 'isnull', arg: col(2), negated: true } };
+    const p = toPartial(f, await db.query(fragmentSql(f), [], { raw: true }));
+    expect(p.rowCount).toBe(40);
+    expect(p.columns[0]).toBeInstanceOf(Float64Array);
+    expect(p.columns[2]).toBeInstanceOf(Float64Array);
+    expect(p.columns[3]).toBeInstanceOf(Float64Array);
+    expect(Array.isArray(p.columns[1])).toBe(true);
+    expect(Array.from(p.columns[2])).toEqual(rows.slice(0, 40).map((r) => r[2]));
+  });
+
+  it('drops the placeholder output of a fragment with no outputs', async () => {
+    const f: Fragment = { ...scan, project: [] };
+    const p = toPartial(f, await db.query(fragmentSql(f), [], { raw: true }));
+    expect(p.rowCount).toBe(41);
+    expect(p.columns).toEqual([]);
   });
 });

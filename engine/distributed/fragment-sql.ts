@@ -4,6 +4,9 @@
  * over a table whose columns are named by id (`c<id>`, as in the chunks), and
  * converts the engine's answer back into a columnar partial result in the data
  * plane's value representation (int64 → number, timestamptz → µs number).
+ * Shards run it with `raw` results (timestamps stay µs numbers; nothing is
+ * formatted as text and parsed back), and number columns without NULLs travel
+ * as Float64Arrays, which structured clone copies in one piece over RPC.
  *
  * Output order is the fragment's: project expressions, then one column per
  * partial aggregate (avg already split into sum and count by the planner).
@@ -99,6 +102,7 @@ export function exprSql(e: FExpr): string {
 }
 
 const isDistinct = (a: AggSpec) => a.fn === 'countDistinct';
+const distinctCount = (f: Fragment) => (f.mode === 'agg' ? f.aggs.filter(isDistinct).length : 0);
 
 function orderSql(keys: readonly SortKey[], exprs: readonly string[]): string {
   return keys
@@ -106,23 +110,13 @@ function orderSql(keys: readonly SortKey[], exprs: readonly string[]): string {
     .join(', ');
 }
 
-/** The engine-side outputs of `f`: [SQL, whether it is a timestamp sent as epoch seconds]. */
-function outputsOf(f: Fragment): { sql: string; epoch: boolean }[] {
+/** The engine-side output expressions of `f`: keys (with DISTINCT arguments), then plain partials. */
+function outputsOf(f: Fragment): string[] {
   const aggs = f.mode === 'agg' ? f.aggs : [];
-  // The engine projects before a sort / DISTINCT ON reduces the rows: computing epochs there
-  // would cost one numeric per scanned row, while timestamp text is formatted only for the
-  // rows returned. So epochs only for aggregates (per group) and plain filtered scans.
-  const epochs = f.mode === 'agg' || (f.orderBy.length === 0 && !f.distinctOn);
-  const isTs = (e: FExpr | undefined) => epochs && e !== undefined && exprType(e) === 'timestamptz';
   const keys = [...f.project, ...aggs.filter(isDistinct).map((a) => a.arg!)];
   return [
-    ...keys.map((e) => ({ sql: exprSql(e), epoch: isTs(e) })),
-    ...aggs
-      .filter((a) => !isDistinct(a))
-      .map((a) => ({
-        sql: a.arg ? `${a.fn}(${exprSql(a.arg)})` : `${a.fn}(*)`,
-        epoch: (a.fn === 'min' || a.fn === 'max') && isTs(a.arg),
-      })),
+    ...keys.map(exprSql),
+    ...aggs.filter((a) => !isDistinct(a)).map((a) => (a.arg ? `${a.fn}(${exprSql(a.arg)})` : `${a.fn}(*)`)),
   ];
 }
 
@@ -133,12 +127,7 @@ export function fragmentSql(f: Fragment): string {
   // DISTINCT arguments become extra group keys, after the fragment's own.
   const distinctArgs = aggs.filter(isDistinct).map((a) => a.arg!);
   const outputs = outputsOf(f);
-  // Timestamps leave as exact epoch seconds (numeric text): far cheaper for the engine to
-  // produce and for us to read back than PostgreSQL's timestamp text.
-  const list =
-    outputs.length > 0
-      ? outputs.map((o, i) => `${o.epoch ? `extract(epoch from ${o.sql})` : o.sql} AS o${i}`).join(', ')
-      : '1';
+  const list = outputs.length > 0 ? outputs.map((o, i) => `${o} AS o${i}`).join(', ') : '1';
   let sql = 'SELECT ';
   let order = [...f.orderBy];
   if (f.mode === 'rows' && f.distinctOn) {
@@ -151,7 +140,7 @@ export function fragmentSql(f: Fragment): string {
   if (f.filter) sql += ` WHERE ${exprSql(f.filter)}`;
   if (f.mode === 'agg') {
     // Constant keys stay out of GROUP BY: an integer literal there would mean a position.
-    const keys = [...f.project, ...distinctArgs].flatMap((e, i) => (e.k === 'const' ? [] : [outputs[i].sql]));
+    const keys = [...f.project, ...distinctArgs].flatMap((e, i) => (e.k === 'const' ? [] : [outputs[i]]));
     if (keys.length > 0) sql += ` GROUP BY ${keys.join(', ')}`;
   }
   if (order.length > 0) sql += ` ORDER BY ${orderSql(order, project)}`;
@@ -159,38 +148,54 @@ export function fragmentSql(f: Fragment): string {
   return sql;
 }
 
-/** Exact µs of an epoch-seconds value (numeric text such as `-1.000001`). */
-export function epochMicros(v: unknown): number {
-  if (typeof v === 'number') return Math.round(v * 1e6);
-  const s = String(v);
-  const neg = s.startsWith('-');
-  const body = neg || s.startsWith('+') ? s.slice(1) : s;
-  const dot = body.indexOf('.');
-  const whole = Number(dot < 0 ? body : body.slice(0, dot));
-  const frac = dot < 0 ? 0 : Number(body.slice(dot + 1, dot + 7).padEnd(6, '0'));
-  const us = whole * 1e6 + frac;
-  return neg ? -us : us;
-}
-
-function convert(v: unknown, engineType: string, epoch: boolean): unknown {
+/** A value in the data plane's representation (formatted results, e.g. from a host without `raw`, parse back). */
+function convert(v: unknown, engineType: string): unknown {
   if (v === null || v === undefined) return null;
-  if (epoch) return epochMicros(v);
   if (typeof v === 'bigint') return Number(v);
-  if (engineType === 'timestamptz' || engineType === 'timestamp') return parseTimestampUs(v);
-  if (engineType === 'numeric' && typeof v === 'string') return Number(v);
+  if (typeof v === 'string') {
+    if (engineType === 'timestamptz' || engineType === 'timestamp') return parseTimestampUs(v);
+    if (engineType === 'numeric') return Number(v);
+  }
   return v;
 }
 
-/** The engine's rows as the fragment's columnar partial result. */
+/** A column as a Float64Array when every value is a number (one memcpy over RPC), else as is. */
+function packColumn(values: unknown[]): ArrayLike<unknown> {
+  const n = values.length;
+  if (n < 16) return values;
+  for (let i = 0; i < n; i++) if (typeof values[i] !== 'number') return values;
+  return Float64Array.from(values as number[]);
+}
+
+/** The engine's rows (raw or formatted) as the fragment's columnar partial result. */
 export function toPartial(f: Fragment, r: QueryResult): PartialResult {
   const types = r.columns.map((c) => c.type as string);
-  const epoch = outputsOf(f).map((o) => o.epoch);
-  const rows = r.rows.map((row) => row.map((v, c) => convert(v, types[c], epoch[c] === true)));
-  const folded = f.mode === 'agg' && f.aggs.some(isDistinct) ? foldDistinct(f, rows) : rows;
-  const width = f.project.length + (f.mode === 'agg' ? f.aggs.length : 0);
-  const columns: unknown[][] = Array.from({ length: width }, () => new Array(folded.length));
-  for (let i = 0; i < folded.length; i++) for (let c = 0; c < width; c++) columns[c][i] = folded[i][c];
-  return { rowCount: folded.length, columns };
+  // A fragment with no outputs selects a placeholder `1`: not part of the partial.
+  const width = Math.min(
+    types.length,
+    f.project.length + (f.mode === 'agg' ? f.aggs.length : 0) + distinctCount(f),
+  );
+  const n = r.rows.length;
+  // Column-major conversion: one pass per column with its type fixed.
+  const cols: unknown[][] = new Array(width);
+  for (let c = 0; c < width; c++) {
+    const out: unknown[] = new Array(n);
+    const t = types[c];
+    for (let i = 0; i < n; i++) {
+      const v = r.rows[i][c];
+      out[i] = typeof v === 'number' ? v : convert(v, t);
+    }
+    cols[c] = out;
+  }
+  if (f.mode === 'agg' && f.aggs.some(isDistinct)) {
+    const rows = Array.from({ length: n }, (_, i) => cols.map((col) => col[i]));
+    const folded = foldDistinct(f, rows);
+    const w = f.project.length + f.aggs.length;
+    const columns: unknown[][] = Array.from({ length: w }, () => new Array(folded.length));
+    for (let i = 0; i < folded.length; i++) for (let c = 0; c < w; c++) columns[c][i] = folded[i][c];
+    return { rowCount: folded.length, columns };
+  }
+  return { rowCount: n, columns: cols.map(packColumn) };
 }
 
 /** Rows grouped by (keys, DISTINCT args) → rows by keys with value sets (as arrays) for count(DISTINCT). */

@@ -53,10 +53,13 @@ export interface Fragment {
   readonly distinctOn?: readonly number[];
 }
 
-/** A fragment's output: `columns[i][r]` (project outputs, then one column per aggregate). */
+/**
+ * A fragment's output: `columns[i][r]` (project outputs, then one column per aggregate).
+ * A column is a plain array, or a Float64Array when it holds only numbers.
+ */
 export interface PartialResult {
   readonly rowCount: number;
-  readonly columns: unknown[][];
+  readonly columns: readonly ArrayLike<unknown>[];
   /** Where the shard spent its time, ms per stage (for `Server-Timing`; not part of the data). */
   readonly timing?: Readonly<Record<string, number>>;
 }

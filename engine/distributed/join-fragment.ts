@@ -87,7 +87,7 @@ export async function runJoinOnEngine(
     }),
   );
   const db = await engineOver(tables, wasmModule);
-  const res = await db.query(req.sql);
+  const res = await db.query(req.sql, [], { raw: true });
   return {
     result: toPartial(req.fragment, res),
     chunksScanned: res.stats.chunksScanned,
