@@ -11,11 +11,13 @@
  *
  * Env: TSBS_HOSTS (200), TSBS_HOURS (24), TSBS_RUNS (3), TSBS_SEED (123),
  * E2E_BATCH_ROWS (50000), E2E_CONCURRENCY (4), E2E_PORT (8799), E2E_INGEST_ONLY (0; 1 stops
- * after the load and prints the server's per-stage ingest timings).
+ * after the load and prints the server's per-stage ingest timings), E2E_GZIP (0; 1 sends
+ * gzip bodies as Telegraf does, compressed before the clock starts).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { Prng } from '../engine/testing/prng.ts';
 import { startStack } from '../scripts/stack.ts';
 import { lineProtocolBatches } from './tsbs/formats.ts';
@@ -33,6 +35,7 @@ const batchRows = env('E2E_BATCH_ROWS', 50_000);
 const concurrency = env('E2E_CONCURRENCY', 4);
 const port = env('E2E_PORT', 8799);
 const ingestOnly = env('E2E_INGEST_ONLY', 0) === 1;
+const gzip = env('E2E_GZIP', 0) === 1;
 const KEY = 'bench-e2e-key';
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
 const policy: RunPolicy = { min: runs, max: runs, budgetMs: 0 };
@@ -105,7 +108,9 @@ try {
     for (const m of (h ?? '').matchAll(/([\w-]+);dur=([\d.]+)/g))
       stages.set(m[1], (stages.get(m[1]) ?? 0) + Number(m[2]));
   };
-  const batches = [...lineProtocolBatches(data, { batchRows })];
+  const batches: (string | Uint8Array)[] = [...lineProtocolBatches(data, { batchRows })].map((b) =>
+    gzip ? gzipSync(b) : b,
+  );
   const t0 = performance.now();
   let next = 0;
   await Promise.all(
@@ -119,6 +124,7 @@ try {
             authorization: `Token ${KEY}`,
             'content-type': 'text/plain',
             'idempotency-key': `tsbs-${seed}-${n}`,
+            ...(gzip ? { 'content-encoding': 'gzip' } : {}),
           },
           body,
         });
@@ -144,7 +150,7 @@ try {
   log(`server stages (summed over requests, ${concurrency} concurrent): ${stageText}`);
   if (ingestOnly) {
     console.log(
-      `\nTSBS cpu-only ingest: ${data.rowCount} rows, ${batchRows}-row batches × ${concurrency} concurrent; ${fmt(ingestS)} s = ${Math.round(ingestRate)} rows/s; ${retries} requests retried after wrangler dev reloads\nserver stages: ${stageText}\nRESULT ingest_rows_per_s=${Math.round(ingestRate)}`,
+      `\nTSBS cpu-only ingest: ${data.rowCount} rows, ${batchRows}-row batches × ${concurrency} concurrent${gzip ? ', gzip' : ''}; ${fmt(ingestS)} s = ${Math.round(ingestRate)} rows/s; ${retries} requests retried after wrangler dev reloads\nserver stages: ${stageText}\nRESULT ingest_rows_per_s=${Math.round(ingestRate)}`,
     );
   } else {
     // --- the in-process engine on the same data (peer) ---

@@ -89,7 +89,9 @@ const fresh = best(() => {
 });
 
 const ranges = buildHashRanges(table.shardCount);
+// INGEST_PEER=0 skips the peer (for profiling the byte pipeline alone).
 const old = best(() => {
+  if (process.env.INGEST_PEER === '0') return { skipped: 1 };
   const s: Stages = { parse: 0, rows: 0, 'route+encode': 0 };
   let rows = 0;
   for (const text of texts) {
@@ -125,6 +127,7 @@ console.log(
   `TSBS cpu-only line protocol, ${n} rows (${hosts} hosts × ${hours} h), ${batchRows}-row bodies, best of ${reps}, CPU time; Node ${process.version}`,
 );
 console.log(a.text);
+if (process.env.INGEST_PEER === '0') process.exit(0);
 console.log(b.text);
 console.log(
   `RESULT ingest_pipeline_rows_per_s=${Math.round(n / (a.total / 1000))} speedup_vs_string=${(b.total / a.total).toFixed(2)}`,

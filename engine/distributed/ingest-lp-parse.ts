@@ -32,6 +32,8 @@ interface SeriesEntry {
   readonly bytes: Uint8Array;
   readonly batch: MeasurementBatch;
   readonly tags: readonly { readonly column: ReturnType<MeasurementBatch['key']>; readonly code: number }[];
+  /** The series that followed this one last time: bodies repeat series in a stable order. */
+  next?: SeriesEntry;
 }
 
 const SPACE = 32;
@@ -67,6 +69,10 @@ class BodyParser {
   readonly rejected: Rejection[] = [];
   fastLines = 0;
   private readonly series = new Map<number, SeriesEntry[]>();
+  /** The series of the previous fast line, whose `next` predicts this line's. */
+  private prev: SeriesEntry | undefined;
+  /** Hash computed by the last `seriesEnd`. */
+  private hash = 0;
 
   constructor(
     private readonly body: Uint8Array,
@@ -98,20 +104,37 @@ class BodyParser {
     return m;
   }
 
-  /** Hash of the series key at [start, …) and where it ends (first unescaped space), or -1. */
-  private seriesEnd(start: number, e: number): { hash: number; end: number } {
+  /** Where the series key at [start, …) ends (its first unescaped space), or -1; its hash goes to `this.hash`. */
+  private seriesEnd(start: number, e: number): number {
     const b = this.body;
     let h = 0x811c9dc5;
     for (let i = start; i < e; i++) {
       const c = b[i];
-      if (c === SPACE) return { hash: h, end: i };
+      if (c === SPACE) {
+        this.hash = h;
+        return i;
+      }
       h = Math.imul(h ^ c, 16777619);
       if (c === BACKSLASH) {
         if (++i >= e) break;
         h = Math.imul(h ^ b[i], 16777619);
       }
     }
-    return { hash: h, end: -1 };
+    return -1;
+  }
+
+  /**
+   * True when the line at `start` begins with exactly `s`'s series key. The
+   * key bytes end outside an escape (they were cut at an unescaped space), so
+   * equal bytes followed by a space are the same key.
+   */
+  private startsWith(s: SeriesEntry, start: number, e: number): boolean {
+    const k = s.bytes;
+    const len = k.length;
+    const b = this.body;
+    if (start + len >= e || b[start + len] !== SPACE) return false;
+    for (let i = 0; i < len; i++) if (k[i] !== b[start + i]) return false;
+    return true;
   }
 
   private lookup(hash: number, start: number, end: number): SeriesEntry | undefined {
@@ -139,7 +162,8 @@ class BodyParser {
     const batch = this.appendPoint(r.point, start);
     const c0 = this.body[start];
     if (c0 <= SPACE || c0 === 35 || c0 >= 128) return;
-    const { hash, end: keyEnd } = this.seriesEnd(start, end);
+    const keyEnd = this.seriesEnd(start, end);
+    const hash = this.hash;
     if (keyEnd < 0 || this.lookup(hash, start, keyEnd)) return;
     const tags = Object.keys(r.point.tags).map((k) => {
       const column = batch.key(k);
@@ -176,10 +200,15 @@ class BodyParser {
     if (start >= e) return false;
     const c0 = b[start];
     if (c0 <= SPACE || c0 === 35 || c0 >= 128) return false;
-    const { hash, end: keyEnd } = this.seriesEnd(start, e);
-    if (keyEnd < 0) return false;
-    const entry = this.lookup(hash, start, keyEnd);
-    if (!entry) return false;
+    let entry = this.prev?.next;
+    if (entry === undefined || !this.startsWith(entry, start, e)) {
+      const keyEnd = this.seriesEnd(start, e);
+      if (keyEnd < 0) return false;
+      entry = this.lookup(this.hash, start, keyEnd);
+      if (!entry) return false;
+      if (this.prev) this.prev.next = entry;
+    }
+    const keyEnd = start + entry.bytes.length;
     const batch = entry.batch;
     batch.reserve();
     const r = batch.rows;
@@ -194,6 +223,7 @@ class BodyParser {
     }
     batch.commit(lineNo, start, ok === -1 ? Number.NaN : ok);
     this.fastLines++;
+    this.prev = entry;
     return true;
   }
 

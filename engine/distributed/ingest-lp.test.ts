@@ -105,7 +105,7 @@ const byHost: DistTable = {
 };
 const byInt: DistTable = { ...byHost, placement: { kind: 'distributed', columnId: 4 }, shardCount: 3 };
 
-const token = (xs: string[]) => fc.constantFrom(...xs);
+const token = <T extends string>(xs: T[]) => fc.constantFrom(...xs);
 const fieldValue = fc.oneof(
   token([
     '1.5',
@@ -280,6 +280,16 @@ describe('byte-level line protocol', () => {
     expect(parsed.fastLines).toBe(data.rowCount - 20); // each host's first line seeds the series cache
     expect(materialize(parsed)).toEqual(ref.points);
     expect(ref.points).toHaveLength(data.rowCount);
+  });
+
+  it("does not take a predicted series key that is only a prefix of the line's key", () => {
+    // Lines 1-5 teach "m,t=a is followed by m,t=b"; line 6 starts with m,t=b's bytes but its key is m,t=bc=1.
+    const text = 'm,t=a f=1 1\nm,t=b f=1 1\nm,t=a f=1 1\nm,t=b f=1 1\nm,t=a f=1 1\nm,t=bc=1 5\n';
+    const parsed = parseLineProtocolBytes(enc.encode(text), 's');
+    const ref = reference(text, 's');
+    expect(parsed.rejected).toEqual(ref.rejected);
+    expect(parsed.rejected.map((r) => r.line)).toEqual([6]);
+    expect(materialize(parsed)).toEqual(ref.points);
   });
 
   it('handles a BOM, CRLF, missing fields as NULL/default, and a missing timestamp as now', () => {
