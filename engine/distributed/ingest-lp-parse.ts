@@ -41,6 +41,8 @@ const COMMA = 44;
 const EQUALS = 61;
 const QUOTE = 34;
 const BACKSLASH = 92;
+/** Rows pre-allocated for the first measurement at most (builders still grow past it). */
+const MAX_CAPACITY_HINT = 1 << 17;
 const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
 const utf8 = new TextDecoder('utf-8');
 
@@ -74,10 +76,19 @@ class BodyParser {
   /** Hash computed by the last `seriesEnd`. */
   private hash = 0;
 
+  private readonly capacityHint: number;
+
   constructor(
     private readonly body: Uint8Array,
     private readonly precision: Precision,
-  ) {}
+  ) {
+    const first = body.indexOf(10);
+    const lineBytes = Math.max(32, first < 0 ? body.length : first + 1);
+    this.capacityHint = Math.min(
+      MAX_CAPACITY_HINT,
+      Math.max(1024, Math.ceil((body.length / lineBytes) * 1.05)),
+    );
+  }
 
   run(): void {
     const b = this.body;
@@ -98,7 +109,9 @@ class BodyParser {
   private batchFor(measurement: string): MeasurementBatch {
     let m = this.batches.get(measurement);
     if (!m) {
-      m = new MeasurementBatch(measurement);
+      // The first measurement is usually the whole body: size it from the first line, within reason.
+      const capacity = this.batches.size === 0 ? this.capacityHint : 1024;
+      m = new MeasurementBatch(measurement, capacity);
       this.batches.set(measurement, m);
     }
     return m;
