@@ -39,14 +39,14 @@ export class GatherBudget {
 
   constructor(readonly limits: { readonly rows: number; readonly bytes: number } = GATHER_LIMITS) {}
 
-  /** Counts one partial. */
+  /** Counts one partial; values are costed near their V8 heap size (boxed numbers, string headers). */
   add(p: PartialResult): void {
     this.rows += p.rowCount;
     for (const col of p.columns) {
       if (col instanceof Float64Array) this.bytes += 8 * col.length;
       else
         for (let i = 0; i < col.length; i++)
-          this.bytes += typeof col[i] === 'string' ? 16 + 2 * (col[i] as string).length : 8;
+          this.bytes += typeof col[i] === 'string' ? 40 + (col[i] as string).length : 24;
     }
     const { limits } = this;
     if (this.rows > limits.rows || this.bytes > limits.bytes) {
