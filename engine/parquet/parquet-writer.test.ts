@@ -19,7 +19,8 @@ import { SqlError } from '../errors.ts';
 import { vectorFromValues } from '../storage/chunk-builder.ts';
 import { Prng } from '../testing/prng.ts';
 import type { ColumnType } from '../vector.ts';
-import { type ParquetCodec, writeParquet } from './parquet-writer.ts';
+import { decodeColumnPage } from './parquet-pages.ts';
+import { type ParquetCodec, writeParquet, writeParquetFile } from './parquet-writer.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'orochi-parquet-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -130,6 +131,28 @@ describe('Parquet writer, read by DuckDB', () => {
     expect(rows.map((r) => r[0])).toEqual(time);
     expect(rows.map((r) => r[1])).toEqual(host);
     expect(rows.map((r) => r[2])).toEqual(cpu);
+  });
+
+  it('pages decode back to the written values through the returned layout', async () => {
+    for (const codec of ['gzip', 'none'] as ParquetCodec[]) {
+      const cols = randomColumns(7, 777, 0.3);
+      const file = await writeParquetFile(cols, 777, codec);
+      for (const [j, c] of cols.entries()) {
+        const l = file.columns[j];
+        const body = file.bytes.subarray(l.offset + l.headerLength, l.offset + l.headerLength + l.bodyLength);
+        const got = await decodeColumnPage(body, c.type, 777, codec);
+        const want = c.values.map((v) =>
+          v === null
+            ? null
+            : c.type === 'int64'
+              ? BigInt(v as bigint)
+              : c.type === 'float32'
+                ? Math.fround(v as number)
+                : v,
+        );
+        expect(got, `${codec} ${c.type}`).toEqual(want);
+      }
+    }
   });
 
   it('refuses types it cannot represent', async () => {

@@ -38,6 +38,21 @@ export interface ParquetColumn {
 /** Page compression: GZIP (default) or none. */
 export type ParquetCodec = 'gzip' | 'none';
 
+/** Where one column's single data page lies in the file (for range reads). */
+export interface ParquetColumnLayout {
+  /** Byte offset of the page header. */
+  readonly offset: number;
+  readonly headerLength: number;
+  /** Page body bytes after the header (compressed). */
+  readonly bodyLength: number;
+}
+
+/** A written file and its per-column page layout. */
+export interface ParquetFile {
+  readonly bytes: Uint8Array;
+  readonly columns: readonly ParquetColumnLayout[];
+}
+
 const MAGIC = new TextEncoder().encode('PAR1');
 const utf8 = new TextEncoder();
 
@@ -212,6 +227,16 @@ export async function writeParquet(
   rowCount: number,
   codec: ParquetCodec = 'gzip',
 ): Promise<Uint8Array> {
+  return (await writeParquetFile(columns, rowCount, codec)).bytes;
+}
+
+/** Like `writeParquet`, also returning where each column's page is. */
+export async function writeParquetFile(
+  columns: readonly ParquetColumn[],
+  rowCount: number,
+  codec: ParquetCodec = 'gzip',
+): Promise<ParquetFile> {
+  const layout: ParquetColumnLayout[] = [];
   const file = new Bytes();
   file.push(MAGIC);
   const chunks: TValue[] = [];
@@ -237,6 +262,7 @@ export async function writeParquet(
       [5, struct([1, i32(rowCount)], [2, i32(0)], [3, i32(3)], [4, i32(3)], [5, stats])], // PLAIN values, RLE levels
     ]);
     const offset = file.length;
+    layout.push({ offset, headerLength: header.length, bodyLength: body.length });
     file.push(header);
     file.push(body);
     const size = header.length + body.length;
@@ -267,5 +293,5 @@ export async function writeParquet(
   new DataView(len.buffer).setUint32(0, footer.length, true);
   file.push(len);
   file.push(MAGIC);
-  return file.finish();
+  return { bytes: file.finish(), columns: layout };
 }
