@@ -197,8 +197,13 @@ export function planGather(
     const scan = {
       targetList: columns.map((c) => ({ ResTarget: { val: colRef(c.name) } })),
       whereClause,
-      // One row past the limit is enough to know the limit is exceeded.
-      limitCount: { A_Const: { ival: { ival: maxRows + 1 } } },
+      // One row past the limit is enough to know the limit is exceeded; the byte budget (at
+      // least 24 bytes a value) caps it too, which keeps one shard's answer within an RPC message.
+      limitCount: {
+        A_Const: {
+          ival: { ival: Math.min(maxRows, Math.floor(GATHER_LIMITS.bytes / (24 * columns.length))) + 1 },
+        },
+      },
       op: 'SETOP_NONE',
     };
     return { table: t, columns, plan: planSelect(scan, t, params) };
