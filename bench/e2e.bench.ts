@@ -23,6 +23,7 @@ import { startStack } from '../scripts/stack.ts';
 import { lineProtocolBatches } from './tsbs/formats.ts';
 import { CPU_TABLE_DDL, cpuTableColumns, generateCpuOnly } from './tsbs/generate.ts';
 import { fmt, geomean, markdownTable, type RunPolicy, type Timing, timeQuery } from './tsbs/harness.ts';
+import { cpuDistTable, runBytePipeline } from './tsbs/ingest-pipeline.ts';
 import { EnginePeer } from './tsbs/peers/engine.ts';
 import { generateQuery, QUERY_TYPES } from './tsbs/queries.ts';
 
@@ -148,9 +149,20 @@ try {
     .map(([k, ms]) => `${k} ${((ms * 1000) / data.rowCount).toFixed(2)} µs/row`)
     .join(', ');
   log(`server stages (summed over requests, ${concurrency} concurrent): ${stageText}`);
+  // Ingest peer: the same bodies through the Worker's pipeline in this process (one core, CPU time).
+  const peer = runBytePipeline(
+    cpuDistTable(),
+    [...lineProtocolBatches(data, { batchRows })].map((b) => new TextEncoder().encode(b)),
+  );
+  const peerMs = Object.values(peer.stages).reduce((a, b) => a + b, 0);
+  const peerRate = data.rowCount / (peerMs / 1000);
+  const peerText = Object.entries(peer.stages)
+    .map(([k, ms]) => `${k} ${((ms * 1000) / data.rowCount).toFixed(2)} µs/row`)
+    .join(', ');
+  log(`ingest peer (in-process parse+route+encode, CPU time): ${Math.round(peerRate)} rows/s (${peerText})`);
   if (ingestOnly) {
     console.log(
-      `\nTSBS cpu-only ingest: ${data.rowCount} rows, ${batchRows}-row batches × ${concurrency} concurrent${gzip ? ', gzip' : ''}; ${fmt(ingestS)} s = ${Math.round(ingestRate)} rows/s; ${retries} requests retried after wrangler dev reloads\nserver stages: ${stageText}\nRESULT ingest_rows_per_s=${Math.round(ingestRate)}`,
+      `\nTSBS cpu-only ingest: ${data.rowCount} rows, ${batchRows}-row batches × ${concurrency} concurrent${gzip ? ', gzip' : ''}; ${fmt(ingestS)} s = ${Math.round(ingestRate)} rows/s; ${retries} requests retried after wrangler dev reloads\nserver stages (wall, summed over concurrent requests): ${stageText}\npeer: in-process pipeline ${Math.round(peerRate)} rows/s (${peerText}); e2e/peer = ${fmt(ingestRate / peerRate)}\nRESULT ingest_rows_per_s=${Math.round(ingestRate)} ingest_peer_rows_per_s=${Math.round(peerRate)}`,
     );
   } else {
     // --- the in-process engine on the same data (peer) ---

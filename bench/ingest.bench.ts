@@ -11,13 +11,11 @@
  */
 import { encodeTableRows } from '../engine/distributed/chunk-rows.ts';
 import { buildHashRanges, shardForValue } from '../engine/distributed/hash-ranges.ts';
-import { toTableBatch } from '../engine/distributed/ingest-columns.ts';
-import { encodeForShards } from '../engine/distributed/ingest-encode.ts';
-import { parseLineProtocolBytes } from '../engine/distributed/ingest-lp-parse.ts';
 import { parseLineProtocol } from '../engine/distributed/line-protocol.ts';
-import { type DistTable, type Row, rowsFromPoints } from '../engine/distributed/table-schema.ts';
+import { type Row, rowsFromPoints } from '../engine/distributed/table-schema.ts';
 import { lineProtocolBatches } from './tsbs/formats.ts';
-import { CPU_FIELDS, generateCpuOnly, TAG_COLUMNS } from './tsbs/generate.ts';
+import { generateCpuOnly } from './tsbs/generate.ts';
+import { cpuDistTable, cpuMs, runBytePipeline } from './tsbs/ingest-pipeline.ts';
 
 const env = (name: string, dflt: number): number => (process.env[name] ? Number(process.env[name]) : dflt);
 const hosts = env('TSBS_HOSTS', 100);
@@ -25,38 +23,11 @@ const hours = env('TSBS_HOURS', 2);
 const batchRows = env('INGEST_BATCH_ROWS', 50_000);
 const reps = env('INGEST_REPS', 3);
 
-/** The `cpu` table as the e2e bench creates it: hypertable (12 h chunks) over 8 shards by hostname. */
-export function cpuTable(): DistTable {
-  const names = ['time', ...TAG_COLUMNS, ...CPU_FIELDS];
-  return {
-    name: 'cpu',
-    columns: names.map((name, id) => ({
-      id,
-      name,
-      type: id === 0 ? 'timestamptz' : id <= TAG_COLUMNS.length ? 'text' : 'float64',
-      notNull: id === 0,
-    })),
-    nextColumnId: names.length,
-    placement: { kind: 'distributed', columnId: 1 },
-    shardCount: 8,
-    hypertable: { timeColumnId: 0, chunkIntervalUs: 12 * 3600e6 },
-  };
-}
-
 const data = generateCpuOnly({ hosts, hours, seed: 123 });
-const table = cpuTable();
+const table = cpuDistTable();
 const texts = [...lineProtocolBatches(data, { batchRows })];
 const bodies = texts.map((s) => new TextEncoder().encode(s));
 const n = data.rowCount;
-
-/**
- * CPU milliseconds of this process (user + system). The bench machine is shared,
- * so wall time measures the neighbours as much as the code; CPU time does not.
- */
-function cpuMs(): number {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-}
 
 type Stages = Record<string, number>;
 function best(run: () => Stages): Stages {
@@ -70,22 +41,9 @@ function best(run: () => Stages): Stages {
 }
 
 const fresh = best(() => {
-  const s: Stages = { parse: 0, columns: 0, 'route+encode': 0 };
-  let rows = 0;
-  for (const body of bodies) {
-    let t = cpuMs();
-    const parsed = parseLineProtocolBytes(body, 'ns');
-    s.parse += cpuMs() - t;
-    t = cpuMs();
-    const tb = toTableBatch(table, parsed, parsed.batches.get('cpu')!, 0);
-    s.columns += cpuMs() - t;
-    t = cpuMs();
-    for (const slices of encodeForShards(tb).values())
-      for (const chunks of slices) for (const c of chunks) rows += c.rowCount;
-    s['route+encode'] += cpuMs() - t;
-  }
-  if (rows !== n) throw new Error(`byte pipeline encoded ${rows} rows, expected ${n}`);
-  return s;
+  const r = runBytePipeline(table, bodies);
+  if (r.rows !== n) throw new Error(`byte pipeline encoded ${r.rows} rows, expected ${n}`);
+  return r.stages;
 });
 
 const ranges = buildHashRanges(table.shardCount);
