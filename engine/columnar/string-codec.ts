@@ -188,10 +188,29 @@ export function decodeStrings(lengthStream: IntStream, blob: Uint8Array, n: numb
 
 /** Decodes dictionary codes into an Int32Array, checking they index the dictionary. */
 export function decodeCodes(s: IntStream, dictSize: number): Int32Array {
-  const codes = new Int32Array(s.n);
+  const n = s.n;
+  const codes = new Int32Array(n);
   decodeIntStream(s, codes);
-  for (let i = 0; i < codes.length; i++) {
-    if (codes[i] >>> 0 >= dictSize && dictSize > 0) corrupt('dictionary code out of range');
+  if (dictSize === 0 || n === 0) return codes;
+  // The stream bounds its values for the common kinds; check those bounds, not every value.
+  if (s.kind === 0) {
+    if (s.value < 0 || s.value >= dictSize) corrupt('dictionary code out of range');
+    return codes;
   }
+  if (s.kind === 2) {
+    const runs = new Float64Array(s.runValues.n);
+    decodeIntStream(s.runValues, runs);
+    for (let r = 0; r < runs.length; r++)
+      if (!(runs[r] >= 0 && runs[r] < dictSize)) corrupt('dictionary code out of range');
+    return codes;
+  }
+  let min = 0;
+  let max = 0;
+  for (let i = 0; i < n; i++) {
+    const c = codes[i];
+    if (c < min) min = c;
+    else if (c > max) max = c;
+  }
+  if (min < 0 || max >= dictSize) corrupt('dictionary code out of range');
   return codes;
 }
