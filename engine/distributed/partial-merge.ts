@@ -47,10 +47,22 @@ export interface FinalRows {
   readonly rows: unknown[][];
 }
 
-function rowsOf(p: PartialResult): unknown[][] {
-  const out: unknown[][] = new Array(p.rowCount);
-  for (let r = 0; r < p.rowCount; r++) out[r] = p.columns.map((c) => c[r]);
+/** Appends the rows of a columnar partial to `out` (one array per row, built by index). */
+function appendRows(p: PartialResult, out: unknown[][]): unknown[][] {
+  const cols = p.columns;
+  const w = cols.length;
+  for (let r = 0; r < p.rowCount; r++) {
+    const row: unknown[] = new Array(w);
+    for (let c = 0; c < w; c++) row[c] = cols[c][r];
+    out.push(row);
+  }
   return out;
+}
+
+/** True when output i is input column i for every output: the rows need no reshaping. */
+function identityOutputs(plan: DistributedSelect, width: number): boolean {
+  if (plan.fragment.mode !== 'rows' || plan.outputs.length !== width) return false;
+  return plan.outputs.every((o, i) => o.source.k === 'value' && o.source.index === i);
 }
 
 /** Merges shard partials into the final result. */
@@ -59,11 +71,12 @@ export function mergePartials(plan: DistributedSelect, partials: readonly Partia
   const nKeys = f.project.length;
   let inputs: unknown[][];
   if (f.mode === 'rows') {
-    inputs = partials.flatMap(rowsOf);
+    inputs = [];
+    for (const p of partials) appendRows(p, inputs);
   } else {
     const groups = new Map<string, unknown[]>();
     for (const p of partials) {
-      for (const r of rowsOf(p)) {
+      for (const r of appendRows(p, [])) {
         const id = JSON.stringify(r.slice(0, nKeys));
         const g = groups.get(id);
         if (!g) groups.set(id, r);
@@ -77,16 +90,19 @@ export function mergePartials(plan: DistributedSelect, partials: readonly Partia
     // Every shard returns the empty global-aggregate row; merging must not duplicate it.
     if (nKeys === 0 && inputs.length === 0) inputs = [f.aggs.map((a) => initAgg(a.fn))];
   }
-  let rows = inputs.map((r) =>
-    plan.outputs.map((o) => {
-      const s = o.source;
-      if (s.k === 'value') return r[s.index];
-      if (s.k === 'agg') return finalAgg(f.aggs[s.index].fn, r[nKeys + s.index]);
-      const sum = r[nKeys + s.sum] as number | null;
-      const count = r[nKeys + s.count] as number;
-      return sum === null || count === 0 ? null : sum / count;
-    }),
-  );
+  const width = partials.find((p) => p.columns.length > 0)?.columns.length ?? plan.outputs.length;
+  let rows = identityOutputs(plan, width)
+    ? inputs
+    : inputs.map((r) =>
+        plan.outputs.map((o) => {
+          const s = o.source;
+          if (s.k === 'value') return r[s.index];
+          if (s.k === 'agg') return finalAgg(f.aggs[s.index].fn, r[nKeys + s.index]);
+          const sum = r[nKeys + s.sum] as number | null;
+          const count = r[nKeys + s.count] as number;
+          return sum === null || count === 0 ? null : sum / count;
+        }),
+      );
   if (plan.orderBy.length > 0) rows.sort((a, b) => compareByKeys(a, b, plan.orderBy));
   if (plan.distinctOn) {
     // Sorted, so the first row of each key is the one DISTINCT ON keeps.

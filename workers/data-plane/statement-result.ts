@@ -25,20 +25,62 @@ const PG_TYPE: Record<DistType | 'null', string> = {
   null: 'unknown',
 };
 
-/** Converts planner output (typed columns, raw values) into a JSON-ready result. */
+const DAY_MS = 86_400_000;
+const pad2 = (n: number) => (n < 10 ? `0${n}` : `${n}`);
+const pad3 = (n: number) => (n < 10 ? `00${n}` : n < 100 ? `0${n}` : `${n}`);
+
+/**
+ * A formatter equal to `formatTimestampUs` (ISO 8601, `Z`, microseconds when
+ * non-zero) that builds the date part once per day and the time of day by
+ * arithmetic: results often hold tens of thousands of timestamps, and
+ * `Date#toISOString` per value dominated their formatting.
+ */
+export function timestampFormatter(): (us: number) => string {
+  let day = Number.NaN;
+  let prefix: string | undefined;
+  return (us) => {
+    const ms = Math.floor(us / 1000);
+    const d = Math.floor(ms / DAY_MS);
+    if (d !== day) {
+      day = d;
+      const iso = new Date(d * DAY_MS).toISOString();
+      // Years outside 0000–9999 print as ±YYYYYY: leave those to the general formatter.
+      prefix = iso.length === 24 ? iso.slice(0, 11) : undefined;
+    }
+    if (prefix === undefined) return formatTimestampUs(us);
+    let rem = ms - d * DAY_MS;
+    const h = Math.floor(rem / 3_600_000);
+    rem -= h * 3_600_000;
+    const m = Math.floor(rem / 60_000);
+    rem -= m * 60_000;
+    const sec = Math.floor(rem / 1000);
+    const micro = us - ms * 1000;
+    const frac = micro === 0 ? pad3(rem - sec * 1000) : `${pad3(rem - sec * 1000)}${pad3(micro)}`;
+    return `${prefix}${pad2(h)}:${pad2(m)}:${pad2(sec)}.${frac}Z`;
+  };
+}
+
+/** Converts planner output (typed columns, raw values) into a JSON-ready result, in place. */
 export function toStatementResult(
   columns: readonly { name: string; type: DistType | 'null' }[],
   rows: unknown[][],
 ): StatementResult {
-  const ts = columns.map((c, i) => (c.type === 'timestamptz' ? i : -1)).filter((i) => i >= 0);
-  const nonFinite = columns.map((c, i) => (c.type === 'float64' ? i : -1)).filter((i) => i >= 0);
-  for (const r of rows) {
-    for (const i of ts) if (typeof r[i] === 'number') r[i] = formatTimestampUs(r[i] as number);
-    // JSON has no NaN/Infinity: send PostgreSQL's text spelling.
-    for (const i of nonFinite) {
-      const v = r[i];
-      if (typeof v === 'number' && !Number.isFinite(v))
-        r[i] = Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity';
+  const n = rows.length;
+  for (let c = 0; c < columns.length; c++) {
+    const type = columns[c].type;
+    if (type === 'timestamptz') {
+      const format = timestampFormatter();
+      for (let r = 0; r < n; r++) {
+        const v = rows[r][c];
+        if (typeof v === 'number') rows[r][c] = format(v);
+      }
+    } else if (type === 'float64') {
+      // JSON has no NaN/Infinity: send PostgreSQL's text spelling.
+      for (let r = 0; r < n; r++) {
+        const v = rows[r][c];
+        if (typeof v === 'number' && !Number.isFinite(v))
+          rows[r][c] = Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity';
+      }
     }
   }
   return {
