@@ -39,8 +39,12 @@ export class GatherBudget {
 
   constructor(readonly limits: { readonly rows: number; readonly bytes: number } = GATHER_LIMITS) {}
 
-  /** Counts one partial; values are costed near their V8 heap size (boxed numbers, string headers). */
-  add(p: PartialResult): void {
+  /**
+   * Counts one partial; values are costed near their V8 heap size (boxed numbers, string
+   * headers). `scanLimit` is the LIMIT its scan ran with: reaching it means rows were cut off,
+   * which must fail rather than answer from part of the table.
+   */
+  add(p: PartialResult, scanLimit?: number): void {
     this.rows += p.rowCount;
     for (const col of p.columns) {
       if (col instanceof Float64Array) this.bytes += 8 * col.length;
@@ -49,7 +53,8 @@ export class GatherBudget {
           this.bytes += typeof col[i] === 'string' ? 40 + (col[i] as string).length : 24;
     }
     const { limits } = this;
-    if (this.rows > limits.rows || this.bytes > limits.bytes) {
+    const cut = scanLimit !== undefined && p.rowCount >= scanLimit;
+    if (cut || this.rows > limits.rows || this.bytes > limits.bytes) {
       throw new SqlError(
         SqlState.programLimitExceeded,
         `this statement needs more than ${limits.rows} rows or ` +

@@ -191,7 +191,7 @@ describe('coordinator paths vs PGlite', () => {
         const partials = [];
         for (const i of targets) {
           const p = structuredClone((await runFragmentOnEngine(shards[i], g.plan.fragment)).result);
-          budget.add(p);
+          budget.add(p, g.plan.fragment.limit);
           partials.push(p);
         }
         return { gather: g, partials };
@@ -289,6 +289,10 @@ describe('coordinator paths vs PGlite', () => {
     const budget = new GatherBudget();
     const big = { rowCount: GATHER_LIMITS.rows + 1, columns: [] };
     expect(() => budget.add(big)).toThrow(SqlError);
+    // A scan that filled its LIMIT was cut off: never answer from part of a table.
+    const few = { rowCount: 3, columns: [new Float64Array(3)] };
+    expect(() => new GatherBudget().add(few, 3)).toThrow(/coordinator/);
+    expect(() => new GatherBudget().add(few, 4)).not.toThrow();
     try {
       new GatherBudget().add(big);
     } catch (e) {

@@ -239,7 +239,7 @@ describe('distributed plan vs PGlite', () => {
         structuredClone((await runFragmentOnEngine(engines[i], g.plan.fragment)).result),
       ),
     );
-    for (const p of partials) budget.add(p);
+    for (const p of partials) budget.add(p, g.plan.fragment.limit);
     const db = await coordinatorDatabase([{ gather: g, partials }]);
     const actual = coordinatorRows(await db.query(sql)).rows as Cell[][];
     const res = await pg.query<Record<string, unknown>>(sql, [], { rowMode: 'array' });

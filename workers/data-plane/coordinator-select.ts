@@ -86,7 +86,7 @@ async function generalOnce(
           };
           stats.add(s, r.stats);
           if (cluster.staleCatalog(r.catalogVersion) || r.catalogVersion > version) stale = true;
-          budget.add(r.result);
+          budget.add(r.result, g.plan.fragment.limit);
           return r.result;
         }),
       );
