@@ -26,7 +26,7 @@ export function statusForSqlState(code: string): ContentfulStatusCode {
   if (code === '42P01' || code === '42703' || code === '42883' || code === '3D000') return 404;
   if (code.startsWith('23') || code === '42P07' || code === '42701' || code === '40001') return 409;
   if (code === '42501' || code === '28000') return 403;
-  if (code === '54000') return 413;
+  if (code === '54000' || code === '53200') return 413;
   if (code === '0A000' || code.startsWith('22')) return 422;
   if (code.startsWith('XX') || code.startsWith('58')) return 500;
   return 400;
