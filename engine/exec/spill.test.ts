@@ -109,6 +109,17 @@ describe('set operations past the budget run partition by partition', () => {
   });
 });
 
+describe('early stop', () => {
+  test('a LIMIT above a spilled sort stops the merge early; its runs are still deleted', async () => {
+    const sql =
+      'SELECT s.id, s.score FROM (SELECT id, score FROM t ORDER BY score DESC NULLS LAST, id) s WHERE s.id % 2 = 0 LIMIT 3';
+    const live = spill.counters.liveBytes;
+    const r = await both(sql, true);
+    expect(r.rowCount).toBe(3);
+    expect(spill.counters.liveBytes).toBe(live);
+  });
+});
+
 describe('errors instead of crashes', () => {
   test.each([
     ['SELECT id, count(*) FROM t GROUP BY id', 'hash aggregate'],
