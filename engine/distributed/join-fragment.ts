@@ -10,8 +10,8 @@ import type { SegmentView } from '../storage/table-store.ts';
 import { chunkColumnName } from './chunk-rows.ts';
 import type { Fragment, PartialResult } from './fragment.ts';
 import { engineOver, engineTableDef, hotSegment } from './fragment-engine.ts';
-import { exprSql, fragmentSql, toPartial } from './fragment-sql.ts';
-import { JOIN_VIEW, type JoinPushdown, joinShardSql } from './join-pushdown.ts';
+import { exprSql, fragmentSql, quoteIdent, toPartial } from './fragment-sql.ts';
+import { JOIN_VIEW, type JoinPushdown } from './join-pushdown.ts';
 import type { DistTable, Row } from './table-schema.ts';
 
 /** One relation as the shard receives it. */
@@ -35,7 +35,12 @@ export interface JoinRequest {
 /** The request for `p`, with broadcast rows by relation index. */
 export function joinRequest(p: JoinPushdown, shipped: ReadonlyMap<number, PartialResult>): JoinRequest {
   const f = p.planned.fragment;
-  const sql = joinShardSql(p, fragmentSql({ ...f, filter: undefined }), f.filter && exprSql(f.filter));
+  // The join as a CTE named `v` (projecting only the columns the fragment reads, filtered there
+  // so the engine pushes the conjuncts into the scans), then the fragment over it.
+  const reads = [...new Set(f.reads)];
+  const list = reads.length > 0 ? reads.map(chunkColumnName).join(', ') : '1 AS one';
+  const where = f.filter ? ` WHERE ${exprSql(f.filter)}` : '';
+  const sql = `WITH ${quoteIdent(JOIN_VIEW)} AS (SELECT ${list} FROM ${p.from}${where}) ${fragmentSql({ ...f, filter: undefined })}`;
   return {
     relations: p.relations.map((r, i) => ({
       engineName: r.engineName,

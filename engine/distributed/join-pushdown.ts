@@ -15,7 +15,6 @@
  * aggregates and top-k run on the shards, the usual merge finishes. Anything
  * else returns undefined and takes the general path (`coordinator-plan`).
  */
-import { chunkColumnName } from './chunk-rows.ts';
 import { andConjuncts, walkAst } from './coordinator-plan.ts';
 import type { FExpr } from './fragment-expr.ts';
 import { exprSql, quoteIdent } from './fragment-sql.ts';
@@ -321,11 +320,4 @@ function connected(nodes: readonly number[], links: readonly [number, number][])
     }
   }
   return nodes.every((n) => seen.has(n));
-}
-
-/** The SQL a shard runs: the join as a CTE named `v`, then the planned fragment over it. */
-export function joinShardSql(p: JoinPushdown, fragmentSqlText: string, filter: string | undefined): string {
-  const reads = [...new Set(p.planned.fragment.reads)];
-  const list = reads.length > 0 ? reads.map(chunkColumnName).join(', ') : '1 AS one';
-  return `WITH ${quoteIdent(JOIN_VIEW)} AS (SELECT ${list} FROM ${p.from}${filter ? ` WHERE ${filter}` : ''}) ${fragmentSqlText}`;
 }
