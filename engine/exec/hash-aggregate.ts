@@ -105,6 +105,10 @@ function aggregateRows(
       const star = plan.aggs[a].star;
       const ev0 = evs[0];
       const ev1 = evs[1];
+      if (star && !filt && !seen && !ord && acc.addRows) {
+        acc.addRows(nk === 0 ? undefined : gids, n);
+        continue;
+      }
       if (plainCol[a] >= 0 && acc.addFloats) {
         const v = b.cols[plainCol[a]];
         if (v.kind === 'flat' && !v.nulls && v.values instanceof Float64Array) {

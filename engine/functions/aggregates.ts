@@ -31,6 +31,8 @@ export interface Accumulator {
   reserve?(n: number): void;
   /** Adds a batch of non-null doubles: row sel[j] (or j) belongs to group gids[j] (or 0). */
   addFloats?(gids: Int32Array | undefined, sel: Uint32Array | undefined, n: number, vals: Float64Array): void;
+  /** count(*): adds `n` rows, row j to group gids[j] (or 0). */
+  addRows?(gids: Int32Array | undefined, n: number): void;
 }
 
 function grow(a: Float64Array, n: number, fill = 0): Float64Array {
@@ -42,9 +44,21 @@ function grow(a: Float64Array, n: number, fill = 0): Float64Array {
 }
 
 class CountAcc implements Accumulator {
-  n: number[] = [];
+  n: Float64Array = new Float64Array(0);
+  reserve(k: number): void {
+    this.n = grow(this.n, k);
+  }
   add(g: number): void {
-    this.n[g] = (this.n[g] ?? 0) + 1;
+    if (g >= this.n.length) this.reserve(g + 1);
+    this.n[g]++;
+  }
+  addRows(gids: Int32Array | undefined, n: number): void {
+    const c = this.n;
+    if (!gids) c[0] += n;
+    else for (let j = 0; j < n; j++) c[gids[j]]++;
+  }
+  addFloats(gids: Int32Array | undefined, _sel: Uint32Array | undefined, n: number): void {
+    this.addRows(gids, n); // the values are non-null: each counts
   }
   result(g: number): unknown {
     return BigInt(this.n[g] ?? 0);
