@@ -146,10 +146,14 @@ export class Database {
       runPlan: (plan) => {
         let p = optimized.get(plan);
         if (!p) optimized.set(plan, (p = optimize(plan)));
-        const op = buildOperator(p, exec);
-        const rows: unknown[][] = [];
-        for (let b = op.next(); b; b = op.next()) batchRows(b, rows);
-        return rows;
+        const optimizedPlan = p;
+        // A subquery's operators are done when it returns: give back what they still hold.
+        return memory.scoped(() => {
+          const op = buildOperator(optimizedPlan, exec);
+          const rows: unknown[][] = [];
+          for (let b = op.next(); b; b = op.next()) batchRows(b, rows);
+          return rows;
+        });
       },
     };
     return {

@@ -145,6 +145,23 @@ export class QueryMemory {
     this.spill!.delete(run);
   }
 
+  /**
+   * Runs a complete sub-execution (a subquery run to rows): whatever its
+   * operators still hold when it returns — state of operators a LIMIT stopped
+   * early, their spill runs — is given back, so repeated correlated subqueries
+   * do not accumulate phantom reservations.
+   */
+  scoped<T>(f: () => T): T {
+    const used = this.used;
+    const runs = new Set(this.liveRuns);
+    try {
+      return f();
+    } finally {
+      for (const run of [...this.liveRuns]) if (!runs.has(run)) this.dropRun(run);
+      this.used = used;
+    }
+  }
+
   /** Deletes every run still open (end of statement, also after errors). */
   close(): void {
     for (const run of this.liveRuns) this.spill!.delete(run);

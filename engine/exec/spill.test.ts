@@ -120,6 +120,19 @@ describe('early stop', () => {
   });
 });
 
+describe('correlated subqueries', () => {
+  test('state an early-stopped subquery still holds is given back after each run', async () => {
+    const sql =
+      'SELECT t.id, (SELECT w.label FROM u w JOIN (SELECT id FROM u WHERE id < 150) x ON x.id = w.id WHERE w.grp = t.grp LIMIT 1) FROM t WHERE t.id <= 400';
+    const small = await db.query(sql, [], { memoryLimit: TINY });
+    const full = await db.query(sql, [], { memoryLimit: UNLIMITED });
+    expect(canon(small.rows)).toEqual(canon(full.rows));
+    expect(small.memory!.peakBytes).toBeLessThanOrEqual(TINY);
+    // Each run's join build fits; without giving it back, later runs would spill (and reorder).
+    expect(small.memory!.spilledBytes).toBe(0);
+  });
+});
+
 describe('errors instead of crashes', () => {
   test.each([
     ['SELECT id, count(*) FROM t GROUP BY id', 'hash aggregate'],
