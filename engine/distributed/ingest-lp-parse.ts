@@ -16,6 +16,7 @@
  */
 
 import { Kind, MeasurementBatch } from './ingest-batch.ts';
+import { readNumber, readTimestamp } from './ingest-lp-values.ts';
 import { type Point, type Precision, parseLineText, type Rejection } from './line-protocol.ts';
 
 /** Parse result: measurement batches in first-seen order, plus rejected lines. */
@@ -43,7 +44,6 @@ const QUOTE = 34;
 const BACKSLASH = 92;
 /** Rows pre-allocated for the first measurement at most (builders still grow past it). */
 const MAX_CAPACITY_HINT = 1 << 17;
-const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
 const utf8 = new TextDecoder('utf-8');
 
 /** ASCII bytes [from, to) as a string. */
@@ -288,7 +288,7 @@ class BodyParser {
         col.setString(r, ascii(b, i + 1, q));
         i = q + 1;
       } else {
-        i = this.number(col, r, i, e);
+        i = readNumber(b, col, r, i, e);
         if (i < 0) return -2;
       }
       if (i < e && b[i] === COMMA) {
@@ -299,75 +299,6 @@ class BodyParser {
     }
     while (i < e && b[i] === SPACE) i++;
     if (i >= e) return -1;
-    return this.timestamp(i, e);
-  }
-
-  /** A plain decimal (≤ 15 digits, no exponent) or `[-+]digits[iu]`; returns the end, or -1. */
-  private number(col: ReturnType<MeasurementBatch['key']>, r: number, i: number, e: number): number {
-    const b = this.body;
-    let j = i;
-    let neg = false;
-    if (b[j] === 45) {
-      neg = true;
-      j++;
-    } else if (b[j] === 43) j++;
-    let m = 0;
-    let digits = 0;
-    let frac = 0;
-    while (j < e && b[j] >= 48 && b[j] <= 57) {
-      m = m * 10 + (b[j++] - 48);
-      digits++;
-    }
-    let dot = false;
-    if (j < e && b[j] === 46) {
-      dot = true;
-      j++;
-      while (j < e && b[j] >= 48 && b[j] <= 57) {
-        m = m * 10 + (b[j++] - 48);
-        digits++;
-        frac++;
-      }
-    }
-    if (digits === 0 || digits > 15) return -1;
-    let c = j < e ? b[j] : SPACE;
-    let v = m;
-    if (c === 105 || c === 117) {
-      // `58i` / `58u`; a negative unsigned integer is an error the reference path words.
-      if (dot || (c === 117 && neg && m !== 0)) return -1;
-      c = ++j < e ? b[j] : SPACE;
-    } else if (frac > 0) v = m / POW10[frac]; // exact operands, one correctly rounded division
-    if (c !== COMMA && c !== SPACE) return -1;
-    col.kind[r] = Kind.number;
-    col.num[r] = neg ? -v : v;
-    return j;
-  }
-
-  /** A non-negative integer timestamp followed only by spaces, in µs; -2 to fall back. */
-  private timestamp(i: number, e: number): number {
-    const b = this.body;
-    let j = i;
-    while (j < e && b[j] >= 48 && b[j] <= 57) j++;
-    const len = j - i;
-    for (let k = j; k < e; k++) if (b[k] !== SPACE) return -2;
-    if (len === 0) return -2;
-    let digits = len;
-    let scale = 1;
-    switch (this.precision) {
-      case 'ns':
-        if (len <= 3) return len > 0 ? 0 : -2;
-        digits = len - 3;
-        break;
-      case 'ms':
-        scale = 1000;
-        break;
-      case 's':
-        scale = 1_000_000;
-        break;
-    }
-    if (digits > 16) return -2;
-    let v = 0;
-    for (let k = i; k < i + digits; k++) v = v * 10 + (b[k] - 48);
-    v *= scale;
-    return Number.isSafeInteger(v) ? v : -2;
+    return readTimestamp(b, this.precision, i, e);
   }
 }
