@@ -231,16 +231,24 @@ export class CatalogDO extends DurableObject<Env> {
   }
 
   /**
-   * add_tiering_policy (µs) / remove_tiering_policy (undefined). `lenient` is
+   * add_tiering_policy (µs; optionally freezing to Parquet after `freezeAfterUs`) /
+   * remove_tiering_policy (undefined). `lenient` is
    * if_not_exists (add: keep an existing policy) or if_exists (remove: no error when none).
    */
-  async setTiering(name: string, moveAfterUs: number | undefined, lenient = false): Promise<DistTable> {
+  async setTiering(
+    name: string,
+    moveAfterUs: number | undefined,
+    lenient = false,
+    freezeAfterUs?: number,
+  ): Promise<DistTable> {
     return rpcSafe(async () => {
       const t = this.get(name);
       if (!t.hypertable)
         throw new SqlError(SqlState.invalidParameterValue, `table "${name}" is not a hypertable`);
       if (moveAfterUs !== undefined && !(moveAfterUs > 0))
         throw new SqlError(SqlState.invalidParameterValue, 'move_after must be a positive interval');
+      if (freezeAfterUs !== undefined && !(moveAfterUs !== undefined && freezeAfterUs >= moveAfterUs))
+        throw new SqlError(SqlState.invalidParameterValue, 'freeze_after must be at least move_after');
       if (moveAfterUs !== undefined && t.tierAfterUs !== undefined) {
         if (lenient) return t;
         throw new SqlError('42710', `tiering policy already exists for hypertable "${name}"`);
@@ -249,7 +257,7 @@ export class CatalogDO extends DurableObject<Env> {
         if (lenient) return t;
         throw new SqlError('42704', `tiering policy not found for hypertable "${name}"`);
       }
-      const updated: DistTable = { ...t, tierAfterUs: moveAfterUs };
+      const updated: DistTable = { ...t, tierAfterUs: moveAfterUs, freezeAfterUs };
       this.put(updated);
       return updated;
     });

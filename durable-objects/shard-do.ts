@@ -12,6 +12,7 @@ import type { JoinRequest } from '../engine/distributed/join-fragment.ts';
 import type { DistTable } from '../engine/distributed/table-schema.ts';
 import { rpcSafe } from './rpc-errors.ts';
 import { ShardEngine } from './shard-engine.ts';
+import { freezeNow } from './shard-freeze.ts';
 import { runShardJoin } from './shard-join.ts';
 import {
   applyBatch,
@@ -68,7 +69,7 @@ export class ShardDO extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
-    this.cold = new ColdBlockCache(env.COLD);
+    this.cold = new ColdBlockCache(env.COLD, env.FROZEN);
     ctx.blockConcurrencyWhile(async () => initShardSchema(this.sql));
   }
 
@@ -114,7 +115,12 @@ export class ShardDO extends DurableObject<Env> {
   }
 
   private tierDeps(): TierDeps {
-    return { storage: this.ctx.storage, bucket: this.env.COLD, shardName: this.ctx.id.name };
+    return {
+      storage: this.ctx.storage,
+      bucket: this.env.COLD,
+      frozen: this.env.FROZEN,
+      shardName: this.ctx.id.name,
+    };
   }
 
   /** Runs `run` with the cold blocks a DML operation on `table` reads fetched first. */
@@ -188,8 +194,8 @@ export class ShardDO extends DurableObject<Env> {
       if (catalogVersion !== undefined && seen > catalogVersion)
         return { result: { rowCount: 0, columns: [] }, stats: emptyStats(), catalogVersion: seen };
       const m = this.meter();
-      const result = await runShardJoin(m, req, this.engine, (table, run) =>
-        this.cold.withBlocks(m, table, { reads: 'all', bounds: [] }, run),
+      const result = await runShardJoin(m, req, this.engine, (table, needs, run) =>
+        this.cold.withBlocks(m, table, needs, run),
       );
       return { result, stats: m.stats, catalogVersion: seen };
     });
@@ -240,7 +246,8 @@ export class ShardDO extends DurableObject<Env> {
     catalogVersionSeen(this.sql, catalogVersion);
     rememberTable(new Meter(this.sql), table);
     this.engine.invalidate();
-    if (table.retentionUs !== undefined || table.tierAfterUs !== undefined) await this.ensureAlarm();
+    const policies = [table.retentionUs, table.tierAfterUs, table.freezeAfterUs];
+    if (policies.some((p) => p !== undefined)) await this.ensureAlarm();
   }
 
   /** Hot row count and chunk list of a table here. */
@@ -284,6 +291,21 @@ export class ShardDO extends DurableObject<Env> {
     });
   }
 
+  /** freeze_chunk: turns `table`'s chunks (of `bucket`, when given) into Parquet objects in R2 now. Returns chunks frozen. */
+  async freezeChunks(table: DistTable, bucket?: number): Promise<number> {
+    return rpcSafe(async () => {
+      const m = this.meter();
+      rememberTable(m, table);
+      try {
+        const n = await freezeNow(this.tierDeps(), m, table, bucket, this.cold);
+        await collectColdGarbage(this.tierDeps(), m); // cold objects of chunks frozen
+        return n;
+      } finally {
+        this.engine.invalidate();
+      }
+    });
+  }
+
   /** Compacts hot rows into chunks now (what the alarm does when thresholds are met). */
   async compact(force = true): Promise<{ chunksWritten: number; stats: ShardStats }> {
     const m = this.meter();
@@ -305,7 +327,7 @@ export class ShardDO extends DurableObject<Env> {
     const policy = this.policy();
     const { hot, retention } = this.ctx.storage.transactionSync(() => maintainTables(m, policy, now));
     this.engine.invalidate();
-    const tiering = await runTiering(this.tierDeps(), m, now);
+    const tiering = await runTiering(this.tierDeps(), m, now, this.cold);
     if (tiering.moved > 0) this.engine.invalidate();
     // More to move or delete: soon. Hot rows younger than the age threshold: after it. Policies: periodically.
     if (tiering.soon) await this.ctx.storage.setAlarm(now + 1000);

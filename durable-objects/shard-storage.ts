@@ -11,9 +11,10 @@
  * - `chunks`      warm columnar chunks: header (with zone maps) + delete bitmap;
  * - `chunk_blocks` one row per column block (≤ 2 MB, the SQLite value limit); a
  *                 cold chunk has none: its blocks live in R2 (see `shard-tier`).
- * - `cold_chunks` where a cold chunk's bytes are (object key, object size).
+ * - `cold_chunks` chunks whose blocks are in R2: tier `cold` (chunk bytes in the COLD
+ *                 bucket) or `frozen` (a Parquet file in FROZEN, with its page layout).
  * - `tier_moves`  intents of moves to R2 in flight (so a crash leaves no untracked object).
- * - `tier_garbage` R2 objects of dropped chunks still to delete.
+ * - `tier_garbage` R2 objects of dropped or re-tiered chunks still to delete.
  * - `shard_tables` the last table definitions seen, for the alarm (compaction, retention).
  */
 
@@ -109,10 +110,13 @@ export function initShardSchema(sql: SqlStorage): void {
   sql.exec(`CREATE TABLE IF NOT EXISTS shard_tables (name TEXT PRIMARY KEY, def TEXT NOT NULL)`);
   sql.exec(`CREATE TABLE IF NOT EXISTS cold_chunks (
     chunk_id INTEGER PRIMARY KEY, table_name TEXT NOT NULL, object_key TEXT NOT NULL,
-    object_bytes INTEGER NOT NULL)`);
+    object_bytes INTEGER NOT NULL, tier TEXT NOT NULL DEFAULT 'cold', layout TEXT)`);
   sql.exec(`CREATE INDEX IF NOT EXISTS cold_chunks_table ON cold_chunks (table_name)`);
-  sql.exec(`CREATE TABLE IF NOT EXISTS tier_moves (chunk_id INTEGER PRIMARY KEY, object_key TEXT NOT NULL)`);
-  sql.exec(`CREATE TABLE IF NOT EXISTS tier_garbage (object_key TEXT PRIMARY KEY)`);
+  sql.exec(`CREATE TABLE IF NOT EXISTS tier_moves (
+    chunk_id INTEGER PRIMARY KEY, object_key TEXT NOT NULL, tier TEXT NOT NULL DEFAULT 'cold')`);
+  sql.exec(
+    `CREATE TABLE IF NOT EXISTS tier_garbage (object_key TEXT PRIMARY KEY, tier TEXT NOT NULL DEFAULT 'cold')`,
+  );
 }
 
 /** Writes rows as columnar chunks (one SQLite row per header and per column block). Returns chunks written. */
@@ -149,27 +153,37 @@ export function deleteChunks(m: Meter, ids: readonly number[]): void {
     m.all(`DELETE FROM chunk_blocks WHERE chunk_id = ?`, id);
     m.all(`DELETE FROM chunks WHERE id = ?`, id);
     for (const t of ['cold_chunks', 'tier_moves'])
-      for (const { object_key } of m.all<{ object_key: string }>(
-        `DELETE FROM ${t} WHERE chunk_id = ? RETURNING object_key`,
+      for (const { object_key, tier } of m.all<{ object_key: string; tier: string }>(
+        `DELETE FROM ${t} WHERE chunk_id = ? RETURNING object_key, tier`,
         id,
       ))
-        m.all(`INSERT OR IGNORE INTO tier_garbage (object_key) VALUES (?)`, object_key);
+        m.all(`INSERT OR IGNORE INTO tier_garbage (object_key, tier) VALUES (?, ?)`, object_key, tier);
   }
 }
+
+/** Where a chunk's column blocks are. */
+export type ChunkTier = 'warm' | 'cold' | 'frozen';
 
 /** Sizes of one table on this shard (for show_shards / show_chunks). */
 export interface ShardTableInfo {
   readonly hotRows: number;
   /** `bytes`: in SQLite (warm) or the R2 object's size (cold). */
-  readonly chunks: { id: number; bucket: number; rows: number; bytes: number; tier: 'warm' | 'cold' }[];
+  readonly chunks: { id: number; bucket: number; rows: number; bytes: number; tier: ChunkTier }[];
 }
 
 /** Hot row count and chunk list of a table. */
 export function tableInfo(m: Meter, table: string): ShardTableInfo {
   const hot = m.all<{ n: number }>(`SELECT count(*) AS n FROM hot_rows WHERE table_name = ?`, table)[0].n;
   const chunks = m
-    .all<{ id: number; bucket: number; row_count: number; bytes: number; cold: number | null }>(
-      `SELECT c.id, c.bucket, c.row_count, c.bytes, k.object_bytes AS cold FROM chunks c
+    .all<{
+      id: number;
+      bucket: number;
+      row_count: number;
+      bytes: number;
+      cold: number | null;
+      tier: string | null;
+    }>(
+      `SELECT c.id, c.bucket, c.row_count, c.bytes, k.object_bytes AS cold, k.tier FROM chunks c
        LEFT JOIN cold_chunks k ON k.chunk_id = c.id WHERE c.table_name = ? ORDER BY c.bucket, c.id`,
       table,
     )
@@ -178,7 +192,7 @@ export function tableInfo(m: Meter, table: string): ShardTableInfo {
       bucket: c.bucket,
       rows: c.row_count,
       bytes: c.cold ?? c.bytes,
-      tier: c.cold === null ? ('warm' as const) : ('cold' as const),
+      tier: (c.tier ?? 'warm') as ChunkTier,
     }));
   return { hotRows: hot, chunks };
 }

@@ -12,13 +12,18 @@
  * in a bounded LRU in the Durable Object, so repeated queries skip R2. If the
  * run still asks for a block that was not fetched (the engine pruned less
  * than the bounds did), the run is retried after fetching more: first every
- * cold chunk's read columns, then every column.
+ * cold chunk's read columns, then every column. Frozen chunks are read the
+ * same way, one Parquet column page per GET, decoded and turned back into the
+ * chunk block their header describes (see `shard-freeze`).
  */
 import { columnByteRange, readChunkHeader } from '../engine/columnar/index.ts';
 import { type ZoneValue, zoneMayMatchIn, zoneMayMatchRange } from '../engine/columnar/zone-map.ts';
 import { chunkColumnName } from '../engine/distributed/chunk-rows.ts';
 import type { ColumnBound } from '../engine/distributed/fragment.ts';
 import { SqlError, SqlState } from '../engine/errors.ts';
+import { decodeColumnPage } from '../engine/parquet/parquet-pages.ts';
+import type { ColumnType } from '../engine/vector.ts';
+import { frozenBlock } from './shard-freeze.ts';
 import { ColdBlockMissing, type ColdBlocks, type Meter } from './shard-storage.ts';
 
 /** Bytes of cold blocks a shard keeps between queries. */
@@ -35,6 +40,17 @@ interface RangeGet {
   readonly start: number;
   end: number;
   readonly cols: { col: number; start: number; end: number }[];
+  /** A frozen chunk's Parquet page (decoded, then re-encoded as the chunk block). */
+  readonly frozen?: { readonly name: string; readonly type: ColumnType; readonly rowCount: number };
+}
+
+/** A chunk in R2 as the prefetch sees it. */
+interface RemoteChunk {
+  chunk_id: number;
+  object_key: string;
+  header: ArrayBuffer;
+  tier: string;
+  layout: string | null;
 }
 
 function zoneValue(v: unknown): ZoneValue | undefined {
@@ -57,8 +73,19 @@ export class ColdBlockCache implements ColdBlocks {
 
   constructor(
     private readonly bucket: R2Bucket,
+    private readonly frozen: R2Bucket,
     private readonly budget = COLD_CACHE_BYTES,
   ) {}
+
+  /** Drops cached blocks of a chunk whose blocks changed (it was frozen: new canonical blocks). */
+  forget(chunkId: number): void {
+    for (const [k, b] of this.lru) {
+      if (k.startsWith(`${chunkId}:`)) {
+        this.lru.delete(k);
+        this.bytes -= b.byteLength;
+      }
+    }
+  }
 
   block(chunkId: number, col: number): Uint8Array | undefined {
     const k = blockKey(chunkId, col);
@@ -85,8 +112,14 @@ export class ColdBlockCache implements ColdBlocks {
    * (synchronous engine work or a SQLite transaction) with them pinned.
    */
   async withBlocks<T>(m: Meter, table: string, needs: ColdNeeds, run: () => T | Promise<T>): Promise<T> {
-    const cold = m.all<{ chunk_id: number; object_key: string; header: ArrayBuffer }>(
-      `SELECT k.chunk_id, k.object_key, c.header FROM cold_chunks k JOIN chunks c ON c.id = k.chunk_id
+    const cold = m.all<{
+      chunk_id: number;
+      object_key: string;
+      header: ArrayBuffer;
+      tier: string;
+      layout: string | null;
+    }>(
+      `SELECT k.chunk_id, k.object_key, c.header, k.tier, k.layout FROM cold_chunks k JOIN chunks c ON c.id = k.chunk_id
        WHERE k.table_name = ?`,
       table,
     );
@@ -112,7 +145,7 @@ export class ColdBlockCache implements ColdBlocks {
   private async fetch(
     m: Meter,
     pin: Map<string, Uint8Array>,
-    cold: readonly { chunk_id: number; object_key: string; header: ArrayBuffer }[],
+    cold: readonly RemoteChunk[],
     needs: ColdNeeds,
   ): Promise<void> {
     const gets: RangeGet[] = [];
@@ -139,11 +172,28 @@ export class ColdBlockCache implements ColdBlocks {
           ? header.columns.map((_, i) => i)
           : needs.reads.map(indexOf).filter((i) => i >= 0);
       let run: RangeGet | undefined;
+      const layout = c.layout ? (JSON.parse(c.layout) as [number, number, number][]) : [];
       for (const col of [...new Set(cols)].sort((a, b) => a - b)) {
         const k = blockKey(c.chunk_id, col);
         const have = pin.get(k) ?? this.block(c.chunk_id, col);
         if (have) {
           pin.set(k, have);
+          continue;
+        }
+        if (c.tier === 'frozen') {
+          const [offset, headerLength, bodyLength] = layout[col];
+          const start = offset + headerLength;
+          const meta = header.columns[col];
+          const frozen = { name: meta.name, type: meta.type, rowCount: header.rowCount };
+          const end = start + bodyLength;
+          gets.push({
+            chunkId: c.chunk_id,
+            objectKey: c.object_key,
+            start,
+            end,
+            cols: [{ col, start, end }],
+            frozen,
+          });
           continue;
         }
         const r = columnByteRange(header, col);
@@ -167,7 +217,7 @@ export class ColdBlockCache implements ColdBlocks {
     const worker = async () => {
       while (next < gets.length) {
         const g = gets[next++];
-        const obj = await this.bucket.get(g.objectKey, {
+        const obj = await (g.frozen ? this.frozen : this.bucket).get(g.objectKey, {
           range: { offset: g.start, length: g.end - g.start },
         });
         if (!obj)
@@ -180,7 +230,10 @@ export class ColdBlockCache implements ColdBlocks {
           throw new SqlError(SqlState.internalError, `cold chunk ${g.chunkId}: short range read`);
         m.stats.r2BytesRead += buf.length;
         for (const c of g.cols) {
-          const block = buf.subarray(c.start - g.start, c.end - g.start);
+          const f = g.frozen;
+          const block = f
+            ? frozenBlock(f.name, f.type, await decodeColumnPage(buf, f.type, f.rowCount, 'gzip'), f.rowCount)
+            : buf.subarray(c.start - g.start, c.end - g.start);
           pin.set(blockKey(g.chunkId, c.col), block);
           this.remember(blockKey(g.chunkId, c.col), block);
         }

@@ -21,6 +21,7 @@ import { serializeParts } from '../engine/columnar/chunk-format.ts';
 import { readChunkHeader } from '../engine/columnar/index.ts';
 import type { DistTable } from '../engine/distributed/table-schema.ts';
 import { SqlError, SqlState } from '../engine/errors.ts';
+import { type BlockCache, freezeDueChunks } from './shard-freeze.ts';
 import { knownTables } from './shard-maintenance.ts';
 import type { Meter } from './shard-storage.ts';
 
@@ -31,6 +32,8 @@ export const TIER_BATCH = 32;
 export interface TierDeps {
   readonly storage: DurableObjectStorage;
   readonly bucket: R2Bucket;
+  /** The frozen tier's bucket (Parquet objects, see `shard-freeze`). */
+  readonly frozen: R2Bucket;
   /** The shard's name (`{databaseId}:{shardCount}:{index}`). */
   readonly shardName: string | undefined;
 }
@@ -156,15 +159,18 @@ export async function tierDueChunks(
   return { moved, more };
 }
 
-/** Deletes R2 objects of dropped cold chunks. Returns objects deleted. */
+/** Deletes R2 objects of dropped (or re-tiered) chunks. Returns objects deleted. */
 export async function collectColdGarbage(deps: TierDeps, m: Meter): Promise<number> {
-  const keys = m
-    .all<{ object_key: string }>(`SELECT object_key FROM tier_garbage LIMIT 1000`)
-    .map((r) => r.object_key);
-  if (keys.length === 0) return 0;
-  await deps.bucket.delete(keys);
-  for (const k of keys) m.all(`DELETE FROM tier_garbage WHERE object_key = ?`, k);
-  return keys.length;
+  const rows = m.all<{ object_key: string; tier: string }>(
+    `SELECT object_key, tier FROM tier_garbage LIMIT 1000`,
+  );
+  if (rows.length === 0) return 0;
+  for (const tier of ['cold', 'frozen']) {
+    const keys = rows.filter((r) => r.tier === tier).map((r) => r.object_key);
+    if (keys.length > 0) await (tier === 'frozen' ? deps.frozen : deps.bucket).delete(keys);
+  }
+  for (const r of rows) m.all(`DELETE FROM tier_garbage WHERE object_key = ?`, r.object_key);
+  return rows.length;
 }
 
 /** Moves `table`'s warm chunks (of the bucket starting at `bucket`, when given) to R2 now. Returns chunks moved. */
@@ -182,7 +188,8 @@ export async function tierNow(
 }
 
 /**
- * The alarm's tiering step: deletes garbage, moves due chunks, deletes what
+ * The alarm's tiering step: deletes garbage, moves due chunks to cold and to
+ * frozen, deletes what
  * moves of dropped chunks left. `soon` when work remains; `periodic` when a
  * table has a tiering policy (the alarm must keep coming).
  */
@@ -190,10 +197,12 @@ export async function runTiering(
   deps: TierDeps,
   m: Meter,
   nowMs: number,
+  cache: BlockCache,
 ): Promise<{ moved: number; soon: boolean; periodic: boolean }> {
   await collectColdGarbage(deps, m);
-  const { moved, more } = await tierDueChunks(deps, m, nowMs);
+  const cold = await tierDueChunks(deps, m, nowMs);
+  const frozen = await freezeDueChunks(deps, m, nowMs, cache, TIER_BATCH);
   const garbage = (await collectColdGarbage(deps, m)) > 0;
-  const periodic = knownTables(m).some((t) => t.tierAfterUs !== undefined);
-  return { moved, soon: more || garbage, periodic };
+  const periodic = knownTables(m).some((t) => t.tierAfterUs !== undefined || t.freezeAfterUs !== undefined);
+  return { moved: cold.moved + frozen.moved, soon: cold.more || frozen.more || garbage, periodic };
 }

@@ -64,6 +64,7 @@ export const MANAGEMENT_FUNCTIONS = new Set([
   'add_tiering_policy',
   'remove_tiering_policy',
   'tier_chunk',
+  'freeze_chunk',
   'show_shards',
   'show_chunks',
   'compact_table',

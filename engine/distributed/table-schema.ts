@@ -45,6 +45,8 @@ export interface DistTable {
   readonly retentionUs?: number;
   /** Tiering policy: chunks whose time range ended this long ago move to R2 (cold tier). */
   readonly tierAfterUs?: number;
+  /** Frozen tier: chunks whose time range ended this long ago become Parquet objects in R2. */
+  readonly freezeAfterUs?: number;
 }
 
 /** A row indexed by column id (holes for dropped or later-added columns). */

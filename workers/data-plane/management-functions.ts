@@ -3,7 +3,7 @@
  * The Citus / Timescale management functions, called as `SELECT fn(…)`:
  * create_distributed_table, create_reference_table, create_hypertable,
  * drop_chunks, add_retention_policy, remove_retention_policy,
- * add_tiering_policy, remove_tiering_policy, tier_chunk, show_shards,
+ * add_tiering_policy, remove_tiering_policy, tier_chunk, freeze_chunk, show_shards,
  * show_chunks. Each returns rows like any query.
  */
 import { tableRanges } from '../../durable-objects/catalog-do.ts';
@@ -52,7 +52,8 @@ export async function runManagementFunction(
 ): Promise<StatementResult> {
   const catalog = cluster.catalog();
   const arg = (i: number, name: string) => (call.named[name] !== undefined ? call.named[name] : call.args[i]);
-  if (call.name === 'tier_chunk') return tierChunk(cluster, str(arg(0, 'chunk_name'), 'chunk name'), stats);
+  if (call.name === 'tier_chunk' || call.name === 'freeze_chunk')
+    return tierChunk(cluster, call.name, str(arg(0, 'chunk_name'), 'chunk name'), stats);
   const table = await cluster.table(
     str(arg(0, call.name === 'create_hypertable' ? 'relation' : 'table_name'), 'table name'),
   );
@@ -152,7 +153,14 @@ export async function runManagementFunction(
     }
     case 'add_tiering_policy': {
       const moveAfter = intervalUs(arg(1, 'move_after'), 'move_after');
-      const t = await catalog.setTiering(table.name, moveAfter, call.named.if_not_exists === true);
+      const freeze = call.named.freeze_after;
+      const freezeAfter = freeze === undefined ? undefined : intervalUs(freeze, 'freeze_after');
+      const t = await catalog.setTiering(
+        table.name,
+        moveAfter,
+        call.named.if_not_exists === true,
+        freezeAfter,
+      );
       await pushTable(cluster, t as unknown as DistTable);
       return scalar(call.name, 'integer', 1001);
     }
@@ -204,9 +212,15 @@ export async function pushTable(
 /**
  * tier_chunk('_hyper_<table>_<range start>'): moves that chunk (its part on
  * every shard) to R2 now; `_chunk_<table>` moves every warm chunk of a plain
- * table. Returns the number of shard chunks moved.
+ * table. freeze_chunk: the same to the frozen tier (Parquet). Returns the
+ * number of shard chunks moved.
  */
-async function tierChunk(cluster: Cluster, name: string, stats: StatsCollector): Promise<StatementResult> {
+async function tierChunk(
+  cluster: Cluster,
+  fn: 'tier_chunk' | 'freeze_chunk',
+  name: string,
+  stats: StatsCollector,
+): Promise<StatementResult> {
   const m = /^_hyper_(.+)_(\d{4}-\d{2}-\d{2}T[\d:.]+Z)$/.exec(name) ?? /^_chunk_(.+)$/.exec(name);
   const t = m ? (await cluster.snapshot()).tables.find((x) => x.name === m[1]) : undefined;
   if (!m || !t || (m[2] === undefined) !== (t.hypertable === undefined))
@@ -215,11 +229,13 @@ async function tierChunk(cluster: Cluster, name: string, stats: StatsCollector):
   const moved = await Promise.all(
     cluster.shardsOf(t).map(async (s) => {
       stats.touch(s);
-      return cluster.shard(s).tierChunks(t, bucket);
+      return fn === 'freeze_chunk'
+        ? cluster.shard(s).freezeChunks(t, bucket)
+        : cluster.shard(s).tierChunks(t, bucket);
     }),
   );
   return scalar(
-    'tier_chunk',
+    fn,
     'integer',
     moved.reduce((a, b) => a + b, 0),
   );
@@ -238,15 +254,9 @@ async function showShards(cluster: Cluster, t: DistTable, stats: StatsCollector)
     stats.touch(names[i]);
     const chunkRows = info.chunks.reduce((s, c) => s + c.rows, 0);
     const bytes = info.chunks.reduce((s, c) => s + c.bytes, 0);
-    const cold = info.chunks.filter((c) => c.tier === 'cold');
-    const tier =
-      info.chunks.length === 0
-        ? 'hot'
-        : cold.length === 0
-          ? 'warm'
-          : cold.length === info.chunks.length
-            ? 'cold'
-            : 'warm+cold';
+    const cold = info.chunks.filter((c) => c.tier !== 'warm');
+    const tiers = (['warm', 'cold', 'frozen'] as const).filter((x) => info.chunks.some((c) => c.tier === x));
+    const tier = tiers.length === 0 ? 'hot' : tiers.join('+');
     return [
       i,
       names[i],
