@@ -6,13 +6,17 @@
  * meter), broadcast reference tables arrive with the request.
  */
 import wasmModule from 'libpg-query/wasm/libpg-query.wasm';
-import type { PartialResult } from '../engine/distributed/fragment.ts';
-import { type JoinRequest, runJoinOnEngine } from '../engine/distributed/join-fragment.ts';
+import type { ColumnBound, PartialResult } from '../engine/distributed/fragment.ts';
+import { type JoinRequest, relationNeeds, runJoinOnEngine } from '../engine/distributed/join-fragment.ts';
 import type { ShardEngine } from './shard-engine.ts';
 import type { Meter } from './shard-storage.ts';
 
 /** Makes a table's cold blocks readable while `run` runs (the shard's R2 prefetch, or just `run`). */
-export type WithColdBlocks = <T>(table: string, run: () => Promise<T>) => Promise<T>;
+export type WithColdBlocks = <T>(
+  table: string,
+  needs: { reads: number[]; bounds: ColumnBound[] },
+  run: () => Promise<T>,
+) => Promise<T>;
 
 /** Runs `req` over this shard's tables; adds the engine's chunk counters to `m.stats`. */
 export async function runShardJoin(
@@ -21,7 +25,8 @@ export async function runShardJoin(
   engine: ShardEngine,
   withCold: WithColdBlocks,
 ): Promise<PartialResult> {
-  const stored = [...new Set(req.relations.filter((r) => !r.rows).map((r) => r.table.name))];
+  // Cold blocks: only the columns (and zone-map ranges) the join reads, per stored relation.
+  const stored = req.relations.filter((r) => !r.rows);
   const run = async () => {
     const { result, chunksScanned, chunksSkipped } = await runJoinOnEngine(
       req,
@@ -34,7 +39,7 @@ export async function runShardJoin(
   };
   // Nest the cold prefetch of every stored table around the run.
   const wrapped = stored.reduce<() => Promise<PartialResult>>(
-    (inner, name) => () => withCold(name, inner),
+    (inner, r) => () => withCold(r.table.name, relationNeeds(req, r), inner),
     run,
   );
   return wrapped();

@@ -19,7 +19,7 @@ import { GATHER_LIMITS, planGather, referencedRelations } from './coordinator-pl
 import type { PartialResult } from './fragment.ts';
 import { engineOver, engineTableDef, hotSegment, runFragmentOnEngine } from './fragment-engine.ts';
 import { buildHashRanges, shardForValue } from './hash-ranges.ts';
-import { joinRequest, runJoinOnEngine } from './join-fragment.ts';
+import { joinRequest, relationNeeds, runJoinOnEngine } from './join-fragment.ts';
 import { planJoinPushdown } from './join-pushdown.ts';
 import { mergePartials } from './partial-merge.ts';
 import type { DistTable, Row } from './table-schema.ts';
@@ -304,6 +304,19 @@ describe('coordinator paths vs PGlite', () => {
     const r = await pushedDown("SELECT count(*) FROM t JOIN u ON t.host = u.host WHERE u.host = 'h5'");
     expect(r?.targets).toEqual([shardForValue(ranges, 'h5')]);
     expect(r?.rows).toEqual([[data.get('t')!.filter((x) => x[1] === 'h5').length]]);
+  });
+
+  it('asks each joined table only for the columns and zone-map ranges the join reads', () => {
+    const s = parseSql(
+      "SELECT u.region_id, sum(t.v) FROM t JOIN u ON t.host = u.host WHERE t.ts >= '2024-01-02' GROUP BY 1",
+    )[0].stmt.SelectStmt;
+    const req = joinRequest(planJoinPushdown(s, (n) => TABLES.find((t) => t.name === n), [])!, new Map());
+    const [rt, ru] = req.relations;
+    expect(relationNeeds(req, rt)).toEqual({
+      reads: [1, 2, 3],
+      bounds: [{ columnId: 3, lo: Date.UTC(2024, 0, 2) * 1000 }],
+    });
+    expect(relationNeeds(req, ru)).toEqual({ reads: [0, 1], bounds: [] });
   });
 
   it.each(QUERIES)('%s', async (sql, ordered, pushable) => {

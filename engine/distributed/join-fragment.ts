@@ -8,7 +8,7 @@
  */
 import type { SegmentView } from '../storage/table-store.ts';
 import { chunkColumnName } from './chunk-rows.ts';
-import type { Fragment, PartialResult } from './fragment.ts';
+import type { ColumnBound, Fragment, PartialResult } from './fragment.ts';
 import { engineOver, engineTableDef, hotSegment } from './fragment-engine.ts';
 import { exprSql, fragmentSql, quoteIdent, toPartial } from './fragment-sql.ts';
 import { JOIN_VIEW, type JoinPushdown } from './join-pushdown.ts';
@@ -30,6 +30,23 @@ export interface JoinRequest {
   readonly sql: string;
   /** The fragment over the virtual table (for converting the answer). */
   readonly fragment: Fragment;
+  /** Virtual ids the join and the fragment read (to fetch only those columns' cold blocks). */
+  readonly reads: readonly number[];
+}
+
+/** What `req` reads of relation `r`: its column ids, and the fragment's zone-map bounds on them. */
+export function relationNeeds(
+  req: JoinRequest,
+  r: JoinRelationSpec,
+): { reads: number[]; bounds: ColumnBound[] } {
+  const wanted = new Set(req.reads);
+  const reads = r.table.columns.filter((c) => wanted.has(r.vids[c.id])).map((c) => c.id);
+  const bounds: ColumnBound[] = [];
+  for (const b of req.fragment.bounds) {
+    const c = r.table.columns.find((x) => r.vids[x.id] === b.columnId);
+    if (c) bounds.push({ ...b, columnId: c.id });
+  }
+  return { reads, bounds };
 }
 
 /** The request for `p`, with broadcast rows by relation index. */
@@ -50,6 +67,7 @@ export function joinRequest(p: JoinPushdown, shipped: ReadonlyMap<number, Partia
     })),
     sql,
     fragment: { ...f, table: JOIN_VIEW },
+    reads: [...new Set([...f.reads, ...p.joinReads])],
   };
 }
 

@@ -16,7 +16,7 @@
  * else returns undefined and takes the general path (`coordinator-plan`).
  */
 import { andConjuncts, walkAst } from './coordinator-plan.ts';
-import type { FExpr } from './fragment-expr.ts';
+import { columnsOf, type FExpr } from './fragment-expr.ts';
 import { exprSql, quoteIdent } from './fragment-sql.ts';
 import { translateExpr } from './sql-expr.ts';
 import { type PlannedSelect, planSelect } from './sql-select.ts';
@@ -47,6 +47,8 @@ export interface JoinPushdown {
   /** `SELECT … FROM r0 JOIN r1 ON …` over the shard engine's relation tables, before the filter. */
   readonly from: string;
   readonly planned: PlannedSelect;
+  /** Virtual ids the join conditions read (the fragment's own reads are in `planned`). */
+  readonly joinReads: readonly number[];
 }
 
 const isDist = (t: DistTable) => t.placement.kind === 'distributed';
@@ -215,6 +217,7 @@ export function planJoinPushdown(
   // The join tree as SQL over the relation tables, and the equalities that co-locate it.
   const scope = { table: virtual, params };
   const links: [number, number][] = [];
+  const joinReads = new Set<number>();
   const noteLinks = (e: FExpr) => {
     for (const c of e.k === 'and' ? e.args : [e]) {
       if (c.k !== 'cmp' || c.op !== '=' || c.l.k !== 'col' || c.r.k !== 'col') continue;
@@ -246,6 +249,7 @@ export function planJoinPushdown(
       return undefined;
     }
     noteLinks(e);
+    columnsOf(e, joinReads);
     // A reference table on the preserved side of an outer join with distributed rows opposite: no.
     if (
       j.jointype === 'JOIN_LEFT' &&
@@ -286,7 +290,13 @@ export function planJoinPushdown(
     if (b.values && distRelation(relations, b.columnId) >= 0)
       pruneValues = pruneValues ? pruneValues.filter((v) => b.values!.includes(v)) : [...b.values];
   }
-  return { relations, shardCount, from: joinSql, planned: { ...planned, pruneValues } };
+  return {
+    relations,
+    shardCount,
+    from: joinSql,
+    joinReads: [...joinReads],
+    planned: { ...planned, pruneValues },
+  };
 }
 
 /** Index of the distributed relation whose distribution column has virtual id `vid`, or -1. */
