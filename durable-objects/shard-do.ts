@@ -12,8 +12,16 @@ import type { JoinRequest } from '../engine/distributed/join-fragment.ts';
 import type { DistTable } from '../engine/distributed/table-schema.ts';
 import { rpcSafe } from './rpc-errors.ts';
 import { ShardEngine } from './shard-engine.ts';
+import { freezeNow } from './shard-freeze.ts';
 import { runShardJoin } from './shard-join.ts';
-import { appendLog, applyOp, loggedBatch, type WriteBatch, type WriteResult } from './shard-log.ts';
+import {
+  applyBatch,
+  pendingOp,
+  prepareEntry,
+  resolveEntry,
+  type WriteBatch,
+  type WriteResult,
+} from './shard-log.ts';
 import {
   compactTable,
   enforceRetention,
@@ -25,27 +33,19 @@ import {
   readPolicy,
   writePolicy,
 } from './shard-maintenance.ts';
-import { type ShardOp, updatedRows } from './shard-ops.ts';
+import type { ShardOp } from './shard-ops.ts';
 import {
   catalogVersionSeen,
   dropTableData,
   emptyStats,
   initShardSchema,
-  insertChunks,
   Meter,
   rememberTable,
   type ShardStats,
   type ShardTableInfo,
   tableInfo,
 } from './shard-storage.ts';
-import {
-  collectColdGarbage,
-  moveChunkToCold,
-  type TierDeps,
-  type TierFaults,
-  tierDueChunks,
-  warmChunkIds,
-} from './shard-tier.ts';
+import { collectColdGarbage, runTiering, type TierDeps, type TierFaults, tierNow } from './shard-tier.ts';
 import { ColdBlockCache, type ColdNeeds } from './shard-tier-read.ts';
 
 export type { WriteBatch, WriteResult } from './shard-log.ts';
@@ -69,7 +69,7 @@ export class ShardDO extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
-    this.cold = new ColdBlockCache(env.COLD);
+    this.cold = new ColdBlockCache(env.COLD, env.FROZEN);
     ctx.blockConcurrencyWhile(async () => initShardSchema(this.sql));
   }
 
@@ -115,7 +115,12 @@ export class ShardDO extends DurableObject<Env> {
   }
 
   private tierDeps(): TierDeps {
-    return { storage: this.ctx.storage, bucket: this.env.COLD, shardName: this.ctx.id.name };
+    return {
+      storage: this.ctx.storage,
+      bucket: this.env.COLD,
+      frozen: this.env.FROZEN,
+      shardName: this.ctx.id.name,
+    };
   }
 
   /** Runs `run` with the cold blocks a DML operation on `table` reads fetched first. */
@@ -137,16 +142,7 @@ export class ShardDO extends DurableObject<Env> {
   async write(batch: WriteBatch): Promise<WriteResult> {
     return rpcSafe(async () => {
       const m = this.meter();
-      const result = this.ctx.storage.transactionSync(() => {
-        const prior = loggedBatch(m, batch.batchId);
-        if (prior) return { lsn: prior.lsn, duplicate: true, rowCount: prior.row_count };
-        rememberTable(m, batch.table);
-        const n = batch.encoded ? batch.encoded.reduce((s, c) => s + c.rowCount, 0) : batch.rows.length;
-        const lsn = appendLog(m, batch.batchId, batch.table.name, 'insert', n, 'applied', null);
-        if (batch.encoded) insertChunks(m, batch.table, batch.encoded, Date.now());
-        else applyOp(m, batch.table, { kind: 'insert', rows: batch.rows, target: batch.target });
-        return { lsn, duplicate: false, rowCount: n };
-      });
+      const result = this.ctx.storage.transactionSync(() => applyBatch(m, batch));
       // Hot rows wait for compaction, small bulk chunks for merging: either way the alarm comes.
       if (!result.duplicate) {
         this.engine.invalidate();
@@ -198,8 +194,8 @@ export class ShardDO extends DurableObject<Env> {
       if (catalogVersion !== undefined && seen > catalogVersion)
         return { result: { rowCount: 0, columns: [] }, stats: emptyStats(), catalogVersion: seen };
       const m = this.meter();
-      const result = await runShardJoin(m, req, this.engine, (table, run) =>
-        this.cold.withBlocks(m, table, { reads: 'all', bounds: [] }, run),
+      const result = await runShardJoin(m, req, this.engine, (table, needs, run) =>
+        this.cold.withBlocks(m, table, needs, run),
       );
       return { result, stats: m.stats, catalogVersion: seen };
     });
@@ -210,14 +206,7 @@ export class ShardDO extends DurableObject<Env> {
     return rpcSafe(async () => {
       const m = this.meter();
       await this.withColdRows(m, table.name, op, () =>
-        this.ctx.storage.transactionSync(() => {
-          if (loggedBatch(m, txnId)) return;
-          rememberTable(m, table);
-          // Evaluate now so type and constraint errors abort the transaction instead of failing its commit.
-          if (op.kind === 'update') updatedRows(m, op);
-          const rows = op.kind === 'insert' ? op.rows.length : 0;
-          appendLog(m, txnId, table.name, op.kind, rows, 'prepared', JSON.stringify({ table, op }));
-        }),
+        this.ctx.storage.transactionSync(() => prepareEntry(m, txnId, table, op)),
       );
       return { stats: m.stats };
     });
@@ -230,28 +219,10 @@ export class ShardDO extends DurableObject<Env> {
   ): Promise<{ rowCount: number; stats: ShardStats }> {
     return rpcSafe(async () => {
       const m = this.meter();
-      const pending = loggedBatch(m, txnId);
-      const prepared =
-        pending?.state === 'prepared' && decision === 'committed'
-          ? (JSON.parse(pending.payload!) as { table: DistTable; op: ShardOp })
-          : undefined;
-      const rowCount = await this.withColdRows(m, prepared?.table.name ?? '', prepared?.op, () =>
-        this.ctx.storage.transactionSync(() => {
-          const entry = loggedBatch(m, txnId);
-          if (entry?.state !== 'prepared') return entry?.row_count ?? 0;
-          let n = 0;
-          if (decision === 'committed') {
-            const { table, op } = JSON.parse(entry.payload!) as { table: DistTable; op: ShardOp };
-            n = applyOp(m, table, op);
-          }
-          m.all(
-            `UPDATE shard_log SET state = ?, payload = NULL, row_count = ? WHERE batch_id = ?`,
-            decision === 'committed' ? 'applied' : 'aborted',
-            n,
-            txnId,
-          );
-          return n;
-        }),
+      // Cold blocks the commit reads are fetched first: the transaction itself is synchronous.
+      const pending = pendingOp(m, txnId, decision);
+      const rowCount = await this.withColdRows(m, pending?.table.name ?? '', pending?.op, () =>
+        this.ctx.storage.transactionSync(() => resolveEntry(m, txnId, decision)),
       );
       this.engine.invalidate();
       await this.ensureAlarm();
@@ -275,7 +246,8 @@ export class ShardDO extends DurableObject<Env> {
     catalogVersionSeen(this.sql, catalogVersion);
     rememberTable(new Meter(this.sql), table);
     this.engine.invalidate();
-    if (table.retentionUs !== undefined || table.tierAfterUs !== undefined) await this.ensureAlarm();
+    const policies = [table.retentionUs, table.tierAfterUs, table.freezeAfterUs];
+    if (policies.some((p) => p !== undefined)) await this.ensureAlarm();
   }
 
   /** Hot row count and chunk list of a table here. */
@@ -311,14 +283,26 @@ export class ShardDO extends DurableObject<Env> {
     return rpcSafe(async () => {
       const m = this.meter();
       rememberTable(m, table);
-      const ids = warmChunkIds(m, table.name, bucket);
-      let moved = 0;
       try {
-        for (const id of ids) if (await moveChunkToCold(this.tierDeps(), m, table.name, id, faults)) moved++;
+        return await tierNow(this.tierDeps(), m, table.name, bucket, faults);
       } finally {
         this.engine.invalidate();
       }
-      return moved;
+    });
+  }
+
+  /** freeze_chunk: turns `table`'s chunks (of `bucket`, when given) into Parquet objects in R2 now. Returns chunks frozen. */
+  async freezeChunks(table: DistTable, bucket?: number): Promise<number> {
+    return rpcSafe(async () => {
+      const m = this.meter();
+      rememberTable(m, table);
+      try {
+        const n = await freezeNow(this.tierDeps(), m, table, bucket, this.cold);
+        await collectColdGarbage(this.tierDeps(), m); // cold objects of chunks frozen
+        return n;
+      } finally {
+        this.engine.invalidate();
+      }
     });
   }
 
@@ -343,14 +327,11 @@ export class ShardDO extends DurableObject<Env> {
     const policy = this.policy();
     const { hot, retention } = this.ctx.storage.transactionSync(() => maintainTables(m, policy, now));
     this.engine.invalidate();
-    await collectColdGarbage(this.tierDeps(), m);
-    const tiering = await tierDueChunks(this.tierDeps(), m, now);
+    const tiering = await runTiering(this.tierDeps(), m, now, this.cold);
     if (tiering.moved > 0) this.engine.invalidate();
-    const garbage = (await collectColdGarbage(this.tierDeps(), m)) > 0;
-    const tiered = knownTables(m).some((t) => t.tierAfterUs !== undefined);
     // More to move or delete: soon. Hot rows younger than the age threshold: after it. Policies: periodically.
-    if (tiering.more || garbage) await this.ctx.storage.setAlarm(now + 1000);
+    if (tiering.soon) await this.ctx.storage.setAlarm(now + 1000);
     else if (hot) await this.ctx.storage.setAlarm(now + policy.maxAgeMs + 1);
-    else if (retention || tiered) await this.ctx.storage.setAlarm(now + RETENTION_CHECK_MS);
+    else if (retention || tiering.periodic) await this.ctx.storage.setAlarm(now + RETENTION_CHECK_MS);
   }
 }
