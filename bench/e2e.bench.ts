@@ -22,7 +22,15 @@ import { Prng } from '../engine/testing/prng.ts';
 import { startStack } from '../scripts/stack.ts';
 import { lineProtocolBatches } from './tsbs/formats.ts';
 import { CPU_TABLE_DDL, cpuTableColumns, generateCpuOnly } from './tsbs/generate.ts';
-import { fmt, geomean, markdownTable, type RunPolicy, type Timing, timeQuery } from './tsbs/harness.ts';
+import {
+  fmt,
+  geomean,
+  markdownTable,
+  median,
+  type RunPolicy,
+  type Timing,
+  timeQuery,
+} from './tsbs/harness.ts';
 import { cpuDistTable, runBytePipeline } from './tsbs/ingest-pipeline.ts';
 import { EnginePeer } from './tsbs/peers/engine.ts';
 import { generateQuery, QUERY_TYPES } from './tsbs/queries.ts';
@@ -80,7 +88,7 @@ try {
     }
   }
 
-  async function sql(text: string): Promise<{ rowCount: number; stats: SqlStats }> {
+  async function sql(text: string): Promise<{ rowCount: number; stats: SqlStats; timing: string }> {
     const res = await fetchRetry(`${stack.url}/v1/databases/default/sql`, {
       method: 'POST',
       headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
@@ -93,7 +101,7 @@ try {
     };
     if (!res.ok)
       throw Object.assign(new Error(body.error?.message ?? res.statusText), { code: body.error?.code });
-    return body;
+    return { ...body, timing: res.headers.get('server-timing') ?? '' };
   }
 
   const data = generateCpuOnly({ hosts, hours, seed });
@@ -177,14 +185,44 @@ try {
     const ratios: number[] = [];
     const reductions: number[] = [];
     const latencies: number[] = [];
+    const stageRows: string[][] = [];
     for (const type of QUERY_TYPES) {
       const qs = Array.from({ length: runs + 1 }, () => generateQuery(type, rng, domain));
+      // Meters of the warm-up (first) run: the shards keep decoded columns, so a timed run
+      // right after it may read nothing from SQLite. Stages: per timed run, medians below.
       const first: { stats?: SqlStats } = {};
+      let warmRowsRead = 0;
+      const stages = new Map<string, number[]>();
+      const clientMs: number[] = [];
       const e2e: Timing = await timeQuery(async (i) => {
+        const t = performance.now();
         const r = await sql(qs[i].pg);
-        if (i === 1) first.stats = r.stats;
+        if (i === 0) first.stats = r.stats;
+        else {
+          clientMs.push(performance.now() - t);
+          warmRowsRead = r.stats.rowsRead;
+          for (const m of r.timing.matchAll(/([\w-]+);dur=([\d.]+)/g))
+            stages.set(m[1], [...(stages.get(m[1]) ?? []), Number(m[2])]);
+        }
         return r.rowCount;
       }, policy);
+      const st = (k: string) => (stages.has(k) ? median(stages.get(k)!) : 0);
+      const worker = ['request', 'parse', 'plan', 'shards', 'merge', 'format', 'json'].reduce(
+        (a, k) => a + st(k),
+        0,
+      );
+      stageRows.push([
+        type,
+        fmt(median(clientMs)),
+        fmt(st('parse') + st('plan')),
+        fmt(st('shards')),
+        fmt(st('shard-total')),
+        fmt(st('shard-max')),
+        fmt(st('shard-query')),
+        fmt(st('shard-partial')),
+        fmt(st('merge') + st('format') + st('json')),
+        fmt(median(clientMs) - worker),
+      ]);
       const eng: Timing | undefined =
         typeof engine === 'string'
           ? undefined
@@ -208,7 +246,7 @@ try {
         'error' in e2e ? `ERR ${e2e.error}` : fmt(ms),
         eng ? ('error' in eng ? 'ERR' : fmt(ems)) : '-',
         ms !== undefined && ems !== undefined ? fmt(ms / ems) : '-',
-        String(rr ?? '-'),
+        `${rr ?? '-'}/${warmRowsRead}`,
         String(first.stats?.rowsWritten ?? '-'),
         String(baseline),
         rr ? fmt(baseline / rr, 0) : '-',
@@ -227,7 +265,7 @@ try {
           'e2e ms',
           'engine ms',
           'e2e/engine',
-          'DO rows read',
+          'DO rows read 1st/timed',
           'DO rows written',
           'row-store rows read',
           'reduction',
@@ -235,6 +273,26 @@ try {
           'shards',
         ],
         rows,
+      ),
+    );
+    console.log(
+      `\nWhere the time goes (Server-Timing, ms, medians of the timed runs; shard-* summed over shards, which run one after another in one wrangler dev process):\n`,
+    );
+    console.log(
+      markdownTable(
+        [
+          'query',
+          'client ms',
+          'parse+plan',
+          'shard fan-out',
+          'shard total (sum)',
+          'slowest shard',
+          'shard engine (sum)',
+          'shard conversion (sum)',
+          'merge+format+JSON',
+          'outside handler',
+        ],
+        stageRows,
       ),
     );
     console.log(

@@ -3,11 +3,12 @@
  * Runs plan fragments on the engine's vectorized executor over this shard's
  * SQLite storage. One engine `Database` per table is cached in the Durable
  * Object instance with the table's chunk headers (zone maps) and hot rows;
- * column blocks are fetched per query, lazily, only for the columns and chunks
- * the scan reads. Readers do not keep decoded blocks: memory stays bounded by
- * one query's working set, and every query reads (and is billed for) the
- * blocks it scans. (Keeping them measured no faster locally and would make
- * repeated queries read zero SQLite rows, hiding the billing meter.)
+ * column blocks are fetched lazily, only for the columns and chunks a scan
+ * reads. Decoded columns of the chunks within DECODED_CACHE_BYTES stay in
+ * memory, as the in-process engine keeps them: a warm query neither reads nor
+ * decodes those blocks again (and is not billed for them — the meters count
+ * what really comes out of SQLite). Chunks past the budget are fetched and
+ * decoded on every query, which bounds a DO's memory.
  *
  * The cache is keyed by the table definition the Worker sent (so ALTER TABLE
  * or a newer catalog version rebuilds it) and dropped by `invalidate()`, which
@@ -28,8 +29,11 @@ import type { DistTable, Row } from '../engine/distributed/table-schema.ts';
 import { initParser } from '../engine/sql/parser.ts';
 import { encodedSegment } from '../engine/storage/segment-store.ts';
 import type { SegmentView } from '../engine/storage/table-store.ts';
-import type { Meter } from './shard-storage.ts';
 import { ShardSpill } from './shard-spill.ts';
+import type { Meter } from './shard-storage.ts';
+
+/** Estimated decoded bytes (8 per value) of the chunks whose decoded columns are kept, per table. */
+const DECODED_CACHE_BYTES = 48 << 20;
 
 interface CachedTable {
   readonly key: string;
@@ -95,13 +99,23 @@ export class ShardEngine {
     const hot = m
       .all<{ data: string }>(`SELECT data FROM hot_rows WHERE table_name = ? ORDER BY rid`, table.name)
       .map((h) => JSON.parse(h.data) as Row);
-    const chunks = m.all<{ id: number; header: ArrayBuffer; deleted: ArrayBuffer | null }>(
-      `SELECT id, header, deleted FROM chunks WHERE table_name = ? ORDER BY id`,
+    const chunks = m.all<{ id: number; row_count: number; header: ArrayBuffer; deleted: ArrayBuffer | null }>(
+      `SELECT id, row_count, header, deleted FROM chunks WHERE table_name = ? ORDER BY id`,
       table.name,
     );
     let entry: CachedTable | undefined;
     const segments: SegmentView[] = [];
     if (hot.length > 0) segments.push(hotSegment(table, hot));
+    // The newest chunks get the decoded-column budget first: recent time ranges are queried most.
+    const keep = new Set<number>();
+    let budget = DECODED_CACHE_BYTES;
+    for (let i = chunks.length - 1; i >= 0; i--) {
+      const estimate = chunks[i].row_count * table.columns.length * 8;
+      if (estimate <= budget) {
+        budget -= estimate;
+        keep.add(chunks[i].id);
+      }
+    }
     for (const c of chunks) {
       const reader = openChunkParts(
         new Uint8Array(c.header),
@@ -112,7 +126,7 @@ export class ShardEngine {
           entry!.blockMs += performance.now() - t0;
           return block;
         },
-        { cache: false },
+        { cache: keep.has(c.id) },
       );
       segments.push(encodedSegment(reader, columnIdOf, c.deleted ? new Uint8Array(c.deleted) : undefined));
     }
