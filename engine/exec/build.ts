@@ -3,8 +3,10 @@
  * Turns a logical plan into a tree of operators and runs it to rows.
  */
 import type { Plan } from '../plan/nodes.ts';
+import { applyOperator } from './apply.ts';
 import { distinctOnOperator } from './distinct-on.ts';
 import { batchRows, type ExecContext } from './frame.ts';
+import { groupingSetsOperator } from './grouping-sets.ts';
 import { hashAggregateOperator } from './hash-aggregate.ts';
 import { joinOperator } from './hash-join.ts';
 import { queryMemory } from './memory.ts';
@@ -16,6 +18,8 @@ import {
   seriesOperator,
   valuesOperator,
 } from './operator.ts';
+import { projectSetOperator } from './project-set.ts';
+import { recursiveOperator, worktableOperator } from './recursive-cte.ts';
 import { scanOperator } from './scan.ts';
 import { setOperator } from './set-operations.ts';
 import { distinctOperator, sortOperator } from './sort.ts';
@@ -57,6 +61,16 @@ export function buildOperator(plan: Plan, ctx: ExecContext): Operator {
       );
     case 'function':
       return plan.name === 'unnest' ? unnestOperator(plan, ctx) : seriesOperator(plan, ctx);
+    case 'recursive':
+      return recursiveOperator(plan, ctx);
+    case 'worktable':
+      return worktableOperator(plan, ctx);
+    case 'groupingsets':
+      return groupingSetsOperator(buildOperator(plan.input, ctx), plan, ctx);
+    case 'apply':
+      return applyOperator(buildOperator(plan.left, ctx), plan, ctx);
+    case 'projectset':
+      return projectSetOperator(buildOperator(plan.input, ctx), plan, ctx);
   }
 }
 

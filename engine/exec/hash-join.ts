@@ -53,7 +53,7 @@ export function estimateRows(plan: Plan, ctx: ExecContext): number {
     case 'setop':
       return estimateRows(plan.left, ctx) + estimateRows(plan.right, ctx);
     default:
-      return estimateRows(plan.input, ctx);
+      return 'input' in plan ? estimateRows(plan.input, ctx) : 1000;
   }
 }
 

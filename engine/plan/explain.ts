@@ -79,13 +79,38 @@ export function explainPlan(plan: Plan, prune?: PruneInfo): string[] {
           `${pad}${p.leftKeys.length ? 'Hash' : 'Nested Loop'} ${p.joinType} Join${p.leftKeys.length ? ` on ${p.leftKeys.map(exprText).join(', ')} = ${p.rightKeys.map(exprText).join(', ')}` : ''}`,
         );
         break;
+      case 'recursive':
+        lines.push(`${pad}Recursive Union${p.all ? ' All' : ''} (${p.name})`);
+        break;
+      case 'worktable':
+        lines.push(`${pad}WorkTable Scan on ${p.name}`);
+        break;
+      case 'groupingsets':
+        lines.push(
+          `${pad}GroupingSets: sets [${p.sets.map((s) => `(${s.map((g) => exprText(p.groups[g])).join(', ')})`).join(', ')}] aggs [${p.aggs.map((a) => a.name).join(', ')}]`,
+        );
+        break;
+      case 'apply':
+        lines.push(
+          `${pad}Nested Loop Lateral ${p.joinType}${p.residual ? ` (residual: ${exprText(p.residual)})` : ''}`,
+        );
+        break;
+      case 'projectset':
+        lines.push(
+          `${pad}ProjectSet: ${p.srfs.map((f) => `${f.name}(${f.args.map(exprText).join(', ')})`).join(', ')}`,
+        );
+        break;
       default:
         lines.push(`${pad}${p.kind[0].toUpperCase()}${p.kind.slice(1)}`);
     }
     if ('input' in p) walk(p.input, depth + 1);
-    if (p.kind === 'join' || p.kind === 'setop') {
+    if (p.kind === 'join' || p.kind === 'setop' || p.kind === 'apply') {
       walk(p.left, depth + 1);
       walk(p.right, depth + 1);
+    }
+    if (p.kind === 'recursive') {
+      walk(p.base, depth + 1);
+      walk(p.step, depth + 1);
     }
   };
   walk(plan, 0);

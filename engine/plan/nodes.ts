@@ -217,6 +217,64 @@ export type Plan =
       readonly name: string;
       readonly args: readonly Expr[];
       readonly schema: readonly Column[];
+    }
+  | {
+      /** WITH RECURSIVE: `base`, then `step` re-run over the previous iteration's rows until none are new. */
+      readonly kind: 'recursive';
+      readonly name: string;
+      /** Identifies the working table the step's `worktable` leaves read. */
+      readonly id: number;
+      readonly all: boolean;
+      readonly base: Plan;
+      readonly step: Plan;
+      readonly schema: readonly Column[];
+    }
+  | {
+      /** The rows of the current iteration of the recursive CTE `id`. */
+      readonly kind: 'worktable';
+      readonly name: string;
+      readonly id: number;
+      readonly schema: readonly Column[];
+    }
+  | {
+      /**
+       * GROUPING SETS / ROLLUP / CUBE: one aggregation per set (indexes into `groups`);
+       * output = groups (NULL when not in the row's set), aggs, then one column per
+       * GROUPING() call whose value for set s is `grouping[call][s]`.
+       */
+      readonly kind: 'groupingsets';
+      readonly input: Plan;
+      readonly groups: readonly Expr[];
+      readonly sets: readonly (readonly number[])[];
+      readonly aggs: readonly AggCall[];
+      readonly grouping: readonly (readonly number[])[];
+      readonly schema: readonly Column[];
+    }
+  | {
+      /**
+       * LATERAL: `right` re-runs per left row with that row pushed as its innermost
+       * outer row (its `outer` depth-1 references read it); the residual sees left ++ right.
+       */
+      readonly kind: 'apply';
+      readonly joinType: 'inner' | 'left';
+      readonly left: Plan;
+      readonly right: Plan;
+      readonly residual?: Expr;
+      readonly schema: readonly Column[];
+    }
+  | {
+      /** Set-returning functions in a select list: input columns ++ one column per SRF, in lock-step. */
+      readonly kind: 'projectset';
+      readonly input: Plan;
+      readonly srfs: readonly SrfCall[];
+      readonly schema: readonly Column[];
     };
+
+/** A set-returning function call (unnest, generate_series) evaluated per input row. */
+export interface SrfCall {
+  readonly name: string;
+  readonly args: readonly Expr[];
+  readonly type: SqlType;
+}
 
 export type PlanKind = Plan['kind'];

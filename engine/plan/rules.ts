@@ -113,9 +113,17 @@ function transform(plan: Plan, f: (p: Plan) => Plan): Plan {
     case 'distinct':
       p = { ...p, input: transform(p.input, f) } as Plan;
       break;
+    case 'groupingsets':
+    case 'projectset':
+      p = { ...p, input: transform(p.input, f) };
+      break;
     case 'join':
     case 'setop':
+    case 'apply':
       p = { ...p, left: transform(p.left, f), right: transform(p.right, f) } as Plan;
+      break;
+    case 'recursive':
+      p = { ...p, base: transform(p.base, f), step: transform(p.step, f) };
       break;
   }
   return f(p);

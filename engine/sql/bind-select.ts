@@ -11,6 +11,7 @@ import type { TableStore } from '../storage/table-store.ts';
 import { pgTypeName, type SqlType } from '../types/values.ts';
 import { AGG_BASE, bindExpr, coerce, type ExprBinder, names, unifyTypes, WIN_BASE } from './bind-expr.ts';
 import { bindFromList, type FromEnv } from './bind-from.ts';
+import { bindRecursiveCte, countRefs } from './bind-recursive.ts';
 import type { PgNode } from './parser.ts';
 import { type BindContext, Scope, type ScopeColumn } from './scope.ts';
 
@@ -69,25 +70,40 @@ export class SelectBinder {
     if (s.intoClause) throw err(SqlState.featureNotSupported, 'SELECT INTO is not supported');
     const saved = new Map(this.ctx.ctes);
     try {
-      if (s.withClause) this.bindWith(s.withClause, outer);
-      if (s.op && s.op !== 'SETOP_NONE') return this.bindSetOp(s, outer);
-      if (s.valuesLists) return this.finishOrderLimit(s, this.bindValues(s, outer), outer);
-      return this.bindSimple(s, outer);
+      // A CTE that reads the enclosing query's row makes the whole query correlated.
+      const cteCorrelated = s.withClause ? this.bindWith(s.withClause, outer) : false;
+      const q =
+        s.op && s.op !== 'SETOP_NONE'
+          ? this.bindSetOp(s, outer)
+          : s.valuesLists
+            ? this.finishOrderLimit(s, this.bindValues(s, outer), outer)
+            : this.bindSimple(s, outer);
+      return cteCorrelated && !q.correlated ? { ...q, correlated: true } : q;
     } finally {
       this.ctx.ctes.clear();
       for (const [k, v] of saved) this.ctx.ctes.set(k, v);
     }
   }
 
-  private bindWith(w: PgNode, outer?: Scope): void {
-    if (w.recursive) throw err(SqlState.featureNotSupported, 'WITH RECURSIVE is not supported', w.location);
+  private bindWith(w: PgNode, outer?: Scope): boolean {
+    let correlated = false;
+    const bind = (stmt: PgNode) => {
+      const q = this.bindQuery(stmt, outer);
+      if (q.correlated) correlated = true;
+      return q;
+    };
     for (const c of w.ctes) {
       const cte = c.CommonTableExpr;
-      const q = this.bindQuery(cte.ctequery, outer);
+      if (w.recursive && countRefs(cte.ctequery, cte.ctename) > 0) {
+        this.ctx.ctes.set(cte.ctename, bindRecursiveCte(cte, bind, this.ctx));
+        continue;
+      }
+      const q = bind(cte.ctequery);
       const alias = names(cte.aliascolnames);
       const columns = q.columns.map((col, i) => ({ name: alias[i] ?? col.name, type: col.type }));
       this.ctx.ctes.set(cte.ctename, { plan: q.plan, columns });
     }
+    return correlated;
   }
 
   private bindValues(s: PgNode, outer?: Scope): BoundQuery {
