@@ -77,11 +77,12 @@ try {
         const res = await fetch(url, init);
         // 502/503: the worker was being reloaded; the request did not run to completion.
         if ((res.status !== 502 && res.status !== 503) || attempt >= 20) return res;
-        await res.body?.cancel();
+        log(`retrying after HTTP ${res.status}: ${(await res.text()).slice(0, 120)}`);
         retries++;
         await new Promise((r) => setTimeout(r, 1000));
       } catch (e) {
         if (attempt >= 20) throw e;
+        log(`retrying after ${(e as Error).message} ${String((e as { cause?: unknown }).cause ?? '')}`);
         retries++;
         await new Promise((r) => setTimeout(r, 1000));
       }
