@@ -19,7 +19,7 @@ import { parseTimestampUs } from './table-schema.ts';
 
 /** One table's gather plan and the partials its shards returned. */
 export interface GatheredTable {
-  readonly gather: TableGather;
+  readonly gather: Pick<TableGather, 'table' | 'columns'>;
   readonly partials: readonly PartialResult[];
 }
 

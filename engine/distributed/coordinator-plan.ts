@@ -47,6 +47,15 @@ export function walkAst(n: Node, visit: (n: Node) => void): void {
   for (const v of Object.values(n)) walkAst(v, visit);
 }
 
+/** Whether the statement reads `information_schema` (then the coordinator lists every table). */
+export function readsInformationSchema(stmt: Node): boolean {
+  let found = false;
+  walkAst(stmt, (n) => {
+    if (n.RangeVar?.schemaname === 'information_schema') found = true;
+  });
+  return found;
+}
+
 /** Names of the relations a statement reads (CTE names excluded), with their occurrence counts. */
 export function referencedRelations(stmt: Node): Map<string, number> {
   const ctes = new Set<string>();
@@ -56,7 +65,9 @@ export function referencedRelations(stmt: Node): Map<string, number> {
   const out = new Map<string, number>();
   walkAst(stmt, (n) => {
     const rv = n.RangeVar;
-    if (!rv || (ctes.has(rv.relname) && !rv.schemaname)) return;
+    // Catalog tables live in `public`; information_schema views are the coordinator engine's own.
+    if (!rv || (rv.schemaname && rv.schemaname !== 'public') || (ctes.has(rv.relname) && !rv.schemaname))
+      return;
     out.set(rv.relname, (out.get(rv.relname) ?? 0) + 1);
   });
   return out;

@@ -159,6 +159,20 @@ describe('distributed joins, subqueries and INSERT … SELECT over 8 shards', ()
     expect(bad.error?.code).toBe('42601');
   });
 
+  it('lists the catalog through information_schema (as the dashboard reads it)', async () => {
+    const r = await ok(
+      "SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = 'public' AND table_name IN ('dj_t', 'dj_r') ORDER BY table_name, ordinal_position",
+    );
+    expect(r.rows).toEqual([
+      ['dj_r', 'region_id', 'integer'],
+      ['dj_r', 'name', 'text'],
+      ['dj_t', 'id', 'integer'],
+      ['dj_t', 'host', 'text'],
+      ['dj_t', 'v', 'double precision'],
+      ['dj_t', 'ts', 'timestamp with time zone'],
+    ]);
+  });
+
   it('refuses to gather more than the coordinator row limit (54000), never a partial answer', async () => {
     // HAVING needs the coordinator: it would gather dj_t's 1200 rows.
     const r = await sql(

@@ -15,7 +15,12 @@ import {
   GatherBudget,
   type GatheredTable,
 } from '../../engine/distributed/coordinator-engine.ts';
-import { GATHER_LIMITS, planGather, referencedRelations } from '../../engine/distributed/coordinator-plan.ts';
+import {
+  GATHER_LIMITS,
+  planGather,
+  readsInformationSchema,
+  referencedRelations,
+} from '../../engine/distributed/coordinator-plan.ts';
 import type { PartialResult } from '../../engine/distributed/fragment.ts';
 import type { DistTable } from '../../engine/distributed/table-schema.ts';
 import { formatTimestampUs } from '../../engine/distributed/table-schema.ts';
@@ -94,6 +99,12 @@ async function generalOnce(
     }),
   );
   if (stale) return undefined;
+  // information_schema lists every table of the catalog (the ones not gathered, empty).
+  if (readsInformationSchema(stmt)) {
+    for (const t of (await cluster.snapshot()).tables as DistTable[])
+      if (!gathered.some((g) => g.gather.table.name === t.name))
+        gathered.push({ gather: { table: t, columns: t.columns }, partials: [] });
+  }
   const db = await coordinatorDatabase(gathered);
   return coordinatorResult(coordinatorRows(await db.query(text, [...call.params])));
 }
