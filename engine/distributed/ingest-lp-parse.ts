@@ -44,7 +44,8 @@ const QUOTE = 34;
 const BACKSLASH = 92;
 /** Rows pre-allocated for the first measurement at most (builders still grow past it). */
 const MAX_CAPACITY_HINT = 1 << 17;
-const utf8 = new TextDecoder('utf-8');
+/** Keeps a byte order mark inside the body (only the body's first one is dropped, by `run`), as decoding the whole body would. */
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /** ASCII bytes [from, to) as a string. */
 function ascii(b: Uint8Array, from: number, to: number): string {

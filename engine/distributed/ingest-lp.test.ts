@@ -292,6 +292,14 @@ describe('byte-level line protocol', () => {
     expect(materialize(parsed)).toEqual(ref.points);
   });
 
+  it("drops only the body's leading byte order mark, as decoding the whole body does", () => {
+    const text = '\ufeffcpu f=1 1\n\ufeffcpu f=2 2\n';
+    const parsed = parseLineProtocolBytes(enc.encode(text), 's');
+    const ref = reference(new TextDecoder().decode(enc.encode(text)), 's');
+    expect(materialize(parsed)).toEqual(ref.points);
+    expect([...parsed.batches.keys()]).toEqual(['cpu', '\ufeffcpu']);
+  });
+
   it('handles a BOM, CRLF, missing fields as NULL/default, and a missing timestamp as now', () => {
     const text = '\ufeffcpu,hostname=a usage=1 1000\r\ncpu,hostname=b n=2i\r\n';
     const parsed = parseLineProtocolBytes(enc.encode(text), 'us');
