@@ -23,12 +23,10 @@ import {
   type WriteResult,
 } from './shard-log.ts';
 import {
-  compactTable,
+  compactAll,
   enforceRetention,
-  knownTables,
   type MaintenancePolicy,
   maintainTables,
-  mergeSmallChunks,
   RETENTION_CHECK_MS,
   readPolicy,
   writePolicy,
@@ -40,7 +38,9 @@ import {
   emptyStats,
   initShardSchema,
   Meter,
+  pingStorage,
   rememberTable,
+  type ShardPing,
   type ShardStats,
   type ShardTableInfo,
   tableInfo,
@@ -49,15 +49,7 @@ import { collectColdGarbage, runTiering, type TierDeps, type TierFaults, tierNow
 import { ColdBlockCache, type ColdNeeds } from './shard-tier-read.ts';
 
 export type { WriteBatch, WriteResult } from './shard-log.ts';
-export type { ShardTableInfo } from './shard-storage.ts';
-
-/** Result of a storage round trip, used by `/v1/health`. */
-export interface ShardPing {
-  readonly nonce: string;
-  readonly readBack: string;
-  readonly rowsWritten: number;
-  readonly rowsRead: number;
-}
+export type { ShardPing, ShardTableInfo } from './shard-storage.ts';
 
 export class ShardDO extends DurableObject<Env> {
   private readonly sql: SqlStorage;
@@ -75,14 +67,7 @@ export class ShardDO extends DurableObject<Env> {
 
   /** Writes a nonce to SQLite and reads it back: proves the storage path end to end. */
   async ping(nonce: string): Promise<ShardPing> {
-    const w = this.sql.exec(
-      `INSERT INTO _meta (key, value) VALUES ('ping', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
-      nonce,
-    );
-    w.toArray();
-    const r = this.sql.exec<{ value: string }>(`SELECT value FROM _meta WHERE key = 'ping'`);
-    const row = r.one();
-    return { nonce, readBack: row.value, rowsWritten: w.rowsWritten, rowsRead: r.rowsRead };
+    return pingStorage(this.sql, nonce);
   }
 
   /**
@@ -276,29 +261,22 @@ export class ShardDO extends DurableObject<Env> {
   }
 
   /**
-   * Moves `table`'s warm chunks to R2 now (all of them, or those of the bucket
-   * starting at `bucket`): the manual form of the tiering policy. Returns chunks moved.
+   * tier_chunk / freeze_chunk: moves `table`'s chunks (all, or the bucket
+   * starting at `bucket`) to the cold or frozen tier now. Returns chunks moved.
    */
-  async tierChunks(table: DistTable, bucket?: number, faults: TierFaults = {}): Promise<number> {
+  async tierChunks(
+    table: DistTable,
+    bucket?: number,
+    faults: TierFaults = {},
+    to: 'cold' | 'frozen' = 'cold',
+  ) {
     return rpcSafe(async () => {
       const m = this.meter();
       rememberTable(m, table);
       try {
-        return await tierNow(this.tierDeps(), m, table.name, bucket, faults);
-      } finally {
-        this.engine.invalidate();
-      }
-    });
-  }
-
-  /** freeze_chunk: turns `table`'s chunks (of `bucket`, when given) into Parquet objects in R2 now. Returns chunks frozen. */
-  async freezeChunks(table: DistTable, bucket?: number): Promise<number> {
-    return rpcSafe(async () => {
-      const m = this.meter();
-      rememberTable(m, table);
-      try {
+        if (to === 'cold') return await tierNow(this.tierDeps(), m, table.name, bucket, faults);
         const n = await freezeNow(this.tierDeps(), m, table, bucket, this.cold);
-        await collectColdGarbage(this.tierDeps(), m); // cold objects of chunks frozen
+        await collectColdGarbage(this.tierDeps(), m); // cold objects of chunks now frozen
         return n;
       } finally {
         this.engine.invalidate();
@@ -309,14 +287,8 @@ export class ShardDO extends DurableObject<Env> {
   /** Compacts hot rows into chunks now (what the alarm does when thresholds are met). */
   async compact(force = true): Promise<{ chunksWritten: number; stats: ShardStats }> {
     const m = this.meter();
-    let chunksWritten = 0;
     const policy = force ? { minRows: 1, maxAgeMs: 0 } : this.policy();
-    this.ctx.storage.transactionSync(() => {
-      for (const t of knownTables(m)) {
-        chunksWritten += compactTable(m, t, policy, Date.now());
-        mergeSmallChunks(m, t, Date.now());
-      }
-    });
+    const chunksWritten = this.ctx.storage.transactionSync(() => compactAll(m, policy, Date.now()));
     this.engine.invalidate();
     return { chunksWritten, stats: m.stats };
   }

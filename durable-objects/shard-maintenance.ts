@@ -43,6 +43,16 @@ export function knownTables(m: Meter): DistTable[] {
   return m.all<{ def: string }>(`SELECT def FROM shard_tables`).map((r) => JSON.parse(r.def) as DistTable);
 }
 
+/** Compacts and merges every table now (call inside a transaction). Returns chunks written. */
+export function compactAll(m: Meter, policy: MaintenancePolicy, nowMs: number): number {
+  let written = 0;
+  for (const t of knownTables(m)) {
+    written += compactTable(m, t, policy, nowMs);
+    mergeSmallChunks(m, t, nowMs);
+  }
+  return written;
+}
+
 /**
  * One synchronous maintenance pass over every table (call inside a
  * transaction): compaction, merging of small chunks, retention. Records the

@@ -90,6 +90,26 @@ export class Meter {
   }
 }
 
+/** Result of a storage round trip, used by `/v1/health`. */
+export interface ShardPing {
+  readonly nonce: string;
+  readonly readBack: string;
+  readonly rowsWritten: number;
+  readonly rowsRead: number;
+}
+
+/** Writes a nonce to SQLite and reads it back: proves the storage path end to end. */
+export function pingStorage(sql: SqlStorage, nonce: string): ShardPing {
+  const w = sql.exec(
+    `INSERT INTO _meta (key, value) VALUES ('ping', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
+    nonce,
+  );
+  w.toArray();
+  const r = sql.exec<{ value: string }>(`SELECT value FROM _meta WHERE key = 'ping'`);
+  const row = r.one();
+  return { nonce, readBack: row.value, rowsWritten: w.rowsWritten, rowsRead: r.rowsRead };
+}
+
 /** Creates the shard schema (idempotent). */
 export function initShardSchema(sql: SqlStorage): void {
   sql.exec(`CREATE TABLE IF NOT EXISTS _meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);

@@ -229,9 +229,7 @@ async function tierChunk(
   const moved = await Promise.all(
     cluster.shardsOf(t).map(async (s) => {
       stats.touch(s);
-      return fn === 'freeze_chunk'
-        ? cluster.shard(s).freezeChunks(t, bucket)
-        : cluster.shard(s).tierChunks(t, bucket);
+      return cluster.shard(s).tierChunks(t, bucket, {}, fn === 'freeze_chunk' ? 'frozen' : 'cold');
     }),
   );
   return scalar(
