@@ -6,7 +6,7 @@
  */
 import { isSqlError, SqlError, SqlState } from './errors.ts';
 import { buildOperator } from './exec/build.ts';
-import { batchRows, type ExecContext, type ScanStats } from './exec/frame.ts';
+import { batchRows, type ExecBatch, type ExecContext, type ScanStats } from './exec/frame.ts';
 import { DEFAULT_MEMORY_LIMIT, type MemoryStats, QueryMemory } from './exec/memory.ts';
 import { resultFormatters } from './exec/result-format.ts';
 import { zoneExcludes } from './exec/scan.ts';
@@ -43,6 +43,8 @@ export interface QueryOptions {
   memoryLimit?: number;
   /** Executor values as they are: date/time as µs numbers, no text formatting (for hosts that re-encode results). */
   raw?: boolean;
+  /** Receives each result batch of a SELECT instead of `rows` being built (rows stays empty; values raw). */
+  sink?: (batch: ExecBatch) => void;
 }
 
 /** Per-statement services handed to the DDL/DML runners. */
@@ -188,7 +190,11 @@ export class Database {
         const op = buildOperator(optimize(q.plan), env.context());
         const rows: unknown[][] = [];
         const formats = opts.raw ? undefined : resultFormatters(types);
-        for (let b = op.next(); b; b = op.next()) batchRows(b, rows, formats);
+        const sink = opts.sink;
+        for (let b = op.next(); b; b = op.next()) {
+          if (sink) sink(b);
+          else batchRows(b, rows, formats);
+        }
         return {
           command: 'SELECT',
           columns: q.columns.map((c) => ({ name: c.name, type: publicType(c.type) })),

@@ -13,7 +13,8 @@ import type { SegmentView, TableDef } from '../storage/table-store.ts';
 import type { ColumnType } from '../vector.ts';
 import { chunkColumnName } from './chunk-rows.ts';
 import type { Fragment, PartialResult } from './fragment.ts';
-import { fragmentSql, toPartial } from './fragment-sql.ts';
+import { fragmentSql, fragmentWidth, partialOf } from './fragment-sql.ts';
+import { PartialColumns } from './partial-columns.ts';
 import type { DistColumn, DistTable, Row } from './table-schema.ts';
 
 /** Engine value of a data-plane value (int64 travels as number, the engine wants bigint). */
@@ -78,9 +79,12 @@ export async function runFragmentOnEngine(
   const t0 = performance.now();
   const sql = fragmentSql(f);
   const t1 = performance.now();
-  const r = await db.query(sql, [], { raw: true });
+  // Result batches go straight into columns (no row arrays); see `partial-columns`.
+  const cols = new PartialColumns(fragmentWidth(f));
+  const r = await db.query(sql, [], { sink: (b) => cols.add(b) });
   const t2 = performance.now();
-  const result = toPartial(f, r);
+  cols.numericToNumbers(r.columns.map((c) => c.type));
+  const result = partialOf(f, cols.cols, cols.rowCount, f.pack === true);
   return {
     result,
     stats: { chunksScanned: r.stats.chunksScanned, chunksSkipped: r.stats.chunksSkipped },

@@ -3,8 +3,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../database.ts';
 import { initParser } from '../sql/parser.ts';
 import type { Fragment } from './fragment.ts';
-import { engineOver, engineTableDef, hotSegment } from './fragment-engine.ts';
+import { engineOver, engineTableDef, hotSegment, runFragmentOnEngine } from './fragment-engine.ts';
 import { fragmentSql, timestampLiteral, toPartial } from './fragment-sql.ts';
+import { unpackPartial } from './partial-columns.ts';
 import type { DistTable } from './table-schema.ts';
 
 describe('fragment SQL values', () => {
@@ -28,7 +29,12 @@ describe('toPartial', () => {
     shardCount: 1,
   };
   const T0 = 1451606400123457; // odd microseconds: text formatting and parsing must round-trip them
-  const rows = Array.from({ length: 40 }, (_, i) => [T0 + i * 1_000_001, `h${i % 3}`, i / 4, i - 7]);
+  const rows: unknown[][] = Array.from({ length: 40 }, (_, i) => [
+    T0 + i * 1_000_001,
+    `h${i % 3}`,
+    i / 4,
+    i - 7,
+  ]);
   rows.push([null, null, null, null]);
   let db: Database;
   beforeAll(async () => {
@@ -75,5 +81,36 @@ describe('toPartial', () => {
     const p = toPartial(f, await db.query(fragmentSql(f), [], { raw: true }));
     expect(p.rowCount).toBe(41);
     expect(p.columns).toEqual([]);
+  });
+
+  it('builds the same partial from result batches, and packs text for requesters that unpack', async () => {
+    const fromRows = toPartial(scan, await db.query(fragmentSql(scan), [], { raw: true }));
+    const plain = (p: typeof fromRows) => p.columns.map((c) => Array.from(c));
+    const batches = (await runFragmentOnEngine(db, scan)).result;
+    expect(plain(batches)).toEqual(plain(fromRows));
+    const packed = (await runFragmentOnEngine(db, { ...scan, pack: true })).result;
+    // Packed on the wire: the text column is a dictionary of 3 strings, not 41 values.
+    expect(packed.columns[1]).toMatchObject({ kind: 'dict', dict: ['h0', 'h1', 'h2'] });
+    const copy = structuredClone(packed);
+    expect(plain(unpackPartial(copy))).toEqual(plain(fromRows));
+    expect(Array.from(unpackPartial(copy).columns[1]).at(-1)).toBeNull();
+  });
+
+  it('reads int64 sums and counts as numbers from batches', async () => {
+    const agg: Fragment = {
+      ...scan,
+      mode: 'agg',
+      project: [col(1)],
+      aggs: [{ fn: 'sum', arg: col(3) }, { fn: 'count' }, { fn: 'max', arg: col(0) }],
+      orderBy: [{ index: 0, desc: false, nullsFirst: false }],
+    };
+    const p = (await runFragmentOnEngine(db, agg)).result;
+    const byHost = (h: string) => rows.filter((r) => r[1] === h);
+    expect(Array.from(p.columns[0])).toEqual(['h0', 'h1', 'h2', null]);
+    expect(Array.from(p.columns[1])).toEqual(
+      [...['h0', 'h1', 'h2'].map((h) => byHost(h).reduce((a, r) => a + (r[3] as number), 0)), null],
+    );
+    expect(Array.from(p.columns[2])).toEqual([14, 13, 13, 1]);
+    expect(p.columns[3][0]).toBe(Math.max(...byHost('h0').map((r) => r[0] as number)));
   });
 });

@@ -27,6 +27,7 @@ import {
   type SortKey,
 } from './fragment.ts';
 import { exprType, type FExpr } from './fragment-expr.ts';
+import { packColumn } from './partial-columns.ts';
 import { type DistType, parseTimestampUs } from './table-schema.ts';
 
 const SQL_TYPE: Record<DistType, string> = {
@@ -102,7 +103,6 @@ export function exprSql(e: FExpr): string {
 }
 
 const isDistinct = (a: AggSpec) => a.fn === 'countDistinct';
-const distinctCount = (f: Fragment) => (f.mode === 'agg' ? f.aggs.filter(isDistinct).length : 0);
 
 function orderSql(keys: readonly SortKey[], exprs: readonly string[]): string {
   return keys
@@ -159,22 +159,16 @@ function convert(v: unknown, engineType: string): unknown {
   return v;
 }
 
-/** A column as a Float64Array when every value is a number (one memcpy over RPC), else as is. */
-function packColumn(values: unknown[]): ArrayLike<unknown> {
-  const n = values.length;
-  if (n < 16) return values;
-  for (let i = 0; i < n; i++) if (typeof values[i] !== 'number') return values;
-  return Float64Array.from(values as number[]);
+/** Engine output columns that belong to the partial: keys (with DISTINCT arguments), then plain partials. */
+export function fragmentWidth(f: Fragment): number {
+  // A fragment with no outputs selects a placeholder `1`: not part of the partial.
+  return f.project.length + (f.mode === 'agg' ? f.aggs.length : 0);
 }
 
 /** The engine's rows (raw or formatted) as the fragment's columnar partial result. */
 export function toPartial(f: Fragment, r: QueryResult): PartialResult {
   const types = r.columns.map((c) => c.type as string);
-  // A fragment with no outputs selects a placeholder `1`: not part of the partial.
-  const width = Math.min(
-    types.length,
-    f.project.length + (f.mode === 'agg' ? f.aggs.length : 0) + distinctCount(f),
-  );
+  const width = fragmentWidth(f);
   const n = r.rows.length;
   // Column-major conversion: one pass per column with its type fixed.
   const cols: unknown[][] = new Array(width);
@@ -187,6 +181,14 @@ export function toPartial(f: Fragment, r: QueryResult): PartialResult {
     }
     cols[c] = out;
   }
+  return partialOf(f, cols, n, false);
+}
+
+/**
+ * The partial of a fragment from its engine output columns (plane values): count(DISTINCT)
+ * groups folded into sets, number columns as Float64Arrays, text dictionary-packed if `pack`.
+ */
+export function partialOf(f: Fragment, cols: unknown[][], n: number, pack: boolean): PartialResult {
   if (f.mode === 'agg' && f.aggs.some(isDistinct)) {
     const rows = Array.from({ length: n }, (_, i) => cols.map((col) => col[i]));
     const folded = foldDistinct(f, rows);
@@ -195,7 +197,7 @@ export function toPartial(f: Fragment, r: QueryResult): PartialResult {
     for (let i = 0; i < folded.length; i++) for (let c = 0; c < w; c++) columns[c][i] = folded[i][c];
     return { rowCount: folded.length, columns };
   }
-  return { rowCount: n, columns: cols.map(packColumn) };
+  return { rowCount: n, columns: cols.map((c) => packColumn(c, pack)) };
 }
 
 /** Rows grouped by (keys, DISTINCT args) → rows by keys with value sets (as arrays) for count(DISTINCT). */

@@ -51,6 +51,8 @@ export interface Fragment {
   readonly limit?: number;
   /** Row mode: keep only the first row (under `orderBy`) per distinct value of these outputs. */
   readonly distinctOn?: readonly number[];
+  /** The requester unpacks dictionary-packed text columns (`partial-columns`): smaller RPC answers. */
+  readonly pack?: boolean;
 }
 
 /**
