@@ -155,6 +155,16 @@ describe('distributed joins, subqueries and INSERT … SELECT over 8 shards', ()
     expect(r.rowCount).toBe(want.length);
     const got = await ok('SELECT * FROM dj_target ORDER BY host');
     expect(diffResults(want, got.rows as Cell[][], true, 1e-9)).toBeUndefined();
+    // VALUES with expressions the fast path cannot evaluate go the same way.
+    await ok(
+      "INSERT INTO dj_target (host, n, total) VALUES ('zz', 2 + 3, sqrt(16::float8)), (lower('ZY'), $1, NULL)",
+      [7],
+    );
+    const zs = await ok("SELECT host, n, total FROM dj_target WHERE host IN ('zy', 'zz') ORDER BY host");
+    expect(zs.rows).toEqual([
+      ['zy', 7, null],
+      ['zz', 5, 4],
+    ]);
     const bad = await sql('INSERT INTO dj_target (host) SELECT host, id FROM dj_t');
     expect(bad.error?.code).toBe('42601');
   });
