@@ -12,6 +12,7 @@ import type { ShardOp } from '../../durable-objects/shard-ops.ts';
 import type { ShardStats } from '../../durable-objects/shard-storage.ts';
 import { statementText } from '../../engine/distributed/coordinator-engine.ts';
 import type { PartialResult } from '../../engine/distributed/fragment.ts';
+import { unpackPartial } from '../../engine/distributed/partial-columns.ts';
 import { mergePartials } from '../../engine/distributed/partial-merge.ts';
 import { type ExprScope, translateExpr } from '../../engine/distributed/sql-expr.ts';
 import { type PlannedSelect, planSelect } from '../../engine/distributed/sql-select.ts';
@@ -44,6 +45,7 @@ const general = (call: SqlCall): GeneralCall => ({ ...call, rowLimit: rowLimits.
 /** Parses and runs every statement; returns one result per statement. */
 export async function runSql(call: SqlCall, sql: string): Promise<StatementResult[]> {
   const statements = parseSql(sql);
+  call.stats.lap('parse');
   if (statements.length === 0) throw new SqlError(SqlState.syntaxError, 'no SQL statement to run');
   // Classify everything first, so an unsupported later statement fails before earlier ones run.
   const commands = statements.map((s) => classify(s.stmt, call.params));
@@ -85,7 +87,9 @@ async function runCommand(
       return runManagementFunction(cluster, cmd.call, call.defaultShards, stats);
     case 'insert': {
       const t = await cluster.table(cmd.table);
-      const rows = insertRows(cmd.stmt, t, call.params);
+      const rows = valuesRows(cmd.stmt, t, call.params);
+      // VALUES with expressions (`now()`, `2 * $1` …): evaluated by the engine, like INSERT … SELECT.
+      if (!rows) return runCommand(call, { ...cmd, kind: 'insertSelect' }, txnId, text);
       const ops = new Map<string, ShardOp>();
       for (const [name, list] of cluster.routeRows(t, rows))
         ops.set(name, { kind: 'insert', rows: list as Row[], target: 'hot' });
@@ -161,23 +165,40 @@ async function selectOnce(
   const plan = fastPlan(cmd.stmt, t, call.params);
   if (!plan) return 'general';
   const shards = plan.pruneValues ? cluster.shardsFor(t, plan.pruneValues) : cluster.shardsOf(t);
+  stats.lap('plan');
   let stale = false;
+  const fragment = { ...plan.fragment, pack: true }; // text columns come back dictionary-packed
   const partials = await Promise.all(
     shards.map(async (s) => {
       // RPC typing erases `unknown` payloads to never; the shape is PartialResult + ShardStats.
-      const r = (await cluster.shard(s).execute(plan.fragment, t, version)) as unknown as {
+      const r = (await cluster.shard(s).execute(fragment, t, version)) as unknown as {
         result: PartialResult;
         stats: ShardStats;
         catalogVersion: number;
       };
       stats.add(s, r.stats);
+      stats.shardTiming(r.result.timing);
       if (cluster.staleCatalog(r.catalogVersion) || r.catalogVersion > version) stale = true;
-      return r.result;
+      return unpackPartial(r.result);
     }),
   );
+  stats.lap('shards');
   if (stale) return undefined;
   const final = mergePartials(plan, partials);
-  return toStatementResult(final.columns, final.rows);
+  stats.lap('merge');
+  const result = toStatementResult(final.columns, final.rows);
+  stats.lap('format');
+  return result;
+}
+
+/** Rows of INSERT … VALUES with constants, or undefined when some value needs the engine (0A000). */
+function valuesRows(stmt: unknown, t: DistTable, params: readonly unknown[]): Row[] | undefined {
+  try {
+    return insertRows(stmt, t, params);
+  } catch (e) {
+    if (e instanceof SqlError && e.code === SqlState.featureNotSupported) return undefined;
+    throw e;
+  }
 }
 
 /** The fast path's plan, or undefined when it cannot plan the statement (0A000). */
