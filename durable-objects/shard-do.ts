@@ -99,6 +99,14 @@ export class ShardDO extends DurableObject<Env> {
     return new Meter(this.sql, undefined, this.cold);
   }
 
+  /** A frozen chunk got a new header: drop its cached blocks and the engines holding the old one, at once. */
+  private readonly reencoded = {
+    forget: (chunkId: number) => {
+      this.cold.forget(chunkId);
+      this.engine.invalidate();
+    },
+  };
+
   private tierDeps(): TierDeps {
     return {
       storage: this.ctx.storage,
@@ -275,7 +283,7 @@ export class ShardDO extends DurableObject<Env> {
       rememberTable(m, table);
       try {
         if (to === 'cold') return await tierNow(this.tierDeps(), m, table.name, bucket, faults);
-        const n = await freezeNow(this.tierDeps(), m, table, bucket, this.cold);
+        const n = await freezeNow(this.tierDeps(), m, table, bucket, this.reencoded);
         await collectColdGarbage(this.tierDeps(), m); // cold objects of chunks now frozen
         return n;
       } finally {
@@ -299,7 +307,7 @@ export class ShardDO extends DurableObject<Env> {
     const policy = this.policy();
     const { hot, retention } = this.ctx.storage.transactionSync(() => maintainTables(m, policy, now));
     this.engine.invalidate();
-    const tiering = await runTiering(this.tierDeps(), m, now, this.cold);
+    const tiering = await runTiering(this.tierDeps(), m, now, this.reencoded);
     if (tiering.moved > 0) this.engine.invalidate();
     // More to move or delete: soon. Hot rows younger than the age threshold: after it. Policies: periodically.
     if (tiering.soon) await this.ctx.storage.setAlarm(now + 1000);
