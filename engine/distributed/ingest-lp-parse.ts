@@ -16,7 +16,7 @@
  */
 
 import { Kind, MeasurementBatch } from './ingest-batch.ts';
-import { readNumber, readTimestamp } from './ingest-lp-values.ts';
+import { ascii, readNumber, readTimestamp } from './ingest-lp-values.ts';
 import { type Point, type Precision, parseLineText, type Rejection } from './line-protocol.ts';
 
 /** Parse result: measurement batches in first-seen order, plus rejected lines. */
@@ -46,13 +46,6 @@ const BACKSLASH = 92;
 const MAX_CAPACITY_HINT = 1 << 17;
 /** Keeps a byte order mark inside the body (only the body's first one is dropped, by `run`), as decoding the whole body would. */
 const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
-
-/** ASCII bytes [from, to) as a string. */
-function ascii(b: Uint8Array, from: number, to: number): string {
-  return to - from <= 64
-    ? String.fromCharCode.apply(null, b.subarray(from, to) as unknown as number[])
-    : utf8.decode(b.subarray(from, to));
-}
 
 /** The text of the line starting at byte `start` (without its newline). */
 export function lineAt(body: Uint8Array, start: number): string {
