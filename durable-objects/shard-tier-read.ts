@@ -11,8 +11,9 @@
  * several GETs in parallel). Fetched blocks are pinned for the run and kept
  * in a bounded LRU in the Durable Object, so repeated queries skip R2. If the
  * run still asks for a block that was not fetched (the engine pruned less
- * than the bounds did), the run is retried after fetching more: first every
- * cold chunk's read columns, then every column. Frozen chunks are read the
+ * than the bounds did, or a chunk changed tier while the request waited — a
+ * frozen chunk is also re-encoded), the run is retried after fetching more:
+ * first every remote chunk's read columns, then every column. Frozen chunks are read the
  * same way, one Parquet column page per GET, decoded and turned back into the
  * chunk block their header describes (see `shard-freeze`).
  */
@@ -20,7 +21,7 @@ import { columnByteRange, readChunkHeader } from '../engine/columnar/index.ts';
 import { type ZoneValue, zoneMayMatchIn, zoneMayMatchRange } from '../engine/columnar/zone-map.ts';
 import { chunkColumnName } from '../engine/distributed/chunk-rows.ts';
 import type { ColumnBound } from '../engine/distributed/fragment.ts';
-import { SqlError, SqlState } from '../engine/errors.ts';
+import { isSqlError, SqlError, SqlState } from '../engine/errors.ts';
 import { decodeColumnPage } from '../engine/parquet/parquet-pages.ts';
 import type { ColumnType } from '../engine/vector.ts';
 import { frozenBlock } from './shard-freeze.ts';
@@ -45,7 +46,7 @@ interface RangeGet {
 }
 
 /** A chunk in R2 as the prefetch sees it. */
-interface RemoteChunk {
+interface RemoteChunk extends Record<string, SqlStorageValue> {
   chunk_id: number;
   object_key: string;
   header: ArrayBuffer;
@@ -63,6 +64,21 @@ function zoneValue(v: unknown): ZoneValue | undefined {
 export interface ColdNeeds {
   readonly reads: readonly number[] | 'all';
   readonly bounds: readonly ColumnBound[];
+}
+
+/** The table's chunks whose blocks are in R2. */
+function remoteChunks(m: Meter, table: string): RemoteChunk[] {
+  return m.all<{
+    chunk_id: number;
+    object_key: string;
+    header: ArrayBuffer;
+    tier: string;
+    layout: string | null;
+  }>(
+    `SELECT k.chunk_id, k.object_key, c.header, k.tier, k.layout FROM cold_chunks k JOIN chunks c ON c.id = k.chunk_id
+     WHERE k.table_name = ?`,
+    table,
+  );
 }
 
 /** The cold-block cache of one shard, and the prefetch around a synchronous run. */
@@ -112,27 +128,27 @@ export class ColdBlockCache implements ColdBlocks {
    * (synchronous engine work or a SQLite transaction) with them pinned.
    */
   async withBlocks<T>(m: Meter, table: string, needs: ColdNeeds, run: () => T | Promise<T>): Promise<T> {
-    const cold = m.all<{
-      chunk_id: number;
-      object_key: string;
-      header: ArrayBuffer;
-      tier: string;
-      layout: string | null;
-    }>(
-      `SELECT k.chunk_id, k.object_key, c.header, k.tier, k.layout FROM cold_chunks k JOIN chunks c ON c.id = k.chunk_id
-       WHERE k.table_name = ?`,
-      table,
-    );
-    if (cold.length === 0) return run();
+    let cold = remoteChunks(m, table);
     const pin = new Map<string, Uint8Array>();
     this.pins.add(pin);
     try {
-      await this.fetch(m, pin, cold, needs);
+      if (cold.length > 0) await this.fetch(m, pin, cold, needs);
       for (let attempt = 0; ; attempt++) {
         try {
           return await run();
         } catch (e) {
-          if (!(e instanceof ColdBlockMissing) || attempt >= 2) throw e;
+          const missing = e instanceof ColdBlockMissing;
+          const corrupt = isSqlError(e) && e.message.startsWith('columnar chunk is corrupt');
+          if ((!missing && !corrupt) || attempt >= 2) throw e;
+          // A chunk may have changed tier (freezing also re-encodes it) while this request waited.
+          const now = remoteChunks(m, table);
+          const changed = now.filter((c) => cold.find((x) => x.chunk_id === c.chunk_id)?.tier !== c.tier);
+          if (corrupt && changed.length === 0) throw e;
+          for (const c of changed) {
+            this.forget(c.chunk_id);
+            for (const k of pin.keys()) if (k.startsWith(`${c.chunk_id}:`)) pin.delete(k);
+          }
+          cold = now;
           const reads = attempt === 0 && needs.reads !== 'all' ? [...needs.reads] : 'all';
           await this.fetch(m, pin, cold, { reads, bounds: [] });
         }
