@@ -7,7 +7,7 @@ import { SqlError, SqlState } from '../errors.ts';
 import { andAll, columnsUsed, conjuncts, hasSubquery, shiftColumns } from '../plan/expr-utils.ts';
 import type { Column, Expr, Plan } from '../plan/nodes.ts';
 import type { TableStore } from '../storage/table-store.ts';
-import { elemType, isArrayType, pgTypeName } from '../types/values.ts';
+import { elemType, isArrayType, pgTypeName, type SqlType } from '../types/values.ts';
 import { bindExpr, bindOperator, coerce, type ExprBinder, names, unifyTypes } from './bind-expr.ts';
 import { catalogViewPlan, isCatalogSchema } from './catalog-views.ts';
 import type { PgNode } from './parser.ts';
@@ -121,16 +121,10 @@ function bindRangeFunction(env: FromEnv, n: PgNode): FromResult {
       call.location,
     );
   const b = env.makeBinder(new Scope([], env.outer));
-  let args: Expr[] = call.args.map((a: PgNode) => bindExpr(b, a));
-  let t = args[0].type;
-  if (t === 'unknown' || t === 'int16') t = args[1]?.type === 'int64' ? 'int64' : 'int32';
-  if (t === 'int32' && args.some((a) => a.type === 'int64')) t = 'int64';
-  if (t === 'numeric' || t === 'float64' || t === 'float32') {
-    throw err(SqlState.featureNotSupported, `generate_series over ${t} is not supported`, call.location);
-  }
-  if (t === 'date') t = 'timestamptz';
-  const stepType = t === 'timestamp' || t === 'timestamptz' ? 'interval' : t;
-  args = args.map((a, i) => coerce(a, i < 2 ? t : stepType, true, call.location));
+  const { args, type: t } = seriesCall(
+    call.args.map((a: PgNode) => bindExpr(b, a)),
+    call.location,
+  );
   const colName = n.alias?.colnames ? names(n.alias.colnames)[0] : (n.alias?.aliasname ?? 'generate_series');
   const schema: Column[] = [{ name: colName, type: t }];
   return {
@@ -139,24 +133,50 @@ function bindRangeFunction(env: FromEnv, n: PgNode): FromResult {
   };
 }
 
-/** unnest(array) [WITH ORDINALITY] [AS alias(elem, ord)]. */
-function bindUnnest(env: FromEnv, n: PgNode, call: PgNode): FromResult {
-  const b = env.makeBinder(new Scope([], env.outer));
-  const args: Expr[] = (call.args ?? []).map((a: PgNode) => bindExpr(b, a));
+/** Types generate_series(start, stop[, step]) arguments: the result type and coerced arguments. */
+export function seriesCall(bound: readonly Expr[], location?: number): { args: Expr[]; type: SqlType } {
+  if (bound.length < 2 || bound.length > 3)
+    throw err(
+      SqlState.undefinedFunction,
+      `function generate_series(${bound.map((a) => pgTypeName(a.type)).join(', ')}) does not exist`,
+      location,
+    );
+  let t = bound[0].type;
+  if (t === 'unknown' || t === 'int16') t = bound[1]?.type === 'int64' ? 'int64' : 'int32';
+  if (t === 'int32' && bound.some((a) => a.type === 'int64')) t = 'int64';
+  if (t === 'numeric' || t === 'float64' || t === 'float32') {
+    throw err(SqlState.featureNotSupported, `generate_series over ${t} is not supported`, location);
+  }
+  if (t === 'date') t = 'timestamptz';
+  const stepType = t === 'timestamp' || t === 'timestamptz' ? 'interval' : t;
+  const args = bound.map((a, i) => coerce(a, i < 2 ? t : stepType, true, location));
+  return { args, type: t };
+}
+
+/** The element type of unnest(array), with PostgreSQL's errors for other argument lists. */
+export function unnestType(args: readonly Expr[], location?: number): SqlType {
   const sig = `unnest(${args.map((a) => pgTypeName(a.type)).join(', ')})`;
   if (args.length === 1 && args[0].type === 'unknown')
-    throw err(SqlState.ambiguousFunction, `function ${sig} is not unique`, call.location);
+    throw err(SqlState.ambiguousFunction, `function ${sig} is not unique`, location);
   if (args.length !== 1 || !isArrayType(args[0].type)) {
     const code = args.length > 1 && args.every((a) => isArrayType(a.type));
     throw err(
       code ? SqlState.featureNotSupported : SqlState.undefinedFunction,
       code ? 'unnest over several arrays is not supported' : `function ${sig} does not exist`,
-      call.location,
+      location,
     );
   }
+  return elemType(args[0].type);
+}
+
+/** unnest(array) [WITH ORDINALITY] [AS alias(elem, ord)]. */
+function bindUnnest(env: FromEnv, n: PgNode, call: PgNode): FromResult {
+  const b = env.makeBinder(new Scope([], env.outer));
+  const args: Expr[] = (call.args ?? []).map((a: PgNode) => bindExpr(b, a));
+  const elem = unnestType(args, call.location);
   const alias: string = n.alias?.aliasname ?? 'unnest';
   const colnames = names(n.alias?.colnames);
-  const schema: Column[] = [{ name: colnames[0] ?? alias, type: elemType(args[0].type) }];
+  const schema: Column[] = [{ name: colnames[0] ?? alias, type: elem }];
   if (n.ordinality) schema.push({ name: colnames[1] ?? 'ordinality', type: 'int64' });
   return {
     plan: { kind: 'function', name: 'unnest', args, schema },

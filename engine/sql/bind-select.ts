@@ -6,11 +6,19 @@
  */
 import { SqlError, SqlState } from '../errors.ts';
 import { fingerprint, mapExpr } from '../plan/expr-utils.ts';
-import type { AggCall, Column, Expr, Plan, SortKey, WindowCall } from '../plan/nodes.ts';
+import type { AggCall, Column, Expr, Plan, SortKey, SrfCall, WindowCall } from '../plan/nodes.ts';
 import type { TableStore } from '../storage/table-store.ts';
 import { pgTypeName, type SqlType } from '../types/values.ts';
 import { AGG_BASE, bindExpr, coerce, type ExprBinder, names, unifyTypes, WIN_BASE } from './bind-expr.ts';
-import { bindFromList, type FromEnv } from './bind-from.ts';
+import { bindFromList, type FromEnv, seriesCall, unnestType } from './bind-from.ts';
+import {
+  expandGroupingSets,
+  extractSpecialCalls,
+  GROUPING_QUALIFIER,
+  groupingValues,
+  hasGroupingSets,
+  SRF_QUALIFIER,
+} from './bind-grouping.ts';
 import { bindRecursiveCte, countRefs } from './bind-recursive.ts';
 import type { PgNode } from './parser.ts';
 import { type BindContext, Scope, type ScopeColumn } from './scope.ts';
@@ -190,10 +198,54 @@ export class SelectBinder {
   private bindSimple(s: PgNode, outer?: Scope): BoundQuery {
     const track = { correlated: false };
     const from = bindFromList(this.env(outer, track), s.fromClause);
-    const scope = new Scope(from.scope, outer);
+    // GROUPING() calls and select-list SRFs become hidden columns (see bind-grouping).
+    const grpCalls: PgNode[] = [];
+    const srfCalls: PgNode[] = [];
+    const targetList: PgNode[] = extractSpecialCalls(s.targetList ?? [], grpCalls, srfCalls);
+    const havingClause: PgNode = s.havingClause && extractSpecialCalls(s.havingClause, grpCalls);
+    const sortClause: PgNode[] | undefined = s.sortClause && extractSpecialCalls(s.sortClause, grpCalls);
+    const nFrom = from.scope.length;
+    const grpCols: ScopeColumn[] = grpCalls.map((_, k) => ({
+      qualifier: GROUPING_QUALIFIER,
+      name: `g${k}`,
+      type: 'int32',
+    }));
+    const aggs: AggCall[] = [];
+    const windows: WindowCall[] = [];
+    const sb: ExprBinder = {
+      ...this.makeBinder(new Scope([...from.scope, ...grpCols], outer)),
+      aggs,
+      windows,
+    };
+    const srfs: (SrfCall & { args: Expr[] })[] = srfCalls.map((fc) => bindSrf(fc, (a) => bindExpr(sb, a)));
+    const scope = new Scope(
+      [
+        ...from.scope,
+        ...grpCols,
+        ...srfs.map((f, k) => ({ qualifier: SRF_QUALIFIER, name: `s${k}`, type: f.type })),
+      ],
+      outer,
+    );
+    const nG = grpCols.length;
+    const nS = srfs.length;
+    // Hidden-column references → GRP_BASE/SRF_BASE markers, resolved after aggregation.
+    const mark = (e: Expr): Expr =>
+      nG + nS === 0
+        ? e
+        : mapExpr(e, (x) =>
+            x.kind === 'col' && x.index >= nFrom && x.index < nFrom + nG + nS
+              ? {
+                  ...x,
+                  index: x.index < nFrom + nG ? GRP_BASE + x.index - nFrom : SRF_BASE + x.index - nFrom - nG,
+                }
+              : undefined,
+          );
     let plan = from.plan;
     const plain = this.makeBinder(scope);
     if (s.whereClause) {
+      const found: PgNode[] = [];
+      extractSpecialCalls(s.whereClause, found);
+      if (found.length > 0) throw err(SqlState.groupingError, 'grouping operations are not allowed in WHERE');
       const pred = bindExpr(plain, s.whereClause);
       if (pred.type !== 'bool' && pred.type !== 'unknown') {
         throw err(
@@ -203,12 +255,12 @@ export class SelectBinder {
       }
       plan = { kind: 'filter', input: plan, predicate: coerce(pred, 'bool'), schema: plan.schema };
     }
-    const aggs: AggCall[] = [];
-    const windows: WindowCall[] = [];
     const ab: ExprBinder = { ...plain, aggs, windows };
+    const bindOut = (node: PgNode) => mark(bindExpr(ab, node));
+    for (const f of srfs) f.args = f.args.map(mark);
     // Select list, with * expanded.
     const targets: { name: string; expr: Expr }[] = [];
-    for (const t of s.targetList ?? []) {
+    for (const t of targetList) {
       const rt = t.ResTarget;
       const fields = rt.val.ColumnRef?.fields;
       if (fields?.[fields.length - 1].A_Star) {
@@ -221,7 +273,8 @@ export class SelectBinder {
         });
         continue;
       }
-      targets.push({ name: rt.name ?? columnName(rt.val), expr: bindExpr(ab, rt.val) });
+      const orig = s.targetList[targets.length]?.ResTarget?.val;
+      targets.push({ name: rt.name ?? columnName(orig ?? rt.val), expr: bindOut(rt.val) });
     }
     const targetFor = (node: PgNode): number => {
       const k = node.A_Const?.ival;
@@ -240,23 +293,33 @@ export class SelectBinder {
       return -1;
     };
     // GROUP BY: input columns first, then output aliases and ordinals (PostgreSQL's rule).
-    const groups: Expr[] = (s.groupClause ?? []).map((g: PgNode) => {
-      if (g.GroupingSet)
-        throw err(SqlState.featureNotSupported, 'GROUPING SETS, ROLLUP and CUBE are not supported');
+    const bindGroup = (g: PgNode): Expr => {
       const f = g.ColumnRef?.fields;
       const inInput = f && f.length === 1 && f[0].String && scope.find(undefined, f[0].String.sval) >= 0;
       const ti = inInput ? -1 : targetFor(g);
       if (ti >= 0) return targets[ti].expr;
       return bindExpr(plain, g);
-    });
-    const having = s.havingClause ? coerce(bindExpr(ab, s.havingClause), 'bool') : undefined;
+    };
+    let groups: Expr[];
+    let sets: number[][] | undefined;
+    if (hasGroupingSets(s.groupClause)) ({ groups, sets } = expandGroupingSets(s.groupClause, bindGroup));
+    else groups = (s.groupClause ?? []).map(bindGroup);
+    if (!sets && nG > 0) sets = [groups.map((_, i) => i)];
+    const grouping = grpCalls.map((gc) =>
+      groupingValues(
+        (gc.args ?? []).map((a: PgNode) => bindExpr(plain, a)),
+        groups,
+        sets ?? [],
+      ),
+    );
+    const having = havingClause ? coerce(bindOut(havingClause), 'bool') : undefined;
     // ORDER BY items: output column (alias/ordinal/same expression) or a hidden extra column.
     const hidden: Expr[] = [];
     const orderRefs: { index: number; sb: PgNode }[] = [];
     const refFor = (node: PgNode): number => {
       const ti = targetFor(node);
       if (ti >= 0) return ti;
-      const e = bindExpr(ab, node);
+      const e = bindOut(node);
       const fp = fingerprint(e);
       const same = targets.findIndex((t) => fingerprint(t.expr) === fp);
       if (same >= 0) return same;
@@ -265,19 +328,34 @@ export class SelectBinder {
       hidden.push(e);
       return targets.length + hidden.length - 1;
     };
-    for (const item of s.sortClause ?? [])
-      orderRefs.push({ index: refFor(item.SortBy.node), sb: item.SortBy });
+    for (const item of sortClause ?? []) orderRefs.push({ index: refFor(item.SortBy.node), sb: item.SortBy });
     const distinctOn: number[] = [];
     const distinct = s.distinctClause !== undefined;
     if (distinct && s.distinctClause.length > 0 && Object.keys(s.distinctClause[0]).length > 0) {
       for (const d of s.distinctClause) distinctOn.push(refFor(d));
     }
     // Aggregation.
-    const hasAgg = aggs.length > 0 || groups.length > 0 || having !== undefined;
+    const hasAgg = aggs.length > 0 || (s.groupClause ?? []).length > 0 || having !== undefined || nG > 0;
+    // Aggregate and window arguments hold the hidden references unmarked.
+    const srfInside = (e: Expr | undefined) =>
+      e !== undefined && containsMarker(e, nFrom + nG, nFrom + nG + nS);
+    const grpInside = (e: Expr | undefined) => e !== undefined && containsMarker(e, nFrom, nFrom + nG);
+    if (aggs.some((a) => a.args.some(grpInside) || grpInside(a.filter)))
+      throw err(SqlState.groupingError, 'aggregate function calls cannot contain grouping operations');
+    if (aggs.some((a) => a.args.some(srfInside) || srfInside(a.filter)))
+      throw err(
+        SqlState.featureNotSupported,
+        'aggregate function calls cannot contain set-returning function calls',
+      );
+    if (windows.some((w) => [...w.args, ...w.partition, ...w.order.map((k) => k.expr)].some(srfInside)))
+      throw err(
+        SqlState.featureNotSupported,
+        'window function calls cannot contain set-returning function calls',
+      );
     let rewrite = (e: Expr) => e;
     if (hasAgg) {
       for (const g of groups)
-        if (containsMarker(g))
+        if (containsMarker(g, AGG_BASE, Infinity))
           throw err(SqlState.groupingError, 'aggregate functions are not allowed in GROUP BY');
       const ng = groups.length;
       const fps = groups.map(fingerprint);
@@ -290,6 +368,8 @@ export class SelectBinder {
             throw err(SqlState.featureNotSupported, 'correlated subqueries above GROUP BY are not supported');
           }
           if (x.kind === 'col') {
+            if (x.index >= SRF_BASE) return x;
+            if (x.index >= GRP_BASE) return { ...x, index: ng + aggs.length + x.index - GRP_BASE };
             if (x.index >= WIN_BASE) return x;
             if (x.index >= AGG_BASE) return { ...x, index: ng + x.index - AGG_BASE };
             const c = from.scope[x.index];
@@ -305,8 +385,19 @@ export class SelectBinder {
         ...groups.map((g, i) => ({ name: `group${i}`, type: g.type })),
         ...aggs.map((a) => ({ name: a.name, type: a.type })),
       ];
-      plan = { kind: 'aggregate', input: plan, groups, aggs, schema };
-      if (having) plan = { kind: 'filter', input: plan, predicate: rewrite(having), schema };
+      if (sets) {
+        const gcols = grouping.map((_, k) => ({ name: `grouping${k}`, type: 'int32' as const }));
+        plan = {
+          kind: 'groupingsets',
+          input: plan,
+          groups,
+          sets,
+          aggs,
+          grouping,
+          schema: [...schema, ...gcols],
+        };
+      } else plan = { kind: 'aggregate', input: plan, groups, aggs, schema };
+      if (having) plan = { kind: 'filter', input: plan, predicate: rewrite(having), schema: plan.schema };
     }
     if (windows.length > 0) {
       const width = plan.schema.length;
@@ -321,7 +412,20 @@ export class SelectBinder {
       const inner = rewrite;
       rewrite = (e: Expr) =>
         mapExpr(inner(e), (x) =>
-          x.kind === 'col' && x.index >= WIN_BASE ? { ...x, index: width + x.index - WIN_BASE } : undefined,
+          x.kind === 'col' && x.index >= WIN_BASE && x.index < GRP_BASE
+            ? { ...x, index: width + x.index - WIN_BASE }
+            : undefined,
+        );
+    }
+    if (nS > 0) {
+      const width = plan.schema.length;
+      const calls = srfs.map((f) => ({ ...f, args: f.args.map(rewrite) }));
+      const schema = [...plan.schema, ...calls.map((c) => ({ name: c.name, type: c.type }))];
+      plan = { kind: 'projectset', input: plan, srfs: calls, schema };
+      const inner = rewrite;
+      rewrite = (e: Expr) =>
+        mapExpr(inner(e), (x) =>
+          x.kind === 'col' && x.index >= SRF_BASE ? { ...x, index: width + x.index - SRF_BASE } : undefined,
         );
     }
     const outExprs = [...targets.map((t) => rewrite(t.expr)), ...hidden.map(rewrite)];
@@ -373,10 +477,25 @@ function exprLocation(node: PgNode | undefined): number | undefined {
   return typeof n?.location === 'number' ? n.location : undefined;
 }
 
-function containsMarker(e: Expr): boolean {
+/** Markers for GROUPING() calls and select-list SRFs (above bind-expr's AGG_BASE/WIN_BASE). */
+const GRP_BASE = 3_000_000;
+const SRF_BASE = 4_000_000;
+
+/** Binds a select-list set-returning function call (unnest, generate_series). */
+function bindSrf(fc: PgNode, bind: (n: PgNode) => Expr): SrfCall & { args: Expr[] } {
+  const name = names(fc.funcname).pop() as string;
+  if (fc.agg_star || fc.agg_distinct || fc.agg_order || fc.agg_filter)
+    throw err('42809', `${name} is not an aggregate function`, fc.location);
+  const args = (fc.args ?? []).map(bind);
+  if (name === 'unnest') return { name, args, type: unnestType(args, fc.location) };
+  const sc = seriesCall(args, fc.location);
+  return { name, args: sc.args, type: sc.type };
+}
+
+function containsMarker(e: Expr, lo: number, hi: number): boolean {
   let found = false;
   mapExpr(e, (x) => {
-    if (x.kind === 'col' && x.index >= AGG_BASE) found = true;
+    if (x.kind === 'col' && x.index >= lo && x.index < hi) found = true;
     return undefined;
   });
   return found;

@@ -1,0 +1,149 @@
+/**
+ * @module engine/sql/bind-grouping
+ * GROUP BY with GROUPING SETS / ROLLUP / CUBE: expands the clause into the
+ * list of grouping sets (PostgreSQL's cross-product rule for several items),
+ * dedupes the grouping expressions, and computes GROUPING() values per set.
+ * Also the AST pre-pass that swaps GROUPING() calls and select-list
+ * set-returning functions for references to hidden columns, which the SELECT
+ * binder resolves to the grouping-sets and project-set nodes' outputs.
+ */
+import { SqlError, SqlState } from '../errors.ts';
+import { fingerprint } from '../plan/expr-utils.ts';
+import type { Expr } from '../plan/nodes.ts';
+import type { PgNode } from './parser.ts';
+
+/** Qualifiers of the hidden columns standing for GROUPING() calls and SRFs. */
+export const GROUPING_QUALIFIER = '?grouping';
+export const SRF_QUALIFIER = '?srf';
+
+const SRF_NAMES = new Set(['unnest', 'generate_series']);
+const MAX_SETS = 4096;
+
+type AstSets = PgNode[][];
+
+function unit(c: PgNode): PgNode[] {
+  return c.RowExpr ? (c.RowExpr.args ?? []) : [c];
+}
+
+function itemSets(n: PgNode): AstSets {
+  const gs = n.GroupingSet;
+  if (!gs) return [[n]];
+  const content: PgNode[] = gs.content ?? [];
+  switch (gs.kind) {
+    case 'GROUPING_SET_EMPTY':
+      return [[]];
+    case 'GROUPING_SET_SIMPLE':
+      return [content.flatMap(unit)];
+    case 'GROUPING_SET_ROLLUP': {
+      const units = content.map(unit);
+      return Array.from({ length: units.length + 1 }, (_, k) => units.slice(0, units.length - k).flat());
+    }
+    case 'GROUPING_SET_CUBE': {
+      const units = content.map(unit);
+      if (units.length > 12) throw new SqlError('54011', 'CUBE is limited to 12 elements');
+      const out: AstSets = [];
+      for (let m = (1 << units.length) - 1; m >= 0; m--)
+        out.push(units.filter((_, i) => m & (1 << i)).flat());
+      return out;
+    }
+    case 'GROUPING_SET_SETS':
+      return content.flatMap((c) => (c.RowExpr ? [c.RowExpr.args ?? []] : itemSets(c)));
+  }
+  throw new SqlError(SqlState.featureNotSupported, `grouping set kind ${gs.kind} is not supported`);
+}
+
+/** True when the GROUP BY clause uses GROUPING SETS, ROLLUP, CUBE or (). */
+export function hasGroupingSets(items: readonly PgNode[] | undefined): boolean {
+  return (items ?? []).some((g) => g.GroupingSet !== undefined);
+}
+
+/** Expands GROUP BY items into distinct grouping expressions and sets of indexes into them. */
+export function expandGroupingSets(
+  items: readonly PgNode[],
+  bindGroup: (n: PgNode) => Expr,
+): { groups: Expr[]; sets: number[][] } {
+  let sets: AstSets = [[]];
+  for (const it of items) {
+    const alts = itemSets(it);
+    sets = sets.flatMap((a) => alts.map((b) => [...a, ...b]));
+    if (sets.length > MAX_SETS) throw new SqlError('54001', 'too many grouping sets present');
+  }
+  const groups: Expr[] = [];
+  const fps: string[] = [];
+  const indexOf = new Map<PgNode, number>();
+  const bound = sets.map((set) => {
+    const idx: number[] = [];
+    for (const node of set) {
+      let gi = indexOf.get(node);
+      if (gi === undefined) {
+        const e = bindGroup(node);
+        const fp = fingerprint(e);
+        gi = fps.indexOf(fp);
+        if (gi < 0) {
+          gi = groups.length;
+          groups.push(e);
+          fps.push(fp);
+        }
+        indexOf.set(node, gi);
+      }
+      if (!idx.includes(gi)) idx.push(gi);
+    }
+    return idx;
+  });
+  return { groups, sets: bound };
+}
+
+/** GROUPING(args) per set: bit (n-1-j) is set when argument j is not grouped in that set. */
+export function groupingValues(
+  args: readonly Expr[],
+  groups: readonly Expr[],
+  sets: readonly number[][],
+): number[] {
+  const fps = groups.map(fingerprint);
+  const pos = args.map((a) => {
+    const gi = fps.indexOf(fingerprint(a));
+    if (gi < 0)
+      throw new SqlError(
+        SqlState.groupingError,
+        'arguments to GROUPING must be grouping expressions of the associated query level',
+      );
+    return gi;
+  });
+  if (pos.length > 31) throw new SqlError('54023', 'GROUPING must have fewer than 32 arguments');
+  return sets.map((set) => pos.reduce((acc, gi) => (acc << 1) | (set.includes(gi) ? 0 : 1), 0));
+}
+
+const hiddenRef = (qualifier: string, name: string, location: unknown): PgNode => ({
+  ColumnRef: { fields: [{ String: { sval: qualifier } }, { String: { sval: name } }], location },
+});
+
+/**
+ * Returns a copy of `node` with GROUPING() calls (and, when `srfs` is given,
+ * unnest/generate_series calls) replaced by hidden column references; the
+ * originals are appended to `grouping` / `srfs`. Subqueries are left alone.
+ */
+export function extractSpecialCalls(
+  node: PgNode,
+  grouping: PgNode[],
+  srfs?: PgNode[],
+  inConditional?: string,
+): PgNode {
+  if (!node || typeof node !== 'object') return node;
+  if (Array.isArray(node)) return node.map((x) => extractSpecialCalls(x, grouping, srfs, inConditional));
+  if (node.SubLink) return node;
+  const cond = node.CaseExpr ? 'CASE' : node.CoalesceExpr ? 'COALESCE' : inConditional;
+  if (node.GroupingFunc) {
+    grouping.push(node.GroupingFunc);
+    return hiddenRef(GROUPING_QUALIFIER, `g${grouping.length - 1}`, node.GroupingFunc.location);
+  }
+  const fc = node.FuncCall;
+  if (srfs && fc && !fc.over && SRF_NAMES.has(String(fc.funcname?.at(-1)?.String?.sval))) {
+    if (cond)
+      throw new SqlError(SqlState.featureNotSupported, `set-returning functions are not allowed in ${cond}`);
+    srfs.push(fc);
+    return hiddenRef(SRF_QUALIFIER, `s${srfs.length - 1}`, fc.location);
+  }
+  const out: PgNode = {};
+  for (const k in node) out[k] = extractSpecialCalls(node[k], grouping, srfs, cond);
+  return out;
+}
