@@ -200,8 +200,9 @@ export async function runTiering(
   cache: BlockCache,
 ): Promise<{ moved: number; soon: boolean; periodic: boolean }> {
   await collectColdGarbage(deps, m);
-  const cold = await tierDueChunks(deps, m, nowMs);
+  // Freeze first: a chunk already due for the frozen tier goes there straight from warm.
   const frozen = await freezeDueChunks(deps, m, nowMs, cache, TIER_BATCH);
+  const cold = await tierDueChunks(deps, m, nowMs);
   const garbage = (await collectColdGarbage(deps, m)) > 0;
   const periodic = knownTables(m).some((t) => t.tierAfterUs !== undefined || t.freezeAfterUs !== undefined);
   return { moved: cold.moved + frozen.moved, soon: cold.more || frozen.more || garbage, periodic };

@@ -204,7 +204,7 @@ describe('tiering policy errors', () => {
 });
 
 describe('database teardown', () => {
-  it('removes the cold objects of a deleted database', async () => {
+  it('removes the cold and frozen objects of a deleted database', async () => {
     const owner = await signIn();
     const { database } = await tenant(owner, 'cold-teardown');
     const run = async (q: string) => {
@@ -223,10 +223,19 @@ describe('database teardown', () => {
     const name = (await run(`SELECT show_chunks('m')`)).rows[0][0] as string;
     expect((await run(`SELECT tier_chunk('${name}')`)).rows[0][0]).toBe(1);
     expect((await run('SELECT sum(v) FROM m')).rows[0][0]).toBe(4);
+    const recent = new Date(Date.now() - 2 * DAY_MS).toISOString();
+    await run(`INSERT INTO m VALUES ('${recent}', 10)`);
+    await run(`SELECT compact_table('m')`);
+    const names = (await run(`SELECT show_chunks('m')`)).rows.map((r) => r[0] as string);
+    const newer = names.find((n) => n !== name)!;
+    expect((await run(`SELECT freeze_chunk('${newer}')`)).rows[0][0]).toBe(1);
+    expect((await run('SELECT sum(v) FROM m')).rows[0][0]).toBe(14);
     const prefix = `${database.id}/`;
     expect((await env.COLD.list({ prefix })).objects.length).toBe(1);
+    expect((await env.FROZEN.list({ prefix })).objects.length).toBe(1);
     const del = await call(`/v1/databases/${database.id}`, { method: 'DELETE', token: owner.accessToken });
     expect(del.status).toBe(204);
     expect((await env.COLD.list({ prefix })).objects).toEqual([]);
+    expect((await env.FROZEN.list({ prefix })).objects).toEqual([]);
   });
 });
