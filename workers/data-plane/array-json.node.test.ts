@@ -6,7 +6,7 @@
 import { expect, test } from 'vitest';
 import { Database } from '../../engine/database.ts';
 import { coordinatorRows } from '../../engine/distributed/coordinator-engine.ts';
-import { coordinatorResult } from './coordinator-select.ts';
+import { coordinatorResult } from './coordinator-result.ts';
 
 test('array columns become JSON arrays typed <element>[]', async () => {
   const db = await Database.create();

@@ -9,7 +9,6 @@
  */
 import type { ShardStats } from '../../durable-objects/shard-storage.ts';
 import {
-  type CoordinatorRows,
   coordinatorDatabase,
   coordinatorRows,
   GatherBudget,
@@ -23,12 +22,12 @@ import {
 } from '../../engine/distributed/coordinator-plan.ts';
 import type { PartialResult } from '../../engine/distributed/fragment.ts';
 import type { DistTable } from '../../engine/distributed/table-schema.ts';
-import { formatTimestampUs } from '../../engine/distributed/table-schema.ts';
 import { SqlError, SqlState } from '../../engine/errors.ts';
 import type { Cluster } from './cluster.ts';
+import { coordinatorResult } from './coordinator-result.ts';
 import { runJoinPushdown } from './join-select.ts';
 import type { StatsCollector } from './query-stats.ts';
-import { jsonArray, type StatementResult } from './statement-result.ts';
+import type { StatementResult } from './statement-result.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: the pg AST is untyped JSON.
 type Node = any;
@@ -118,38 +117,4 @@ export async function runGeneralSelect(
   const r = (await generalOnce(call, stmt, text)) ?? (await generalOnce(call, stmt, text));
   if (!r) throw new SqlError('40001', 'the catalog changed while the statement ran; retry it');
   return r;
-}
-
-const PG_TYPE: Partial<Record<string, string>> = {
-  bool: 'boolean',
-  int16: 'smallint',
-  int32: 'integer',
-  int64: 'bigint',
-  float32: 'real',
-  float64: 'double precision',
-  json: 'jsonb',
-};
-
-/** PostgreSQL's short type name; arrays as `<element>[]` (e.g. `bigint[]`). */
-const typeLabel = (t: string): string =>
-  t.endsWith('[]') ? `${typeLabel(t.slice(0, -2))}[]` : (PG_TYPE[t] ?? t);
-
-/** The JSON-ready result of an engine answer (timestamps as ISO 8601, non-finite floats as text). */
-export function coordinatorResult(r: CoordinatorRows): StatementResult {
-  const rows = r.rows.map((row) =>
-    row.map((v, i) => {
-      const t = r.columns[i].type;
-      if (t === 'timestamptz' && typeof v === 'number') return formatTimestampUs(v);
-      if (typeof v === 'number' && !Number.isFinite(v))
-        return Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity';
-      if (v instanceof Uint8Array) return `\\x${[...v].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
-      if (Array.isArray(v)) return jsonArray(v);
-      return v;
-    }),
-  );
-  return {
-    columns: r.columns.map((c) => ({ name: c.name, type: typeLabel(c.type) })),
-    rows,
-    rowCount: rows.length,
-  };
 }
