@@ -74,7 +74,8 @@ function engineTable(g: GatheredTable): SegmentTable {
       id: c.id,
       name: c.name,
       type: c.type as ColumnType,
-      notNull: false,
+      // Read-only here; kept so information_schema reports NOT NULL columns as PostgreSQL does.
+      notNull: c.notNull,
       default: undefined as Expr | undefined,
     })),
     primaryKey: [],

@@ -171,15 +171,15 @@ describe('distributed joins, subqueries and INSERT … SELECT over 8 shards', ()
 
   it('lists the catalog through information_schema (as the dashboard reads it)', async () => {
     const r = await ok(
-      "SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = 'public' AND table_name IN ('dj_t', 'dj_r') ORDER BY table_name, ordinal_position",
+      "SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns WHERE table_schema = 'public' AND table_name IN ('dj_t', 'dj_r') ORDER BY table_name, ordinal_position",
     );
     expect(r.rows).toEqual([
-      ['dj_r', 'region_id', 'integer'],
-      ['dj_r', 'name', 'text'],
-      ['dj_t', 'id', 'integer'],
-      ['dj_t', 'host', 'text'],
-      ['dj_t', 'v', 'double precision'],
-      ['dj_t', 'ts', 'timestamp with time zone'],
+      ['dj_r', 'region_id', 'integer', 'YES'],
+      ['dj_r', 'name', 'text', 'YES'],
+      ['dj_t', 'id', 'integer', 'NO'],
+      ['dj_t', 'host', 'text', 'YES'],
+      ['dj_t', 'v', 'double precision', 'YES'],
+      ['dj_t', 'ts', 'timestamp with time zone', 'YES'],
     ]);
   });
 
