@@ -8,7 +8,10 @@
  * memory, as the in-process engine keeps them: a warm query neither reads nor
  * decodes those blocks again (and is not billed for them — the meters count
  * what really comes out of SQLite). Chunks past the budget are fetched and
- * decoded on every query, which bounds a DO's memory.
+ * decoded on every query, which bounds a DO's memory. Cached hypertable chunks
+ * are scanned in 8,192-row time slices with exact time zone maps (see
+ * `time-slices`), so a one-hour query skips most of a 12-hour chunk; the
+ * `chunksScanned/Skipped` meters then count slices.
  *
  * The cache is keyed by the table definition the Worker sent (so ALTER TABLE
  * or a newer catalog version rebuilds it) and dropped by `invalidate()`, which
@@ -26,6 +29,7 @@ import {
   runFragmentOnEngine,
 } from '../engine/distributed/fragment-engine.ts';
 import type { DistTable, Row } from '../engine/distributed/table-schema.ts';
+import { timeSlices } from '../engine/distributed/time-slices.ts';
 import { initParser } from '../engine/sql/parser.ts';
 import { encodedSegment } from '../engine/storage/segment-store.ts';
 import type { SegmentView } from '../engine/storage/table-store.ts';
@@ -128,7 +132,11 @@ export class ShardEngine {
         },
         { cache: keep.has(c.id) },
       );
-      segments.push(encodedSegment(reader, columnIdOf, c.deleted ? new Uint8Array(c.deleted) : undefined));
+      const seg = encodedSegment(reader, columnIdOf, c.deleted ? new Uint8Array(c.deleted) : undefined);
+      // Cached hypertable chunks are scanned in time slices that time predicates can skip.
+      const time = table.hypertable?.timeColumnId;
+      if (time !== undefined && keep.has(c.id)) segments.push(...timeSlices(seg, time));
+      else segments.push(seg);
     }
     const db = await engineOver([{ def: engineTableDef(table), segments: () => segments }], wasmModule);
     entry = { key, db, meter: m, blockMs: 0 };
