@@ -4,7 +4,7 @@
  * GROUP BY expressions), bottom-up rewriting, column-use analysis and
  * conjunct splitting for planner rules.
  */
-import type { Expr } from './nodes.ts';
+import type { Expr, Plan } from './nodes.ts';
 
 /** A structural key: equal fingerprints mean the same computation. */
 export function fingerprint(e: Expr): string {
@@ -92,4 +92,77 @@ export function andAll(list: readonly Expr[]): Expr | undefined {
 export function shiftColumns(e: Expr, delta: number): Expr {
   if (delta === 0) return e;
   return mapExpr(e, (x) => (x.kind === 'col' ? { ...x, index: x.index + delta } : undefined));
+}
+
+/** The expressions a plan node evaluates itself (not those of its child plans). */
+export function nodeExprs(p: Plan): Expr[] {
+  const out: (Expr | undefined)[] = [];
+  switch (p.kind) {
+    case 'scan':
+      out.push(p.filter);
+      break;
+    case 'values':
+      for (const r of p.rows) out.push(...r);
+      break;
+    case 'filter':
+      out.push(p.predicate);
+      break;
+    case 'project':
+      out.push(...p.exprs);
+      break;
+    case 'aggregate':
+    case 'groupingsets':
+      out.push(...p.groups);
+      for (const a of p.aggs) out.push(...a.args, a.filter, ...(a.orderBy ?? []).map((k) => k.expr));
+      break;
+    case 'window':
+      for (const c of p.calls) out.push(...c.args, ...c.partition, ...c.order.map((k) => k.expr));
+      break;
+    case 'sort':
+      out.push(...p.keys.map((k) => k.expr));
+      break;
+    case 'limit':
+      out.push(p.limit, p.offset);
+      break;
+    case 'distinct':
+      out.push(...(p.on ?? []));
+      break;
+    case 'join':
+      out.push(...p.leftKeys, ...p.rightKeys, p.residual);
+      break;
+    case 'apply':
+      out.push(p.residual);
+      break;
+    case 'function':
+      out.push(...p.args);
+      break;
+    case 'projectset':
+      for (const f of p.srfs) out.push(...f.args);
+      break;
+  }
+  return out.filter((e): e is Expr => e !== undefined);
+}
+
+/**
+ * How far out a plan's outer references reach: the largest `depth - nesting`
+ * over its `outer` expressions, where nesting counts the subqueries and
+ * LATERAL right sides (each pushes one outer row) between the plan and the
+ * reference. 0 when the plan reads no enclosing row.
+ */
+export function outerReach(plan: Plan, nesting = 0): number {
+  let reach = 0;
+  const onExpr = (e: Expr, level: number) =>
+    visitExpr(e, (x) => {
+      if (x.kind === 'outer') reach = Math.max(reach, x.depth - level);
+      else if (x.kind === 'subquery') reach = Math.max(reach, outerReach(x.plan, level + 1));
+    });
+  for (const e of nodeExprs(plan)) onExpr(e, nesting);
+  const children: [Plan, number][] = [];
+  if ('input' in plan) children.push([plan.input, nesting]);
+  if (plan.kind === 'join' || plan.kind === 'setop')
+    children.push([plan.left, nesting], [plan.right, nesting]);
+  if (plan.kind === 'apply') children.push([plan.left, nesting], [plan.right, nesting + 1]);
+  if (plan.kind === 'recursive') children.push([plan.base, nesting], [plan.step, nesting]);
+  for (const [c, l] of children) reach = Math.max(reach, outerReach(c, l));
+  return reach;
 }

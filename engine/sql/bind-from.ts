@@ -4,7 +4,7 @@
  * and joins (equality conjuncts of ON become hash-join keys).
  */
 import { SqlError, SqlState } from '../errors.ts';
-import { andAll, columnsUsed, conjuncts, hasSubquery, shiftColumns } from '../plan/expr-utils.ts';
+import { andAll, columnsUsed, conjuncts, hasSubquery, outerReach, shiftColumns } from '../plan/expr-utils.ts';
 import type { Column, Expr, Plan } from '../plan/nodes.ts';
 import type { TableStore } from '../storage/table-store.ts';
 import { elemType, isArrayType, pgTypeName, type SqlType } from '../types/values.ts';
@@ -21,13 +21,18 @@ export interface FromEnv {
   bindQuery(
     stmt: PgNode,
     outer: Scope | undefined,
+    track?: boolean,
   ): { plan: Plan; columns: readonly Column[]; correlated: boolean };
   makeBinder(scope: Scope): ExprBinder;
+  /** Marks the query being bound as correlated (it reads an enclosing query's row). */
+  markCorrelated(): void;
 }
 
 export interface FromResult {
   readonly plan: Plan;
   readonly scope: ScopeColumn[];
+  /** Set when the plan reads the row of the FROM items to its left (LATERAL). */
+  readonly lateral?: boolean;
 }
 
 const err = (code: string, msg: string, pos?: number) =>
@@ -49,24 +54,37 @@ export function bindFromList(env: FromEnv, items: PgNode[] | undefined): FromRes
   }
   let acc = bindFromItem(env, items[0]);
   for (let i = 1; i < items.length; i++) {
-    const r = bindFromItem(env, items[i]);
+    const r = bindFromItem(env, items[i], acc);
+    const schema = [...acc.plan.schema, ...r.plan.schema];
     acc = {
-      plan: {
-        kind: 'join',
-        joinType: 'cross',
-        left: acc.plan,
-        right: r.plan,
-        leftKeys: [],
-        rightKeys: [],
-        schema: [...acc.plan.schema, ...r.plan.schema],
-      },
+      plan: r.lateral
+        ? { kind: 'apply', joinType: 'inner', left: acc.plan, right: r.plan, schema }
+        : {
+            kind: 'join',
+            joinType: 'cross',
+            left: acc.plan,
+            right: r.plan,
+            leftKeys: [],
+            rightKeys: [],
+            schema,
+          },
       scope: [...acc.scope, ...r.scope],
     };
   }
   return acc;
 }
 
-function bindFromItem(env: FromEnv, node: PgNode): FromResult {
+/**
+ * Finishes a LATERAL item bound against `Scope(left columns, env.outer)`: its
+ * depth-1 outer references read the left row (the apply node pushes it); deeper
+ * ones read the enclosing query, which makes that query correlated.
+ */
+function lateralResult(env: FromEnv, r: FromResult): FromResult {
+  if (outerReach(r.plan) > 1) env.markCorrelated();
+  return { ...r, lateral: true };
+}
+
+function bindFromItem(env: FromEnv, node: PgNode, left?: FromResult): FromResult {
   const key = Object.keys(node)[0];
   const n = node[key];
   switch (key) {
@@ -95,24 +113,47 @@ function bindFromItem(env: FromEnv, node: PgNode): FromResult {
       return { plan, scope: aliasColumns(schema, qualifier, n.alias) };
     }
     case 'RangeSubselect': {
-      if (n.lateral)
-        throw err(SqlState.featureNotSupported, 'LATERAL subqueries are not supported', n.location);
+      if (n.lateral && left) {
+        const q = env.bindQuery(n.subquery, new Scope(left.scope, env.outer), false);
+        const scope = aliasColumns(q.columns, n.alias?.aliasname, n.alias);
+        return lateralResult(env, { plan: q.plan, scope });
+      }
       const q = env.bindQuery(n.subquery, env.outer);
       return { plan: q.plan, scope: aliasColumns(q.columns, n.alias?.aliasname, n.alias) };
     }
-    case 'RangeFunction':
-      return bindRangeFunction(env, n);
+    case 'RangeFunction': {
+      const plain = () => {
+        const r = bindRangeFunction(env, n, env.outer);
+        if (outerReach(r.plan) > 0) env.markCorrelated();
+        return r;
+      };
+      if (!left) return plain();
+      const lateral = () => lateralResult(env, bindRangeFunction(env, n, new Scope(left.scope, env.outer)));
+      if (n.lateral) return lateral();
+      // Function calls in FROM are implicitly LATERAL: bind plainly first, laterally when
+      // an argument names a column only the items to the left provide.
+      try {
+        return plain();
+      } catch (e) {
+        if (
+          e instanceof SqlError &&
+          (e.code === SqlState.undefinedColumn || e.code === SqlState.undefinedTable)
+        )
+          return lateral();
+        throw e;
+      }
+    }
     case 'JoinExpr':
       return bindJoin(env, n);
   }
   throw err(SqlState.featureNotSupported, `FROM item ${key} is not supported`, n?.location);
 }
 
-function bindRangeFunction(env: FromEnv, n: PgNode): FromResult {
+function bindRangeFunction(env: FromEnv, n: PgNode, outer: Scope | undefined): FromResult {
   const call = n.functions[0]?.List.items[0].FuncCall;
   const fname = call ? names(call.funcname).pop() : undefined;
-  if (fname === 'unnest' && !n.lateral && n.functions.length === 1) return bindUnnest(env, n, call);
-  if (n.lateral || n.ordinality || n.functions.length !== 1)
+  if (fname === 'unnest' && n.functions.length === 1) return bindUnnest(env, n, call, outer);
+  if (n.ordinality || n.functions.length !== 1)
     throw err(SqlState.featureNotSupported, 'this FROM function form is not supported');
   if (fname !== 'generate_series')
     throw err(
@@ -120,7 +161,7 @@ function bindRangeFunction(env: FromEnv, n: PgNode): FromResult {
       `set-returning function ${fname} is not supported`,
       call.location,
     );
-  const b = env.makeBinder(new Scope([], env.outer));
+  const b = env.makeBinder(new Scope([], outer));
   const { args, type: t } = seriesCall(
     call.args.map((a: PgNode) => bindExpr(b, a)),
     call.location,
@@ -170,8 +211,8 @@ export function unnestType(args: readonly Expr[], location?: number): SqlType {
 }
 
 /** unnest(array) [WITH ORDINALITY] [AS alias(elem, ord)]. */
-function bindUnnest(env: FromEnv, n: PgNode, call: PgNode): FromResult {
-  const b = env.makeBinder(new Scope([], env.outer));
+function bindUnnest(env: FromEnv, n: PgNode, call: PgNode, outer: Scope | undefined): FromResult {
+  const b = env.makeBinder(new Scope([], outer));
   const args: Expr[] = (call.args ?? []).map((a: PgNode) => bindExpr(b, a));
   const elem = unnestType(args, call.location);
   const alias: string = n.alias?.aliasname ?? 'unnest';
@@ -186,8 +227,10 @@ function bindUnnest(env: FromEnv, n: PgNode, call: PgNode): FromResult {
 
 function bindJoin(env: FromEnv, n: PgNode): FromResult {
   const left = bindFromItem(env, n.larg);
-  const right = bindFromItem(env, n.rarg);
+  const right = bindFromItem(env, n.rarg, left);
   const jt = n.jointype as string;
+  if (right.lateral && (jt === 'JOIN_RIGHT' || jt === 'JOIN_FULL'))
+    throw err('42P10', 'the combining JOIN type must be INNER or LEFT for a LATERAL reference', n.location);
   let joinType: 'inner' | 'left' | 'right' | 'full' | 'cross' =
     jt === 'JOIN_LEFT' ? 'left' : jt === 'JOIN_RIGHT' ? 'right' : jt === 'JOIN_FULL' ? 'full' : 'inner';
   const scopeCols = [...left.scope, ...right.scope];
@@ -222,7 +265,16 @@ function bindJoin(env: FromEnv, n: PgNode): FromResult {
   } else if (!n.isNatural) {
     joinType = jt === 'JOIN_INNER' ? 'cross' : joinType;
   }
-  const plan = makeJoin(joinType, left.plan, right.plan, cond);
+  const plan: Plan = right.lateral
+    ? {
+        kind: 'apply',
+        joinType: joinType === 'left' ? 'left' : 'inner',
+        left: left.plan,
+        right: right.plan,
+        residual: cond,
+        schema: [...left.plan.schema, ...right.plan.schema],
+      }
+    : makeJoin(joinType, left.plan, right.plan, cond);
   if (usingNames.length === 0) return { plan, scope: scopeCols };
   // USING/NATURAL: the merged columns come first (COALESCE(left, right), which is the
   // left side unless the join is RIGHT/FULL), then the other columns of each side. The

@@ -56,12 +56,15 @@ export class SelectBinder {
       store: this.store,
       ctx: this.ctx,
       outer,
-      bindQuery: (stmt, o) => {
+      bindQuery: (stmt, o, tracked = true) => {
         const q = this.bindQuery(stmt, o);
-        if (q.correlated) track.correlated = true;
+        if (q.correlated && tracked) track.correlated = true;
         return q;
       },
       makeBinder: (scope) => this.makeBinder(scope),
+      markCorrelated: () => {
+        track.correlated = true;
+      },
     };
   }
 

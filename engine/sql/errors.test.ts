@@ -39,7 +39,6 @@ const ERRORS = [
 
 const UNSUPPORTED = [
   'SELECT ARRAY[ARRAY[1], ARRAY[2]]',
-  'SELECT * FROM t, LATERAL (SELECT * FROM u WHERE u.id = t.id) s',
   'SELECT sum(id) OVER w FROM t WINDOW w AS (ORDER BY id)',
   'SELECT id > ANY (SELECT w FROM u) FROM t',
   'SELECT * FROM unnest(ARRAY[1], ARRAY[2])',
