@@ -46,6 +46,39 @@ function sublinks(node: unknown, out: unknown[] = []): unknown[] {
   return out;
 }
 
+/** The plan nodes directly below `p` (not those inside expression subqueries). */
+function children(p: Plan): Plan[] {
+  if ('input' in p) return [p.input];
+  if (p.kind === 'join' || p.kind === 'setop' || p.kind === 'apply') return [p.left, p.right];
+  if (p.kind === 'recursive') return [p.base, p.step];
+  return [];
+}
+
+function readsWorktable(p: Plan, id: number): boolean {
+  return (p.kind === 'worktable' && p.id === id) || children(p).some((c) => readsWorktable(c, id));
+}
+
+/** PostgreSQL's restrictions on where the recursive reference may appear. */
+function checkRecursiveTerm(p: Plan, id: number, name: string): void {
+  if (!readsWorktable(p, id)) return;
+  if (p.kind === 'aggregate' || p.kind === 'groupingsets')
+    throw new SqlError(
+      INVALID_RECURSION,
+      "aggregate functions are not allowed in a recursive query's recursive term",
+    );
+  if (p.kind === 'join' || p.kind === 'apply') {
+    const t = p.joinType;
+    const nullable =
+      t === 'full' ? [p.left, p.right] : t === 'left' ? [p.right] : t === 'right' ? [p.left] : [];
+    if (nullable.some((c) => readsWorktable(c, id)))
+      throw new SqlError(
+        INVALID_RECURSION,
+        `recursive reference to query "${name}" must not appear within an outer join`,
+      );
+  }
+  for (const c of children(p)) checkRecursiveTerm(c, id, name);
+}
+
 /** Casts a bound query's columns to `types` (a project when any differs). */
 function castTo(q: Bound, columns: readonly Column[]): Plan {
   if (q.columns.every((c, i) => c.type === columns[i].type)) return q.plan;
@@ -67,6 +100,8 @@ export function bindRecursiveCte(cte: PgNode, bindQuery: (q: PgNode) => Bound, c
     throw fail('ORDER BY in a recursive query is not implemented', SqlState.featureNotSupported);
   if (s.limitCount || s.limitOffset)
     throw fail('OFFSET/LIMIT in a recursive query is not implemented', SqlState.featureNotSupported);
+  if (cte.search_clause || cte.cycle_clause)
+    throw fail('SEARCH and CYCLE clauses are not supported', SqlState.featureNotSupported);
   if (s.withClause) throw fail('WITH in a recursive query is not supported', SqlState.featureNotSupported);
   if (countRefs(s.larg, name) > 0)
     throw fail(`recursive reference to query "${name}" must not appear within its non-recursive term`);
@@ -89,6 +124,7 @@ export function bindRecursiveCte(cte: PgNode, bindQuery: (q: PgNode) => Bound, c
   const id = nextWorktable++;
   ctx.ctes.set(name, { plan: { kind: 'worktable', name, id, schema: columns }, columns });
   const step = bindQuery(s.rarg);
+  checkRecursiveTerm(step.plan, id, name);
   if (step.columns.length !== columns.length)
     throw fail('each UNION query must have the same number of columns', '42601');
   step.columns.forEach((c, i) => {
