@@ -4,11 +4,13 @@
  * then replayed into one hash aggregation per grouping set (the existing
  * aggregate operator, unchanged). Each set's rows are widened to the node's
  * layout: every grouping column (NULL when not in the set), the aggregates,
- * then the per-set constant of each GROUPING() call.
+ * then the per-set constant of each GROUPING() call. The held input counts
+ * against the query's memory budget (53200 past it; no spilling here).
  */
 import type { Plan } from '../plan/nodes.ts';
 import { batchRows, type ExecBatch, type ExecContext } from './frame.ts';
 import { hashAggregateOperator } from './hash-aggregate.ts';
+import { queryMemory } from './memory.ts';
 import type { Operator } from './operator.ts';
 
 type GroupingSetsPlan = Extract<Plan, { kind: 'groupingsets' }>;
@@ -23,11 +25,19 @@ export function groupingSetsOperator(input: Operator, plan: GroupingSetsPlan, ct
   let set = 0;
   const ng = plan.groups.length;
   const na = plan.aggs.length;
+  const mem = queryMemory(ctx);
+  let held = 0;
   return {
     next() {
       if (!batches) {
         batches = [];
-        for (let b = input.next(); b; b = input.next()) batches.push(b);
+        for (let b = input.next(); b; b = input.next()) {
+          // An estimate: a row header plus 16 bytes per column value.
+          const n = b.count * (32 + 16 * b.cols.length);
+          mem.reserve(n, 'grouping sets');
+          held += n;
+          batches.push(b);
+        }
       }
       while (set < plan.sets.length) {
         const s = set++;
@@ -61,6 +71,8 @@ export function groupingSetsOperator(input: Operator, plan: GroupingSetsPlan, ct
         });
         return { length: rows.length, cols, count: rows.length };
       }
+      mem.release(held);
+      held = 0;
       return null;
     },
   };

@@ -4,11 +4,14 @@
  * non-recursive term, then re-run the recursive term over the rows the
  * previous iteration produced until an iteration produces none. UNION (not
  * ALL) discards rows already produced. A query producing more than
- * MAX_RECURSIVE_ROWS rows fails with 54000 instead of running away.
+ * MAX_RECURSIVE_ROWS rows fails with 54000 instead of running away. The
+ * current iteration's rows and UNION's seen-row keys count against the
+ * query's memory budget (53200 past it; this operator does not spill).
  */
 import { SqlError, SqlState } from '../errors.ts';
 import type { Plan } from '../plan/nodes.ts';
 import type { ExecBatch, ExecContext } from './frame.ts';
+import { queryMemory, rowBytes } from './memory.ts';
 import type { Operator } from './operator.ts';
 import { rowKeyFn } from './spill-distinct.ts';
 
@@ -44,6 +47,14 @@ export function recursiveOperator(plan: RecursivePlan, ctx: ExecContext): Operat
   const seen = new Set<string>();
   let total = 0;
   const tables = tablesOf(ctx);
+  const mem = queryMemory(ctx);
+  let seenBytes = 0;
+  let iterBytes = 0;
+  const finish = () => {
+    done = true;
+    mem.release(seenBytes + iterBytes);
+    seenBytes = iterBytes = 0;
+  };
   // Keeps new rows (all of them for UNION ALL; unseen ones for UNION) and enforces the cap.
   const admit = (rows: unknown[][]): unknown[][] => {
     const out = plan.all
@@ -52,9 +63,16 @@ export function recursiveOperator(plan: RecursivePlan, ctx: ExecContext): Operat
           const k = keyOf(r);
           if (seen.has(k)) return false;
           seen.add(k);
+          const n = 2 * k.length + 48;
+          mem.reserve(n, 'recursive query');
+          seenBytes += n;
           return true;
         });
     total += out.length;
+    mem.release(iterBytes);
+    iterBytes = 0;
+    for (const r of out) iterBytes += rowBytes(r);
+    mem.reserve(iterBytes, 'recursive query');
     if (total > MAX_RECURSIVE_ROWS)
       throw new SqlError(
         SqlState.programLimitExceeded,
@@ -71,12 +89,15 @@ export function recursiveOperator(plan: RecursivePlan, ctx: ExecContext): Operat
         if (pending === undefined) rows = admit(ctx.runPlan(plan.base));
         else {
           if (pending.length === 0) {
-            done = true;
+            finish();
             return null;
           }
           tables.set(plan.id, pending);
           try {
             rows = admit(ctx.runPlan(plan.step));
+          } catch (e) {
+            finish();
+            throw e;
           } finally {
             // Nested evaluations of the same CTE (e.g. from a correlated subquery) see their own table.
             if (saved === undefined) tables.delete(plan.id);

@@ -56,6 +56,13 @@ describe('GROUPING SETS differential vs PGlite', () => {
   test.each(QUERIES)('%s', async (sql) => {
     expect(await diff(pair, sql)).toBeUndefined();
   });
+  test('the held input counts against the memory budget (53200)', async () => {
+    const sql = 'SELECT g % 7, g % 3, count(*) FROM generate_series(1, 20000) g GROUP BY CUBE(g % 7, g % 3)';
+    await expect(pair.engine.query(sql, [], { memoryLimit: 100_000 })).rejects.toMatchObject({
+      code: '53200',
+    });
+    expect(await diff(pair, sql)).toBeUndefined();
+  });
   test('EXPLAIN lists the grouping sets', async () => {
     const r = await pair.engine.query('EXPLAIN SELECT r, c, sum(v) FROM s GROUP BY ROLLUP(r, c)');
     const text = r.rows.map((x) => x[0]).join('\n');

@@ -72,6 +72,15 @@ describe('WITH RECURSIVE differential vs PGlite', () => {
     const sql = 'WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM t) SELECT count(*) FROM t';
     await expect(pair.engine.query(sql)).rejects.toMatchObject({ code: '54000' });
   }, 60_000);
+  test('UNION dedup state counts against the memory budget (53200, not a crash)', async () => {
+    const sql =
+      'WITH RECURSIVE t(n) AS (SELECT 1 UNION SELECT n + 1 FROM t WHERE n < 50000) SELECT count(*) FROM t';
+    await expect(pair.engine.query(sql, [], { memoryLimit: 200_000 })).rejects.toMatchObject({
+      code: '53200',
+    });
+    const ok = await pair.engine.query(sql);
+    expect(ok.rows).toEqual([[50000n]]);
+  }, 60_000);
   test('EXPLAIN shows the recursive union over a work table scan', async () => {
     const r = await pair.engine.query(
       'EXPLAIN WITH RECURSIVE t(n) AS (SELECT 1 UNION SELECT n + 1 FROM t WHERE n < 3) SELECT * FROM t',
