@@ -49,6 +49,12 @@ describe('chunk format compatibility', () => {
     checkChunk(bytes);
   });
 
+  it('reads format version 2 bytes (written before compact PFOR exceptions)', () => {
+    const bytes = fixture(2);
+    expect(readChunkHeader(bytes).version).toBe(2);
+    checkChunk(bytes);
+  });
+
   it('writes the current version and reads it back', () => {
     const chunk = encodeChunk(
       COMPAT_SCHEMA,

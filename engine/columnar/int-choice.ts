@@ -12,8 +12,15 @@ import { bitWidth, packedBytes } from './bitpack.ts';
 /** Transforms applied before patched frame-of-reference. */
 export const IntTransform = { none: 0, delta: 1, dod: 2, lag: 3 } as const;
 
-/** Bytes an exception costs (u32 position + f64 value). */
+/** Bytes a raw exception costs (u32 position + f64 value; format v1/v2, and short lists). */
 export const EXCEPTION_BYTES = 12;
+/**
+ * Bytes a compact exception (format v3: positions and values as nested streams)
+ * costs at least; the plan estimates each one from the sample's value width.
+ */
+export const MIN_EXCEPTION_BYTES = 1;
+/** Headers of the two nested exception streams (estimate, for the plan). */
+const EXCEPTION_LISTS_BYTES = 48;
 
 const SAMPLE_BLOCKS = 8;
 const SAMPLE_BLOCK_LEN = 256;
@@ -144,6 +151,8 @@ export function planTransform(
   }
   const fullWidth = bitWidth(sMax - sMin);
   const scale = len / m;
+  // A compact exception: its value at about the sample's full width, its position delta-coded.
+  const excBytes = Math.min(EXCEPTION_BYTES, (fullWidth + 12) / 8);
   plan.base = sMin;
   plan.width = fullWidth;
   plan.bytes = packedBytes(len, fullWidth);
@@ -169,7 +178,8 @@ export function planTransform(
     let above = m - below;
     for (let w = 0; w <= fullWidth; w++) {
       above -= hist[w];
-      const bytes = packedBytes(len, w) + (below + above) * scale * EXCEPTION_BYTES;
+      const exc = (below + above) * scale;
+      const bytes = packedBytes(len, w) + (exc > 0 ? exc * excBytes + EXCEPTION_LISTS_BYTES : 0);
       if (bytes < plan.bytes) {
         plan.bytes = bytes;
         plan.base = base;

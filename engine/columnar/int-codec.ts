@@ -26,20 +26,26 @@ import type { ByteWriter } from './byte-io.ts';
 import {
   EXCEPTION_BYTES,
   type IntStats,
+  MIN_EXCEPTION_BYTES,
   IntTransform,
   intStats,
   type PforPlan,
   planTransform,
 } from './int-choice.ts';
-import { CHECKPOINT_EVERY, IntKind, PFOR_CHECKPOINTS } from './int-stream.ts';
+import { CHECKPOINT_EVERY, IntKind, PFOR_CHECKPOINTS, PFOR_COMPACT_EXCEPTIONS } from './int-stream.ts';
 
 const MAX_EXACT_RANGE = 2 ** 51;
 
-let scratch = new Float64Array(0);
+/** Transform scratch, one per exception-stream depth: a nested write must not clobber its parent's. */
+const scratch = [new Float64Array(0), new Float64Array(0)];
 function scratchOf(n: number): Float64Array {
-  if (scratch.length < n) scratch = new Float64Array(Math.max(n, 65536));
-  return scratch;
+  const d = excDepth;
+  if (scratch[d].length < n) scratch[d] = new Float64Array(Math.max(n, d === 0 ? 65536 : 1024));
+  return scratch[d];
 }
+
+/** Nesting of exception streams being written: their own exceptions stay raw (bounds the recursion). */
+let excDepth = 0;
 
 /** Materializes transform `t` of x into out[0..n) (seed slots copy the first real value). */
 function fillTransformed(x: ArrayLike<number>, n: number, t: number, out: Float64Array): void {
@@ -110,8 +116,10 @@ export function writeIntStream(
   }
   const lagBase = cand.base;
   const lagWidth = cand.width;
+  // RLE wins ties up to 2×: run-structured data (a clustered chunk's dictionary codes) then
+  // stays RLE, which the run index and run-aware filters read, and it decodes as fills.
   const rleBytes = runs * ((rangeWidth + bitWidth(n)) / 8) + 32;
-  if (allowRle && rleBytes < best.bytes && rleBytes < lagBytes) {
+  if (allowRle && rleBytes < 2 * best.bytes && rleBytes < 2 * lagBytes) {
     writeRle(w, x, n, runs);
     return;
   }
@@ -163,8 +171,9 @@ function writeRle(w: ByteWriter, x: ArrayLike<number>, n: number, runs: number):
 
 /**
  * Writes a PFOR stream; `t` holds the transformed values (exception slots are
- * overwritten). The sampled plan is checked against the full data first: if
- * exceptions would cost more than widening to the exact range, it widens.
+ * overwritten). The sampled plan is checked against the full data: if the
+ * exceptions, as written, cost more than widening to the exact range, the
+ * stream is rewritten at that width without exceptions.
  */
 function writePfor(
   w: ByteWriter,
@@ -175,7 +184,7 @@ function writePfor(
   base: number,
   width: number,
 ): void {
-  let limit = 2 ** width;
+  const limit = 2 ** width;
   let tMin = t[0];
   let tMax = t[0];
   let exc = 0;
@@ -187,23 +196,11 @@ function writePfor(
     exc += d < 0 || d >= limit ? 1 : 0;
   }
   const exactWidth = bitWidth(tMax - tMin);
-  if (packedBytes(n, width) + exc * EXCEPTION_BYTES >= packedBytes(n, exactWidth)) {
-    base = tMin;
-    width = exactWidth;
-    limit = 2 ** width;
-    exc = 0;
-  }
   const checkpoints = transform !== 0 && n > CHECKPOINT_EVERY;
-  w.u8(IntKind.pfor);
-  w.u8(transform);
-  w.u8(width);
-  w.u8(checkpoints ? PFOR_CHECKPOINTS : 0);
-  w.u32(exc);
-  w.f64(x[0]);
-  w.f64(n > 1 ? x[1] - x[0] : 0);
-  w.f64(base);
-  if (exc === 0) {
-    writePacked(w, t, n, width, base);
+  const exactBytes = packedBytes(n, exactWidth);
+  if (exc === 0 || packedBytes(n, width) + exc * MIN_EXCEPTION_BYTES >= exactBytes) {
+    writePforHead(w, x, n, transform, tMin, exactWidth, checkpoints ? PFOR_CHECKPOINTS : 0, 0);
+    writePacked(w, t, n, exactWidth, tMin);
     w.align(8);
     if (checkpoints) writeCheckpoints(w, x, n, transform);
     return;
@@ -219,12 +216,61 @@ function writePfor(
       t[i] = base; // packs as offset 0
     }
   }
+  const start = w.length;
+  const flagAt = writePforHead(w, x, n, transform, base, width, checkpoints ? PFOR_CHECKPOINTS : 0, exc);
   writePacked(w, t, n, width, base);
-  w.align(4);
-  for (let i = 0; i < exc; i++) w.u32(excPos[i]);
-  w.align(8);
-  for (let i = 0; i < exc; i++) w.f64(excVal[i]);
+  const excStart = w.length;
+  // Raw lists cost 12 bytes per exception; nested streams usually far less, but carry headers.
+  const rawBytes = exc * EXCEPTION_BYTES + 8;
+  if (excDepth === 0 && exc >= 4) {
+    excDepth++;
+    try {
+      writeIntStream(w, excVal, exc, false);
+      writeIntStream(w, excPos, exc, false);
+    } finally {
+      excDepth--;
+    }
+    if (w.length - excStart < rawBytes) w.raw[flagAt] |= PFOR_COMPACT_EXCEPTIONS;
+    else w.length = excStart;
+  }
+  if (w.length === excStart) {
+    w.align(4);
+    for (let i = 0; i < exc; i++) w.u32(excPos[i]);
+    w.align(8);
+    for (let i = 0; i < exc; i++) w.f64(excVal[i]);
+  }
+  if (w.length - start > exactBytes + 40) {
+    // The exceptions did not pay: restore the slots and write the exact width.
+    for (let k = 0; k < exc; k++) t[excPos[k]] = excVal[k];
+    w.length = start;
+    writePforHead(w, x, n, transform, tMin, exactWidth, checkpoints ? PFOR_CHECKPOINTS : 0, 0);
+    writePacked(w, t, n, exactWidth, tMin);
+    w.align(8);
+  }
   if (checkpoints) writeCheckpoints(w, x, n, transform);
+}
+
+/** The PFOR header; returns the offset of its flag byte. */
+function writePforHead(
+  w: ByteWriter,
+  x: ArrayLike<number>,
+  n: number,
+  transform: number,
+  base: number,
+  width: number,
+  flags: number,
+  exc: number,
+): number {
+  w.u8(IntKind.pfor);
+  w.u8(transform);
+  w.u8(width);
+  const flagAt = w.length;
+  w.u8(flags);
+  w.u32(exc);
+  w.f64(x[0]);
+  w.f64(n > 1 ? x[1] - x[0] : 0);
+  w.f64(base);
+  return flagAt;
 }
 
 /**

@@ -13,8 +13,15 @@ export const IntKind = { const: 0, pfor: 1, rle: 2, plain: 3, lag: 4 } as const;
 
 /** Values per mini-block: the granularity of PFOR checkpoints and of range decoding. */
 export const CHECKPOINT_EVERY = 1024;
-/** PFOR flag byte: checkpoints follow the exceptions (format v2; v1 always wrote 0). */
+/** PFOR flag bit: checkpoints follow the exceptions (format v2; v1 always wrote 0). */
 export const PFOR_CHECKPOINTS = 1;
+/**
+ * PFOR flag bit: exception positions and values are two nested integer streams
+ * (format v3) instead of raw u32 + f64 lists. A clustered chunk has an exception
+ * at every segment boundary (a host's first row); as nested streams the regular
+ * positions delta-code to a bit or two and the jumps pack at their own width.
+ */
+export const PFOR_COMPACT_EXCEPTIONS = 2;
 
 /** A parsed integer stream: views into the block, enough for decoding and for filters on encoded data. */
 export type IntStream =
@@ -44,8 +51,12 @@ export type IntStream =
       readonly body: IntStream;
     };
 
-/** Parses a stream of `n` values written by {@link writeIntStream}. */
-export function readIntStream(r: ByteReader, n: number): IntStream {
+/** Deepest stream nesting a writer produces is 4 (lag → RLE → PFOR → exceptions → checkpoints). */
+const MAX_DEPTH = 8;
+
+/** Parses a stream of `n` values written by {@link writeIntStream}; `depth` bounds nesting in corrupt input. */
+export function readIntStream(r: ByteReader, n: number, depth = 0): IntStream {
+  if (depth > MAX_DEPTH) corrupt('integer streams nested too deeply');
   const kind = r.u8();
   switch (kind) {
     case IntKind.const:
@@ -56,15 +67,15 @@ export function readIntStream(r: ByteReader, n: number): IntStream {
     case IntKind.rle: {
       const runs = r.u32();
       if (runs > n) corrupt('run count');
-      const runValues = readIntStream(r, runs);
-      const runLengths = readIntStream(r, runs);
+      const runValues = readIntStream(r, runs, depth + 1);
+      const runLengths = readIntStream(r, runs, depth + 1);
       return { kind, n, runValues, runLengths };
     }
     case IntKind.lag: {
       const period = r.u32();
       if (period < 1 || period > n) corrupt('lag period');
-      const head = readIntStream(r, period);
-      const body = readIntStream(r, n - period);
+      const head = readIntStream(r, period, depth + 1);
+      const body = readIntStream(r, n - period, depth + 1);
       return { kind, n, period, head, body };
     }
     case IntKind.pfor: {
@@ -72,20 +83,28 @@ export function readIntStream(r: ByteReader, n: number): IntStream {
       const width = r.u8();
       const flags = r.u8();
       const excCount = r.u32();
-      if (width > 53 || transform > 2 || excCount > n || flags > PFOR_CHECKPOINTS)
+      if (width > 53 || transform > 2 || excCount > n || flags > (PFOR_CHECKPOINTS | PFOR_COMPACT_EXCEPTIONS))
         corrupt('integer stream header');
       const first = r.f64();
       const firstDelta = r.f64();
       const base = r.f64();
       const packed = readPacked(r, n, width);
-      const excPos = r.u32View(excCount);
-      r.align(8);
-      const excVal = r.f64View(excCount);
-      if (flags === 0) return { kind, n, transform, first, firstDelta, base, packed, excPos, excVal };
+      let excPos: Uint32Array;
+      let excVal: Float64Array;
+      if ((flags & PFOR_COMPACT_EXCEPTIONS) !== 0) {
+        excVal = readNested(r, excCount, depth + 1);
+        excPos = readPositions(r, excCount, n, depth + 1);
+      } else {
+        excPos = r.u32View(excCount);
+        r.align(8);
+        excVal = r.f64View(excCount);
+      }
+      if ((flags & PFOR_CHECKPOINTS) === 0)
+        return { kind, n, transform, first, firstDelta, base, packed, excPos, excVal };
       if (transform === 0) corrupt('checkpoints on a stream without a running sum');
       const count = Math.max(0, Math.ceil(n / CHECKPOINT_EVERY) - 1);
-      const checkpoints = readCheckpoints(r, count);
-      const checkSteps = transform === 2 ? readCheckpoints(r, count) : undefined;
+      const checkpoints = readNested(r, count, depth + 1);
+      const checkSteps = transform === 2 ? readNested(r, count, depth + 1) : undefined;
       return { kind, n, transform, first, firstDelta, base, packed, excPos, excVal, checkpoints, checkSteps };
     }
     default:
@@ -93,12 +112,29 @@ export function readIntStream(r: ByteReader, n: number): IntStream {
   }
 }
 
-/** A checkpoint list: a nested stream (never checkpointed itself: at most 64 values). */
-function readCheckpoints(r: ByteReader, count: number): Float64Array {
-  const s = readIntStream(r, count);
-  if (s.kind === 1 && s.checkpoints !== undefined) corrupt('nested checkpoints');
+/**
+ * A nested list (checkpoints, or exception data of format v3), decoded at parse
+ * time: such lists are short, and decoders and encoded-data filters then see
+ * plain arrays. Checkpoint lists hold at most 64 values, so never carry their own.
+ */
+function readNested(r: ByteReader, count: number, depth: number): Float64Array {
+  const s = readIntStream(r, count, depth);
   const out = new Float64Array(count);
   decodeIntStream(s, out);
+  return out;
+}
+
+/** Exception positions: strictly increasing integers below `n` (checked: decoders index with them). */
+function readPositions(r: ByteReader, count: number, n: number, depth: number): Uint32Array {
+  const raw = readNested(r, count, depth);
+  const out = new Uint32Array(count);
+  let prev = -1;
+  for (let e = 0; e < count; e++) {
+    const p = raw[e];
+    if (!(p > prev && p < n) || p !== Math.floor(p)) corrupt('exception position');
+    out[e] = p;
+    prev = p;
+  }
   return out;
 }
 
