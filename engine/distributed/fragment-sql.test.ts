@@ -107,9 +107,10 @@ describe('toPartial', () => {
     const p = (await runFragmentOnEngine(db, agg)).result;
     const byHost = (h: string) => rows.filter((r) => r[1] === h);
     expect(Array.from(p.columns[0])).toEqual(['h0', 'h1', 'h2', null]);
-    expect(Array.from(p.columns[1])).toEqual(
-      [...['h0', 'h1', 'h2'].map((h) => byHost(h).reduce((a, r) => a + (r[3] as number), 0)), null],
-    );
+    expect(Array.from(p.columns[1])).toEqual([
+      ...['h0', 'h1', 'h2'].map((h) => byHost(h).reduce((a, r) => a + (r[3] as number), 0)),
+      null,
+    ]);
     expect(Array.from(p.columns[2])).toEqual([14, 13, 13, 1]);
     expect(p.columns[3][0]).toBe(Math.max(...byHost('h0').map((r) => r[0] as number)));
   });
