@@ -45,7 +45,7 @@ const BACKSLASH = 92;
 /** Rows pre-allocated for the first measurement at most (builders still grow past it). */
 const MAX_CAPACITY_HINT = 1 << 17;
 /** Keeps a byte order mark inside the body (only the body's first one is dropped, by `run`), as decoding the whole body would. */
-const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
+const utf8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
 
 /** The text of the line starting at byte `start` (without its newline). */
 export function lineAt(body: Uint8Array, start: number): string {
