@@ -3,20 +3,12 @@
  * GROUP BY with GROUPING SETS / ROLLUP / CUBE: expands the clause into the
  * list of grouping sets (PostgreSQL's cross-product rule for several items),
  * dedupes the grouping expressions, and computes GROUPING() values per set.
- * Also the AST pre-pass that swaps GROUPING() calls and select-list
- * set-returning functions for references to hidden columns, which the SELECT
- * binder resolves to the grouping-sets and project-set nodes' outputs.
  */
 import { SqlError, SqlState } from '../errors.ts';
 import { fingerprint } from '../plan/expr-utils.ts';
 import type { Expr } from '../plan/nodes.ts';
 import type { PgNode } from './parser.ts';
 
-/** Qualifiers of the hidden columns standing for GROUPING() calls and SRFs. */
-export const GROUPING_QUALIFIER = '?grouping';
-export const SRF_QUALIFIER = '?srf';
-
-const SRF_NAMES = new Set(['unnest', 'generate_series']);
 const MAX_SETS = 4096;
 
 type AstSets = PgNode[][];
@@ -111,39 +103,4 @@ export function groupingValues(
   });
   if (pos.length > 31) throw new SqlError('54023', 'GROUPING must have fewer than 32 arguments');
   return sets.map((set) => pos.reduce((acc, gi) => (acc << 1) | (set.includes(gi) ? 0 : 1), 0));
-}
-
-const hiddenRef = (qualifier: string, name: string, location: unknown): PgNode => ({
-  ColumnRef: { fields: [{ String: { sval: qualifier } }, { String: { sval: name } }], location },
-});
-
-/**
- * Returns a copy of `node` with GROUPING() calls (and, when `srfs` is given,
- * unnest/generate_series calls) replaced by hidden column references; the
- * originals are appended to `grouping` / `srfs`. Subqueries are left alone.
- */
-export function extractSpecialCalls(
-  node: PgNode,
-  grouping: PgNode[],
-  srfs?: PgNode[],
-  inConditional?: string,
-): PgNode {
-  if (!node || typeof node !== 'object') return node;
-  if (Array.isArray(node)) return node.map((x) => extractSpecialCalls(x, grouping, srfs, inConditional));
-  if (node.SubLink) return node;
-  const cond = node.CaseExpr ? 'CASE' : node.CoalesceExpr ? 'COALESCE' : inConditional;
-  if (node.GroupingFunc) {
-    grouping.push(node.GroupingFunc);
-    return hiddenRef(GROUPING_QUALIFIER, `g${grouping.length - 1}`, node.GroupingFunc.location);
-  }
-  const fc = node.FuncCall;
-  if (srfs && fc && !fc.over && SRF_NAMES.has(String(fc.funcname?.at(-1)?.String?.sval))) {
-    if (cond)
-      throw new SqlError(SqlState.featureNotSupported, `set-returning functions are not allowed in ${cond}`);
-    srfs.push(fc);
-    return hiddenRef(SRF_QUALIFIER, `s${srfs.length - 1}`, fc.location);
-  }
-  const out: PgNode = {};
-  for (const k in node) out[k] = extractSpecialCalls(node[k], grouping, srfs, cond);
-  return out;
 }

@@ -6,20 +6,14 @@
  */
 import { SqlError, SqlState } from '../errors.ts';
 import { fingerprint, mapExpr } from '../plan/expr-utils.ts';
-import type { AggCall, Column, Expr, Plan, SortKey, SrfCall, WindowCall } from '../plan/nodes.ts';
+import type { AggCall, Column, Expr, Plan, SortKey, WindowCall } from '../plan/nodes.ts';
 import type { TableStore } from '../storage/table-store.ts';
 import { pgTypeName, type SqlType } from '../types/values.ts';
 import { AGG_BASE, bindExpr, coerce, type ExprBinder, names, unifyTypes, WIN_BASE } from './bind-expr.ts';
-import { bindFromList, type FromEnv, seriesCall, unnestType } from './bind-from.ts';
-import {
-  expandGroupingSets,
-  extractSpecialCalls,
-  GROUPING_QUALIFIER,
-  groupingValues,
-  hasGroupingSets,
-  SRF_QUALIFIER,
-} from './bind-grouping.ts';
+import { bindFromList, type FromEnv } from './bind-from.ts';
+import { expandGroupingSets, groupingValues, hasGroupingSets } from './bind-grouping.ts';
 import { bindRecursiveCte, countRefs } from './bind-recursive.ts';
+import { extractSpecialCalls, GRP_BASE, hiddenColumns, SRF_BASE } from './bind-special.ts';
 import type { PgNode } from './parser.ts';
 import { type BindContext, Scope, type ScopeColumn } from './scope.ts';
 
@@ -201,48 +195,15 @@ export class SelectBinder {
   private bindSimple(s: PgNode, outer?: Scope): BoundQuery {
     const track = { correlated: false };
     const from = bindFromList(this.env(outer, track), s.fromClause);
-    // GROUPING() calls and select-list SRFs become hidden columns (see bind-grouping).
-    const grpCalls: PgNode[] = [];
-    const srfCalls: PgNode[] = [];
-    const targetList: PgNode[] = extractSpecialCalls(s.targetList ?? [], grpCalls, srfCalls);
-    const havingClause: PgNode = s.havingClause && extractSpecialCalls(s.havingClause, grpCalls);
-    const sortClause: PgNode[] | undefined = s.sortClause && extractSpecialCalls(s.sortClause, grpCalls);
-    const nFrom = from.scope.length;
-    const grpCols: ScopeColumn[] = grpCalls.map((_, k) => ({
-      qualifier: GROUPING_QUALIFIER,
-      name: `g${k}`,
-      type: 'int32',
-    }));
     const aggs: AggCall[] = [];
     const windows: WindowCall[] = [];
-    const sb: ExprBinder = {
-      ...this.makeBinder(new Scope([...from.scope, ...grpCols], outer)),
+    const special = hiddenColumns(s, from.scope, (cols) => ({
+      ...this.makeBinder(new Scope(cols, outer)),
       aggs,
       windows,
-    };
-    const srfs: (SrfCall & { args: Expr[] })[] = srfCalls.map((fc) => bindSrf(fc, (a) => bindExpr(sb, a)));
-    const scope = new Scope(
-      [
-        ...from.scope,
-        ...grpCols,
-        ...srfs.map((f, k) => ({ qualifier: SRF_QUALIFIER, name: `s${k}`, type: f.type })),
-      ],
-      outer,
-    );
-    const nG = grpCols.length;
-    const nS = srfs.length;
-    // Hidden-column references → GRP_BASE/SRF_BASE markers, resolved after aggregation.
-    const mark = (e: Expr): Expr =>
-      nG + nS === 0
-        ? e
-        : mapExpr(e, (x) =>
-            x.kind === 'col' && x.index >= nFrom && x.index < nFrom + nG + nS
-              ? {
-                  ...x,
-                  index: x.index < nFrom + nG ? GRP_BASE + x.index - nFrom : SRF_BASE + x.index - nFrom - nG,
-                }
-              : undefined,
-          );
+    }));
+    const { targetList, havingClause, sortClause, grpCalls, srfs, mark, nFrom, nG, nS } = special;
+    const scope = new Scope(special.scope, outer);
     let plan = from.plan;
     const plain = this.makeBinder(scope);
     if (s.whereClause) {
@@ -260,11 +221,10 @@ export class SelectBinder {
     }
     const ab: ExprBinder = { ...plain, aggs, windows };
     const bindOut = (node: PgNode) => mark(bindExpr(ab, node));
-    for (const f of srfs) f.args = f.args.map(mark);
     // Select list, with * expanded.
     const targets: { name: string; expr: Expr }[] = [];
-    for (const t of targetList) {
-      const rt = t.ResTarget;
+    for (let ti = 0; ti < targetList.length; ti++) {
+      const rt = targetList[ti].ResTarget;
       const fields = rt.val.ColumnRef?.fields;
       if (fields?.[fields.length - 1].A_Star) {
         const qual = fields.length > 1 ? names(fields)[0] : undefined;
@@ -276,8 +236,7 @@ export class SelectBinder {
         });
         continue;
       }
-      const orig = s.targetList[targets.length]?.ResTarget?.val;
-      targets.push({ name: rt.name ?? columnName(orig ?? rt.val), expr: bindOut(rt.val) });
+      targets.push({ name: rt.name ?? columnName(s.targetList[ti].ResTarget.val), expr: bindOut(rt.val) });
     }
     const targetFor = (node: PgNode): number => {
       const k = node.A_Const?.ival;
@@ -357,9 +316,12 @@ export class SelectBinder {
       );
     let rewrite = (e: Expr) => e;
     if (hasAgg) {
-      for (const g of groups)
+      for (const g of groups) {
+        if (containsMarker(g, SRF_BASE, Infinity))
+          throw err(SqlState.featureNotSupported, 'set-returning functions are not allowed in GROUP BY');
         if (containsMarker(g, AGG_BASE, Infinity))
           throw err(SqlState.groupingError, 'aggregate functions are not allowed in GROUP BY');
+      }
       const ng = groups.length;
       const fps = groups.map(fingerprint);
       rewrite = (e: Expr) =>
@@ -468,7 +430,8 @@ export class SelectBinder {
     if (hidden.length > 0) {
       plan = { kind: 'project', input: plan, exprs: columns.map((_, i) => col(i)), schema: columns };
     }
-    const correlated = track.correlated || plain.correlated === true || ab.correlated === true;
+    const correlated =
+      track.correlated || plain.correlated === true || ab.correlated === true || special.correlated;
     return { plan, columns, correlated };
   }
 }
@@ -478,21 +441,6 @@ function exprLocation(node: PgNode | undefined): number | undefined {
   if (!node) return undefined;
   const n = node[Object.keys(node)[0]];
   return typeof n?.location === 'number' ? n.location : undefined;
-}
-
-/** Markers for GROUPING() calls and select-list SRFs (above bind-expr's AGG_BASE/WIN_BASE). */
-const GRP_BASE = 3_000_000;
-const SRF_BASE = 4_000_000;
-
-/** Binds a select-list set-returning function call (unnest, generate_series). */
-function bindSrf(fc: PgNode, bind: (n: PgNode) => Expr): SrfCall & { args: Expr[] } {
-  const name = names(fc.funcname).pop() as string;
-  if (fc.agg_star || fc.agg_distinct || fc.agg_order || fc.agg_filter)
-    throw err('42809', `${name} is not an aggregate function`, fc.location);
-  const args = (fc.args ?? []).map(bind);
-  if (name === 'unnest') return { name, args, type: unnestType(args, fc.location) };
-  const sc = seriesCall(args, fc.location);
-  return { name, args: sc.args, type: sc.type };
 }
 
 function containsMarker(e: Expr, lo: number, hi: number): boolean {

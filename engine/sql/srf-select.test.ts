@@ -41,6 +41,10 @@ const QUERIES = [
   'SELECT unnest(ARRAY[1, 2]), row_number() OVER ()',
   "SELECT generate_series('2020-01-01'::timestamp, '2020-01-02', '12 hours')",
   'SELECT (SELECT count(*) FROM s) + generate_series(1, 2)',
+  // SRF arguments reading an enclosing query's row (the subquery is correlated).
+  'SELECT id, (SELECT max(u) FROM (SELECT unnest(s.at::int[]) AS u) q) FROM s ORDER BY id',
+  'SELECT id, (SELECT count(*) FROM (SELECT generate_series(1, s.v)) q) FROM s ORDER BY id',
+  'SELECT *, unnest(at::int[]) FROM s ORDER BY id',
   // Errors.
   'SELECT sum(unnest(ARRAY[1]))',
   'SELECT CASE WHEN true THEN unnest(ARRAY[1]) END',
@@ -58,6 +62,14 @@ describe('select-list set-returning functions differential vs PGlite', () => {
   });
   test.each(QUERIES)('%s', async (sql) => {
     expect(await diff(pair, sql)).toBeUndefined();
+  });
+  test('output names follow PostgreSQL (after * expansion too)', async () => {
+    const r = await pair.engine.query('SELECT *, unnest(at::int[]), generate_series(1, 2) AS g FROM s');
+    expect(r.columns.map((c) => c.name)).toEqual(['id', 'r', 'v', 'at', 'unnest', 'g']);
+  });
+  test('grouping by an SRF output is not supported: 0A000, not a wrong answer', async () => {
+    const sql = 'SELECT unnest(ARRAY[1, 2]) AS u, count(*) GROUP BY u';
+    await expect(pair.engine.query(sql)).rejects.toMatchObject({ code: '0A000' });
   });
   test('EXPLAIN shows the project-set node', async () => {
     const r = await pair.engine.query('EXPLAIN SELECT id, unnest(at::int[]) FROM s');
