@@ -55,9 +55,45 @@ export function lineAt(body: Uint8Array, start: number): string {
 
 /** Parses a line protocol body. `body` must be valid UTF-8 (see request-body's check). */
 export function parseLineProtocolBytes(body: Uint8Array, precision: Precision = 'ns'): ParsedBody {
-  const p = new BodyParser(body, precision);
-  p.run();
-  return { body, precision, batches: p.batches, rejected: p.rejected, fastLines: p.fastLines };
+  return new LineProtocolStream(precision, body.length).finish(body, body.length);
+}
+
+/**
+ * The same parse, fed while the body arrives: each `feed` parses the lines
+ * completed so far, so parsing overlaps the upload. The caller passes its
+ * receive buffer each time (it may be a larger copy after growing); offsets
+ * into it stay valid.
+ */
+export class LineProtocolStream {
+  private readonly p: BodyParser;
+
+  /** `expectedBytes` (e.g. Content-Length) sizes the column builders. */
+  constructor(
+    private readonly precision: Precision,
+    expectedBytes: number,
+  ) {
+    this.p = new BodyParser(precision, expectedBytes);
+  }
+
+  /** `buf[0, filled)` is the body so far: parses its complete lines. */
+  feed(buf: Uint8Array, filled: number): void {
+    const last = filled > 0 ? buf.lastIndexOf(10, filled - 1) : -1;
+    if (last >= 0) this.p.parseUpTo(buf, last + 1);
+  }
+
+  /** `buf[0, filled)` is the whole body: parses the rest. */
+  finish(buf: Uint8Array, filled: number): ParsedBody {
+    const p = this.p;
+    p.parseUpTo(buf, filled);
+    const body = buf.subarray(0, filled);
+    return {
+      body,
+      precision: this.precision,
+      batches: p.batches,
+      rejected: p.rejected,
+      fastLines: p.fastLines,
+    };
+  }
 }
 
 class BodyParser {
@@ -69,42 +105,46 @@ class BodyParser {
   private prev: SeriesEntry | undefined;
   /** Hash computed by the last `seriesEnd`. */
   private hash = 0;
-
-  private readonly capacityHint: number;
+  private body: Uint8Array = new Uint8Array(0);
+  /** Start of the next unparsed line, and the number of lines before it. */
+  private pos = 0;
+  private lineNo = 0;
 
   constructor(
-    private readonly body: Uint8Array,
     private readonly precision: Precision,
-  ) {
-    const first = body.indexOf(10);
-    const lineBytes = Math.max(32, first < 0 ? body.length : first + 1);
-    this.capacityHint = Math.min(
-      MAX_CAPACITY_HINT,
-      Math.max(1024, Math.ceil((body.length / lineBytes) * 1.05)),
-    );
-  }
+    private readonly expectedBytes: number,
+  ) {}
 
-  run(): void {
-    const b = this.body;
-    const n = b.length;
+  /** Parses the lines in [pos, upTo); `upTo` is a line end (after a newline) or the body's end. */
+  parseUpTo(b: Uint8Array, upTo: number): void {
+    this.body = b;
     // TextDecoder drops a leading byte order mark; so do we.
-    let start = n >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0;
-    let lineNo = 0;
-    while (start < n) {
-      lineNo++;
+    if (this.pos === 0 && this.lineNo === 0 && upTo >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf)
+      this.pos = 3;
+    let start = this.pos;
+    while (start < upTo) {
+      const lineNo = ++this.lineNo;
       let end = b.indexOf(10, start);
-      if (end < 0) end = n;
+      if (end < 0 || end > upTo) end = upTo;
       const e = end > start && b[end - 1] === 13 ? end - 1 : end;
       if (!this.fast(start, e, lineNo)) this.slow(start, end, lineNo);
       start = end + 1;
     }
+    this.pos = Math.max(start, upTo);
+  }
+
+  /** Rows to pre-allocate for the first measurement: the expected body size over the first line's. */
+  private capacityHint(): number {
+    const first = this.body.indexOf(10);
+    const lineBytes = Math.max(32, first < 0 ? this.expectedBytes : first + 1);
+    return Math.min(MAX_CAPACITY_HINT, Math.max(1024, Math.ceil((this.expectedBytes / lineBytes) * 1.05)));
   }
 
   private batchFor(measurement: string): MeasurementBatch {
     let m = this.batches.get(measurement);
     if (!m) {
       // The first measurement is usually the whole body: size it from the first line, within reason.
-      const capacity = this.batches.size === 0 ? this.capacityHint : 1024;
+      const capacity = this.batches.size === 0 ? this.capacityHint() : 1024;
       m = new MeasurementBatch(measurement, capacity);
       this.batches.set(measurement, m);
     }

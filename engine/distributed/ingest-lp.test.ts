@@ -14,7 +14,7 @@ import { buildHashRanges, shardForValue } from './hash-ranges.ts';
 import { Kind } from './ingest-batch.ts';
 import { type TableBatch, toTableBatch } from './ingest-columns.ts';
 import { encodeForShards } from './ingest-encode.ts';
-import { type ParsedBody, parseLineProtocolBytes } from './ingest-lp-parse.ts';
+import { LineProtocolStream, type ParsedBody, parseLineProtocolBytes } from './ingest-lp-parse.ts';
 import { type Precision, parseLineProtocol } from './line-protocol.ts';
 import { type DistTable, type Row, rowsFromPoints } from './table-schema.ts';
 
@@ -227,6 +227,38 @@ describe('byte-level line protocol', () => {
     );
     // The comparison is only worth something if the fast path did most of the work.
     expect(fast / lines).toBeGreaterThan(0.08);
+  });
+
+  it('parses a body fed in arbitrary pieces (into a growing buffer) like the whole body', () => {
+    fc.assert(
+      fc.property(
+        body,
+        precision,
+        fc.array(fc.integer({ min: 1, max: 64 }), { minLength: 1 }),
+        (text, prec, cuts) => {
+          const bytes = enc.encode(`\ufeff${text}`);
+          const stream = new LineProtocolStream(prec, 0);
+          let buf = new Uint8Array(8);
+          let filled = 0;
+          for (let k = 0; filled < bytes.length; k++) {
+            const piece = bytes.subarray(filled, filled + cuts[k % cuts.length]);
+            if (filled + piece.length > buf.length) {
+              const grown = new Uint8Array(Math.max(buf.length * 2, filled + piece.length));
+              grown.set(buf.subarray(0, filled));
+              buf = grown;
+            }
+            buf.set(piece, filled);
+            filled += piece.length;
+            stream.feed(buf, filled);
+          }
+          const got = stream.finish(buf, filled);
+          const whole = parseLineProtocolBytes(bytes, prec);
+          expect(materialize(got)).toEqual(materialize(whole));
+          expect(got.rejected).toEqual(whole.rejected);
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 
   it('shapes rows exactly like rowsFromPoints (coercion, defaults, NOT NULL, reasons)', () => {
