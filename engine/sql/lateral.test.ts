@@ -58,6 +58,16 @@ describe('LATERAL differential vs PGlite', () => {
   test.each(QUERIES)('%s', async (sql) => {
     expect(await diff(pair, sql)).toBeUndefined();
   });
+  test('parameters inside the LATERAL side and explicit LATERAL function calls', async () => {
+    const q =
+      'SELECT h.host, s.ts FROM h, LATERAL (SELECT ts FROM m WHERE m.host = h.host AND m.ts > $1 ORDER BY ts LIMIT $2) s ORDER BY 1, 2';
+    expect(await diff(pair, q, [1, 1])).toBeUndefined();
+    expect(await diff(pair, q, [0, 5])).toBeUndefined();
+    expect(
+      await diff(pair, 'SELECT h.host, g FROM h, LATERAL generate_series(h.n, $1::int) g ORDER BY 1, 2', [2]),
+    ).toBeUndefined();
+    expect(await diff(pair, 'SELECT * FROM LATERAL (SELECT 1 AS one) s')).toBeUndefined();
+  });
   test('EXPLAIN shows a lateral nested loop re-running the right side', async () => {
     const r = await pair.engine.query(
       'EXPLAIN SELECT * FROM h LEFT JOIN LATERAL (SELECT ts FROM m WHERE m.host = h.host LIMIT 1) s ON true',

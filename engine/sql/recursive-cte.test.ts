@@ -68,6 +68,12 @@ describe('WITH RECURSIVE differential vs PGlite', () => {
   test.each(QUERIES)('%s', async (sql) => {
     expect(await diff(pair, sql)).toBeUndefined();
   });
+  test('parameters in both terms', async () => {
+    const q =
+      'WITH RECURSIVE t(n) AS (SELECT $1::int UNION ALL SELECT n + $2 FROM t WHERE n < 20) SELECT * FROM t';
+    expect(await diff(pair, q, [3, 4])).toBeUndefined();
+    expect(await diff(pair, q, [30, 1])).toBeUndefined();
+  });
   test('a runaway recursion fails with 54000 instead of hanging', async () => {
     const sql = 'WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM t) SELECT count(*) FROM t';
     await expect(pair.engine.query(sql)).rejects.toMatchObject({ code: '54000' });
