@@ -366,11 +366,13 @@ export class SelectBinder {
     }
     if (windows.length > 0) {
       const width = plan.schema.length;
+      // Window arguments hold hidden-column references (GROUPING()) unmarked.
+      const wr = (e: Expr) => rewrite(mark(e));
       const calls = windows.map((w) => ({
         ...w,
-        args: w.args.map(rewrite),
-        partition: w.partition.map(rewrite),
-        order: w.order.map((k) => ({ ...k, expr: rewrite(k.expr) })),
+        args: w.args.map(wr),
+        partition: w.partition.map(wr),
+        order: w.order.map((k) => ({ ...k, expr: wr(k.expr) })),
       }));
       const schema = [...plan.schema, ...calls.map((c) => ({ name: c.name, type: c.type }))];
       plan = { kind: 'window', input: plan, calls, schema };

@@ -50,7 +50,8 @@ export function extractSpecialCalls(
   if (srfs && fc && !fc.over && SRF_NAMES.has(String(fc.funcname?.at(-1)?.String?.sval))) {
     if (cond)
       throw new SqlError(SqlState.featureNotSupported, `set-returning functions are not allowed in ${cond}`);
-    srfs.push(fc);
+    // GROUPING() may appear in an SRF's arguments; a nested SRF may not (bindExpr rejects it).
+    srfs.push({ ...fc, args: extractSpecialCalls(fc.args, grouping, undefined, cond) });
     return hiddenRef(SRF_QUALIFIER, `s${srfs.length - 1}`, fc.location);
   }
   const out: PgNode = {};

@@ -34,6 +34,8 @@ const QUERIES = [
   // Windows and DISTINCT over grouped rows.
   'SELECT r, sum(v), rank() OVER (ORDER BY sum(v) DESC) FROM s GROUP BY ROLLUP(r)',
   'SELECT DISTINCT sum(v) FROM s GROUP BY GROUPING SETS ((r), (r))',
+  'SELECT r, count(*) OVER (PARTITION BY grouping(r)) FROM s GROUP BY ROLLUP(r)',
+  'SELECT r, generate_series(1, grouping(r) + 1) FROM s GROUP BY ROLLUP(r)',
   // Empty inputs: () still yields one row, keyed sets none.
   'SELECT count(*), sum(a) FROM empty GROUP BY ()',
   'SELECT a, count(*) FROM empty GROUP BY ROLLUP(a)',
