@@ -177,6 +177,10 @@ describe('bulk ingest', () => {
     const big = await ingest('cpu', 'text/csv', `time,hostname\n${'x'.repeat(33 << 20)}`);
     expect(big.status).toBe(413);
     expect(big.body.error?.code).toBe('54000');
+    const bigLp = await influxWrite(`cpu,hostname=big usage_user=1 1\n${'x'.repeat(33 << 20)}`);
+    expect(bigLp.status).toBe(413);
+    expect(((await bigLp.json()) as { error: { code: string } }).error.code).toBe('54000');
+    expect((await ok(`SELECT count(*) FROM cpu WHERE hostname = 'big'`)).rows[0][0]).toBe(0);
     const bad = await influxWrite('cpu usage_user=1', 'bucket=default&precision=minutes');
     expect(bad.status).toBe(400);
     const unauth = await influxWrite('cpu,hostname=x usage_user=1', 'bucket=default', 'Token wrong');

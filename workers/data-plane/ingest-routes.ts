@@ -13,7 +13,7 @@ import { fromRpcError } from '../../durable-objects/rpc-errors.ts';
 import type { BucketChunk } from '../../engine/distributed/chunk-rows.ts';
 import { toTableBatch } from '../../engine/distributed/ingest-columns.ts';
 import { encodeForShards } from '../../engine/distributed/ingest-encode.ts';
-import { parseLineProtocolBytes } from '../../engine/distributed/ingest-lp-parse.ts';
+import { LineProtocolStream } from '../../engine/distributed/ingest-lp-parse.ts';
 import { isPrecision, type Precision, type Rejection } from '../../engine/distributed/line-protocol.ts';
 import {
   parseCsv,
@@ -28,7 +28,7 @@ import { ApiError } from '../errors.ts';
 import { Cluster } from './cluster.ts';
 import { databaseFor } from './database-cache.ts';
 import { StatsCollector } from './query-stats.ts';
-import { assertUtf8, MAX_INGEST_BODY_BYTES, readBodyBytes, readBodyText } from './request-body.ts';
+import { assertUtf8, MAX_INGEST_BODY_BYTES, readBodyStreaming, readBodyText } from './request-body.ts';
 import { bulkWrite, MAX_BATCH_ROWS, writeShardChunks } from './write-path.ts';
 
 /** Rejections echoed back per request (the count is always complete). */
@@ -109,7 +109,7 @@ class StageTimer {
 async function ingestLineProtocol(
   env: Env,
   dbId: string,
-  body: Uint8Array,
+  req: Request,
   precision: Precision,
   idempotencyKey: string | undefined,
   timer: StageTimer,
@@ -118,8 +118,16 @@ async function ingestLineProtocol(
   const cluster = new Cluster(env, dbId);
   const fixed = onlyTable === undefined ? undefined : await cluster.table(onlyTable);
   timer.mark('catalog');
-  assertUtf8(body);
-  const parsed = parseLineProtocolBytes(body, precision);
+  // Lines are parsed as they arrive; nothing is written before the whole body is in and valid.
+  const stream = new LineProtocolStream(precision, Number(req.headers.get('content-length') ?? 0) || 0);
+  const { buffer, filled } = await readBodyStreaming(req, MAX_INGEST_BODY_BYTES, (buf, n) => {
+    timer.mark('body');
+    stream.feed(buf, n);
+    timer.mark('parse');
+  });
+  timer.mark('body');
+  assertUtf8(buffer.subarray(0, filled));
+  const parsed = stream.finish(buffer, filled);
   timer.mark('parse');
   const rejected = [...parsed.rejected];
   const stats = new StatsCollector();
@@ -189,8 +197,7 @@ export const ingestRoutes = new Hono<AppEnv>()
     let r: IngestOutcome;
     if (type === 'text/plain') {
       const precision = precisionOf(c.req.query('precision') ?? 'ns');
-      const body = await readBodyBytes(c.req.raw, MAX_INGEST_BODY_BYTES);
-      r = await ingestLineProtocol(c.env, db.id, body, precision, key, new StageTimer(), tableName);
+      r = await ingestLineProtocol(c.env, db.id, c.req.raw, precision, key, new StageTimer(), tableName);
     } else {
       const text = await readBodyText(c.req.raw, MAX_INGEST_BODY_BYTES);
       r = await ingestRecords(c.env, db.id, tableName, (t) => parseRecords(type, text, t), key);
@@ -216,11 +223,9 @@ export const ingestRoutes = new Hono<AppEnv>()
     if (!bucket) throw new ApiError(400, '22023', 'bucket (the database) is required');
     const precision = precisionOf(c.req.query('precision') ?? 'ns');
     const db = await databaseFor(c.env, c.get('principal')!, bucket);
-    const timer = new StageTimer();
-    const body = await readBodyBytes(c.req.raw, MAX_INGEST_BODY_BYTES);
-    timer.mark('body');
     const key = c.req.header('idempotency-key');
-    const r = await ingestLineProtocol(c.env, db.id, body, precision, key, timer);
+    const timer = new StageTimer();
+    const r = await ingestLineProtocol(c.env, db.id, c.req.raw, precision, key, timer);
     if (r.rejected.length > 0) {
       // InfluxDB answers a partial write with 400; the valid points are written.
       throw new ApiError(

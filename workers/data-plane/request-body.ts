@@ -67,6 +67,54 @@ export async function readBodyBytes(req: Request, limit: number): Promise<Uint8A
 }
 
 /**
+ * Reads the body into one growing buffer (sized from Content-Length when the
+ * body is not compressed), calling `onData(buffer, filled)` after every piece
+ * so the caller can parse while the rest arrives. Same limits and errors as
+ * `readBodyBytes`. Returns the buffer and how much of it is body.
+ */
+export async function readBodyStreaming(
+  req: Request,
+  limit: number,
+  onData: (buffer: Uint8Array, filled: number) => void,
+): Promise<{ buffer: Uint8Array; filled: number }> {
+  const declared = Number(req.headers.get('content-length') ?? Number.NaN);
+  if (declared > limit) throw tooLarge(limit);
+  let buffer = new Uint8Array(0);
+  let filled = 0;
+  if (!req.body) return { buffer, filled };
+  const encoding = (req.headers.get('content-encoding') ?? '').toLowerCase();
+  if (encoding !== '' && encoding !== 'identity' && encoding !== 'gzip') {
+    throw new ApiError(415, '0A000', `unsupported Content-Encoding "${encoding}"`);
+  }
+  const stream = encoding === 'gzip' ? req.body.pipeThrough(new DecompressionStream('gzip')) : req.body;
+  buffer = new Uint8Array(encoding !== 'gzip' && declared > 0 ? declared : 1 << 20);
+  const reader = stream.getReader();
+  for (;;) {
+    let chunk: ReadableStreamReadResult<Uint8Array>;
+    try {
+      chunk = await reader.read();
+    } catch {
+      throw new ApiError(400, '22P02', 'request body could not be decompressed');
+    }
+    const { done, value } = chunk;
+    if (done) break;
+    if (filled + value.byteLength > limit) {
+      await reader.cancel();
+      throw tooLarge(limit);
+    }
+    if (filled + value.byteLength > buffer.length) {
+      const grown = new Uint8Array(Math.min(limit, Math.max(buffer.length * 2, filled + value.byteLength)));
+      grown.set(buffer.subarray(0, filled));
+      buffer = grown;
+    }
+    buffer.set(value, filled);
+    filled += value.byteLength;
+    onData(buffer, filled);
+  }
+  return { buffer, filled };
+}
+
+/**
  * Fails with 400 (22021) unless `bytes` is valid UTF-8. ASCII bodies (the
  * common case for line protocol) are recognised by a word-wide scan and never
  * decoded.
