@@ -24,7 +24,7 @@ import { bulkLoadInto } from './storage/bulk-load.ts';
 import { MemoryTableStore } from './storage/memory-store.ts';
 import type { TableStore } from './storage/table-store.ts';
 import type { SqlType, ValueType } from './types/values.ts';
-import type { ColumnType, Vector } from './vector.ts';
+import type { Vector } from './vector.ts';
 
 /** One statement's result. */
 export interface QueryResult {
