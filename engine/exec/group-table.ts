@@ -132,6 +132,54 @@ export class GroupTable {
     }
   }
 
+  /** The hash-map key of a group key value (as `assign` derives it). */
+  private mapKey(k: number, v: unknown): unknown {
+    return v === null ? null : this.hashers[k](v);
+  }
+
+  /**
+   * Adds a group for key values taken from another table (a spilled group
+   * coming back); returns its id. The key must not have a group yet.
+   */
+  insert(keyVals: unknown[]): number {
+    const nk = this.groups.length;
+    let m = this.root;
+    for (let k = 0; k < nk - 1; k++) {
+      const hk = this.mapKey(k, keyVals[k]);
+      let child = m.get(hk) as Map<unknown, unknown> | undefined;
+      if (!child) m.set(hk, (child = new Map()));
+      m = child;
+    }
+    const hk = this.mapKey(nk - 1, keyVals[nk - 1]);
+    if (m.has(hk)) throw new Error('group-table: inserted key already has a group');
+    const g = this.nGroups++;
+    m.set(hk, g);
+    this.keyVals.push(keyVals);
+    return g;
+  }
+
+  /**
+   * Forgets the groups `dead` selects (their ids are not reused, and their
+   * key values are dropped): rows with those keys would start new groups.
+   */
+  remove(dead: (g: number) => boolean): void {
+    const walk = (m: Map<unknown, unknown>, depth: number): void => {
+      for (const [k, v] of m) {
+        if (depth === this.groups.length - 1) {
+          const g = v as number;
+          if (!dead(g)) continue;
+          m.delete(k);
+          this.keyVals[g] = [];
+        } else {
+          const child = v as Map<unknown, unknown>;
+          walk(child, depth + 1);
+          if (child.size === 0) m.delete(k);
+        }
+      }
+    };
+    if (this.groups.length > 0) walk(this.root, 0);
+  }
+
   /** Fills `gids[j]` with the group of the j-th live row, creating groups as needed. */
   assign(b: ExecBatch, sel: Uint32Array | undefined, n: number, gids: Int32Array): void {
     const nk = this.groups.length;

@@ -33,7 +33,23 @@ export interface Accumulator {
   addFloats?(gids: Int32Array | undefined, sel: Uint32Array | undefined, n: number, vals: Float64Array): void;
   /** count(*): adds `n` rows, row j to group gids[j] (or 0). */
   addRows?(gids: Int32Array | undefined, n: number): void;
+  /**
+   * Group g's state as spillable values (numbers, bigints, strings, booleans,
+   * undefined, intervals, nested arrays), for hash aggregation that moves a
+   * group to disk; g is not used again, so growing state may be dropped.
+   */
+  saveState(g: number): unknown[];
+  /** Restores a state from `saveState` into group g (continuing it row by row gives the same result). */
+  loadState(g: number, s: readonly unknown[]): void;
 }
+
+/** A decimal as spillable values, and back. */
+const decOut = (d: Decimal | undefined): unknown => (d ? [d.int, d.scale] : undefined);
+const decIn = (x: unknown): Decimal | undefined => {
+  if (!x) return undefined;
+  const [int, scale] = x as [bigint, number];
+  return { int, scale };
+};
 
 function grow(a: Float64Array, n: number, fill = 0): Float64Array {
   if (a.length >= n) return a;
@@ -62,6 +78,13 @@ class CountAcc implements Accumulator {
   }
   result(g: number): unknown {
     return BigInt(this.n[g] ?? 0);
+  }
+  saveState(g: number): unknown[] {
+    return [this.n[g] ?? 0];
+  }
+  loadState(g: number, s: readonly unknown[]): void {
+    this.reserve(g + 1);
+    this.n[g] = s[0] as number;
   }
 }
 
@@ -102,6 +125,14 @@ class FloatSumAcc implements Accumulator {
     const r = this.mode === 'sum' ? this.s[g] : this.s[g] / this.c[g];
     return this.f32 && this.mode === 'sum' ? Math.fround(r) : r;
   }
+  saveState(g: number): unknown[] {
+    return [this.s[g] ?? 0, this.c[g] ?? 0];
+  }
+  loadState(g: number, st: readonly unknown[]): void {
+    this.reserve(g + 1);
+    this.s[g] = st[0] as number;
+    this.c[g] = st[1] as number;
+  }
 }
 
 /** Sums integers exactly: small ints in doubles (exact below 2^53), int64 in bigint. */
@@ -127,6 +158,14 @@ class IntSumAcc implements Accumulator {
     const sum = BigInt(this.s[g]);
     if (this.mode === 'sum') return this.big ? sum.toString() : checkInt64(sum);
     return decimalToString(decDiv({ int: sum, scale: 0 }, { int: BigInt(this.c[g]), scale: 0 }));
+  }
+  saveState(g: number): unknown[] {
+    return [this.s[g], this.c[g]];
+  }
+  loadState(g: number, st: readonly unknown[]): void {
+    if (st[1] === undefined) return;
+    this.s[g] = st[0] as number | bigint;
+    this.c[g] = st[1] as number;
   }
 }
 
@@ -158,6 +197,15 @@ class NumericSumAcc implements Accumulator {
     if (this.mode === 'sum') return decimalToString(this.s[g]);
     return decimalToString(decDiv(this.s[g], { int: BigInt(this.c[g]), scale: 0 }));
   }
+  saveState(g: number): unknown[] {
+    return [decOut(this.s[g]), this.c[g], this.nan[g] ?? false];
+  }
+  loadState(g: number, st: readonly unknown[]): void {
+    if (st[1] === undefined) return;
+    this.s[g] = decIn(st[0])!;
+    this.c[g] = st[1] as number;
+    if (st[2]) this.nan[g] = true;
+  }
 }
 
 class IntervalSumAcc implements Accumulator {
@@ -183,6 +231,14 @@ class IntervalSumAcc implements Accumulator {
     const di = Math.trunc(d);
     return { months: mi, days: di, micros: Math.round(s.micros / n + (d - di) * 86400e6) };
   }
+  saveState(g: number): unknown[] {
+    return [this.s[g], this.c[g]];
+  }
+  loadState(g: number, st: readonly unknown[]): void {
+    if (st[0] === undefined) return;
+    this.s[g] = st[0] as Interval;
+    this.c[g] = st[1] as number;
+  }
 }
 
 class MinMaxAcc implements Accumulator {
@@ -200,6 +256,12 @@ class MinMaxAcc implements Accumulator {
   }
   result(g: number): unknown {
     return this.v[g] ?? null;
+  }
+  saveState(g: number): unknown[] {
+    return [this.v[g]];
+  }
+  loadState(g: number, st: readonly unknown[]): void {
+    if (st[0] !== undefined) this.v[g] = st[0];
   }
 }
 
@@ -241,6 +303,14 @@ class FloatMinMaxAcc implements Accumulator {
   result(g: number): unknown {
     return this.has[g] ? this.v[g] : null;
   }
+  saveState(g: number): unknown[] {
+    return [this.v[g] ?? 0, this.has[g] ?? 0];
+  }
+  loadState(g: number, st: readonly unknown[]): void {
+    this.reserve(g + 1);
+    this.v[g] = st[0] as number;
+    this.has[g] = st[1] as number;
+  }
 }
 
 class BoolAcc implements Accumulator {
@@ -254,6 +324,12 @@ class BoolAcc implements Accumulator {
   result(g: number): unknown {
     return this.v[g] ?? null;
   }
+  saveState(g: number): unknown[] {
+    return [this.v[g]];
+  }
+  loadState(g: number, st: readonly unknown[]): void {
+    if (st[0] !== undefined) this.v[g] = st[0] as boolean;
+  }
 }
 
 class StringAggAcc implements Accumulator {
@@ -264,6 +340,14 @@ class StringAggAcc implements Accumulator {
   }
   result(g: number): unknown {
     return this.v[g] ?? null;
+  }
+  saveState(g: number): unknown[] {
+    const s = this.v[g];
+    delete this.v[g];
+    return [s];
+  }
+  loadState(g: number, st: readonly unknown[]): void {
+    if (st[0] !== undefined) this.v[g] = st[0] as string;
   }
 }
 
@@ -279,6 +363,14 @@ class ArrayAggAcc implements Accumulator {
   result(g: number): unknown {
     // A copy: window frames keep adding after reading a result.
     return this.v[g]?.slice() ?? null;
+  }
+  saveState(g: number): unknown[] {
+    const s = this.v[g];
+    delete this.v[g];
+    return [s];
+  }
+  loadState(g: number, st: readonly unknown[]): void {
+    if (st[0] !== undefined) this.v[g] = st[0] as unknown[];
   }
 }
 
@@ -304,6 +396,15 @@ class FloatVarAcc implements Accumulator {
     if (n === 0 || (!pop && n === 1)) return null;
     const v = Math.max(0, this.m2[g] / (pop ? n : n - 1));
     return this.kind.startsWith('stddev') ? Math.sqrt(v) : v;
+  }
+  saveState(g: number): unknown[] {
+    return [this.n[g], this.mean[g], this.m2[g]];
+  }
+  loadState(g: number, st: readonly unknown[]): void {
+    if (st[0] === undefined) return;
+    this.n[g] = st[0] as number;
+    this.mean[g] = st[1] as number;
+    this.m2[g] = st[2] as number;
   }
 }
 
@@ -335,6 +436,15 @@ class NumericVarAcc implements Accumulator {
     const q = decDiv(num, den);
     if (!this.kind.startsWith('stddev')) return decimalToString(q);
     return decimalToString(sqrtDecimal(q, q.scale));
+  }
+  saveState(g: number): unknown[] {
+    return [this.n[g], decOut(this.sx[g]), decOut(this.sxx[g])];
+  }
+  loadState(g: number, st: readonly unknown[]): void {
+    if (st[0] === undefined) return;
+    this.n[g] = st[0] as number;
+    this.sx[g] = decIn(st[1])!;
+    this.sxx[g] = decIn(st[2])!;
   }
 }
 
