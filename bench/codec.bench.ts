@@ -22,7 +22,8 @@ const runs = env('CODEC_RUNS', 5);
 const seed = env('CODEC_SEED', 123);
 
 const impls: [string, Columnar][] = [['new', await import('../engine/columnar/index.ts')]];
-if (process.env.CODEC_BASELINE) impls.unshift(['base', (await import(process.env.CODEC_BASELINE)) as Columnar]);
+if (process.env.CODEC_BASELINE)
+  impls.unshift(['base', (await import(process.env.CODEC_BASELINE)) as Columnar]);
 
 const data = generateCpuOnly({ hosts, hours, seed });
 const columns = cpuTableColumns(data);
@@ -63,8 +64,12 @@ for (const layout of ['none', 'segmentby'] as const) {
   for (let run = 0; run < runs; run++) {
     for (const [name, c] of impls) {
       const res = results.get(`${name}/${layout}`)!;
-      // biome-ignore lint/suspicious/noExplicitAny: vectors are the bench's plain shape
-      const { chunks, stats } = c.encodeTable(schema, vectors as any, n, layout === 'segmentby' ? { order } : {});
+      const { chunks, stats } = c.encodeTable(
+        schema,
+        vectors as Parameters<Columnar['encodeTable']>[1],
+        n,
+        layout === 'segmentby' ? { order } : {},
+      );
       res.bytesPerRow = stats.bytesPerRow;
       res.perColumn = stats.columnBytes.map((b) => b / n);
       res.encodeMs = Math.min(res.encodeMs, stats.encodeMs);

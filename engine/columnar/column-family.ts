@@ -29,7 +29,7 @@ const KIND_NAMES: Readonly<Record<number, readonly string[]>> = {
   [Codec.bool]: ['const', 'bitpack', 'rle', 'plain', 'lag'],
   [Codec.float]: ['alp', 'gorilla', 'plain', 'f32'],
   [Codec.int64]: ['int', 'plain'],
-  [Codec.string]: ['dict', 'plain'],
+  [Codec.string]: ['dict', 'plain', 'dict'],
 };
 const FAMILY_NAMES = ['null', 'int', 'float', 'int64', 'bool', 'text', 'bytea', 'interval'];
 

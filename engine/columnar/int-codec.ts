@@ -26,26 +26,29 @@ import type { ByteWriter } from './byte-io.ts';
 import {
   EXCEPTION_BYTES,
   type IntStats,
-  MIN_EXCEPTION_BYTES,
   IntTransform,
   intStats,
+  MIN_EXCEPTION_BYTES,
   type PforPlan,
   planTransform,
 } from './int-choice.ts';
 import { CHECKPOINT_EVERY, IntKind, PFOR_CHECKPOINTS, PFOR_COMPACT_EXCEPTIONS } from './int-stream.ts';
 
 const MAX_EXACT_RANGE = 2 ** 51;
+/** Widest packable value (bitpack holds 0 ≤ v < 2^53; readers reject more). */
+const MAX_WIDTH = 53;
 
 /** Transform scratch, one per exception-stream depth: a nested write must not clobber its parent's. */
-const scratch = [new Float64Array(0), new Float64Array(0)];
+const scratch = [new Float64Array(0), new Float64Array(0), new Float64Array(0)];
 function scratchOf(n: number): Float64Array {
   const d = excDepth;
   if (scratch[d].length < n) scratch[d] = new Float64Array(Math.max(n, d === 0 ? 65536 : 1024));
   return scratch[d];
 }
 
-/** Nesting of exception streams being written: their own exceptions stay raw (bounds the recursion). */
+/** Nesting of exception streams being written; at {@link MAX_EXC_DEPTH} exceptions stay raw (bounds the recursion). */
 let excDepth = 0;
+const MAX_EXC_DEPTH = 2;
 
 /** Materializes transform `t` of x into out[0..n) (seed slots copy the first real value). */
 function fillTransformed(x: ArrayLike<number>, n: number, t: number, out: Float64Array): void {
@@ -107,7 +110,7 @@ export function writeIntStream(
   const maxT = n > 2 ? 2 : 0;
   for (let t = 0; t <= maxT; t++) {
     planTransform(x, n, t, 0, cand);
-    if (cand.bytes < best.bytes) Object.assign(best, cand);
+    if (cand.bytes < best.bytes && cand.width <= MAX_WIDTH) Object.assign(best, cand);
   }
   let lagBytes = Number.POSITIVE_INFINITY;
   if (period >= 2 && period * 2 <= n) {
@@ -196,6 +199,12 @@ function writePfor(
     exc += d < 0 || d >= limit ? 1 : 0;
   }
   const exactWidth = bitWidth(tMax - tMin);
+  if (exactWidth > MAX_WIDTH) {
+    // Delta-of-delta of a range near 2^51 spans up to 2^53: not packable, store untransformed.
+    fillTransformed(x, n, 0, t);
+    writePfor(w, x, t, n, 0, tMin, MAX_WIDTH + 1);
+    return;
+  }
   const checkpoints = transform !== 0 && n > CHECKPOINT_EVERY;
   const exactBytes = packedBytes(n, exactWidth);
   if (exc === 0 || packedBytes(n, width) + exc * MIN_EXCEPTION_BYTES >= exactBytes) {
@@ -222,11 +231,11 @@ function writePfor(
   const excStart = w.length;
   // Raw lists cost 12 bytes per exception; nested streams usually far less, but carry headers.
   const rawBytes = exc * EXCEPTION_BYTES + 8;
-  if (excDepth === 0 && exc >= 4) {
+  if (excDepth < MAX_EXC_DEPTH && exc >= 4) {
     excDepth++;
     try {
-      writeIntStream(w, excVal, exc, false);
-      writeIntStream(w, excPos, exc, false);
+      writeIntStream(w, excVal, exc, true);
+      writeIntStream(w, excPos, exc, true);
     } finally {
       excDepth--;
     }

@@ -15,8 +15,12 @@ import { detectPeriod } from './int-choice.ts';
 import { writeIntStream } from './int-codec.ts';
 import { decodeIntStream, type IntStream, readIntStream } from './int-stream.ts';
 
-/** String block kinds (first byte). */
-export const StringKind = { dict: 0, plain: 1 } as const;
+/**
+ * String block kinds (first byte). `dictFront` (format v3): a dictionary whose
+ * entries are front-coded, each as the length of the prefix it shares with the
+ * previous entry plus the rest (`host_1`, `host_10`, … cost a byte or two each).
+ */
+export const StringKind = { dict: 0, plain: 1, dictFront: 2 } as const;
 
 const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder('utf-8');
@@ -112,9 +116,36 @@ export function writeDictStrings(
   n: number,
   period = 0,
 ): void {
-  w.u8(StringKind.dict);
-  w.u32(dict.length);
-  writePlainBody(w, dict, dict.length);
+  const size = dict.length;
+  const shared = new Int32Array(size);
+  let saved = 0;
+  for (let k = 1; k < size; k++) {
+    const a = dict[k - 1];
+    const b = dict[k];
+    if (typeof a !== 'string' || typeof b !== 'string') continue;
+    const max = Math.min(a.length, b.length);
+    let p = 0;
+    while (p < max && a.charCodeAt(p) === b.charCodeAt(p)) p++;
+    // Never split a surrogate pair: the suffix must stay well-formed UTF-16.
+    if (p > 0 && (b.charCodeAt(p - 1) & 0xfc00) === 0xd800) p--;
+    shared[k] = p;
+    saved += p;
+  }
+  if (saved >= size + 16) {
+    const rest: string[] = new Array(size);
+    for (let k = 0; k < size; k++) {
+      const v = dict[k];
+      rest[k] = typeof v === 'string' ? v.substring(shared[k]) : '';
+    }
+    w.u8(StringKind.dictFront);
+    w.u32(size);
+    writeIntStream(w, shared, size);
+    writePlainBody(w, rest, size);
+  } else {
+    w.u8(StringKind.dict);
+    w.u32(size);
+    writePlainBody(w, dict, size);
+  }
   writeIntStream(w, codes, n, true, period || detectPeriod(codes, n));
 }
 
@@ -158,6 +189,22 @@ export function readStringStream(r: ByteReader, n: number): StringStream {
     if (size > n) corrupt('dictionary size');
     const dict = decodeStrings(readIntStream(r, size), readBlob(r), size);
     return { kind, n, dict, codes: readIntStream(r, n) };
+  }
+  if (kind === StringKind.dictFront) {
+    const size = r.u32();
+    if (size > n) corrupt('dictionary size');
+    const shared = new Int32Array(size);
+    decodeIntStream(readIntStream(r, size), shared);
+    const dict = decodeStrings(readIntStream(r, size), readBlob(r), size);
+    for (let k = 1; k < size; k++) {
+      const p = shared[k];
+      if (p === 0) continue;
+      const prev = dict[k - 1];
+      if (!(p > 0 && p <= prev.length)) corrupt('dictionary prefix length');
+      dict[k] = prev.substring(0, p) + dict[k];
+    }
+    if (size > 0 && shared[0] !== 0) corrupt('dictionary prefix length');
+    return { kind: StringKind.dict, n, dict, codes: readIntStream(r, n) };
   }
   if (kind === StringKind.plain) {
     const lengths = readIntStream(r, n);
