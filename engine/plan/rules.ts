@@ -97,6 +97,23 @@ function addFilter(plan: Plan, preds: Expr[]): Plan {
     if (inner || keep.length === 0) return joined;
     return { kind: 'filter', input: joined, predicate: andAll(keep)!, schema: plan.schema };
   }
+  if (plan.kind === 'apply') {
+    // Predicates on the left row alone filter it before the right side re-runs for it.
+    const nl = plan.left.schema.length;
+    const toLeft: Expr[] = [];
+    const keep: Expr[] = [];
+    for (const p of preds) {
+      const used = [...columnsUsed(p)];
+      if (!hasSubquery(p) && used.length > 0 && used.every((i) => i < nl)) toLeft.push(p);
+      else keep.push(p);
+    }
+    if (toLeft.length > 0) {
+      const pushed: Plan = { ...plan, left: addFilter(plan.left, toLeft) };
+      return keep.length
+        ? { kind: 'filter', input: pushed, predicate: andAll(keep)!, schema: plan.schema }
+        : pushed;
+    }
+  }
   return { kind: 'filter', input: plan, predicate: andAll(preds)!, schema: plan.schema };
 }
 

@@ -43,6 +43,9 @@ const QUERIES = [
   'SELECT host, (SELECT sum(g) FROM generate_series(1, h.n) g) FROM h ORDER BY 1',
   "SELECT host, (SELECT string_agg(x.host || s.ts, ',' ORDER BY x.host, s.ts) FROM h x, LATERAL (SELECT ts FROM m WHERE m.host = x.host AND m.ts <= h.n) s) FROM h ORDER BY 1",
   'SELECT h.host, sum(s.val) FROM h, LATERAL (SELECT val FROM m WHERE m.host = h.host ORDER BY ts DESC LIMIT 2) s GROUP BY h.host ORDER BY 1',
+  // WHERE on the left row (pushed below the apply) and on both sides.
+  "SELECT h.host, s.ts FROM h, LATERAL (SELECT ts FROM m WHERE m.host = h.host) s WHERE h.host <> 'a' AND s.ts > h.n ORDER BY 1, 2",
+  "SELECT h.host, s.ts FROM h LEFT JOIN LATERAL (SELECT ts FROM m WHERE m.host = h.host LIMIT 1) s ON true WHERE h.host IN ('b', 'c') ORDER BY 1",
   // Errors.
   'SELECT * FROM h, (SELECT h.n) s',
   'SELECT h.host, s.mx FROM h RIGHT JOIN LATERAL (SELECT max(ts) mx FROM m WHERE m.host = h.host) s ON true',
@@ -76,5 +79,12 @@ describe('LATERAL differential vs PGlite', () => {
     const at = lines.findIndex((l) => l.includes('Nested Loop Lateral left'));
     expect(at).toBeGreaterThanOrEqual(0);
     expect(lines.slice(at + 1).join('\n')).toMatch(/Seq Scan on h[\s\S]*Limit[\s\S]*Seq Scan on m/);
+  });
+  test('a WHERE predicate on the left row is pushed below the apply', async () => {
+    const r = await pair.engine.query(
+      "EXPLAIN SELECT * FROM h, LATERAL (SELECT ts FROM m WHERE m.host = h.host) s WHERE h.host = 'a'",
+    );
+    const text = r.rows.map((x) => String(x[0])).join('\n');
+    expect(text).toMatch(/Nested Loop Lateral inner\n\s*-> Seq Scan on h[^\n]*\n\s*Filter: \(host = 'a'/);
   });
 });
