@@ -128,6 +128,36 @@ describe('one group larger than the budget', () => {
   });
 });
 
+describe('DISTINCT ON is accounted and falls back to the spilling sort', () => {
+  test.each([
+    'SELECT DISTINCT ON (id % 3000) id % 3000, id, score FROM t ORDER BY id % 3000, score DESC NULLS LAST, id',
+    'SELECT DISTINCT ON (name, id % 400) name, id % 400, id, note FROM t ORDER BY name, id % 400, id DESC',
+    // Ties on the remaining key keep the first row seen, as with the in-memory winners.
+    'SELECT DISTINCT ON (id % 2500) id % 2500, grp, id FROM t ORDER BY id % 2500, note',
+  ])('%s', async (sql) => {
+    const full = await db.query(sql, [], { memoryLimit: UNLIMITED });
+    const small = await db.query(sql, [], { memoryLimit: TINY });
+    expect(full.memory!.peakBytes).toBeGreaterThan(TINY);
+    expect(small.memory!.spilledBytes).toBeGreaterThan(0);
+    expect(small.memory!.peakBytes).toBeLessThanOrEqual(TINY);
+    expect(spill.liveRuns).toBe(0);
+    expect(small.rows).toEqual(full.rows);
+  });
+
+  test('a DISTINCT ON that fits stays in memory', async () => {
+    const r = await db.query(
+      'SELECT DISTINCT ON (grp) grp, id FROM t ORDER BY grp, score DESC NULLS LAST',
+      [],
+      {
+        memoryLimit: TINY,
+      },
+    );
+    expect(r.rowCount).toBe(37);
+    expect(r.memory!.spilledBytes).toBe(0);
+    expect(r.memory!.peakBytes).toBeGreaterThan(0);
+  });
+});
+
 describe('spilling aggregations vs PGlite', () => {
   let pair: Pair;
   beforeAll(async () => {
@@ -139,6 +169,7 @@ describe('spilling aggregations vs PGlite', () => {
     "SELECT id % 800, count(DISTINCT name), string_agg(note, ',' ORDER BY id), array_agg(grp ORDER BY id DESC) FROM t GROUP BY 1",
     'SELECT name, grp, count(*) FILTER (WHERE score > 50), max(score), avg(id) FROM t GROUP BY name, grp HAVING count(*) > 1',
     "SELECT id / 4, sum(score::numeric), stddev(id), bool_or(note = 'x') FROM t GROUP BY id / 4",
+    'SELECT DISTINCT ON (id % 3000) id % 3000, id, score FROM t ORDER BY id % 3000, score DESC NULLS LAST, id',
   ])('%s', async (sql) => {
     expect(await diff(pair, sql)).toBeUndefined();
     const r = await pair.engine.query(sql);
