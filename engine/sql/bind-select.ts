@@ -488,6 +488,8 @@ export function columnName(node: PgNode): string {
     }
     case 'CaseExpr':
       return 'case';
+    case 'GroupingFunc':
+      return 'grouping';
     case 'CoalesceExpr':
       return 'coalesce';
     case 'MinMaxExpr':

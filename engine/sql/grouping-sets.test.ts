@@ -65,6 +65,12 @@ describe('GROUPING SETS differential vs PGlite', () => {
     });
     expect(await diff(pair, sql)).toBeUndefined();
   });
+  test('output column names follow PostgreSQL', async () => {
+    const r = await pair.engine.query('SELECT r, grouping(r), sum(v) FROM s GROUP BY ROLLUP(r)');
+    expect(r.columns.map((c) => c.name)).toEqual(['r', 'grouping', 'sum']);
+    const p = await pair.pg.query('SELECT r, grouping(r), sum(v) FROM s GROUP BY ROLLUP(r)');
+    expect(p.fields.map((f) => f.name)).toEqual(['r', 'grouping', 'sum']);
+  });
   test('EXPLAIN lists the grouping sets', async () => {
     const r = await pair.engine.query('EXPLAIN SELECT r, c, sum(v) FROM s GROUP BY ROLLUP(r, c)');
     const text = r.rows.map((x) => x[0]).join('\n');
