@@ -7,6 +7,7 @@
 
 import { type Packed, readPacked, unpackAddBase, unpackRangeAddBase } from './bitpack.ts';
 import { type ByteReader, corrupt } from './byte-io.ts';
+import { decodeDeltaPacked } from './delta-decode.ts';
 
 /** Stream kinds (first byte of an integer stream). */
 export const IntKind = { const: 0, pfor: 1, rle: 2, plain: 3, lag: 4 } as const;
@@ -173,6 +174,11 @@ export function decodeIntStream(s: IntStream, out: Float64Array | Int32Array): v
       return;
     }
     case 1: {
+      if (s.transform !== 0 && s.packed.width <= 32 && n > 0) {
+        if (s.excPos.length > 0 && s.excPos[s.excPos.length - 1] >= n) corrupt('exception position');
+        decodeDeltaPacked(s.packed, s.base, s.excPos, s.excVal, s.transform, s.first, s.firstDelta, out, n);
+        return;
+      }
       unpackAddBase(s.packed, s.base, out);
       const { excPos, excVal } = s;
       for (let e = 0; e < excPos.length; e++) {

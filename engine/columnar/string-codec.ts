@@ -195,22 +195,68 @@ export function readStringStream(r: ByteReader, n: number): StringStream {
     if (size > n) corrupt('dictionary size');
     const shared = new Int32Array(size);
     decodeIntStream(readIntStream(r, size), shared);
-    const dict = decodeStrings(readIntStream(r, size), readBlob(r), size);
-    for (let k = 1; k < size; k++) {
-      const p = shared[k];
-      if (p === 0) continue;
-      const prev = dict[k - 1];
-      if (!(p > 0 && p <= prev.length)) corrupt('dictionary prefix length');
-      dict[k] = prev.substring(0, p) + dict[k];
-    }
-    if (size > 0 && shared[0] !== 0) corrupt('dictionary prefix length');
-    return { kind: StringKind.dict, n, dict, codes: readIntStream(r, n) };
+    const restLengths = new Int32Array(size);
+    decodeIntStream(readIntStream(r, size), restLengths);
+    return {
+      kind: StringKind.dict,
+      n,
+      dict: frontDecode(shared, restLengths, readBlob(r)),
+      codes: readIntStream(r, n),
+    };
   }
   if (kind === StringKind.plain) {
     const lengths = readIntStream(r, n);
     return { kind, n, lengths, blob: readBlob(r) };
   }
   return corrupt(`unknown string kind ${kind}`);
+}
+
+const utf16Decoder = new TextDecoder('utf-16le');
+
+/**
+ * Rebuilds front-coded entries as UTF-16 code units in one typed array (prefix
+ * copies are `copyWithin`), decoded by one TextDecoder call and sliced: no per
+ * entry concatenation, whose cons strings every later hash would flatten.
+ */
+function frontDecode(shared: Int32Array, restLengths: Int32Array, blob: Uint8Array): string[] {
+  const size = shared.length;
+  const rest = textDecoder.decode(blob);
+  let total = 0;
+  let restTotal = 0;
+  for (let k = 0; k < size; k++) {
+    const p = shared[k];
+    const len = restLengths[k];
+    if (!(p >= 0 && len >= 0)) corrupt('dictionary lengths');
+    total += p + len;
+    restTotal += len;
+  }
+  if (restTotal !== rest.length) corrupt('string lengths do not match the text');
+  const units = new Uint16Array(total);
+  const ends = new Int32Array(size);
+  let pos = 0;
+  let prevStart = 0;
+  let prevLen = 0;
+  let rpos = 0;
+  for (let k = 0; k < size; k++) {
+    const p = shared[k];
+    if (p > prevLen) corrupt('dictionary prefix length');
+    units.copyWithin(pos, prevStart, prevStart + p);
+    const len = restLengths[k];
+    for (let j = 0; j < len; j++) units[pos + p + j] = rest.charCodeAt(rpos + j);
+    rpos += len;
+    prevStart = pos;
+    prevLen = p + len;
+    pos += prevLen;
+    ends[k] = pos;
+  }
+  const all = utf16Decoder.decode(units);
+  const dict: string[] = new Array(size);
+  let at = 0;
+  for (let k = 0; k < size; k++) {
+    dict[k] = all.substring(at, ends[k]);
+    at = ends[k];
+  }
+  return dict;
 }
 
 function readBlob(r: ByteReader): Uint8Array {
