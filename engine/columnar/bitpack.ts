@@ -37,15 +37,22 @@ function packPlane(
   base: number,
 ): void {
   if (width === 0) return;
+  // Bits gather in a register and each word is stored once (no read-modify-write of `out`).
+  let acc = 0;
+  let filled = 0;
+  let word = 0;
   for (let i = 0; i < n; i++) {
     const x = src[i] - base;
     const v = hi ? (x / TWO32) >>> 0 : x >>> 0;
-    const bit = i * width;
-    const word = bit >>> 5;
-    const shift = bit & 31;
-    out[word] |= v << shift;
-    if (shift + width > 32) out[word + 1] |= v >>> (32 - shift);
+    acc |= v << filled;
+    filled += width;
+    if (filled >= 32) {
+      out[word++] = acc;
+      filled -= 32;
+      acc = filled > 0 ? v >>> (width - filled) : 0;
+    }
   }
+  if (filled > 0) out[word] = acc;
 }
 
 /**
@@ -118,6 +125,22 @@ export function unpackAddBase(p: Packed, base: number, out: Float64Array | Int32
   const { width, n, lo } = p;
   if (width === 0) {
     out.fill(base, 0, n);
+    return;
+  }
+  if (width < 31) {
+    // Signed words: every intermediate stays a small integer in V8 (see delta-decode).
+    const words = new Int32Array(lo.buffer, lo.byteOffset, lo.length);
+    const mask = (1 << width) - 1;
+    for (let i = 0; i < n; i++) {
+      const bit = i * width;
+      const word = bit >> 5;
+      const shift = bit & 31;
+      const v =
+        shift + width > 32
+          ? (words[word] >>> shift) | (words[word + 1] << (32 - shift))
+          : words[word] >> shift;
+      out[i] = base + (v & mask);
+    }
     return;
   }
   if (width <= 32) {

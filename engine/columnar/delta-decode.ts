@@ -52,7 +52,7 @@ export function decodeDeltaPacked(
   let i = start;
   while (i < n) {
     // A run without exceptions: the hot loop has no exception test.
-    const end = nextExc < n ? nextExc : n;
+    const end = Math.min(nextExc, n);
     if (width === 0) {
       if (order === 1) {
         if (int32) for (; i < end; i++) out[i] = acc = (acc + base) | 0;
@@ -158,7 +158,7 @@ function decodeDeltaRelative(
   let acc = 0;
   let i = 1;
   while (i < n) {
-    const end = nextExc < n ? nextExc : n;
+    const end = Math.min(nextExc, n);
     for (; i < end; i++) {
       const bit = i * width;
       const word = bit >> 5;
@@ -177,5 +177,47 @@ function decodeDeltaRelative(
     out[i++] = first + acc;
     while (e < excCount && excPos[e] < i) e++;
     nextExc = e < excCount ? excPos[e] : n;
+  }
+}
+
+/**
+ * Decodes the body of a lag-p stream (a transform-0 PFOR of x[i] − x[i−p],
+ * packed below 31 bits) and adds the value one period back in the same pass;
+ * `out[0..p)` already holds the head. Exception positions index the body.
+ */
+export function decodeLagPacked(
+  period: number,
+  lo: Uint32Array,
+  width: number,
+  base: number,
+  excPos: Uint32Array,
+  excVal: Float64Array,
+  out: Float64Array | Int32Array,
+  n: number,
+): void {
+  const words = new Int32Array(lo.buffer, lo.byteOffset, lo.length);
+  const mask = (1 << width) - 1;
+  const m = n - period;
+  const excCount = excPos.length;
+  let e = 0;
+  let j = 0;
+  while (j < m) {
+    const end = e < excCount ? Math.min(excPos[e], m) : m;
+    if (width === 0) for (; j < end; j++) out[period + j] = out[j] + base;
+    else
+      for (; j < end; j++) {
+        const bit = j * width;
+        const word = bit >> 5;
+        const shift = bit & 31;
+        const v =
+          shift + width > 32
+            ? (words[word] >>> shift) | (words[word + 1] << (32 - shift))
+            : words[word] >> shift;
+        out[period + j] = out[j] + base + (v & mask);
+      }
+    if (j >= m) break;
+    out[period + j] = out[j] + excVal[e++];
+    j++;
+    while (e < excCount && excPos[e] < j) e++;
   }
 }

@@ -7,7 +7,7 @@
 
 import { type Packed, readPacked, unpackAddBase, unpackRangeAddBase } from './bitpack.ts';
 import { type ByteReader, corrupt } from './byte-io.ts';
-import { decodeDeltaPacked } from './delta-decode.ts';
+import { decodeDeltaPacked, decodeLagPacked } from './delta-decode.ts';
 
 /** Stream kinds (first byte of an integer stream). */
 export const IntKind = { const: 0, pfor: 1, rle: 2, plain: 3, lag: 4 } as const;
@@ -153,6 +153,12 @@ export function decodeIntStream(s: IntStream, out: Float64Array | Int32Array): v
       // Decode the differences in place after the head, then add the value one period back.
       const p = s.period;
       decodeIntStream(s.head, out.subarray(0, p));
+      const b = s.body;
+      if (b.kind === 1 && b.transform === 0 && b.packed.width < 31) {
+        if (b.excPos.length > 0 && b.excPos[b.excPos.length - 1] >= b.n) corrupt('exception position');
+        decodeLagPacked(p, b.packed.lo, b.packed.width, b.base, b.excPos, b.excVal, out, n);
+        return;
+      }
       decodeIntStream(s.body, out.subarray(p, n));
       for (let i = p; i < n; i++) out[i] += out[i - p];
       return;
