@@ -80,6 +80,9 @@ function makeData(): Map<string, Row[]> {
 
 /** Statement, ordered?, and whether it is a join every shard answers alone (see `join-pushdown`). */
 const QUERIES: [string, boolean, boolean?][] = [
+  // sum(bigint) is numeric on the general path (LIKE is outside the fast path's subset).
+  ["SELECT sum(w), count(*) FROM u WHERE host LIKE 'h1%'", false],
+  ["SELECT host, sum(w) FROM u WHERE host LIKE 'h%' GROUP BY host ORDER BY host", true],
   // Co-located join + aggregate, filter on both sides, ordered.
   [
     'SELECT u.region_id, count(*), sum(t.v), max(u.w) FROM t JOIN u ON t.host = u.host WHERE t.v > 10 GROUP BY u.region_id ORDER BY 1 NULLS FIRST',

@@ -35,6 +35,10 @@ const DDL = [
 
 /** Statement → ordered? Each is run through the API and on PostgreSQL. */
 const QUERIES: [string, boolean][] = [
+  // bigint through the general path (LIKE is outside the fast path): sum is numeric, max stays bigint.
+  ["SELECT sum(w), max(w), count(*) FROM dj_u WHERE host LIKE 'h1%'", false],
+  ["SELECT region_id, sum(w) FROM dj_u WHERE host LIKE 'h%' GROUP BY region_id ORDER BY 1 NULLS FIRST", true],
+  ['SELECT sum(w), avg(w) FROM dj_u', false],
   [
     'SELECT u.region_id, count(*), sum(t.v), max(u.w) FROM dj_t t JOIN dj_u u ON t.host = u.host WHERE t.v > 5 GROUP BY u.region_id ORDER BY 1 NULLS FIRST',
     true,
