@@ -106,7 +106,10 @@ describe('distributed joins, subqueries and INSERT … SELECT over 8 shards', ()
       await ok(`INSERT INTO ${table} (${cols.join(', ')}) VALUES ${values.join(', ')}`, params);
     };
     await insert('dj_t', T.slice(1000));
-    await insert('dj_u', U);
+    // dj_u: bigint values both in columnar chunks (bulk ingest) and in hot rows.
+    const u = await ingest('dj_u', 'application/json', JSON.stringify(U.slice(0, 25)));
+    expect(u.body).toMatchObject({ accepted: 25, rejected: 0 });
+    await insert('dj_u', U.slice(25));
     await insert('dj_r', R);
 
     // The same rows in PostgreSQL, and its answers.
