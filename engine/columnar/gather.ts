@@ -171,6 +171,16 @@ export function gatherVector(v: Vector, sel: Uint32Array): Vector {
     const out: unknown[] = new Array(m);
     for (let k = 0; k < m; k++) out[k] = src[sel[k]];
     values = out as FlatVector['values'];
+  } else if (src instanceof Float64Array) {
+    // Monomorphic loops for the common element types (a shared loop over every
+    // typed-array class is megamorphic and several times slower).
+    const out = new Float64Array(m);
+    for (let k = 0; k < m; k++) out[k] = src[sel[k]];
+    values = out;
+  } else if (src instanceof Int32Array) {
+    const out = new Int32Array(m);
+    for (let k = 0; k < m; k++) out[k] = src[sel[k]];
+    values = out;
   } else {
     const out = new (src.constructor as new (n: number) => typeof src)(m);
     for (let k = 0; k < m; k++) (out as { [i: number]: unknown })[k] = src[sel[k]];

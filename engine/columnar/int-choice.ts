@@ -173,7 +173,7 @@ export function planTransform(
     for (let j = 0; j < m; j++) {
       const d = sample[j] - base;
       if (d < 0) below++;
-      else hist[bitWidth(d)]++;
+      else hist[d < 4294967296 ? 32 - Math.clz32(d) : bitWidth(d)]++; // inlined: hot, per sample value
     }
     let above = m - below;
     for (let w = 0; w <= fullWidth; w++) {

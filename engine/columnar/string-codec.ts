@@ -43,6 +43,7 @@ export function buildDictionary(
   const dict: string[] = [];
   const codes = new Int32Array(n);
   let last = 0;
+  let prev: unknown = codes; // matches no value until the first row
   // With a row period, the value one period back is usually the same string
   // object: a pointer comparison replaces the hash lookup.
   const lag = nulls === undefined && period > 0 ? period : n;
@@ -52,6 +53,12 @@ export function buildDictionary(
       continue;
     }
     const s = src[i] as string;
+    // Clustered rows repeat the previous row's value (a host's run): no hash lookup.
+    if (s === prev) {
+      codes[i] = last;
+      continue;
+    }
+    prev = s;
     if (i >= lag && s === src[i - lag]) {
       codes[i] = last = codes[i - lag];
       continue;
