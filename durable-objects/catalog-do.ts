@@ -9,8 +9,10 @@
 import { DurableObject } from 'cloudflare:workers';
 import { buildHashRanges, type HashRange } from '../engine/distributed/hash-ranges.ts';
 import type { ColumnSpec } from '../engine/distributed/sql-statements.ts';
+import { layoutWithoutDropped, withLayoutOptions } from '../engine/distributed/table-layout.ts';
 import type { DistTable, Placement } from '../engine/distributed/table-schema.ts';
 import { SqlError, SqlState } from '../engine/errors.ts';
+import type { RelOption } from '../engine/storage/chunk-layout.ts';
 import { rpcSafe } from './rpc-errors.ts';
 
 /** A coordinator silent this long is presumed dead; recovery then resolves its transaction. */
@@ -123,8 +125,16 @@ export class CatalogDO extends DurableObject<Env> {
     });
   }
 
-  /** ALTER TABLE ADD / DROP COLUMN: ids are never reused, so stored rows need no rewrite. */
-  async alterTable(name: string, add: ColumnSpec[], drop: string[]): Promise<DistTable> {
+  /**
+   * ALTER TABLE ADD / DROP COLUMN: ids are never reused, so stored rows need no rewrite.
+   * `options` (SET (timescaledb.compress_segmentby …)) change the row order of chunks written from now on.
+   */
+  async alterTable(
+    name: string,
+    add: ColumnSpec[],
+    drop: string[],
+    options: RelOption[] = [],
+  ): Promise<DistTable> {
     return rpcSafe(async () => {
       const t = this.get(name);
       let columns = [...t.columns];
@@ -154,7 +164,7 @@ export class CatalogDO extends DurableObject<Env> {
         }
         columns.push({ ...a, id: next++ });
       }
-      const updated: DistTable = { ...t, columns, nextColumnId: next };
+      const updated = withLayoutOptions(layoutWithoutDropped({ ...t, columns, nextColumnId: next }), options);
       this.put(updated);
       return updated;
     });

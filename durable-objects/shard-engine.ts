@@ -28,6 +28,7 @@ import {
   hotSegment,
   runFragmentOnEngine,
 } from '../engine/distributed/fragment-engine.ts';
+import { isClustered } from '../engine/distributed/table-layout.ts';
 import type { DistTable, Row } from '../engine/distributed/table-schema.ts';
 import { timeSlices } from '../engine/distributed/time-slices.ts';
 import { initParser } from '../engine/sql/parser.ts';
@@ -120,6 +121,7 @@ export class ShardEngine {
         keep.add(chunks[i].id);
       }
     }
+    const clustered = isClustered(table);
     for (const c of chunks) {
       const reader = openChunkParts(
         new Uint8Array(c.header),
@@ -133,9 +135,11 @@ export class ShardEngine {
         { cache: keep.has(c.id) },
       );
       const seg = encodedSegment(reader, columnIdOf, c.deleted ? new Uint8Array(c.deleted) : undefined);
-      // Cached hypertable chunks are scanned in time slices that time predicates can skip.
+      // Cached hypertable chunks are scanned in time slices that time predicates can skip; a
+      // clustered chunk (by host, then time) is not: its slices would each span the whole bucket,
+      // and unsliced its segment-by equalities pick the host's row ranges (late materialization).
       const time = table.hypertable?.timeColumnId;
-      if (time !== undefined && keep.has(c.id)) segments.push(...timeSlices(seg, time));
+      if (time !== undefined && keep.has(c.id) && !clustered) segments.push(...timeSlices(seg, time));
       else segments.push(seg);
     }
     const db = await engineOver([{ def: engineTableDef(table), segments: () => segments }], wasmModule);

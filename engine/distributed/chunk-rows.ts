@@ -6,6 +6,7 @@
  * reads as its default, a dropped column is simply never asked for.
  */
 import { type ColumnSchema, type EncodedChunk, encodeChunks } from '../columnar/index.ts';
+import type { RowOrderKey } from '../columnar/row-order.ts';
 import {
   type ColumnType,
   type FlatVector,
@@ -14,6 +15,7 @@ import {
   setNullAt,
   type Vector,
 } from '../vector.ts';
+import { chunkOrderKeys } from './table-layout.ts';
 import type { DistColumn, DistTable, DistType, Row } from './table-schema.ts';
 
 const COLUMN_TYPE: Record<DistType, ColumnType> = {
@@ -97,8 +99,15 @@ function vectorOf(col: DistColumn, rows: readonly Row[]): FlatVector {
   return nulls ? { kind: 'flat', type, length: n, values, nulls } : { kind: 'flat', type, length: n, values };
 }
 
-/** Encodes rows of the given (live) columns into one or more chunks (≤ 65,536 rows, blocks ≤ 2 MB). */
-export function encodeRows(columns: readonly DistColumn[], rows: readonly Row[]): EncodedChunk[] {
+/**
+ * Encodes rows of the given (live) columns into one or more chunks (≤ 65,536 rows, blocks ≤ 2 MB),
+ * rows inside each chunk ordered by `order` (indexes into `columns`; none: arrival order).
+ */
+export function encodeRows(
+  columns: readonly DistColumn[],
+  rows: readonly Row[],
+  order: readonly RowOrderKey[] = [],
+): EncodedChunk[] {
   const schema: ColumnSchema[] = columns.map((c) => ({
     name: chunkColumnName(c.id),
     type: COLUMN_TYPE[c.type],
@@ -107,6 +116,7 @@ export function encodeRows(columns: readonly DistColumn[], rows: readonly Row[])
     schema,
     columns.map((c) => vectorOf(c, rows)),
     rows.length,
+    { order },
   );
 }
 
@@ -163,11 +173,16 @@ export function groupByBucket(t: DistTable, rows: readonly Row[]): Map<number, R
  * Encodes a table's rows into chunks per time bucket. Pure, so the ingest
  * Worker runs it and ships bytes: the shard (single-threaded per shard) only
  * stores blobs, and the RPC carries compressed blocks instead of JS row arrays.
+ * Rows inside each chunk follow the table's layout (see `table-layout`).
  */
 export function encodeTableRows(t: DistTable, rows: readonly Row[]): BucketChunk[] {
   const out: BucketChunk[] = [];
+  const order = chunkOrderKeys(
+    t,
+    t.columns.map((c) => c.id),
+  );
   for (const [bucket, list] of groupByBucket(t, rows)) {
-    for (const c of encodeRows(t.columns, list))
+    for (const c of encodeRows(t.columns, list, order))
       out.push({ bucket, rowCount: c.meta.rowCount, header: c.header, columns: c.columns });
   }
   return out;

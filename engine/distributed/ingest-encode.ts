@@ -5,7 +5,8 @@
  * once per distinct dictionary value (not per row); rows are grouped by shard,
  * sliced like `bulkWrite` slices (≤ `sliceRows` rows per shard batch, each its
  * own idempotent batch id), then by time bucket; columns are gathered straight
- * from typed arrays (text as dictionary codes) into the chunk encoder.
+ * from typed arrays (text as dictionary codes) into the chunk encoder, which
+ * orders each chunk's rows by the table's layout (see `table-layout`).
  */
 
 import { encodeChunks } from '../columnar/index.ts';
@@ -14,6 +15,7 @@ import type { BucketChunk } from './chunk-rows.ts';
 import { chunkColumnName } from './chunk-rows.ts';
 import { buildHashRanges, shardForValue } from './hash-ranges.ts';
 import type { ColumnValues, TableBatch } from './ingest-columns.ts';
+import { chunkOrderKeys } from './table-layout.ts';
 
 /** Shard index → its batches (each ≤ `sliceRows` rows), each a list of encoded bucket chunks. */
 export type ShardChunks = Map<number, BucketChunk[][]>;
@@ -92,10 +94,14 @@ function bucketsOf(tb: TableBatch, rows: readonly number[]): Map<number, Uint32A
 
 function encodeSlice(tb: TableBatch, rows: readonly number[]): BucketChunk[] {
   const schema = tb.table.columns.map((c) => ({ name: chunkColumnName(c.id), type: c.type as ColumnType }));
+  const order = chunkOrderKeys(
+    tb.table,
+    tb.table.columns.map((c) => c.id),
+  );
   const out: BucketChunk[] = [];
   for (const [bucket, sel] of bucketsOf(tb, rows)) {
     const vectors = tb.columns.map((c) => gather(c, sel, tb.rows));
-    for (const c of encodeChunks(schema, vectors, sel.length))
+    for (const c of encodeChunks(schema, vectors, sel.length, { order }))
       out.push({ bucket, rowCount: c.meta.rowCount, header: c.header, columns: c.columns });
   }
   return out;

@@ -6,6 +6,7 @@
  * shard I/O stay with the caller.
  */
 import { SqlError, SqlState } from '../errors.ts';
+import type { RelOption } from '../storage/chunk-layout.ts';
 import { inlineCte } from './cte-inline.ts';
 import { exprType, type FExpr } from './fragment-expr.ts';
 import {
@@ -39,7 +40,14 @@ export type Command =
       readonly columns: ColumnSpec[];
       readonly ifNotExists: boolean;
     }
-  | { readonly kind: 'alter'; readonly table: string; readonly add: ColumnSpec[]; readonly drop: string[] }
+  /** ADD / DROP COLUMN, and `SET (timescaledb.compress_segmentby = …)`: the chunk layout (`options`). */
+  | {
+      readonly kind: 'alter';
+      readonly table: string;
+      readonly add: ColumnSpec[];
+      readonly drop: string[];
+      readonly options: RelOption[];
+    }
   | { readonly kind: 'drop'; readonly tables: string[]; readonly ifExists: boolean }
   | { readonly kind: 'insert'; readonly table: string; readonly stmt: Node }
   | { readonly kind: 'insertSelect'; readonly table: string; readonly stmt: Node }
@@ -95,6 +103,20 @@ function relName(rel: Node): string {
   return rel.relname as string;
 }
 
+/**
+ * `SET (timescaledb.compress_segmentby = 'host', …)`: storage parameters, checked
+ * (names and columns) by the catalog against the table (see `table-layout`).
+ */
+function relOptions(def: Node): RelOption[] {
+  return ((def?.List?.items ?? []) as Node[]).map((x) => {
+    const d = x.DefElem;
+    const arg = d.arg;
+    // `= 'a, b'` and `= true` arrive as strings, `= 1` as an integer.
+    const value = arg?.String?.sval ?? (arg?.Integer ? String(arg.Integer.ival ?? 0) : undefined);
+    return { namespace: d.defnamespace, name: d.defname, value };
+  });
+}
+
 /** Turns one parsed statement into a command (0A000 for anything else). */
 export function classify(stmt: Node, params: readonly unknown[]): Command {
   if (stmt.CreateStmt) {
@@ -120,13 +142,15 @@ export function classify(stmt: Node, params: readonly unknown[]): Command {
     const a = stmt.AlterTableStmt;
     const add: ColumnSpec[] = [];
     const drop: string[] = [];
+    const options: RelOption[] = [];
     for (const cmd of a.cmds as Node[]) {
       const c = cmd.AlterTableCmd;
       if (c.subtype === 'AT_AddColumn') add.push(columnSpec(c.def.ColumnDef, params));
       else if (c.subtype === 'AT_DropColumn') drop.push(c.name);
+      else if (c.subtype === 'AT_SetRelOptions') options.push(...relOptions(c.def));
       else unsupported(`ALTER TABLE ${String(c.subtype).replace('AT_', '')}`);
     }
-    return { kind: 'alter', table: relName(a.relation), add, drop };
+    return { kind: 'alter', table: relName(a.relation), add, drop, options };
   }
   if (stmt.DropStmt) {
     const d = stmt.DropStmt;

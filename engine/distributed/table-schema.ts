@@ -11,6 +11,7 @@
  * 2^53 is rejected rather than rounded); text → string; timestamptz → integral
  * microseconds since the epoch.
  */
+import type { ChunkLayout } from '../storage/chunk-layout.ts';
 import type { Point, Rejection } from './line-protocol.ts';
 import type { RawRecord } from './record-formats.ts';
 
@@ -47,6 +48,11 @@ export interface DistTable {
   readonly tierAfterUs?: number;
   /** Frozen tier: chunks whose time range ended this long ago become Parquet objects in R2. */
   readonly freezeAfterUs?: number;
+  /**
+   * Row order inside chunks (TimescaleDB compress_segmentby / compress_orderby), as set by
+   * `ALTER TABLE … SET (…)`; undefined means the default of `chunkLayoutOf` (see `table-layout`).
+   */
+  readonly layout?: ChunkLayout;
 }
 
 /** A row indexed by column id (holes for dropped or later-added columns). */

@@ -15,7 +15,6 @@ import { rowOrder } from '../columnar/row-order.ts';
 import { SqlError, SqlState } from '../errors.ts';
 import type { ColumnType, Vector } from '../vector.ts';
 import { isVector, vectorFromValues } from './chunk-builder.ts';
-import type { TableDef } from './table-store.ts';
 
 /** How rows are ordered inside each chunk of a table (column ids). */
 export interface ChunkLayout {
@@ -63,6 +62,13 @@ function optionError(code: string, message: string): never {
   throw new SqlError(code, message);
 }
 
+/** What {@link layoutFromOptions} reads of a table (an engine `TableDef` or the data plane's catalog entry). */
+export interface LayoutTable {
+  readonly name: string;
+  readonly columns: readonly { readonly id: number; readonly name: string }[];
+  readonly layout?: ChunkLayout;
+}
+
 /**
  * The layout that TimescaleDB compression options describe, on top of `current`:
  * `timescaledb.compress` (accepted; chunks are always compressed),
@@ -71,7 +77,7 @@ function optionError(code: string, message: string): never {
  * are errors (0A000, 42703), as in TimescaleDB.
  */
 export function layoutFromOptions(
-  def: TableDef,
+  def: LayoutTable,
   options: readonly RelOption[],
   current: ChunkLayout | undefined = def.layout,
 ): ChunkLayout {

@@ -72,7 +72,9 @@ async function runCommand(
     case 'alter':
       await pushTable(
         cluster,
-        (await cluster.catalog().alterTable(cmd.table, cmd.add, cmd.drop)) as unknown as DistTable,
+        (await cluster
+          .catalog()
+          .alterTable(cmd.table, cmd.add, cmd.drop, cmd.options)) as unknown as DistTable,
       );
       return commandResult('ALTER TABLE');
     case 'drop': {
