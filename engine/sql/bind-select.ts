@@ -5,15 +5,17 @@
  * windows → select list → DISTINCT [ON] → ORDER BY → LIMIT/OFFSET.
  */
 import { SqlError, SqlState } from '../errors.ts';
-import { fingerprint, mapExpr } from '../plan/expr-utils.ts';
-import type { AggCall, Column, Expr, Plan, SortKey, WindowCall } from '../plan/nodes.ts';
+import type { AggCall, Column, Expr, Plan, WindowCall } from '../plan/nodes.ts';
 import type { TableStore } from '../storage/table-store.ts';
 import { pgTypeName, type SqlType } from '../types/values.ts';
-import { AGG_BASE, bindExpr, coerce, type ExprBinder, names, unifyTypes, WIN_BASE } from './bind-expr.ts';
+import { bindAggregation } from './bind-aggregate.ts';
+import { bindExpr, coerce, type ExprBinder, names, unifyTypes } from './bind-expr.ts';
 import { bindFromList, type FromEnv } from './bind-from.ts';
 import { expandGroupingSets, groupingValues, hasGroupingSets } from './bind-grouping.ts';
+import { bindDistinctOrder, bindLimit, type OrderRef, ordinal, outputRefs, sortKey } from './bind-order.ts';
 import { bindRecursiveCte, countRefs } from './bind-recursive.ts';
-import { extractSpecialCalls, GRP_BASE, hiddenColumns, SRF_BASE } from './bind-special.ts';
+import { extractSpecialCalls, hiddenColumns } from './bind-special.ts';
+import { bindTargets, columnName, targetIndex } from './bind-targets.ts';
 import type { PgNode } from './parser.ts';
 import { type BindContext, Scope, type ScopeColumn } from './scope.ts';
 
@@ -175,21 +177,7 @@ export class SelectBinder {
   }
 
   private applyLimit(s: PgNode, plan: Plan, outer?: Scope): Plan {
-    if (!s.limitCount && !s.limitOffset) return plan;
-    if (s.limitOption === 'LIMIT_OPTION_WITH_TIES')
-      throw err(SqlState.featureNotSupported, 'FETCH ... WITH TIES is not supported');
-    const b = this.makeBinder(new Scope([], outer));
-    const lim = (n: PgNode | undefined) => {
-      if (!n || n.A_Const?.isnull) return undefined;
-      return coerce(bindExpr(b, n), 'int64', true);
-    };
-    return {
-      kind: 'limit',
-      input: plan,
-      limit: lim(s.limitCount),
-      offset: lim(s.limitOffset),
-      schema: plan.schema,
-    };
+    return bindLimit(s, plan, () => this.makeBinder(new Scope([], outer)));
   }
 
   private bindSimple(s: PgNode, outer?: Scope): BoundQuery {
@@ -202,7 +190,7 @@ export class SelectBinder {
       aggs,
       windows,
     }));
-    const { targetList, havingClause, sortClause, grpCalls, srfs, mark, nFrom, nG, nS } = special;
+    const { targetList, havingClause, sortClause, grpCalls, mark, nG } = special;
     const scope = new Scope(special.scope, outer);
     let plan = from.plan;
     const plain = this.makeBinder(scope);
@@ -221,39 +209,8 @@ export class SelectBinder {
     }
     const ab: ExprBinder = { ...plain, aggs, windows };
     const bindOut = (node: PgNode) => mark(bindExpr(ab, node));
-    // Select list, with * expanded.
-    const targets: { name: string; expr: Expr }[] = [];
-    for (let ti = 0; ti < targetList.length; ti++) {
-      const rt = targetList[ti].ResTarget;
-      const fields = rt.val.ColumnRef?.fields;
-      if (fields?.[fields.length - 1].A_Star) {
-        const qual = fields.length > 1 ? names(fields)[0] : undefined;
-        if (qual && !scope.hasQualifier(qual))
-          throw err(SqlState.undefinedTable, `missing FROM-clause entry for table "${qual}"`, rt.location);
-        from.scope.forEach((c, i) => {
-          if (!c.hidden && (qual === undefined || c.qualifier === qual))
-            targets.push({ name: c.name, expr: { kind: 'col', index: i, type: c.type } });
-        });
-        continue;
-      }
-      targets.push({ name: rt.name ?? columnName(s.targetList[ti].ResTarget.val), expr: bindOut(rt.val) });
-    }
-    const targetFor = (node: PgNode): number => {
-      const k = node.A_Const?.ival;
-      if (k) {
-        const n = k.ival ?? 0;
-        if (n < 1 || n > targets.length)
-          throw err('42P10', `position ${n} is not in select list`, node.A_Const.location);
-        return n - 1;
-      }
-      const f = node.ColumnRef?.fields;
-      if (f && f.length === 1 && f[0].String) {
-        const nm = f[0].String.sval;
-        const hits = targets.map((t, i) => (t.name === nm ? i : -1)).filter((i) => i >= 0);
-        if (hits.length >= 1) return hits[0];
-      }
-      return -1;
-    };
+    const targets = bindTargets(targetList, s.targetList, scope, from.scope, bindOut);
+    const targetFor = (node: PgNode): number => targetIndex(targets, node);
     // GROUP BY: input columns first, then output aliases and ordinals (PostgreSQL's rule).
     const bindGroup = (g: PgNode): Expr => {
       const f = g.ColumnRef?.fields;
@@ -276,161 +233,40 @@ export class SelectBinder {
     );
     const having = havingClause ? coerce(bindOut(havingClause), 'bool') : undefined;
     // ORDER BY items: output column (alias/ordinal/same expression) or a hidden extra column.
-    const hidden: Expr[] = [];
-    const orderRefs: { index: number; sb: PgNode }[] = [];
-    const refFor = (node: PgNode): number => {
-      const ti = targetFor(node);
-      if (ti >= 0) return ti;
-      const e = bindOut(node);
-      const fp = fingerprint(e);
-      const same = targets.findIndex((t) => fingerprint(t.expr) === fp);
-      if (same >= 0) return same;
-      const hi = hidden.findIndex((h) => fingerprint(h) === fp);
-      if (hi >= 0) return targets.length + hi;
-      hidden.push(e);
-      return targets.length + hidden.length - 1;
-    };
+    const { hidden, refFor } = outputRefs(targets, targetFor, bindOut);
+    const orderRefs: OrderRef[] = [];
     for (const item of sortClause ?? []) orderRefs.push({ index: refFor(item.SortBy.node), sb: item.SortBy });
     const distinctOn: number[] = [];
     const distinct = s.distinctClause !== undefined;
     if (distinct && s.distinctClause.length > 0 && Object.keys(s.distinctClause[0]).length > 0) {
       for (const d of s.distinctClause) distinctOn.push(refFor(d));
     }
-    // Aggregation.
     const hasAgg = aggs.length > 0 || (s.groupClause ?? []).length > 0 || having !== undefined || nG > 0;
-    // Aggregate and window arguments hold the hidden references unmarked.
-    const srfInside = (e: Expr | undefined) =>
-      e !== undefined && containsMarker(e, nFrom + nG, nFrom + nG + nS);
-    const grpInside = (e: Expr | undefined) => e !== undefined && containsMarker(e, nFrom, nFrom + nG);
-    if (aggs.some((a) => a.args.some(grpInside) || grpInside(a.filter)))
-      throw err(SqlState.groupingError, 'aggregate function calls cannot contain grouping operations');
-    if (aggs.some((a) => a.args.some(srfInside) || srfInside(a.filter)))
-      throw err(
-        SqlState.featureNotSupported,
-        'aggregate function calls cannot contain set-returning function calls',
-      );
-    if (windows.some((w) => [...w.args, ...w.partition, ...w.order.map((k) => k.expr)].some(srfInside)))
-      throw err(
-        SqlState.featureNotSupported,
-        'window function calls cannot contain set-returning function calls',
-      );
-    let rewrite = (e: Expr) => e;
-    if (hasAgg) {
-      for (const g of groups) {
-        if (containsMarker(g, SRF_BASE, Infinity))
-          throw err(SqlState.featureNotSupported, 'set-returning functions are not allowed in GROUP BY');
-        if (containsMarker(g, AGG_BASE, Infinity))
-          throw err(SqlState.groupingError, 'aggregate functions are not allowed in GROUP BY');
-      }
-      const ng = groups.length;
-      const fps = groups.map(fingerprint);
-      rewrite = (e: Expr) =>
-        mapExpr(e, (x) => {
-          const gi = fps.indexOf(fingerprint(x));
-          if (gi >= 0) return { kind: 'col', index: gi, type: x.type };
-          if (x.kind === 'subquery' && x.correlated) {
-            // Its outer references point at pre-aggregation columns.
-            throw err(SqlState.featureNotSupported, 'correlated subqueries above GROUP BY are not supported');
-          }
-          if (x.kind === 'col') {
-            if (x.index >= SRF_BASE) return x;
-            if (x.index >= GRP_BASE) return { ...x, index: ng + aggs.length + x.index - GRP_BASE };
-            if (x.index >= WIN_BASE) return x;
-            if (x.index >= AGG_BASE) return { ...x, index: ng + x.index - AGG_BASE };
-            const c = from.scope[x.index];
-            throw err(
-              SqlState.groupingError,
-              `column "${c.qualifier ? `${c.qualifier}.` : ''}${c.name}" must appear in the GROUP BY clause or be used in an aggregate function`,
-              x.pos,
-            );
-          }
-          return undefined;
-        });
-      const schema: Column[] = [
-        ...groups.map((g, i) => ({ name: `group${i}`, type: g.type })),
-        ...aggs.map((a) => ({ name: a.name, type: a.type })),
-      ];
-      if (sets) {
-        const gcols = grouping.map((_, k) => ({ name: `grouping${k}`, type: 'int32' as const }));
-        plan = {
-          kind: 'groupingsets',
-          input: plan,
-          groups,
-          sets,
-          aggs,
-          grouping,
-          schema: [...schema, ...gcols],
-        };
-      } else plan = { kind: 'aggregate', input: plan, groups, aggs, schema };
-      if (having) plan = { kind: 'filter', input: plan, predicate: rewrite(having), schema: plan.schema };
-    }
-    if (windows.length > 0) {
-      const width = plan.schema.length;
-      // Window arguments hold hidden-column references (GROUPING()) unmarked.
-      const wr = (e: Expr) => rewrite(mark(e));
-      const calls = windows.map((w) => ({
-        ...w,
-        args: w.args.map(wr),
-        partition: w.partition.map(wr),
-        order: w.order.map((k) => ({ ...k, expr: wr(k.expr) })),
-      }));
-      const schema = [...plan.schema, ...calls.map((c) => ({ name: c.name, type: c.type }))];
-      plan = { kind: 'window', input: plan, calls, schema };
-      const inner = rewrite;
-      rewrite = (e: Expr) =>
-        mapExpr(inner(e), (x) =>
-          x.kind === 'col' && x.index >= WIN_BASE && x.index < GRP_BASE
-            ? { ...x, index: width + x.index - WIN_BASE }
-            : undefined,
-        );
-    }
-    if (nS > 0) {
-      const width = plan.schema.length;
-      const calls = srfs.map((f) => ({ ...f, args: f.args.map(rewrite) }));
-      const schema = [...plan.schema, ...calls.map((c) => ({ name: c.name, type: c.type }))];
-      plan = { kind: 'projectset', input: plan, srfs: calls, schema };
-      const inner = rewrite;
-      rewrite = (e: Expr) =>
-        mapExpr(inner(e), (x) =>
-          x.kind === 'col' && x.index >= SRF_BASE ? { ...x, index: width + x.index - SRF_BASE } : undefined,
-        );
-    }
+    const stages = bindAggregation({
+      plan,
+      from: from.scope,
+      special,
+      hasAgg,
+      groups,
+      sets,
+      grouping,
+      aggs,
+      windows,
+      having,
+    });
+    const rewrite = stages.rewrite;
     const outExprs = [...targets.map((t) => rewrite(t.expr)), ...hidden.map(rewrite)];
     const outSchema: Column[] = outExprs.map((e, i) => ({
       name: i < targets.length ? targets[i].name : `?hidden${i}`,
       type: e.type,
     }));
-    plan = { kind: 'project', input: plan, exprs: outExprs, schema: outSchema };
-    const col = (i: number): Expr => ({ kind: 'col', index: i, type: outSchema[i].type });
-    const orderKeys: SortKey[] = orderRefs.map((o) => sortKey(o.sb, col(o.index)));
-    if (distinct && distinctOn.length === 0) {
-      if (hidden.length > 0) {
-        const first = orderRefs.find((o) => o.index >= targets.length);
-        throw err(
-          '42P10',
-          'for SELECT DISTINCT, ORDER BY expressions must appear in select list',
-          exprLocation(first?.sb.node),
-        );
-      }
-      plan = { kind: 'distinct', input: plan, schema: outSchema };
-      if (orderKeys.length) plan = { kind: 'sort', input: plan, keys: orderKeys, schema: outSchema };
-    } else if (distinctOn.length > 0) {
-      const prefix = orderKeys.slice(0, distinctOn.length).map((k) => (k.expr as { index: number }).index);
-      if (orderKeys.length > 0 && !distinctOn.every((d) => prefix.includes(d))) {
-        throw err('42P10', 'SELECT DISTINCT ON expressions must match initial ORDER BY expressions');
-      }
-      const keys = orderKeys.length
-        ? orderKeys
-        : distinctOn.map((d) => ({ expr: col(d), desc: false, nullsFirst: false }));
-      plan = { kind: 'sort', input: plan, keys, schema: outSchema };
-      plan = { kind: 'distinct', input: plan, on: distinctOn.map(col), schema: outSchema };
-    } else if (orderKeys.length) {
-      plan = { kind: 'sort', input: plan, keys: orderKeys, schema: outSchema };
-    }
+    plan = { kind: 'project', input: stages.plan, exprs: outExprs, schema: outSchema };
+    plan = bindDistinctOrder(plan, outSchema, targets.length, orderRefs, distinct, distinctOn);
     plan = this.applyLimit(s, plan, outer);
     const columns = outSchema.slice(0, targets.length);
     if (hidden.length > 0) {
-      plan = { kind: 'project', input: plan, exprs: columns.map((_, i) => col(i)), schema: columns };
+      const exprs: Expr[] = columns.map((c, i) => ({ kind: 'col', index: i, type: c.type }));
+      plan = { kind: 'project', input: plan, exprs, schema: columns };
     }
     const correlated =
       track.correlated || plain.correlated === true || ab.correlated === true || special.correlated;
@@ -438,70 +274,5 @@ export class SelectBinder {
   }
 }
 
-/** The source offset of an AST expression node, when it has one. */
-function exprLocation(node: PgNode | undefined): number | undefined {
-  if (!node) return undefined;
-  const n = node[Object.keys(node)[0]];
-  return typeof n?.location === 'number' ? n.location : undefined;
-}
-
-function containsMarker(e: Expr, lo: number, hi: number): boolean {
-  let found = false;
-  mapExpr(e, (x) => {
-    if (x.kind === 'col' && x.index >= lo && x.index < hi) found = true;
-    return undefined;
-  });
-  return found;
-}
-
-function ordinal(columns: readonly Column[], node: PgNode): Expr {
-  const n = node.A_Const.ival.ival ?? 0;
-  if (n < 1 || n > columns.length)
-    throw err('42P10', `ORDER BY position ${n} is not in select list`, node.A_Const.location);
-  return { kind: 'col', index: n - 1, type: columns[n - 1].type };
-}
-
-function sortKey(sb: PgNode, expr: Expr): SortKey {
-  if (sb.useOp) throw err(SqlState.featureNotSupported, 'ORDER BY USING is not supported');
-  const desc = sb.sortby_dir === 'SORTBY_DESC';
-  const nullsFirst =
-    sb.sortby_nulls === 'SORTBY_NULLS_FIRST' ? true : sb.sortby_nulls === 'SORTBY_NULLS_LAST' ? false : desc;
-  return { expr, desc, nullsFirst };
-}
-
-/** PostgreSQL's FigureColname: the output name of an unaliased select item. */
-export function columnName(node: PgNode): string {
-  const key = Object.keys(node)[0];
-  const n = node[key];
-  switch (key) {
-    case 'ColumnRef': {
-      const f = names(n.fields);
-      return f[f.length - 1];
-    }
-    case 'FuncCall':
-      return names(n.funcname).pop() ?? '?column?';
-    case 'TypeCast': {
-      const inner = columnName(n.arg);
-      if (inner !== '?column?') return inner;
-      const tn = names(n.typeName.names).pop() ?? '?column?';
-      return tn;
-    }
-    case 'CaseExpr':
-      return 'case';
-    case 'GroupingFunc':
-      return 'grouping';
-    case 'CoalesceExpr':
-      return 'coalesce';
-    case 'MinMaxExpr':
-      return n.op === 'IS_GREATEST' ? 'greatest' : 'least';
-    case 'SQLValueFunction':
-      return String(n.op).replace('SVFOP_', '').toLowerCase();
-    case 'SubLink':
-      return n.subLinkType === 'EXISTS_SUBLINK' ? 'exists' : '?column?';
-    case 'A_Expr':
-      return n.kind === 'AEXPR_NULLIF' ? 'nullif' : '?column?';
-  }
-  return '?column?';
-}
-
 export type { BindContext, SqlType };
+export { columnName };
