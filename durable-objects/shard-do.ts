@@ -292,12 +292,25 @@ export class ShardDO extends DurableObject<Env> {
     });
   }
 
-  /** Compacts hot rows into chunks now (what the alarm does when thresholds are met). */
+  /**
+   * Compacts hot rows into chunks and merges small chunks now (what the alarm
+   * does when thresholds are met), in bounded passes of one transaction each:
+   * a failure keeps the passes already committed, and the next call or alarm resumes.
+   */
   async compact(force = true): Promise<{ chunksWritten: number; stats: ShardStats }> {
     const m = this.meter();
-    const policy = force ? { minRows: 1, maxAgeMs: 0 } : this.policy();
-    const chunksWritten = this.ctx.storage.transactionSync(() => compactAll(m, policy, Date.now()));
-    this.engine.invalidate();
+    const stored = this.policy();
+    const policy = force ? { ...stored, minRows: 1, maxAgeMs: 0 } : stored;
+    let chunksWritten = 0;
+    try {
+      for (let more = true; more; ) {
+        const pass = this.ctx.storage.transactionSync(() => compactAll(m, policy, Date.now()));
+        chunksWritten += pass.written;
+        more = pass.more;
+      }
+    } finally {
+      this.engine.invalidate();
+    }
     return { chunksWritten, stats: m.stats };
   }
 
@@ -305,12 +318,13 @@ export class ShardDO extends DurableObject<Env> {
     const m = this.meter();
     const now = Date.now();
     const policy = this.policy();
-    const { hot, retention } = this.ctx.storage.transactionSync(() => maintainTables(m, policy, now));
+    const { hot, retention, more } = this.ctx.storage.transactionSync(() => maintainTables(m, policy, now));
     this.engine.invalidate();
     const tiering = await runTiering(this.tierDeps(), m, now, this.reencoded);
     if (tiering.moved > 0) this.engine.invalidate();
-    // More to move or delete: soon. Hot rows younger than the age threshold: after it. Policies: periodically.
-    if (tiering.soon) await this.ctx.storage.setAlarm(now + 1000);
+    // More to move, delete or compact (passes are bounded): soon. Hot rows younger than the
+    // age threshold: after it. Policies: periodically.
+    if (tiering.soon || more) await this.ctx.storage.setAlarm(now + 1000);
     else if (hot) await this.ctx.storage.setAlarm(now + policy.maxAgeMs + 1);
     else if (retention || tiering.periodic) await this.ctx.storage.setAlarm(now + RETENTION_CHECK_MS);
   }

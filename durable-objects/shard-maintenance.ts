@@ -19,6 +19,24 @@ export const RETENTION_CHECK_MS = 15 * 60_000;
 export interface MaintenancePolicy {
   readonly minRows: number;
   readonly maxAgeMs: number;
+  /** Rows one pass materializes at most per table and step (default PASS_ROWS; tests lower it). */
+  readonly passRows?: number;
+}
+
+/**
+ * Rows one maintenance transaction turns into JS rows at most, per table and
+ * step (hot rows compacted, small chunks merged). A merge holds its rows as
+ * arrays (~200 bytes per row of a 21-column table) next to the decoded-column
+ * cache, and a Durable Object's isolate has 128 MB: an unbounded merge of a
+ * big load (1M rows was allowed) dies of memory and leaves the work undone.
+ * Larger jobs take several passes, each its own transaction.
+ */
+export const PASS_ROWS = 131_072;
+
+/** What one bounded maintenance pass did and whether work remains for another. */
+export interface PassResult {
+  readonly written: number;
+  readonly more: boolean;
 }
 
 /** 4,096 rows or 60 s: small enough to bound hot-row reads, big enough for useful chunks. */
@@ -43,14 +61,20 @@ export function knownTables(m: Meter): DistTable[] {
   return m.all<{ def: string }>(`SELECT def FROM shard_tables`).map((r) => JSON.parse(r.def) as DistTable);
 }
 
-/** Compacts and merges every table now (call inside a transaction). Returns chunks written. */
-export function compactAll(m: Meter, policy: MaintenancePolicy, nowMs: number): number {
+/**
+ * One bounded pass of compaction and merging over every table (call inside a
+ * transaction; repeat in new transactions while `more`). Returns chunks written.
+ */
+export function compactAll(m: Meter, policy: MaintenancePolicy, nowMs: number): PassResult {
   let written = 0;
+  let more = false;
   for (const t of knownTables(m)) {
-    written += compactTable(m, t, policy, nowMs);
-    mergeSmallChunks(m, t, nowMs);
+    const c = compactTable(m, t, policy, nowMs);
+    const merged = mergeSmallChunks(m, t, nowMs, policy.passRows);
+    written += c.written;
+    more ||= c.more || merged.more;
   }
-  return written;
+  return { written, more };
 }
 
 /**
@@ -62,11 +86,12 @@ export function maintainTables(
   m: Meter,
   policy: MaintenancePolicy,
   nowMs: number,
-): { hot: boolean; retention: boolean } {
+): { hot: boolean; retention: boolean; more: boolean } {
   const tables = knownTables(m);
+  let more = false;
   for (const t of tables) {
-    compactTable(m, t, policy, nowMs);
-    mergeSmallChunks(m, t, nowMs);
+    more ||= compactTable(m, t, policy, nowMs).more;
+    more ||= mergeSmallChunks(m, t, nowMs, policy.passRows).more;
     if (t.retentionUs !== undefined) enforceRetention(m, t, nowMs * 1000 - t.retentionUs);
   }
   m.all(
@@ -74,26 +99,35 @@ export function maintainTables(
     String(nowMs),
   );
   const hot = m.all<{ n: number }>(`SELECT count(*) AS n FROM hot_rows`)[0].n > 0;
-  return { hot, retention: tables.some((t) => t.retentionUs !== undefined) };
+  return { hot, retention: tables.some((t) => t.retentionUs !== undefined), more };
 }
 
-/** Moves a table's hot rows into chunks when the policy says so. Returns chunks written. */
-export function compactTable(m: Meter, t: DistTable, p: MaintenancePolicy, nowMs: number): number {
+/**
+ * Moves a table's oldest hot rows (at most `passRows`) into chunks when the
+ * policy says so. Returns chunks written and whether hot rows are left to move.
+ */
+export function compactTable(m: Meter, t: DistTable, p: MaintenancePolicy, nowMs: number): PassResult {
   const stat = m.all<{ n: number; oldest: number | null }>(
     `SELECT count(*) AS n, min(at) AS oldest FROM hot_rows WHERE table_name = ?`,
     t.name,
   )[0];
-  if (stat.n === 0) return 0;
-  if (stat.n < p.minRows && (stat.oldest === null || nowMs - stat.oldest < p.maxAgeMs)) return 0;
-  const hot = m.all<{ data: string }>(`SELECT data FROM hot_rows WHERE table_name = ? ORDER BY rid`, t.name);
+  if (stat.n === 0) return { written: 0, more: false };
+  if (stat.n < p.minRows && (stat.oldest === null || nowMs - stat.oldest < p.maxAgeMs))
+    return { written: 0, more: false };
+  const limit = Math.max(1, p.passRows ?? PASS_ROWS);
+  const hot = m.all<{ rid: number; data: string }>(
+    `SELECT rid, data FROM hot_rows WHERE table_name = ? ORDER BY rid LIMIT ?`,
+    t.name,
+    limit,
+  );
   const written = writeChunks(
     m,
     t,
     hot.map((h) => JSON.parse(h.data) as Row),
     nowMs,
   );
-  m.all(`DELETE FROM hot_rows WHERE table_name = ?`, t.name);
-  return written;
+  m.all(`DELETE FROM hot_rows WHERE table_name = ? AND rid <= ?`, t.name, hot[hot.length - 1].rid);
+  return { written, more: stat.n > hot.length };
 }
 
 /**
@@ -124,8 +158,6 @@ export function enforceRetention(m: Meter, t: DistTable, cutoffUs: number): numb
 
 /** Warm chunks below this many rows are merged by compaction (bulk batches make small ones). */
 export const SMALL_CHUNK_ROWS = 32_768;
-/** Rows merged per run, so one alarm stays short. */
-const MAX_MERGE_ROWS = 1_048_576;
 
 /** Live rows of one chunk (delete bitmap applied), all current columns (missing → default). */
 function readChunkRows(m: Meter, t: DistTable, chunkId: number): Row[] {
@@ -163,9 +195,17 @@ function readChunkRows(m: Meter, t: DistTable, chunkId: number): Row[] {
 /**
  * Merges small warm chunks of the same time bucket into full ones. Fewer,
  * larger chunks mean fewer SQLite rows read per scan (one per column block)
- * and better compression; deleted rows are dropped on the way. Returns chunks merged away.
+ * and better compression; deleted rows are dropped on the way. Reads about
+ * `passRows` rows at most (a bucket's first two chunks always go); `more` says
+ * buckets are left to merge in another pass. Each pass leaves at most one small
+ * chunk per merged group, so repeated passes finish.
  */
-export function mergeSmallChunks(m: Meter, t: DistTable, nowMs: number): number {
+export function mergeSmallChunks(
+  m: Meter,
+  t: DistTable,
+  nowMs: number,
+  passRows = PASS_ROWS,
+): { merged: number; more: boolean } {
   const small = m.all<{ id: number; bucket: number; row_count: number }>(
     `SELECT id, bucket, row_count FROM chunks WHERE table_name = ? AND row_count < ?
      AND id NOT IN (SELECT chunk_id FROM cold_chunks) ORDER BY bucket, id`,
@@ -175,19 +215,25 @@ export function mergeSmallChunks(m: Meter, t: DistTable, nowMs: number): number 
   const byBucket = new Map<number, { id: number; row_count: number }[]>();
   for (const c of small) byBucket.set(c.bucket, [...(byBucket.get(c.bucket) ?? []), c]);
   let merged = 0;
-  let budget = MAX_MERGE_ROWS;
+  let more = false;
+  let budget = passRows;
   for (const list of byBucket.values()) {
-    if (list.length < 2 || budget <= 0) continue;
+    if (list.length < 2) continue;
+    if (budget <= 0) {
+      more = true;
+      continue;
+    }
     const take: number[] = [];
     for (const c of list) {
       if (budget - c.row_count < 0 && take.length >= 2) break;
       take.push(c.id);
       budget -= c.row_count;
     }
+    if (take.length < list.length) more = true;
     const rows = take.flatMap((id) => readChunkRows(m, t, id));
     deleteChunks(m, take);
     writeChunks(m, t, rows, nowMs);
     merged += take.length;
   }
-  return merged;
+  return { merged, more };
 }
