@@ -9,10 +9,17 @@
 import { DurableObject } from 'cloudflare:workers';
 import { buildHashRanges, type HashRange } from '../engine/distributed/hash-ranges.ts';
 import type { ColumnSpec } from '../engine/distributed/sql-statements.ts';
-import { layoutWithoutDropped, withLayoutOptions } from '../engine/distributed/table-layout.ts';
 import type { DistTable, Placement } from '../engine/distributed/table-schema.ts';
 import { SqlError, SqlState } from '../engine/errors.ts';
 import type { RelOption } from '../engine/storage/chunk-layout.ts';
+import {
+  alteredTable,
+  hypertable,
+  newTable,
+  placedTable,
+  withRetention,
+  withTiering,
+} from './catalog-changes.ts';
 import { rpcSafe } from './rpc-errors.ts';
 
 /** A coordinator silent this long is presumed dead; recovery then resolves its transaction. */
@@ -113,61 +120,20 @@ export class CatalogDO extends DurableObject<Env> {
         if (ifNotExists) return null;
         throw new SqlError(SqlState.duplicateTable, `relation "${name}" already exists`);
       }
-      const t: DistTable = {
-        name,
-        columns: columns.map((c, id) => ({ ...c, id })),
-        nextColumnId: columns.length,
-        placement: { kind: 'local' },
-        shardCount: 1,
-      };
+      const t = newTable(name, columns);
       this.put(t);
       return t;
     });
   }
 
-  /**
-   * ALTER TABLE ADD / DROP COLUMN: ids are never reused, so stored rows need no rewrite.
-   * `options` (SET (timescaledb.compress_segmentby …)) change the row order of chunks written from now on.
-   */
+  /** ALTER TABLE ADD / DROP COLUMN and SET (storage options); see `alteredTable`. */
   async alterTable(
     name: string,
     add: ColumnSpec[],
     drop: string[],
     options: RelOption[] = [],
   ): Promise<DistTable> {
-    return rpcSafe(async () => {
-      const t = this.get(name);
-      let columns = [...t.columns];
-      let next = t.nextColumnId;
-      for (const d of drop) {
-        const col = columns.find((c) => c.name === d);
-        if (!col)
-          throw new SqlError(SqlState.undefinedColumn, `column "${d}" of relation "${name}" does not exist`);
-        if (t.placement.kind === 'distributed' && t.placement.columnId === col.id) {
-          throw new SqlError(SqlState.featureNotSupported, 'cannot drop the distribution column');
-        }
-        if (t.hypertable?.timeColumnId === col.id) {
-          throw new SqlError(SqlState.featureNotSupported, 'cannot drop the time column of a hypertable');
-        }
-        columns = columns.filter((c) => c !== col);
-      }
-      for (const a of add) {
-        if (columns.some((c) => c.name === a.name)) {
-          throw new SqlError(
-            SqlState.duplicateColumn,
-            `column "${a.name}" of relation "${name}" already exists`,
-          );
-        }
-        if (a.notNull && a.default === undefined) {
-          // Existing rows would violate it; PostgreSQL also refuses this on a non-empty table.
-          throw new SqlError(SqlState.featureNotSupported, 'ADD COLUMN … NOT NULL needs a DEFAULT');
-        }
-        columns.push({ ...a, id: next++ });
-      }
-      const updated = withLayoutOptions(layoutWithoutDropped({ ...t, columns, nextColumnId: next }), options);
-      this.put(updated);
-      return updated;
-    });
+    return rpcSafe(async () => this.change(name, (t) => alteredTable(t, add, drop, options)));
   }
 
   /** DROP TABLE: returns the dropped definition (the Worker clears its shards), or null. */
@@ -188,56 +154,19 @@ export class CatalogDO extends DurableObject<Env> {
     });
   }
 
-  /**
-   * create_distributed_table / create_reference_table. Only empty tables can
-   * change placement (moving existing rows between shards is not implemented).
-   */
+  /** create_distributed_table / create_reference_table (empty tables only). */
   async place(name: string, placement: Placement, shardCount: number, isEmpty: boolean): Promise<DistTable> {
-    return rpcSafe(async () => {
-      const t = this.get(name);
-      if (t.placement.kind !== 'local') {
-        throw new SqlError(SqlState.featureNotSupported, `table "${name}" is already ${t.placement.kind}`);
-      }
-      if (!isEmpty)
-        throw new SqlError(SqlState.featureNotSupported, 'distributing a table that already holds rows');
-      buildHashRanges(shardCount);
-      const updated: DistTable = { ...t, placement, shardCount };
-      this.put(updated);
-      return updated;
-    });
+    return rpcSafe(async () => this.change(name, (t) => placedTable(t, placement, shardCount, isEmpty)));
   }
 
   /** create_hypertable: time column and chunk interval. */
   async setHypertable(name: string, timeColumn: string, chunkIntervalUs: number): Promise<DistTable> {
-    return rpcSafe(async () => {
-      const t = this.get(name);
-      const col = t.columns.find((c) => c.name === timeColumn);
-      if (!col) throw new SqlError(SqlState.undefinedColumn, `column "${timeColumn}" does not exist`);
-      if (col.type !== 'timestamptz')
-        throw new SqlError(SqlState.datatypeMismatch, `column "${timeColumn}" must be a timestamp`);
-      if (t.hypertable)
-        throw new SqlError(SqlState.featureNotSupported, `table "${name}" is already a hypertable`);
-      if (!(chunkIntervalUs > 0))
-        throw new SqlError(SqlState.invalidParameterValue, 'chunk_time_interval must be positive');
-      const updated: DistTable = { ...t, hypertable: { timeColumnId: col.id, chunkIntervalUs } };
-      this.put(updated);
-      return updated;
-    });
+    return rpcSafe(async () => this.change(name, (t) => hypertable(t, timeColumn, chunkIntervalUs)));
   }
 
   /** add_retention_policy (µs) / remove_retention_policy (undefined). */
   async setRetention(name: string, retentionUs: number | undefined, ifExists = false): Promise<DistTable> {
-    return rpcSafe(async () => {
-      const t = this.get(name);
-      if (!t.hypertable)
-        throw new SqlError(SqlState.invalidParameterValue, `table "${name}" is not a hypertable`);
-      if (retentionUs === undefined && t.retentionUs === undefined && !ifExists) {
-        throw new SqlError('42704', `retention policy not found for hypertable "${name}"`);
-      }
-      const updated: DistTable = { ...t, retentionUs };
-      this.put(updated);
-      return updated;
-    });
+    return rpcSafe(async () => this.change(name, (t) => withRetention(t, retentionUs, ifExists)));
   }
 
   /**
@@ -251,26 +180,16 @@ export class CatalogDO extends DurableObject<Env> {
     lenient = false,
     freezeAfterUs?: number,
   ): Promise<DistTable> {
-    return rpcSafe(async () => {
-      const t = this.get(name);
-      if (!t.hypertable)
-        throw new SqlError(SqlState.invalidParameterValue, `table "${name}" is not a hypertable`);
-      if (moveAfterUs !== undefined && !(moveAfterUs > 0))
-        throw new SqlError(SqlState.invalidParameterValue, 'move_after must be a positive interval');
-      if (freezeAfterUs !== undefined && !(moveAfterUs !== undefined && freezeAfterUs >= moveAfterUs))
-        throw new SqlError(SqlState.invalidParameterValue, 'freeze_after must be at least move_after');
-      if (moveAfterUs !== undefined && t.tierAfterUs !== undefined) {
-        if (lenient) return t;
-        throw new SqlError('42710', `tiering policy already exists for hypertable "${name}"`);
-      }
-      if (moveAfterUs === undefined && t.tierAfterUs === undefined) {
-        if (lenient) return t;
-        throw new SqlError('42704', `tiering policy not found for hypertable "${name}"`);
-      }
-      const updated: DistTable = { ...t, tierAfterUs: moveAfterUs, freezeAfterUs };
-      this.put(updated);
-      return updated;
-    });
+    return rpcSafe(async () => this.change(name, (t) => withTiering(t, moveAfterUs, lenient, freezeAfterUs)));
+  }
+
+  /** Applies `fn` to the stored definition and persists the result (unchanged when it returns undefined). */
+  private change(name: string, fn: (t: DistTable) => DistTable | undefined): DistTable {
+    const t = this.get(name);
+    const updated = fn(t);
+    if (updated === undefined) return t;
+    this.put(updated);
+    return updated;
   }
 
   /** 2PC phase 0: the durable coordinator record, written before any shard prepares. */

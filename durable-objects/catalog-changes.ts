@@ -1,0 +1,133 @@
+/**
+ * @module durable-objects/catalog-changes
+ * The table-definition changes the catalog accepts, as pure functions from
+ * the stored DistTable to the new one: CREATE/ALTER TABLE, placement,
+ * hypertable settings, retention and tiering policies. Each validates its
+ * request and throws the SqlError PostgreSQL (or TimescaleDB/Citus) would;
+ * CatalogDO persists the result and bumps the version.
+ */
+import { buildHashRanges } from '../engine/distributed/hash-ranges.ts';
+import type { ColumnSpec } from '../engine/distributed/sql-statements.ts';
+import { layoutWithoutDropped, withLayoutOptions } from '../engine/distributed/table-layout.ts';
+import type { DistTable, Placement } from '../engine/distributed/table-schema.ts';
+import { SqlError, SqlState } from '../engine/errors.ts';
+import type { RelOption } from '../engine/storage/chunk-layout.ts';
+
+/** A new local (single-shard) table; column ids are positions. */
+export function newTable(name: string, columns: ColumnSpec[]): DistTable {
+  return {
+    name,
+    columns: columns.map((c, id) => ({ ...c, id })),
+    nextColumnId: columns.length,
+    placement: { kind: 'local' },
+    shardCount: 1,
+  };
+}
+
+/**
+ * ALTER TABLE ADD / DROP COLUMN: ids are never reused, so stored rows need no rewrite.
+ * `options` (SET (timescaledb.compress_segmentby …)) change the row order of chunks written from now on.
+ */
+export function alteredTable(
+  t: DistTable,
+  add: ColumnSpec[],
+  drop: string[],
+  options: RelOption[],
+): DistTable {
+  const name = t.name;
+  let columns = [...t.columns];
+  let next = t.nextColumnId;
+  for (const d of drop) {
+    const col = columns.find((c) => c.name === d);
+    if (!col)
+      throw new SqlError(SqlState.undefinedColumn, `column "${d}" of relation "${name}" does not exist`);
+    if (t.placement.kind === 'distributed' && t.placement.columnId === col.id) {
+      throw new SqlError(SqlState.featureNotSupported, 'cannot drop the distribution column');
+    }
+    if (t.hypertable?.timeColumnId === col.id) {
+      throw new SqlError(SqlState.featureNotSupported, 'cannot drop the time column of a hypertable');
+    }
+    columns = columns.filter((c) => c !== col);
+  }
+  for (const a of add) {
+    if (columns.some((c) => c.name === a.name)) {
+      throw new SqlError(SqlState.duplicateColumn, `column "${a.name}" of relation "${name}" already exists`);
+    }
+    if (a.notNull && a.default === undefined) {
+      // Existing rows would violate it; PostgreSQL also refuses this on a non-empty table.
+      throw new SqlError(SqlState.featureNotSupported, 'ADD COLUMN … NOT NULL needs a DEFAULT');
+    }
+    columns.push({ ...a, id: next++ });
+  }
+  return withLayoutOptions(layoutWithoutDropped({ ...t, columns, nextColumnId: next }), options);
+}
+
+/**
+ * create_distributed_table / create_reference_table. Only empty tables can
+ * change placement (moving existing rows between shards is not implemented).
+ */
+export function placedTable(
+  t: DistTable,
+  placement: Placement,
+  shardCount: number,
+  isEmpty: boolean,
+): DistTable {
+  if (t.placement.kind !== 'local') {
+    throw new SqlError(SqlState.featureNotSupported, `table "${t.name}" is already ${t.placement.kind}`);
+  }
+  if (!isEmpty)
+    throw new SqlError(SqlState.featureNotSupported, 'distributing a table that already holds rows');
+  buildHashRanges(shardCount);
+  return { ...t, placement, shardCount };
+}
+
+/** create_hypertable: time column and chunk interval. */
+export function hypertable(t: DistTable, timeColumn: string, chunkIntervalUs: number): DistTable {
+  const col = t.columns.find((c) => c.name === timeColumn);
+  if (!col) throw new SqlError(SqlState.undefinedColumn, `column "${timeColumn}" does not exist`);
+  if (col.type !== 'timestamptz')
+    throw new SqlError(SqlState.datatypeMismatch, `column "${timeColumn}" must be a timestamp`);
+  if (t.hypertable)
+    throw new SqlError(SqlState.featureNotSupported, `table "${t.name}" is already a hypertable`);
+  if (!(chunkIntervalUs > 0))
+    throw new SqlError(SqlState.invalidParameterValue, 'chunk_time_interval must be positive');
+  return { ...t, hypertable: { timeColumnId: col.id, chunkIntervalUs } };
+}
+
+/** add_retention_policy (µs) / remove_retention_policy (undefined). */
+export function withRetention(t: DistTable, retentionUs: number | undefined, ifExists: boolean): DistTable {
+  if (!t.hypertable)
+    throw new SqlError(SqlState.invalidParameterValue, `table "${t.name}" is not a hypertable`);
+  if (retentionUs === undefined && t.retentionUs === undefined && !ifExists) {
+    throw new SqlError('42704', `retention policy not found for hypertable "${t.name}"`);
+  }
+  return { ...t, retentionUs };
+}
+
+/**
+ * add_tiering_policy / remove_tiering_policy; undefined when `lenient`
+ * (if_not_exists / if_exists) turns the request into a no-op.
+ */
+export function withTiering(
+  t: DistTable,
+  moveAfterUs: number | undefined,
+  lenient: boolean,
+  freezeAfterUs: number | undefined,
+): DistTable | undefined {
+  const name = t.name;
+  if (!t.hypertable)
+    throw new SqlError(SqlState.invalidParameterValue, `table "${name}" is not a hypertable`);
+  if (moveAfterUs !== undefined && !(moveAfterUs > 0))
+    throw new SqlError(SqlState.invalidParameterValue, 'move_after must be a positive interval');
+  if (freezeAfterUs !== undefined && !(moveAfterUs !== undefined && freezeAfterUs >= moveAfterUs))
+    throw new SqlError(SqlState.invalidParameterValue, 'freeze_after must be at least move_after');
+  if (moveAfterUs !== undefined && t.tierAfterUs !== undefined) {
+    if (lenient) return undefined;
+    throw new SqlError('42710', `tiering policy already exists for hypertable "${name}"`);
+  }
+  if (moveAfterUs === undefined && t.tierAfterUs === undefined) {
+    if (lenient) return undefined;
+    throw new SqlError('42704', `tiering policy not found for hypertable "${name}"`);
+  }
+  return { ...t, tierAfterUs: moveAfterUs, freezeAfterUs };
+}
