@@ -4,19 +4,15 @@
  * create_distributed_table, create_reference_table, create_hypertable,
  * drop_chunks, add_retention_policy, remove_retention_policy,
  * add_tiering_policy, remove_tiering_policy, tier_chunk, freeze_chunk, show_shards,
- * show_chunks. Each returns rows like any query.
+ * show_chunks (those two in show-functions). Each returns rows like any query.
  */
-import { tableRanges } from '../../durable-objects/catalog-do.ts';
 import { parseIntervalUs } from '../../engine/distributed/sql-expr.ts';
 import type { FunctionCall, IntervalArg } from '../../engine/distributed/sql-statements.ts';
-import {
-  type DistTable,
-  formatTimestampUs,
-  parseTimestampUs,
-} from '../../engine/distributed/table-schema.ts';
+import { type DistTable, parseTimestampUs } from '../../engine/distributed/table-schema.ts';
 import { SqlError, SqlState } from '../../engine/errors.ts';
 import { type Cluster, tableOf } from './cluster.ts';
 import type { StatsCollector } from './query-stats.ts';
+import { chunkName, showChunks, showShards } from './show-functions.ts';
 import type { StatementResult } from './statement-result.ts';
 
 const DAY_US = 86_400_000_000;
@@ -237,88 +233,4 @@ async function tierChunk(
     'integer',
     moved.reduce((a, b) => a + b, 0),
   );
-}
-
-/** Timescale-style chunk name for a time bucket. */
-function chunkName(t: DistTable, bucket: number): string {
-  return t.hypertable ? `_hyper_${t.name}_${formatTimestampUs(bucket)}` : `_chunk_${t.name}`;
-}
-
-async function showShards(cluster: Cluster, t: DistTable, stats: StatsCollector): Promise<StatementResult> {
-  const ranges = tableRanges(t);
-  const names = cluster.shardsOf(t);
-  const infos = await Promise.all(names.map((s) => cluster.shard(s).tableInfo(t.name)));
-  const rows = infos.map((info, i) => {
-    stats.touch(names[i]);
-    const chunkRows = info.chunks.reduce((s, c) => s + c.rows, 0);
-    const bytes = info.chunks.reduce((s, c) => s + c.bytes, 0);
-    const cold = info.chunks.filter((c) => c.tier !== 'warm');
-    const tiers = (['warm', 'cold', 'frozen'] as const).filter((x) => info.chunks.some((c) => c.tier === x));
-    const tier = tiers.length === 0 ? 'hot' : tiers.join('+');
-    return [
-      i,
-      names[i],
-      ranges[i]?.min ?? null,
-      ranges[i]?.max ?? null,
-      info.hotRows + chunkRows,
-      info.hotRows,
-      info.chunks.length,
-      bytes,
-      tier,
-      cold.reduce((s, c) => s + c.bytes, 0),
-    ];
-  });
-  return {
-    columns: [
-      { name: 'shard_index', type: 'integer' },
-      { name: 'shard_name', type: 'text' },
-      { name: 'hash_min', type: 'integer' },
-      { name: 'hash_max', type: 'integer' },
-      { name: 'rows', type: 'bigint' },
-      { name: 'hot_rows', type: 'bigint' },
-      { name: 'chunks', type: 'bigint' },
-      { name: 'bytes', type: 'bigint' },
-      { name: 'tier', type: 'text' },
-      { name: 'cold_bytes', type: 'bigint' },
-    ],
-    rows,
-    rowCount: rows.length,
-  };
-}
-
-async function showChunks(cluster: Cluster, t: DistTable, stats: StatsCollector): Promise<StatementResult> {
-  const names = cluster.shardsOf(t);
-  const infos = await Promise.all(names.map((s) => cluster.shard(s).tableInfo(t.name)));
-  const rows: unknown[][] = [];
-  infos.forEach((info, i) => {
-    stats.touch(names[i]);
-    for (const c of info.chunks) {
-      const end = t.hypertable ? formatTimestampUs(c.bucket + t.hypertable.chunkIntervalUs) : null;
-      rows.push([
-        chunkName(t, c.bucket),
-        i,
-        c.id,
-        t.hypertable ? formatTimestampUs(c.bucket) : null,
-        end,
-        c.rows,
-        c.bytes,
-        c.tier,
-      ]);
-    }
-  });
-  rows.sort((a, b) => String(a[3]).localeCompare(String(b[3])) || (a[1] as number) - (b[1] as number));
-  return {
-    columns: [
-      { name: 'chunk_name', type: 'text' },
-      { name: 'shard_index', type: 'integer' },
-      { name: 'chunk_id', type: 'bigint' },
-      { name: 'range_start', type: 'timestamptz' },
-      { name: 'range_end', type: 'timestamptz' },
-      { name: 'rows', type: 'bigint' },
-      { name: 'bytes', type: 'bigint' },
-      { name: 'tier', type: 'text' },
-    ],
-    rows,
-    rowCount: rows.length,
-  };
 }
