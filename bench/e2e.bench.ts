@@ -12,7 +12,8 @@
  * Env: TSBS_HOSTS (200), TSBS_HOURS (24), TSBS_RUNS (3), TSBS_SEED (123),
  * E2E_BATCH_ROWS (50000), E2E_CONCURRENCY (4), E2E_PORT (8799), E2E_INGEST_ONLY (0; 1 stops
  * after the load and prints the server's per-stage ingest timings), E2E_GZIP (0; 1 sends
- * gzip bodies as Telegraf does, compressed before the clock starts).
+ * gzip bodies as Telegraf does, compressed before the clock starts), E2E_SEGMENTBY (unset: the
+ * default chunk layout, clustered by hostname; '' writes chunks in arrival order).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -110,6 +111,16 @@ try {
   await sql(CPU_TABLE_DDL);
   await sql(`SELECT create_distributed_table('cpu', 'hostname', shard_count => 8)`);
   await sql(`SELECT create_hypertable('cpu', 'time', chunk_time_interval => interval '12 hours')`);
+  // Chunks are clustered by hostname, then time, by default (a distributed hypertable segments by its
+  // distribution column); E2E_SEGMENTBY sets compress_segmentby instead ('' = arrival order, the baseline).
+  const segmentBy = process.env.E2E_SEGMENTBY;
+  if (segmentBy !== undefined) {
+    const orderBy = segmentBy === '' ? ", timescaledb.compress_orderby = ''" : '';
+    await sql(
+      `ALTER TABLE cpu SET (timescaledb.compress_segmentby = '${segmentBy.replace(/'/g, "''")}'${orderBy})`,
+    );
+    log(`compress_segmentby = '${segmentBy}'`);
+  }
 
   // --- ingest over HTTP (line protocol, the InfluxDB v2 write API) ---
   /** Server-side stage totals (ms) summed over requests, from the write endpoint's Server-Timing header. */
