@@ -302,6 +302,7 @@ export class ShardDO extends DurableObject<Env> {
     const stored = this.policy();
     const policy = force ? { ...stored, minRows: 1, maxAgeMs: 0 } : stored;
     let chunksWritten = 0;
+    this.engine.invalidate(); // frees the decoded-column cache before the merge needs the memory
     try {
       for (let more = true; more; ) {
         const pass = this.ctx.storage.transactionSync(() => compactAll(m, policy, Date.now()));
@@ -318,6 +319,7 @@ export class ShardDO extends DurableObject<Env> {
     const m = this.meter();
     const now = Date.now();
     const policy = this.policy();
+    this.engine.invalidate(); // frees the decoded-column cache before a merge needs the memory
     const { hot, retention, more } = this.ctx.storage.transactionSync(() => maintainTables(m, policy, now));
     this.engine.invalidate();
     const tiering = await runTiering(this.tierDeps(), m, now, this.reencoded);

@@ -26,12 +26,13 @@ export interface MaintenancePolicy {
 /**
  * Rows one maintenance transaction turns into JS rows at most, per table and
  * step (hot rows compacted, small chunks merged). A merge holds its rows as
- * arrays (~200 bytes per row of a 21-column table) next to the decoded-column
- * cache, and a Durable Object's isolate has 128 MB: an unbounded merge of a
- * big load (1M rows was allowed) dies of memory and leaves the work undone.
- * Larger jobs take several passes, each its own transaction.
+ * arrays (~400 bytes per row of TSBS's 21-column cpu table in V8: 87 MB for the
+ * 216,000 rows of one shard after a 1.73M-row load, 422 MB for the 1M rows a
+ * pass was allowed), and a Durable Object's isolate has 128 MB: an unbounded
+ * merge of a big load dies of memory and leaves the work undone. Larger jobs
+ * take several passes, each its own transaction.
  */
-export const PASS_ROWS = 131_072;
+export const PASS_ROWS = 65_536;
 
 /** What one bounded maintenance pass did and whether work remains for another. */
 export interface PassResult {
