@@ -152,7 +152,7 @@ export function planTransform(
   const fullWidth = bitWidth(sMax - sMin);
   const scale = len / m;
   // A compact exception: its value at about the sample's full width, its position delta-coded.
-  const excBytes = Math.min(EXCEPTION_BYTES, (fullWidth + 12) / 8);
+  const excBytes = Math.min(EXCEPTION_BYTES, (fullWidth + 4) / 8);
   plan.base = sMin;
   plan.width = fullWidth;
   plan.bytes = packedBytes(len, fullWidth);

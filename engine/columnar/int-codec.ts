@@ -120,12 +120,12 @@ export function writeIntStream(
   const lagBase = cand.base;
   const lagWidth = cand.width;
   // The estimate is pessimistic (run values and lengths are themselves packed, often to a
-  // bit or two), so RLE wins up to 2×, and up to 4× when runs average 16+ rows: a
+  // bit or two), so RLE wins up to 2×, and always when runs average 16+ rows: a
   // clustered chunk's dictionary codes then stay RLE, which the run index and run-aware
   // filters read, and decode as fills.
   const rleBytes = runs * ((rangeWidth + bitWidth(n)) / 8) + 32;
-  const rleBias = runs * 16 <= n ? 4 : 2;
-  if (allowRle && rleBytes < rleBias * best.bytes && rleBytes < rleBias * lagBytes) {
+  const longRuns = runs * 16 <= n;
+  if (allowRle && (longRuns || (rleBytes < 2 * best.bytes && rleBytes < 2 * lagBytes))) {
     writeRle(w, x, n, runs);
     return;
   }
