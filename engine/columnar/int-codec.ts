@@ -107,7 +107,8 @@ export function writeIntStream(
   best.base = min;
   best.width = rangeWidth;
   best.bytes = packedBytes(n, rangeWidth);
-  const maxT = n > 2 ? 2 : 0;
+  // Exception lists (positions, jumps) never profit from delta-of-delta: skip planning it.
+  const maxT = n > 2 ? (excDepth > 0 ? 1 : 2) : 0;
   for (let t = 0; t <= maxT; t++) {
     planTransform(x, n, t, 0, cand);
     if (cand.bytes < best.bytes && cand.width <= MAX_WIDTH) Object.assign(best, cand);
