@@ -28,14 +28,15 @@ import {
   hotSegment,
   runFragmentOnEngine,
 } from '../engine/distributed/fragment-engine.ts';
-import { isClustered } from '../engine/distributed/table-layout.ts';
+import { segmentSlices } from '../engine/distributed/segment-slices.ts';
+import { chunkLayoutOf } from '../engine/distributed/table-layout.ts';
 import type { DistTable, Row } from '../engine/distributed/table-schema.ts';
 import { timeSlices } from '../engine/distributed/time-slices.ts';
 import { initParser } from '../engine/sql/parser.ts';
 import { encodedSegment } from '../engine/storage/segment-store.ts';
 import type { SegmentView } from '../engine/storage/table-store.ts';
 import { ShardSpill } from './shard-spill.ts';
-import type { Meter } from './shard-storage.ts';
+import { ColdBlockMissing, type Meter } from './shard-storage.ts';
 
 /** Estimated decoded bytes (8 per value) of the chunks whose decoded columns are kept, per table. */
 const DECODED_CACHE_BYTES = 48 << 20;
@@ -121,7 +122,10 @@ export class ShardEngine {
         keep.add(chunks[i].id);
       }
     }
-    const clustered = isClustered(table);
+    const time = table.hypertable?.timeColumnId;
+    const segmentBy = chunkLayoutOf(table)?.segmentBy[0];
+    /** Cached chunks of a clustered table: sliced per segment value on first use (see `slicesOf`). */
+    const clustered = new Set<SegmentView>();
     for (const c of chunks) {
       const reader = openChunkParts(
         new Uint8Array(c.header),
@@ -135,14 +139,31 @@ export class ShardEngine {
         { cache: keep.has(c.id) },
       );
       const seg = encodedSegment(reader, columnIdOf, c.deleted ? new Uint8Array(c.deleted) : undefined);
-      // Cached hypertable chunks are scanned in time slices that time predicates can skip; a
-      // clustered chunk (by host, then time) is not: its slices would each span the whole bucket,
-      // and unsliced its segment-by equalities pick the host's row ranges (late materialization).
-      const time = table.hypertable?.timeColumnId;
-      if (time !== undefined && keep.has(c.id) && !clustered) segments.push(...timeSlices(seg, time));
-      else segments.push(seg);
+      // Cached hypertable chunks are scanned in time slices that time predicates can skip; those
+      // of a clustered table (by host, then time) in slices of one host each (see `segment-slices`).
+      if (time !== undefined && keep.has(c.id) && segmentBy === undefined)
+        segments.push(...timeSlices(seg, time));
+      else {
+        if (time !== undefined && keep.has(c.id)) clustered.add(seg);
+        segments.push(seg);
+      }
     }
-    const db = await engineOver([{ def: engineTableDef(table), segments: () => segments }], wasmModule);
+    // Slicing by segment reads the segment column, so it waits for the first query (whose meter
+    // pays for the block); a cold block not prefetched leaves that chunk whole.
+    let sliced: SegmentView[] | undefined;
+    const slicesOf = (s: SegmentView): SegmentView[] => {
+      if (!clustered.has(s)) return [s];
+      try {
+        return segmentSlices(s, segmentBy!, time!) ?? timeSlices(s, time!);
+      } catch (e) {
+        if (e instanceof ColdBlockMissing) return [s];
+        throw e;
+      }
+    };
+    const db = await engineOver(
+      [{ def: engineTableDef(table), segments: () => (sliced ??= segments.flatMap(slicesOf)) }],
+      wasmModule,
+    );
     entry = { key, db, meter: m, blockMs: 0 };
     if (generation === this.generation) this.tables.set(table.name, entry);
     return entry;
