@@ -24,53 +24,19 @@ export async function readBodyText(req: Request, limit: number): Promise<string>
 
 /**
  * Reads the body as bytes (gunzipped when `Content-Encoding: gzip`), failing
- * with 413 past `limit` bytes. A body that arrives in one piece is returned as
- * is, without a copy.
+ * with 413 past `limit` bytes (see `readBodyStreaming`).
  */
 export async function readBodyBytes(req: Request, limit: number): Promise<Uint8Array> {
-  const declared = Number(req.headers.get('content-length') ?? Number.NaN);
-  if (declared > limit) throw tooLarge(limit);
-  if (!req.body) return new Uint8Array(0);
-  const encoding = (req.headers.get('content-encoding') ?? '').toLowerCase();
-  if (encoding !== '' && encoding !== 'identity' && encoding !== 'gzip') {
-    throw new ApiError(415, '0A000', `unsupported Content-Encoding "${encoding}"`);
-  }
-  // Telegraf and the InfluxDB clients gzip bodies; the limit applies to the decompressed size.
-  const stream = encoding === 'gzip' ? req.body.pipeThrough(new DecompressionStream('gzip')) : req.body;
-  const reader = stream.getReader();
-  const parts: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    let chunk: ReadableStreamReadResult<Uint8Array>;
-    try {
-      chunk = await reader.read();
-    } catch {
-      throw new ApiError(400, '22P02', 'request body could not be decompressed');
-    }
-    const { done, value } = chunk;
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      throw tooLarge(limit);
-    }
-    parts.push(value);
-  }
-  if (parts.length === 1) return parts[0];
-  const all = new Uint8Array(size);
-  let off = 0;
-  for (const p of parts) {
-    all.set(p, off);
-    off += p.byteLength;
-  }
-  return all;
+  const { buffer, filled } = await readBodyStreaming(req, limit, () => {});
+  return buffer.subarray(0, filled);
 }
 
 /**
  * Reads the body into one growing buffer (sized from Content-Length when the
  * body is not compressed), calling `onData(buffer, filled)` after every piece
- * so the caller can parse while the rest arrives. Same limits and errors as
- * `readBodyBytes`. Returns the buffer and how much of it is body.
+ * so the caller can parse while the rest arrives. Fails with 413 past `limit`
+ * bytes, 415 for an unsupported Content-Encoding and 400 (22P02) for a body
+ * that does not gunzip. Returns the buffer and how much of it is body.
  */
 export async function readBodyStreaming(
   req: Request,
