@@ -50,19 +50,87 @@ function scratchOf(n: number): Float64Array {
 let excDepth = 0;
 const MAX_EXC_DEPTH = 2;
 
-/** Materializes transform `t` of x into out[0..n) (seed slots copy the first real value). */
-function fillTransformed(x: ArrayLike<number>, n: number, t: number, out: Float64Array): void {
+/** Range and exception count of a transformed stream, gathered while it is written. */
+interface TStats {
+  min: number;
+  max: number;
+  exc: number;
+}
+const tStats: TStats = { min: 0, max: 0, exc: 0 };
+
+/**
+ * Materializes transform `t` of x into out[0..n) (seed slots copy the first real
+ * value) and, in the same pass, fills {@link tStats}: range of out[0..n) and how
+ * many values fall outside [base, base + limit).
+ */
+function fillTransformed(
+  x: ArrayLike<number>,
+  n: number,
+  t: number,
+  out: Float64Array,
+  base: number,
+  limit: number,
+): void {
+  const seed = t === 0 ? 0 : Math.min(t, n);
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  let exc = 0;
   if (t === 0) {
-    for (let i = 0; i < n; i++) out[i] = x[i];
+    for (let i = 0; i < n; i++) {
+      const v = x[i];
+      out[i] = v;
+      if (v < min) min = v;
+      if (v > max) max = v;
+      const d = v - base;
+      exc += d < 0 || d >= limit ? 1 : 0;
+    }
   } else if (t === 1) {
-    for (let i = 1; i < n; i++) out[i] = x[i] - x[i - 1];
-    out[0] = n > 1 ? out[1] : 0;
+    for (let i = 1; i < n; i++) {
+      const v = x[i] - x[i - 1];
+      out[i] = v;
+      if (v < min) min = v;
+      if (v > max) max = v;
+      const d = v - base;
+      exc += d < 0 || d >= limit ? 1 : 0;
+    }
   } else {
-    for (let i = 2; i < n; i++) out[i] = x[i] - x[i - 1] - (x[i - 1] - x[i - 2]);
-    const seed = n > 2 ? out[2] : 0;
-    out[0] = seed;
-    if (n > 1) out[1] = seed;
+    for (let i = 2; i < n; i++) {
+      const v = x[i] - x[i - 1] - (x[i - 1] - x[i - 2]);
+      out[i] = v;
+      if (v < min) min = v;
+      if (v > max) max = v;
+      const d = v - base;
+      exc += d < 0 || d >= limit ? 1 : 0;
+    }
   }
+  if (seed > 0) {
+    const v = n > seed ? out[seed] : 0;
+    for (let i = 0; i < seed; i++) out[i] = v;
+    if (v < min) min = v;
+    if (v > max) max = v;
+    const d = v - base;
+    if (d < 0 || d >= limit) exc += seed;
+  }
+  tStats.min = min;
+  tStats.max = max;
+  tStats.exc = exc;
+}
+
+/** {@link tStats} of t[0..n) as it stands. */
+function scanTransformed(t: Float64Array, n: number, base: number, limit: number): void {
+  let min = t[0];
+  let max = t[0];
+  let exc = 0;
+  for (let i = 0; i < n; i++) {
+    const v = t[i];
+    if (v < min) min = v;
+    if (v > max) max = v;
+    const d = v - base;
+    exc += d < 0 || d >= limit ? 1 : 0;
+  }
+  tStats.min = min;
+  tStats.max = max;
+  tStats.exc = exc;
 }
 
 const stats: IntStats = { min: 0, max: 0, runs: 0, nonInt: false };
@@ -74,6 +142,7 @@ const cand: PforPlan = { transform: 0, base: 0, width: 0, bytes: 0 };
  * @param allowRle false for nested streams (run values/lengths) to bound recursion.
  * @param period a row period hint (see `detectPeriod`); 0 for none. Enables the lag transform.
  * @param known the result of `intStats(x, n)` when the caller already computed it.
+ * @param ascending x is non-decreasing (exception positions): only delta is planned.
  */
 export function writeIntStream(
   w: ByteWriter,
@@ -82,6 +151,7 @@ export function writeIntStream(
   allowRle = true,
   period = 0,
   known?: IntStats,
+  ascending = false,
 ): void {
   if (n === 0) {
     w.u8(IntKind.const);
@@ -103,13 +173,19 @@ export function writeIntStream(
     return;
   }
   const rangeWidth = bitWidth(max - min);
+  // Runs averaging 16+ rows are always RLE (see below): no plan needed.
+  if (allowRle && runs * 16 <= n) {
+    writeRle(w, x, n, runs);
+    return;
+  }
   best.transform = 0;
   best.base = min;
   best.width = rangeWidth;
   best.bytes = packedBytes(n, rangeWidth);
   // Exception lists (positions, jumps) never profit from delta-of-delta: skip planning it.
+  // Ascending positions are at least as narrow after delta: plan only that.
   const maxT = n > 2 ? (excDepth > 0 ? 1 : 2) : 0;
-  for (let t = 0; t <= maxT; t++) {
+  for (let t = ascending && maxT > 0 ? 1 : 0; t <= maxT; t++) {
     planTransform(x, n, t, 0, cand);
     if (cand.bytes < best.bytes && cand.width <= MAX_WIDTH) Object.assign(best, cand);
   }
@@ -135,7 +211,7 @@ export function writeIntStream(
     return;
   }
   const t = scratchOf(n);
-  fillTransformed(x, n, best.transform, t);
+  fillTransformed(x, n, best.transform, t, best.base, 2 ** best.width);
   writePfor(w, x, t, n, best.transform, best.base, best.width);
 }
 
@@ -153,7 +229,21 @@ function writeLag(
   writeIntStream(w, x, period, true, 0);
   const len = n - period;
   const body = scratchOf(len);
-  for (let i = period; i < n; i++) body[i - period] = x[i] - x[i - period];
+  const limit = 2 ** width;
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  let exc = 0;
+  for (let i = period; i < n; i++) {
+    const v = x[i] - x[i - period];
+    body[i - period] = v;
+    if (v < min) min = v;
+    if (v > max) max = v;
+    const d = v - base;
+    exc += d < 0 || d >= limit ? 1 : 0;
+  }
+  tStats.min = min;
+  tStats.max = max;
+  tStats.exc = exc;
   writePfor(w, body, body, len, 0, base, width);
 }
 
@@ -178,7 +268,7 @@ function writeRle(w: ByteWriter, x: ArrayLike<number>, n: number, runs: number):
 
 /**
  * Writes a PFOR stream; `t` holds the transformed values (exception slots are
- * overwritten). The sampled plan is checked against the full data: if the
+ * overwritten) and {@link tStats} their range and exception count. The sampled plan is checked against the full data: if the
  * exceptions, as written, cost more than widening to the exact range, the
  * stream is rewritten at that width without exceptions.
  */
@@ -192,20 +282,14 @@ function writePfor(
   width: number,
 ): void {
   const limit = 2 ** width;
-  let tMin = t[0];
-  let tMax = t[0];
-  let exc = 0;
-  for (let i = 0; i < n; i++) {
-    const v = t[i];
-    if (v < tMin) tMin = v;
-    if (v > tMax) tMax = v;
-    const d = v - base;
-    exc += d < 0 || d >= limit ? 1 : 0;
-  }
+  const tMin = tStats.min;
+  const tMax = tStats.max;
+  const exc = tStats.exc;
   const exactWidth = bitWidth(tMax - tMin);
   if (exactWidth > MAX_WIDTH) {
     // Delta-of-delta of a range near 2^51 spans up to 2^53: not packable, store untransformed.
-    fillTransformed(x, n, 0, t);
+    for (let i = 0; i < n; i++) t[i] = x[i];
+    scanTransformed(t, n, tMin, 2 ** (MAX_WIDTH + 1));
     writePfor(w, x, t, n, 0, tMin, MAX_WIDTH + 1);
     return;
   }
@@ -239,7 +323,7 @@ function writePfor(
     excDepth++;
     try {
       writeIntStream(w, excVal, exc, true);
-      writeIntStream(w, excPos, exc, true);
+      writeIntStream(w, excPos, exc, true, 0, undefined, true);
     } finally {
       excDepth--;
     }
