@@ -12,6 +12,7 @@ import { aligned8, corrupt } from './byte-io.ts';
 import { crc32 } from './checksum.ts';
 import { type ChunkHeader, type ColumnMeta, columnByteRange, readChunkHeader } from './chunk-format.ts';
 import { decodeColumn } from './column-decoder.ts';
+import { releaseVector } from './decode-buffers.ts';
 import { gatherColumn, gatherVector } from './gather.ts';
 import {
   filterInBlock,
@@ -46,7 +47,8 @@ export interface ChunkReaderOptions {
 
 /**
  * A chunk opened for reading. Decoding is lazy and per column. Vectors returned
- * by {@link column} are shared with the cache: treat them as immutable.
+ * by {@link column} are shared with the cache: treat them as immutable, and as
+ * valid until {@link evict} (which recycles their arrays).
  */
 export class ChunkReader {
   private readonly blocks: (Uint8Array | undefined)[];
@@ -66,13 +68,21 @@ export class ChunkReader {
     this.cache = options.cache ?? true;
   }
 
-  /** Drops cached blocks and vectors (of column `i`, or all), releasing their memory. */
+  /**
+   * Drops cached blocks and vectors (of column `i`, or all), releasing their
+   * memory. The vectors' arrays go back to the decode-buffers pool, so a later
+   * decode may overwrite them: vectors (and views of them) obtained from
+   * {@link column} before the eviction must not be read after it.
+   */
   evict(i?: number): void {
     if (i === undefined) {
+      for (const v of this.vectors) if (v !== undefined) releaseVector(v);
       this.blocks.fill(undefined);
       this.vectors.fill(undefined);
       this.runIndexes.fill(undefined);
     } else {
+      const v = this.vectors[i];
+      if (v !== undefined) releaseVector(v);
       this.blocks[i] = undefined;
       this.vectors[i] = undefined;
       this.runIndexes[i] = undefined;

@@ -8,6 +8,7 @@
 import type { ColumnType, DictVector, FlatVector, Interval, Vector } from '../vector.ts';
 import { ByteReader, corrupt } from './byte-io.ts';
 import { Codec, codecOf, FLAG_NULLS, INT64_PLAIN, INT64_SAFE } from './column-family.ts';
+import { takeFloat64, takeInt32 } from './decode-buffers.ts';
 import { decodeFloatStream, readFloatStream } from './float-codec.ts';
 import { decodeIntStream, readIntStream } from './int-stream.ts';
 import { decodeCodes, decodeStrings, readStringStream } from './string-codec.ts';
@@ -35,12 +36,13 @@ export function decodeColumn(type: ColumnType, block: Uint8Array, n: number): Ve
       return flat(Uint8Array.from(tmp));
     }
     case Codec.int: {
-      const out = type === 'timestamp' || type === 'timestamptz' ? new Float64Array(n) : new Int32Array(n);
+      // Recycled arrays (decode-buffers): every decoder below writes all n values.
+      const out = type === 'timestamp' || type === 'timestamptz' ? takeFloat64(n) : takeInt32(n);
       decodeIntStream(readIntStream(r, n), out);
       return flat(out);
     }
     case Codec.float: {
-      const out = new Float64Array(n);
+      const out = takeFloat64(n);
       decodeFloatStream(readFloatStream(r, n), out);
       return flat(out);
     }
