@@ -19,8 +19,8 @@ import {
   writeChunkHeader,
 } from './chunk-format.ts';
 import { encodeColumn } from './column-codec.ts';
-import { type ColumnInput, columnInputOf } from './column-stats.ts';
-import { gatherVector } from './gather.ts';
+import { Codec, codecOf } from './column-family.ts';
+import { type ColumnInput, columnInputOf, gatheredInputOf } from './column-stats.ts';
 import { detectPeriod } from './int-choice.ts';
 import { type RowOrderKey, rowOrder } from './row-order.ts';
 
@@ -180,7 +180,7 @@ export function encodeChunks(
     if (perm === undefined) encodeRange(inputs, start, count);
     else
       encodeRange(
-        columns.map((v) => columnInputOf(gatherVector(v, perm))),
+        columns.map((v, c) => gatheredInputOf(v, perm, codecOf(schema[c].type) === Codec.string)),
         0,
         count,
       );

@@ -124,7 +124,10 @@ export function encodeColumn(
       break;
     case Codec.string: {
       if (input.codes !== undefined) {
-        const local = compactDictionary(fillNullSlots(input.codes, n, useNulls), n, input.dictValues ?? []);
+        const local =
+          input.dictCompact === true && useNulls === undefined
+            ? { dict: input.dictValues ?? [], codes: input.codes }
+            : compactDictionary(fillNullSlots(input.codes, n, useNulls), n, input.dictValues ?? []);
         zone = stringZone(type, local.dict, local.dict.length, undefined, n, nullCount);
         writeDictStrings(w, local.dict, local.codes, n, hinted ?? 0);
         break;

@@ -7,6 +7,7 @@
  */
 
 import type { ColumnType, FixedValues, ObjectValues, Vector } from '../vector.ts';
+import { gatherVector } from './gather.ts';
 import { compareText, type ZoneMap } from './zone-map.ts';
 
 /** A column as the encoder takes it: flat values, or dictionary codes plus dictionary values (text). */
@@ -15,6 +16,11 @@ export interface ColumnInput {
   readonly nulls?: Uint8Array;
   readonly codes?: Int32Array;
   readonly dictValues?: readonly string[];
+  /**
+   * `dictValues` are distinct, each used by some row, numbered in order of first
+   * appearance (what a chunk-local dictionary is anyway): no compaction needed.
+   */
+  readonly dictCompact?: boolean;
 }
 
 /** Strings longer than this keep no zone bounds (headers stay small). */
@@ -157,6 +163,64 @@ export function columnInputOf(v: Vector): ColumnInput {
     return { values: materializeDict(v.codes, dv), nulls: v.nulls };
   }
   return { values: expandConst(v.type, v.value, v.length), nulls: constNulls(v.value, v.length) };
+}
+
+/**
+ * Rows `perm` (absolute indexes) of `v` as encoder input, for a clustered
+ * chunk. Float64/Int32 columns gather in one tight loop; flat low-cardinality
+ * text builds its chunk dictionary while it gathers (first appearance order,
+ * as `buildDictionary` would on the gathered strings), so the reordered string
+ * array is never materialized. Anything else goes through `gatherVector`.
+ */
+export function gatheredInputOf(v: Vector, perm: Uint32Array, isText: boolean): ColumnInput {
+  if (v.kind === 'flat' && v.nulls === undefined) {
+    const src = v.values;
+    const m = perm.length;
+    if (src instanceof Float64Array) {
+      const out = new Float64Array(m);
+      for (let k = 0; k < m; k++) out[k] = src[perm[k]];
+      return { values: out };
+    }
+    if (isText && Array.isArray(src)) {
+      const dict = gatherDictionary(src as readonly unknown[], perm, Math.max(1, m >>> 1));
+      if (dict !== undefined)
+        return { values: [], codes: dict.codes, dictValues: dict.dict, dictCompact: true };
+    }
+  }
+  return columnInputOf(gatherVector(v, perm));
+}
+
+/** Dictionary codes of `src[perm[k]]`; undefined past `maxDistinct` values or on a non-string. */
+function gatherDictionary(
+  src: readonly unknown[],
+  perm: Uint32Array,
+  maxDistinct: number,
+): { dict: string[]; codes: Int32Array } | undefined {
+  const m = perm.length;
+  const map = new Map<string, number>();
+  const dict: string[] = [];
+  const codes = new Int32Array(m);
+  let prev: unknown = codes; // matches no value until the first row
+  let last = 0;
+  for (let k = 0; k < m; k++) {
+    const s = src[perm[k]];
+    // Clustered rows repeat the previous row's value (a host's run): no hash lookup.
+    if (s === prev) {
+      codes[k] = last;
+      continue;
+    }
+    if (typeof s !== 'string') return undefined;
+    prev = s;
+    let c = map.get(s);
+    if (c === undefined) {
+      c = dict.length;
+      if (c >= maxDistinct) return undefined;
+      map.set(s, c);
+      dict.push(s);
+    }
+    codes[k] = last = c;
+  }
+  return { dict, codes };
 }
 
 function materializeDict(codes: Int32Array, dict: FixedValues | ObjectValues): FixedValues | ObjectValues {
