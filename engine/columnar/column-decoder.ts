@@ -51,7 +51,7 @@ export function decodeColumn(type: ColumnType, block: Uint8Array, n: number): Ve
     case Codec.string: {
       const s = readStringStream(r, n);
       if (s.kind === 1) return flat(decodeStrings(s.lengths, s.blob, n));
-      const codes = decodeCodes(s.codes, s.dict.length);
+      const codes = decodeCodes(s.codes, s.dict.length, takeInt32(s.codes.n));
       if (type === 'numeric') return flat(Array.from(codes, (c) => s.dict[c]));
       const dict: FlatVector = { kind: 'flat', type, length: s.dict.length, values: s.dict };
       const v: DictVector = nulls

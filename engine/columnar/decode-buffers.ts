@@ -17,8 +17,11 @@ import type { Vector } from '../vector.ts';
 
 /** Arrays below this many elements are cheap to allocate and stay out of the pool. */
 const MIN_POOLED = 4096;
-/** Weak references kept per (type, length); older ones are dropped first. */
-const MAX_PER_KEY = 1024;
+/**
+ * Weak references kept per (type, length): enough for every block of a few
+ * thousand chunks (a full-scale TSBS cold scan releases ≈ 1,600 at once).
+ */
+const MAX_PER_KEY = 16384;
 
 const float64s = new Map<number, WeakRef<Float64Array>[]>();
 const int32s = new Map<number, WeakRef<Int32Array>[]>();
@@ -36,7 +39,12 @@ function take<T extends object>(pool: Map<number, WeakRef<T>[]>, n: number): T |
 function give<T extends object>(pool: Map<number, WeakRef<T>[]>, n: number, a: T): void {
   let refs = pool.get(n);
   if (refs === undefined) pool.set(n, (refs = []));
-  if (refs.length >= MAX_PER_KEY) refs.shift();
+  if (refs.length >= MAX_PER_KEY) {
+    // Forget what the collector already took; when all are live, keep the pool as it is.
+    const live = refs.filter((r) => r.deref() !== undefined);
+    if (live.length >= MAX_PER_KEY) return;
+    pool.set(n, (refs = live));
+  }
   refs.push(new WeakRef(a));
 }
 

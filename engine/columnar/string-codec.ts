@@ -286,10 +286,9 @@ export function decodeStrings(lengthStream: IntStream, blob: Uint8Array, n: numb
   return out;
 }
 
-/** Decodes dictionary codes into an Int32Array, checking they index the dictionary. */
-export function decodeCodes(s: IntStream, dictSize: number): Int32Array {
+/** Decodes dictionary codes into `codes` (every element is overwritten), checking they index the dictionary. */
+export function decodeCodes(s: IntStream, dictSize: number, codes = new Int32Array(s.n)): Int32Array {
   const n = s.n;
-  const codes = new Int32Array(n);
   decodeIntStream(s, codes);
   if (dictSize === 0 || n === 0) return codes;
   // The stream bounds its values for the common kinds; check those bounds, not every value.
