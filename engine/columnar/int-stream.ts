@@ -127,16 +127,17 @@ function readNested(r: ByteReader, count: number, depth: number): Float64Array {
 
 /** Exception positions: strictly increasing integers below `n` (checked: decoders index with them). */
 function readPositions(r: ByteReader, count: number, n: number, depth: number): Uint32Array {
-  const raw = readNested(r, count, depth);
-  const out = new Uint32Array(count);
+  // Decoded as int32 (positions are below n ≤ 2^31; a corrupt value wraps and is
+  // still range-checked here), then viewed unsigned: no float copy.
+  const raw = new Int32Array(count);
+  decodeIntStream(readIntStream(r, count, depth), raw);
   let prev = -1;
   for (let e = 0; e < count; e++) {
     const p = raw[e];
-    if (!(p > prev && p < n) || p !== Math.floor(p)) corrupt('exception position');
-    out[e] = p;
+    if (!(p > prev && p < n)) corrupt('exception position');
     prev = p;
   }
-  return out;
+  return new Uint32Array(raw.buffer, 0, count);
 }
 
 /** Decodes a parsed stream into `out[0..n)`; Int32Array outputs wrap mod 2^32 (exact for int32 data). */
