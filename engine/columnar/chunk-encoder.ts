@@ -20,7 +20,13 @@ import {
 } from './chunk-format.ts';
 import { encodeColumn } from './column-codec.ts';
 import { Codec, codecOf } from './column-family.ts';
-import { type ColumnInput, columnInputOf, gatheredInputOf } from './column-stats.ts';
+import {
+  type ColumnInput,
+  columnInputOf,
+  gatheredInputOf,
+  sliceTableDictionary,
+  tableInputOf,
+} from './column-stats.ts';
 import { detectPeriod } from './int-choice.ts';
 import { type RowOrderKey, rowOrder } from './row-order.ts';
 
@@ -152,7 +158,9 @@ export function encodeChunks(
   checkShape(schema, columns, rowCount);
   const maxRows = Math.max(1, Math.min(options.maxRows ?? MAX_CHUNK_ROWS, MAX_CHUNK_ROWS));
   const limit = options.maxBlockBytes ?? MAX_BLOCK_BYTES;
-  const inputs = options.order?.length ? [] : columns.map(columnInputOf);
+  const inputs = options.order?.length
+    ? []
+    : columns.map((v, c) => tableInputOf(v, codecOf(schema[c].type) === Codec.string, rowCount));
   const out: EncodedChunk[] = [];
   const clustered = (options.order?.length ?? 0) > 0;
   const encodeRange = (src: readonly ColumnInput[], start: number, count: number): void => {
@@ -195,7 +203,10 @@ export function serializeChunk(chunk: EncodedChunk): Uint8Array {
 
 /** Rows `[start, start+count)` of an encoder input, without copying typed values. */
 export function sliceInput(c: ColumnInput, start: number, count: number): ColumnInput {
+  if (c.dictTable === true) return sliceTableDictionary(c, start, count);
   if (start === 0 && (c.codes ?? c.values).length === count) return c;
+  // A part of a chunk dictionary gets its own, numbered as the part's rows first use it.
+  if (c.dictCompact === true) return sliceTableDictionary(c, start, count);
   const nulls = c.nulls === undefined ? undefined : sliceBits(c.nulls, start, count);
   if (c.codes !== undefined) {
     return { values: [], nulls, codes: c.codes.subarray(start, start + count), dictValues: c.dictValues };

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ColumnType, Vector } from '../vector.ts';
-import { encodeChunks, serializeChunk } from './chunk-encoder.ts';
+import { detectChunkPeriod, encodeChunks, serializeChunk } from './chunk-encoder.ts';
 import { openChunk } from './chunk-reader.ts';
 import { encodeColumn } from './column-codec.ts';
 import { columnInputOf } from './column-stats.ts';
@@ -47,6 +47,52 @@ describe('clustered encoding (segmentby/orderby reorder)', () => {
         });
       }),
       { numRuns: 200 },
+    );
+  });
+});
+
+describe('unclustered encoding of text columns (table-wide dictionary codes)', () => {
+  it('writes the same blocks as encoding each chunk of strings on its own', () => {
+    const hosts = ['host_0', 'host_1', 'host_10', 'host_2', 'b', 'c'];
+    fc.assert(
+      fc.property(
+        fc.array(row, { minLength: 64, maxLength: 400 }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 16, max: 200 }),
+        (rows, period, maxRows) => {
+          // Time-major: the host cycles with a period, as TSBS lists hosts at every timestamp.
+          const host = rows.map((_, i) => hosts[i % period]);
+          const tag = rows.map((r) => r.tag ?? 'z');
+          const cols: Vector[] = [
+            vectorOf('text', host),
+            vectorOf(
+              'timestamptz',
+              rows.map((r) => r.time),
+            ),
+            vectorOf(
+              'float64',
+              rows.map((r) => r.v),
+            ),
+            vectorOf('text', tag),
+          ];
+          const n = rows.length;
+          const chunks = encodeChunks(schema, cols, n, { maxRows });
+          let start = 0;
+          for (const chunk of chunks) {
+            const count = chunk.meta.rowCount;
+            const inputs = cols.map((v) =>
+              columnInputOf(vectorOf(v.type, valuesOf(v).slice(start, start + count))),
+            );
+            const period = detectChunkPeriod(schema, inputs, count);
+            schema.forEach((s, c) => {
+              expect(chunk.columns[c]).toEqual(encodeColumn(s.type, inputs[c], count, { period }).bytes);
+            });
+            start += count;
+          }
+          expect(start).toBe(n);
+        },
+      ),
+      { numRuns: 150 },
     );
   });
 });

@@ -8,6 +8,7 @@
 
 import type { ColumnType, FixedValues, ObjectValues, Vector } from '../vector.ts';
 import { gatherVector } from './gather.ts';
+import { detectPeriod } from './int-choice.ts';
 import { compareText, type ZoneMap } from './zone-map.ts';
 
 /** A column as the encoder takes it: flat values, or dictionary codes plus dictionary values (text). */
@@ -21,6 +22,11 @@ export interface ColumnInput {
    * appearance (what a chunk-local dictionary is anyway): no compaction needed.
    */
   readonly dictCompact?: boolean;
+  /**
+   * `codes`/`dictValues` span a whole table column: a row range gets its own
+   * dictionary in first appearance order (see {@link sliceTableDictionary}).
+   */
+  readonly dictTable?: boolean;
 }
 
 /** Strings longer than this keep no zone bounds (headers stay small). */
@@ -188,6 +194,83 @@ export function gatheredInputOf(v: Vector, perm: Uint32Array, isText: boolean): 
     }
   }
   return columnInputOf(gatherVector(v, perm));
+}
+
+/**
+ * Encoder input for a whole table column: flat low-cardinality text without
+ * NULLs becomes table-wide dictionary codes once, so each chunk slices codes
+ * instead of copying and re-hashing strings. Anything else as {@link columnInputOf}.
+ */
+export function tableInputOf(v: Vector, isText: boolean, n: number): ColumnInput {
+  if (isText && v.kind === 'flat' && v.nulls === undefined && Array.isArray(v.values) && n >= 64) {
+    const src = v.values as readonly unknown[];
+    const dict = periodicDictionary(src, n, n >>> 1, detectPeriod(src, n));
+    if (dict !== undefined) return { values: [], codes: dict.codes, dictValues: dict.dict, dictTable: true };
+  }
+  return columnInputOf(v);
+}
+
+/**
+ * Rows `[start, start+count)` of a dictionary input without NULLs (from
+ * {@link tableInputOf} or {@link gatheredInputOf}) with
+ * the dictionary `buildDictionary` would build for those rows (first appearance
+ * order); their strings when more than half of the rows are distinct (plain).
+ */
+export function sliceTableDictionary(c: ColumnInput, start: number, count: number): ColumnInput {
+  const table = c.dictValues!;
+  const src = c.codes!.subarray(start, start + count);
+  const remap = new Int32Array(table.length).fill(-1);
+  const dict: string[] = [];
+  const codes = new Int32Array(count);
+  const maxDistinct = Math.max(1, count >>> 1);
+  for (let i = 0; i < count; i++) {
+    const g = src[i];
+    let l = remap[g];
+    if (l < 0) {
+      l = remap[g] = dict.length;
+      if (l >= maxDistinct) return { values: Array.from(src, (x) => table[x]) };
+      dict.push(table[g]);
+    }
+    codes[i] = l;
+  }
+  return { values: [], codes, dictValues: dict, dictCompact: true };
+}
+
+/** Codes of `src[0..n)` using the value one `period` back as a pointer-compare shortcut. */
+function periodicDictionary(
+  src: readonly unknown[],
+  n: number,
+  maxDistinct: number,
+  period: number,
+): { dict: string[]; codes: Int32Array } | undefined {
+  const map = new Map<string, number>();
+  const dict: string[] = [];
+  const codes = new Int32Array(n);
+  const lag = period > 0 ? period : n;
+  let prev: unknown = codes; // matches no value until the first row
+  let last = 0;
+  for (let i = 0; i < n; i++) {
+    const s = src[i];
+    if (s === prev) {
+      codes[i] = last;
+      continue;
+    }
+    prev = s;
+    if (i >= lag && s === src[i - lag]) {
+      codes[i] = last = codes[i - lag];
+      continue;
+    }
+    if (typeof s !== 'string') return undefined;
+    let c = map.get(s);
+    if (c === undefined) {
+      c = dict.length;
+      if (c >= maxDistinct) return undefined;
+      map.set(s, c);
+      dict.push(s);
+    }
+    codes[i] = last = c;
+  }
+  return { dict, codes };
 }
 
 /** Dictionary codes of `src[perm[k]]`; undefined past `maxDistinct` values or on a non-string. */
