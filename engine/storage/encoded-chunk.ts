@@ -64,6 +64,10 @@ export class EncodedChunkSource implements ChunkSource {
     return i === undefined ? undefined : this.reader.gather(i, sel);
   }
 
+  /**
+   * Drops the decoded columns; their arrays are recycled by the next decode
+   * (columnar/decode-buffers), so call it only when no query still reads them.
+   */
   evict(): void {
     this.reader.evict();
   }
