@@ -3,7 +3,7 @@
  * hypertable ingested through the line-protocol path (`encodeForShards`) and
  * then compacted (`encodeTableRows`, as the shard's alarm re-encodes hot rows
  * and merges small chunks) must answer exactly like PostgreSQL (PGlite) under
- * every chunk layout — the default (distribution column, time), a
+ * every chunk layout — segment by the distribution column (time ascending), a
  * `compress_orderby = 'time DESC'`, a two-column segmentby ordered by a float
  * with NULLs, and arrival order. It also proves the layout is used: rows of
  * every chunk are in layout order, and a single-host query hands the executor
@@ -179,7 +179,13 @@ function shardEngine(t: DistTable, hot: readonly Row[], chunks: readonly BucketC
 }
 
 const LAYOUTS: [string, () => DistTable][] = [
-  ['default (hostname, time)', () => base],
+  [
+    "segmentby 'hostname' (time ascending)",
+    () =>
+      altered(
+        "ALTER TABLE cpu SET (timescaledb.compress_segmentby = 'hostname', timescaledb.compress_orderby = 'time')",
+      ),
+  ],
   [
     "segmentby 'hostname', orderby 'time DESC'",
     () =>
@@ -199,6 +205,7 @@ const LAYOUTS: [string, () => DistTable][] = [
     () =>
       altered("ALTER TABLE cpu SET (timescaledb.compress_segmentby = '', timescaledb.compress_orderby = '')"),
   ],
+  ['default (arrival order, no ALTER)', () => base],
 ];
 
 const T0 = "'2024-01-01 05:00:00+00'";

@@ -7,25 +7,20 @@
  * is clustered. Which rows a chunk holds (its time bucket) never changes, and
  * chunks are self-describing, so chunks written under an older layout stay valid.
  *
- * Default: a distributed hypertable is segmented by its distribution column
- * (the series key, e.g. hostname, which is what Timescale users segment by)
- * and ordered by time ascending inside each segment — the order metrics
- * arrive in, so clustering a chunk costs a counting sort and no comparisons.
+ * Default: arrival order. Clustering is opt-in: on TSBS over 8 shards it left
+ * one-host queries as fast as arrival order (the shards' time slices already
+ * prune well) and made full scans slower (many more, smaller slices), see
+ * bench/RESULTS.md. A typical choice is the series key (the distribution
+ * column) with time ascending, the order metrics arrive in, so clustering a
+ * chunk costs a counting sort and no comparisons.
  */
 import type { RowOrderKey } from '../columnar/row-order.ts';
 import { type ChunkLayout, layoutFromOptions, type RelOption } from '../storage/chunk-layout.ts';
 import type { DistTable } from './table-schema.ts';
 
-/** The layout chunks of `t` are written in: the one set by ALTER TABLE, else the default; undefined for arrival order. */
+/** The layout chunks of `t` are written in (set by ALTER TABLE); undefined for arrival order. */
 export function chunkLayoutOf(t: DistTable): ChunkLayout | undefined {
-  if (t.layout !== undefined) return t.layout;
-  if (t.hypertable && t.placement.kind === 'distributed') {
-    return {
-      segmentBy: [t.placement.columnId],
-      orderBy: [{ id: t.hypertable.timeColumnId, desc: false }],
-    };
-  }
-  return undefined;
+  return t.layout;
 }
 
 /** True when chunks of `t` are grouped by a segment-by column (time-ordered slices then prune nothing). */

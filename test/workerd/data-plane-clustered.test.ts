@@ -1,8 +1,8 @@
 /**
  * Clustered chunks end to end in workerd: the same time-major metrics go into
- * three distributed hypertables — the default layout (segment by the
- * distribution column, then time), `compress_orderby = 'time DESC'` set by
- * ALTER TABLE, and arrival order (`compress_segmentby = ''`) — through line
+ * three distributed hypertables — segmented by the distribution column then
+ * time, `compress_orderby = 'time DESC'`, both set by ALTER TABLE, and arrival
+ * order (`compress_segmentby = ''`, the same as no layout) — through line
  * protocol, JSON and INSERT (hot rows), then through the compaction the alarm
  * runs. Every answer, before and after compaction, is compared with
  * PostgreSQL (the control plane's PGlite); the chunks in the shards' SQLite
@@ -54,7 +54,9 @@ function points(): Point[] {
 
 const P = points();
 const TABLES = {
-  cl_default: [],
+  cl_host: [
+    "ALTER TABLE cl_host SET (timescaledb.compress_segmentby = 'hostname', timescaledb.compress_orderby = 'time')",
+  ],
   cl_desc: [
     "ALTER TABLE cl_desc SET (timescaledb.compress, timescaledb.compress_segmentby = 'hostname', timescaledb.compress_orderby = 'time DESC')",
   ],
@@ -200,21 +202,26 @@ describe('clustered distributed hypertables vs PostgreSQL', () => {
     }
   };
 
-  it('stores the layout in the catalog: default none, explicit after ALTER', async () => {
+  it('stores the layout in the catalog: none by default, explicit after ALTER', async () => {
+    await ok('CREATE TABLE cl_plain (time timestamptz NOT NULL, hostname text NOT NULL)');
+    await ok(
+      `SELECT create_hypertable('cl_plain', 'time', partitioning_column => 'hostname', number_partitions => 4)`,
+    );
     const catalog = env.CATALOG.get(env.CATALOG.idFromName(DB_ID));
     const tables = ((await catalog.snapshot()) as unknown as { tables: DistTable[] }).tables;
     const def = (n: string) => tables.find((x) => x.name === n)!;
-    expect(def('cl_default').layout).toBeUndefined();
+    expect(def('cl_plain').layout).toBeUndefined();
+    expect(def('cl_host').layout).toEqual({ segmentBy: [1], orderBy: [{ id: 0, desc: false }] });
     expect(def('cl_desc').layout).toEqual({ segmentBy: [1], orderBy: [{ id: 0, desc: true }] });
     expect(def('cl_arrival').layout).toEqual({ segmentBy: [], orderBy: [] });
   });
 
   it('rejects unknown columns (42703) and storage parameters (0A000)', async () => {
-    const a = await sql("ALTER TABLE cl_default SET (timescaledb.compress_segmentby = 'nope')");
+    const a = await sql("ALTER TABLE cl_host SET (timescaledb.compress_segmentby = 'nope')");
     expect(a.error?.code).toBe('42703');
-    const b = await sql('ALTER TABLE cl_default SET (fillfactor = 50)');
+    const b = await sql('ALTER TABLE cl_host SET (fillfactor = 50)');
     expect(b.error?.code).toBe('0A000');
-    const c = await sql("ALTER TABLE cl_default SET (timescaledb.compress_orderby = 'time SIDEWAYS')");
+    const c = await sql("ALTER TABLE cl_host SET (timescaledb.compress_orderby = 'time SIDEWAYS')");
     expect(c.error?.code).toBe('42601');
   });
 
@@ -223,7 +230,7 @@ describe('clustered distributed hypertables vs PostgreSQL', () => {
     Table,
     (a: { host: string; time: number }, b: { host: string; time: number }) => number
   > = {
-    cl_default: (a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : a.time - b.time),
+    cl_host: (a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : a.time - b.time),
     cl_desc: (a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : b.time - a.time),
     cl_arrival: (a, b) => a.time - b.time,
   };
@@ -265,6 +272,6 @@ describe('clustered distributed hypertables vs PostgreSQL', () => {
       await Promise.all((Object.keys(TABLES) as Table[]).map(async (t) => [t, (await shardTotals(t)).bytes])),
     );
     console.log('chunk bytes after compaction', bytes);
-    expect(bytes.cl_default).toBeLessThan(bytes.cl_arrival);
+    expect(bytes.cl_host).toBeLessThan(bytes.cl_arrival);
   });
 });
