@@ -251,15 +251,18 @@ function periodicDictionary(
   let last = 0;
   for (let i = 0; i < n; i++) {
     const s = src[i];
+    // The same string object one period back is the usual case (a pointer compare);
+    // unequal neighbours would cost a content compare each, so they come second.
+    if (i >= lag && s === src[i - lag]) {
+      codes[i] = last = codes[i - lag];
+      prev = s;
+      continue;
+    }
     if (s === prev) {
       codes[i] = last;
       continue;
     }
     prev = s;
-    if (i >= lag && s === src[i - lag]) {
-      codes[i] = last = codes[i - lag];
-      continue;
-    }
     if (typeof s !== 'string') return undefined;
     let c = map.get(s);
     if (c === undefined) {
