@@ -23,7 +23,8 @@ export const MIN_EXCEPTION_BYTES = 1;
 const EXCEPTION_LISTS_BYTES = 48;
 
 const SAMPLE_BLOCKS = 8;
-const SAMPLE_BLOCK_LEN = 256;
+/** Values per sample block (top-level streams); nested exception lists sample less. */
+export const SAMPLE_BLOCK_LEN = 256;
 const sample = new Float64Array(SAMPLE_BLOCKS * SAMPLE_BLOCK_LEN);
 const sorted = new Float64Array(SAMPLE_BLOCKS * SAMPLE_BLOCK_LEN);
 const hist = new Float64Array(64);
@@ -113,8 +114,9 @@ export interface PforPlan {
 }
 
 /**
- * Estimates the best PFOR base/width for transform `t` from sample blocks and
- * writes it into `plan` (bytes scaled to the whole stream of `len` values).
+ * Estimates the best PFOR base/width for transform `t` from sample blocks of
+ * `blockLen` (≤ {@link SAMPLE_BLOCK_LEN}) values and writes it into `plan`
+ * (bytes scaled to the whole stream of `len` values).
  */
 export function planTransform(
   x: ArrayLike<number>,
@@ -122,17 +124,18 @@ export function planTransform(
   t: number,
   period: number,
   plan: PforPlan,
+  blockLen = SAMPLE_BLOCK_LEN,
 ): void {
   const seed = seedLength(t, period);
   const len = n - seed;
   let m = 0;
-  if (len <= sample.length) {
+  if (len <= SAMPLE_BLOCKS * blockLen) {
     m = sampleRange(x, seed, n, t, period, 0);
   } else {
-    const span = len - SAMPLE_BLOCK_LEN;
+    const span = len - blockLen;
     for (let b = 0; b < SAMPLE_BLOCKS; b++) {
       const start = seed + Math.floor((span * b) / (SAMPLE_BLOCKS - 1));
-      m = sampleRange(x, start, start + SAMPLE_BLOCK_LEN, t, period, m);
+      m = sampleRange(x, start, start + blockLen, t, period, m);
     }
   }
   plan.transform = t;

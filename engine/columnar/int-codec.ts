@@ -31,10 +31,13 @@ import {
   MIN_EXCEPTION_BYTES,
   type PforPlan,
   planTransform,
+  SAMPLE_BLOCK_LEN,
 } from './int-choice.ts';
 import { CHECKPOINT_EVERY, IntKind, PFOR_CHECKPOINTS, PFOR_COMPACT_EXCEPTIONS } from './int-stream.ts';
 
 const MAX_EXACT_RANGE = 2 ** 51;
+/** Sample block length for nested (exception list) streams. */
+const NESTED_SAMPLE_BLOCK_LEN = 64;
 /** Widest packable value (bitpack holds 0 ≤ v < 2^53; readers reject more). */
 const MAX_WIDTH = 53;
 
@@ -185,8 +188,10 @@ export function writeIntStream(
   // Exception lists (positions, jumps) never profit from delta-of-delta: skip planning it.
   // Ascending positions are at least as narrow after delta: plan only that.
   const maxT = n > 2 ? (excDepth > 0 ? 1 : 2) : 0;
+  // Exception lists are a small share of a block: a smaller sample plans them well enough.
+  const blockLen = excDepth > 0 ? NESTED_SAMPLE_BLOCK_LEN : SAMPLE_BLOCK_LEN;
   for (let t = ascending && maxT > 0 ? 1 : 0; t <= maxT; t++) {
-    planTransform(x, n, t, 0, cand);
+    planTransform(x, n, t, 0, cand, blockLen);
     if (cand.bytes < best.bytes && cand.width <= MAX_WIDTH) Object.assign(best, cand);
   }
   let lagBytes = Number.POSITIVE_INFINITY;
