@@ -74,10 +74,11 @@ function sampleRange(
   return m;
 }
 
-/** The k-th smallest of a[0..m) (Hoare quickselect; reorders `a`). */
-function selectKth(a: Float64Array, m: number, k: number): number {
-  let lo = 0;
-  let hi = m - 1;
+/**
+ * The k-th smallest of a[lo..hi] (Hoare quickselect; reorders that range). On
+ * return a[lo..k) ≤ a[k] ≤ a(k..hi], so a smaller rank can be selected in [lo, k).
+ */
+function selectKth(a: Float64Array, lo: number, hi: number, k: number): number {
   while (lo < hi) {
     const pivot = a[(lo + hi) >> 1];
     let i = lo;
@@ -163,9 +164,12 @@ export function planTransform(
   // 5th percentile and one at the median do so for outliers on both sides (a clustered
   // chunk's timestamps: delta-of-delta 0 except a jump down and back at each series start).
   sorted.set(sample.subarray(0, m));
-  const low = selectKth(sorted, m, Math.floor(m * 0.01));
-  const low5 = selectKth(sorted, m, Math.floor(m * 0.05));
-  const mid = selectKth(sorted, m, Math.floor(m * 0.5));
+  // Median first: the lower ranks are then selected among the lower half only.
+  const k5 = Math.floor(m * 0.05);
+  const k50 = Math.floor(m * 0.5);
+  const mid = selectKth(sorted, 0, m - 1, k50);
+  const low5 = selectKth(sorted, 0, Math.max(k50 - 1, 0), k5);
+  const low = selectKth(sorted, 0, Math.max(k5 - 1, 0), Math.floor(m * 0.01));
   for (let c = 0; c < 4; c++) {
     const base = c === 0 ? sMin : c === 1 ? low : c === 2 ? low5 : mid;
     if (c === 1 && low === sMin) continue;
