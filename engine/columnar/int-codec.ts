@@ -139,6 +139,7 @@ function scanTransformed(t: Float64Array, n: number, base: number, limit: number
 const stats: IntStats = { min: 0, max: 0, runs: 0, nonInt: false };
 const best: PforPlan = { transform: 0, base: 0, width: 0, bytes: 0 };
 const cand: PforPlan = { transform: 0, base: 0, width: 0, bytes: 0 };
+const lagPlan: PforPlan = { transform: 0, base: 0, width: 0, bytes: 0 };
 
 /**
  * Appends the smallest suitable encoding of `x[0..n)` to `w`.
@@ -185,22 +186,26 @@ export function writeIntStream(
   best.base = min;
   best.width = rangeWidth;
   best.bytes = packedBytes(n, rangeWidth);
+  // Lag first: when the sample repeats exactly one period back (dictionary codes of
+  // time-major tags), the lag body costs nothing and no other transform can compete
+  // with its seed of one period, so they are not planned.
+  let lagBytes = Number.POSITIVE_INFINITY;
+  const lag = period >= 2 && period * 2 <= n;
+  if (lag) {
+    planTransform(x, n, IntTransform.lag, period, lagPlan);
+    lagBytes = lagPlan.bytes + packedBytes(period, rangeWidth);
+  }
   // Exception lists (positions, jumps) never profit from delta-of-delta: skip planning it.
   // Ascending positions are at least as narrow after delta: plan only that.
-  const maxT = n > 2 ? (excDepth > 0 ? 1 : 2) : 0;
+  const maxT = lag && lagPlan.bytes === 0 ? -1 : n > 2 ? (excDepth > 0 ? 1 : 2) : 0;
   // Exception lists are a small share of a block: a smaller sample plans them well enough.
   const blockLen = excDepth > 0 ? NESTED_SAMPLE_BLOCK_LEN : SAMPLE_BLOCK_LEN;
   for (let t = ascending && maxT > 0 ? 1 : 0; t <= maxT; t++) {
     planTransform(x, n, t, 0, cand, blockLen);
     if (cand.bytes < best.bytes && cand.width <= MAX_WIDTH) Object.assign(best, cand);
   }
-  let lagBytes = Number.POSITIVE_INFINITY;
-  if (period >= 2 && period * 2 <= n) {
-    planTransform(x, n, IntTransform.lag, period, cand);
-    lagBytes = cand.bytes + packedBytes(period, rangeWidth);
-  }
-  const lagBase = cand.base;
-  const lagWidth = cand.width;
+  const lagBase = lagPlan.base;
+  const lagWidth = lagPlan.width;
   // The estimate is pessimistic (run values and lengths are themselves packed, often to a
   // bit or two), so RLE wins up to 2×, and always when runs average 16+ rows: a
   // clustered chunk's dictionary codes then stay RLE, which the run index and run-aware
