@@ -39,7 +39,9 @@ export function decodeDeltaPacked(
   out[0] = first;
   if (n === 1) return;
   const int32 = out instanceof Int32Array;
-  if (order === 1 && !int32 && width > 0 && width < 31 && smallSums(base, width, excVal, n)) {
+  // Int32Array outputs may take it too: `first + acc` is exact, and storing it wraps
+  // mod 2^32 exactly as the int32 running sum below would.
+  if (order === 1 && width > 0 && width < 31 && smallSums(base, width, excVal, n)) {
     decodeDeltaRelative(lo, width, base, excPos, excVal, e, first, out, n);
     return;
   }
