@@ -36,8 +36,12 @@ import {
 import { CHECKPOINT_EVERY, IntKind, PFOR_CHECKPOINTS, PFOR_COMPACT_EXCEPTIONS } from './int-stream.ts';
 
 const MAX_EXACT_RANGE = 2 ** 51;
-/** Sample block length for nested (exception list) streams. */
+/** Sample block length for nested (exception list) streams and for screening transforms. */
 const NESTED_SAMPLE_BLOCK_LEN = 64;
+/** Streams longer than this screen transforms on the small sample before planning them. */
+const SCREEN_MIN_VALUES = 8192;
+/** A screened transform is planned in full only when its estimate is within this factor of the best. */
+const SCREEN_MARGIN = 1.15;
 /** Widest packable value (bitpack holds 0 ≤ v < 2^53; readers reject more). */
 const MAX_WIDTH = 53;
 
@@ -200,7 +204,14 @@ export function writeIntStream(
   const maxT = lag && lagPlan.bytes === 0 ? -1 : n > 2 ? (excDepth > 0 ? 1 : 2) : 0;
   // Exception lists are a small share of a block: a smaller sample plans them well enough.
   const blockLen = excDepth > 0 ? NESTED_SAMPLE_BLOCK_LEN : SAMPLE_BLOCK_LEN;
+  // A long top-level stream screens each transform on a quarter of the sample first and
+  // plans it in full only when that estimate comes within SCREEN_MARGIN of the best so far.
+  const screen = excDepth === 0 && n > SCREEN_MIN_VALUES;
   for (let t = ascending && maxT > 0 ? 1 : 0; t <= maxT; t++) {
+    if (screen) {
+      planTransform(x, n, t, 0, cand, NESTED_SAMPLE_BLOCK_LEN);
+      if (cand.bytes > SCREEN_MARGIN * Math.min(best.bytes, lagBytes)) continue;
+    }
     planTransform(x, n, t, 0, cand, blockLen);
     if (cand.bytes < best.bytes && cand.width <= MAX_WIDTH) Object.assign(best, cand);
   }
