@@ -144,6 +144,8 @@ const stats: IntStats = { min: 0, max: 0, runs: 0, nonInt: false };
 const best: PforPlan = { transform: 0, base: 0, width: 0, bytes: 0 };
 const cand: PforPlan = { transform: 0, base: 0, width: 0, bytes: 0 };
 const lagPlan: PforPlan = { transform: 0, base: 0, width: 0, bytes: 0 };
+/** Screening estimates per transform; filled and read before any nested stream is written. */
+const screened = new Float64Array(3);
 
 /**
  * Appends the smallest suitable encoding of `x[0..n)` to `w`.
@@ -204,14 +206,20 @@ export function writeIntStream(
   const maxT = lag && lagPlan.bytes === 0 ? -1 : n > 2 ? (excDepth > 0 ? 1 : 2) : 0;
   // Exception lists are a small share of a block: a smaller sample plans them well enough.
   const blockLen = excDepth > 0 ? NESTED_SAMPLE_BLOCK_LEN : SAMPLE_BLOCK_LEN;
-  // A long top-level stream screens each transform on a quarter of the sample first and
-  // plans it in full only when that estimate comes within SCREEN_MARGIN of the best so far.
+  // A long top-level stream screens every transform on a quarter of the sample first and
+  // plans in full only those whose estimate comes within SCREEN_MARGIN of the best one.
+  const t0 = ascending && maxT > 0 ? 1 : 0;
   const screen = excDepth === 0 && n > SCREEN_MIN_VALUES;
-  for (let t = ascending && maxT > 0 ? 1 : 0; t <= maxT; t++) {
-    if (screen) {
+  let floor = Math.min(best.bytes, lagBytes);
+  if (screen) {
+    for (let t = t0; t <= maxT; t++) {
       planTransform(x, n, t, 0, cand, NESTED_SAMPLE_BLOCK_LEN);
-      if (cand.bytes > SCREEN_MARGIN * Math.min(best.bytes, lagBytes)) continue;
+      screened[t] = cand.bytes;
+      if (cand.bytes < floor) floor = cand.bytes;
     }
+  }
+  for (let t = t0; t <= maxT; t++) {
+    if (screen && screened[t] > SCREEN_MARGIN * floor) continue;
     planTransform(x, n, t, 0, cand, blockLen);
     if (cand.bytes < best.bytes && cand.width <= MAX_WIDTH) Object.assign(best, cand);
   }
