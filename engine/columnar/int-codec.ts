@@ -62,8 +62,19 @@ interface TStats {
   min: number;
   max: number;
   exc: number;
+  /** Whether {@link excAt}[0..exc) holds the exception positions, ascending. */
+  listed: boolean;
 }
-const tStats: TStats = { min: 0, max: 0, exc: 0 };
+const tStats: TStats = { min: 0, max: 0, exc: 0, listed: false };
+/**
+ * Exception positions noted by the fill loops (a branchless store per value saves
+ * writePfor a second pass to find them). Copied out before any nested stream is written.
+ */
+let excAt = new Uint32Array(65536);
+function excAtOf(n: number): Uint32Array {
+  if (excAt.length < n) excAt = new Uint32Array(n);
+  return excAt;
+}
 
 /**
  * Materializes transform `t` of x into out[0..n) (seed slots copy the first real
@@ -82,6 +93,7 @@ function fillTransformed(
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
   let exc = 0;
+  const at = excAtOf(n);
   if (t === 0) {
     for (let i = 0; i < n; i++) {
       const v = x[i];
@@ -89,6 +101,7 @@ function fillTransformed(
       if (v < min) min = v;
       if (v > max) max = v;
       const d = v - base;
+      at[exc] = i;
       exc += d < 0 || d >= limit ? 1 : 0;
     }
   } else if (t === 1) {
@@ -98,6 +111,7 @@ function fillTransformed(
       if (v < min) min = v;
       if (v > max) max = v;
       const d = v - base;
+      at[exc] = i;
       exc += d < 0 || d >= limit ? 1 : 0;
     }
   } else {
@@ -107,20 +121,26 @@ function fillTransformed(
       if (v < min) min = v;
       if (v > max) max = v;
       const d = v - base;
+      at[exc] = i;
       exc += d < 0 || d >= limit ? 1 : 0;
     }
   }
+  let listed = true;
   if (seed > 0) {
     const v = n > seed ? out[seed] : 0;
     for (let i = 0; i < seed; i++) out[i] = v;
     if (v < min) min = v;
     if (v > max) max = v;
     const d = v - base;
-    if (d < 0 || d >= limit) exc += seed;
+    if (d < 0 || d >= limit) {
+      exc += seed;
+      listed = false; // the seed slots would have to go first: writePfor finds them itself
+    }
   }
   tStats.min = min;
   tStats.max = max;
   tStats.exc = exc;
+  tStats.listed = listed;
 }
 
 /** {@link tStats} of t[0..n) as it stands. */
@@ -138,6 +158,7 @@ function scanTransformed(t: Float64Array, n: number, base: number, limit: number
   tStats.min = min;
   tStats.max = max;
   tStats.exc = exc;
+  tStats.listed = false;
 }
 
 const stats: IntStats = { min: 0, max: 0, runs: 0, nonInt: false };
@@ -262,17 +283,20 @@ function writeLag(
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
   let exc = 0;
+  const at = excAtOf(len);
   for (let i = period; i < n; i++) {
     const v = x[i] - x[i - period];
     body[i - period] = v;
     if (v < min) min = v;
     if (v > max) max = v;
     const d = v - base;
+    at[exc] = i - period;
     exc += d < 0 || d >= limit ? 1 : 0;
   }
   tStats.min = min;
   tStats.max = max;
   tStats.exc = exc;
+  tStats.listed = true;
   writePfor(w, body, body, len, 0, base, width);
 }
 
@@ -333,13 +357,23 @@ function writePfor(
   }
   const excPos = new Uint32Array(exc);
   const excVal = new Float64Array(exc);
-  let e = 0;
-  for (let i = 0; i < n; i++) {
-    const d = t[i] - base;
-    if (d < 0 || d >= limit) {
-      excPos[e] = i;
-      excVal[e++] = t[i];
+  if (tStats.listed) {
+    const at = excAt;
+    for (let k = 0; k < exc; k++) {
+      const i = at[k];
+      excPos[k] = i;
+      excVal[k] = t[i];
       t[i] = base; // packs as offset 0
+    }
+  } else {
+    let e = 0;
+    for (let i = 0; i < n; i++) {
+      const d = t[i] - base;
+      if (d < 0 || d >= limit) {
+        excPos[e] = i;
+        excVal[e++] = t[i];
+        t[i] = base;
+      }
     }
   }
   const start = w.length;
