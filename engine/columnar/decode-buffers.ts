@@ -23,8 +23,8 @@ const MIN_POOLED = 4096;
  */
 const MAX_PER_KEY = 16384;
 
-const float64s = new Map<number, WeakRef<Float64Array>[]>();
-const int32s = new Map<number, WeakRef<Int32Array>[]>();
+const float64s = new Map<number, WeakRef<Float64Array<ArrayBuffer>>[]>();
+const int32s = new Map<number, WeakRef<Int32Array<ArrayBuffer>>[]>();
 
 function take<T extends object>(pool: Map<number, WeakRef<T>[]>, n: number): T | undefined {
   const refs = pool.get(n);
@@ -49,18 +49,23 @@ function give<T extends object>(pool: Map<number, WeakRef<T>[]>, n: number, a: T
 }
 
 /** A Float64Array of `n` elements with arbitrary contents: the caller overwrites all of them. */
-export function takeFloat64(n: number): Float64Array {
+export function takeFloat64(n: number): Float64Array<ArrayBuffer> {
   return (n >= MIN_POOLED ? take(float64s, n) : undefined) ?? new Float64Array(n);
 }
 
 /** An Int32Array of `n` elements with arbitrary contents: the caller overwrites all of them. */
-export function takeInt32(n: number): Int32Array {
+export function takeInt32(n: number): Int32Array<ArrayBuffer> {
   return (n >= MIN_POOLED ? take(int32s, n) : undefined) ?? new Int32Array(n);
 }
 
-/** A whole (not sub-view) typed array of its own buffer, large enough to pool. */
-function whole(a: ArrayBufferView, length: number): boolean {
-  return length >= MIN_POOLED && a.byteOffset === 0 && a.buffer.byteLength === a.byteLength;
+/** A whole (not sub-view) typed array of its own, unshared buffer, large enough to pool. */
+function whole<T extends ArrayBufferView>(a: T, length: number): a is T & { buffer: ArrayBuffer } {
+  return (
+    length >= MIN_POOLED &&
+    a.buffer instanceof ArrayBuffer &&
+    a.byteOffset === 0 &&
+    a.buffer.byteLength === a.byteLength
+  );
 }
 
 /**
