@@ -18,15 +18,10 @@ import {
   serializeParts,
   writeChunkHeader,
 } from './chunk-format.ts';
+import { gatheredInputOf, sliceTableDictionary, tableInputOf } from './chunk-input.ts';
 import { encodeColumn } from './column-codec.ts';
 import { Codec, codecOf } from './column-family.ts';
-import {
-  type ColumnInput,
-  columnInputOf,
-  gatheredInputOf,
-  sliceTableDictionary,
-  tableInputOf,
-} from './column-stats.ts';
+import { type ColumnInput, columnInputOf } from './column-stats.ts';
 import { detectPeriod } from './int-choice.ts';
 import { type RowOrderKey, rowOrder } from './row-order.ts';
 
