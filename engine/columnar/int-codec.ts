@@ -34,6 +34,7 @@ import {
   SAMPLE_BLOCK_LEN,
 } from './int-choice.ts';
 import { CHECKPOINT_EVERY, IntKind, PFOR_CHECKPOINTS, PFOR_COMPACT_EXCEPTIONS } from './int-stream.ts';
+import { excAtOf, fillTransformed, lagTransformed, scanTransformed, tStats } from './int-transform.ts';
 
 const MAX_EXACT_RANGE = 2 ** 51;
 /** Sample block length for nested (exception list) streams and for screening transforms. */
@@ -56,110 +57,6 @@ function scratchOf(n: number): Float64Array {
 /** Nesting of exception streams being written; at {@link MAX_EXC_DEPTH} exceptions stay raw (bounds the recursion). */
 let excDepth = 0;
 const MAX_EXC_DEPTH = 2;
-
-/** Range and exception count of a transformed stream, gathered while it is written. */
-interface TStats {
-  min: number;
-  max: number;
-  exc: number;
-  /** Whether {@link excAt}[0..exc) holds the exception positions, ascending. */
-  listed: boolean;
-}
-const tStats: TStats = { min: 0, max: 0, exc: 0, listed: false };
-/**
- * Exception positions noted by the fill loops (a branchless store per value saves
- * writePfor a second pass to find them). Copied out before any nested stream is written.
- */
-let excAt = new Uint32Array(65536);
-function excAtOf(n: number): Uint32Array {
-  if (excAt.length < n) excAt = new Uint32Array(n);
-  return excAt;
-}
-
-/**
- * Materializes transform `t` of x into out[0..n) (seed slots copy the first real
- * value) and, in the same pass, fills {@link tStats}: range of out[0..n) and how
- * many values fall outside [base, base + limit).
- */
-function fillTransformed(
-  x: ArrayLike<number>,
-  n: number,
-  t: number,
-  out: Float64Array,
-  base: number,
-  limit: number,
-): void {
-  const seed = t === 0 ? 0 : Math.min(t, n);
-  let min = Number.POSITIVE_INFINITY;
-  let max = Number.NEGATIVE_INFINITY;
-  let exc = 0;
-  const at = excAtOf(n);
-  if (t === 0) {
-    for (let i = 0; i < n; i++) {
-      const v = x[i];
-      out[i] = v;
-      if (v < min) min = v;
-      if (v > max) max = v;
-      const d = v - base;
-      at[exc] = i;
-      exc += d < 0 || d >= limit ? 1 : 0;
-    }
-  } else if (t === 1) {
-    for (let i = 1; i < n; i++) {
-      const v = x[i] - x[i - 1];
-      out[i] = v;
-      if (v < min) min = v;
-      if (v > max) max = v;
-      const d = v - base;
-      at[exc] = i;
-      exc += d < 0 || d >= limit ? 1 : 0;
-    }
-  } else {
-    for (let i = 2; i < n; i++) {
-      const v = x[i] - x[i - 1] - (x[i - 1] - x[i - 2]);
-      out[i] = v;
-      if (v < min) min = v;
-      if (v > max) max = v;
-      const d = v - base;
-      at[exc] = i;
-      exc += d < 0 || d >= limit ? 1 : 0;
-    }
-  }
-  let listed = true;
-  if (seed > 0) {
-    const v = n > seed ? out[seed] : 0;
-    for (let i = 0; i < seed; i++) out[i] = v;
-    if (v < min) min = v;
-    if (v > max) max = v;
-    const d = v - base;
-    if (d < 0 || d >= limit) {
-      exc += seed;
-      listed = false; // the seed slots would have to go first: writePfor finds them itself
-    }
-  }
-  tStats.min = min;
-  tStats.max = max;
-  tStats.exc = exc;
-  tStats.listed = listed;
-}
-
-/** {@link tStats} of t[0..n) as it stands. */
-function scanTransformed(t: Float64Array, n: number, base: number, limit: number): void {
-  let min = t[0];
-  let max = t[0];
-  let exc = 0;
-  for (let i = 0; i < n; i++) {
-    const v = t[i];
-    if (v < min) min = v;
-    if (v > max) max = v;
-    const d = v - base;
-    exc += d < 0 || d >= limit ? 1 : 0;
-  }
-  tStats.min = min;
-  tStats.max = max;
-  tStats.exc = exc;
-  tStats.listed = false;
-}
 
 const stats: IntStats = { min: 0, max: 0, runs: 0, nonInt: false };
 const best: PforPlan = { transform: 0, base: 0, width: 0, bytes: 0 };
@@ -279,24 +176,7 @@ function writeLag(
   writeIntStream(w, x, period, true, 0);
   const len = n - period;
   const body = scratchOf(len);
-  const limit = 2 ** width;
-  let min = Number.POSITIVE_INFINITY;
-  let max = Number.NEGATIVE_INFINITY;
-  let exc = 0;
-  const at = excAtOf(len);
-  for (let i = period; i < n; i++) {
-    const v = x[i] - x[i - period];
-    body[i - period] = v;
-    if (v < min) min = v;
-    if (v > max) max = v;
-    const d = v - base;
-    at[exc] = i - period;
-    exc += d < 0 || d >= limit ? 1 : 0;
-  }
-  tStats.min = min;
-  tStats.max = max;
-  tStats.exc = exc;
-  tStats.listed = true;
+  lagTransformed(x, n, period, body, base, 2 ** width);
   writePfor(w, body, body, len, 0, base, width);
 }
 
@@ -358,7 +238,7 @@ function writePfor(
   const excPos = new Uint32Array(exc);
   const excVal = new Float64Array(exc);
   if (tStats.listed) {
-    const at = excAt;
+    const at = excAtOf(exc);
     for (let k = 0; k < exc; k++) {
       const i = at[k];
       excPos[k] = i;
