@@ -10,23 +10,8 @@ import { Database } from '../database.ts';
 import { isSqlError } from '../errors.ts';
 import { diff, makePair, type Pair } from '../sql/differential-harness.ts';
 import { FANOUT } from './spill-aggregate.ts';
+import { canon, SETUP, TINY, UNLIMITED } from './spill-fixture.ts';
 import { MemorySpillStore } from './spill-store.ts';
-
-const TINY = 64 * 1024;
-const UNLIMITED = Number.POSITIVE_INFINITY;
-
-const SETUP = `
-CREATE TABLE t (id int, grp int, name text, score float8, big bigint, note text);
-INSERT INTO t SELECT g, g % 37, CASE WHEN g % 11 = 0 THEN NULL ELSE 'n' || (g % 101) END,
-  CASE WHEN g % 13 = 0 THEN NULL ELSE (g * 7919 % 1000) / 10.0 END, g::bigint * 1000003,
-  CASE WHEN g % 5 = 0 THEN 'ünï ' || g ELSE 'x' END
-FROM generate_series(1, 6000) g;
-CREATE TABLE u (id int, grp int, label text);
-INSERT INTO u SELECT g, CASE WHEN g % 17 = 0 THEN NULL ELSE g % 53 END, 'l' || g FROM generate_series(1, 3000) g;
-`;
-
-const canon = (rows: unknown[][]) =>
-  rows.map((r) => JSON.stringify(r, (_, v) => (typeof v === 'bigint' ? `${v}n` : v))).sort();
 
 let spill: MemorySpillStore;
 let db: Database;
