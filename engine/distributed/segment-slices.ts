@@ -14,37 +14,10 @@
  * (valid for skipping and for proving conjuncts) when the chunk has no NULLs there.
  */
 import type { ChunkSource, ExecVector, SegmentView, ZoneMap } from '../storage/table-store.ts';
+import { sliceBits, sliceVector } from './time-slices.ts';
 
 /** Rows per slice at most (TimescaleDB's compressed batches hold 1,000). */
 export const SEGMENT_SLICE_ROWS = 1024;
-
-function bitsAt(bits: Uint8Array | undefined, start: number, end: number): Uint8Array | undefined {
-  if (bits === undefined) return undefined;
-  if ((start & 7) === 0) return bits.subarray(start >> 3, (end + 7) >> 3);
-  const out = new Uint8Array((end - start + 7) >> 3);
-  for (let i = start; i < end; i++)
-    if (bits[i >> 3] & (1 << (i & 7))) out[(i - start) >> 3] |= 1 << ((i - start) & 7);
-  return out;
-}
-
-/** Rows [start, end) of a vector, at any start. */
-function vectorAt(v: ExecVector, start: number, end: number): ExecVector {
-  const length = end - start;
-  switch (v.kind) {
-    case 'const':
-      return { ...v, length };
-    case 'js':
-      return { ...v, length, values: v.values.slice(start, end) };
-    case 'dict':
-      return { ...v, length, codes: v.codes.subarray(start, end), nulls: bitsAt(v.nulls, start, end) };
-    case 'flat': {
-      const values = Array.isArray(v.values)
-        ? v.values.slice(start, end)
-        : (v.values as Float64Array).subarray(start, end);
-      return { ...v, length, values, nulls: bitsAt(v.nulls, start, end) } as ExecVector;
-    }
-  }
-}
 
 /** Value of row i (null for NULL), for the zone maps of the two sliced columns. */
 function valueAt(v: ExecVector, i: number): unknown {
@@ -112,7 +85,7 @@ class SegmentSliceSource implements ChunkSource {
 
   column(id: number): ExecVector | undefined {
     const v = this.parent.column(id);
-    return v && vectorAt(v, this.start, this.end);
+    return v && sliceVector(v, this.start, this.end);
   }
 }
 
@@ -154,7 +127,7 @@ export function segmentSlices(
     const [start, end] = [cuts[k], cuts[k + 1]];
     out.push({
       source: new SegmentSliceSource(seg.source, start, end, exact),
-      deleted: bitsAt(seg.deleted, start, end),
+      deleted: sliceBits(seg.deleted, start, end),
       hot: false,
     });
   }

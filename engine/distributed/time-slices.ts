@@ -18,11 +18,17 @@ import type { ChunkSource, ExecVector, SegmentView, ZoneMap } from '../storage/t
 /** Rows per slice (a multiple of 8, so null bitmaps slice on byte boundaries). */
 export const SLICE_ROWS = 8192;
 
-function sliceBits(bits: Uint8Array | undefined, start: number, end: number): Uint8Array | undefined {
-  return bits?.subarray(start >> 3, (end + 7) >> 3);
+/** Bits [start, end) of a bitmap: a view when start is a multiple of 8, else a shifted copy. */
+export function sliceBits(bits: Uint8Array | undefined, start: number, end: number): Uint8Array | undefined {
+  if (bits === undefined) return undefined;
+  if ((start & 7) === 0) return bits.subarray(start >> 3, (end + 7) >> 3);
+  const out = new Uint8Array((end - start + 7) >> 3);
+  for (let i = start; i < end; i++)
+    if (bits[i >> 3] & (1 << (i & 7))) out[(i - start) >> 3] |= 1 << ((i - start) & 7);
+  return out;
 }
 
-/** Rows [start, end) of a vector; start is a multiple of 8. */
+/** Rows [start, end) of a vector, at any start (views where the layout allows). */
 export function sliceVector(v: ExecVector, start: number, end: number): ExecVector {
   const length = end - start;
   switch (v.kind) {
