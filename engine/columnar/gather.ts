@@ -19,6 +19,7 @@ import {
   CHECKPOINT_EVERY,
   decodeIntRange,
   decodeIntStream,
+  decodeRuns,
   hasRangeAccess,
   type IntStream,
   readIntStream,
@@ -80,11 +81,7 @@ export function gatherIntStream(s: IntStream, sel: Uint32Array, out: Float64Arra
   const m = sel.length;
   if (m > 0 && sel[m - 1] >= s.n) corrupt('selection beyond the row count');
   if (s.kind === 2) {
-    const runs = s.runValues.n;
-    const values = new Float64Array(runs);
-    const lengths = new Float64Array(runs);
-    decodeIntStream(s.runValues, values);
-    decodeIntStream(s.runLengths, lengths);
+    const { runs, values, lengths } = decodeRuns(s);
     let r = 0;
     let end = runs > 0 ? lengths[0] : 0;
     for (let k = 0; k < m; k++) {

@@ -140,6 +140,20 @@ function readPositions(r: ByteReader, count: number, n: number, depth: number): 
   return new Uint32Array(raw.buffer, 0, count);
 }
 
+/** The runs of an RLE stream (kind 2): each run's value and length, decoded. */
+export function decodeRuns(s: Extract<IntStream, { kind: 2 }>): {
+  runs: number;
+  values: Float64Array;
+  lengths: Float64Array;
+} {
+  const runs = s.runValues.n;
+  const values = new Float64Array(runs);
+  const lengths = new Float64Array(runs);
+  decodeIntStream(s.runValues, values);
+  decodeIntStream(s.runLengths, lengths);
+  return { runs, values, lengths };
+}
+
 /** Decodes a parsed stream into `out[0..n)`; Int32Array outputs wrap mod 2^32 (exact for int32 data). */
 export function decodeIntStream(s: IntStream, out: Float64Array | Int32Array): void {
   const n = s.n;
@@ -165,11 +179,7 @@ export function decodeIntStream(s: IntStream, out: Float64Array | Int32Array): v
       return;
     }
     case 2: {
-      const runs = s.runValues.n;
-      const values = new Float64Array(runs);
-      const lengths = new Float64Array(runs);
-      decodeIntStream(s.runValues, values);
-      decodeIntStream(s.runLengths, lengths);
+      const { runs, values, lengths } = decodeRuns(s);
       let at = 0;
       for (let r = 0; r < runs; r++) {
         const end = at + lengths[r];
@@ -332,11 +342,7 @@ export function decodeIntRange(s: IntStream, from: number, to: number, out: Floa
     return;
   }
   if (s.kind === 2) {
-    const runs = s.runValues.n;
-    const values = new Float64Array(runs);
-    const lengths = new Float64Array(runs);
-    decodeIntStream(s.runValues, values);
-    decodeIntStream(s.runLengths, lengths);
+    const { runs, values, lengths } = decodeRuns(s);
     let at = 0;
     let k = 0;
     for (let r = 0; r < runs && at < to; r++) {

@@ -17,7 +17,7 @@ import { unpackPlane } from './bitpack.ts';
 import { ByteReader } from './byte-io.ts';
 import { Codec } from './column-family.ts';
 import { decodeFloatStream, readFloatStream } from './float-codec.ts';
-import { decodeIntStream, type IntStream, readIntStream } from './int-stream.ts';
+import { decodeIntStream, decodeRuns, type IntStream, readIntStream } from './int-stream.ts';
 import { decodeStrings, readStringStream } from './string-codec.ts';
 import { compareZoneValues } from './zone-map.ts';
 
@@ -93,11 +93,7 @@ function scanIntStream(s: IntStream, lo: number, hi: number, sel: Uint32Array): 
     return n;
   }
   if (s.kind === 2) {
-    const runs = s.runValues.n;
-    const values = new Float64Array(runs);
-    const lengths = new Float64Array(runs);
-    decodeIntStream(s.runValues, values);
-    decodeIntStream(s.runLengths, lengths);
+    const { runs, values, lengths } = decodeRuns(s);
     let at = 0;
     for (let r = 0; r < runs; r++) {
       const end = Math.min(n, at + lengths[r]);
@@ -212,11 +208,7 @@ function scanCodes(s: IntStream, mask: Uint8Array, sel: Uint32Array): number {
     return k;
   }
   if (s.kind === 2) {
-    const runs = s.runValues.n;
-    const values = new Float64Array(runs);
-    const lengths = new Float64Array(runs);
-    decodeIntStream(s.runValues, values);
-    decodeIntStream(s.runLengths, lengths);
+    const { runs, values, lengths } = decodeRuns(s);
     let at = 0;
     for (let r = 0; r < runs; r++) {
       const end = Math.min(n, at + lengths[r]);
