@@ -8,9 +8,8 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { Database } from '../database.ts';
 import { isSqlError } from '../errors.ts';
-import { diff, makePair, type Pair } from '../sql/differential-harness.ts';
 import { FANOUT } from './spill-aggregate.ts';
-import { canon, SETUP, TINY, UNLIMITED } from './spill-fixture.ts';
+import { canon, SETUP, spillsLikePostgres, TINY, UNLIMITED } from './spill-fixture.ts';
 import { MemorySpillStore } from './spill-store.ts';
 
 let spill: MemorySpillStore;
@@ -143,21 +142,10 @@ describe('DISTINCT ON is accounted and falls back to the spilling sort', () => {
   });
 });
 
-describe('spilling aggregations vs PGlite', () => {
-  let pair: Pair;
-  beforeAll(async () => {
-    pair = await makePair(SETUP);
-    pair.engine.memoryLimit = TINY;
-  });
-  test.each([
-    'SELECT id, name, count(*), sum(big), min(note) FROM t GROUP BY id, name',
-    "SELECT id % 800, count(DISTINCT name), string_agg(note, ',' ORDER BY id), array_agg(grp ORDER BY id DESC) FROM t GROUP BY 1",
-    'SELECT name, grp, count(*) FILTER (WHERE score > 50), max(score), avg(id) FROM t GROUP BY name, grp HAVING count(*) > 1',
-    "SELECT id / 4, sum(score::numeric), stddev(id), bool_or(note = 'x') FROM t GROUP BY id / 4",
-    'SELECT DISTINCT ON (id % 3000) id % 3000, id, score FROM t ORDER BY id % 3000, score DESC NULLS LAST, id',
-  ])('%s', async (sql) => {
-    expect(await diff(pair, sql)).toBeUndefined();
-    const r = await pair.engine.query(sql);
-    expect(r.memory!.spilledBytes).toBeGreaterThan(0);
-  });
-});
+spillsLikePostgres('spilling aggregations vs PGlite', [
+  'SELECT id, name, count(*), sum(big), min(note) FROM t GROUP BY id, name',
+  "SELECT id % 800, count(DISTINCT name), string_agg(note, ',' ORDER BY id), array_agg(grp ORDER BY id DESC) FROM t GROUP BY 1",
+  'SELECT name, grp, count(*) FILTER (WHERE score > 50), max(score), avg(id) FROM t GROUP BY name, grp HAVING count(*) > 1',
+  "SELECT id / 4, sum(score::numeric), stddev(id), bool_or(note = 'x') FROM t GROUP BY id / 4",
+  'SELECT DISTINCT ON (id % 3000) id % 3000, id, score FROM t ORDER BY id % 3000, score DESC NULLS LAST, id',
+]);

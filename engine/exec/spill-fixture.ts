@@ -4,6 +4,8 @@
  * enough that every operator spills, and rows with NULLs, duplicates, wide
  * bigints and non-ASCII text in both tables.
  */
+import { beforeAll, describe, expect, test } from 'vitest';
+import { diff, makePair, type Pair } from '../sql/differential-harness.ts';
 
 /** A memory budget every interesting query passes. */
 export const TINY = 64 * 1024;
@@ -22,3 +24,19 @@ INSERT INTO u SELECT g, CASE WHEN g % 17 = 0 THEN NULL ELSE g % 53 END, 'l' || g
 /** Rows as a sorted list of JSON strings: multiset comparison for queries without ORDER BY. */
 export const canon = (rows: unknown[][]): string[] =>
   rows.map((r) => JSON.stringify(r, (_, v) => (typeof v === 'bigint' ? `${v}n` : v))).sort();
+
+/** A suite: each query, run with the tiny budget, must spill and answer exactly like PostgreSQL (PGlite). */
+export function spillsLikePostgres(title: string, queries: readonly string[]): void {
+  describe(title, () => {
+    let pair: Pair;
+    beforeAll(async () => {
+      pair = await makePair(SETUP);
+      pair.engine.memoryLimit = TINY;
+    });
+    test.each(queries)('%s', async (sql) => {
+      expect(await diff(pair, sql)).toBeUndefined();
+      const r = await pair.engine.query(sql);
+      expect(r.memory!.spilledBytes).toBeGreaterThan(0);
+    });
+  });
+}

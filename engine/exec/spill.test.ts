@@ -7,8 +7,7 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { Database } from '../database.ts';
 import { isSqlError } from '../errors.ts';
-import { diff, makePair, type Pair } from '../sql/differential-harness.ts';
-import { canon, SETUP, TINY, UNLIMITED } from './spill-fixture.ts';
+import { canon, SETUP, spillsLikePostgres, TINY, UNLIMITED } from './spill-fixture.ts';
 import { MemorySpillStore } from './spill-store.ts';
 
 let spill: MemorySpillStore;
@@ -175,19 +174,8 @@ describe('errors instead of crashes', () => {
   });
 });
 
-describe('spilling queries vs PGlite', () => {
-  let pair: Pair;
-  beforeAll(async () => {
-    pair = await makePair(SETUP);
-    pair.engine.memoryLimit = TINY;
-  });
-  test.each([
-    'SELECT * FROM t ORDER BY name DESC NULLS FIRST, score NULLS FIRST, id',
-    'SELECT t.id, u.label, t.score FROM t FULL JOIN u ON t.id = u.id * 2',
-    'SELECT u.grp, t.name FROM u RIGHT JOIN t ON u.grp = t.grp AND u.id < 100 AND t.id < 3000',
-  ])('%s', async (sql) => {
-    expect(await diff(pair, sql)).toBeUndefined();
-    const r = await pair.engine.query(sql);
-    expect(r.memory!.spilledBytes).toBeGreaterThan(0);
-  });
-});
+spillsLikePostgres('spilling queries vs PGlite', [
+  'SELECT * FROM t ORDER BY name DESC NULLS FIRST, score NULLS FIRST, id',
+  'SELECT t.id, u.label, t.score FROM t FULL JOIN u ON t.id = u.id * 2',
+  'SELECT u.grp, t.name FROM u RIGHT JOIN t ON u.grp = t.grp AND u.id < 100 AND t.id < 3000',
+]);
