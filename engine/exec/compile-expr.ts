@@ -35,7 +35,7 @@ export function compileExpr(e: Expr, frame: Frame): Ev {
     case 'param': {
       const params = frame.ctx.params;
       const idx = e.index;
-      if (idx >= params.length) throw new SqlError('08P01', `there is no parameter $${idx + 1}`);
+      if (idx >= params.length) throw new SqlError('42P02', `there is no parameter $${idx + 1}`);
       const v = normalizeParam(params[idx]);
       return () => v;
     }

@@ -80,6 +80,17 @@ describe('errors match PostgreSQL', () => {
     if (pgErr.position && e.code.startsWith('42')) expect(e.position).toBe(Number(pgErr.position));
   });
 
+  // A statement naming a parameter the call did not supply: PostgreSQL's simple protocol
+  // (what a JSON `{sql, params}` call is) answers 42P02, not a protocol error.
+  test.each(['SELECT $1::int', 'SELECT 1 WHERE $2::int = 1'])('missing parameter: %s', async (sql) => {
+    const pgErr = await pg.exec(sql).then(
+      () => undefined,
+      (e: { code?: string }) => e.code,
+    );
+    expect(pgErr).toBe('42P02');
+    await expect(db.query(sql)).rejects.toMatchObject({ code: pgErr });
+  });
+
   test.each(UNSUPPORTED)('0A000: %s', async (sql) => {
     await expect(db.query(sql)).rejects.toMatchObject({ code: '0A000' });
   });
