@@ -11,6 +11,7 @@ import { and, eq } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { type AuthEnv, sessionUser } from '../auth/auth-context.ts';
 import { jsonBody, stringField } from '../auth/request-body.ts';
+import { authorizeRequest } from '../data-plane/authorize.ts';
 import { destroyDatabaseData } from '../data-plane/teardown.ts';
 import { withControlPlane } from '../db/client.ts';
 import { databases, projects } from '../db/schema.ts';
@@ -101,7 +102,7 @@ export const projectDatabasesRoutes = new Hono<AuthEnv>()
 export const databaseAdminRoutes = new Hono<AuthEnv>()
   .patch('/v1/databases/:database', async (c) => {
     const principal = c.get('principal')!;
-    if (principal.role === 'read') throw new ApiError(403, 'forbidden', 'requires write access');
+    await authorizeRequest(c, c.req.param('database'), 'alter database', 'write');
     const body = await jsonBody(c);
     const patch = {
       ...(body.locationHint !== undefined ? { locationHint: locationField(body) } : {}),
@@ -127,7 +128,7 @@ export const databaseAdminRoutes = new Hono<AuthEnv>()
   })
   .delete('/v1/databases/:database', async (c) => {
     const principal = c.get('principal')!;
-    if (principal.role !== 'admin') throw new ApiError(403, 'forbidden', 'requires admin access');
+    await authorizeRequest(c, c.req.param('database'), 'drop database', 'admin');
     await withControlPlane(c.env, async (db) => {
       const target = await lookup(db, principal.projectId, principal.databaseId, c.req.param('database'));
       // Data first: if teardown fails the row stays, so the delete can be retried.

@@ -25,6 +25,7 @@ import { type DistTable, type Row, rowsFromRecords } from '../../engine/distribu
 import { isSqlError } from '../../engine/errors.ts';
 import type { AppEnv } from '../app-context.ts';
 import { ApiError } from '../errors.ts';
+import { authorizeRequest } from './authorize.ts';
 import { Cluster } from './cluster.ts';
 import { databaseFor } from './database-cache.ts';
 import { StatsCollector } from './query-stats.ts';
@@ -185,6 +186,7 @@ const RECORD_TYPES = new Set(['application/json', 'application/x-ndjson', 'text/
 export const ingestRoutes = new Hono<AppEnv>()
   .post('/v1/databases/:database/tables/:table/rows', async (c) => {
     const db = await databaseFor(c.env, c.get('principal')!, c.req.param('database'));
+    await authorizeRequest(c, db.id, 'ingest', 'write', [c.req.param('table')]);
     const type = (c.req.header('content-type') ?? '').split(';')[0].trim().toLowerCase();
     if (type !== 'text/plain' && !RECORD_TYPES.has(type))
       throw new ApiError(
@@ -223,6 +225,7 @@ export const ingestRoutes = new Hono<AppEnv>()
     if (!bucket) throw new ApiError(400, '22023', 'bucket (the database) is required');
     const precision = precisionOf(c.req.query('precision') ?? 'ns');
     const db = await databaseFor(c.env, c.get('principal')!, bucket);
+    await authorizeRequest(c, db.id, 'ingest', 'write');
     const key = c.req.header('idempotency-key');
     const timer = new StageTimer();
     const r = await ingestLineProtocol(c.env, db.id, c.req.raw, precision, key, timer);

@@ -5,7 +5,12 @@
  */
 import { Hono } from 'hono';
 import type { AppEnv } from '../app-context.ts';
+import { auditAdminCalls } from './authorize.ts';
 import { ingestRoutes } from './ingest-routes.ts';
 import { sqlRoutes } from './sql-routes.ts';
 
-export const dataPlaneRoutes = new Hono<AppEnv>().route('/', sqlRoutes).route('/', ingestRoutes);
+export const dataPlaneRoutes = new Hono<AppEnv>()
+  // DDL and management calls are audited with their outcome (refusals are audited where refused).
+  .use('/v1/databases/:database/sql', auditAdminCalls())
+  .route('/', sqlRoutes)
+  .route('/', ingestRoutes);

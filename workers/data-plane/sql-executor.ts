@@ -19,7 +19,7 @@ import { type PlannedSelect, planSelect } from '../../engine/distributed/sql-sel
 import { type Command, classify, insertRows, updateSets } from '../../engine/distributed/sql-statements.ts';
 import type { DistTable, Row } from '../../engine/distributed/table-schema.ts';
 import { SqlError, SqlState } from '../../engine/errors.ts';
-import { parseSql } from '../../engine/sql/parser.ts';
+import { type ParsedStatement, parseSql } from '../../engine/sql/parser.ts';
 import type { Cluster } from './cluster.ts';
 import { type GeneralCall, runGeneralSelect } from './coordinator-select.ts';
 import { insertSelect } from './insert-select.ts';
@@ -36,6 +36,8 @@ export interface SqlCall {
   readonly stats: StatsCollector;
   /** Base for 2PC transaction ids; an `Idempotency-Key` makes retries apply once. */
   readonly txnBase: string;
+  /** Refuses (42501) unless the caller may run every statement; called before any runs (see `authorize`). */
+  readonly authorize: (statements: readonly ParsedStatement[]) => Promise<void>;
 }
 
 /** Per-call settings (`SET orochi.coordinator_row_limit`). */
@@ -47,6 +49,7 @@ export async function runSql(call: SqlCall, sql: string): Promise<StatementResul
   const statements = parseSql(sql);
   call.stats.lap('parse');
   if (statements.length === 0) throw new SqlError(SqlState.syntaxError, 'no SQL statement to run');
+  await call.authorize(statements);
   // Classify everything first, so an unsupported later statement fails before earlier ones run.
   const commands = statements.map((s) => classify(s.stmt, call.params));
   const results: StatementResult[] = [];

@@ -10,6 +10,7 @@ import { fromRpcError } from '../../durable-objects/rpc-errors.ts';
 import { initParser } from '../../engine/sql/parser.ts';
 import type { AppEnv } from '../app-context.ts';
 import { ApiError } from '../errors.ts';
+import { sqlAuthorizer } from './authorize.ts';
 import { Cluster } from './cluster.ts';
 import { databaseFor } from './database-cache.ts';
 import { type QueryStats, StatsCollector } from './query-stats.ts';
@@ -87,6 +88,7 @@ export const sqlRoutes = new Hono<AppEnv>().post('/v1/databases/:database/sql', 
       defaultShards: db.defaultShardCount,
       stats,
       txnBase: c.req.header('idempotency-key') ?? crypto.randomUUID(),
+      authorize: sqlAuthorizer(c, db.id),
     },
     sql,
   ).catch((e: unknown) => {

@@ -1,0 +1,74 @@
+/**
+ * @module bench/pg-regress/statements
+ * Splits a PostgreSQL regression script (`src/test/regress/sql/*.sql`) into the
+ * statements psql would send: psql meta-commands (`\set`, `\pset`, `\gset` …) are
+ * dropped, and statements are cut at the `;` tokens of PostgreSQL's own scanner
+ * (libpg-query `scanSync`), so semicolons inside strings, dollar quotes and
+ * comments never cut a statement.
+ */
+import { loadModule, scanSync } from 'libpg-query';
+
+/** One statement of a script, with the 1-based line it starts on. */
+export interface ScriptStatement {
+  readonly sql: string;
+  readonly line: number;
+}
+
+const SEMICOLON = 59;
+
+/** Loads the scanner once. */
+export function loadScanner(): Promise<void> {
+  return loadModule();
+}
+
+/** Blanks psql meta-command lines (keeping line numbers) and cuts the script at `;`. */
+export function splitScript(script: string): ScriptStatement[] {
+  const text = script
+    .split('\n')
+    .map((l) => (/^\s*\\/.test(l) ? '' : l))
+    .join('\n');
+  let tokens: { start: number; end: number; tokenType: number }[];
+  try {
+    tokens = scanSync(text).tokens;
+  } catch {
+    return [];
+  }
+  const out: ScriptStatement[] = [];
+  let start = 0;
+  const push = (end: number) => {
+    const raw = text.slice(start, end);
+    const sql = raw.trim();
+    if (sql && !/^(--[^\n]*\n?\s*)*$/.test(sql)) {
+      const lead = raw.length - raw.trimStart().length;
+      out.push({ sql, line: text.slice(0, start + lead).split('\n').length });
+    }
+  };
+  for (const t of tokens) {
+    if (t.tokenType !== SEMICOLON) continue;
+    push(t.start);
+    start = t.end;
+  }
+  push(text.length);
+  return out;
+}
+
+/** Whether a statement's top level has ORDER BY (then row order is part of the answer). */
+export function isOrdered(sql: string): boolean {
+  // A cheap test on the scanner's tokens: ORDER BY at parenthesis depth 0.
+  let depth = 0;
+  let prevOrder = false;
+  let tokens: { text: string }[];
+  try {
+    tokens = scanSync(sql).tokens;
+  } catch {
+    return false;
+  }
+  for (const t of tokens) {
+    const w = t.text.toUpperCase();
+    if (w === '(') depth++;
+    else if (w === ')') depth--;
+    else if (depth === 0 && prevOrder && w === 'BY') return true;
+    prevOrder = depth === 0 && w === 'ORDER';
+  }
+  return false;
+}
