@@ -18,7 +18,7 @@ import { optimize } from './plan/rules.ts';
 import { SelectBinder } from './sql/bind-select.ts';
 import { runDdl } from './sql/ddl.ts';
 import { runDml } from './sql/dml.ts';
-import { initParser, type PgNode, parseSql } from './sql/parser.ts';
+import { initParser, type PgNode, parserReady, parseSql } from './sql/parser.ts';
 import type { BindContext } from './sql/scope.ts';
 import { bulkLoadInto } from './storage/bulk-load.ts';
 import { MemoryTableStore } from './storage/memory-store.ts';
@@ -111,7 +111,8 @@ export class Database {
 
   /** Runs one or more ;-separated statements; one result per statement. */
   async exec(sql: string, params: unknown[] = [], opts: QueryOptions = {}): Promise<QueryResult[]> {
-    const stmts = parseSql(sql);
+    await parserReady();
+    const stmts = parseSql(sql, params);
     const results: QueryResult[] = [];
     for (const s of stmts) results.push(this.runStatement(s.stmt, sql, params, opts));
     return results;
@@ -214,7 +215,7 @@ export class Database {
       if (isSqlError(e)) {
         // AST locations are byte offsets into the UTF-8 text; PostgreSQL reports characters.
         if (e.position !== undefined && /[^\x00-\x7f]/.test(sql)) {
-          throw new SqlError(e.code, e.message, byteToCharPosition(sql, e.position));
+          throw new SqlError(e.code, e.message, byteToCharPosition(sql, e.position), e.hint);
         }
         throw e;
       }

@@ -29,6 +29,10 @@ export const SqlState = {
   cardinalityViolation: '21000',
   invalidParameterValue: '22023',
   programLimitExceeded: '54000',
+  stackDepthExceeded: '54001',
+  characterNotInRepertoire: '22021',
+  queryCanceled: '57014',
+  outOfMemory: '53200',
   insufficientPrivilege: '42501',
   internalError: 'XX000',
 } as const;
@@ -42,6 +46,8 @@ export class SqlError extends Error {
     readonly code: SqlStateCode,
     message: string,
     readonly position?: number,
+    /** PostgreSQL's HINT: what the user can do about it. */
+    readonly hint?: string,
   ) {
     super(message);
   }

@@ -7,7 +7,14 @@
  * hook (workerd forbids `WebAssembly.compile` from bytes).
  */
 import factory, { type PgQueryWasm } from 'libpg-query/wasm/libpg-query.js';
-import { SqlError, SqlState } from '../errors.ts';
+import { isSqlError, SqlError, SqlState } from '../errors.ts';
+import {
+  checkLexicalDepth,
+  checkParams,
+  checkParseDepth,
+  checkSqlText,
+  stackDepthExceeded,
+} from './input-limits.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: the pg AST is untyped JSON walked by the binder.
 export type PgNode = any;
@@ -21,6 +28,8 @@ export interface ParsedStatement {
 
 let wasm: PgQueryWasm | undefined;
 let loading: Promise<void> | undefined;
+/** The options of the first `initParser`, to load a fresh instance after a wasm fault. */
+let initOpts: ParserInit | undefined;
 
 /** Options for `initParser`; pass `wasmModule` in workerd. */
 export interface ParserInit {
@@ -28,8 +37,11 @@ export interface ParserInit {
 }
 
 /** Loads the parser once; later calls return the same promise. */
-export function initParser(opts: ParserInit = {}): Promise<void> {
+export function initParser(given: ParserInit = {}): Promise<void> {
   if (loading) return loading;
+  initOpts ??= given;
+  // A reload after a fault needs the module the host first gave (workerd cannot compile bytes).
+  const opts = given.wasmModule ? given : initOpts;
   const args: Record<string, unknown> = {};
   if (opts.wasmModule) {
     const mod = opts.wasmModule;
@@ -66,10 +78,31 @@ export function initParser(opts: ParserInit = {}): Promise<void> {
   return loading;
 }
 
-/** Parses SQL text into statements; throws SqlError 42601 with a 1-based position on bad syntax. */
-export function parseSql(sql: string): ParsedStatement[] {
+/**
+ * Resolves when the parser can be used: after `initParser`, and again after a
+ * fault made `parseSql` discard its wasm instance and load a fresh one.
+ */
+export function parserReady(): Promise<void> {
+  return loading ?? initParser();
+}
+
+/**
+ * Parses SQL text into statements; throws SqlError 42601 with a 1-based position on bad syntax.
+ * This is the front door of every route: text and `params` PostgreSQL could not receive (NUL,
+ * lone surrogates) are refused with 22021, statements nested too deeply with 54001, before
+ * the wasm parser or any recursive code sees them.
+ */
+export function parseSql(sql: string, params?: readonly unknown[]): ParsedStatement[] {
+  checkSqlText(sql);
+  if (params) checkParams(params);
+  checkLexicalDepth(sql);
   if (!wasm) throw new SqlError(SqlState.internalError, 'parser not initialized: await initParser() first');
-  const m = wasm;
+  const stmts = parseWasm(wasm, sql);
+  for (const s of stmts) checkParseDepth(s.stmt);
+  return stmts;
+}
+
+function parseWasm(m: PgQueryWasm, sql: string): ParsedStatement[] {
   const len = m.lengthBytesUTF8(sql) + 1;
   const ptr = m._malloc(len);
   let res = 0;
@@ -92,8 +125,27 @@ export function parseSql(sql: string): ParsedStatement[] {
       location: s.stmt_location ?? 0,
       length: s.stmt_len ?? 0,
     }));
+  } catch (e) {
+    if (isSqlError(e)) throw e;
+    // A fault inside the wasm (its stack overflowed on input the lexical check let through)
+    // leaves the C parser's state (memory contexts, error stack) unknown: never reuse it.
+    discardInstance(m);
+    if (e instanceof RangeError) throw stackDepthExceeded();
+    throw e;
   } finally {
-    m._free(ptr);
-    if (res) m._wasm_free_parse_result(res);
+    if (wasm === m) {
+      m._free(ptr);
+      if (res) m._wasm_free_parse_result(res);
+    }
   }
+}
+
+/** Drops a faulted instance and starts loading a fresh one (see `parserReady`). */
+function discardInstance(m: PgQueryWasm): void {
+  if (wasm !== m) return;
+  wasm = undefined;
+  loading = undefined;
+  initParser(initOpts ?? {}).catch(() => {
+    loading = undefined;
+  });
 }
