@@ -9,7 +9,7 @@
 import { buildHashRanges } from '../engine/distributed/hash-ranges.ts';
 import type { ColumnSpec } from '../engine/distributed/sql-statements.ts';
 import { layoutWithoutDropped, withLayoutOptions } from '../engine/distributed/table-layout.ts';
-import type { DistTable, Placement } from '../engine/distributed/table-schema.ts';
+import type { DistColumn, DistTable, Placement } from '../engine/distributed/table-schema.ts';
 import { SqlError, SqlState } from '../engine/errors.ts';
 import type { RelOption } from '../engine/storage/chunk-layout.ts';
 
@@ -81,23 +81,85 @@ export function placedTable(
   return { ...t, placement, shardCount };
 }
 
-/** create_hypertable: time column and chunk interval. */
-export function hypertable(t: DistTable, timeColumn: string, chunkIntervalUs: number): DistTable {
-  const col = t.columns.find((c) => c.name === timeColumn);
-  if (!col) throw new SqlError(SqlState.undefinedColumn, `column "${timeColumn}" does not exist`);
+/** What create_hypertable asks for (validated by `hypertable`). */
+export interface HypertableSpec {
+  readonly timeColumn: string;
+  readonly chunkIntervalUs: number;
+  /** partitioning_column / number_partitions: distribute by that column over that many shards. */
+  readonly partition?: { readonly column: string; readonly shardCount: number };
+}
+
+/** Most shards a table may have (`buildHashRanges`). */
+export const MAX_SHARDS = 1024;
+
+/**
+ * Checks a create_hypertable request against the table as TimescaleDB would,
+ * without changing anything; returns the time and partitioning columns.
+ */
+export function checkHypertable(
+  t: DistTable,
+  spec: HypertableSpec,
+): { time: DistColumn; partition?: DistColumn } {
+  const col = t.columns.find((c) => c.name === spec.timeColumn);
+  if (!col)
+    throw new SqlError(SqlState.undefinedColumn, `column "${spec.timeColumn}" does not exist`);
   if (col.type !== 'timestamptz')
-    throw new SqlError(SqlState.datatypeMismatch, `column "${timeColumn}" must be a timestamp`);
+    throw new SqlError(
+      SqlState.invalidParameterValue,
+      `invalid type for dimension "${spec.timeColumn}": the time column must be timestamp with time zone`,
+    );
+  if (!(Number.isFinite(spec.chunkIntervalUs) && spec.chunkIntervalUs > 0))
+    throw new SqlError(SqlState.invalidParameterValue, 'invalid interval: chunk_time_interval must be positive');
+  if (!spec.partition) return { time: col };
+  const { column, shardCount } = spec.partition;
+  const part = t.columns.find((c) => c.name === column);
+  if (!part) throw new SqlError(SqlState.undefinedColumn, `column "${column}" does not exist`);
+  if (!Number.isInteger(shardCount) || shardCount < 1 || shardCount > MAX_SHARDS)
+    throw new SqlError(
+      SqlState.invalidParameterValue,
+      `invalid number of partitions: must be between 1 and ${MAX_SHARDS}`,
+    );
+  const p = t.placement;
+  if (p.kind === 'reference' || (p.kind === 'distributed' && p.columnId !== part.id))
+    throw new SqlError(
+      SqlState.featureNotSupported,
+      `table "${t.name}" is already ${p.kind === 'reference' ? 'a reference table' : 'distributed by another column'}`,
+    );
+  return { time: col, partition: part };
+}
+
+/**
+ * create_hypertable: the time column (made NOT NULL, as TimescaleDB does),
+ * chunk interval and id, and — with a partitioning column on a local table —
+ * the distribution, all in one definition so the catalog applies them at once.
+ */
+export function hypertable(t: DistTable, spec: HypertableSpec, id: number, isEmpty: boolean): DistTable {
   if (t.hypertable)
     throw new SqlError(SqlState.featureNotSupported, `table "${t.name}" is already a hypertable`);
-  if (!(chunkIntervalUs > 0))
-    throw new SqlError(SqlState.invalidParameterValue, 'chunk_time_interval must be positive');
-  return { ...t, hypertable: { timeColumnId: col.id, chunkIntervalUs } };
+  const { time, partition } = checkHypertable(t, spec);
+  const columns = t.columns.map((c) => (c.id === time.id ? { ...c, notNull: true } : c));
+  const h: DistTable = {
+    ...t,
+    columns,
+    hypertable: { timeColumnId: time.id, chunkIntervalUs: spec.chunkIntervalUs, id },
+  };
+  if (!partition || t.placement.kind !== 'local') return h;
+  return placedTable(h, { kind: 'distributed', columnId: partition.id }, spec.partition!.shardCount, isEmpty);
+}
+
+/** 22023 for a policy interval that is zero or negative (it would drop or move everything at once). */
+export function nonPositive(param: string): SqlError {
+  return new SqlError(
+    SqlState.invalidParameterValue,
+    `invalid value for parameter ${param}: the interval must be positive`,
+  );
 }
 
 /** add_retention_policy (µs) / remove_retention_policy (undefined). */
 export function withRetention(t: DistTable, retentionUs: number | undefined, ifExists: boolean): DistTable {
   if (!t.hypertable)
     throw new SqlError(SqlState.invalidParameterValue, `table "${t.name}" is not a hypertable`);
+  if (retentionUs !== undefined && !(retentionUs > 0)) throw nonPositive('drop_after');
   if (retentionUs === undefined && t.retentionUs === undefined && !ifExists) {
     throw new SqlError('42704', `retention policy not found for hypertable "${t.name}"`);
   }
@@ -117,8 +179,7 @@ export function withTiering(
   const name = t.name;
   if (!t.hypertable)
     throw new SqlError(SqlState.invalidParameterValue, `table "${name}" is not a hypertable`);
-  if (moveAfterUs !== undefined && !(moveAfterUs > 0))
-    throw new SqlError(SqlState.invalidParameterValue, 'move_after must be a positive interval');
+  if (moveAfterUs !== undefined && !(moveAfterUs > 0)) throw nonPositive('move_after');
   if (freezeAfterUs !== undefined && !(moveAfterUs !== undefined && freezeAfterUs >= moveAfterUs))
     throw new SqlError(SqlState.invalidParameterValue, 'freeze_after must be at least move_after');
   if (moveAfterUs !== undefined && t.tierAfterUs !== undefined) {

@@ -14,6 +14,7 @@ import { SqlError, SqlState } from '../engine/errors.ts';
 import type { RelOption } from '../engine/storage/chunk-layout.ts';
 import {
   alteredTable,
+  type HypertableSpec,
   hypertable,
   newTable,
   placedTable,
@@ -159,9 +160,35 @@ export class CatalogDO extends DurableObject<Env> {
     return rpcSafe(async () => this.change(name, (t) => placedTable(t, placement, shardCount, isEmpty)));
   }
 
-  /** create_hypertable: time column and chunk interval. */
-  async setHypertable(name: string, timeColumn: string, chunkIntervalUs: number): Promise<DistTable> {
-    return rpcSafe(async () => this.change(name, (t) => hypertable(t, timeColumn, chunkIntervalUs)));
+  /**
+   * create_hypertable: time column (NOT NULL), chunk interval, a new hypertable id
+   * and, with a partitioning column, the distribution — one transaction, so a
+   * refused request changes nothing. With `ifNotExists` an existing hypertable
+   * is returned unchanged (`created` false).
+   */
+  async createHypertable(
+    name: string,
+    spec: HypertableSpec,
+    isEmpty: boolean,
+    ifNotExists = false,
+  ): Promise<{ table: DistTable; created: boolean }> {
+    return rpcSafe(async () => {
+      const t = this.get(name);
+      if (t.hypertable && ifNotExists) return { table: t, created: false };
+      return this.ctx.storage.transactionSync(() => {
+        const id = Number(
+          this.sql
+            .exec<{ value: string }>(
+              `INSERT INTO catalog_meta (key, value) VALUES ('hypertable_seq', '1')
+               ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1 RETURNING value`,
+            )
+            .one().value,
+        );
+        const table = hypertable(t, spec, id, isEmpty);
+        this.put(table);
+        return { table, created: true };
+      });
+    });
   }
 
   /** add_retention_policy (µs) / remove_retention_policy (undefined). */

@@ -257,12 +257,17 @@ export class ShardDO extends DurableObject<Env> {
     await collectColdGarbage(this.tierDeps(), m);
   }
 
-  /** drop_chunks: removes whole time buckets ending at or before `olderThanUs`. Returns buckets dropped. */
-  async dropChunks(table: DistTable, olderThanUs: number): Promise<number[]> {
+  /**
+   * drop_chunks: removes whole time buckets ending at or before `olderThanUs` and/or
+   * starting at or after `newerThanUs`. Returns buckets dropped.
+   */
+  async dropChunks(table: DistTable, olderThanUs: number | undefined, newerThanUs?: number): Promise<number[]> {
     return rpcSafe(async () => {
       this.engine.invalidate();
       const m = this.meter();
-      const dropped = this.ctx.storage.transactionSync(() => enforceRetention(m, table, olderThanUs));
+      const dropped = this.ctx.storage.transactionSync(() =>
+        enforceRetention(m, table, olderThanUs, newerThanUs),
+      );
       await collectColdGarbage(this.tierDeps(), m);
       return dropped;
     });

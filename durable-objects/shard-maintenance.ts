@@ -133,27 +133,35 @@ export function compactTable(m: Meter, t: DistTable, p: MaintenancePolicy, nowMs
 
 /**
  * Drops hypertable buckets whose whole time range ends at or before `cutoffUs`
- * (Timescale's drop_chunks semantics: a chunk is dropped only when entirely older).
- * Returns the dropped bucket starts.
+ * (Timescale's drop_chunks semantics: a chunk is dropped only when entirely older)
+ * and, with `newerThanUs`, starts at or after it (both given: the buckets in between).
+ * Returns the buckets dropped.
  */
-export function enforceRetention(m: Meter, t: DistTable, cutoffUs: number): number[] {
+export function enforceRetention(
+  m: Meter,
+  t: DistTable,
+  cutoffUs: number | undefined,
+  newerThanUs?: number,
+): number[] {
   if (!t.hypertable) return [];
   const w = t.hypertable.chunkIntervalUs;
-  const lastBucket = cutoffUs - w; // bucket b is fully older when b + w <= cutoff
-  const chunks = m.all<{ id: number; bucket: number }>(
-    `SELECT id, bucket FROM chunks WHERE table_name = ? AND bucket <= ?`,
-    t.name,
-    lastBucket,
-  );
+  const where: string[] = ['table_name = ?'];
+  const args: unknown[] = [t.name];
+  if (cutoffUs !== undefined) {
+    where.push('bucket <= ?'); // bucket b is fully older when b + w <= cutoff
+    args.push(cutoffUs - w);
+  }
+  if (newerThanUs !== undefined) {
+    where.push('bucket >= ?');
+    args.push(newerThanUs);
+  }
+  const cond = where.join(' AND ');
+  const chunks = m.all<{ id: number; bucket: number }>(`SELECT id, bucket FROM chunks WHERE ${cond}`, ...args);
   deleteChunks(
     m,
     chunks.map((c) => c.id),
   );
-  const hot = m.all<{ bucket: number }>(
-    `DELETE FROM hot_rows WHERE table_name = ? AND bucket <= ? RETURNING bucket`,
-    t.name,
-    lastBucket,
-  );
+  const hot = m.all<{ bucket: number }>(`DELETE FROM hot_rows WHERE ${cond} RETURNING bucket`, ...args);
   return [...new Set([...chunks.map((c) => c.bucket), ...hot.map((h) => h.bucket)])].sort((a, b) => a - b);
 }
 

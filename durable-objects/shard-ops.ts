@@ -67,7 +67,7 @@ export function updatedRows(m: Meter, op: Extract<ShardOp, { kind: 'update' }>):
       if (v === null && column.notNull) {
         throw new SqlError(
           SqlState.notNullViolation,
-          `null value in column "${column.name}" violates not-null constraint`,
+          `null value in column "${column.name}" of relation "${op.table}" violates not-null constraint`,
         );
       }
       next[column.id] = v;

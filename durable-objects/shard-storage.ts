@@ -18,6 +18,7 @@
  * - `shard_tables` the last table definitions seen, for the alarm (compaction, retention).
  */
 
+import { countNulls } from '../engine/columnar/column-stats.ts';
 import { type BucketChunk, chunkColumnName, encodeTableRows } from '../engine/distributed/chunk-rows.ts';
 import type { DistTable, Row } from '../engine/distributed/table-schema.ts';
 
@@ -191,7 +192,10 @@ export type ChunkTier = 'warm' | 'cold' | 'frozen';
 /** Sizes of one table on this shard (for show_shards / show_chunks). */
 export interface ShardTableInfo {
   readonly hotRows: number;
-  /** `bytes`: in SQLite (warm) or the R2 object's size (cold). */
+  /**
+   * `rows`: live rows (stored rows minus those masked by the chunk's delete bitmap);
+   * `bytes`: in SQLite (warm) or the R2 object's size (cold).
+   */
   readonly chunks: { id: number; bucket: number; rows: number; bytes: number; tier: ChunkTier }[];
 }
 
@@ -204,17 +208,18 @@ export function tableInfo(m: Meter, table: string): ShardTableInfo {
       bucket: number;
       row_count: number;
       bytes: number;
+      deleted: ArrayBuffer | null;
       cold: number | null;
       tier: string | null;
     }>(
-      `SELECT c.id, c.bucket, c.row_count, c.bytes, k.object_bytes AS cold, k.tier FROM chunks c
+      `SELECT c.id, c.bucket, c.row_count, c.bytes, c.deleted, k.object_bytes AS cold, k.tier FROM chunks c
        LEFT JOIN cold_chunks k ON k.chunk_id = c.id WHERE c.table_name = ? ORDER BY c.bucket, c.id`,
       table,
     )
     .map((c) => ({
       id: c.id,
       bucket: c.bucket,
-      rows: c.row_count,
+      rows: c.row_count - (c.deleted ? countNulls(new Uint8Array(c.deleted), c.row_count) : 0),
       bytes: c.cold ?? c.bytes,
       tier: (c.tier ?? 'warm') as ChunkTier,
     }));

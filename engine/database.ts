@@ -125,6 +125,20 @@ export class Database {
     return all[all.length - 1];
   }
 
+  /**
+   * Runs one already parsed statement (`sql` is the text its AST locations point into).
+   * For hosts that rewrite or assemble statements from parsed pieces, such as the
+   * data plane evaluating management-function arguments or show_*() in FROM.
+   */
+  runParsed(
+    stmt: PgNode,
+    sql: string,
+    params: readonly unknown[] = [],
+    opts: QueryOptions = {},
+  ): QueryResult {
+    return this.runStatement(stmt, sql, params, opts);
+  }
+
   /** Bulk load straight into columnar chunks (skips the hot row store). */
   async bulkLoad(
     table: string,

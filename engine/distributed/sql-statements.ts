@@ -9,6 +9,7 @@ import { SqlError, SqlState } from '../errors.ts';
 import type { RelOption } from '../storage/chunk-layout.ts';
 import { inlineCte } from './cte-inline.ts';
 import { exprType, type FExpr } from './fragment-expr.ts';
+import type { CallArgs } from './management-args.ts';
 import {
   coerceOrThrow,
   constValue,
@@ -25,11 +26,13 @@ type Node = any;
 /** Column definition parsed from CREATE TABLE / ADD COLUMN (ids are assigned by the catalog). */
 export type ColumnSpec = Omit<DistColumn, 'id'>;
 
-/** A management function call: `SELECT fn(positional…, name => value…)`. */
-export interface FunctionCall {
+/**
+ * A management function call: `SELECT fn(positional…, name => value…)`. The
+ * arguments stay expression nodes; the data plane evaluates them with the
+ * engine, typed (see `management-args`).
+ */
+export interface FunctionCall extends CallArgs {
   readonly name: string;
-  readonly args: readonly unknown[];
-  readonly named: Readonly<Record<string, unknown>>;
 }
 
 /** What a statement asks the data plane to do. */
@@ -58,6 +61,8 @@ export type Command =
   /** Any other query: runs on the coordinator's engine over gathered rows (see `coordinator-plan`). */
   | { readonly kind: 'query'; readonly stmt: Node }
   | { readonly kind: 'function'; readonly call: FunctionCall }
+  /** A query with show_shards() / show_chunks() in FROM: runs over their rows (see `show-from`). */
+  | { readonly kind: 'showQuery'; readonly stmt: Node }
   /** `SET orochi.coordinator_row_limit = n`: lowers the general path's row limit for the rest of the call. */
   | { readonly kind: 'set'; readonly name: string; readonly value: number };
 
@@ -77,6 +82,43 @@ export const MANAGEMENT_FUNCTIONS = new Set([
   'show_chunks',
   'compact_table',
 ]);
+
+/** The management functions that return rows and may stand in FROM (`SELECT … FROM show_chunks('t')`). */
+export const SHOW_FUNCTIONS = new Set(['show_shards', 'show_chunks']);
+
+/** The function name of a FuncCall node (`a.b` when qualified). */
+export function funcName(fc: Node): string {
+  return (fc.funcname as Node[]).map((x: Node) => x.String.sval).join('.');
+}
+
+/** The show_* call of a RangeFunction node (a function in FROM), or undefined for any other function. */
+export function showCall(rf: Node): Node | undefined {
+  const items = rf.functions?.length === 1 ? (rf.functions[0].List?.items as Node[]) : undefined;
+  const fc = items?.[0]?.FuncCall;
+  return fc && SHOW_FUNCTIONS.has(funcName(fc)) ? fc : undefined;
+}
+
+/** Whether a statement calls a show_* function in FROM (anywhere, subqueries included). */
+export function callsShowInFrom(n: Node): boolean {
+  if (n === null || typeof n !== 'object') return false;
+  if (n.RangeFunction && showCall(n.RangeFunction)) return true;
+  return Object.values(n).some(callsShowInFrom);
+}
+
+/** Positional and named arguments of a FuncCall node (`name => value`). */
+export function callArgs(fc: Node): CallArgs {
+  if (fc.agg_star || fc.agg_distinct || fc.func_variadic || fc.agg_order || fc.agg_filter || fc.over)
+    unsupported(`${funcName(fc)}() with *, DISTINCT, VARIADIC, ORDER BY, FILTER or OVER`);
+  const args: Node[] = [];
+  const named: Record<string, Node> = {};
+  for (const a of (fc.args ?? []) as Node[]) {
+    if (!a.NamedArgExpr) args.push(a);
+    else if (named[a.NamedArgExpr.name] !== undefined)
+      throw new SqlError(SqlState.syntaxError, `argument name "${a.NamedArgExpr.name}" used more than once`);
+    else named[a.NamedArgExpr.name] = a.NamedArgExpr.arg;
+  }
+  return { args, named };
+}
 
 function columnSpec(cd: Node, params: readonly unknown[]): ColumnSpec {
   const type = distTypeOf(cd.typeName);
@@ -177,6 +219,7 @@ export function classify(stmt: Node, params: readonly unknown[]): Command {
   if (stmt.SelectStmt) {
     const query = { kind: 'query', stmt } as const;
     const raw = stmt.SelectStmt;
+    if (callsShowInFrom(raw)) return { kind: 'showQuery', stmt };
     if (raw.intoClause) unsupported('SELECT INTO');
     if (raw.lockingClause) unsupported('SELECT … FOR UPDATE / SHARE (each statement is its own transaction)');
     if (raw.op !== 'SETOP_NONE' || raw.valuesLists) return query;
@@ -191,7 +234,7 @@ export function classify(stmt: Node, params: readonly unknown[]): Command {
     }
     const from = (s.fromClause ?? []) as Node[];
     if (from.length === 0)
-      return isManagementCall(s) ? { kind: 'function', call: functionCall(s, params) } : query;
+      return isManagementCall(s) ? { kind: 'function', call: functionCall(s) } : query;
     if (from.length > 1 || !from[0].RangeVar || from[0].RangeVar.schemaname) return query;
     return { kind: 'select', table: relName(from[0].RangeVar), stmt: s, original: stmt };
   }
@@ -223,26 +266,14 @@ function setting(v: Node, params: readonly unknown[]): Command {
 function isManagementCall(s: Node): boolean {
   const targets = (s.targetList ?? []) as Node[];
   const fc = targets.length === 1 ? targets[0].ResTarget.val.FuncCall : undefined;
-  return Boolean(
-    fc && MANAGEMENT_FUNCTIONS.has((fc.funcname as Node[]).map((x: Node) => x.String.sval).join('.')),
-  );
+  return Boolean(fc && MANAGEMENT_FUNCTIONS.has(funcName(fc)));
 }
 
-function functionCall(s: Node, params: readonly unknown[]): FunctionCall {
-  const targets = s.targetList as Node[];
-  const fc = targets.length === 1 ? targets[0].ResTarget.val.FuncCall : undefined;
-  const name = fc ? (fc.funcname as Node[]).map((x: Node) => x.String.sval).join('.') : undefined;
-  if (!fc || !name || !MANAGEMENT_FUNCTIONS.has(name)) {
-    return unsupported(name ? `function ${name}()` : 'SELECT without FROM (other than management functions)');
-  }
-  const scope = { table: { columns: [] } as unknown as DistTable, params } satisfies ExprScope;
-  const args: unknown[] = [];
-  const named: Record<string, unknown> = {};
-  for (const a of (fc.args ?? []) as Node[]) {
-    if (a.NamedArgExpr) named[a.NamedArgExpr.name] = argValue(a.NamedArgExpr.arg, scope);
-    else args.push(argValue(a, scope));
-  }
-  return { name, args, named };
+function functionCall(s: Node): FunctionCall {
+  const fc = (s.targetList as Node[])[0].ResTarget.val.FuncCall;
+  if (s.whereClause || s.groupClause || s.havingClause || s.sortClause || s.limitCount || s.limitOffset)
+    unsupported(`${funcName(fc)}() with WHERE, GROUP BY, ORDER BY or LIMIT (call it in FROM for that)`);
+  return { name: funcName(fc), ...callArgs(fc) };
 }
 
 /** The SET list of an UPDATE, translated against `table`; the distribution column cannot change. */
@@ -278,16 +309,6 @@ export function updateSets(
     }
     return { column, expr };
   });
-}
-
-/** An interval argument (`interval '1 day'`) as passed to management functions. */
-export interface IntervalArg {
-  readonly intervalUs: number;
-}
-
-function argValue(n: Node, scope: ExprScope): unknown {
-  const c = constValue(n, scope);
-  return c.type === 'interval' ? ({ intervalUs: c.v as number } satisfies IntervalArg) : c.v;
 }
 
 /** Rows of `INSERT INTO t [(cols)] VALUES …` (constants and parameters only). */

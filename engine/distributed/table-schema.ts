@@ -42,7 +42,12 @@ export interface DistTable {
   readonly placement: Placement;
   /** Shards the table is spread over (1 for local and reference tables). */
   readonly shardCount: number;
-  readonly hypertable?: { readonly timeColumnId: number; readonly chunkIntervalUs: number };
+  /** `id`: the hypertable_id create_hypertable returned (absent on hypertables made before ids existed). */
+  readonly hypertable?: {
+    readonly timeColumnId: number;
+    readonly chunkIntervalUs: number;
+    readonly id?: number;
+  };
   readonly retentionUs?: number;
   /** Tiering policy: chunks whose time range ended this long ago move to R2 (cold tier). */
   readonly tierAfterUs?: number;
@@ -172,7 +177,7 @@ export function rowFromNamed(t: DistTable, values: Readonly<Record<string, unkno
   for (const col of t.columns) {
     if (row[col.id] === undefined) row[col.id] = col.default ?? null;
     if (col.notNull && row[col.id] === null)
-      throw new CoercionError(`null value in column "${col.name}" violates not-null constraint`);
+      throw new CoercionError(`null value in column "${col.name}" of relation "${t.name}" violates not-null constraint`);
   }
   if (t.placement.kind === 'distributed' && row[t.placement.columnId] === null) {
     throw new CoercionError('distribution column value cannot be NULL');
@@ -241,7 +246,7 @@ export function rowsFromPoints(
       for (const col of t.columns) {
         if (row[col.id] === undefined) row[col.id] = col.default ?? null;
         if (col.notNull && row[col.id] === null) {
-          throw new CoercionError(`null value in column "${col.name}" violates not-null constraint`);
+          throw new CoercionError(`null value in column "${col.name}" of relation "${t.name}" violates not-null constraint`);
         }
       }
       if (t.placement.kind === 'distributed' && row[t.placement.columnId] === null) {

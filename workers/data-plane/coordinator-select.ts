@@ -74,6 +74,7 @@ async function generalOnce(
     bytes: GATHER_LIMITS.bytes,
   };
   const gathers = planGather(stmt, tables, call.params, limits.rows);
+  stats.lap('plan');
   const budget = new GatherBudget(limits);
   let stale = false;
   const gathered: GatheredTable[] = await Promise.all(
@@ -97,6 +98,7 @@ async function generalOnce(
       return { gather: g, partials };
     }),
   );
+  stats.lap('shards');
   if (stale) return undefined;
   // information_schema lists every table of the catalog (the ones not gathered, empty).
   if (readsInformationSchema(stmt)) {
@@ -105,7 +107,11 @@ async function generalOnce(
         gathered.push({ gather: { table: t, columns: t.columns }, partials: [] });
   }
   const db = await coordinatorDatabase(gathered);
-  return coordinatorResult(coordinatorRows(await db.query(text, [...call.params])));
+  const rows = coordinatorRows(await db.query(text, [...call.params]));
+  stats.lap('merge');
+  const result = coordinatorResult(rows);
+  stats.lap('format');
+  return result;
 }
 
 /** Runs a statement the fast path cannot plan (retrying once on a catalog change). */

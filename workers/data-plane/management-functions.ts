@@ -3,31 +3,37 @@
  * The Citus / Timescale management functions, called as `SELECT fn(…)`:
  * create_distributed_table, create_reference_table, create_hypertable,
  * drop_chunks, add_retention_policy, remove_retention_policy,
- * add_tiering_policy, remove_tiering_policy, tier_chunk, freeze_chunk, show_shards,
- * show_chunks (those two in show-functions). Each returns rows like any query.
+ * add_tiering_policy, remove_tiering_policy, tier_chunk, freeze_chunk,
+ * compact_table, show_shards and show_chunks (those two in show-functions).
+ * Arguments are evaluated by the engine and read by type (see
+ * `management-args`); every argument is checked before anything changes.
+ * Each returns rows like any query.
  */
-import { parseIntervalUs } from '../../engine/distributed/sql-expr.ts';
-import type { FunctionCall, IntervalArg } from '../../engine/distributed/sql-statements.ts';
+import { checkHypertable, MAX_SHARDS, nonPositive } from '../../durable-objects/catalog-changes.ts';
+import {
+  boolArg,
+  type EvaluatedArgs,
+  evaluateArgs,
+  intArg,
+  intervalArg,
+  textArg,
+} from '../../engine/distributed/management-args.ts';
+import type { FunctionCall } from '../../engine/distributed/sql-statements.ts';
 import { type DistTable, parseTimestampUs } from '../../engine/distributed/table-schema.ts';
 import { SqlError, SqlState } from '../../engine/errors.ts';
 import { type Cluster, tableOf } from './cluster.ts';
 import type { StatsCollector } from './query-stats.ts';
-import { chunkName, showChunks, showShards } from './show-functions.ts';
-import type { StatementResult } from './statement-result.ts';
+import { chunkName, chunkWindow, runShowFunction } from './show-functions.ts';
+import { type StatementResult, toStatementResult } from './statement-result.ts';
 
 const DAY_US = 86_400_000_000;
 
-function str(v: unknown, what: string): string {
-  if (typeof v !== 'string' || v === '')
-    throw new SqlError(SqlState.invalidParameterValue, `${what} must be a non-empty string`);
-  return v;
-}
-
-function intervalUs(v: unknown, what: string): number {
-  if (v && typeof v === 'object' && 'intervalUs' in v) return (v as IntervalArg).intervalUs;
-  if (typeof v === 'string') return parseIntervalUs(v);
-  if (typeof v === 'number' && v > 0) return v; // Timescale accepts integer µs for timestamp columns
-  throw new SqlError(SqlState.invalidParameterValue, `${what} must be an interval`);
+/** What a management function needs from its call. */
+export interface ManagementCall {
+  readonly cluster: Cluster;
+  readonly params: readonly unknown[];
+  readonly defaultShards: number;
+  readonly stats: StatsCollector;
 }
 
 function scalar(name: string, type: string, value: unknown): StatementResult {
@@ -39,134 +45,141 @@ async function isEmpty(cluster: Cluster, t: DistTable): Promise<boolean> {
   return infos.every((i) => i.hotRows === 0 && i.chunks.length === 0);
 }
 
-/** Runs one management function. `defaultShards` is the database's default shard count. */
+/** An optional argument (absent or NULL → undefined). */
+function opt<T>(a: EvaluatedArgs, i: number, name: string, read: (v: NonNullable<ReturnType<EvaluatedArgs['get']>>) => T) {
+  const v = a.get(i, name);
+  return v === undefined || v.v === null ? undefined : read(v);
+}
+
+/** Runs one management function (`text` is the statement's SQL, which the argument nodes point into). */
 export async function runManagementFunction(
-  cluster: Cluster,
-  call: FunctionCall,
-  defaultShards: number,
-  stats: StatsCollector,
+  call: ManagementCall,
+  fn: FunctionCall,
+  text: string,
 ): Promise<StatementResult> {
+  const { cluster, stats } = call;
+  const a = await evaluateArgs(fn.name, fn, text, call.params);
+  if (fn.name === 'show_shards' || fn.name === 'show_chunks') {
+    const r = await runShowFunction(cluster, fn.name, a, stats);
+    const result = toStatementResult(r.columns, r.rows);
+    stats.lap('format');
+    return result;
+  }
+  if (fn.name === 'tier_chunk' || fn.name === 'freeze_chunk')
+    return tierChunk(cluster, fn.name, textArg(a.only(['chunk', 'chunk_name']).get(0, 'chunk') ?? a.get(-1, 'chunk_name'), 'chunk'), stats);
+  const tableArg = ['create_hypertable', 'drop_chunks', 'add_retention_policy', 'remove_retention_policy'].includes(
+    fn.name,
+  )
+    ? 'relation'
+    : fn.name.endsWith('tiering_policy')
+      ? 'hypertable'
+      : 'table_name';
+  const table = await cluster.table(textArg(a.get(0, tableArg), 'table name'));
   const catalog = cluster.catalog();
-  const arg = (i: number, name: string) => (call.named[name] !== undefined ? call.named[name] : call.args[i]);
-  if (call.name === 'tier_chunk' || call.name === 'freeze_chunk')
-    return tierChunk(cluster, call.name, str(arg(0, 'chunk_name'), 'chunk name'), stats);
-  const table = await cluster.table(
-    str(arg(0, call.name === 'create_hypertable' ? 'relation' : 'table_name'), 'table name'),
-  );
-  const snap = await cluster.snapshot();
-  switch (call.name) {
+  switch (fn.name) {
     case 'create_distributed_table': {
-      const column = str(arg(1, 'distribution_column'), 'distribution column');
+      a.only(['table_name', 'distribution_column', 'distribution_type', 'colocate_with', 'shard_count']);
+      const column = textArg(a.get(1, 'distribution_column'), 'distribution_column');
       const col = table.columns.find((c) => c.name === column);
       if (!col) throw new SqlError(SqlState.undefinedColumn, `column "${column}" does not exist`);
-      const count = Number(call.named.shard_count ?? defaultShards);
-      const colocate = call.named.colocate_with;
+      const type = opt(a, 2, 'distribution_type', (v) => textArg(v, 'distribution_type'));
+      if (type !== undefined && type !== 'hash')
+        throw new SqlError(SqlState.featureNotSupported, `distribution_type "${type}" (only hash is supported)`);
+      const count = opt(a, 4, 'shard_count', (v) => intArg(v, 'shard_count')) ?? call.defaultShards;
+      if (!Number.isInteger(count) || count < 1 || count > MAX_SHARDS)
+        throw new SqlError(SqlState.invalidParameterValue, `shard_count must be between 1 and ${MAX_SHARDS}`);
+      const colocate = opt(a, 3, 'colocate_with', (v) => textArg(v, 'colocate_with'));
       if (colocate !== undefined && colocate !== 'default' && colocate !== 'none') {
-        const other = tableOf(snap, str(colocate, 'colocate_with'));
+        const other = tableOf(await cluster.snapshot(), colocate);
         if (other.shardCount !== count)
           throw new SqlError(
             SqlState.invalidParameterValue,
             `cannot colocate with "${other.name}": shard counts differ`,
           );
       }
-      if (!Number.isInteger(count) || count < 1 || count > 1024)
-        throw new SqlError(SqlState.invalidParameterValue, 'shard_count must be in 1..1024');
-      const placed = await catalog.place(
-        table.name,
-        { kind: 'distributed', columnId: col.id },
-        count,
-        await isEmpty(cluster, table),
-      );
+      const empty = await isEmpty(cluster, table);
+      stats.lap('plan');
+      const placed = await catalog.place(table.name, { kind: 'distributed', columnId: col.id }, count, empty);
       await pushTable(cluster, placed as unknown as DistTable, cluster.shardsOf(table));
-      return scalar(call.name, 'void', '');
+      return done(stats, scalar(fn.name, 'void', ''));
     }
     case 'create_reference_table': {
-      const placed = await catalog.place(table.name, { kind: 'reference' }, 1, await isEmpty(cluster, table));
+      a.only(['table_name']);
+      const empty = await isEmpty(cluster, table);
+      stats.lap('plan');
+      const placed = await catalog.place(table.name, { kind: 'reference' }, 1, empty);
       await pushTable(cluster, placed as unknown as DistTable, cluster.shardsOf(table));
-      return scalar(call.name, 'void', '');
+      return done(stats, scalar(fn.name, 'void', ''));
     }
-    case 'create_hypertable': {
-      const timeColumn = str(arg(1, 'time_column_name'), 'time column');
-      const interval =
-        call.named.chunk_time_interval === undefined
-          ? DAY_US
-          : intervalUs(call.named.chunk_time_interval, 'chunk_time_interval');
-      if (!(await isEmpty(cluster, table)))
-        throw new SqlError(
-          SqlState.featureNotSupported,
-          'create_hypertable on a table that already holds rows',
-        );
-      let t = (await catalog.setHypertable(table.name, timeColumn, interval)) as unknown as DistTable;
-      const part = call.named.partitioning_column;
-      if (part !== undefined && t.placement.kind === 'local') {
-        const col = t.columns.find((c) => c.name === part);
-        if (!col) throw new SqlError(SqlState.undefinedColumn, `column "${String(part)}" does not exist`);
-        t = (await catalog.place(
-          t.name,
-          { kind: 'distributed', columnId: col.id },
-          Number(call.named.number_partitions ?? defaultShards),
-          true,
-        )) as unknown as DistTable;
-      }
-      await pushTable(cluster, t, cluster.shardsOf(table));
-      return {
-        columns: [
-          { name: 'hypertable_id', type: 'integer' },
-          { name: 'table_name', type: 'text' },
-          { name: 'created', type: 'boolean' },
-        ],
-        rows: [[1, t.name, true]],
-        rowCount: 1,
-      };
-    }
+    case 'create_hypertable':
+      return createHypertable(call, table, a);
     case 'drop_chunks': {
-      const older = arg(1, 'older_than');
-      const cutoff =
-        typeof older === 'string' && !/^\s*\d+\s*\w+\s*$/.test(older)
-          ? parseTimestampUs(older)
-          : Date.now() * 1000 - intervalUs(older, 'older_than');
-      if (!table.hypertable)
-        throw new SqlError(SqlState.invalidParameterValue, `table "${table.name}" is not a hypertable`);
+      a.only(['relation', 'older_than', 'newer_than', 'verbose']);
+      const window = chunkWindow(table, a, Date.now() * 1000);
+      if (window.olderThanUs === undefined && window.newerThanUs === undefined)
+        throw new SqlError(
+          SqlState.invalidParameterValue,
+          'invalid time range for dropping chunks: specify older_than or newer_than',
+        );
+      stats.lap('plan');
       const dropped = new Set<number>();
       await Promise.all(
         cluster.shardsOf(table).map(async (s) => {
           stats.touch(s);
-          for (const b of await cluster.shard(s).dropChunks(table, cutoff)) dropped.add(b);
+          for (const b of await cluster.shard(s).dropChunks(table, window.olderThanUs, window.newerThanUs))
+            dropped.add(b);
         }),
       );
-      const rows = [...dropped].sort((a, b) => a - b).map((b) => [chunkName(table, b)]);
-      return { columns: [{ name: 'drop_chunks', type: 'text' }], rows, rowCount: rows.length };
+      stats.lap('shards');
+      const rows = [...dropped].sort((x, y) => x - y).map((b) => [chunkName(table, b)]);
+      return done(stats, { columns: [{ name: 'drop_chunks', type: 'text' }], rows, rowCount: rows.length });
     }
     case 'add_retention_policy': {
-      const t = await catalog.setRetention(table.name, intervalUs(arg(1, 'drop_after'), 'drop_after'));
-      await pushTable(cluster, t as unknown as DistTable);
-      return scalar(call.name, 'integer', 1000);
+      a.only(['relation', 'drop_after', 'if_not_exists']);
+      const dropAfter = a.get(1, 'drop_after');
+      if (!dropAfter) throw new SqlError(SqlState.invalidParameterValue, 'drop_after is required');
+      const us = intervalArg(dropAfter, 'drop_after');
+      if (!(us > 0)) throw nonPositive('drop_after');
+      const ifNotExists = opt(a, 2, 'if_not_exists', (v) => boolArg(v, 'if_not_exists')) ?? false;
+      if (table.retentionUs !== undefined && ifNotExists) return done(stats, scalar(fn.name, 'integer', -1));
+      stats.lap('plan');
+      await pushTable(cluster, (await catalog.setRetention(table.name, us)) as unknown as DistTable);
+      return done(stats, scalar(fn.name, 'integer', 1000));
     }
     case 'remove_retention_policy': {
-      const t = await catalog.setRetention(table.name, undefined, call.named.if_exists === true);
+      a.only(['relation', 'if_exists']);
+      const ifExists = opt(a, 1, 'if_exists', (v) => boolArg(v, 'if_exists')) ?? false;
+      stats.lap('plan');
+      const t = await catalog.setRetention(table.name, undefined, ifExists);
       await pushTable(cluster, t as unknown as DistTable);
-      return scalar(call.name, 'void', '');
+      return done(stats, scalar(fn.name, 'void', ''));
     }
     case 'add_tiering_policy': {
-      const moveAfter = intervalUs(arg(1, 'move_after'), 'move_after');
-      const freeze = call.named.freeze_after;
-      const freezeAfter = freeze === undefined ? undefined : intervalUs(freeze, 'freeze_after');
-      const t = await catalog.setTiering(
-        table.name,
-        moveAfter,
-        call.named.if_not_exists === true,
-        freezeAfter,
-      );
+      a.only(['hypertable', 'move_after', 'if_not_exists', 'freeze_after']);
+      const moveArg = a.get(1, 'move_after');
+      if (!moveArg) throw new SqlError(SqlState.invalidParameterValue, 'move_after is required');
+      const moveAfter = intervalArg(moveArg, 'move_after');
+      if (!(moveAfter > 0)) throw nonPositive('move_after');
+      const freezeAfter = opt(a, 3, 'freeze_after', (v) => intervalArg(v, 'freeze_after'));
+      if (freezeAfter !== undefined && !(freezeAfter > 0)) throw nonPositive('freeze_after');
+      const ifNotExists = opt(a, 2, 'if_not_exists', (v) => boolArg(v, 'if_not_exists')) ?? false;
+      stats.lap('plan');
+      const t = await catalog.setTiering(table.name, moveAfter, ifNotExists, freezeAfter);
       await pushTable(cluster, t as unknown as DistTable);
-      return scalar(call.name, 'integer', 1001);
+      return done(stats, scalar(fn.name, 'integer', 1001));
     }
     case 'remove_tiering_policy': {
-      const t = await catalog.setTiering(table.name, undefined, call.named.if_exists === true);
+      a.only(['hypertable', 'if_exists']);
+      const ifExists = opt(a, 1, 'if_exists', (v) => boolArg(v, 'if_exists')) ?? false;
+      stats.lap('plan');
+      const t = await catalog.setTiering(table.name, undefined, ifExists);
       await pushTable(cluster, t as unknown as DistTable);
-      return scalar(call.name, 'void', '');
+      return done(stats, scalar(fn.name, 'void', ''));
     }
     case 'compact_table': {
       // Orochi-specific: run the alarm's compaction now (hot rows → chunks, small chunks merged).
+      a.only(['table_name']);
+      stats.lap('plan');
       const results = await Promise.all(
         cluster.shardsOf(table).map(async (s) => {
           const r = await cluster.shard(s).compact();
@@ -174,22 +187,84 @@ export async function runManagementFunction(
           return r.chunksWritten;
         }),
       );
-      return scalar(
-        call.name,
-        'bigint',
-        results.reduce((a, b) => a + b, 0),
+      stats.lap('shards');
+      return done(
+        stats,
+        scalar(
+          fn.name,
+          'bigint',
+          results.reduce((x, y) => x + y, 0),
+        ),
       );
     }
-    case 'show_shards':
-      return showShards(cluster, table, stats);
-    case 'show_chunks':
-      return showChunks(cluster, table, stats);
     default:
-      throw new SqlError(SqlState.featureNotSupported, `function ${call.name}() is not supported`);
+      throw new SqlError(SqlState.featureNotSupported, `function ${fn.name}() is not supported`);
   }
 }
 
-/** Sends a changed definition to every shard of the table (their alarms act on it). */
+/** Charges building the answer to `format`. */
+function done(stats: StatsCollector, r: StatementResult): StatementResult {
+  stats.lap('format');
+  return r;
+}
+
+/**
+ * create_hypertable(relation, time_column_name, partitioning_column, number_partitions,
+ * chunk_time_interval => …, if_not_exists => …): every argument is checked first, then
+ * the catalog applies time column, NOT NULL, id and distribution in one transaction.
+ */
+async function createHypertable(call: ManagementCall, table: DistTable, a: EvaluatedArgs): Promise<StatementResult> {
+  const { cluster, stats } = call;
+  a.only([
+    'relation',
+    'time_column_name',
+    'partitioning_column',
+    'number_partitions',
+    'chunk_time_interval',
+    'if_not_exists',
+    'migrate_data',
+    'create_default_indexes',
+  ]);
+  const timeColumn = textArg(a.get(1, 'time_column_name'), 'time_column_name');
+  const chunkIntervalUs = opt(a, 6, 'chunk_time_interval', (v) => intervalArg(v, 'chunk_time_interval', true)) ?? DAY_US;
+  const column = opt(a, 2, 'partitioning_column', (v) => textArg(v, 'partitioning_column'));
+  const partitions = opt(a, 3, 'number_partitions', (v) => intArg(v, 'number_partitions'));
+  if (partitions !== undefined && column === undefined)
+    throw new SqlError(SqlState.invalidParameterValue, 'number_partitions requires a partitioning_column');
+  const ifNotExists = opt(a, 8, 'if_not_exists', (v) => boolArg(v, 'if_not_exists')) ?? false;
+  if (opt(a, 10, 'migrate_data', (v) => boolArg(v, 'migrate_data')))
+    throw new SqlError(SqlState.featureNotSupported, 'create_hypertable with migrate_data (create it on an empty table)');
+  const spec = {
+    timeColumn,
+    chunkIntervalUs,
+    partition: column === undefined ? undefined : { column, shardCount: partitions ?? call.defaultShards },
+  };
+  const result = (id: number | undefined, created: boolean): StatementResult => ({
+    columns: [
+      { name: 'hypertable_id', type: 'integer' },
+      { name: 'table_name', type: 'text' },
+      { name: 'created', type: 'boolean' },
+    ],
+    rows: [[id ?? null, table.name, created]],
+    rowCount: 1,
+  });
+  if (table.hypertable && ifNotExists) return done(stats, result(table.hypertable.id, false));
+  checkHypertable(table, spec); // 22023 / 42703 before anything changes
+  if (!table.hypertable && !(await isEmpty(cluster, table)))
+    throw new SqlError(
+      SqlState.featureNotSupported,
+      `table "${table.name}" is not empty: create_hypertable needs an empty table (migrate_data is not supported)`,
+    );
+  stats.lap('plan');
+  const r = (await cluster.catalog().createHypertable(table.name, spec, true, ifNotExists)) as unknown as {
+    table: DistTable;
+    created: boolean;
+  };
+  if (r.created) await pushTable(cluster, r.table, cluster.shardsOf(table));
+  stats.lap('shards');
+  return done(stats, result(r.table.hypertable?.id, r.created));
+}
+
 /**
  * Pushes a changed table definition, with the catalog version it was changed at,
  * to its shards (and `alsoTo`, e.g. the shards of its previous placement), so
@@ -222,15 +297,20 @@ async function tierChunk(
   if (!m || !t || (m[2] === undefined) !== (t.hypertable === undefined))
     throw new SqlError(SqlState.undefinedTable, `chunk "${name}" does not exist`);
   const bucket = m[2] === undefined ? undefined : parseTimestampUs(m[2]);
+  stats.lap('plan');
   const moved = await Promise.all(
     cluster.shardsOf(t).map(async (s) => {
       stats.touch(s);
       return cluster.shard(s).tierChunks(t, bucket, {}, fn === 'freeze_chunk' ? 'frozen' : 'cold');
     }),
   );
-  return scalar(
-    fn,
-    'integer',
-    moved.reduce((a, b) => a + b, 0),
+  stats.lap('shards');
+  return done(
+    stats,
+    scalar(
+      fn,
+      'integer',
+      moved.reduce((x, y) => x + y, 0),
+    ),
   );
 }

@@ -25,6 +25,7 @@ import { type GeneralCall, runGeneralSelect } from './coordinator-select.ts';
 import { insertSelect } from './insert-select.ts';
 import { pushTable, runManagementFunction } from './management-functions.ts';
 import type { StatsCollector } from './query-stats.ts';
+import { runShowQuery } from './show-from.ts';
 import { commandResult, type StatementResult, toStatementResult } from './statement-result.ts';
 import { transactionalWrite } from './write-path.ts';
 
@@ -89,7 +90,9 @@ async function runCommand(
       return commandResult('DROP TABLE');
     }
     case 'function':
-      return runManagementFunction(cluster, cmd.call, call.defaultShards, stats);
+      return runManagementFunction(call, cmd.call, text);
+    case 'showQuery':
+      return runShowQuery(general(call), cmd.stmt, text);
     case 'insert': {
       const t = await cluster.table(cmd.table);
       const rows = valuesRows(cmd.stmt, t, call.params);
