@@ -101,15 +101,17 @@ export function checkHypertable(
   spec: HypertableSpec,
 ): { time: DistColumn; partition?: DistColumn } {
   const col = t.columns.find((c) => c.name === spec.timeColumn);
-  if (!col)
-    throw new SqlError(SqlState.undefinedColumn, `column "${spec.timeColumn}" does not exist`);
+  if (!col) throw new SqlError(SqlState.undefinedColumn, `column "${spec.timeColumn}" does not exist`);
   if (col.type !== 'timestamptz')
     throw new SqlError(
       SqlState.invalidParameterValue,
       `invalid type for dimension "${spec.timeColumn}": the time column must be timestamp with time zone`,
     );
   if (!(Number.isFinite(spec.chunkIntervalUs) && spec.chunkIntervalUs > 0))
-    throw new SqlError(SqlState.invalidParameterValue, 'invalid interval: chunk_time_interval must be positive');
+    throw new SqlError(
+      SqlState.invalidParameterValue,
+      'invalid interval: chunk_time_interval must be positive',
+    );
   if (!spec.partition) return { time: col };
   const { column, shardCount } = spec.partition;
   const part = t.columns.find((c) => c.name === column);

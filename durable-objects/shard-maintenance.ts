@@ -156,7 +156,10 @@ export function enforceRetention(
     args.push(newerThanUs);
   }
   const cond = where.join(' AND ');
-  const chunks = m.all<{ id: number; bucket: number }>(`SELECT id, bucket FROM chunks WHERE ${cond}`, ...args);
+  const chunks = m.all<{ id: number; bucket: number }>(
+    `SELECT id, bucket FROM chunks WHERE ${cond}`,
+    ...args,
+  );
   deleteChunks(
     m,
     chunks.map((c) => c.id),

@@ -48,10 +48,7 @@ export class EvaluatedArgs {
   only(names: readonly string[]): this {
     for (const k in this.named)
       if (!names.includes(k))
-        throw new SqlError(
-          SqlState.undefinedFunction,
-          `function ${this.fn}() has no parameter named "${k}"`,
-        );
+        throw new SqlError(SqlState.undefinedFunction, `function ${this.fn}() has no parameter named "${k}"`);
     return this;
   }
 }
@@ -99,7 +96,8 @@ function wrongType(what: string, want: string, got: TypedValue): never {
 
 /** A text argument (a table, column or chunk name); 22023 when NULL, empty or not text. */
 export function textArg(a: TypedValue | undefined, what: string): string {
-  if (a === undefined || a.v === null) throw new SqlError(SqlState.invalidParameterValue, `${what} cannot be NULL`);
+  if (a === undefined || a.v === null)
+    throw new SqlError(SqlState.invalidParameterValue, `${what} cannot be NULL`);
   if (a.type !== 'text' || typeof a.v !== 'string') wrongType(what, 'text', a);
   if (a.v === '') throw new SqlError(SqlState.invalidParameterValue, `${what} cannot be empty`);
   return a.v;

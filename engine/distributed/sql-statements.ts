@@ -233,8 +233,7 @@ export function classify(stmt: Node, params: readonly unknown[]): Command {
       }
     }
     const from = (s.fromClause ?? []) as Node[];
-    if (from.length === 0)
-      return isManagementCall(s) ? { kind: 'function', call: functionCall(s) } : query;
+    if (from.length === 0) return isManagementCall(s) ? { kind: 'function', call: functionCall(s) } : query;
     if (from.length > 1 || !from[0].RangeVar || from[0].RangeVar.schemaname) return query;
     return { kind: 'select', table: relName(from[0].RangeVar), stmt: s, original: stmt };
   }

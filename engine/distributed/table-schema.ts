@@ -177,7 +177,9 @@ export function rowFromNamed(t: DistTable, values: Readonly<Record<string, unkno
   for (const col of t.columns) {
     if (row[col.id] === undefined) row[col.id] = col.default ?? null;
     if (col.notNull && row[col.id] === null)
-      throw new CoercionError(`null value in column "${col.name}" of relation "${t.name}" violates not-null constraint`);
+      throw new CoercionError(
+        `null value in column "${col.name}" of relation "${t.name}" violates not-null constraint`,
+      );
   }
   if (t.placement.kind === 'distributed' && row[t.placement.columnId] === null) {
     throw new CoercionError('distribution column value cannot be NULL');
@@ -246,7 +248,9 @@ export function rowsFromPoints(
       for (const col of t.columns) {
         if (row[col.id] === undefined) row[col.id] = col.default ?? null;
         if (col.notNull && row[col.id] === null) {
-          throw new CoercionError(`null value in column "${col.name}" of relation "${t.name}" violates not-null constraint`);
+          throw new CoercionError(
+            `null value in column "${col.name}" of relation "${t.name}" violates not-null constraint`,
+          );
         }
       }
       if (t.placement.kind === 'distributed' && row[t.placement.columnId] === null) {

@@ -70,7 +70,9 @@ describe('drop_chunks arguments are evaluated by the engine, typed', () => {
     const cast = await sql(`SELECT drop_chunks('dc_bad', older_than => 'x'::float8)`);
     expect(cast.error?.code).toBe('22P02');
     expect(cast.error?.message).toContain('double precision');
-    const shards = await sql(`SELECT create_distributed_table('dc_bad', 'device', shard_count => 'abc'::int)`);
+    const shards = await sql(
+      `SELECT create_distributed_table('dc_bad', 'device', shard_count => 'abc'::int)`,
+    );
     expect(shards.error?.code).toBe('22P02');
     for (const m of [num, cast, shards]) expect(m.error?.message).not.toMatch(INTERNAL);
     expect(await ages('dc_bad')).toEqual([1]);
@@ -217,7 +219,8 @@ describe('Server-Timing', () => {
     const drop = await timing(`SELECT drop_chunks('st_t', older_than => interval '30 days')`);
     for (const stage of ['parse', 'plan', 'shards', 'format']) expect(drop).toContain(stage);
     const general = await timing('SELECT a.device, count(*) FROM st_t a JOIN st_t b ON a.v = b.v GROUP BY 1');
-    for (const stage of ['parse', 'plan', 'shards', 'merge', 'format', 'json']) expect(general).toContain(stage);
+    for (const stage of ['parse', 'plan', 'shards', 'merge', 'format', 'json'])
+      expect(general).toContain(stage);
     const fromShow = await timing(`SELECT count(*) FROM show_chunks('st_t')`);
     for (const stage of ['parse', 'plan', 'shards', 'merge', 'format']) expect(fromShow).toContain(stage);
   });

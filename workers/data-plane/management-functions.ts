@@ -46,7 +46,12 @@ async function isEmpty(cluster: Cluster, t: DistTable): Promise<boolean> {
 }
 
 /** An optional argument (absent or NULL → undefined). */
-function opt<T>(a: EvaluatedArgs, i: number, name: string, read: (v: NonNullable<ReturnType<EvaluatedArgs['get']>>) => T) {
+function opt<T>(
+  a: EvaluatedArgs,
+  i: number,
+  name: string,
+  read: (v: NonNullable<ReturnType<EvaluatedArgs['get']>>) => T,
+) {
   const v = a.get(i, name);
   return v === undefined || v.v === null ? undefined : read(v);
 }
@@ -66,10 +71,18 @@ export async function runManagementFunction(
     return result;
   }
   if (fn.name === 'tier_chunk' || fn.name === 'freeze_chunk')
-    return tierChunk(cluster, fn.name, textArg(a.only(['chunk', 'chunk_name']).get(0, 'chunk') ?? a.get(-1, 'chunk_name'), 'chunk'), stats);
-  const tableArg = ['create_hypertable', 'drop_chunks', 'add_retention_policy', 'remove_retention_policy'].includes(
-    fn.name,
-  )
+    return tierChunk(
+      cluster,
+      fn.name,
+      textArg(a.only(['chunk', 'chunk_name']).get(0, 'chunk') ?? a.get(-1, 'chunk_name'), 'chunk'),
+      stats,
+    );
+  const tableArg = [
+    'create_hypertable',
+    'drop_chunks',
+    'add_retention_policy',
+    'remove_retention_policy',
+  ].includes(fn.name)
     ? 'relation'
     : fn.name.endsWith('tiering_policy')
       ? 'hypertable'
@@ -84,7 +97,10 @@ export async function runManagementFunction(
       if (!col) throw new SqlError(SqlState.undefinedColumn, `column "${column}" does not exist`);
       const type = opt(a, 2, 'distribution_type', (v) => textArg(v, 'distribution_type'));
       if (type !== undefined && type !== 'hash')
-        throw new SqlError(SqlState.featureNotSupported, `distribution_type "${type}" (only hash is supported)`);
+        throw new SqlError(
+          SqlState.featureNotSupported,
+          `distribution_type "${type}" (only hash is supported)`,
+        );
       const count = opt(a, 4, 'shard_count', (v) => intArg(v, 'shard_count')) ?? call.defaultShards;
       if (!Number.isInteger(count) || count < 1 || count > MAX_SHARDS)
         throw new SqlError(SqlState.invalidParameterValue, `shard_count must be between 1 and ${MAX_SHARDS}`);
@@ -213,7 +229,11 @@ function done(stats: StatsCollector, r: StatementResult): StatementResult {
  * chunk_time_interval => …, if_not_exists => …): every argument is checked first, then
  * the catalog applies time column, NOT NULL, id and distribution in one transaction.
  */
-async function createHypertable(call: ManagementCall, table: DistTable, a: EvaluatedArgs): Promise<StatementResult> {
+async function createHypertable(
+  call: ManagementCall,
+  table: DistTable,
+  a: EvaluatedArgs,
+): Promise<StatementResult> {
   const { cluster, stats } = call;
   a.only([
     'relation',
@@ -226,14 +246,18 @@ async function createHypertable(call: ManagementCall, table: DistTable, a: Evalu
     'create_default_indexes',
   ]);
   const timeColumn = textArg(a.get(1, 'time_column_name'), 'time_column_name');
-  const chunkIntervalUs = opt(a, 6, 'chunk_time_interval', (v) => intervalArg(v, 'chunk_time_interval', true)) ?? DAY_US;
+  const chunkIntervalUs =
+    opt(a, 6, 'chunk_time_interval', (v) => intervalArg(v, 'chunk_time_interval', true)) ?? DAY_US;
   const column = opt(a, 2, 'partitioning_column', (v) => textArg(v, 'partitioning_column'));
   const partitions = opt(a, 3, 'number_partitions', (v) => intArg(v, 'number_partitions'));
   if (partitions !== undefined && column === undefined)
     throw new SqlError(SqlState.invalidParameterValue, 'number_partitions requires a partitioning_column');
   const ifNotExists = opt(a, 8, 'if_not_exists', (v) => boolArg(v, 'if_not_exists')) ?? false;
   if (opt(a, 10, 'migrate_data', (v) => boolArg(v, 'migrate_data')))
-    throw new SqlError(SqlState.featureNotSupported, 'create_hypertable with migrate_data (create it on an empty table)');
+    throw new SqlError(
+      SqlState.featureNotSupported,
+      'create_hypertable with migrate_data (create it on an empty table)',
+    );
   const spec = {
     timeColumn,
     chunkIntervalUs,

@@ -7,11 +7,12 @@
  * ORDER BY, LIMIT, aggregates, joins between show_* calls — the way the
  * general path runs statements over gathered rows (see `coordinator-select`).
  */
+
+import { Database } from '../../engine/database.ts';
 import { coordinatorRows } from '../../engine/distributed/coordinator-engine.ts';
 import { referencedRelations, walkAst } from '../../engine/distributed/coordinator-plan.ts';
 import { evaluateArgs } from '../../engine/distributed/management-args.ts';
 import { callArgs, funcName, showCall } from '../../engine/distributed/sql-statements.ts';
-import { Database } from '../../engine/database.ts';
 import { SqlError, SqlState } from '../../engine/errors.ts';
 import { JsHotSource, type SegmentTable, SegmentTableStore } from '../../engine/storage/segment-store.ts';
 import type { ColumnType } from '../../engine/vector.ts';

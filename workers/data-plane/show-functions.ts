@@ -7,11 +7,7 @@
  * they can be returned as they are or queried in FROM (see `show-from`).
  */
 import { tableRanges } from '../../durable-objects/catalog-do.ts';
-import {
-  type EvaluatedArgs,
-  textArg,
-  timePointArg,
-} from '../../engine/distributed/management-args.ts';
+import { type EvaluatedArgs, textArg, timePointArg } from '../../engine/distributed/management-args.ts';
 import { type DistTable, type DistType, formatTimestampUs } from '../../engine/distributed/table-schema.ts';
 import { SqlError, SqlState } from '../../engine/errors.ts';
 import type { Cluster } from './cluster.ts';
@@ -151,7 +147,9 @@ export async function showChunks(
       ]);
     }
   });
-  rows.sort((a, b) => ((a[3] as number) ?? 0) - ((b[3] as number) ?? 0) || (a[1] as number) - (b[1] as number));
+  rows.sort(
+    (a, b) => ((a[3] as number) ?? 0) - ((b[3] as number) ?? 0) || (a[1] as number) - (b[1] as number),
+  );
   return {
     columns: [
       { name: 'chunk_name', type: 'text' },
