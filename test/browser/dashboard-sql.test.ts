@@ -6,10 +6,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DESKTOP, editorText, screenshot, signInWithDevKey, typeSql } from './browser-session.ts';
+import { inkOf } from './chart-canvas.ts';
 import { dashboardStack } from './dashboard-stack.ts';
 
 const stack = dashboardStack();
 const open = stack.open;
+const BLUE = '#2563eb';
+const RED = '#dc2626';
 
 describe('SQL workbench', () => {
   it('draws a line chart for a time-series result and a grid with every row', async () => {
@@ -40,17 +43,18 @@ describe('SQL workbench', () => {
       "SELECT time_bucket('1 hour', time) AS bucket, avg(cpu) AS cpu, host FROM cpu GROUP BY 1, 3",
     );
     await page.getByLabel('SQL query').press('Control+Enter');
-    const path = page.getByTestId('chart-line').locator('path[data-series]');
-    await path.waitFor();
-    expect(await path.getAttribute('data-series')).toBe('host_0');
-    const d = (await path.getAttribute('d')) ?? '';
-    const points = [...d.matchAll(/[ML]([\d.]+),([\d.]+)/g)].map((m) => [Number(m[1]), Number(m[2])]);
-    expect(points).toHaveLength(24);
-    for (let i = 1; i < points.length; i++) expect(points[i][0]).toBeGreaterThan(points[i - 1][0]);
-    // SVG y grows downwards: the peak (hour 12) is the smallest y, the ends the largest.
-    const ys = points.map((p) => p[1]);
-    expect(ys.indexOf(Math.min(...ys))).toBe(12);
-    expect(ys[0]).toBe(Math.max(...ys));
+    const chart = page.getByTestId('chart-line');
+    await chart.locator('.uplot canvas').waitFor();
+    // One series, named by the split column's value, with all 24 points drawn (few enough to draw as is).
+    expect(await chart.getAttribute('data-points')).toBe('24');
+    expect(await chart.getAttribute('data-drawn')).toBe('24');
+    expect(await chart.locator('.u-legend').textContent()).toContain('host_0');
+    // The peak (hour 12) is the highest ink, mid-plot; the ends are the lowest.
+    const ink = await inkOf(chart, BLUE);
+    expect(ink.pixels).toBeGreaterThan(100);
+    expect(ink.topX).toBeGreaterThan(0.45);
+    expect(ink.topX).toBeLessThan(0.55);
+    expect(ink.bottomX < 0.05 || ink.bottomX > 0.95).toBe(true);
     expect(await page.getByTestId('query-stats').textContent()).toMatch(/Chunks skipped\s*21/);
     await screenshot(page, 'sql-chart');
 
@@ -96,21 +100,23 @@ INSERT INTO cpu (time, host, usage_user) VALUES ${values.join(', ')};`,
 
     await run(`SELECT time_bucket('1 hour', time) AS bucket, host, avg(usage_user) AS cpu
 FROM cpu GROUP BY bucket, host ORDER BY bucket, host;`);
-    const paths = page.getByTestId('chart-line').locator('path[data-series]');
-    await paths.first().waitFor();
-    expect(await paths.evaluateAll((ps) => ps.map((p) => p.getAttribute('data-series')))).toEqual([
-      'h1',
-      'h2',
-    ]);
-    const ys: number[][] = [];
-    for (const path of await paths.all()) {
-      const d = (await path.getAttribute('d')) ?? '';
-      ys.push([...d.matchAll(/[ML][\d.]+,([\d.]+)/g)].map((m) => Number(m[1])));
+    const chart = page.getByTestId('chart-line');
+    await chart.locator('.uplot canvas').waitFor();
+    const picker = chart.getByRole('group', { name: 'Series' });
+    expect(
+      await picker.getByRole('checkbox').evaluateAll((cs) => cs.map((c) => c.getAttribute('data-series'))),
+    ).toEqual(['h1', 'h2']);
+    expect(
+      await picker.getByRole('checkbox').evaluateAll((cs) => cs.map((c) => c.getAttribute('data-points'))),
+    ).toEqual(['6', '6']);
+    // Values rise every hour: each line's highest ink is at the right end, its lowest at the left;
+    // h2 (twice h1) reaches higher than h1.
+    const h1 = await inkOf(chart, BLUE);
+    const h2 = await inkOf(chart, RED);
+    for (const ink of [h1, h2]) {
+      expect(ink.topX).toBeGreaterThan(0.95);
+      expect(ink.bottomX).toBeLessThan(0.05);
     }
-    expect(ys.map((y) => y.length)).toEqual([6, 6]);
-    // Values rise every hour, so each line climbs (SVG y shrinks); h2 sits above h1 after hour 0.
-    for (const y of ys) for (let i = 1; i < y.length; i++) expect(y[i]).toBeLessThan(y[i - 1]);
-    for (let i = 1; i < 6; i++) expect(ys[1][i]).toBeLessThan(ys[0][i]);
     expect(await page.getByTestId('query-stats').textContent()).toMatch(/Shards\s*\d+/);
     await screenshot(page, 'sql-hypertable-chart');
 

@@ -119,8 +119,8 @@ describe('phone width', () => {
     );
     await page.getByRole('link', { name: 'default' }).click();
     await page.getByLabel('SQL query').press('Control+Enter');
-    await page.getByTestId('chart-line').waitFor();
-    expect(await page.getByTestId('chart-line').locator('path[data-series]').count()).toBe(5);
+    await page.getByTestId('chart-line').locator('.uplot canvas').waitFor();
+    expect(await page.getByTestId('chart-line').getByRole('checkbox').count()).toBe(5);
     const box = await page.getByTestId('chart-line').boundingBox();
     expect(box!.width).toBeLessThanOrEqual(PHONE.width);
     await page.getByRole('tab', { name: /Table/ }).click();

@@ -7,6 +7,7 @@ import type { ReactNode } from 'react';
 import { AccountSecurityPage } from './account/AccountSecurityPage.tsx';
 import { ApiKeysPage } from './api-keys/ApiKeysPage.tsx';
 import { AuditLogPage } from './audit/AuditLogPage.tsx';
+import { ErrorBoundary } from './components/ErrorBoundary.tsx';
 import { DatabasePage } from './databases/DatabasePage.tsx';
 import { DatabasesPage } from './databases/DatabasesPage.tsx';
 import { AppShell } from './layout/AppShell.tsx';
@@ -41,6 +42,15 @@ const ROUTES: Route[] = [
 
 function Page() {
   const { path } = useLocation();
+  // A page that throws while rendering shows its error in place; the shell and navigation stay.
+  return (
+    <ErrorBoundary what="this page" resetKey={path}>
+      <RoutedPage path={path} />
+    </ErrorBoundary>
+  );
+}
+
+function RoutedPage({ path }: { path: string }) {
   for (const [pattern, access, render] of ROUTES) {
     const params = matchPath(pattern, path);
     if (!params) continue;
@@ -52,10 +62,12 @@ function Page() {
 
 export function App() {
   return (
-    <SessionProvider>
-      <AppShell>
-        <Page />
-      </AppShell>
-    </SessionProvider>
+    <ErrorBoundary what="the dashboard">
+      <SessionProvider>
+        <AppShell>
+          <Page />
+        </AppShell>
+      </SessionProvider>
+    </ErrorBoundary>
   );
 }

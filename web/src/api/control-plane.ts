@@ -38,15 +38,14 @@ export interface Database {
   name: string;
   projectId: string;
   status: string;
-  replicaCount: number;
   defaultShardCount: number;
   locationHint?: string | null;
   createdAt?: string;
 }
 export interface NewDatabase {
   name: string;
+  /** A Durable Object location hint (see databases/regions.ts); omitted for automatic placement. */
   locationHint?: string;
-  replicaCount: number;
   defaultShardCount: number;
 }
 export interface ApiKey {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseChart, niceTicks, timeTicks, toTime } from './chart-model.ts';
+import { chooseChart, toTime } from './chart-model.ts';
 
 const ts = (h: number) => `2024-01-01 ${String(h).padStart(2, '0')}:00:00+00`;
 
@@ -20,9 +20,10 @@ describe('chooseChart', () => {
     expect(spec?.kind).toBe('line');
     if (spec?.kind !== 'line') return;
     expect(spec.series.map((s) => s.name)).toEqual(['avg', 'max']);
-    expect(spec.series[0].points.map((p) => p[1])).toEqual([1, 2, 3]);
+    expect([...spec.series[0].ys]).toEqual([1, 2, 3]);
+    expect([...spec.series[0].xs]).toEqual([0, 1, 2].map((h) => Date.UTC(2024, 0, 1, h)));
     // numeric arrives as a string to keep precision; the chart still plots it.
-    expect(spec.series[1].points.map((p) => p[1])).toEqual([7, 8, 9]);
+    expect([...spec.series[1].ys]).toEqual([7, 8, 9]);
   });
 
   it('splits series by a low-cardinality text column', () => {
@@ -35,7 +36,7 @@ describe('chooseChart', () => {
       ],
       rows,
     );
-    expect(spec?.kind === 'line' && spec.series.map((s) => [s.name, s.points.length])).toEqual([
+    expect(spec?.kind === 'line' && spec.series.map((s) => [s.name, s.xs.length])).toEqual([
       ['a', 3],
       ['b', 3],
     ]);
@@ -91,17 +92,54 @@ it('does not chart numeric keys such as id or host_id', () => {
   ).toBeNull();
 });
 
-describe('ticks', () => {
-  it('parses PostgreSQL timestamptz text', () => {
+describe('large results', () => {
+  // Regression: 150,000 rows made the old chart call Math.min(...values) and overflow the stack.
+  it('charts 150,000 unsorted rows of (time, temp) without overflowing the stack', () => {
+    const n = 150_000;
+    const t0 = Date.UTC(2024, 0, 1);
+    const rows = Array.from({ length: n }, (_, i) => {
+      const k = (i * 7919) % n; // a permutation: rows arrive out of time order
+      return [new Date(t0 + k * 1000).toISOString(), 20 + Math.sin(k / 1000)];
+    });
+    const spec = chooseChart(
+      [
+        { name: 'time', type: 'timestamptz' },
+        { name: 'temp', type: 'float8' },
+      ],
+      rows,
+    );
+    expect(spec?.kind).toBe('line');
+    if (spec?.kind !== 'line') return;
+    const { xs, ys } = spec.series[0];
+    expect(xs.length).toBe(n);
+    for (let i = 1; i < n; i++) if (xs[i] < xs[i - 1]) throw new Error(`not sorted at ${i}`);
+    expect(xs[0]).toBe(t0);
+    expect(ys[1000]).toBeCloseTo(20 + Math.sin(1), 10);
+  });
+
+  it('draws numbers over a numeric first column, sorted by x', () => {
+    const spec = chooseChart(
+      [
+        { name: 'x', type: 'int4' },
+        { name: 'y', type: 'float8' },
+      ],
+      [
+        [3, 9],
+        [1, 1],
+        [2, 4],
+      ],
+    );
+    expect(spec?.kind === 'line' && spec.xIsTime).toBe(false);
+    expect(spec?.kind === 'line' && [...spec.series[0].xs]).toEqual([1, 2, 3]);
+    expect(spec?.kind === 'line' && [...spec.series[0].ys]).toEqual([1, 4, 9]);
+  });
+});
+
+describe('toTime', () => {
+  it('parses PostgreSQL timestamptz text and the API ISO form', () => {
     expect(toTime('2024-01-01 05:00:00+00')).toBe(Date.UTC(2024, 0, 1, 5));
-  });
-  it('puts value ticks on 1-2-5 steps inside the range', () => {
-    expect(niceTicks(0, 100)).toEqual([0, 50, 100]);
-    expect(niceTicks(0.1, 0.9)).toEqual([0.2, 0.4, 0.6, 0.8]);
-  });
-  it('puts time ticks on round hours', () => {
-    const t = timeTicks(Date.UTC(2024, 0, 1, 0, 10), Date.UTC(2024, 0, 1, 23));
-    expect(t.every((x) => x % 3_600_000 === 0)).toBe(true);
-    expect(t.length).toBeGreaterThanOrEqual(3);
+    expect(toTime('2024-01-01T05:00:00.000Z')).toBe(Date.UTC(2024, 0, 1, 5));
+    expect(toTime('2024-01-01T05:00:00.123456Z')).toBe(Date.UTC(2024, 0, 1, 5, 0, 0, 123));
+    expect(toTime('nope')).toBeNull();
   });
 });

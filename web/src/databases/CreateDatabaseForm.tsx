@@ -1,26 +1,21 @@
 /**
  * @module web/databases/CreateDatabaseForm
- * Name, location hint, replicas, default shard count. Creating provisions the
- * database's catalog, which can take a moment: the button shows progress.
+ * Name, location and default shard count. The location is a Durable Object
+ * location hint: the database's catalog and shards are created near it.
+ * There is no replica choice: replication is not built yet, so every
+ * database has one copy. Creating provisions the database's catalog, which
+ * can take a moment: the button shows progress.
  */
 import { type FormEvent, useState } from 'react';
 import { createDatabase } from '../api/control-plane.ts';
 import { ErrorMessage } from '../components/AsyncView.tsx';
+import { REGIONS } from './regions.ts';
 
-const LOCATIONS = [
-  ['', 'Automatic'],
-  ['wnam', 'Western North America'],
-  ['enam', 'Eastern North America'],
-  ['weur', 'Western Europe'],
-  ['eeur', 'Eastern Europe'],
-  ['apac', 'Asia-Pacific'],
-  ['oc', 'Oceania'],
-];
+const LOCATIONS = [['', 'Automatic (near the first request)'], ...REGIONS] as const;
 
 export function CreateDatabaseForm({ projectId, onCreated }: { projectId: string; onCreated: () => void }) {
   const [name, setName] = useState('');
   const [locationHint, setLocation] = useState('');
-  const [replicaCount, setReplicas] = useState(1);
   const [defaultShardCount, setShards] = useState(8);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<Error | null>(null);
@@ -33,7 +28,6 @@ export function CreateDatabaseForm({ projectId, onCreated }: { projectId: string
       await createDatabase(projectId, {
         name,
         locationHint: locationHint || undefined,
-        replicaCount,
         defaultShardCount,
       });
       setName('');
@@ -61,20 +55,12 @@ export function CreateDatabaseForm({ projectId, onCreated }: { projectId: string
       </label>
       <label>
         Location
-        <select value={locationHint} onChange={(e) => setLocation(e.target.value)}>
+        <select name="location" value={locationHint} onChange={(e) => setLocation(e.target.value)}>
           {LOCATIONS.map(([v, l]) => (
             <option key={v} value={v}>
               {l}
             </option>
           ))}
-        </select>
-      </label>
-      <label>
-        Replicas
-        <select value={replicaCount} onChange={(e) => setReplicas(Number(e.target.value))}>
-          <option value={1}>1</option>
-          <option value={3}>3 (Raft)</option>
-          <option value={5}>5 (Raft)</option>
         </select>
       </label>
       <label>

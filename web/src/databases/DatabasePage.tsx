@@ -5,9 +5,11 @@
  */
 import { getDatabase } from '../api/control-plane.ts';
 import { AsyncView } from '../components/AsyncView.tsx';
+import { ErrorBoundary } from '../components/ErrorBoundary.tsx';
 import { useAsync } from '../components/use-async.ts';
 import { Link } from '../router/router.tsx';
 import { SqlWorkbench } from '../sql/SqlWorkbench.tsx';
+import { regionName } from './regions.ts';
 import { TablesView } from './TablesView.tsx';
 
 export function DatabasePage({ database, tab }: { database: string; tab: 'sql' | 'tables' }) {
@@ -23,9 +25,8 @@ export function DatabasePage({ database, tab }: { database: string; tab: 'sql' |
         <AsyncView state={state} label="Loading database…">
           {(d) => (
             <p className="muted" data-testid="database-meta">
-              <span className={`badge status-${d.status}`}>{d.status}</span> · {d.defaultShardCount} shards ·{' '}
-              {d.replicaCount} {d.replicaCount === 1 ? 'replica' : 'replicas'} ·{' '}
-              {d.locationHint ?? 'auto location'}
+              <span className={`badge status-${d.status}`}>{d.status}</span> · {d.defaultShardCount} shards ·
+              Location: {regionName(d.locationHint)}
             </p>
           )}
         </AsyncView>
@@ -36,7 +37,9 @@ export function DatabasePage({ database, tab }: { database: string; tab: 'sql' |
         </Link>
         <Link to={`${base}/tables`}>Tables</Link>
       </nav>
-      {tab === 'sql' ? <SqlWorkbench database={database} /> : <TablesView database={database} />}
+      <ErrorBoundary what={tab === 'sql' ? 'the SQL workbench' : 'the tables'} resetKey={tab}>
+        {tab === 'sql' ? <SqlWorkbench database={database} /> : <TablesView database={database} />}
+      </ErrorBoundary>
     </>
   );
 }

@@ -4,6 +4,7 @@
  * with byte counts and hash bounds made readable.
  */
 import type { SqlResult, SqlValue } from '../api/sql.ts';
+import { fmtNumber, fmtTimestampText } from '../components/format.ts';
 import { cellText } from '../sql/result-export.ts';
 
 function fmtBytes(n: number) {
@@ -13,13 +14,14 @@ function fmtBytes(n: number) {
     n /= 1024;
     i++;
   }
-  return `${n.toFixed(i ? 1 : 0)} ${units[i]}`;
+  return `${fmtNumber(i ? Math.round(n * 10) / 10 : n)} ${units[i]}`;
 }
 
 function fmt(column: string, v: SqlValue) {
   if (v === null) return 'NULL';
   if (/bytes/i.test(column) && (typeof v === 'number' || /^\d+$/.test(String(v)))) return fmtBytes(Number(v));
-  if (typeof v === 'number') return v.toLocaleString();
+  if (typeof v === 'number') return fmtNumber(v);
+  if (typeof v === 'string') return fmtTimestampText(v);
   return cellText(v);
 }
 

@@ -8,6 +8,7 @@
  */
 import { useState } from 'react';
 import type { SqlColumn, SqlValue } from '../api/sql.ts';
+import { fmtNumber, fmtTimestampText } from '../components/format.ts';
 import { cellText, download, toCsv, toTsv } from './result-export.ts';
 
 const ROW_H = 29;
@@ -18,6 +19,14 @@ interface Props {
   columns: SqlColumn[];
   rows: SqlValue[][];
   filename?: string;
+}
+
+/** What a cell shows: no float noise, no `.000` on whole-second times. Copy and export keep the raw values. */
+function displayText(v: SqlValue): string {
+  if (v === null) return 'NULL';
+  if (typeof v === 'number') return fmtNumber(v, 'plain');
+  if (typeof v === 'string') return fmtTimestampText(v);
+  return cellText(v);
 }
 
 export function ResultsGrid({ columns, rows, filename = 'result.csv' }: Props) {
@@ -79,7 +88,7 @@ export function ResultsGrid({ columns, rows, filename = 'result.csv' }: Props) {
                     key={columns[j]?.name ?? j}
                     className={v === null ? 'null' : typeof v === 'number' ? 'num' : undefined}
                   >
-                    {v === null ? 'NULL' : cellText(v)}
+                    {displayText(v)}
                   </td>
                 ))}
               </tr>

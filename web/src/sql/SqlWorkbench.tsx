@@ -4,23 +4,34 @@
  * grid plus an automatic chart, with the query's stats. A run can be cancelled
  * (long scans) and a newer run aborts an older one, so results never arrive out of order.
  */
-import { useCallback, useMemo, useRef, useState } from 'react';
+import { useCallback, useRef, useState } from 'react';
 import { ApiError } from '../api/http.ts';
 import { runSql, type SqlResult } from '../api/sql.ts';
-import { chooseChart } from '../charts/chart-model.ts';
+import { type ChartSpec, chooseChart } from '../charts/chart-model.ts';
 import { ResultChart } from '../charts/ResultChart.tsx';
 import { ErrorMessage } from '../components/AsyncView.tsx';
+import { ErrorBoundary } from '../components/ErrorBoundary.tsx';
+import { fmtNumber } from '../components/format.ts';
 import { loadCatalog } from './catalog.ts';
 import { QueryStats } from './QueryStats.tsx';
 import { type HistoryEntry, loadHistory, pushHistory } from './query-history.ts';
 import { ResultsGrid } from './ResultsGrid.tsx';
 import { SqlEditor } from './SqlEditor.tsx';
 
-const EXAMPLE = `-- Ctrl/⌘-Enter to run
-SELECT time_bucket('1 hour', time) AS bucket, avg(usage_user) AS cpu
-FROM cpu
-GROUP BY bucket
-ORDER BY bucket;`;
+/** Runs as is on an empty database (a new one has no tables yet), and shows what comes next. */
+export const EXAMPLE = `-- Ctrl/⌘-Enter to run. A new database is empty: start with a table, e.g.
+-- CREATE TABLE sensor (time timestamptz NOT NULL, temp double precision);
+-- INSERT INTO sensor SELECT now() - i * interval '1 minute', 20 + random() FROM generate_series(1, 1000) AS i;
+SELECT now() AS server_time;`;
+
+/** A chart that cannot be built is no chart; the grid still shows the rows. */
+function safeChart(r: SqlResult): ChartSpec | null {
+  try {
+    return chooseChart(r.columns, r.rows);
+  } catch {
+    return null;
+  }
+}
 
 /** Points an error position (1-based, as PostgreSQL reports it) at its line and column. */
 function where(sql: string, position: number) {
@@ -30,7 +41,7 @@ function where(sql: string, position: number) {
 
 export function SqlWorkbench({ database, initialSql }: { database: string; initialSql?: string }) {
   const [sql, setSql] = useState(initialSql ?? EXAMPLE);
-  const [result, setResult] = useState<SqlResult | null>(null);
+  const [answer, setAnswer] = useState<{ result: SqlResult; chart: ChartSpec | null } | null>(null);
   const [error, setError] = useState<{ error: Error; sql: string } | null>(null);
   const [running, setRunning] = useState(false);
   const [history, setHistory] = useState<HistoryEntry[]>(() => loadHistory(database));
@@ -44,7 +55,8 @@ export function SqlWorkbench({ database, initialSql }: { database: string; initi
     }
     return catalogCache.current.tables;
   }, [database]);
-  const chart = useMemo(() => (result ? chooseChart(result.columns, result.rows) : null), [result]);
+  const result = answer?.result ?? null;
+  const chart = answer?.chart ?? null;
 
   const run = async (text: string) => {
     if (!text.trim()) return;
@@ -55,9 +67,11 @@ export function SqlWorkbench({ database, initialSql }: { database: string; initi
     setError(null);
     try {
       const r = await runSql(database, text, [], ctl.signal);
-      setResult(r);
+      // Charted once per result: a million rows take a moment to sort and bucket.
+      const spec = r.columns.length ? safeChart(r) : null;
+      setAnswer({ result: r, chart: spec });
       if (r.columns.length === 0) catalogCache.current = null;
-      setView(chooseChart(r.columns, r.rows) ? 'chart' : 'grid');
+      setView(spec ? 'chart' : 'grid');
       setHistory(pushHistory(database, { sql: text, at: Date.now(), ok: true }));
     } catch (e) {
       if ((e as Error).name === 'AbortError') return;
@@ -124,7 +138,7 @@ export function SqlWorkbench({ database, initialSql }: { database: string; initi
             <QueryStats stats={result.stats} rowCount={result.rowCount} />
             {result.columns.length === 0 ? (
               <p className="muted" data-testid="command-result">
-                {result.command ?? 'Statement executed'}: {result.rowCount}{' '}
+                {result.command ?? 'Statement executed'}: {fmtNumber(result.rowCount)}{' '}
                 {result.rowCount === 1 ? 'row' : 'rows'}.
               </p>
             ) : (
@@ -139,15 +153,23 @@ export function SqlWorkbench({ database, initialSql }: { database: string; initi
                       disabled={v === 'chart' && !chart}
                       onClick={() => setView(v)}
                     >
-                      {v === 'grid' ? `Table (${result.rowCount})` : chart ? 'Chart' : 'Chart (n/a)'}
+                      {v === 'grid'
+                        ? `Table (${fmtNumber(result.rowCount)})`
+                        : chart
+                          ? 'Chart'
+                          : 'Chart (n/a)'}
                     </button>
                   ))}
                 </div>
                 <div role="tabpanel">
                   {view === 'chart' && chart ? (
-                    <ResultChart spec={chart} />
+                    <ErrorBoundary what="the chart" resetKey={answer}>
+                      <ResultChart spec={chart} />
+                    </ErrorBoundary>
                   ) : (
-                    <ResultsGrid columns={result.columns} rows={result.rows} filename={`${database}.csv`} />
+                    <ErrorBoundary what="the result table" resetKey={answer}>
+                      <ResultsGrid columns={result.columns} rows={result.rows} filename={`${database}.csv`} />
+                    </ErrorBoundary>
                   )}
                 </div>
               </>
