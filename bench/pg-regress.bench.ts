@@ -14,7 +14,7 @@
  * over HTTP, default; `engine`: the in-process engine), PG_REGRESS_FILES
  * (comma list; default the files of the SQL surface), PG_REGRESS_LOG (where the
  * per-statement differences go; default `pg-regress.log` in the temp folder),
- * PG_REGRESS_PORT (8797).
+ * PG_REGRESS_PORT (8797), PG_REGRESS_VERBOSE (1: print each statement before it runs).
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,6 +39,7 @@ const files = (process.env.PG_REGRESS_FILES ?? DEFAULT_FILES).split(',').filter(
 const target = process.env.PG_REGRESS_TARGET ?? 'http';
 const logPath = process.env.PG_REGRESS_LOG ?? join(tmpdir(), 'pg-regress.log');
 const port = Number(process.env.PG_REGRESS_PORT ?? 8797);
+const verbose = process.env.PG_REGRESS_VERBOSE === '1';
 const KEY = 'bench-pg-regress-key';
 const log: string[] = [];
 
@@ -175,6 +176,7 @@ async function main() {
       const counts = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
       const started = performance.now();
       for (const s of statements) {
+        if (verbose) process.stderr.write(`${file}.sql:${s.line} ${s.sql.slice(0, 120).replace(/\s+/g, ' ')}\n`);
         const { answer, oids } = await pgAnswer(pg, s.sql);
         const mine = await ours.run(s.sql);
         const { verdict, detail } = judge(answer, mine, oids, isOrdered(s.sql));

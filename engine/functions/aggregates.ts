@@ -453,10 +453,22 @@ function sqrtDecimal(d: Decimal, scale: number): Decimal {
   // sqrt(int / 10^s) at scale k: isqrt(int * 10^(2k+2 - s)) / 10^(k+1), then round.
   const shift = 2 * scale + 2 - d.scale;
   const v = shift >= 0 ? d.int * 10n ** BigInt(shift) : d.int / 10n ** BigInt(-shift);
-  let x = BigInt(Math.floor(Math.sqrt(Number(v))));
-  while (x * x > v) x--;
-  while ((x + 1n) * (x + 1n) <= v) x++;
-  return divToScale({ int: x, scale: scale + 1 }, { int: 1n, scale: 0 }, scale);
+  return divToScale({ int: isqrt(v), scale: scale + 1 }, { int: 1n, scale: 0 }, scale);
+}
+
+/**
+ * ⌊√v⌋ of a non-negative bigint by Newton's iteration from an upper bound. A float first
+ * guess stepped by ±1 (the earlier code) loops for hours once `v` passes 2^106 (the guess is
+ * off by millions) and throws past 2^1024.
+ */
+export function isqrt(v: bigint): bigint {
+  if (v < 2n) return v;
+  let x = 1n << BigInt(Math.ceil(v.toString(2).length / 2)); // ≥ √v
+  for (;;) {
+    const y = (x + v / x) >> 1n;
+    if (y >= x) return x;
+    x = y;
+  }
 }
 
 /** Creates the accumulator for an aggregate call. */
