@@ -5,7 +5,34 @@
  * the parser never builds a per-row object. Strings (tag values and string
  * fields) are dictionary-coded per key, so routing hashes each distinct value
  * once and the chunk encoder receives codes.
+ *
+ * Builders are dense (rows × keys), so a body with many distinct keys could
+ * ask for gigabytes: every allocation is charged to a `ColumnBudget`, which
+ * fails the request with 54000 (HTTP 413) past its limit.
  */
+import { SqlError, SqlState } from '../errors.ts';
+
+/** Column builder memory one request may use: half the isolate's 128 MB, next to a body of up to 32 MiB. */
+export const MAX_COLUMN_BUFFER_BYTES = 64 << 20;
+
+/** Bytes per row of a `KeyColumn` (kind + num + code) and of a batch's own row arrays. */
+const KEY_ROW_BYTES = 1 + 8 + 4;
+const BATCH_ROW_BYTES = 4 + 4 + 8 + 1;
+
+/** Builder memory charged so far for one body; throws once past `limit`. */
+export class ColumnBudget {
+  used = 0;
+  constructor(readonly limit: number = MAX_COLUMN_BUFFER_BYTES) {}
+
+  charge(bytes: number, keys: number, rows: number): void {
+    this.used += bytes;
+    if (this.used > this.limit)
+      throw new SqlError(
+        SqlState.programLimitExceeded,
+        `the body needs more than ${this.limit >> 20} MiB of column buffers (${keys} distinct tag and field keys over ${rows} rows in one measurement); send fewer distinct keys or smaller bodies`,
+      );
+  }
+}
 
 /** Slot kinds of a `KeyColumn` row. */
 export const Kind = { absent: 0, number: 1, bool: 2, string: 3 } as const;
@@ -86,7 +113,9 @@ export class MeasurementBatch {
   constructor(
     readonly measurement: string,
     capacity = 1024,
+    private readonly budget: ColumnBudget = new ColumnBudget(Number.POSITIVE_INFINITY),
   ) {
+    budget.charge(capacity * BATCH_ROW_BYTES, 0, 0);
     this.capacity = capacity;
     this.lines = new Int32Array(capacity);
     this.starts = new Int32Array(capacity);
@@ -98,6 +127,7 @@ export class MeasurementBatch {
   key(name: string): KeyColumn {
     let k = this.keys.get(name);
     if (!k) {
+      this.budget.charge(this.capacity * KEY_ROW_BYTES, this.keys.size + 1, this.rows);
       k = new KeyColumn(name, this.capacity);
       this.keys.set(name, k);
     }
@@ -108,6 +138,11 @@ export class MeasurementBatch {
   reserve(): void {
     if (this.rows < this.capacity) return;
     const cap = this.capacity * 2;
+    this.budget.charge(
+      this.capacity * (BATCH_ROW_BYTES + this.keys.size * KEY_ROW_BYTES),
+      this.keys.size,
+      this.rows,
+    );
     const grow = <T extends Int32Array | Float64Array | Uint8Array>(a: T, make: new (n: number) => T): T => {
       const b = new make(cap);
       b.set(a);

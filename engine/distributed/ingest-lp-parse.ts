@@ -13,11 +13,21 @@
  *   negative or odd timestamps, comments, malformed lines) goes through
  *   `parseLineText`, the reference parser, for that line: the two agree by
  *   construction, and ingest-lp.test.ts checks it on random input.
+ * - Work is linear in the body: `feed` scans only the bytes that arrived since
+ *   the last call for a newline, and a line longer than `MAX_LINE_BYTES` is
+ *   rejected without being parsed.
  */
 
-import { Kind, MeasurementBatch } from './ingest-batch.ts';
+import { ColumnBudget, Kind, MeasurementBatch } from './ingest-batch.ts';
 import { ascii, readNumber, readTimestamp } from './ingest-lp-values.ts';
-import { type Point, type Precision, parseLineText, type Rejection } from './line-protocol.ts';
+import {
+  lineTooLong,
+  MAX_LINE_BYTES,
+  type Point,
+  type Precision,
+  parseLineText,
+  type Rejection,
+} from './line-protocol.ts';
 
 /** Parse result: measurement batches in first-seen order, plus rejected lines. */
 export interface ParsedBody {
@@ -66,6 +76,8 @@ export function parseLineProtocolBytes(body: Uint8Array, precision: Precision = 
  */
 export class LineProtocolStream {
   private readonly p: BodyParser;
+  /** Bytes already searched for a newline: an unfinished line is never rescanned. */
+  private scanned = 0;
 
   /** `expectedBytes` (e.g. Content-Length) sizes the column builders. */
   constructor(
@@ -77,8 +89,11 @@ export class LineProtocolStream {
 
   /** `buf[0, filled)` is the body so far: parses its complete lines. */
   feed(buf: Uint8Array, filled: number): void {
-    const last = filled > 0 ? buf.lastIndexOf(10, filled - 1) : -1;
-    if (last >= 0) this.p.parseUpTo(buf, last + 1);
+    const from = this.scanned;
+    if (filled <= from) return;
+    this.scanned = filled;
+    const last = buf.subarray(from, filled).lastIndexOf(10);
+    if (last >= 0) this.p.parseUpTo(buf, from + last + 1);
   }
 
   /** `buf[0, filled)` is the whole body: parses the rest. */
@@ -109,6 +124,7 @@ class BodyParser {
   /** Start of the next unparsed line, and the number of lines before it. */
   private pos = 0;
   private lineNo = 0;
+  private readonly budget = new ColumnBudget();
 
   constructor(
     private readonly precision: Precision,
@@ -124,10 +140,12 @@ class BodyParser {
     let start = this.pos;
     while (start < upTo) {
       const lineNo = ++this.lineNo;
+      // Only the body's last line (at `finish`) can search past `upTo`, once.
       let end = b.indexOf(10, start);
       if (end < 0 || end > upTo) end = upTo;
       const e = end > start && b[end - 1] === 13 ? end - 1 : end;
-      if (!this.fast(start, e, lineNo)) this.slow(start, end, lineNo);
+      if (e - start > MAX_LINE_BYTES) this.rejected.push({ line: lineNo, reason: lineTooLong(e - start) });
+      else if (!this.fast(start, e, lineNo)) this.slow(start, end, lineNo);
       start = end + 1;
     }
     this.pos = Math.max(start, upTo);
@@ -145,7 +163,7 @@ class BodyParser {
     if (!m) {
       // The first measurement is usually the whole body: size it from the first line, within reason.
       const capacity = this.batches.size === 0 ? this.capacityHint() : 1024;
-      m = new MeasurementBatch(measurement, capacity);
+      m = new MeasurementBatch(measurement, capacity, this.budget);
       this.batches.set(measurement, m);
     }
     return m;

@@ -39,6 +39,25 @@ export interface LineProtocolResult {
 const DIVISOR: Record<Precision, bigint> = { ns: 1000n, us: 1n, ms: 1n, s: 1n };
 const MULTIPLIER: Record<Precision, bigint> = { ns: 1n, us: 1n, ms: 1000n, s: 1_000_000n };
 
+/**
+ * Longest line accepted, in bytes (without its newline): 1 MiB. InfluxDB caps
+ * a string field value at 64 KiB, so this leaves room for the longest string
+ * plus keys and tags, while bounding the work and memory one line can cost. A
+ * longer line is rejected on its own (its neighbours are still written).
+ */
+export const MAX_LINE_BYTES = 1 << 20;
+
+/** The rejection reason of a line longer than `MAX_LINE_BYTES`. */
+export function lineTooLong(bytes: number): string {
+  return `line is ${bytes} bytes long; the limit is ${MAX_LINE_BYTES}`;
+}
+
+/** Input echoed in a rejection reason, cut short: a reason must stay small whatever the input. */
+export function excerpt(raw: string, quoted = true): string {
+  const cut = raw.length > 64 ? `${raw.slice(0, 64)}…` : raw;
+  return quoted ? JSON.stringify(cut) : cut;
+}
+
 /** True for a recognised precision string. */
 export function isPrecision(p: string): p is Precision {
   return p === 'ns' || p === 'us' || p === 'ms' || p === 's';
@@ -46,7 +65,8 @@ export function isPrecision(p: string): p is Precision {
 
 class LineError extends Error {}
 
-const FLOAT = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+// Unambiguous (`\d+(\.\d*)?`, not `\d+\.?\d*`): the latter backtracks quadratically on a long run of digits.
+const FLOAT = /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/;
 
 /** Reads up to an unescaped delimiter; `\` escapes the next character. */
 function readToken(s: string, pos: number, stops: string): [string, number] {
@@ -89,24 +109,24 @@ function parseFieldValue(raw: string): { value: FieldValue; int: boolean } {
   if ((last === 105 || last === 117) && /^[-+]?\d+[iu]$/.test(raw)) {
     const n = Number(raw.slice(0, -1));
     if (!Number.isSafeInteger(n))
-      throw new LineError(`integer ${raw} outside the exactly representable range`);
-    if (last === 117 && n < 0) throw new LineError(`unsigned integer ${raw} is negative`);
+      throw new LineError(`integer ${excerpt(raw, false)} outside the exactly representable range`);
+    if (last === 117 && n < 0) throw new LineError(`unsigned integer ${excerpt(raw, false)} is negative`);
     return { value: n, int: true };
   }
   if (/^(t|T|true|True|TRUE)$/.test(raw)) return { value: true, int: false };
   if (/^(f|F|false|False|FALSE)$/.test(raw)) return { value: false, int: false };
   if (FLOAT.test(raw)) return { value: Number(raw), int: false };
-  throw new LineError(`invalid field value ${JSON.stringify(raw)}`);
+  throw new LineError(`invalid field value ${excerpt(raw)}`);
 }
 
 function parseTimestamp(raw: string, precision: Precision): number {
-  if (!/^-?\d+$/.test(raw)) throw new LineError(`invalid timestamp ${JSON.stringify(raw)}`);
+  if (!/^-?\d+$/.test(raw)) throw new LineError(`invalid timestamp ${excerpt(raw)}`);
   // Common case without BigInt: a positive ns timestamp truncates to µs by dropping 3 digits.
   if (precision === 'ns' && raw.length > 3 && raw.length <= 19 && raw[0] !== '-')
     return Number(raw.slice(0, -3));
   const us = (BigInt(raw) * MULTIPLIER[precision]) / DIVISOR[precision];
   const n = Number(us);
-  if (!Number.isSafeInteger(n)) throw new LineError(`timestamp ${raw} out of range`);
+  if (!Number.isSafeInteger(n)) throw new LineError(`timestamp ${excerpt(raw, false)} out of range`);
   return n;
 }
 
@@ -119,7 +139,7 @@ function parseLine(line: string, precision: Precision, lineNo: number): Point {
     const [key, k] = readToken(line, i + 1, '=, ');
     if (line[k] !== '=' || !key) throw new LineError(`malformed tag near column ${k + 1}`);
     const [value, v] = readToken(line, k + 1, ', ');
-    if (!value) throw new LineError(`empty value for tag "${key}"`);
+    if (!value) throw new LineError(`empty value for tag ${excerpt(key)}`);
     tags[key] = value;
     i = v;
   }
@@ -138,7 +158,7 @@ function parseLine(line: string, precision: Precision, lineNo: number): Point {
         if (line[i] === '\\' && (line[i + 1] === '"' || line[i + 1] === '\\')) i++;
         s += line[i++];
       }
-      if (line[i] !== '"') throw new LineError(`unterminated string in field "${key}"`);
+      if (line[i] !== '"') throw new LineError(`unterminated string in field ${excerpt(key)}`);
       i++;
       fields[key] = s;
     } else {
