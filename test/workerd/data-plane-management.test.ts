@@ -221,6 +221,12 @@ describe('Server-Timing', () => {
     const general = await timing('SELECT a.device, count(*) FROM st_t a JOIN st_t b ON a.v = b.v GROUP BY 1');
     for (const stage of ['parse', 'plan', 'shards', 'merge', 'format', 'json'])
       expect(general).toContain(stage);
+    // A join on the distribution column runs on the shards (join pushdown): the same stages.
+    const pushed = await timing(
+      'SELECT count(*) FROM st_t a JOIN st_t b ON a.device = b.device AND a.time = b.time',
+    );
+    for (const stage of ['parse', 'plan', 'shards', 'merge', 'format', 'json'])
+      expect(pushed).toContain(stage);
     const fromShow = await timing(`SELECT count(*) FROM show_chunks('st_t')`);
     for (const stage of ['parse', 'plan', 'shards', 'merge', 'format']) expect(fromShow).toContain(stage);
   });

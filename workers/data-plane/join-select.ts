@@ -59,6 +59,7 @@ export async function runJoinPushdown(
   const plan = planJoinPushdown(s, (n) => tables.find((t) => t.name === n), call.params);
   if (!plan) return undefined;
   const { version } = await cluster.snapshot();
+  stats.lap('plan');
   let stale = false;
   const answer = (name: string, r: ShardAnswer) => {
     stats.add(name, r.stats);
@@ -90,7 +91,11 @@ export async function runJoinPushdown(
       return answer(name, r);
     }),
   );
+  stats.lap('shards');
   if (stale) return 'stale';
   const final = mergePartials(plan.planned, partials);
-  return toStatementResult(final.columns, final.rows);
+  stats.lap('merge');
+  const result = toStatementResult(final.columns, final.rows);
+  stats.lap('format');
+  return result;
 }
