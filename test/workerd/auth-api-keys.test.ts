@@ -130,10 +130,11 @@ describe('API keys', () => {
     const read = (await createKey(a.project.id, { role: 'read' })).json.key;
     const write = (await createKey(a.project.id, { role: 'write' })).json.key;
     expect(
-      (await call('/v1/databases/other', { token: read, method: 'PATCH', body: { replicaCount: 3 } })).status,
+      (await call('/v1/databases/other', { token: read, method: 'PATCH', body: { locationHint: 'weur' } }))
+        .status,
     ).toBe(403);
     expect(
-      (await call('/v1/databases/other', { token: write, method: 'PATCH', body: { replicaCount: 3 } }))
+      (await call('/v1/databases/other', { token: write, method: 'PATCH', body: { locationHint: 'weur' } }))
         .status,
     ).toBe(200);
     expect((await call('/v1/databases/other', { token: write, method: 'DELETE' })).status).toBe(403);

@@ -43,7 +43,7 @@ describe('user sessions on the data plane', () => {
     const patch = await call(`/v1/databases/${t.database.id}`, {
       token: viewer.accessToken,
       method: 'PATCH',
-      body: { replicaCount: 3 },
+      body: { locationHint: 'weur' },
     });
     expect(patch.status).toBe(403);
     expect(
@@ -131,21 +131,25 @@ describe('secrets stay out of logs', () => {
 });
 
 describe('database settings', () => {
-  it('reject unknown location hints, even replica counts and bad shard counts', async () => {
+  it('reject unknown location hints, replica counts other than 1 (no replication yet) and bad shard counts', async () => {
     const create = (body: Record<string, unknown>) =>
       call(`/v1/projects/${t.project.id}/databases`, {
         token: owner.accessToken,
         body: { name: `v${crypto.randomUUID().slice(0, 6)}`, ...body },
       });
     expect((await create({ locationHint: 'mars' })).status).toBe(400);
-    expect((await create({ replicaCount: 2 })).status).toBe(400);
+    for (const replicaCount of [2, 3, 5, '1']) {
+      const refused = await create({ replicaCount });
+      expect(refused.status).toBe(400);
+      expect(JSON.stringify(refused.json)).toContain('replication is not available');
+    }
     expect((await create({ defaultShardCount: 0 })).status).toBe(400);
     expect((await create({ name: 'Bad Name!' })).status).toBe(400);
-    const ok = await create({ locationHint: 'weur', replicaCount: 3, defaultShardCount: 16 });
+    const ok = await create({ locationHint: 'weur', replicaCount: 1, defaultShardCount: 16 });
     expect(ok.status).toBe(201);
     expect(ok.json).toMatchObject({
       locationHint: 'weur',
-      replicaCount: 3,
+      replicaCount: 1,
       defaultShardCount: 16,
       status: 'active',
     });

@@ -43,7 +43,7 @@ const routes: Route[] = [
   {
     method: 'PATCH',
     path: () => `/v1/databases/${b.database.id}`,
-    body: () => ({ replicaCount: 3 }),
+    body: () => ({ locationHint: 'weur' }),
     min: 'member',
   },
   { method: 'PATCH', path: () => `/v1/orgs/${b.org.id}`, body: () => ({ name: 'renamed' }), min: 'admin' },

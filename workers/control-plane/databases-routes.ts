@@ -12,6 +12,7 @@ import { Hono } from 'hono';
 import { type AuthEnv, sessionUser } from '../auth/auth-context.ts';
 import { jsonBody, stringField } from '../auth/request-body.ts';
 import { authorizeRequest } from '../data-plane/authorize.ts';
+import { Cluster } from '../data-plane/cluster.ts';
 import { destroyDatabaseData } from '../data-plane/teardown.ts';
 import { withControlPlane } from '../db/client.ts';
 import { databases, projects } from '../db/schema.ts';
@@ -22,8 +23,6 @@ import { requireProjectRole } from './roles.ts';
 const NAME = /^[a-z_][a-z0-9_-]{0,62}$/;
 /** Durable Object location hints Cloudflare accepts. */
 export const LOCATION_HINTS = ['wnam', 'enam', 'sam', 'weur', 'eeur', 'apac', 'oc', 'afr', 'me'] as const;
-/** One replica (local log) or an odd-sized Raft group. */
-const REPLICA_COUNTS = [1, 3, 5];
 
 function locationField(body: Record<string, unknown>): string | null {
   const v = body.locationHint;
@@ -34,11 +33,20 @@ function locationField(body: Record<string, unknown>): string | null {
   return v;
 }
 
+/**
+ * Replication is not built yet: every database has exactly one copy. The field
+ * stays accepted as 1 (older clients send it) and anything else is refused
+ * rather than silently ignored.
+ */
 function replicaField(body: Record<string, unknown>): number | undefined {
   const v = body.replicaCount;
   if (v === undefined) return undefined;
-  if (typeof v !== 'number' || !REPLICA_COUNTS.includes(v)) {
-    throw new ApiError(400, 'invalid_request', '"replicaCount" must be 1, 3 or 5');
+  if (v !== 1) {
+    throw new ApiError(
+      400,
+      'invalid_request',
+      '"replicaCount" must be 1: replication is not available yet, every database has one copy',
+    );
   }
   return v;
 }
@@ -93,8 +101,10 @@ export const projectDatabasesRoutes = new Hono<AuthEnv>()
       });
       return created;
     });
-    // Instantiate the database's catalog (one CatalogDO per database id).
-    await c.env.CATALOG.get(c.env.CATALOG.idFromName(row.id)).version();
+    // Instantiate the database's catalog (one CatalogDO per database id), placed near its location.
+    await new Cluster(c.env, row.id, (row.locationHint ?? undefined) as DurableObjectLocationHint | undefined)
+      .catalog()
+      .version();
     return c.json(row, 201);
   });
 

@@ -14,14 +14,23 @@ import { cachedCatalog, forgetCatalog, noteCatalogVersion } from './catalog-cach
 
 /** Handles to one database's Durable Objects. */
 export class Cluster {
+  /**
+   * @param location the database's location hint: a Durable Object is placed
+   * near it when this stub creates it (it has no effect on one that exists).
+   */
   constructor(
     private readonly env: Env,
     readonly databaseId: string,
+    readonly location?: DurableObjectLocationHint,
   ) {}
+
+  private get placement(): DurableObjectNamespaceGetDurableObjectOptions | undefined {
+    return this.location ? { locationHint: this.location } : undefined;
+  }
 
   /** The catalog DO of this database. */
   catalog(): DurableObjectStub<CatalogDO> {
-    return this.env.CATALOG.get(this.env.CATALOG.idFromName(this.databaseId));
+    return this.env.CATALOG.get(this.env.CATALOG.idFromName(this.databaseId), this.placement);
   }
 
   /** Shard name of `index` in the colocation group of `shardCount` shards. */
@@ -31,7 +40,7 @@ export class Cluster {
 
   /** A shard stub by name. */
   shard(name: string): DurableObjectStub<ShardDO> {
-    return this.env.SHARD.get(this.env.SHARD.idFromName(name));
+    return this.env.SHARD.get(this.env.SHARD.idFromName(name), this.placement);
   }
 
   /** Every shard name a table lives on. */

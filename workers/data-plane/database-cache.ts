@@ -12,6 +12,8 @@ import { ApiError } from '../errors.ts';
 export interface DataPlaneDatabase {
   readonly id: string;
   readonly defaultShardCount: number;
+  /** Where its Durable Objects are created (the row's validated `locationHint`), if chosen. */
+  readonly location?: DurableObjectLocationHint;
 }
 
 const TTL_MS = 30_000;
@@ -28,7 +30,11 @@ export async function databaseFor(
   let db = hit && hit.until > Date.now() ? hit.db : undefined;
   if (!db) {
     const row = await resolveDatabase(env, principal.projectId, ref);
-    db = { id: row.id, defaultShardCount: row.defaultShardCount };
+    db = {
+      id: row.id,
+      defaultShardCount: row.defaultShardCount,
+      location: (row.locationHint ?? undefined) as DurableObjectLocationHint | undefined,
+    };
     if (cache.size > 1000) cache.clear();
     cache.set(key, { db, until: Date.now() + TTL_MS });
   }

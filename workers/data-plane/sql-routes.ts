@@ -83,7 +83,7 @@ export const sqlRoutes = new Hono<AppEnv>().post('/v1/databases/:database/sql', 
   stats.lap('request');
   const results = await runSql(
     {
-      cluster: new Cluster(c.env, db.id),
+      cluster: new Cluster(c.env, db.id, db.location),
       params,
       defaultShards: db.defaultShardCount,
       stats,
