@@ -9,6 +9,14 @@ import { describe, expect, it } from 'vitest';
 import { isSqlError } from '../errors.ts';
 import { LineProtocolStream, parseLineProtocolBytes } from './ingest-lp-parse.ts';
 import { MAX_LINE_BYTES, parseLineText } from './line-protocol.ts';
+import {
+  MAX_JSON_DEPTH,
+  MAX_RECORD_CHARS,
+  parseCsv,
+  parseJsonRecords,
+  parseNdjson,
+} from './record-formats.ts';
+import { type DistTable, rowsFromRecords } from './table-schema.ts';
 
 const enc = new TextEncoder();
 
@@ -48,7 +56,8 @@ describe('line protocol limits', () => {
   });
 
   it('searches each byte for a newline a bounded number of times, whatever the feed size (property)', () => {
-    // Deterministic work measure: bytes examined by newline searches (the old stream searched the
+    // Deterministic work measure: bytes examined by newline searches, at most ~3 per byte (feed,
+    // line split, the first line's capacity hint); the old stream searched the
     // whole unfinished line again on every feed: ~L²/(2·step) bytes for a line of L bytes).
     fc.assert(
       fc.property(
@@ -60,7 +69,7 @@ describe('line protocol limits', () => {
           const body = CountingBytes.from(enc.encode(text));
           CountingBytes.examined = 0;
           streamed(body, step);
-          expect(CountingBytes.examined).toBeLessThanOrEqual(2 * body.length + step);
+          expect(CountingBytes.examined).toBeLessThanOrEqual(3 * body.length + step);
         },
       ),
       { numRuns: 25 },
@@ -134,5 +143,92 @@ describe('line protocol limits', () => {
     );
     expect(parsed.rejected).toEqual([]);
     expect(parsed.batches.get('m')!.rows).toBe(2000);
+  });
+});
+
+describe('record format limits', () => {
+  const cpu: DistTable = {
+    name: 'cpu',
+    columns: [
+      { id: 0, name: 'time', type: 'timestamptz', notNull: true },
+      { id: 1, name: 'host', type: 'text', notNull: false },
+      { id: 2, name: 'doc', type: 'text', notNull: false },
+    ],
+    nextColumnId: 3,
+    placement: { kind: 'distributed', columnId: 1 },
+    shardCount: 8,
+  };
+  const deep = (n: number) => `${'['.repeat(n)}${']'.repeat(n)}`;
+  const timed = <T>(f: () => T): T => {
+    const t0 = performance.now();
+    const r = f();
+    expect(performance.now() - t0).toBeLessThan(3000);
+    return r;
+  };
+
+  it('refuses a deeply nested JSON body whole, with 54001, before anything recursive runs', () => {
+    for (const body of [
+      `[{"time":"2024-01-01","doc":${deep(1 << 20)}}]`,
+      `${'{"a":'.repeat(1 << 20)}1${'}'.repeat(1 << 20)}`,
+    ]) {
+      let err: unknown;
+      try {
+        timed(() => parseJsonRecords(body));
+      } catch (e) {
+        err = e;
+      }
+      expect(isSqlError(err) && err.code).toBe('54001');
+    }
+    // At the limit it parses, and coercion (which recurses) copes: a row rejected with a reason.
+    const ok = parseJsonRecords(`[{"time":"2024-01-01","doc":${deep(MAX_JSON_DEPTH - 1)}}]`);
+    expect(ok.records).toHaveLength(1);
+    expect(rowsFromRecords(cpu, ok.records).rejected).toEqual([
+      { line: 1, reason: expect.stringMatching(/^column "doc": invalid input syntax/) },
+    ]);
+    // Brackets inside strings do not count.
+    expect(parseJsonRecords(`{"time":"2024-01-01","host":"${'['.repeat(1000)}"}`).records).toHaveLength(1);
+  });
+
+  it('rejects an NDJSON line too deep or too long alone', () => {
+    const body = [
+      '{"time":"2024-01-01","host":"a"}',
+      `{"time":"2024-01-01","doc":${deep(1 << 18)}}`,
+      `{"time":"2024-01-01","host":"${'x'.repeat(MAX_RECORD_CHARS)}"}`,
+      '{"time":"2024-01-01","host":"b"}',
+    ].join('\n');
+    const r = timed(() => parseNdjson(body));
+    expect(r.records.map((x) => x.line)).toEqual([1, 4]);
+    expect(r.rejected.map((x) => x.line)).toEqual([2, 3]);
+    expect(r.rejected[0].reason).toMatch(/nested deeper than 128/);
+    expect(r.rejected[1].reason).toMatch(/characters long; the limit is 1048576/);
+    expect(rowsFromRecords(cpu, r.records).rows).toHaveLength(2);
+  });
+
+  it('rejects a JSON array element over the record limit alone', () => {
+    const body = JSON.stringify([
+      { time: '2024-01-01', host: 'a' },
+      { time: '2024-01-01', host: 'x'.repeat(MAX_RECORD_CHARS) },
+      { time: '2024-01-01', host: 'b' },
+    ]);
+    const r = timed(() => parseJsonRecords(body));
+    expect(r.records.map((x) => x.line)).toEqual([1, 3]);
+    expect(r.rejected).toEqual([{ line: 2, reason: expect.stringMatching(/the limit is 1048576/) }]);
+  });
+
+  it('parses CSV in linear time and rejects an oversized row alone', () => {
+    // Fields used to grow a character at a time: one 32 MiB field took ~20 s.
+    for (const big of ['x'.repeat(32 << 20), `"${'x'.repeat(32 << 20)}"`, '1,'.repeat(8 << 20)]) {
+      const r = timed(() => parseCsv(`time,host\n2024-01-01,a\n2024-01-01,${big}\n2024-01-01,b\n`));
+      expect(r.records.map((x) => x.values.host)).toEqual(['a', 'b']);
+      expect(r.rejected).toEqual([
+        { line: 3, reason: expect.stringMatching(/characters long; the limit is 1048576/) },
+      ]);
+    }
+    // Quoting and line numbers are unchanged: quoted newlines, doubled quotes, CRLF.
+    const r = parseCsv('time,host\r\n2024-01-01,"a\nb ""q"""\r\n2024-01-01,c\r\n');
+    expect(r.records).toEqual([
+      { line: 2, values: { time: '2024-01-01', host: 'a\nb "q"' } },
+      { line: 4, values: { time: '2024-01-01', host: 'c' } },
+    ]);
   });
 });

@@ -4,8 +4,54 @@
  * NDJSON and JSON arrays of objects. Each yields records (column name → raw
  * value) and rejections with reasons; a record is taken whole or not at all.
  * Coercion to column types happens later, against the table's schema.
+ *
+ * Work is linear in the body and bounded per record: a record (a CSV row, an
+ * NDJSON line or an element of a JSON array) longer than `MAX_RECORD_CHARS` is
+ * rejected on its own, and JSON nested deeper than `MAX_JSON_DEPTH` is refused
+ * before any recursive code (coercion, JSON.stringify) can overflow the stack.
  */
-import type { Rejection } from './line-protocol.ts';
+import { SqlError } from '../errors.ts';
+import { MAX_LINE_BYTES, type Rejection } from './line-protocol.ts';
+
+/** Longest record, in UTF-16 code units (never more than its UTF-8 bytes): line protocol's 1 MiB line limit. */
+export const MAX_RECORD_CHARS = MAX_LINE_BYTES;
+/** Deepest JSON nesting accepted in a record (objects and arrays, the record itself included). */
+export const MAX_JSON_DEPTH = 128;
+
+function recordTooLong(chars: number): string {
+  return `record is ${chars} characters long; the limit is ${MAX_RECORD_CHARS}`;
+}
+
+const TOO_DEEP = `JSON nested deeper than ${MAX_JSON_DEPTH} levels`;
+
+/**
+ * One linear pass over JSON text (valid or not): its deepest nesting and, when
+ * it is an array, where each top-level element ends. Strings are skipped with
+ * their escapes, so brackets inside them do not count.
+ */
+function scanJson(text: string, from = 0, to = text.length): { depth: number; ends: number[] } {
+  let depth = 0;
+  let max = 0;
+  const ends: number[] = [];
+  let topArray = false;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) {
+      for (i++; i < to; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 92) i++;
+        else if (d === 34) break;
+      }
+    } else if (c === 91 || c === 123) {
+      if (depth === 0 && c === 91) topArray = true;
+      if (++depth > max) max = depth;
+    } else if (c === 93 || c === 125) {
+      if (depth === 1 && topArray) ends.push(i);
+      depth--;
+    } else if (c === 44 && depth === 1 && topArray) ends.push(i);
+  }
+  return { depth: max, ends };
+}
 
 /** A record keyed by column name, tagged with its 1-based input position. */
 export interface RawRecord {
@@ -19,63 +65,94 @@ export interface RecordsResult {
   readonly rejected: Rejection[];
 }
 
-/** Splits CSV text into rows of fields (RFC 4180 quoting, CRLF or LF). Returns the starting line of each row. */
-function csvRows(text: string): { fields: string[]; quoted: boolean[]; line: number; error?: string }[] {
-  const rows: { fields: string[]; quoted: boolean[]; line: number; error?: string }[] = [];
+interface CsvRow {
+  fields: string[];
+  quoted: boolean[];
+  line: number;
+  error?: string;
+}
+
+/**
+ * Splits CSV text into rows of fields (RFC 4180 quoting, CRLF or LF), with the
+ * starting line of each row. Fields are sliced out of the text, never built a
+ * character at a time; a row longer than `MAX_RECORD_CHARS` becomes an error
+ * row and the rest of its line is skipped unread.
+ */
+function csvRows(text: string): CsvRow[] {
+  const rows: CsvRow[] = [];
+  const n = text.length;
   let i = 0;
   let line = 1;
-  while (i < text.length) {
-    const start = line;
-    const fields: string[] = [];
-    const quoted: boolean[] = [];
-    let error: string | undefined;
+  while (i < n) {
+    const row: CsvRow = { fields: [], quoted: [], line };
+    const rowStart = i;
     for (;;) {
       let f = '';
-      let q = false;
-      if (text[i] === '"') {
-        q = true;
-        i++;
+      const q = text.charCodeAt(i) === 34;
+      if (q) {
+        let from = ++i;
         for (;;) {
-          if (i >= text.length) {
-            error = 'unterminated quoted field';
+          const close = text.indexOf('"', i);
+          const stop = close < 0 ? n : close;
+          for (let k = i; k < stop; k++) if (text.charCodeAt(k) === 10) line++;
+          if (close < 0) {
+            row.error = 'unterminated quoted field';
+            i = n;
             break;
           }
-          if (text[i] === '"') {
-            if (text[i + 1] === '"') {
-              f += '"';
-              i += 2;
-              continue;
-            }
-            i++;
-            break;
+          if (text.charCodeAt(close + 1) === 34) {
+            f += text.slice(from, close + 1);
+            i = from = close + 2;
+            continue;
           }
-          if (text[i] === '\n') line++;
-          f += text[i++];
+          f += text.slice(from, close);
+          i = close + 1;
+          break;
         }
-        if (!error && i < text.length && text[i] !== ',' && text[i] !== '\n' && text[i] !== '\r') {
-          error = 'text after closing quote';
-          while (i < text.length && text[i] !== '\n') i++;
+        if (!row.error && i < n && !isFieldEnd(text.charCodeAt(i))) {
+          row.error = 'text after closing quote';
+          i = lineEnd(text, i);
         }
       } else {
-        while (i < text.length && text[i] !== ',' && text[i] !== '\n' && text[i] !== '\r') f += text[i++];
+        const from = i;
+        // Stops one past the row limit: an oversized row is not read to its end character by character.
+        const stop = Math.min(n, rowStart + MAX_RECORD_CHARS + 1);
+        while (i < stop && !isFieldEnd(text.charCodeAt(i))) i++;
+        f = text.slice(from, i);
       }
-      fields.push(f);
-      quoted.push(q);
-      if (text[i] === ',') {
+      row.fields.push(f);
+      row.quoted.push(q);
+      if (i - rowStart > MAX_RECORD_CHARS) {
+        i = lineEnd(text, i);
+        row.error = recordTooLong(i - rowStart);
+        row.fields = [];
+        row.quoted = [];
+      } else if (text.charCodeAt(i) === 44) {
         i++;
         continue;
       }
-      if (text[i] === '\r') i++;
-      if (text[i] === '\n') {
+      if (text.charCodeAt(i) === 13) i++;
+      if (text.charCodeAt(i) === 10) {
         i++;
         line++;
       }
       break;
     }
-    if (!(fields.length === 1 && fields[0] === '' && !quoted[0]))
-      rows.push({ fields, quoted, line: start, error });
+    if (row.error || !(row.fields.length === 1 && row.fields[0] === '' && !row.quoted[0])) rows.push(row);
   }
   return rows;
+}
+
+/** `,`, CR or LF. */
+function isFieldEnd(c: number): boolean {
+  return c === 44 || c === 10 || c === 13;
+}
+
+/** Where the line containing `i` ends: its CR LF or LF, or the text's end. */
+function lineEnd(text: string, i: number): number {
+  const nl = text.indexOf('\n', i);
+  if (nl < 0) return text.length;
+  return nl > i && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
 }
 
 /** CSV with a header row. Unquoted empty fields are NULL; quoted empty fields are ''. */
@@ -115,8 +192,16 @@ export function parseNdjson(text: string): RecordsResult {
   const records: RawRecord[] = [];
   const rejected: Rejection[] = [];
   text.split('\n').forEach((raw, k) => {
+    if (raw.length > MAX_RECORD_CHARS) {
+      rejected.push({ line: k + 1, reason: recordTooLong(raw.length) });
+      return;
+    }
     const line = raw.trim();
     if (line === '') return;
+    if (scanJson(line).depth > MAX_JSON_DEPTH) {
+      rejected.push({ line: k + 1, reason: TOO_DEEP });
+      return;
+    }
     let v: unknown;
     try {
       v = JSON.parse(line);
@@ -133,15 +218,26 @@ export function parseNdjson(text: string): RecordsResult {
 /**
  * A JSON array of objects (or one object). Positions are 1-based array indexes.
  * Malformed JSON as a whole cannot be split into rows, so it throws SyntaxError
- * and the caller answers 400 for the entire body.
+ * and the caller answers 400 for the entire body; so does nesting deeper than
+ * `MAX_JSON_DEPTH` (+1 for the array), with SqlError 54001.
  */
 export function parseJsonRecords(text: string): RecordsResult {
+  const { depth, ends } = scanJson(text);
+  const array = /^\s*\[/.test(text);
+  if (depth > MAX_JSON_DEPTH + (array ? 1 : 0)) throw new SqlError('54001', TOO_DEEP);
   const v: unknown = JSON.parse(text);
   const items = Array.isArray(v) ? v : [v];
   const records: RawRecord[] = [];
   const rejected: Rejection[] = [];
+  // Element k spans (ends[k-1], ends[k]]: for a whole-body object, the body itself.
+  const sizeOf = (k: number) =>
+    Array.isArray(v)
+      ? (ends[k] ?? text.length) - (k === 0 ? text.indexOf('[') : ends[k - 1]) - 1
+      : text.length;
   items.forEach((item, k) => {
-    if (isPlainObject(item)) records.push({ line: k + 1, values: item });
+    const size = sizeOf(k);
+    if (size > MAX_RECORD_CHARS) rejected.push({ line: k + 1, reason: recordTooLong(size) });
+    else if (isPlainObject(item)) records.push({ line: k + 1, values: item });
     else rejected.push({ line: k + 1, reason: 'expected a JSON object' });
   });
   return { records, rejected };
