@@ -288,13 +288,13 @@ export function bucketWidth(e: Extract<Expr, { kind: 'call' }>): [number, number
   const iv = a.value as Interval;
   if (iv.months !== 0) return undefined;
   const w = intervalMicros(iv);
-  if (!(w > 0)) return undefined;
+  if (!(w > 0) || !Number.isFinite(w)) return undefined;
   if (e.name === 'time_bucket' && e.args.length === 2) return [w, TIMESCALE_ORIGIN];
   // date_bin(w, ts, origin) and time_bucket(w, ts, origin) bin alike (binMicros) for fixed widths.
   if (
     (e.name === 'date_bin' || e.name === 'time_bucket') &&
     e.args[2]?.kind === 'const' &&
-    e.args[2].value !== null
+    Number.isFinite(e.args[2].value)
   )
     return [w, e.args[2].value as number];
   return undefined;

@@ -7,7 +7,7 @@
 import { SqlError, SqlState } from '../errors.ts';
 import type { Plan } from '../plan/nodes.ts';
 import type { ExecVector } from '../storage/table-store.ts';
-import { addInterval } from '../types/datetime.ts';
+import { addInterval, intervalInfinity, intervalMicros } from '../types/datetime.ts';
 import type { Interval } from '../vector.ts';
 import { compileExpr, type Ev } from './compile-expr.ts';
 import { compileSelection } from './filter-kernels.ts';
@@ -132,32 +132,76 @@ export function limitOperator(
   };
 }
 
-/** generate_series(start, stop[, step]) over integers or timestamps. */
-export function seriesOperator(plan: Extract<Plan, { kind: 'function' }>, ctx: ExecContext): Operator {
-  const frame = newFrame(0, ctx);
-  const args = plan.args.map((a) => compileExpr(a, frame)(0));
-  const type = plan.schema[0].type;
-  let done = false;
-  if (args.some((a) => a === null)) done = true;
+/** Returned by a `ValueCursor` when it has no more values. */
+export const END: unique symbol = Symbol('end');
+
+/** Values of a set-returning function one at a time, so consumers can stop early (LIMIT). */
+export interface ValueCursor {
+  next(): unknown | typeof END;
+}
+
+/**
+ * generate_series(start, stop[, step]) over integers or timestamps as a lazy
+ * cursor: an infinite stop ('infinity') is fine under LIMIT, and the statement
+ * budget stops it otherwise. Step checks follow PostgreSQL (22023).
+ */
+export function seriesCursor(type: string, args: readonly unknown[]): ValueCursor {
+  if (args.some((a) => a === null)) return { next: () => END };
   const isTime = type === 'timestamp' || type === 'timestamptz';
   let cur = args[0] as number | bigint;
   const stop = args[1] as number | bigint;
   const step = (args[2] ?? (type === 'int64' ? 1n : 1)) as number | bigint | Interval;
-  if (!done && !isTime && (step === 0 || step === 0n))
-    throw new SqlError(SqlState.invalidParameterValue, 'step size cannot equal zero');
-  const up = isTime ? addInterval(0, step as Interval) >= 0 : (step as number) > 0;
+  let up: boolean;
+  if (isTime) {
+    const iv = step as Interval;
+    if (intervalInfinity(iv) !== 0)
+      throw new SqlError(SqlState.invalidParameterValue, 'step size cannot be infinite');
+    const span = intervalMicros(iv);
+    if (span === 0) throw new SqlError(SqlState.invalidParameterValue, 'step size cannot equal zero');
+    up = span > 0;
+  } else {
+    if (step === 0 || step === 0n)
+      throw new SqlError(SqlState.invalidParameterValue, 'step size cannot equal zero');
+    up = step > 0;
+  }
+  let done = false;
+  let first = true;
+  return {
+    next() {
+      if (done) return END;
+      // Advance only when another value is asked for: a LIMIT never steps past the timestamp range.
+      if (!first) {
+        if (isTime) cur = addInterval(cur as number, step as Interval);
+        else cur = (cur as number) + (step as number);
+      }
+      first = false;
+      if (up ? cur > stop : cur < stop) {
+        done = true;
+        return END;
+      }
+      return cur;
+    },
+  };
+}
+
+/** generate_series(start, stop[, step]) over integers or timestamps, in batches. */
+export function seriesOperator(plan: Extract<Plan, { kind: 'function' }>, ctx: ExecContext): Operator {
+  const frame = newFrame(0, ctx);
+  const args = plan.args.map((a) => compileExpr(a, frame)(0));
+  const type = plan.schema[0].type;
+  const cursor = seriesCursor(type, args);
+  let done = false;
   return {
     next() {
       if (done) return null;
       const out: unknown[] = [];
       while (out.length < BATCH_ROWS) {
-        if (up ? cur > stop : cur < stop) {
+        const v = cursor.next();
+        if (v === END) {
           done = true;
           break;
         }
-        out.push(cur);
-        if (isTime) cur = addInterval(cur as number, step as Interval);
-        else cur = (cur as number) + (step as number);
+        out.push(v);
       }
       if (out.length === 0) return null;
       return {

@@ -3,60 +3,73 @@
  * Set-returning functions in a select list (PostgreSQL 10+ ProjectSet): per
  * input row every SRF is evaluated; the row repeats as many times as the
  * longest result, shorter results padded with NULL, and a row whose SRFs all
- * return no rows disappears.
+ * return no rows disappears. SRF values are pulled lazily and emitted in
+ * batches, so `SELECT generate_series(now(), 'infinity', '1 day') LIMIT 10`
+ * answers and an unbounded one is stopped by the statement budget.
  */
 import type { Plan, SrfCall } from '../plan/nodes.ts';
 import { typedBatch } from './apply.ts';
 import { compileExpr } from './compile-expr.ts';
-import { batchRows, type ExecContext, setFrameBatch } from './frame.ts';
-import { newFrame, type Operator, seriesOperator } from './operator.ts';
+import { batchRows, type ExecBatch, type ExecContext, setFrameBatch } from './frame.ts';
+import { BATCH_ROWS, END, newFrame, type Operator, seriesCursor, type ValueCursor } from './operator.ts';
 
 type ProjectSetPlan = Extract<Plan, { kind: 'projectset' }>;
 
-/** The rows one SRF call returns for argument values `vals`. */
-function srfValues(srf: SrfCall, vals: readonly unknown[], ctx: ExecContext): readonly unknown[] {
-  if (srf.name === 'unnest') return (vals[0] as unknown[] | null) ?? [];
-  const op = seriesOperator(
-    {
-      kind: 'function',
-      name: srf.name,
-      args: vals.map((value, i) => ({ kind: 'const', value, type: srf.args[i].type })),
-      schema: [{ name: srf.name, type: srf.type }],
-    },
-    ctx,
-  );
-  const out: unknown[] = [];
-  for (let b = op.next(); b; b = op.next()) for (const r of batchRows(b)) out.push(r[0]);
-  return out;
+/** A cursor over the rows one SRF call returns for argument values `vals`. */
+function srfCursor(srf: SrfCall, vals: readonly unknown[]): ValueCursor {
+  if (srf.name === 'unnest') {
+    const arr = (vals[0] as unknown[] | null) ?? [];
+    let i = 0;
+    return { next: () => (i < arr.length ? arr[i++] : END) };
+  }
+  return seriesCursor(srf.type, vals);
 }
 
 export function projectSetOperator(input: Operator, plan: ProjectSetPlan, ctx: ExecContext): Operator {
   const frame = newFrame(plan.input.schema.length, ctx);
   const argEvs = plan.srfs.map((s) => s.args.map((a) => compileExpr(a, frame)));
+  // The input batch being expanded, its rows, the next row, and that row's SRF cursors.
+  let batch: ExecBatch | null = null;
+  let rows: unknown[][] = [];
+  let j = 0;
+  let cursors: ValueCursor[] | null = null;
   return {
     next() {
-      for (;;) {
-        const b = input.next();
-        if (!b) return null;
-        setFrameBatch(frame, b);
-        const rows = batchRows(b);
-        const out: unknown[][] = [];
-        for (let j = 0; j < rows.length; j++) {
-          const i = b.sel ? b.sel[j] : j;
-          const results = plan.srfs.map((s, k) =>
-            srfValues(
+      const out: unknown[][] = [];
+      while (out.length < BATCH_ROWS) {
+        if (cursors) {
+          // One output row: every SRF's next value, NULL for those already exhausted.
+          let live = false;
+          const vals = cursors.map((c) => {
+            const v = c.next();
+            if (v === END) return null;
+            live = true;
+            return v;
+          });
+          if (live) {
+            out.push([...rows[j], ...vals]);
+            continue;
+          }
+          cursors = null;
+          j++;
+        }
+        if (batch && j < rows.length) {
+          const i = batch.sel ? batch.sel[j] : j;
+          cursors = plan.srfs.map((s, k) =>
+            srfCursor(
               s,
               argEvs[k].map((ev) => ev(i)),
-              ctx,
             ),
           );
-          const n = Math.max(0, ...results.map((r) => r.length));
-          for (let r = 0; r < n; r++) {
-            out.push([...rows[j], ...results.map((res) => (r < res.length ? res[r] : null))]);
-          }
+          continue;
         }
-        if (out.length) return typedBatch(out, plan.schema);
+        batch = input.next();
+        if (!batch) break;
+        setFrameBatch(frame, batch);
+        rows = batchRows(batch);
+        j = 0;
       }
+      return out.length ? typedBatch(out, plan.schema) : null;
     },
   };
 }

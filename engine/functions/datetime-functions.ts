@@ -6,6 +6,7 @@
 import { SqlError, SqlState } from '../errors.ts';
 import type { ScalarImpl } from '../plan/nodes.ts';
 import {
+  checkTimestamp,
   civilFromDays,
   clock,
   daysFromCivil,
@@ -31,9 +32,27 @@ const mk = (name: string, fn: (...a: never[]) => unknown, strict = true): Scalar
 /** Statement timestamp used by now(); set by the executor at statement start. */
 export { clock };
 
+const TRUNC_UNITS = new Set([
+  'microsecond',
+  'millisecond',
+  'second',
+  'minute',
+  'hour',
+  'day',
+  'week',
+  'month',
+  'quarter',
+  'year',
+  'decade',
+  'century',
+  'millennium',
+]);
+
 /** Truncates µs to the start of `unit` (PostgreSQL date_trunc). */
 export function truncMicros(unitText: string, t: number): number {
   const unit = normalizeUnit(unitText) ?? unitText.toLowerCase();
+  // PostgreSQL: date_trunc of ±infinity is ±infinity (after checking the unit).
+  if (!Number.isFinite(t)) return TRUNC_UNITS.has(unit) ? t : truncMicros(unitText, 0);
   const days = Math.floor(t / MICROS_PER_DAY);
   const floorTo = (step: number) => Math.floor(t / step) * step;
   switch (unit) {
@@ -81,7 +100,11 @@ export function binMicros(stride: Interval, t: number, origin: number): number {
       'timestamps cannot be binned into intervals containing months or years',
     );
   const w = intervalMicros(stride);
-  if (w <= 0) throw new SqlError(SqlState.invalidParameterValue, 'stride must be greater than zero');
+  if (!Number.isFinite(w))
+    throw new SqlError(SqlState.datetimeFieldOverflow, 'timestamps cannot be binned into infinite intervals');
+  if (w <= 0) throw new SqlError(SqlState.datetimeFieldOverflow, 'stride must be greater than zero');
+  if (!Number.isFinite(origin)) throw new SqlError(SqlState.datetimeFieldOverflow, 'origin out of range');
+  if (!Number.isFinite(t)) return t;
   return origin + Math.floor((t - origin) / w) * w;
 }
 
@@ -146,8 +169,16 @@ function extractAny(f: string, x: unknown, t: SqlType): number {
   return t === 'interval' ? extractInterval(f, x as Interval) : extractField(f, x as number, t);
 }
 
+/** Fields that grow with time: extract/date_part of ±infinity is ±Infinity for them, NULL for the rest. */
+const MONOTONIC_FIELDS = new Set(['year', 'decade', 'century', 'millennium', 'julian', 'isoyear', 'epoch']);
+
 export function extractField(fieldText: string, t: number, type: SqlType): number {
   const f = fieldText.toLowerCase();
+  if (!Number.isFinite(t)) {
+    const u = normalizeUnit(f) ?? f;
+    extractField(fieldText, 0, type); // the same unit errors as for finite values
+    return MONOTONIC_FIELDS.has(u) ? t : Number.NaN;
+  }
   const micros = type === 'date' ? t * MICROS_PER_DAY : t;
   const days = Math.floor(micros / MICROS_PER_DAY);
   const tod = micros - days * MICROS_PER_DAY;
@@ -198,11 +229,16 @@ export function extractField(fieldText: string, t: number, type: SqlType): numbe
 }
 
 function toNumericText(v: number, field: string): string {
+  if (v === Number.POSITIVE_INFINITY) return 'Infinity';
+  if (v === Number.NEGATIVE_INFINITY) return '-Infinity';
   const unit = normalizeUnit(field) ?? field.toLowerCase();
   const scale = EXTRACT_SCALE[unit] ?? 0;
   const scaled = BigInt(Math.round(v * 10 ** scale));
   return decimalToString({ int: scaled, scale });
 }
+
+/** date_part/extract of a field ±infinity has no value for (NaN inside) is NULL. */
+const nanToNull = (v: number): number | null => (Number.isNaN(v) ? null : v);
 
 const isTs = (t: SqlType) => t === 'timestamp' || t === 'timestamptz' || t === 'unknown';
 
@@ -249,7 +285,7 @@ export function resolveDatetimeFunction(name: string, args: readonly SqlType[]):
     case 'date_part': {
       const t: SqlType = args[1] === 'unknown' ? 'timestamptz' : args[1];
       return {
-        impl: mk(name, (f: string, x: unknown) => extractAny(f, x, t)),
+        impl: mk(name, (f: string, x: unknown) => nanToNull(extractAny(f, x, t))),
         type: 'float64',
         argTypes: ['text', t],
       };
@@ -257,7 +293,10 @@ export function resolveDatetimeFunction(name: string, args: readonly SqlType[]):
     case 'extract': {
       const t: SqlType = args[1] === 'unknown' ? 'timestamptz' : args[1];
       return {
-        impl: mk(name, (f: string, x: unknown) => toNumericText(extractAny(f, x, t), f)),
+        impl: mk(name, (f: string, x: unknown) => {
+          const v = extractAny(f, x, t);
+          return Number.isNaN(v) ? null : toNumericText(v, f);
+        }),
         type: 'numeric',
         argTypes: ['text', t],
       };
@@ -266,7 +305,10 @@ export function resolveDatetimeFunction(name: string, args: readonly SqlType[]):
       if (args.length === 2)
         return { impl: mk(name, toTimestamp), type: 'timestamptz', argTypes: ['text', 'text'] };
       return {
-        impl: mk(name, (x: number) => Math.round(x * MICROS_PER_SECOND)),
+        impl: mk(name, (x: number) => {
+          if (Number.isNaN(x)) throw new SqlError(SqlState.datetimeFieldOverflow, 'timestamp cannot be NaN');
+          return checkTimestamp(Number.isFinite(x) ? Math.round(x * MICROS_PER_SECOND) : x, String(x));
+        }),
         type: 'timestamptz',
         argTypes: ['float64'],
       };
@@ -275,7 +317,10 @@ export function resolveDatetimeFunction(name: string, args: readonly SqlType[]):
       const t = args[0];
       if (t === 'timestamp' || t === 'timestamptz' || t === 'date')
         return {
-          impl: mk(name, (x: number, f: string) => toChar(x, f, t !== 'timestamp')),
+          // PostgreSQL: to_char of ±infinity is NULL.
+          impl: mk(name, (x: number, f: string) =>
+            Number.isFinite(x) ? toChar(x, f, t !== 'timestamp') : null,
+          ),
           type: 'text',
           argTypes: [t === 'date' ? 'timestamptz' : t, 'text'],
         };

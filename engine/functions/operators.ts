@@ -7,7 +7,16 @@
 import { SqlError, SqlState } from '../errors.ts';
 import type { ScalarImpl } from '../plan/nodes.ts';
 import { checkInt, checkInt64, formatText } from '../types/cast.ts';
-import { addInterval, MICROS_PER_DAY } from '../types/datetime.ts';
+import {
+  addInterval,
+  checkInterval,
+  INTERVAL_INFINITY,
+  INTERVAL_NEG_INFINITY,
+  intervalInfinity,
+  intervalOutOfRange,
+  MICROS_PER_DAY,
+  timestampDiff,
+} from '../types/datetime.ts';
 import { decAdd, decDiv, decimalToString, decMod, decMul, decSub, parseDecimal } from '../types/numeric.ts';
 import {
   commonType,
@@ -126,20 +135,37 @@ function arith(op: string, t: SqlType): ScalarImpl | undefined {
   return undefined;
 }
 
-const ivAdd = (a: Interval, b: Interval, s: number): Interval => ({
-  months: a.months + s * b.months,
-  days: a.days + s * b.days,
-  micros: a.micros + s * b.micros,
-});
+/** Interval ± interval; infinity − infinity and field overflows are 22008. */
+const ivAdd = (a: Interval, b: Interval, s: number): Interval =>
+  checkInterval({
+    months: a.months + s * b.months,
+    days: a.days + s * b.days,
+    micros: a.micros + s * b.micros,
+  });
 
 function ivScale(a: Interval, f: number): Interval {
+  const inf = intervalInfinity(a);
+  if (inf !== 0 || !Number.isFinite(f)) {
+    // ±infinity × finite non-zero keeps its sign by f's; × 0 or NaN has no answer.
+    const sign =
+      (inf !== 0 ? inf : intervalMicros(a) > 0 ? 1 : intervalMicros(a) < 0 ? -1 : 0) * Math.sign(f);
+    if (sign === 0 || Number.isNaN(sign)) throw intervalOutOfRange();
+    return sign > 0 ? INTERVAL_INFINITY : INTERVAL_NEG_INFINITY;
+  }
   // PostgreSQL cascades fractional months into days (30/month) and days into µs.
   const m = a.months * f;
   const mi = Math.trunc(m);
   const d = a.days * f + (m - mi) * 30;
   const di = Math.trunc(d);
-  return { months: mi, days: di, micros: Math.round(a.micros * f + (d - di) * MICROS_PER_DAY) };
+  return checkInterval({
+    months: mi,
+    days: di,
+    micros: Math.round(a.micros * f + (d - di) * MICROS_PER_DAY),
+  });
 }
+
+/** Approximate span for the sign of a finite interval (30-day months). */
+const intervalMicros = (a: Interval) => (a.months * 30 + a.days) * MICROS_PER_DAY + a.micros;
 
 /** Date/time arithmetic; undefined when the types do not combine. */
 function timeArith(op: string, a: SqlType, b: SqlType): Resolved | undefined {
@@ -169,11 +195,7 @@ function timeArith(op: string, a: SqlType, b: SqlType): Resolved | undefined {
   if (op === '-' && ts(a) && ts(b)) {
     const t = a === 'timestamptz' || b === 'timestamptz' ? 'timestamptz' : 'timestamp';
     return {
-      impl: impl(op, (x: number, y: number): Interval => {
-        const d = x - y;
-        const days = Math.trunc(d / MICROS_PER_DAY);
-        return { months: 0, days, micros: d - days * MICROS_PER_DAY };
-      }),
+      impl: impl(op, timestampDiff),
       type: 'interval',
       argTypes: [t, t],
     };

@@ -12,6 +12,7 @@ import {
   formatInterval,
   formatTimestamp,
   formatTimestamptz,
+  infiniteDate,
   MICROS_PER_DAY,
   parseDate,
   parseInterval,
@@ -287,7 +288,10 @@ export function castFn(from: SqlType, to: ValueType): Fn {
       break;
     case 'date':
       if (from === 'timestamp' || from === 'timestamptz')
-        return (v) => Math.floor((v as number) / MICROS_PER_DAY);
+        return (v) => {
+          if (!Number.isFinite(v as number)) throw infiniteDate();
+          return Math.floor((v as number) / MICROS_PER_DAY);
+        };
       break;
     case 'timestamp':
     case 'timestamptz':

@@ -51,6 +51,82 @@ export function daysInMonth(y: number, m: number): number {
     : [31, 0, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1];
 }
 
+/** First µs past PostgreSQL's timestamp range (294277-01-01 00:00). */
+export const TIMESTAMP_END = daysFromCivil(294277, 1, 1) * MICROS_PER_DAY;
+/** First µs of PostgreSQL's timestamp range (4714-11-24 BC 00:00; year -4713 proleptic). */
+export const TIMESTAMP_MIN = daysFromCivil(-4713, 11, 24) * MICROS_PER_DAY;
+
+/** The 22008 error of a timestamp outside PostgreSQL's range (with the input text when parsing). */
+export function timestampOutOfRange(text?: string): SqlError {
+  return new SqlError(
+    SqlState.datetimeFieldOverflow,
+    text === undefined ? 'timestamp out of range' : `timestamp out of range: "${text}"`,
+  );
+}
+
+/** `t` itself when it is ±infinity or inside PostgreSQL's timestamp range; 22008 otherwise. */
+export function checkTimestamp(t: number, text?: string): number {
+  if (Number.isFinite(t) ? t < TIMESTAMP_MIN || t >= TIMESTAMP_END : Number.isNaN(t))
+    throw timestampOutOfRange(text);
+  return t;
+}
+
+/** The 22008 error of an interval field past int32 months/days or int64 µs. */
+export function intervalOutOfRange(): SqlError {
+  return new SqlError(SqlState.datetimeFieldOverflow, 'interval out of range');
+}
+
+/** PostgreSQL 17's infinite intervals: every field ±∞. */
+export const INTERVAL_INFINITY: Interval = Object.freeze({
+  months: Infinity,
+  days: Infinity,
+  micros: Infinity,
+});
+export const INTERVAL_NEG_INFINITY: Interval = Object.freeze({
+  months: -Infinity,
+  days: -Infinity,
+  micros: -Infinity,
+});
+
+/** +1 / -1 for an infinite interval, 0 for a finite one. */
+export function intervalInfinity(iv: Interval): number {
+  return iv.months === Infinity ? 1 : iv.months === -Infinity ? -1 : 0;
+}
+
+const INT32_MAX = 2147483647;
+const INT64_MAX_MICROS = 2 ** 63; // µs are doubles here: the nearest one
+
+/**
+ * An interval checked against PostgreSQL's field ranges (int32 months and days,
+ * int64 µs): infinite intervals pass, a mix of infinities or an overflow is 22008.
+ */
+export function checkInterval(iv: Interval): Interval {
+  const inf = intervalInfinity(iv);
+  if (inf !== 0) {
+    if (iv.days !== iv.months || iv.micros !== iv.months) throw intervalOutOfRange();
+    return iv;
+  }
+  if (
+    !(Math.abs(iv.months) <= INT32_MAX) ||
+    !(Math.abs(iv.days) <= INT32_MAX) ||
+    !(Math.abs(iv.micros) < INT64_MAX_MICROS)
+  )
+    throw intervalOutOfRange();
+  return iv;
+}
+
+/** timestamp − timestamp: PostgreSQL's interval (days and µs, no months); infinities give infinite intervals. */
+export function timestampDiff(x: number, y: number): Interval {
+  if (!Number.isFinite(x) || !Number.isFinite(y)) {
+    // infinity − infinity (same sign) has no answer; otherwise the sign of the infinite side wins.
+    if (x === y) throw intervalOutOfRange();
+    return x - y > 0 ? INTERVAL_INFINITY : INTERVAL_NEG_INFINITY;
+  }
+  const d = x - y;
+  const days = Math.trunc(d / MICROS_PER_DAY);
+  return { months: 0, days, micros: d - days * MICROS_PER_DAY };
+}
+
 const TS_RE =
   /^\s*(\d{4,})-(\d{1,2})-(\d{1,2})(?:(?:\s+|T)(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?\s*(?:(Z|UTC|GMT|[+-]\d{1,2}(?::?\d{2})?))?\s*$/i;
 
@@ -61,22 +137,26 @@ function badDatetime(type: string, text: string): SqlError {
 interface ParsedTs {
   micros: number; // local wall-clock µs
   offsetMicros: number | undefined; // explicit zone offset, east positive
+  days: number; // the date part alone (24:00:00 rolls micros, not this)
 }
 
 function parseTs(text: string, type: string): ParsedTs {
   const m = TS_RE.exec(text);
   if (!m) {
     const t = text.trim().toLowerCase();
-    if (t === 'epoch') return { micros: 0, offsetMicros: 0 };
-    if (t === 'infinity' || t === '+infinity') return { micros: Number.POSITIVE_INFINITY, offsetMicros: 0 };
-    if (t === '-infinity') return { micros: Number.NEGATIVE_INFINITY, offsetMicros: 0 };
+    if (t === 'epoch') return { micros: 0, offsetMicros: 0, days: 0 };
+    if (t === 'infinity' || t === '+infinity')
+      return { micros: Number.POSITIVE_INFINITY, offsetMicros: 0, days: Number.POSITIVE_INFINITY };
+    if (t === '-infinity')
+      return { micros: Number.NEGATIVE_INFINITY, offsetMicros: 0, days: Number.NEGATIVE_INFINITY };
     // Special inputs relative to the statement's timestamp (session zone UTC).
     const now = clock.nowMicros();
-    if (t === 'now') return { micros: now, offsetMicros: 0 };
-    const today = Math.floor(now / MICROS_PER_DAY) * MICROS_PER_DAY;
-    if (t === 'today') return { micros: today, offsetMicros: 0 };
-    if (t === 'tomorrow') return { micros: today + MICROS_PER_DAY, offsetMicros: 0 };
-    if (t === 'yesterday') return { micros: today - MICROS_PER_DAY, offsetMicros: 0 };
+    const day = Math.floor(now / MICROS_PER_DAY);
+    const at = (d: number, micros = d * MICROS_PER_DAY) => ({ micros, offsetMicros: 0, days: d });
+    if (t === 'now') return at(day, now);
+    if (t === 'today') return at(day);
+    if (t === 'tomorrow') return at(day + 1);
+    if (t === 'yesterday') return at(day - 1);
     throw badDatetime(type, text);
   }
   const y = +m[1];
@@ -88,17 +168,15 @@ function parseTs(text: string, type: string): ParsedTs {
   const hh = m[4] ? +m[4] : 0;
   const mi = m[5] ? +m[5] : 0;
   const ss = m[6] ? +m[6] : 0;
-  if (hh > 24 || mi > 59 || ss > 60) {
-    throw new SqlError(SqlState.datetimeFieldOverflow, `date/time field value out of range: "${text}"`);
-  }
   // PostgreSQL rounds fractional seconds to microseconds.
   const frac = m[7] ? Math.round(Number(`0.${m[7]}`) * 1e6) : 0;
+  // 24:00:00 is the end of the day (it rolls to the next one); nothing later is.
+  if (hh > 24 || mi > 59 || ss > 60 || (hh === 24 && (mi > 0 || ss > 0 || frac > 0))) {
+    throw new SqlError(SqlState.datetimeFieldOverflow, `date/time field value out of range: "${text}"`);
+  }
+  const days = daysFromCivil(y, mo, d);
   const micros =
-    daysFromCivil(y, mo, d) * MICROS_PER_DAY +
-    hh * MICROS_PER_HOUR +
-    mi * MICROS_PER_MINUTE +
-    ss * MICROS_PER_SECOND +
-    frac;
+    days * MICROS_PER_DAY + hh * MICROS_PER_HOUR + mi * MICROS_PER_MINUTE + ss * MICROS_PER_SECOND + frac;
   let offsetMicros: number | undefined;
   const z = m[8];
   if (z) {
@@ -111,26 +189,30 @@ function parseTs(text: string, type: string): ParsedTs {
       offsetMicros = sign * (oh * MICROS_PER_HOUR + om * MICROS_PER_MINUTE);
     }
   }
-  return { micros, offsetMicros };
+  return { micros, offsetMicros, days };
 }
 
 /** Parses a date literal ('2016-01-01', or a timestamp whose date part is taken). */
 export function parseDate(text: string): number {
   const p = parseTs(text, 'date');
-  if (!Number.isFinite(p.micros))
-    throw new SqlError(SqlState.featureNotSupported, 'infinite dates are not supported');
-  return Math.floor(p.micros / MICROS_PER_DAY);
+  if (!Number.isFinite(p.days)) throw infiniteDate();
+  return p.days;
+}
+
+/** The engine keeps dates in int32 columns, which have no infinity. */
+export function infiniteDate(): SqlError {
+  return new SqlError(SqlState.featureNotSupported, 'infinite dates are not supported');
 }
 
 /** timestamp without time zone: an explicit offset in the input is ignored, as in PostgreSQL. */
 export function parseTimestamp(text: string): number {
-  return parseTs(text, 'timestamp without time zone').micros;
+  return checkTimestamp(parseTs(text, 'timestamp without time zone').micros, text);
 }
 
 /** timestamptz: an input without an offset is read in the session zone (UTC). */
 export function parseTimestamptz(text: string): number {
   const p = parseTs(text, 'timestamp with time zone');
-  return p.micros - (p.offsetMicros ?? 0);
+  return checkTimestamp(p.micros - (p.offsetMicros ?? 0), text);
 }
 
 function pad(n: number, w = 2): string {
@@ -181,6 +263,8 @@ export function formatTimestamptz(micros: number): string {
 
 /** PostgreSQL's default (postgres style) interval output, e.g. '1 year 2 mons 3 days 04:05:06'. */
 export function formatInterval(iv: Interval): string {
+  const inf = intervalInfinity(iv);
+  if (inf !== 0) return inf > 0 ? 'infinity' : '-infinity';
   const parts: string[] = [];
   const years = Math.trunc(iv.months / 12);
   const mons = iv.months - years * 12;
@@ -268,6 +352,9 @@ export function normalizeUnit(u: string): string | undefined {
 
 /** Parses interval input: '60 seconds', '1 day 02:00:00', '-1 hour', '@ 2 mins', '01:30'. */
 export function parseInterval(text: string): Interval {
+  const special = text.trim().toLowerCase();
+  if (special === 'infinity' || special === '+infinity') return INTERVAL_INFINITY;
+  if (special === '-infinity') return INTERVAL_NEG_INFINITY;
   let months = 0;
   let days = 0;
   let micros = 0;
@@ -313,12 +400,22 @@ export function parseInterval(text: string): Interval {
   }
   if (!matched)
     throw new SqlError(SqlState.invalidDatetimeFormat, `invalid input syntax for type interval: "${text}"`);
-  if (ago) return { months: -months, days: -days, micros: -micros };
-  return { months, days, micros };
+  if (ago) return checkInterval({ months: -months, days: -days, micros: -micros });
+  return checkInterval({ months, days, micros });
 }
 
-/** Adds an interval to a timestamp (µs), month arithmetic clamping the day as PostgreSQL does. */
+/**
+ * Adds an interval to a timestamp (µs), month arithmetic clamping the day as PostgreSQL
+ * does. ±infinity stays as it is; an infinite interval makes a finite timestamp infinite
+ * (opposite infinities: 22008); results past PostgreSQL's range are 22008.
+ */
 export function addInterval(micros: number, iv: Interval, sign = 1): number {
+  const inf = intervalInfinity(iv) * sign;
+  if (inf !== 0) {
+    if (micros === -inf * Number.POSITIVE_INFINITY) throw timestampOutOfRange();
+    return inf * Number.POSITIVE_INFINITY;
+  }
+  if (!Number.isFinite(micros)) return micros;
   let t = micros;
   if (iv.months !== 0) {
     const days = Math.floor(t / MICROS_PER_DAY);
@@ -330,7 +427,7 @@ export function addInterval(micros: number, iv: Interval, sign = 1): number {
     const nd = Math.min(d, daysInMonth(ny, nm));
     t = daysFromCivil(ny, nm, nd) * MICROS_PER_DAY + tod;
   }
-  return t + sign * (iv.days * MICROS_PER_DAY + iv.micros);
+  return checkTimestamp(t + sign * (iv.days * MICROS_PER_DAY + iv.micros));
 }
 
 /** Approximate interval length in µs (month = 30 days), used for comparison and time_bucket widths. */
