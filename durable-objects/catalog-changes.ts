@@ -7,20 +7,31 @@
  * CatalogDO persists the result and bumps the version.
  */
 import { buildHashRanges } from '../engine/distributed/hash-ranges.ts';
-import type { ColumnSpec } from '../engine/distributed/sql-statements.ts';
+import type { ColumnSpec, ConstraintSpec } from '../engine/distributed/sql-statements.ts';
 import { layoutWithoutDropped, withLayoutOptions } from '../engine/distributed/table-layout.ts';
 import type { DistColumn, DistTable, Placement } from '../engine/distributed/table-schema.ts';
+import { nameConstraints } from '../engine/distributed/unique-keys.ts';
 import { SqlError, SqlState } from '../engine/errors.ts';
 import type { RelOption } from '../engine/storage/chunk-layout.ts';
 
-/** A new local (single-shard) table; column ids are positions. */
-export function newTable(name: string, columns: ColumnSpec[]): DistTable {
+/**
+ * A new local (single-shard) table; column ids are positions. PRIMARY KEY /
+ * UNIQUE constraints are named as PostgreSQL names them; PRIMARY KEY columns become NOT NULL.
+ */
+export function newTable(name: string, columns: ColumnSpec[], constraints: ConstraintSpec[] = []): DistTable {
+  const unique = nameConstraints(
+    name,
+    constraints,
+    columns.map((c, id) => ({ id, name: c.name })),
+  );
+  const keyIds = new Set(unique.filter((c) => c.primary).flatMap((c) => c.columnIds));
   return {
     name,
-    columns: columns.map((c, id) => ({ ...c, id })),
+    columns: columns.map((c, id) => ({ ...c, id, notNull: c.notNull || keyIds.has(id) })),
     nextColumnId: columns.length,
     placement: { kind: 'local' },
     shardCount: 1,
+    ...(unique.length > 0 ? { unique } : {}),
   };
 }
 
@@ -49,6 +60,9 @@ export function alteredTable(
     }
     columns = columns.filter((c) => c !== col);
   }
+  // As in PostgreSQL, dropping a column drops the constraints that include it.
+  const live = new Set(columns.map((c) => c.id));
+  const unique = t.unique?.filter((u) => u.columnIds.every((id) => live.has(id)));
   for (const a of add) {
     if (columns.some((c) => c.name === a.name)) {
       throw new SqlError(SqlState.duplicateColumn, `column "${a.name}" of relation "${name}" already exists`);
@@ -59,7 +73,8 @@ export function alteredTable(
     }
     columns.push({ ...a, id: next++ });
   }
-  return withLayoutOptions(layoutWithoutDropped({ ...t, columns, nextColumnId: next }), options);
+  const keys = unique && unique.length > 0 ? { unique } : { unique: undefined };
+  return withLayoutOptions(layoutWithoutDropped({ ...t, ...keys, columns, nextColumnId: next }), options);
 }
 
 /**
@@ -77,6 +92,13 @@ export function placedTable(
   }
   if (!isEmpty)
     throw new SqlError(SqlState.featureNotSupported, 'distributing a table that already holds rows');
+  // Citus's rule and wording: shards enforce keys locally, so equal keys must land on one shard.
+  if (placement.kind === 'distributed' && t.unique?.some((u) => !u.columnIds.includes(placement.columnId)))
+    throw new SqlError(
+      SqlState.featureNotSupported,
+      `cannot create constraint on "${t.name}"\nDETAIL: Distributed relations cannot have UNIQUE, EXCLUDE, or ` +
+        'PRIMARY KEY constraints that do not include the partition column (with an equality operator if EXCLUDE).',
+    );
   buildHashRanges(shardCount);
   return { ...t, placement, shardCount };
 }

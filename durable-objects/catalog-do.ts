@@ -8,7 +8,7 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import { buildHashRanges, type HashRange } from '../engine/distributed/hash-ranges.ts';
-import type { ColumnSpec } from '../engine/distributed/sql-statements.ts';
+import type { ColumnSpec, ConstraintSpec } from '../engine/distributed/sql-statements.ts';
 import type { DistTable, Placement } from '../engine/distributed/table-schema.ts';
 import { SqlError, SqlState } from '../engine/errors.ts';
 import type { RelOption } from '../engine/storage/chunk-layout.ts';
@@ -114,14 +114,19 @@ export class CatalogDO extends DurableObject<Env> {
   }
 
   /** CREATE TABLE: a local (single-shard) table until it is distributed. */
-  async createTable(name: string, columns: ColumnSpec[], ifNotExists: boolean): Promise<DistTable | null> {
+  async createTable(
+    name: string,
+    columns: ColumnSpec[],
+    ifNotExists: boolean,
+    constraints: ConstraintSpec[] = [],
+  ): Promise<DistTable | null> {
     return rpcSafe(async () => {
       const exists = this.sql.exec(`SELECT 1 FROM catalog_tables WHERE name = ?`, name).toArray().length > 0;
       if (exists) {
         if (ifNotExists) return null;
         throw new SqlError(SqlState.duplicateTable, `relation "${name}" already exists`);
       }
-      const t = newTable(name, columns);
+      const t = newTable(name, columns, constraints);
       this.put(t);
       return t;
     });

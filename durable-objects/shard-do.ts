@@ -116,10 +116,21 @@ export class ShardDO extends DurableObject<Env> {
     };
   }
 
-  /** Runs `run` with the cold blocks a DML operation on `table` reads fetched first. */
-  private withColdRows<T>(m: Meter, table: string, op: ShardOp | undefined, run: () => T): Promise<T> | T {
-    if (!op || op.kind === 'insert') return run();
-    return this.cold.withBlocks(m, table, { reads: op.reads, bounds: [] }, run);
+  /**
+   * Runs `run` with the cold blocks a write to `table` reads fetched first: what
+   * a DELETE / UPDATE filters on, the key columns an insert into a table with
+   * PRIMARY KEY / UNIQUE checks (see `shard-unique`).
+   */
+  private withColdRows<T>(
+    m: Meter,
+    table: DistTable | undefined,
+    op: ShardOp | undefined,
+    run: () => T,
+  ): Promise<T> | T {
+    if (!table || !op) return run();
+    const reads = op.kind === 'insert' ? (table.unique ?? []).flatMap((c) => c.columnIds) : op.reads;
+    if (reads.length === 0) return run();
+    return this.cold.withBlocks(m, table.name, { reads, bounds: [] }, run);
   }
 
   private policy(): MaintenancePolicy {
@@ -135,7 +146,10 @@ export class ShardDO extends DurableObject<Env> {
   async write(batch: WriteBatch): Promise<WriteResult> {
     return rpcSafe(async () => {
       const m = this.meter();
-      const result = this.ctx.storage.transactionSync(() => applyBatch(m, batch));
+      const insert: ShardOp = { kind: 'insert', rows: [], target: batch.target };
+      const result = await this.withColdRows(m, batch.table, insert, () =>
+        this.ctx.storage.transactionSync(() => applyBatch(m, batch)),
+      );
       // Hot rows wait for compaction, small bulk chunks for merging: either way the alarm comes.
       if (!result.duplicate) {
         this.engine.invalidate();
@@ -198,7 +212,7 @@ export class ShardDO extends DurableObject<Env> {
   async prepare(txnId: string, table: DistTable, op: ShardOp): Promise<{ stats: ShardStats }> {
     return rpcSafe(async () => {
       const m = this.meter();
-      await this.withColdRows(m, table.name, op, () =>
+      await this.withColdRows(m, table, op, () =>
         this.ctx.storage.transactionSync(() => prepareEntry(m, txnId, table, op)),
       );
       return { stats: m.stats };
@@ -214,7 +228,7 @@ export class ShardDO extends DurableObject<Env> {
       const m = this.meter();
       // Cold blocks the commit reads are fetched first: the transaction itself is synchronous.
       const pending = pendingOp(m, txnId, decision);
-      const rowCount = await this.withColdRows(m, pending?.table.name ?? '', pending?.op, () =>
+      const rowCount = await this.withColdRows(m, pending?.table, pending?.op, () =>
         this.ctx.storage.transactionSync(() => resolveEntry(m, txnId, decision)),
       );
       this.engine.invalidate();
@@ -261,7 +275,11 @@ export class ShardDO extends DurableObject<Env> {
    * drop_chunks: removes whole time buckets ending at or before `olderThanUs` and/or
    * starting at or after `newerThanUs`. Returns buckets dropped.
    */
-  async dropChunks(table: DistTable, olderThanUs: number | undefined, newerThanUs?: number): Promise<number[]> {
+  async dropChunks(
+    table: DistTable,
+    olderThanUs: number | undefined,
+    newerThanUs?: number,
+  ): Promise<number[]> {
     return rpcSafe(async () => {
       this.engine.invalidate();
       const m = this.meter();

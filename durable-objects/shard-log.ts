@@ -8,8 +8,10 @@
  */
 import { type BucketChunk, bucketOf } from '../engine/distributed/chunk-rows.ts';
 import type { DistTable, Row } from '../engine/distributed/table-schema.ts';
+import { intentKeys, resolveKeys, touchesKeys } from '../engine/distributed/unique-keys.ts';
 import { applyDelete, deleteHits, type ShardOp, updatedRows } from './shard-ops.ts';
 import { insertChunks, type Meter, rememberTable, type ShardStats, writeChunks } from './shard-storage.ts';
+import { checkBulkBatch, type KeyRejection, removeReplaced, ShardKeyLookup } from './shard-unique.ts';
 
 /** One idempotent write: a retried `batchId` applies once. */
 export interface WriteBatch {
@@ -32,6 +34,8 @@ export interface WriteResult {
   readonly stats: ShardStats;
   /** Highest catalog version this shard has seen (newer than the Worker's = refetch). */
   readonly catalogVersion: number;
+  /** Bulk rows refused for their PRIMARY KEY / UNIQUE key (not counted in `rowCount`). */
+  readonly rejected?: KeyRejection[];
 }
 
 /** A log entry as stored. */
@@ -72,14 +76,24 @@ export function appendLog(
   )[0].lsn;
 }
 
-/** Applies a logged operation; returns the rows it affected. */
-export function applyOp(m: Meter, t: DistTable, op: ShardOp): number {
+/**
+ * Applies a logged operation; returns the rows it affected. ON CONFLICT is
+ * resolved again here against the rows as they are now (compaction may have
+ * moved the rows it replaces); `txnId`'s own intent is not a conflict.
+ */
+export function applyOp(m: Meter, t: DistTable, op: ShardOp, txnId?: string): number {
   if (op.kind === 'delete') return applyDelete(m, op);
   if (op.kind === 'update') {
     const { hits, rows } = updatedRows(m, op);
     deleteHits(m, hits);
     insertHot(m, t, rows);
     return rows.length;
+  }
+  if (op.onConflict && t.unique?.length) {
+    const w = resolveKeys(t, op.rows, new ShardKeyLookup(m, t, txnId, false), op.onConflict);
+    removeReplaced(m, w.replaced);
+    insertHot(m, t, w.rows);
+    return w.affected;
   }
   if (op.target === 'chunks') writeChunks(m, t, op.rows, Date.now());
   else insertHot(m, t, op.rows);
@@ -105,15 +119,20 @@ export function insertHot(m: Meter, t: DistTable, rows: readonly Row[]): void {
 export function applyBatch(
   m: Meter,
   batch: WriteBatch,
-): { lsn: number; duplicate: boolean; rowCount: number } {
+): { lsn: number; duplicate: boolean; rowCount: number; rejected?: KeyRejection[] } {
   const prior = loggedBatch(m, batch.batchId);
   if (prior) return { lsn: prior.lsn, duplicate: true, rowCount: prior.row_count };
   rememberTable(m, batch.table);
-  const n = batch.encoded ? batch.encoded.reduce((s, c) => s + c.rowCount, 0) : batch.rows.length;
+  // Keys already stored, held by a prepared transaction or repeated in the batch: those rows are refused.
+  const checked = batch.table.unique?.length ? checkBulkBatch(m, batch.table, batch) : undefined;
+  const { rows, encoded } = checked ?? batch;
+  const n = encoded ? encoded.reduce((s, c) => s + c.rowCount, 0) : rows.length;
   const lsn = appendLog(m, batch.batchId, batch.table.name, 'insert', n, 'applied', null);
-  if (batch.encoded) insertChunks(m, batch.table, batch.encoded, Date.now());
-  else applyOp(m, batch.table, { kind: 'insert', rows: batch.rows, target: batch.target });
-  return { lsn, duplicate: false, rowCount: n };
+  if (encoded) insertChunks(m, batch.table, encoded, Date.now());
+  else applyOp(m, batch.table, { kind: 'insert', rows, target: batch.target });
+  return checked?.rejected.length
+    ? { lsn, duplicate: false, rowCount: n, rejected: checked.rejected }
+    : { lsn, duplicate: false, rowCount: n };
 }
 
 /** 2PC phase 1 (call inside a transaction): logs `op` as prepared, once per transaction id. */
@@ -121,9 +140,37 @@ export function prepareEntry(m: Meter, txnId: string, table: DistTable, op: Shar
   if (loggedBatch(m, txnId)) return;
   rememberTable(m, table);
   // Evaluate now so type and constraint errors abort the transaction instead of failing its commit.
-  if (op.kind === 'update') updatedRows(m, op);
+  let keys: Record<string, string[]> | undefined;
+  if (op.kind === 'update') {
+    const { hits, rows } = updatedRows(m, op);
+    if (
+      touchesKeys(
+        table,
+        op.set.map((s) => s.column.id),
+      )
+    ) {
+      const gone = new Set([...hits.hot.map((r) => `h:${r}`)]);
+      for (const [chunk, offsets] of hits.chunks) for (const o of offsets) gone.add(`c:${chunk}:${o}`);
+      resolveKeys(table, rows, new ShardKeyLookup(m, table, txnId), undefined, gone);
+      keys = intentKeys(table, rows);
+    }
+  } else if (op.kind === 'insert' && table.unique?.length) {
+    // The keys this transaction will write are its intent: other prepares and bulk loads see them.
+    keys = intentKeys(
+      table,
+      resolveKeys(table, op.rows, new ShardKeyLookup(m, table, txnId), op.onConflict).rows,
+    );
+  }
   const rows = op.kind === 'insert' ? op.rows.length : 0;
-  appendLog(m, txnId, table.name, op.kind, rows, 'prepared', JSON.stringify({ table, op }));
+  appendLog(
+    m,
+    txnId,
+    table.name,
+    op.kind,
+    rows,
+    'prepared',
+    JSON.stringify(keys ? { table, op, keys } : { table, op }),
+  );
 }
 
 /** The table and operation a commit of `txnId` would apply (undefined when nothing is pending). */
@@ -144,7 +191,7 @@ export function resolveEntry(m: Meter, txnId: string, decision: 'committed' | 'a
   let n = 0;
   if (decision === 'committed') {
     const { table, op } = JSON.parse(entry.payload!) as { table: DistTable; op: ShardOp };
-    n = applyOp(m, table, op);
+    n = applyOp(m, table, op, txnId);
   }
   m.all(
     `UPDATE shard_log SET state = ?, payload = NULL, row_count = ? WHERE batch_id = ?`,

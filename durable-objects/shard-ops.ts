@@ -7,6 +7,7 @@
  */
 import { evalExpr, type FExpr } from '../engine/distributed/fragment-expr.ts';
 import { CoercionError, coerceValue, type DistColumn, type Row } from '../engine/distributed/table-schema.ts';
+import type { OnConflict } from '../engine/distributed/unique-keys.ts';
 import { SqlError, SqlState } from '../engine/errors.ts';
 import { newNullBitmap, setNullAt } from '../engine/vector.ts';
 import { matchRows } from './shard-scan.ts';
@@ -14,7 +15,13 @@ import type { Meter } from './shard-storage.ts';
 
 /** A logged operation (the payload of a prepared 2PC entry). */
 export type ShardOp =
-  | { readonly kind: 'insert'; readonly rows: Row[]; readonly target: 'hot' | 'chunks' }
+  | {
+      readonly kind: 'insert';
+      readonly rows: Row[];
+      readonly target: 'hot' | 'chunks';
+      /** INSERT … ON CONFLICT (against the table's PRIMARY KEY / UNIQUE constraints). */
+      readonly onConflict?: OnConflict;
+    }
   | {
       readonly kind: 'delete';
       readonly table: string;

@@ -19,6 +19,7 @@ import {
   unsupported,
 } from './sql-expr.ts';
 import { CoercionError, type DistColumn, type DistTable, type Row, rowFromNamed } from './table-schema.ts';
+import type { OnConflict } from './unique-keys.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: the pg AST is untyped JSON.
 type Node = any;
@@ -41,6 +42,8 @@ export type Command =
       readonly kind: 'create';
       readonly table: string;
       readonly columns: ColumnSpec[];
+      /** PRIMARY KEY / UNIQUE, column and table forms, in the order written. */
+      readonly constraints: ConstraintSpec[];
       readonly ifNotExists: boolean;
     }
   /** ADD / DROP COLUMN, and `SET (timescaledb.compress_segmentby = …)`: the chunk layout (`options`). */
@@ -120,10 +123,19 @@ export function callArgs(fc: Node): CallArgs {
   return { args, named };
 }
 
-function columnSpec(cd: Node, params: readonly unknown[]): ColumnSpec {
+/** A PRIMARY KEY / UNIQUE constraint as written (the catalog resolves names to ids; see `unique-keys`). */
+export interface ConstraintSpec {
+  readonly name?: string;
+  readonly columns: readonly string[];
+  readonly primary: boolean;
+}
+
+/** A column definition and the PRIMARY KEY / UNIQUE constraints written on it. */
+function columnDef(cd: Node, params: readonly unknown[]): { spec: ColumnSpec; keys: ConstraintSpec[] } {
   const type = distTypeOf(cd.typeName);
   let notNull = false;
   let dflt: unknown;
+  const keys: ConstraintSpec[] = [];
   for (const c of (cd.constraints ?? []) as Node[]) {
     const ct = c.Constraint.contype as string;
     if (ct === 'CONSTR_NOTNULL') notNull = true;
@@ -133,11 +145,32 @@ function columnSpec(cd: Node, params: readonly unknown[]): ColumnSpec {
       if (v.type === 'interval') unsupported('interval defaults');
       dflt = coerceOrThrow(v.v, type) ?? undefined;
     } else if (ct === 'CONSTR_PRIMARY' || ct === 'CONSTR_UNIQUE') {
-      // Accepted for compatibility, not enforced across shards: documented in docs/http-api.md.
+      keys.push(keyConstraint(c.Constraint, [cd.colname]));
       notNull = notNull || ct === 'CONSTR_PRIMARY';
     } else unsupported(`column constraint ${ct}`);
   }
-  return { name: cd.colname, type, notNull, default: dflt };
+  return { spec: { name: cd.colname, type, notNull, default: dflt }, keys };
+}
+
+/** PRIMARY KEY / UNIQUE (column or table form); the index options PostgreSQL also takes are refused. */
+function keyConstraint(c: Node, columns: string[]): ConstraintSpec {
+  const what = c.contype === 'CONSTR_PRIMARY' ? 'PRIMARY KEY' : 'UNIQUE';
+  if (c.nulls_not_distinct) unsupported(`${what} … NULLS NOT DISTINCT`);
+  if (c.including) unsupported(`${what} … INCLUDE`);
+  if (c.deferrable || c.initdeferred) unsupported(`DEFERRABLE ${what}`);
+  if (c.options || c.indexspace || c.indexname) unsupported(`${what} with index options`);
+  return { name: c.conname, columns, primary: c.contype === 'CONSTR_PRIMARY' };
+}
+
+function columnSpec(cd: Node, params: readonly unknown[]): ColumnSpec {
+  const { spec, keys } = columnDef(cd, params);
+  // Existing rows would have to be checked (PostgreSQL builds the index over them).
+  if (keys.length > 0)
+    throw new SqlError(
+      SqlState.featureNotSupported,
+      'ADD COLUMN … PRIMARY KEY / UNIQUE is not supported: declare the key in CREATE TABLE',
+    );
+  return spec;
 }
 
 function relName(rel: Node): string {
@@ -164,21 +197,32 @@ export function classify(stmt: Node, params: readonly unknown[]): Command {
   if (stmt.CreateStmt) {
     const c = stmt.CreateStmt;
     const columns: ColumnSpec[] = [];
+    const constraints: ConstraintSpec[] = [];
     for (const e of (c.tableElts ?? []) as Node[]) {
-      if (e.ColumnDef) columns.push(columnSpec(e.ColumnDef, params));
-      else if (
+      if (e.ColumnDef) {
+        const { spec, keys } = columnDef(e.ColumnDef, params);
+        columns.push(spec);
+        constraints.push(...keys);
+      } else if (
         e.Constraint &&
         (e.Constraint.contype === 'CONSTR_PRIMARY' || e.Constraint.contype === 'CONSTR_UNIQUE')
-      )
-        continue;
-      else unsupported('table constraints other than PRIMARY KEY / UNIQUE');
+      ) {
+        const keys = (e.Constraint.keys as Node[]).map((k) => k.String.sval as string);
+        constraints.push(keyConstraint(e.Constraint, keys));
+      } else unsupported('table constraints other than PRIMARY KEY / UNIQUE');
     }
     if (c.inhRelations || c.partspec) unsupported('INHERITS / PARTITION BY');
     const names = columns.map((x) => x.name);
     const dup = names.find((n, i) => names.indexOf(n) !== i);
     if (dup) throw new SqlError(SqlState.duplicateColumn, `column "${dup}" specified more than once`);
     if (columns.length === 0) throw new SqlError(SqlState.syntaxError, 'a table needs at least one column');
-    return { kind: 'create', table: relName(c.relation), columns, ifNotExists: Boolean(c.if_not_exists) };
+    return {
+      kind: 'create',
+      table: relName(c.relation),
+      columns,
+      constraints,
+      ifNotExists: Boolean(c.if_not_exists),
+    };
   }
   if (stmt.AlterTableStmt) {
     const a = stmt.AlterTableStmt;
@@ -190,6 +234,7 @@ export function classify(stmt: Node, params: readonly unknown[]): Command {
       if (c.subtype === 'AT_AddColumn') add.push(columnSpec(c.def.ColumnDef, params));
       else if (c.subtype === 'AT_DropColumn') drop.push(c.name);
       else if (c.subtype === 'AT_SetRelOptions') options.push(...relOptions(c.def));
+      else if (c.subtype === 'AT_AddConstraint') addConstraintRefused(c.def?.Constraint);
       else unsupported(`ALTER TABLE ${String(c.subtype).replace('AT_', '')}`);
     }
     return { kind: 'alter', table: relName(a.relation), add, drop, options };
@@ -205,8 +250,7 @@ export function classify(stmt: Node, params: readonly unknown[]): Command {
   }
   if (stmt.InsertStmt) {
     const i = stmt.InsertStmt;
-    if (i.onConflictClause || i.returningList || i.withClause)
-      unsupported('INSERT with ON CONFLICT / RETURNING / WITH');
+    if (i.returningList || i.withClause) unsupported('INSERT with RETURNING / WITH');
     const source = i.selectStmt?.SelectStmt;
     if (source && !source.valuesLists) return { kind: 'insertSelect', table: relName(i.relation), stmt: i };
     return { kind: 'insert', table: relName(i.relation), stmt: i };
@@ -242,9 +286,29 @@ export function classify(stmt: Node, params: readonly unknown[]): Command {
     if (u.fromClause || u.returningList || u.withClause) unsupported('UPDATE with FROM / RETURNING / WITH');
     return { kind: 'update', table: relName(u.relation), stmt: u };
   }
+  if (stmt.IndexStmt)
+    throw new SqlError(
+      SqlState.featureNotSupported,
+      `CREATE ${stmt.IndexStmt.unique ? 'UNIQUE ' : ''}INDEX is not supported: ` +
+        'declare PRIMARY KEY or UNIQUE in CREATE TABLE (shards enforce those; scans use zone maps instead of indexes)',
+    );
   if (stmt.VariableSetStmt) return setting(stmt.VariableSetStmt, params);
   if (stmt.TransactionStmt) unsupported('explicit transactions (each call is one transaction per statement)');
   return unsupported(`statement ${Object.keys(stmt)[0]}`);
+}
+
+/** ALTER TABLE … ADD CONSTRAINT: existing rows would have to be validated; refused with a hint. */
+function addConstraintRefused(c: Node | undefined): never {
+  const what =
+    c?.contype === 'CONSTR_PRIMARY'
+      ? 'PRIMARY KEY'
+      : c?.contype === 'CONSTR_UNIQUE'
+        ? 'UNIQUE'
+        : 'a constraint';
+  throw new SqlError(
+    SqlState.featureNotSupported,
+    `ALTER TABLE … ADD ${what} is not supported: declare PRIMARY KEY and UNIQUE in CREATE TABLE`,
+  );
 }
 
 /** The settings a call may change (per call, never persisted). */
@@ -350,4 +414,96 @@ export function tableRow(table: DistTable, named: Readonly<Record<string, unknow
         : SqlState.invalidTextRepresentation;
     throw new SqlError(code, e.message);
   }
+}
+
+/**
+ * The INSERT without its ON CONFLICT clause, for the engine's binder: it binds and
+ * evaluates the rows; the shards resolve ON CONFLICT against the keys they store
+ * (see `onConflictOf`, engine/distributed/unique-keys). Other statements unchanged.
+ */
+export function withoutOnConflict(stmt: Node): Node {
+  if (!stmt.InsertStmt?.onConflictClause) return stmt;
+  const { onConflictClause: _, ...rest } = stmt.InsertStmt;
+  return { InsertStmt: rest };
+}
+
+/** Prefix of EXCLUDED's columns in the scope ON CONFLICT DO UPDATE translates against (no real name has it). */
+const EXCLUDED = '\u0001excluded.';
+
+/** `excluded.col` → a reference to the EXCLUDED copy of `col`; other nodes copied as they are. */
+function renameExcluded(n: Node): Node {
+  if (Array.isArray(n)) return n.map(renameExcluded);
+  if (!n || typeof n !== 'object') return n;
+  const fields = n.ColumnRef?.fields as Node[] | undefined;
+  if (fields?.length === 2 && fields[0].String?.sval === 'excluded' && fields[1].String)
+    return {
+      ColumnRef: { ...n.ColumnRef, fields: [{ String: { sval: EXCLUDED + fields[1].String.sval } }] },
+    };
+  const out: Node = {};
+  for (const k of Object.keys(n)) out[k] = renameExcluded(n[k]);
+  return out;
+}
+
+/**
+ * `ON CONFLICT [(cols) | ON CONSTRAINT name] DO NOTHING | DO UPDATE SET … [WHERE …]` of an
+ * INSERT, resolved against the table's constraints (42P10 when none matches, as PostgreSQL).
+ */
+export function onConflictOf(
+  ins: Node,
+  table: DistTable,
+  params: readonly unknown[],
+): OnConflict | undefined {
+  const oc = ins.onConflictClause;
+  if (!oc) return undefined;
+  const constraints = table.unique ?? [];
+  let constraint: string | undefined;
+  const infer = oc.infer;
+  if (infer?.conname) {
+    if (!constraints.some((c) => c.name === infer.conname))
+      throw new SqlError('42704', `constraint "${infer.conname}" for table "${table.name}" does not exist`);
+    constraint = infer.conname;
+  } else if (infer) {
+    if (infer.whereClause) unsupported('ON CONFLICT (…) WHERE (partial unique indexes)');
+    const ids = (infer.indexElems as Node[]).map((e) => {
+      const name = e.IndexElem.name as string | undefined;
+      const col = name === undefined ? undefined : table.columns.find((c) => c.name === name);
+      if (!col) {
+        if (name === undefined) unsupported('ON CONFLICT on an expression');
+        throw new SqlError(SqlState.undefinedColumn, `column "${name}" does not exist`);
+      }
+      return col.id;
+    });
+    const match = constraints.find(
+      (c) => c.columnIds.length === new Set(ids).size && c.columnIds.every((id) => ids.includes(id)),
+    );
+    if (!match)
+      throw new SqlError(
+        '42P10',
+        'there is no unique or exclusion constraint matching the ON CONFLICT specification',
+      );
+    constraint = match.name;
+  }
+  const excludedBase = table.nextColumnId;
+  if (oc.action === 'ONCONFLICT_NOTHING') return { constraint, action: 'nothing', excludedBase };
+  if (!infer)
+    throw new SqlError(
+      SqlState.syntaxError,
+      'ON CONFLICT DO UPDATE requires inference specification or constraint name',
+    );
+  // The target's columns, then EXCLUDED's at `excludedBase + id`.
+  const scopeTable: DistTable = {
+    ...table,
+    columns: [
+      ...table.columns,
+      ...table.columns.map((c) => ({ ...c, name: EXCLUDED + c.name, id: excludedBase + c.id })),
+    ],
+  };
+  const set = updateSets({ targetList: renameExcluded(oc.targetList) }, scopeTable, params).map((s) => ({
+    column: { id: s.column.id, name: s.column.name, type: s.column.type, notNull: s.column.notNull },
+    expr: s.expr,
+  }));
+  const where = oc.whereClause
+    ? translateExpr(renameExcluded(oc.whereClause), { table: scopeTable, params })
+    : undefined;
+  return { constraint, action: 'update', set, where, excludedBase };
 }

@@ -34,6 +34,18 @@ export type Placement =
   | { readonly kind: 'distributed'; readonly columnId: number }
   | { readonly kind: 'reference' };
 
+/**
+ * A PRIMARY KEY or UNIQUE constraint, enforced by the shards (per shard, so a
+ * distributed table's constraints must include its distribution column).
+ * NULLs are distinct, as in PostgreSQL; PRIMARY KEY columns are NOT NULL.
+ */
+export interface UniqueConstraint {
+  /** PostgreSQL's name: `t_pkey`, `t_a_b_key`, or the one given with CONSTRAINT. */
+  readonly name: string;
+  readonly columnIds: readonly number[];
+  readonly primary: boolean;
+}
+
 /** A table as the catalog stores it. */
 export interface DistTable {
   readonly name: string;
@@ -58,6 +70,8 @@ export interface DistTable {
    * `ALTER TABLE … SET (…)`; undefined means the default of `chunkLayoutOf` (see `table-layout`).
    */
   readonly layout?: ChunkLayout;
+  /** PRIMARY KEY / UNIQUE constraints (absent: none, and inserts check nothing). */
+  readonly unique?: readonly UniqueConstraint[];
 }
 
 /** A row indexed by column id (holes for dropped or later-added columns). */

@@ -162,7 +162,7 @@ export function seriesCursor(type: string, args: readonly unknown[]): ValueCurso
   } else {
     if (step === 0 || step === 0n)
       throw new SqlError(SqlState.invalidParameterValue, 'step size cannot equal zero');
-    up = step > 0;
+    up = (step as number | bigint) > 0;
   }
   let done = false;
   let first = true;

@@ -27,7 +27,7 @@ import type { AppEnv } from '../app-context.ts';
 import { ApiError } from '../errors.ts';
 import { authorizeRequest } from './authorize.ts';
 import { Cluster } from './cluster.ts';
-import { type DataPlaneDatabase, databaseFor } from './database-cache.ts';
+import { databaseFor } from './database-cache.ts';
 import { StatsCollector } from './query-stats.ts';
 import { assertUtf8, MAX_INGEST_BODY_BYTES, readBodyStreaming, readBodyText } from './request-body.ts';
 import { bulkWrite, MAX_BATCH_ROWS, writeShardChunks } from './write-path.ts';
@@ -60,6 +60,11 @@ function batchIdOf(tableName: string, idempotencyKey: string | undefined): strin
   return idempotencyKey ? `ingest:${tableName}:${idempotencyKey}` : crypto.randomUUID();
 }
 
+/** Rows a shard refused for their key; line 0: rows are encoded by then and their lines are not known. */
+function keyRejections(list: readonly { reason: string }[]): Rejection[] {
+  return list.map((r) => ({ line: 0, reason: r.reason.replace('\nDETAIL: ', ': ') }));
+}
+
 function shipError(e: unknown): never {
   throw fromRpcError(e);
 }
@@ -67,20 +72,22 @@ function shipError(e: unknown): never {
 /** CSV / NDJSON / JSON: records → rows → `bulkWrite`. */
 async function ingestRecords(
   env: Env,
-  db: DataPlaneDatabase,
+  dbId: string,
   tableName: string,
   rowsOf: (t: DistTable) => { rows: Row[]; rejected: Rejection[] },
   idempotencyKey: string | undefined,
 ): Promise<IngestOutcome> {
-  const cluster = new Cluster(env, db.id, db.location);
+  const cluster = new Cluster(env, dbId);
   const table = await cluster.table(tableName);
   const { rows, rejected } = rowsOf(table);
   const stats = new StatsCollector();
   const res =
     rows.length > 0
       ? await bulkWrite(cluster, table, rows, batchIdOf(tableName, idempotencyKey), stats).catch(shipError)
-      : { rowCount: 0, duplicate: false };
-  return { accepted: rows.length, rejected, duplicate: res.duplicate, stats: stats.snapshot() };
+      : { rowCount: 0, duplicate: false, rejected: [] };
+  rejected.push(...keyRejections(res.rejected));
+  const accepted = rows.length - res.rejected.length;
+  return { accepted, rejected, duplicate: res.duplicate, stats: stats.snapshot() };
 }
 
 /** Accumulated stage times of one request, answered as `Server-Timing`. */
@@ -109,14 +116,14 @@ class StageTimer {
  */
 async function ingestLineProtocol(
   env: Env,
-  db: DataPlaneDatabase,
+  dbId: string,
   req: Request,
   precision: Precision,
   idempotencyKey: string | undefined,
   timer: StageTimer,
   onlyTable?: string,
 ): Promise<IngestOutcome> {
-  const cluster = new Cluster(env, db.id, db.location);
+  const cluster = new Cluster(env, dbId);
   const fixed = onlyTable === undefined ? undefined : await cluster.table(onlyTable);
   timer.mark('catalog');
   // Lines are parsed as they arrive; nothing is written before the whole body is in and valid.
@@ -165,7 +172,8 @@ async function ingestLineProtocol(
       stats,
     ).catch(shipError);
     timer.mark('ship');
-    accepted += tb.acceptedCount;
+    accepted += tb.acceptedCount - res.rejected.length;
+    rejected.push(...keyRejections(res.rejected));
     duplicate = res.duplicate;
   }
   rejected.sort((a, b) => a.line - b.line);
@@ -199,10 +207,10 @@ export const ingestRoutes = new Hono<AppEnv>()
     let r: IngestOutcome;
     if (type === 'text/plain') {
       const precision = precisionOf(c.req.query('precision') ?? 'ns');
-      r = await ingestLineProtocol(c.env, db, c.req.raw, precision, key, new StageTimer(), tableName);
+      r = await ingestLineProtocol(c.env, db.id, c.req.raw, precision, key, new StageTimer(), tableName);
     } else {
       const text = await readBodyText(c.req.raw, MAX_INGEST_BODY_BYTES);
-      r = await ingestRecords(c.env, db, tableName, (t) => parseRecords(type, text, t), key);
+      r = await ingestRecords(c.env, db.id, tableName, (t) => parseRecords(type, text, t), key);
     }
     if (r.accepted === 0 && r.rejected.length > 0) {
       const first = r.rejected[0];
@@ -228,7 +236,7 @@ export const ingestRoutes = new Hono<AppEnv>()
     await authorizeRequest(c, db.id, 'ingest', 'write');
     const key = c.req.header('idempotency-key');
     const timer = new StageTimer();
-    const r = await ingestLineProtocol(c.env, db, c.req.raw, precision, key, timer);
+    const r = await ingestLineProtocol(c.env, db.id, c.req.raw, precision, key, timer);
     if (r.rejected.length > 0) {
       // InfluxDB answers a partial write with 400; the valid points are written.
       throw new ApiError(

@@ -10,7 +10,7 @@
  */
 import type { ShardOp } from '../../durable-objects/shard-ops.ts';
 import { GATHER_LIMITS } from '../../engine/distributed/coordinator-plan.ts';
-import { type Command, tableRow } from '../../engine/distributed/sql-statements.ts';
+import { type Command, onConflictOf, tableRow } from '../../engine/distributed/sql-statements.ts';
 import type { Row } from '../../engine/distributed/table-schema.ts';
 import { SqlError, SqlState } from '../../engine/errors.ts';
 import { parseSql } from '../../engine/sql/parser.ts';
@@ -54,6 +54,8 @@ export function sourceText(insertText: string, source: Node): string {
 export interface InsertSelectCall {
   readonly cluster: Cluster;
   readonly stats: StatsCollector;
+  /** `$n` values (ON CONFLICT DO UPDATE may use them). */
+  readonly params?: readonly unknown[];
 }
 
 /** Runs INSERT … SELECT; `runQuery` runs the source (a statement node and its text). Returns rows inserted. */
@@ -93,6 +95,7 @@ export async function insertSelect(
     });
     return tableRow(t, named);
   });
+  const onConflict = onConflictOf(cmd.stmt, t, call.params ?? []);
   const ops = new Map<string, ShardOp>();
   for (const [name, list] of cluster.routeRows(t, rows)) {
     if (JSON.stringify(list).length > MAX_SHARD_PAYLOAD) {
@@ -102,7 +105,7 @@ export async function insertSelect(
           'split it with a WHERE range (or use the bulk-ingest endpoint)',
       );
     }
-    ops.set(name, { kind: 'insert', rows: list as Row[], target: 'hot' });
+    ops.set(name, { kind: 'insert', rows: list as Row[], target: 'hot', onConflict });
   }
   return transactionalWrite(cluster, t, ops, txnId, call.stats);
 }

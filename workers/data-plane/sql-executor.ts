@@ -16,7 +16,13 @@ import { unpackPartial } from '../../engine/distributed/partial-columns.ts';
 import { mergePartials } from '../../engine/distributed/partial-merge.ts';
 import { type ExprScope, translateExpr } from '../../engine/distributed/sql-expr.ts';
 import { type PlannedSelect, planSelect } from '../../engine/distributed/sql-select.ts';
-import { type Command, classify, insertRows, updateSets } from '../../engine/distributed/sql-statements.ts';
+import {
+  type Command,
+  classify,
+  insertRows,
+  onConflictOf,
+  updateSets,
+} from '../../engine/distributed/sql-statements.ts';
 import type { DistTable, Row } from '../../engine/distributed/table-schema.ts';
 import { SqlError, SqlState } from '../../engine/errors.ts';
 import { type ParsedStatement, parseSql } from '../../engine/sql/parser.ts';
@@ -70,7 +76,7 @@ async function runCommand(
   const { cluster, stats } = call;
   switch (cmd.kind) {
     case 'create':
-      await cluster.catalog().createTable(cmd.table, cmd.columns, cmd.ifNotExists);
+      await cluster.catalog().createTable(cmd.table, cmd.columns, cmd.ifNotExists, cmd.constraints);
       await cluster.refresh();
       return commandResult('CREATE TABLE');
     case 'alter':
@@ -98,9 +104,10 @@ async function runCommand(
       const rows = valuesRows(cmd.stmt, t, call.params);
       // VALUES with expressions (`now()`, `2 * $1` …): evaluated by the engine, like INSERT … SELECT.
       if (!rows) return runCommand(call, { ...cmd, kind: 'insertSelect' }, txnId, text);
+      const onConflict = onConflictOf(cmd.stmt, t, call.params);
       const ops = new Map<string, ShardOp>();
       for (const [name, list] of cluster.routeRows(t, rows))
-        ops.set(name, { kind: 'insert', rows: list as Row[], target: 'hot' });
+        ops.set(name, { kind: 'insert', rows: list as Row[], target: 'hot', onConflict });
       const n = await transactionalWrite(cluster, t, ops, txnId, stats);
       return commandResult('INSERT', n);
     }

@@ -13,10 +13,21 @@
  *   job: committed records are re-applied, records still `preparing` aborted.
  */
 import type { ShardOp } from '../../durable-objects/shard-ops.ts';
+import type { KeyRejection } from '../../durable-objects/shard-unique.ts';
 import { type BucketChunk, encodeTableRows } from '../../engine/distributed/chunk-rows.ts';
 import type { DistTable, Row } from '../../engine/distributed/table-schema.ts';
 import type { Cluster } from './cluster.ts';
 import type { StatsCollector } from './query-stats.ts';
+
+/**
+ * Outcome of a bulk write. `rejected`: rows a shard refused because their
+ * PRIMARY KEY / UNIQUE key was already stored or repeated in the request.
+ */
+export interface BulkResult {
+  readonly rowCount: number;
+  readonly duplicate: boolean;
+  readonly rejected: readonly KeyRejection[];
+}
 
 /** Rows per shard batch; keeps RPC payloads and chunk encodes bounded. */
 export const MAX_BATCH_ROWS = 65_536;
@@ -28,7 +39,7 @@ export async function bulkWrite(
   rows: readonly Row[],
   batchId: string,
   stats: StatsCollector,
-): Promise<{ rowCount: number; duplicate: boolean }> {
+): Promise<BulkResult> {
   const perShard = new Map<string, BucketChunk[][]>();
   for (const [name, list] of cluster.routeRows(table, rows)) {
     // Encoded here, not in the shard: the shard is one thread per shard, Workers scale out,
@@ -52,9 +63,9 @@ export async function writeShardChunks(
   perShard: ReadonlyMap<string, readonly (readonly BucketChunk[])[]>,
   batchId: string,
   stats: StatsCollector,
-): Promise<{ rowCount: number; duplicate: boolean }> {
+): Promise<BulkResult> {
   const { version } = await cluster.snapshot();
-  const calls: Promise<{ rowCount: number; duplicate: boolean }>[] = [];
+  const calls: Promise<{ rowCount: number; duplicate: boolean; rejected?: KeyRejection[] }>[] = [];
   for (const [name, slices] of perShard) {
     slices.forEach((encoded, i) => {
       calls.push(
@@ -81,6 +92,7 @@ export async function writeShardChunks(
   return {
     rowCount: results.reduce((s, r) => s + r.rowCount, 0),
     duplicate: results.length > 0 && results.every((r) => r.duplicate),
+    rejected: results.flatMap((r) => r.rejected ?? []),
   };
 }
 
