@@ -27,7 +27,7 @@ import type { AppEnv } from '../app-context.ts';
 import { ApiError } from '../errors.ts';
 import { authorizeRequest } from './authorize.ts';
 import { Cluster } from './cluster.ts';
-import { databaseFor } from './database-cache.ts';
+import { type DataPlaneDatabase, databaseFor } from './database-cache.ts';
 import { StatsCollector } from './query-stats.ts';
 import { assertUtf8, MAX_INGEST_BODY_BYTES, readBodyStreaming, readBodyText } from './request-body.ts';
 import { bulkWrite, MAX_BATCH_ROWS, writeShardChunks } from './write-path.ts';
@@ -72,12 +72,12 @@ function shipError(e: unknown): never {
 /** CSV / NDJSON / JSON: records → rows → `bulkWrite`. */
 async function ingestRecords(
   env: Env,
-  dbId: string,
+  db: DataPlaneDatabase,
   tableName: string,
   rowsOf: (t: DistTable) => { rows: Row[]; rejected: Rejection[] },
   idempotencyKey: string | undefined,
 ): Promise<IngestOutcome> {
-  const cluster = new Cluster(env, dbId);
+  const cluster = new Cluster(env, db.id, db.location);
   const table = await cluster.table(tableName);
   const { rows, rejected } = rowsOf(table);
   const stats = new StatsCollector();
@@ -116,14 +116,14 @@ class StageTimer {
  */
 async function ingestLineProtocol(
   env: Env,
-  dbId: string,
+  db: DataPlaneDatabase,
   req: Request,
   precision: Precision,
   idempotencyKey: string | undefined,
   timer: StageTimer,
   onlyTable?: string,
 ): Promise<IngestOutcome> {
-  const cluster = new Cluster(env, dbId);
+  const cluster = new Cluster(env, db.id, db.location);
   const fixed = onlyTable === undefined ? undefined : await cluster.table(onlyTable);
   timer.mark('catalog');
   // Lines are parsed as they arrive; nothing is written before the whole body is in and valid.
@@ -207,10 +207,10 @@ export const ingestRoutes = new Hono<AppEnv>()
     let r: IngestOutcome;
     if (type === 'text/plain') {
       const precision = precisionOf(c.req.query('precision') ?? 'ns');
-      r = await ingestLineProtocol(c.env, db.id, c.req.raw, precision, key, new StageTimer(), tableName);
+      r = await ingestLineProtocol(c.env, db, c.req.raw, precision, key, new StageTimer(), tableName);
     } else {
       const text = await readBodyText(c.req.raw, MAX_INGEST_BODY_BYTES);
-      r = await ingestRecords(c.env, db.id, tableName, (t) => parseRecords(type, text, t), key);
+      r = await ingestRecords(c.env, db, tableName, (t) => parseRecords(type, text, t), key);
     }
     if (r.accepted === 0 && r.rejected.length > 0) {
       const first = r.rejected[0];
@@ -236,7 +236,7 @@ export const ingestRoutes = new Hono<AppEnv>()
     await authorizeRequest(c, db.id, 'ingest', 'write');
     const key = c.req.header('idempotency-key');
     const timer = new StageTimer();
-    const r = await ingestLineProtocol(c.env, db.id, c.req.raw, precision, key, timer);
+    const r = await ingestLineProtocol(c.env, db, c.req.raw, precision, key, timer);
     if (r.rejected.length > 0) {
       // InfluxDB answers a partial write with 400; the valid points are written.
       throw new ApiError(
