@@ -10,16 +10,36 @@ import { passkeyRoutes } from './auth/passkey-routes.ts';
 import { controlPlaneRoutes, databaseAdminRoutes } from './control-plane/control-plane-routes.ts';
 import { dataPlaneRoutes } from './data-plane/routes.ts';
 import { databaseRoutes } from './databases-routes.ts';
-import { onError } from './errors.ts';
+import { ApiError, codeForPath, onError } from './errors.ts';
 import { healthRoutes } from './health.ts';
+import { routeMethods } from './route-methods.ts';
+import { rejectMalformedUrls } from './url-guard.ts';
 
 export const app = new Hono<AppEnv>();
 
-app.onError(onError);
-app.notFound((c) =>
-  c.json({ error: { code: 'not_found', message: `no route for ${c.req.method} ${c.req.path}` } }, 404),
-);
+let methodsOf: ((path: string) => string[]) | undefined;
 
+app.onError(onError);
+// Unknown path: 404. Known path, other method: 405 with `Allow` (codes are SQLSTATEs on data-plane paths).
+app.notFound((c) => {
+  methodsOf ??= routeMethods(app.routes);
+  const allowed = methodsOf(c.req.path);
+  if (allowed.length === 0) {
+    throw new ApiError(
+      404,
+      codeForPath(c, '42704', 'not_found'),
+      `no route for ${c.req.method} ${c.req.path}`,
+    );
+  }
+  c.header('allow', allowed.join(', '));
+  throw new ApiError(
+    405,
+    codeForPath(c, '0A000', 'method_not_allowed'),
+    `${c.req.method} is not allowed on ${c.req.path}; use ${allowed.join(', ')}`,
+  );
+});
+
+app.use('*', rejectMalformedUrls());
 app.route('/', healthRoutes);
 app.route('/', authRoutes);
 app.route('/', passkeyRoutes);

@@ -6,6 +6,7 @@
 import { and, eq, or } from 'drizzle-orm';
 import { Hono } from 'hono';
 import type { AppEnv } from './app-context.ts';
+import { DATABASE_NAME } from './auth/plain-text.ts';
 import { withControlPlane } from './db/client.ts';
 import { databases } from './db/schema.ts';
 import { ApiError } from './errors.ts';
@@ -14,6 +15,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Resolves `{database}` for a principal's project; 404 (not 403) when outside it, to avoid leaking ids. */
 export async function resolveDatabase(env: Env, projectId: string, ref: string) {
+  // Anything else cannot name a database (and must not reach Postgres: a NUL byte would be a 500).
+  if (!UUID.test(ref) && !DATABASE_NAME.test(ref))
+    throw new ApiError(404, '3D000', 'database does not exist');
   return withControlPlane(env, async (db) => {
     const match = UUID.test(ref)
       ? or(eq(databases.id, ref), eq(databases.name, ref))

@@ -4,9 +4,10 @@
  * (`{ "error": { "code", "message", "position"? } }`). Handlers throw; they
  * never build error JSON themselves.
  */
-import type { ErrorHandler } from 'hono';
+import type { Context, ErrorHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { fromRpcError } from '../durable-objects/rpc-errors.ts';
 import { isSqlError } from '../engine/errors.ts';
 import type { AppEnv } from './app-context.ts';
 
@@ -32,7 +33,22 @@ export function statusForSqlState(code: string): ContentfulStatusCode {
   return 400;
 }
 
-export const onError: ErrorHandler<AppEnv> = (err, c) => {
+/**
+ * Data-plane routes (`/v1/databases/{database}/…`, the InfluxDB `/api/v2/…`)
+ * answer SQLSTATEs as error codes; the control plane answers words.
+ */
+export function isDataPlanePath(path: string): boolean {
+  return /^\/v1\/databases\/[^/]+\/./.test(path) || path.startsWith('/api/v2/');
+}
+
+/** The code for an error raised outside any handler: `sqlState` on data-plane paths, `word` elsewhere. */
+export function codeForPath(c: Context, sqlState: string, word: string): string {
+  return isDataPlanePath(c.req.path) ? sqlState : word;
+}
+
+export const onError: ErrorHandler<AppEnv> = (thrown, c) => {
+  // A SqlError thrown inside a Durable Object crosses RPC as a plain Error; restore it wherever it surfaces.
+  const err = fromRpcError(thrown) as Error;
   if (err instanceof ApiError) {
     return c.json({ error: { code: err.code, message: err.message } }, err.status);
   }
@@ -46,6 +62,13 @@ export const onError: ErrorHandler<AppEnv> = (err, c) => {
   }
   if (err instanceof HTTPException) {
     return c.json({ error: { code: `http_${err.status}`, message: err.message } }, err.status);
+  }
+  if (err instanceof URIError) {
+    // Backstop for the URL guard: a decode of client input that the guard did not foresee.
+    return c.json(
+      { error: { code: codeForPath(c, '22021', 'invalid_request'), message: 'malformed percent-encoding' } },
+      400,
+    );
   }
   // Unexpected: log the message (never request bodies or secrets) and hide details from the client.
   console.error('unhandled error:', err instanceof Error ? err.message : String(err));

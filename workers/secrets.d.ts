@@ -14,5 +14,7 @@ declare namespace Cloudflare {
      * Optional only in local mode (a keypair is then generated and stored in Postgres).
      */
     JWT_SIGNING_KEYS?: string;
+    /** Platform operators only: the bearer token of `GET /v1/health/deep`. Unset = only the dev key, locally. */
+    OROCHI_OPERATOR_TOKEN?: string;
   }
 }

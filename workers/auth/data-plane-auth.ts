@@ -14,6 +14,7 @@ import { isLocalMode } from '../app-context.ts';
 import { dataPlaneRole, requireDatabaseRole } from '../control-plane/roles.ts';
 import { withControlPlane } from '../db/client.ts';
 import { ApiError } from '../errors.ts';
+import { pathSegment } from '../url-guard.ts';
 import { type ApiKeyVerifier, DevKeyVerifier } from './api-key-verifier.ts';
 import type { AuthEnv } from './auth-context.ts';
 import { PostgresKeyVerifier } from './postgres-key-verifier.ts';
@@ -37,7 +38,7 @@ export function requireDataPlaneAuth() {
     if (session) {
       const user = await authenticateSession(c, session);
       c.set('user', user);
-      const ref = decodeURIComponent(c.req.path.split('/')[3] ?? '');
+      const ref = pathSegment(c, 3);
       const row = await withControlPlane(c.env, (db) => requireDatabaseRole(db, user.userId, ref, 'viewer'));
       c.set('principal', {
         keyId: `user:${user.userId}`,

@@ -22,9 +22,10 @@ import { ApiError } from '../errors.ts';
 import { audit } from './audit.ts';
 import { type AuthEnv, requestMeta, sessionUser } from './auth-context.ts';
 import { respondWithTokens } from './auth-routes.ts';
+import { nameField } from './plain-text.ts';
 import { enforce } from './rate-limit.ts';
 import { startSession } from './refresh-tokens.ts';
-import { jsonBody, optionalString, stringField } from './request-body.ts';
+import { jsonBody } from './request-body.ts';
 import { requireUser } from './session-middleware.ts';
 import { challengeOf, consumeChallenge, storeChallenge } from './webauthn-challenges.ts';
 
@@ -81,7 +82,7 @@ export const passkeyRoutes = new Hono<AuthEnv>()
     const user = sessionUser(c);
     const body = await jsonBody(c);
     const response = responseField(body);
-    const name = optionalString(body, 'name', 100) ?? 'Passkey';
+    const name = body.name === undefined || body.name === null ? 'Passkey' : nameField(body, 'passkey');
     const { rpID, origin } = relyingParty(c);
     const created = await withControlPlane(c.env, async (db) => {
       const challenge = challengeOf(response.response.clientDataJSON);
@@ -223,7 +224,7 @@ export const passkeyRoutes = new Hono<AuthEnv>()
   })
   .patch('/v1/auth/passkeys/:id', requireUser(), async (c) => {
     const user = sessionUser(c);
-    const name = stringField(await jsonBody(c), 'name', 100);
+    const name = nameField(await jsonBody(c), 'passkey');
     const id = c.req.param('id');
     const row = await withControlPlane(c.env, async (db) => {
       const [updated] = await db

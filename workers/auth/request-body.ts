@@ -6,6 +6,44 @@
  */
 import type { Context } from 'hono';
 import { ApiError } from '../errors.ts';
+import { plainText } from './plain-text.ts';
+
+/** No control-plane or auth request needs more (a WebAuthn response is a few KB). */
+export const MAX_JSON_BODY_BYTES = 64 * 1024;
+
+function tooLarge(): ApiError {
+  return new ApiError(413, 'payload_too_large', `request body exceeds ${MAX_JSON_BODY_BYTES} bytes`);
+}
+
+/** The body as UTF-8 text, read no further than `max` bytes (413 beyond; 400 when not UTF-8). */
+async function boundedText(req: Request, max: number): Promise<string> {
+  if (Number(req.headers.get('content-length') ?? 0) > max) throw tooLarge();
+  if (!req.body) return '';
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    throw new ApiError(400, 'invalid_json', 'request body is not valid UTF-8');
+  }
+}
 
 /** Parses the JSON object body; 415 for another content type, 400 for malformed JSON. */
 export async function jsonBody(c: Context): Promise<Record<string, unknown>> {
@@ -15,8 +53,9 @@ export async function jsonBody(c: Context): Promise<Record<string, unknown>> {
   }
   let body: unknown;
   try {
-    body = await c.req.json();
-  } catch {
+    body = JSON.parse(await boundedText(c.req.raw, MAX_JSON_BODY_BYTES));
+  } catch (e) {
+    if (e instanceof ApiError) throw e;
     throw new ApiError(400, 'invalid_json', 'request body is not valid JSON');
   }
   if (!body || typeof body !== 'object' || Array.isArray(body)) {
@@ -25,17 +64,9 @@ export async function jsonBody(c: Context): Promise<Record<string, unknown>> {
   return body as Record<string, unknown>;
 }
 
-/** A required string field, trimmed, with a maximum length. */
+/** A required string field, trimmed, with a maximum length and no control characters (see plain-text). */
 export function stringField(body: Record<string, unknown>, name: string, max = 200): string {
-  const v = body[name];
-  if (typeof v !== 'string' || v.trim() === '' || v.length > max) {
-    throw new ApiError(
-      400,
-      'invalid_request',
-      `"${name}" must be a non-empty string of at most ${max} characters`,
-    );
-  }
-  return v.trim();
+  return plainText(body[name], name, max);
 }
 
 /** An optional string field. */
@@ -56,7 +87,9 @@ export function enumField<T extends string>(
   return v as T;
 }
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+// Conservative: no whitespace, quotes, brackets, commas or semicolons, so an address can never
+// carry a second recipient or a display name into a mail header.
+const EMAIL = /^[^\s@<>()[\],;:"\\]+@[^\s@<>()[\],;:"\\.]+(?:\.[^\s@<>()[\],;:"\\.]+)+$/;
 
 /** A normalised (trimmed, lower-cased) email address. */
 export function emailField(body: Record<string, unknown>, name = 'email'): string {

@@ -8,13 +8,17 @@ import { and, desc, eq, isNull } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { createApiKey, publicApiKey } from '../auth/api-keys.ts';
 import { type AuthEnv, sessionUser } from '../auth/auth-context.ts';
+import { nameField } from '../auth/plain-text.ts';
 import { verifiedKeys } from '../auth/postgres-key-verifier.ts';
-import { enumField, jsonBody, optionalString, stringField } from '../auth/request-body.ts';
+import { enumField, jsonBody, optionalString } from '../auth/request-body.ts';
 import { withControlPlane } from '../db/client.ts';
 import { API_KEY_ROLES, apiKeys, databases } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
 import { auditSuccess } from './audit-actor.ts';
 import { isUuid, requireProjectRole } from './roles.ts';
+
+/** Ten years: a longer lifetime is a mistake (and past year 9999 a Postgres error). */
+const MAX_KEY_LIFETIME_SECONDS = 10 * 365 * 24 * 3600;
 
 export const apiKeyRoutes = new Hono<AuthEnv>()
   .get('/v1/projects/:project/api-keys', async (c) => {
@@ -34,15 +38,22 @@ export const apiKeyRoutes = new Hono<AuthEnv>()
     const user = sessionUser(c);
     const projectId = c.req.param('project');
     const body = await jsonBody(c);
-    const name = stringField(body, 'name', 100);
+    const name = nameField(body, 'apiKey');
     const role = enumField(body, 'role', API_KEY_ROLES);
     const databaseId = optionalString(body, 'databaseId', 36);
     const expiresIn = body.expiresInSeconds;
     if (
       expiresIn !== undefined &&
-      (typeof expiresIn !== 'number' || !Number.isInteger(expiresIn) || expiresIn < 60)
+      (typeof expiresIn !== 'number' ||
+        !Number.isInteger(expiresIn) ||
+        expiresIn < 60 ||
+        expiresIn > MAX_KEY_LIFETIME_SECONDS)
     ) {
-      throw new ApiError(400, 'invalid_request', '"expiresInSeconds" must be an integer of at least 60');
+      throw new ApiError(
+        400,
+        'invalid_request',
+        `"expiresInSeconds" must be an integer from 60 to ${MAX_KEY_LIFETIME_SECONDS} (10 years)`,
+      );
     }
     const created = await withControlPlane(c.env, async (db) => {
       const { project } = await requireProjectRole(db, user.userId, projectId, 'admin');

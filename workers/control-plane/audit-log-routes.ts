@@ -10,60 +10,35 @@ import { Hono } from 'hono';
 import { type AuthEnv, sessionUser } from '../auth/auth-context.ts';
 import { withControlPlane } from '../db/client.ts';
 import { auditLogs } from '../db/schema.ts';
-import { ApiError } from '../errors.ts';
+import { cursorParam, dateParam, encodeCursor, enumParam, intParam, textParam } from './query-params.ts';
 import { requireOrgRole } from './roles.ts';
 
-function dateParam(v: string | undefined, name: string): Date | undefined {
-  if (v === undefined) return undefined;
-  const d = new Date(v);
-  if (Number.isNaN(d.getTime()))
-    throw new ApiError(400, 'invalid_request', `"${name}" must be an ISO 8601 timestamp`);
-  return d;
-}
-
-/** Cursors are the last id seen, base64url-encoded so clients treat them as opaque. */
-function decodeCursor(cursor: string | undefined): number | undefined {
-  if (!cursor) return undefined;
-  let n = Number.NaN;
-  try {
-    n = Number(atob(cursor.replace(/-/g, '+').replace(/_/g, '/')));
-  } catch {
-    // not base64: falls through to the 400 below
-  }
-  if (!Number.isSafeInteger(n) || n <= 0) throw new ApiError(400, 'invalid_request', 'invalid cursor');
-  return n;
-}
-
-function encodeCursor(id: number): string {
-  return btoa(String(id)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
+const OUTCOMES = ['success', 'failure', 'denied'] as const;
 
 export const auditLogRoutes = new Hono<AuthEnv>().get('/v1/orgs/:org/audit-log', async (c) => {
   const user = sessionUser(c);
   const orgId = c.req.param('org');
   const q = c.req.query();
-  const limit = q.limit === undefined ? 50 : Number(q.limit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 200) {
-    throw new ApiError(400, 'invalid_request', '"limit" must be an integer from 1 to 200');
-  }
-  const outcome = q.outcome;
-  if (outcome && !['success', 'failure', 'denied'].includes(outcome)) {
-    throw new ApiError(400, 'invalid_request', '"outcome" must be success, failure or denied');
-  }
-  const filters: (SQL | undefined)[] = [
-    eq(auditLogs.orgId, orgId),
-    q.action ? eq(auditLogs.action, q.action) : undefined,
-    q.actorId ? eq(auditLogs.actorId, q.actorId) : undefined,
-    outcome ? eq(auditLogs.outcome, outcome as 'success') : undefined,
-    q.targetType ? eq(auditLogs.targetType, q.targetType) : undefined,
-    q.targetId ? eq(auditLogs.targetId, q.targetId) : undefined,
-  ];
+  const limit = intParam(q.limit, 'limit', 1, 200) ?? 50;
+  const outcome = enumParam(q.outcome, 'outcome', OUTCOMES);
+  const action = textParam(q.action, 'action');
+  const actorId = textParam(q.actorId, 'actorId');
+  const targetType = textParam(q.targetType, 'targetType');
+  const targetId = textParam(q.targetId, 'targetId');
   const since = dateParam(q.since, 'since');
   const until = dateParam(q.until, 'until');
-  const cursor = decodeCursor(q.cursor);
-  if (since) filters.push(gte(auditLogs.createdAt, since));
-  if (until) filters.push(lte(auditLogs.createdAt, until));
-  if (cursor) filters.push(lt(auditLogs.id, cursor));
+  const cursor = cursorParam(q.cursor);
+  const filters: (SQL | undefined)[] = [
+    eq(auditLogs.orgId, orgId),
+    action ? eq(auditLogs.action, action) : undefined,
+    actorId ? eq(auditLogs.actorId, actorId) : undefined,
+    outcome ? eq(auditLogs.outcome, outcome) : undefined,
+    targetType ? eq(auditLogs.targetType, targetType) : undefined,
+    targetId ? eq(auditLogs.targetId, targetId) : undefined,
+    since ? gte(auditLogs.createdAt, since) : undefined,
+    until ? lte(auditLogs.createdAt, until) : undefined,
+    cursor ? lt(auditLogs.id, cursor) : undefined,
+  ];
   const rows = await withControlPlane(c.env, async (db) => {
     await requireOrgRole(db, user.userId, orgId, 'admin');
     return db

@@ -10,17 +10,18 @@
 import { and, eq } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { type AuthEnv, sessionUser } from '../auth/auth-context.ts';
-import { jsonBody, stringField } from '../auth/request-body.ts';
+import { DATABASE_NAME, nameField } from '../auth/plain-text.ts';
+import { jsonBody } from '../auth/request-body.ts';
 import { authorizeRequest } from '../data-plane/authorize.ts';
 import { Cluster } from '../data-plane/cluster.ts';
+import { forgetDatabase } from '../data-plane/database-cache.ts';
 import { destroyDatabaseData } from '../data-plane/teardown.ts';
 import { withControlPlane } from '../db/client.ts';
 import { databases, projects } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
 import { auditSuccess } from './audit-actor.ts';
-import { requireProjectRole } from './roles.ts';
+import { isUuid, requireProjectRole } from './roles.ts';
 
-const NAME = /^[a-z_][a-z0-9_-]{0,62}$/;
 /** Durable Object location hints Cloudflare accepts. */
 export const LOCATION_HINTS = ['wnam', 'enam', 'sam', 'weur', 'eeur', 'apac', 'oc', 'afr', 'me'] as const;
 
@@ -78,9 +79,7 @@ export const projectDatabasesRoutes = new Hono<AuthEnv>()
     const user = sessionUser(c);
     const projectId = c.req.param('project');
     const body = await jsonBody(c);
-    const name = stringField(body, 'name', 63);
-    if (!NAME.test(name))
-      throw new ApiError(400, 'invalid_request', '"name" must be lower-case letters, digits, _ or -');
+    const name = nameField(body, 'database');
     const values = {
       projectId,
       name,
@@ -115,6 +114,7 @@ export const databaseAdminRoutes = new Hono<AuthEnv>()
     await authorizeRequest(c, c.req.param('database'), 'alter database', 'write');
     const body = await jsonBody(c);
     const patch = {
+      ...(body.name !== undefined ? { name: nameField(body, 'database') } : {}),
       ...(body.locationHint !== undefined ? { locationHint: locationField(body) } : {}),
       ...(body.replicaCount !== undefined ? { replicaCount: replicaField(body) } : {}),
       ...(body.defaultShardCount !== undefined
@@ -124,7 +124,18 @@ export const databaseAdminRoutes = new Hono<AuthEnv>()
     if (Object.keys(patch).length === 0) throw new ApiError(400, 'invalid_request', 'nothing to update');
     const row = await withControlPlane(c.env, async (db) => {
       const target = await lookup(db, principal.projectId, principal.databaseId, c.req.param('database'));
-      const [updated] = await db.update(databases).set(patch).where(eq(databases.id, target.id)).returning();
+      const [updated] = await db
+        .update(databases)
+        .set(patch)
+        .where(eq(databases.id, target.id))
+        .returning()
+        .catch((e: unknown) => {
+          if (patch.name && isUniqueViolation(e))
+            throw new ApiError(409, '42P04', `database "${patch.name}" already exists`);
+          throw e;
+        });
+      // A new name (or shard count) must not be shadowed by this isolate's cached resolution.
+      forgetDatabase(target.id);
       await auditSuccess(db, c, {
         orgId: target.orgId,
         action: 'database.update',
@@ -144,6 +155,7 @@ export const databaseAdminRoutes = new Hono<AuthEnv>()
       // Data first: if teardown fails the row stays, so the delete can be retried.
       const removed = await destroyDatabaseData(c.env, target.id);
       await db.delete(databases).where(eq(databases.id, target.id));
+      forgetDatabase(target.id);
       await auditSuccess(db, c, {
         orgId: target.orgId,
         action: 'database.delete',
@@ -162,7 +174,8 @@ async function lookup(
   scopedTo: string | undefined,
   ref: string,
 ) {
-  const byId = /^[0-9a-f-]{36}$/i.test(ref);
+  const byId = isUuid(ref);
+  if (!byId && !DATABASE_NAME.test(ref)) throw new ApiError(404, '3D000', 'database does not exist');
   const [row] = await db
     .select({ id: databases.id, orgId: projects.orgId })
     .from(databases)
@@ -171,4 +184,12 @@ async function lookup(
   if (!row || (scopedTo && scopedTo !== row.id))
     throw new ApiError(404, '3D000', `database "${ref}" does not exist`);
   return row;
+}
+
+/** Postgres `unique_violation`, however the driver wraps it. */
+function isUniqueViolation(e: unknown): boolean {
+  for (let cur = e as { code?: unknown; cause?: unknown } | undefined; cur; cur = cur.cause as typeof cur) {
+    if (cur.code === '23505') return true;
+  }
+  return false;
 }

@@ -9,7 +9,7 @@ import { and, desc, eq, gt, isNull } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { audit } from '../auth/audit.ts';
 import { type AuthEnv, sessionUser } from '../auth/auth-context.ts';
-import { sendEmail } from '../auth/email.ts';
+import { quoted, sendEmail } from '../auth/email.ts';
 import { emailField, enumField, jsonBody, stringField } from '../auth/request-body.ts';
 import { hashSecret, randomToken } from '../auth/token-hash.ts';
 import { withControlPlane } from '../db/client.ts';
@@ -67,8 +67,8 @@ export const invitationsRoutes = new Hono<AuthEnv>()
       const link = `${new URL(c.req.url).origin}/invite?token=${encodeURIComponent(token)}`;
       await sendEmail(c.env, db, {
         to: email,
-        subject: `You are invited to ${org.name} on Orochi Edge`,
-        text: `${user.email} invited you to join ${org.name} as ${role}: ${link}\n\nThe invitation expires in 7 days.`,
+        subject: `You are invited to ${quoted(org.name, 80)} on Orochi Edge`,
+        text: `${quoted(user.email)} invited you to join the organization ${quoted(org.name)} as ${role}:\n${link}\n\nThe invitation expires in 7 days.`,
       });
       await auditSuccess(db, c, {
         orgId,

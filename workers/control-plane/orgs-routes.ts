@@ -5,6 +5,7 @@
 import { and, eq } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { type AuthEnv, sessionUser } from '../auth/auth-context.ts';
+import { nameField } from '../auth/plain-text.ts';
 import { jsonBody, stringField } from '../auth/request-body.ts';
 import { withControlPlane } from '../db/client.ts';
 import { memberships, organizations } from '../db/schema.ts';
@@ -37,7 +38,7 @@ export const orgsRoutes = new Hono<AuthEnv>()
   .post('/v1/orgs', async (c) => {
     const user = sessionUser(c);
     const body = await jsonBody(c);
-    const name = stringField(body, 'name', 100);
+    const name = nameField(body, 'organization');
     const slug = slugField(body);
     const org = await withControlPlane(c.env, async (db) => {
       const [created] = await db
@@ -70,8 +71,7 @@ export const orgsRoutes = new Hono<AuthEnv>()
   .patch('/v1/orgs/:org', async (c) => {
     const user = sessionUser(c);
     const orgId = c.req.param('org');
-    const body = await jsonBody(c);
-    const name = stringField(body, 'name', 100);
+    const name = nameField(await jsonBody(c), 'organization');
     const org = await withControlPlane(c.env, async (db) => {
       await requireOrgRole(db, user.userId, orgId, 'admin');
       const [updated] = await db

@@ -5,7 +5,8 @@
 import { eq } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { type AuthEnv, sessionUser } from '../auth/auth-context.ts';
-import { jsonBody, stringField } from '../auth/request-body.ts';
+import { nameField } from '../auth/plain-text.ts';
+import { jsonBody } from '../auth/request-body.ts';
 import { withControlPlane } from '../db/client.ts';
 import { projects } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
@@ -25,7 +26,7 @@ export const projectsRoutes = new Hono<AuthEnv>()
   .post('/v1/orgs/:org/projects', async (c) => {
     const user = sessionUser(c);
     const orgId = c.req.param('org');
-    const name = stringField(await jsonBody(c), 'name', 100);
+    const name = nameField(await jsonBody(c), 'project');
     const project = await withControlPlane(c.env, async (db) => {
       await requireOrgRole(db, user.userId, orgId, 'admin');
       const [created] = await db.insert(projects).values({ orgId, name }).onConflictDoNothing().returning();
