@@ -25,7 +25,14 @@ export interface StackOptions {
 }
 
 export interface Stack {
+  /** Base URL for programs (`http://127.0.0.1:PORT`, the address wrangler listens on). */
   readonly url: string;
+  /**
+   * Base URL for people: `http://localhost:PORT`, the same server. Passkeys
+   * need it: WebAuthn refuses an IP address as relying-party id, so on
+   * 127.0.0.1 passkey sign-in and registration fail.
+   */
+  readonly dashboardUrl: string;
   readonly postgres: LocalPostgres;
   stop(): Promise<void>;
 }
@@ -80,7 +87,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     pgPort: opts.pgPort,
     wsPort: opts.wsPort,
   });
-  await provisionDevDatabase(postgres.db);
+  // The person at the keyboard is the first to sign in: they see the `default` database.
+  await provisionDevDatabase(postgres.db, { firstUserOwnsLocal: true });
 
   // Secrets go through an env file, not --var, so wrangler prints them as hidden.
   const envFile = resolve(opts.dataDir, 'dev.vars');
@@ -138,6 +146,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   }
   return {
     url,
+    dashboardUrl: `http://localhost:${opts.port}`,
     postgres,
     async stop() {
       await killGroup(wrangler);

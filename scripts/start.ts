@@ -23,8 +23,9 @@ const stack = await startStack({
 
 console.log(`
   Orochi Edge is running
-  Dashboard      ${stack.url}/
-  HTTPS API      ${stack.url}/v1/   (health: ${stack.url}/v1/health)
+  Dashboard      ${stack.dashboardUrl}/   (use localhost, not 127.0.0.1: passkeys need a host name)
+  Sign-in mail   ${stack.dashboardUrl}/dev/outbox   (local mode: magic links land here, nothing is sent)
+  HTTPS API      ${stack.dashboardUrl}/v1/   (health: ${stack.dashboardUrl}/v1/health)
   Postgres (WS)  ${stack.postgres.wsProxy}  -> embedded PGlite (${stack.postgres.databaseUrl.replace(/:[^:@/]+@/, ':***@')})
   Dev API key    ${devApiKey ? 'OROCHI_DEV_API_KEY reaches database "default"' : 'not set (export OROCHI_DEV_API_KEY=<key> to enable)'}
   Press Ctrl-C to stop.

@@ -50,6 +50,25 @@ describe('dashboard', () => {
     expect(errors).toEqual([]);
   });
 
+  it('links the dev outbox from the sign-in page in local mode only', async () => {
+    const { page, errors } = await open();
+    await page.goto(`${stack.url}/sign-in`);
+    await page.getByTestId('dev-outbox-link').getByRole('link', { name: 'dev outbox' }).click();
+    await page.getByRole('heading', { name: 'Dev outbox' }).waitFor();
+    await page.getByTestId('outbox-empty').waitFor();
+    // A deployed Worker has no outbox (404): no link, and the page says there is none.
+    await page.route('**/v1/dev/outbox', (route) =>
+      route.fulfill({ status: 404, json: { error: { code: 'not_found', message: 'no route' } } }),
+    );
+    await page.goto(`${stack.url}/sign-in`);
+    await page.getByRole('button', { name: 'Sign in with a passkey' }).waitFor();
+    await page.waitForTimeout(500);
+    expect(await page.getByTestId('dev-outbox-link').count()).toBe(0);
+    await page.goto(`${stack.url}/dev/outbox`);
+    await page.getByTestId('no-outbox').waitFor();
+    expect(errors).toEqual([]);
+  });
+
   it('navigates every page with the dev key and shows a loaded or error state on each', async () => {
     const { page, errors } = await open(DESKTOP);
     await signInWithDevKey(page, stack.url);

@@ -79,14 +79,13 @@ describe.sequential('identity flow', () => {
     await page.getByLabel('Email').fill(email);
     await page.getByRole('button', { name: 'Email me a sign-in link' }).click();
     await page.getByTestId('link-sent').waitFor();
-    const outbox = (await (
-      await fetch(`${stack.url}/v1/dev/outbox?to=${encodeURIComponent(email)}`)
-    ).json()) as {
-      emails: { text: string }[];
-    };
-    const link = /https?:\/\/\S+/.exec(outbox.emails[0]?.text ?? '')?.[0];
-    expect(link).toBeDefined();
-    await page.goto(link!);
+    // Local mode: the sign-in page links the dev outbox, where the mail with the link is.
+    await page.getByTestId('dev-outbox-link').getByRole('link', { name: 'dev outbox' }).click();
+    await page.waitForURL(`${origin}/dev/outbox`);
+    const mail = page.getByTestId('outbox').locator('li', { hasText: email });
+    await mail.waitFor();
+    await screenshot(page, 'dev-outbox');
+    await mail.getByRole('link').first().click();
     await page.waitForURL(/\/account\?welcome=1$/);
     await page.getByTestId('welcome').waitFor();
     expect(await page.getByTestId('user-email').textContent()).toBe(email);
@@ -134,9 +133,17 @@ describe.sequential('identity flow', () => {
     expect((await liveSessions()).map((x) => x.method)).toEqual(['passkey']);
   });
 
-  it('creates an organization, a project and a database', async () => {
+  it("shows the first local account the dev key's default database, then creates an organization, a project and a database", async () => {
     await page.goto(`${origin}/databases`);
+    // The first account created on a local stack owns the `Local` org: the database the dev key reaches is listed.
+    await page.getByTestId('database-default').waitFor();
+    expect(await page.getByTestId('org-select').locator('option:checked').textContent()).toBe('Local');
+    await page.getByTestId('org-select').selectOption({ label: 'New organization…' });
     await page.getByTestId('onboarding').waitFor();
+    // The order is the onboarding form with its explanation, never "no databases … above" over it.
+    expect(await page.getByTestId('no-databases').count()).toBe(0);
+    expect(await page.getByText('Create one above').count()).toBe(0);
+    await page.getByTestId('needs-project').waitFor();
     await page.getByLabel('Organization name').fill('Acme Analytics');
     await page.getByRole('button', { name: 'Create', exact: true }).click();
     await expect
@@ -147,7 +154,7 @@ describe.sequential('identity flow', () => {
     await page.getByRole('button', { name: 'Create database' }).click();
     const row = page.getByTestId('database-metrics');
     await row.waitFor();
-    expect(await row.locator('td').nth(3).textContent()).toBe('4');
+    expect(await row.locator('td').nth(2).textContent()).toBe('4');
     await screenshot(page, 'databases-created');
   });
 
@@ -169,6 +176,14 @@ describe.sequential('identity flow', () => {
   it('runs SQL on the new database from the editor', async () => {
     await page.getByTestId('database-metrics').getByRole('link', { name: 'metrics' }).click();
     await page.getByRole('heading', { name: 'metrics', level: 1 }).waitFor();
+    // A new, empty database: the editor opens on a statement that runs there as it is.
+    const opening = page.waitForResponse(
+      (r) => r.url().endsWith('/sql') && Boolean(r.request().postDataJSON()?.sql?.includes('SELECT now()')),
+    );
+    await page.getByLabel('SQL query').press('Control+Enter');
+    const first = await opening;
+    expect(first.ok(), `${first.status()} ${await first.text()}`).toBe(true);
+    await page.getByTestId('results-grid').waitFor();
     // The session cookie (with its CSRF header) authenticates the data plane; the URL holds the database id.
     const run = async (sql: string) => {
       await typeSql(page, sql);

@@ -12,6 +12,7 @@ import { DatabasePage } from './databases/DatabasePage.tsx';
 import { DatabasesPage } from './databases/DatabasesPage.tsx';
 import { AppShell } from './layout/AppShell.tsx';
 import { MembersPage } from './members/MembersPage.tsx';
+import { DevOutboxPage } from './pages/DevOutboxPage.tsx';
 import { InvitePage } from './pages/InvitePage.tsx';
 import { MagicLinkPage } from './pages/MagicLinkPage.tsx';
 import { NotFoundPage } from './pages/NotFoundPage.tsx';
@@ -31,6 +32,7 @@ const ROUTES: Route[] = [
   ['/auth/verify', 'public', () => <MagicLinkPage />],
   ['/invite', 'user', () => <InvitePage />],
   ['/status', 'public', () => <StatusPage />],
+  ['/dev/outbox', 'public', () => <DevOutboxPage />],
   ['/databases', 'auth', () => <DatabasesPage />],
   ['/databases/:db', 'auth', (p) => <DatabasePage database={p.db} tab="sql" />],
   ['/databases/:db/tables', 'auth', (p) => <DatabasePage database={p.db} tab="tables" />],

@@ -52,6 +52,8 @@ export function SessionsPanel() {
             Sign out of this session
           </button>
         </p>
+      ) : state.data.length === 0 ? (
+        <p className="empty">No active sessions.</p>
       ) : (
         <ul className="item-list">
           {state.data.map((s) => (

@@ -97,7 +97,11 @@ export function ApiKeysPage() {
         </label>
         <label>
           Scope
-          <select value={databaseId} onChange={(e) => setDatabaseId(e.target.value)}>
+          <select
+            value={databaseId}
+            onChange={(e) => setDatabaseId(e.target.value)}
+            aria-describedby="scope-status"
+          >
             <option value="">Whole project</option>
             {(dbs.data ?? []).map((d) => (
               <option key={d.id} value={d.id}>
@@ -105,6 +109,20 @@ export function ApiKeysPage() {
               </option>
             ))}
           </select>
+          <span id="scope-status" className="hint">
+            {dbs.error ? (
+              <>
+                Could not load databases ({dbs.error.message}).{' '}
+                <button type="button" className="link" onClick={dbs.reload}>
+                  Retry
+                </button>
+              </>
+            ) : dbs.data === undefined ? (
+              'Loading databases…'
+            ) : dbs.data.length === 0 ? (
+              'No databases yet: the key can reach those created later.'
+            ) : null}
+          </span>
         </label>
         <label>
           Expires

@@ -103,3 +103,25 @@ export const listSessions = (signal?: AbortSignal) =>
 
 export const revokeSession = (id: string) =>
   api<void>(`/v1/auth/sessions/${encodeURIComponent(id)}`, { method: 'DELETE' });
+
+/** An email local mode recorded instead of sending it. */
+export interface OutboxEmail {
+  id: number;
+  to: string;
+  subject: string;
+  text: string;
+  createdAt: string;
+}
+
+/**
+ * The dev outbox (`GET /v1/dev/outbox`), newest first. It exists only in local
+ * mode: elsewhere the API answers 404, so this resolves to `null` there.
+ */
+export async function listDevOutbox(signal?: AbortSignal): Promise<OutboxEmail[] | null> {
+  try {
+    return (await api<{ emails: OutboxEmail[] }>('/v1/dev/outbox', { signal })).emails;
+  } catch (e) {
+    if ((e as { status?: number }).status === 404) return null;
+    throw e;
+  }
+}

@@ -21,6 +21,7 @@ export function ContextSwitcher() {
               {o.name}
             </option>
           ))}
+          {orgs.length > 0 && <option value="">New organization…</option>}
         </select>
       </label>
       <span aria-hidden="true">/</span>
@@ -31,7 +32,7 @@ export function ContextSwitcher() {
           onChange={(e) => selectProject(e.target.value)}
           data-testid="project-select"
         >
-          {projects.length === 0 && <option value="">No projects</option>}
+          {projects.length === 0 && <option value="">{orgId ? 'No projects' : '—'}</option>}
           {projects.map((p) => (
             <option key={p.id} value={p.id}>
               {p.name}

@@ -75,64 +75,70 @@ export function MembersPage() {
       {error && <ErrorMessage error={error} />}
       <h2>Members</h2>
       <AsyncView state={members} label="Loading members…">
-        {(list) => (
-          <div className="table-wrap">
-            <table data-testid="members-table">
-              <thead>
-                <tr>
-                  <th scope="col">Email</th>
-                  <th scope="col">Role</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.map((m) => (
-                  <tr key={m.userId}>
-                    <th scope="row">
-                      {m.email} {m.userId === me && <span className="badge">you</span>}
+        {(list) =>
+          list.length === 0 ? (
+            <p className="empty" data-testid="no-members">
+              No members to show.
+            </p>
+          ) : (
+            <div className="table-wrap">
+              <table data-testid="members-table">
+                <thead>
+                  <tr>
+                    <th scope="col">Email</th>
+                    <th scope="col">Role</th>
+                    <th scope="col">
+                      <span className="visually-hidden">Actions</span>
                     </th>
-                    <td>
-                      <label>
-                        <span className="visually-hidden">Role of {m.email}</span>
-                        <select
-                          value={m.role}
-                          onChange={(e) =>
-                            orgId &&
-                            act(
-                              () => updateMemberRole(orgId, m.userId, e.target.value as OrgRole),
-                              `${m.email} is now ${e.target.value}`,
-                            )
-                          }
-                        >
-                          {ROLES.map((r) => (
-                            <option key={r}>{r}</option>
-                          ))}
-                        </select>
-                      </label>
-                    </td>
-                    <td>
-                      {m.userId !== me && (
-                        <button
-                          type="button"
-                          className="danger"
-                          onClick={() =>
-                            orgId &&
-                            window.confirm(`Remove ${m.email} from the organization?`) &&
-                            act(() => removeMember(orgId, m.userId), `${m.email} removed`)
-                          }
-                        >
-                          Remove<span className="visually-hidden"> {m.email}</span>
-                        </button>
-                      )}
-                    </td>
                   </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+                </thead>
+                <tbody>
+                  {list.map((m) => (
+                    <tr key={m.userId}>
+                      <th scope="row">
+                        {m.email} {m.userId === me && <span className="badge">you</span>}
+                      </th>
+                      <td>
+                        <label>
+                          <span className="visually-hidden">Role of {m.email}</span>
+                          <select
+                            value={m.role}
+                            onChange={(e) =>
+                              orgId &&
+                              act(
+                                () => updateMemberRole(orgId, m.userId, e.target.value as OrgRole),
+                                `${m.email} is now ${e.target.value}`,
+                              )
+                            }
+                          >
+                            {ROLES.map((r) => (
+                              <option key={r}>{r}</option>
+                            ))}
+                          </select>
+                        </label>
+                      </td>
+                      <td>
+                        {m.userId !== me && (
+                          <button
+                            type="button"
+                            className="danger"
+                            onClick={() =>
+                              orgId &&
+                              window.confirm(`Remove ${m.email} from the organization?`) &&
+                              act(() => removeMember(orgId, m.userId), `${m.email} removed`)
+                            }
+                          >
+                            Remove<span className="visually-hidden"> {m.email}</span>
+                          </button>
+                        )}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )
+        }
       </AsyncView>
       <h2>Pending invitations</h2>
       <AsyncView state={invitations} label="Loading invitations…">

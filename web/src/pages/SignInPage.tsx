@@ -5,9 +5,15 @@
  * in local mode, a dev API key for data-plane-only use.
  */
 import { type FormEvent, useEffect, useState } from 'react';
-import { requestMagicLink, signInWithPasskey, supportsPasskeyAutofill } from '../api/identity.ts';
+import {
+  listDevOutbox,
+  requestMagicLink,
+  signInWithPasskey,
+  supportsPasskeyAutofill,
+} from '../api/identity.ts';
 import { ErrorMessage } from '../components/AsyncView.tsx';
-import { navigate, useLocation } from '../router/router.tsx';
+import { useAsync } from '../components/use-async.ts';
+import { Link, navigate, useLocation } from '../router/router.tsx';
 import { useSession } from '../session/session.tsx';
 
 export function SignInPage() {
@@ -18,6 +24,9 @@ export function SignInPage() {
   const [busy, setBusy] = useState<'passkey' | 'link' | null>(null);
   const [error, setError] = useState<Error | null>(null);
   const [devKey, setDevKey] = useState('');
+  // Local mode is when the API has a dev outbox; then sign-in mail is read there, not sent.
+  const outbox = useAsync((signal) => listDevOutbox(signal).catch(() => null), []);
+  const local = Array.isArray(outbox.data);
 
   const done = async () => {
     await refresh();
@@ -107,6 +116,12 @@ export function SignInPage() {
         </form>
       )}
       {error && <ErrorMessage error={error} />}
+      {local && (
+        <p className="hint" data-testid="dev-outbox-link">
+          Local mode: no email is sent. Sign-in links land in the <Link to="/dev/outbox">dev outbox</Link>.
+          The first account created here also owns the <code>default</code> database.
+        </p>
+      )}
       <details className="dev-key">
         <summary>Local development: use a dev API key</summary>
         <form

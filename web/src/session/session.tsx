@@ -127,7 +127,14 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       orgId,
       projectId,
       contextLoaded,
-      selectOrg: setOrgId,
+      selectOrg(id) {
+        // '' is "a new organization": no org and no project until the onboarding form creates them.
+        setOrgId(id || null);
+        if (!id) {
+          setProjects([]);
+          setProjectId(null);
+        }
+      },
       selectProject: setProjectId,
       refresh,
       async adoptContext(newOrg, newProject) {
