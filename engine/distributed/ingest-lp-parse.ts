@@ -354,3 +354,10 @@ class BodyParser {
     return readTimestamp(b, this.precision, i, e);
   }
 }
+
+/** True when every parsed point carries its own timestamp (none takes the server's clock). */
+export function everyPointTimestamped(parsed: ParsedBody): boolean {
+  for (const b of parsed.batches.values())
+    for (let r = 0; r < b.rows; r++) if (Number.isNaN(b.time[r])) return false;
+  return true;
+}

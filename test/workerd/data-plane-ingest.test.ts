@@ -89,7 +89,7 @@ describe('bulk ingest', () => {
     );
     expect(w.status).toBe(400);
     expect(((await w.json()) as { error: { code: string; message: string } }).error.message).toMatch(
-      /2 points rejected; line 2/,
+      /partial write: 1 point written, 2 rejected; line 2/,
     );
     const r = await ok(`SELECT count(*) FROM cpu WHERE hostname IN ('p1', 'p2')`);
     expect(r.rows[0][0]).toBe(1);

@@ -13,7 +13,7 @@ import { fromRpcError } from '../../durable-objects/rpc-errors.ts';
 import type { BucketChunk } from '../../engine/distributed/chunk-rows.ts';
 import { toTableBatch } from '../../engine/distributed/ingest-columns.ts';
 import { encodeForShards } from '../../engine/distributed/ingest-encode.ts';
-import { LineProtocolStream } from '../../engine/distributed/ingest-lp-parse.ts';
+import { everyPointTimestamped, LineProtocolStream } from '../../engine/distributed/ingest-lp-parse.ts';
 import { isPrecision, type Precision, type Rejection } from '../../engine/distributed/line-protocol.ts';
 import {
   parseCsv,
@@ -28,19 +28,29 @@ import { ApiError } from '../errors.ts';
 import { authorizeRequest } from './authorize.ts';
 import { Cluster } from './cluster.ts';
 import { type DataPlaneDatabase, databaseFor } from './database-cache.ts';
+import { claimKey, contentBatchId, idempotencyKey, requestHash } from './idempotency.ts';
 import { StatsCollector } from './query-stats.ts';
-import { assertUtf8, MAX_INGEST_BODY_BYTES, readBodyStreaming, readBodyText } from './request-body.ts';
+import {
+  assertUtf8,
+  decodeUtf8,
+  MAX_INGEST_BODY_BYTES,
+  readBodyBytes,
+  readBodyStreaming,
+} from './request-body.ts';
 import { bulkWrite, MAX_BATCH_ROWS, writeShardChunks } from './write-path.ts';
 
 /** Rejections echoed back per request (the count is always complete). */
 const MAX_REPORTED_REJECTIONS = 100;
+/** Characters of each echoed reason: reasons quote input, and the answer must stay small. */
+const MAX_REASON_CHARS = 300;
 
 function parseRecords(type: string, text: string, table: DistTable): { rows: Row[]; rejected: Rejection[] } {
   let parsed: RecordsResult;
   if (type === 'application/json') {
     try {
       parsed = parseJsonRecords(text);
-    } catch {
+    } catch (e) {
+      if (isSqlError(e)) throw e; // nested too deep (54001)
       throw new ApiError(400, '22P02', 'body is not valid JSON');
     }
   } else if (type === 'application/x-ndjson') parsed = parseNdjson(text);
@@ -56,8 +66,25 @@ interface IngestOutcome {
   stats: ReturnType<StatsCollector['snapshot']>;
 }
 
-function batchIdOf(tableName: string, idempotencyKey: string | undefined): string {
-  return idempotencyKey ? `ingest:${tableName}:${idempotencyKey}` : crypto.randomUUID();
+/** How one request chooses its batch ids (see idempotency.ts). */
+interface Idempotency {
+  /** The client's `Idempotency-Key`. */
+  readonly key?: string;
+  /** Route, database, table, format and parameters: hashed with the body. */
+  readonly parts: readonly unknown[];
+  /** InfluxDB writes: without a key, a body whose points all carry timestamps is idempotent by content. */
+  readonly byContent?: boolean;
+}
+
+/** The batch id base of a request, decided once it is parsed and has rows to write. */
+async function batchBase(cluster: Cluster, idem: Idempotency, body: Uint8Array, timestamped: boolean) {
+  if (idem.key !== undefined) return claimKey(cluster, idem.key, await requestHash(idem.parts, body));
+  if (idem.byContent && timestamped) return contentBatchId(await requestHash(idem.parts, body));
+  return crypto.randomUUID();
+}
+
+function batchIdOf(tableName: string, base: string): string {
+  return `${base}:${tableName}`;
 }
 
 /** Rows a shard refused for their key; line 0: rows are encoded by then and their lines are not known. */
@@ -75,7 +102,8 @@ async function ingestRecords(
   db: DataPlaneDatabase,
   tableName: string,
   rowsOf: (t: DistTable) => { rows: Row[]; rejected: Rejection[] },
-  idempotencyKey: string | undefined,
+  idem: Idempotency,
+  body: Uint8Array,
 ): Promise<IngestOutcome> {
   const cluster = new Cluster(env, db.id, db.location);
   const table = await cluster.table(tableName);
@@ -83,7 +111,13 @@ async function ingestRecords(
   const stats = new StatsCollector();
   const res =
     rows.length > 0
-      ? await bulkWrite(cluster, table, rows, batchIdOf(tableName, idempotencyKey), stats).catch(shipError)
+      ? await bulkWrite(
+          cluster,
+          table,
+          rows,
+          batchIdOf(tableName, await batchBase(cluster, idem, body, false)),
+          stats,
+        ).catch(shipError)
       : { rowCount: 0, duplicate: false, rejected: [] };
   rejected.push(...keyRejections(res.rejected));
   const accepted = rows.length - res.rejected.length;
@@ -119,7 +153,7 @@ async function ingestLineProtocol(
   db: DataPlaneDatabase,
   req: Request,
   precision: Precision,
-  idempotencyKey: string | undefined,
+  idem: Idempotency,
   timer: StageTimer,
   onlyTable?: string,
 ): Promise<IngestOutcome> {
@@ -142,6 +176,7 @@ async function ingestLineProtocol(
   const nowUs = Date.now() * 1000;
   let accepted = 0;
   let duplicate = false;
+  let base: string | undefined;
   for (const [name, batch] of parsed.batches) {
     let table = fixed;
     if (!table) {
@@ -168,7 +203,10 @@ async function ingestLineProtocol(
       cluster,
       table,
       perShard,
-      batchIdOf(table.name, idempotencyKey),
+      batchIdOf(
+        table.name,
+        (base ??= await batchBase(cluster, idem, parsed.body, everyPointTimestamped(parsed))),
+      ),
       stats,
     ).catch(shipError);
     timer.mark('ship');
@@ -181,7 +219,11 @@ async function ingestLineProtocol(
 }
 
 function reportRejections(rejected: Rejection[]) {
-  return rejected.slice(0, MAX_REPORTED_REJECTIONS);
+  return rejected
+    .slice(0, MAX_REPORTED_REJECTIONS)
+    .map((r) =>
+      r.reason.length > MAX_REASON_CHARS ? { ...r, reason: `${r.reason.slice(0, MAX_REASON_CHARS)}…` } : r,
+    );
 }
 
 function precisionOf(p: string): Precision {
@@ -202,15 +244,18 @@ export const ingestRoutes = new Hono<AppEnv>()
         '0A000',
         `unsupported Content-Type "${type}"; use application/json, application/x-ndjson, text/csv or text/plain`,
       );
-    const key = c.req.header('idempotency-key');
+    const key = idempotencyKey(c.req.header('idempotency-key'));
     const tableName = c.req.param('table');
     let r: IngestOutcome;
     if (type === 'text/plain') {
       const precision = precisionOf(c.req.query('precision') ?? 'ns');
-      r = await ingestLineProtocol(c.env, db, c.req.raw, precision, key, new StageTimer(), tableName);
+      const idem = { key, parts: ['rows', db.id, tableName, type, precision] };
+      r = await ingestLineProtocol(c.env, db, c.req.raw, precision, idem, new StageTimer(), tableName);
     } else {
-      const text = await readBodyText(c.req.raw, MAX_INGEST_BODY_BYTES);
-      r = await ingestRecords(c.env, db, tableName, (t) => parseRecords(type, text, t), key);
+      const body = await readBodyBytes(c.req.raw, MAX_INGEST_BODY_BYTES);
+      const text = decodeUtf8(body);
+      const idem = { key, parts: ['rows', db.id, tableName, type] };
+      r = await ingestRecords(c.env, db, tableName, (t) => parseRecords(type, text, t), idem, body);
     }
     if (r.accepted === 0 && r.rejected.length > 0) {
       const first = r.rejected[0];
@@ -234,16 +279,22 @@ export const ingestRoutes = new Hono<AppEnv>()
     const precision = precisionOf(c.req.query('precision') ?? 'ns');
     const db = await databaseFor(c.env, c.get('principal')!, bucket);
     await authorizeRequest(c, db.id, 'ingest', 'write');
-    const key = c.req.header('idempotency-key');
+    const key = idempotencyKey(c.req.header('idempotency-key'));
     const timer = new StageTimer();
-    const r = await ingestLineProtocol(c.env, db, c.req.raw, precision, key, timer);
+    const idem = { key, parts: ['api/v2/write', db.id, precision], byContent: true };
+    const r = await ingestLineProtocol(c.env, db, c.req.raw, precision, idem, timer);
     if (r.rejected.length > 0) {
-      // InfluxDB answers a partial write with 400; the valid points are written.
-      throw new ApiError(
-        400,
-        '22P02',
-        `partial write: ${r.rejected.length} points rejected; line ${r.rejected[0].line}: ${r.rejected[0].reason}`,
-      );
+      // InfluxDB answers 400 both when nothing was written and for a partial write (the valid
+      // points are written): the message says which, and how many.
+      const first = r.rejected[0];
+      const n = r.rejected.length;
+      const what =
+        r.accepted === 0
+          ? `no points written: all ${n} ${n === 1 ? 'point' : 'points'} rejected`
+          : `partial write: ${r.accepted} ${r.accepted === 1 ? 'point' : 'points'} written, ${n} rejected`;
+      const reason =
+        first.reason.length > MAX_REASON_CHARS ? `${first.reason.slice(0, MAX_REASON_CHARS)}…` : first.reason;
+      throw new ApiError(400, '22P02', `${what}; line ${first.line}: ${reason}`);
     }
     c.header('server-timing', timer.header());
     return c.body(null, 204);

@@ -7,16 +7,23 @@ import { ApiError } from '../errors.ts';
 
 /** `/sql` bodies: 1 MiB of JSON. */
 export const MAX_SQL_BODY_BYTES = 1 << 20;
-/** Bulk-ingest bodies: 32 MiB. */
+/**
+ * Bulk-ingest bodies: 32 MiB, counted after gunzip, so a small gzip body that
+ * inflates without end (a decompression bomb) stops at 32 MiB with 413.
+ */
 export const MAX_INGEST_BODY_BYTES = 32 << 20;
 /** Bind parameters per `/sql` call (PostgreSQL's own limit is 65,535; ours is lower to bound work). */
 export const MAX_PARAMS = 10_000;
 
 /** Reads the body as text, failing with 413 past `limit` bytes and 400 (22021) on invalid UTF-8. */
 export async function readBodyText(req: Request, limit: number): Promise<string> {
-  const all = await readBodyBytes(req, limit);
+  return decodeUtf8(await readBodyBytes(req, limit));
+}
+
+/** Decodes a body read as bytes, failing with 400 (22021) on invalid UTF-8. */
+export function decodeUtf8(bytes: Uint8Array): string {
   try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(all);
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
     throw new ApiError(400, '22021', 'request body is not valid UTF-8');
   }
@@ -35,7 +42,7 @@ export async function readBodyBytes(req: Request, limit: number): Promise<Uint8A
  * Reads the body into one growing buffer (sized from Content-Length when the
  * body is not compressed), calling `onData(buffer, filled)` after every piece
  * so the caller can parse while the rest arrives. Fails with 413 past `limit`
- * bytes, 415 for an unsupported Content-Encoding and 400 (22P02) for a body
+ * bytes (of the inflated body when gzipped), 415 for an unsupported Content-Encoding and 400 (22P02) for a body
  * that does not gunzip. Returns the buffer and how much of it is body.
  */
 export async function readBodyStreaming(

@@ -13,6 +13,7 @@ import { ApiError } from '../errors.ts';
 import { sqlAuthorizer } from './authorize.ts';
 import { Cluster } from './cluster.ts';
 import { databaseFor } from './database-cache.ts';
+import { sqlTxnBase } from './idempotency.ts';
 import { type QueryStats, StatsCollector } from './query-stats.ts';
 import { MAX_PARAMS, MAX_SQL_BODY_BYTES, readBodyText } from './request-body.ts';
 import { runSql } from './sql-executor.ts';
@@ -80,14 +81,16 @@ export const sqlRoutes = new Hono<AppEnv>().post('/v1/databases/:database/sql', 
   const { sql, params } = parseSqlBody(await readBodyText(c.req.raw, MAX_SQL_BODY_BYTES));
   const db = await databaseFor(c.env, principal, c.req.param('database'));
   await ensureParser();
+  const cluster = new Cluster(c.env, db.id, db.location);
+  const txnBase = await sqlTxnBase(cluster, c.req.header('idempotency-key'), sql, params);
   stats.lap('request');
   const results = await runSql(
     {
-      cluster: new Cluster(c.env, db.id, db.location),
+      cluster,
       params,
       defaultShards: db.defaultShardCount,
       stats,
-      txnBase: c.req.header('idempotency-key') ?? crypto.randomUUID(),
+      txnBase,
       authorize: sqlAuthorizer(c, db.id),
     },
     sql,
