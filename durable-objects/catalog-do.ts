@@ -21,8 +21,8 @@ import {
   withRetention,
   withTiering,
 } from './catalog-changes.ts';
-import { claimIdempotencyKey, type KeyClaim } from './idempotency-keys.ts';
 import { rpcSafe } from './rpc-errors.ts';
+import { Tombstone } from './tombstone.ts';
 
 /** A coordinator silent this long is presumed dead; recovery then resolves its transaction. */
 export const RECOVERY_AFTER_MS = 30_000;
@@ -48,11 +48,15 @@ export function tableRanges(t: DistTable): HashRange[] {
 
 export class CatalogDO extends DurableObject<Env> {
   private readonly sql: SqlStorage;
+  /** Set once the database is deleted: every call then answers 3D000. */
+  private readonly tombstone: Tombstone;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
+    this.tombstone = new Tombstone(this.sql);
     ctx.blockConcurrencyWhile(async () => {
+      if (this.tombstone.isSet) return;
       this.sql.exec(`CREATE TABLE IF NOT EXISTS catalog_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
       this.sql.exec(`CREATE TABLE IF NOT EXISTS catalog_tables (name TEXT PRIMARY KEY, def TEXT NOT NULL)`);
       this.sql.exec(
@@ -65,10 +69,12 @@ export class CatalogDO extends DurableObject<Env> {
   async destroy(): Promise<void> {
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
+    this.tombstone.set();
   }
 
   /** The catalog version; Workers cache catalog entries by it. */
   async version(): Promise<number> {
+    this.tombstone.check();
     const row = this.sql
       .exec<{ value: string }>(`SELECT value FROM catalog_meta WHERE key = 'version'`)
       .toArray()[0];
@@ -77,6 +83,7 @@ export class CatalogDO extends DurableObject<Env> {
 
   /** Every table and the version they were read at. */
   async snapshot(): Promise<CatalogSnapshot> {
+    this.tombstone.check();
     const tables = this.sql
       .exec<{ def: string }>(`SELECT def FROM catalog_tables ORDER BY name`)
       .toArray()
@@ -121,6 +128,7 @@ export class CatalogDO extends DurableObject<Env> {
     ifNotExists: boolean,
     constraints: ConstraintSpec[] = [],
   ): Promise<DistTable | null> {
+    this.tombstone.check();
     return rpcSafe(async () => {
       const exists = this.sql.exec(`SELECT 1 FROM catalog_tables WHERE name = ?`, name).toArray().length > 0;
       if (exists) {
@@ -140,11 +148,13 @@ export class CatalogDO extends DurableObject<Env> {
     drop: string[],
     options: RelOption[] = [],
   ): Promise<DistTable> {
+    this.tombstone.check();
     return rpcSafe(async () => this.change(name, (t) => alteredTable(t, add, drop, options)));
   }
 
   /** DROP TABLE: returns the dropped definition (the Worker clears its shards), or null. */
   async dropTable(name: string, ifExists: boolean): Promise<DistTable | null> {
+    this.tombstone.check();
     return rpcSafe(async () => {
       const row = this.sql
         .exec<{ def: string }>(`SELECT def FROM catalog_tables WHERE name = ?`, name)
@@ -163,6 +173,7 @@ export class CatalogDO extends DurableObject<Env> {
 
   /** create_distributed_table / create_reference_table (empty tables only). */
   async place(name: string, placement: Placement, shardCount: number, isEmpty: boolean): Promise<DistTable> {
+    this.tombstone.check();
     return rpcSafe(async () => this.change(name, (t) => placedTable(t, placement, shardCount, isEmpty)));
   }
 
@@ -178,6 +189,7 @@ export class CatalogDO extends DurableObject<Env> {
     isEmpty: boolean,
     ifNotExists = false,
   ): Promise<{ table: DistTable; created: boolean }> {
+    this.tombstone.check();
     return rpcSafe(async () => {
       const t = this.get(name);
       if (t.hypertable && ifNotExists) return { table: t, created: false };
@@ -199,6 +211,7 @@ export class CatalogDO extends DurableObject<Env> {
 
   /** add_retention_policy (µs) / remove_retention_policy (undefined). */
   async setRetention(name: string, retentionUs: number | undefined, ifExists = false): Promise<DistTable> {
+    this.tombstone.check();
     return rpcSafe(async () => this.change(name, (t) => withRetention(t, retentionUs, ifExists)));
   }
 
@@ -213,6 +226,7 @@ export class CatalogDO extends DurableObject<Env> {
     lenient = false,
     freezeAfterUs?: number,
   ): Promise<DistTable> {
+    this.tombstone.check();
     return rpcSafe(async () => this.change(name, (t) => withTiering(t, moveAfterUs, lenient, freezeAfterUs)));
   }
 
@@ -225,13 +239,9 @@ export class CatalogDO extends DurableObject<Env> {
     return updated;
   }
 
-  /** Binds an `Idempotency-Key` to the hash of its request (see idempotency-keys). */
-  async claimIdempotencyKey(key: string, requestHash: string): Promise<KeyClaim> {
-    return claimIdempotencyKey(this.sql, key, requestHash, Date.now());
-  }
-
   /** 2PC phase 0: the durable coordinator record, written before any shard prepares. */
   async beginTxn(id: string, shards: string[]): Promise<void> {
+    this.tombstone.check();
     // A retried request reuses its id: keep the first record (and its decision, if any).
     this.sql.exec(
       `INSERT INTO txn_records (id, shards, state, created_at) VALUES (?, ?, 'preparing', ?) ON CONFLICT(id) DO NOTHING`,
@@ -248,6 +258,7 @@ export class CatalogDO extends DurableObject<Env> {
    * recovery racing the original coordinator) returns the first decision.
    */
   async decide(id: string, decision: 'committed' | 'aborted'): Promise<'committed' | 'aborted'> {
+    this.tombstone.check();
     const row = this.sql
       .exec<{ state: string }>(`SELECT state FROM txn_records WHERE id = ?`, id)
       .toArray()[0];
@@ -259,6 +270,7 @@ export class CatalogDO extends DurableObject<Env> {
 
   /** Forgets a transaction once every shard acknowledged the decision. */
   async finishTxn(id: string): Promise<void> {
+    this.tombstone.check();
     this.sql.exec(`DELETE FROM txn_records WHERE id = ?`, id);
   }
 
@@ -268,6 +280,7 @@ export class CatalogDO extends DurableObject<Env> {
    * decided one is re-sent to every shard (resolve is idempotent). Returns ids resolved.
    */
   async recover(minAgeMs = RECOVERY_AFTER_MS): Promise<string[]> {
+    this.tombstone.check();
     const done: string[] = [];
     for (const t of await this.pendingTxns()) {
       if (Date.now() - t.createdAt < minAgeMs) continue;
@@ -282,6 +295,7 @@ export class CatalogDO extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
+    if (this.tombstone.isSet) return;
     await this.recover();
     if ((await this.pendingTxns()).length > 0)
       await this.ctx.storage.setAlarm(Date.now() + RECOVERY_AFTER_MS);
@@ -289,6 +303,7 @@ export class CatalogDO extends DurableObject<Env> {
 
   /** Unfinished transactions (for recovery). */
   async pendingTxns(): Promise<TxnRecord[]> {
+    this.tombstone.check();
     return this.sql
       .exec<{ id: string; shards: string; state: string; created_at: number }>(
         `SELECT * FROM txn_records ORDER BY created_at`,

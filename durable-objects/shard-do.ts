@@ -11,7 +11,7 @@ import type { Fragment, PartialResult } from '../engine/distributed/fragment.ts'
 import type { JoinRequest } from '../engine/distributed/join-fragment.ts';
 import type { DistTable } from '../engine/distributed/table-schema.ts';
 import { rpcSafe } from './rpc-errors.ts';
-import { ensureDmlEngine, ShardEngine } from './shard-engine.ts';
+import { ShardEngine } from './shard-engine.ts';
 import { freezeNow } from './shard-freeze.ts';
 import { runShardJoin } from './shard-join.ts';
 import {
@@ -47,12 +47,15 @@ import {
 } from './shard-storage.ts';
 import { collectColdGarbage, runTiering, type TierDeps, type TierFaults, tierNow } from './shard-tier.ts';
 import { ColdBlockCache, type ColdNeeds } from './shard-tier-read.ts';
+import { Tombstone } from './tombstone.ts';
 
 export type { WriteBatch, WriteResult } from './shard-log.ts';
 export type { ShardPing, ShardTableInfo } from './shard-storage.ts';
 
 export class ShardDO extends DurableObject<Env> {
   private readonly sql: SqlStorage;
+  /** Set once the database is deleted: every call then answers 3D000. */
+  private readonly tombstone: Tombstone;
   /** Engine per table, cached until the next change of rows, chunks or definition. */
   private readonly engine = new ShardEngine();
   /** Cold chunk blocks fetched from R2 (bounded LRU). */
@@ -61,8 +64,11 @@ export class ShardDO extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
+    this.tombstone = new Tombstone(this.sql);
     this.cold = new ColdBlockCache(env.COLD, env.FROZEN);
-    ctx.blockConcurrencyWhile(async () => initShardSchema(this.sql));
+    ctx.blockConcurrencyWhile(async () => {
+      if (!this.tombstone.isSet) initShardSchema(this.sql);
+    });
   }
 
   /** Writes a nonce to SQLite and reads it back: proves the storage path end to end. */
@@ -79,15 +85,18 @@ export class ShardDO extends DurableObject<Env> {
     this.cold.clear();
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
+    this.tombstone.set();
   }
 
   /** Schedules the maintenance alarm (compaction, tiering, retention) `delayMs` from now. */
   async scheduleMaintenance(delayMs: number): Promise<void> {
+    this.tombstone.check();
     await this.ctx.storage.setAlarm(Date.now() + delayMs);
   }
 
   /** Last time the maintenance alarm ran, in ms since the epoch (0 = never). */
   async lastMaintenance(): Promise<number> {
+    this.tombstone.check();
     const row = this.sql
       .exec<{ value: string }>(`SELECT value FROM _meta WHERE key = 'alarm_at'`)
       .toArray()[0];
@@ -139,11 +148,13 @@ export class ShardDO extends DurableObject<Env> {
 
   /** Overrides compaction thresholds (tests and operators). */
   async setMaintenancePolicy(p: MaintenancePolicy): Promise<void> {
+    this.tombstone.check();
     writePolicy(this.sql, p);
   }
 
   /** Applies a write batch through the shard log, exactly once per batch id. */
   async write(batch: WriteBatch): Promise<WriteResult> {
+    this.tombstone.check();
     return rpcSafe(async () => {
       const m = this.meter();
       const insert: ShardOp = { kind: 'insert', rows: [], target: batch.target };
@@ -177,6 +188,7 @@ export class ShardDO extends DurableObject<Env> {
     table: DistTable,
     catalogVersion?: number,
   ): Promise<{ result: PartialResult; stats: ShardStats; catalogVersion: number }> {
+    this.tombstone.check();
     return rpcSafe(async () => {
       const seen = catalogVersionSeen(this.sql, catalogVersion);
       // Planned against an older catalog: do not run it with a stale definition; the Worker refetches.
@@ -196,6 +208,7 @@ export class ShardDO extends DurableObject<Env> {
     req: JoinRequest,
     catalogVersion?: number,
   ): Promise<{ result: PartialResult; stats: ShardStats; catalogVersion: number }> {
+    this.tombstone.check();
     return rpcSafe(async () => {
       const seen = catalogVersionSeen(this.sql, catalogVersion);
       if (catalogVersion !== undefined && seen > catalogVersion)
@@ -210,9 +223,9 @@ export class ShardDO extends DurableObject<Env> {
 
   /** 2PC phase 1: durably logs the operation as prepared (idempotent per transaction id). */
   async prepare(txnId: string, table: DistTable, op: ShardOp): Promise<{ stats: ShardStats }> {
+    this.tombstone.check();
     return rpcSafe(async () => {
       const m = this.meter();
-      if (op.kind !== 'insert' && op.dml) await ensureDmlEngine();
       await this.withColdRows(m, table, op, () =>
         this.ctx.storage.transactionSync(() => prepareEntry(m, txnId, table, op)),
       );
@@ -225,11 +238,11 @@ export class ShardDO extends DurableObject<Env> {
     txnId: string,
     decision: 'committed' | 'aborted',
   ): Promise<{ rowCount: number; stats: ShardStats }> {
+    this.tombstone.check();
     return rpcSafe(async () => {
       const m = this.meter();
       // Cold blocks the commit reads are fetched first: the transaction itself is synchronous.
       const pending = pendingOp(m, txnId, decision);
-      if (pending && pending.op.kind !== 'insert' && pending.op.dml) await ensureDmlEngine();
       const rowCount = await this.withColdRows(m, pending?.table, pending?.op, () =>
         this.ctx.storage.transactionSync(() => resolveEntry(m, txnId, decision)),
       );
@@ -241,6 +254,7 @@ export class ShardDO extends DurableObject<Env> {
 
   /** Transaction ids still prepared here (recovery asks the coordinator record about each). */
   async preparedTxns(): Promise<string[]> {
+    this.tombstone.check();
     return this.sql
       .exec<{ batch_id: string }>(`SELECT batch_id FROM shard_log WHERE state = 'prepared'`)
       .toArray()
@@ -252,6 +266,7 @@ export class ShardDO extends DurableObject<Env> {
    * the alarm compacts and enforces retention with current settings.
    */
   async updateTable(table: DistTable, catalogVersion?: number): Promise<void> {
+    this.tombstone.check();
     catalogVersionSeen(this.sql, catalogVersion);
     rememberTable(new Meter(this.sql), table);
     this.engine.invalidate();
@@ -261,11 +276,13 @@ export class ShardDO extends DurableObject<Env> {
 
   /** Hot row count and chunk list of a table here. */
   async tableInfo(table: string): Promise<ShardTableInfo> {
+    this.tombstone.check();
     return tableInfo(new Meter(this.sql), table);
   }
 
   /** Removes every row of a table (DROP TABLE). */
   async dropTable(table: string, catalogVersion?: number): Promise<void> {
+    this.tombstone.check();
     catalogVersionSeen(this.sql, catalogVersion);
     const m = this.meter();
     this.ctx.storage.transactionSync(() => dropTableData(m, table));
@@ -282,6 +299,7 @@ export class ShardDO extends DurableObject<Env> {
     olderThanUs: number | undefined,
     newerThanUs?: number,
   ): Promise<number[]> {
+    this.tombstone.check();
     return rpcSafe(async () => {
       this.engine.invalidate();
       const m = this.meter();
@@ -303,6 +321,7 @@ export class ShardDO extends DurableObject<Env> {
     faults: TierFaults = {},
     to: 'cold' | 'frozen' = 'cold',
   ) {
+    this.tombstone.check();
     return rpcSafe(async () => {
       const m = this.meter();
       rememberTable(m, table);
@@ -323,6 +342,7 @@ export class ShardDO extends DurableObject<Env> {
    * a failure keeps the passes already committed, and the next call or alarm resumes.
    */
   async compact(force = true): Promise<{ chunksWritten: number; stats: ShardStats }> {
+    this.tombstone.check();
     const m = this.meter();
     const stored = this.policy();
     const policy = force ? { ...stored, minRows: 1, maxAgeMs: 0 } : stored;
@@ -341,6 +361,7 @@ export class ShardDO extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
+    if (this.tombstone.isSet) return;
     const m = this.meter();
     const now = Date.now();
     const policy = this.policy();

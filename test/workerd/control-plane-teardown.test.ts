@@ -44,12 +44,12 @@ describe('DELETE /v1/databases/{database}', () => {
 
     for (let i = 0; i < 4; i++) {
       await runInDurableObject(shard(database.id, i), async (_o, state) => {
-        expect(userTables(state.storage)).toEqual([]);
+        expect(userTables(state.storage)).toEqual(['_destroyed']); // only the tombstone
       });
     }
     const catalog = env.CATALOG.get(env.CATALOG.idFromName(database.id));
     await runInDurableObject(catalog, async (_o, state) => {
-      expect(userTables(state.storage)).toEqual([]);
+      expect(userTables(state.storage)).toEqual(['_destroyed']); // only the tombstone
     });
     expect((await env.COLD.list({ prefix })).objects).toEqual([]);
     expect((await env.FROZEN.list({ prefix })).objects).toEqual([]);

@@ -5,7 +5,8 @@
  * CatalogDO. Shards go first so a failure leaves the catalog (the map to the
  * shards) in place and the deletion can simply be retried.
  */
-
+import { fromRpcError } from '../../durable-objects/rpc-errors.ts';
+import { isSqlError } from '../../engine/errors.ts';
 import { forgetCatalog } from './catalog-cache.ts';
 import { Cluster } from './cluster.ts';
 
@@ -35,8 +36,13 @@ export interface TeardownReport {
 /** Destroys every Durable Object and R2 object that belongs to `databaseId`. */
 export async function destroyDatabaseData(env: Env, databaseId: string): Promise<TeardownReport> {
   const cluster = new Cluster(env, databaseId);
-  const { tables } = await cluster.refresh();
-  const shardNames = new Set(tables.flatMap((t) => cluster.shardsOf(t)));
+  // A retried deletion may find the catalog already destroyed (3D000): its shards went before it.
+  const snapshot = await cluster.refresh().catch((e: unknown) => {
+    const err = fromRpcError(e);
+    if (isSqlError(err) && err.code === '3D000') return { tables: [] };
+    throw e;
+  });
+  const shardNames = new Set(snapshot.tables.flatMap((t) => cluster.shardsOf(t)));
   await Promise.all([...shardNames].map((name) => cluster.shard(name).destroy()));
   const prefix = databaseObjectPrefix(databaseId);
   const objects = (await deletePrefix(env.COLD, prefix)) + (await deletePrefix(env.FROZEN, prefix));
