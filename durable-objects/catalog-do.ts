@@ -21,6 +21,7 @@ import {
   withRetention,
   withTiering,
 } from './catalog-changes.ts';
+import { claimIdempotencyKey, type KeyClaim } from './idempotency-keys.ts';
 import { rpcSafe } from './rpc-errors.ts';
 import { Tombstone } from './tombstone.ts';
 
@@ -237,6 +238,12 @@ export class CatalogDO extends DurableObject<Env> {
     if (updated === undefined) return t;
     this.put(updated);
     return updated;
+  }
+
+  /** Binds an `Idempotency-Key` to the hash of its request (see idempotency-keys). */
+  async claimIdempotencyKey(key: string, requestHash: string): Promise<KeyClaim> {
+    this.tombstone.check();
+    return claimIdempotencyKey(this.sql, key, requestHash, Date.now());
   }
 
   /** 2PC phase 0: the durable coordinator record, written before any shard prepares. */

@@ -11,7 +11,7 @@ import type { Fragment, PartialResult } from '../engine/distributed/fragment.ts'
 import type { JoinRequest } from '../engine/distributed/join-fragment.ts';
 import type { DistTable } from '../engine/distributed/table-schema.ts';
 import { rpcSafe } from './rpc-errors.ts';
-import { ShardEngine } from './shard-engine.ts';
+import { ensureDmlEngine, ShardEngine } from './shard-engine.ts';
 import { freezeNow } from './shard-freeze.ts';
 import { runShardJoin } from './shard-join.ts';
 import {
@@ -226,6 +226,7 @@ export class ShardDO extends DurableObject<Env> {
     this.tombstone.check();
     return rpcSafe(async () => {
       const m = this.meter();
+      if (op.kind !== 'insert' && op.dml) await ensureDmlEngine();
       await this.withColdRows(m, table, op, () =>
         this.ctx.storage.transactionSync(() => prepareEntry(m, txnId, table, op)),
       );
@@ -243,6 +244,7 @@ export class ShardDO extends DurableObject<Env> {
       const m = this.meter();
       // Cold blocks the commit reads are fetched first: the transaction itself is synchronous.
       const pending = pendingOp(m, txnId, decision);
+      if (pending && pending.op.kind !== 'insert' && pending.op.dml) await ensureDmlEngine();
       const rowCount = await this.withColdRows(m, pending?.table, pending?.op, () =>
         this.ctx.storage.transactionSync(() => resolveEntry(m, txnId, decision)),
       );
