@@ -23,6 +23,7 @@ import type { Database } from '../engine/database.ts';
 import { columnIdOf } from '../engine/distributed/chunk-rows.ts';
 import type { Fragment, PartialResult } from '../engine/distributed/fragment.ts';
 import {
+  dmlEvaluatorReady,
   engineOver,
   engineTableDef,
   hotSegment,
@@ -56,6 +57,12 @@ function ensureParser(): Promise<void> {
   const g = globalThis as { __dirname?: string };
   if (g.__dirname === undefined) g.__dirname = '/';
   return initParser({ wasmModule });
+}
+
+/** Readies the engine that evaluates UPDATE / DELETE shipped as SQL (see `shard-dml`). */
+export async function ensureDmlEngine(): Promise<void> {
+  await ensureParser();
+  await dmlEvaluatorReady(wasmModule);
 }
 
 /** Per-DO engine cache and fragment runner. */

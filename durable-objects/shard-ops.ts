@@ -5,11 +5,13 @@
  * delete bitmap, so column blocks are never rewritten for a delete) and
  * updates (delete + re-insert as hot rows).
  */
+import type { DmlSql } from '../engine/distributed/dml-sql.ts';
 import { evalExpr, type FExpr } from '../engine/distributed/fragment-expr.ts';
 import { CoercionError, coerceValue, type DistColumn, type Row } from '../engine/distributed/table-schema.ts';
 import type { OnConflict } from '../engine/distributed/unique-keys.ts';
 import { SqlError, SqlState } from '../engine/errors.ts';
 import { newNullBitmap, setNullAt } from '../engine/vector.ts';
+import { matchDml } from './shard-dml.ts';
 import { matchRows } from './shard-scan.ts';
 import type { Meter } from './shard-storage.ts';
 
@@ -25,6 +27,8 @@ export type ShardOp =
   | {
       readonly kind: 'delete';
       readonly table: string;
+      /** The statement as SQL the shard's engine evaluates (see `shard-dml`); else `filter`. */
+      readonly dml?: DmlSql;
       readonly filter?: FExpr;
       readonly reads: readonly number[];
       readonly defaults: readonly unknown[];
@@ -32,6 +36,8 @@ export type ShardOp =
   | {
       readonly kind: 'update';
       readonly table: string;
+      /** The statement as SQL the shard's engine evaluates (see `shard-dml`); else `filter` and `set[].expr`. */
+      readonly dml?: DmlSql;
       readonly filter?: FExpr;
       readonly reads: readonly number[];
       readonly defaults: readonly unknown[];
@@ -41,14 +47,19 @@ export type ShardOp =
 /** One `SET column = expr` of an UPDATE. */
 export interface UpdateSet {
   readonly column: Pick<DistColumn, 'id' | 'name' | 'type' | 'notNull'>;
-  readonly expr: FExpr;
+  /** Absent when the op ships `dml` (its SELECT computes the value). */
+  readonly expr?: FExpr;
 }
 
 type Hits = ReturnType<typeof matchRows>;
 
 /** Applies a delete; returns rows deleted. */
 export function applyDelete(m: Meter, op: Extract<ShardOp, { kind: 'delete' }>): number {
-  return deleteHits(m, matchRows(m, op.table, op.reads, op.defaults, op.filter));
+  const dml = op.dml;
+  return deleteHits(
+    m,
+    dml ? matchDml(m, { ...op, dml }).hits : matchRows(m, op.table, op.reads, op.defaults, op.filter),
+  );
 }
 
 /**
@@ -58,14 +69,16 @@ export function applyDelete(m: Meter, op: Extract<ShardOp, { kind: 'delete' }>):
  * transaction before anything commits. Returns the new rows.
  */
 export function updatedRows(m: Meter, op: Extract<ShardOp, { kind: 'update' }>): { hits: Hits; rows: Row[] } {
-  const hits = matchRows(m, op.table, op.reads, op.defaults, op.filter);
-  const rows = hits.rows.map((old) => {
+  const dml = op.dml;
+  const shipped = dml ? matchDml(m, { ...op, dml }) : undefined;
+  const hits = shipped?.hits ?? matchRows(m, op.table, op.reads, op.defaults, op.filter);
+  const rows = hits.rows.map((old, r) => {
     const next: Row = [...old];
     for (let i = 0; i < next.length; i++) if (next[i] === undefined) next[i] = op.defaults[i] ?? null;
-    for (const { column, expr } of op.set) {
+    for (const [k, { column, expr }] of op.set.entries()) {
       let v: unknown;
       try {
-        v = coerceValue(evalExpr(expr, old, op.defaults), column.type);
+        v = shipped ? shipped.match.values[r][k] : coerceValue(evalExpr(expr!, old, op.defaults), column.type);
       } catch (e) {
         if (e instanceof CoercionError)
           throw new SqlError(SqlState.numericValueOutOfRange, `column "${column.name}": ${e.message}`);

@@ -7,11 +7,15 @@
  * Durable Object and the Node differential test share it.
  */
 import { Database } from '../database.ts';
+import { SqlError, SqlState } from '../errors.ts';
 import type { Expr } from '../plan/nodes.ts';
+import { parseSql } from '../sql/parser.ts';
 import { JsHotSource, type SegmentTable, SegmentTableStore } from '../storage/segment-store.ts';
 import type { SegmentView, TableDef } from '../storage/table-store.ts';
 import type { ColumnType } from '../vector.ts';
 import { chunkColumnName } from './chunk-rows.ts';
+import { planeValue } from './coordinator-engine.ts';
+import { type DmlSql, ROW_POSITION } from './dml-sql.ts';
 import type { Fragment, PartialResult } from './fragment.ts';
 import { fragmentSql, fragmentWidth, partialOf } from './fragment-sql.ts';
 import { PartialColumns } from './partial-columns.ts';
@@ -90,4 +94,81 @@ export async function runFragmentOnEngine(
     stats: { chunksScanned: r.stats.chunksScanned, chunksSkipped: r.stats.chunksSkipped },
     timing: { render: t1 - t0, query: t2 - t1, partial: performance.now() - t2 },
   };
+}
+
+/** Rows an UPDATE / DELETE matched (positions into the given rows) and, for UPDATE, their SET values. */
+export interface DmlMatch {
+  readonly positions: number[];
+  /** Per matched row, the SET values in data-plane representation (empty for DELETE). */
+  readonly values: unknown[][];
+}
+
+/** A store whose tables are swapped per evaluation (the engine is created once, asynchronously). */
+class SwapStore extends SegmentTableStore {
+  current = new SegmentTableStore([]);
+  override get(name: string) {
+    return this.current.get(name);
+  }
+  override names(): string[] {
+    return this.current.names();
+  }
+}
+
+let dmlEngine: { db: Database; store: SwapStore } | undefined;
+
+/** Creates the DML evaluator's engine once per isolate; `evaluateDml` needs it (it is synchronous). */
+export async function dmlEvaluatorReady(wasmModule?: WebAssembly.Module): Promise<void> {
+  if (dmlEngine) return;
+  const store = new SwapStore([]);
+  const db = await Database.create({ store, wasmModule });
+  dmlEngine ??= { db, store };
+}
+
+/**
+ * Evaluates an UPDATE / DELETE shipped as SQL (see `dml-sql`) over `rows` (arrays by column
+ * id; a missing slot reads as the column default) with the engine: which rows match, and
+ * their new values. Synchronous, so a shard can run it inside its storage transaction.
+ */
+export function evaluateDml(dml: DmlSql, rows: readonly Row[]): DmlMatch {
+  if (!dmlEngine) throw new SqlError(SqlState.internalError, 'the DML evaluator is not ready');
+  const t = dml.table;
+  const rowColumn = { id: t.nextColumnId, name: ROW_POSITION, type: 'int32' as const, notNull: true };
+  const def: TableDef = {
+    name: t.name,
+    columns: [...t.columns, rowColumn].map((c) => ({
+      id: c.id,
+      name: c.name,
+      type: c.type as ColumnType,
+      notNull: false,
+    })),
+    primaryKey: [],
+    checks: [],
+  };
+  const values = new Map<number, unknown[]>();
+  for (const c of t.columns) {
+    const dflt = engineValue(c, c.default);
+    values.set(
+      c.id,
+      rows.map((r) => (r[c.id] === undefined ? dflt : engineValue(c, r[c.id]))),
+    );
+  }
+  values.set(
+    rowColumn.id,
+    rows.map((_, i) => i),
+  );
+  const { db, store } = dmlEngine;
+  store.current = new SegmentTableStore([
+    { def, segments: () => [{ source: new JsHotSource(rows.length, values), hot: true }] },
+  ]);
+  try {
+    const parsed = parseSql(dml.text);
+    const r = db.runParsed(parsed[0].stmt, dml.text, dml.params, { raw: true });
+    const types = r.columns.map((c) => c.type);
+    return {
+      positions: r.rows.map((row) => row[0] as number),
+      values: r.rows.map((row) => row.slice(1).map((v, i) => planeValue(v, types[i + 1]))),
+    };
+  } finally {
+    store.current = new SegmentTableStore([]);
+  }
 }

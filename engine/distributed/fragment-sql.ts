@@ -55,7 +55,7 @@ export function timestampLiteral(us: number): string {
 }
 
 /** A typed SQL literal. Typed so the engine never infers numeric or unknown where the plane meant float8/text. */
-function literal(v: unknown, type: DistType | 'null'): string {
+export function sqlLiteral(v: unknown, type: DistType | 'null'): string {
   if (v === null || v === undefined) return type === 'null' ? 'NULL' : `NULL::${SQL_TYPE[type]}`;
   switch (type) {
     case 'bool':
@@ -79,7 +79,7 @@ export function exprSql(e: FExpr): string {
     case 'col':
       return chunkColumnName(e.id);
     case 'const':
-      return literal(e.v, e.type);
+      return sqlLiteral(e.v, e.type);
     case 'cmp':
       return `(${exprSql(e.l)} ${e.op} ${exprSql(e.r)})`;
     case 'and':
@@ -91,14 +91,14 @@ export function exprSql(e: FExpr): string {
       return `(${exprSql(e.arg)} IS ${e.negated ? 'NOT ' : ''}NULL)`;
     case 'in': {
       const t = exprType(e.arg);
-      const list = e.list.map((v) => literal(v, t)).join(', ');
+      const list = e.list.map((v) => sqlLiteral(v, t)).join(', ');
       return `(${exprSql(e.arg)} ${e.negated ? 'NOT IN' : 'IN'} (${list}))`;
     }
     case 'arith':
       return `(${exprSql(e.l)} ${e.op} ${exprSql(e.r)})`;
     case 'bucket':
       // The plane's buckets are aligned to the epoch plus offset: pass that origin explicitly.
-      return `time_bucket('${e.widthUs} microseconds'::interval, ${exprSql(e.arg)}, ${literal(e.offsetUs, 'timestamptz')})`;
+      return `time_bucket('${e.widthUs} microseconds'::interval, ${exprSql(e.arg)}, ${sqlLiteral(e.offsetUs, 'timestamptz')})`;
   }
 }
 

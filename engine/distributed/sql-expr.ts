@@ -7,8 +7,11 @@
  */
 import { SqlError, SqlState } from '../errors.ts';
 import { TIMESCALE_ORIGIN } from '../functions/datetime-functions.ts';
+import { constructName, sqlTypeName } from '../sql/sql-names.ts';
 import type { CmpOp, FExpr } from './fragment-expr.ts';
 import { CoercionError, coerceValue, type DistTable, type DistType } from './table-schema.ts';
+
+const typeWords = (t: DistType | 'null' | 'bool') => (t === 'null' ? 'unknown' : sqlTypeName(t));
 
 // biome-ignore lint/suspicious/noExplicitAny: the pg AST is untyped JSON.
 type Node = any;
@@ -19,9 +22,9 @@ export interface ExprScope {
   readonly params: readonly unknown[];
 }
 
-/** Raises 0A000 with a message naming the unsupported construct. */
+/** Raises 0A000 with a message naming the unsupported SQL construct (never a parser node). */
 export function unsupported(what: string): never {
-  throw new SqlError(SqlState.featureNotSupported, `${what} is not supported by the distributed executor`);
+  throw new SqlError(SqlState.featureNotSupported, `${what} is not supported`);
 }
 
 const CMP: Record<string, CmpOp> = {
@@ -123,8 +126,15 @@ export function constValue(n: Node, scope: ExprScope): { v: unknown; type: DistT
   if (n.A_Const) {
     const c = n.A_Const;
     if (c.isnull) return { v: null, type: 'null' };
-    if (c.ival) return { v: c.ival.ival ?? 0, type: 'int64' };
-    if (c.fval) return { v: Number(c.fval.fval), type: 'float64' };
+    // PostgreSQL's literal types: integers are int4 when they fit (the parser's ival), else
+    // int8; other numbers are numeric, which the fast path only compares (see `translateExpr`).
+    if (c.ival) return { v: c.ival.ival ?? 0, type: 'int32' };
+    if (c.fval) {
+      const text = String(c.fval.fval);
+      if (!/^[-+]?\d+$/.test(text)) return { v: Number(text), type: 'float64' };
+      if (!Number.isSafeInteger(Number(text))) unsupported('integer constants beyond ±2^53 here');
+      return { v: Number(text), type: 'int64' };
+    }
     if (c.sval) return { v: c.sval.sval ?? '', type: 'text' };
     if (c.boolval) return { v: c.boolval.boolval === true, type: 'bool' };
   }
@@ -135,7 +145,9 @@ export function constValue(n: Node, scope: ExprScope): { v: unknown; type: DistT
     }
     const v = scope.params[i - 1];
     if (v === null) return { v: null, type: 'null' };
-    if (typeof v === 'number') return { v, type: Number.isInteger(v) ? 'int64' : 'float64' };
+    // Typed as the engine types parameters (int4 when an integer fits, else float8).
+    if (typeof v === 'number')
+      return { v, type: Number.isInteger(v) && Math.abs(v) <= 2147483647 ? 'int32' : 'float64' };
     if (typeof v === 'boolean') return { v, type: 'bool' };
     if (typeof v === 'string') return { v, type: 'text' };
     throw new SqlError(
@@ -169,6 +181,13 @@ export function coerceOrThrow(v: unknown, type: DistType): unknown {
     if (e instanceof CoercionError) throw new SqlError(SqlState.invalidTextRepresentation, e.message);
     throw e;
   }
+}
+
+/** A decimal literal (`2.5`, `-1e3`): numeric in PostgreSQL, not float8. */
+function isNumericLiteral(n: Node): boolean {
+  if (n.A_Const?.fval) return !/^[-+]?\d+$/.test(String(n.A_Const.fval.fval));
+  const a = n.A_Expr;
+  return a?.kind === 'AEXPR_OP' && !a.lexpr && a.name?.[0]?.String?.sval === '-' && isNumericLiteral(a.rexpr);
 }
 
 function isConstNode(n: Node): boolean {
@@ -212,6 +231,8 @@ function constAs(n: Node, scope: ExprScope, target: DistType | 'null'): FExpr {
 /** Translates an expression node. */
 export function translateExpr(n: Node, scope: ExprScope): FExpr {
   if (n.ColumnRef) return columnRef(n, scope);
+  // A numeric literal outside a comparison keeps numeric semantics only on the engine.
+  if (isNumericLiteral(n)) unsupported('numeric constants in expressions');
   if (isConstNode(n)) return constAs(n, scope, 'null');
   if (n.BoolExpr) {
     const args = (n.BoolExpr.args as Node[]).map((a) => translateExpr(a, scope));
@@ -254,7 +275,7 @@ export function translateExpr(n: Node, scope: ExprScope): FExpr {
     }
     return unsupported(`function ${name}() here`);
   }
-  return unsupported(`expression ${Object.keys(n)[0]}`);
+  return unsupported(constructName(Object.keys(n)[0]));
 }
 
 function translateAExpr(a: Node, scope: ExprScope): FExpr {
@@ -279,7 +300,7 @@ function translateAExpr(a: Node, scope: ExprScope): FExpr {
     };
     return a.kind === 'AEXPR_BETWEEN' ? e : { k: 'not', arg: e };
   }
-  if (a.kind !== 'AEXPR_OP') unsupported(`operator kind ${a.kind}`);
+  if (a.kind !== 'AEXPR_OP') unsupported(constructName(a.kind));
   if (CMP[op]) {
     const lConst = isConstNode(a.lexpr);
     const l = lConst ? undefined : translateExpr(a.lexpr, scope);
@@ -294,7 +315,7 @@ function translateAExpr(a: Node, scope: ExprScope): FExpr {
     const lt = typed(l);
     const rt = typed(r);
     const num = (t: string) => t === 'int32' || t === 'int64' || t === 'float64' || t === 'null';
-    if (!num(lt) || !num(rt)) unsupported(`operator ${op} on ${lt} and ${rt}`);
+    if (!num(lt) || !num(rt)) unsupported(`operator ${op} on ${typeWords(lt)} and ${typeWords(rt)}`);
     const type: DistType =
       lt === 'float64' || rt === 'float64'
         ? 'float64'

@@ -6,6 +6,7 @@
  * distribution column narrows it to, and zone-map bounds for chunk pruning.
  */
 import { SqlError, SqlState } from '../errors.ts';
+import { sqlTypeName } from '../sql/sql-names.ts';
 import type { AggSpec, ColumnBound, SortKey } from './fragment.ts';
 import { columnsOf, type FExpr } from './fragment-expr.ts';
 import type { DistributedSelect, OutputSpec } from './partial-merge.ts';
@@ -139,7 +140,10 @@ export function planSelect(stmt: Node, table: DistTable, params: readonly unknow
       throw new SqlError(SqlState.groupingError, 'aggregate function calls cannot be nested');
     const argType = arg ? typeOf(arg) : 'int64';
     if ((fn === 'sum' || fn === 'avg') && !['int32', 'int64', 'float64', 'null'].includes(argType)) {
-      throw new SqlError(SqlState.undefinedFunction, `function ${fn}(${argType}) does not exist`);
+      throw new SqlError(
+        SqlState.undefinedFunction,
+        `function ${fn}(${argType === 'null' ? 'unknown' : sqlTypeName(argType)}) does not exist`,
+      );
     }
     const push = (spec: AggSpec) => aggs.push(spec) - 1;
     if (fn === 'avg') {

@@ -6,6 +6,7 @@
  * shard I/O stay with the caller.
  */
 import { SqlError, SqlState } from '../errors.ts';
+import { alterActionName, commandName, constraintName } from '../sql/sql-names.ts';
 import type { RelOption } from '../storage/chunk-layout.ts';
 import { inlineCte } from './cte-inline.ts';
 import { exprType, type FExpr } from './fragment-expr.ts';
@@ -147,7 +148,7 @@ function columnDef(cd: Node, params: readonly unknown[]): { spec: ColumnSpec; ke
     } else if (ct === 'CONSTR_PRIMARY' || ct === 'CONSTR_UNIQUE') {
       keys.push(keyConstraint(c.Constraint, [cd.colname]));
       notNull = notNull || ct === 'CONSTR_PRIMARY';
-    } else unsupported(`column constraint ${ct}`);
+    } else unsupported(constraintName(ct));
   }
   return { spec: { name: cd.colname, type, notNull, default: dflt }, keys };
 }
@@ -235,7 +236,7 @@ export function classify(stmt: Node, params: readonly unknown[]): Command {
       else if (c.subtype === 'AT_DropColumn') drop.push(c.name);
       else if (c.subtype === 'AT_SetRelOptions') options.push(...relOptions(c.def));
       else if (c.subtype === 'AT_AddConstraint') addConstraintRefused(c.def?.Constraint);
-      else unsupported(`ALTER TABLE ${String(c.subtype).replace('AT_', '')}`);
+      else unsupported(alterActionName(String(c.subtype)));
     }
     return { kind: 'alter', table: relName(a.relation), add, drop, options };
   }
@@ -294,7 +295,7 @@ export function classify(stmt: Node, params: readonly unknown[]): Command {
     );
   if (stmt.VariableSetStmt) return setting(stmt.VariableSetStmt, params);
   if (stmt.TransactionStmt) unsupported('explicit transactions (each call is one transaction per statement)');
-  return unsupported(`statement ${Object.keys(stmt)[0]}`);
+  return unsupported(commandName(Object.keys(stmt)[0]));
 }
 
 /** ALTER TABLE … ADD CONSTRAINT: existing rows would have to be validated; refused with a hint. */

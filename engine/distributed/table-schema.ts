@@ -12,6 +12,7 @@
  * microseconds since the epoch.
  */
 import type { ChunkLayout } from '../storage/chunk-layout.ts';
+import { pgTypeName } from '../types/values.ts';
 import type { Point, Rejection } from './line-protocol.ts';
 import type { RawRecord } from './record-formats.ts';
 
@@ -154,7 +155,7 @@ export function coerceValue(v: unknown, type: DistType): unknown {
     case 'timestamptz':
       return parseTimestampUs(v);
   }
-  throw new CoercionError(`invalid input for type ${type}: ${JSON.stringify(v)}`);
+  throw new CoercionError(`invalid input syntax for type ${pgTypeName(type)}: ${JSON.stringify(v)}`);
 }
 
 /** Live (not dropped) column by name. */

@@ -7,6 +7,7 @@
  * lists and stand in as column references at AGG_BASE + k / WIN_BASE + k; the
  * SELECT binder later rewrites them to the aggregate/window node's outputs.
  */
+
 import { SqlError, SqlState } from '../errors.ts';
 import { isAggregateName, makeAggCall } from '../functions/aggregate-types.ts';
 import { resolveNegate } from '../functions/operators.ts';
@@ -28,6 +29,7 @@ import {
 } from './coerce.ts';
 import type { PgNode } from './parser.ts';
 import type { BindContext, Scope } from './scope.ts';
+import { constructName } from './sql-names.ts';
 
 // Re-exported: the DDL/DML binders use these with bindExpr.
 export { applyTypmod, bindOperator, coerce, names, typeFromTypeName, typmodOf, unifyTypes };
@@ -161,7 +163,7 @@ export function bindExpr(b: ExprBinder, node: PgNode): Expr {
     case 'ResTarget':
       return bindExpr(b, n.val);
   }
-  throw err(SqlState.featureNotSupported, `expression type ${key} is not supported`, n?.location);
+  throw err(SqlState.featureNotSupported, `${constructName(key)} is not supported`, n?.location);
 }
 
 function bindColumnRef(b: ExprBinder, n: PgNode): Expr {
@@ -265,7 +267,7 @@ function bindAExpr(b: ExprBinder, n: PgNode): Expr {
       return n.kind === 'AEXPR_BETWEEN' ? both : { kind: 'not', arg: both, type: 'bool' };
     }
   }
-  throw err(SqlState.featureNotSupported, `operator form ${n.kind} is not supported`, pos);
+  throw err(SqlState.featureNotSupported, `${constructName(n.kind)} is not supported`, pos);
 }
 
 function bindCase(b: ExprBinder, n: PgNode): Expr {
@@ -420,5 +422,5 @@ function bindSubLink(b: ExprBinder, n: PgNode): Expr {
       return any ? inExpr : { kind: 'not', arg: inExpr, type: 'bool' };
     }
   }
-  throw err(SqlState.featureNotSupported, `subquery form ${n.subLinkType} is not supported`, n.location);
+  throw err(SqlState.featureNotSupported, `${constructName(n.subLinkType)} is not supported`, n.location);
 }

@@ -3,6 +3,7 @@
  * Binds the FROM clause: tables, CTE references, subqueries, generate_series
  * and joins (equality conjuncts of ON become hash-join keys).
  */
+
 import { SqlError, SqlState } from '../errors.ts';
 import { andAll, columnsUsed, conjuncts, hasSubquery, outerReach, shiftColumns } from '../plan/expr-utils.ts';
 import type { Column, Expr, Plan } from '../plan/nodes.ts';
@@ -12,6 +13,7 @@ import { bindExpr, bindOperator, coerce, type ExprBinder, names, unifyTypes } fr
 import { catalogViewPlan, isCatalogSchema } from './catalog-views.ts';
 import type { PgNode } from './parser.ts';
 import { type BindContext, Scope, type ScopeColumn } from './scope.ts';
+import { constructName } from './sql-names.ts';
 
 /** What the FROM binder needs from the SELECT binder (to bind subqueries). */
 export interface FromEnv {
@@ -146,7 +148,7 @@ function bindFromItem(env: FromEnv, node: PgNode, left?: FromResult): FromResult
     case 'JoinExpr':
       return bindJoin(env, n);
   }
-  throw err(SqlState.featureNotSupported, `FROM item ${key} is not supported`, n?.location);
+  throw err(SqlState.featureNotSupported, `${constructName(key)} is not supported`, n?.location);
 }
 
 function bindRangeFunction(env: FromEnv, n: PgNode, outer: Scope | undefined): FromResult {

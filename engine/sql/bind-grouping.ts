@@ -4,10 +4,12 @@
  * list of grouping sets (PostgreSQL's cross-product rule for several items),
  * dedupes the grouping expressions, and computes GROUPING() values per set.
  */
+
 import { SqlError, SqlState } from '../errors.ts';
 import { fingerprint } from '../plan/expr-utils.ts';
 import type { Expr } from '../plan/nodes.ts';
 import type { PgNode } from './parser.ts';
+import { constructName } from './sql-names.ts';
 
 const MAX_SETS = 4096;
 
@@ -41,7 +43,7 @@ function itemSets(n: PgNode): AstSets {
     case 'GROUPING_SET_SETS':
       return content.flatMap((c) => (c.RowExpr ? [c.RowExpr.args ?? []] : itemSets(c)));
   }
-  throw new SqlError(SqlState.featureNotSupported, `grouping set kind ${gs.kind} is not supported`);
+  throw new SqlError(SqlState.featureNotSupported, `${constructName(gs.kind)} is not supported`);
 }
 
 /** True when the GROUP BY clause uses GROUPING SETS, ROLLUP, CUBE or (). */

@@ -10,18 +10,22 @@
  */
 import type { ShardOp } from '../../durable-objects/shard-ops.ts';
 import type { ShardStats } from '../../durable-objects/shard-storage.ts';
-import { statementText } from '../../engine/distributed/coordinator-engine.ts';
+import { planeValue, statementText } from '../../engine/distributed/coordinator-engine.ts';
+import {
+  type BoundStatement,
+  bindStatement,
+  snapshotDefs,
+} from '../../engine/distributed/coordinator-schema.ts';
+import { dmlSql } from '../../engine/distributed/dml-sql.ts';
 import type { PartialResult } from '../../engine/distributed/fragment.ts';
 import { unpackPartial } from '../../engine/distributed/partial-columns.ts';
 import { mergePartials } from '../../engine/distributed/partial-merge.ts';
-import { type ExprScope, translateExpr } from '../../engine/distributed/sql-expr.ts';
 import { type PlannedSelect, planSelect } from '../../engine/distributed/sql-select.ts';
 import {
   type Command,
   classify,
-  insertRows,
   onConflictOf,
-  updateSets,
+  withoutOnConflict,
 } from '../../engine/distributed/sql-statements.ts';
 import type { DistTable, Row } from '../../engine/distributed/table-schema.ts';
 import { SqlError, SqlState } from '../../engine/errors.ts';
@@ -34,6 +38,9 @@ import type { StatsCollector } from './query-stats.ts';
 import { runShowQuery } from './show-from.ts';
 import { commandResult, type StatementResult, toStatementResult } from './statement-result.ts';
 import { transactionalWrite } from './write-path.ts';
+
+// biome-ignore lint/suspicious/noExplicitAny: the pg AST is untyped JSON.
+type Node = any;
 
 /** Per-call context. */
 export interface SqlCall {
@@ -62,16 +69,42 @@ export async function runSql(call: SqlCall, sql: string): Promise<StatementResul
   const results: StatementResult[] = [];
   for (let i = 0; i < commands.length; i++) {
     const text = statementText(sql, statements[i].location, statements[i].length);
-    results.push(await runCommand(call, commands[i], `${call.txnBase}:${i}`, text));
+    // Bound by the engine against the catalog's schema first: every type, name and function
+    // error (and its position) is the engine's, whichever path then runs the statement.
+    const bound = BOUND_KINDS.has(commands[i].kind)
+      ? await bindStatement(
+          snapshotDefs(await call.cluster.snapshot()),
+          withoutOnConflict(statements[i].stmt),
+          sql,
+          call.params,
+        )
+      : undefined;
+    call.stats.lap('bind');
+    results.push(
+      await runCommand(call, commands[i], `${call.txnBase}:${i}`, text, bound, statements[i].stmt),
+    );
   }
   return results;
 }
+
+/** Commands that read or write table data: bound by the engine before they run. */
+const BOUND_KINDS = new Set<Command['kind']>([
+  'select',
+  'query',
+  'insert',
+  'insertSelect',
+  'update',
+  'delete',
+]);
 
 async function runCommand(
   call: SqlCall,
   cmd: Command,
   txnId: string,
   text: string,
+  bound?: BoundStatement,
+  /** The parsed statement (UPDATE / DELETE ship parts of it). */
+  parsed?: { UpdateStmt?: Node; DeleteStmt?: Node },
 ): Promise<StatementResult> {
   const { cluster, stats } = call;
   switch (cmd.kind) {
@@ -101,8 +134,9 @@ async function runCommand(
       return runShowQuery(general(call), cmd.stmt, text);
     case 'insert': {
       const t = await cluster.table(cmd.table);
-      const rows = valuesRows(cmd.stmt, t, call.params);
-      // VALUES with expressions (`now()`, `2 * $1` …): evaluated by the engine, like INSERT … SELECT.
+      // VALUES rows were evaluated by the engine while binding (coerced, defaults, NOT NULL);
+      // VALUES that read tables (subqueries) run like INSERT … SELECT.
+      const rows = bound && !readsTables(cmd.stmt.selectStmt) ? planeRows(t, bound) : undefined;
       if (!rows) return runCommand(call, { ...cmd, kind: 'insertSelect' }, txnId, text);
       const onConflict = onConflictOf(cmd.stmt, t, call.params);
       const ops = new Map<string, ShardOp>();
@@ -111,36 +145,32 @@ async function runCommand(
       const n = await transactionalWrite(cluster, t, ops, txnId, stats);
       return commandResult('INSERT', n);
     }
-    case 'delete': {
-      const t = await cluster.table(cmd.table);
-      const plan = planSelect(
-        { SelectStmt: { targetList: [], whereClause: cmd.where, op: 'SETOP_NONE' } },
-        t,
-        call.params,
-      );
-      const f = plan.fragment;
-      const scope: ExprScope = { table: t, params: call.params };
-      const filter = cmd.where ? translateExpr(cmd.where, scope) : undefined;
-      const reads = t.columns.map((c) => c.id);
-      const shards = plan.pruneValues ? cluster.shardsFor(t, plan.pruneValues) : cluster.shardsOf(t);
-      const ops = new Map<string, ShardOp>();
-      for (const s of shards)
-        ops.set(s, { kind: 'delete', table: t.name, filter, reads, defaults: f.defaults });
-      const n = await transactionalWrite(cluster, t, ops, txnId, stats);
-      return commandResult('DELETE', n);
-    }
+    case 'delete':
     case 'update': {
+      // WHERE and SET travel as SQL the shards' engines evaluate (see `dml-sql`, `shard-dml`).
       const t = await cluster.table(cmd.table);
-      const set = updateSets(cmd.stmt, t, call.params);
-      const where = cmd.stmt.whereClause;
-      const plan = planSelect({ targetList: [], whereClause: where, op: 'SETOP_NONE' }, t, call.params);
-      const filter = where ? translateExpr(where, { table: t, params: call.params }) : undefined;
+      const stmt = parsed ?? (cmd.kind === 'update' ? { UpdateStmt: cmd.stmt } : undefined);
+      const node = stmt?.UpdateStmt ?? stmt?.DeleteStmt;
+      if (!node) throw new SqlError(SqlState.internalError, 'DML without its statement');
+      const dml = dmlSql(stmt, text, t, call.params);
+      const defaults: unknown[] = [];
+      for (const c of t.columns) defaults[c.id] = c.default ?? null;
       const reads = t.columns.map((c) => c.id);
-      const shards = plan.pruneValues ? cluster.shardsFor(t, plan.pruneValues) : cluster.shardsOf(t);
+      const pruneValues = dmlPruneValues(node.whereClause, t, call.params);
+      const shards = pruneValues ? cluster.shardsFor(t, pruneValues) : cluster.shardsOf(t);
+      const set = ((node.targetList ?? []) as { ResTarget: { name: string } }[]).map((x) => ({
+        column: t.columns.find((c) => c.name === x.ResTarget.name)!,
+      }));
       const ops = new Map<string, ShardOp>();
       for (const s of shards)
-        ops.set(s, { kind: 'update', table: t.name, filter, reads, defaults: plan.fragment.defaults, set });
-      return commandResult('UPDATE', await transactionalWrite(cluster, t, ops, txnId, stats));
+        ops.set(
+          s,
+          cmd.kind === 'delete'
+            ? { kind: 'delete', table: t.name, dml, reads, defaults }
+            : { kind: 'update', table: t.name, dml, reads, defaults, set },
+        );
+      const n = await transactionalWrite(cluster, t, ops, txnId, stats);
+      return commandResult(cmd.kind === 'delete' ? 'DELETE' : 'UPDATE', n);
     }
     case 'select': {
       // A shard that has seen a newer catalog answers nothing; plan again on the refetched one.
@@ -206,24 +236,69 @@ async function selectOnce(
   return result;
 }
 
-/** Rows of INSERT … VALUES with constants, or undefined when some value needs the engine (0A000). */
-function valuesRows(stmt: unknown, t: DistTable, params: readonly unknown[]): Row[] | undefined {
+/** The distribution values a DML WHERE pins (undefined: every shard), read by the fast path's planner. */
+function dmlPruneValues(
+  where: unknown,
+  t: DistTable,
+  params: readonly unknown[],
+): readonly unknown[] | undefined {
+  if (!where) return undefined;
   try {
-    return insertRows(stmt, t, params);
+    return planSelect({ targetList: [], whereClause: where, op: 'SETOP_NONE' }, t, params).pruneValues;
   } catch (e) {
-    if (e instanceof SqlError && e.code === SqlState.featureNotSupported) return undefined;
+    if (e instanceof SqlError) return undefined;
     throw e;
   }
 }
 
-/** The fast path's plan, or undefined when it cannot plan the statement (0A000). */
+/** True when `n` mentions a relation (a subquery over a table). */
+function readsTables(n: unknown): boolean {
+  if (n === null || typeof n !== 'object') return false;
+  if ('RangeVar' in n) return true;
+  return Object.values(n).some(readsTables);
+}
+
+/** The rows the engine inserted into the schema table while binding, as data-plane rows. */
+function planeRows(t: DistTable, bound: BoundStatement): Row[] {
+  return bound.inserted(t.name).map((values) => {
+    const row: Row = new Array(t.nextColumnId).fill(undefined);
+    t.columns.forEach((c, i) => {
+      row[c.id] = storedValue(values[i], c.type);
+    });
+    return row;
+  });
+}
+
+/** An engine value as the data plane stores it (int64 as a number, so within ±2^53). */
+function storedValue(v: unknown, type: string): unknown {
+  if (typeof v === 'bigint' && !Number.isSafeInteger(Number(v)))
+    throw new SqlError(
+      SqlState.numericValueOutOfRange,
+      `bigint value ${v} is beyond ±2^53, which distributed tables do not store`,
+    );
+  return planeValue(v, type as Parameters<typeof planeValue>[1]);
+}
+
+/**
+ * The fast path's plan, or undefined when it cannot plan the statement exactly. The engine
+ * has already accepted the statement, so any error here means "not on the fast path": the
+ * general path then answers exactly as the engine does (windows, casts, functions…).
+ */
 function fastPlan(stmt: unknown, t: DistTable, params: readonly unknown[]): PlannedSelect | undefined {
+  if (hasWindow(stmt)) return undefined;
   try {
     return planSelect(stmt, t, params);
   } catch (e) {
-    if (e instanceof SqlError && e.code === SqlState.featureNotSupported) return undefined;
+    if (e instanceof SqlError) return undefined;
     throw e;
   }
+}
+
+/** True when `n` calls a window function (`… OVER (…)`). */
+function hasWindow(n: unknown): boolean {
+  if (n === null || typeof n !== 'object') return false;
+  if ('FuncCall' in n && (n as { FuncCall: { over?: unknown } }).FuncCall.over) return true;
+  return Object.values(n).some(hasWindow);
 }
 
 function staleCatalogError(): never {

@@ -1,0 +1,43 @@
+/**
+ * @module durable-objects/shard-dml
+ * UPDATE / DELETE shipped as SQL (see engine/distributed/dml-sql): the shard
+ * reads its live rows of the table, and the engine evaluates the statement's
+ * WHERE and SET expressions over them (see `evaluateDml`), so DML means on a
+ * shard exactly what it means in the engine and in PostgreSQL.
+ */
+import type { DmlSql } from '../engine/distributed/dml-sql.ts';
+import { type DmlMatch, evaluateDml } from '../engine/distributed/fragment-engine.ts';
+import { matchRows } from './shard-scan.ts';
+import type { Meter } from './shard-storage.ts';
+
+type Hits = ReturnType<typeof matchRows>;
+
+/** The rows `dml` matches (as hits for the delete path) and, for UPDATE, their SET values. */
+export function matchDml(
+  m: Meter,
+  op: {
+    readonly table: string;
+    readonly reads: readonly number[];
+    readonly defaults: readonly unknown[];
+    readonly dml: DmlSql;
+  },
+): { hits: Hits; match: DmlMatch } {
+  const all = matchRows(m, op.table, op.reads, op.defaults, undefined);
+  const match = evaluateDml(op.dml, all.rows);
+  // `all.rows` is in scan order: hot rows (rids in `all.hot`), then chunk rows chunk by chunk.
+  const hotCount = all.hot.length;
+  const chunkRefs: [number, number][] = [];
+  for (const [chunkId, offsets] of all.chunks) for (const o of offsets) chunkRefs.push([chunkId, o]);
+  const hits: Hits = { hot: [], chunks: new Map(), rows: [] };
+  for (const p of match.positions) {
+    hits.rows.push(all.rows[p]);
+    if (p < hotCount) hits.hot.push(all.hot[p]);
+    else {
+      const [chunkId, offset] = chunkRefs[p - hotCount];
+      const list = hits.chunks.get(chunkId);
+      if (list) list.push(offset);
+      else hits.chunks.set(chunkId, [offset]);
+    }
+  }
+  return { hits, match };
+}
