@@ -20,6 +20,7 @@ import { runDdl } from './sql/ddl.ts';
 import { runDml } from './sql/dml.ts';
 import { initParser, type PgNode, parserReady, parseSql } from './sql/parser.ts';
 import type { BindContext } from './sql/scope.ts';
+import { commandName } from './sql/sql-names.ts';
 import { bulkLoadInto } from './storage/bulk-load.ts';
 import { MemoryTableStore } from './storage/memory-store.ts';
 import type { TableStore } from './storage/table-store.ts';
@@ -45,6 +46,8 @@ export interface QueryOptions {
   raw?: boolean;
   /** Receives each result batch of a SELECT instead of `rows` being built (rows stays empty; values raw). */
   sink?: (batch: ExecBatch) => void;
+  /** SELECT: bind and plan only (columns, no rows); other statements run as usual. */
+  bindOnly?: boolean;
 }
 
 /** Per-statement services handed to the DDL/DML runners. */
@@ -201,6 +204,8 @@ export class Database {
       const key = Object.keys(stmt)[0];
       if (key === 'SelectStmt') {
         const q = env.binder().bindQuery(stmt);
+        const columns = q.columns.map((c) => ({ name: c.name, type: publicType(c.type) }));
+        if (opts.bindOnly) return { command: 'SELECT', columns, rows: [], rowCount: 0, stats: { ...stats } };
         const types = q.columns.map((c) => c.type);
         const op = buildOperator(optimize(q.plan), env.context());
         const rows: unknown[][] = [];
@@ -212,7 +217,7 @@ export class Database {
         }
         return {
           command: 'SELECT',
-          columns: q.columns.map((c) => ({ name: c.name, type: publicType(c.type) })),
+          columns,
           rows,
           rowCount: rows.length,
           stats: { ...stats },
@@ -224,7 +229,7 @@ export class Database {
       if (ddl) return { ...ddl, stats: { ...stats } };
       const dml = runDml(stmt, env);
       if (dml) return { ...dml, stats: { ...stats } };
-      throw new SqlError(SqlState.featureNotSupported, `statement ${key} is not supported`);
+      throw new SqlError(SqlState.featureNotSupported, `${commandName(key)} is not supported`);
     } catch (e) {
       if (isSqlError(e)) {
         // AST locations are byte offsets into the UTF-8 text; PostgreSQL reports characters.
