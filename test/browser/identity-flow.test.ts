@@ -147,7 +147,7 @@ describe.sequential('identity flow', () => {
     await page.getByLabel('Organization name').fill('Acme Analytics');
     await page.getByRole('button', { name: 'Create', exact: true }).click();
     await expect
-      .poll(() => page.getByTestId('org-select').locator('option:checked').textContent())
+      .poll(() => page.getByTestId('org-select').locator('option:checked').textContent(), { timeout: 20_000 })
       .toBe('Acme Analytics');
     await page.getByLabel('Name', { exact: true }).fill('metrics');
     await page.getByLabel('Shards').fill('4');
