@@ -9,6 +9,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openChunkParts } from '../columnar/index.ts';
 import type { Database } from '../database.ts';
+import { SqlError } from '../errors.ts';
 import { initParser, parseSql } from '../sql/parser.ts';
 import { encodedSegment } from '../storage/segment-store.ts';
 import { Prng } from '../testing/prng.ts';
@@ -16,11 +17,20 @@ import { type Cell, diffResults } from '../testing/result-compare.ts';
 import { columnIdOf, encodeRows } from './chunk-rows.ts';
 import { coordinatorDatabase, coordinatorRows, GatherBudget } from './coordinator-engine.ts';
 import { planGather } from './coordinator-plan.ts';
+import { bindStatement, schemaDefs } from './coordinator-schema.ts';
+import { dmlSql } from './dml-sql.ts';
 import type { PartialResult } from './fragment.ts';
-import { engineOver, engineTableDef, hotSegment, runFragmentOnEngine } from './fragment-engine.ts';
+import {
+  dmlEvaluatorReady,
+  engineOver,
+  engineTableDef,
+  evaluateDml,
+  hotSegment,
+  runFragmentOnEngine,
+} from './fragment-engine.ts';
 import { buildHashRanges, shardForValue } from './hash-ranges.ts';
 import { mergePartials } from './partial-merge.ts';
-import { planSelect } from './sql-select.ts';
+import { planFastPath, planSelect } from './sql-select.ts';
 import { classify } from './sql-statements.ts';
 import type { DistTable, Row } from './table-schema.ts';
 
@@ -253,5 +263,238 @@ describe('distributed plan vs PGlite', () => {
     );
     expect(expected.length).toBeGreaterThan(0);
     expect(diffResults(expected, actual, ordered, 1e-9)).toBeUndefined();
+  });
+});
+
+/**
+ * The data plane's own decisions, as `runSql` makes them: bind with the engine against the
+ * catalog's schema (errors must carry PostgreSQL's SQLSTATE), then the fast path when it can
+ * plan the statement exactly, else the general path. Windows, casts that overflow, type
+ * errors and NaN/Infinity all answer as PGlite does.
+ */
+const AS_DATA_PLANE: [string, boolean][] = [
+  ['SELECT id, n, sum(n) OVER (ORDER BY id) FROM t WHERE id < 60 ORDER BY id', true],
+  [
+    "SELECT id, avg(v) OVER (PARTITION BY host ORDER BY id ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) FROM t WHERE host IN ('h1', 'h2') ORDER BY id",
+    true,
+  ],
+  ['SELECT host, count(*), rank() OVER (ORDER BY count(*) DESC, host) FROM t GROUP BY host ORDER BY 3', true],
+  // Type errors: the engine's binder, PostgreSQL's SQLSTATE (42883, 42703, 22P02 …).
+  ['SELECT count(*) FROM t WHERE ts > 5', false],
+  ['SELECT count(*) FROM t WHERE host = 5', false],
+  ["SELECT v + 'x' FROM t", false],
+  ['SELECT nosuch FROM t', false],
+  ['SELECT sum(host) FROM t', false],
+  // Casts and arithmetic that overflow raise 22003 on every path (an int4 literal is int4).
+  ['SELECT id + 2147483647 FROM t', false],
+  ['SELECT (n * 5000)::integer FROM t', false],
+  ['SELECT CASE WHEN flag THEN 1 ELSE 0 END + (n * 5000)::integer FROM t', false],
+  ['SELECT count(*) FROM t WHERE id > 3000000000::int', false],
+  ['SELECT count(*) FROM t WHERE n::int2 > 0', false],
+  ['SELECT id FROM t WHERE id < 3000000000 ORDER BY id LIMIT 3', true],
+  // Numeric literals keep numeric semantics (0.1 is not a double).
+  ['SELECT id, id * 0.1 FROM t ORDER BY id LIMIT 5', true],
+  // NaN and infinities compare and aggregate as in PostgreSQL.
+  ["SELECT count(*) FROM t WHERE v < 'Infinity'::float8 AND v > '-Infinity'", true],
+  ["SELECT count(*) FROM t WHERE v <> 'NaN'::float8", true],
+  ["SELECT max(v + 'Infinity'::float8), min(v - 'infinity'::float8) FROM t", true],
+];
+
+/** PGlite's answer, or its SQLSTATE. */
+async function pgAnswer(pg: PGlite, sql: string): Promise<{ rows?: Cell[][]; code?: string }> {
+  try {
+    const res = await pg.query<Record<string, unknown>>(sql, [], { rowMode: 'array' });
+    const rows = (res.rows as unknown as unknown[][]).map((r) =>
+      r.map((c, i): Cell => {
+        if (c instanceof Date) return c.getTime() * 1000;
+        if (typeof c === 'bigint') return Number(c);
+        if (typeof c === 'string' && res.fields[i].dataTypeID === 1700) return Number(c);
+        return c as Cell;
+      }),
+    );
+    return { rows };
+  } catch (e) {
+    return { code: (e as { code?: string }).code };
+  }
+}
+
+describe('the data plane (bind, then fast or general path) vs PGlite', () => {
+  const rows = makeRows();
+  const ranges = buildHashRanges(8);
+  const partitions: Row[][] = Array.from({ length: 8 }, () => []);
+  for (const r of rows) partitions[shardForValue(ranges, r[1])].push(r);
+  let pg: PGlite;
+  let engines: Database[] = [];
+  const defs = schemaDefs([table]);
+
+  beforeAll(async () => {
+    await initParser();
+    engines = await Promise.all(
+      partitions.map((rows) => {
+        const segments = [hotSegment(table, rows)];
+        return engineOver([{ def: engineTableDef(table), segments: () => segments }]);
+      }),
+    );
+    pg = new PGlite();
+    await pg.exec(
+      `SET TIME ZONE 'UTC'; CREATE TABLE t (id int, host text, v double precision, n bigint, ts timestamptz, flag boolean);`,
+    );
+    await loadRows(pg, rows);
+  }, 120_000);
+  afterAll(async () => pg?.close());
+
+  /** What `runSql` does with one SELECT; the rows or the SQLSTATE. */
+  async function dataPlane(sql: string): Promise<{ rows?: Cell[][]; code?: string; path?: string }> {
+    try {
+      const stmt = parseSql(sql)[0].stmt;
+      await bindStatement(defs, stmt, sql, []);
+      const cmd = classify(stmt, []);
+      const plan = cmd.kind === 'select' ? planFastPath(cmd.stmt, table, []) : undefined;
+      if (plan) {
+        const targets = plan.pruneValues
+          ? [...new Set(plan.pruneValues.map((v) => shardForValue(ranges, v)))]
+          : [0, 1, 2, 3, 4, 5, 6, 7];
+        const partials = await Promise.all(
+          targets.map(async (i) =>
+            structuredClone((await runFragmentOnEngine(engines[i], plan.fragment)).result),
+          ),
+        );
+        return { rows: mergePartials(plan, partials).rows as Cell[][], path: 'fast' };
+      }
+      const [g] = planGather(stmt, [table], []);
+      const partials = await Promise.all(
+        engines.map(async (e) => structuredClone((await runFragmentOnEngine(e, g.plan.fragment)).result)),
+      );
+      const db = await coordinatorDatabase([{ gather: g, partials }]);
+      return { rows: coordinatorRows(await db.query(sql)).rows as Cell[][], path: 'general' };
+    } catch (e) {
+      if (e instanceof SqlError) return { code: e.code };
+      throw e;
+    }
+  }
+
+  it.each(AS_DATA_PLANE)('%s', async (sql, ordered) => {
+    const want = await pgAnswer(pg, sql);
+    const got = await dataPlane(sql);
+    if (want.code) expect(got.code).toBe(want.code);
+    else {
+      expect(got.code).toBeUndefined();
+      expect(diffResults(want.rows!, got.rows!, ordered, 1e-9)).toBeUndefined();
+    }
+  });
+
+  it('keeps simple statements on the fast path', async () => {
+    expect((await dataPlane("SELECT count(*) FROM t WHERE host = 'h3' AND v > 2")).path).toBe('fast');
+    expect((await dataPlane('SELECT host, sum(n) OVER () FROM t')).path).toBe('general');
+  });
+});
+
+/** Loads `rows` into PGlite's `t`. */
+async function loadRows(pg: PGlite, rows: readonly Row[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 500) {
+    const part = rows.slice(i, i + 500);
+    const params = part.flatMap((r) => [
+      r[0],
+      r[1],
+      r[2],
+      r[3],
+      r[4] === null ? null : new Date((r[4] as number) / 1000).toISOString(),
+      r[5],
+    ]);
+    await pg.query(
+      `INSERT INTO t VALUES ${part.map((_, k) => `(${[1, 2, 3, 4, 5, 6].map((j) => `$${6 * k + j}`).join(',')})`).join(',')}`,
+      params,
+    );
+  }
+}
+
+/** UPDATE / DELETE shipped as SQL and evaluated by each shard's engine (see `dml-sql`, `shard-dml`). */
+const DML: [string, unknown[]][] = [
+  ["UPDATE t SET v = v * 2 WHERE host LIKE 'h1%'", []],
+  ["UPDATE t SET flag = NOT flag, n = n + id WHERE v BETWEEN 10 AND 20 OR ts < '2024-01-02'", []],
+  ['DELETE FROM t WHERE coalesce(v, 0) < 5 AND id % 3 = 1', []],
+  ['UPDATE t SET n = greatest(n, 0) WHERE n IS DISTINCT FROM 0 AND flag IS NOT TRUE', []],
+  ["DELETE FROM t WHERE upper(host) IN ('H3', 'H4')", []],
+  ["UPDATE t AS x SET v = x.v + 1, ts = x.ts + interval '1 day' WHERE x.id < 100", []],
+  ['UPDATE t SET v = $1 WHERE id = $2', [0.5, 7]],
+  ["UPDATE t SET v = 'NaN' WHERE id = 8; ", []],
+  ['UPDATE t SET v = DEFAULT WHERE id = 9 -- a comment, with a comma', []],
+  ["UPDATE t SET n = length('a,b WHERE c') WHERE /* where, */ id = 10", []],
+  ['UPDATE t SET n = n * 1000000000000000', []],
+  ['UPDATE t SET id = id + 2147483647 WHERE id > 5', []],
+  ["DELETE FROM t WHERE ts > '2024-01-02 12:00'", []],
+];
+
+describe('UPDATE / DELETE shipped as SQL vs PGlite', () => {
+  const rows = makeRows().slice(0, 800);
+  const ranges = buildHashRanges(8);
+  const partitions: Row[][] = Array.from({ length: 8 }, () => []);
+  for (const r of rows) partitions[shardForValue(ranges, r[1])].push([...r]);
+  let pg: PGlite;
+
+  beforeAll(async () => {
+    await initParser();
+    await dmlEvaluatorReady();
+    pg = new PGlite();
+    await pg.exec(
+      `SET TIME ZONE 'UTC'; CREATE TABLE t (id int, host text, v double precision, n bigint, ts timestamptz, flag boolean);`,
+    );
+    await loadRows(pg, rows);
+  }, 120_000);
+  afterAll(async () => pg?.close());
+
+  /** Applies the statement to every partition the way a shard commits it (all or nothing). */
+  function applyDml(sql: string, params: unknown[]): string | undefined {
+    const stmt = parseSql(sql)[0].stmt;
+    try {
+      const dml = dmlSql(stmt, sql, table, params);
+      const next = partitions.map((p) => {
+        const m = evaluateDml(dml, p);
+        const hit = new Map(m.positions.map((pos, k) => [pos, k]));
+        if (stmt.DeleteStmt) return p.filter((_, i) => !hit.has(i));
+        const names = (stmt.UpdateStmt.targetList as { ResTarget: { name: string } }[]).map(
+          (x) => table.columns.find((c) => c.name === x.ResTarget.name)!.id,
+        );
+        return p.map((r, i) => {
+          const k = hit.get(i);
+          if (k === undefined) return r;
+          const out = [...r];
+          names.forEach((id, j) => {
+            out[id] = m.values[k][j];
+          });
+          return out;
+        });
+      });
+      next.forEach((p, i) => {
+        partitions[i] = p;
+      });
+      return undefined;
+    } catch (e) {
+      if (e instanceof SqlError) return e.code;
+      throw e;
+    }
+  }
+
+  it.each(DML)('%s', async (sql, params) => {
+    let want: string | undefined;
+    try {
+      await pg.query(sql, params);
+    } catch (e) {
+      want = (e as { code?: string }).code;
+    }
+    expect(applyDml(sql, params)).toBe(want);
+    const res = await pg.query<Record<string, unknown>>('SELECT * FROM t', [], { rowMode: 'array' });
+    const expected = (res.rows as unknown as unknown[][]).map((r) =>
+      r.map(
+        (c): Cell =>
+          c instanceof Date ? c.getTime() * 1000 : typeof c === 'bigint' ? Number(c) : (c as Cell),
+      ),
+    );
+    const actual = partitions.flat() as Cell[][];
+    expect(diffResults(expected, actual, false, 1e-12)).toBeUndefined();
+  });
+
+  it('refuses to modify the distribution column (as Citus does)', () => {
+    expect(applyDml("UPDATE t SET host = 'x' WHERE id = 1", [])).toBe('0A000');
   });
 });

@@ -101,8 +101,9 @@ function topLevel(text: string): Mark[] {
 const word = (text: string, m: Mark, w: string) =>
   m.kind === 'word' && text.slice(m.start, m.end).toLowerCase() === w;
 
+/** AST text without source positions (`location`, `rexpr_list_start` …), which differ by construction. */
 const withoutLocations = (n: Node): string =>
-  JSON.stringify(n ?? null, (k, v) => (k === 'location' ? undefined : v));
+  JSON.stringify(n ?? null, (k, v) => (/location$|_start$|_end$/.test(k) ? undefined : v));
 
 function cannotShip(): never {
   throw new SqlError(
@@ -160,7 +161,8 @@ export function dmlSql(stmt: Node, text: string, table: DistTable, params: reado
       }
       const eq = items[k]?.find((m) => m.kind === '=');
       if (!eq) cannotShip();
-      targets.push(`CAST((${text.slice(eq.end, itemEnd(k)).replace(/;\s*$/, '')}) AS ${type})`);
+      // A newline ends a trailing `--` comment before the closing parenthesis.
+      targets.push(`CAST((${text.slice(eq.end, itemEnd(k)).replace(/;\s*$/, '')}\n) AS ${type})`);
       setNodes.push(rt.val);
     });
   }
@@ -168,7 +170,7 @@ export function dmlSql(stmt: Node, text: string, table: DistTable, params: reado
   const sql =
     `SELECT ${targets.join(', ')} FROM ${quoteIdent(table.name)}` +
     (alias ? ` AS ${quoteIdent(alias)}` : '') +
-    (whereText !== undefined ? ` WHERE (${whereText})` : '');
+    (whereText !== undefined ? ` WHERE (${whereText}\n)` : '');
   // The parser is the judge: the composed SELECT must hold exactly the statement's expressions.
   const parsed = parseSql(sql);
   const sel = parsed.length === 1 ? parsed[0].stmt.SelectStmt : undefined;

@@ -334,3 +334,29 @@ export function planSelect(stmt: Node, table: DistTable, params: readonly unknow
     offset,
   };
 }
+
+/**
+ * The fast path's plan, or undefined when it cannot plan the statement exactly. Call it only
+ * on statements the engine has bound: any error here then means "not on the fast path", and
+ * the general path answers exactly as the engine does (windows, casts, functions…).
+ */
+export function planFastPath(
+  stmt: Node,
+  t: DistTable,
+  params: readonly unknown[],
+): PlannedSelect | undefined {
+  if (hasWindow(stmt)) return undefined;
+  try {
+    return planSelect(stmt, t, params);
+  } catch (e) {
+    if (e instanceof SqlError) return undefined;
+    throw e;
+  }
+}
+
+/** True when `n` calls a window function (`… OVER (…)`). */
+function hasWindow(n: unknown): boolean {
+  if (n === null || typeof n !== 'object') return false;
+  if ('FuncCall' in n && (n as { FuncCall: { over?: unknown } }).FuncCall.over) return true;
+  return Object.values(n).some(hasWindow);
+}

@@ -20,7 +20,7 @@ import { dmlSql } from '../../engine/distributed/dml-sql.ts';
 import type { PartialResult } from '../../engine/distributed/fragment.ts';
 import { unpackPartial } from '../../engine/distributed/partial-columns.ts';
 import { mergePartials } from '../../engine/distributed/partial-merge.ts';
-import { type PlannedSelect, planSelect } from '../../engine/distributed/sql-select.ts';
+import { planFastPath, planSelect } from '../../engine/distributed/sql-select.ts';
 import {
   type Command,
   classify,
@@ -207,7 +207,7 @@ async function selectOnce(
   const { cluster, stats } = call;
   const t = await cluster.table(cmd.table);
   const { version } = await cluster.snapshot();
-  const plan = fastPlan(cmd.stmt, t, call.params);
+  const plan = planFastPath(cmd.stmt, t, call.params);
   if (!plan) return 'general';
   const shards = plan.pruneValues ? cluster.shardsFor(t, plan.pruneValues) : cluster.shardsOf(t);
   stats.lap('plan');
@@ -277,28 +277,6 @@ function storedValue(v: unknown, type: string): unknown {
       `bigint value ${v} is beyond ±2^53, which distributed tables do not store`,
     );
   return planeValue(v, type as Parameters<typeof planeValue>[1]);
-}
-
-/**
- * The fast path's plan, or undefined when it cannot plan the statement exactly. The engine
- * has already accepted the statement, so any error here means "not on the fast path": the
- * general path then answers exactly as the engine does (windows, casts, functions…).
- */
-function fastPlan(stmt: unknown, t: DistTable, params: readonly unknown[]): PlannedSelect | undefined {
-  if (hasWindow(stmt)) return undefined;
-  try {
-    return planSelect(stmt, t, params);
-  } catch (e) {
-    if (e instanceof SqlError) return undefined;
-    throw e;
-  }
-}
-
-/** True when `n` calls a window function (`… OVER (…)`). */
-function hasWindow(n: unknown): boolean {
-  if (n === null || typeof n !== 'object') return false;
-  if ('FuncCall' in n && (n as { FuncCall: { over?: unknown } }).FuncCall.over) return true;
-  return Object.values(n).some(hasWindow);
 }
 
 function staleCatalogError(): never {
