@@ -17,6 +17,7 @@
  * or a newer catalog version rebuilds it) and dropped by `invalidate()`, which
  * the shard calls after anything that changes its rows or chunks.
  */
+
 import wasmModule from 'libpg-query/wasm/libpg-query.wasm';
 import { openChunkParts } from '../engine/columnar/index.ts';
 import type { Database } from '../engine/database.ts';
@@ -29,6 +30,7 @@ import {
   hotSegment,
   runFragmentOnEngine,
 } from '../engine/distributed/fragment-engine.ts';
+import { parsePlaneJson } from '../engine/distributed/row-json.ts';
 import { segmentSlices } from '../engine/distributed/segment-slices.ts';
 import { chunkLayoutOf } from '../engine/distributed/table-layout.ts';
 import type { DistTable, Row } from '../engine/distributed/table-schema.ts';
@@ -111,7 +113,7 @@ export class ShardEngine {
     const generation = this.generation;
     const hot = m
       .all<{ data: string }>(`SELECT data FROM hot_rows WHERE table_name = ? ORDER BY rid`, table.name)
-      .map((h) => JSON.parse(h.data) as Row);
+      .map((h) => parsePlaneJson<Row>(h.data));
     const chunks = m.all<{ id: number; row_count: number; header: ArrayBuffer; deleted: ArrayBuffer | null }>(
       `SELECT id, row_count, header, deleted FROM chunks WHERE table_name = ? ORDER BY id`,
       table.name,

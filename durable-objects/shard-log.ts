@@ -6,7 +6,9 @@
  * function runs inside the caller's SQLite transaction, so a batch's log
  * entry and its effect commit together.
  */
+
 import { type BucketChunk, bucketOf } from '../engine/distributed/chunk-rows.ts';
+import { parsePlaneJson, planeJson } from '../engine/distributed/row-json.ts';
 import type { DistTable, Row } from '../engine/distributed/table-schema.ts';
 import { intentKeys, resolveKeys, touchesKeys } from '../engine/distributed/unique-keys.ts';
 import { applyDelete, deleteHits, type ShardOp, updatedRows } from './shard-ops.ts';
@@ -110,7 +112,7 @@ export function insertHot(m: Meter, t: DistTable, rows: readonly Row[]): void {
       t.name,
       bucket,
       now,
-      JSON.stringify(r),
+      planeJson(r),
     );
   }
 }
@@ -169,7 +171,7 @@ export function prepareEntry(m: Meter, txnId: string, table: DistTable, op: Shar
     op.kind,
     rows,
     'prepared',
-    JSON.stringify(keys ? { table, op, keys } : { table, op }),
+    planeJson(keys ? { table, op, keys } : { table, op }),
   );
 }
 
@@ -181,7 +183,7 @@ export function pendingOp(
 ): { table: DistTable; op: ShardOp } | undefined {
   const entry = loggedBatch(m, txnId);
   if (entry?.state !== 'prepared' || decision !== 'committed') return undefined;
-  return JSON.parse(entry.payload!) as { table: DistTable; op: ShardOp };
+  return parsePlaneJson<{ table: DistTable; op: ShardOp }>(entry.payload!);
 }
 
 /** 2PC phase 2 (call inside a transaction): applies or discards a prepared entry; returns rows affected. */
@@ -190,7 +192,7 @@ export function resolveEntry(m: Meter, txnId: string, decision: 'committed' | 'a
   if (entry?.state !== 'prepared') return entry?.row_count ?? 0;
   let n = 0;
   if (decision === 'committed') {
-    const { table, op } = JSON.parse(entry.payload!) as { table: DistTable; op: ShardOp };
+    const { table, op } = parsePlaneJson<{ table: DistTable; op: ShardOp }>(entry.payload!);
     n = applyOp(m, table, op, txnId);
   }
   m.all(

@@ -6,8 +6,10 @@
  * hypertables past their retention. Cold chunks (in R2) are never merged;
  * moving chunks to R2 is `shard-tier`'s part of the alarm.
  */
+
 import { openChunkParts } from '../engine/columnar/index.ts';
 import { chunkColumnName, vectorValues } from '../engine/distributed/chunk-rows.ts';
+import { parsePlaneJson } from '../engine/distributed/row-json.ts';
 import type { DistTable, Row } from '../engine/distributed/table-schema.ts';
 import { isNullAt } from '../engine/vector.ts';
 import { deleteChunks, type Meter, writeChunks } from './shard-storage.ts';
@@ -124,7 +126,7 @@ export function compactTable(m: Meter, t: DistTable, p: MaintenancePolicy, nowMs
   const written = writeChunks(
     m,
     t,
-    hot.map((h) => JSON.parse(h.data) as Row),
+    hot.map((h) => parsePlaneJson<Row>(h.data)),
     nowMs,
   );
   m.all(`DELETE FROM hot_rows WHERE table_name = ? AND rid <= ?`, t.name, hot[hot.length - 1].rid);

@@ -7,9 +7,11 @@
  * by row because it needs row positions, which the engine's SQL surface does
  * not expose.
  */
+
 import { openChunkParts } from '../engine/columnar/index.ts';
 import { chunkColumnName, vectorValues } from '../engine/distributed/chunk-rows.ts';
 import { evalExpr, type FExpr } from '../engine/distributed/fragment-expr.ts';
+import { parsePlaneJson } from '../engine/distributed/row-json.ts';
 import type { Row } from '../engine/distributed/table-schema.ts';
 import { isNullAt } from '../engine/vector.ts';
 import type { Meter } from './shard-storage.ts';
@@ -34,7 +36,7 @@ function scanTable(
     `SELECT rid, data FROM hot_rows WHERE table_name = ?`,
     table,
   )) {
-    if (onHot(JSON.parse(h.data) as Row, h.rid) === false) return;
+    if (onHot(parsePlaneJson<Row>(h.data), h.rid) === false) return;
   }
   const chunks = m.all<{ id: number; row_count: number; header: ArrayBuffer; deleted: ArrayBuffer | null }>(
     `SELECT id, row_count, header, deleted FROM chunks WHERE table_name = ? ORDER BY id`,

@@ -14,6 +14,7 @@
  *
  * Tables without constraints never reach this module.
  */
+
 import { openChunkParts } from '../engine/columnar/index.ts';
 import { compareZoneValues, type ZoneValue } from '../engine/columnar/zone-map.ts';
 import {
@@ -22,6 +23,7 @@ import {
   encodeTableRows,
   vectorValues,
 } from '../engine/distributed/chunk-rows.ts';
+import { parsePlaneJson } from '../engine/distributed/row-json.ts';
 import type { DistTable, Row, UniqueConstraint } from '../engine/distributed/table-schema.ts';
 import { type KeyHolder, type KeyLookup, keyOf, uniqueViolation } from '../engine/distributed/unique-keys.ts';
 import { isNullAt } from '../engine/vector.ts';
@@ -110,7 +112,7 @@ export class ShardKeyLookup implements KeyLookup {
         ...part,
       );
       for (const h of hits) {
-        const row = JSON.parse(h.data) as Row;
+        const row = parsePlaneJson<Row>(h.data);
         const k = keyOf(this.withDefaults(row), c.columnIds);
         if (k !== undefined && keys.has(k) && !out.has(k)) out.set(k, { ref: `h:${h.rid}`, row: () => row });
       }
