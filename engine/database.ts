@@ -5,13 +5,15 @@
  * plan, optimized by the planner rules and run by the vectorized executor.
  */
 import { isSqlError, SqlError, SqlState } from './errors.ts';
+import { DEFAULT_STATEMENT_TIMEOUT_MS, parseTimeoutMs, StatementBudget } from './exec/budget.ts';
 import { buildOperator } from './exec/build.ts';
 import { batchRows, type ExecBatch, type ExecContext, type ScanStats } from './exec/frame.ts';
-import { DEFAULT_MEMORY_LIMIT, type MemoryStats, QueryMemory } from './exec/memory.ts';
+import { DEFAULT_MEMORY_LIMIT, type MemoryStats, outOfMemory, QueryMemory, rowBytes } from './exec/memory.ts';
 import { resultFormatters } from './exec/result-format.ts';
 import { zoneExcludes } from './exec/scan.ts';
 import { MemorySpillStore, type SpillStore } from './exec/spill-store.ts';
 import { clock } from './functions/datetime-functions.ts';
+import { valueLimits } from './functions/value-limits.ts';
 import { explainPlan } from './plan/explain.ts';
 import type { Plan } from './plan/nodes.ts';
 import { optimize } from './plan/rules.ts';
@@ -42,6 +44,8 @@ export interface QueryResult {
 export interface QueryOptions {
   /** Operator memory budget in bytes for each statement (default: the database's `memoryLimit`). */
   memoryLimit?: number;
+  /** statement_timeout in ms for each statement (default: the database's; 0 disables). */
+  statementTimeout?: number;
   /** Executor values as they are: date/time as µs numbers, no text formatting (for hosts that re-encode results). */
   raw?: boolean;
   /** Receives each result batch of a SELECT instead of `rows` being built (rows stays empty; values raw). */
@@ -88,9 +92,32 @@ function byteToCharPosition(sql: string, bytePos: number): number {
   return chars + 1;
 }
 
+/** Estimated heap bytes of the last `n` rows of `rows`, from a few sampled rows (per batch, not per row). */
+function resultBatchBytes(rows: readonly unknown[][], n: number): number {
+  if (n === 0) return 0;
+  const end = rows.length;
+  const sample = [end - n, end - 1 - (n >> 1), end - 1];
+  let bytes = 0;
+  for (const i of sample) bytes += rowBytes(rows[i]);
+  return (bytes / sample.length) * n;
+}
+
+/** The value of `SET statement_timeout = …` / `TO DEFAULT` / `RESET statement_timeout`, in ms. */
+function statementTimeoutSetting(v: PgNode): number {
+  if (v.kind === 'VAR_SET_DEFAULT' || v.kind === 'VAR_RESET') return DEFAULT_STATEMENT_TIMEOUT_MS;
+  const c = v.args?.[0]?.A_Const;
+  if (v.kind !== 'VAR_SET_VALUE' || v.args.length !== 1 || !c)
+    throw new SqlError(SqlState.invalidParameterValue, 'SET statement_timeout takes one value');
+  return parseTimeoutMs(
+    c.ival ? (c.ival.ival ?? 0) : c.sval ? c.sval.sval : c.fval ? Number(c.fval.fval) : null,
+  );
+}
+
 export class Database {
   /** Operator memory budget per statement, bytes (sorts, joins, windows spill past it). */
   memoryLimit = DEFAULT_MEMORY_LIMIT;
+  /** statement_timeout in ms (57014 past it; 0 disables); `SET statement_timeout` changes it. */
+  statementTimeout = DEFAULT_STATEMENT_TIMEOUT_MS;
   /** Where operators spill; in JS memory (compactly encoded) unless the host provides storage. */
   spill: SpillStore = new MemorySpillStore();
 
@@ -102,12 +129,14 @@ export class Database {
       store?: TableStore;
       wasmModule?: WebAssembly.Module;
       memoryLimit?: number;
+      statementTimeout?: number;
       spill?: SpillStore;
     } = {},
   ): Promise<Database> {
     await initParser(opts.wasmModule ? { wasmModule: opts.wasmModule } : {});
     const db = new Database(opts.store ?? new MemoryTableStore());
     if (opts.memoryLimit !== undefined) db.memoryLimit = opts.memoryLimit;
+    if (opts.statementTimeout !== undefined) db.statementTimeout = opts.statementTimeout;
     if (opts.spill) db.spill = opts.spill;
     return db;
   }
@@ -153,7 +182,13 @@ export class Database {
     bulkLoadInto(t, columns, rowCount, this.store.chunkBuilder);
   }
 
-  private env(sql: string, params: readonly unknown[], stats: ScanStats, memory: QueryMemory): StatementEnv {
+  private env(
+    sql: string,
+    params: readonly unknown[],
+    stats: ScanStats,
+    memory: QueryMemory,
+    budget?: StatementBudget,
+  ): StatementEnv {
     const paramTypes = params.map(paramType);
     const ctx: BindContext = { ctes: new Map(), params: paramTypes, sql };
     const optimized = new WeakMap<Plan, Plan>();
@@ -163,6 +198,7 @@ export class Database {
       outer: [],
       stats,
       memory,
+      budget,
       runPlan: (plan) => {
         let p = optimized.get(plan);
         if (!p) optimized.set(plan, (p = optimize(plan)));
@@ -196,11 +232,15 @@ export class Database {
   ): QueryResult {
     const stats: ScanStats = { chunksScanned: 0, chunksSkipped: 0, rowsScanned: 0 };
     const memory = new QueryMemory(opts.memoryLimit ?? this.memoryLimit, this.spill);
+    const timeout = opts.statementTimeout ?? this.statementTimeout;
+    const budget = timeout > 0 ? new StatementBudget(timeout) : undefined;
+    const prevValueBytes = valueLimits.maxBytes;
+    if (Number.isFinite(memory.limit)) valueLimits.maxBytes = memory.limit;
     const started = Date.now() * 1000;
     const prevNow = clock.nowMicros;
     clock.nowMicros = () => started;
     try {
-      const env = this.env(sql, params, stats, memory);
+      const env = this.env(sql, params, stats, memory, budget);
       const key = Object.keys(stmt)[0];
       if (key === 'SelectStmt') {
         const q = env.binder().bindQuery(stmt);
@@ -209,11 +249,18 @@ export class Database {
         const types = q.columns.map((c) => c.type);
         const op = buildOperator(optimize(q.plan), env.context());
         const rows: unknown[][] = [];
+        let resultBytes = 0;
+        const resultLimit = Math.max(memory.limit, DEFAULT_MEMORY_LIMIT);
         const formats = opts.raw ? undefined : resultFormatters(types);
         const sink = opts.sink;
         for (let b = op.next(); b; b = op.next()) {
           if (sink) sink(b);
-          else batchRows(b, rows, formats);
+          else {
+            batchRows(b, rows, formats);
+            resultBytes += resultBatchBytes(rows, b.count);
+            // Rows kept for the caller cannot spill: past the budget the statement fails (53200).
+            if (resultBytes > resultLimit) throw outOfMemory('the result set', resultLimit);
+          }
         }
         return {
           command: 'SELECT',
@@ -225,6 +272,10 @@ export class Database {
         };
       }
       if (key === 'ExplainStmt') return this.explain(stmt.ExplainStmt, env);
+      if (key === 'VariableSetStmt' && stmt.VariableSetStmt.name === 'statement_timeout') {
+        this.statementTimeout = statementTimeoutSetting(stmt.VariableSetStmt);
+        return { command: 'SET', columns: [], rows: [], rowCount: 0, stats: { ...stats } };
+      }
       const ddl = runDdl(stmt, env);
       if (ddl) return { ...ddl, stats: { ...stats } };
       const dml = runDml(stmt, env);
@@ -244,6 +295,7 @@ export class Database {
       // Spill runs of a failed or early-stopped statement are deleted here.
       memory.close();
       clock.nowMicros = prevNow;
+      valueLimits.maxBytes = prevValueBytes;
     }
   }
 

@@ -26,8 +26,21 @@ import { distinctOperator, sortOperator } from './sort.ts';
 import { unnestOperator } from './unnest.ts';
 import { windowOperator } from './window.ts';
 
-/** Builds the operator tree for a plan. */
+/** Builds the operator tree for a plan; with a budget, every operator ticks it per batch. */
 export function buildOperator(plan: Plan, ctx: ExecContext): Operator {
+  const op = buildUnmetered(plan, ctx);
+  const budget = ctx.budget;
+  if (!budget) return op;
+  return {
+    next() {
+      const b = op.next();
+      budget.tick(b ? b.count : 0);
+      return b;
+    },
+  };
+}
+
+function buildUnmetered(plan: Plan, ctx: ExecContext): Operator {
   switch (plan.kind) {
     case 'scan':
       return scanOperator(plan, ctx);

@@ -8,6 +8,7 @@
 import type { Plan } from '../plan/nodes.ts';
 import type { ExecVector, TableStore } from '../storage/table-store.ts';
 import type { Vector } from '../vector.ts';
+import type { StatementBudget } from './budget.ts';
 import type { QueryMemory } from './memory.ts';
 
 export type Getter = (i: number) => unknown;
@@ -38,6 +39,8 @@ export interface ExecContext {
   runPlan(plan: Plan): unknown[][];
   /** The statement's operator memory budget and spill store (unlimited when absent). */
   readonly memory?: QueryMemory;
+  /** The statement's deadline (statement_timeout); operators tick it per batch. */
+  readonly budget?: StatementBudget;
 }
 
 /** Row accessors for one batch; compiled expressions read `frame.get[k](i)`. */

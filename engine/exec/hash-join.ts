@@ -9,9 +9,16 @@
 import type { Plan } from '../plan/nodes.ts';
 import { hashKeyFor } from '../types/values.ts';
 import { compileExpr, type Ev } from './compile-expr.ts';
-import { batchRows, type ExecContext, type Frame, rowsToBatch, setFrameBatch } from './frame.ts';
+import {
+  batchRows,
+  type ExecBatch,
+  type ExecContext,
+  type Frame,
+  rowsToBatch,
+  setFrameBatch,
+} from './frame.ts';
 import { outOfMemory, queryMemory, rowBytes } from './memory.ts';
-import { newFrame, type Operator } from './operator.ts';
+import { BATCH_ROWS, newFrame, type Operator } from './operator.ts';
 import { GraceBuild, graceOperator } from './spill-join.ts';
 
 type JoinPlan = Extract<Plan, { kind: 'join' }>;
@@ -152,49 +159,75 @@ export function joinOperator(left: Operator, right: Operator, plan: JoinPlan, ct
   const matchedBuild = jt === 'right' || jt === 'full' ? new Uint8Array(buildRows.length) : undefined;
   const allBuild = buildRows.map((_, i) => i);
   let finished = false;
+  // The probe batch being joined and how far: row j, its candidate list and position in it.
+  // Output is cut at BATCH_ROWS, so a cross join never builds more than one batch at a time.
+  let pb: ExecBatch | null = null;
+  let prows: unknown[][] = [];
+  let j = 0;
+  let candidates: number[] | undefined;
+  let ci = 0;
+  let matched = false;
+  const budget = ctx.budget;
   return {
     next() {
+      const out: unknown[][] = [];
+      let examined = 0;
       while (!finished) {
-        const b = probeOp.next();
-        if (!b) {
-          finished = true;
-          mem.release(held);
-          if (!matchedBuild) return null;
-          const pad: unknown[][] = [];
-          const nullLeft = new Array(nl).fill(null);
-          for (let r = 0; r < buildRows.length; r++)
-            if (!matchedBuild[r]) pad.push([...nullLeft, ...buildRows[r]]);
-          return pad.length ? rowsToBatch(pad, width) : null;
+        if (!pb || j >= pb.count) {
+          if (out.length) return rowsToBatch(out, width);
+          pb = probeOp.next();
+          if (!pb) {
+            finished = true;
+            mem.release(held);
+            if (!matchedBuild) return null;
+            const pad: unknown[][] = [];
+            const nullLeft = new Array(nl).fill(null);
+            for (let r = 0; r < buildRows.length; r++)
+              if (!matchedBuild[r]) pad.push([...nullLeft, ...buildRows[r]]);
+            return pad.length ? rowsToBatch(pad, width) : null;
+          }
+          setFrameBatch(pframe, pb);
+          prows = batchRows(pb);
+          j = 0;
+          candidates = undefined;
+          ci = -1;
         }
-        setFrameBatch(pframe, b);
-        const prows = batchRows(b);
-        const out: unknown[][] = [];
-        for (let j = 0; j < b.count; j++) {
-          const i = b.sel ? b.sel[j] : j;
-          let candidates: number[] | undefined;
+        if (ci < 0) {
+          const i = pb.sel ? pb.sel[j] : j;
           if (nk === 0) candidates = allBuild;
           else {
             const key = compositeKey(pkeys, keyHash, i);
             candidates = key === null ? undefined : table.get(key);
           }
-          let matched = false;
-          if (candidates) {
-            for (const r of candidates) {
-              const row = combine(prows[j], buildRows[r]);
-              if (residual) {
-                residualFrame.set(row);
-                if (residual(0) !== true) continue;
-              }
-              matched = true;
-              if (matchedBuild) matchedBuild[r] = 1;
-              out.push(row);
-            }
-          }
-          if (!matched && (jt === 'left' || jt === 'full')) out.push(prows[j].concat(nullRight));
+          ci = 0;
+          matched = false;
         }
-        if (out.length) return rowsToBatch(out, width);
+        if (candidates) {
+          while (ci < candidates.length) {
+            const r = candidates[ci++];
+            const row = combine(prows[j], buildRows[r]);
+            if (residual) {
+              residualFrame.set(row);
+              if (residual(0) !== true) {
+                // Pairs the condition rejects are work too: tick so a join that emits nothing still stops.
+                if (++examined >= BATCH_ROWS) {
+                  budget?.tick(examined);
+                  examined = 0;
+                }
+                continue;
+              }
+            }
+            matched = true;
+            if (matchedBuild) matchedBuild[r] = 1;
+            out.push(row);
+            if (out.length >= BATCH_ROWS) return rowsToBatch(out, width);
+          }
+        }
+        if (!matched && (jt === 'left' || jt === 'full')) out.push(prows[j].concat(nullRight));
+        j++;
+        ci = -1;
       }
-      return null;
+      return out.length ? rowsToBatch(out, width) : null;
     },
   };
 }

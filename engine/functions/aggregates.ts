@@ -20,6 +20,7 @@ import {
 } from '../types/numeric.ts';
 import { comparatorFor, isFloatType, isIntegerType, type SqlType } from '../types/values.ts';
 import type { Interval } from '../vector.ts';
+import { checkArrayLength, checkTextLength } from './value-limits.ts';
 
 /** One aggregate's state over all groups. `add` receives non-null values only (except count(*)). */
 export interface Accumulator {
@@ -336,7 +337,9 @@ class StringAggAcc implements Accumulator {
   v: string[] = [];
   add(g: number, x: unknown, delim?: unknown): void {
     const cur = this.v[g];
-    this.v[g] = cur === undefined ? (x as string) : cur + ((delim as string | null) ?? '') + (x as string);
+    const next = cur === undefined ? (x as string) : cur + ((delim as string | null) ?? '') + (x as string);
+    checkTextLength(next.length, 'string_agg()');
+    this.v[g] = next;
   }
   result(g: number): unknown {
     return this.v[g] ?? null;
@@ -358,7 +361,10 @@ class ArrayAggAcc implements Accumulator {
   add(g: number, x: unknown): void {
     const cur = this.v[g];
     if (cur === undefined) this.v[g] = [x];
-    else cur.push(x);
+    else {
+      cur.push(x);
+      if ((cur.length & 0xffff) === 0) checkArrayLength(cur.length, 'array_agg()');
+    }
   }
   result(g: number): unknown {
     // A copy: window frames keep adding after reading a result.

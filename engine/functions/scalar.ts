@@ -11,6 +11,7 @@ import { isFloatType, isIntegerType, isNumericType, type SqlType } from '../type
 import { isArrayFunctionName, resolveArrayFunction } from './array-functions.ts';
 import { resolveDatetimeFunction } from './datetime-functions.ts';
 import type { Resolved } from './operators.ts';
+import { checkTextLength } from './value-limits.ts';
 
 const mk = (name: string, fn: (...a: never[]) => unknown, strict = true): ScalarImpl => ({
   name,
@@ -193,7 +194,10 @@ const FUNCS: Record<string, Resolver> = {
     argTypes: ['text', 'int32'],
   }),
   repeat: () => ({
-    impl: mk('repeat', (s: string, n: number) => s.repeat(Math.max(0, n))),
+    impl: mk('repeat', (s: string, n: number) => {
+      checkTextLength(s.length * Math.max(0, n), 'repeat()');
+      return s.repeat(Math.max(0, n));
+    }),
     type: 'text',
     argTypes: ['text', 'int32'],
   }),
