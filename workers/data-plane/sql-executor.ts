@@ -60,7 +60,7 @@ const general = (call: SqlCall): GeneralCall => ({ ...call, rowLimit: rowLimits.
 
 /** Parses and runs every statement; returns one result per statement. */
 export async function runSql(call: SqlCall, sql: string): Promise<StatementResult[]> {
-  const statements = parseSql(sql);
+  const statements = parseSql(sql, call.params);
   call.stats.lap('parse');
   if (statements.length === 0) throw new SqlError(SqlState.syntaxError, 'no SQL statement to run');
   await call.authorize(statements);
