@@ -104,6 +104,12 @@ describe('statements nested too deeply are refused with 54001 before anything re
     await stillWorks();
   });
 
+  it("a typed literal ending in a backslash does not hide what follows (name'\\' + 1 + …)", async () => {
+    const e = await sqlError(`SELECT name'\\' ${'|| 1 '.repeat(50_000)}`);
+    expect(e.code).toBe('54001');
+    await stillWorks();
+  });
+
   it('sensible shapes pass: redundant parentheses, long AND/OR chains, long IN lists, many rows', async () => {
     expect((await db.query(nest(500, '(', ')'))).rows).toEqual([[1]]);
     const and = Array.from({ length: 10_000 }, (_, i) => `${i} < 10000`).join(' AND ');
@@ -134,5 +140,8 @@ describe('depth measures', () => {
     ).toBeLessThan(5);
     expect(lexicalDepth(sum(100))).toBe(99);
     expect(lexicalDepth('SELECT f(1+1, (2*3))')).toBe(5);
+    // E'…' escapes only for a standalone E: `name'\'` is the string '\' cast to type name.
+    expect(lexicalDepth(`SELECT name'\\' ${'+ 1 '.repeat(50)}`)).toBe(50);
+    expect(lexicalDepth(`SELECT E'\\' ${'+ 1 '.repeat(50)}'`)).toBe(0);
   });
 });

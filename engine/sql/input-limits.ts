@@ -156,7 +156,12 @@ export function lexicalDepth(sql: string, limit = Number.POSITIVE_INFINITY): num
       }
     } else if (c === 39 || c === 34) {
       // 'string' (E'…' honours backslashes) or "identifier"; doubled quotes stay inside.
-      const escapes = c === 39 && i > 0 && (sql.charCodeAt(i - 1) | 32) === 101;
+      // E'…' only when the E is a token of its own: `name'\'` is a typed literal, no escapes.
+      const escapes =
+        c === 39 &&
+        i > 0 &&
+        (sql.charCodeAt(i - 1) | 32) === 101 &&
+        (i < 2 || !isIdentPart(sql.charCodeAt(i - 2)));
       i++;
       while (i < n) {
         const d = sql.charCodeAt(i);
@@ -256,7 +261,12 @@ export function parseTreeDepth(root: unknown, limit = Number.POSITIVE_INFINITY):
   return max;
 }
 
-/** Refuses (54001) a parsed statement deeper than MAX_PARSE_DEPTH nodes. */
-export function checkParseDepth(stmt: unknown): void {
+/**
+ * Refuses (54001) a parsed statement deeper than MAX_PARSE_DEPTH nodes. Every
+ * nesting level costs at least one character of text (`-x`, `f(`, `+1`), so
+ * text shorter than half the limit cannot reach it and skips the walk.
+ */
+export function checkParseDepth(stmt: unknown, sql: string): void {
+  if (sql.length < MAX_PARSE_DEPTH / 2) return;
   if (parseTreeDepth(stmt, MAX_PARSE_DEPTH) > MAX_PARSE_DEPTH) throw stackDepthExceeded();
 }

@@ -98,7 +98,7 @@ export function parseSql(sql: string, params?: readonly unknown[]): ParsedStatem
   checkLexicalDepth(sql);
   if (!wasm) throw new SqlError(SqlState.internalError, 'parser not initialized: await initParser() first');
   const stmts = parseWasm(wasm, sql);
-  for (const s of stmts) checkParseDepth(s.stmt);
+  for (const s of stmts) checkParseDepth(s.stmt, sql);
   return stmts;
 }
 
