@@ -192,40 +192,59 @@ export function joinOperator(left: Operator, right: Operator, plan: JoinPlan, ct
           candidates = undefined;
           ci = -1;
         }
-        if (ci < 0) {
-          const i = pb.sel ? pb.sel[j] : j;
-          if (nk === 0) candidates = allBuild;
-          else {
-            const key = compositeKey(pkeys, keyHash, i);
-            candidates = key === null ? undefined : table.get(key);
+        // The hot loop works on locals (closure state is slow to touch per row) and saves them after.
+        const sel = pb.sel;
+        const count = pb.count;
+        const rowsP = prows;
+        let jj = j;
+        let c = ci;
+        let cands = candidates;
+        let m = matched;
+        let full = false;
+        for (; jj < count; jj++) {
+          if (c < 0) {
+            if (nk === 0) cands = allBuild;
+            else {
+              const key = compositeKey(pkeys, keyHash, sel ? sel[jj] : jj);
+              cands = key === null ? undefined : table.get(key);
+            }
+            c = 0;
+            m = false;
           }
-          ci = 0;
-          matched = false;
-        }
-        if (candidates) {
-          while (ci < candidates.length) {
-            const r = candidates[ci++];
-            const row = combine(prows[j], buildRows[r]);
-            if (residual) {
-              residualFrame.set(row);
-              if (residual(0) !== true) {
-                // Pairs the condition rejects are work too: tick so a join that emits nothing still stops.
-                if (++examined >= BATCH_ROWS) {
-                  budget?.tick(examined);
-                  examined = 0;
+          if (cands) {
+            const pr = rowsP[jj];
+            while (c < cands.length) {
+              const r = cands[c++];
+              const row = combine(pr, buildRows[r]);
+              if (residual) {
+                residualFrame.set(row);
+                if (residual(0) !== true) {
+                  // Pairs the condition rejects are work too: tick so a join that emits nothing still stops.
+                  if (++examined >= BATCH_ROWS) {
+                    budget?.tick(examined);
+                    examined = 0;
+                  }
+                  continue;
                 }
-                continue;
+              }
+              m = true;
+              if (matchedBuild) matchedBuild[r] = 1;
+              out.push(row);
+              if (out.length >= BATCH_ROWS) {
+                full = true;
+                break;
               }
             }
-            matched = true;
-            if (matchedBuild) matchedBuild[r] = 1;
-            out.push(row);
-            if (out.length >= BATCH_ROWS) return rowsToBatch(out, width);
+            if (full) break;
           }
+          if (!m && (jt === 'left' || jt === 'full')) out.push(rowsP[jj].concat(nullRight));
+          c = -1;
         }
-        if (!matched && (jt === 'left' || jt === 'full')) out.push(prows[j].concat(nullRight));
-        j++;
-        ci = -1;
+        j = jj;
+        ci = c;
+        candidates = cands;
+        matched = m;
+        if (full) return rowsToBatch(out, width);
       }
       return out.length ? rowsToBatch(out, width) : null;
     },
