@@ -91,6 +91,7 @@ describe('statements nested too deeply are refused with 54001 before anything re
       `SELECT ${'- '.repeat(3000)}1`,
       `SELECT 1 WHERE ${'NOT '.repeat(3000)}true`,
       `SELECT 1${' UNION SELECT 1'.repeat(3000)}`,
+      `SELECT 1${' ISNULL'.repeat(3000)}`,
     ];
     for (const sql of cases) {
       expect((await sqlError(sql)).code, sql.slice(0, 40)).toBe('54001');

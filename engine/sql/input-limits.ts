@@ -112,6 +112,8 @@ const CHAINING = new Set([
   'join',
   'escape',
   'overlaps',
+  'isnull',
+  'notnull',
 ]);
 
 const isIdentStart = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c >= 128;
