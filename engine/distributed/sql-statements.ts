@@ -64,6 +64,8 @@ export type Command =
   | { readonly kind: 'select'; readonly table: string; readonly stmt: Node; readonly original: Node }
   /** Any other query: runs on the coordinator's engine over gathered rows (see `coordinator-plan`). */
   | { readonly kind: 'query'; readonly stmt: Node }
+  /** `EXPLAIN [ANALYZE] SELECT …` (`stmt` is the ExplainStmt): the distributed plan as text. */
+  | { readonly kind: 'explain'; readonly stmt: Node }
   | { readonly kind: 'function'; readonly call: FunctionCall }
   /** A query with show_shards() / show_chunks() in FROM: runs over their rows (see `show-from`). */
   | { readonly kind: 'showQuery'; readonly stmt: Node }
@@ -293,6 +295,7 @@ export function classify(stmt: Node, params: readonly unknown[]): Command {
       `CREATE ${stmt.IndexStmt.unique ? 'UNIQUE ' : ''}INDEX is not supported: ` +
         'declare PRIMARY KEY or UNIQUE in CREATE TABLE (shards enforce those; scans use zone maps instead of indexes)',
     );
+  if (stmt.ExplainStmt) return { kind: 'explain', stmt: stmt.ExplainStmt };
   if (stmt.VariableSetStmt) return setting(stmt.VariableSetStmt, params);
   if (stmt.TransactionStmt) unsupported('explicit transactions (each call is one transaction per statement)');
   return unsupported(commandName(Object.keys(stmt)[0]));

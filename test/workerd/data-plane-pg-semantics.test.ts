@@ -132,4 +132,22 @@ describe('distributed statements behave like PostgreSQL', () => {
     // PostgreSQL orders NaN above every number.
     expect((await ok("SELECT count(*) FROM ps_floats WHERE x > 'Infinity'")).rows).toEqual([[2]]);
   });
+
+  it('EXPLAIN [ANALYZE] shows the exchange, pruning, the shard fragment and per-shard runs', async () => {
+    const r = await ok("EXPLAIN SELECT count(*) FROM ps_metrics WHERE host = 'a' AND cpu > 1");
+    expect(r.columns).toEqual([{ name: 'QUERY PLAN', type: 'text' }]);
+    const text = r.rows.map((x) => x[0]).join('\n');
+    expect(text).toMatch(/^Custom Scan \(Orochi Distributed\)/);
+    expect(text).toMatch(/shards: 1 of 4 scanned, 3 pruned/);
+    expect(text).toMatch(/Fragment: SELECT count\(\*\) AS o0 FROM "ps_metrics" WHERE/);
+    expect(text).toMatch(/Seq Scan on ps_metrics/);
+    const a = await ok('EXPLAIN ANALYZE SELECT host, sum(cpu) OVER (ORDER BY time) FROM ps_metrics');
+    const lines = a.rows.map((x) => String(x[0]));
+    expect(lines[0]).toBe('Custom Scan (Orochi Coordinator)  (actual rows=4)');
+    expect(lines.some((l) => /WindowAgg|Window/.test(l))).toBe(true);
+    expect(lines.filter((l) => /^ {4}Shard .*: rows=\d+ time=[\d.]+ ms$/.test(l))).toHaveLength(4);
+    expect(lines[lines.length - 1]).toMatch(/^Execution Time: [\d.]+ ms$/);
+    const u = await sql("EXPLAIN UPDATE ps_metrics SET cpu = 0 WHERE host = 'a'");
+    expect(u.error?.code).toBe('0A000');
+  });
 });

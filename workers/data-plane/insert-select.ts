@@ -25,10 +25,9 @@ type Node = any;
 /** JSON bytes of one shard's rows in a prepared record (DO SQLite values are limited to 2 MB). */
 export const MAX_SHARD_PAYLOAD = 1_500_000;
 
+/** AST text without source positions (`location`, `stmt_len`, `rexpr_list_start` …). */
 const withoutLocations = (n: Node): string =>
-  JSON.stringify(n, (k, v) =>
-    k === 'location' || k === 'stmt_location' || k === 'stmt_len' ? undefined : v,
-  );
+  JSON.stringify(n, (k, v) => (/location$|_len$|_start$|_end$/.test(k) ? undefined : v));
 
 /**
  * The source query's text inside the INSERT's text: the first suffix starting at a

@@ -32,6 +32,7 @@ import { SqlError, SqlState } from '../../engine/errors.ts';
 import { type ParsedStatement, parseSql } from '../../engine/sql/parser.ts';
 import type { Cluster } from './cluster.ts';
 import { type GeneralCall, runGeneralSelect } from './coordinator-select.ts';
+import { runExplain } from './explain-select.ts';
 import { insertSelect } from './insert-select.ts';
 import { pushTable, runManagementFunction } from './management-functions.ts';
 import type { StatsCollector } from './query-stats.ts';
@@ -95,6 +96,7 @@ const BOUND_KINDS = new Set<Command['kind']>([
   'insertSelect',
   'update',
   'delete',
+  'explain',
 ]);
 
 async function runCommand(
@@ -181,6 +183,8 @@ async function runCommand(
       }
       return staleCatalogError();
     }
+    case 'explain':
+      return runExplain(call, cmd.stmt, text);
     case 'query':
       return await runGeneralSelect(general(call), cmd.stmt, text);
     case 'set':
