@@ -53,11 +53,12 @@ export const onError: ErrorHandler<AppEnv> = (thrown, c) => {
     return c.json({ error: { code: err.code, message: err.message } }, err.status);
   }
   if (isSqlError(err)) {
-    const body: { code: string; message: string; position?: number } = {
+    const body: { code: string; message: string; position?: number; hint?: string } = {
       code: err.code,
       message: err.message,
     };
     if (err.position !== undefined) body.position = err.position;
+    if (err.hint !== undefined) body.hint = err.hint;
     return c.json({ error: body }, statusForSqlState(err.code));
   }
   if (err instanceof HTTPException) {

@@ -54,6 +54,7 @@ describe('hostile SQL over HTTP', () => {
     expect(r.status).toBe(400);
     expect(r.error?.code).toBe('54001');
     expect(r.error?.message).toBe('stack depth limit exceeded');
+    expect((r.error as { hint?: string } | undefined)?.hint).toMatch(/^Simplify the statement/);
     await stillAnswers();
   });
 
