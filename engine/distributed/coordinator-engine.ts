@@ -4,8 +4,8 @@
  * shard partials gathered per table are checked against `GATHER_LIMITS`,
  * loaded as hot segments of a read-only engine `Database` whose tables carry
  * the catalog's table and column names, and the original statement runs
- * there. Results come back in the data plane's value representation (int64
- * and numeric → number, timestamptz → µs).
+ * there. Results come back exact (see `resultValue`: int8 beyond ±2^53 and
+ * numeric as text, timestamptz → µs).
  */
 import { Database, type QueryResult } from '../database.ts';
 import { SqlError, SqlState } from '../errors.ts';
@@ -129,11 +129,25 @@ export function planeValue(v: unknown, type: EngineType): unknown {
   return v;
 }
 
-/** Converts an engine result to data-plane values. */
+/**
+ * An engine result value as a statement answers it: exact — int8 within ±2^53 a number, beyond
+ * it decimal text; numeric always its PostgreSQL text (as node-postgres and Neon send them);
+ * timestamptz as µs (formatted later).
+ */
+export function resultValue(v: unknown, type: EngineType): unknown {
+  if (typeof v === 'bigint') {
+    const n = Number(v);
+    return Number.isSafeInteger(n) ? n : String(v);
+  }
+  if (type === 'numeric') return v ?? null;
+  return planeValue(v, type);
+}
+
+/** Converts an engine result to statement values (see `resultValue`). */
 export function coordinatorRows(r: QueryResult): CoordinatorRows {
   const types = r.columns.map((c) => c.type);
   return {
     columns: r.columns.map((c) => ({ name: c.name, type: c.type })),
-    rows: r.rows.map((row) => row.map((v, i) => planeValue(v, types[i]))),
+    rows: r.rows.map((row) => row.map((v, i) => resultValue(v, types[i]))),
   };
 }

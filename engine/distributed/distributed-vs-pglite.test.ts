@@ -16,7 +16,7 @@ import { Prng } from '../testing/prng.ts';
 import { type Cell, diffResults } from '../testing/result-compare.ts';
 import { columnIdOf, encodeRows } from './chunk-rows.ts';
 import { coordinatorDatabase, coordinatorRows, GatherBudget } from './coordinator-engine.ts';
-import { planGather } from './coordinator-plan.ts';
+import { planGather, referencedRelations } from './coordinator-plan.ts';
 import { bindStatement, schemaDefs } from './coordinator-schema.ts';
 import { dmlSql } from './dml-sql.ts';
 import type { PartialResult } from './fragment.ts';
@@ -29,7 +29,7 @@ import {
   runFragmentOnEngine,
 } from './fragment-engine.ts';
 import { buildHashRanges, shardForValue } from './hash-ranges.ts';
-import { mergePartials } from './partial-merge.ts';
+import { InexactMerge, mergePartials } from './partial-merge.ts';
 import { planFastPath, planSelect } from './sql-select.ts';
 import { classify } from './sql-statements.ts';
 import type { DistTable, Row } from './table-schema.ts';
@@ -226,7 +226,8 @@ describe('distributed plan vs PGlite', () => {
       r.map((c, i): Cell => {
         if (c instanceof Date) return c.getTime() * 1000;
         if (typeof c === 'bigint') return Number(c);
-        if (typeof c === 'string' && res.fields[i].dataTypeID === 1700) return Number(c);
+        // numeric is exact text on both sides (JSON results carry it as a string).
+        if (typeof c === 'string' && res.fields[i].dataTypeID === 1700) return c;
         return c as Cell;
       }),
     );
@@ -257,7 +258,8 @@ describe('distributed plan vs PGlite', () => {
       r.map((c, i): Cell => {
         if (c instanceof Date) return c.getTime() * 1000;
         if (typeof c === 'bigint') return Number(c);
-        if (typeof c === 'string' && res.fields[i].dataTypeID === 1700) return Number(c);
+        // numeric is exact text on both sides (JSON results carry it as a string).
+        if (typeof c === 'string' && res.fields[i].dataTypeID === 1700) return c;
         return c as Cell;
       }),
     );
@@ -298,6 +300,11 @@ const AS_DATA_PLANE: [string, boolean][] = [
   ["SELECT count(*) FROM t WHERE v < 'Infinity'::float8 AND v > '-Infinity'", true],
   ["SELECT count(*) FROM t WHERE v <> 'NaN'::float8", true],
   ["SELECT max(v + 'Infinity'::float8), min(v - 'infinity'::float8) FROM t", true],
+  // numeric and int8 are exact: numeric as PostgreSQL's text, int8 beyond ±2^53 as text.
+  ['SELECT avg(id), sum(n), avg(n), sum(id), avg(v) FROM t', true],
+  ['SELECT host, avg(n) AS a FROM t GROUP BY host ORDER BY a DESC, host LIMIT 5', true],
+  ['SELECT 123456789012345678.12::numeric, 9007199254740993::bigint, 9223372036854775807::bigint', true],
+  ['SELECT n::numeric / 7, n * 9007199254740 FROM t ORDER BY id LIMIT 5', true],
 ];
 
 /** PGlite's answer, or its SQLSTATE. */
@@ -307,8 +314,9 @@ async function pgAnswer(pg: PGlite, sql: string): Promise<{ rows?: Cell[][]; cod
     const rows = (res.rows as unknown as unknown[][]).map((r) =>
       r.map((c, i): Cell => {
         if (c instanceof Date) return c.getTime() * 1000;
-        if (typeof c === 'bigint') return Number(c);
-        if (typeof c === 'string' && res.fields[i].dataTypeID === 1700) return Number(c);
+        if (typeof c === 'bigint') return Number.isSafeInteger(Number(c)) ? Number(c) : String(c);
+        // numeric is exact text on both sides (JSON results carry it as a string).
+        if (typeof c === 'string' && res.fields[i].dataTypeID === 1700) return c;
         return c as Cell;
       }),
     );
@@ -361,11 +369,16 @@ describe('the data plane (bind, then fast or general path) vs PGlite', () => {
         );
         return { rows: mergePartials(plan, partials).rows as Cell[][], path: 'fast' };
       }
-      const [g] = planGather(stmt, [table], []);
-      const partials = await Promise.all(
-        engines.map(async (e) => structuredClone((await runFragmentOnEngine(e, g.plan.fragment)).result)),
+      const gathers = planGather(stmt, referencedRelations(stmt).has('t') ? [table] : [], []);
+      const gathered = await Promise.all(
+        gathers.map(async (g) => ({
+          gather: g,
+          partials: await Promise.all(
+            engines.map(async (e) => structuredClone((await runFragmentOnEngine(e, g.plan.fragment)).result)),
+          ),
+        })),
       );
-      const db = await coordinatorDatabase([{ gather: g, partials }]);
+      const db = await coordinatorDatabase(gathered);
       return { rows: coordinatorRows(await db.query(sql)).rows as Cell[][], path: 'general' };
     } catch (e) {
       if (e instanceof SqlError) return { code: e.code };
@@ -381,6 +394,20 @@ describe('the data plane (bind, then fast or general path) vs PGlite', () => {
       expect(got.code).toBeUndefined();
       expect(diffResults(want.rows!, got.rows!, ordered, 1e-9)).toBeUndefined();
     }
+  });
+
+  it('leaves totals beyond ±2^53 to the general path (the fast path cannot add them exactly)', () => {
+    const plan = planSelect(classifySelect('SELECT sum(n), avg(id) FROM t'), table, []);
+    const partial = (sumN: number): PartialResult => ({
+      rowCount: 1,
+      columns: plan.fragment.aggs.map((a) => [
+        a.fn === 'sum' && a.arg?.k === 'col' && a.arg.id === 3 ? sumN : 1,
+      ]),
+    });
+    expect(mergePartials(plan, [partial(2 ** 52), partial(2 ** 52 - 2)]).rows[0][0]).toBe(
+      String(2 ** 53 - 2),
+    );
+    expect(() => mergePartials(plan, [partial(2 ** 52), partial(2 ** 52)])).toThrow(InexactMerge);
   });
 
   it('keeps simple statements on the fast path', async () => {
@@ -496,5 +523,9 @@ describe('UPDATE / DELETE shipped as SQL vs PGlite', () => {
 
   it('refuses to modify the distribution column (as Citus does)', () => {
     expect(applyDml("UPDATE t SET host = 'x' WHERE id = 1", [])).toBe('0A000');
+    // A shard holds only its part of any table: subqueries over tables are refused.
+    expect(applyDml('DELETE FROM t WHERE v > (SELECT avg(v) FROM t)', [])).toBe('0A000');
+    expect(applyDml('UPDATE t SET v = (SELECT max(v) FROM t) WHERE id = 1', [])).toBe('0A000');
+    expect(applyDml('UPDATE t SET v = (SELECT 1.5) WHERE id = 1', [])).toBeUndefined();
   });
 });

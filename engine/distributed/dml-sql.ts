@@ -105,6 +105,13 @@ const word = (text: string, m: Mark, w: string) =>
 const withoutLocations = (n: Node): string =>
   JSON.stringify(n ?? null, (k, v) => (/location$|_start$|_end$/.test(k) ? undefined : v));
 
+/** True when `n` mentions a relation (a subquery over a table). */
+function readsTables(n: Node): boolean {
+  if (n === null || typeof n !== 'object') return false;
+  if (n.RangeVar) return true;
+  return Object.values(n).some(readsTables);
+}
+
 function cannotShip(): never {
   throw new SqlError(
     SqlState.featureNotSupported,
@@ -120,6 +127,13 @@ function cannotShip(): never {
 export function dmlSql(stmt: Node, text: string, table: DistTable, params: readonly unknown[]): DmlSql {
   const update = stmt.UpdateStmt;
   const s = update ?? stmt.DeleteStmt;
+  // Each shard sees only its own rows of the table: a subquery reading any table would
+  // answer from one shard's part (or fail), never from the whole table.
+  if (readsTables(s.whereClause) || readsTables(update?.targetList))
+    throw new SqlError(
+      SqlState.featureNotSupported,
+      'subqueries that read tables are not supported in UPDATE or DELETE of a distributed table',
+    );
   const marks = topLevel(text);
   const whereAt = s.whereClause ? marks.findIndex((m) => word(text, m, 'where')) : -1;
   if (s.whereClause && whereAt < 0) cannotShip();

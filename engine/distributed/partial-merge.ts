@@ -13,7 +13,27 @@ import {
   type PartialResult,
   type SortKey,
 } from './fragment.ts';
+import { decDiv, decFromBigInt, decimalToString } from '../types/numeric.ts';
 import type { DistType } from './table-schema.ts';
+
+/** An output's SQL type: a stored type, or numeric (PostgreSQL's avg of integers, sum of bigint). */
+export type OutputType = DistType | 'null' | 'numeric';
+
+/**
+ * Thrown by `mergePartials` when an integer total left the range a double holds exactly
+ * (±2^53): the fast path cannot answer exactly, the general path (the engine) must.
+ */
+export class InexactMerge extends Error {
+  constructor() {
+    super('an integer total is beyond ±2^53');
+  }
+}
+
+/** A merged integer total, checked to be exact. */
+function exactInteger(v: unknown): number {
+  if (typeof v === 'number' && !Number.isSafeInteger(v)) throw new InexactMerge();
+  return v as number;
+}
 
 /** Where a final output column comes from. */
 export type OutputSource =
@@ -24,7 +44,7 @@ export type OutputSource =
 /** One output column of the statement. Hidden outputs exist only to sort by. */
 export interface OutputSpec {
   readonly name: string;
-  readonly type: DistType | 'null';
+  readonly type: OutputType;
   readonly source: OutputSource;
   readonly hidden?: boolean;
 }
@@ -43,7 +63,7 @@ export interface DistributedSelect {
 
 /** Final rows of a statement: visible columns only. */
 export interface FinalRows {
-  readonly columns: { name: string; type: DistType | 'null' }[];
+  readonly columns: { name: string; type: OutputType }[];
   readonly rows: unknown[][];
 }
 
@@ -97,13 +117,34 @@ export function mergePartials(plan: DistributedSelect, partials: readonly Partia
         plan.outputs.map((o) => {
           const s = o.source;
           if (s.k === 'value') return r[s.index];
-          if (s.k === 'agg') return finalAgg(f.aggs[s.index].fn, r[nKeys + s.index]);
+          if (s.k === 'agg') {
+            const v = finalAgg(f.aggs[s.index].fn, r[nKeys + s.index]);
+            if (v === null || (o.type !== 'int64' && o.type !== 'numeric')) return v;
+            return o.type === 'numeric' ? String(exactInteger(v)) : exactInteger(v);
+          }
           const sum = r[nKeys + s.sum] as number | null;
           const count = r[nKeys + s.count] as number;
-          return sum === null || count === 0 ? null : sum / count;
+          if (sum === null || count === 0) return null;
+          // avg of integers is numeric in PostgreSQL: exact division at PostgreSQL's scale.
+          if (o.type === 'numeric')
+            return decimalToString(decDiv(decFromBigInt(BigInt(exactInteger(sum))), decFromBigInt(BigInt(count))));
+          return sum / count;
         }),
       );
-  if (plan.orderBy.length > 0) rows.sort((a, b) => compareByKeys(a, b, plan.orderBy));
+  if (plan.orderBy.length > 0) {
+    const numeric = plan.outputs.flatMap((o, i) => (o.type === 'numeric' ? [i] : []));
+    if (numeric.length === 0) rows.sort((a, b) => compareByKeys(a, b, plan.orderBy));
+    else {
+      // numeric outputs are exact text: sort by their values.
+      const keyed = rows.map((r) => {
+        const k = [...r];
+        for (const i of numeric) if (typeof k[i] === 'string') k[i] = Number(k[i]);
+        return { r, k };
+      });
+      keyed.sort((a, b) => compareByKeys(a.k, b.k, plan.orderBy));
+      rows = keyed.map((x) => x.r);
+    }
+  }
   if (plan.distinctOn) {
     // Sorted, so the first row of each key is the one DISTINCT ON keeps.
     const seen = new Set<string>();

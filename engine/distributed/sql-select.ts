@@ -9,7 +9,7 @@ import { SqlError, SqlState } from '../errors.ts';
 import { sqlTypeName } from '../sql/sql-names.ts';
 import type { AggSpec, ColumnBound, SortKey } from './fragment.ts';
 import { columnsOf, type FExpr } from './fragment-expr.ts';
-import type { DistributedSelect, OutputSpec } from './partial-merge.ts';
+import type { DistributedSelect, OutputSpec, OutputType } from './partial-merge.ts';
 import { constValue, type ExprScope, translateExpr, unsupported } from './sql-expr.ts';
 import type { DistTable, DistType } from './table-schema.ts';
 
@@ -149,10 +149,21 @@ export function planSelect(stmt: Node, table: DistTable, params: readonly unknow
     if (fn === 'avg') {
       const sum = push({ fn: 'sum', arg });
       const count = push({ fn: 'count', arg });
-      outputs.push({ name, type: 'float64', source: { k: 'avg', sum, count }, hidden });
+      // PostgreSQL: avg of integers is numeric, of double precision double precision.
+      const type = argType === 'float64' ? 'float64' : 'numeric';
+      outputs.push({ name, type, source: { k: 'avg', sum, count }, hidden });
     } else {
-      const type: DistType | 'null' =
-        fn === 'count' ? 'int64' : fn === 'sum' ? (argType === 'float64' ? 'float64' : 'int64') : argType;
+      // PostgreSQL: sum(integer) is bigint, sum(bigint) numeric, sum(double precision) double.
+      const type: OutputType =
+        fn === 'count'
+          ? 'int64'
+          : fn === 'sum'
+            ? argType === 'float64'
+              ? 'float64'
+              : argType === 'int64'
+                ? 'numeric'
+                : 'int64'
+            : argType;
       outputs.push({
         name,
         type,

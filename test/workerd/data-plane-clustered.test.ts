@@ -83,7 +83,8 @@ function pgCells(res: { rows: unknown[][]; fields: { dataTypeID: number }[] }): 
     r.map((c, i): Cell => {
       if (c instanceof Date) return c.toISOString();
       const type = res.fields[i].dataTypeID;
-      if (typeof c === 'string' && (type === 20 || type === 1700)) return Number(c);
+      // As the API sends them: int8 a number within ±2^53 (else text), numeric exact text.
+      if (typeof c === 'string' && type === 20) return Number.isSafeInteger(Number(c)) ? Number(c) : c;
       return c as Cell;
     }),
   );

@@ -150,4 +150,26 @@ describe('distributed statements behave like PostgreSQL', () => {
     const u = await sql("EXPLAIN UPDATE ps_metrics SET cpu = 0 WHERE host = 'a'");
     expect(u.error?.code).toBe('0A000');
   });
+
+  it('answers numeric and int8 exactly: numeric and int8 beyond ±2^53 as JSON strings', async () => {
+    const r = await ok(
+      'SELECT 123456789012345678.12::numeric AS n, 9007199254740993::bigint AS b, 9223372036854775807::bigint AS m, 42::bigint AS s',
+    );
+    expect(r.rows).toEqual([['123456789012345678.12', '9007199254740993', '9223372036854775807', 42]]);
+    expect(r.columns.map((c) => c.type)).toEqual(['numeric', 'bigint', 'bigint', 'bigint']);
+    // Fast path (avg of integers is numeric, sum of integers bigint) and general path agree.
+    const fast = await ok('SELECT avg(cores), sum(cores) FROM ps_hosts');
+    const general = await ok('SELECT avg(cores), sum(cores) FROM ps_hosts HAVING count(*) > 0');
+    expect(fast.rows).toEqual(general.rows);
+    expect(fast.columns.map((c) => c.type)).toEqual(['numeric', 'bigint']);
+    expect(typeof fast.rows[0][0]).toBe('string');
+    // Distributed bigint columns hold ±2^53; beyond that the insert is refused, never rounded.
+    await ok('CREATE TABLE ps_big (k text, b bigint)');
+    await ok(`SELECT create_distributed_table('ps_big', 'k', shard_count => 2)`);
+    const big = await sql("INSERT INTO ps_big VALUES ('a', 9223372036854775807)");
+    expect(big.error?.code).toBe('22003');
+    await ok("INSERT INTO ps_big VALUES ('a', 9007199254740991), ('b', 9007199254740991)");
+    const sum = await ok('SELECT sum(b) FROM ps_big');
+    expect(sum.rows).toEqual([['18014398509481982']]);
+  });
 });

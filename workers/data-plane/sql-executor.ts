@@ -19,7 +19,7 @@ import {
 import { dmlSql } from '../../engine/distributed/dml-sql.ts';
 import type { PartialResult } from '../../engine/distributed/fragment.ts';
 import { unpackPartial } from '../../engine/distributed/partial-columns.ts';
-import { mergePartials } from '../../engine/distributed/partial-merge.ts';
+import { InexactMerge, mergePartials } from '../../engine/distributed/partial-merge.ts';
 import { planFastPath, planSelect } from '../../engine/distributed/sql-select.ts';
 import {
   type Command,
@@ -233,7 +233,14 @@ async function selectOnce(
   );
   stats.lap('shards');
   if (stale) return undefined;
-  const final = mergePartials(plan, partials);
+  let final: ReturnType<typeof mergePartials>;
+  try {
+    final = mergePartials(plan, partials);
+  } catch (e) {
+    // A total beyond ±2^53: the general path (the engine) answers exactly.
+    if (e instanceof InexactMerge) return 'general';
+    throw e;
+  }
   stats.lap('merge');
   const result = toStatementResult(final.columns, final.rows);
   stats.lap('format');

@@ -3,7 +3,7 @@
  * The result of one statement as the SQL endpoint returns it, and how stored
  * values become JSON (timestamps as ISO 8601 text, types by PostgreSQL name).
  */
-import type { DistType } from '../../engine/distributed/table-schema.ts';
+import type { OutputType } from '../../engine/distributed/partial-merge.ts';
 import { formatTimestampUs } from '../../engine/distributed/table-schema.ts';
 
 /** One statement's columns and rows (JSON-ready). */
@@ -15,13 +15,14 @@ export interface StatementResult {
   readonly command?: string;
 }
 
-const PG_TYPE: Record<DistType | 'null', string> = {
+const PG_TYPE: Record<OutputType, string> = {
   bool: 'boolean',
   int32: 'integer',
   int64: 'bigint',
   float64: 'double precision',
   text: 'text',
   timestamptz: 'timestamptz',
+  numeric: 'numeric',
   null: 'unknown',
 };
 
@@ -62,7 +63,7 @@ export function timestampFormatter(): (us: number) => string {
 
 /** Converts planner output (typed columns, raw values) into a JSON-ready result, in place. */
 export function toStatementResult(
-  columns: readonly { name: string; type: DistType | 'null' }[],
+  columns: readonly { name: string; type: OutputType }[],
   rows: unknown[][],
 ): StatementResult {
   const n = rows.length;
@@ -92,18 +93,27 @@ export function toStatementResult(
 
 /**
  * JSON form of an array value (engine arrays are JS arrays, NULL elements
- * null): elements as in scalar columns — bigint as a number, NaN/Infinity and
+ * null): elements as in scalar columns — bigint as a number within ±2^53 (else text), NaN/Infinity and
  * bytea as PostgreSQL text — while date/time elements keep PostgreSQL's text
  * output (`2020-01-01 00:00:00+00`), as the engine formats them.
  */
 export function jsonArray(v: readonly unknown[]): unknown[] {
   return v.map((x) => {
-    if (typeof x === 'bigint') return Number(x);
+    if (typeof x === 'bigint') return exactInt8(x);
     if (typeof x === 'number' && !Number.isFinite(x))
       return Number.isNaN(x) ? 'NaN' : x > 0 ? 'Infinity' : '-Infinity';
     if (x instanceof Uint8Array) return `\\x${[...x].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
     return x;
   });
+}
+
+/**
+ * JSON of an int8 value: a number within ±2^53 (exact in a double), else its decimal text,
+ * as node-postgres and Neon's HTTP API send int8 — never a rounded number.
+ */
+export function exactInt8(v: bigint): number | string {
+  const n = Number(v);
+  return Number.isSafeInteger(n) ? n : String(v);
 }
 
 /** A result with no rows for a command. */
