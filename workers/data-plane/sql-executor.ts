@@ -73,12 +73,7 @@ export async function runSql(call: SqlCall, sql: string): Promise<StatementResul
     // Bound by the engine against the catalog's schema first: every type, name and function
     // error (and its position) is the engine's, whichever path then runs the statement.
     const bound = BOUND_KINDS.has(commands[i].kind)
-      ? await bindStatement(
-          snapshotDefs(await call.cluster.snapshot()),
-          withoutOnConflict(statements[i].stmt),
-          sql,
-          call.params,
-        )
+      ? await bindOnCatalog(call, withoutOnConflict(statements[i].stmt), sql)
       : undefined;
     call.stats.lap('bind');
     results.push(
@@ -86,6 +81,19 @@ export async function runSql(call: SqlCall, sql: string): Promise<StatementResul
     );
   }
   return results;
+}
+
+/**
+ * Binds a statement against the cached catalog's schema; a table the cache lacks refetches
+ * the catalog once (CREATE TABLE in another isolate reaches no shard), as `Cluster.table` does.
+ */
+async function bindOnCatalog(call: SqlCall, stmt: Node, sql: string): Promise<BoundStatement> {
+  try {
+    return await bindStatement(snapshotDefs(await call.cluster.snapshot()), stmt, sql, call.params);
+  } catch (e) {
+    if (!(e instanceof SqlError && e.code === SqlState.undefinedTable)) throw e;
+    return bindStatement(snapshotDefs(await call.cluster.refresh()), stmt, sql, call.params);
+  }
 }
 
 /** Commands that read or write table data: bound by the engine before they run. */
