@@ -4,6 +4,8 @@
  * (concatenate rows, or re-aggregate groups), compute final aggregates (avg =
  * sum / count), sort, apply OFFSET/LIMIT and drop hidden sort columns.
  */
+
+import { decDiv, decFromBigInt, decimalToString } from '../types/numeric.ts';
 import {
   combineAgg,
   compareByKeys,
@@ -13,7 +15,6 @@ import {
   type PartialResult,
   type SortKey,
 } from './fragment.ts';
-import { decDiv, decFromBigInt, decimalToString } from '../types/numeric.ts';
 import type { DistType } from './table-schema.ts';
 
 /** An output's SQL type: a stored type, or numeric (PostgreSQL's avg of integers, sum of bigint). */
@@ -127,7 +128,9 @@ export function mergePartials(plan: DistributedSelect, partials: readonly Partia
           if (sum === null || count === 0) return null;
           // avg of integers is numeric in PostgreSQL: exact division at PostgreSQL's scale.
           if (o.type === 'numeric')
-            return decimalToString(decDiv(decFromBigInt(BigInt(exactInteger(sum))), decFromBigInt(BigInt(count))));
+            return decimalToString(
+              decDiv(decFromBigInt(BigInt(exactInteger(sum))), decFromBigInt(BigInt(count))),
+            );
           return sum / count;
         }),
       );

@@ -117,9 +117,9 @@ describe('distributed statements behave like PostgreSQL', () => {
     ];
     expect((await ok('SELECT k, x FROM ps_floats ORDER BY k')).rows).toEqual(want);
     // The general path (a window) reads the same values.
-    expect((await ok('SELECT k, x, count(*) OVER () FROM ps_floats ORDER BY k')).rows.map((r) => r[1])).toEqual(
-      want.map((r) => r[1]),
-    );
+    expect(
+      (await ok('SELECT k, x, count(*) OVER () FROM ps_floats ORDER BY k')).rows.map((r) => r[1]),
+    ).toEqual(want.map((r) => r[1]));
     await ok("UPDATE ps_floats SET x = x * -1 WHERE k IN ('b', 'd')");
     await ok(`SELECT compact_table('ps_floats')`);
     expect((await ok('SELECT k, x FROM ps_floats ORDER BY k')).rows).toEqual([
