@@ -38,9 +38,24 @@ function relyingParty(c: Context) {
   return { rpID: vars.WEBAUTHN_RP_ID || url.hostname, origin: vars.WEBAUTHN_ORIGIN || url.origin };
 }
 
+/** Credential ids are at most 1023 bytes (WebAuthn §5.1), user handles at most 64: base64url of those. */
+const CREDENTIAL_ID = /^[A-Za-z0-9_-]{1,1400}$/;
+const USER_HANDLE = /^[A-Za-z0-9_-]{0,90}$/;
+
 function responseField(body: Record<string, unknown>) {
-  const r = body.response as { id?: unknown; response?: { clientDataJSON?: unknown } } | undefined;
-  if (!r || typeof r !== 'object' || typeof r.id !== 'string' || !r.response) {
+  const r = body.response as
+    | { id?: unknown; response?: { clientDataJSON?: unknown; userHandle?: unknown } }
+    | undefined;
+  const handle = r?.response && typeof r.response === 'object' ? r.response.userHandle : undefined;
+  if (
+    !r ||
+    typeof r !== 'object' ||
+    typeof r.id !== 'string' ||
+    !CREDENTIAL_ID.test(r.id) ||
+    !r.response ||
+    typeof r.response !== 'object' ||
+    (handle !== undefined && handle !== null && (typeof handle !== 'string' || !USER_HANDLE.test(handle)))
+  ) {
     throw new ApiError(400, 'invalid_webauthn_response', '"response" must be a WebAuthn credential JSON');
   }
   return r as Parameters<typeof verifyRegistrationResponse>[0]['response'] &

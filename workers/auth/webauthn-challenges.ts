@@ -33,7 +33,9 @@ export async function storeChallenge(
 export function challengeOf(clientDataJSON: unknown): string {
   try {
     const parsed = JSON.parse(isoBase64URL.toUTF8String(String(clientDataJSON))) as { challenge?: unknown };
-    if (typeof parsed.challenge === 'string' && parsed.challenge.length > 0) return parsed.challenge;
+    // Ours are base64url (32 random bytes); anything else cannot match, and must not reach Postgres.
+    if (typeof parsed.challenge === 'string' && /^[A-Za-z0-9_-]{16,128}$/.test(parsed.challenge))
+      return parsed.challenge;
   } catch {
     // fall through
   }
