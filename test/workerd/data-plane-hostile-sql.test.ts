@@ -76,6 +76,15 @@ describe('hostile SQL over HTTP', () => {
     await stillAnswers();
   });
 
+  it('an infinite generate_series without LIMIT ends with a budget error (4xx), not a hang', async () => {
+    const r = await sql(
+      "SELECT generate_series('2022-01-01'::timestamp, 'infinity'::timestamp, '1 second') AS t",
+    );
+    expect([413, 400]).toContain(r.status);
+    expect(['53200', '57014']).toContain(r.error?.code);
+    await stillAnswers();
+  });
+
   it('infinite and zero steps are 22023', async () => {
     for (const step of ['infinity', '0 days']) {
       const r = await sql(
