@@ -6,7 +6,7 @@
  * shard I/O stay with the caller.
  */
 import { SqlError, SqlState } from '../errors.ts';
-import { alterActionName, commandName, constraintName } from '../sql/sql-names.ts';
+import { alterActionName, commandName, constraintName, sqlTypeName } from '../sql/sql-names.ts';
 import type { RelOption } from '../storage/chunk-layout.ts';
 import { inlineCte } from './cte-inline.ts';
 import { exprType, type FExpr } from './fragment-expr.ts';
@@ -368,11 +368,11 @@ export function updateSets(
     const et = exprType(expr);
     const numeric = (x: string) => x === 'int32' || x === 'int64' || x === 'float64';
     if (et !== 'null' && et !== column.type && !(numeric(et) && numeric(column.type))) {
-      if (expr.k !== 'const') unsupported(`assigning ${et} to ${column.type} column "${column.name}"`);
+      if (expr.k !== 'const') unsupported(`assigning ${sqlTypeName(et)} to ${sqlTypeName(column.type)} column "${column.name}"`);
       return { column, expr: { k: 'const', v: coerceOrThrow(expr.v, column.type), type: column.type } };
     }
     if (numeric(column.type) && column.type !== 'float64' && et === 'float64') {
-      unsupported(`assigning double precision to ${column.type} column "${column.name}"`);
+      unsupported(`assigning double precision to ${sqlTypeName(column.type)} column "${column.name}"`);
     }
     return { column, expr };
   });
