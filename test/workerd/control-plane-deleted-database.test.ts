@@ -128,3 +128,28 @@ describe('a renamed database', () => {
     expect(fresh.json.rows).toEqual([[3]]);
   });
 });
+
+describe('deleting a project or an organization', () => {
+  it.each(['project', 'org'] as const)(
+    'a deleted %s takes its databases, data and keys with it at once',
+    async (what) => {
+      const p = await populated(`gone-${what}`);
+      for (const [label, token, ref] of callers(p)) {
+        expect((await p.sql(token, ref, 'SELECT count(*) FROM m')).status, label).toBe(200);
+      }
+      const path = what === 'project' ? `/v1/projects/${p.project.id}` : `/v1/orgs/${p.org.id}`;
+      expect((await call(path, { method: 'DELETE', token: p.owner.accessToken })).status).toBe(204);
+      for (const [label, token, ref] of callers(p)) {
+        const res = await p.sql(token, ref, 'SELECT count(*) FROM m');
+        // Keys died with the project (401); a session no longer reaches the database (404).
+        expect(res.status, `${label}: ${JSON.stringify(res.json)}`).toBe(
+          token === p.owner.accessToken ? 404 : 401,
+        );
+      }
+      const catalog = env.CATALOG.get(env.CATALOG.idFromName(p.database.id));
+      await expect(catalog.snapshot()).rejects.toThrow(/SQLSTATE 3D000/);
+      const shard = env.SHARD.get(env.SHARD.idFromName(`${p.database.id}:2:1`));
+      await expect(shard.preparedTxns()).rejects.toThrow(/SQLSTATE 3D000/);
+    },
+  );
+});

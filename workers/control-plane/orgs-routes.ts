@@ -8,9 +8,10 @@ import { type AuthEnv, sessionUser } from '../auth/auth-context.ts';
 import { nameField } from '../auth/plain-text.ts';
 import { jsonBody, stringField } from '../auth/request-body.ts';
 import { withControlPlane } from '../db/client.ts';
-import { memberships, organizations } from '../db/schema.ts';
+import { memberships, organizations, projects } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
 import { auditSuccess } from './audit-actor.ts';
+import { destroyProjectsData } from './project-teardown.ts';
 import { requireOrgRole } from './roles.ts';
 
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
@@ -95,6 +96,12 @@ export const orgsRoutes = new Hono<AuthEnv>()
     const orgId = c.req.param('org');
     await withControlPlane(c.env, async (db) => {
       await requireOrgRole(db, user.userId, orgId, 'owner');
+      const owned = await db.select({ id: projects.id }).from(projects).where(eq(projects.orgId, orgId));
+      await destroyProjectsData(
+        c.env,
+        db,
+        owned.map((p) => p.id),
+      );
       // The audit entry outlives the org (audit_logs.org_id has no foreign key on purpose).
       await auditSuccess(db, c, { orgId, action: 'org.delete', targetType: 'org', targetId: orgId });
       await db.delete(organizations).where(and(eq(organizations.id, orgId)));

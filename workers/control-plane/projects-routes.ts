@@ -11,6 +11,7 @@ import { withControlPlane } from '../db/client.ts';
 import { projects } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
 import { auditSuccess } from './audit-actor.ts';
+import { destroyProjectsData } from './project-teardown.ts';
 import { requireOrgRole, requireProjectRole } from './roles.ts';
 
 export const projectsRoutes = new Hono<AuthEnv>()
@@ -54,6 +55,7 @@ export const projectsRoutes = new Hono<AuthEnv>()
     const projectId = c.req.param('project');
     await withControlPlane(c.env, async (db) => {
       const { project } = await requireProjectRole(db, user.userId, projectId, 'admin');
+      await destroyProjectsData(c.env, db, [projectId]);
       await db.delete(projects).where(eq(projects.id, projectId));
       await auditSuccess(db, c, {
         orgId: project.orgId,
