@@ -27,6 +27,14 @@ describe('splitScript', () => {
     ]);
   });
 
+  test('COPY … FROM stdin with inline data becomes one INSERT; other COPYs stay', () => {
+    const script = ['COPY t (a, b) FROM stdin;', '1\tx', "\\N\tit's", '\\.', 'SELECT 1;'].join('\n');
+    expect(splitScript(script).map((s) => s.sql)).toEqual([
+      "INSERT INTO t (a, b) VALUES ('1', 'x'), (NULL, 'it''s')",
+      'SELECT 1',
+    ]);
+  });
+
   test('top-level ORDER BY only', () => {
     expect(isOrdered('SELECT a FROM t ORDER BY a')).toBe(true);
     expect(isOrdered('SELECT a FROM (SELECT a FROM t ORDER BY a) s')).toBe(false);

@@ -21,12 +21,41 @@ export function loadScanner(): Promise<void> {
   return loadModule();
 }
 
-/** Blanks psql meta-command lines (keeping line numbers) and cuts the script at `;`. */
+/** A text-format COPY field as an SQL literal (`\N` is NULL). */
+function copyLiteral(field: string): string {
+  if (field === '\\N') return 'NULL';
+  const v = field.replace(/\\(.)/g, (_, c: string) =>
+    c === 't' ? '\t' : c === 'n' ? '\n' : c === 'r' ? '\r' : c,
+  );
+  return `'${v.replace(/'/g, "''")}'`;
+}
+
+/**
+ * Turns `COPY t (cols) FROM stdin;` and its inline data (up to `\.`) into one INSERT with the
+ * same rows, so both sides load them; blanks psql meta-commands. Line numbers are kept.
+ */
+function inlineCopies(script: string): string {
+  const lines = script.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^\s*COPY\s+([\w.]+)\s*(\([^)]*\))?\s+FROM\s+stdin\b[^;]*;\s*$/i.exec(lines[i]);
+    if (m) {
+      const rows: string[] = [];
+      let j = i + 1;
+      for (; j < lines.length && lines[j] !== '\\.'; j++) {
+        rows.push(`(${lines[j].split('\t').map(copyLiteral).join(', ')})`);
+        lines[j] = '';
+      }
+      if (j < lines.length) lines[j] = '';
+      lines[i] = rows.length ? `INSERT INTO ${m[1]} ${m[2] ?? ''} VALUES ${rows.join(', ')};` : '';
+      i = j;
+    } else if (/^\s*\\/.test(lines[i])) lines[i] = '';
+  }
+  return lines.join('\n');
+}
+
+/** Blanks psql meta-command lines (keeping line numbers), inlines COPY data, cuts at `;`. */
 export function splitScript(script: string): ScriptStatement[] {
-  const text = script
-    .split('\n')
-    .map((l) => (/^\s*\\/.test(l) ? '' : l))
-    .join('\n');
+  const text = inlineCopies(script);
   let tokens: { start: number; end: number; tokenType: number }[];
   try {
     tokens = scanSync(text).tokens;
