@@ -23,7 +23,7 @@ describe('GET /v1/health', () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ status: 'ok' });
     // It works with no dependency at all: nothing is queried, written or sent.
-    const broken = { ...env, PG_WS_PROXY: '127.0.0.1:1' } as Env;
+    const broken = { ...env, PG_WS_PROXY: '127.0.0.1:1' };
     const ctx = createExecutionContext();
     const res2 = await worker.fetch(new Request('https://orochi.test/v1/health'), broken, ctx);
     await waitOnExecutionContext(ctx);
@@ -32,19 +32,20 @@ describe('GET /v1/health', () => {
 });
 
 describe('GET /v1/health/deep', () => {
-  const deep = (headers: Record<string, string> = {}, e: Env = env) => {
+  type WorkerEnv = Parameters<NonNullable<typeof worker.fetch>>[1];
+  const deep = async (headers: Record<string, string> = {}, e: WorkerEnv = env) => {
     const ctx = createExecutionContext();
-    return worker
-      .fetch(new Request('https://orochi.test/v1/health/deep', { headers }), e, ctx)
-      .finally(() => waitOnExecutionContext(ctx));
+    const res = await worker.fetch(new Request('https://orochi.test/v1/health/deep', { headers }), e, ctx);
+    await waitOnExecutionContext(ctx);
+    return res;
   };
 
   it('needs the operator token (the dev key counts only in local mode)', async () => {
     expect((await deep()).status).toBe(401);
     expect((await deep({ authorization: 'Bearer nope' })).status).toBe(403);
-    const production = { ...env, ENVIRONMENT: 'production' } as Env;
+    const production = { ...env, ENVIRONMENT: 'production' };
     expect((await deep({ authorization: 'Bearer test-dev-key' }, production)).status).toBe(403);
-    const withOperator = { ...production, OROCHI_OPERATOR_TOKEN: 'operator-secret' } as Env;
+    const withOperator = { ...production, OROCHI_OPERATOR_TOKEN: 'operator-secret' };
     expect((await deep({ authorization: 'Bearer operator-secret' }, withOperator)).status).toBe(200);
   });
 
@@ -66,7 +67,7 @@ describe('GET /v1/health/deep', () => {
 
   it('degrades (not 500) when one dependency fails', async () => {
     // The relay only ever dials its own upstream, so break the relay address itself.
-    const broken = { ...env, PG_WS_PROXY: '127.0.0.1:1' } as Env;
+    const broken = { ...env, PG_WS_PROXY: '127.0.0.1:1' };
     const res = await deep({ authorization: 'Bearer test-dev-key' }, broken);
     expect(res.status).toBe(200);
     const body = (await res.json()) as {
