@@ -35,6 +35,11 @@ describe('splitScript', () => {
     ]);
   });
 
+  test('a script the scanner cannot read is cut at line-ending semicolons', () => {
+    const script = ["SELECT E'wrong: \\udb99';", 'SELECT 2;'].join('\n');
+    expect(splitScript(script).map((s) => s.sql)).toEqual(["SELECT E'wrong: \\udb99'", 'SELECT 2']);
+  });
+
   test('top-level ORDER BY only', () => {
     expect(isOrdered('SELECT a FROM t ORDER BY a')).toBe(true);
     expect(isOrdered('SELECT a FROM (SELECT a FROM t ORDER BY a) s')).toBe(false);

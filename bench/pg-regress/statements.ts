@@ -60,7 +60,13 @@ export function splitScript(script: string): ScriptStatement[] {
   try {
     tokens = scanSync(text).tokens;
   } catch {
-    return [];
+    // The scanner's JSON output breaks on some inputs (bad Unicode escapes in U&'…'):
+    // fall back to semicolons that end a line, which is how the scripts are written.
+    tokens = [...text.matchAll(/;[ \t]*(?=\n|$)/g)].map((m) => ({
+      start: m.index,
+      end: m.index + 1,
+      tokenType: SEMICOLON,
+    }));
   }
   const out: ScriptStatement[] = [];
   let start = 0;
