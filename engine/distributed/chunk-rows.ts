@@ -16,7 +16,7 @@ import {
   type Vector,
 } from '../vector.ts';
 import { chunkOrderKeys } from './table-layout.ts';
-import type { DistColumn, DistTable, DistType, Row } from './table-schema.ts';
+import { type DistColumn, type DistTable, type DistType, planeInt64, type Row } from './table-schema.ts';
 
 const COLUMN_TYPE: Record<DistType, ColumnType> = {
   bool: 'bool',
@@ -120,7 +120,7 @@ export function encodeRows(
   );
 }
 
-/** Plain JS values of a decoded vector (int64 → number, bool → boolean, NULL → null). */
+/** Plain JS values of a decoded vector (int64 → number, or bigint beyond ±2^53; bool → boolean; NULL → null). */
 export function vectorValues(v: Vector): unknown[] {
   const n = v.length;
   const out: unknown[] = new Array(n);
@@ -131,7 +131,7 @@ export function vectorValues(v: Vector): unknown[] {
     v.type === 'bool'
       ? (x: unknown) => x === 1
       : v.type === 'int64'
-        ? (x: unknown) => Number(x as bigint)
+        ? (x: unknown) => planeInt64(x as bigint)
         : (x: unknown) => x;
   for (let i = 0; i < n; i++) {
     if (isNullAt(v.nulls, i)) out[i] = null;

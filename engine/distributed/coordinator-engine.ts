@@ -15,7 +15,7 @@ import type { TableDef } from '../storage/table-store.ts';
 import type { ColumnType } from '../vector.ts';
 import { GATHER_LIMITS, type TableGather } from './coordinator-plan.ts';
 import type { PartialResult } from './fragment.ts';
-import { parseTimestampUs } from './table-schema.ts';
+import { parseTimestampUs, planeInt64 } from './table-schema.ts';
 
 /** One table's gather plan and the partials its shards returned. */
 export interface GatheredTable {
@@ -117,7 +117,7 @@ export function statementText(sql: string, location: number, length: number): st
 /** An engine value in the data plane's representation. */
 export function planeValue(v: unknown, type: EngineType): unknown {
   if (v === null || v === undefined) return null;
-  if (typeof v === 'bigint') return Number(v);
+  if (typeof v === 'bigint') return planeInt64(v);
   if (type === 'numeric' && typeof v === 'string') return Number(v);
   if (type === 'timestamptz' && typeof v === 'string') {
     try {

@@ -54,6 +54,9 @@ export function compareValues(a: unknown, b: unknown): number {
     if (Number.isNaN(b)) return -1;
     return a < b ? -1 : a > b ? 1 : 0;
   }
+  // int8 beyond ±2^53 is a bigint: JS compares bigint with number exactly.
+  if ((typeof a === 'bigint' || typeof a === 'number') && (typeof b === 'bigint' || typeof b === 'number'))
+    return a < b ? -1 : a > b ? 1 : 0;
   if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b);
   const x = String(a);
   const y = String(b);

@@ -16,6 +16,7 @@
  * argument, and `toPartial` folds those finer groups back into sets (the other
  * partials — count, sum, min, max — combine across them).
  */
+
 import type { QueryResult } from '../database.ts';
 import { chunkColumnName } from './chunk-rows.ts';
 import {
@@ -28,7 +29,8 @@ import {
 } from './fragment.ts';
 import { exprType, type FExpr } from './fragment-expr.ts';
 import { packColumn } from './partial-columns.ts';
-import { type DistType, parseTimestampUs } from './table-schema.ts';
+import { planeJson } from './row-json.ts';
+import { type DistType, parseTimestampUs, planeInt64 } from './table-schema.ts';
 
 const SQL_TYPE: Record<DistType, string> = {
   bool: 'bool',
@@ -151,7 +153,7 @@ export function fragmentSql(f: Fragment): string {
 /** A value in the data plane's representation (formatted results, e.g. from a host without `raw`, parse back). */
 function convert(v: unknown, engineType: string): unknown {
   if (v === null || v === undefined) return null;
-  if (typeof v === 'bigint') return Number(v);
+  if (typeof v === 'bigint') return planeInt64(v);
   if (typeof v === 'string') {
     if (engineType === 'timestamptz' || engineType === 'timestamp') return parseTimestampUs(v);
     if (engineType === 'numeric') return Number(v);
@@ -207,7 +209,7 @@ function foldDistinct(f: Fragment, rows: readonly unknown[][]): unknown[][] {
   const groups = new Map<string, { keys: unknown[]; accs: unknown[] }>();
   for (const row of rows) {
     const keys = row.slice(0, nKeys);
-    const id = JSON.stringify(keys);
+    const id = planeJson(keys);
     let g = groups.get(id);
     if (!g) {
       g = { keys, accs: f.aggs.map((a) => initAgg(a.fn)) };

@@ -10,8 +10,10 @@
  * ten tag columns then crosses RPC as a few hundred strings and some typed
  * arrays instead of 400,000 strings. `unpackPartial` restores plain columns.
  */
+
 import { type ExecBatch, getterFor } from '../exec/frame.ts';
 import type { PartialResult } from './fragment.ts';
+import { planeInt64 } from './table-schema.ts';
 
 /** A dictionary-packed text column: `dict[codes[r]]`, code -1 for NULL. */
 export interface DictColumn {
@@ -49,7 +51,7 @@ export class PartialColumns {
         const get = getterFor(v);
         for (let j = 0; j < n; j++) {
           const x = get(sel ? sel[j] : j);
-          out[base++] = typeof x === 'bigint' ? Number(x) : x; // int64 travels as a number
+          out[base++] = typeof x === 'bigint' ? planeInt64(x) : x; // int64 travels as a number within ±2^53
         }
       }
     }

@@ -15,6 +15,7 @@ import {
   type PartialResult,
   type SortKey,
 } from './fragment.ts';
+import { planeJson } from './row-json.ts';
 import type { DistType } from './table-schema.ts';
 
 /** An output's SQL type: a stored type, or numeric (PostgreSQL's avg of integers, sum of bigint). */
@@ -98,7 +99,7 @@ export function mergePartials(plan: DistributedSelect, partials: readonly Partia
     const groups = new Map<string, unknown[]>();
     for (const p of partials) {
       for (const r of appendRows(p, [])) {
-        const id = JSON.stringify(r.slice(0, nKeys));
+        const id = planeJson(r.slice(0, nKeys));
         const g = groups.get(id);
         if (!g) groups.set(id, r);
         else
@@ -153,7 +154,7 @@ export function mergePartials(plan: DistributedSelect, partials: readonly Partia
     const seen = new Set<string>();
     const keys = plan.distinctOn;
     rows = rows.filter((r) => {
-      const id = JSON.stringify(keys.map((i) => r[i]));
+      const id = planeJson(keys.map((i) => r[i]));
       if (seen.has(id)) return false;
       seen.add(id);
       return true;

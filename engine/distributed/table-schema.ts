@@ -119,6 +119,18 @@ export function formatTimestampUs(us: number): string {
 }
 
 /** Coerces one value to `type`; null/undefined pass through as null. */
+/**
+ * The plane's int8 value: a number within ±2^53 (exact in a double; the common case costs
+ * nothing), a bigint beyond. Every int8 the plane stores or returns goes through here.
+ */
+export function planeInt64(v: bigint): number | bigint {
+  const n = Number(v);
+  return Number.isSafeInteger(n) ? n : v;
+}
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
 export function coerceValue(v: unknown, type: DistType): unknown {
   if (v === null || v === undefined) return null;
   // Fast paths for what ingest sends most: already-typed values.
@@ -133,11 +145,20 @@ export function coerceValue(v: unknown, type: DistType): unknown {
       break;
     case 'int32':
     case 'int64': {
+      if (
+        type === 'int64' &&
+        (typeof v === 'bigint' || (typeof v === 'string' && /^\s*[-+]?\d{16,}\s*$/.test(v)))
+      ) {
+        const b = BigInt(typeof v === 'string' ? v.trim() : v);
+        if (b < INT64_MIN || b > INT64_MAX) throw new CoercionError(`bigint ${b} out of range`);
+        return planeInt64(b);
+      }
       const n = typeof v === 'string' && /^\s*[-+]?\d+\s*$/.test(v) ? Number(v) : v;
       if (typeof n === 'number' && Number.isInteger(n)) {
         if (type === 'int32' && (n < -INT32 || n >= INT32))
           throw new CoercionError(`integer ${n} out of range`);
-        if (!Number.isSafeInteger(n)) throw new CoercionError(`bigint ${n} beyond 2^53 is not supported`);
+        if (!Number.isSafeInteger(n))
+          throw new CoercionError(`bigint ${n} is beyond ±2^53 as a number (inexact): send it as a string`);
         return n;
       }
       break;

@@ -8,8 +8,10 @@
  * Bounded: at most `GATHER_LIMITS.rows` rows, and each shard's share must fit
  * one prepared log record (`MAX_SHARD_PAYLOAD`); beyond that, 54000.
  */
+
 import type { ShardOp } from '../../durable-objects/shard-ops.ts';
 import { GATHER_LIMITS } from '../../engine/distributed/coordinator-plan.ts';
+import { planeJson } from '../../engine/distributed/row-json.ts';
 import { type Command, onConflictOf, tableRow } from '../../engine/distributed/sql-statements.ts';
 import type { Row } from '../../engine/distributed/table-schema.ts';
 import { SqlError, SqlState } from '../../engine/errors.ts';
@@ -97,7 +99,7 @@ export async function insertSelect(
   const onConflict = onConflictOf(cmd.stmt, t, call.params ?? []);
   const ops = new Map<string, ShardOp>();
   for (const [name, list] of cluster.routeRows(t, rows)) {
-    if (JSON.stringify(list).length > MAX_SHARD_PAYLOAD) {
+    if (planeJson(list).length > MAX_SHARD_PAYLOAD) {
       throw new SqlError(
         SqlState.programLimitExceeded,
         `INSERT … SELECT sends more than ${MAX_SHARD_PAYLOAD} bytes to one shard in one transaction; ` +

@@ -288,13 +288,8 @@ function planeRows(t: DistTable, bound: BoundStatement): Row[] {
   });
 }
 
-/** An engine value as the data plane stores it (int64 as a number, so within ±2^53). */
+/** An engine value as the data plane stores it (int8: a number within ±2^53, else a bigint). */
 function storedValue(v: unknown, type: string): unknown {
-  if (typeof v === 'bigint' && !Number.isSafeInteger(Number(v)))
-    throw new SqlError(
-      SqlState.numericValueOutOfRange,
-      `bigint value ${v} is beyond ±2^53, which distributed tables do not store`,
-    );
   return planeValue(v, type as Parameters<typeof planeValue>[1]);
 }
 

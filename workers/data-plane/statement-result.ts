@@ -75,6 +75,12 @@ export function toStatementResult(
         const v = rows[r][c];
         if (typeof v === 'number') rows[r][c] = format(v);
       }
+    } else if (type === 'int64') {
+      // int8 beyond ±2^53 is a bigint in the plane: exact text in JSON.
+      for (let r = 0; r < n; r++) {
+        const v = rows[r][c];
+        if (typeof v === 'bigint') rows[r][c] = exactInt8(v);
+      }
     } else if (type === 'float64') {
       // JSON has no NaN/Infinity: send PostgreSQL's text spelling.
       for (let r = 0; r < n; r++) {
