@@ -281,6 +281,8 @@ export function bucketWidth(e: Extract<Expr, { kind: 'call' }>): [number, number
   const t1 = e.args[1]?.type;
   if (t1 !== 'timestamp' && t1 !== 'timestamptz') return undefined;
   if (e.name === 'date_trunc') {
+    // With a zone argument the truncation follows that zone's wall clock: no fixed width.
+    if (e.args.length !== 2) return undefined;
     const unit = normalizeUnit(String(a.value));
     const w = unit ? FIXED_UNITS[unit] : undefined;
     return w ? [w, 0] : undefined;

@@ -3,6 +3,7 @@
  * now, date_trunc, date_bin, time_bucket (TimescaleDB), extract/date_part,
  * to_timestamp. All timestamps are µs since the epoch; the session zone is UTC.
  */
+
 import { SqlError, SqlState } from '../errors.ts';
 import type { ScalarImpl } from '../plan/nodes.ts';
 import {
@@ -17,6 +18,7 @@ import {
   MICROS_PER_SECOND,
   normalizeUnit,
 } from '../types/datetime.ts';
+import { localToUtc, zoneFromText, zoneOffset } from '../types/datetime-zone.ts';
 import { decimalToString } from '../types/numeric.ts';
 import type { SqlType } from '../types/values.ts';
 import type { Interval } from '../vector.ts';
@@ -172,6 +174,9 @@ function extractAny(f: string, x: unknown, t: SqlType): number {
 /** Fields that grow with time: extract/date_part of ±infinity is ±Infinity for them, NULL for the rest. */
 const MONOTONIC_FIELDS = new Set(['year', 'decade', 'century', 'millennium', 'julian', 'isoyear', 'epoch']);
 
+/** Time-of-day units PostgreSQL refuses (0A000) for extract from a date. */
+const DATE_LESS_UNITS = new Set(['hour', 'minute', 'second', 'millisecond', 'microsecond']);
+
 export function extractField(fieldText: string, t: number, type: SqlType): number {
   const f = fieldText.toLowerCase();
   if (!Number.isFinite(t)) {
@@ -184,11 +189,14 @@ export function extractField(fieldText: string, t: number, type: SqlType): numbe
   const tod = micros - days * MICROS_PER_DAY;
   const [y, m, d] = civilFromDays(days);
   const unit = normalizeUnit(f) ?? f;
+  if (type === 'date' && DATE_LESS_UNITS.has(unit))
+    throw new SqlError(SqlState.featureNotSupported, `unit "${f}" not supported for type date`);
   switch (unit) {
     case 'epoch':
       return micros / MICROS_PER_SECOND;
     case 'year':
-      return y;
+      // There is no year 0: astronomical year 0 is 1 BC (-1).
+      return y > 0 ? y : y - 1;
     case 'month':
       return m;
     case 'day':
@@ -206,9 +214,11 @@ export function extractField(fieldText: string, t: number, type: SqlType): numbe
     case 'quarter':
       return Math.floor((m - 1) / 3) + 1;
     case 'decade':
-      return Math.floor(y / 10);
+      return y >= 0 ? Math.floor(y / 10) : -Math.trunc((8 - (y - 1)) / 10);
     case 'century':
-      return Math.floor((y - 1) / 100) + 1;
+      return y > 0 ? Math.floor((y + 99) / 100) : -Math.trunc((99 - (y - 1)) / 100);
+    case 'millennium':
+      return y > 0 ? Math.floor((y + 999) / 1000) : -Math.trunc((999 - (y - 1)) / 1000);
     case 'dow':
       return (((days + 4) % 7) + 7) % 7;
     case 'isodow': {
@@ -254,6 +264,15 @@ export function resolveDatetimeFunction(name: string, args: readonly SqlType[]):
       const t: SqlType = args[1] === 'date' || args[1] === 'unknown' ? 'timestamptz' : args[1];
       if (t === 'interval')
         throw new SqlError(SqlState.featureNotSupported, 'date_trunc on interval is not supported');
+      if (args.length === 3) {
+        // date_trunc(unit, timestamptz, zone): truncated on the zone's wall clock.
+        const inZone = (u: string, x: number, z: string) => {
+          const zone = zoneFromText(z);
+          if (!Number.isFinite(x)) return truncMicros(u, x);
+          return localToUtc(zone, truncMicros(u, x + zoneOffset(zone, x)));
+        };
+        return { impl: mk(name, inZone), type: 'timestamptz', argTypes: ['text', 'timestamptz', 'text'] };
+      }
       return { impl: mk(name, (u: string, x: number) => truncMicros(u, x)), type: t, argTypes: ['text', t] };
     }
     case 'date_bin': {
@@ -283,7 +302,8 @@ export function resolveDatetimeFunction(name: string, args: readonly SqlType[]):
       };
     }
     case 'date_part': {
-      const t: SqlType = args[1] === 'unknown' ? 'timestamptz' : args[1];
+      // date_part(text, date) is date_part over the date cast to timestamp (time fields are 0).
+      const t: SqlType = args[1] === 'unknown' ? 'timestamptz' : args[1] === 'date' ? 'timestamp' : args[1];
       return {
         impl: mk(name, (f: string, x: unknown) => nanToNull(extractAny(f, x, t))),
         type: 'float64',

@@ -9,6 +9,8 @@
  */
 import { SqlError, SqlState } from '../errors.ts';
 import type { Interval } from '../vector.ts';
+import { decodeDateTime } from './datetime-input.ts';
+import { localToUtc, type ZoneRef } from './datetime-zone.ts';
 
 /** The statement timestamp (now(), 'now'); the engine pins it for the duration of a statement. */
 export const clock = { nowMicros: (): number => Date.now() * 1000 };
@@ -130,72 +132,80 @@ export function timestampDiff(x: number, y: number): Interval {
 const TS_RE =
   /^\s*(\d{4,})-(\d{1,2})-(\d{1,2})(?:(?:\s+|T)(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?\s*(?:(Z|UTC|GMT|[+-]\d{1,2}(?::?\d{2})?))?\s*$/i;
 
-function badDatetime(type: string, text: string): SqlError {
-  return new SqlError(SqlState.invalidDatetimeFormat, `invalid input syntax for type ${type}: "${text}"`);
-}
-
 interface ParsedTs {
   micros: number; // local wall-clock µs
-  offsetMicros: number | undefined; // explicit zone offset, east positive
+  zone: ZoneRef | undefined; // the zone written in the input
   days: number; // the date part alone (24:00:00 rolls micros, not this)
 }
 
 function parseTs(text: string, type: string): ParsedTs {
   const m = TS_RE.exec(text);
-  if (!m) {
-    const t = text.trim().toLowerCase();
-    if (t === 'epoch') return { micros: 0, offsetMicros: 0, days: 0 };
-    if (t === 'infinity' || t === '+infinity')
-      return { micros: Number.POSITIVE_INFINITY, offsetMicros: 0, days: Number.POSITIVE_INFINITY };
-    if (t === '-infinity')
-      return { micros: Number.NEGATIVE_INFINITY, offsetMicros: 0, days: Number.NEGATIVE_INFINITY };
-    // Special inputs relative to the statement's timestamp (session zone UTC).
-    const now = clock.nowMicros();
-    const day = Math.floor(now / MICROS_PER_DAY);
-    const at = (d: number, micros = d * MICROS_PER_DAY) => ({ micros, offsetMicros: 0, days: d });
-    if (t === 'now') return at(day, now);
-    if (t === 'today') return at(day);
-    if (t === 'tomorrow') return at(day + 1);
-    if (t === 'yesterday') return at(day - 1);
-    throw badDatetime(type, text);
-  }
-  const y = +m[1];
-  const mo = +m[2];
-  const d = +m[3];
-  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) {
-    throw new SqlError(SqlState.datetimeFieldOverflow, `date/time field value out of range: "${text}"`);
-  }
-  const hh = m[4] ? +m[4] : 0;
-  const mi = m[5] ? +m[5] : 0;
-  const ss = m[6] ? +m[6] : 0;
-  // PostgreSQL rounds fractional seconds to microseconds.
-  const frac = m[7] ? Math.round(Number(`0.${m[7]}`) * 1e6) : 0;
-  // 24:00:00 is the end of the day (it rolls to the next one); nothing later is.
-  if (hh > 24 || mi > 59 || ss > 60 || (hh === 24 && (mi > 0 || ss > 0 || frac > 0))) {
-    throw new SqlError(SqlState.datetimeFieldOverflow, `date/time field value out of range: "${text}"`);
-  }
-  const days = daysFromCivil(y, mo, d);
-  const micros =
-    days * MICROS_PER_DAY + hh * MICROS_PER_HOUR + mi * MICROS_PER_MINUTE + ss * MICROS_PER_SECOND + frac;
-  let offsetMicros: number | undefined;
-  const z = m[8];
-  if (z) {
-    if (/^(z|utc|gmt)$/i.test(z)) offsetMicros = 0;
-    else {
-      const sign = z[0] === '-' ? -1 : 1;
-      const digits = z.slice(1).replace(':', '');
-      const oh = digits.length <= 2 ? +digits : +digits.slice(0, digits.length - 2);
-      const om = digits.length <= 2 ? 0 : +digits.slice(-2);
-      offsetMicros = sign * (oh * MICROS_PER_HOUR + om * MICROS_PER_MINUTE);
+  // Fast path: plain ISO input; anything unusual goes through PostgreSQL's full decoder.
+  if (m && +m[1] > 0 && (m[8] === undefined || /^(z|utc|gmt)$/i.test(m[8]) || +m[8].slice(1, 3) <= 15)) {
+    const y = +m[1];
+    const mo = +m[2];
+    const d = +m[3];
+    const hh = m[4] ? +m[4] : 0;
+    const mi = m[5] ? +m[5] : 0;
+    const ss = m[6] ? +m[6] : 0;
+    // PostgreSQL rounds fractional seconds to microseconds.
+    const frac = m[7] ? Math.round(Number(`0.${m[7]}`) * 1e6) : 0;
+    const inRange =
+      mo >= 1 &&
+      mo <= 12 &&
+      d >= 1 &&
+      d <= daysInMonth(y, mo) &&
+      mi <= 59 &&
+      ss <= 60 &&
+      hh <= 24 &&
+      hh * MICROS_PER_HOUR + mi * MICROS_PER_MINUTE + ss * MICROS_PER_SECOND + frac <= MICROS_PER_DAY;
+    if (inRange) {
+      const days = daysFromCivil(y, mo, d);
+      const micros =
+        days * MICROS_PER_DAY + hh * MICROS_PER_HOUR + mi * MICROS_PER_MINUTE + ss * MICROS_PER_SECOND + frac;
+      let zone: ZoneRef | undefined;
+      const z = m[8];
+      if (z) {
+        if (/^(z|utc|gmt)$/i.test(z)) zone = { fixed: 0 };
+        else {
+          const sign = z[0] === '-' ? -1 : 1;
+          const digits = z.slice(1).replace(':', '');
+          const oh = digits.length <= 2 ? +digits : +digits.slice(0, digits.length - 2);
+          const om = digits.length <= 2 ? 0 : +digits.slice(-2);
+          zone = { fixed: sign * (oh * MICROS_PER_HOUR + om * MICROS_PER_MINUTE) };
+        }
+      }
+      return { micros, zone, days };
     }
   }
-  return { micros, offsetMicros, days };
+  const r = decodeDateTime(text, type, () => civilFromDays(Math.floor(clock.nowMicros() / MICROS_PER_DAY)));
+  switch (r.kind) {
+    case 'epoch':
+      return { micros: 0, zone: { fixed: 0 }, days: 0 };
+    case 'infinity':
+      return { micros: Number.POSITIVE_INFINITY, zone: { fixed: 0 }, days: Number.POSITIVE_INFINITY };
+    case '-infinity':
+      return { micros: Number.NEGATIVE_INFINITY, zone: { fixed: 0 }, days: Number.NEGATIVE_INFINITY };
+    case 'now': {
+      // The statement timestamp, in the session zone (UTC).
+      const now = clock.nowMicros();
+      return { micros: now, zone: { fixed: 0 }, days: Math.floor(now / MICROS_PER_DAY) };
+    }
+  }
+  const days = daysFromCivil(r.year, r.month, r.day);
+  return { micros: days * MICROS_PER_DAY + r.timeMicros, zone: r.zone, days };
 }
+
+/** First day past PostgreSQL's date range (5874898-01-01) and its first day (4714-11-24 BC). */
+const DATE_END = daysFromCivil(5874898, 1, 1);
+const DATE_MIN = daysFromCivil(-4713, 11, 24);
 
 /** Parses a date literal ('2016-01-01', or a timestamp whose date part is taken). */
 export function parseDate(text: string): number {
   const p = parseTs(text, 'date');
   if (!Number.isFinite(p.days)) throw infiniteDate();
+  if (p.days < DATE_MIN || p.days >= DATE_END)
+    throw new SqlError(SqlState.datetimeFieldOverflow, `date out of range: "${text}"`);
   return p.days;
 }
 
@@ -212,7 +222,11 @@ export function parseTimestamp(text: string): number {
 /** timestamptz: an input without an offset is read in the session zone (UTC). */
 export function parseTimestamptz(text: string): number {
   const p = parseTs(text, 'timestamp with time zone');
-  return checkTimestamp(p.micros - (p.offsetMicros ?? 0), text);
+  if (!Number.isFinite(p.micros) || p.zone === undefined) return checkTimestamp(p.micros, text);
+  // Far outside the range the zone arithmetic is pointless (and the platform's calendar ends).
+  if (p.micros < TIMESTAMP_MIN - MICROS_PER_DAY || p.micros >= TIMESTAMP_END + MICROS_PER_DAY)
+    throw timestampOutOfRange(text);
+  return checkTimestamp(localToUtc(p.zone, p.micros), text);
 }
 
 function pad(n: number, w = 2): string {
