@@ -46,11 +46,39 @@ export function codeForPath(c: Context, sqlState: string, word: string): string 
   return isDataPlanePath(c.req.path) ? sqlState : word;
 }
 
+/** Where a multi-statement call stopped: the failing statement and those committed before it. */
+export interface StatementProgress {
+  /** 1-based number of the statement that failed. */
+  readonly statement: number;
+  /** Statements that changed data or schema and stay committed (1-based). */
+  readonly committed: readonly { statement: number; command: string; rowCount: number }[];
+}
+
+const PROGRESS = Symbol('statementProgress');
+
+/**
+ * Marks `e` (a statement's error, RPC-encoded or not) with the call's progress, so the
+ * response tells the client what already committed: until a call is one transaction,
+ * `INSERT …; SELECT 1/0` keeps the INSERT, and an answer naming only the division error
+ * would invite a retry that inserts twice.
+ */
+export function withStatementProgress(e: unknown, progress: StatementProgress): unknown {
+  const err = fromRpcError(e);
+  if (err instanceof Error) (err as Error & { [PROGRESS]?: StatementProgress })[PROGRESS] = progress;
+  return err;
+}
+
+function progressOf(err: Error): { statement?: number; committed?: StatementProgress['committed'] } {
+  const p = (err as Error & { [PROGRESS]?: StatementProgress })[PROGRESS];
+  if (!p) return {};
+  return p.committed.length ? { statement: p.statement, committed: p.committed } : { statement: p.statement };
+}
+
 export const onError: ErrorHandler<AppEnv> = (thrown, c) => {
   // A SqlError thrown inside a Durable Object crosses RPC as a plain Error; restore it wherever it surfaces.
   const err = fromRpcError(thrown) as Error;
   if (err instanceof ApiError) {
-    return c.json({ error: { code: err.code, message: err.message } }, err.status);
+    return c.json({ error: { code: err.code, message: err.message, ...progressOf(err) } }, err.status);
   }
   if (isSqlError(err)) {
     const body: { code: string; message: string; position?: number; hint?: string } = {
@@ -59,7 +87,7 @@ export const onError: ErrorHandler<AppEnv> = (thrown, c) => {
     };
     if (err.position !== undefined) body.position = err.position;
     if (err.hint !== undefined) body.hint = err.hint;
-    return c.json({ error: body }, statusForSqlState(err.code));
+    return c.json({ error: { ...body, ...progressOf(err) } }, statusForSqlState(err.code));
   }
   if (err instanceof HTTPException) {
     return c.json({ error: { code: `http_${err.status}`, message: err.message } }, err.status);

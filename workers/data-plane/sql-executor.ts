@@ -30,6 +30,7 @@ import {
 import type { DistTable, Row } from '../../engine/distributed/table-schema.ts';
 import { SqlError, SqlState } from '../../engine/errors.ts';
 import { type ParsedStatement, parseSql } from '../../engine/sql/parser.ts';
+import { withStatementProgress } from '../errors.ts';
 import type { Cluster } from './cluster.ts';
 import { type GeneralCall, runGeneralSelect } from './coordinator-select.ts';
 import { runExplain } from './explain-select.ts';
@@ -60,14 +61,19 @@ const rowLimits = new WeakMap<SqlCall, number>();
 const general = (call: SqlCall): GeneralCall => ({ ...call, rowLimit: rowLimits.get(call) });
 
 /** Parses and runs every statement; returns one result per statement. */
-export async function runSql(call: SqlCall, sql: string): Promise<StatementResult[]> {
+export async function runSql(
+  call: SqlCall,
+  sql: string,
+  progress: { results: StatementResult[]; statements: number } = { results: [], statements: 0 },
+): Promise<StatementResult[]> {
+  const { results } = progress;
   const statements = parseSql(sql, call.params);
+  progress.statements = statements.length;
   call.stats.lap('parse');
   if (statements.length === 0) throw new SqlError(SqlState.syntaxError, 'no SQL statement to run');
   await call.authorize(statements);
   // Classify everything first, so an unsupported later statement fails before earlier ones run.
   const commands = statements.map((s) => classify(s.stmt, call.params));
-  const results: StatementResult[] = [];
   for (let i = 0; i < commands.length; i++) {
     const text = statementText(sql, statements[i].location, statements[i].length);
     // Bound by the engine against the catalog's schema first: every type, name and function
@@ -81,6 +87,25 @@ export async function runSql(call: SqlCall, sql: string): Promise<StatementResul
     );
   }
   return results;
+}
+
+/** Commands whose success leaves something committed (data or schema). */
+const READ_ONLY_COMMANDS = new Set(['SELECT', 'SHOW', 'SET', 'EXPLAIN']);
+
+/** Runs every statement of a call; an error names its statement and what committed before it. */
+export async function runSqlReportingProgress(call: SqlCall, sql: string): Promise<StatementResult[]> {
+  const progress = { results: [] as StatementResult[], statements: 0 };
+  try {
+    return await runSql(call, sql, progress);
+  } catch (e) {
+    if (progress.statements < 2) throw e;
+    const committed = progress.results.flatMap((r, i) =>
+      r.command && !READ_ONLY_COMMANDS.has(r.command)
+        ? [{ statement: i + 1, command: r.command, rowCount: r.rowCount }]
+        : [],
+    );
+    throw withStatementProgress(e, { statement: progress.results.length + 1, committed });
+  }
 }
 
 /**

@@ -16,7 +16,7 @@ import { databaseFor } from './database-cache.ts';
 import { sqlTxnBase } from './idempotency.ts';
 import { type QueryStats, StatsCollector } from './query-stats.ts';
 import { MAX_PARAMS, MAX_SQL_BODY_BYTES, readBodyText } from './request-body.ts';
-import { runSql } from './sql-executor.ts';
+import { runSqlReportingProgress } from './sql-executor.ts';
 import type { StatementResult } from './statement-result.ts';
 
 /** Loads the PostgreSQL parser once per isolate. */
@@ -84,7 +84,7 @@ export const sqlRoutes = new Hono<AppEnv>().post('/v1/databases/:database/sql', 
   const cluster = new Cluster(c.env, db.id, db.location);
   const txnBase = await sqlTxnBase(cluster, c.req.header('idempotency-key'), sql, params);
   stats.lap('request');
-  const results = await runSql(
+  const results = await runSqlReportingProgress(
     {
       cluster,
       params,

@@ -1,0 +1,44 @@
+/**
+ * A multi-statement call that fails part-way names the failing statement and
+ * the statements that stayed committed before it, so a client does not retry
+ * (and apply twice) what already happened.
+ */
+import { describe, expect, it } from 'vitest';
+import { ok, sql } from './data-plane-client.ts';
+
+describe('statement progress in errors', () => {
+  it('INSERT …; SELECT 1/0 names the committed INSERT', async () => {
+    await ok('CREATE TABLE progress_a (id int, v text)');
+    const r = await sql("INSERT INTO progress_a VALUES (1, 'x'), (2, 'y'); SELECT 1/0");
+    expect(r.status).toBe(422);
+    expect(r.error).toMatchObject({
+      code: '22012',
+      statement: 2,
+      committed: [{ statement: 1, command: 'INSERT', rowCount: 2 }],
+    });
+    expect((await ok('SELECT count(*) FROM progress_a')).rows).toEqual([[2]]);
+  });
+
+  it('lists every write before the failure, and no reads', async () => {
+    await ok('CREATE TABLE progress_b (id int)');
+    const r = await sql(
+      'INSERT INTO progress_b VALUES (1); SELECT * FROM progress_b; DELETE FROM progress_b WHERE id = 1; SELECT nosuch FROM progress_b',
+    );
+    expect(r.error).toMatchObject({
+      code: '42703',
+      statement: 4,
+      committed: [
+        { statement: 1, command: 'INSERT', rowCount: 1 },
+        { statement: 3, command: 'DELETE', rowCount: 1 },
+      ],
+    });
+  });
+
+  it('a failing first statement has nothing committed; a single statement carries no progress', async () => {
+    const first = await sql('SELECT 1/0; SELECT 1');
+    expect(first.error).toMatchObject({ code: '22012', statement: 1 });
+    expect(first.error).not.toHaveProperty('committed');
+    const single = await sql('SELECT 1/0');
+    expect(single.error).not.toHaveProperty('statement');
+  });
+});
