@@ -34,6 +34,8 @@ const QUERIES = [
   "SELECT to_timestamp('10:30', 'HH24:MI'), to_timestamp('99', 'YY'), to_timestamp('05', 'YY')",
   "SELECT to_timestamp('Mon 2024-09-16', 'Dy YYYY-MM-DD')",
   "SELECT to_timestamp(NULL, 'YYYY'), to_timestamp('2020', NULL)",
+  // quoted text with an escaped quote
+  `SELECT id, to_char(ts, '"at \\"noon\\"" HH24') FROM e ORDER BY id`,
   "SELECT to_timestamp('2020-13-01', 'YYYY-MM-DD')",
   "SELECT to_timestamp('2021-02-29', 'YYYY-MM-DD')",
   "SELECT to_timestamp('2020-ab-01', 'YYYY-MM-DD')",
@@ -52,6 +54,27 @@ const QUERIES = [
   "SELECT 'NaN'::numeric::int",
   'SELECT 1::numeric / 0',
 ];
+
+/** Patterns PostgreSQL has and the engine does not format yet: refused, never printed as literal text. */
+const REFUSED = [
+  "SELECT to_char(timestamp '2016-01-01', 'YYYY A.D.')",
+  "SELECT to_char(timestamp '2016-01-01', 'Y,YYY')",
+  "SELECT to_char(timestamp '2016-01-01', 'IYYY-IW')",
+  "SELECT to_char(timestamp '2016-01-01', 'CC Q J')",
+  "SELECT to_char(timestamp '2016-01-01', 'DDTH')",
+  "SELECT to_char(timestamptz '2016-01-01', 'HH24 TZH:TZM')",
+  "SELECT to_char(timestamp '2016-01-01', 'SSSS FF3')",
+];
+
+describe('to_char patterns not supported yet', () => {
+  let pair: Pair;
+  beforeAll(async () => {
+    pair = await makePair('');
+  });
+  test.each(REFUSED)('%s', async (sql) => {
+    await expect(pair.engine.query(sql)).rejects.toMatchObject({ code: '0A000' });
+  });
+});
 
 describe('to_char / to_timestamp / numeric NaN vs PGlite', () => {
   let pair: Pair;

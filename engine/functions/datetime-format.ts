@@ -4,8 +4,9 @@
  * the session zone is UTC. `to_timestamp` (parsing) lives in datetime-parse
  * and is re-exported here.
  */
+import { SqlError, SqlState } from '../errors.ts';
 import { civilFromDays, daysFromCivil, MICROS_PER_DAY, MICROS_PER_SECOND } from '../types/datetime.ts';
-import { DAYS, MONTHS, tokenize } from './datetime-template.ts';
+import { DAYS, MONTHS, tokenize, UNSUPPORTED } from './datetime-template.ts';
 
 export { toTimestamp } from './datetime-parse.ts';
 
@@ -29,6 +30,8 @@ export function toChar(micros: number, fmt: string, withZone: boolean): string {
       out += it.text;
       continue;
     }
+    if (UNSUPPORTED.has(it.pat))
+      throw new SqlError(SqlState.featureNotSupported, `formatting field "${it.pat}" is not supported`);
     const num = (v: number, w: number) => (it.fm ? String(v) : String(v).padStart(w, '0'));
     const word = (s: string) => casing(it.pat, it.fm ? s : s.padEnd(9, ' '));
     switch (it.pat) {

@@ -24,8 +24,86 @@ export const MONTHS = [
 /** English day names, Sunday first (day of week 0). */
 export const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 
+/**
+ * PostgreSQL patterns the engine does not format or parse yet: recognised so they are
+ * refused (0A000) rather than printed as literal text or split into shorter patterns.
+ */
+export const UNSUPPORTED = new Set([
+  'Y,YYY',
+  'YYY',
+  'Y',
+  'IYYY',
+  'IYY',
+  'IY',
+  'IW',
+  'IDDD',
+  'ID',
+  'I',
+  'SSSSS',
+  'SSSS',
+  'FF1',
+  'FF2',
+  'FF3',
+  'FF4',
+  'FF5',
+  'FF6',
+  'TZH',
+  'TZM',
+  'OF',
+  'J',
+  'CC',
+  'Q',
+  'WW',
+  'W',
+  'RM',
+  'rm',
+  'AD',
+  'BC',
+  'A.D.',
+  'B.C.',
+  'ad',
+  'bc',
+  'a.d.',
+  'b.c.',
+  'TH',
+]);
+
 /** Longest first, so HH24 wins over HH and Month over Mon. */
 const PATTERNS = [
+  'Y,YYY',
+  'IYYY',
+  'IYY',
+  'IY',
+  'IW',
+  'IDDD',
+  'ID',
+  'I',
+  'SSSSS',
+  'SSSS',
+  'FF1',
+  'FF2',
+  'FF3',
+  'FF4',
+  'FF5',
+  'FF6',
+  'TZH',
+  'TZM',
+  'OF',
+  'J',
+  'CC',
+  'Q',
+  'WW',
+  'W',
+  'RM',
+  'rm',
+  'A.D.',
+  'B.C.',
+  'a.d.',
+  'b.c.',
+  'AD',
+  'BC',
+  'ad',
+  'bc',
   'HH24',
   'HH12',
   'HH',
@@ -34,7 +112,9 @@ const PATTERNS = [
   'MS',
   'US',
   'YYYY',
+  'YYY',
   'YY',
+  'Y',
   'MONTH',
   'Month',
   'month',
@@ -100,15 +180,25 @@ export function tokenize(fmt: string): Item[] {
     if (pat) {
       out.push({ kind: 'pat', pat, fm });
       i += pat.length;
+      // The ordinal suffix (DDTH) is not supported yet.
+      if (fmt.startsWith('TH', i) || fmt.startsWith('th', i)) {
+        out.push({ kind: 'pat', pat: 'TH', fm: false });
+        i += 2;
+      }
       continue;
     }
     if (fm) continue;
     const c = fmt[i];
     if (c === '"') {
-      const end = fmt.indexOf('"', i + 1);
-      const stop = end < 0 ? fmt.length : end;
-      out.push({ kind: 'lit', text: fmt.slice(i + 1, stop).replace(/\\(.)/g, '$1') });
-      i = stop + 1;
+      // Quoted text; a backslash inside it escapes the next character (\" is a quote).
+      let text = '';
+      i++;
+      while (i < fmt.length && fmt[i] !== '"') {
+        if (fmt[i] === '\\' && i + 1 < fmt.length) i++;
+        text += fmt[i++];
+      }
+      out.push({ kind: 'lit', text });
+      i++;
     } else if (c === '\\' && i + 1 < fmt.length) {
       out.push({ kind: 'lit', text: fmt[i + 1] });
       i += 2;
