@@ -195,8 +195,24 @@ function relOptions(def: Node): RelOption[] {
   });
 }
 
+/** Whether a statement has `WITH x AS (INSERT | UPDATE | DELETE | MERGE …)` anywhere. */
+function hasDataModifyingCte(n: Node): boolean {
+  const stack: unknown[] = [n];
+  while (stack.length) {
+    const x = stack.pop();
+    if (x === null || typeof x !== 'object') continue;
+    const q = (x as Node).CommonTableExpr?.ctequery;
+    if (q && (q.InsertStmt || q.UpdateStmt || q.DeleteStmt || q.MergeStmt)) return true;
+    for (const v of Object.values(x)) if (v !== null && typeof v === 'object') stack.push(v);
+  }
+  return false;
+}
+
 /** Turns one parsed statement into a command (0A000 for anything else). */
 export function classify(stmt: Node, params: readonly unknown[]): Command {
+  // The general path runs a statement over gathered copies of the rows: a DELETE in a CTE
+  // there would report rows and change nothing. Refuse it until the write path runs it.
+  if (hasDataModifyingCte(stmt)) unsupported('data-modifying statements in WITH');
   if (stmt.CreateStmt) {
     const c = stmt.CreateStmt;
     const columns: ColumnSpec[] = [];
@@ -368,7 +384,8 @@ export function updateSets(
     const et = exprType(expr);
     const numeric = (x: string) => x === 'int32' || x === 'int64' || x === 'float64';
     if (et !== 'null' && et !== column.type && !(numeric(et) && numeric(column.type))) {
-      if (expr.k !== 'const') unsupported(`assigning ${sqlTypeName(et)} to ${sqlTypeName(column.type)} column "${column.name}"`);
+      if (expr.k !== 'const')
+        unsupported(`assigning ${sqlTypeName(et)} to ${sqlTypeName(column.type)} column "${column.name}"`);
       return { column, expr: { k: 'const', v: coerceOrThrow(expr.v, column.type), type: column.type } };
     }
     if (numeric(column.type) && column.type !== 'float64' && et === 'float64') {

@@ -42,3 +42,21 @@ describe('statement progress in errors', () => {
     expect(single.error).not.toHaveProperty('statement');
   });
 });
+
+describe('data-modifying CTEs', () => {
+  it('are refused with 0A000 and change nothing (they reported rows and deleted none)', async () => {
+    await ok('CREATE TABLE cte_dml (id int)');
+    await ok('INSERT INTO cte_dml VALUES (1), (2)');
+    for (const q of [
+      'WITH d AS (DELETE FROM cte_dml WHERE id = 1 RETURNING id) SELECT count(*) FROM d',
+      'WITH i AS (INSERT INTO cte_dml VALUES (3) RETURNING id) SELECT * FROM i',
+      'SELECT * FROM (WITH u AS (UPDATE cte_dml SET id = 9 RETURNING id) SELECT id FROM u) s',
+    ]) {
+      const r = await sql(q);
+      expect(r.status, q).toBe(422);
+      expect(r.error?.code, q).toBe('0A000');
+      expect(r.error?.message, q).toContain('data-modifying statements in WITH');
+    }
+    expect((await ok('SELECT id FROM cte_dml ORDER BY id')).rows).toEqual([[1], [2]]);
+  });
+});
