@@ -5,5 +5,7 @@ declare module 'vitest' {
   export interface ProvidedContext {
     pgWsProxy: string;
     pgDatabaseUrl: string;
+    /** Random-query plan and PostgreSQL's recorded answers (tagged JSON; see random-queries-oracle.ts). */
+    rqgOracle: string;
   }
 }

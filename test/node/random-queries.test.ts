@@ -7,6 +7,8 @@
  * table bulk-loaded into several engine chunks, clustered by `k`.
  * RQG_STRICT_ERRORS=1 also fails queries where only one side raises a data
  * exception (plan-dependent evaluation order; counted as error-order otherwise).
+ * RQG_DML_RATE (default 0.1) is the share of steps that are UPDATE/DELETE,
+ * each followed by a comparison of the whole table.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EnginePeer } from '../../bench/tsbs/peers/engine.ts';
@@ -29,6 +31,19 @@ const SEED = Number(process.env.RQG_SEED ?? 1);
 const QUERIES = Number(process.env.RQG_QUERIES ?? 300);
 const CHUNK_QUERIES = Number(process.env.RQG_CHUNK_QUERIES ?? 25);
 const CHUNK_ROWS = 70_000;
+const DML_RATE = Number(process.env.RQG_DML_RATE ?? 0.1);
+
+/** PGlite as a target that also runs UPDATE/DELETE (affected rows). */
+const pgTarget = (p: PglitePeer): QueryTarget => ({
+  query: (s) => p.query(s),
+  modify: async (s) => (await p.db.query(s)).affectedRows ?? 0,
+});
+
+/** The engine as a target that also runs UPDATE/DELETE (affected rows). */
+const engineTarget = (e: EnginePeer): QueryTarget => ({
+  query: (s) => e.query(s),
+  modify: async (s) => (await e.raw(s)).rowCount,
+});
 
 let dataset: RqgDataset;
 let pg: PglitePeer;
@@ -57,6 +72,31 @@ describe('random query generator', () => {
     if (report.invalid > 0) console.warn(formatReport(report));
     expect(report.failures).toEqual([]);
     expect(report.invalid).toBeLessThanOrEqual(3);
+  });
+
+  it('generates valid UPDATE/DELETE (oracle against a second PostgreSQL)', async () => {
+    const other = await PglitePeer.create();
+    try {
+      const ds = rqgDataset(SEED + 1, ['u1', 'u2']);
+      for (const sql of ds.statements) {
+        await pg.exec(sql);
+        await other.exec(sql);
+      }
+      const report = await runRandomQueries({
+        seed: SEED + 1,
+        count: 120,
+        oracle: pgTarget(pg),
+        target: pgTarget(other),
+        dataset: ds,
+        dmlRate: 0.5,
+      });
+      if (report.invalid > 0) console.warn(formatReport(report));
+      expect(report.failures).toEqual([]);
+      expect(report.dml).toBeGreaterThan(40);
+      expect(report.invalid).toBeLessThanOrEqual(3);
+    } finally {
+      await other.close();
+    }
   });
 
   it('catches a wrong answer and shrinks it', async () => {
@@ -105,10 +145,11 @@ describe('engine vs PostgreSQL on random queries', () => {
       const report = await runRandomQueries({
         seed: SEED,
         count: QUERIES,
-        oracle: pg,
-        target: engine,
+        oracle: pgTarget(pg),
+        target: engineTarget(engine),
         dataset,
         strictErrors: process.env.RQG_STRICT_ERRORS === '1',
+        dmlRate: DML_RATE,
       });
       console.log(formatReport(report));
       expect(
@@ -175,7 +216,7 @@ describe.each(['encoded', 'decoded'] as const)(
           report.failures.map((f) => `seed=${f.seed} index=${f.index}: ${f.message}\n  ${f.minimal}`),
         ).toEqual([]);
       },
-      Math.max(60_000, CHUNK_QUERIES * 1500),
+      Math.max(150_000, CHUNK_QUERIES * 6000),
     );
   },
 );

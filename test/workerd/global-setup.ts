@@ -1,16 +1,20 @@
 /**
  * Runs in Node before the workerd pool starts: the embedded control-plane
- * Postgres, migrated and provisioned, shared with tests via `inject`.
+ * Postgres, migrated and provisioned, shared with tests via `inject`; and
+ * PostgreSQL's recorded answers for the random-query suite (PGlite does not
+ * run inside workerd; see random-queries-oracle.ts).
  */
 import type { TestProject } from 'vitest/node';
 import { startLocalPostgres } from '../../scripts/local-postgres.ts';
 import { provisionDevDatabase } from '../../scripts/provision-dev.ts';
+import { recordRandomQueries } from './random-queries-oracle.ts';
 
 export default async function setup(project: TestProject) {
   const pg = await startLocalPostgres();
   await provisionDevDatabase(pg.db);
   project.provide('pgWsProxy', pg.wsProxy);
   project.provide('pgDatabaseUrl', pg.databaseUrl);
+  project.provide('rqgOracle', await recordRandomQueries());
   return async () => {
     await pg.stop();
   };

@@ -8,6 +8,11 @@
  * Finite doubles are dyadic (0.125, -1.25, 1e10, …) so float sums are exact in
  * any order: a different aggregation order cannot fake a wrong answer.
  * The same SQL (CREATE TABLE + INSERT … VALUES) loads every system.
+ *
+ * A {@link TableShape} narrows the schema for the distributed data plane
+ * (HTTP): it stores no `numeric` columns and bigints only within ±2^53, and
+ * distribution and hypertable time columns are NOT NULL — numerics and wider
+ * bigints then only arise in expressions, where the engine computes them.
  */
 import type { Prng } from '../prng.ts';
 
@@ -36,6 +41,8 @@ export interface RqgTable {
   readonly name: string;
   readonly columns: readonly RqgColumn[];
   readonly rows: readonly (readonly string[])[];
+  /** Columns declared NOT NULL. */
+  readonly notNull?: readonly string[];
 }
 
 /** The fixed column set of every generated table (`k` is the small-domain join key). */
@@ -63,6 +70,7 @@ function pool(type: RqgType, rng: Prng): string[] {
         '1',
         '-3',
         '1000000',
+        '2147483648',
         '9007199254740993',
         '-9007199254740993',
         '9223372036854775807',
@@ -132,30 +140,73 @@ export class LiteralPools {
   }
 }
 
-/** Generates a table of `rowCount` rows; `nullRate` of cells are NULL (never for `k` half the time). */
+/** Which columns a generated table has and which of them never hold NULL. */
+export interface TableShape {
+  readonly columns: readonly RqgColumn[];
+  readonly notNull: readonly string[];
+  /** Stored bigints stay within ±(2^53 − 1) (the data plane's limit); wider ones are clamped. */
+  readonly safeBigint: boolean;
+}
+
+/** The engine's shape: every column type, NULLs everywhere. */
+export const ENGINE_SHAPE: TableShape = { columns: RQG_COLUMNS, notNull: [], safeBigint: false };
+
+/**
+ * The distributed data plane's shape: no `numeric` column, bigints within ±2^53,
+ * `k` (the distribution column) and `t` (a hypertable's time column) NOT NULL.
+ */
+export const HTTP_SHAPE: TableShape = {
+  columns: RQG_COLUMNS.filter((c) => c.type !== 'numeric'),
+  notNull: ['k', 't'],
+  safeBigint: true,
+};
+
+const SAFE_BIGINT = 9007199254740991n;
+
+/** Generates a table of `rowCount` rows; `nullRate` of cells are NULL (never in `shape.notNull`). */
 export function generateTable(
   name: string,
   rowCount: number,
   rng: Prng,
   pools: LiteralPools,
   nullRate = 0.15,
+  shape: TableShape = ENGINE_SHAPE,
 ): RqgTable {
   const rows: string[][] = [];
   for (let r = 0; r < rowCount; r++) {
     rows.push(
       RQG_COLUMNS.map((c) => {
-        if (rng.chance(nullRate)) return 'NULL';
-        if (c.name === 'k') return String(rng.int(8));
-        return pools.pick(c.type, rng);
+        // Every column draws the same random numbers in every shape, so shapes share their data.
+        const isNull = rng.chance(nullRate);
+        const v = c.name === 'k' ? String(rng.int(8)) : pools.pick(c.type, rng);
+        if (isNull && !shape.notNull.includes(c.name)) return 'NULL';
+        if (c.type === 'bigint' && shape.safeBigint) {
+          const n = BigInt(v);
+          if (n > SAFE_BIGINT) return String(SAFE_BIGINT);
+          if (n < -SAFE_BIGINT) return String(-SAFE_BIGINT);
+        }
+        return v;
       }),
     );
   }
-  return { name, columns: RQG_COLUMNS, rows };
+  const keep = new Set(shape.columns.map((c) => c.name));
+  const idx = RQG_COLUMNS.flatMap((c, i) => (keep.has(c.name) ? [i] : []));
+  return {
+    name,
+    columns: shape.columns,
+    rows: shape === ENGINE_SHAPE ? rows : rows.map((r) => idx.map((i) => r[i])),
+    notNull: shape.notNull,
+  };
 }
 
 /** CREATE TABLE and INSERT statements that load `table` (`batch` rows per INSERT). */
 export function loadStatements(table: RqgTable, batch = 200): string[] {
-  const out = [createStatement(table)];
+  return [createStatement(table), ...insertStatements(table, batch)];
+}
+
+/** INSERT statements that load `table`'s rows (`batch` rows per INSERT). */
+export function insertStatements(table: RqgTable, batch = 200): string[] {
+  const out: string[] = [];
   for (let i = 0; i < table.rows.length; i += batch) {
     const values = table.rows.slice(i, i + batch).map((r) => `(${r.join(', ')})`);
     out.push(`INSERT INTO ${table.name} VALUES ${values.join(', ')}`);
@@ -188,7 +239,8 @@ export function bulkColumns(table: RqgTable): Record<string, (string | null)[]> 
 
 /** CREATE TABLE for `table` alone. */
 export function createStatement(table: RqgTable): string {
-  return `CREATE TABLE ${table.name} (${table.columns.map((c) => `${c.name} ${SQL_TYPE[c.type]}`).join(', ')})`;
+  const notNull = (c: RqgColumn) => (table.notNull?.includes(c.name) ? ' NOT NULL' : '');
+  return `CREATE TABLE ${table.name} (${table.columns.map((c) => `${c.name} ${SQL_TYPE[c.type]}${notNull(c)}`).join(', ')})`;
 }
 
 /** The rows as CSV for PostgreSQL `COPY … (FORMAT csv)`: NULL unquoted-empty, every value quoted. */

@@ -44,7 +44,12 @@ const ORDERABLE: readonly RqgType[] = ['int', 'bigint', 'double', 'numeric', 'te
 
 function columnOf(s: Scope, types?: readonly RqgType[]): Expr {
   const cands = types ? s.columns.filter((c) => types.includes(c.type)) : s.columns;
-  return s.rng.pick(cands.length ? cands : s.columns);
+  if (cands.length) return s.rng.pick(cands);
+  // A table without a numeric column (the data plane's shape): cast another number to numeric.
+  const nums = s.columns.filter((c) => NUMERIC_TYPES.includes(c.type));
+  if (types?.includes('numeric') && nums.length)
+    return { sql: `(${s.rng.pick(nums).sql})::numeric`, type: 'numeric' };
+  return s.rng.pick(s.columns);
 }
 
 /** A pool literal `v` of `type`, cast where PostgreSQL would otherwise infer another type. */
@@ -212,21 +217,80 @@ export function aggregate(s: Scope): Expr {
   };
 }
 
-/** A window function call over the scope (deterministic: no frame depends on tie order). */
+const FRAMES_BY_PEERS = [
+  '',
+  ' RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW',
+  ' RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING',
+  ' ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING',
+  ' GROUPS BETWEEN 1 PRECEDING AND CURRENT ROW',
+];
+const FRAMES_BY_ROWS = [
+  ' ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING',
+  ' ROWS BETWEEN 2 PRECEDING AND CURRENT ROW',
+  ' ROWS BETWEEN CURRENT ROW AND 3 FOLLOWING',
+  ' ROWS UNBOUNDED PRECEDING',
+  ' ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING',
+  ' ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING EXCLUDE CURRENT ROW',
+];
+
+/** sum's result type family for an argument type. */
+function sumType(t: RqgType): RqgType {
+  return t === 'int' ? 'bigint' : t === 'bigint' ? 'numeric' : t;
+}
+
+/**
+ * A window function call over the scope. Determinism: a frame or function that
+ * depends on the order among peers (ROWS frames, row_number, lag/lead,
+ * first/last_value, ntile) orders by every column in scope after its key,
+ * so only rows identical in every column can swap — and they yield the same
+ * values; peer-based forms (rank, RANGE/GROUPS frames) order by the key alone.
+ */
 export function windowCall(s: Scope): Expr {
   const { rng } = s;
-  const part = rng.chance(0.8) ? `PARTITION BY ${columnOf(s).sql}` : '';
-  const order = columnOf(s, ORDERABLE);
-  const ordered = rng.chance(0.7);
-  const over = `OVER (${part}${ordered ? ` ORDER BY ${order.sql}${rng.chance(0.5) ? ' DESC' : ''}` : ''})`;
-  const roll = rng.int(5);
-  if (roll === 0 && ordered) return { sql: `rank() ${over}`, type: 'bigint' };
-  if (roll === 1 && ordered) return { sql: `dense_rank() ${over}`, type: 'bigint' };
-  if (roll === 2) return { sql: `count(*) ${over}`, type: 'bigint' };
-  if (roll === 3) {
-    const c = columnOf(s, ['int', 'numeric', 'double']);
-    return { sql: `sum(${c.sql}) ${over}`, type: c.type === 'int' ? 'bigint' : c.type };
+  const part = rng.chance(0.7) ? `PARTITION BY ${columnOf(s).sql}` : '';
+  const key = columnOf(s, ORDERABLE);
+  const dir = `${rng.chance(0.5) ? ' DESC' : ''}${rng.pick(['', '', ' NULLS FIRST', ' NULLS LAST'])}`;
+  const num = () => columnOf(s, NUMERIC_TYPES);
+  const mode = rng.int(3);
+  if (mode === 0) {
+    const over = `OVER (${part})`;
+    const c = num();
+    return rng.pick<Expr>([
+      { sql: `count(*) ${over}`, type: 'bigint' },
+      { sql: `sum(${c.sql}) ${over}`, type: sumType(c.type) },
+      { sql: `max(${key.sql}) ${over}`, type: key.type },
+      { sql: `count(${key.sql}) ${over}`, type: 'bigint' },
+    ]);
   }
-  const c = columnOf(s, ORDERABLE);
-  return { sql: `${rng.pick(['min', 'max'])}(${c.sql}) ${over}`, type: c.type };
+  if (mode === 1) {
+    const order = `${part}${part ? ' ' : ''}ORDER BY ${key.sql}${dir}`;
+    const frame = rng.pick(FRAMES_BY_PEERS);
+    const c = num();
+    return rng.pick<Expr>([
+      { sql: `rank() OVER (${order})`, type: 'bigint' },
+      { sql: `dense_rank() OVER (${order})`, type: 'bigint' },
+      { sql: `percent_rank() OVER (${order})`, type: 'double' },
+      { sql: `cume_dist() OVER (${order})`, type: 'double' },
+      { sql: `count(*) OVER (${order}${frame})`, type: 'bigint' },
+      { sql: `sum(${c.sql}) OVER (${order}${frame})`, type: sumType(c.type) },
+      { sql: `${rng.pick(['min', 'max'])}(${key.sql}) OVER (${order}${frame})`, type: key.type },
+    ]);
+  }
+  const rest = s.columns.filter((c) => c.sql !== key.sql).map((c) => c.sql);
+  const order = `${part}${part ? ' ' : ''}ORDER BY ${key.sql}${dir}, ${rest.join(', ')}`;
+  const frame = rng.pick(FRAMES_BY_ROWS);
+  const c = columnOf(s);
+  const n = num();
+  return rng.pick<Expr>([
+    { sql: `row_number() OVER (${order})`, type: 'bigint' },
+    { sql: `ntile(3) OVER (${order})`, type: 'int' },
+    { sql: `lag(${c.sql}) OVER (${order})`, type: c.type },
+    { sql: `lead(${c.sql}, 2) OVER (${order})`, type: c.type },
+    { sql: `lag(${key.sql}, 1, ${literal(s, key.type)}) OVER (${order})`, type: key.type },
+    { sql: `first_value(${c.sql}) OVER (${order}${frame})`, type: c.type },
+    { sql: `last_value(${c.sql}) OVER (${order}${frame})`, type: c.type },
+    { sql: `sum(${n.sql}) OVER (${order}${frame})`, type: sumType(n.type) },
+    { sql: `count(${c.sql}) OVER (${order}${frame})`, type: 'bigint' },
+    { sql: `avg(${n.sql}) OVER (${order}${frame})`, type: n.type === 'double' ? 'double' : 'numeric' },
+  ]);
 }

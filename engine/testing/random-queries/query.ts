@@ -155,7 +155,7 @@ export function generateQuery(
     items = Array.from({ length: rng.range(1, 3) }, () => aggregate(scope));
   } else {
     items = Array.from({ length: rng.range(1, 4) }, () => scalar(scope, 2));
-    if (rng.chance(0.25)) items.push(windowCall(scope));
+    if (rng.chance(0.35)) items.push(windowCall(scope));
     distinct = rng.chance(0.3);
   }
   const setOp = rng.chance(0.12)

@@ -8,6 +8,12 @@
  * (extract/date_part, date_bin, interval arithmetic, text output of timestamps
  * and intervals). Forms that can raise (ln of 0, overflowing casts) are kept on
  * purpose: both systems must then raise the same SQLSTATE.
+ *
+ * {@link overflowOf} adds casts and arithmetic at the edges of the integer
+ * types (`::smallint` / `::integer` / `::bigint` of wider values, NaN and
+ * ±Infinity, `+ 2147483647`, bigint products), the same casts guarded by CASE
+ * (which PostgreSQL evaluates lazily: the guarded form must never raise), exact
+ * bigint arithmetic beyond 2^53 and numeric literals.
  */
 import type { RqgType } from './dataset.ts';
 import type { Expr, Scope } from './expressions.ts';
@@ -20,6 +26,8 @@ function other(s: Scope, type: RqgType, not: string): string {
 /** Applies a random function or cast to `base`; the result type may differ from base's. */
 export function functionOf(s: Scope, base: Expr): Expr {
   const { rng } = s;
+  if (base.type !== 'text' && base.type !== 'bool' && base.type !== 'timestamptz' && rng.chance(0.3))
+    return overflowOf(s, base);
   const c = base.sql;
   const t = base.type;
   const e = (sql: string, type: RqgType): Expr => ({ sql, type });
@@ -127,4 +135,66 @@ function arraysOf(s: Scope, base: Expr): Expr[] {
     { sql: `(${arr})::text`, type: 'text' },
     { sql: `array_to_string(ARRAY[${o}] || ${c}, ',', 'null')`, type: 'text' },
   ];
+}
+
+const NARROWER: Readonly<Record<string, readonly [string, string][]>> = {
+  // [cast, range guard]: the guard holds exactly when the cast cannot overflow.
+  int: [['smallint', 'BETWEEN -32768 AND 32767']],
+  bigint: [
+    ['smallint', 'BETWEEN -32768 AND 32767'],
+    ['integer', 'BETWEEN -2147483648 AND 2147483647'],
+  ],
+  double: [
+    ['smallint', 'BETWEEN -32768 AND 32767'],
+    ['integer', 'BETWEEN -2147483648 AND 2147483647'],
+    ['bigint', 'BETWEEN -9.2e18 AND 9.2e18'],
+  ],
+  numeric: [
+    ['smallint', 'BETWEEN -32768 AND 32767'],
+    ['integer', 'BETWEEN -2147483648 AND 2147483647'],
+    ['bigint', 'BETWEEN -9223372036854775808 AND 9223372036854775807'],
+  ],
+};
+
+/**
+ * Casts and arithmetic of a numeric `base` at the edges of the integer types:
+ * narrowing casts that overflow (22003), the same cast under a CASE guard that
+ * must keep it from ever running, integer arithmetic that overflows, exact bigint
+ * arithmetic beyond 2^53 (sent over JSON as text) and numeric literals.
+ */
+export function overflowOf(s: Scope, base: Expr): Expr {
+  const { rng } = s;
+  const c = base.sql;
+  const t = base.type;
+  const e = (sql: string, type: RqgType): Expr => ({ sql, type });
+  const [to, guard] = rng.pick(NARROWER[t] ?? NARROWER.int);
+  const forms: Expr[] = [
+    e(`(${c})::${to}`, to === 'bigint' ? 'bigint' : 'int'),
+    e(`((${c})::${to} + 1)`, to === 'bigint' ? 'bigint' : 'int'),
+    e(`CASE WHEN ${c} ${guard} THEN (${c})::${to} + 1 ELSE -1 END`, to === 'bigint' ? 'bigint' : 'int'),
+    e(`(${c} + ${rng.pick(['0.25', '1.5', '-0.125'])})`, t === 'double' ? 'double' : 'numeric'),
+    e(
+      `(${c} * ${rng.pick(['1.5', '0.001', '12345678901234567890.5'])})`,
+      t === 'double' ? 'double' : 'numeric',
+    ),
+  ];
+  if (t === 'int') {
+    forms.push(
+      e(`(${c} + 2147483647)`, 'int'),
+      e(`(${c} * 65536)`, 'int'),
+      e(`(${c}::bigint * 65536)`, 'bigint'),
+    );
+  }
+  if (t === 'bigint') {
+    forms.push(
+      e(`(${c} - 9007199254740993)`, 'bigint'),
+      e(`(${c} * 2048)`, 'bigint'),
+      e(`(${c} + 9223372036854775000)`, 'bigint'),
+      e(`CASE WHEN abs(${c}) < 4503599627370496 THEN ${c} * 2048 ELSE 0 END`, 'bigint'),
+    );
+  }
+  if (t === 'double') forms.push(e(`(${c} * 1e300 * 1e10)`, 'double'), e(`(${c}::numeric)`, 'numeric'));
+  if (t === 'numeric')
+    forms.push(e(`round(${c}, 2)`, 'numeric'), e(`(${c} + 12345678901234567890.5)`, 'numeric'));
+  return rng.pick(forms);
 }
