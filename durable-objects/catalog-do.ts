@@ -24,6 +24,15 @@ import {
 import { claimIdempotencyKey, type KeyClaim } from './idempotency-keys.ts';
 import { rpcSafe } from './rpc-errors.ts';
 import { Tombstone } from './tombstone.ts';
+import {
+  beginAttempt,
+  decideTxn,
+  finishTxn,
+  initTxnSchema,
+  pendingTxns,
+  type TxnBegin,
+  type TxnRecord,
+} from './txn-records.ts';
 
 /** A coordinator silent this long is presumed dead; recovery then resolves its transaction. */
 export const RECOVERY_AFTER_MS = 30_000;
@@ -34,13 +43,7 @@ export interface CatalogSnapshot {
   readonly tables: readonly DistTable[];
 }
 
-/** A two-phase-commit coordinator record. */
-export interface TxnRecord {
-  readonly id: string;
-  readonly shards: readonly string[];
-  readonly state: 'preparing' | 'committed' | 'aborted';
-  readonly createdAt: number;
-}
+export type { TxnBegin, TxnRecord } from './txn-records.ts';
 
 /** Hash ranges of a table (empty for single-shard tables). */
 export function tableRanges(t: DistTable): HashRange[] {
@@ -60,9 +63,7 @@ export class CatalogDO extends DurableObject<Env> {
       if (this.tombstone.isSet) return;
       this.sql.exec(`CREATE TABLE IF NOT EXISTS catalog_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
       this.sql.exec(`CREATE TABLE IF NOT EXISTS catalog_tables (name TEXT PRIMARY KEY, def TEXT NOT NULL)`);
-      this.sql.exec(
-        `CREATE TABLE IF NOT EXISTS txn_records (id TEXT PRIMARY KEY, shards TEXT NOT NULL, state TEXT NOT NULL, created_at INTEGER NOT NULL)`,
-      );
+      initTxnSchema(this.sql);
     });
   }
 
@@ -246,81 +247,84 @@ export class CatalogDO extends DurableObject<Env> {
     return claimIdempotencyKey(this.sql, key, requestHash, Date.now());
   }
 
-  /** 2PC phase 0: the durable coordinator record, written before any shard prepares. */
-  async beginTxn(id: string, shards: string[]): Promise<void> {
+  /**
+   * 2PC phase 0: the durable coordinator record, written before any shard
+   * prepares. `base` is the statement's id (stable across retries of one
+   * Idempotency-Key); each attempt gets its own id. The answer says what to do:
+   * run the new attempt `id`; or, when an earlier attempt committed, answer its
+   * outcome (`committed`: re-resolve its shards, which return their row counts).
+   * An earlier attempt still undecided is aborted here (presumed abort; its
+   * coordinator, if alive, learns it at `decide`), and `prior` names an aborted
+   * attempt whose shards the caller must still tell.
+   */
+  async beginTxn(base: string, shards: string[]): Promise<TxnBegin> {
     this.tombstone.check();
-    // A retried request reuses its id: keep the first record (and its decision, if any).
-    this.sql.exec(
-      `INSERT INTO txn_records (id, shards, state, created_at) VALUES (?, ?, 'preparing', ?) ON CONFLICT(id) DO NOTHING`,
-      id,
-      JSON.stringify(shards),
-      Date.now(),
-    );
+    const now = Date.now();
+    const begun = beginAttempt(this.sql, base, shards, now);
     if ((await this.ctx.storage.getAlarm()) === null)
-      await this.ctx.storage.setAlarm(Date.now() + RECOVERY_AFTER_MS);
+      await this.ctx.storage.setAlarm(now + RECOVERY_AFTER_MS);
+    return begun;
   }
 
   /**
    * The commit point: records the decision once. A later `decide` (e.g. from
-   * recovery racing the original coordinator) returns the first decision.
+   * recovery racing the original coordinator) returns the first decision; an
+   * unknown id is aborted (presumed abort).
    */
   async decide(id: string, decision: 'committed' | 'aborted'): Promise<'committed' | 'aborted'> {
     this.tombstone.check();
-    const row = this.sql
-      .exec<{ state: string }>(`SELECT state FROM txn_records WHERE id = ?`, id)
-      .toArray()[0];
-    if (!row) return 'aborted';
-    if (row.state !== 'preparing') return row.state as 'committed' | 'aborted';
-    this.sql.exec(`UPDATE txn_records SET state = ? WHERE id = ?`, decision, id);
-    return decision;
+    return decideTxn(this.sql, id, decision);
   }
 
-  /** Forgets a transaction once every shard acknowledged the decision. */
+  /**
+   * Marks a transaction finished once every shard acknowledged the decision.
+   * The decision itself stays, as a tombstone, for the idempotency window.
+   */
   async finishTxn(id: string): Promise<void> {
     this.tombstone.check();
-    this.sql.exec(`DELETE FROM txn_records WHERE id = ?`, id);
+    finishTxn(this.sql, id, Date.now());
   }
 
   /**
    * Finishes transactions whose coordinator went away: a record older than
    * `minAgeMs` still `preparing` is aborted (no shard can have applied it), a
-   * decided one is re-sent to every shard (resolve is idempotent). Returns ids resolved.
+   * decided one is re-sent to every shard (resolve is idempotent). Each
+   * transaction is isolated: one that fails is logged and retried at the next
+   * alarm, the others proceed. Returns ids resolved.
    */
   async recover(minAgeMs = RECOVERY_AFTER_MS): Promise<string[]> {
     this.tombstone.check();
     const done: string[] = [];
     for (const t of await this.pendingTxns()) {
       if (Date.now() - t.createdAt < minAgeMs) continue;
-      const decision = t.state === 'preparing' ? await this.decide(t.id, 'aborted') : t.state;
-      await Promise.all(
-        t.shards.map((name) => this.env.SHARD.get(this.env.SHARD.idFromName(name)).resolve(t.id, decision)),
-      );
-      await this.finishTxn(t.id);
-      done.push(t.id);
+      try {
+        const decision = t.state === 'preparing' ? decideTxn(this.sql, t.id, 'aborted') : t.state;
+        await Promise.all(
+          t.shards.map((name) => this.env.SHARD.get(this.env.SHARD.idFromName(name)).resolve(t.id, decision)),
+        );
+        finishTxn(this.sql, t.id, Date.now());
+        done.push(t.id);
+      } catch (e) {
+        console.error(`catalog recovery of transaction ${t.id} failed; retried at the next alarm:`, e);
+      }
     }
     return done;
   }
 
+  /** Recovers orphaned transactions; always re-arms while any is unfinished. */
   override async alarm(): Promise<void> {
     if (this.tombstone.isSet) return;
-    await this.recover();
-    if ((await this.pendingTxns()).length > 0)
-      await this.ctx.storage.setAlarm(Date.now() + RECOVERY_AFTER_MS);
+    try {
+      await this.recover();
+    } finally {
+      if ((await this.pendingTxns()).length > 0)
+        await this.ctx.storage.setAlarm(Date.now() + RECOVERY_AFTER_MS);
+    }
   }
 
   /** Unfinished transactions (for recovery). */
   async pendingTxns(): Promise<TxnRecord[]> {
     this.tombstone.check();
-    return this.sql
-      .exec<{ id: string; shards: string; state: string; created_at: number }>(
-        `SELECT * FROM txn_records ORDER BY created_at`,
-      )
-      .toArray()
-      .map((r) => ({
-        id: r.id,
-        shards: JSON.parse(r.shards),
-        state: r.state as TxnRecord['state'],
-        createdAt: r.created_at,
-      }));
+    return pendingTxns(this.sql);
   }
 }

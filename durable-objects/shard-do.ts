@@ -10,6 +10,7 @@ import { DurableObject } from 'cloudflare:workers';
 import type { Fragment, PartialResult } from '../engine/distributed/fragment.ts';
 import type { JoinRequest } from '../engine/distributed/join-fragment.ts';
 import type { DistTable } from '../engine/distributed/table-schema.ts';
+import { SqlError } from '../engine/errors.ts';
 import { rpcSafe } from './rpc-errors.ts';
 import { ensureDmlEngine, ShardEngine } from './shard-engine.ts';
 import { freezeNow } from './shard-freeze.ts';
@@ -18,15 +19,20 @@ import {
   applyBatch,
   pendingOp,
   prepareEntry,
+  RETRY_STATE,
   resolveEntry,
+  STALE_CATALOG,
+  tablesWithIntents,
   type WriteBatch,
   type WriteResult,
 } from './shard-log.ts';
 import {
   compactAll,
   enforceRetention,
+  knownTables,
   type MaintenancePolicy,
-  maintainTables,
+  maintainTable,
+  maintenanceDone,
   RETENTION_CHECK_MS,
   readPolicy,
   writePolicy,
@@ -152,10 +158,50 @@ export class ShardDO extends DurableObject<Env> {
     writePolicy(this.sql, p);
   }
 
+  /**
+   * Test-only fault seam (refused unless ENVIRONMENT is 'local'): the next
+   * `times` calls of `phase` whose table name or transaction id equals `match`
+   * throw. Held in memory only, so it never outlives the object.
+   */
+  async injectFault(fault: ShardFault): Promise<void> {
+    if ((this.env.ENVIRONMENT as string) !== 'local')
+      throw new Error('fault injection is only available locally');
+    this.faults.push({ ...fault, times: fault.times ?? 1 });
+  }
+
+  private readonly faults: ShardFault[] = [];
+
+  private async fault(phase: ShardFault['phase'], ...keys: (string | undefined)[]): Promise<void> {
+    if (this.faults.length === 0) return;
+    const i = this.faults.findIndex((f) => f.phase === phase && keys.includes(f.match));
+    if (i < 0) return;
+    const f = this.faults[i];
+    if (f.times !== undefined && --f.times <= 0) this.faults.splice(i, 1);
+    if (f.delayMs !== undefined) await new Promise((r) => setTimeout(r, f.delayMs));
+    else throw new Error(`injected ${phase} fault (${f.match})`);
+  }
+
+  /**
+   * Refuses a write planned from an older catalog than this shard has seen
+   * (40001: the Worker refetches and plans again), so a stale definition never
+   * reaches the log or `shard_tables`.
+   */
+  private checkCatalog(catalogVersion: number | undefined): number {
+    const seen = catalogVersionSeen(this.sql, catalogVersion);
+    if (catalogVersion !== undefined && seen > catalogVersion)
+      throw new SqlError(
+        RETRY_STATE,
+        `${STALE_CATALOG}: planned with catalog version ${catalogVersion}, the shard has seen ${seen}; not applied, retry`,
+      );
+    return seen;
+  }
+
   /** Applies a write batch through the shard log, exactly once per batch id. */
   async write(batch: WriteBatch): Promise<WriteResult> {
     this.tombstone.check();
     return rpcSafe(async () => {
+      this.checkCatalog(batch.catalogVersion);
+      await this.fault('write', batch.table.name, batch.batchId);
       const m = this.meter();
       const insert: ShardOp = { kind: 'insert', rows: [], target: batch.target };
       const result = await this.withColdRows(m, batch.table, insert, () =>
@@ -221,15 +267,29 @@ export class ShardDO extends DurableObject<Env> {
     });
   }
 
-  /** 2PC phase 1: durably logs the operation as prepared (idempotent per transaction id). */
-  async prepare(txnId: string, table: DistTable, op: ShardOp): Promise<{ stats: ShardStats }> {
+  /**
+   * 2PC phase 1: evaluates the operation and durably logs its effect as
+   * prepared, holding write intents on the rows it touches (idempotent per
+   * transaction id). 40001 when planned from a stale catalog, when a touched
+   * row is held by another undecided transaction, or when `txnId` was aborted.
+   */
+  async prepare(
+    txnId: string,
+    table: DistTable,
+    op: ShardOp,
+    catalogVersion?: number,
+  ): Promise<{ stats: ShardStats }> {
     this.tombstone.check();
     return rpcSafe(async () => {
+      this.checkCatalog(catalogVersion);
+      await this.fault('prepare', table.name, txnId);
       const m = this.meter();
       if (op.kind !== 'insert' && op.dml) await ensureDmlEngine();
       await this.withColdRows(m, table, op, () =>
         this.ctx.storage.transactionSync(() => prepareEntry(m, txnId, table, op)),
       );
+      // Prepared and durable, but the answer may still be lost (or late).
+      await this.fault('prepared', table.name, txnId);
       return { stats: m.stats };
     });
   }
@@ -241,6 +301,7 @@ export class ShardDO extends DurableObject<Env> {
   ): Promise<{ rowCount: number; stats: ShardStats }> {
     this.tombstone.check();
     return rpcSafe(async () => {
+      await this.fault(decision === 'committed' ? 'commit' : 'abort', txnId);
       const m = this.meter();
       // Cold blocks the commit reads are fetched first: the transaction itself is synchronous.
       const pending = pendingOp(m, txnId, decision);
@@ -362,20 +423,75 @@ export class ShardDO extends DurableObject<Env> {
     return { chunksWritten, stats: m.stats };
   }
 
+  /**
+   * Maintenance: compaction, merging and retention table by table (each in
+   * its own transaction), then tiering. A failing item is logged and skipped
+   * so it cannot stop the others for good, and the alarm always re-arms.
+   */
   override async alarm(): Promise<void> {
     if (this.tombstone.isSet) return;
     const m = this.meter();
     const now = Date.now();
     const policy = this.policy();
+    let more = false;
+    let held = false;
+    let failed = false;
+    const step = async <T>(what: string, run: () => T | Promise<T>): Promise<T | undefined> => {
+      try {
+        return await run();
+      } catch (e) {
+        failed = true;
+        console.error(`shard ${this.ctx.id.name ?? ''} alarm: ${what} failed:`, e);
+        return undefined;
+      }
+    };
     this.engine.invalidate(); // frees the decoded-column cache before a merge needs the memory
-    const { hot, retention, more } = this.ctx.storage.transactionSync(() => maintainTables(m, policy, now));
+    for (const t of knownTables(m)) {
+      const r = await step(`maintenance of "${t.name}"`, () =>
+        this.fault('alarm', t.name).then(() =>
+          this.ctx.storage.transactionSync(() => maintainTable(m, t, policy, now)),
+        ),
+      );
+      more ||= r?.more === true;
+      held ||= r?.held === true;
+    }
     this.engine.invalidate();
-    const tiering = await runTiering(this.tierDeps(), m, now, this.reencoded);
-    if (tiering.moved > 0) this.engine.invalidate();
-    // More to move, delete or compact (passes are bounded): soon. Hot rows younger than the
-    // age threshold: after it. Policies: periodically.
-    if (tiering.soon || more) await this.ctx.storage.setAlarm(now + 1000);
-    else if (hot) await this.ctx.storage.setAlarm(now + policy.maxAgeMs + 1);
-    else if (retention || tiering.periodic) await this.ctx.storage.setAlarm(now + RETENTION_CHECK_MS);
+    const tiering = await step('tiering', async () => {
+      if (tablesWithIntents(m).size > 0) {
+        held = true; // moves may re-encode chunks that prepared effects point into
+        return { moved: 0, soon: false, periodic: false };
+      }
+      await this.fault('tiering', 'tiering');
+      return runTiering(this.tierDeps(), m, now, this.reencoded);
+    });
+    if (tiering?.moved) this.engine.invalidate();
+    const done = (await step('bookkeeping', () =>
+      this.ctx.storage.transactionSync(() => maintenanceDone(m, now)),
+    )) ?? { hot: true, retention: true };
+    // More to move, delete or compact (passes are bounded): soon. A failed item: retried later,
+    // never given up on. Hot rows younger than the age threshold: after it. Policies: periodically.
+    if (tiering?.soon || more) await this.ctx.storage.setAlarm(now + 1000);
+    // Tables held by undecided transactions: once they are decided.
+    else if (held) await this.ctx.storage.setAlarm(now + HELD_ALARM_RETRY_MS);
+    else if (failed) await this.ctx.storage.setAlarm(now + FAILED_ALARM_RETRY_MS);
+    else if (done.hot) await this.ctx.storage.setAlarm(now + policy.maxAgeMs + 1);
+    else if (done.retention || tiering?.periodic) await this.ctx.storage.setAlarm(now + RETENTION_CHECK_MS);
   }
+}
+
+/** Maintenance of a table held by a prepared transaction is retried after this long. */
+export const HELD_ALARM_RETRY_MS = 5_000;
+
+/** A failed alarm item is retried after this long. */
+export const FAILED_ALARM_RETRY_MS = 60_000;
+
+/** A test-only fault (see `ShardDO.injectFault`). */
+export interface ShardFault {
+  readonly phase: 'write' | 'prepare' | 'prepared' | 'commit' | 'abort' | 'alarm' | 'tiering';
+  /** A table name or transaction id (`tiering` for the tiering step). */
+  readonly match: string;
+  /** How many calls fail (default 1). */
+  times?: number;
+  /** Pause this long and then proceed, instead of failing. */
+  readonly delayMs?: number;
 }

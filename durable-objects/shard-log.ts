@@ -11,7 +11,8 @@ import { type BucketChunk, bucketOf } from '../engine/distributed/chunk-rows.ts'
 import { parsePlaneJson, planeJson } from '../engine/distributed/row-json.ts';
 import type { DistTable, Row } from '../engine/distributed/table-schema.ts';
 import { intentKeys, resolveKeys, touchesKeys } from '../engine/distributed/unique-keys.ts';
-import { applyDelete, deleteHits, type ShardOp, updatedRows } from './shard-ops.ts';
+import { SqlError } from '../engine/errors.ts';
+import { applyDelete, deleteHits, deleteHitsOf, type ShardOp, updatedRows } from './shard-ops.ts';
 import { insertChunks, type Meter, rememberTable, type ShardStats, writeChunks } from './shard-storage.ts';
 import { checkBulkBatch, type KeyRejection, removeReplaced, ShardKeyLookup } from './shard-unique.ts';
 
@@ -137,25 +138,106 @@ export function applyBatch(
     : { lsn, duplicate: false, rowCount: n };
 }
 
-/** 2PC phase 1 (call inside a transaction): logs `op` as prepared, once per transaction id. */
+/**
+ * The exact effect of a prepared DELETE / UPDATE, computed at prepare so the
+ * commit cannot fail on data: the rows to remove (hot rids, chunk offsets) and,
+ * for an UPDATE, the new row images to insert. The rows stay where they are
+ * until the decision: compaction, merging and tiering skip tables with prepared
+ * entries (see `tablesWithIntents`), and other transactions' prepares that
+ * touch the same rows are refused (see `heldRows`).
+ */
+export interface PreparedEffect {
+  readonly hot: number[];
+  readonly chunks: [number, number[]][];
+  /** UPDATE: the new row images. */
+  readonly rows?: Row[];
+}
+
+/** What a prepared entry stores: the statement, its computed effect and its write intents. */
+interface PreparedPayload {
+  readonly table: DistTable;
+  readonly op: ShardOp;
+  /** UNIQUE / PRIMARY KEY keys the transaction will write (see `shard-unique`). */
+  readonly keys?: Record<string, string[]>;
+  readonly effect?: PreparedEffect;
+}
+
+/** SQLSTATE of "not applied, retry" (serialization failure). */
+export const RETRY_STATE = '40001';
+
+/** Marks a 40001 for rows held by another undecided transaction (the Worker retries after a pause). */
+export const ROW_CONFLICT = 'could not serialize access';
+
+/** Marks a 40001 for a write planned from a stale catalog (the Worker refetches and retries). */
+export const STALE_CATALOG = 'stale catalog';
+
+/** Row references (`h:rid`, `c:chunk:offset`) held by other prepared transactions on `table`. */
+export function heldRows(m: Meter, table: string, ownTxn: string): Map<string, string> {
+  const held = new Map<string, string>();
+  const entries = m.all<{ batch_id: string; payload: string | null }>(
+    `SELECT batch_id, payload FROM shard_log WHERE table_name = ? AND state = 'prepared'`,
+    table,
+  );
+  for (const e of entries) {
+    if (e.batch_id === ownTxn || !e.payload) continue;
+    const effect = (JSON.parse(e.payload) as { effect?: PreparedEffect }).effect;
+    if (!effect) continue;
+    for (const rid of effect.hot) held.set(`h:${rid}`, e.batch_id);
+    for (const [chunk, offsets] of effect.chunks)
+      for (const o of offsets) held.set(`c:${chunk}:${o}`, e.batch_id);
+  }
+  return held;
+}
+
+/** Tables with undecided prepared entries: their rows must not move until the decision. */
+export function tablesWithIntents(m: Meter): Set<string> {
+  return new Set(
+    m
+      .all<{ table_name: string }>(`SELECT DISTINCT table_name FROM shard_log WHERE state = 'prepared'`)
+      .map((r) => r.table_name),
+  );
+}
+
+/**
+ * 2PC phase 1 (call inside a transaction): evaluates `op` against the rows as
+ * they are now and logs its full effect as prepared, once per transaction id.
+ * Refused with 40001 when the id was already aborted here (a late prepare after
+ * presumed abort) or when a row it touches is held by another undecided transaction.
+ */
 export function prepareEntry(m: Meter, txnId: string, table: DistTable, op: ShardOp): void {
-  if (loggedBatch(m, txnId)) return;
+  const prior = loggedBatch(m, txnId);
+  if (prior?.state === 'aborted')
+    throw new SqlError(RETRY_STATE, `transaction ${txnId} was already aborted; not applied, retry`);
+  if (prior) return;
   rememberTable(m, table);
   // Evaluate now so type and constraint errors abort the transaction instead of failing its commit.
   let keys: Record<string, string[]> | undefined;
-  if (op.kind === 'update') {
-    const { hits, rows } = updatedRows(m, op);
+  let effect: PreparedEffect | undefined;
+  if (op.kind === 'update' || op.kind === 'delete') {
+    const { hits, rows } =
+      op.kind === 'update' ? updatedRows(m, op) : { hits: deleteHitsOf(m, op), rows: [] };
+    const refs = [...hits.hot.map((r) => `h:${r}`)];
+    for (const [chunk, offsets] of hits.chunks) for (const o of offsets) refs.push(`c:${chunk}:${o}`);
+    if (refs.length > 0) {
+      const held = heldRows(m, table.name, txnId);
+      const clash = held.size > 0 ? refs.find((r) => held.has(r)) : undefined;
+      if (clash)
+        throw new SqlError(
+          RETRY_STATE,
+          `${ROW_CONFLICT} to "${table.name}": a row is being written by a concurrent transaction; not applied, retry`,
+        );
+    }
     if (
+      op.kind === 'update' &&
       touchesKeys(
         table,
         op.set.map((s) => s.column.id),
       )
     ) {
-      const gone = new Set([...hits.hot.map((r) => `h:${r}`)]);
-      for (const [chunk, offsets] of hits.chunks) for (const o of offsets) gone.add(`c:${chunk}:${o}`);
-      resolveKeys(table, rows, new ShardKeyLookup(m, table, txnId), undefined, gone);
+      resolveKeys(table, rows, new ShardKeyLookup(m, table, txnId), undefined, new Set(refs));
       keys = intentKeys(table, rows);
     }
+    effect = { hot: hits.hot, chunks: [...hits.chunks], ...(op.kind === 'update' ? { rows } : {}) };
   } else if (op.kind === 'insert' && table.unique?.length) {
     // The keys this transaction will write are its intent: other prepares and bulk loads see them.
     keys = intentKeys(
@@ -163,19 +245,12 @@ export function prepareEntry(m: Meter, txnId: string, table: DistTable, op: Shar
       resolveKeys(table, op.rows, new ShardKeyLookup(m, table, txnId), op.onConflict).rows,
     );
   }
-  const rows = op.kind === 'insert' ? op.rows.length : 0;
-  appendLog(
-    m,
-    txnId,
-    table.name,
-    op.kind,
-    rows,
-    'prepared',
-    planeJson(keys ? { table, op, keys } : { table, op }),
-  );
+  const rows = op.kind === 'insert' ? op.rows.length : (effect?.rows?.length ?? 0);
+  const payload: PreparedPayload = { table, op, ...(keys ? { keys } : {}), ...(effect ? { effect } : {}) };
+  appendLog(m, txnId, table.name, op.kind, rows, 'prepared', planeJson(payload));
 }
 
-/** The table and operation a commit of `txnId` would apply (undefined when nothing is pending). */
+/** The table and insert a commit of `txnId` would apply (undefined when nothing reads rows at commit). */
 export function pendingOp(
   m: Meter,
   txnId: string,
@@ -183,17 +258,33 @@ export function pendingOp(
 ): { table: DistTable; op: ShardOp } | undefined {
   const entry = loggedBatch(m, txnId);
   if (entry?.state !== 'prepared' || decision !== 'committed') return undefined;
-  return parsePlaneJson<{ table: DistTable; op: ShardOp }>(entry.payload!);
+  const p = parsePlaneJson<PreparedPayload>(entry.payload!);
+  // DELETE / UPDATE apply their prepared effect: nothing to read.
+  return p.effect ? undefined : { table: p.table, op: p.op };
 }
 
-/** 2PC phase 2 (call inside a transaction): applies or discards a prepared entry; returns rows affected. */
+/**
+ * 2PC phase 2 (call inside a transaction): applies exactly the prepared effect
+ * or discards it; returns rows affected. An abort of an id never prepared here
+ * leaves a tombstone, so a prepare arriving late cannot resurrect it.
+ */
 export function resolveEntry(m: Meter, txnId: string, decision: 'committed' | 'aborted'): number {
   const entry = loggedBatch(m, txnId);
-  if (entry?.state !== 'prepared') return entry?.row_count ?? 0;
+  if (!entry) {
+    if (decision === 'aborted') appendLog(m, txnId, '', 'abort', 0, 'aborted', null);
+    return 0;
+  }
+  if (entry.state !== 'prepared') return entry.row_count;
   let n = 0;
   if (decision === 'committed') {
-    const { table, op } = parsePlaneJson<{ table: DistTable; op: ShardOp }>(entry.payload!);
-    n = applyOp(m, table, op, txnId);
+    const { table, op, effect } = parsePlaneJson<PreparedPayload>(entry.payload!);
+    if (effect) {
+      n = deleteHits(m, { hot: effect.hot, chunks: new Map(effect.chunks), rows: [] });
+      if (effect.rows) {
+        insertHot(m, table, effect.rows);
+        n = effect.rows.length;
+      }
+    } else n = applyOp(m, table, op, txnId);
   }
   m.all(
     `UPDATE shard_log SET state = ?, payload = NULL, row_count = ? WHERE batch_id = ?`,

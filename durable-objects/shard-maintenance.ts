@@ -12,6 +12,7 @@ import { chunkColumnName, vectorValues } from '../engine/distributed/chunk-rows.
 import { parsePlaneJson } from '../engine/distributed/row-json.ts';
 import type { DistTable, Row } from '../engine/distributed/table-schema.ts';
 import { isNullAt } from '../engine/vector.ts';
+import { tablesWithIntents } from './shard-log.ts';
 import { deleteChunks, type Meter, writeChunks } from './shard-storage.ts';
 
 /** How often the alarm re-checks retention when nothing else is pending. */
@@ -71,7 +72,10 @@ export function knownTables(m: Meter): DistTable[] {
 export function compactAll(m: Meter, policy: MaintenancePolicy, nowMs: number): PassResult {
   let written = 0;
   let more = false;
+  const held = tablesWithIntents(m);
   for (const t of knownTables(m)) {
+    // Rows under a prepared transaction's intents must stay where its effect points.
+    if (held.has(t.name)) continue;
     const c = compactTable(m, t, policy, nowMs);
     const merged = mergeSmallChunks(m, t, nowMs, policy.passRows);
     written += c.written;
@@ -81,28 +85,32 @@ export function compactAll(m: Meter, policy: MaintenancePolicy, nowMs: number): 
 }
 
 /**
- * One synchronous maintenance pass over every table (call inside a
- * transaction): compaction, merging of small chunks, retention. Records the
- * run time. Returns whether hot rows remain and whether retention must keep running.
+ * One synchronous maintenance step for one table (call inside its own
+ * transaction, so a table that fails rolls back alone): compaction, merging of
+ * small chunks, retention. A table with undecided prepared entries is skipped
+ * (`held`): their effects point at rows by position. Returns whether work remains.
  */
-export function maintainTables(
+export function maintainTable(
   m: Meter,
+  t: DistTable,
   policy: MaintenancePolicy,
   nowMs: number,
-): { hot: boolean; retention: boolean; more: boolean } {
-  const tables = knownTables(m);
-  let more = false;
-  for (const t of tables) {
-    more ||= compactTable(m, t, policy, nowMs).more;
-    more ||= mergeSmallChunks(m, t, nowMs, policy.passRows).more;
-    if (t.retentionUs !== undefined) enforceRetention(m, t, nowMs * 1000 - t.retentionUs);
-  }
+): { more: boolean; held: boolean } {
+  if (tablesWithIntents(m).has(t.name)) return { more: false, held: true };
+  let more = compactTable(m, t, policy, nowMs).more;
+  more ||= mergeSmallChunks(m, t, nowMs, policy.passRows).more;
+  if (t.retentionUs !== undefined) enforceRetention(m, t, nowMs * 1000 - t.retentionUs);
+  return { more, held: false };
+}
+
+/** Records the alarm's run time; returns whether hot rows remain and whether retention must keep running. */
+export function maintenanceDone(m: Meter, nowMs: number): { hot: boolean; retention: boolean } {
   m.all(
     `INSERT INTO _meta (key, value) VALUES ('alarm_at', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
     String(nowMs),
   );
   const hot = m.all<{ n: number }>(`SELECT count(*) AS n FROM hot_rows`)[0].n > 0;
-  return { hot, retention: tables.some((t) => t.retentionUs !== undefined), more };
+  return { hot, retention: knownTables(m).some((t) => t.retentionUs !== undefined) };
 }
 
 /**

@@ -53,13 +53,15 @@ export interface UpdateSet {
 
 type Hits = ReturnType<typeof matchRows>;
 
+/** The rows a delete removes. */
+export function deleteHitsOf(m: Meter, op: Extract<ShardOp, { kind: 'delete' }>): Hits {
+  const dml = op.dml;
+  return dml ? matchDml(m, { ...op, dml }).hits : matchRows(m, op.table, op.reads, op.defaults, op.filter);
+}
+
 /** Applies a delete; returns rows deleted. */
 export function applyDelete(m: Meter, op: Extract<ShardOp, { kind: 'delete' }>): number {
-  const dml = op.dml;
-  return deleteHits(
-    m,
-    dml ? matchDml(m, { ...op, dml }).hits : matchRows(m, op.table, op.reads, op.defaults, op.filter),
-  );
+  return deleteHits(m, deleteHitsOf(m, op));
 }
 
 /**
@@ -78,7 +80,9 @@ export function updatedRows(m: Meter, op: Extract<ShardOp, { kind: 'update' }>):
     for (const [k, { column, expr }] of op.set.entries()) {
       let v: unknown;
       try {
-        v = shipped ? shipped.match.values[r][k] : coerceValue(evalExpr(expr!, old, op.defaults), column.type);
+        v = shipped
+          ? shipped.match.values[r][k]
+          : coerceValue(evalExpr(expr!, old, op.defaults), column.type);
       } catch (e) {
         if (e instanceof CoercionError)
           throw new SqlError(SqlState.numericValueOutOfRange, `column "${column.name}": ${e.message}`);

@@ -12,11 +12,15 @@
  *   shards apply. If the Worker dies midway, the catalog's alarm finishes the
  *   job: committed records are re-applied, records still `preparing` aborted.
  */
+
+import { fromRpcError } from '../../durable-objects/rpc-errors.ts';
+import { RETRY_STATE, ROW_CONFLICT, STALE_CATALOG } from '../../durable-objects/shard-log.ts';
 import type { ShardOp } from '../../durable-objects/shard-ops.ts';
 import type { KeyRejection } from '../../durable-objects/shard-unique.ts';
 import { type BucketChunk, encodeTableRows } from '../../engine/distributed/chunk-rows.ts';
 import type { DistTable, Row } from '../../engine/distributed/table-schema.ts';
-import type { Cluster } from './cluster.ts';
+import { isSqlError, SqlError } from '../../engine/errors.ts';
+import { type Cluster, tableOf } from './cluster.ts';
 import type { StatsCollector } from './query-stats.ts';
 
 /**
@@ -96,37 +100,117 @@ export async function writeShardChunks(
   };
 }
 
-/** Runs `ops` (shard name → operation) atomically across shards with 2PC. Returns rows affected. */
+/** Attempts of one statement before a 40001 (row conflict, stale catalog) reaches the client. */
+export const MAX_TXN_ATTEMPTS = 8;
+
+/**
+ * Runs `ops` (shard name → operation) atomically across shards with 2PC and
+ * returns rows affected. `txnBase` names the statement: a retry under the same
+ * Idempotency-Key passes the same one and gets the first outcome when it
+ * committed, or runs afresh under a new attempt id when it aborted.
+ *
+ * A prepare refused because another undecided transaction holds a touched row,
+ * or because the plan's catalog is stale (the table definition is unchanged
+ * after a refetch), is retried here with a short randomized pause, so the
+ * client sees 40001 only after `MAX_TXN_ATTEMPTS`. A statement aborted by
+ * recovery or by a concurrent retry of the same request answers 40001 ("not
+ * applied, retry").
+ */
 export async function transactionalWrite(
   cluster: Cluster,
   table: DistTable,
   ops: ReadonlyMap<string, ShardOp>,
-  txnId: string,
+  txnBase: string,
+  stats: StatsCollector,
+): Promise<number> {
+  if (ops.size === 0) return 0;
+  let t = table;
+  let version = await plannedVersion(cluster, t);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await runAttempt(cluster, t, ops, txnBase, version, stats);
+    } catch (e) {
+      const err = fromRpcError(e);
+      if (!isSqlError(err) || err.code !== RETRY_STATE || attempt >= MAX_TXN_ATTEMPTS) throw err;
+      if (err.message.includes(STALE_CATALOG)) {
+        const snap = await cluster.refresh();
+        const fresh = tableOf(snap, t.name);
+        // The statement was planned against this definition: only an unchanged one may run it.
+        if (JSON.stringify(fresh) !== JSON.stringify(t))
+          throw new SqlError(
+            RETRY_STATE,
+            `table "${t.name}" changed while the statement ran; not applied, retry`,
+          );
+        t = fresh;
+        version = snap.version;
+      } else if (err.message.includes(ROW_CONFLICT)) {
+        await new Promise((r) => setTimeout(r, Math.random() * 10 * 2 ** Math.min(attempt, 5)));
+      } else throw err;
+    }
+  }
+}
+
+/** The catalog version `t` was planned with (the cached snapshot's, when it holds this very definition). */
+async function plannedVersion(cluster: Cluster, t: DistTable): Promise<number | undefined> {
+  const snap = await cluster.snapshot();
+  const cached = snap.tables.find((x) => x.name === t.name);
+  return cached && JSON.stringify(cached) === JSON.stringify(t) ? snap.version : undefined;
+}
+
+async function runAttempt(
+  cluster: Cluster,
+  table: DistTable,
+  ops: ReadonlyMap<string, ShardOp>,
+  txnBase: string,
+  version: number | undefined,
   stats: StatsCollector,
 ): Promise<number> {
   const shards = [...ops.keys()];
-  if (shards.length === 0) return 0;
   const catalog = cluster.catalog();
-  await catalog.beginTxn(txnId, shards);
-  let decision: 'committed' | 'aborted' = 'committed';
-  try {
-    await Promise.all(
-      shards.map(async (name) => {
-        const r = await cluster.shard(name).prepare(txnId, table, ops.get(name)!);
-        stats.add(name, r.stats);
-      }),
-    );
-  } catch (e) {
-    decision = await catalog.decide(txnId, 'aborted');
-    await resolveAll(cluster, shards, txnId, decision, stats);
-    await catalog.finishTxn(txnId);
-    throw e;
+  const begun = await catalog.beginTxn(txnBase, shards);
+  if (begun.prior) {
+    // An earlier attempt of this statement was aborted: make sure its shards know before this one prepares.
+    await resolveAll(cluster, begun.prior.shards, begun.prior.id, 'aborted', stats);
+    await catalog.finishTxn(begun.prior.id);
   }
-  decision = await catalog.decide(txnId, 'committed');
+  if (begun.committed) {
+    // A retry of a statement that committed: the shards' logs answer its row counts.
+    const n = await resolveAll(cluster, begun.shards ?? shards, begun.id, 'committed', stats);
+    await catalog.finishTxn(begun.id);
+    return n;
+  }
+  const txnId = begun.id;
+  const prepared = await Promise.allSettled(
+    shards.map(async (name) => {
+      const r = await cluster.shard(name).prepare(txnId, table, ops.get(name)!, version);
+      stats.add(name, r.stats);
+    }),
+  );
+  const failed = prepared.find((p) => p.status === 'rejected');
+  if (failed) {
+    const decision = await catalog.decide(txnId, 'aborted');
+    try {
+      await resolveAll(cluster, shards, txnId, decision, stats);
+      await catalog.finishTxn(txnId);
+    } catch (e) {
+      // The record stays unfinished: recovery tells the shards.
+      console.error(`abort of ${txnId} left to recovery:`, e);
+    }
+    throw (failed as PromiseRejectedResult).reason;
+  }
+  const decision = await catalog.decide(txnId, 'committed');
   const affected = await resolveAll(cluster, shards, txnId, decision, stats);
   await catalog.finishTxn(txnId);
+  if (decision === 'aborted')
+    throw new SqlError(
+      RETRY_STATE,
+      'the statement was aborted (by recovery, or by a retry of the same request); not applied, retry',
+    );
   return affected;
 }
+
+/** Resolve attempts per shard: a lost commit RPC is re-sent before the decision is left to recovery. */
+const RESOLVE_TRIES = 3;
 
 async function resolveAll(
   cluster: Cluster,
@@ -135,12 +219,26 @@ async function resolveAll(
   decision: 'committed' | 'aborted',
   stats: StatsCollector,
 ): Promise<number> {
-  const results = await Promise.all(
+  const results = await Promise.allSettled(
     shards.map(async (name) => {
-      const r = await cluster.shard(name).resolve(txnId, decision);
-      stats.add(name, r.stats);
-      return r.rowCount;
+      for (let i = 1; ; i++) {
+        try {
+          const r = await cluster.shard(name).resolve(txnId, decision);
+          stats.add(name, r.stats);
+          return r.rowCount;
+        } catch (e) {
+          if (i >= RESOLVE_TRIES) throw e;
+        }
+      }
     }),
   );
-  return results.reduce((s, n) => s + n, 0);
+  const lost = results.find((r) => r.status === 'rejected');
+  if (lost && decision === 'committed')
+    // Committed for good (the coordinator record says so): recovery completes the shards that did not answer.
+    throw new SqlError(
+      '08007',
+      `transaction ${txnId} committed but not every shard confirmed it yet; it completes within a minute (${String((lost as PromiseRejectedResult).reason)})`,
+    );
+  if (lost) throw (lost as PromiseRejectedResult).reason;
+  return results.reduce((s, r) => s + (r.status === 'fulfilled' ? r.value : 0), 0);
 }

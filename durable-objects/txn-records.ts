@@ -1,0 +1,124 @@
+/**
+ * @module durable-objects/txn-records
+ * The CatalogDO's two-phase-commit coordinator records. One row per attempt:
+ * a statement's id (`base`, stable across retries under one Idempotency-Key)
+ * may run several attempts, each with its own transaction id, and at most one
+ * of them commits. Decisions are durable tombstones kept for the idempotency
+ * window after the attempt finished, so a retry of an aborted attempt runs
+ * afresh under a new id (shards refuse the old one: they keep an abort
+ * tombstone) and a retry of a committed one answers its outcome.
+ */
+import { IDEMPOTENCY_WINDOW_MS } from './idempotency-keys.ts';
+
+/** A two-phase-commit coordinator record (one attempt). */
+export interface TxnRecord {
+  readonly id: string;
+  readonly shards: readonly string[];
+  readonly state: 'preparing' | 'committed' | 'aborted';
+  readonly createdAt: number;
+}
+
+/**
+ * What `beginTxn` tells the coordinator to do (see `CatalogDO.beginTxn`):
+ * run attempt `id`, after telling `prior` (an aborted earlier attempt) its
+ * shards; or, with `committed`, answer the outcome of attempt `id` on `shards`.
+ */
+export interface TxnBegin {
+  readonly id: string;
+  readonly committed?: boolean;
+  readonly shards?: readonly string[];
+  readonly prior?: { readonly id: string; readonly shards: readonly string[] };
+}
+
+/** Creates the attempts table; moves records of the earlier one-row-per-id layout over. */
+export function initTxnSchema(sql: SqlStorage): void {
+  sql.exec(`CREATE TABLE IF NOT EXISTS txn_attempts (
+    id TEXT PRIMARY KEY, base TEXT NOT NULL, attempt INTEGER NOT NULL, shards TEXT NOT NULL,
+    state TEXT NOT NULL, created_at INTEGER NOT NULL, finished_at INTEGER)`);
+  sql.exec(`CREATE UNIQUE INDEX IF NOT EXISTS txn_attempts_base ON txn_attempts (base, attempt)`);
+  sql.exec(
+    `CREATE INDEX IF NOT EXISTS txn_attempts_open ON txn_attempts (created_at) WHERE finished_at IS NULL`,
+  );
+  const old = sql.exec(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'txn_records'`).toArray();
+  if (old.length > 0) {
+    sql.exec(`INSERT OR IGNORE INTO txn_attempts (id, base, attempt, shards, state, created_at)
+      SELECT id, id, 0, shards, state, created_at FROM txn_records`);
+    sql.exec(`DROP TABLE txn_records`);
+  }
+}
+
+type AttemptRow = {
+  id: string;
+  attempt: number;
+  shards: string;
+  state: string;
+  created_at: number;
+  finished_at: number | null;
+};
+
+/** Starts the next attempt of `base` (call from a DO method: no await inside). */
+export function beginAttempt(
+  sql: SqlStorage,
+  base: string,
+  shards: readonly string[],
+  now: number,
+): TxnBegin {
+  sql.exec(
+    `DELETE FROM txn_attempts WHERE finished_at IS NOT NULL AND finished_at < ?`,
+    now - IDEMPOTENCY_WINDOW_MS,
+  );
+  const last = sql
+    .exec<AttemptRow>(`SELECT * FROM txn_attempts WHERE base = ? ORDER BY attempt DESC LIMIT 1`, base)
+    .toArray()[0];
+  const insert = (id: string, attempt: number) =>
+    sql.exec(
+      `INSERT INTO txn_attempts (id, base, attempt, shards, state, created_at) VALUES (?, ?, ?, ?, 'preparing', ?)`,
+      id,
+      base,
+      attempt,
+      JSON.stringify(shards),
+      now,
+    );
+  if (!last) {
+    insert(base, 0);
+    return { id: base };
+  }
+  if (last.state === 'committed') return { id: last.id, committed: true, shards: JSON.parse(last.shards) };
+  // Undecided: the first call is still running or died. Abort it; only this attempt may commit.
+  if (last.state === 'preparing') decideTxn(sql, last.id, 'aborted');
+  const id = `${base}~${last.attempt + 1}`;
+  insert(id, last.attempt + 1);
+  return last.finished_at === null ? { id, prior: { id: last.id, shards: JSON.parse(last.shards) } } : { id };
+}
+
+/** Records the decision once; returns the decision that stands (unknown ids: aborted). */
+export function decideTxn(
+  sql: SqlStorage,
+  id: string,
+  decision: 'committed' | 'aborted',
+): 'committed' | 'aborted' {
+  const row = sql.exec<{ state: string }>(`SELECT state FROM txn_attempts WHERE id = ?`, id).toArray()[0];
+  if (!row) return 'aborted';
+  if (row.state !== 'preparing') return row.state as 'committed' | 'aborted';
+  sql.exec(`UPDATE txn_attempts SET state = ? WHERE id = ?`, decision, id);
+  return decision;
+}
+
+/** Every shard has the decision: the record becomes a tombstone (undecided ones are aborted first). */
+export function finishTxn(sql: SqlStorage, id: string, now: number): void {
+  decideTxn(sql, id, 'aborted');
+  sql.exec(`UPDATE txn_attempts SET finished_at = ? WHERE id = ? AND finished_at IS NULL`, now, id);
+}
+
+/** Attempts not yet finished, oldest first. */
+export function pendingTxns(sql: SqlStorage): TxnRecord[] {
+  return sql
+    .exec<AttemptRow>(`SELECT * FROM txn_attempts WHERE finished_at IS NULL ORDER BY created_at`)
+    .toArray()
+    .map((r) => ({
+      id: r.id,
+      shards: JSON.parse(r.shards),
+      state: r.state as TxnRecord['state'],
+      createdAt: r.created_at,
+    }));
+}
