@@ -235,7 +235,8 @@ export async function judgeDml(
   const diverged = (te === undefined) !== (oracleError === undefined);
   if (te?.code === '0A000') return { verdict: { kind: 'unsupported', message: te.message }, diverged };
   if (te && oracleError) {
-    if (te.code === oracleError.code) return { verdict: { kind: 'pass' }, diverged: false };
+    // Both refused the statement: it must have changed nothing on any shard (atomicity).
+    if (te.code === oracleError.code) return compareTables(oracle, target, dml, 'after the failed statement');
     const message = `engine raised ${te.code} ${te.message}; PostgreSQL raised ${oracleError.code} ${oracleError.message}`;
     return { verdict: { kind: 'fail', category: 'sqlstate', message }, diverged: false };
   }
@@ -252,6 +253,16 @@ export async function judgeDml(
     const message = `affected rows: expected ${expected}, got ${actual}`;
     return { verdict: { kind: 'fail', category: 'answer', message }, diverged: true };
   }
+  return compareTables(oracle, target, dml, 'after the statement');
+}
+
+/** Compares the DML statement's table in both systems (as multisets). */
+async function compareTables(
+  oracle: QueryTarget,
+  target: QueryTarget,
+  dml: RqgDml,
+  when: string,
+): Promise<DmlVerdict> {
   const contents = `SELECT * FROM ${dml.table.name}`;
   const want = await oracle.query(contents);
   let got: Awaited<ReturnType<QueryTarget['query']>>;
@@ -259,15 +270,12 @@ export async function judgeDml(
     got = await target.query(contents);
   } catch (e) {
     const err = errorOf(e);
-    const message = `reading the table after the statement: engine raised ${err.code} ${err.message}`;
+    const message = `reading the table ${when}: engine raised ${err.code} ${err.message}`;
     return { verdict: { kind: 'fail', category: 'sqlstate', message }, diverged: true };
   }
   const diff = diffResults(want.rows, got.rows, false);
   if (diff === undefined) return { verdict: { kind: 'pass' }, diverged: false };
-  return {
-    verdict: { kind: 'fail', category: 'answer', message: `table after the statement: ${diff}` },
-    diverged: true,
-  };
+  return { verdict: { kind: 'fail', category: 'answer', message: `table ${when}: ${diff}` }, diverged: true };
 }
 
 /** Greedily shrinks a failing query while it keeps failing (at most `budget` re-runs). */
