@@ -213,6 +213,10 @@ export function classify(stmt: Node, params: readonly unknown[]): Command {
   // The general path runs a statement over gathered copies of the rows: a DELETE in a CTE
   // there would report rows and change nothing. Refuse it until the write path runs it.
   if (hasDataModifyingCte(stmt)) unsupported('data-modifying statements in WITH');
+  // The write path returns counts, not rows: INSERT … RETURNING answered no rows at all
+  // (PostgreSQL 18's parser names the list `returningClause.exprs`, older ones `returningList`).
+  const dml = stmt.InsertStmt ?? stmt.UpdateStmt ?? stmt.DeleteStmt;
+  if (dml && (dml.returningClause || dml.returningList)) unsupported('RETURNING');
   if (stmt.CreateStmt) {
     const c = stmt.CreateStmt;
     const columns: ColumnSpec[] = [];
@@ -269,14 +273,14 @@ export function classify(stmt: Node, params: readonly unknown[]): Command {
   }
   if (stmt.InsertStmt) {
     const i = stmt.InsertStmt;
-    if (i.returningList || i.withClause) unsupported('INSERT with RETURNING / WITH');
+    if (i.withClause) unsupported('INSERT with WITH');
     const source = i.selectStmt?.SelectStmt;
     if (source && !source.valuesLists) return { kind: 'insertSelect', table: relName(i.relation), stmt: i };
     return { kind: 'insert', table: relName(i.relation), stmt: i };
   }
   if (stmt.DeleteStmt) {
     const d = stmt.DeleteStmt;
-    if (d.usingClause || d.returningList || d.withClause) unsupported('DELETE with USING / RETURNING / WITH');
+    if (d.usingClause || d.withClause) unsupported('DELETE with USING / WITH');
     return { kind: 'delete', table: relName(d.relation), where: d.whereClause };
   }
   if (stmt.SelectStmt) {
@@ -302,7 +306,7 @@ export function classify(stmt: Node, params: readonly unknown[]): Command {
   }
   if (stmt.UpdateStmt) {
     const u = stmt.UpdateStmt;
-    if (u.fromClause || u.returningList || u.withClause) unsupported('UPDATE with FROM / RETURNING / WITH');
+    if (u.fromClause || u.withClause) unsupported('UPDATE with FROM / WITH');
     return { kind: 'update', table: relName(u.relation), stmt: u };
   }
   if (stmt.IndexStmt)

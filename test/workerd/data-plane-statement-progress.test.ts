@@ -60,3 +60,20 @@ describe('data-modifying CTEs', () => {
     expect((await ok('SELECT id FROM cte_dml ORDER BY id')).rows).toEqual([[1], [2]]);
   });
 });
+
+describe('RETURNING', () => {
+  it('is refused with 0A000 before anything is written (INSERT … RETURNING answered no rows)', async () => {
+    await ok('CREATE TABLE returning_t (id int, v text)');
+    await ok("INSERT INTO returning_t VALUES (1, 'a')");
+    for (const q of [
+      "INSERT INTO returning_t VALUES (2, 'b') RETURNING id",
+      "UPDATE returning_t SET v = 'c' RETURNING *",
+      'DELETE FROM returning_t WHERE id = 1 RETURNING id',
+    ]) {
+      const r = await sql(q);
+      expect(r.status, q).toBe(422);
+      expect(r.error?.code, q).toBe('0A000');
+    }
+    expect((await ok('SELECT id, v FROM returning_t')).rows).toEqual([[1, 'a']]);
+  });
+});
