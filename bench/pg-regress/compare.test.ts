@@ -63,6 +63,17 @@ describe('judge', () => {
     expect(canonValue('1.1', 701)).not.toBe(canonValue(1.2, 701));
   });
 
+  test("a real is its float4 value: PostgreSQL's shortest digits equal the widened JS number", () => {
+    expect(canonValue('1004.3', 700)).toBe(canonValue(Math.fround(1004.3), 700));
+    expect(canonValue('1.2345679e-20', 700)).toBe(canonValue(Math.fround(1.2345679e-20), 700));
+    // A different float4 (one unit in the last place) is still a difference.
+    const next = new Float32Array([1004.3]);
+    new Uint32Array(next.buffer)[0]++;
+    expect(canonValue('1004.3', 700)).not.toBe(canonValue(next[0], 700));
+    // float8 keeps its own digits: 1004.3 is not the float4 value widened.
+    expect(canonValue('1004.3', 701)).not.toBe(canonValue(Math.fround(1004.3), 701));
+  });
+
   test('timestamps in ISO and PostgreSQL text agree; booleans; JSON key order', () => {
     expect(canonValue('2022-01-01 00:00:00+00', 1184)).toBe(canonValue('2022-01-01T00:00:00.000Z', 1184));
     expect(canonValue('2022-01-01 00:00:00.5', 1114)).toBe(canonValue('2022-01-01T00:00:00.500', 1114));

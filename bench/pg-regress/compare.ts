@@ -4,7 +4,8 @@
  * value in PostgreSQL's text output). Values are brought to one canonical text
  * per PostgreSQL column type: exact digits for integers and numeric (so a
  * bigint or numeric that lost precision is a difference), 12 significant digits
- * for float4/float8 (aggregation order may move the last bits), timestamps
+ * for float4/float8 (aggregation order may move the last bits; float4 rounded to
+ * float4 first), timestamps
  * from ISO 8601 or PostgreSQL text to one spelling, JSON re-serialized with
  * sorted keys. Rows compare in order when the statement has a top-level ORDER
  * BY, as multisets otherwise.
@@ -33,8 +34,14 @@ function stripFraction(s: string): string {
   return s.replace(/0+$/, '').replace(/\.$/, '');
 }
 
-function canonFloat(v: unknown): string {
-  const n = typeof v === 'number' ? v : Number(v);
+/**
+ * A float's canonical text. float4 (`single`) values go through Math.fround first:
+ * PostgreSQL prints a real's shortest float4 digits (`1004.3`) while a JS number
+ * holding the same real carries its exact binary value (`1004.2999877929688`).
+ */
+function canonFloat(v: unknown, single = false): string {
+  const raw = typeof v === 'number' ? v : Number(v);
+  const n = single ? Math.fround(raw) : raw;
   if (Number.isNaN(n)) return typeof v === 'string' && !/^nan$/i.test(v) ? String(v) : 'NaN';
   if (!Number.isFinite(n)) return n > 0 ? 'Infinity' : '-Infinity';
   if (n === 0) return '0';
@@ -93,7 +100,7 @@ export function canonValue(v: unknown, oid: number): string {
   if (v === null || v === undefined) return '∅';
   if (Array.isArray(v)) return `{${v.map((x) => canonValue(x, elementOid(oid))).join(',')}}`;
   if (typeof v === 'boolean') return v ? 't' : 'f';
-  if (FLOAT_OIDS.has(oid)) return canonFloat(v);
+  if (FLOAT_OIDS.has(oid)) return canonFloat(v, oid === 700);
   if (EXACT_NUM_OIDS.has(oid)) return canonExact(v);
   if (TS_OIDS.has(oid)) return canonTimestamp(v);
   if (JSON_OIDS.has(oid)) return canonJson(v);

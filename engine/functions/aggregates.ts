@@ -176,9 +176,12 @@ class NumericSumAcc implements Accumulator {
   constructor(private readonly mode: 'sum' | 'avg') {}
   /** Groups that saw a NaN: their sum and average are NaN. */
   nan: boolean[] = [];
+  /** Groups that saw +Infinity (bit 1) or -Infinity (bit 2): ±Infinity, or NaN when both. */
+  inf: number[] = [];
   add(g: number, v: unknown): void {
-    if (v === 'NaN') {
-      this.nan[g] = true;
+    if (v === 'NaN' || v === 'Infinity' || v === '-Infinity') {
+      if (v === 'NaN') this.nan[g] = true;
+      else this.inf[g] = (this.inf[g] ?? 0) | (v === 'Infinity' ? 1 : 2);
       this.c[g] = (this.c[g] ?? 0) + 1;
       this.s[g] ??= { int: 0n, scale: 0 };
       return;
@@ -194,18 +197,21 @@ class NumericSumAcc implements Accumulator {
   }
   result(g: number): unknown {
     if (this.c[g] === undefined) return null;
-    if (this.nan[g]) return 'NaN';
+    const inf = this.inf[g] ?? 0;
+    if (this.nan[g] || inf === 3) return 'NaN';
+    if (inf) return inf === 1 ? 'Infinity' : '-Infinity';
     if (this.mode === 'sum') return decimalToString(this.s[g]);
     return decimalToString(decDiv(this.s[g], { int: BigInt(this.c[g]), scale: 0 }));
   }
   saveState(g: number): unknown[] {
-    return [decOut(this.s[g]), this.c[g], this.nan[g] ?? false];
+    return [decOut(this.s[g]), this.c[g], this.nan[g] ?? false, this.inf[g] ?? 0];
   }
   loadState(g: number, st: readonly unknown[]): void {
     if (st[1] === undefined) return;
     this.s[g] = decIn(st[0])!;
     this.c[g] = st[1] as number;
     if (st[2]) this.nan[g] = true;
+    if (st[3]) this.inf[g] = st[3] as number;
   }
 }
 

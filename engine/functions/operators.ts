@@ -17,7 +17,16 @@ import {
   MICROS_PER_DAY,
   timestampDiff,
 } from '../types/datetime.ts';
-import { decAdd, decDiv, decimalToString, decMod, decMul, decSub, parseDecimal } from '../types/numeric.ts';
+import {
+  decAdd,
+  decDiv,
+  decimalToString,
+  decMod,
+  decMulOperator,
+  decSub,
+  numericSpecialArith,
+  parseDecimal,
+} from '../types/numeric.ts';
 import {
   commonType,
   comparatorFor,
@@ -46,11 +55,85 @@ const impl = (name: string, fn: (...a: never[]) => unknown, strict = true): Scal
 
 const divZero = () => new SqlError(SqlState.divisionByZero, 'division by zero');
 
-function floatCheck(r: number, x: number, y: number, t: SqlType): number {
-  if (!Number.isFinite(r) && Number.isFinite(x) && Number.isFinite(y)) {
+/**
+ * PostgreSQL's float overflow / underflow checks on one result: an infinite
+ * result of finite inputs is 22003; so is a zero from non-zero factors
+ * (`underflow` says when that applies to the operator).
+ */
+function floatCheck(r: number, x: number, y: number, t: SqlType, underflow = false): number {
+  const v = t === 'float32' ? Math.fround(r) : r;
+  if (!Number.isFinite(v) && Number.isFinite(x) && Number.isFinite(y)) {
     throw new SqlError(SqlState.numericValueOutOfRange, 'value out of range: overflow');
   }
-  return t === 'float32' ? Math.fround(r) : r;
+  if (underflow && v === 0 && x !== 0 && Number.isFinite(y) && (y !== 0 || Number.isNaN(y)))
+    throw new SqlError(SqlState.numericValueOutOfRange, 'value out of range: underflow');
+  return v;
+}
+
+/**
+ * float8 ^ float8 with PostgreSQL's dpow rules: 1 ^ anything and anything ^ 0
+ * are 1 (even NaN); a negative base to a non-integer power is 2201F; zero to a
+ * negative power is 2201F; overflow and underflow are 22003.
+ */
+export function floatPower(x: number, y: number): number {
+  if (Number.isNaN(x)) return y === 0 ? 1 : x;
+  if (Number.isNaN(y)) return x === 1 ? 1 : y;
+  if (x === 0 && y < 0) throw new SqlError('2201F', 'zero raised to a negative power is undefined');
+  if (x < 0 && Number.isFinite(y) && !Number.isInteger(y))
+    throw new SqlError('2201F', 'a negative number raised to a non-integer power yields a complex result');
+  let r: number;
+  if (!Number.isFinite(y)) {
+    const ax = Math.abs(x);
+    if (ax === 1) r = 1;
+    else r = ax > 1 === y > 0 ? Number.POSITIVE_INFINITY : 0;
+  } else r = x ** y;
+  if (!Number.isFinite(r) && Number.isFinite(x) && Number.isFinite(y))
+    throw new SqlError(SqlState.numericValueOutOfRange, 'value out of range: overflow');
+  if (r === 0 && x !== 0 && Number.isFinite(x) && Number.isFinite(y))
+    throw new SqlError(SqlState.numericValueOutOfRange, 'value out of range: underflow');
+  return r;
+}
+
+/** Integer bitwise operators of PostgreSQL (&, |, #, <<, >>) on int2 / int4 / int8. */
+function bitwise(op: string, a: SqlType, b: SqlType): Resolved | undefined {
+  if (!isIntegerType(a) || !isIntegerType(b)) return undefined;
+  if (op === '<<' || op === '>>') {
+    // The shift count is an int4; like C on the machine, only its low bits count.
+    if (b === 'int64') return undefined;
+    if (a === 'int64') {
+      const f =
+        op === '<<'
+          ? (x: bigint, y: number) => BigInt.asIntN(64, x << BigInt(y & 63))
+          : (x: bigint, y: number) => x >> BigInt(y & 63);
+      return { impl: impl(op, f), type: a, argTypes: [a, 'int32'] };
+    }
+    const f =
+      a === 'int16'
+        ? op === '<<'
+          ? (x: number, y: number) => ((x << y) << 16) >> 16
+          : (x: number, y: number) => x >> (y & 31)
+        : op === '<<'
+          ? (x: number, y: number) => x << y
+          : (x: number, y: number) => x >> y;
+    return { impl: impl(op, f), type: a, argTypes: [a, 'int32'] };
+  }
+  const t = commonType(a, b) as SqlType;
+  if (t === 'int64') {
+    const f =
+      op === '&'
+        ? (x: bigint, y: bigint) => x & y
+        : op === '|'
+          ? (x: bigint, y: bigint) => x | y
+          : (x: bigint, y: bigint) => x ^ y;
+    return { impl: impl(op, f), type: t, argTypes: [t, t] };
+  }
+  const f =
+    op === '&'
+      ? (x: number, y: number) => x & y
+      : op === '|'
+        ? (x: number, y: number) => x | y
+        : (x: number, y: number) => x ^ y;
+  return { impl: impl(op, f), type: t, argTypes: [t, t] };
 }
 
 function arith(op: string, t: SqlType): ScalarImpl | undefined {
@@ -101,11 +184,11 @@ function arith(op: string, t: SqlType): ScalarImpl | undefined {
       case '-':
         return impl(op, (x: number, y: number) => floatCheck(x - y, x, y, t));
       case '*':
-        return impl(op, (x: number, y: number) => floatCheck(x * y, x, y, t));
+        return impl(op, (x: number, y: number) => floatCheck(x * y, x, y, t, y !== 0));
       case '/':
         return impl(op, (x: number, y: number) => {
-          if (y === 0) throw divZero();
-          return floatCheck(x / y, x, y, t);
+          if (y === 0 && !Number.isNaN(x)) throw divZero();
+          return floatCheck(x / y, x, y, t, true);
         });
     }
   }
@@ -116,8 +199,10 @@ function arith(op: string, t: SqlType): ScalarImpl | undefined {
         b: ReturnType<typeof parseDecimal>,
       ) => ReturnType<typeof parseDecimal>,
     ) =>
-      impl(op, (x: string, y: string) =>
-        x === 'NaN' || y === 'NaN' ? 'NaN' : decimalToString(f(parseDecimal(x), parseDecimal(y))),
+      impl(
+        op,
+        (x: string, y: string) =>
+          numericSpecialArith(op, x, y) ?? decimalToString(f(parseDecimal(x), parseDecimal(y))),
       );
     switch (op) {
       case '+':
@@ -125,7 +210,7 @@ function arith(op: string, t: SqlType): ScalarImpl | undefined {
       case '-':
         return wrap(decSub);
       case '*':
-        return wrap(decMul);
+        return wrap(decMulOperator);
       case '/':
         return wrap(decDiv);
       case '%':
@@ -302,14 +387,14 @@ export function resolveOperator(op: string, a: SqlType, b: SqlType): Resolved | 
     };
   }
   if (op === '^') {
-    return {
-      impl: impl(op, (x: number, y: number) => {
-        if (x === 0 && y < 0) throw new SqlError('2201F', 'zero raised to a negative power is undefined');
-        return floatCheck(x ** y, x, y, 'float64');
-      }),
-      type: 'float64',
-      argTypes: ['float64', 'float64'],
-    };
+    // numeric ^ numeric is exact in PostgreSQL (a numeric result, not a double's digits).
+    if ((a === 'numeric' || b === 'numeric') && !isFloatType(a) && !isFloatType(b))
+      throw new SqlError(SqlState.featureNotSupported, 'numeric ^ numeric is not supported');
+    return { impl: impl(op, floatPower), type: 'float64', argTypes: ['float64', 'float64'] };
+  }
+  if (op === '&' || op === '|' || op === '#' || op === '<<' || op === '>>') {
+    const r = bitwise(op, a === 'unknown' ? 'int32' : a, b === 'unknown' ? 'int32' : b);
+    if (r) return r;
   }
   const t = timeArith(op, a, b === 'unknown' && a === 'date' ? 'int32' : b === 'unknown' ? 'interval' : b);
   if (t) return t;
@@ -323,6 +408,16 @@ export function resolveOperator(op: string, a: SqlType, b: SqlType): Resolved | 
     if (c === 'float32' && (a === 'float64' || b === 'float64')) c = 'float64';
     const f = arith(op, c);
     if (f) return { impl: f, type: c, argTypes: [c, c] };
+  }
+  return undefined;
+}
+
+/** Unary ~ (bitwise not) on integers; undefined for other types. */
+export function resolveBitNot(t: SqlType): Resolved | undefined {
+  if (t === 'int64') return { impl: impl('~', (x: bigint) => ~x), type: t, argTypes: [t] };
+  if (t === 'int16' || t === 'int32' || t === 'unknown') {
+    const u = t === 'unknown' ? 'int32' : t;
+    return { impl: impl('~', (x: number) => ~x), type: u, argTypes: [u] };
   }
   return undefined;
 }

@@ -23,9 +23,11 @@ import {
   decFromFloat,
   decimalToString,
   decRound,
-  decToNumber,
+  NUMERIC_INF,
+  NUMERIC_NEG_INF,
   normalizeNumericText,
   parseDecimal,
+  parseRadixInteger,
 } from './numeric.ts';
 import { elemType, isArrayType, isIntegerType, pgTypeName, type SqlType, type ValueType } from './values.ts';
 
@@ -50,6 +52,16 @@ export function checkInt(t: SqlType, v: number): number {
 export function checkInt64(v: bigint): bigint {
   if (v < -9223372036854775808n || v > 9223372036854775807n) throw outOfRange('int64');
   return v;
+}
+
+/** numeric → float8 (NaN and ±Infinity map to themselves); overflow is 22003, as float8in would say. */
+function numericToFloat64(v: string): number {
+  if (v === NUMERIC_INF) return Number.POSITIVE_INFINITY;
+  if (v === NUMERIC_NEG_INF) return Number.NEGATIVE_INFINITY;
+  const r = Number(v);
+  if (!Number.isFinite(r) || (r === 0 && /[1-9]/.test(v)))
+    throw new SqlError(SqlState.numericValueOutOfRange, `"${v}" is out of range for type double precision`);
+  return r;
 }
 
 /** Round half to even, as C rint() does for float → integer casts. */
@@ -117,22 +129,43 @@ function parseBool(s: string): boolean {
   throw new SqlError(SqlState.invalidTextRepresentation, `invalid input syntax for type boolean: "${s}"`);
 }
 
+const INT_TEXT_RE = /^[ \t\n\r\v\f]*([+-]?)(\d(?:_?\d)*)[ \t\n\r\v\f]*$/;
+
+/** Integer input as PostgreSQL 16 reads it: decimal, 0x / 0o / 0b, underscores between digits. */
 function parseIntText(s: string, t: SqlType): number | bigint {
-  const txt = s.trim();
-  if (!/^[+-]?\d+$/.test(txt)) {
+  const m = INT_TEXT_RE.exec(s);
+  let v: bigint | undefined;
+  if (m) {
+    const digits = BigInt(m[2].replace(/_/g, ''));
+    v = m[1] === '-' ? -digits : digits;
+  } else v = parseRadixInteger(s);
+  if (v === undefined) {
     throw new SqlError(
       SqlState.invalidTextRepresentation,
       `invalid input syntax for type ${pgTypeName(t)}: "${s}"`,
     );
   }
-  if (t === 'int64') return checkInt64(BigInt(txt));
-  return checkInt(t, Number(txt));
+  const [lo, hi] = t === 'int64' ? INT64_RANGE : INT_RANGE[t];
+  if (v < BigInt(lo) || v > BigInt(hi))
+    throw new SqlError(
+      SqlState.numericValueOutOfRange,
+      `value "${s}" is out of range for type ${pgTypeName(t)}`,
+    );
+  return t === 'int64' ? v : Number(v);
 }
 
+const INT64_RANGE: [bigint, bigint] = [-9223372036854775808n, 9223372036854775807n];
+
+/**
+ * float4in / float8in: NaN, [+-]Infinity and [+-]inf in any case; a decimal
+ * that overflows to infinity or underflows to zero is 22003, as strtod's ERANGE
+ * makes it in PostgreSQL (denormals are kept).
+ */
 function parseFloatText(s: string, t: SqlType): number {
-  const txt = s.trim().toLowerCase();
-  if (txt === 'nan') return Number.NaN;
-  if (txt === 'infinity' || txt === '+infinity' || txt === 'inf') return Number.POSITIVE_INFINITY;
+  const txt = s.replace(/^[ \t\n\r\v\f]+|[ \t\n\r\v\f]+$/g, '').toLowerCase();
+  if (txt === 'nan' || txt === '+nan' || txt === '-nan') return Number.NaN;
+  if (txt === 'infinity' || txt === '+infinity' || txt === 'inf' || txt === '+inf')
+    return Number.POSITIVE_INFINITY;
   if (txt === '-infinity' || txt === '-inf') return Number.NEGATIVE_INFINITY;
   if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/.test(txt)) {
     throw new SqlError(
@@ -140,8 +173,21 @@ function parseFloatText(s: string, t: SqlType): number {
       `invalid input syntax for type ${pgTypeName(t)}: "${s}"`,
     );
   }
-  const v = Number(txt);
-  return t === 'float32' ? Math.fround(v) : v;
+  const d = Number(txt);
+  const v = t === 'float32' ? Math.fround(d) : d;
+  if (!Number.isFinite(v) || (v === 0 && /[1-9]/.test(txt.split('e')[0])))
+    throw new SqlError(SqlState.numericValueOutOfRange, `"${s}" is out of range for type ${pgTypeName(t)}`);
+  return v;
+}
+
+/** float8 → float4 (PostgreSQL's dtof): overflow and underflow are 22003. */
+export function toFloat4(v: number): number {
+  const r = Math.fround(v);
+  if (!Number.isFinite(r) && Number.isFinite(v))
+    throw new SqlError(SqlState.numericValueOutOfRange, 'value out of range: overflow');
+  if (r === 0 && v !== 0)
+    throw new SqlError(SqlState.numericValueOutOfRange, 'value out of range: underflow');
+  return r;
 }
 
 function parseBytea(s: string): Uint8Array {
@@ -198,6 +244,8 @@ export function parseText(s: string, t: SqlType): unknown {
 function noNaN(v: unknown, to: SqlType): void {
   if (v === 'NaN')
     throw new SqlError(SqlState.featureNotSupported, `cannot convert NaN to ${pgTypeName(to)}`);
+  if (v === NUMERIC_INF || v === NUMERIC_NEG_INF)
+    throw new SqlError(SqlState.featureNotSupported, `cannot convert infinity to ${pgTypeName(to)}`);
 }
 
 function toBigInt(v: unknown, from: SqlType): bigint {
@@ -272,19 +320,26 @@ export function castFn(from: SqlType, to: ValueType): Fn {
     case 'float64':
       if (isIntegerType(from)) return to === 'float32' ? (v) => Math.fround(Number(v)) : (v) => Number(v);
       if (from === 'float32' || from === 'float64')
-        return to === 'float32' ? (v) => Math.fround(v as number) : (v) => v;
+        return to === 'float32' ? (v) => toFloat4(v as number) : (v) => v;
       if (from === 'numeric')
         return (v) =>
           v === 'NaN'
             ? Number.NaN
             : to === 'float32'
-              ? Math.fround(decToNumber(parseDecimal(v as string)))
-              : Number(v);
+              ? toFloat4(numericToFloat64(v as string))
+              : numericToFloat64(v as string);
       break;
     case 'numeric':
       if (isIntegerType(from)) return (v) => String(v);
       if (from === 'float32' || from === 'float64')
-        return (v) => (Number.isNaN(v) ? 'NaN' : decimalToString(decFromFloat(v as number)));
+        return (v) =>
+          Number.isNaN(v)
+            ? 'NaN'
+            : v === Number.POSITIVE_INFINITY
+              ? NUMERIC_INF
+              : v === Number.NEGATIVE_INFINITY
+                ? NUMERIC_NEG_INF
+                : decimalToString(decFromFloat(v as number));
       break;
     case 'date':
       if (from === 'timestamp' || from === 'timestamptz')

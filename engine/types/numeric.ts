@@ -13,28 +13,64 @@ export interface Decimal {
   readonly scale: number;
 }
 
-const NUM_RE = /^\s*([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?\s*$/;
+/** Decimal digits with single underscores between them (PostgreSQL 16 input). */
+const DIGITS = String.raw`\d(?:_?\d)*`;
+const NUM_RE = new RegExp(
+  String.raw`^[ \t\n\r\v\f]*([+-]?)(?:(${DIGITS})(?:\.(${DIGITS})?)?|\.(${DIGITS}))(?:[eE]([+-]?${DIGITS}))?[ \t\n\r\v\f]*$`,
+);
+/** Non-decimal integers: 0x / 0o / 0b with underscores between digits (a leading one allowed). */
+const RADIX_RE =
+  /^[ \t\n\r\v\f]*([+-]?)0(?:([xX])((?:_?[0-9a-fA-F])+)|([oO])((?:_?[0-7])+)|([bB])((?:_?[01])+))[ \t\n\r\v\f]*$/;
 
-/** Parses numeric input text; throws 22P02 on bad syntax. */
+/** PostgreSQL's numeric limits: 131072 digits before the decimal point, 16383 after. */
+const MAX_INT_DIGITS = 131072;
+const MAX_SCALE = 16383;
+
+const numericOverflow = () => new SqlError(SqlState.numericValueOutOfRange, 'value overflows numeric format');
+
+function badNumeric(text: string): SqlError {
+  return new SqlError(SqlState.invalidTextRepresentation, `invalid input syntax for type numeric: "${text}"`);
+}
+
+/** Parses a 0x / 0o / 0b integer (underscores allowed); undefined when `text` is not one. */
+export function parseRadixInteger(text: string): bigint | undefined {
+  const m = RADIX_RE.exec(text);
+  if (!m) return undefined;
+  const body = (m[3] ?? m[5] ?? m[7]).replace(/_/g, '');
+  const prefix = m[2] ? '0x' : m[4] ? '0o' : '0b';
+  const v = BigInt(prefix + body);
+  return m[1] === '-' ? -v : v;
+}
+
+/** Parses numeric input text (finite values only); throws 22P02 on bad syntax. */
 export function parseDecimal(text: string): Decimal {
   const m = NUM_RE.exec(text);
-  if (!m || (m[2] === '' && (m[3] === undefined || m[3] === ''))) {
-    throw new SqlError(
-      SqlState.invalidTextRepresentation,
-      `invalid input syntax for type numeric: "${text}"`,
-    );
+  if (!m) {
+    const r = parseRadixInteger(text);
+    if (r === undefined) throw badNumeric(text);
+    return { int: r, scale: 0 };
   }
-  const intPart = m[2] || '0';
-  const frac = m[3] ?? '';
+  const under = text.includes('_');
+  const intPart = m[2] === undefined ? '0' : under ? m[2].replace(/_/g, '') : m[2];
+  const fracRaw = m[3] ?? m[4] ?? '';
+  const frac = under ? fracRaw.replace(/_/g, '') : fracRaw;
   let scale = frac.length;
   let int = BigInt(intPart + frac);
-  const exp = m[4] ? Number(m[4]) : 0;
+  const exp = m[5] ? Number(under ? m[5].replace(/_/g, '') : m[5]) : 0;
+  // Checked before 10^exp is built: a huge exponent would never end here.
+  if (exp !== 0) {
+    if (scale - exp > MAX_SCALE || intPart.length + exp > MAX_INT_DIGITS + 1) {
+      if (int !== 0n || scale - exp > MAX_SCALE) throw numericOverflow();
+    }
+  }
   if (exp > 0) {
     if (exp >= scale) {
-      int *= 10n ** BigInt(exp - scale);
+      if (int !== 0n) int *= 10n ** BigInt(exp - scale);
       scale = 0;
     } else scale -= exp;
   } else if (exp < 0) scale -= exp;
+  if (scale > MAX_SCALE) throw numericOverflow();
+  if (exp > 0 && int.toString().length - scale > MAX_INT_DIGITS) throw numericOverflow();
   return { int: m[1] === '-' ? -int : int, scale };
 }
 
@@ -48,9 +84,12 @@ export function decimalToString(d: Decimal): string {
   return neg ? `-${s}` : s;
 }
 
-/** Canonical numeric text of input text; 'NaN' (any case) is PostgreSQL's numeric NaN. */
+/** Canonical numeric text of input text: NaN and ±Infinity (any case, `inf` too) are special values. */
 export function normalizeNumericText(text: string): string {
-  if (/^\s*nan\s*$/i.test(text)) return NUMERIC_NAN;
+  const t = text.replace(/^[ \t\n\r\v\f]+|[ \t\n\r\v\f]+$/g, '').toLowerCase();
+  if (t === 'nan') return NUMERIC_NAN;
+  if (t === 'inf' || t === 'infinity' || t === '+inf' || t === '+infinity') return NUMERIC_INF;
+  if (t === '-inf' || t === '-infinity') return NUMERIC_NEG_INF;
   return decimalToString(parseDecimal(text));
 }
 
@@ -59,6 +98,71 @@ export function normalizeNumericText(text: string): string {
  * every number (PostgreSQL's rule); arithmetic with it yields NaN.
  */
 export const NUMERIC_NAN = 'NaN';
+/** Numeric ±Infinity (PostgreSQL 14+) travel as 'Infinity' / '-Infinity', their text output. */
+export const NUMERIC_INF = 'Infinity';
+export const NUMERIC_NEG_INF = '-Infinity';
+
+/** Whether a numeric value is NaN or ±Infinity (not a finite decimal). */
+export function isNumericSpecial(v: string): boolean {
+  return v === NUMERIC_NAN || v === NUMERIC_INF || v === NUMERIC_NEG_INF;
+}
+
+/** Sign of a numeric value (NaN: NaN): -1, 0 or 1. */
+export function numericSign(v: string): number {
+  if (v === NUMERIC_NAN) return Number.NaN;
+  if (v === NUMERIC_INF) return 1;
+  if (v === NUMERIC_NEG_INF) return -1;
+  return v.startsWith('-') ? -1 : /[1-9]/.test(v) ? 1 : 0;
+}
+
+/** Sort rank: -Infinity < finite < Infinity < NaN; finite values compare by value. */
+export function numericRank(v: string): number {
+  return v === NUMERIC_NEG_INF ? -1 : v === NUMERIC_INF ? 1 : v === NUMERIC_NAN ? 2 : 0;
+}
+
+/** Compares two numeric values (specials included), PostgreSQL's order. */
+export function compareNumeric(a: string, b: string): number {
+  const ra = numericRank(a);
+  const rb = numericRank(b);
+  if (ra !== 0 || rb !== 0) return ra === rb ? 0 : ra < rb ? -1 : 1;
+  return decCmp(parseDecimal(a), parseDecimal(b));
+}
+
+/**
+ * +, -, *, /, % where an argument is NaN or ±Infinity, as PostgreSQL's
+ * numeric_add … numeric_mod; undefined when both are finite.
+ */
+export function numericSpecialArith(op: string, a: string, b: string): string | undefined {
+  if (!isNumericSpecial(a) && !isNumericSpecial(b)) return undefined;
+  if (a === NUMERIC_NAN || b === NUMERIC_NAN) return NUMERIC_NAN;
+  const sa = numericSign(a);
+  const sb = numericSign(b);
+  const inf = (s: number) => (s > 0 ? NUMERIC_INF : NUMERIC_NEG_INF);
+  const aInf = isNumericSpecial(a);
+  const bInf = isNumericSpecial(b);
+  switch (op) {
+    case '+':
+      return aInf && bInf ? (sa === sb ? a : NUMERIC_NAN) : aInf ? a : b;
+    case '-':
+      return aInf && bInf ? (sa !== sb ? a : NUMERIC_NAN) : aInf ? a : inf(-sb);
+    case '*':
+      return sa === 0 || sb === 0 ? NUMERIC_NAN : inf(sa * sb);
+    case '/':
+      if (aInf) {
+        if (bInf) return NUMERIC_NAN;
+        if (sb === 0) throw new SqlError(SqlState.divisionByZero, 'division by zero');
+        return inf(sa * sb);
+      }
+      return '0';
+    case '%':
+      if (aInf) {
+        if (sb === 0) throw new SqlError(SqlState.divisionByZero, 'division by zero');
+        return NUMERIC_NAN;
+      }
+      return a;
+  }
+  return undefined;
+}
 
 function rescale(d: Decimal, scale: number): bigint {
   return scale >= d.scale ? d.int * 10n ** BigInt(scale - d.scale) : d.int / 10n ** BigInt(d.scale - scale);
@@ -74,8 +178,15 @@ export function decSub(a: Decimal, b: Decimal): Decimal {
   return { int: rescale(a, s) - rescale(b, s), scale: s };
 }
 
+/** Exact product (aggregates square values with it, as PostgreSQL's accumulators do). */
 export function decMul(a: Decimal, b: Decimal): Decimal {
   return { int: a.int * b.int, scale: a.scale + b.scale };
+}
+
+/** The `*` operator (numeric_mul): a product scale past 16383 is rounded to 16383 digits. */
+export function decMulOperator(a: Decimal, b: Decimal): Decimal {
+  const p = decMul(a, b);
+  return p.scale > MAX_SCALE ? decRound(p, MAX_SCALE) : p;
 }
 
 export function decCmp(a: Decimal, b: Decimal): number {
@@ -150,11 +261,8 @@ export function decFromBigInt(v: bigint): Decimal {
   return { int: v, scale: 0 };
 }
 
-/** float8 → numeric keeps 15 significant digits (DBL_DIG), as PostgreSQL does. */
+/** float8 → numeric keeps 15 significant digits (DBL_DIG), as PostgreSQL does; finite values only. */
 export function decFromFloat(v: number): Decimal {
-  if (!Number.isFinite(v)) {
-    throw new SqlError(SqlState.featureNotSupported, 'cannot convert infinity to numeric in this engine');
-  }
   const d = parseDecimal(v.toPrecision(15));
   // strip trailing zeros in the fraction, as float8_numeric does
   let { int, scale } = d;

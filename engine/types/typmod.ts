@@ -6,7 +6,7 @@
  * seconds to p digits.
  */
 import { SqlError, SqlState } from '../errors.ts';
-import { decimalToString, decRound, parseDecimal } from './numeric.ts';
+import { decimalToString, decRound, isNumericSpecial, NUMERIC_NAN, parseDecimal } from './numeric.ts';
 import type { SqlType } from './values.ts';
 
 export type TypMod =
@@ -40,6 +40,12 @@ export function typmodEnforcer(tm: TypMod, explicit: boolean): (v: unknown) => u
     case 'numeric': {
       const maxInt = tm.precision - tm.scale;
       return (v) => {
+        if (v === NUMERIC_NAN) return v;
+        if (isNumericSpecial(v as string))
+          throw new SqlError(
+            SqlState.numericValueOutOfRange,
+            `numeric field overflow: a field with precision ${tm.precision}, scale ${tm.scale} cannot hold an infinite value`,
+          );
         const d = decRound(parseDecimal(v as string), tm.scale);
         const abs = (d.int < 0n ? -d.int : d.int).toString();
         const intDigits = abs.length - tm.scale;

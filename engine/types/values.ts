@@ -12,7 +12,7 @@
 import { SqlError, SqlState } from '../errors.ts';
 import type { ColumnType, Interval } from '../vector.ts';
 import { compareInterval } from './datetime.ts';
-import { decCmp, parseDecimal } from './numeric.ts';
+import { compareNumeric } from './numeric.ts';
 
 /** A one-dimensional array of a column type, spelled `<element>[]` (e.g. `int32[]`). */
 export type ArrayType = `${ColumnType}[]`;
@@ -144,11 +144,8 @@ export function comparatorFor(t: SqlType): (a: unknown, b: unknown) => number {
   if (isArrayType(t)) return arrayComparator(comparatorFor(elemType(t)));
   switch (t) {
     case 'numeric':
-      // NaN equals NaN and sorts above every number.
-      return (a, b) =>
-        a === 'NaN' || b === 'NaN'
-          ? Number(a === 'NaN') - Number(b === 'NaN')
-          : decCmp(parseDecimal(a as string), parseDecimal(b as string));
+      // -Infinity < numbers < Infinity < NaN; NaN equals NaN.
+      return (a, b) => compareNumeric(a as string, b as string);
     case 'interval':
       return (a, b) => compareInterval(a as Interval, b as Interval);
     case 'bytea':
