@@ -6,11 +6,22 @@
 import { SqlError, SqlState } from '../errors.ts';
 import type { ScalarImpl } from '../plan/nodes.ts';
 import { checkInt, checkInt64, formatText } from '../types/cast.ts';
-import { decAbs, decimalToString, decRound, decTrunc, parseDecimal } from '../types/numeric.ts';
+import {
+  decAbs,
+  decimalToString,
+  decRound,
+  decTrunc,
+  isNumericSpecial,
+  NUMERIC_INF,
+  numericSign,
+  numericSpecialArith,
+  parseDecimal,
+} from '../types/numeric.ts';
 import { isFloatType, isIntegerType, isNumericType, type SqlType } from '../types/values.ts';
 import { isArrayFunctionName, resolveArrayFunction } from './array-functions.ts';
 import { resolveDatetimeFunction } from './datetime-functions.ts';
-import type { Resolved } from './operators.ts';
+import { MATH_FUNCS } from './math-functions.ts';
+import { floatPower, type Resolved } from './operators.ts';
 import { checkTextLength } from './value-limits.ts';
 
 const mk = (name: string, fn: (...a: never[]) => unknown, strict = true): ScalarImpl => ({
@@ -106,16 +117,9 @@ const FUNCS: Record<string, Resolver> = {
   }),
   exp: floatFn('exp', Math.exp),
   power: (args) => {
-    if (args.includes('numeric'))
+    if (args.includes('numeric') && !args.some(isFloatType))
       throw new SqlError(SqlState.featureNotSupported, 'power(numeric) is not supported');
-    return {
-      impl: mk('power', (x: number, y: number) => {
-        if (x === 0 && y < 0) throw new SqlError('2201F', 'zero raised to a negative power is undefined');
-        return x ** y;
-      }),
-      type: 'float64',
-      argTypes: ['float64', 'float64'],
-    };
+    return { impl: mk('power', floatPower), type: 'float64', argTypes: ['float64', 'float64'] };
   },
   mod: ([a, b]) => {
     const t =
@@ -206,11 +210,14 @@ const FUNCS: Record<string, Resolver> = {
     type: 'text',
     argTypes: ['text'],
   }),
-  sign: ([t]) => ({
-    impl: mk('sign', (x: number) => Math.sign(x) + 0),
-    type: 'float64',
-    argTypes: [t === 'numeric' ? 'float64' : 'float64'],
-  }),
+  sign: ([t]) =>
+    t === 'numeric'
+      ? {
+          impl: mk('sign', (x: string) => (x === 'NaN' ? x : String(numericSign(x)))),
+          type: t,
+          argTypes: [t],
+        }
+      : { impl: mk('sign', (x: number) => Math.sign(x) + 0), type: 'float64', argTypes: ['float64'] },
 };
 // LIKE ... ESCAPE e: rewrite the pattern to backslash escapes, as PostgreSQL's like_escape does.
 FUNCS.like_escape = () => ({
@@ -310,19 +317,34 @@ function trimFn(name: string, n: number, left: boolean, right: boolean): Resolve
   };
 }
 
-/** Numeric functions of numeric arguments return NaN for a NaN argument (round, trunc, floor, mod, …). */
-function propagateNaN(r: Resolved | undefined): Resolved | undefined {
+/** Functions that return a NaN or ±Infinity first argument unchanged, as PostgreSQL's numeric versions do. */
+const KEEPS_SPECIAL = new Set(['abs', 'round', 'trunc', 'floor', 'ceil', 'ceiling']);
+
+/**
+ * Numeric functions of numeric arguments return NaN for a NaN argument (round,
+ * trunc, floor, mod, …); abs / round / trunc / floor / ceil keep ±Infinity
+ * (abs: +Infinity), mod(±Infinity, y) is NaN and mod(x, ±Infinity) is x.
+ */
+function propagateSpecial(name: string, r: Resolved | undefined): Resolved | undefined {
   if (r?.type !== 'numeric' || !r.argTypes.includes('numeric')) return r;
   const f = r.impl.fn;
-  const fn = (...xs: unknown[]) => (xs.includes('NaN') ? 'NaN' : f(...xs));
+  const keeps = KEEPS_SPECIAL.has(name);
+  const fn = (...xs: unknown[]) => {
+    if (xs.includes('NaN')) return 'NaN';
+    if (!xs.some((x) => typeof x === 'string' && isNumericSpecial(x))) return f(...xs);
+    if (name === 'mod') return numericSpecialArith('%', xs[0] as string, xs[1] as string);
+    if (keeps && typeof xs[0] === 'string' && isNumericSpecial(xs[0]))
+      return name === 'abs' ? NUMERIC_INF : xs[0];
+    return f(...xs);
+  };
   return { ...r, impl: { ...r.impl, fn } };
 }
 
 /** Resolves a scalar function by name and argument types; undefined if unknown. */
 export function resolveFunction(name: string, args: readonly SqlType[]): Resolved | undefined {
   if (isArrayFunctionName(name)) return resolveArrayFunction(name, args);
-  const r = FUNCS[name];
-  if (r) return propagateNaN(r(args));
+  const r = FUNCS[name] ?? MATH_FUNCS[name];
+  if (r) return propagateSpecial(name, r(args));
   return resolveDatetimeFunction(name, args);
 }
 

@@ -10,7 +10,7 @@
 
 import { SqlError, SqlState } from '../errors.ts';
 import { isAggregateName, makeAggCall } from '../functions/aggregate-types.ts';
-import { resolveNegate } from '../functions/operators.ts';
+import { resolveBitNot, resolveNegate } from '../functions/operators.ts';
 import { resolveFunction } from '../functions/scalar.ts';
 import type { AggCall, Expr, Plan, SortKey, WindowCall } from '../plan/nodes.ts';
 import { parseText } from '../types/cast.ts';
@@ -195,6 +195,18 @@ function bindAExpr(b: ExprBinder, n: PgNode): Expr {
       if (!n.lexpr) {
         const r = bindExpr(b, n.rexpr);
         if (op === '+') return r;
+        if (op === '~') {
+          const not = resolveBitNot(r.type);
+          if (!not)
+            throw err(SqlState.undefinedFunction, `operator does not exist: ~ ${pgTypeName(r.type)}`, pos);
+          return {
+            kind: 'call',
+            name: '~',
+            args: [coerce(r, not.argTypes[0], true, pos)],
+            type: not.type,
+            impl: not.impl,
+          };
+        }
         if (op !== '-') break;
         if (r.kind === 'const' && r.type === 'unknown')
           return bindOperator('-', { kind: 'const', value: 0, type: 'int32' }, r, pos);
