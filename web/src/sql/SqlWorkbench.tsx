@@ -3,6 +3,8 @@
  * The database page's main tool: editor, run, history, then the result as a
  * grid plus an automatic chart, with the query's stats. A run can be cancelled
  * (long scans) and a newer run aborts an older one, so results never arrive out of order.
+ * Explain / Explain analyze send the last statement under EXPLAIN; an answer
+ * whose only column is "QUERY PLAN" is drawn as a plan tree.
  */
 import { useCallback, useRef, useState } from 'react';
 import { ApiError } from '../api/http.ts';
@@ -13,6 +15,9 @@ import { ErrorMessage } from '../components/AsyncView.tsx';
 import { ErrorBoundary } from '../components/ErrorBoundary.tsx';
 import { fmtNumber } from '../components/format.ts';
 import { loadCatalog } from './catalog.ts';
+import { explainStatement } from './explain-statement.ts';
+import { PlanView } from './PlanTree.tsx';
+import { isQueryPlan } from './plan-tree.ts';
 import { QueryStats } from './QueryStats.tsx';
 import { type HistoryEntry, loadHistory, pushHistory } from './query-history.ts';
 import { ResultsGrid } from './ResultsGrid.tsx';
@@ -68,7 +73,7 @@ export function SqlWorkbench({ database, initialSql }: { database: string; initi
     try {
       const r = await runSql(database, text, [], ctl.signal);
       // Charted once per result: a million rows take a moment to sort and bucket.
-      const spec = r.columns.length ? safeChart(r) : null;
+      const spec = r.columns.length && !isQueryPlan(r.columns) ? safeChart(r) : null;
       setAnswer({ result: r, chart: spec });
       if (r.columns.length === 0) catalogCache.current = null;
       setView(spec ? 'chart' : 'grid');
@@ -83,6 +88,11 @@ export function SqlWorkbench({ database, initialSql }: { database: string; initi
         setRunning(false);
       }
     }
+  };
+
+  const explain = (analyze: boolean) => {
+    const text = explainStatement(sql, analyze);
+    if (text) run(text);
   };
 
   const pos = error?.error instanceof ApiError ? error.error.position : undefined;
@@ -100,6 +110,22 @@ export function SqlWorkbench({ database, initialSql }: { database: string; initi
       <div className="toolbar">
         <button type="button" className="primary" onClick={() => run(sql)} disabled={running}>
           {running ? 'Running…' : 'Run'}
+        </button>
+        <button
+          type="button"
+          onClick={() => explain(false)}
+          disabled={running}
+          title="Show the plan of the last statement (EXPLAIN)"
+        >
+          Explain
+        </button>
+        <button
+          type="button"
+          onClick={() => explain(true)}
+          disabled={running}
+          title="Run the last statement and show its plan with rows and times per shard (EXPLAIN ANALYZE)"
+        >
+          Explain analyze
         </button>
         {running && (
           <button type="button" onClick={() => inflight.current?.abort()}>
@@ -141,6 +167,10 @@ export function SqlWorkbench({ database, initialSql }: { database: string; initi
                 {result.command ?? 'Statement executed'}: {fmtNumber(result.rowCount)}{' '}
                 {result.rowCount === 1 ? 'row' : 'rows'}.
               </p>
+            ) : isQueryPlan(result.columns) ? (
+              <ErrorBoundary what="the query plan" resetKey={answer}>
+                <PlanView lines={result.rows.map((r) => String(r[0] ?? ''))} />
+              </ErrorBoundary>
             ) : (
               <>
                 <div role="tablist" aria-label="Result view" className="tabs">
