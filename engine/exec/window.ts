@@ -8,7 +8,7 @@
  * keys, or with one partition larger than the budget, the query fails with
  * 53200.
  */
-import { SqlError, SqlState } from '../errors.ts';
+import { SqlError } from '../errors.ts';
 import { makeAccumulator } from '../functions/aggregates.ts';
 import { fingerprint } from '../plan/expr-utils.ts';
 import type { AggCall, Plan, WindowCall } from '../plan/nodes.ts';
@@ -247,8 +247,7 @@ function computePartition(
     case 'ntile': {
       for (let k = 0; k < n; k++) {
         const buckets = Number(args[0](rowOf(k)));
-        if (!(buckets > 0))
-          throw new SqlError(SqlState.invalidParameterValue, 'argument of ntile must be greater than zero');
+        if (!(buckets > 0)) throw new SqlError('22014', 'argument of ntile must be greater than zero');
         const size = Math.floor(n / buckets);
         const extra = n % buckets;
         const big = extra * (size + 1);

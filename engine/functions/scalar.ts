@@ -22,6 +22,7 @@ import { isArrayFunctionName, resolveArrayFunction } from './array-functions.ts'
 import { resolveDatetimeFunction } from './datetime-functions.ts';
 import { MATH_FUNCS } from './math-functions.ts';
 import { floatPower, type Resolved } from './operators.ts';
+import { isStringFunctionName, resolveStringFunction } from './string-functions.ts';
 import { checkTextLength } from './value-limits.ts';
 
 const mk = (name: string, fn: (...a: never[]) => unknown, strict = true): ScalarImpl => ({
@@ -343,6 +344,7 @@ function propagateSpecial(name: string, r: Resolved | undefined): Resolved | und
 /** Resolves a scalar function by name and argument types; undefined if unknown. */
 export function resolveFunction(name: string, args: readonly SqlType[]): Resolved | undefined {
   if (isArrayFunctionName(name)) return resolveArrayFunction(name, args);
+  if (isStringFunctionName(name)) return resolveStringFunction(name, args);
   const r = FUNCS[name] ?? MATH_FUNCS[name];
   if (r) return propagateSpecial(name, r(args));
   return resolveDatetimeFunction(name, args);

@@ -12,6 +12,7 @@ import { SqlError, SqlState } from '../errors.ts';
 import { isAggregateName, makeAggCall } from '../functions/aggregate-types.ts';
 import { resolveBitNot, resolveNegate } from '../functions/operators.ts';
 import { resolveFunction } from '../functions/scalar.ts';
+import { outerReach, visitExpr } from '../plan/expr-utils.ts';
 import type { AggCall, Expr, Plan, SortKey, WindowCall } from '../plan/nodes.ts';
 import { parseText } from '../types/cast.ts';
 import { isArrayType, pgTypeName, type SqlType } from '../types/values.ts';
@@ -310,6 +311,9 @@ function bindCase(b: ExprBinder, n: PgNode): Expr {
 function bindFuncCall(b: ExprBinder, n: PgNode): Expr {
   const fname = names(n.funcname);
   const name = fname[fname.length - 1].toLowerCase();
+  // VARIADIC spreads an array over the variadic parameter; no built-in here takes one.
+  if (n.func_variadic)
+    throw err(SqlState.featureNotSupported, `VARIADIC arguments are not supported (${name})`, n.location);
   if (n.over) return bindWindowCall(b, n, name);
   if (isAggregateName(name) || n.agg_star) return bindAggregate(b, n, name);
   if (n.agg_distinct || n.agg_filter || n.agg_order)
@@ -358,16 +362,48 @@ export function bindSortKeys(b: ExprBinder, items: PgNode[] | undefined): SortKe
   });
 }
 
+/**
+ * PostgreSQL evaluates an aggregate at the level of the innermost query whose columns
+ * its arguments (and FILTER) read: one reading only an enclosing query's columns is
+ * that query's aggregate. Such outer-level aggregates are refused rather than computed
+ * per inner row.
+ */
+function checkAggregateLevel(exprs: readonly Expr[], n: PgNode): void {
+  let local = false;
+  let outer = false;
+  for (const e of exprs)
+    visitExpr(e, (x) => {
+      if (x.kind === 'col') local = true;
+      else if (x.kind === 'outer') outer = true;
+      else if (x.kind === 'subquery') {
+        const reach = outerReach(x.plan);
+        if (reach === 1) local = true;
+        else if (reach > 1) outer = true;
+      }
+    });
+  if (outer && !local)
+    throw err(
+      SqlState.featureNotSupported,
+      "an aggregate over only an enclosing query's columns is not supported",
+      n.location,
+    );
+}
+
 function bindAggregate(b: ExprBinder, n: PgNode, name: string): Expr {
   if (!b.aggs) throw err(SqlState.groupingError, 'aggregate functions are not allowed here', n.location);
   const inner: ExprBinder = { ...b, aggs: undefined, windows: undefined };
   const args: Expr[] = (n.args ?? []).map((a: PgNode) => bindExpr(inner, a));
-  if (b.correlated === undefined && inner.correlated) b.correlated = true;
+  const filter = n.agg_filter ? toBool(bindExpr(inner, n.agg_filter), n.location) : undefined;
+  const orderBy = n.agg_order ? bindSortKeys(inner, n.agg_order) : undefined;
+  if (inner.correlated) {
+    b.correlated = true;
+    checkAggregateLevel([...args, ...(filter ? [filter] : []), ...(orderBy ?? []).map((k) => k.expr)], n);
+  }
   const call = makeAggCall(name, args, {
     distinct: n.agg_distinct === true,
     star: n.agg_star === true,
-    filter: n.agg_filter ? toBool(bindExpr(inner, n.agg_filter), n.location) : undefined,
-    orderBy: n.agg_order ? bindSortKeys(inner, n.agg_order) : undefined,
+    filter,
+    orderBy,
     pos: n.location,
   });
   b.aggs.push(call);
@@ -376,7 +412,8 @@ function bindAggregate(b: ExprBinder, n: PgNode, name: string): Expr {
 
 function bindSubLink(b: ExprBinder, n: PgNode): Expr {
   const sub = b.bindSubquery(n.subselect, b.scope);
-  if (sub.correlated) b.correlated = b.correlated || false;
+  // A subquery that reaches past this query to an enclosing row makes this query correlated too.
+  if (sub.correlated && outerReach(sub.plan) > 1) b.correlated = true;
   switch (n.subLinkType) {
     case 'EXISTS_SUBLINK':
       return {

@@ -240,17 +240,32 @@ function bindJoin(env: FromEnv, n: PgNode): FromResult {
   const nl = left.plan.schema.length;
   let cond: Expr | undefined;
   let usingNames: string[] = [];
+  // USING/NATURAL see only the visible columns of each side (not those an inner USING merged away).
+  const visible = (cols: readonly ScopeColumn[], name: string, side: string) => {
+    const hits = cols.flatMap((c, i) => (c.name === name && !c.hidden ? [i] : []));
+    if (hits.length > 1)
+      throw err(
+        SqlState.ambiguousColumn,
+        `common column name "${name}" appears more than once in ${side} table`,
+        n.location,
+      );
+    return hits.length ? hits[0] : -1;
+  };
   if (n.isNatural) {
-    usingNames = left.scope.filter((c) => right.scope.some((r) => r.name === c.name)).map((c) => c.name);
+    usingNames = left.scope
+      .filter((c) => !c.hidden && right.scope.some((r) => !r.hidden && r.name === c.name))
+      .map((c) => c.name);
   } else if (n.usingClause) usingNames = names(n.usingClause);
+  const leftUsing = usingNames.map((name) => visible(left.scope, name, 'left'));
+  const rightUsing = usingNames.map((name) => visible(right.scope, name, 'right'));
   if (usingNames.length > 0) {
-    const eqs = usingNames.map((name) => {
-      const li = left.scope.findIndex((c) => c.name === name);
-      const ri = right.scope.findIndex((c) => c.name === name);
+    const eqs = usingNames.map((name, k) => {
+      const li = leftUsing[k];
+      const ri = rightUsing[k];
       if (li < 0 || ri < 0)
         throw err(
           SqlState.undefinedColumn,
-          `column "${name}" specified in USING clause does not exist`,
+          `column "${name}" specified in USING clause does not exist in ${li < 0 ? 'left' : 'right'} table`,
           n.location,
         );
       return bindOperator(
@@ -279,16 +294,17 @@ function bindJoin(env: FromEnv, n: PgNode): FromResult {
     : makeJoin(joinType, left.plan, right.plan, cond);
   if (usingNames.length === 0) return { plan, scope: scopeCols };
   // USING/NATURAL: the merged columns come first (COALESCE(left, right), which is the
-  // left side unless the join is RIGHT/FULL), then the other columns of each side. The
-  // original columns stay addressable by qualifier (hidden from * and unqualified names).
+  // left side unless the join is RIGHT/FULL), then the columns of each side in their
+  // order, the joined ones hidden: addressable by qualifier (and `t.*`), not by * or
+  // an unqualified name.
   const exprs: Expr[] = [];
   const out: ScopeColumn[] = [];
   const col = (i: number): Expr => ({ kind: 'col', index: i, type: scopeCols[i].type });
-  const isUsingLeft = (i: number) => i < nl && usingNames.includes(scopeCols[i].name);
-  const isUsingRight = (i: number) => i >= nl && usingNames.includes(scopeCols[i].name);
-  for (const name of usingNames) {
-    const li = left.scope.findIndex((c) => c.name === name);
-    const ri = nl + right.scope.findIndex((c) => c.name === name);
+  const joined = new Set([...leftUsing, ...rightUsing.map((i) => nl + i)]);
+  for (let k = 0; k < usingNames.length; k++) {
+    const name = usingNames[k];
+    const li = leftUsing[k];
+    const ri = nl + rightUsing[k];
     const t =
       plan.kind === 'join' ? unifyTypes([scopeCols[li].type, scopeCols[ri].type]) : scopeCols[li].type;
     const l = coerce(col(li), t, false);
@@ -299,14 +315,8 @@ function bindJoin(env: FromEnv, n: PgNode): FromResult {
     out.push({ qualifier: undefined, name, type: t });
   }
   scopeCols.forEach((c, i) => {
-    if (isUsingLeft(i) || isUsingRight(i)) return;
     exprs.push(col(i));
-    out.push(c);
-  });
-  scopeCols.forEach((c, i) => {
-    if (!isUsingLeft(i) && !isUsingRight(i)) return;
-    exprs.push(col(i));
-    out.push({ ...c, hidden: true });
+    out.push(joined.has(i) ? { ...c, hidden: true } : c);
   });
   const schema = out.map((c) => ({ name: c.name, type: c.type }));
   return { plan: { kind: 'project', input: plan, exprs, schema }, scope: out };

@@ -55,6 +55,7 @@ export function hasGroupingSets(items: readonly PgNode[] | undefined): boolean {
 export function expandGroupingSets(
   items: readonly PgNode[],
   bindGroup: (n: PgNode) => Expr,
+  distinct = false,
 ): { groups: Expr[]; sets: number[][] } {
   let sets: AstSets = [[]];
   for (const it of items) {
@@ -84,7 +85,16 @@ export function expandGroupingSets(
     }
     return idx;
   });
-  return { groups, sets: bound };
+  if (!distinct) return { groups, sets: bound };
+  // GROUP BY DISTINCT: each set of grouping expressions once.
+  const seen = new Set<string>();
+  const unique = bound.filter((set) => {
+    const key = [...set].sort((x, y) => x - y).join(',');
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  return { groups, sets: unique };
 }
 
 /** GROUPING(args) per set: bit (n-1-j) is set when argument j is not grouped in that set. */

@@ -71,6 +71,8 @@ export class SelectBinder {
 
   /** Binds a SelectStmt node (wrapped `{SelectStmt: ...}` or bare). */
   bindQuery(node: PgNode, outer?: Scope): BoundQuery {
+    if (node.InsertStmt || node.UpdateStmt || node.DeleteStmt || node.MergeStmt)
+      throw err(SqlState.featureNotSupported, 'data-modifying statements in WITH are not supported');
     const s = node.SelectStmt ?? node;
     if (s.lockingClause)
       throw err(SqlState.featureNotSupported, 'SELECT ... FOR UPDATE/SHARE is not supported');
@@ -158,6 +160,7 @@ export class SelectBinder {
   /** ORDER BY / LIMIT over a set operation or VALUES: keys refer to output columns. */
   private finishOrderLimit(s: PgNode, q: BoundQuery, outer?: Scope): BoundQuery {
     let plan = q.plan;
+    let correlated = q.correlated;
     if (s.sortClause) {
       const scope = new Scope(
         q.columns.map((c) => ({ qualifier: undefined, name: c.name, type: c.type })),
@@ -171,13 +174,23 @@ export class SelectBinder {
         return sortKey(sb, expr);
       });
       plan = { kind: 'sort', input: plan, keys, schema: plan.schema };
+      if (b.correlated) correlated = true;
     }
-    plan = this.applyLimit(s, plan, outer);
-    return { ...q, plan };
+    plan = this.applyLimit(s, plan, outer, () => {
+      correlated = true;
+    });
+    return { ...q, plan, correlated };
   }
 
-  private applyLimit(s: PgNode, plan: Plan, outer?: Scope): Plan {
-    return bindLimit(s, plan, () => this.makeBinder(new Scope([], outer)));
+  /** LIMIT/OFFSET; `onOuter` hears of a count that reads the enclosing query's row. */
+  private applyLimit(s: PgNode, plan: Plan, outer: Scope | undefined, onOuter: () => void): Plan {
+    let b: ExprBinder | undefined;
+    const limited = bindLimit(s, plan, () => {
+      b = this.makeBinder(new Scope([], outer));
+      return b;
+    });
+    if (b?.correlated) onOuter();
+    return limited;
   }
 
   private bindSimple(s: PgNode, outer?: Scope): BoundQuery {
@@ -221,7 +234,8 @@ export class SelectBinder {
     };
     let groups: Expr[];
     let sets: number[][] | undefined;
-    if (hasGroupingSets(s.groupClause)) ({ groups, sets } = expandGroupingSets(s.groupClause, bindGroup));
+    if (hasGroupingSets(s.groupClause))
+      ({ groups, sets } = expandGroupingSets(s.groupClause, bindGroup, s.groupDistinct === true));
     else groups = (s.groupClause ?? []).map(bindGroup);
     if (!sets && nG > 0) sets = [groups.map((_, i) => i)];
     const grouping = grpCalls.map((gc) =>
@@ -262,7 +276,9 @@ export class SelectBinder {
     }));
     plan = { kind: 'project', input: stages.plan, exprs: outExprs, schema: outSchema };
     plan = bindDistinctOrder(plan, outSchema, targets.length, orderRefs, distinct, distinctOn);
-    plan = this.applyLimit(s, plan, outer);
+    plan = this.applyLimit(s, plan, outer, () => {
+      track.correlated = true;
+    });
     const columns = outSchema.slice(0, targets.length);
     if (hidden.length > 0) {
       const exprs: Expr[] = columns.map((c, i) => ({ kind: 'col', index: i, type: c.type }));

@@ -40,7 +40,8 @@ export function bindTargets(
       if (qual && !scope.hasQualifier(qual))
         throw err(SqlState.undefinedTable, `missing FROM-clause entry for table "${qual}"`, rt.location);
       from.forEach((c, i) => {
-        if (!c.hidden && (qual === undefined || c.qualifier === qual))
+        // t.* also takes t's columns a USING join merged away (hidden from a bare *).
+        if (qual === undefined ? !c.hidden : c.qualifier === qual)
           targets.push({ name: c.name, expr: { kind: 'col', index: i, type: c.type } });
       });
       continue;

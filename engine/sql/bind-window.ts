@@ -78,8 +78,7 @@ function frameOf(over: PgNode, hasOrder: boolean): WindowFrame {
 
 /** Binds a window function call; it stands in as a column at WIN_BASE + k. */
 export function bindWindowCall(b: ExprBinder, n: PgNode, name: string): Expr {
-  if (!b.windows)
-    throw new SqlError(SqlState.groupingError, 'window functions are not allowed here', n.location + 1);
+  if (!b.windows) throw new SqlError('42P20', 'window functions are not allowed here', n.location + 1);
   const over = n.over;
   if (n.agg_filter || n.agg_order || n.agg_within_group) {
     throw new SqlError(

@@ -232,8 +232,7 @@ function finishUpdate(
   newRows: { id: number; row: unknown[] }[],
 ): DmlResult {
   checkUpdatedKeys(t, newRows);
-  for (const n of newRows) t.deleteRow(n.id);
-  t.insert(newRows.map((n) => n.row));
+  // RETURNING is bound and evaluated before the write: an error there must change nothing.
   const ret = returning(
     env,
     t,
@@ -241,6 +240,8 @@ function finishUpdate(
     newRows.map((n) => n.row),
     qualifier,
   );
+  for (const n of newRows) t.deleteRow(n.id);
+  t.insert(newRows.map((n) => n.row));
   return { command: 'UPDATE', columns: ret.columns, rows: ret.rows, rowCount: newRows.length };
 }
 
@@ -249,7 +250,6 @@ function remove(env: StatementEnv, s: PgNode): DmlResult {
   const qualifier = s.relation.alias?.aliasname ?? t.def.name;
   const matches = targetRows(env, t, qualifier, s.whereClause, s.usingClause);
   const width = t.def.columns.length;
-  for (const r of matches) t.deleteRow(r[width] as number);
   const ret = returning(
     env,
     t,
@@ -257,6 +257,7 @@ function remove(env: StatementEnv, s: PgNode): DmlResult {
     matches.map((r) => r.slice(0, width)),
     qualifier,
   );
+  for (const r of matches) t.deleteRow(r[width] as number);
   return { command: 'DELETE', columns: ret.columns, rows: ret.rows, rowCount: matches.length };
 }
 

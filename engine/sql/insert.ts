@@ -146,8 +146,8 @@ export function insertRows(env: StatementEnv, s: PgNode): DmlResult {
     deletes.push(existing!);
     written.push(next);
   }
+  const ret = returning(env, t, s.returningClause?.exprs ?? s.returningList, written, qualifier);
   for (const id of deletes) t.deleteRow(id);
   t.insert(written);
-  const ret = returning(env, t, s.returningClause?.exprs ?? s.returningList, written, qualifier);
   return { command: 'INSERT', columns: ret.columns, rows: ret.rows, rowCount: written.length };
 }
