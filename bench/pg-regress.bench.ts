@@ -23,8 +23,9 @@ import { PGlite } from '@electric-sql/pglite';
 import { Database } from '../engine/database.ts';
 import { initParser } from '../engine/sql/parser.ts';
 import { startStack } from '../scripts/stack.ts';
-import { type Answer, judge, type Verdict } from './pg-regress/compare.ts';
-import { isOrdered, loadScanner, splitScript } from './pg-regress/statements.ts';
+import { byteaHex, canonArray, isArrayOid } from './pg-regress/canon-array.ts';
+import { type Answer, canonValue, judge, type Verdict } from './pg-regress/compare.ts';
+import { isExplain, isOrdered, loadScanner, splitScript } from './pg-regress/statements.ts';
 
 const DEFAULT_FILES =
   'boolean,int2,int4,int8,float4,float8,numeric,text,strings,date,time,timestamp,timestamptz,interval,' +
@@ -156,14 +157,34 @@ async function pgAnswer(pg: PGlite, sql: string): Promise<{ answer: Answer; oids
   }
 }
 
-const VERDICTS: Verdict[] = ['agree', 'unsupported', 'different', 'error-mismatch', 'server-error'];
+/**
+ * Verdicts, plus `explain`: an EXPLAIN both sides answered. Plans are not compared (the
+ * engine prints its own plan shapes), so such a statement is neither agreement nor a
+ * wrong answer; an EXPLAIN one side fails is judged as usual.
+ */
+type Tally = Verdict | 'explain';
+/**
+ * Arrays (PostgreSQL's text literal, the engine's JS arrays) to one canonical text per
+ * element type, and bytes to PostgreSQL's hex output, on both sides before judging.
+ */
+function normalizeAnswer(a: Answer, oids: readonly number[]): Answer {
+  if (!a.ok) return a;
+  const cell = (v: unknown, oid: number): unknown => {
+    if (v instanceof Uint8Array) return byteaHex(v);
+    if (v !== null && isArrayOid(oid)) return canonArray(v, oid, canonValue) ?? v;
+    return v;
+  };
+  return { ...a, rows: a.rows.map((r) => r.map((v, i) => cell(v, oids[i] ?? 25))) };
+}
+
+const VERDICTS: Tally[] = ['agree', 'unsupported', 'different', 'error-mismatch', 'server-error', 'explain'];
 
 async function main() {
   await loadScanner();
   const ours = target === 'engine' ? await engineTarget() : await httpTarget();
   const setup = setupStatements();
   const table: string[][] = [];
-  const totals = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
+  const totals = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Tally, number>;
   try {
     for (const file of files) {
       const statements = splitScript(readFileSync(join(dir!, `${file}.sql`), 'utf8'));
@@ -173,16 +194,24 @@ async function main() {
         await pgAnswer(pg, s);
         await ours.run(s);
       }
-      const counts = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
+      const counts = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Tally, number>;
       const started = performance.now();
       for (const s of statements) {
-        if (verbose) process.stderr.write(`${file}.sql:${s.line} ${s.sql.slice(0, 120).replace(/\s+/g, ' ')}\n`);
+        if (verbose)
+          process.stderr.write(`${file}.sql:${s.line} ${s.sql.slice(0, 120).replace(/\s+/g, ' ')}\n`);
         const { answer, oids } = await pgAnswer(pg, s.sql);
         const mine = await ours.run(s.sql);
-        const { verdict, detail } = judge(answer, mine, oids, isOrdered(s.sql));
+        const judged = judge(
+          normalizeAnswer(answer, oids),
+          normalizeAnswer(mine, oids),
+          oids,
+          isOrdered(s.sql),
+        );
+        const verdict: Tally = answer.ok && mine.ok && isExplain(s.sql) ? 'explain' : judged.verdict;
+        const detail = judged.detail;
         counts[verdict]++;
         totals[verdict]++;
-        if (verdict !== 'agree')
+        if (verdict !== 'agree' && verdict !== 'explain')
           log.push(
             `${file}.sql:${s.line} ${verdict}: ${detail ?? ''}\n    ${s.sql.replace(/\s+/g, ' ').slice(0, 300)}`,
           );

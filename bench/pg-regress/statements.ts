@@ -107,3 +107,8 @@ export function isOrdered(sql: string): boolean {
   }
   return false;
 }
+
+/** Whether a statement (after its leading comments) is an EXPLAIN. */
+export function isExplain(sql: string): boolean {
+  return /^explain\b/i.test(sql.replace(/^(\s*(--[^\n]*(\n|$)|\/\*[\s\S]*?\*\/))*\s*/, ''));
+}
