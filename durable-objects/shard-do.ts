@@ -160,8 +160,8 @@ export class ShardDO extends DurableObject<Env> {
 
   /**
    * Test-only fault seam (refused unless ENVIRONMENT is 'local'): the next
-   * `times` calls of `phase` whose table name or transaction id equals `match`
-   * throw. Held in memory only, so it never outlives the object.
+   * `times` calls of `phase` whose table name or transaction id contains
+   * `match` throw (or pause, with `delayMs`). Held in memory only, so it never outlives the object.
    */
   async injectFault(fault: ShardFault): Promise<void> {
     if ((this.env.ENVIRONMENT as string) !== 'local')
@@ -173,7 +173,7 @@ export class ShardDO extends DurableObject<Env> {
 
   private async fault(phase: ShardFault['phase'], ...keys: (string | undefined)[]): Promise<void> {
     if (this.faults.length === 0) return;
-    const i = this.faults.findIndex((f) => f.phase === phase && keys.includes(f.match));
+    const i = this.faults.findIndex((f) => f.phase === phase && keys.some((k) => k?.includes(f.match)));
     if (i < 0) return;
     const f = this.faults[i];
     if (f.times !== undefined && --f.times <= 0) this.faults.splice(i, 1);

@@ -39,6 +39,9 @@ export function initTxnSchema(sql: SqlStorage): void {
   sql.exec(
     `CREATE INDEX IF NOT EXISTS txn_attempts_open ON txn_attempts (created_at) WHERE finished_at IS NULL`,
   );
+  sql.exec(
+    `CREATE INDEX IF NOT EXISTS txn_attempts_finished ON txn_attempts (finished_at) WHERE finished_at IS NOT NULL`,
+  );
   const old = sql.exec(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'txn_records'`).toArray();
   if (old.length > 0) {
     sql.exec(`INSERT OR IGNORE INTO txn_attempts (id, base, attempt, shards, state, created_at)

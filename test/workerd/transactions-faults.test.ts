@@ -1,0 +1,258 @@
+/**
+ * Fault injection over two-phase commit, in workerd with real Durable
+ * Objects. Each case injects one fault (through ShardDO's local-only seam or
+ * by playing a dead coordinator) and checks the invariant: every acknowledged
+ * write is present exactly once, every refused write is absent, and nothing is
+ * half-applied (no prepared entry, no unfinished record) after recovery.
+ */
+import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import type { ShardFault } from '../../durable-objects/shard-do.ts';
+import type { DistTable } from '../../engine/distributed/table-schema.ts';
+import { ok, sql } from './data-plane-client.ts';
+
+const DB_ID = '00000000-0000-4000-8000-000000000002';
+const shard = (count: number, i: number) => env.SHARD.get(env.SHARD.idFromName(`${DB_ID}:${count}:${i}`));
+const catalog = () => env.CATALOG.get(env.CATALOG.idFromName(DB_ID));
+
+async function tableDef(name: string): Promise<DistTable> {
+  const snap = (await catalog().snapshot()) as unknown as { tables: DistTable[] };
+  return snap.tables.find((t) => t.name === name)!;
+}
+
+async function distributed(
+  name: string,
+  shards: number,
+  columns = 'id int NOT NULL, v bigint',
+): Promise<void> {
+  await ok(`CREATE TABLE ${name} (${columns})`);
+  await ok(`SELECT create_distributed_table('${name}', 'id', shard_count => ${shards})`);
+}
+
+async function inject(count: number, i: number, fault: ShardFault): Promise<void> {
+  await shard(count, i).injectFault(fault);
+}
+
+/** Ids stored, sorted. */
+async function ids(table: string): Promise<number[]> {
+  return (await ok(`SELECT id FROM ${table} ORDER BY id`)).rows.map((r) => r[0] as number);
+}
+
+/** Nothing half-applied: no prepared entry on any shard, no unfinished coordinator record. */
+async function expectSettled(count: number): Promise<void> {
+  for (let i = 0; i < count; i++) expect(await shard(count, i).preparedTxns()).toEqual([]);
+  expect(await catalog().pendingTxns()).toEqual([]);
+}
+
+/** Ages every unfinished coordinator record past the recovery threshold, so the alarm recovers it. */
+async function ageRecords(): Promise<void> {
+  await runInDurableObject(catalog(), async (_i, state) => {
+    state.storage.sql.exec(
+      `UPDATE txn_attempts SET created_at = created_at - 3600000 WHERE finished_at IS NULL`,
+    );
+  });
+}
+
+const range = (n: number, from = 1) => Array.from({ length: n }, (_, i) => i + from);
+const values = (list: number[]) => list.map((i) => `(${i}, ${i * 10})`).join(', ');
+
+describe('retry after abort (Idempotency-Key)', () => {
+  it('a prepare failure on one shard, then a retry: all rows, once, on every shard', async () => {
+    await distributed('idem_abort', 4);
+    await inject(4, 0, { phase: 'prepare', match: 'idem_abort' });
+    const rows = range(24);
+    const key = { 'idempotency-key': 'idem-abort-1' };
+    const first = await sql(`INSERT INTO idem_abort VALUES ${values(rows)}`, undefined, key);
+    expect(first.status).not.toBe(200);
+    expect(await ids('idem_abort')).toEqual([]); // refused: absent everywhere
+    const retry = await sql(`INSERT INTO idem_abort VALUES ${values(rows)}`, undefined, key);
+    expect(retry.status).toBe(200);
+    expect(retry.rowCount).toBe(24);
+    expect(await ids('idem_abort')).toEqual(rows);
+    for (let i = 0; i < 4; i++)
+      expect((await shard(4, i).tableInfo('idem_abort')).hotRows).toBeGreaterThan(0);
+    // A further retry answers the first outcome and applies nothing.
+    const again = await sql(`INSERT INTO idem_abort VALUES ${values(rows)}`, undefined, key);
+    expect([again.status, again.rowCount]).toEqual([200, 24]);
+    expect(await ids('idem_abort')).toEqual(rows);
+    // Same key, another body: refused, nothing applied.
+    const other = await sql(`INSERT INTO idem_abort VALUES (999, 0)`, undefined, key);
+    expect(other.status).toBe(422);
+    expect(await ids('idem_abort')).toEqual(rows);
+    await expectSettled(4);
+  });
+
+  it('a late prepare of an aborted transaction is refused on the shard (abort tombstone)', async () => {
+    await distributed('late_prep', 2);
+    const t = await tableDef('late_prep');
+    await shard(2, 0).resolve('tx-late', 'aborted'); // presumed abort reached the shard first
+    const late = await shard(2, 0)
+      .prepare('tx-late', t, { kind: 'insert', rows: [[1, 1]], target: 'hot' })
+      .catch((e: Error) => e);
+    expect(String(late)).toMatch(/40001/);
+    expect(await shard(2, 0).preparedTxns()).toEqual([]);
+  });
+});
+
+describe('the coordinator respects its decision', () => {
+  it('a statement aborted by recovery while it prepared answers 40001 and applies nothing', async () => {
+    await distributed('slow_coord', 2);
+    // Both prepares succeed but answer late; meanwhile recovery presumes the coordinator dead.
+    await inject(2, 0, { phase: 'prepared', match: 'slow_coord', delayMs: 1500 });
+    await inject(2, 1, { phase: 'prepared', match: 'slow_coord', delayMs: 1500 });
+    const call = sql(`INSERT INTO slow_coord VALUES ${values(range(12))}`);
+    for (let i = 0; i < 100 && (await shard(2, 0).preparedTxns()).length === 0; i++)
+      await new Promise((r) => setTimeout(r, 20));
+    expect((await catalog().recover(0)).length).toBeGreaterThan(0);
+    const r = await call;
+    expect([r.status, r.error?.code]).toEqual([409, '40001']);
+    expect(await ids('slow_coord')).toEqual([]);
+    await expectSettled(2);
+  });
+});
+
+describe('commit cannot fail on data', () => {
+  it('DELETE whose filter fails on one shard deletes nothing anywhere', async () => {
+    await distributed('div_del', 4, 'id int NOT NULL, x int');
+    await ok(
+      `INSERT INTO div_del VALUES ${range(16)
+        .map((i) => `(${i}, ${i === 5 ? 0 : 1})`)
+        .join(', ')}`,
+    );
+    const r = await sql('DELETE FROM div_del WHERE 10 / x > 1');
+    expect([r.status, r.error?.code]).toEqual([422, '22012']);
+    expect(await ids('div_del')).toEqual(range(16));
+    await expectSettled(4);
+    // And a good DELETE afterwards applies exactly its prepared effect.
+    await ok('DELETE FROM div_del WHERE x = 0');
+    expect((await ok('DELETE FROM div_del WHERE id > 12')).rowCount).toBe(4);
+    expect(await ids('div_del')).toEqual(range(12).filter((i) => i !== 5));
+  });
+
+  it('rows under a prepared DELETE are not compacted away before the decision', async () => {
+    await distributed('held_rows', 1);
+    await ok(`INSERT INTO held_rows VALUES ${values(range(6))}`);
+    const t = await tableDef('held_rows');
+    const name = `${DB_ID}:1:0`;
+    await catalog().beginTxn('tx-held', [name]);
+    await shard(1, 0).prepare('tx-held', t, {
+      kind: 'delete',
+      table: 'held_rows',
+      reads: [0, 1],
+      defaults: [null, null],
+    });
+    await shard(1, 0).setMaintenancePolicy({ minRows: 1, maxAgeMs: 0 });
+    expect(await runDurableObjectAlarm(shard(1, 0))).toBe(true);
+    expect((await shard(1, 0).tableInfo('held_rows')).hotRows).toBe(6); // held: not moved
+    expect(await catalog().decide('tx-held', 'committed')).toBe('committed');
+    expect((await shard(1, 0).resolve('tx-held', 'committed')).rowCount).toBe(6);
+    await catalog().finishTxn('tx-held');
+    expect(await ids('held_rows')).toEqual([]);
+  });
+});
+
+describe('recovery', () => {
+  it('a lost commit RPC is re-sent; the write is present once', async () => {
+    await distributed('lost_commit', 2);
+    await ok(`INSERT INTO lost_commit VALUES (1, 1)`);
+    // Commit faults match the transaction id, which embeds the Idempotency-Key: every shard loses its first commit.
+    const key = { 'idempotency-key': 'lost-commit-1' };
+    for (let i = 0; i < 2; i++) await inject(2, i, { phase: 'commit', match: 'lost-commit-1' });
+    const r = await sql(`INSERT INTO lost_commit VALUES ${values(range(10, 2))}`, undefined, key);
+    expect([r.status, r.rowCount]).toEqual([200, 10]);
+    expect(await ids('lost_commit')).toEqual(range(11));
+    await expectSettled(2);
+  });
+
+  it('the coordinator dies after deciding; the alarm commits; one bad record blocks no other', async () => {
+    await distributed('dead_coord', 2);
+    const t = await tableDef('dead_coord');
+    const names = [0, 1].map((i) => `${DB_ID}:2:${i}`);
+    const prepare = async (txn: string, id: number) => {
+      await catalog().beginTxn(txn, names);
+      for (let i = 0; i < 2; i++)
+        await shard(2, i).prepare(txn, t, { kind: 'insert', rows: [[id + i, 0]], target: 'hot' });
+    };
+    await prepare('tx-dead-bad', 100); // its shard 0 keeps failing commits
+    await prepare('tx-dead-ok', 200); // decided, never told to the shards
+    await prepare('tx-dead-undecided', 300); // never decided: presumed abort
+    expect(await catalog().decide('tx-dead-bad', 'committed')).toBe('committed');
+    expect(await catalog().decide('tx-dead-ok', 'committed')).toBe('committed');
+    await inject(2, 0, { phase: 'commit', match: 'tx-dead-bad', times: 1 });
+    await ageRecords();
+    expect(await runDurableObjectAlarm(catalog())).toBe(true);
+    expect(await ids('dead_coord')).toEqual([101, 200, 201]);
+    expect((await catalog().pendingTxns()).map((x) => x.id)).toEqual(['tx-dead-bad']);
+    // Re-armed: the next alarm finishes the bad one.
+    await ageRecords();
+    expect(await runDurableObjectAlarm(catalog())).toBe(true);
+    expect(await ids('dead_coord')).toEqual([100, 101, 200, 201]);
+    await expectSettled(2);
+    // Decisions are tombstones: a late coordinator cannot flip them.
+    expect(await catalog().decide('tx-dead-undecided', 'committed')).toBe('aborted');
+  });
+
+  it('a shard that dies after preparing (answer lost): the statement is refused and absent', async () => {
+    await distributed('lost_prep', 2);
+    await inject(2, 1, { phase: 'prepared', match: 'lost_prep' });
+    const r = await sql(`INSERT INTO lost_prep VALUES ${values(range(10))}`);
+    expect(r.status).toBe(500);
+    expect(await ids('lost_prep')).toEqual([]);
+    await expectSettled(2);
+  });
+});
+
+describe('stale catalog', () => {
+  it('a shard refuses a prepare or write planned from an older catalog version', async () => {
+    await distributed('stale_t', 3);
+    // A shard of its own: the version it is told is ahead of the catalog's.
+    const t = await tableDef('stale_t');
+    const v = (await catalog().version()) as number;
+    await shard(3, 0).updateTable(t, v + 5);
+    const prep = await shard(3, 0)
+      .prepare('tx-stale', t, { kind: 'insert', rows: [[1, 1]], target: 'hot' }, v)
+      .catch((e: Error) => e);
+    expect(String(prep)).toMatch(/40001.*stale catalog/);
+    const write = await shard(3, 0)
+      .write({ batchId: 'b-stale', table: t, rows: [[1, 1]], target: 'hot', catalogVersion: v })
+      .catch((e: Error) => e);
+    expect(String(write)).toMatch(/40001.*stale catalog/);
+    expect((await shard(3, 0).tableInfo('stale_t')).hotRows).toBe(0);
+  });
+
+  it('the Worker refetches and retries a write its cache planned from an older version', async () => {
+    await distributed('stale_http', 2);
+    await ok('INSERT INTO stale_http VALUES (1, 1)'); // the Worker caches the catalog
+    await catalog().createTable(
+      'stale_other',
+      [{ name: 'a', type: 'int32', notNull: false }] as never,
+      false,
+    ); // bumps the version elsewhere
+    const v = (await catalog().version()) as number;
+    const t = await tableDef('stale_http');
+    for (let i = 0; i < 2; i++) await shard(2, i).updateTable(t, v);
+    const r = await sql(`INSERT INTO stale_http VALUES ${values(range(8, 2))}`);
+    expect([r.status, r.rowCount, JSON.stringify(r.error)]).toEqual([200, 8, undefined]);
+    expect(await ids('stale_http')).toEqual(range(9));
+  });
+});
+
+describe('alarms isolate failures', () => {
+  it('a table whose maintenance throws does not stop the others, and the alarm re-arms', async () => {
+    await distributed('alarm_bad', 1);
+    await distributed('alarm_good', 1);
+    await ok(`INSERT INTO alarm_bad VALUES ${values(range(5))}`);
+    await ok(`INSERT INTO alarm_good VALUES ${values(range(5))}`);
+    await shard(1, 0).setMaintenancePolicy({ minRows: 1, maxAgeMs: 0 });
+    await inject(1, 0, { phase: 'alarm', match: 'alarm_bad' });
+    await inject(1, 0, { phase: 'tiering', match: 'tiering' });
+    expect(await runDurableObjectAlarm(shard(1, 0))).toBe(true);
+    expect((await shard(1, 0).tableInfo('alarm_good')).hotRows).toBe(0);
+    expect((await shard(1, 0).tableInfo('alarm_bad')).hotRows).toBe(5);
+    const armed = await runInDurableObject(shard(1, 0), (_i, state) => state.storage.getAlarm());
+    expect(armed).not.toBeNull();
+    expect(await runDurableObjectAlarm(shard(1, 0))).toBe(true);
+    expect((await shard(1, 0).tableInfo('alarm_bad')).hotRows).toBe(0);
+    expect(await ids('alarm_bad')).toEqual(range(5));
+  });
+});
