@@ -36,6 +36,9 @@ const QUERIES = [
   // An aggregate over the inner query's columns with an outer column in FILTER.
   'SELECT (SELECT count(v) FILTER (WHERE o.k <> 0) FROM (VALUES (1), (2)) t(v)) FROM (VALUES (0), (5)) o(k)',
   'SELECT (SELECT max(v + o.k) FROM (VALUES (1), (2)) t(v)) FROM (VALUES (0), (5)) o(k)',
+  // GROUP BY DISTINCT: each grouping set once.
+  'SELECT id, x, count(*) FROM a GROUP BY DISTINCT ROLLUP (id, x), ROLLUP (id) ORDER BY 1, 2',
+  'SELECT id, count(*) FROM a GROUP BY DISTINCT CUBE (id), ROLLUP (id)',
   // Window functions where they are not allowed: 42P20.
   'SELECT id FROM a WHERE row_number() OVER () > 1',
   'SELECT ntile(0) OVER () FROM a',
@@ -94,6 +97,8 @@ describe('forms refused with 0A000 (never a wrong answer)', () => {
     'SELECT (SELECT max(o.k) FROM (VALUES (1)) t(v)) FROM (VALUES (2), (3)) o(k)',
     'SELECT (SELECT count(*) FILTER (WHERE o.k > 2) FROM (VALUES (1)) t(v)) FROM (VALUES (2), (3)) o(k)',
     'SELECT (SELECT max((SELECT i.v FROM (VALUES (2)) i(v) WHERE i.v = o.k))) FROM (VALUES (2), (3)) o(k)',
+    // VARIADIC array arguments (concat would print the array itself).
+    'SELECT concat(VARIADIC ARRAY[1, 2, 3])',
     // Data-modifying statements in WITH.
     'WITH t AS (INSERT INTO c VALUES (chr(122), 1) RETURNING *) SELECT * FROM t',
     'WITH t AS (DELETE FROM c RETURNING *) SELECT count(*) FROM t',
