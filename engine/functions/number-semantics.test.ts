@@ -90,6 +90,8 @@ const CASES = [
   "SELECT ('nan'::float8 / 0::float8)::text, ('nan'::float4 / 0::float4)::text",
   "SELECT power('-inf'::float8, 2.5::float8)",
   "SELECT power('-inf'::float8, 3::float8)::text, power('-inf'::float8, -3::float8)::text",
+  // an untyped literal beside a number is that number type, not an interval
+  "SELECT ('2.5'::float4 * '-1')::text, (3::float8 * '0.5')::text, (2 * '21')::text, (1.5 * '2')::text",
   // function-style casts and float math
   'SELECT float8(9007199254740993::int8)::text, int4(2.5::float8)::text, int2(-1.5)::text, float4(0.1)::text',
   'SELECT int4(3000000000::int8)',

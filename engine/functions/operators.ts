@@ -396,7 +396,10 @@ export function resolveOperator(op: string, a: SqlType, b: SqlType): Resolved | 
     const r = bitwise(op, a === 'unknown' ? 'int32' : a, b === 'unknown' ? 'int32' : b);
     if (r) return r;
   }
-  const t = timeArith(op, a, b === 'unknown' && a === 'date' ? 'int32' : b === 'unknown' ? 'interval' : b);
+  // An untyped literal takes the other operand's type first (float4 * '-1' is float4 * float4);
+  // beside a date it is an integer, beside a timestamp or interval an interval.
+  const bt = b !== 'unknown' ? b : a === 'date' ? 'int32' : isNumericType(a) ? b : 'interval';
+  const t = timeArith(op, a, bt);
   if (t) return t;
   if (isNumericType(a) || isNumericType(b) || (a === 'unknown' && b === 'unknown')) {
     let c = commonType(
