@@ -150,11 +150,21 @@ export async function transactionalWrite(
   }
 }
 
-/** The catalog version `t` was planned with (the cached snapshot's, when it holds this very definition). */
-async function plannedVersion(cluster: Cluster, t: DistTable): Promise<number | undefined> {
+/**
+ * The catalog version `t` was planned with: the cached snapshot's when it holds
+ * this very definition, else a refetched one's; a definition that changed since
+ * planning answers 40001 (nothing applied).
+ */
+async function plannedVersion(cluster: Cluster, t: DistTable): Promise<number> {
+  const same = (snap: { tables: readonly DistTable[] }) => {
+    const cached = snap.tables.find((x) => x.name === t.name);
+    return cached !== undefined && (cached === t || JSON.stringify(cached) === JSON.stringify(t));
+  };
   const snap = await cluster.snapshot();
-  const cached = snap.tables.find((x) => x.name === t.name);
-  return cached && JSON.stringify(cached) === JSON.stringify(t) ? snap.version : undefined;
+  if (same(snap)) return snap.version;
+  const fresh = await cluster.refresh();
+  if (same(fresh)) return fresh.version;
+  throw new SqlError(RETRY_STATE, `table "${t.name}" changed while the statement ran; not applied, retry`);
 }
 
 async function runAttempt(
@@ -162,7 +172,7 @@ async function runAttempt(
   table: DistTable,
   ops: ReadonlyMap<string, ShardOp>,
   txnBase: string,
-  version: number | undefined,
+  version: number,
   stats: StatsCollector,
 ): Promise<number> {
   const shards = [...ops.keys()];
