@@ -10,6 +10,11 @@ import { describe, expect, it } from 'vitest';
 import { DESKTOP, PHONE, screenshot, signInWithDevKey, typeSql } from './browser-session.ts';
 import { dashboardStack } from './dashboard-stack.ts';
 
+// The page-side callbacks run in the browser; Node's tsconfig has no DOM library, so name
+// the two globals they read (types only: nothing is emitted).
+declare const document: { activeElement: unknown; documentElement: { scrollWidth: number } };
+declare const window: { innerWidth: number };
+
 const stack = dashboardStack();
 const open = stack.open;
 

@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isSqlError } from '../../engine/errors.ts';
 import { initParser, parseSql } from '../../engine/sql/parser.ts';
-import { type Access, authorize, type DataPlaneRole, statementAccess } from './authorize.ts';
+import { type Access, authorize, type DataPlaneRole, statementAccess } from './statement-access.ts';
 
 beforeAll(() => initParser());
 
