@@ -17,6 +17,7 @@ import { freezeNow } from './shard-freeze.ts';
 import { runShardJoin } from './shard-join.ts';
 import {
   applyBatch,
+  commitLocal,
   pendingOp,
   prepareEntry,
   RETRY_STATE,
@@ -291,6 +292,32 @@ export class ShardDO extends DurableObject<Env> {
       // Prepared and durable, but the answer may still be lost (or late).
       await this.fault('prepared', table.name, txnId);
       return { stats: m.stats };
+    });
+  }
+
+  /**
+   * A statement whose rows all live on this shard, without 2PC: evaluated and
+   * applied in one SQLite transaction (exactly once per `txnId`), with the same
+   * checks as `prepare`. Returns rows affected.
+   */
+  async commitLocal(
+    txnId: string,
+    table: DistTable,
+    op: ShardOp,
+    catalogVersion?: number,
+  ): Promise<{ rowCount: number; stats: ShardStats }> {
+    this.tombstone.check();
+    return rpcSafe(async () => {
+      this.checkCatalog(catalogVersion);
+      await this.fault('prepare', table.name, txnId);
+      const m = this.meter();
+      if (op.kind !== 'insert' && op.dml) await ensureDmlEngine();
+      const rowCount = await this.withColdRows(m, table, op, () =>
+        this.ctx.storage.transactionSync(() => commitLocal(m, txnId, table, op)),
+      );
+      this.engine.invalidate();
+      await this.ensureAlarm();
+      return { rowCount, stats: m.stats };
     });
   }
 

@@ -250,6 +250,22 @@ export function prepareEntry(m: Meter, txnId: string, table: DistTable, op: Shar
   appendLog(m, txnId, table.name, op.kind, rows, 'prepared', planeJson(payload));
 }
 
+/** Marks a refused single-shard commit whose id already went through 2PC here (the Worker uses 2PC). */
+export const NEEDS_COORDINATOR = 'needs the coordinator';
+
+/**
+ * A statement on one shard needs no coordinator: it is prepared and applied in
+ * one SQLite transaction, logged under `txnId`, so it is applied whole or not
+ * at all. A retry of an applied id answers its row count.
+ */
+export function commitLocal(m: Meter, txnId: string, table: DistTable, op: ShardOp): number {
+  const prior = loggedBatch(m, txnId);
+  if (prior?.state === 'applied') return prior.row_count;
+  if (prior) throw new SqlError(RETRY_STATE, `transaction ${txnId} ${NEEDS_COORDINATOR}`);
+  prepareEntry(m, txnId, table, op);
+  return resolveEntry(m, txnId, 'committed');
+}
+
 /** The table and insert a commit of `txnId` would apply (undefined when nothing reads rows at commit). */
 export function pendingOp(
   m: Meter,

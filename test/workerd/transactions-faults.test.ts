@@ -82,6 +82,24 @@ describe('retry after abort (Idempotency-Key)', () => {
     await expectSettled(4);
   });
 
+  it('a single-shard statement (no coordinator) is applied whole or not at all, once', async () => {
+    await distributed('idem_local', 1);
+    await inject(1, 0, { phase: 'prepare', match: 'idem_local' });
+    const key = { 'idempotency-key': 'idem-local-1' };
+    const stmt = `INSERT INTO idem_local VALUES ${values(range(5))}`;
+    expect((await sql(stmt, undefined, key)).status).not.toBe(200);
+    expect(await ids('idem_local')).toEqual([]);
+    for (let i = 0; i < 2; i++) {
+      const r = await sql(stmt, undefined, key);
+      expect([r.status, r.rowCount]).toEqual([200, 5]);
+    }
+    expect(await ids('idem_local')).toEqual(range(5));
+    const upd = await sql('UPDATE idem_local SET v = v / (id - 3) WHERE id > 1');
+    expect([upd.status, upd.error?.code]).toEqual([422, '22012']);
+    expect((await ok('SELECT sum(v) FROM idem_local')).rows[0][0]).toBe('150');
+    await expectSettled(1);
+  });
+
   it('a late prepare of an aborted transaction is refused on the shard (abort tombstone)', async () => {
     await distributed('late_prep', 2);
     const t = await tableDef('late_prep');
