@@ -26,7 +26,9 @@ export function inlineCte(s: Node): Node {
   const cte = ctes[0].CommonTableExpr;
   const inner = cte.ctequery.SelectStmt;
   const from = (s.fromClause ?? []) as Node[];
-  if (!inner || inner.withClause || from.length !== 1 || from[0].RangeVar?.relname !== cte.ctename) {
+  // A CTE over VALUES or a set operation has no target list of its own: not this shape.
+  const plain = inner && inner.op === 'SETOP_NONE' && !inner.valuesLists && Array.isArray(inner.targetList);
+  if (!plain || inner.withClause || from.length !== 1 || from[0].RangeVar?.relname !== cte.ctename) {
     unsupported('WITH queries other than SELECT … FROM <cte>');
   }
   for (const k of ['whereClause', 'groupClause', 'havingClause', 'distinctClause', 'windowClause']) {

@@ -18,6 +18,7 @@
  */
 
 import type { QueryResult } from '../database.ts';
+import { formatText } from '../types/cast.ts';
 import { chunkColumnName } from './chunk-rows.ts';
 import {
   type AggSpec,
@@ -50,6 +51,8 @@ const quoteText = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
 /** PostgreSQL text of a µs timestamp, exact to the microsecond (Date alone keeps ms). */
 export function timestampLiteral(us: number): string {
+  if (!Number.isFinite(us)) return us > 0 ? 'infinity' : '-infinity';
+  if (Math.abs(us) > 8.64e18) return formatText(us, 'timestamptz'); // beyond a JS Date
   const ms = Math.floor(us / 1000);
   const frac = us - ms * 1000;
   const iso = new Date(ms).toISOString(); // 2016-01-01T00:00:00.123Z

@@ -12,6 +12,7 @@
  * microseconds since the epoch.
  */
 import type { ChunkLayout } from '../storage/chunk-layout.ts';
+import { formatText } from '../types/cast.ts';
 import { pgTypeName } from '../types/values.ts';
 import type { Point, Rejection } from './line-protocol.ts';
 import type { RawRecord } from './record-formats.ts';
@@ -112,7 +113,11 @@ function normalizeZone(z: string): string {
 
 /** Formats µs since epoch as ISO 8601 UTC with microseconds when non-zero. */
 export function formatTimestampUs(us: number): string {
+  // PostgreSQL's spelling for the infinities; years a JS Date cannot hold (past ±275760,
+  // which PostgreSQL's 294276 AD exceeds) in PostgreSQL's text form instead of a RangeError.
+  if (!Number.isFinite(us)) return us > 0 ? 'infinity' : '-infinity';
   const ms = Math.floor(us / 1000);
+  if (Math.abs(ms) > 8.64e15) return formatText(us, 'timestamptz');
   const iso = new Date(ms).toISOString();
   const micro = us - ms * 1000;
   return micro === 0 ? iso : `${iso.slice(0, -1)}${String(micro).padStart(3, '0')}Z`;

@@ -40,6 +40,7 @@ export function timestampFormatter(): (us: number) => string {
   let day = Number.NaN;
   let prefix: string | undefined;
   return (us) => {
+    if (!(Math.abs(us) < 8.64e18)) return formatTimestampUs(us); // ±infinity, beyond a JS Date
     const ms = Math.floor(us / 1000);
     const d = Math.floor(ms / DAY_MS);
     if (d !== day) {
