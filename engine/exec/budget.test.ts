@@ -95,7 +95,9 @@ describe('statement_timeout (57014)', () => {
   });
 
   it('normal queries are untouched by the budget', async () => {
-    const r = await db.query('SELECT count(*)::int FROM generate_series(1, 200000) a JOIN generate_series(1, 200000) b ON a = b');
+    const r = await db.query(
+      'SELECT count(*)::int FROM generate_series(1, 200000) a JOIN generate_series(1, 200000) b ON a = b',
+    );
     expect(r.rows).toEqual([[200_000]]);
   });
 });

@@ -60,7 +60,7 @@ const SAME_AS_POSTGRES = [
   "SELECT timestamptz '294277-01-01 00:00:00+00'",
   "SELECT timestamp '2000-01-01' + interval '300000 years'",
   "SELECT timestamp '2000-01-01' - interval '7000 years'",
-  "SELECT to_timestamp(1e20)",
+  'SELECT to_timestamp(1e20)',
   "SELECT to_timestamp('infinity'::float8)",
   "SELECT to_timestamp('-infinity'::float8)",
   "SELECT to_timestamp('NaN'::float8)",
@@ -104,8 +104,8 @@ const SAME_AS_POSTGRES = [
   "SELECT generate_series(timestamp 'infinity', timestamp 'infinity', interval '1 day') LIMIT 3",
   "SELECT generate_series(timestamp '-infinity', timestamp '2000-01-01', interval '1 day') LIMIT 3",
   'SELECT generate_series(1, 2147483647) LIMIT 3',
-  "SELECT x, generate_series(1, x) FROM (VALUES (1), (3)) v(x) ORDER BY 1, 2",
-  "SELECT generate_series(1, 3), generate_series(1, 2) ORDER BY 1",
+  'SELECT x, generate_series(1, x) FROM (VALUES (1), (3)) v(x) ORDER BY 1, 2',
+  'SELECT generate_series(1, 3), generate_series(1, 2) ORDER BY 1',
 ];
 
 describe('date/time infinities and range limits match PostgreSQL', () => {

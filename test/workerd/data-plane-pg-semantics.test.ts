@@ -183,10 +183,15 @@ describe('distributed statements behave like PostgreSQL', () => {
     ]);
     const windowed = await ok('SELECT k, b, row_number() OVER (ORDER BY b) FROM ps_big ORDER BY b');
     expect(windowed.rows.map((r) => r.slice(0, 2))).toEqual(want);
-    expect((await ok("SELECT sum(b) FROM ps_big WHERE k IN ('c', 'd')")).rows).toEqual([['9007199254740998']]);
+    expect((await ok("SELECT sum(b) FROM ps_big WHERE k IN ('c', 'd')")).rows).toEqual([
+      ['9007199254740998'],
+    ]);
     await ok("UPDATE ps_big SET b = b - 1 WHERE k = 'a'");
     await ok(`SELECT compact_table('ps_big')`);
     expect((await ok("SELECT b FROM ps_big WHERE k = 'a'")).rows).toEqual([['9223372036854775806']]);
-    expect((await ok('SELECT k FROM ps_big WHERE b > 9007199254740992 ORDER BY k')).rows).toEqual([['a'], ['c']]);
+    expect((await ok('SELECT k FROM ps_big WHERE b > 9007199254740992 ORDER BY k')).rows).toEqual([
+      ['a'],
+      ['c'],
+    ]);
   });
 });
