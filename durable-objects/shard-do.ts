@@ -486,12 +486,13 @@ export class ShardDO extends DurableObject<Env> {
     const tiering = await step('tiering', async () => {
       if (tablesWithIntents(m).size > 0) {
         held = true; // moves may re-encode chunks that prepared effects point into
-        return { moved: 0, soon: false, periodic: false };
+        return { moved: 0, soon: false, periodic: false, failed: 0 };
       }
       await this.fault('tiering', 'tiering');
       return runTiering(this.tierDeps(), m, now, this.reencoded);
     });
     if (tiering?.moved) this.engine.invalidate();
+    if (tiering?.failed) failed = true;
     const done = (await step('bookkeeping', () =>
       this.ctx.storage.transactionSync(() => maintenanceDone(m, now)),
     )) ?? { hot: true, retention: true };

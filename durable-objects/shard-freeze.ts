@@ -204,13 +204,22 @@ export async function freezeDueChunks(
   nowMs: number,
   cache: BlockCache,
   budget: number,
+  /** The alarm's: a chunk that fails is reported here and skipped, so it cannot block the others. */
+  onError?: (chunkId: number, e: unknown) => void,
 ): Promise<{ moved: number; more: boolean }> {
   let moved = 0;
   let left = budget;
   for (const t of knownTables(m)) {
     if (t.freezeAfterUs === undefined || !t.hypertable) continue;
     const due = unfrozenChunkIds(m, t, { endBeforeUs: nowMs * 1000 - t.freezeAfterUs });
-    for (const id of due.slice(0, Math.max(0, left))) if (await freezeChunk(deps, m, t, id, cache)) moved++;
+    for (const id of due.slice(0, Math.max(0, left))) {
+      try {
+        if (await freezeChunk(deps, m, t, id, cache)) moved++;
+      } catch (e) {
+        if (!onError) throw e;
+        onError(id, e);
+      }
+    }
     left -= due.length;
   }
   return { moved, more: left < 0 };

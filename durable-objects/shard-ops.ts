@@ -110,6 +110,7 @@ export function deleteHits(m: Meter, hits: Hits): number {
       `SELECT row_count, deleted FROM chunks WHERE id = ?`,
       chunkId,
     )[0];
+    if (!c) continue; // dropped since prepare (DROP TABLE, drop_chunks): its rows are gone already
     const bitmap = c.deleted ? new Uint8Array(c.deleted) : newNullBitmap(c.row_count);
     for (const o of offsets) setNullAt(bitmap, o);
     n += offsets.length;

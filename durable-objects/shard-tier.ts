@@ -141,6 +141,8 @@ export async function tierDueChunks(
   m: Meter,
   nowMs: number,
   faults: TierFaults = {},
+  /** The alarm's: a chunk that fails is reported here and skipped, so it cannot block the others. */
+  onError?: (chunkId: number, e: unknown) => void,
 ): Promise<{ moved: number; more: boolean }> {
   let moved = 0;
   let more = false;
@@ -153,7 +155,14 @@ export async function tierDueChunks(
     }
     const due = warmChunksBefore(m, t, nowMs * 1000 - t.tierAfterUs, budget + 1);
     if (due.length > budget) more = true;
-    for (const id of due.slice(0, budget)) if (await moveChunkToCold(deps, m, t.name, id, faults)) moved++;
+    for (const id of due.slice(0, budget)) {
+      try {
+        if (await moveChunkToCold(deps, m, t.name, id, faults)) moved++;
+      } catch (e) {
+        if (!onError) throw e;
+        onError(id, e);
+      }
+    }
     budget -= Math.min(due.length, budget);
   }
   return { moved, more };
@@ -198,12 +207,17 @@ export async function runTiering(
   m: Meter,
   nowMs: number,
   cache: BlockCache,
-): Promise<{ moved: number; soon: boolean; periodic: boolean }> {
+): Promise<{ moved: number; soon: boolean; periodic: boolean; failed: number }> {
+  let failed = 0;
+  const onError = (chunkId: number, e: unknown) => {
+    failed++;
+    console.error(`shard ${deps.shardName} alarm: moving chunk ${chunkId} failed; retried later:`, e);
+  };
   await collectColdGarbage(deps, m);
   // Freeze first: a chunk already due for the frozen tier goes there straight from warm.
-  const frozen = await freezeDueChunks(deps, m, nowMs, cache, TIER_BATCH);
-  const cold = await tierDueChunks(deps, m, nowMs);
+  const frozen = await freezeDueChunks(deps, m, nowMs, cache, TIER_BATCH, onError);
+  const cold = await tierDueChunks(deps, m, nowMs, {}, onError);
   const garbage = (await collectColdGarbage(deps, m)) > 0;
   const periodic = knownTables(m).some((t) => t.tierAfterUs !== undefined || t.freezeAfterUs !== undefined);
-  return { moved: cold.moved + frozen.moved, soon: cold.more || frozen.more || garbage, periodic };
+  return { moved: cold.moved + frozen.moved, soon: cold.more || frozen.more || garbage, periodic, failed };
 }
