@@ -255,6 +255,36 @@ describe('stale catalog', () => {
   });
 });
 
+describe('stale table definition', () => {
+  it('an INSERT planned before an ALTER elsewhere is planned again, and never undoes the ALTER', async () => {
+    await distributed('stale_alter', 2);
+    await ok('INSERT INTO stale_alter VALUES (1, 1)'); // the Worker caches the catalog
+    // Another isolate's ALTER TABLE ADD COLUMN: the catalog and the shards change, this Worker's cache does not.
+    const altered = (await catalog().alterTable(
+      'stale_alter',
+      [{ name: 'extra', type: 'int32', notNull: false }] as never,
+      [],
+    )) as unknown as DistTable;
+    const v = (await catalog().version()) as number;
+    for (let i = 0; i < 2; i++) await shard(2, i).updateTable(altered, v);
+    const r = await sql(`INSERT INTO stale_alter VALUES ${values(range(8, 2))}`);
+    expect([r.status, r.rowCount, JSON.stringify(r.error)]).toEqual([200, 8, undefined]);
+    expect(await ids('stale_alter')).toEqual(range(9));
+    for (let i = 0; i < 2; i++) {
+      const def = await runInDurableObject(
+        shard(2, i),
+        async (_o, state) =>
+          state.storage.sql
+            .exec<{ def: string }>(`SELECT def FROM shard_tables WHERE name = 'stale_alter'`)
+            .toArray()[0]?.def ?? '',
+      );
+      expect(def).toContain('"extra"');
+    }
+    await ok('UPDATE stale_alter SET extra = id WHERE id > 5');
+    expect((await ok('SELECT count(extra) FROM stale_alter')).rows[0][0]).toBe(4);
+  });
+});
+
 describe('alarms isolate failures', () => {
   it('a table whose maintenance throws does not stop the others, and the alarm re-arms', async () => {
     await distributed('alarm_bad', 1);

@@ -28,7 +28,7 @@ import {
   withoutOnConflict,
 } from '../../engine/distributed/sql-statements.ts';
 import type { DistTable, Row } from '../../engine/distributed/table-schema.ts';
-import { SqlError, SqlState } from '../../engine/errors.ts';
+import { isSqlError, SqlError, SqlState } from '../../engine/errors.ts';
 import { type ParsedStatement, parseSql } from '../../engine/sql/parser.ts';
 import { withStatementProgress } from '../errors.ts';
 import type { Cluster } from './cluster.ts';
@@ -39,7 +39,7 @@ import { pushTable, runManagementFunction } from './management-functions.ts';
 import type { StatsCollector } from './query-stats.ts';
 import { runShowQuery } from './show-from.ts';
 import { commandResult, type StatementResult, toStatementResult } from './statement-result.ts';
-import { transactionalWrite } from './write-path.ts';
+import { TABLE_CHANGED, transactionalWrite } from './write-path.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: the pg AST is untyped JSON.
 type Node = any;
@@ -76,17 +76,31 @@ export async function runSql(
   const commands = statements.map((s) => classify(s.stmt, call.params));
   for (let i = 0; i < commands.length; i++) {
     const text = statementText(sql, statements[i].location, statements[i].length);
-    // Bound by the engine against the catalog's schema first: every type, name and function
-    // error (and its position) is the engine's, whichever path then runs the statement.
-    const bound = BOUND_KINDS.has(commands[i].kind)
-      ? await bindOnCatalog(call, withoutOnConflict(statements[i].stmt), sql)
-      : undefined;
-    call.stats.lap('bind');
-    results.push(
-      await runCommand(call, commands[i], `${call.txnBase}:${i}`, text, bound, statements[i].stmt),
-    );
+    for (let attempt = 1; ; attempt++) {
+      try {
+        // Bound by the engine against the catalog's schema first: every type, name and function
+        // error (and its position) is the engine's, whichever path then runs the statement.
+        const bound = BOUND_KINDS.has(commands[i].kind)
+          ? await bindOnCatalog(call, withoutOnConflict(statements[i].stmt), sql)
+          : undefined;
+        call.stats.lap('bind');
+        results.push(
+          await runCommand(call, commands[i], `${call.txnBase}:${i}`, text, bound, statements[i].stmt),
+        );
+        break;
+      } catch (e) {
+        // A write planned on a table definition that changed meanwhile applied nothing: plan it again.
+        if (attempt >= 3 || !isTableChanged(e)) throw e;
+        await call.cluster.refresh();
+      }
+    }
   }
   return results;
+}
+
+/** A write refused because its table changed since it was planned (see write-path `TABLE_CHANGED`). */
+function isTableChanged(e: unknown): boolean {
+  return isSqlError(e) && e.code === '40001' && e.message.includes(TABLE_CHANGED);
 }
 
 /** Commands whose success leaves something committed (data or schema). */

@@ -105,6 +105,9 @@ export async function writeShardChunks(
   };
 }
 
+/** Marks a 40001 for a table whose definition changed since the statement was planned (sql-executor plans again). */
+export const TABLE_CHANGED = 'changed while the statement ran';
+
 /** Attempts of one statement before a 40001 (row conflict, stale catalog) reaches the client. */
 export const MAX_TXN_ATTEMPTS = 8;
 
@@ -154,10 +157,7 @@ export async function transactionalWrite(
         const fresh = tableOf(snap, t.name);
         // The statement was planned against this definition: only an unchanged one may run it.
         if (JSON.stringify(fresh) !== JSON.stringify(t))
-          throw new SqlError(
-            RETRY_STATE,
-            `table "${t.name}" changed while the statement ran; not applied, retry`,
-          );
+          throw new SqlError(RETRY_STATE, `table "${t.name}" ${TABLE_CHANGED}; not applied, retry`);
         t = fresh;
         version = snap.version;
       } else if (err.message.includes(ROW_CONFLICT)) {
@@ -181,7 +181,7 @@ async function plannedVersion(cluster: Cluster, t: DistTable): Promise<number> {
   if (same(snap)) return snap.version;
   const fresh = await cluster.refresh();
   if (same(fresh)) return fresh.version;
-  throw new SqlError(RETRY_STATE, `table "${t.name}" changed while the statement ran; not applied, retry`);
+  throw new SqlError(RETRY_STATE, `table "${t.name}" ${TABLE_CHANGED}; not applied, retry`);
 }
 
 async function runAttempt(
