@@ -9,7 +9,7 @@ import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest';
 import type { ShardFault } from '../../durable-objects/shard-do.ts';
 import type { DistTable } from '../../engine/distributed/table-schema.ts';
-import { ok, sql } from './data-plane-client.ts';
+import { ingest, ok, sql } from './data-plane-client.ts';
 
 const DB_ID = '00000000-0000-4000-8000-000000000002';
 const shard = (count: number, i: number) => env.SHARD.get(env.SHARD.idFromName(`${DB_ID}:${count}:${i}`));
@@ -282,6 +282,26 @@ describe('stale table definition', () => {
     }
     await ok('UPDATE stale_alter SET extra = id WHERE id > 5');
     expect((await ok('SELECT count(extra) FROM stale_alter')).rows[0][0]).toBe(4);
+  });
+});
+
+describe('stale catalog on bulk ingest', () => {
+  it('a bulk write from a stale cache is refused by the shards and retried with the refetched version', async () => {
+    await distributed('stale_bulk', 2);
+    const first = await ingest('stale_bulk', 'application/json', JSON.stringify([{ id: 1, v: 1 }]));
+    expect(first.body.accepted).toBe(1); // the Worker caches the catalog
+    await catalog().createTable(
+      'stale_bulk_other',
+      [{ name: 'a', type: 'int32', notNull: false }] as never,
+      false,
+    );
+    const v = (await catalog().version()) as number;
+    const t = await tableDef('stale_bulk');
+    for (let i = 0; i < 2; i++) await shard(2, i).updateTable(t, v);
+    const body = JSON.stringify(range(8, 2).map((id) => ({ id, v: id })));
+    const r = await ingest('stale_bulk', 'application/json', body);
+    expect([r.status, r.body.accepted]).toEqual([200, 8]);
+    expect(await ids('stale_bulk')).toEqual(range(9));
   });
 });
 

@@ -73,36 +73,63 @@ export async function writeShardChunks(
   batchId: string,
   stats: StatsCollector,
 ): Promise<BulkResult> {
-  const { version } = await cluster.snapshot();
-  const calls: Promise<{ rowCount: number; duplicate: boolean; rejected?: KeyRejection[] }>[] = [];
-  for (const [name, slices] of perShard) {
-    slices.forEach((encoded, i) => {
-      calls.push(
-        cluster
-          .shard(name)
-          .write({
-            batchId: `${batchId}:${i}`,
-            table,
-            rows: [],
-            encoded,
-            target: 'chunks',
-            catalogVersion: version,
-          })
-          .then((r) => {
-            stats.add(name, r.stats);
-            // Already written: a newer catalog only means the next request refetches it.
-            cluster.staleCatalog(r.catalogVersion);
-            return r;
-          }),
-      );
-    });
+  let version = await plannedVersion(cluster, table);
+  for (let attempt = 1; ; attempt++) {
+    const calls: Promise<{ rowCount: number; duplicate: boolean; rejected?: KeyRejection[] }>[] = [];
+    for (const [name, slices] of perShard) {
+      slices.forEach((encoded, i) => {
+        calls.push(
+          cluster
+            .shard(name)
+            .write({
+              batchId: `${batchId}:${i}`,
+              table,
+              rows: [],
+              encoded,
+              target: 'chunks',
+              catalogVersion: version,
+            })
+            .then((r) => {
+              stats.add(name, r.stats);
+              // Already written: a newer catalog only means the next request refetches it.
+              cluster.staleCatalog(r.catalogVersion);
+              return r;
+            }),
+        );
+      });
+    }
+    const settled = await Promise.allSettled(calls);
+    const failed = settled.find((r) => r.status === 'rejected');
+    if (failed) {
+      const err = fromRpcError((failed as PromiseRejectedResult).reason);
+      if (!isSqlError(err) || !err.message.includes(STALE_CATALOG) || attempt >= 3) throw err;
+      // Planned on an older catalog: batches are idempotent, so all of them go again with the
+      // refetched version, provided this table's definition (which encoded the chunks) is unchanged.
+      const snap = await cluster.refresh();
+      const fresh = tableOf(snap, table.name);
+      if (JSON.stringify(fresh) !== JSON.stringify(table)) {
+        if (settled.every((r) => r.status === 'rejected'))
+          throw new SqlError(RETRY_STATE, `table "${table.name}" ${TABLE_CHANGED}; not applied, retry`);
+        // Bulk writes are per shard: some shards stored their batches. A retry under the same key completes it.
+        throw new SqlError(
+          '40003',
+          `table "${table.name}" ${TABLE_CHANGED}; some shards stored their rows: retry with the same Idempotency-Key`,
+        );
+      }
+      version = snap.version;
+      continue;
+    }
+    const results = settled.map(
+      (r) =>
+        (r as PromiseFulfilledResult<{ rowCount: number; duplicate: boolean; rejected?: KeyRejection[] }>)
+          .value,
+    );
+    return {
+      rowCount: results.reduce((s, r) => s + r.rowCount, 0),
+      duplicate: results.length > 0 && results.every((r) => r.duplicate),
+      rejected: results.flatMap((r) => r.rejected ?? []),
+    };
   }
-  const results = await Promise.all(calls);
-  return {
-    rowCount: results.reduce((s, r) => s + r.rowCount, 0),
-    duplicate: results.length > 0 && results.every((r) => r.duplicate),
-    rejected: results.flatMap((r) => r.rejected ?? []),
-  };
 }
 
 /** Marks a 40001 for a table whose definition changed since the statement was planned (sql-executor plans again). */
