@@ -23,9 +23,10 @@ describe('local stack lifecycle', () => {
     const port = await freePort();
     const first = await startStack({ dataDir, port, devApiKey: 'k1' });
     await first.postgres.db.query(`INSERT INTO organizations (name, slug) VALUES ('Persisted', 'persisted')`);
-    const before = (await (await fetch(`${first.url}/v1/health`)).json()) as {
-      checks: { shard: { ok: boolean } };
-    };
+    // The deep check (operator only; the dev key counts locally) writes to a ShardDO.
+    const before = (await (
+      await fetch(`${first.url}/v1/health/deep`, { headers: { authorization: 'Bearer k1' } })
+    ).json()) as { checks: { shard: { ok: boolean } } };
     expect(before.checks.shard.ok).toBe(true);
     await first.stop();
     expect(processesUsing(dataDir)).toEqual([]);
