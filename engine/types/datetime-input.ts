@@ -7,6 +7,7 @@
  * numbers placed as year, month, day or run-together dates and times.
  */
 import { SqlError, SqlState } from '../errors.ts';
+import { daysInMonth } from './datetime.ts';
 import { resolveZone, ZONE_ABBREVS, type ZoneRef } from './datetime-zone.ts';
 
 const YEAR = 1;
@@ -395,11 +396,6 @@ function toJulian(y: number, m: number, d: number): number {
   return julian;
 }
 
-function isLeap(y: number): boolean {
-  return y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
-}
-const MDAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
 /**
  * Decodes a date/time literal; `todayCivil` gives the session's current date for
  * today/tomorrow/yesterday ('now' is left to the caller).
@@ -626,7 +622,7 @@ function decode(text: string, todayCivil: () => [number, number, number]): Decod
   if (fmask & MONTH && (tm.mon < 1 || tm.mon > 12)) throw new FieldOverflow();
   if (fmask & DAY && (tm.mday < 1 || tm.mday > 31)) throw new FieldOverflow();
   if ((fmask & DATE_M) === DATE_M) {
-    if (tm.mday > (tm.mon === 2 && isLeap(tm.year) ? 29 : MDAYS[tm.mon - 1])) throw new FieldOverflow();
+    if (tm.mday > daysInMonth(tm.year, tm.mon)) throw new FieldOverflow();
   }
   if (mer !== undefined && tm.hour > 12) throw new FieldOverflow();
   if (mer === 'am' && tm.hour === 12) tm.hour = 0;
