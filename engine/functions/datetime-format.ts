@@ -4,14 +4,122 @@
  * the session zone is UTC. `to_timestamp` (parsing) lives in datetime-parse
  * and is re-exported here.
  */
-import { SqlError, SqlState } from '../errors.ts';
 import { civilFromDays, daysFromCivil, MICROS_PER_DAY, MICROS_PER_SECOND } from '../types/datetime.ts';
-import { DAYS, MONTHS, tokenize, UNSUPPORTED } from './datetime-template.ts';
+import { DAYS, MONTHS, tokenize } from './datetime-template.ts';
 
 export { toTimestamp } from './datetime-parse.ts';
 
 const casing = (pat: string, s: string) =>
   pat === pat.toUpperCase() ? s.toUpperCase() : pat === pat.toLowerCase() ? s.toLowerCase() : s;
+
+/** Days from the epoch to Julian day 0 (4714-11-24 BC). */
+const JULIAN_EPOCH = 2440588;
+const ROMAN = ['I', 'II', 'III', 'IV', 'V', 'VI', 'VII', 'VIII', 'IX', 'X', 'XI', 'XII'];
+
+/** The calendar facts of one instant the patterns print. */
+interface Instant {
+  /** Astronomical year (0 = 1 BC), month, day, day of week (0 = Sunday). */
+  readonly y: number;
+  readonly mo: number;
+  readonly d: number;
+  readonly dow: number;
+  readonly days: number;
+  readonly secs: number;
+  readonly us: number;
+}
+
+/** A year as printed: BC years count down from 1 (the era prints separately). */
+const shownYear = (y: number) => (y > 0 ? y : 1 - y);
+
+/** ISO 8601 week-numbering year (astronomical), week and day of week (Monday 1) of a day. */
+function isoWeek(days: number, dow: number): { year: number; week: number; day: number } {
+  const day = dow === 0 ? 7 : dow;
+  const thursday = days - day + 4;
+  const [year] = civilFromDays(thursday);
+  return { year, week: Math.floor((thursday - daysFromCivil(year, 1, 1)) / 7) + 1, day };
+}
+
+/** Numeric fields: the value and its zero-padded width (0: unpadded). */
+function numeric(pat: string, t: Instant): [number, number] | undefined {
+  const year = shownYear(t.y);
+  const h = Math.floor(t.secs / 3600);
+  switch (pat) {
+    case 'YYYY':
+      return [year, 4];
+    case 'YYY':
+      return [year % 1000, 3];
+    case 'YY':
+      return [year % 100, 2];
+    case 'Y':
+      return [year % 10, 1];
+    case 'IYYY':
+    case 'IYY':
+    case 'IY':
+    case 'I': {
+      const iy = shownYear(isoWeek(t.days, t.dow).year);
+      const w = pat.length;
+      return [w === 4 ? iy : iy % 10 ** w, w];
+    }
+    case 'IW':
+      return [isoWeek(t.days, t.dow).week, 2];
+    case 'IDDD': {
+      const iso = isoWeek(t.days, t.dow);
+      return [(iso.week - 1) * 7 + iso.day, 3];
+    }
+    case 'ID':
+      return [isoWeek(t.days, t.dow).day, 1];
+    case 'CC':
+      return [t.y > 0 ? Math.floor((year + 99) / 100) : -(Math.floor((year - 1) / 100) + 1), 2];
+    case 'Q':
+      return [Math.floor((t.mo + 2) / 3), 0];
+    case 'MM':
+      return [t.mo, 2];
+    case 'WW':
+      return [Math.floor((t.days - daysFromCivil(t.y, 1, 1)) / 7) + 1, 2];
+    case 'W':
+      return [Math.floor((t.d - 1) / 7) + 1, 0];
+    case 'DDD':
+      return [t.days - daysFromCivil(t.y, 1, 1) + 1, 3];
+    case 'DD':
+      return [t.d, 2];
+    case 'D':
+      return [t.dow + 1, 0];
+    case 'J':
+      return [t.days + JULIAN_EPOCH, 0];
+    case 'HH24':
+      return [h, 2];
+    case 'HH12':
+    case 'HH':
+      return [h % 12 === 0 ? 12 : h % 12, 2];
+    case 'MI':
+      return [Math.floor(t.secs / 60) % 60, 2];
+    case 'SS':
+      return [t.secs % 60, 2];
+    case 'SSSS':
+    case 'SSSSS':
+      return [t.secs, 0];
+    case 'MS':
+      return [Math.floor(t.us / 1000), 3];
+    case 'US':
+      return [t.us, 6];
+  }
+  return undefined;
+}
+
+/** `n` zero-padded to `width` digits after its sign (PostgreSQL's `%0*d` with room for the sign). */
+function padded(n: number, width: number): string {
+  const digits = String(Math.abs(n)).padStart(width, '0');
+  return n < 0 ? `-${digits}` : digits;
+}
+
+/** The English ordinal suffix of `n` (1st, 2nd, 3rd, 11th …), in the suffix pattern's case. */
+function ordinal(n: number, th: 'TH' | 'th'): string {
+  const last2 = Math.abs(n) % 100;
+  const last = last2 % 10;
+  const s =
+    last2 >= 11 && last2 <= 13 ? 'th' : last === 1 ? 'st' : last === 2 ? 'nd' : last === 3 ? 'rd' : 'th';
+  return th === 'TH' ? s.toUpperCase() : s;
+}
 
 /** to_char over µs since the epoch; `withZone` is false for timestamp without time zone (TZ prints empty). */
 export function toChar(micros: number, fmt: string, withZone: boolean): string {
@@ -20,57 +128,55 @@ export function toChar(micros: number, fmt: string, withZone: boolean): string {
   const tod = micros - days * MICROS_PER_DAY;
   const [y, mo, d] = civilFromDays(days);
   const secs = Math.floor(tod / MICROS_PER_SECOND);
-  const us = tod - secs * MICROS_PER_SECOND;
-  const h = Math.floor(secs / 3600);
-  const dow = (((days + 4) % 7) + 7) % 7;
-  const year = y > 0 ? y : 1 - y;
+  const t: Instant = {
+    y,
+    mo,
+    d,
+    days,
+    secs,
+    us: tod - secs * MICROS_PER_SECOND,
+    dow: (((days + 4) % 7) + 7) % 7,
+  };
   let out = '';
   for (const it of tokenize(fmt)) {
     if (it.kind === 'lit') {
       out += it.text;
       continue;
     }
-    if (UNSUPPORTED.has(it.pat))
-      throw new SqlError(SqlState.featureNotSupported, `formatting field "${it.pat}" is not supported`);
-    const num = (v: number, w: number) => (it.fm ? String(v) : String(v).padStart(w, '0'));
-    const word = (s: string) => casing(it.pat, it.fm ? s : s.padEnd(9, ' '));
+    const num = numeric(it.pat, t);
+    if (num) {
+      out += (it.fm ? String(num[0]) : padded(num[0], num[1])) + (it.th ? ordinal(num[0], it.th) : '');
+      continue;
+    }
+    // Names pad to 9 characters (RM to 4) unless FM or TM is given.
+    const word = (s: string, width = 9) => casing(it.pat, it.fm || it.tm ? s : s.padEnd(width, ' '));
     switch (it.pat) {
-      case 'YYYY':
-        out += num(year, 4);
+      case 'Y,YYY': {
+        const year = shownYear(y);
+        out += `${Math.floor(year / 1000)},${padded(year % 1000, 3)}`;
         break;
-      case 'YY':
-        out += num(year % 100, 2);
+      }
+      case 'FF1':
+      case 'FF2':
+      case 'FF3':
+      case 'FF4':
+      case 'FF5':
+      case 'FF6': {
+        const n = Number(it.pat[2]);
+        out += padded(Math.floor(t.us / 10 ** (6 - n)), n);
         break;
-      case 'MM':
-        out += num(mo, 2);
+      }
+      // The session zone is UTC, for timestamps with and without time zone alike.
+      case 'TZH':
+      case 'OF':
+        out += '+00';
         break;
-      case 'DD':
-        out += num(d, 2);
+      case 'TZM':
+        out += '00';
         break;
-      case 'DDD':
-        out += num(days - daysFromCivil(y, 1, 1) + 1, 3);
-        break;
-      case 'D':
-        out += String(dow + 1);
-        break;
-      case 'HH24':
-        out += num(h, 2);
-        break;
-      case 'HH12':
-      case 'HH':
-        out += num(h % 12 === 0 ? 12 : h % 12, 2);
-        break;
-      case 'MI':
-        out += num(Math.floor(secs / 60) % 60, 2);
-        break;
-      case 'SS':
-        out += num(secs % 60, 2);
-        break;
-      case 'MS':
-        out += num(Math.floor(us / 1000), 3);
-        break;
-      case 'US':
-        out += num(us, 6);
+      case 'TZ':
+      case 'tz':
+        out += withZone ? casing(it.pat, 'UTC') : '';
         break;
       case 'MONTH':
       case 'Month':
@@ -85,22 +191,23 @@ export function toChar(micros: number, fmt: string, withZone: boolean): string {
       case 'DAY':
       case 'Day':
       case 'day':
-        out += word(DAYS[dow]);
+        out += word(DAYS[t.dow]);
         break;
       case 'DY':
       case 'Dy':
       case 'dy':
-        out += casing(it.pat, DAYS[dow].slice(0, 3));
+        out += casing(it.pat, DAYS[t.dow].slice(0, 3));
         break;
-      case 'TZ':
-      case 'tz':
-        out += withZone ? casing(it.pat, 'UTC') : '';
+      case 'RM':
+      case 'rm':
+        out += word(ROMAN[mo - 1], 4);
         break;
       default: {
-        // AM/PM forms: keep the pattern's case and dots.
-        const pm = h >= 12;
+        // AM/PM and AD/BC forms: keep the pattern's case and dots.
+        const era = /^[ABab]\.?[CDcd]/.test(it.pat);
         const dotted = it.pat.includes('.');
-        const s = dotted ? (pm ? 'P.M.' : 'A.M.') : pm ? 'PM' : 'AM';
+        const ab = era ? (y > 0 ? 'AD' : 'BC') : secs >= 43_200 ? 'PM' : 'AM';
+        const s = dotted ? `${ab[0]}.${ab[1]}.` : ab;
         out += it.pat[0] === it.pat[0].toLowerCase() ? s.toLowerCase() : s;
       }
     }

@@ -8,7 +8,7 @@
  */
 import { SqlError, SqlState } from '../errors.ts';
 import { daysFromCivil, daysInMonth, MICROS_PER_DAY, MICROS_PER_SECOND } from '../types/datetime.ts';
-import { DAYS, MONTHS, tokenize, UNSUPPORTED, WIDTH } from './datetime-template.ts';
+import { DAYS, MONTHS, NOT_PARSED, tokenize, WIDTH } from './datetime-template.ts';
 
 const bad = (msg: string) => new SqlError(SqlState.invalidDatetimeFormat, msg);
 const range = (msg: string) => new SqlError(SqlState.datetimeFieldOverflow, msg);
@@ -39,8 +39,11 @@ export function toTimestamp(input: string, fmt: string): number {
       }
       continue;
     }
-    if (UNSUPPORTED.has(it.pat))
-      throw new SqlError(SqlState.featureNotSupported, `formatting field "${it.pat}" is not supported`);
+    if (NOT_PARSED.has(it.pat) || it.th)
+      throw new SqlError(
+        SqlState.featureNotSupported,
+        `formatting field "${it.th ?? it.pat}" is not supported in to_timestamp`,
+      );
     skipSpace();
     // Fields past the end of the input keep their defaults.
     if (i >= input.length) break;

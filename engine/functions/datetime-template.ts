@@ -1,9 +1,10 @@
 /**
  * @module engine/functions/datetime-template
  * The template patterns shared by `to_char` and `to_timestamp`: PostgreSQL's
- * common fields YYYY YY MM DD DDD HH24 HH12 HH MI SS MS US AM/PM (a.m. forms
- * too) Mon/MON/mon Month Dy Day D TZ, the FM fill-mode prefix, "quoted"
- * literal text and backslash escapes, tokenized into fields and literals.
+ * keywords (numeric fields in upper or lower case; names, AM/PM, era and
+ * Roman-numeral months in the case they print), the FM / TM / FX prefixes,
+ * the TH ordinal suffix, "quoted" literal text and backslash escapes,
+ * tokenized into fields and literals.
  */
 
 /** English month names, January first. */
@@ -25,20 +26,18 @@ export const MONTHS = [
 export const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 
 /**
- * PostgreSQL patterns the engine does not format or parse yet: recognised so they are
- * refused (0A000) rather than printed as literal text or split into shorter patterns.
+ * Keywords PostgreSQL matches in upper or lower case (an item's `pat` is the
+ * upper-case form); their output does not depend on the case written.
  */
-export const UNSUPPORTED = new Set([
+const ANY_CASE = [
   'Y,YYY',
-  'YYY',
-  'Y',
   'IYYY',
   'IYY',
   'IY',
+  'I',
   'IW',
   'IDDD',
   'ID',
-  'I',
   'SSSSS',
   'SSSS',
   'FF1',
@@ -55,55 +54,6 @@ export const UNSUPPORTED = new Set([
   'Q',
   'WW',
   'W',
-  'RM',
-  'rm',
-  'AD',
-  'BC',
-  'A.D.',
-  'B.C.',
-  'ad',
-  'bc',
-  'a.d.',
-  'b.c.',
-  'TH',
-]);
-
-/** Longest first, so HH24 wins over HH and Month over Mon. */
-const PATTERNS = [
-  'Y,YYY',
-  'IYYY',
-  'IYY',
-  'IY',
-  'IW',
-  'IDDD',
-  'ID',
-  'I',
-  'SSSSS',
-  'SSSS',
-  'FF1',
-  'FF2',
-  'FF3',
-  'FF4',
-  'FF5',
-  'FF6',
-  'TZH',
-  'TZM',
-  'OF',
-  'J',
-  'CC',
-  'Q',
-  'WW',
-  'W',
-  'RM',
-  'rm',
-  'A.D.',
-  'B.C.',
-  'a.d.',
-  'b.c.',
-  'AD',
-  'BC',
-  'ad',
-  'bc',
   'HH24',
   'HH12',
   'HH',
@@ -115,22 +65,36 @@ const PATTERNS = [
   'YYY',
   'YY',
   'Y',
+  'MM',
+  'DDD',
+  'DD',
+  'D',
+];
+
+/** Keywords matched exactly: the case written is the case printed (names, AM/PM, era, RM, TZ). */
+const CASED = [
   'MONTH',
   'Month',
   'month',
   'MON',
   'Mon',
   'mon',
-  'MM',
-  'DDD',
-  'DD',
   'DAY',
   'Day',
   'day',
   'DY',
   'Dy',
   'dy',
-  'D',
+  'RM',
+  'rm',
+  'A.D.',
+  'B.C.',
+  'a.d.',
+  'b.c.',
+  'AD',
+  'BC',
+  'ad',
+  'bc',
   'A.M.',
   'P.M.',
   'a.m.',
@@ -142,6 +106,55 @@ const PATTERNS = [
   'TZ',
   'tz',
 ];
+
+/** Every spelling with its item pattern, longest first (HH24 before HH, Month before Mon). */
+const KEYWORDS: readonly (readonly [string, string])[] = [
+  ...ANY_CASE.flatMap((k) => [[k, k] as const, [k.toLowerCase(), k] as const]),
+  ...CASED.map((k) => [k, k] as const),
+].sort((a, b) => b[0].length - a[0].length);
+
+/**
+ * Patterns `to_timestamp` does not parse yet (to_char formats them all): refused
+ * (0A000) rather than skipped or split into shorter patterns.
+ */
+export const NOT_PARSED = new Set([
+  'Y,YYY',
+  'YYY',
+  'Y',
+  'IYYY',
+  'IYY',
+  'IY',
+  'I',
+  'IW',
+  'IDDD',
+  'ID',
+  'SSSSS',
+  'SSSS',
+  'FF1',
+  'FF2',
+  'FF3',
+  'FF4',
+  'FF5',
+  'FF6',
+  'TZH',
+  'TZM',
+  'OF',
+  'J',
+  'CC',
+  'Q',
+  'WW',
+  'W',
+  'RM',
+  'rm',
+  'A.D.',
+  'B.C.',
+  'a.d.',
+  'b.c.',
+  'AD',
+  'BC',
+  'ad',
+  'bc',
+]);
 
 /** Numeric fields and the most digits each reads. */
 export const WIDTH: Record<string, number> = {
@@ -160,8 +173,16 @@ export const WIDTH: Record<string, number> = {
   US: 6,
 };
 
-/** A template item: a field pattern (with its FM flag) or literal text. */
-export type Item = { kind: 'pat'; pat: string; fm: boolean } | { kind: 'lit'; text: string };
+/**
+ * A template item: a field pattern with its prefixes (FM fill mode, TM: names
+ * unpadded) and ordinal suffix (TH / th), or literal text.
+ */
+export type Item =
+  | { kind: 'pat'; pat: string; fm: boolean; tm: boolean; th?: 'TH' | 'th' }
+  | { kind: 'lit'; text: string };
+
+/** Prefixes before a pattern: FM and TM change its output, FX (fixed format) only parsing. */
+const PREFIXES = ['FM', 'fm', 'TM', 'tm', 'FX', 'fx'];
 
 /** Splits a template into fields and literal text. */
 export function tokenize(fmt: string): Item[] {
@@ -169,25 +190,27 @@ export function tokenize(fmt: string): Item[] {
   let i = 0;
   while (i < fmt.length) {
     let fm = false;
-    if (fmt.startsWith('FM', i) || fmt.startsWith('fm', i)) {
-      fm = true;
+    let tm = false;
+    let prefixed = false;
+    for (
+      let p = PREFIXES.find((x) => fmt.startsWith(x, i));
+      p;
+      p = PREFIXES.find((x) => fmt.startsWith(x, i))
+    ) {
+      if (p[0] === 'F' || p[0] === 'f') fm ||= p[1] === 'M' || p[1] === 'm';
+      if (p[0] === 'T' || p[0] === 't') tm = true;
+      prefixed = true;
       i += 2;
     }
-    // Numeric fields (and TZ) match in any case; names and AM/PM copy the pattern's case.
-    const up = fmt.slice(i, i + 4).toUpperCase();
-    const pat =
-      PATTERNS.find((p) => fmt.startsWith(p, i)) ?? PATTERNS.find((p) => p in WIDTH && up.startsWith(p));
-    if (pat) {
-      out.push({ kind: 'pat', pat, fm });
-      i += pat.length;
-      // The ordinal suffix (DDTH) is not supported yet.
-      if (fmt.startsWith('TH', i) || fmt.startsWith('th', i)) {
-        out.push({ kind: 'pat', pat: 'TH', fm: false });
-        i += 2;
-      }
+    const kw = KEYWORDS.find(([k]) => fmt.startsWith(k, i));
+    if (kw) {
+      i += kw[0].length;
+      const th = fmt.startsWith('TH', i) ? 'TH' : fmt.startsWith('th', i) ? 'th' : undefined;
+      if (th) i += 2;
+      out.push({ kind: 'pat', pat: kw[1], fm, tm, ...(th ? { th } : {}) });
       continue;
     }
-    if (fm) continue;
+    if (prefixed) continue;
     const c = fmt[i];
     if (c === '"') {
       // Quoted text; a backslash inside it escapes the next character (\" is a quote).
