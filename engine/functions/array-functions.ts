@@ -245,11 +245,17 @@ const FUNCS: Record<string, Resolver> = {
     if (!isArrayType(t) || args.length < 2 || args.length > 3) return undefined;
     const txt = elemText(elemType(t));
     return {
-      impl: mk('array_to_string', (a: Arr, d: string, nullStr?: string) =>
-        a
-          .filter((x) => x !== null || nullStr !== undefined)
-          .map((x) => (x === null ? nullStr : txt(x)))
-          .join(d),
+      // Not strict in its third argument: a NULL null_string drops NULL elements, as when absent.
+      impl: mk(
+        'array_to_string',
+        (a: Arr | null, d: string | null, nullStr?: string | null) =>
+          a === null || d === null
+            ? null
+            : a
+                .filter((x) => x !== null || (nullStr ?? undefined) !== undefined)
+                .map((x) => (x === null ? nullStr : txt(x)))
+                .join(d),
+        false,
       ),
       type: 'text',
       argTypes: args.length === 3 ? [t, 'text', 'text'] : [t, 'text'],

@@ -38,6 +38,7 @@ import {
 } from '../types/values.ts';
 import type { Interval } from '../vector.ts';
 import { resolveArrayOperator } from './array-functions.ts';
+import { resolveByteaConcat } from './bytea-functions.ts';
 
 /** The result of resolving an operator or function for given argument types. */
 export interface Resolved {
@@ -371,6 +372,8 @@ export function resolveOperator(op: string, a: SqlType, b: SqlType): Resolved | 
   if (op in CMP_OPS) return resolveComparison(op, a, b);
   if (isArrayType(a) || isArrayType(b)) return resolveArrayOperator(op, a, b);
   if (op === '||') {
+    const bytes = resolveByteaConcat(a, b);
+    if (bytes) return bytes;
     const ta = a === 'unknown' ? 'text' : a;
     const tb = b === 'unknown' ? 'text' : b;
     return {

@@ -19,6 +19,7 @@ import {
 } from '../types/numeric.ts';
 import { isFloatType, isIntegerType, isNumericType, type SqlType } from '../types/values.ts';
 import { isArrayFunctionName, resolveArrayFunction } from './array-functions.ts';
+import { resolveByteaFunction } from './bytea-functions.ts';
 import { resolveDatetimeFunction } from './datetime-functions.ts';
 import { MATH_FUNCS } from './math-functions.ts';
 import { floatPower, type Resolved } from './operators.ts';
@@ -344,6 +345,8 @@ function propagateSpecial(name: string, r: Resolved | undefined): Resolved | und
 /** Resolves a scalar function by name and argument types; undefined if unknown. */
 export function resolveFunction(name: string, args: readonly SqlType[]): Resolved | undefined {
   if (isArrayFunctionName(name)) return resolveArrayFunction(name, args);
+  const bytes = resolveByteaFunction(name, args);
+  if (bytes) return bytes;
   if (isStringFunctionName(name)) return resolveStringFunction(name, args);
   const r = FUNCS[name] ?? MATH_FUNCS[name];
   if (r) return propagateSpecial(name, r(args));

@@ -15,7 +15,7 @@ import { resolveFunction } from '../functions/scalar.ts';
 import { outerReach, visitExpr } from '../plan/expr-utils.ts';
 import type { AggCall, Expr, Plan, SortKey, WindowCall } from '../plan/nodes.ts';
 import { parseText } from '../types/cast.ts';
-import { isArrayType, pgTypeName, type SqlType } from '../types/values.ts';
+import { commonType, isArrayType, pgTypeName, type SqlType } from '../types/values.ts';
 import { bindAnyAll, bindArrayExpr, bindIndirection } from './bind-array.ts';
 import { bindWindowCall } from './bind-window.ts';
 import {
@@ -342,8 +342,21 @@ function bindFuncCall(b: ExprBinder, n: PgNode): Expr {
       n.location,
     );
   }
+  // PostgreSQL resolves a function only through implicit casts of its arguments: length(integer),
+  // upper(bytea) or substr(bytea …) as text do not exist.
+  if (args.some((a, i) => !implicitlyCoercible(a.type, res.argTypes[i] ?? a.type)))
+    throw err(
+      SqlState.undefinedFunction,
+      `function ${name}(${args.map((a) => pgTypeName(a.type)).join(', ')}) does not exist`,
+      n.location,
+    );
   const cargs = args.map((a, i) => coerce(a, res.argTypes[i] ?? a.type, true, n.location));
   return { kind: 'call', name, args: cargs, type: res.type, impl: res.impl };
+}
+
+/** Whether a value of type `from` reaches `to` by an implicit cast (an untyped literal reaches any). */
+function implicitlyCoercible(from: SqlType, to: SqlType): boolean {
+  return from === 'unknown' || to === 'unknown' || commonType(from, to) === to;
 }
 
 /** Sort keys of ORDER BY inside aggregates and windows (bound against the input scope). */
