@@ -364,56 +364,126 @@ export function normalizeUnit(u: string): string | undefined {
   return table[s];
 }
 
-/** Parses interval input: '60 seconds', '1 day 02:00:00', '-1 hour', '@ 2 mins', '01:30'. */
+/** ISO 8601 designators after P (date part) and after T (time part). */
+const ISO_DATE_UNITS: Record<string, string> = { Y: 'year', M: 'month', W: 'week', D: 'day' };
+const ISO_TIME_UNITS: Record<string, string> = { H: 'hour', M: 'minute', S: 'second' };
+
+/** Accumulates interval fields, cascading fractions down as PostgreSQL does. */
+class IntervalSum {
+  months = 0;
+  days = 0;
+  micros = 0;
+
+  /** `n` of `unit` (a key of UNIT_MICROS): fractions of months become days at 30, of days µs. */
+  add(n: number, unit: string): void {
+    const [um, ud, uu] = UNIT_MICROS[unit];
+    const mm = n * um;
+    this.months += Math.trunc(mm);
+    const dd = n * ud + (mm - Math.trunc(mm)) * 30;
+    this.days += Math.trunc(dd);
+    this.micros += Math.round(n * uu + (dd - Math.trunc(dd)) * MICROS_PER_DAY);
+  }
+
+  /** A signed time of day `h:mm[:ss.f]`. */
+  addTime(sign: number, h: string, m: string, sec: string | undefined, text: string): void {
+    if (+m > 59 || Number(sec ?? 0) > 60)
+      throw new SqlError('22015', `interval field value out of range: "${text}"`);
+    this.micros +=
+      sign *
+      (+h * MICROS_PER_HOUR + +m * MICROS_PER_MINUTE + Math.round(Number(sec ?? 0) * MICROS_PER_SECOND));
+  }
+}
+
+/** ISO 8601 durations: `P1Y2M3DT4H5M6.5S`, `P2W`, `PT0S`, or the alternative `P0001-02-03T04:05:06`. */
+function parseIsoInterval(src: string, fail: () => never): Interval {
+  const sum = new IntervalSum();
+  const alt = /^P(\d+)-(\d{1,2})-(\d{1,2})(?:T(\d+):(\d{2})(?::(\d{2}(?:\.\d+)?))?)?$/i.exec(src);
+  if (alt) {
+    sum.add(+alt[1], 'year');
+    sum.add(+alt[2], 'month');
+    sum.add(+alt[3], 'day');
+    if (alt[4] !== undefined) sum.addTime(1, alt[4], alt[5], alt[6], src);
+    return { months: sum.months, days: sum.days, micros: sum.micros };
+  }
+  const re = /([+-]?\d+(?:\.\d+)?)([A-Za-z])/y;
+  let pos = 1;
+  let time = false;
+  let any = false;
+  while (pos < src.length) {
+    if (!time && (src[pos] === 'T' || src[pos] === 't')) {
+      time = true;
+      pos++;
+      continue;
+    }
+    re.lastIndex = pos;
+    const m = re.exec(src);
+    const unit = m && (time ? ISO_TIME_UNITS : ISO_DATE_UNITS)[m[2].toUpperCase()];
+    if (!m || !unit) return fail();
+    sum.add(Number(m[1]), unit);
+    pos = re.lastIndex;
+    any = true;
+  }
+  if (!any && !time) return fail();
+  return { months: sum.months, days: sum.days, micros: sum.micros };
+}
+
+/**
+ * Parses interval input as PostgreSQL does: '60 seconds', '1 day 02:00:00',
+ * '-1 hour', '@ 2 mins ago', '01:30', a bare number of seconds ('5', '1.5'),
+ * a number of days before a time ('1 2:03'), SQL year-month ('1-2') and
+ * ISO 8601 ('P1Y2M3DT4H', 'PT0S').
+ */
 export function parseInterval(text: string): Interval {
   const special = text.trim().toLowerCase();
   if (special === 'infinity' || special === '+infinity') return INTERVAL_INFINITY;
   if (special === '-infinity') return INTERVAL_NEG_INFINITY;
-  let months = 0;
-  let days = 0;
-  let micros = 0;
+  const fail = (): never => {
+    throw new SqlError(SqlState.invalidDatetimeFormat, `invalid input syntax for type interval: "${text}"`);
+  };
   const src = text.trim().replace(/^@\s*/, '');
-  const re = /([+-]?\d+(?:\.\d+)?)\s*([a-zA-Z]+)|([+-]?)(\d+):(\d{2})(?::(\d{2}(?:\.\d+)?))?|\s*ago\s*/gy;
+  if (/^P/i.test(src)) return checkInterval(parseIsoInterval(src, fail));
+  const sum = new IntervalSum();
+  // Alternatives: number with unit | [sign]h:mm[:ss] | ago | [sign]years-months | bare number.
+  const re =
+    /([+-]?\d+(?:\.\d+)?)\s*([a-zA-Z]+)|([+-]?)(\d+):(\d{1,2})(?::(\d{1,2}(?:\.\d+)?))?|(ago)\b|([+-]?)(\d+)-(\d+)(?![\d:])|([+-]?\d+(?:\.\d+)?)(?![\d.:-])/y;
   let pos = 0;
   let matched = false;
   let ago = false;
+  /** A bare number: days when a time follows it, else seconds. */
+  let bare: number | undefined;
   while (pos < src.length) {
     while (src[pos] === ' ' || src[pos] === ',') pos++;
     if (pos >= src.length) break;
     re.lastIndex = pos;
     const m = re.exec(src);
-    if (!m)
-      throw new SqlError(SqlState.invalidDatetimeFormat, `invalid input syntax for type interval: "${text}"`);
+    if (!m) return fail();
     pos = re.lastIndex;
     matched = true;
+    if (bare !== undefined && m[4] === undefined) return fail();
     if (m[1] !== undefined) {
       const unit = normalizeUnit(m[2]);
-      if (!unit)
-        throw new SqlError(
-          SqlState.invalidDatetimeFormat,
-          `invalid input syntax for type interval: "${text}"`,
-        );
-      const n = Number(m[1]);
-      const [um, ud, uu] = UNIT_MICROS[unit];
-      // Fractions cascade down as PostgreSQL does (months → days at 30, days → micros).
-      const mm = n * um;
-      months += Math.trunc(mm);
-      const dd = n * ud + (mm - Math.trunc(mm)) * 30;
-      days += Math.trunc(dd);
-      micros += Math.round(n * uu + (dd - Math.trunc(dd)) * MICROS_PER_DAY);
+      if (!unit) return fail();
+      sum.add(Number(m[1]), unit);
     } else if (m[4] !== undefined) {
-      const sign = m[3] === '-' ? -1 : 1;
-      const t =
-        +m[4] * MICROS_PER_HOUR +
-        +m[5] * MICROS_PER_MINUTE +
-        Math.round(Number(m[6] ?? 0) * MICROS_PER_SECOND);
-      micros += sign * t;
-    } else {
+      if (bare !== undefined) {
+        sum.add(bare, 'day');
+        bare = undefined;
+      }
+      sum.addTime(m[3] === '-' ? -1 : 1, m[4], m[5], m[6], text);
+    } else if (m[7] !== undefined) {
       ago = true;
+    } else if (m[9] !== undefined) {
+      const sign = m[8] === '-' ? -1 : 1;
+      if (+m[10] > 11) throw new SqlError('22015', `interval field value out of range: "${text}"`);
+      sum.add(sign * +m[9], 'year');
+      sum.add(sign * +m[10], 'month');
+    } else {
+      bare = Number(m[11]);
     }
   }
-  if (!matched)
-    throw new SqlError(SqlState.invalidDatetimeFormat, `invalid input syntax for type interval: "${text}"`);
+  if (bare !== undefined) sum.add(bare, 'second');
+  if (!matched) return fail();
+  const { months, days, micros } = sum;
   if (ago) return checkInterval({ months: -months, days: -days, micros: -micros });
   return checkInterval({ months, days, micros });
 }
