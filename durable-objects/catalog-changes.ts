@@ -179,13 +179,26 @@ export function nonPositive(param: string): SqlError {
   );
 }
 
-/** add_retention_policy (µs) / remove_retention_policy (undefined). */
-export function withRetention(t: DistTable, retentionUs: number | undefined, ifExists: boolean): DistTable {
+/**
+ * add_retention_policy (µs) / remove_retention_policy (undefined); undefined when
+ * `lenient` (if_not_exists / if_exists) turns the request into a no-op.
+ */
+export function withRetention(
+  t: DistTable,
+  retentionUs: number | undefined,
+  lenient: boolean,
+): DistTable | undefined {
   if (!t.hypertable)
     throw new SqlError(SqlState.invalidParameterValue, `table "${t.name}" is not a hypertable`);
   if (retentionUs !== undefined && !(retentionUs > 0)) throw nonPositive('drop_after');
-  if (retentionUs === undefined && t.retentionUs === undefined && !ifExists) {
+  if (retentionUs === undefined && t.retentionUs === undefined) {
+    if (lenient) return undefined;
     throw new SqlError('42704', `retention policy not found for hypertable "${t.name}"`);
+  }
+  // As TimescaleDB: a second policy is refused; if_not_exists keeps the existing one.
+  if (retentionUs !== undefined && t.retentionUs !== undefined) {
+    if (lenient) return undefined;
+    throw new SqlError('42710', `retention policy already exists for hypertable "${t.name}"`);
   }
   return { ...t, retentionUs };
 }

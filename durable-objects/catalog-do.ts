@@ -212,9 +212,9 @@ export class CatalogDO extends DurableObject<Env> {
   }
 
   /** add_retention_policy (µs) / remove_retention_policy (undefined). */
-  async setRetention(name: string, retentionUs: number | undefined, ifExists = false): Promise<DistTable> {
+  async setRetention(name: string, retentionUs: number | undefined, lenient = false): Promise<DistTable> {
     this.tombstone.check();
-    return rpcSafe(async () => this.change(name, (t) => withRetention(t, retentionUs, ifExists)));
+    return rpcSafe(async () => this.change(name, (t) => withRetention(t, retentionUs, lenient)));
   }
 
   /**

@@ -139,6 +139,24 @@ describe('validation before change', () => {
     expect(await ages('ret_neg')).toEqual([1]);
   });
 
+  it('add_retention_policy refuses a second policy (42710) and if_not_exists keeps the first', async () => {
+    await hypertableWithAges('ret_twice', [1]);
+    await ok(`SELECT add_retention_policy('ret_twice', drop_after => interval '4 days')`);
+    const again = await sql(`SELECT add_retention_policy('ret_twice', drop_after => interval '1 day')`);
+    expect(again.error?.code).toBe('42710');
+    expect(again.error?.message).toMatch(/already exists/);
+    const kept = await ok(
+      `SELECT add_retention_policy('ret_twice', drop_after => interval '1 day', if_not_exists => true)`,
+    );
+    expect(kept.rows).toEqual([[1000]]);
+    expect((await tableDef('ret_twice'))?.retentionUs).toBe(4 * 86_400_000_000);
+    await ok(`SELECT remove_retention_policy('ret_twice')`);
+    expect((await sql(`SELECT remove_retention_policy('ret_twice')`)).error?.code).toBe('42704');
+    await ok(`SELECT remove_retention_policy('ret_twice', if_exists => true)`);
+    await ok(`SELECT add_retention_policy('ret_twice', drop_after => interval '1 day')`);
+    expect((await tableDef('ret_twice'))?.retentionUs).toBe(86_400_000_000);
+  });
+
   it('create_hypertable checks every argument first and changes nothing on error', async () => {
     await ok('CREATE TABLE ht_bad (time timestamptz, device text, v double precision)');
     const before = await tableDef('ht_bad');

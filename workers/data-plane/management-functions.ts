@@ -157,9 +157,12 @@ export async function runManagementFunction(
       const us = intervalArg(dropAfter, 'drop_after');
       if (!(us > 0)) throw nonPositive('drop_after');
       const ifNotExists = opt(a, 2, 'if_not_exists', (v) => boolArg(v, 'if_not_exists')) ?? false;
-      if (table.retentionUs !== undefined && ifNotExists) return done(stats, scalar(fn.name, 'integer', -1));
       stats.lap('plan');
-      await pushTable(cluster, (await catalog.setRetention(table.name, us)) as unknown as DistTable);
+      // The catalog refuses a second policy (42710) or, with if_not_exists, keeps the first.
+      await pushTable(
+        cluster,
+        (await catalog.setRetention(table.name, us, ifNotExists)) as unknown as DistTable,
+      );
       return done(stats, scalar(fn.name, 'integer', 1000));
     }
     case 'remove_retention_policy': {
