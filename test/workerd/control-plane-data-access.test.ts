@@ -37,6 +37,37 @@ describe('user sessions on the data plane', () => {
     expect((await call(`/v1/databases/${other.database.id}`, { token: owner.accessToken })).status).toBe(404);
   });
 
+  it('write line protocol to /api/v2/write with the database id in ?bucket= (a viewer cannot)', async () => {
+    const write = (token: string, bucket: string) =>
+      SELF.fetch(`${BASE}/api/v2/write?bucket=${bucket}&precision=s`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'cf-connecting-ip': '192.0.2.1' },
+        body: 'session_lp,host=a v=1 1700000000\n',
+      });
+    const created = await call(`/v1/databases/${t.database.id}/sql`, {
+      token: owner.accessToken,
+      body: { sql: 'CREATE TABLE session_lp (time timestamptz NOT NULL, host text, v double precision)' },
+    });
+    expect(created.status).toBe(200);
+    const first = await write(owner.accessToken, t.database.id);
+    expect(first.status, await first.clone().text()).toBe(204);
+    const count = await call(`/v1/databases/${t.database.id}/sql`, {
+      token: owner.accessToken,
+      body: { sql: 'SELECT count(*) FROM session_lp' },
+    });
+    expect(count.json.rows).toEqual([[1]]);
+    expect((await write(owner.accessToken, other.database.id)).status).toBe(404);
+    expect((await write(owner.accessToken, 'main')).status).toBe(404);
+    const viewer = await memberWithRole(owner, t.org.id, 'viewer');
+    expect((await write(viewer.accessToken, t.database.id)).status).toBe(403);
+    const missing = await SELF.fetch(`${BASE}/api/v2/write?precision=s`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${owner.accessToken}`, 'cf-connecting-ip': '192.0.2.1' },
+      body: 'x v=1 1\n',
+    });
+    expect(missing.status).toBe(400);
+  });
+
   it('map org roles to data-plane roles (a viewer cannot write)', async () => {
     const viewer = await memberWithRole(owner, t.org.id, 'viewer');
     expect((await call(`/v1/databases/${t.database.id}`, { token: viewer.accessToken })).status).toBe(200);

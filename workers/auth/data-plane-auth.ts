@@ -1,10 +1,10 @@
 /**
  * @module workers/auth/data-plane-auth
- * Authentication for `/v1/databases/*`. Two kinds of caller:
+ * Authentication for `/v1/databases/*` and `/api/v2/*`. Two kinds of caller:
  * - API keys (`Authorization: Bearer oro_…`, or the dev key in local mode),
  *   verified through the cached Postgres verifier → `principal`.
  * - Signed-in users (access JWT as bearer, or the session cookie + CSRF):
- *   `{database}` must then be a database id, and the principal's role comes
+ *   `{database}` (or `?bucket=`) must then be a database id, and the principal's role comes
  *   from the user's org role (viewer → read, member → write, admin/owner → admin).
  * Either way the data plane sees one `principal`, so its handlers need no
  * knowledge of sessions.
@@ -38,7 +38,9 @@ export function requireDataPlaneAuth() {
     if (session) {
       const user = await authenticateSession(c, session);
       c.set('user', user);
-      const ref = pathSegment(c, 3);
+      // `/v1/databases/{id}/…` names the database in the path; InfluxDB's `/api/v2/write` in `?bucket=`.
+      const ref = c.req.path.startsWith('/api/v2/') ? c.req.query('bucket') : pathSegment(c, 3);
+      if (!ref) throw new ApiError(400, '22023', 'bucket (the database) is required');
       const row = await withControlPlane(c.env, (db) => requireDatabaseRole(db, user.userId, ref, 'viewer'));
       c.set('principal', {
         keyId: `user:${user.userId}`,
