@@ -36,7 +36,11 @@ function insertSource(env: StatementEnv, _t: TableData, s: PgNode, targets: Colu
       const exprs = items.map((x, i) =>
         x.SetToDefault ? undefined : coerce(bindExpr(b, x), targets[i].type, true),
       );
-      return exprs.map((e) => (e === undefined ? undefined : rowEvaluator(env, 0, [e])([])[0]));
+      // Constants (literals, folded casts) are values already: compiling an evaluator per value
+      // cost ~40 µs each, most of a 5,000-row INSERT.
+      return exprs.map((e) =>
+        e === undefined ? undefined : e.kind === 'const' ? e.value : rowEvaluator(env, 0, [e])([])[0],
+      );
     });
   }
   const q = env.binder().bindQuery(s.selectStmt);
