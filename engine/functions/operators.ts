@@ -39,6 +39,10 @@ import {
 import type { Interval } from '../vector.ts';
 import { resolveArrayOperator } from './array-functions.ts';
 import { resolveByteaConcat } from './bytea-functions.ts';
+import { resolveRegexOperator } from './regex-functions.ts';
+
+/** Text-like operands of the text operators (an untyped literal is text). */
+const textual = (t: SqlType) => t === 'text' || t === 'unknown';
 
 /** The result of resolving an operator or function for given argument types. */
 export interface Resolved {
@@ -382,6 +386,8 @@ export function resolveOperator(op: string, a: SqlType, b: SqlType): Resolved | 
       argTypes: [ta, tb],
     };
   }
+  if ((op === '~' || op === '~*' || op === '!~' || op === '!~*') && textual(a) && textual(b))
+    return resolveRegexOperator(op);
   if (op === '~~' || op === '!~~' || op === '~~*' || op === '!~~*') {
     return {
       impl: likeImpl(op, op.includes('*'), op.startsWith('!')),

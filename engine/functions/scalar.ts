@@ -5,7 +5,7 @@
  */
 import { SqlError, SqlState } from '../errors.ts';
 import type { ScalarImpl } from '../plan/nodes.ts';
-import { checkInt, checkInt64, formatText } from '../types/cast.ts';
+import { checkInt, checkInt64 } from '../types/cast.ts';
 import {
   decAbs,
   decimalToString,
@@ -21,8 +21,10 @@ import { isFloatType, isIntegerType, isNumericType, type SqlType } from '../type
 import { isArrayFunctionName, resolveArrayFunction } from './array-functions.ts';
 import { resolveByteaFunction } from './bytea-functions.ts';
 import { resolveDatetimeFunction } from './datetime-functions.ts';
+import { outputText, resolveFormatFunction } from './format-functions.ts';
 import { MATH_FUNCS } from './math-functions.ts';
 import { floatPower, type Resolved } from './operators.ts';
+import { resolveRegexFunction, resolveRegexSubstring } from './regex-functions.ts';
 import { isStringFunctionName, resolveStringFunction } from './string-functions.ts';
 import { checkTextLength } from './value-limits.ts';
 
@@ -162,7 +164,7 @@ const FUNCS: Record<string, Resolver> = {
   concat: (args) => ({
     impl: mk(
       'concat',
-      (...xs: unknown[]) => xs.map((x, i) => (x === null ? '' : formatText(x, norm(args[i])))).join(''),
+      (...xs: unknown[]) => xs.map((x, i) => (x === null ? '' : outputText(x, norm(args[i])))).join(''),
       false,
     ),
     type: 'text',
@@ -347,6 +349,10 @@ export function resolveFunction(name: string, args: readonly SqlType[]): Resolve
   if (isArrayFunctionName(name)) return resolveArrayFunction(name, args);
   const bytes = resolveByteaFunction(name, args);
   if (bytes) return bytes;
+  const regex = name === 'substring' ? resolveRegexSubstring(args) : resolveRegexFunction(name, args);
+  if (regex) return regex;
+  const formatted = resolveFormatFunction(name, args);
+  if (formatted) return formatted;
   if (isStringFunctionName(name)) return resolveStringFunction(name, args);
   const r = FUNCS[name] ?? MATH_FUNCS[name];
   if (r) return propagateSpecial(name, r(args));

@@ -268,6 +268,11 @@ function bindAExpr(b: ExprBinder, n: PgNode): Expr {
         type: 'bool',
       };
     }
+    case 'AEXPR_SIMILAR': {
+      // `x [NOT] SIMILAR TO p [ESCAPE e]` is `x ~ similar_to_escape(p [, e])` (`!~` for NOT).
+      const l = coerce(bindExpr(b, n.lexpr), 'text', false, pos);
+      return bindOperator(op, l, bindExpr(b, n.rexpr), pos);
+    }
     case 'AEXPR_BETWEEN':
     case 'AEXPR_NOT_BETWEEN': {
       const x = bindExpr(b, n.lexpr);
