@@ -39,6 +39,27 @@ const QUERIES = [
   "SELECT concat('a', true, NULL, false, 1.50, ARRAY[true, false]), quote_literal(true), format('%s %L', false, true)",
 ];
 
+/** Patterns whose backtracking time can grow exponentially: refused before they run. */
+const NESTED = [
+  "SELECT 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab' ~ '^(a+)+$'",
+  "SELECT regexp_replace('x', '(\\w*\\s?)*', '')",
+  "SELECT 'a' ~ '((ab)*c)+'",
+];
+
+describe('nested quantifiers', () => {
+  let pair: Pair;
+  beforeAll(async () => {
+    pair = await makePair('');
+  });
+  test.each(NESTED)('%s', async (sql) => {
+    await expect(pair.engine.query(sql)).rejects.toMatchObject({ code: '2201B' });
+  });
+  test('single-level quantifiers and quantified groups without inner quantifiers still run', async () => {
+    const r = await pair.engine.query("SELECT 'abab' ~ '^(ab)+$', 'aXb' ~ '^a[A-Z]*b$', 'ab' ~ '(a|b){2}'");
+    expect(r.rows).toEqual([[true, true, true]]);
+  });
+});
+
 describe('regular expressions and format() vs PGlite', () => {
   let pair: Pair;
   beforeAll(async () => {

@@ -52,6 +52,41 @@ const ARE_ESCAPES: Record<string, string> = {
   Z: '(?![\\s\\S])',
 };
 
+const QUANTIFIER = /^(?:[*+]|\{\d*,\d*\}|\{\d+\})/;
+
+/**
+ * Refuses a quantified group that holds a quantifier (`(a+)+`, `(\w*\s?)*`):
+ * JavaScript's backtracking engine cannot be interrupted, and such patterns take
+ * exponential time on near-matching input, so no statement budget could stop one.
+ */
+function checkNesting(src: string): void {
+  const stack: boolean[] = [];
+  let inClass = false;
+  for (let i = 0; i < src.length; i++) {
+    const ch = src[i];
+    if (ch === '\\') {
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (ch === ']') inClass = false;
+      continue;
+    }
+    if (ch === '[') inClass = true;
+    else if (ch === '(') stack.push(false);
+    else if (ch === ')') {
+      const inner = stack.pop() ?? false;
+      const q = QUANTIFIER.exec(src.slice(i + 1));
+      if (q && inner)
+        throw new SqlError(
+          '2201B',
+          'invalid regular expression: a quantified group holding a quantifier is not supported (its matching time can grow exponentially)',
+        );
+      if (stack.length > 0 && (inner || q)) stack[stack.length - 1] = true;
+    } else if (QUANTIFIER.test(src.slice(i)) && stack.length > 0) stack[stack.length - 1] = true;
+  }
+}
+
 /** Translates a PostgreSQL ARE into JavaScript RegExp source. */
 function translatePattern(p: string, expanded: boolean): string {
   let out = '';
@@ -125,7 +160,9 @@ function compile(pattern: string, opts: Options, extraFlags = ''): RegExp {
   let re = cache.get(key);
   if (!re) {
     try {
-      re = new RegExp(translatePattern(pattern, opts.expanded), opts.flags + extraFlags);
+      const source = translatePattern(pattern, opts.expanded);
+      checkNesting(source);
+      re = new RegExp(source, opts.flags + extraFlags);
     } catch (e) {
       throw invalid(e instanceof Error ? e.message.replace(/^Invalid regular expression: /, '') : String(e));
     }
