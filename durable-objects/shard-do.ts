@@ -459,8 +459,9 @@ export class ShardDO extends DurableObject<Env> {
 
   /**
    * Maintenance: compaction, merging and retention table by table (each in
-   * its own transaction), then tiering, then a bounded step of the R2 sweep. A failing item is logged and skipped
-   * so it cannot stop the others for good, and the alarm always re-arms.
+   * its own transaction), then tiering, then a bounded step of the R2 sweep.
+   * A failing item is logged and skipped so it cannot stop the others for
+   * good, and the alarm always re-arms.
    */
   override async alarm(): Promise<void> {
     if (this.tombstone.isSet) return;

@@ -128,16 +128,16 @@ export async function freezeChunk(
   };
   const done = await uploadChunkObject(deps, m, upload, () => {
     // Dropped or frozen by another attempt while the upload ran: this object is garbage.
-    const now = m.all<{ tier: string | null; object_key: string | null }>(
+    const current = m.all<{ tier: string | null; object_key: string | null }>(
       `SELECT k.tier, k.object_key FROM chunks c LEFT JOIN cold_chunks k ON k.chunk_id = c.id WHERE c.id = ?`,
       chunkId,
     )[0];
-    if (!now || now.tier === 'frozen') return false;
+    if (!current || current.tier === 'frozen') return false;
     m.all(`UPDATE chunks SET header = ? WHERE id = ?`, writeChunkHeader(n, metas), chunkId);
     m.all(`DELETE FROM chunk_blocks WHERE chunk_id = ?`, chunkId);
     // The chunk's cold object (it may have gone cold while this upload ran) is no longer read.
-    if (now.object_key !== null)
-      m.all(`INSERT OR IGNORE INTO tier_garbage (object_key, tier) VALUES (?, 'cold')`, now.object_key);
+    if (current.object_key !== null)
+      m.all(`INSERT OR IGNORE INTO tier_garbage (object_key, tier) VALUES (?, 'cold')`, current.object_key);
     m.all(
       `INSERT OR REPLACE INTO cold_chunks (chunk_id, table_name, object_key, object_bytes, tier, layout)
        VALUES (?, ?, ?, ?, 'frozen', ?)`,

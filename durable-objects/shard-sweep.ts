@@ -83,16 +83,14 @@ function hasRecordedObjects(m: Meter): boolean {
 /** Keys among `keys` that SQLite names (a chunk's object, an upload or queued garbage). */
 function knownKeys(m: Meter, keys: readonly string[]): Set<string> {
   const known = new Set<string>();
-  // DO SQLite binds at most 100 parameters per statement.
+  // DO SQLite binds at most 100 parameters per statement; numbered ones serve all three lists.
   for (let i = 0; i < keys.length; i += 90) {
     const part = keys.slice(i, i + 90);
-    const ph = part.map(() => '?').join(', ');
+    const ph = part.map((_, j) => `?${j + 1}`).join(', ');
     for (const r of m.all<{ k: string }>(
       `SELECT object_key AS k FROM cold_chunks WHERE object_key IN (${ph})
        UNION SELECT object_key FROM tier_moves WHERE object_key IN (${ph})
        UNION SELECT object_key FROM tier_garbage WHERE object_key IN (${ph})`,
-      ...part,
-      ...part,
       ...part,
     ))
       known.add(r.k);

@@ -3,8 +3,9 @@
  * Deleting a database removes its data, not only its control-plane row: every
  * ShardDO of every placement its tables ever had (dropped tables and shard
  * counts since changed included: the catalog records each shard count it
- * placed a table with), its objects in both R2 tiers, then its CatalogDO. Shards go first so a failure leaves the catalog (the map to the
- * shards) in place and the deletion can simply be retried.
+ * placed a table with), its objects in both R2 tiers, then its CatalogDO.
+ * Shards go first so a failure leaves the catalog (the map to the shards) in
+ * place and the deletion can simply be retried.
  */
 import { fromRpcError } from '../../durable-objects/rpc-errors.ts';
 import { isSqlError } from '../../engine/errors.ts';
