@@ -326,14 +326,20 @@ export class CatalogDO extends DurableObject<Env> {
     return done;
   }
 
-  /** Recovers orphaned transactions; always re-arms while any is unfinished. */
+  /**
+   * Recovers orphaned transactions (each alone, see `recover`); always re-arms
+   * while any is unfinished, or when the recovery itself failed.
+   */
   override async alarm(): Promise<void> {
     if (this.tombstone.isSet) return;
+    let again = true;
     try {
       await this.recover();
+      again = (await this.pendingTxns()).length > 0;
+    } catch (e) {
+      console.error('catalog alarm: transaction recovery failed; retried later:', e);
     } finally {
-      if ((await this.pendingTxns()).length > 0)
-        await this.ctx.storage.setAlarm(Date.now() + RECOVERY_AFTER_MS);
+      if (again) await this.ctx.storage.setAlarm(Date.now() + RECOVERY_AFTER_MS);
     }
   }
 
