@@ -10,7 +10,7 @@ import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest';
 import { CatalogDO } from '../../durable-objects/catalog-do.ts';
 import { CATALOG_MIGRATIONS } from '../../durable-objects/catalog-schema.ts';
-import { schemaVersion } from '../../durable-objects/schema-migrations.ts';
+import { type Migration, migrate, schemaVersion } from '../../durable-objects/schema-migrations.ts';
 import { ShardDO } from '../../durable-objects/shard-do.ts';
 import { SHARD_MIGRATIONS } from '../../durable-objects/shard-schema.ts';
 import { shardObjectPrefix } from '../../durable-objects/tier-uploads.ts';
@@ -149,5 +149,46 @@ describe('CatalogDO schema versions', () => {
     await ok('CREATE TABLE cat_after (k int)');
     await ok(`SELECT create_distributed_table('cat_after', 'k', shard_count => 5)`);
     expect(await catalog.placedShardCounts()).toEqual(expect.arrayContaining([1, 3, 5]));
+  });
+});
+
+describe('the migration runner', () => {
+  it('applies in order, one transaction each: a failing migration keeps the earlier ones and is retried', async () => {
+    const stub = env.SHARD.get(env.SHARD.idFromName('schema-runner-test'));
+    await runInDurableObject(stub, async (_o, state) => {
+      const sql = state.storage.sql;
+      sql.exec(`DROP TABLE IF EXISTS schema_migrations`);
+      let broken = true;
+      const steps: Migration[] = [
+        { version: 1, name: 'a', up: (q) => q.exec(`CREATE TABLE runner_a (x INTEGER)`) },
+        {
+          version: 2,
+          name: 'b',
+          up: (q) => {
+            q.exec(`CREATE TABLE runner_b (x INTEGER)`);
+            if (broken) throw new Error('migration 2 fails');
+          },
+        },
+      ];
+      expect(() => migrate(state.storage, steps)).toThrow(/migration 2 fails/);
+      expect(schemaVersion(sql)).toBe(1);
+      const tables = () =>
+        sql
+          .exec<{ name: string }>(`SELECT name FROM sqlite_master WHERE name LIKE 'runner_%' ORDER BY name`)
+          .toArray()
+          .map((r) => r.name);
+      expect(tables()).toEqual(['runner_a']); // migration 2 rolled back whole
+      broken = false;
+      expect(migrate(state.storage, steps)).toEqual({ from: 1, to: 2 });
+      expect(tables()).toEqual(['runner_a', 'runner_b']);
+      expect(migrate(state.storage, steps)).toEqual({ from: 2, to: 2 });
+      // Code older than the object, or a list out of order, is refused.
+      expect(() => migrate(state.storage, steps.slice(0, 1))).toThrow(
+        /schema version 2 is newer than this code knows \(1\)/,
+      );
+      expect(() => migrate(state.storage, [steps[1], steps[0]])).toThrow(/numbered 2, expected 1/);
+      sql.exec(`DROP TABLE runner_a`);
+      sql.exec(`DROP TABLE runner_b`);
+    });
   });
 });
