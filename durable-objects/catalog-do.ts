@@ -21,14 +21,15 @@ import {
   withRetention,
   withTiering,
 } from './catalog-changes.ts';
+import { CATALOG_MIGRATIONS } from './catalog-schema.ts';
 import { claimIdempotencyKey, type KeyClaim } from './idempotency-keys.ts';
 import { rpcSafe } from './rpc-errors.ts';
+import { migrate } from './schema-migrations.ts';
 import { Tombstone } from './tombstone.ts';
 import {
   beginAttempt,
   decideTxn,
   finishTxn,
-  initTxnSchema,
   pendingTxns,
   type TxnBegin,
   type TxnRecord,
@@ -60,10 +61,7 @@ export class CatalogDO extends DurableObject<Env> {
     this.sql = ctx.storage.sql;
     this.tombstone = new Tombstone(this.sql);
     ctx.blockConcurrencyWhile(async () => {
-      if (this.tombstone.isSet) return;
-      this.sql.exec(`CREATE TABLE IF NOT EXISTS catalog_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
-      this.sql.exec(`CREATE TABLE IF NOT EXISTS catalog_tables (name TEXT PRIMARY KEY, def TEXT NOT NULL)`);
-      initTxnSchema(this.sql);
+      if (!this.tombstone.isSet) migrate(ctx.storage, CATALOG_MIGRATIONS);
     });
   }
 
@@ -93,6 +91,19 @@ export class CatalogDO extends DurableObject<Env> {
     return { version: await this.version(), tables };
   }
 
+  /**
+   * Every shard count a table of this database was ever placed with, dropped
+   * tables included: shard `i` of count `n` is `{databaseId}:{n}:{i}`, so
+   * these name every ShardDO the database may have used (see teardown).
+   */
+  async placedShardCounts(): Promise<number[]> {
+    this.tombstone.check();
+    return this.sql
+      .exec<{ shard_count: number }>(`SELECT shard_count FROM catalog_placements ORDER BY shard_count`)
+      .toArray()
+      .map((r) => r.shard_count);
+  }
+
   private get(name: string): DistTable {
     const row = this.sql
       .exec<{ def: string }>(`SELECT def FROM catalog_tables WHERE name = ?`, name)
@@ -101,7 +112,10 @@ export class CatalogDO extends DurableObject<Env> {
     return JSON.parse(row.def) as DistTable;
   }
 
-  /** Writes a table and bumps the version atomically; returns the new version. */
+  /**
+   * Writes a table and bumps the version atomically; returns the new version.
+   * Records the table's shard count among the placements teardown must reach.
+   */
   private put(t: DistTable): number {
     return this.ctx.storage.transactionSync(() => {
       this.sql.exec(
@@ -109,6 +123,7 @@ export class CatalogDO extends DurableObject<Env> {
         t.name,
         JSON.stringify(t),
       );
+      this.sql.exec(`INSERT OR IGNORE INTO catalog_placements (shard_count) VALUES (?)`, t.shardCount);
       return this.bump();
     });
   }
@@ -311,14 +326,20 @@ export class CatalogDO extends DurableObject<Env> {
     return done;
   }
 
-  /** Recovers orphaned transactions; always re-arms while any is unfinished. */
+  /**
+   * Recovers orphaned transactions (each alone, see `recover`); always re-arms
+   * while any is unfinished, or when the recovery itself failed.
+   */
   override async alarm(): Promise<void> {
     if (this.tombstone.isSet) return;
+    let again = true;
     try {
       await this.recover();
+      again = (await this.pendingTxns()).length > 0;
+    } catch (e) {
+      console.error('catalog alarm: transaction recovery failed; retried later:', e);
     } finally {
-      if ((await this.pendingTxns()).length > 0)
-        await this.ctx.storage.setAlarm(Date.now() + RECOVERY_AFTER_MS);
+      if (again) await this.ctx.storage.setAlarm(Date.now() + RECOVERY_AFTER_MS);
     }
   }
 

@@ -20,7 +20,7 @@ export type KeyClaim =
 /**
  * Claims `key` for the request hashing to `requestHash` (call from a Durable
  * Object method: the read and the insert run with no await between them, so
- * two concurrent claims are serialized).
+ * two concurrent claims are serialized). The table is the catalog's (`catalog-schema`).
  */
 export function claimIdempotencyKey(
   sql: SqlStorage,
@@ -28,9 +28,6 @@ export function claimIdempotencyKey(
   requestHash: string,
   now: number,
 ): KeyClaim {
-  sql.exec(`CREATE TABLE IF NOT EXISTS idempotency_keys (
-    key TEXT PRIMARY KEY, request_hash TEXT NOT NULL, batch_id TEXT NOT NULL, created_at INTEGER NOT NULL)`);
-  sql.exec(`CREATE INDEX IF NOT EXISTS idempotency_keys_age ON idempotency_keys (created_at)`);
   sql.exec(`DELETE FROM idempotency_keys WHERE created_at < ?`, now - IDEMPOTENCY_WINDOW_MS);
   const row = sql
     .exec<{ request_hash: string; batch_id: string; created_at: number }>(

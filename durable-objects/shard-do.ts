@@ -12,6 +12,7 @@ import type { JoinRequest } from '../engine/distributed/join-fragment.ts';
 import type { DistTable } from '../engine/distributed/table-schema.ts';
 import { SqlError } from '../engine/errors.ts';
 import { rpcSafe } from './rpc-errors.ts';
+import { migrate } from './schema-migrations.ts';
 import { ensureDmlEngine, ShardEngine } from './shard-engine.ts';
 import { freezeNow } from './shard-freeze.ts';
 import { runShardJoin } from './shard-join.ts';
@@ -39,11 +40,11 @@ import {
   writePolicy,
 } from './shard-maintenance.ts';
 import type { ShardOp } from './shard-ops.ts';
+import { SHARD_MIGRATIONS } from './shard-schema.ts';
 import {
   catalogVersionSeen,
   dropTableData,
   emptyStats,
-  initShardSchema,
   Meter,
   pingStorage,
   rememberTable,
@@ -52,8 +53,10 @@ import {
   type ShardTableInfo,
   tableInfo,
 } from './shard-storage.ts';
+import { sweepOrphans } from './shard-sweep.ts';
 import { collectColdGarbage, runTiering, type TierDeps, type TierFaults, tierNow } from './shard-tier.ts';
 import { ColdBlockCache, type ColdNeeds } from './shard-tier-read.ts';
+import type { UploadsInFlight } from './tier-uploads.ts';
 import { Tombstone } from './tombstone.ts';
 
 export type { WriteBatch, WriteResult } from './shard-log.ts';
@@ -67,6 +70,8 @@ export class ShardDO extends DurableObject<Env> {
   private readonly engine = new ShardEngine();
   /** Cold chunk blocks fetched from R2 (bounded LRU). */
   private readonly cold: ColdBlockCache;
+  /** R2 uploads this instance is running (see `tier-uploads`). */
+  private readonly uploads: UploadsInFlight = new Set();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -74,7 +79,7 @@ export class ShardDO extends DurableObject<Env> {
     this.tombstone = new Tombstone(this.sql);
     this.cold = new ColdBlockCache(env.COLD, env.FROZEN);
     ctx.blockConcurrencyWhile(async () => {
-      if (!this.tombstone.isSet) initShardSchema(this.sql);
+      if (!this.tombstone.isSet) migrate(ctx.storage, SHARD_MIGRATIONS);
     });
   }
 
@@ -129,6 +134,7 @@ export class ShardDO extends DurableObject<Env> {
       bucket: this.env.COLD,
       frozen: this.env.FROZEN,
       shardName: this.ctx.id.name,
+      uploads: this.uploads,
     };
   }
 
@@ -422,6 +428,7 @@ export class ShardDO extends DurableObject<Env> {
         return n;
       } finally {
         this.engine.invalidate();
+        await this.ensureAlarm(); // the sweep reconciles the objects written here
       }
     });
   }
@@ -452,8 +459,9 @@ export class ShardDO extends DurableObject<Env> {
 
   /**
    * Maintenance: compaction, merging and retention table by table (each in
-   * its own transaction), then tiering. A failing item is logged and skipped
-   * so it cannot stop the others for good, and the alarm always re-arms.
+   * its own transaction), then tiering, then a bounded step of the R2 sweep.
+   * A failing item is logged and skipped so it cannot stop the others for
+   * good, and the alarm always re-arms.
    */
   override async alarm(): Promise<void> {
     if (this.tombstone.isSet) return;
@@ -493,17 +501,23 @@ export class ShardDO extends DurableObject<Env> {
     });
     if (tiering?.moved) this.engine.invalidate();
     if (tiering?.failed) failed = true;
+    const sweep = await step('R2 sweep', async () => {
+      await this.fault('sweep', 'sweep');
+      return sweepOrphans(this.tierDeps(), m, now);
+    });
     const done = (await step('bookkeeping', () =>
       this.ctx.storage.transactionSync(() => maintenanceDone(m, now)),
     )) ?? { hot: true, retention: true };
     // More to move, delete or compact (passes are bounded): soon. A failed item: retried later,
     // never given up on. Hot rows younger than the age threshold: after it. Policies: periodically.
-    if (tiering?.soon || more) await this.ctx.storage.setAlarm(now + 1000);
+    if (tiering?.soon || more || sweep?.more) await this.ctx.storage.setAlarm(now + 1000);
     // Tables held by undecided transactions: once they are decided.
     else if (held) await this.ctx.storage.setAlarm(now + HELD_ALARM_RETRY_MS);
     else if (failed) await this.ctx.storage.setAlarm(now + FAILED_ALARM_RETRY_MS);
     else if (done.hot) await this.ctx.storage.setAlarm(now + policy.maxAgeMs + 1);
     else if (done.retention || tiering?.periodic) await this.ctx.storage.setAlarm(now + RETENTION_CHECK_MS);
+    // Objects in R2: the next sweep of orphans (see `shard-sweep`).
+    else if (sweep?.nextAt !== undefined) await this.ctx.storage.setAlarm(Math.max(sweep.nextAt, now + 1000));
   }
 }
 
@@ -515,8 +529,8 @@ export const FAILED_ALARM_RETRY_MS = 60_000;
 
 /** A test-only fault (see `ShardDO.injectFault`). */
 export interface ShardFault {
-  readonly phase: 'write' | 'prepare' | 'prepared' | 'commit' | 'abort' | 'alarm' | 'tiering';
-  /** A table name or transaction id (`tiering` for the tiering step). */
+  readonly phase: 'write' | 'prepare' | 'prepared' | 'commit' | 'abort' | 'alarm' | 'tiering' | 'sweep';
+  /** A table name or transaction id (`tiering` / `sweep` for those alarm steps). */
   readonly match: string;
   /** How many calls fail (default 1). */
   times?: number;

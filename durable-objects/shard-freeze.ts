@@ -13,8 +13,9 @@
  * the Parquet page), so a read reproduces exactly the bytes the header's
  * length and CRC describe. Before anything is committed every column is
  * decoded back from the written file and compared with the original values.
- * The move is crash-safe like a cold move: intent, verified PUT, one SQLite
- * transaction (new header, blocks or cold object dropped, chunk marked frozen).
+ * The move is crash-safe like a cold move (see `tier-uploads`): recorded,
+ * verified PUT, one SQLite transaction (new header, blocks or cold object
+ * dropped, chunk marked frozen).
  */
 
 import { writeChunkHeader } from '../engine/columnar/chunk-format.ts';
@@ -36,6 +37,7 @@ import type { ColumnType } from '../engine/vector.ts';
 import { knownTables } from './shard-maintenance.ts';
 import type { Meter } from './shard-storage.ts';
 import type { TierDeps } from './shard-tier.ts';
+import { chunkObjectKey, uploadChunkObject } from './tier-uploads.ts';
 
 /** The chunk block the encoder makes from a column's values (deterministic). */
 function canonical(name: string, type: ColumnType, values: readonly unknown[], rowCount: number) {
@@ -48,12 +50,6 @@ function canonical(name: string, type: ColumnType, values: readonly unknown[], r
 /** A frozen chunk's column block, rebuilt from the values of its Parquet page. */
 export function frozenBlock(name: string, type: ColumnType, values: readonly unknown[], rowCount: number) {
   return canonical(name, type, values, rowCount).block;
-}
-
-/** R2 key of a chunk's frozen Parquet object (under the database's prefix, so teardown removes it). */
-export function frozenObjectKey(shardName: string, table: string, chunkId: number): string {
-  const databaseId = shardName.split(':')[0];
-  return `${databaseId}/frozen/${shardName}/${encodeURIComponent(table)}/${chunkId}.parquet`;
 }
 
 const same = (a: unknown, b: unknown) =>
@@ -121,28 +117,27 @@ export async function freezeChunk(
         );
     metas.push({ ...canonical(c.name, c.type, values, n).meta, name: c.name });
   }
-  const key = frozenObjectKey(deps.shardName, table.name, chunkId);
-  m.all(
-    `INSERT OR REPLACE INTO tier_moves (chunk_id, object_key, tier) VALUES (?, ?, 'frozen')`,
-    chunkId,
-    key,
-  );
-  const sha256 = await crypto.subtle.digest('SHA-256', file.bytes);
-  await deps.frozen.put(key, file.bytes, {
-    sha256,
-    customMetadata: { format: 'parquet', table: table.name },
-  });
-  const head = await deps.frozen.head(key);
-  if (!head || head.size !== file.bytes.length)
-    throw new SqlError(SqlState.internalError, `frozen object ${key} failed verification after upload`);
   const layout = JSON.stringify(file.columns.map((l) => [l.offset, l.headerLength, l.bodyLength]));
-  const done = deps.storage.transactionSync(() => {
-    if (m.all(`SELECT 1 AS x FROM tier_moves WHERE chunk_id = ? AND tier = 'frozen'`, chunkId).length === 0)
-      return false;
+  const key = chunkObjectKey(deps.shardName, 'frozen', table.name, chunkId);
+  const upload = {
+    key,
+    tier: 'frozen' as const,
+    chunkId,
+    bytes: file.bytes,
+    metadata: { format: 'parquet', table: table.name },
+  };
+  const done = await uploadChunkObject(deps, m, upload, () => {
+    // Dropped or frozen by another attempt while the upload ran: this object is garbage.
+    const current = m.all<{ tier: string | null; object_key: string | null }>(
+      `SELECT k.tier, k.object_key FROM chunks c LEFT JOIN cold_chunks k ON k.chunk_id = c.id WHERE c.id = ?`,
+      chunkId,
+    )[0];
+    if (!current || current.tier === 'frozen') return false;
     m.all(`UPDATE chunks SET header = ? WHERE id = ?`, writeChunkHeader(n, metas), chunkId);
     m.all(`DELETE FROM chunk_blocks WHERE chunk_id = ?`, chunkId);
-    if (row.object_key !== null)
-      m.all(`INSERT OR IGNORE INTO tier_garbage (object_key, tier) VALUES (?, 'cold')`, row.object_key);
+    // The chunk's cold object (it may have gone cold while this upload ran) is no longer read.
+    if (current.object_key !== null)
+      m.all(`INSERT OR IGNORE INTO tier_garbage (object_key, tier) VALUES (?, 'cold')`, current.object_key);
     m.all(
       `INSERT OR REPLACE INTO cold_chunks (chunk_id, table_name, object_key, object_bytes, tier, layout)
        VALUES (?, ?, ?, ?, 'frozen', ?)`,
@@ -152,7 +147,6 @@ export async function freezeChunk(
       file.bytes.length,
       layout,
     );
-    m.all(`DELETE FROM tier_moves WHERE chunk_id = ?`, chunkId);
     return true;
   });
   cache.forget(chunkId);

@@ -60,9 +60,21 @@ export function writePolicy(sql: SqlStorage, p: MaintenancePolicy): void {
   );
 }
 
-/** The table definitions this shard has seen (the alarm has no Worker to ask). */
+/**
+ * The table definitions this shard has seen (the alarm has no Worker to ask).
+ * One that cannot be read is logged and left out, so it cannot stop the
+ * maintenance of the others; the table's next write or schema push rewrites it.
+ */
 export function knownTables(m: Meter): DistTable[] {
-  return m.all<{ def: string }>(`SELECT def FROM shard_tables`).map((r) => JSON.parse(r.def) as DistTable);
+  const tables: DistTable[] = [];
+  for (const r of m.all<{ name: string; def: string }>(`SELECT name, def FROM shard_tables`)) {
+    try {
+      tables.push(JSON.parse(r.def) as DistTable);
+    } catch (e) {
+      console.error(`shard table definition of "${r.name}" is unreadable; skipped:`, e);
+    }
+  }
+  return tables;
 }
 
 /**

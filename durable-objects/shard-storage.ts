@@ -13,8 +13,10 @@
  *                 cold chunk has none: its blocks live in R2 (see `shard-tier`).
  * - `cold_chunks` chunks whose blocks are in R2: tier `cold` (chunk bytes in the COLD
  *                 bucket) or `frozen` (a Parquet file in FROZEN, with its page layout).
- * - `tier_moves`  intents of moves to R2 in flight (so a crash leaves no untracked object).
+ * - `tier_moves`  uploads to R2, one row per object key, recorded before the PUT and kept
+ *                 until the attempt ends (so an object that lands late is still known).
  * - `tier_garbage` R2 objects of dropped or re-tiered chunks still to delete.
+ * - `schema_migrations` the schema version (see `shard-schema`).
  * - `shard_tables` the last table definitions seen, for the alarm (compaction, retention).
  */
 
@@ -111,35 +113,6 @@ export function pingStorage(sql: SqlStorage, nonce: string): ShardPing {
   return { nonce, readBack: row.value, rowsWritten: w.rowsWritten, rowsRead: r.rowsRead };
 }
 
-/** Creates the shard schema (idempotent). */
-export function initShardSchema(sql: SqlStorage): void {
-  sql.exec(`CREATE TABLE IF NOT EXISTS _meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
-  sql.exec(`CREATE TABLE IF NOT EXISTS shard_log (
-    lsn INTEGER PRIMARY KEY AUTOINCREMENT, batch_id TEXT NOT NULL UNIQUE, table_name TEXT NOT NULL,
-    kind TEXT NOT NULL, row_count INTEGER NOT NULL, state TEXT NOT NULL, payload TEXT, at INTEGER NOT NULL)`);
-  sql.exec(`CREATE TABLE IF NOT EXISTS hot_rows (
-    rid INTEGER PRIMARY KEY AUTOINCREMENT, table_name TEXT NOT NULL, bucket INTEGER NOT NULL,
-    at INTEGER NOT NULL, data TEXT NOT NULL)`);
-  sql.exec(`CREATE INDEX IF NOT EXISTS hot_rows_table ON hot_rows (table_name, bucket)`);
-  sql.exec(`CREATE TABLE IF NOT EXISTS chunks (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, table_name TEXT NOT NULL, bucket INTEGER NOT NULL,
-    row_count INTEGER NOT NULL, bytes INTEGER NOT NULL, header BLOB NOT NULL, deleted BLOB,
-    created_at INTEGER NOT NULL)`);
-  sql.exec(`CREATE INDEX IF NOT EXISTS chunks_table ON chunks (table_name, bucket)`);
-  sql.exec(`CREATE TABLE IF NOT EXISTS chunk_blocks (
-    chunk_id INTEGER NOT NULL, col INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (chunk_id, col))`);
-  sql.exec(`CREATE TABLE IF NOT EXISTS shard_tables (name TEXT PRIMARY KEY, def TEXT NOT NULL)`);
-  sql.exec(`CREATE TABLE IF NOT EXISTS cold_chunks (
-    chunk_id INTEGER PRIMARY KEY, table_name TEXT NOT NULL, object_key TEXT NOT NULL,
-    object_bytes INTEGER NOT NULL, tier TEXT NOT NULL DEFAULT 'cold', layout TEXT)`);
-  sql.exec(`CREATE INDEX IF NOT EXISTS cold_chunks_table ON cold_chunks (table_name)`);
-  sql.exec(`CREATE TABLE IF NOT EXISTS tier_moves (
-    chunk_id INTEGER PRIMARY KEY, object_key TEXT NOT NULL, tier TEXT NOT NULL DEFAULT 'cold')`);
-  sql.exec(
-    `CREATE TABLE IF NOT EXISTS tier_garbage (object_key TEXT PRIMARY KEY, tier TEXT NOT NULL DEFAULT 'cold')`,
-  );
-}
-
 /** Writes rows as columnar chunks (one SQLite row per header and per column block). Returns chunks written. */
 export function writeChunks(m: Meter, t: DistTable, rows: readonly Row[], now: number): number {
   return insertChunks(m, t, encodeTableRows(t, rows), now);
@@ -170,19 +143,21 @@ export function insertChunks(m: Meter, t: DistTable, chunks: readonly BucketChun
 }
 
 /**
- * Deletes chunks (and their blocks) by id. A cold chunk's R2 object (or one a
- * move may have written) is queued in `tier_garbage`, deleted after the transaction.
+ * Deletes chunks (and their blocks) by id. A cold chunk's R2 object is queued
+ * in `tier_garbage`, deleted after the transaction. Moves of the chunk keep
+ * their `tier_moves` row: an upload still running ends by queueing its own
+ * object (see `shard-tier`), and one that died is settled by the next
+ * garbage collection.
  */
 export function deleteChunks(m: Meter, ids: readonly number[]): void {
   for (const id of ids) {
     m.all(`DELETE FROM chunk_blocks WHERE chunk_id = ?`, id);
     m.all(`DELETE FROM chunks WHERE id = ?`, id);
-    for (const t of ['cold_chunks', 'tier_moves'])
-      for (const { object_key, tier } of m.all<{ object_key: string; tier: string }>(
-        `DELETE FROM ${t} WHERE chunk_id = ? RETURNING object_key, tier`,
-        id,
-      ))
-        m.all(`INSERT OR IGNORE INTO tier_garbage (object_key, tier) VALUES (?, ?)`, object_key, tier);
+    for (const { object_key, tier } of m.all<{ object_key: string; tier: string }>(
+      `DELETE FROM cold_chunks WHERE chunk_id = ? RETURNING object_key, tier`,
+      id,
+    ))
+      m.all(`INSERT OR IGNORE INTO tier_garbage (object_key, tier) VALUES (?, ?)`, object_key, tier);
   }
 }
 

@@ -4,17 +4,13 @@
  * chunks whose whole time range ended `move_after` ago), and deletes the R2
  * objects of dropped cold chunks.
  *
- * A move is crash-safe and idempotent:
- * 1. record an intent (`tier_moves`: chunk id → object key) in SQLite;
- * 2. PUT the chunk's exact bytes (header + blocks, the single-buffer form)
- *    under a key derived from shard and chunk id, with a SHA-256 R2 checks,
- *    and HEAD it to verify size and checksum;
- * 3. in one SQLite transaction: mark the chunk cold (`cold_chunks`), delete its
- *    blocks, drop the intent.
- * A crash before 3 leaves the chunk warm and the intent in place; the next
- * alarm writes the same key again. A chunk dropped meanwhile (retention,
- * merge, DROP TABLE) moves its intent's key to `tier_garbage`, so no object is
- * left untracked. Keys start with `{databaseId}/`, which database teardown deletes.
+ * A move is crash-safe and idempotent (see `tier-uploads` for the
+ * bookkeeping that keeps every object known): it PUTs the chunk's exact bytes
+ * (header + blocks, the single-buffer form) under a key of its own, verifies
+ * them, and in one SQLite transaction marks the chunk cold (`cold_chunks`)
+ * and deletes its blocks. A crash before that commit leaves the chunk warm;
+ * the next alarm settles the dead attempt's object as garbage and moves the
+ * chunk again. Keys start with `{databaseId}/`, which database teardown deletes.
  */
 
 import { serializeParts } from '../engine/columnar/chunk-format.ts';
@@ -24,16 +20,13 @@ import { SqlError, SqlState } from '../engine/errors.ts';
 import { type BlockCache, freezeDueChunks } from './shard-freeze.ts';
 import { knownTables } from './shard-maintenance.ts';
 import type { Meter } from './shard-storage.ts';
+import { chunkObjectKey, settleDeadUploads, type UploadDeps, uploadChunkObject } from './tier-uploads.ts';
 
 /** Chunks one alarm moves at most (the rest wait for the next run). */
 export const TIER_BATCH = 32;
 
 /** What a move needs from the Durable Object. */
-export interface TierDeps {
-  readonly storage: DurableObjectStorage;
-  readonly bucket: R2Bucket;
-  /** The frozen tier's bucket (Parquet objects, see `shard-freeze`). */
-  readonly frozen: R2Bucket;
+export interface TierDeps extends UploadDeps {
   /** The shard's name (`{databaseId}:{shardCount}:{index}`). */
   readonly shardName: string | undefined;
 }
@@ -41,12 +34,6 @@ export interface TierDeps {
 /** Test hook: fail right after the object is written and verified, before SQLite changes. */
 export interface TierFaults {
   readonly crashAfterPut?: boolean;
-}
-
-/** R2 key of a chunk's cold object (under the database's prefix, so teardown removes it). */
-export function coldObjectKey(shardName: string, table: string, chunkId: number): string {
-  const databaseId = shardName.split(':')[0];
-  return `${databaseId}/cold/${shardName}/${encodeURIComponent(table)}/${chunkId}.chunk`;
 }
 
 /** Warm chunk ids of `table` (only those of the bucket starting at `bucket`, when given). */
@@ -74,8 +61,6 @@ export function warmChunksBefore(m: Meter, t: DistTable, cutoffUs: number, limit
     )
     .map((r) => r.id);
 }
-
-const hex = (b: ArrayBuffer) => [...new Uint8Array(b)].map((x) => x.toString(16).padStart(2, '0')).join('');
 
 /** Moves one warm chunk to R2 (see the module comment). Returns false when it is gone or already cold. */
 export async function moveChunkToCold(
@@ -107,32 +92,37 @@ export async function moveChunkToCold(
     header,
     blocks.map((b) => new Uint8Array(b.data)),
   );
-  const key = coldObjectKey(deps.shardName, table, chunkId);
-  m.all(`INSERT OR REPLACE INTO tier_moves (chunk_id, object_key) VALUES (?, ?)`, chunkId, key);
-  const sha256 = await crypto.subtle.digest('SHA-256', bytes);
-  await deps.bucket.put(key, bytes, {
-    sha256,
-    customMetadata: { format: 'orochi-chunk', table, chunk: String(chunkId) },
-  });
-  const head = await deps.bucket.head(key);
-  const stored = head?.checksums.sha256;
-  if (!head || head.size !== bytes.length || (stored && hex(stored) !== hex(sha256)))
-    throw new SqlError(SqlState.internalError, `cold object ${key} failed verification after upload`);
-  if (faults.crashAfterPut) throw new SqlError(SqlState.internalError, 'injected crash after the R2 put');
-  return deps.storage.transactionSync(() => {
-    // Dropped while the upload ran: deleteChunks already queued the key as garbage.
-    if (m.all(`SELECT 1 AS x FROM tier_moves WHERE chunk_id = ?`, chunkId).length === 0) return false;
-    m.all(
-      `INSERT INTO cold_chunks (chunk_id, table_name, object_key, object_bytes) VALUES (?, ?, ?, ?)`,
-      chunkId,
-      table,
-      key,
-      bytes.length,
-    );
-    m.all(`DELETE FROM chunk_blocks WHERE chunk_id = ?`, chunkId);
-    m.all(`DELETE FROM tier_moves WHERE chunk_id = ?`, chunkId);
-    return true;
-  });
+  const key = chunkObjectKey(deps.shardName, 'cold', table, chunkId);
+  const upload = {
+    key,
+    tier: 'cold' as const,
+    chunkId,
+    bytes,
+    metadata: { format: 'orochi-chunk', table, chunk: String(chunkId) },
+  };
+  return uploadChunkObject(
+    deps,
+    m,
+    upload,
+    () => {
+      // Dropped, or moved by another attempt, while the upload ran: this object is garbage.
+      const warm = m.all(
+        `SELECT 1 AS x FROM chunks WHERE id = ? AND id NOT IN (SELECT chunk_id FROM cold_chunks)`,
+        chunkId,
+      );
+      if (warm.length === 0) return false;
+      m.all(
+        `INSERT INTO cold_chunks (chunk_id, table_name, object_key, object_bytes) VALUES (?, ?, ?, ?)`,
+        chunkId,
+        table,
+        key,
+        bytes.length,
+      );
+      m.all(`DELETE FROM chunk_blocks WHERE chunk_id = ?`, chunkId);
+      return true;
+    },
+    faults,
+  );
 }
 
 /** Moves every chunk due under the tables' tiering policies (at most `TIER_BATCH`). Returns chunks moved and whether more are due. */
@@ -168,8 +158,16 @@ export async function tierDueChunks(
   return { moved, more };
 }
 
-/** Deletes R2 objects of dropped (or re-tiered) chunks. Returns objects deleted. */
+/**
+ * Deletes R2 objects of dropped (or re-tiered) chunks and of dead uploads.
+ * A key a chunk references is never deleted (its garbage row is only
+ * dropped). Returns objects deleted.
+ */
 export async function collectColdGarbage(deps: TierDeps, m: Meter): Promise<number> {
+  deps.storage.transactionSync(() => {
+    settleDeadUploads(m, deps.uploads);
+    m.all(`DELETE FROM tier_garbage WHERE object_key IN (SELECT object_key FROM cold_chunks)`);
+  });
   const rows = m.all<{ object_key: string; tier: string }>(
     `SELECT object_key, tier FROM tier_garbage LIMIT 1000`,
   );
@@ -198,9 +196,10 @@ export async function tierNow(
 
 /**
  * The alarm's tiering step: deletes garbage, moves due chunks to cold and to
- * frozen, deletes what
- * moves of dropped chunks left. `soon` when work remains; `periodic` when a
- * table has a tiering policy (the alarm must keep coming).
+ * frozen, deletes what moves of dropped chunks left. Each chunk and each
+ * garbage collection fails alone (logged, counted in `failed`, retried by a
+ * later alarm). `soon` when work remains; `periodic` when a table has a
+ * tiering policy (the alarm must keep coming).
  */
 export async function runTiering(
   deps: TierDeps,
@@ -213,11 +212,20 @@ export async function runTiering(
     failed++;
     console.error(`shard ${deps.shardName} alarm: moving chunk ${chunkId} failed; retried later:`, e);
   };
-  await collectColdGarbage(deps, m);
+  const collect = async () => {
+    try {
+      return await collectColdGarbage(deps, m);
+    } catch (e) {
+      failed++;
+      console.error(`shard ${deps.shardName} alarm: deleting R2 garbage failed; retried later:`, e);
+      return 0;
+    }
+  };
+  await collect();
   // Freeze first: a chunk already due for the frozen tier goes there straight from warm.
   const frozen = await freezeDueChunks(deps, m, nowMs, cache, TIER_BATCH, onError);
   const cold = await tierDueChunks(deps, m, nowMs, {}, onError);
-  const garbage = (await collectColdGarbage(deps, m)) > 0;
+  const garbage = (await collect()) > 0;
   const periodic = knownTables(m).some((t) => t.tierAfterUs !== undefined || t.freezeAfterUs !== undefined);
   return { moved: cold.moved + frozen.moved, soon: cold.more || frozen.more || garbage, periodic, failed };
 }

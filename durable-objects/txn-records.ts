@@ -30,26 +30,6 @@ export interface TxnBegin {
   readonly prior?: { readonly id: string; readonly shards: readonly string[] };
 }
 
-/** Creates the attempts table; moves records of the earlier one-row-per-id layout over. */
-export function initTxnSchema(sql: SqlStorage): void {
-  sql.exec(`CREATE TABLE IF NOT EXISTS txn_attempts (
-    id TEXT PRIMARY KEY, base TEXT NOT NULL, attempt INTEGER NOT NULL, shards TEXT NOT NULL,
-    state TEXT NOT NULL, created_at INTEGER NOT NULL, finished_at INTEGER)`);
-  sql.exec(`CREATE UNIQUE INDEX IF NOT EXISTS txn_attempts_base ON txn_attempts (base, attempt)`);
-  sql.exec(
-    `CREATE INDEX IF NOT EXISTS txn_attempts_open ON txn_attempts (created_at) WHERE finished_at IS NULL`,
-  );
-  sql.exec(
-    `CREATE INDEX IF NOT EXISTS txn_attempts_finished ON txn_attempts (finished_at) WHERE finished_at IS NOT NULL`,
-  );
-  const old = sql.exec(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'txn_records'`).toArray();
-  if (old.length > 0) {
-    sql.exec(`INSERT OR IGNORE INTO txn_attempts (id, base, attempt, shards, state, created_at)
-      SELECT id, id, 0, shards, state, created_at FROM txn_records`);
-    sql.exec(`DROP TABLE txn_records`);
-  }
-}
-
 type AttemptRow = {
   id: string;
   attempt: number;

@@ -66,4 +66,40 @@ describe('DELETE /v1/databases/{database}', () => {
     const audit = await call(`/v1/orgs/${other.org.id}/audit-log`, { token: owner.accessToken });
     expect(audit.status).toBe(200);
   });
+
+  it('reaches the shards of every placement a table ever had, and of dropped tables', async () => {
+    const owner = await signIn();
+    const { database } = await tenant(owner, 'teardown-placements');
+    const run = async (sql: string) => {
+      const r = await call(`/v1/databases/${database.id}/sql`, { token: owner.accessToken, body: { sql } });
+      expect(r.status, JSON.stringify(r.json)).toBe(200);
+    };
+    // A table that lived on one shard (local) before it was distributed over four.
+    await run('CREATE TABLE moved (k int, v int)');
+    await run('INSERT INTO moved VALUES (1, 1), (2, 2)');
+    await run('DELETE FROM moved');
+    await run(`SELECT create_distributed_table('moved', 'k', shard_count => 4)`);
+    await run('INSERT INTO moved VALUES (3, 3)');
+    // A table on two shards, dropped before the database.
+    await run('CREATE TABLE gone (k int, v int)');
+    await run(`SELECT create_distributed_table('gone', 'k', shard_count => 2)`);
+    await run('INSERT INTO gone VALUES (1, 1), (2, 2), (3, 3), (4, 4)');
+    await run('DROP TABLE gone');
+    const names = [`${database.id}:1:0`, `${database.id}:2:0`, `${database.id}:2:1`];
+    names.push(...[0, 1, 2, 3].map((i) => `${database.id}:4:${i}`));
+    const stub = (n: string) => env.SHARD.get(env.SHARD.idFromName(n));
+    for (const n of names.slice(0, 3))
+      await runInDurableObject(stub(n), async (_o, state) => {
+        // Used, then left behind: its log still holds the writes.
+        const log = state.storage.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM shard_log`).one();
+        expect(log.n, n).toBeGreaterThan(0);
+      });
+
+    const del = await call(`/v1/databases/${database.id}`, { method: 'DELETE', token: owner.accessToken });
+    expect(del.status).toBe(204);
+    for (const n of names)
+      await runInDurableObject(stub(n), async (_o, state) => {
+        expect(userTables(state.storage), n).toEqual(['_destroyed']);
+      });
+  });
 });

@@ -323,4 +323,23 @@ describe('alarms isolate failures', () => {
     expect((await shard(1, 0).tableInfo('alarm_bad')).hotRows).toBe(0);
     expect(await ids('alarm_bad')).toEqual(range(5));
   });
+
+  it('a table definition the shard cannot read is skipped; the other tables are compacted', async () => {
+    await distributed('alarm_corrupt_ok', 6);
+    await ok(`INSERT INTO alarm_corrupt_ok VALUES ${values(range(12))}`);
+    let i = 0;
+    while ((await shard(6, i).tableInfo('alarm_corrupt_ok')).hotRows === 0) i++;
+    const hot = (await shard(6, i).tableInfo('alarm_corrupt_ok')).hotRows;
+    await shard(6, i).setMaintenancePolicy({ minRows: 1, maxAgeMs: 0 });
+    await runInDurableObject(shard(6, i), (_o, state) => {
+      state.storage.sql.exec(
+        `INSERT INTO shard_tables (name, def) VALUES ('alarm_corrupt_bad', '{"name": "alar')`,
+      );
+    });
+    expect(await runDurableObjectAlarm(shard(6, i))).toBe(true);
+    const info = await shard(6, i).tableInfo('alarm_corrupt_ok');
+    expect(info.hotRows).toBe(0);
+    expect(info.chunks.reduce((a, c) => a + c.rows, 0)).toBe(hot);
+    expect(await ids('alarm_corrupt_ok')).toEqual(range(12));
+  });
 });

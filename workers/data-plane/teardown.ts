@@ -1,9 +1,11 @@
 /**
  * @module workers/data-plane/teardown
  * Deleting a database removes its data, not only its control-plane row: every
- * ShardDO of every colocation group, its objects in both R2 tiers, then its
- * CatalogDO. Shards go first so a failure leaves the catalog (the map to the
- * shards) in place and the deletion can simply be retried.
+ * ShardDO of every placement its tables ever had (dropped tables and shard
+ * counts since changed included: the catalog records each shard count it
+ * placed a table with), its objects in both R2 tiers, then its CatalogDO.
+ * Shards go first so a failure leaves the catalog (the map to the shards) in
+ * place and the deletion can simply be retried.
  */
 import { fromRpcError } from '../../durable-objects/rpc-errors.ts';
 import { isSqlError } from '../../engine/errors.ts';
@@ -37,16 +39,19 @@ export interface TeardownReport {
 export async function destroyDatabaseData(env: Env, databaseId: string): Promise<TeardownReport> {
   const cluster = new Cluster(env, databaseId);
   // A retried deletion may find the catalog already destroyed (3D000): its shards went before it.
-  const snapshot = await cluster.refresh().catch((e: unknown) => {
-    const err = fromRpcError(e);
-    if (isSqlError(err) && err.code === '3D000') return { tables: [] };
-    throw e;
-  });
-  const shardNames = new Set(snapshot.tables.flatMap((t) => cluster.shardsOf(t)));
-  await Promise.all([...shardNames].map((name) => cluster.shard(name).destroy()));
+  const counts = await cluster
+    .catalog()
+    .placedShardCounts()
+    .catch((e: unknown) => {
+      const err = fromRpcError(e);
+      if (isSqlError(err) && err.code === '3D000') return [] as number[];
+      throw e;
+    });
+  const shardNames = counts.flatMap((n) => Array.from({ length: n }, (_, i) => cluster.shardName(n, i)));
+  await Promise.all(shardNames.map((name) => cluster.shard(name).destroy()));
   const prefix = databaseObjectPrefix(databaseId);
   const objects = (await deletePrefix(env.COLD, prefix)) + (await deletePrefix(env.FROZEN, prefix));
   await cluster.catalog().destroy();
   forgetCatalog(databaseId);
-  return { shards: shardNames.size, objects };
+  return { shards: shardNames.length, objects };
 }
