@@ -34,7 +34,7 @@ describe('planeJson round trip', () => {
       const row = randomRow(rng);
       const back = parsePlaneJson<unknown[]>(planeJson(row));
       expect(back.length).toBe(row.length);
-      row.forEach((v, j) => expect(Object.is(back[j], v), `${String(v)} at ${j}`).toBe(true));
+      for (const [j, v] of row.entries()) expect(Object.is(back[j], v), `${String(v)} at ${j}`).toBe(true);
     }
   });
 
