@@ -135,8 +135,7 @@ export function bindWindowCall(b: ExprBinder, n: PgNode, name: string): Expr {
  * lag(float8, 1, -1.25) float8), the offset converts to integer implicitly; otherwise no
  * such function (42883). Coerces `args` in place; returns the result type.
  */
-function bindShift(name: string, args: Expr[], location: number): SqlType | undefined {
-  if (args.length === 0) return undefined;
+function bindShift(name: string, args: Expr[], location: number): SqlType {
   const missing = () =>
     new SqlError(
       SqlState.undefinedFunction,
@@ -144,7 +143,7 @@ function bindShift(name: string, args: Expr[], location: number): SqlType | unde
       location + 1,
     );
   const offset = args[1]?.type;
-  if (args.length > 3 || (offset !== undefined && commonType(offset, 'int32') !== 'int32')) throw missing();
+  if (args.length === 0 || args.length > 3 || (offset !== undefined && commonType(offset, 'int32') !== 'int32')) throw missing();
   const type = commonType(args[0].type, args[2]?.type ?? 'unknown');
   if (type === undefined) throw missing();
   const result = type === 'unknown' ? 'text' : type;
