@@ -143,7 +143,12 @@ function bindShift(name: string, args: Expr[], location: number): SqlType {
       location + 1,
     );
   const offset = args[1]?.type;
-  if (args.length === 0 || args.length > 3 || (offset !== undefined && commonType(offset, 'int32') !== 'int32')) throw missing();
+  if (
+    args.length === 0 ||
+    args.length > 3 ||
+    (offset !== undefined && commonType(offset, 'int32') !== 'int32')
+  )
+    throw missing();
   const type = commonType(args[0].type, args[2]?.type ?? 'unknown');
   if (type === undefined) throw missing();
   const result = type === 'unknown' ? 'text' : type;
