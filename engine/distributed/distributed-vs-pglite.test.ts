@@ -396,18 +396,25 @@ describe('the data plane (bind, then fast or general path) vs PGlite', () => {
     }
   });
 
-  it('leaves totals beyond ±2^53 to the general path (the fast path cannot add them exactly)', () => {
-    const plan = planSelect(classifySelect('SELECT sum(n), avg(id) FROM t'), table, []);
-    const partial = (sumN: number): PartialResult => ({
+  it('adds integer partial sums exactly past ±2^53 (no double in between)', () => {
+    const plan = planSelect(classifySelect('SELECT sum(n), avg(n), sum(id) FROM t'), table, []);
+    const partial = (sumN: number | bigint): PartialResult => ({
       rowCount: 1,
       columns: plan.fragment.aggs.map((a) => [
         a.fn === 'sum' && a.arg?.k === 'col' && a.arg.id === 3 ? sumN : 1,
       ]),
     });
-    expect(mergePartials(plan, [partial(2 ** 52), partial(2 ** 52 - 2)]).rows[0][0]).toBe(
-      String(2 ** 53 - 2),
+    // 2^53 + 3 and -(2^53): a double sum gives 4 (or 2); PostgreSQL's exact numeric gives 3.
+    const merged = mergePartials(plan, [partial(2n ** 53n + 3n), partial(-(2 ** 53))]).rows[0];
+    expect(merged[0]).toBe('3');
+    expect(merged[1]).toBe('1.5000000000000000');
+    expect(mergePartials(plan, [partial(2 ** 52), partial(2 ** 52 + 1)]).rows[0][0]).toBe(
+      String(2n ** 53n + 1n),
     );
-    expect(() => mergePartials(plan, [partial(2 ** 52), partial(2 ** 52)])).toThrow(InexactMerge);
+    // sum(int4) is int8: a total beyond int8 is PostgreSQL's 22003, left to the general path.
+    const ids = planSelect(classifySelect('SELECT sum(id) FROM t'), table, []);
+    const big = (v: bigint): PartialResult => ({ rowCount: 1, columns: [[v]] });
+    expect(() => mergePartials(ids, [big(2n ** 62n), big(2n ** 62n)])).toThrow(InexactMerge);
   });
 
   it('keeps simple statements on the fast path', async () => {

@@ -31,7 +31,7 @@ import {
 import { exprType, type FExpr } from './fragment-expr.ts';
 import { packColumn } from './partial-columns.ts';
 import { planeJson } from './row-json.ts';
-import { type DistType, parseTimestampUs, planeInt64 } from './table-schema.ts';
+import { type DistType, parseTimestampUs, planeInt64, planeNumeric } from './table-schema.ts';
 
 const SQL_TYPE: Record<DistType, string> = {
   bool: 'bool',
@@ -159,7 +159,7 @@ function convert(v: unknown, engineType: string): unknown {
   if (typeof v === 'bigint') return planeInt64(v);
   if (typeof v === 'string') {
     if (engineType === 'timestamptz' || engineType === 'timestamp') return parseTimestampUs(v);
-    if (engineType === 'numeric') return Number(v);
+    if (engineType === 'numeric') return planeNumeric(v);
   }
   return v;
 }
@@ -222,7 +222,7 @@ function foldDistinct(f: Fragment, rows: readonly unknown[][]): unknown[][] {
     let d = nKeys; // next DISTINCT argument column
     let p = nKeys + nDistinct; // next plain partial column
     f.aggs.forEach((a, i) => {
-      if (!isDistinct(a)) acc[i] = combineAgg(a.fn, acc[i], row[p++]);
+      if (!isDistinct(a)) acc[i] = combineAgg(a, acc[i], row[p++]);
       else if (row[d++] !== null) (acc[i] as Set<unknown>).add(row[d - 1]);
     });
   }

@@ -7,7 +7,8 @@
  * aggregates per group (see `partial-merge`). Results are columnar: one array
  * per output.
  */
-import { compareValues, type FExpr } from './fragment-expr.ts';
+import { compareValues, exprType, type FExpr } from './fragment-expr.ts';
+import { planeInt64 } from './table-schema.ts';
 
 /** Partial aggregate kinds; avg travels as sum and count. */
 export type AggFn = 'count' | 'sum' | 'min' | 'max' | 'countDistinct';
@@ -104,12 +105,25 @@ export function foldAgg(fn: AggFn, acc: unknown, v: unknown): unknown {
   }
 }
 
-/** Combines two partials of the same aggregate (count adds; sum adds; min/max compare). */
-export function combineAgg(fn: AggFn, a: unknown, b: unknown): unknown {
+/**
+ * True when `a` is a sum of integers: its partials are exact integers (numbers within ±2^53,
+ * bigints beyond, as PostgreSQL's sum(int8) is an exact numeric) and must add exactly.
+ */
+export function isIntegerSum(a: AggSpec): boolean {
+  if (a.fn !== 'sum' || !a.arg) return false;
+  const t = exprType(a.arg);
+  return t === 'int32' || t === 'int64';
+}
+
+/** Combines two partials of the same aggregate (count adds; sum adds, integers exactly; min/max compare). */
+export function combineAgg(agg: AggSpec, a: unknown, b: unknown): unknown {
+  const fn = agg.fn;
   if (fn === 'count') return (a as number) + (b as number);
   if (fn === 'countDistinct') return new Set([...(a as Iterable<unknown>), ...(b as Iterable<unknown>)]);
   if (b === null) return a;
   if (a === null) return b;
+  // A double adds two partial sums past 2^53 inexactly, even when the total comes back within it.
+  if (isIntegerSum(agg)) return planeInt64(BigInt(a as number | bigint) + BigInt(b as number | bigint));
   return foldAgg(fn, a, b);
 }
 

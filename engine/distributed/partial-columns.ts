@@ -13,7 +13,7 @@
 
 import { type ExecBatch, getterFor } from '../exec/frame.ts';
 import type { PartialResult } from './fragment.ts';
-import { planeInt64 } from './table-schema.ts';
+import { planeInt64, planeNumeric } from './table-schema.ts';
 
 /** A dictionary-packed text column: `dict[codes[r]]`, code -1 for NULL. */
 export interface DictColumn {
@@ -58,12 +58,13 @@ export class PartialColumns {
     this.rowCount += n;
   }
 
-  /** Numeric columns (decimal text, e.g. sum over int8) as numbers, like the plane's other values. */
+  /** Numeric columns (decimal text, e.g. sum over int8) as plane values (`planeNumeric`). */
   numericToNumbers(types: readonly string[]): void {
     for (let c = 0; c < this.cols.length; c++) {
       if (types[c] !== 'numeric') continue;
       const col = this.cols[c];
-      for (let i = 0; i < col.length; i++) if (typeof col[i] === 'string') col[i] = Number(col[i]);
+      for (let i = 0; i < col.length; i++)
+        if (typeof col[i] === 'string') col[i] = planeNumeric(col[i] as string);
     }
   }
 }

@@ -31,10 +31,18 @@ export class InexactMerge extends Error {
   }
 }
 
-/** A merged integer total, checked to be exact. */
-function exactInteger(v: unknown): number {
+const INT64_MAX = 2n ** 63n - 1n;
+
+/**
+ * A merged integer total (integer sums combine exactly: a number within ±2^53, a bigint
+ * beyond). A double beyond ±2^53 is not exact; an int8 output beyond int8 would be 22003:
+ * both are left to the general path (the engine).
+ */
+function exactInteger(v: unknown, type: OutputType): number | bigint {
   if (typeof v === 'number' && !Number.isSafeInteger(v)) throw new InexactMerge();
-  return v as number;
+  if (typeof v === 'bigint' && type === 'int64' && (v > INT64_MAX || v < -INT64_MAX - 1n))
+    throw new InexactMerge();
+  return v as number | bigint;
 }
 
 /** Where a final output column comes from. */
@@ -104,7 +112,7 @@ export function mergePartials(plan: DistributedSelect, partials: readonly Partia
         if (!g) groups.set(id, r);
         else
           f.aggs.forEach((a, i) => {
-            g[nKeys + i] = combineAgg(a.fn, g[nKeys + i], r[nKeys + i]);
+            g[nKeys + i] = combineAgg(a, g[nKeys + i], r[nKeys + i]);
           });
       }
     }
@@ -122,17 +130,17 @@ export function mergePartials(plan: DistributedSelect, partials: readonly Partia
           if (s.k === 'agg') {
             const v = finalAgg(f.aggs[s.index].fn, r[nKeys + s.index]);
             if (v === null || (o.type !== 'int64' && o.type !== 'numeric')) return v;
-            return o.type === 'numeric' ? String(exactInteger(v)) : exactInteger(v);
+            return o.type === 'numeric' ? String(exactInteger(v, o.type)) : exactInteger(v, o.type);
           }
-          const sum = r[nKeys + s.sum] as number | null;
+          const sum = r[nKeys + s.sum] as number | bigint | null;
           const count = r[nKeys + s.count] as number;
           if (sum === null || count === 0) return null;
           // avg of integers is numeric in PostgreSQL: exact division at PostgreSQL's scale.
           if (o.type === 'numeric')
             return decimalToString(
-              decDiv(decFromBigInt(BigInt(exactInteger(sum))), decFromBigInt(BigInt(count))),
+              decDiv(decFromBigInt(BigInt(exactInteger(sum, o.type))), decFromBigInt(BigInt(count))),
             );
-          return sum / count;
+          return Number(sum) / count;
         }),
       );
   if (plan.orderBy.length > 0) {

@@ -2,23 +2,27 @@
  * @module engine/distributed/row-json
  * JSON for data-plane rows and logged operations that keeps what plain JSON
  * drops: NaN and ±Infinity (JSON.stringify writes null — a NOT NULL double
- * would read back NULL) and bigint (int8 beyond ±2^53). Such values are
- * tagged objects, `{"$f":"NaN"}` and `{"$i":"9223372036854775807"}`; text
+ * would read back NULL), -0 (written as 0; PostgreSQL prints float8 -0 as
+ * `-0`) and bigint (int8 beyond ±2^53). Such values are tagged objects,
+ * `{"$f":"NaN"}`, `{"$f":"-0"}` and `{"$i":"9223372036854775807"}`; text
  * without a tag parses with plain JSON.parse, so rows written before the tags
  * existed (and the common case) cost nothing extra.
  */
 
 type Tagged = { $f: string } | { $i: string };
 
+/** A double JSON cannot write: NaN, ±Infinity, -0 (`String(-0)` is "0"). */
+const unwritable = (v: number) => !Number.isFinite(v) || Object.is(v, -0);
+
 function tag(v: unknown): Tagged | undefined {
-  if (typeof v === 'number' && !Number.isFinite(v)) return { $f: String(v) };
+  if (typeof v === 'number' && unwritable(v)) return { $f: Object.is(v, -0) ? '-0' : String(v) };
   if (typeof v === 'bigint') return { $i: String(v) };
   return undefined;
 }
 
 /** True when `v` holds a value plain JSON would lose. */
 function needsTags(v: unknown): boolean {
-  if (typeof v === 'number') return !Number.isFinite(v);
+  if (typeof v === 'number') return unwritable(v);
   if (typeof v === 'bigint') return true;
   if (v === null || typeof v !== 'object') return false;
   if (Array.isArray(v)) {

@@ -133,6 +133,14 @@ export function planeInt64(v: bigint): number | bigint {
   return Number.isSafeInteger(n) ? n : v;
 }
 
+/**
+ * A numeric result (decimal text) as a plane value: an integer exactly (`planeInt64`: sum of
+ * int8 partials beyond ±2^53 stay bigints, so merging them stays exact), a fraction as a number.
+ */
+export function planeNumeric(text: string): number | bigint {
+  return /^-?\d+$/.test(text) ? planeInt64(BigInt(text)) : Number(text);
+}
+
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 

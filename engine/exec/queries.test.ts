@@ -43,6 +43,11 @@ const QUERIES = [
   'SELECT name FROM emp ORDER BY row_number() OVER (ORDER BY salary DESC NULLS LAST, id) LIMIT 3',
   'SELECT name, salary, sum(salary) OVER (ORDER BY salary) FROM emp',
   "SELECT name, lag(name, 1, '-') OVER (PARTITION BY dept ORDER BY id), lead(salary) OVER (ORDER BY id) FROM emp",
+  // lag/lead(anycompatible, integer, anycompatible): value and default take their common type.
+  'SELECT id, lag(id, 1, 2.50) OVER (ORDER BY id), (lead(id::float8, 2, 1.0) OVER (ORDER BY id))::text, lag(id, 1, 7::bigint) OVER (ORDER BY id) FROM emp ORDER BY id',
+  'SELECT lag(name, 1, 5) OVER (ORDER BY id) FROM emp',
+  'SELECT lead(id, 1.5) OVER (ORDER BY id) FROM emp',
+  "SELECT lag(id, 1, 'x') OVER (ORDER BY id) FROM emp",
   'SELECT dept FROM emp UNION SELECT dept FROM dept ORDER BY 1',
   'SELECT dept FROM emp INTERSECT ALL SELECT dept FROM emp WHERE id > 2',
   'SELECT dept FROM emp EXCEPT ALL SELECT dept FROM dept',

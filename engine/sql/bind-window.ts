@@ -7,8 +7,8 @@
 import { SqlError, SqlState } from '../errors.ts';
 import { isAggregateName, makeAggCall } from '../functions/aggregate-types.ts';
 import type { Expr, WindowCall, WindowFrame } from '../plan/nodes.ts';
-import type { SqlType } from '../types/values.ts';
-import { bindExpr, bindSortKeys, type ExprBinder, WIN_BASE } from './bind-expr.ts';
+import { commonType, pgTypeName, type SqlType } from '../types/values.ts';
+import { bindExpr, bindSortKeys, coerce, type ExprBinder, WIN_BASE } from './bind-expr.ts';
 import type { PgNode } from './parser.ts';
 
 const RANKING = new Set([
@@ -98,6 +98,7 @@ export function bindWindowCall(b: ExprBinder, n: PgNode, name: string): Expr {
     if (name === 'percent_rank' || name === 'cume_dist') type = 'float64';
     else if (name === 'row_number' || name === 'rank' || name === 'dense_rank') type = 'int64';
     else if (name === 'ntile') type = 'int32';
+    else if (name === 'lag' || name === 'lead') type = bindShift(name, args, n.location);
     else type = args[0]?.type === 'unknown' ? 'text' : args[0]?.type;
     if (type === undefined)
       throw new SqlError(SqlState.undefinedFunction, `function ${name}() does not exist`, n.location + 1);
@@ -126,4 +127,33 @@ export function bindWindowCall(b: ExprBinder, n: PgNode, name: string): Expr {
   };
   b.windows.push(call);
   return { kind: 'col', index: WIN_BASE + b.windows.length - 1, type };
+}
+
+/**
+ * lag/lead(value anycompatible [, offset integer [, default anycompatible]]), as PostgreSQL
+ * resolves them: value and default take their common type (lag(int, 1, 2.5) is numeric,
+ * lag(float8, 1, -1.25) float8), the offset converts to integer implicitly; otherwise no
+ * such function (42883). Coerces `args` in place; returns the result type.
+ */
+function bindShift(name: string, args: Expr[], location: number): SqlType {
+  const missing = () =>
+    new SqlError(
+      SqlState.undefinedFunction,
+      `function ${name}(${args.map((a) => pgTypeName(a.type)).join(', ')}) does not exist`,
+      location + 1,
+    );
+  const offset = args[1]?.type;
+  if (
+    args.length === 0 ||
+    args.length > 3 ||
+    (offset !== undefined && commonType(offset, 'int32') !== 'int32')
+  )
+    throw missing();
+  const type = commonType(args[0].type, args[2]?.type ?? 'unknown');
+  if (type === undefined) throw missing();
+  const result = type === 'unknown' ? 'text' : type;
+  args[0] = coerce(args[0], result, false, location);
+  if (args.length > 1) args[1] = coerce(args[1], 'int32', false, location);
+  if (args.length > 2) args[2] = coerce(args[2], result, false, location);
+  return result;
 }

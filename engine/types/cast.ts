@@ -190,14 +190,52 @@ export function toFloat4(v: number): number {
   return r;
 }
 
+/**
+ * bytea input as PostgreSQL's byteain: `\\x` then hex digit pairs (whitespace between pairs
+ * allowed; a bad digit or an odd count is 22023), else the escape format (`\\\\` is one
+ * backslash, `\\ooo` an octal byte with ooo in 000–377, any other backslash is 22P02) over the
+ * text's UTF-8 bytes.
+ */
 function parseBytea(s: string): Uint8Array {
-  if (s.startsWith('\\x')) {
-    const hex = s.slice(2);
-    const out = new Uint8Array(hex.length >> 1);
-    for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(hex.substr(i * 2, 2), 16);
-    return out;
+  if (s.startsWith('\\x')) return parseByteaHex(s.slice(2));
+  const bytes = new TextEncoder().encode(s);
+  if (!bytes.includes(0x5c)) return bytes;
+  const out: number[] = [];
+  const octal = (b: number | undefined, max: number) => b !== undefined && b >= 0x30 && b <= 0x30 + max;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (b !== 0x5c) out.push(b);
+    else if (bytes[i + 1] === 0x5c) {
+      out.push(0x5c);
+      i++;
+    } else if (octal(bytes[i + 1], 3) && octal(bytes[i + 2], 7) && octal(bytes[i + 3], 7)) {
+      out.push(((bytes[i + 1] - 0x30) << 6) | ((bytes[i + 2] - 0x30) << 3) | (bytes[i + 3] - 0x30));
+      i += 3;
+    } else throw new SqlError(SqlState.invalidTextRepresentation, 'invalid input syntax for type bytea');
   }
-  return new TextEncoder().encode(s);
+  return Uint8Array.from(out);
+}
+
+function parseByteaHex(hex: string): Uint8Array {
+  const out: number[] = [];
+  const digit = (c: string) => {
+    const d = /^[0-9a-fA-F]$/.test(c) ? Number.parseInt(c, 16) : -1;
+    if (d < 0) throw new SqlError(SqlState.invalidParameterValue, `invalid hexadecimal digit: "${c}"`);
+    return d;
+  };
+  for (let i = 0; i < hex.length; ) {
+    const c = hex[i];
+    if (c === ' ' || c === '\n' || c === '\t' || c === '\r') {
+      i++;
+      continue;
+    }
+    const hi = digit(c);
+    if (i + 1 >= hex.length)
+      throw new SqlError(SqlState.invalidParameterValue, 'invalid hexadecimal data: odd number of digits');
+    out.push((hi << 4) | digit(hex[i + 1]));
+    i += 2;
+  }
+  return Uint8Array.from(out);
 }
 
 const UUID_RE = /^\{?([0-9a-f]{8})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{12})\}?$/i;

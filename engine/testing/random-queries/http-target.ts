@@ -136,12 +136,14 @@ export function recordingOracle(oracle: QueryTarget): {
 export function replayOracle(log: readonly RecordedCall[]): QueryTarget {
   let next = 0;
   const take = (sql: string): RecordedCall => {
-    const c = log[next++];
+    const c = log[next];
     if (!c || c.sql !== sql) {
+      // Not consumed: a statement the recording never saw (e.g. the runner's planner switches) leaves the replay in step.
       throw Object.assign(new Error(`replay out of step: recorded ${c?.sql ?? '(end)'}, asked ${sql}`), {
         code: 'XXREPLAY',
       });
     }
+    next++;
     if (c.error) throw Object.assign(new Error(c.error.message), { code: c.error.code });
     return c;
   };

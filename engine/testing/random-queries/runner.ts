@@ -7,7 +7,10 @@
  * (class 22, e.g. overflow) → error-order: PostgreSQL does not fix the order in
  * which quals, join inputs and set-operation sides are evaluated (docs §4.2.14),
  * so whether an overflowing value is ever computed is plan-dependent — counted
- * and listed, not failed (`strictErrors` fails them); anything else → fail,
+ * and listed, not failed (`strictErrors` fails them); different rows that
+ * PostgreSQL itself returns under another join/aggregate strategy (float
+ * rounding in summation order, ./plan-variants.ts) are counted there too;
+ * anything else → fail,
  * shrunk to a minimal failing query and reported with its seed and index.
  *
  * With `dmlRate` > 0 a share of the steps are UPDATE/DELETE (see ./dml.ts):
@@ -34,6 +37,7 @@ import {
   type TableShape,
 } from './dataset.ts';
 import { generateDml, type RqgDml } from './dml.ts';
+import { planGivingAnswer } from './plan-variants.ts';
 import { generateQuery, isTotallyOrdered, type RqgQuery, renderQuery } from './query.ts';
 import { shrinkQuery } from './shrink.ts';
 
@@ -76,7 +80,10 @@ export interface RqgReport {
   readonly passed: number;
   readonly unsupported: number;
   readonly invalid: number;
-  /** One side raised a class-22 data exception, the other did not (plan-dependent; see module doc). */
+  /**
+   * Plan-dependent outcomes: one side raised a class-22 data exception, the other did not, or
+   * PostgreSQL gives the target's rows under another plan (see module doc).
+   */
   readonly errorOrder: number;
   /** UPDATE/DELETE steps among `total`, and table reloads they caused. */
   readonly dml: number;
@@ -193,8 +200,12 @@ export async function judge(
       message: `PostgreSQL raised ${oracleError.code} ${oracleError.message}; engine returned ${actual.length} rows`,
     };
   }
-  const diff = diffResults(expected!, actual, isTotallyOrdered(q));
-  return diff === undefined ? { kind: 'pass' } : { kind: 'fail', category: 'answer', message: diff };
+  const ordered = isTotallyOrdered(q);
+  const diff = diffResults(expected!, actual, ordered);
+  if (diff === undefined) return { kind: 'pass' };
+  const plan = await planGivingAnswer(oracle, sql, actual, ordered);
+  if (plan) return { kind: 'errorOrder', message: `plan-dependent: PostgreSQL answers so with ${plan}` };
+  return { kind: 'fail', category: 'answer', message: diff };
 }
 
 /** A DML step's verdict, and whether the two copies of its table may now differ. */
