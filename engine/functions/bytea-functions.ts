@@ -10,6 +10,7 @@ import { Buffer } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { SqlError, SqlState } from '../errors.ts';
 import type { ScalarImpl } from '../plan/nodes.ts';
+import { parseByteaEscape, parseByteaHex } from '../types/cast.ts';
 import type { SqlType } from '../types/values.ts';
 import type { Resolved } from './operators.ts';
 import { checkTextLength } from './value-limits.ts';
@@ -90,44 +91,11 @@ const textOverlay = overlay<string[]>(
   (...parts) => parts.flat(),
 );
 
-const HEX = /^[0-9a-fA-F]$/;
-
-function decodeHex(s: string): Bytes {
-  const digits: string[] = [];
-  for (const ch of s) {
-    if (ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r') continue;
-    if (!HEX.test(ch))
-      throw new SqlError(SqlState.invalidParameterValue, `invalid hexadecimal digit: "${ch}"`);
-    digits.push(ch);
-  }
-  if (digits.length % 2 !== 0)
-    throw new SqlError(SqlState.invalidParameterValue, 'invalid hexadecimal data: odd number of digits');
-  const out = new Uint8Array(digits.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(digits[2 * i] + digits[2 * i + 1], 16);
-  return out;
-}
-
 function decodeBase64(s: string): Bytes {
   const clean = s.replace(/[ \t\r\n]/g, '');
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(clean) || clean.length % 4 === 1)
     throw new SqlError(SqlState.invalidParameterValue, 'invalid base64 end sequence');
   return new Uint8Array(Buffer.from(clean, 'base64'));
-}
-
-function decodeEscape(s: string): Bytes {
-  const out: number[] = [];
-  for (let i = 0; i < s.length; i++) {
-    if (s[i] !== '\\') {
-      for (const b of utf8.encode(s[i])) out.push(b);
-    } else if (s[i + 1] === '\\') {
-      out.push(92);
-      i++;
-    } else if (/^[0-3][0-7]{2}$/.test(s.slice(i + 1, i + 4))) {
-      out.push(Number.parseInt(s.slice(i + 1, i + 4), 8));
-      i += 3;
-    } else throw new SqlError(SqlState.invalidTextRepresentation, 'invalid input syntax for type bytea');
-  }
-  return new Uint8Array(out);
 }
 
 /** encode(bytes, format): hex, base64 (76-character lines, as PostgreSQL) or escape. */
@@ -159,11 +127,11 @@ function encode(b: Bytes, format: string): string {
 function decode(s: string, format: string): Bytes {
   switch (format.toLowerCase()) {
     case 'hex':
-      return decodeHex(s);
+      return parseByteaHex(s);
     case 'base64':
       return decodeBase64(s);
     case 'escape':
-      return decodeEscape(s);
+      return parseByteaEscape(s);
   }
   throw new SqlError(SqlState.invalidParameterValue, `unrecognized encoding: "${format}"`);
 }

@@ -132,11 +132,8 @@ const FUNCS: Record<string, Resolver> = {
   },
   lower: () => ({ impl: mk('lower', (s: string) => mapCase(s, false)), type: 'text', argTypes: ['text'] }),
   upper: () => ({ impl: mk('upper', (s: string) => mapCase(s, true)), type: 'text', argTypes: ['text'] }),
-  // length(bytea) counts bytes (PostgreSQL's byteaoctetlen), length(text) characters.
-  length: ([t]) =>
-    t === 'bytea'
-      ? { impl: mk('length', (b: Uint8Array) => b.length), type: 'int32', argTypes: ['bytea'] }
-      : { impl: mk('length', (s: string) => [...s].length), type: 'int32', argTypes: ['text'] },
+  // length(bytea) counts bytes: see bytea-functions.
+  length: () => ({ impl: mk('length', (s: string) => [...s].length), type: 'int32', argTypes: ['text'] }),
   substr: (args) => ({
     impl: mk('substr', (s: string, from: number, len?: number) => {
       const chars = [...s];

@@ -197,7 +197,11 @@ export function toFloat4(v: number): number {
  * text's UTF-8 bytes.
  */
 function parseBytea(s: string): Uint8Array {
-  if (s.startsWith('\\x')) return parseByteaHex(s.slice(2));
+  return s.startsWith('\\x') ? parseByteaHex(s.slice(2)) : parseByteaEscape(s);
+}
+
+/** bytea's escape format (also `decode(s, 'escape')`): `\\` and `\ooo` octal bytes, other text as UTF-8. */
+export function parseByteaEscape(s: string): Uint8Array {
   const bytes = new TextEncoder().encode(s);
   if (!bytes.includes(0x5c)) return bytes;
   const out: number[] = [];
@@ -216,7 +220,8 @@ function parseBytea(s: string): Uint8Array {
   return Uint8Array.from(out);
 }
 
-function parseByteaHex(hex: string): Uint8Array {
+/** Hex digit pairs, whitespace allowed between pairs (bytea's hex format after `\\x`, and `decode(s, 'hex')`). */
+export function parseByteaHex(hex: string): Uint8Array {
   const out: number[] = [];
   const digit = (c: string) => {
     const d = /^[0-9a-fA-F]$/.test(c) ? Number.parseInt(c, 16) : -1;
