@@ -47,6 +47,7 @@ export class CallTxn {
   /** Prepares write statement `stmt` (shard name → operation); returns rows affected. */
   async write(stmt: number, table: DistTable, ops: ReadonlyMap<string, ShardOp>): Promise<number> {
     if (this.replay) return this.replay[stmt] ?? 0;
+    if (ops.size === 0) return 0;
     const names = [...ops.keys()];
     const catalog = this.cluster.catalog();
     if (this.id === undefined) {
