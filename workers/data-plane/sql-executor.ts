@@ -1,8 +1,9 @@
 /**
  * @module workers/data-plane/sql-executor
  * Runs the statements of one `/sql` call, in order. DDL goes through the
- * CatalogDO (and DROP reaches every shard); INSERT / DELETE commit with 2PC;
- * SELECT fans a fragment out to the shards that can hold matching rows and
+ * CatalogDO (and DROP reaches every shard); INSERT / UPDATE / DELETE commit
+ * with 2PC — a call whose writes are followed by other statements as ONE
+ * transaction (see `call-txn`), a lone write as its own; SELECT fans a fragment out to the shards that can hold matching rows and
  * merges the partials. SELECTs the fast path cannot plan (joins, subqueries,
  * HAVING, windows, set operations…) run on the coordinator's engine over rows
  * gathered from the shards (see `coordinator-select`); INSERT … SELECT writes
