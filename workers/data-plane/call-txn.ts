@@ -17,11 +17,49 @@
 import { fromRpcError } from '../../durable-objects/rpc-errors.ts';
 import { RETRY_STATE, ROW_CONFLICT, STALE_CATALOG } from '../../durable-objects/shard-log.ts';
 import type { ShardOp } from '../../durable-objects/shard-ops.ts';
+import type { Command } from '../../engine/distributed/sql-statements.ts';
 import type { DistTable } from '../../engine/distributed/table-schema.ts';
-import { isSqlError, SqlError } from '../../engine/errors.ts';
+import { isSqlError, SqlError, SqlState } from '../../engine/errors.ts';
 import { type Cluster, tableOf } from './cluster.ts';
 import type { StatsCollector } from './query-stats.ts';
 import { MAX_TXN_ATTEMPTS, plannedVersion, resolveAll, TABLE_CHANGED } from './write-path.ts';
+
+/** Statements that write table data. */
+export const WRITE_KINDS = new Set<Command['kind']>(['insert', 'insertSelect', 'update', 'delete']);
+
+/**
+ * Statements that cannot follow a data write inside a call's transaction: DDL and management
+ * functions commit on their own (they cannot be rolled back with the writes), and SHOW /
+ * EXPLAIN read paths that do not see the transaction's own writes.
+ */
+const NOT_AFTER_WRITE: ReadonlyMap<Command['kind'], string> = new Map([
+  ['create', 'CREATE TABLE'],
+  ['alter', 'ALTER TABLE'],
+  ['drop', 'DROP TABLE'],
+  ['function', 'a management function'],
+  ['showQuery', 'a SHOW query'],
+  ['explain', 'EXPLAIN'],
+]);
+
+/**
+ * A call is one transaction when a statement follows a data write (see `call-txn`): refused up
+ * front, before anything runs, when a statement that cannot join it follows the first write.
+ */
+export function callTransaction(commands: readonly Command[]): boolean {
+  const first = commands.findIndex((c) => WRITE_KINDS.has(c.kind));
+  if (first < 0 || first === commands.length - 1) return false;
+  for (const c of commands.slice(first + 1)) {
+    const what = NOT_AFTER_WRITE.get(c.kind);
+    if (what)
+      throw new SqlError(
+        SqlState.featureNotSupported,
+        `${what} cannot follow INSERT, UPDATE or DELETE in the same call`,
+        undefined,
+        'a call with several statements is one transaction for its data writes; send it in its own call, or before the first write',
+      );
+  }
+  return true;
+}
 
 /** The transaction of one multi-statement call. */
 export class CallTxn {
@@ -117,11 +155,12 @@ export class CallTxn {
     const catalog = this.cluster.catalog();
     const decision = await catalog.decide(this.id, 'committed', this.counts);
     await resolveAll(this.cluster, [...this.shards], this.id, decision, this.stats);
-    await catalog.finishTxn(this.id);
     if (decision === 'aborted') throw new SqlError(RETRY_STATE, aborted);
+    // Every shard applied it: a record left unfinished only costs recovery a re-send.
+    await catalog.finishTxn(this.id).catch((e) => console.error(`finish of ${this.id} left to recovery:`, e));
   }
 
-  /** A statement failed: nothing of the call's writes commits. */
+  /** A statement failed (nothing of the call's writes commits), or the commit did not complete. */
   async abort(): Promise<void> {
     if (this.id === undefined || this.replay) return;
     const catalog = this.cluster.catalog();

@@ -32,7 +32,7 @@ import type { DistTable, Row } from '../../engine/distributed/table-schema.ts';
 import { isSqlError, SqlError, SqlState } from '../../engine/errors.ts';
 import { type ParsedStatement, parseSql } from '../../engine/sql/parser.ts';
 import { withStatementProgress } from '../errors.ts';
-import { CallTxn } from './call-txn.ts';
+import { CallTxn, callTransaction, WRITE_KINDS } from './call-txn.ts';
 import type { Cluster } from './cluster.ts';
 import { type GeneralCall, runGeneralSelect } from './coordinator-select.ts';
 import { runExplain } from './explain-select.ts';
@@ -71,42 +71,6 @@ const general = (call: SqlCall): GeneralCall => ({
 /** Commits (or, inside a call's transaction, prepares) a write statement's shard operations; returns rows. */
 type Write = (t: DistTable, ops: ReadonlyMap<string, ShardOp>) => Promise<number>;
 
-const WRITE_KINDS = new Set<Command['kind']>(['insert', 'insertSelect', 'update', 'delete']);
-
-/**
- * Statements that cannot follow a data write inside a call's transaction: DDL and management
- * functions commit on their own (they cannot be rolled back with the writes), and SHOW /
- * EXPLAIN read paths that do not see the transaction's own writes.
- */
-const NOT_AFTER_WRITE: ReadonlyMap<Command['kind'], string> = new Map([
-  ['create', 'CREATE TABLE'],
-  ['alter', 'ALTER TABLE'],
-  ['drop', 'DROP TABLE'],
-  ['function', 'a management function'],
-  ['showQuery', 'a SHOW query'],
-  ['explain', 'EXPLAIN'],
-]);
-
-/**
- * A call is one transaction when a statement follows a data write (see `call-txn`): refused up
- * front, before anything runs, when a statement that cannot join it follows the first write.
- */
-function callTransaction(commands: readonly Command[]): boolean {
-  const first = commands.findIndex((c) => WRITE_KINDS.has(c.kind));
-  if (first < 0 || first === commands.length - 1) return false;
-  for (const c of commands.slice(first + 1)) {
-    const what = NOT_AFTER_WRITE.get(c.kind);
-    if (what)
-      throw new SqlError(
-        SqlState.featureNotSupported,
-        `${what} cannot follow INSERT, UPDATE or DELETE in the same call`,
-        undefined,
-        'a call with several statements is one transaction for its data writes; send it in its own call, or before the first write',
-      );
-  }
-  return true;
-}
-
 /** Parses and runs every statement; returns one result per statement. */
 export async function runSql(
   call: SqlCall,
@@ -130,6 +94,9 @@ export async function runSql(
     await runStatements(call, sql, statements, commands, progress, txn);
     await txn.commit();
   } catch (e) {
+    // Committed for good but not confirmed by every shard (08007): the writes count as committed.
+    if (isSqlError(e) && e.code === '08007') progress.prepared.clear();
+    // After a failed commit too: an undecided transaction is aborted now, a decided one re-sent.
     await txn.abort();
     throw e;
   }
