@@ -292,6 +292,7 @@ export class ShardDO extends DurableObject<Env> {
       await this.withColdRows(m, table, op, () =>
         this.ctx.storage.transactionSync(() => prepareEntry(m, txnId, table, op)),
       );
+      await this.ensureAlarm(); // an orphaned entry is resolved by the alarm (see `resolveOrphans`)
       // Prepared and durable, but the answer may still be lost (or late).
       await this.fault('prepared', table.name, txnId);
       return { stats: m.stats };
