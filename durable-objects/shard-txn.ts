@@ -185,14 +185,20 @@ export function prepareInTxn(m: Meter, txn: string, stmt: number, table: DistTab
 /** Entry ids of `txn` here: a statement's own entry (single-statement 2PC) and the call's per-table entries. */
 function entriesOf(m: Meter, txn: string): string[] {
   const prefix = `${txn}@`;
-  return m
-    .all<{ batch_id: string }>(
-      `SELECT batch_id FROM shard_log WHERE batch_id = ? OR substr(batch_id, 1, ?) = ?`,
-      txn,
-      prefix.length,
-      prefix,
-    )
-    .map((r) => r.batch_id);
+  return (
+    m
+      .all<{ batch_id: string; payload: string | null }>(
+        `SELECT batch_id, payload FROM shard_log WHERE batch_id = ? OR substr(batch_id, 1, ?) = ?`,
+        txn,
+        prefix.length,
+        prefix,
+      )
+      // Ids are client-influenced (Idempotency-Key): an undecided entry that merely shares the prefix is another's.
+      .filter(
+        (r) => r.batch_id === txn || !r.payload || (JSON.parse(r.payload) as { txn?: string }).txn === txn,
+      )
+      .map((r) => r.batch_id)
+  );
 }
 
 /**
