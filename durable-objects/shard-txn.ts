@@ -22,7 +22,7 @@ import {
   resolveKeys,
   touchesKeys,
 } from '../engine/distributed/unique-keys.ts';
-import { SqlError } from '../engine/errors.ts';
+import { SqlError, SqlState } from '../engine/errors.ts';
 import {
   appendLog,
   heldRows,
@@ -41,6 +41,12 @@ import { ShardKeyLookup } from './shard-unique.ts';
 export function txnEntryId(txn: string, table: string): string {
   return `${txn}@${table}`;
 }
+
+/**
+ * Bytes of one transaction's prepared entry for one table (its row images, JSON): DO
+ * SQLite refuses values past 2 MB, so a call whose writes there grow beyond this is refused.
+ */
+export const MAX_TXN_ENTRY_BYTES = 1_900_000;
 
 /** A call transaction's prepared entry (the shape shard-log's `resolveEntry` applies). */
 interface TxnPayload {
@@ -171,14 +177,16 @@ export function prepareInTxn(m: Meter, txn: string, stmt: number, table: DistTab
     counts: { ...prior?.counts, [stmt]: affected },
   };
   const total = Object.values(payload.counts).reduce((s, n) => s + n, 0);
-  if (prior)
-    m.all(
-      `UPDATE shard_log SET payload = ?, row_count = ? WHERE batch_id = ?`,
-      planeJson(payload),
-      total,
-      id,
+  const json = planeJson(payload);
+  if (json.length > MAX_TXN_ENTRY_BYTES)
+    throw new SqlError(
+      SqlState.programLimitExceeded,
+      `the call writes more than ${MAX_TXN_ENTRY_BYTES} bytes of rows of "${table.name}" to one shard in one transaction`,
+      undefined,
+      'split the call into several calls (or use the bulk-ingest endpoint)',
     );
-  else appendLog(m, id, table.name, 'txn', total, 'prepared', planeJson(payload));
+  if (prior) m.all(`UPDATE shard_log SET payload = ?, row_count = ? WHERE batch_id = ?`, json, total, id);
+  else appendLog(m, id, table.name, 'txn', total, 'prepared', json);
   return affected;
 }
 

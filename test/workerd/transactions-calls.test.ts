@@ -153,6 +153,22 @@ describe('read your writes inside a call', () => {
   });
 });
 
+describe('limits', () => {
+  it('a call whose writes to one shard outgrow one prepared entry is refused whole (54000)', async () => {
+    await distributed('call_big', 1, 'id int NOT NULL, s text');
+    const r = await sql(
+      "INSERT INTO call_big VALUES (1, repeat('x', 1000000)); INSERT INTO call_big VALUES (2, repeat('y', 1000000))",
+    );
+    expect([r.status, r.error?.code, (r.error as { statement?: number })?.statement]).toEqual([
+      413,
+      '54000',
+      2,
+    ]);
+    expect(await ids('call_big')).toEqual([]);
+    await expectSettled(1);
+  });
+});
+
 describe('orphaned prepared entries', () => {
   /** Ages the shard's prepared entries past the orphan bound, as if their coordinator had died long ago. */
   async function age(i: number): Promise<void> {
