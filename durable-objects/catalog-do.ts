@@ -29,6 +29,7 @@ import { Tombstone } from './tombstone.ts';
 import {
   beginAttempt,
   decideTxn,
+  enlistShards,
   finishTxn,
   pendingTxns,
   type TxnBegin,
@@ -286,9 +287,19 @@ export class CatalogDO extends DurableObject<Env> {
    * recovery racing the original coordinator) returns the first decision; an
    * unknown id is aborted (presumed abort).
    */
-  async decide(id: string, decision: 'committed' | 'aborted'): Promise<'committed' | 'aborted'> {
+  async decide(
+    id: string,
+    decision: 'committed' | 'aborted',
+    counts?: Record<number, number>,
+  ): Promise<'committed' | 'aborted'> {
     this.tombstone.check();
-    return decideTxn(this.sql, id, decision);
+    return decideTxn(this.sql, id, decision, counts);
+  }
+
+  /** Records more shards of an undecided transaction before it prepares there (false: no longer undecided). */
+  async enlistTxn(id: string, shards: string[]): Promise<boolean> {
+    this.tombstone.check();
+    return enlistShards(this.sql, id, shards);
   }
 
   /**

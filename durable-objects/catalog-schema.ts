@@ -5,10 +5,11 @@
  * versions existed, including the move of two-phase-commit records from the
  * first one-row-per-id layout (`txn_records`) to one row per attempt.
  * Migration 2 records every shard count a table was ever placed with, so
- * teardown reaches the shards of earlier placements. Append new migrations at
+ * teardown reaches the shards of earlier placements. Migration 3 keeps the row
+ * counts of a committed multi-statement call, so a keyed retry answers them. Append new migrations at
  * the end; never edit one that has shipped.
  */
-import type { Migration } from './schema-migrations.ts';
+import { hasColumn, type Migration } from './schema-migrations.ts';
 
 /** The catalog schema, version by version. */
 export const CATALOG_MIGRATIONS: readonly Migration[] = [
@@ -50,6 +51,14 @@ export const CATALOG_MIGRATIONS: readonly Migration[] = [
       sql.exec(`INSERT OR IGNORE INTO catalog_placements (shard_count) VALUES (1)`);
       sql.exec(`INSERT OR IGNORE INTO catalog_placements (shard_count)
         SELECT DISTINCT json_extract(def, '$.shardCount') FROM catalog_tables`);
+    },
+  },
+  {
+    version: 3,
+    name: 'row counts per statement of a committed call transaction',
+    up: (sql) => {
+      if (!hasColumn(sql, 'txn_attempts', 'counts'))
+        sql.exec(`ALTER TABLE txn_attempts ADD COLUMN counts TEXT`);
     },
   },
 ];

@@ -22,7 +22,6 @@ import {
   pendingOp,
   prepareEntry,
   RETRY_STATE,
-  resolveEntry,
   STALE_CATALOG,
   tablesWithIntents,
   type WriteBatch,
@@ -56,6 +55,7 @@ import {
 import { sweepOrphans } from './shard-sweep.ts';
 import { collectColdGarbage, runTiering, type TierDeps, type TierFaults, tierNow } from './shard-tier.ts';
 import { ColdBlockCache, type ColdNeeds } from './shard-tier-read.ts';
+import { preparedBefore, prepareInTxn, resolveTxn, txnOverlay } from './shard-txn.ts';
 import type { UploadsInFlight } from './tier-uploads.ts';
 import { Tombstone } from './tombstone.ts';
 
@@ -240,6 +240,8 @@ export class ShardDO extends DurableObject<Env> {
     fragment: Fragment,
     table: DistTable,
     catalogVersion?: number,
+    /** The reading call's transaction: its own prepared writes are seen (see `shard-txn`). */
+    txn?: string,
   ): Promise<{ result: PartialResult; stats: ShardStats; catalogVersion: number }> {
     this.tombstone.check();
     return rpcSafe(async () => {
@@ -249,8 +251,9 @@ export class ShardDO extends DurableObject<Env> {
         return { result: { rowCount: 0, columns: [] }, stats: emptyStats(), catalogVersion: seen };
       const m = this.meter();
       const needs: ColdNeeds = { reads: fragment.reads, bounds: fragment.bounds };
+      const overlay = txn === undefined ? undefined : txnOverlay(m, txn, table.name);
       const result = await this.cold.withBlocks(m, table.name, needs, () =>
-        this.engine.run(m, fragment, table),
+        this.engine.run(m, fragment, table, overlay),
       );
       return { result, stats: m.stats, catalogVersion: seen };
     });
@@ -295,9 +298,36 @@ export class ShardDO extends DurableObject<Env> {
       await this.withColdRows(m, table, op, () =>
         this.ctx.storage.transactionSync(() => prepareEntry(m, txnId, table, op)),
       );
+      await this.ensureAlarm(); // an orphaned entry is resolved by the alarm (see `resolveOrphans`)
       // Prepared and durable, but the answer may still be lost (or late).
       await this.fault('prepared', table.name, txnId);
       return { stats: m.stats };
+    });
+  }
+
+  /**
+   * 2PC phase 1 for statement `stmt` of a multi-statement call's transaction
+   * `txn`: evaluated over the transaction's own view and folded into its prepared
+   * entry for the table (see `shard-txn`). Returns rows affected; idempotent per (`txn`, `stmt`).
+   */
+  async prepareStatement(
+    txn: string,
+    stmt: number,
+    table: DistTable,
+    op: ShardOp,
+    catalogVersion?: number,
+  ): Promise<{ rowCount: number; stats: ShardStats }> {
+    this.tombstone.check();
+    return rpcSafe(async () => {
+      this.checkCatalog(catalogVersion);
+      await this.fault('prepare', table.name, `${txn}#${stmt}`);
+      const m = this.meter();
+      if (op.kind !== 'insert' && op.dml) await ensureDmlEngine();
+      const rowCount = await this.withColdRows(m, table, op, () =>
+        this.ctx.storage.transactionSync(() => prepareInTxn(m, txn, stmt, table, op)),
+      );
+      await this.ensureAlarm(); // orphaned entries are resolved by the alarm (see `resolveOrphans`)
+      return { rowCount, stats: m.stats };
     });
   }
 
@@ -340,7 +370,7 @@ export class ShardDO extends DurableObject<Env> {
       const pending = pendingOp(m, txnId, decision);
       if (pending && pending.op.kind !== 'insert' && pending.op.dml) await ensureDmlEngine();
       const rowCount = await this.withColdRows(m, pending?.table, pending?.op, () =>
-        this.ctx.storage.transactionSync(() => resolveEntry(m, txnId, decision)),
+        this.ctx.storage.transactionSync(() => resolveTxn(m, txnId, decision)),
       );
       this.engine.invalidate();
       await this.ensureAlarm();
@@ -458,6 +488,37 @@ export class ShardDO extends DurableObject<Env> {
   }
 
   /**
+   * Resolves transactions prepared here before `now - ORPHAN_AFTER_MS` through the
+   * CatalogDO's decision (`decide(…, 'aborted')` answers the decision that stands;
+   * presumed abort when there is no record). Each is isolated and logged.
+   */
+  private async resolveOrphans(m: Meter, now: number): Promise<{ resolved: number; left: number }> {
+    const txns = preparedBefore(m, now - ORPHAN_AFTER_MS);
+    const name = this.ctx.id.name;
+    if (txns.length === 0 || !name) return { resolved: 0, left: txns.length };
+    // Shards are named `<database>:<shard count>:<index>`; the catalog by database.
+    const database = name.split(':').slice(0, -2).join(':');
+    const catalog = this.env.CATALOG.get(this.env.CATALOG.idFromName(database));
+    let resolved = 0;
+    for (const txn of txns) {
+      try {
+        await this.fault('alarm', txn);
+        const decision = await catalog.decide(txn, 'aborted');
+        this.ctx.storage.transactionSync(() => resolveTxn(m, txn, decision));
+        console.log(`shard ${name}: orphaned transaction ${txn} resolved (${decision})`);
+        resolved++;
+      } catch (e) {
+        console.error(
+          `shard ${name}: orphaned transaction ${txn} not resolved; retried at the next alarm:`,
+          e,
+        );
+      }
+    }
+    if (resolved > 0) this.engine.invalidate();
+    return { resolved, left: txns.length - resolved };
+  }
+
+  /**
    * Maintenance: compaction, merging and retention table by table (each in
    * its own transaction), then tiering, then a bounded step of the R2 sweep.
    * A failing item is logged and skipped so it cannot stop the others for
@@ -480,6 +541,9 @@ export class ShardDO extends DurableObject<Env> {
         return undefined;
       }
     };
+    // Entries prepared longer than the coordinator's recovery takes: their coordinator is gone.
+    const orphans = await step('orphaned prepared entries', () => this.resolveOrphans(m, now));
+    if (orphans?.left) held = true;
     this.engine.invalidate(); // frees the decoded-column cache before a merge needs the memory
     for (const t of knownTables(m)) {
       const r = await step(`maintenance of "${t.name}"`, () =>
@@ -523,6 +587,12 @@ export class ShardDO extends DurableObject<Env> {
 
 /** Maintenance of a table held by a prepared transaction is retried after this long. */
 export const HELD_ALARM_RETRY_MS = 5_000;
+
+/**
+ * An entry prepared this long ago is orphaned: longer than the CatalogDO's recovery
+ * window (`RECOVERY_AFTER_MS`, after which it decides any open record) plus its alarm period.
+ */
+export const ORPHAN_AFTER_MS = 120_000;
 
 /** A failed alarm item is retried after this long. */
 export const FAILED_ALARM_RETRY_MS = 60_000;

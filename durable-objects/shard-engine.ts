@@ -38,6 +38,8 @@ import { timeSlices } from '../engine/distributed/time-slices.ts';
 import { initParser } from '../engine/sql/parser.ts';
 import { encodedSegment } from '../engine/storage/segment-store.ts';
 import type { SegmentView } from '../engine/storage/table-store.ts';
+import { newNullBitmap, setNullAt } from '../engine/vector.ts';
+import type { RowOverlay } from './shard-scan.ts';
 import { ShardSpill } from './shard-spill.ts';
 import { ColdBlockMissing, type Meter } from './shard-storage.ts';
 
@@ -81,10 +83,13 @@ export class ShardEngine {
     this.tables.clear();
   }
 
-  /** Runs `f` over `table` on the engine; adds chunk and byte counters to `m.stats`. */
-  async run(m: Meter, f: Fragment, table: DistTable): Promise<PartialResult> {
+  /**
+   * Runs `f` over `table` on the engine; adds chunk and byte counters to `m.stats`. With an
+   * `overlay` (a transaction reading its own writes, see `shard-txn`), over that view, uncached.
+   */
+  async run(m: Meter, f: Fragment, table: DistTable, overlay?: RowOverlay): Promise<PartialResult> {
     const t0 = performance.now();
-    const cached = await this.open(m, table);
+    const cached = await this.open(m, table, overlay);
     const t1 = performance.now();
     cached.meter = m;
     // Operator state past the memory budget spills to this shard's SQLite, billed to this query.
@@ -105,15 +110,20 @@ export class ShardEngine {
     return cached.db.store.get(table.name)?.segments() ?? [];
   }
 
-  private async open(m: Meter, table: DistTable): Promise<CachedTable> {
+  private async open(m: Meter, table: DistTable, overlay?: RowOverlay): Promise<CachedTable> {
     const key = JSON.stringify(table);
     const hit = this.tables.get(table.name);
-    if (hit && hit.key === key) return hit;
+    if (hit && hit.key === key && !overlay) return hit;
     await ensureParser();
     const generation = this.generation;
     const hot = m
-      .all<{ data: string }>(`SELECT data FROM hot_rows WHERE table_name = ? ORDER BY rid`, table.name)
+      .all<{ rid: number; data: string }>(
+        `SELECT rid, data FROM hot_rows WHERE table_name = ? ORDER BY rid`,
+        table.name,
+      )
+      .filter((h) => !overlay?.hot.has(h.rid))
       .map((h) => parsePlaneJson<Row>(h.data));
+    if (overlay) hot.push(...overlay.rows);
     const chunks = m.all<{ id: number; row_count: number; header: ArrayBuffer; deleted: ArrayBuffer | null }>(
       `SELECT id, row_count, header, deleted FROM chunks WHERE table_name = ? ORDER BY id`,
       table.name,
@@ -147,7 +157,7 @@ export class ShardEngine {
         },
         { cache: keep.has(c.id) },
       );
-      const seg = encodedSegment(reader, columnIdOf, c.deleted ? new Uint8Array(c.deleted) : undefined);
+      const seg = encodedSegment(reader, columnIdOf, deletedOf(c, overlay));
       // Cached hypertable chunks are scanned in time slices that time predicates can skip; those
       // of a clustered table (by host, then time) in slices of one host each (see `segment-slices`).
       if (time !== undefined && keep.has(c.id) && segmentBy === undefined)
@@ -174,7 +184,22 @@ export class ShardEngine {
       wasmModule,
     );
     entry = { key, db, meter: m, blockMs: 0 };
-    if (generation === this.generation) this.tables.set(table.name, entry);
+    if (generation === this.generation && !overlay) this.tables.set(table.name, entry);
     return entry;
   }
+}
+
+/** A chunk's delete bitmap, with the rows an overlay's transaction removes marked too. */
+function deletedOf(
+  c: { id: number; row_count: number; deleted: ArrayBuffer | null },
+  overlay: RowOverlay | undefined,
+): Uint8Array | undefined {
+  const stored = c.deleted ? new Uint8Array(c.deleted) : undefined;
+  if (!overlay || overlay.chunks.size === 0) return stored;
+  const prefix = `${c.id}:`;
+  const own = [...overlay.chunks].filter((k) => k.startsWith(prefix));
+  if (own.length === 0) return stored;
+  const bitmap = stored ? stored.slice() : newNullBitmap(c.row_count);
+  for (const k of own) setNullAt(bitmap, Number(k.slice(prefix.length)));
+  return bitmap;
 }

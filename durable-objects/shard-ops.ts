@@ -12,7 +12,7 @@ import type { OnConflict } from '../engine/distributed/unique-keys.ts';
 import { SqlError, SqlState } from '../engine/errors.ts';
 import { newNullBitmap, setNullAt } from '../engine/vector.ts';
 import { matchDml } from './shard-dml.ts';
-import { matchRows } from './shard-scan.ts';
+import { matchRows, type RowOverlay } from './shard-scan.ts';
 import type { Meter } from './shard-storage.ts';
 
 /** A logged operation (the payload of a prepared 2PC entry). */
@@ -53,10 +53,12 @@ export interface UpdateSet {
 
 type Hits = ReturnType<typeof matchRows>;
 
-/** The rows a delete removes. */
-export function deleteHitsOf(m: Meter, op: Extract<ShardOp, { kind: 'delete' }>): Hits {
+/** The rows a delete removes (with an `overlay`: over a transaction's own view, see `shard-scan`). */
+export function deleteHitsOf(m: Meter, op: Extract<ShardOp, { kind: 'delete' }>, overlay?: RowOverlay): Hits {
   const dml = op.dml;
-  return dml ? matchDml(m, { ...op, dml }).hits : matchRows(m, op.table, op.reads, op.defaults, op.filter);
+  return dml
+    ? matchDml(m, { ...op, dml }, overlay).hits
+    : matchRows(m, op.table, op.reads, op.defaults, op.filter, overlay);
 }
 
 /** Applies a delete; returns rows deleted. */
@@ -70,10 +72,14 @@ export function applyDelete(m: Meter, op: Extract<ShardOp, { kind: 'delete' }>):
  * rows — 2PC prepare uses it so constraint and type errors abort the
  * transaction before anything commits. Returns the new rows.
  */
-export function updatedRows(m: Meter, op: Extract<ShardOp, { kind: 'update' }>): { hits: Hits; rows: Row[] } {
+export function updatedRows(
+  m: Meter,
+  op: Extract<ShardOp, { kind: 'update' }>,
+  overlay?: RowOverlay,
+): { hits: Hits; rows: Row[] } {
   const dml = op.dml;
-  const shipped = dml ? matchDml(m, { ...op, dml }) : undefined;
-  const hits = shipped?.hits ?? matchRows(m, op.table, op.reads, op.defaults, op.filter);
+  const shipped = dml ? matchDml(m, { ...op, dml }, overlay) : undefined;
+  const hits = shipped?.hits ?? matchRows(m, op.table, op.reads, op.defaults, op.filter, overlay);
   const rows = hits.rows.map((old, r) => {
     const next: Row = [...old];
     for (let i = 0; i < next.length; i++) if (next[i] === undefined) next[i] = op.defaults[i] ?? null;

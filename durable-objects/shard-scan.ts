@@ -16,14 +16,25 @@ import type { Row } from '../engine/distributed/table-schema.ts';
 import { isNullAt } from '../engine/vector.ts';
 import type { Meter } from './shard-storage.ts';
 
+/**
+ * A transaction's own uncommitted effect laid over the committed rows (read-your-writes
+ * inside one `/sql` call, see `shard-txn`): the hot rids and chunk rows (`chunk:offset`)
+ * it deletes or replaces are hidden, and the rows it inserts (new images) are added.
+ */
+export interface RowOverlay {
+  readonly hot: ReadonlySet<number>;
+  readonly chunks: ReadonlySet<string>;
+  readonly rows: readonly Row[];
+}
+
 /** A visitor over the rows of one table; `false` from `visit` stops the scan early. */
 export interface ChunkRowVisitor {
   visit(row: Row, chunkId: number, offset: number): boolean | undefined;
 }
 
 /**
- * Iterates a table's live rows: hot rows (with their rid), then chunk rows.
- * `reads` limits decoding to the listed column ids.
+ * Iterates a table's live rows: hot rows (with their rid), then chunk rows, then
+ * the overlay's rows (with their index). `reads` limits decoding to the listed column ids.
  */
 function scanTable(
   m: Meter,
@@ -31,11 +42,14 @@ function scanTable(
   reads: readonly number[],
   onHot: (row: Row, rid: number) => boolean | undefined,
   onChunk: ChunkRowVisitor,
+  overlay?: RowOverlay,
+  onPending?: (row: Row, index: number) => void,
 ): void {
   for (const h of m.all<{ rid: number; data: string }>(
     `SELECT rid, data FROM hot_rows WHERE table_name = ?`,
     table,
   )) {
+    if (overlay?.hot.has(h.rid)) continue;
     if (onHot(parsePlaneJson<Row>(h.data), h.rid) === false) return;
   }
   const chunks = m.all<{ id: number; row_count: number; header: ArrayBuffer; deleted: ArrayBuffer | null }>(
@@ -55,24 +69,34 @@ function scanTable(
     const values = cols.map((col) => vectorValues(col.vector));
     for (let r = 0; r < c.row_count; r++) {
       if (deleted && isNullAt(deleted, r)) continue;
+      if (overlay?.chunks.has(`${c.id}:${r}`)) continue;
       const row: Row = [];
       for (let j = 0; j < cols.length; j++) row[cols[j].id] = values[j][r];
       if (onChunk.visit(row, c.id, r) === false) return;
     }
   }
+  if (overlay && onPending)
+    overlay.rows.forEach((row, i) => {
+      onPending([...row], i);
+    });
 }
 
-/** Rows matching `filter` (DELETE / UPDATE): hot rids, per-chunk row offsets and the rows themselves. */
+/**
+ * Rows matching `filter` (DELETE / UPDATE): hot rids, per-chunk row offsets, indexes of
+ * matching `overlay` rows (`pending`) and the rows themselves (in that order).
+ */
 export function matchRows(
   m: Meter,
   table: string,
   reads: readonly number[],
   defaults: readonly unknown[],
   filter: FExpr | undefined,
-): { hot: number[]; chunks: Map<number, number[]>; rows: Row[] } {
+  overlay?: RowOverlay,
+): { hot: number[]; chunks: Map<number, number[]>; rows: Row[]; pending?: number[] } {
   const hot: number[] = [];
   const chunks = new Map<number, number[]>();
   const rows: Row[] = [];
+  const pending: number[] = [];
   const ok = (row: Row) => {
     if (filter && evalExpr(filter, row, defaults) !== true) return false;
     rows.push(row);
@@ -95,6 +119,10 @@ export function matchRows(
         return undefined;
       },
     },
+    overlay,
+    (row, i) => {
+      if (ok(row)) pending.push(i);
+    },
   );
-  return { hot, chunks, rows };
+  return overlay ? { hot, chunks, rows, pending } : { hot, chunks, rows };
 }

@@ -28,6 +28,8 @@ export interface TxnBegin {
   readonly committed?: boolean;
   readonly shards?: readonly string[];
   readonly prior?: { readonly id: string; readonly shards: readonly string[] };
+  /** With `committed`: the rows each statement affected (by index), when the decision recorded them. */
+  readonly counts?: Record<number, number>;
 }
 
 type AttemptRow = {
@@ -37,6 +39,7 @@ type AttemptRow = {
   state: string;
   created_at: number;
   finished_at: number | null;
+  counts: string | null;
 };
 
 /** Starts the next attempt of `base` (call from a DO method: no await inside). */
@@ -66,7 +69,13 @@ export function beginAttempt(
     insert(base, 0);
     return { id: base };
   }
-  if (last.state === 'committed') return { id: last.id, committed: true, shards: JSON.parse(last.shards) };
+  if (last.state === 'committed')
+    return {
+      id: last.id,
+      committed: true,
+      shards: JSON.parse(last.shards),
+      ...(last.counts ? { counts: JSON.parse(last.counts) } : {}),
+    };
   // Undecided: the first call is still running or died. Abort it; only this attempt may commit.
   if (last.state === 'preparing') decideTxn(sql, last.id, 'aborted');
   const id = `${base}~${last.attempt + 1}`;
@@ -74,17 +83,41 @@ export function beginAttempt(
   return last.finished_at === null ? { id, prior: { id: last.id, shards: JSON.parse(last.shards) } } : { id };
 }
 
-/** Records the decision once; returns the decision that stands (unknown ids: aborted). */
+/**
+ * Records the decision once; returns the decision that stands (unknown ids: aborted).
+ * `counts`: rows per statement of a committed call, answered to its retries.
+ */
 export function decideTxn(
   sql: SqlStorage,
   id: string,
   decision: 'committed' | 'aborted',
+  counts?: Record<number, number>,
 ): 'committed' | 'aborted' {
   const row = sql.exec<{ state: string }>(`SELECT state FROM txn_attempts WHERE id = ?`, id).toArray()[0];
   if (!row) return 'aborted';
   if (row.state !== 'preparing') return row.state as 'committed' | 'aborted';
-  sql.exec(`UPDATE txn_attempts SET state = ? WHERE id = ?`, decision, id);
+  sql.exec(
+    `UPDATE txn_attempts SET state = ?, counts = ? WHERE id = ?`,
+    decision,
+    counts ? JSON.stringify(counts) : null,
+    id,
+  );
   return decision;
+}
+
+/**
+ * Adds shards to an undecided attempt before the caller prepares on them, so
+ * recovery reaches every shard it prepared on. False when the attempt is no
+ * longer undecided (a retry of the same request or recovery aborted it).
+ */
+export function enlistShards(sql: SqlStorage, id: string, shards: readonly string[]): boolean {
+  const row = sql
+    .exec<{ state: string; shards: string }>(`SELECT state, shards FROM txn_attempts WHERE id = ?`, id)
+    .toArray()[0];
+  if (row?.state !== 'preparing') return false;
+  const all = [...new Set([...(JSON.parse(row.shards) as string[]), ...shards])];
+  sql.exec(`UPDATE txn_attempts SET shards = ? WHERE id = ?`, JSON.stringify(all), id);
+  return true;
 }
 
 /** Every shard has the decision: the record becomes a tombstone (undecided ones are aborted first). */

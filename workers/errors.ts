@@ -58,9 +58,9 @@ const PROGRESS = Symbol('statementProgress');
 
 /**
  * Marks `e` (a statement's error, RPC-encoded or not) with the call's progress, so the
- * response tells the client what already committed: until a call is one transaction,
- * `INSERT …; SELECT 1/0` keeps the INSERT, and an answer naming only the division error
- * would invite a retry that inserts twice.
+ * response tells the client what already committed: a call's data writes are one
+ * transaction (they abort with it), but DDL run before them stays, and an answer naming
+ * only the failing statement would leave the client guessing what to retry.
  */
 export function withStatementProgress(e: unknown, progress: StatementProgress): unknown {
   const err = fromRpcError(e);

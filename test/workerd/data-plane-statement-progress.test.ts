@@ -1,37 +1,57 @@
 /**
- * A multi-statement call that fails part-way names the failing statement and
- * the statements that stayed committed before it, so a client does not retry
- * (and apply twice) what already happened.
+ * A multi-statement call is one transaction for its data writes: a call that
+ * fails part-way names the failing statement and commits none of its writes;
+ * only DDL that ran before the first write stays (and is listed as committed),
+ * so a client knows exactly what to retry.
  */
 import { describe, expect, it } from 'vitest';
 import { ok, sql } from './data-plane-client.ts';
 
 describe('statement progress in errors', () => {
-  it('INSERT …; SELECT 1/0 names the committed INSERT', async () => {
+  it('INSERT …; SELECT 1/0 commits nothing and names the failing statement', async () => {
     await ok('CREATE TABLE progress_a (id int, v text)');
     const r = await sql("INSERT INTO progress_a VALUES (1, 'x'), (2, 'y'); SELECT 1/0");
     expect(r.status).toBe(422);
-    expect(r.error).toMatchObject({
-      code: '22012',
-      statement: 2,
-      committed: [{ statement: 1, command: 'INSERT', rowCount: 2 }],
-    });
-    expect((await ok('SELECT count(*) FROM progress_a')).rows).toEqual([[2]]);
+    expect(r.error).toMatchObject({ code: '22012', statement: 2 });
+    expect(r.error).not.toHaveProperty('committed');
+    expect((await ok('SELECT count(*) FROM progress_a')).rows).toEqual([[0]]);
   });
 
-  it('lists every write before the failure, and no reads', async () => {
+  it('a later failure aborts every earlier write; the reads before it saw them', async () => {
     await ok('CREATE TABLE progress_b (id int)');
+    await ok('INSERT INTO progress_b VALUES (7)');
     const r = await sql(
-      'INSERT INTO progress_b VALUES (1); SELECT * FROM progress_b; DELETE FROM progress_b WHERE id = 1; SELECT nosuch FROM progress_b',
+      'INSERT INTO progress_b VALUES (1); SELECT * FROM progress_b; DELETE FROM progress_b WHERE id = 7; SELECT nosuch FROM progress_b',
     );
+    expect(r.error).toMatchObject({ code: '42703', statement: 4 });
+    expect(r.error).not.toHaveProperty('committed');
+    expect((await ok('SELECT id FROM progress_b ORDER BY id')).rows).toEqual([[7]]);
+  });
+
+  it('DDL before the first write commits on its own and is the only thing listed', async () => {
+    const r = await sql('CREATE TABLE progress_c (id int); INSERT INTO progress_c VALUES (1); SELECT 1/0');
     expect(r.error).toMatchObject({
-      code: '42703',
-      statement: 4,
-      committed: [
-        { statement: 1, command: 'INSERT', rowCount: 1 },
-        { statement: 3, command: 'DELETE', rowCount: 1 },
-      ],
+      code: '22012',
+      statement: 3,
+      committed: [{ statement: 1, command: 'CREATE TABLE' }],
     });
+    expect((await ok('SELECT count(*) FROM progress_c')).rows).toEqual([[0]]);
+  });
+
+  it('DDL or a management function after a write is refused before anything runs', async () => {
+    await ok('CREATE TABLE progress_d (id int)');
+    for (const q of [
+      'INSERT INTO progress_d VALUES (1); CREATE TABLE progress_d2 (id int)',
+      "INSERT INTO progress_d VALUES (1); SELECT create_distributed_table('progress_d', 'id')",
+      'UPDATE progress_d SET id = 2; DROP TABLE progress_d',
+    ]) {
+      const r = await sql(q);
+      expect(r.status, q).toBe(422);
+      expect(r.error?.code, q).toBe('0A000');
+      expect(r.error).not.toHaveProperty('committed');
+    }
+    expect((await ok('SELECT count(*) FROM progress_d')).rows).toEqual([[0]]);
+    expect((await sql('SELECT * FROM progress_d2')).error?.code).toBe('42P01');
   });
 
   it('a failing first statement has nothing committed; a single statement carries no progress', async () => {

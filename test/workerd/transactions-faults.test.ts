@@ -5,56 +5,23 @@
  * write is present exactly once, every refused write is absent, and nothing is
  * half-applied (no prepared entry, no unfinished record) after recovery.
  */
-import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import type { ShardFault } from '../../durable-objects/shard-do.ts';
 import type { DistTable } from '../../engine/distributed/table-schema.ts';
 import { ingest, ok, sql } from './data-plane-client.ts';
-
-const DB_ID = '00000000-0000-4000-8000-000000000002';
-const shard = (count: number, i: number) => env.SHARD.get(env.SHARD.idFromName(`${DB_ID}:${count}:${i}`));
-const catalog = () => env.CATALOG.get(env.CATALOG.idFromName(DB_ID));
-
-async function tableDef(name: string): Promise<DistTable> {
-  const snap = (await catalog().snapshot()) as unknown as { tables: DistTable[] };
-  return snap.tables.find((t) => t.name === name)!;
-}
-
-async function distributed(
-  name: string,
-  shards: number,
-  columns = 'id int NOT NULL, v bigint',
-): Promise<void> {
-  await ok(`CREATE TABLE ${name} (${columns})`);
-  await ok(`SELECT create_distributed_table('${name}', 'id', shard_count => ${shards})`);
-}
-
-async function inject(count: number, i: number, fault: ShardFault): Promise<void> {
-  await shard(count, i).injectFault(fault);
-}
-
-/** Ids stored, sorted. */
-async function ids(table: string): Promise<number[]> {
-  return (await ok(`SELECT id FROM ${table} ORDER BY id`)).rows.map((r) => r[0] as number);
-}
-
-/** Nothing half-applied: no prepared entry on any shard, no unfinished coordinator record. */
-async function expectSettled(count: number): Promise<void> {
-  for (let i = 0; i < count; i++) expect(await shard(count, i).preparedTxns()).toEqual([]);
-  expect(await catalog().pendingTxns()).toEqual([]);
-}
-
-/** Ages every unfinished coordinator record past the recovery threshold, so the alarm recovers it. */
-async function ageRecords(): Promise<void> {
-  await runInDurableObject(catalog(), async (_i, state) => {
-    state.storage.sql.exec(
-      `UPDATE txn_attempts SET created_at = created_at - 3600000 WHERE finished_at IS NULL`,
-    );
-  });
-}
-
-const range = (n: number, from = 1) => Array.from({ length: n }, (_, i) => i + from);
-const values = (list: number[]) => list.map((i) => `(${i}, ${i * 10})`).join(', ');
+import {
+  ageRecords,
+  catalog,
+  DB_ID,
+  distributed,
+  expectSettled,
+  ids,
+  inject,
+  range,
+  shard,
+  tableDef,
+  values,
+} from './txn-fixtures.ts';
 
 describe('retry after abort (Idempotency-Key)', () => {
   it('a prepare failure on one shard, then a retry: all rows, once, on every shard', async () => {

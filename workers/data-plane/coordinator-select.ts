@@ -39,6 +39,8 @@ export interface GeneralCall {
   readonly stats: StatsCollector;
   /** Lowered by `SET orochi.coordinator_row_limit` (never above `GATHER_LIMITS.rows`). */
   readonly rowLimit?: number;
+  /** The call's transaction once it wrote: shards lay its own writes over their rows (see `call-txn`). */
+  readonly txn?: string;
 }
 
 /** Catalog tables among `names`; names the catalog lacks are left to the engine (42P01 there). */
@@ -62,8 +64,9 @@ async function generalOnce(
 ): Promise<StatementResult | undefined> {
   const { cluster, stats } = call;
   const tables = await catalogTables(cluster, referencedRelations(stmt).keys());
-  // A join every shard answers alone is pushed down whole (see `join-select`).
-  if (stmt.SelectStmt) {
+  // A join every shard answers alone is pushed down whole (see `join-select`); not over a
+  // transaction's own writes, which only the gathers below read.
+  if (stmt.SelectStmt && call.txn === undefined) {
     const joined = await runJoinPushdown(call, stmt.SelectStmt, tables);
     if (joined === 'stale') return undefined;
     if (joined) return joined;
@@ -84,7 +87,7 @@ async function generalOnce(
       const partials = await Promise.all(
         shards.map(async (s) => {
           // RPC typing erases `unknown` payloads to never; the shape is PartialResult + ShardStats.
-          const r = (await cluster.shard(s).execute(g.plan.fragment, t, version)) as unknown as {
+          const r = (await cluster.shard(s).execute(g.plan.fragment, t, version, call.txn)) as unknown as {
             result: PartialResult;
             stats: ShardStats;
             catalogVersion: number;

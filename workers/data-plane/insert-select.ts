@@ -13,13 +13,12 @@ import type { ShardOp } from '../../durable-objects/shard-ops.ts';
 import { GATHER_LIMITS } from '../../engine/distributed/coordinator-plan.ts';
 import { planeJson } from '../../engine/distributed/row-json.ts';
 import { type Command, onConflictOf, tableRow } from '../../engine/distributed/sql-statements.ts';
-import type { Row } from '../../engine/distributed/table-schema.ts';
+import type { DistTable, Row } from '../../engine/distributed/table-schema.ts';
 import { SqlError, SqlState } from '../../engine/errors.ts';
 import { parseSql } from '../../engine/sql/parser.ts';
 import type { Cluster } from './cluster.ts';
 import type { StatsCollector } from './query-stats.ts';
 import type { StatementResult } from './statement-result.ts';
-import { transactionalWrite } from './write-path.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: the pg AST is untyped JSON.
 type Node = any;
@@ -59,11 +58,14 @@ export interface InsertSelectCall {
   readonly params?: readonly unknown[];
 }
 
-/** Runs INSERT … SELECT; `runQuery` runs the source (a statement node and its text). Returns rows inserted. */
+/**
+ * Runs INSERT … SELECT; `runQuery` runs the source (a statement node and its text), `write`
+ * commits (or prepares, inside a call's transaction) the routed rows. Returns rows inserted.
+ */
 export async function insertSelect(
   call: InsertSelectCall,
   cmd: Extract<Command, { kind: 'insertSelect' }>,
-  txnId: string,
+  write: (t: DistTable, ops: ReadonlyMap<string, ShardOp>) => Promise<number>,
   text: string,
   runQuery: (stmt: Node, text: string) => Promise<StatementResult>,
 ): Promise<number> {
@@ -108,5 +110,5 @@ export async function insertSelect(
     }
     ops.set(name, { kind: 'insert', rows: list as Row[], target: 'hot', onConflict });
   }
-  return transactionalWrite(cluster, t, ops, txnId, call.stats);
+  return write(t, ops);
 }

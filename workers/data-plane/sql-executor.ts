@@ -1,8 +1,9 @@
 /**
  * @module workers/data-plane/sql-executor
  * Runs the statements of one `/sql` call, in order. DDL goes through the
- * CatalogDO (and DROP reaches every shard); INSERT / DELETE commit with 2PC;
- * SELECT fans a fragment out to the shards that can hold matching rows and
+ * CatalogDO (and DROP reaches every shard); INSERT / UPDATE / DELETE commit
+ * with 2PC — a call whose writes are followed by other statements as ONE
+ * transaction (see `call-txn`), a lone write as its own; SELECT fans a fragment out to the shards that can hold matching rows and
  * merges the partials. SELECTs the fast path cannot plan (joins, subqueries,
  * HAVING, windows, set operations…) run on the coordinator's engine over rows
  * gathered from the shards (see `coordinator-select`); INSERT … SELECT writes
@@ -31,6 +32,7 @@ import type { DistTable, Row } from '../../engine/distributed/table-schema.ts';
 import { isSqlError, SqlError, SqlState } from '../../engine/errors.ts';
 import { type ParsedStatement, parseSql } from '../../engine/sql/parser.ts';
 import { withStatementProgress } from '../errors.ts';
+import { CallTxn, callTransaction, WRITE_KINDS } from './call-txn.ts';
 import type { Cluster } from './cluster.ts';
 import { type GeneralCall, runGeneralSelect } from './coordinator-select.ts';
 import { runExplain } from './explain-select.ts';
@@ -58,13 +60,22 @@ export interface SqlCall {
 
 /** Per-call settings (`SET orochi.coordinator_row_limit`). */
 const rowLimits = new WeakMap<SqlCall, number>();
-const general = (call: SqlCall): GeneralCall => ({ ...call, rowLimit: rowLimits.get(call) });
+/** The transaction of a multi-statement call (see `call-txn`). */
+const callTxns = new WeakMap<SqlCall, CallTxn>();
+const general = (call: SqlCall): GeneralCall => ({
+  ...call,
+  rowLimit: rowLimits.get(call),
+  txn: callTxns.get(call)?.readId,
+});
+
+/** Commits (or, inside a call's transaction, prepares) a write statement's shard operations; returns rows. */
+type Write = (t: DistTable, ops: ReadonlyMap<string, ShardOp>) => Promise<number>;
 
 /** Parses and runs every statement; returns one result per statement. */
 export async function runSql(
   call: SqlCall,
   sql: string,
-  progress: { results: StatementResult[]; statements: number } = { results: [], statements: 0 },
+  progress: CallProgress = { results: [], statements: 0, prepared: new Set() },
 ): Promise<StatementResult[]> {
   const { results } = progress;
   const statements = parseSql(sql, call.params);
@@ -74,8 +85,46 @@ export async function runSql(
   await call.authorize(statements);
   // Classify everything first, so an unsupported later statement fails before earlier ones run.
   const commands = statements.map((s) => classify(s.stmt, call.params));
+  const txn = callTransaction(commands)
+    ? new CallTxn(call.cluster, `${call.txnBase}:txn`, call.stats)
+    : undefined;
+  if (!txn) return runStatements(call, sql, statements, commands, progress);
+  callTxns.set(call, txn);
+  try {
+    await runStatements(call, sql, statements, commands, progress, txn);
+    await txn.commit();
+  } catch (e) {
+    // Committed for good but not confirmed by every shard (08007): the writes count as committed.
+    if (isSqlError(e) && e.code === '08007') progress.prepared.clear();
+    // After a failed commit too: an undecided transaction is aborted now, a decided one re-sent.
+    await txn.abort();
+    throw e;
+  }
+  progress.prepared.clear();
+  return results;
+}
+
+/** A call's progress: results so far; `prepared`: result indexes whose writes wait for the call's commit. */
+interface CallProgress {
+  results: StatementResult[];
+  statements: number;
+  readonly prepared: Set<number>;
+}
+
+async function runStatements(
+  call: SqlCall,
+  sql: string,
+  statements: readonly ParsedStatement[],
+  commands: readonly Command[],
+  progress: CallProgress,
+  txn?: CallTxn,
+): Promise<StatementResult[]> {
+  const { results } = progress;
   for (let i = 0; i < commands.length; i++) {
     const text = statementText(sql, statements[i].location, statements[i].length);
+    const write: Write = txn
+      ? (t, ops) => txn.write(i, t, ops)
+      : (t, ops) => transactionalWrite(call.cluster, t, ops, `${call.txnBase}:${i}`, call.stats);
     for (let attempt = 1; ; attempt++) {
       try {
         // Bound by the engine against the catalog's schema first: every type, name and function
@@ -84,13 +133,13 @@ export async function runSql(
           ? await bindOnCatalog(call, withoutOnConflict(statements[i].stmt), sql)
           : undefined;
         call.stats.lap('bind');
-        results.push(
-          await runCommand(call, commands[i], `${call.txnBase}:${i}`, text, bound, statements[i].stmt),
-        );
+        results.push(await runCommand(call, commands[i], write, text, bound, statements[i].stmt));
+        if (txn && WRITE_KINDS.has(commands[i].kind)) progress.prepared.add(i);
         break;
       } catch (e) {
         // A write planned on a table definition that changed meanwhile applied nothing: plan it again.
-        if (attempt >= 3 || !isTableChanged(e)) throw e;
+        // Not inside a call's transaction: its statements so far were prepared on the old definition.
+        if (txn || attempt >= 3 || !isTableChanged(e)) throw e;
         await call.cluster.refresh();
       }
     }
@@ -108,17 +157,20 @@ const READ_ONLY_COMMANDS = new Set(['SELECT', 'SHOW', 'SET', 'EXPLAIN']);
 
 /** Runs every statement of a call; an error names its statement and what committed before it. */
 export async function runSqlReportingProgress(call: SqlCall, sql: string): Promise<StatementResult[]> {
-  const progress = { results: [] as StatementResult[], statements: 0 };
+  const progress: CallProgress = { results: [], statements: 0, prepared: new Set() };
   try {
     return await runSql(call, sql, progress);
   } catch (e) {
     if (progress.statements < 2) throw e;
+    // Writes prepared in the call's transaction were aborted with it: only DDL before them committed.
     const committed = progress.results.flatMap((r, i) =>
-      r.command && !READ_ONLY_COMMANDS.has(r.command)
+      r.command && !READ_ONLY_COMMANDS.has(r.command) && !progress.prepared.has(i)
         ? [{ statement: i + 1, command: r.command, rowCount: r.rowCount }]
         : [],
     );
-    throw withStatementProgress(e, { statement: progress.results.length + 1, committed });
+    // Every statement ran and the commit failed: the error is the last statement's.
+    const statement = Math.min(progress.results.length + 1, progress.statements);
+    throw withStatementProgress(e, { statement, committed });
   }
 }
 
@@ -149,13 +201,13 @@ const BOUND_KINDS = new Set<Command['kind']>([
 async function runCommand(
   call: SqlCall,
   cmd: Command,
-  txnId: string,
+  write: Write,
   text: string,
   bound?: BoundStatement,
   /** The parsed statement (UPDATE / DELETE ship parts of it). */
   parsed?: { UpdateStmt?: Node; DeleteStmt?: Node },
 ): Promise<StatementResult> {
-  const { cluster, stats } = call;
+  const { cluster } = call;
   switch (cmd.kind) {
     case 'create':
       await cluster.catalog().createTable(cmd.table, cmd.columns, cmd.ifNotExists, cmd.constraints);
@@ -186,12 +238,12 @@ async function runCommand(
       // VALUES rows were evaluated by the engine while binding (coerced, defaults, NOT NULL);
       // VALUES that read tables (subqueries) run like INSERT … SELECT.
       const rows = bound && !readsTables(cmd.stmt.selectStmt) ? planeRows(t, bound) : undefined;
-      if (!rows) return runCommand(call, { ...cmd, kind: 'insertSelect' }, txnId, text);
+      if (!rows) return runCommand(call, { ...cmd, kind: 'insertSelect' }, write, text);
       const onConflict = onConflictOf(cmd.stmt, t, call.params);
       const ops = new Map<string, ShardOp>();
       for (const [name, list] of cluster.routeRows(t, rows))
         ops.set(name, { kind: 'insert', rows: list as Row[], target: 'hot', onConflict });
-      const n = await transactionalWrite(cluster, t, ops, txnId, stats);
+      const n = await write(t, ops);
       return commandResult('INSERT', n);
     }
     case 'delete':
@@ -218,7 +270,7 @@ async function runCommand(
             ? { kind: 'delete', table: t.name, dml, reads, defaults }
             : { kind: 'update', table: t.name, dml, reads, defaults, set },
         );
-      const n = await transactionalWrite(cluster, t, ops, txnId, stats);
+      const n = await write(t, ops);
       return commandResult(cmd.kind === 'delete' ? 'DELETE' : 'UPDATE', n);
     }
     case 'select': {
@@ -240,8 +292,8 @@ async function runCommand(
     case 'insertSelect':
       return commandResult(
         'INSERT',
-        await insertSelect(call, cmd, txnId, text, (stmt, source) =>
-          runCommand(call, classify(stmt, call.params), txnId, source),
+        await insertSelect(call, cmd, write, text, (stmt, source) =>
+          runCommand(call, classify(stmt, call.params), write, source),
         ),
       );
   }
@@ -267,7 +319,9 @@ async function selectOnce(
   const partials = await Promise.all(
     shards.map(async (s) => {
       // RPC typing erases `unknown` payloads to never; the shape is PartialResult + ShardStats.
-      const r = (await cluster.shard(s).execute(fragment, t, version)) as unknown as {
+      const r = (await cluster
+        .shard(s)
+        .execute(fragment, t, version, callTxns.get(call)?.readId)) as unknown as {
         result: PartialResult;
         stats: ShardStats;
         catalogVersion: number;

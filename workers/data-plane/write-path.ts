@@ -199,7 +199,7 @@ export async function transactionalWrite(
  * this very definition, else a refetched one's; a definition that changed since
  * planning answers 40001 (nothing applied).
  */
-async function plannedVersion(cluster: Cluster, t: DistTable): Promise<number> {
+export async function plannedVersion(cluster: Cluster, t: DistTable): Promise<number> {
   const same = (snap: { tables: readonly DistTable[] }) => {
     const cached = snap.tables.find((x) => x.name === t.name);
     return cached !== undefined && (cached === t || JSON.stringify(cached) === JSON.stringify(t));
@@ -266,7 +266,8 @@ async function runAttempt(
 /** Resolve attempts per shard: a lost commit RPC is re-sent before the decision is left to recovery. */
 const RESOLVE_TRIES = 3;
 
-async function resolveAll(
+/** Sends the decision on `txnId` to every shard; returns the rows they report (08007 when a commit is not confirmed). */
+export async function resolveAll(
   cluster: Cluster,
   shards: readonly string[],
   txnId: string,

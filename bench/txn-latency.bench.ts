@@ -1,0 +1,114 @@
+/**
+ * @module bench/txn-latency.bench
+ * `npx tsx bench/txn-latency.bench.ts`: write latency over HTTP against the
+ * whole local stack (PGlite control plane + `wrangler dev`), sequential calls,
+ * one client. Measures a single-row INSERT (one shard: no coordinator), a
+ * two-statement call on one shard (`INSERT …; UPDATE …` of the same new row)
+ * and a two-statement call over two shards (`UPDATE a; UPDATE b`). The peer of
+ * each two-statement call, in the same run, is the same two statements sent as
+ * two separate calls (each its own transaction): the ratio is what making the
+ * call one transaction costs.
+ *
+ * Env: TXN_BENCH_N (200 calls per case), TXN_BENCH_PORT (8793), TXN_BENCH_PG_PORT
+ * (5493), TXN_BENCH_WS_PORT (5494).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startStack } from '../scripts/stack.ts';
+
+const env = (name: string, dflt: number): number => (process.env[name] ? Number(process.env[name]) : dflt);
+const n = env('TXN_BENCH_N', 200);
+const KEY = 'bench-txn-key';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'orochi-txn-bench-'));
+const stack = await startStack({
+  dataDir,
+  port: env('TXN_BENCH_PORT', 8793),
+  pgPort: env('TXN_BENCH_PG_PORT', 5493),
+  wsPort: env('TXN_BENCH_WS_PORT', 5494),
+  devApiKey: KEY,
+});
+
+async function post(sql: string, params?: unknown[]): Promise<void> {
+  const res = await fetch(`${stack.url}/v1/databases/default/sql`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify(params ? { sql, params } : { sql }),
+  });
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`${sql} → ${res.status} ${text.slice(0, 300)}`);
+}
+
+/** Milliseconds of `n` sequential runs of `run(i)` (after 10 warm-up runs). */
+async function time(run: (i: number) => Promise<void>, offset: number): Promise<number[]> {
+  for (let i = 0; i < 10; i++) await run(offset + n + i);
+  const ms: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    await run(offset + i);
+    ms.push(performance.now() - t0);
+  }
+  return ms.sort((a, b) => a - b);
+}
+
+const pct = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
+const fmt = (x: number) => x.toFixed(1);
+
+try {
+  await post('CREATE TABLE bench_txn (id int NOT NULL, v bigint)');
+  await post(`SELECT create_distributed_table('bench_txn', 'id', shard_count => 8)`);
+  await post(
+    `INSERT INTO bench_txn VALUES ${Array.from({ length: 64 }, (_, i) => `(${i + 1}, 0)`).join(', ')}`,
+  );
+  const rows: [string, number[], number[] | undefined][] = [];
+  rows.push([
+    'single-row INSERT (one shard)',
+    await time((i) => post('INSERT INTO bench_txn VALUES ($1, 1)', [1000 + i]), 0),
+    undefined,
+  ]);
+  rows.push([
+    'INSERT; UPDATE of the new row (one shard)',
+    await time(
+      (i) =>
+        post('INSERT INTO bench_txn VALUES ($1, 1); UPDATE bench_txn SET v = v + 1 WHERE id = $1', [
+          100_000 + i,
+        ]),
+      0,
+    ),
+    await time(async (i) => {
+      await post('INSERT INTO bench_txn VALUES ($1, 1)', [200_000 + i]);
+      await post('UPDATE bench_txn SET v = v + 1 WHERE id = $1', [200_000 + i]);
+    }, 0),
+  ]);
+  // Ids 1..64 span every shard: consecutive pairs mostly land on two shards.
+  const pair = (i: number) => [1 + (i % 32), 33 + (i % 32)];
+  rows.push([
+    'UPDATE a; UPDATE b (two shards)',
+    await time((i) => {
+      const [a, b] = pair(i);
+      return post(
+        'UPDATE bench_txn SET v = v - 1 WHERE id = $1; UPDATE bench_txn SET v = v + 1 WHERE id = $2',
+        [a, b],
+      );
+    }, 0),
+    await time(async (i) => {
+      const [a, b] = pair(i);
+      await post('UPDATE bench_txn SET v = v - 1 WHERE id = $1', [a]);
+      await post('UPDATE bench_txn SET v = v + 1 WHERE id = $1', [b]);
+    }, 0),
+  ]);
+  console.log(`\n${n} sequential calls per case, one client, local wrangler dev\n`);
+  console.log('| case | p50 ms | p99 ms | peer: as separate calls p50 / p99 ms | ratio p50 |');
+  console.log('|---|---:|---:|---:|---:|');
+  for (const [name, ms, peer] of rows)
+    console.log(
+      `| ${name} | ${fmt(pct(ms, 0.5))} | ${fmt(pct(ms, 0.99))} | ${
+        peer ? `${fmt(pct(peer, 0.5))} / ${fmt(pct(peer, 0.99))}` : '—'
+      } | ${peer ? (pct(ms, 0.5) / pct(peer, 0.5)).toFixed(2) : '—'} |`,
+    );
+} finally {
+  await stack.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+}
