@@ -7,10 +7,31 @@
  * with the engine's vectorized executor (see `shard-engine`).
  */
 import { DurableObject } from 'cloudflare:workers';
+import type { LogPage } from '../engine/distributed/change-entry.ts';
 import type { Fragment, PartialResult } from '../engine/distributed/fragment.ts';
 import type { JoinRequest } from '../engine/distributed/join-fragment.ts';
 import type { DistTable } from '../engine/distributed/table-schema.ts';
 import { SqlError } from '../engine/errors.ts';
+import {
+  commitStamp,
+  logDdl,
+  logDrop,
+  logDroppedBuckets,
+  newestLsn,
+  prunedThrough,
+  readLog,
+} from './change-log.ts';
+import { type ChunkPage, readLogChunk } from './change-log-chunks.ts';
+import {
+  advanceCursor,
+  dropConsumer,
+  type LogRetention,
+  listConsumers,
+  pruneLog,
+  readLogRetention,
+  registerConsumer,
+  writeLogRetention,
+} from './change-log-retention.ts';
 import { rpcSafe } from './rpc-errors.ts';
 import { ensureDmlEngine, ShardEngine } from './shard-engine.ts';
 import { freezeNow } from './shard-freeze.ts';
@@ -145,7 +166,8 @@ export class ShardDO extends DurableObject<Env> {
   ): Promise<T> | T {
     if (!table || !op) return run();
     const reads = op.kind === 'insert' ? (table.unique ?? []).flatMap((c) => c.columnIds) : op.reads;
-    if (reads.length === 0) return run();
+    // DELETE / UPDATE read the full rows they remove for the change log, even when the filter reads nothing.
+    if (reads.length === 0 && op.kind === 'insert') return run();
     return this.cold.withBlocks(m, table.name, { reads, bounds: [] }, run);
   }
 
@@ -358,7 +380,9 @@ export class ShardDO extends DurableObject<Env> {
   async updateTable(table: DistTable, catalogVersion?: number): Promise<void> {
     this.tombstone.check();
     catalogVersionSeen(this.sql, catalogVersion);
-    rememberTable(new Meter(this.sql), table);
+    const m = new Meter(this.sql);
+    const stamp = commitStamp(`catalog:${catalogVersion ?? 0}`);
+    this.ctx.storage.transactionSync(() => logDdl(m, stamp, table, rememberTable(m, table)));
     this.engine.invalidate();
     const policies = [table.retentionUs, table.tierAfterUs, table.freezeAfterUs];
     if (policies.some((p) => p !== undefined)) await this.ensureAlarm();
@@ -375,7 +399,11 @@ export class ShardDO extends DurableObject<Env> {
     this.tombstone.check();
     catalogVersionSeen(this.sql, catalogVersion);
     const m = this.meter();
-    this.ctx.storage.transactionSync(() => dropTableData(m, table));
+    const stamp = commitStamp(`catalog:${catalogVersion ?? 0}`);
+    this.ctx.storage.transactionSync(() => {
+      logDrop(m, stamp, table);
+      dropTableData(m, table);
+    });
     this.engine.invalidate();
     await collectColdGarbage(this.tierDeps(), m);
   }
@@ -393,8 +421,9 @@ export class ShardDO extends DurableObject<Env> {
     return rpcSafe(async () => {
       this.engine.invalidate();
       const m = this.meter();
+      const stamp = commitStamp('drop_chunks');
       const dropped = this.ctx.storage.transactionSync(() =>
-        enforceRetention(m, table, olderThanUs, newerThanUs),
+        logDroppedBuckets(m, stamp, table, enforceRetention(m, table, olderThanUs, newerThanUs)),
       );
       await collectColdGarbage(this.tierDeps(), m);
       return dropped;
@@ -414,7 +443,8 @@ export class ShardDO extends DurableObject<Env> {
     this.tombstone.check();
     return rpcSafe(async () => {
       const m = this.meter();
-      rememberTable(m, table);
+      const stamp = commitStamp('tier_chunk');
+      this.ctx.storage.transactionSync(() => logDdl(m, stamp, table, rememberTable(m, table)));
       try {
         if (to === 'cold') return await tierNow(this.tierDeps(), m, table.name, bucket, faults);
         const n = await freezeNow(this.tierDeps(), m, table, bucket, this.reencoded);
@@ -493,17 +523,86 @@ export class ShardDO extends DurableObject<Env> {
     });
     if (tiering?.moved) this.engine.invalidate();
     if (tiering?.failed) failed = true;
+    const log = await step('change log retention', async () => {
+      const r = this.ctx.storage.transactionSync(() => pruneLog(m, readLogRetention(m), now));
+      await collectColdGarbage(this.tierDeps(), m); // R2 objects of released chunks
+      return { ...r, retained: newestLsn(m) > r.pruned };
+    });
     const done = (await step('bookkeeping', () =>
       this.ctx.storage.transactionSync(() => maintenanceDone(m, now)),
     )) ?? { hot: true, retention: true };
     // More to move, delete or compact (passes are bounded): soon. A failed item: retried later,
     // never given up on. Hot rows younger than the age threshold: after it. Policies: periodically.
-    if (tiering?.soon || more) await this.ctx.storage.setAlarm(now + 1000);
+    if (tiering?.soon || more || log?.more) await this.ctx.storage.setAlarm(now + 1000);
     // Tables held by undecided transactions: once they are decided.
     else if (held) await this.ctx.storage.setAlarm(now + HELD_ALARM_RETRY_MS);
     else if (failed) await this.ctx.storage.setAlarm(now + FAILED_ALARM_RETRY_MS);
     else if (done.hot) await this.ctx.storage.setAlarm(now + policy.maxAgeMs + 1);
-    else if (done.retention || tiering?.periodic) await this.ctx.storage.setAlarm(now + RETENTION_CHECK_MS);
+    else if (done.retention || tiering?.periodic || log?.retained)
+      await this.ctx.storage.setAlarm(now + RETENTION_CHECK_MS);
+  }
+
+  /**
+   * Change-log entries from `fromLsn` on, in LSN order (at most `limit`, and
+   * at most 4 MiB), with the next position and the retained range. 58P01 when
+   * retention already removed `fromLsn`.
+   */
+  async readLog(fromLsn: number, limit = 1000): Promise<LogPage> {
+    this.tombstone.check();
+    return rpcSafe(() => readLog(this.meter(), fromLsn, limit));
+  }
+
+  /** Rows of a chunk the bulk-load entry `lsn` references, from `offset` (paged like `readLog`). */
+  async readLogChunk(lsn: number, chunkId: number, offset = 0, limit = 65_536): Promise<ChunkPage> {
+    this.tombstone.check();
+    return rpcSafe(() => {
+      const m = this.meter();
+      const table = this.sql
+        .exec<{ table_name: string }>(`SELECT table_name FROM chunks WHERE id = ?`, chunkId)
+        .toArray()[0]?.table_name;
+      const run = () => readLogChunk(m, lsn, chunkId, offset, limit);
+      return table === undefined ? run() : this.cold.withBlocks(m, table, { reads: 'all', bounds: [] }, run);
+    });
+  }
+
+  /** Registers a durable log consumer at `fromLsn` (default: the next entry); its cursor holds retention back. */
+  async registerLogConsumer(name: string, fromLsn?: number): Promise<{ lsn: number }> {
+    this.tombstone.check();
+    return rpcSafe(() =>
+      this.ctx.storage.transactionSync(() => registerConsumer(this.meter(), name, fromLsn)),
+    );
+  }
+
+  /** Records that consumer `name` processed every entry up to `lsn`. */
+  async advanceLogCursor(name: string, lsn: number): Promise<{ lsn: number }> {
+    this.tombstone.check();
+    return rpcSafe(() => this.ctx.storage.transactionSync(() => advanceCursor(this.meter(), name, lsn)));
+  }
+
+  /** Removes a log consumer. */
+  async dropLogConsumer(name: string): Promise<void> {
+    this.tombstone.check();
+    return rpcSafe(() => dropConsumer(this.meter(), name));
+  }
+
+  /** Log consumers with their cursors, and the retained range. */
+  async logStatus(): Promise<{
+    consumers: { name: string; lsn: number }[];
+    oldestLsn: number;
+    newestLsn: number;
+  }> {
+    this.tombstone.check();
+    const m = this.meter();
+    return { consumers: listConsumers(m), oldestLsn: prunedThrough(m) + 1, newestLsn: newestLsn(m) };
+  }
+
+  /** Sets the change log's retention limits (operators and tests); the alarm applies them. */
+  async setLogRetention(r: LogRetention): Promise<void> {
+    this.tombstone.check();
+    return rpcSafe(async () => {
+      writeLogRetention(this.meter(), r);
+      await this.ensureAlarm();
+    });
   }
 }
 
