@@ -6,7 +6,8 @@
  * the oldest entries go regardless, and a consumer behind them gets the gap
  * error (`LOG_GAP_STATE`) on its next read instead of silently missing them.
  * Removing a bulk-load entry releases the chunks it referenced; those already
- * detached (merged away, dropped) are deleted then.
+ * detached (merged away, dropped) are deleted then, and until then their bytes
+ * count toward the entry's size.
  */
 import { SqlError } from '../engine/errors.ts';
 import { LOG_HELD_TABLE, logGap, newestLsn, prunedThrough } from './change-log.ts';
@@ -98,11 +99,20 @@ export function listConsumers(m: Meter): { name: string; lsn: number }[] {
  */
 export function pruneLog(m: Meter, r: LogRetention, nowMs: number): { pruned: number; more: boolean } {
   const before = prunedThrough(m);
-  let remaining = m.all<{ b: number | null }>(`SELECT sum(bytes) AS b FROM change_log`)[0].b ?? 0;
+  // An entry's size counts the detached chunks only it keeps alive (live chunks cost nothing extra).
+  const held = `(SELECT r.lsn, sum(c.bytes) AS b FROM change_log_chunks r JOIN chunks c ON c.id = r.chunk_id
+    WHERE c.table_name = ? GROUP BY r.lsn)`;
+  let remaining =
+    m.all<{ b: number | null }>(
+      `SELECT sum(l.bytes + coalesce(h.b, 0)) AS b FROM change_log l LEFT JOIN ${held} h ON h.lsn = l.lsn`,
+      LOG_HELD_TABLE,
+    )[0].b ?? 0;
   const slowest = m.all<{ lsn: number | null }>(`SELECT min(lsn) AS lsn FROM change_log_consumers`)[0].lsn;
   const hold = slowest ?? Number.POSITIVE_INFINITY;
   const oldest = m.all<{ lsn: number; commit_ms: number; bytes: number }>(
-    `SELECT lsn, commit_ms, bytes FROM change_log ORDER BY lsn LIMIT ?`,
+    `SELECT l.lsn, l.commit_ms, l.bytes + coalesce(h.b, 0) AS bytes FROM change_log l
+     LEFT JOIN ${held} h ON h.lsn = l.lsn ORDER BY l.lsn LIMIT ?`,
+    LOG_HELD_TABLE,
     PRUNE_PASS,
   );
   let cut = before;

@@ -355,13 +355,26 @@ export class ShardDO extends DurableObject<Env> {
       // Cold blocks the commit reads are fetched first: the transaction itself is synchronous.
       const pending = pendingOp(m, txnId, decision);
       if (pending && pending.op.kind !== 'insert' && pending.op.dml) await ensureDmlEngine();
-      const rowCount = await this.withColdRows(m, pending?.table, pending?.op, () =>
-        this.ctx.storage.transactionSync(() => resolveEntry(m, txnId, decision)),
-      );
+      const run = () => this.ctx.storage.transactionSync(() => resolveEntry(m, txnId, decision));
+      // A committed DELETE / UPDATE reads the full rows it removes for the change log: cold blocks on demand.
+      const effectOn = pending || decision !== 'committed' ? undefined : this.preparedTable(txnId);
+      const rowCount = effectOn
+        ? await this.cold.withBlocks(m, effectOn, { reads: [], bounds: [] }, run)
+        : await this.withColdRows(m, pending?.table, pending?.op, run);
       this.engine.invalidate();
       await this.ensureAlarm();
       return { rowCount, stats: m.stats };
     });
+  }
+
+  /** The table of `txnId`'s prepared entry here, if any. */
+  private preparedTable(txnId: string): string | undefined {
+    return this.sql
+      .exec<{ table_name: string }>(
+        `SELECT table_name FROM shard_log WHERE batch_id = ? AND state = 'prepared'`,
+        txnId,
+      )
+      .toArray()[0]?.table_name;
   }
 
   /** Transaction ids still prepared here (recovery asks the coordinator record about each). */

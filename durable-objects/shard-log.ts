@@ -13,7 +13,6 @@ import type { DistTable, Row } from '../engine/distributed/table-schema.ts';
 import { intentKeys, resolveKeys, touchesKeys } from '../engine/distributed/unique-keys.ts';
 import { SqlError } from '../engine/errors.ts';
 import { type CommitStamp, commitStamp, logBulk, logDdl, logRemoved, logRows } from './change-log.ts';
-import { rowImages } from './change-log-images.ts';
 import { deleteHits, deleteHitsOf, type ShardOp, updatedRows } from './shard-ops.ts';
 import { insertChunks, type Meter, rememberTable, type ShardStats } from './shard-storage.ts';
 import {
@@ -178,8 +177,6 @@ export interface PreparedEffect {
   readonly chunks: [number, number[]][];
   /** UPDATE: the new row images. */
   readonly rows?: Row[];
-  /** Full images of the rows removed, read at prepare for the change log (cold blocks are fetched then). */
-  readonly before?: Row[];
 }
 
 /** What a prepared entry stores: the statement, its computed effect and its write intents. */
@@ -267,7 +264,6 @@ export function prepareEntry(m: Meter, txnId: string, table: DistTable, op: Shar
       keys = intentKeys(table, rows);
     }
     effect = { hot: hits.hot, chunks: [...hits.chunks], ...(op.kind === 'update' ? { rows } : {}) };
-    effect = { ...effect, before: rowImages(m, table, effect) };
   } else if (op.kind === 'insert' && table.unique?.length) {
     // The keys this transaction will write are its intent: other prepares and bulk loads see them.
     keys = intentKeys(
@@ -326,7 +322,7 @@ export function resolveEntry(m: Meter, txnId: string, decision: 'committed' | 'a
     const { table, op, effect } = parsePlaneJson<PreparedPayload>(entry.payload!);
     const stamp = commitStamp(txnId);
     if (effect) {
-      logEffect(m, stamp, table, effect);
+      logRemoved(m, stamp, table, effect, effect.rows); // before images: the rows are held until now
       n = deleteHits(m, { hot: effect.hot, chunks: new Map(effect.chunks), rows: [] });
       if (effect.rows) {
         insertHot(m, table, effect.rows, stamp.commitMs);
@@ -341,10 +337,4 @@ export function resolveEntry(m: Meter, txnId: string, decision: 'committed' | 'a
     txnId,
   );
   return n;
-}
-
-/** Logs a prepared DELETE / UPDATE's effect with the before images read at prepare. */
-function logEffect(m: Meter, stamp: CommitStamp, t: DistTable, e: PreparedEffect): void {
-  if (e.before) logRows(m, stamp, t, e.rows ? 'update' : 'delete', e.before, e.rows ?? []);
-  else logRemoved(m, stamp, t, e, e.rows); // prepared before this log existed: read the rows now
 }

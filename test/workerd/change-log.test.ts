@@ -5,6 +5,8 @@
  */
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import { LOG_HELD_TABLE } from '../../durable-objects/change-log.ts';
+import { DEFAULT_LOG_RETENTION } from '../../durable-objects/change-log-retention.ts';
 import type { ChangeEntry } from '../../engine/distributed/change-entry.ts';
 import type { Row } from '../../engine/distributed/table-schema.ts';
 import { chunkPage, distributed, logOf, named, readPage, shard, tableDef } from './change-log-fixtures.ts';
@@ -125,8 +127,51 @@ describe('change log: bulk loads', () => {
       }
     }
     expect(loaded.sort((a, b) => a - b)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
-    const [count, sum] = (await ok(`SELECT count(*), sum(v) FROM cl_bulk`)).rows[0];
-    expect([count, Number(sum)]).toEqual([100, 10100]);
+    const answer = async () => {
+      const [count, sum] = (await ok(`SELECT count(*), sum(v) FROM cl_bulk`)).rows[0];
+      return [count, Number(sum)];
+    };
+    expect(await answer()).toEqual([100, 10100]);
+    // Retention releases the entries; the detached chunks go with them.
+    const held = () =>
+      runInDurableObject(
+        s,
+        async (_i, state) =>
+          state.storage.sql
+            .exec<{ n: number }>(`SELECT count(*) AS n FROM chunks WHERE table_name = ?`, LOG_HELD_TABLE)
+            .one().n,
+      );
+    expect(await held()).toBe(refs.length);
+    await s.setLogRetention({ ...DEFAULT_LOG_RETENTION, maxAgeMs: 0 });
+    await runDurableObjectAlarm(s);
+    expect(await held()).toBe(0);
+    const gone = await chunkPage(s, refs[0].lsn, refs[0].id).catch((e: Error) => e);
+    expect(String(gone)).toMatch(/SQLSTATE 58P01/);
+    expect(await answer()).toEqual([100, 10100]);
+    await s.setLogRetention(DEFAULT_LOG_RETENTION);
+  });
+
+  it('a multi-shard DELETE of cold (R2) rows logs their full before images', async () => {
+    await distributed('cl_cold', 2, 'id int NOT NULL, v bigint, s text');
+    const rows = Array.from({ length: 40 }, (_, i) =>
+      JSON.stringify({ id: i + 1, v: (i + 1) * 5, s: `s${i + 1}` }),
+    );
+    expect((await ingest('cl_cold', 'application/x-ndjson', rows.join('\n'))).body.accepted).toBe(40);
+    const t = await tableDef('cl_cold');
+    for (const i of [0, 1]) {
+      await shard(2, i).tierChunks(t, undefined, {}, 'cold');
+      const tiers = (await shard(2, i).tableInfo('cl_cold')).chunks.map((c) => c.tier);
+      expect(tiers.length > 0 && tiers.every((x) => x === 'cold')).toBe(true);
+    }
+    await ok(`DELETE FROM cl_cold WHERE id <= 10`);
+    const deleted = (await Promise.all([0, 1].map((i) => logOf(shard(2, i), 'cl_cold'))))
+      .flat()
+      .flatMap((e) => (e.change.kind === 'delete' ? e.change.before.map((r) => named(t, r)) : []))
+      .sort((a, b) => Number(a.id) - Number(b.id));
+    expect(deleted).toEqual(
+      Array.from({ length: 10 }, (_, i) => ({ id: i + 1, v: (i + 1) * 5, s: `s${i + 1}` })),
+    );
+    expect((await ok(`SELECT count(*) FROM cl_cold`)).rows).toEqual([[30]]);
   });
   it('log bytes per bulk-loaded row stay under 1% of chunk bytes (prints the measurement)', async () => {
     await distributed('cl_measure', 1, 'id int NOT NULL, host text, v bigint, x double precision');
