@@ -151,19 +151,40 @@ describe('change log: bulk loads', () => {
     await s.setLogRetention(DEFAULT_LOG_RETENTION);
   });
 
-  it('a multi-shard DELETE of cold (R2) rows logs their full before images', async () => {
+  it('a 2PC DELETE of cold (R2) rows logs their full before images, fetching at commit what prepare did not read', async () => {
     await distributed('cl_cold', 2, 'id int NOT NULL, v bigint, s text');
     const rows = Array.from({ length: 40 }, (_, i) =>
       JSON.stringify({ id: i + 1, v: (i + 1) * 5, s: `s${i + 1}` }),
     );
     expect((await ingest('cl_cold', 'application/x-ndjson', rows.join('\n'))).body.accepted).toBe(40);
     const t = await tableDef('cl_cold');
+    const idCol = t.columns.find((c) => c.name === 'id')!;
+    const forget = (i: number) =>
+      runInDurableObject(shard(2, i), async (inst) =>
+        (inst as unknown as { cold: { clear(): void } }).cold.clear(),
+      );
     for (const i of [0, 1]) {
-      await shard(2, i).tierChunks(t, undefined, {}, 'cold');
-      const tiers = (await shard(2, i).tableInfo('cl_cold')).chunks.map((c) => c.tier);
+      const s = shard(2, i);
+      await s.tierChunks(t, undefined, {}, 'cold');
+      const tiers = (await s.tableInfo('cl_cold')).chunks.map((c) => c.tier);
       expect(tiers.length > 0 && tiers.every((x) => x === 'cold')).toBe(true);
+      await forget(i);
+      // Prepare reads only the filter's column; the commit needs every column for the before images.
+      await s.prepare('cl-cold-delete', t, {
+        kind: 'delete',
+        table: 'cl_cold',
+        reads: [idCol.id],
+        defaults: [],
+        filter: {
+          k: 'cmp',
+          op: '<=',
+          l: { k: 'col', id: idCol.id, type: idCol.type },
+          r: { k: 'const', v: 10, type: 'int32' },
+        },
+      });
+      await forget(i);
+      await s.resolve('cl-cold-delete', 'committed');
     }
-    await ok(`DELETE FROM cl_cold WHERE id <= 10`);
     const deleted = (await Promise.all([0, 1].map((i) => logOf(shard(2, i), 'cl_cold'))))
       .flat()
       .flatMap((e) => (e.change.kind === 'delete' ? e.change.before.map((r) => named(t, r)) : []))
@@ -173,6 +194,7 @@ describe('change log: bulk loads', () => {
     );
     expect((await ok(`SELECT count(*) FROM cl_cold`)).rows).toEqual([[30]]);
   });
+
   it('log bytes per bulk-loaded row stay under 1% of chunk bytes (prints the measurement)', async () => {
     await distributed('cl_measure', 1, 'id int NOT NULL, host text, v bigint, x double precision');
     const n = 20_000;
