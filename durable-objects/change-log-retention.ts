@@ -59,7 +59,10 @@ export function writeLogRetention(m: Meter, r: LogRetention): void {
 export function registerConsumer(m: Meter, name: string, fromLsn?: number): { lsn: number } {
   if (m.all(`SELECT 1 FROM change_log_consumers WHERE name = ?`, name).length > 0)
     throw new SqlError('42710', `log consumer "${name}" already exists`);
-  const start = fromLsn ?? newestLsn(m) + 1;
+  const next = newestLsn(m) + 1;
+  const start = fromLsn ?? next;
+  if (!Number.isSafeInteger(start) || start < 1 || start > next)
+    throw new SqlError('22023', `cannot start log consumer "${name}" at ${start}: the next entry is ${next}`);
   const pruned = prunedThrough(m);
   if (start <= pruned) throw logGap(start, pruned, name);
   m.all(`INSERT INTO change_log_consumers (name, lsn) VALUES (?, ?)`, name, start - 1);

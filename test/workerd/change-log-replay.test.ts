@@ -33,7 +33,6 @@ function generator(seed: number): () => number {
   };
 }
 
-const TABLE = 'cl_hist';
 type Step = 'insert' | 'bulk' | 'update' | 'delete' | 'ddl' | 'compact' | 'tier';
 const EVERY: Step[] = [
   'insert',
@@ -60,7 +59,7 @@ const RANDOM: Step[] = [
   'tier',
 ];
 
-async function runHistory(rand: () => number, steps: number): Promise<void> {
+async function runHistory(table: string, rand: () => number, steps: number): Promise<void> {
   const s = shard(1, 0);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];
   const extra: string[] = [];
@@ -74,26 +73,26 @@ async function runHistory(rand: () => number, steps: number): Promise<void> {
         const g = pick(["'a'", "'b'", "'c'", 'NULL']);
         return `(${nextId++}, ${g}, ${value()})`;
       });
-      await ok(`INSERT INTO ${TABLE} (id, g, v) VALUES ${rows.join(', ')}`);
+      await ok(`INSERT INTO ${table} (id, g, v) VALUES ${rows.join(', ')}`);
     } else if (step === 'bulk') {
       const n = 20 + Math.floor(rand() * 60);
       const body = Array.from({ length: n }, () =>
         JSON.stringify({ id: nextId++, g: pick(['a', 'b', null]), v: Math.floor(rand() * 100) }),
       ).join('\n');
-      expect((await ingest(TABLE, 'application/x-ndjson', body)).body.accepted).toBe(n);
+      expect((await ingest(table, 'application/x-ndjson', body)).body.accepted).toBe(n);
     } else if (step === 'update') {
       const set = extra.length > 0 && rand() < 0.5 ? `${pick(extra)} = id * 3` : `v = v + 1, g = 'u'`;
-      await ok(`UPDATE ${TABLE} SET ${set} WHERE id % 5 = ${Math.floor(rand() * 5)}`);
+      await ok(`UPDATE ${table} SET ${set} WHERE id % 5 = ${Math.floor(rand() * 5)}`);
     } else if (step === 'delete') {
-      await ok(`DELETE FROM ${TABLE} WHERE id % 7 = ${Math.floor(rand() * 7)}`);
+      await ok(`DELETE FROM ${table} WHERE id % 7 = ${Math.floor(rand() * 7)}`);
     } else if (step === 'ddl') {
       if (extra.length < 2 || rand() < 0.3) {
         const name = `x${added++}`;
-        await ok(`ALTER TABLE ${TABLE} ADD COLUMN ${name} bigint`);
+        await ok(`ALTER TABLE ${table} ADD COLUMN ${name} bigint`);
         extra.push(name);
-      } else await ok(`ALTER TABLE ${TABLE} DROP COLUMN ${extra.shift()}`);
+      } else await ok(`ALTER TABLE ${table} DROP COLUMN ${extra.shift()}`);
     } else if (step === 'compact') await s.compact();
-    else await s.tierChunks(await tableDef(TABLE), undefined, {}, 'cold');
+    else await s.tierChunks(await tableDef(table), undefined, {}, rand() < 0.5 ? 'cold' : 'frozen');
   }
 }
 
@@ -176,20 +175,25 @@ function rowsOf(r: { rowCount: number; columns: readonly ArrayLike<unknown>[] })
 
 it(`replaying the log of a random history into an empty shard answers the same (seed ${SEED})`, async () => {
   console.log(`change-log replay seed: ${SEED} (set CHANGE_LOG_SEED=${SEED} to replay it)`);
-  await distributed(TABLE, 1, 'id int NOT NULL, g text, v bigint');
-  await runHistory(generator(SEED), 24);
+  // Three histories from the seed, each on its own table, replayed into its own fresh object.
+  for (let round = 0; round < 3; round++) await historyReplays(`cl_hist_${round}`, SEED + round);
+});
+
+async function historyReplays(table: string, seed: number): Promise<void> {
+  await distributed(table, 1, 'id int NOT NULL, g text, v bigint');
+  await runHistory(table, generator(seed), 24);
   const source = shard(1, 0);
-  const log = await logOf(source, TABLE);
+  const log = await logOf(source, table);
   for (const k of ['ddl', 'insert', 'bulk', 'update', 'delete'])
     expect(log.some((e) => e.change.kind === k)).toBe(true);
-  const target = env.SHARD.get(env.SHARD.idFromName(`change-log-replay-${SEED}`));
+  const target = env.SHARD.get(env.SHARD.idFromName(`change-log-replay-${seed}-${table}`));
   await replay(source, target, log);
-  const t = await tableDef(TABLE);
-  const count = (await ok(`SELECT count(*) FROM ${TABLE}`)).rows[0][0];
+  const t = await tableDef(table);
+  const count = (await ok(`SELECT count(*) FROM ${table}`)).rows[0][0];
   for (const [i, q] of queries(t).entries()) {
     const want = rowsOf(((await source.execute(q, t)) as unknown as Answer).result);
     const got = rowsOf(((await target.execute(q, t)) as unknown as Answer).result);
-    expect(got, `query ${i}`).toEqual(want);
+    expect(got, `${table} (seed ${seed}) query ${i}`).toEqual(want);
     if (i === 0) expect(want.length).toBe(count);
   }
-});
+}
