@@ -2,7 +2,8 @@
  * Property: replaying a shard's change log into an empty shard gives the same
  * answers to the same queries. A seeded random history (printed; set
  * CHANGE_LOG_SEED to replay one) of inserts, bulk loads, updates, deletes,
- * ALTER TABLE ADD/DROP COLUMN, compaction and tiering runs on one shard; its
+ * ALTER TABLE ADD/DROP COLUMN, drop_chunks, compaction and tiering (cold or
+ * frozen) runs on one shard of a hypertable; its
  * log is then applied entry by entry (`applyChange`) to a fresh Durable
  * Object, and the same plan fragments run on both.
  */
@@ -33,31 +34,11 @@ function generator(seed: number): () => number {
   };
 }
 
-type Step = 'insert' | 'bulk' | 'update' | 'delete' | 'ddl' | 'compact' | 'tier';
-const EVERY: Step[] = [
-  'insert',
-  'bulk',
-  'update',
-  'ddl',
-  'delete',
-  'compact',
-  'insert',
-  'tier',
-  'update',
-  'ddl',
-];
-const RANDOM: Step[] = [
-  'insert',
-  'insert',
-  'bulk',
-  'bulk',
-  'update',
-  'update',
-  'delete',
-  'ddl',
-  'compact',
-  'tier',
-];
+type Step = 'insert' | 'bulk' | 'update' | 'delete' | 'ddl' | 'compact' | 'tier' | 'drop_chunks';
+const EVERY = 'insert bulk update ddl delete compact insert tier update drop_chunks ddl'.split(' ') as Step[];
+const RANDOM = 'insert insert bulk bulk update update delete ddl compact tier drop_chunks'.split(
+  ' ',
+) as Step[];
 
 async function runHistory(table: string, rand: () => number, steps: number): Promise<void> {
   const s = shard(1, 0);
@@ -66,18 +47,21 @@ async function runHistory(table: string, rand: () => number, steps: number): Pro
   let nextId = 1;
   let added = 0;
   const value = () => (rand() < 0.1 ? '9007199254740993' : String(Math.floor(rand() * 100)));
+  // One-hour buckets over eight hours: drop_chunks removes whole early ones.
+  const time = () =>
+    `2024-01-01T0${Math.floor(rand() * 8)}:${String(Math.floor(rand() * 60)).padStart(2, '0')}:00Z`;
   for (let i = 0; i < steps; i++) {
     const step = i < EVERY.length ? EVERY[i] : pick(RANDOM);
     if (step === 'insert') {
       const rows = Array.from({ length: 1 + Math.floor(rand() * 8) }, () => {
         const g = pick(["'a'", "'b'", "'c'", 'NULL']);
-        return `(${nextId++}, ${g}, ${value()})`;
+        return `(${nextId++}, ${g}, ${value()}, '${time()}')`;
       });
-      await ok(`INSERT INTO ${table} (id, g, v) VALUES ${rows.join(', ')}`);
+      await ok(`INSERT INTO ${table} (id, g, v, ts) VALUES ${rows.join(', ')}`);
     } else if (step === 'bulk') {
       const n = 20 + Math.floor(rand() * 60);
       const body = Array.from({ length: n }, () =>
-        JSON.stringify({ id: nextId++, g: pick(['a', 'b', null]), v: Math.floor(rand() * 100) }),
+        JSON.stringify({ id: nextId++, g: pick(['a', 'b', null]), v: Math.floor(rand() * 100), ts: time() }),
       ).join('\n');
       expect((await ingest(table, 'application/x-ndjson', body)).body.accepted).toBe(n);
     } else if (step === 'update') {
@@ -91,6 +75,9 @@ async function runHistory(table: string, rand: () => number, steps: number): Pro
         await ok(`ALTER TABLE ${table} ADD COLUMN ${name} bigint`);
         extra.push(name);
       } else await ok(`ALTER TABLE ${table} DROP COLUMN ${extra.shift()}`);
+    } else if (step === 'drop_chunks') {
+      const hour = 1 + Math.floor(rand() * 2);
+      await ok(`SELECT drop_chunks('${table}', older_than => '2024-01-01T0${hour}:00:00Z'::timestamptz)`);
     } else if (step === 'compact') await s.compact();
     else await s.tierChunks(await tableDef(table), undefined, {}, rand() < 0.5 ? 'cold' : 'frozen');
   }
@@ -180,11 +167,12 @@ it(`replaying the log of a random history into an empty shard answers the same (
 });
 
 async function historyReplays(table: string, seed: number): Promise<void> {
-  await distributed(table, 1, 'id int NOT NULL, g text, v bigint');
+  await distributed(table, 1, 'id int NOT NULL, g text, v bigint, ts timestamptz NOT NULL');
+  await ok(`SELECT create_hypertable('${table}', 'ts', chunk_time_interval => interval '1 hour')`);
   await runHistory(table, generator(seed), 24);
   const source = shard(1, 0);
   const log = await logOf(source, table);
-  for (const k of ['ddl', 'insert', 'bulk', 'update', 'delete'])
+  for (const k of ['ddl', 'insert', 'bulk', 'update', 'delete', 'drop_buckets'])
     expect(log.some((e) => e.change.kind === k)).toBe(true);
   const target = env.SHARD.get(env.SHARD.idFromName(`change-log-replay-${seed}-${table}`));
   await replay(source, target, log);
