@@ -357,9 +357,14 @@ export class ShardDO extends DurableObject<Env> {
       if (pending && pending.op.kind !== 'insert' && pending.op.dml) await ensureDmlEngine();
       const run = () => this.ctx.storage.transactionSync(() => resolveEntry(m, txnId, decision));
       // A committed DELETE / UPDATE reads the full rows it removes for the change log: cold blocks on demand.
-      const effectOn = pending || decision !== 'committed' ? undefined : this.preparedTable(txnId);
-      const rowCount = effectOn
-        ? await this.cold.withBlocks(m, effectOn, { reads: [], bounds: [] }, run)
+      const effect = pending || decision !== 'committed' ? undefined : this.preparedEffect(txnId);
+      const rowCount = effect
+        ? await this.cold.withBlocks(
+            m,
+            effect.table,
+            { reads: 'all', bounds: [], chunks: effect.chunks },
+            run,
+          )
         : await this.withColdRows(m, pending?.table, pending?.op, run);
       this.engine.invalidate();
       await this.ensureAlarm();
@@ -367,14 +372,18 @@ export class ShardDO extends DurableObject<Env> {
     });
   }
 
-  /** The table of `txnId`'s prepared entry here, if any. */
-  private preparedTable(txnId: string): string | undefined {
-    return this.sql
-      .exec<{ table_name: string }>(
-        `SELECT table_name FROM shard_log WHERE batch_id = ? AND state = 'prepared'`,
+  /** The table and chunk ids of `txnId`'s prepared DELETE / UPDATE effect here, if any. */
+  private preparedEffect(txnId: string): { table: string; chunks: number[] } | undefined {
+    const row = this.sql
+      .exec<{ table_name: string; chunks: string | null }>(
+        `SELECT table_name, json_extract(payload, '$.effect.chunks') AS chunks FROM shard_log
+         WHERE batch_id = ? AND state = 'prepared'`,
         txnId,
       )
-      .toArray()[0]?.table_name;
+      .toArray()[0];
+    if (!row?.chunks) return undefined;
+    const chunks = (JSON.parse(row.chunks) as [number, number[]][]).map(([id]) => id);
+    return chunks.length > 0 ? { table: row.table_name, chunks } : undefined;
   }
 
   /** Transaction ids still prepared here (recovery asks the coordinator record about each). */
@@ -574,7 +583,8 @@ export class ShardDO extends DurableObject<Env> {
         .exec<{ table_name: string }>(`SELECT table_name FROM chunks WHERE id = ?`, chunkId)
         .toArray()[0]?.table_name;
       const run = () => readLogChunk(m, lsn, chunkId, offset, limit);
-      return table === undefined ? run() : this.cold.withBlocks(m, table, { reads: 'all', bounds: [] }, run);
+      const needs = { reads: 'all', bounds: [], chunks: [chunkId] } as const;
+      return table === undefined ? run() : this.cold.withBlocks(m, table, needs, run);
     });
   }
 
