@@ -119,8 +119,12 @@ export function logRemoved(
   after?: readonly Row[],
 ): void {
   const before = rowImages(m, t, refs);
-  if (after) logRows(m, s, t, 'update', before, after);
-  else logRows(m, s, t, 'delete', before, []);
+  if (after && after.length === before.length) logRows(m, s, t, 'update', before, after);
+  else {
+    // A chunk dropped since the rows were matched has no images left to pair: delete + insert.
+    logRows(m, s, t, 'delete', before, []);
+    if (after) logRows(m, s, t, 'insert', [], after);
+  }
 }
 
 /** Logs a bulk load by reference to the chunks it wrote (ids as `insertChunks` returns them). */
