@@ -18,9 +18,7 @@ import type { DistTable, Row } from '../../engine/distributed/table-schema.ts';
 import { chunkPage, distributed, logOf, shard, tableDef } from './change-log-fixtures.ts';
 import { ingest, ok } from './data-plane-client.ts';
 
-const fromEnv = Number(
-  (globalThis as { process?: { env?: Record<string, string> } }).process?.env?.CHANGE_LOG_SEED,
-);
+const fromEnv = Number((env as unknown as { CHANGE_LOG_SEED?: string }).CHANGE_LOG_SEED);
 const SEED = Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : Math.floor(Math.random() * 2 ** 31) + 1;
 
 /** mulberry32: a small deterministic generator. */
