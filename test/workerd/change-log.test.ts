@@ -95,6 +95,31 @@ describe('change log: row images', () => {
   });
 });
 
+describe('change log: sizes', () => {
+  it('splits a large statement over entries of about 1 MiB, and readLog answers at most 4 MiB', async () => {
+    await distributed('cl_big', 1, 'id int NOT NULL, t text');
+    for (let i = 0; i < 4; i++)
+      await ok(
+        `INSERT INTO cl_big SELECT g, repeat('x', 100000) FROM generate_series(${i * 14 + 1}, ${i * 14 + 14}) g`,
+      );
+    const s = shard(1, 0);
+    const big = await logOf(s, 'cl_big');
+    const size = (e: ChangeEntry) => JSON.stringify(e.change).length;
+    const inserts = big.filter((e) => e.change.kind === 'insert');
+    // 14 rows of ~100 KB per statement (INSERT … SELECT ships at most 1.5 MB to a shard): two entries each, of one transaction, none far past 1 MiB.
+    expect(inserts).toHaveLength(8);
+    for (const e of inserts) expect(size(e)).toBeLessThan((1 << 20) + 110_000);
+    expect(new Set(inserts.map((e) => e.txnId)).size).toBe(4);
+    const rows = inserts.flatMap((e) => (e.change.kind === 'insert' ? e.change.after : []));
+    expect(rows).toHaveLength(56);
+    const page = await readPage(s, inserts[0].lsn, 1000);
+    const bytes = page.entries.reduce((n, e) => n + size(e), 0);
+    expect(bytes).toBeLessThanOrEqual(4 << 20);
+    expect(page.entries.length).toBeLessThan(big.filter((e) => e.lsn >= inserts[0].lsn).length);
+    expect(page.nextLsn).toBe(page.entries[page.entries.length - 1].lsn + 1);
+  });
+});
+
 describe('change log: bulk loads', () => {
   it('references the chunks a bulk load wrote; they stay readable after merging, without double counting', async () => {
     await distributed('cl_bulk', 1, 'id int NOT NULL, v bigint');
