@@ -7,10 +7,31 @@
  * with the engine's vectorized executor (see `shard-engine`).
  */
 import { DurableObject } from 'cloudflare:workers';
+import type { LogPage } from '../engine/distributed/change-entry.ts';
 import type { Fragment, PartialResult } from '../engine/distributed/fragment.ts';
 import type { JoinRequest } from '../engine/distributed/join-fragment.ts';
 import type { DistTable } from '../engine/distributed/table-schema.ts';
 import { SqlError } from '../engine/errors.ts';
+import {
+  commitStamp,
+  logDdl,
+  logDrop,
+  logDroppedBuckets,
+  newestLsn,
+  prunedThrough,
+  readLog,
+} from './change-log.ts';
+import { type ChunkPage, readLogChunk } from './change-log-chunks.ts';
+import {
+  advanceCursor,
+  dropConsumer,
+  type LogRetention,
+  listConsumers,
+  pruneLog,
+  readLogRetention,
+  registerConsumer,
+  writeLogRetention,
+} from './change-log-retention.ts';
 import { rpcSafe } from './rpc-errors.ts';
 import { migrate } from './schema-migrations.ts';
 import { ensureDmlEngine, ShardEngine } from './shard-engine.ts';
@@ -55,7 +76,7 @@ import {
 import { sweepOrphans } from './shard-sweep.ts';
 import { collectColdGarbage, runTiering, type TierDeps, type TierFaults, tierNow } from './shard-tier.ts';
 import { ColdBlockCache, type ColdNeeds } from './shard-tier-read.ts';
-import { preparedBefore, prepareInTxn, resolveTxn, txnOverlay } from './shard-txn.ts';
+import { entriesOf, preparedBefore, prepareInTxn, resolveTxn, txnOverlay } from './shard-txn.ts';
 import type { UploadsInFlight } from './tier-uploads.ts';
 import { Tombstone } from './tombstone.ts';
 
@@ -151,7 +172,8 @@ export class ShardDO extends DurableObject<Env> {
   ): Promise<T> | T {
     if (!table || !op) return run();
     const reads = op.kind === 'insert' ? (table.unique ?? []).flatMap((c) => c.columnIds) : op.reads;
-    if (reads.length === 0) return run();
+    // DELETE / UPDATE read the full rows they remove for the change log, even when the filter reads nothing.
+    if (reads.length === 0 && op.kind === 'insert') return run();
     return this.cold.withBlocks(m, table.name, { reads, bounds: [] }, run);
   }
 
@@ -369,13 +391,44 @@ export class ShardDO extends DurableObject<Env> {
       // Cold blocks the commit reads are fetched first: the transaction itself is synchronous.
       const pending = pendingOp(m, txnId, decision);
       if (pending && pending.op.kind !== 'insert' && pending.op.dml) await ensureDmlEngine();
-      const rowCount = await this.withColdRows(m, pending?.table, pending?.op, () =>
-        this.ctx.storage.transactionSync(() => resolveTxn(m, txnId, decision)),
-      );
+      const run = () => this.ctx.storage.transactionSync(() => resolveTxn(m, txnId, decision));
+      // A committed DELETE / UPDATE reads the full rows it removes for the change log: cold blocks
+      // of every entry of the transaction (one per table for a call transaction) on demand.
+      const effects = pending || decision !== 'committed' ? [] : this.preparedEffects(m, txnId);
+      const rowCount =
+        effects.length > 0
+          ? await effects.reduce<() => Promise<number>>(
+              (inner, e) => () =>
+                this.cold.withBlocks(m, e.table, { reads: 'all', bounds: [], chunks: e.chunks }, inner),
+              async () => run(),
+            )()
+          : await this.withColdRows(m, pending?.table, pending?.op, run);
       this.engine.invalidate();
       await this.ensureAlarm();
       return { rowCount, stats: m.stats };
     });
+  }
+
+  /**
+   * The chunks each prepared entry of `txnId` removes rows from, by table (a call
+   * transaction has one entry per table): their cold blocks are fetched before the
+   * commit reads the rows' before images for the change log.
+   */
+  private preparedEffects(m: Meter, txnId: string): { table: string; chunks: number[] }[] {
+    const out: { table: string; chunks: number[] }[] = [];
+    for (const id of entriesOf(m, txnId)) {
+      const row = this.sql
+        .exec<{ table_name: string; chunks: string | null }>(
+          `SELECT table_name, json_extract(payload, '$.effect.chunks') AS chunks FROM shard_log
+           WHERE batch_id = ? AND state = 'prepared'`,
+          id,
+        )
+        .toArray()[0];
+      if (!row?.chunks) continue;
+      const chunks = (JSON.parse(row.chunks) as [number, number[]][]).map(([chunk]) => chunk);
+      if (chunks.length > 0) out.push({ table: row.table_name, chunks });
+    }
+    return out;
   }
 
   /** Transaction ids still prepared here (recovery asks the coordinator record about each). */
@@ -394,7 +447,9 @@ export class ShardDO extends DurableObject<Env> {
   async updateTable(table: DistTable, catalogVersion?: number): Promise<void> {
     this.tombstone.check();
     catalogVersionSeen(this.sql, catalogVersion);
-    rememberTable(new Meter(this.sql), table);
+    const m = new Meter(this.sql);
+    const stamp = commitStamp(`catalog:${catalogVersion ?? 0}`);
+    this.ctx.storage.transactionSync(() => logDdl(m, stamp, table, rememberTable(m, table)));
     this.engine.invalidate();
     const policies = [table.retentionUs, table.tierAfterUs, table.freezeAfterUs];
     if (policies.some((p) => p !== undefined)) await this.ensureAlarm();
@@ -411,7 +466,11 @@ export class ShardDO extends DurableObject<Env> {
     this.tombstone.check();
     catalogVersionSeen(this.sql, catalogVersion);
     const m = this.meter();
-    this.ctx.storage.transactionSync(() => dropTableData(m, table));
+    const stamp = commitStamp(`catalog:${catalogVersion ?? 0}`);
+    this.ctx.storage.transactionSync(() => {
+      logDrop(m, stamp, table);
+      dropTableData(m, table);
+    });
     this.engine.invalidate();
     await collectColdGarbage(this.tierDeps(), m);
   }
@@ -429,8 +488,9 @@ export class ShardDO extends DurableObject<Env> {
     return rpcSafe(async () => {
       this.engine.invalidate();
       const m = this.meter();
+      const stamp = commitStamp('drop_chunks');
       const dropped = this.ctx.storage.transactionSync(() =>
-        enforceRetention(m, table, olderThanUs, newerThanUs),
+        logDroppedBuckets(m, stamp, table, enforceRetention(m, table, olderThanUs, newerThanUs)),
       );
       await collectColdGarbage(this.tierDeps(), m);
       return dropped;
@@ -450,7 +510,8 @@ export class ShardDO extends DurableObject<Env> {
     this.tombstone.check();
     return rpcSafe(async () => {
       const m = this.meter();
-      rememberTable(m, table);
+      const stamp = commitStamp('tier_chunk');
+      this.ctx.storage.transactionSync(() => logDdl(m, stamp, table, rememberTable(m, table)));
       try {
         if (to === 'cold') return await tierNow(this.tierDeps(), m, table.name, bucket, faults);
         const n = await freezeNow(this.tierDeps(), m, table, bucket, this.reencoded);
@@ -565,6 +626,11 @@ export class ShardDO extends DurableObject<Env> {
     });
     if (tiering?.moved) this.engine.invalidate();
     if (tiering?.failed) failed = true;
+    const log = await step('change log retention', async () => {
+      const r = this.ctx.storage.transactionSync(() => pruneLog(m, readLogRetention(m), now));
+      await collectColdGarbage(this.tierDeps(), m); // R2 objects of released chunks
+      return { ...r, retained: newestLsn(m) > r.pruned };
+    });
     const sweep = await step('R2 sweep', async () => {
       await this.fault('sweep', 'sweep');
       return sweepOrphans(this.tierDeps(), m, now);
@@ -574,14 +640,79 @@ export class ShardDO extends DurableObject<Env> {
     )) ?? { hot: true, retention: true };
     // More to move, delete or compact (passes are bounded): soon. A failed item: retried later,
     // never given up on. Hot rows younger than the age threshold: after it. Policies: periodically.
-    if (tiering?.soon || more || sweep?.more) await this.ctx.storage.setAlarm(now + 1000);
+    if (tiering?.soon || more || sweep?.more || log?.more) await this.ctx.storage.setAlarm(now + 1000);
     // Tables held by undecided transactions: once they are decided.
     else if (held) await this.ctx.storage.setAlarm(now + HELD_ALARM_RETRY_MS);
     else if (failed) await this.ctx.storage.setAlarm(now + FAILED_ALARM_RETRY_MS);
     else if (done.hot) await this.ctx.storage.setAlarm(now + policy.maxAgeMs + 1);
-    else if (done.retention || tiering?.periodic) await this.ctx.storage.setAlarm(now + RETENTION_CHECK_MS);
+    else if (done.retention || tiering?.periodic || log?.retained)
+      await this.ctx.storage.setAlarm(now + RETENTION_CHECK_MS);
     // Objects in R2: the next sweep of orphans (see `shard-sweep`).
     else if (sweep?.nextAt !== undefined) await this.ctx.storage.setAlarm(Math.max(sweep.nextAt, now + 1000));
+  }
+
+  /**
+   * Change-log entries from `fromLsn` on, in LSN order (at most `limit`, and
+   * at most 4 MiB), with the next position and the retained range. 58P01 when
+   * retention already removed `fromLsn`.
+   */
+  async readLog(fromLsn: number, limit = 1000): Promise<LogPage> {
+    this.tombstone.check();
+    return rpcSafe(() => readLog(this.meter(), fromLsn, limit));
+  }
+
+  /** Rows of a chunk the bulk-load entry `lsn` references, from `offset` (paged like `readLog`). */
+  async readLogChunk(lsn: number, chunkId: number, offset = 0, limit = 65_536): Promise<ChunkPage> {
+    this.tombstone.check();
+    return rpcSafe(() => {
+      const m = this.meter();
+      const table = this.sql
+        .exec<{ table_name: string }>(`SELECT table_name FROM chunks WHERE id = ?`, chunkId)
+        .toArray()[0]?.table_name;
+      const run = () => readLogChunk(m, lsn, chunkId, offset, limit);
+      const needs = { reads: 'all', bounds: [], chunks: [chunkId] } as const;
+      return table === undefined ? run() : this.cold.withBlocks(m, table, needs, run);
+    });
+  }
+
+  /** Registers a durable log consumer at `fromLsn` (default: the next entry); its cursor holds retention back. */
+  async registerLogConsumer(name: string, fromLsn?: number): Promise<{ lsn: number }> {
+    this.tombstone.check();
+    return rpcSafe(() =>
+      this.ctx.storage.transactionSync(() => registerConsumer(this.meter(), name, fromLsn)),
+    );
+  }
+
+  /** Records that consumer `name` processed every entry up to `lsn`. */
+  async advanceLogCursor(name: string, lsn: number): Promise<{ lsn: number }> {
+    this.tombstone.check();
+    return rpcSafe(() => this.ctx.storage.transactionSync(() => advanceCursor(this.meter(), name, lsn)));
+  }
+
+  /** Removes a log consumer. */
+  async dropLogConsumer(name: string): Promise<void> {
+    this.tombstone.check();
+    return rpcSafe(() => dropConsumer(this.meter(), name));
+  }
+
+  /** Log consumers with their cursors, and the retained range. */
+  async logStatus(): Promise<{
+    consumers: { name: string; lsn: number }[];
+    oldestLsn: number;
+    newestLsn: number;
+  }> {
+    this.tombstone.check();
+    const m = this.meter();
+    return { consumers: listConsumers(m), oldestLsn: prunedThrough(m) + 1, newestLsn: newestLsn(m) };
+  }
+
+  /** Sets the change log's retention limits (operators and tests); the alarm applies them. */
+  async setLogRetention(r: LogRetention): Promise<void> {
+    this.tombstone.check();
+    return rpcSafe(async () => {
+      writeLogRetention(this.meter(), r);
+      await this.ensureAlarm();
+    });
   }
 }
 

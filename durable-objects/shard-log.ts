@@ -7,14 +7,21 @@
  * entry and its effect commit together.
  */
 
-import { type BucketChunk, bucketOf } from '../engine/distributed/chunk-rows.ts';
+import { type BucketChunk, bucketOf, encodeTableRows } from '../engine/distributed/chunk-rows.ts';
 import { parsePlaneJson, planeJson } from '../engine/distributed/row-json.ts';
 import type { DistTable, Row } from '../engine/distributed/table-schema.ts';
 import { intentKeys, resolveKeys, touchesKeys } from '../engine/distributed/unique-keys.ts';
 import { SqlError } from '../engine/errors.ts';
-import { applyDelete, deleteHits, deleteHitsOf, type ShardOp, updatedRows } from './shard-ops.ts';
-import { insertChunks, type Meter, rememberTable, type ShardStats, writeChunks } from './shard-storage.ts';
-import { checkBulkBatch, type KeyRejection, removeReplaced, ShardKeyLookup } from './shard-unique.ts';
+import { type CommitStamp, commitStamp, logBulk, logDdl, logRemoved, logRows } from './change-log.ts';
+import { deleteHits, deleteHitsOf, type ShardOp, updatedRows } from './shard-ops.ts';
+import { insertChunks, type Meter, rememberTable, type ShardStats } from './shard-storage.ts';
+import {
+  checkBulkBatch,
+  type KeyRejection,
+  positionsOf,
+  removeReplaced,
+  ShardKeyLookup,
+} from './shard-unique.ts';
 
 /** One idempotent write: a retried `batchId` applies once. */
 export interface WriteBatch {
@@ -82,30 +89,48 @@ export function appendLog(
 /**
  * Applies a logged operation; returns the rows it affected. ON CONFLICT is
  * resolved again here against the rows as they are now (compaction may have
- * moved the rows it replaces); `txnId`'s own intent is not a conflict.
+ * moved the rows it replaces); `txnId`'s own intent is not a conflict. The
+ * change is logged under `stamp` (see `change-log`).
  */
-export function applyOp(m: Meter, t: DistTable, op: ShardOp, txnId?: string): number {
-  if (op.kind === 'delete') return applyDelete(m, op);
+export function applyOp(
+  m: Meter,
+  t: DistTable,
+  op: ShardOp,
+  txnId: string | undefined,
+  stamp: CommitStamp,
+): number {
+  if (op.kind === 'delete') {
+    const hits = deleteHitsOf(m, op);
+    logRemoved(m, stamp, t, hits);
+    return deleteHits(m, hits);
+  }
   if (op.kind === 'update') {
     const { hits, rows } = updatedRows(m, op);
+    logRemoved(m, stamp, t, hits, rows);
     deleteHits(m, hits);
-    insertHot(m, t, rows);
+    insertHot(m, t, rows, stamp.commitMs);
     return rows.length;
   }
   if (op.onConflict && t.unique?.length) {
     const w = resolveKeys(t, op.rows, new ShardKeyLookup(m, t, txnId, false), op.onConflict);
+    // DO UPDATE is logged as the replaced rows' delete and the new versions' insert.
+    logRemoved(m, stamp, t, positionsOf(w.replaced));
     removeReplaced(m, w.replaced);
-    insertHot(m, t, w.rows);
+    logRows(m, stamp, t, 'insert', [], w.rows);
+    insertHot(m, t, w.rows, stamp.commitMs);
     return w.affected;
   }
-  if (op.target === 'chunks') writeChunks(m, t, op.rows, Date.now());
-  else insertHot(m, t, op.rows);
+  if (op.target === 'chunks')
+    logBulk(m, stamp, t, insertChunks(m, t, encodeTableRows(t, op.rows), stamp.commitMs));
+  else {
+    logRows(m, stamp, t, 'insert', [], op.rows);
+    insertHot(m, t, op.rows, stamp.commitMs);
+  }
   return op.rows.length;
 }
 
-/** Appends rows to the hot store (one SQLite row each, JSON by column id). */
-export function insertHot(m: Meter, t: DistTable, rows: readonly Row[]): void {
-  const now = Date.now();
+/** Appends rows to the hot store (one SQLite row each, JSON by column id), stored at `now`. */
+export function insertHot(m: Meter, t: DistTable, rows: readonly Row[], now: number = Date.now()): void {
   for (const r of rows) {
     const bucket = bucketOf(t, r);
     m.all(
@@ -125,14 +150,15 @@ export function applyBatch(
 ): { lsn: number; duplicate: boolean; rowCount: number; rejected?: KeyRejection[] } {
   const prior = loggedBatch(m, batch.batchId);
   if (prior) return { lsn: prior.lsn, duplicate: true, rowCount: prior.row_count };
-  rememberTable(m, batch.table);
+  const stamp = commitStamp(batch.batchId);
+  logDdl(m, stamp, batch.table, rememberTable(m, batch.table));
   // Keys already stored, held by a prepared transaction or repeated in the batch: those rows are refused.
   const checked = batch.table.unique?.length ? checkBulkBatch(m, batch.table, batch) : undefined;
   const { rows, encoded } = checked ?? batch;
   const n = encoded ? encoded.reduce((s, c) => s + c.rowCount, 0) : rows.length;
   const lsn = appendLog(m, batch.batchId, batch.table.name, 'insert', n, 'applied', null);
-  if (encoded) insertChunks(m, batch.table, encoded, Date.now());
-  else applyOp(m, batch.table, { kind: 'insert', rows, target: batch.target });
+  if (encoded) logBulk(m, stamp, batch.table, insertChunks(m, batch.table, encoded, stamp.commitMs));
+  else applyOp(m, batch.table, { kind: 'insert', rows, target: batch.target }, undefined, stamp);
   return checked?.rejected.length
     ? { lsn, duplicate: false, rowCount: n, rejected: checked.rejected }
     : { lsn, duplicate: false, rowCount: n };
@@ -209,7 +235,7 @@ export function prepareEntry(m: Meter, txnId: string, table: DistTable, op: Shar
   if (prior?.state === 'aborted')
     throw new SqlError(RETRY_STATE, `transaction ${txnId} was already aborted; not applied, retry`);
   if (prior) return;
-  rememberTable(m, table);
+  logDdl(m, commitStamp(txnId), table, rememberTable(m, table));
   // Evaluate now so type and constraint errors abort the transaction instead of failing its commit.
   let keys: Record<string, string[]> | undefined;
   let effect: PreparedEffect | undefined;
@@ -294,13 +320,15 @@ export function resolveEntry(m: Meter, txnId: string, decision: 'committed' | 'a
   let n = 0;
   if (decision === 'committed') {
     const { table, op, effect } = parsePlaneJson<PreparedPayload>(entry.payload!);
+    const stamp = commitStamp(txnId);
     if (effect) {
+      logRemoved(m, stamp, table, effect, effect.rows); // before images: the rows are held until now
       n = deleteHits(m, { hot: effect.hot, chunks: new Map(effect.chunks), rows: [] });
       if (effect.rows) {
-        insertHot(m, table, effect.rows);
+        insertHot(m, table, effect.rows, stamp.commitMs);
         n = effect.rows.length;
       }
-    } else n = applyOp(m, table, op, txnId);
+    } else n = applyOp(m, table, op, txnId, stamp);
   }
   m.all(
     `UPDATE shard_log SET state = ?, payload = NULL, row_count = ? WHERE batch_id = ?`,

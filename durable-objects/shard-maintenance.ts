@@ -12,6 +12,7 @@ import { chunkColumnName, vectorValues } from '../engine/distributed/chunk-rows.
 import { parsePlaneJson } from '../engine/distributed/row-json.ts';
 import type { DistTable, Row } from '../engine/distributed/table-schema.ts';
 import { isNullAt } from '../engine/vector.ts';
+import { commitStamp, logDroppedBuckets } from './change-log.ts';
 import { tablesWithIntents } from './shard-log.ts';
 import { deleteChunks, type Meter, writeChunks } from './shard-storage.ts';
 
@@ -111,7 +112,14 @@ export function maintainTable(
   if (tablesWithIntents(m).has(t.name)) return { more: false, held: true };
   let more = compactTable(m, t, policy, nowMs).more;
   more ||= mergeSmallChunks(m, t, nowMs, policy.passRows).more;
-  if (t.retentionUs !== undefined) enforceRetention(m, t, nowMs * 1000 - t.retentionUs);
+  // A logical delete of whole buckets: logged (compaction and merging above are not changes).
+  if (t.retentionUs !== undefined)
+    logDroppedBuckets(
+      m,
+      commitStamp('retention', nowMs),
+      t,
+      enforceRetention(m, t, nowMs * 1000 - t.retentionUs),
+    );
   return { more, held: false };
 }
 

@@ -61,11 +61,6 @@ export function deleteHitsOf(m: Meter, op: Extract<ShardOp, { kind: 'delete' }>,
     : matchRows(m, op.table, op.reads, op.defaults, op.filter, overlay);
 }
 
-/** Applies a delete; returns rows deleted. */
-export function applyDelete(m: Meter, op: Extract<ShardOp, { kind: 'delete' }>): number {
-  return deleteHits(m, deleteHitsOf(m, op));
-}
-
 /**
  * UPDATE = delete the matched rows (hot rows removed, warm rows masked) and
  * re-insert their new versions as hot rows. With `dryRun` only computes the new

@@ -5,7 +5,8 @@
  * versions existed come in two shapes: with the first tiering tables (no
  * `tier` / `layout` columns) or with the columns the frozen tier added in
  * place. Migration 1 is the first shape, migration 2 turns either into the
- * second, migration 3 keys pending R2 moves by object key. Append new
+ * second, migration 3 keys pending R2 moves by object key, migration 4 adds
+ * the commit-ordered change log (see `change-log`). Append new
  * migrations at the end; never edit one that has shipped.
  */
 import { hasColumn, type Migration } from './schema-migrations.ts';
@@ -68,6 +69,22 @@ export const SHARD_MIGRATIONS: readonly Migration[] = [
       sql.exec(`ALTER TABLE tier_moves_by_key RENAME TO tier_moves`);
       sql.exec(`CREATE INDEX tier_moves_chunk ON tier_moves (chunk_id)`);
       sql.exec(`CREATE INDEX IF NOT EXISTS cold_chunks_key ON cold_chunks (object_key)`);
+    },
+  },
+  {
+    version: 4,
+    name: 'commit-ordered change log, its bulk-load chunk references and consumers',
+    up: (sql) => {
+      sql.exec(`CREATE TABLE IF NOT EXISTS change_log (
+        lsn INTEGER PRIMARY KEY AUTOINCREMENT, txn_id TEXT NOT NULL, commit_ms INTEGER NOT NULL,
+        kind TEXT NOT NULL, table_name TEXT NOT NULL, body TEXT NOT NULL, bytes INTEGER NOT NULL)`);
+      sql.exec(
+        `CREATE TABLE IF NOT EXISTS change_log_chunks (chunk_id INTEGER PRIMARY KEY, lsn INTEGER NOT NULL)`,
+      );
+      sql.exec(`CREATE INDEX IF NOT EXISTS change_log_chunks_lsn ON change_log_chunks (lsn)`);
+      sql.exec(
+        `CREATE TABLE IF NOT EXISTS change_log_consumers (name TEXT PRIMARY KEY, lsn INTEGER NOT NULL)`,
+      );
     },
   },
 ];

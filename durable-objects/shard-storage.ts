@@ -18,11 +18,13 @@
  * - `tier_garbage` R2 objects of dropped or re-tiered chunks still to delete.
  * - `schema_migrations` the schema version (see `shard-schema`).
  * - `shard_tables` the last table definitions seen, for the alarm (compaction, retention).
+ * - `change_log*` the commit-ordered change log and its consumers (see `change-log`).
  */
 
 import { countNulls } from '../engine/columnar/column-stats.ts';
 import { type BucketChunk, chunkColumnName, encodeTableRows } from '../engine/distributed/chunk-rows.ts';
 import type { DistTable, Row } from '../engine/distributed/table-schema.ts';
+import { keepLoggedChunks } from './change-log.ts';
 
 /** Per-request counters reported in the API's `stats`. */
 export interface ShardStats {
@@ -115,11 +117,12 @@ export function pingStorage(sql: SqlStorage, nonce: string): ShardPing {
 
 /** Writes rows as columnar chunks (one SQLite row per header and per column block). Returns chunks written. */
 export function writeChunks(m: Meter, t: DistTable, rows: readonly Row[], now: number): number {
-  return insertChunks(m, t, encodeTableRows(t, rows), now);
+  return insertChunks(m, t, encodeTableRows(t, rows), now).length;
 }
 
-/** Stores already encoded chunks (bulk ingest encodes in the Worker). Returns chunks written. */
-export function insertChunks(m: Meter, t: DistTable, chunks: readonly BucketChunk[], now: number): number {
+/** Stores already encoded chunks (bulk ingest encodes in the Worker). Returns the ids of the chunks written. */
+export function insertChunks(m: Meter, t: DistTable, chunks: readonly BucketChunk[], now: number): number[] {
+  const ids: number[] = [];
   for (const chunk of chunks) {
     const bytes = chunk.header.length + chunk.columns.reduce((s, b) => s + b.length, 0);
     const { id } = m.all<{ id: number }>(
@@ -138,8 +141,9 @@ export function insertChunks(m: Meter, t: DistTable, chunks: readonly BucketChun
       const values = blocks.map((_, k) => `(${Number(id)}, ${c + k}, ?)`).join(', ');
       m.all(`INSERT INTO chunk_blocks (chunk_id, col, data) VALUES ${values}`, ...blocks);
     }
+    ids.push(id);
   }
-  return chunks.length;
+  return ids;
 }
 
 /**
@@ -147,10 +151,11 @@ export function insertChunks(m: Meter, t: DistTable, chunks: readonly BucketChun
  * in `tier_garbage`, deleted after the transaction. Moves of the chunk keep
  * their `tier_moves` row: an upload still running ends by queueing its own
  * object (see `shard-tier`), and one that died is settled by the next
- * garbage collection.
+ * garbage collection. Chunks a retained change-log bulk entry references are
+ * detached instead (see `change-log`).
  */
 export function deleteChunks(m: Meter, ids: readonly number[]): void {
-  for (const id of ids) {
+  for (const id of keepLoggedChunks(m, ids)) {
     m.all(`DELETE FROM chunk_blocks WHERE chunk_id = ?`, id);
     m.all(`DELETE FROM chunks WHERE id = ?`, id);
     for (const { object_key, tier } of m.all<{ object_key: string; tier: string }>(
@@ -209,13 +214,19 @@ export function dropTableData(m: Meter, table: string): void {
   m.all(`DELETE FROM shard_tables WHERE name = ?`, table);
 }
 
-/** Remembers the newest definition of a table (the alarm has no Worker to ask). */
-export function rememberTable(m: Meter, t: DistTable): void {
-  m.all(
-    `INSERT INTO shard_tables (name, def) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET def = excluded.def WHERE def <> excluded.def`,
+/**
+ * Remembers the newest definition of a table (the alarm has no Worker to ask).
+ * Returns `create` when the table is new here, `alter` when its definition changed.
+ */
+export function rememberTable(m: Meter, t: DistTable): 'create' | 'alter' | undefined {
+  const known = m.all(`SELECT 1 FROM shard_tables WHERE name = ?`, t.name).length > 0;
+  const changed = m.all(
+    `INSERT INTO shard_tables (name, def) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET def = excluded.def WHERE def <> excluded.def RETURNING name`,
     t.name,
     JSON.stringify(t),
   );
+  if (changed.length === 0) return undefined;
+  return known ? 'alter' : 'create';
 }
 
 export { chunkColumnName };

@@ -64,11 +64,13 @@ function zoneValue(v: unknown): ZoneValue | undefined {
 export interface ColdNeeds {
   readonly reads: readonly number[] | 'all';
   readonly bounds: readonly ColumnBound[];
+  /** Only these chunks (default: every cold chunk of the table). */
+  readonly chunks?: readonly number[];
 }
 
 /** The table's chunks whose blocks are in R2. */
-function remoteChunks(m: Meter, table: string): RemoteChunk[] {
-  return m.all<{
+function remoteChunks(m: Meter, table: string, only?: readonly number[]): RemoteChunk[] {
+  const all = m.all<{
     chunk_id: number;
     object_key: string;
     header: ArrayBuffer;
@@ -79,6 +81,7 @@ function remoteChunks(m: Meter, table: string): RemoteChunk[] {
      WHERE k.table_name = ?`,
     table,
   );
+  return only ? all.filter((c) => only.includes(c.chunk_id)) : all;
 }
 
 /** The cold-block cache of one shard, and the prefetch around a synchronous run. */
@@ -128,7 +131,7 @@ export class ColdBlockCache implements ColdBlocks {
    * (synchronous engine work or a SQLite transaction) with them pinned.
    */
   async withBlocks<T>(m: Meter, table: string, needs: ColdNeeds, run: () => T | Promise<T>): Promise<T> {
-    let cold = remoteChunks(m, table);
+    let cold = remoteChunks(m, table, needs.chunks);
     const pin = new Map<string, Uint8Array>();
     this.pins.add(pin);
     try {
@@ -141,7 +144,7 @@ export class ColdBlockCache implements ColdBlocks {
           const corrupt = isSqlError(e) && e.message.startsWith('columnar chunk is corrupt');
           if ((!missing && !corrupt) || attempt >= 2) throw e;
           // A chunk may have changed tier (freezing also re-encodes it) while this request waited.
-          const now = remoteChunks(m, table);
+          const now = remoteChunks(m, table, needs.chunks);
           const changed = now.filter((c) => cold.find((x) => x.chunk_id === c.chunk_id)?.tier !== c.tier);
           if (corrupt && changed.length === 0) throw e;
           for (const c of changed) {

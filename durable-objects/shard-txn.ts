@@ -191,7 +191,7 @@ export function prepareInTxn(m: Meter, txn: string, stmt: number, table: DistTab
 }
 
 /** Entry ids of `txn` here: a statement's own entry (single-statement 2PC) and the call's per-table entries. */
-function entriesOf(m: Meter, txn: string): string[] {
+export function entriesOf(m: Meter, txn: string): string[] {
   const prefix = `${txn}@`;
   return (
     m

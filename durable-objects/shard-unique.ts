@@ -199,6 +199,11 @@ export class ShardKeyLookup implements KeyLookup {
 
 /** Removes the stored rows a resolved write replaces (refs `h:<rid>` and `c:<chunk>:<offset>`). */
 export function removeReplaced(m: Meter, refs: readonly string[]): void {
+  deleteHits(m, { ...positionsOf(refs), rows: [] });
+}
+
+/** Row references (`h:rid`, `c:chunk:offset`) as hot rids and chunk offsets. */
+export function positionsOf(refs: readonly string[]): { hot: number[]; chunks: Map<number, number[]> } {
   const hot: number[] = [];
   const chunks = new Map<number, number[]>();
   for (const ref of refs) {
@@ -206,7 +211,7 @@ export function removeReplaced(m: Meter, refs: readonly string[]): void {
     if (kind === 'h') hot.push(Number(a));
     else if (kind === 'c') chunks.set(Number(a), [...(chunks.get(Number(a)) ?? []), Number(b)]);
   }
-  deleteHits(m, { hot, chunks, rows: [] });
+  return { hot, chunks };
 }
 
 /** A row of a bulk batch refused for its key. */
