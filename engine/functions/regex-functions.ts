@@ -182,8 +182,15 @@ function translateReplacement(r: string): string {
     const ch = r[i];
     if (ch === '$') out += '$$';
     else if (ch === '\\' && i + 1 < r.length) {
+      // \1…\9 and \& refer to the match, \\ is one backslash; any other backslash is kept as written.
       const next = r[++i];
-      out += /[1-9]/.test(next) ? `$${next}` : next === '&' ? '$&' : next;
+      out += /[1-9]/.test(next)
+        ? `$${next}`
+        : next === '&'
+          ? '$&'
+          : next === '\\'
+            ? '\\'
+            : `\\${next === '$' ? '$$' : next}`;
     } else out += ch;
   }
   return out;
@@ -197,8 +204,8 @@ function regexSubstring(s: string, pattern: string): string | null {
 }
 
 /** similar_to_escape(pattern [, escape]): a SQL regular expression as an anchored POSIX one. */
-function similarToEscape(pattern: string, escapeChar: string | null = '\\'): string {
-  const esc = escapeChar ?? '';
+function similarToEscape(pattern: string, escapeChar = '\\'): string {
+  const esc = escapeChar;
   if ([...esc].length > 1) throw new SqlError('2201V', 'invalid escape string');
   let out = '';
   let inClass = false;
@@ -206,7 +213,10 @@ function similarToEscape(pattern: string, escapeChar: string | null = '\\'): str
     const ch = pattern[i];
     if (esc !== '' && ch === esc && i + 1 < pattern.length) {
       const next = pattern[++i];
-      out += /[a-zA-Z0-9]/.test(next) ? next : `\\${next}`;
+      out += `\\${next}`;
+    } else if (ch === '\\') {
+      // A backslash that is not the escape character stands for itself.
+      out += '\\\\';
     } else if (inClass) {
       if (ch === ']') inClass = false;
       out += ch;
@@ -290,10 +300,10 @@ const REGEX_FUNCS: Record<string, (args: readonly SqlType[]) => Resolved | undef
             const out: string[] = [];
             let start = 0;
             for (let m = re.exec(s); m; m = re.exec(s)) {
-              // An empty match splits between characters, never at the ends.
+              // An empty match splits between characters; not at either end, nor right after a match.
               if (m[0] === '') {
                 if (m.index >= s.length) break;
-                if (m.index === 0) {
+                if (m.index === start) {
                   re.lastIndex++;
                   continue;
                 }
@@ -315,7 +325,7 @@ const REGEX_FUNCS: Record<string, (args: readonly SqlType[]) => Resolved | undef
   similar_to_escape: (args) =>
     args.length === 1 || args.length === 2
       ? {
-          impl: mk('similar_to_escape', similarToEscape, args.length === 1),
+          impl: mk('similar_to_escape', similarToEscape),
           type: 'text',
           argTypes: textArgs(args.length),
         }

@@ -95,7 +95,9 @@ export function bindExpr(b: ExprBinder, node: PgNode): Expr {
         n.arg.A_ArrayExpr && isArrayType(t)
           ? bindArrayExpr((x) => bindExpr(b, x), n.arg.A_ArrayExpr, t)
           : bindExpr(b, n.arg);
-      return applyTypmod(coerce(inner, t, true, n.location), typmodOf(n.typeName, t), true);
+      // The type modifier first: a refused one (interval fields) must not read the text unrestricted.
+      const tm = typmodOf(n.typeName, t);
+      return applyTypmod(coerce(inner, t, true, n.location), tm, true);
     }
     case 'BoolExpr': {
       const args = n.args.map((a: PgNode) => toBool(bindExpr(b, a), n.location));

@@ -282,14 +282,19 @@ export function formatInterval(iv: Interval): string {
   const parts: string[] = [];
   const years = Math.trunc(iv.months / 12);
   const mons = iv.months - years * 12;
-  if (years) parts.push(`${years} year${years === 1 ? '' : 's'}`);
-  if (mons) parts.push(`${mons} mon${mons === 1 ? '' : 's'}`);
-  if (iv.days) parts.push(`${iv.days} day${iv.days === 1 ? '' : 's'}`);
+  // PostgreSQL's style: a positive field right after a negative one carries an explicit '+'.
+  let before = false;
+  const field = (value: number, unit: string) => {
+    if (value === 0) return;
+    parts.push(`${before && value > 0 ? '+' : ''}${value} ${unit}${value === 1 ? '' : 's'}`);
+    before = value < 0;
+  };
+  field(years, 'year');
+  field(mons, 'mon');
+  field(iv.days, 'day');
   if (iv.micros !== 0 || parts.length === 0) {
-    const neg = iv.micros < 0;
     const t = formatTime(Math.abs(iv.micros));
-    const anyNeg = years < 0 || mons < 0 || iv.days < 0;
-    parts.push(neg ? `-${t}` : anyNeg && parts.length > 0 ? `+${t}` : t);
+    parts.push(iv.micros < 0 ? `-${t}` : before ? `+${t}` : t);
   }
   return parts.join(' ');
 }

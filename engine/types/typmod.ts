@@ -17,6 +17,13 @@ export type TypMod =
 /** Builds a typmod from a type and its integer modifiers; undefined when they change nothing. */
 export function makeTypMod(type: SqlType, typeName: string, mods: readonly number[]): TypMod | undefined {
   if (mods.length === 0) return undefined;
+  // `interval '1' year`, `interval '1 2:03' day to hour`, `interval(2)`: the fields change how the
+  // text is read, which the interval parser does not do yet; refused rather than read unrestricted.
+  if (type === 'interval')
+    throw new SqlError(
+      SqlState.featureNotSupported,
+      'interval field restrictions and precision are not supported',
+    );
   if (type === 'numeric') {
     const precision = mods[0];
     const scale = mods[1] ?? 0;
