@@ -76,7 +76,7 @@ import {
 import { sweepOrphans } from './shard-sweep.ts';
 import { collectColdGarbage, runTiering, type TierDeps, type TierFaults, tierNow } from './shard-tier.ts';
 import { ColdBlockCache, type ColdNeeds } from './shard-tier-read.ts';
-import { entriesOf, preparedBefore, prepareInTxn, resolveTxn, txnOverlay } from './shard-txn.ts';
+import { preparedBefore, preparedChunks, prepareInTxn, resolveTxn, txnOverlay } from './shard-txn.ts';
 import type { UploadsInFlight } from './tier-uploads.ts';
 import { Tombstone } from './tombstone.ts';
 
@@ -300,6 +300,28 @@ export class ShardDO extends DurableObject<Env> {
   }
 
   /**
+   * The common first half of prepare, prepareStatement and commitLocal: refuses a
+   * stale catalog, runs the `prepare` fault seam (keyed by `faultKey`), loads the DML
+   * evaluator and the cold blocks `op` reads, then runs `apply` in one SQLite transaction.
+   */
+  private async evaluate<T>(
+    table: DistTable,
+    op: ShardOp,
+    catalogVersion: number | undefined,
+    faultKey: string,
+    apply: (m: Meter) => T,
+  ): Promise<{ m: Meter; result: T }> {
+    this.checkCatalog(catalogVersion);
+    await this.fault('prepare', table.name, faultKey);
+    const m = this.meter();
+    if (op.kind !== 'insert' && op.dml) await ensureDmlEngine();
+    const result = await this.withColdRows(m, table, op, () =>
+      this.ctx.storage.transactionSync(() => apply(m)),
+    );
+    return { m, result };
+  }
+
+  /**
    * 2PC phase 1: evaluates the operation and durably logs its effect as
    * prepared, holding write intents on the rows it touches (idempotent per
    * transaction id). 40001 when planned from a stale catalog, when a touched
@@ -313,12 +335,8 @@ export class ShardDO extends DurableObject<Env> {
   ): Promise<{ stats: ShardStats }> {
     this.tombstone.check();
     return rpcSafe(async () => {
-      this.checkCatalog(catalogVersion);
-      await this.fault('prepare', table.name, txnId);
-      const m = this.meter();
-      if (op.kind !== 'insert' && op.dml) await ensureDmlEngine();
-      await this.withColdRows(m, table, op, () =>
-        this.ctx.storage.transactionSync(() => prepareEntry(m, txnId, table, op)),
+      const { m } = await this.evaluate(table, op, catalogVersion, txnId, (m) =>
+        prepareEntry(m, txnId, table, op),
       );
       await this.ensureAlarm(); // an orphaned entry is resolved by the alarm (see `resolveOrphans`)
       // Prepared and durable, but the answer may still be lost (or late).
@@ -341,12 +359,8 @@ export class ShardDO extends DurableObject<Env> {
   ): Promise<{ rowCount: number; stats: ShardStats }> {
     this.tombstone.check();
     return rpcSafe(async () => {
-      this.checkCatalog(catalogVersion);
-      await this.fault('prepare', table.name, `${txn}#${stmt}`);
-      const m = this.meter();
-      if (op.kind !== 'insert' && op.dml) await ensureDmlEngine();
-      const rowCount = await this.withColdRows(m, table, op, () =>
-        this.ctx.storage.transactionSync(() => prepareInTxn(m, txn, stmt, table, op)),
+      const { m, result: rowCount } = await this.evaluate(table, op, catalogVersion, `${txn}#${stmt}`, (m) =>
+        prepareInTxn(m, txn, stmt, table, op),
       );
       await this.ensureAlarm(); // orphaned entries are resolved by the alarm (see `resolveOrphans`)
       return { rowCount, stats: m.stats };
@@ -366,12 +380,8 @@ export class ShardDO extends DurableObject<Env> {
   ): Promise<{ rowCount: number; stats: ShardStats }> {
     this.tombstone.check();
     return rpcSafe(async () => {
-      this.checkCatalog(catalogVersion);
-      await this.fault('prepare', table.name, txnId);
-      const m = this.meter();
-      if (op.kind !== 'insert' && op.dml) await ensureDmlEngine();
-      const rowCount = await this.withColdRows(m, table, op, () =>
-        this.ctx.storage.transactionSync(() => commitLocal(m, txnId, table, op)),
+      const { m, result: rowCount } = await this.evaluate(table, op, catalogVersion, txnId, (m) =>
+        commitLocal(m, txnId, table, op),
       );
       this.engine.invalidate();
       await this.ensureAlarm();
@@ -394,7 +404,7 @@ export class ShardDO extends DurableObject<Env> {
       const run = () => this.ctx.storage.transactionSync(() => resolveTxn(m, txnId, decision));
       // A committed DELETE / UPDATE reads the full rows it removes for the change log: cold blocks
       // of every entry of the transaction (one per table for a call transaction) on demand.
-      const effects = pending || decision !== 'committed' ? [] : this.preparedEffects(m, txnId);
+      const effects = pending || decision !== 'committed' ? [] : preparedChunks(m, txnId);
       const rowCount =
         effects.length > 0
           ? await effects.reduce<() => Promise<number>>(
@@ -407,28 +417,6 @@ export class ShardDO extends DurableObject<Env> {
       await this.ensureAlarm();
       return { rowCount, stats: m.stats };
     });
-  }
-
-  /**
-   * The chunks each prepared entry of `txnId` removes rows from, by table (a call
-   * transaction has one entry per table): their cold blocks are fetched before the
-   * commit reads the rows' before images for the change log.
-   */
-  private preparedEffects(m: Meter, txnId: string): { table: string; chunks: number[] }[] {
-    const out: { table: string; chunks: number[] }[] = [];
-    for (const id of entriesOf(m, txnId)) {
-      const row = this.sql
-        .exec<{ table_name: string; chunks: string | null }>(
-          `SELECT table_name, json_extract(payload, '$.effect.chunks') AS chunks FROM shard_log
-           WHERE batch_id = ? AND state = 'prepared'`,
-          id,
-        )
-        .toArray()[0];
-      if (!row?.chunks) continue;
-      const chunks = (JSON.parse(row.chunks) as [number, number[]][]).map(([chunk]) => chunk);
-      if (chunks.length > 0) out.push({ table: row.table_name, chunks });
-    }
-    return out;
   }
 
   /** Transaction ids still prepared here (recovery asks the coordinator record about each). */

@@ -191,7 +191,7 @@ export function prepareInTxn(m: Meter, txn: string, stmt: number, table: DistTab
 }
 
 /** Entry ids of `txn` here: a statement's own entry (single-statement 2PC) and the call's per-table entries. */
-export function entriesOf(m: Meter, txn: string): string[] {
+function entriesOf(m: Meter, txn: string): string[] {
   const prefix = `${txn}@`;
   return (
     m
@@ -232,4 +232,24 @@ export function preparedBefore(m: Meter, before: number): string[] {
       : r.batch_id,
   );
   return [...new Set(txns)];
+}
+
+/**
+ * The chunks each prepared entry of `txn` removes rows from, by table (a call
+ * transaction has one entry per table): their cold blocks are fetched before the
+ * commit reads the rows' before images for the change log.
+ */
+export function preparedChunks(m: Meter, txn: string): { table: string; chunks: number[] }[] {
+  const out: { table: string; chunks: number[] }[] = [];
+  for (const id of entriesOf(m, txn)) {
+    const row = m.all<{ table_name: string; chunks: string | null }>(
+      `SELECT table_name, json_extract(payload, '$.effect.chunks') AS chunks FROM shard_log
+       WHERE batch_id = ? AND state = 'prepared'`,
+      id,
+    )[0];
+    if (!row?.chunks) continue;
+    const chunks = (JSON.parse(row.chunks) as [number, number[]][]).map(([chunk]) => chunk);
+    if (chunks.length > 0) out.push({ table: row.table_name, chunks });
+  }
+  return out;
 }
