@@ -35,12 +35,14 @@ export function downsampleMinMax(s: Series, buckets: number, x0: number, x1: num
   const keep = new Uint8Array(n);
   keep[0] = 1;
   keep[n - 1] = 1;
-  const scale = buckets / (x1 - x0);
+  const width = x1 - x0;
   let bucket = -1;
   let lo = 0;
   let hi = 0;
+  // Multiply before dividing: `x * (buckets / width)` rounds a point that lies
+  // exactly on a bucket edge into the bucket before it.
   for (let i = 0; i < n; i++) {
-    const b = Math.min(buckets - 1, Math.floor((xs[i] - x0) * scale));
+    const b = Math.min(buckets - 1, Math.floor(((xs[i] - x0) * buckets) / width));
     if (b !== bucket) {
       if (bucket >= 0) keep[lo] = keep[hi] = 1;
       bucket = b;
