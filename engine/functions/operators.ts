@@ -4,6 +4,7 @@
  * 22012), comparison, concatenation, LIKE/ILIKE, and date/time arithmetic. Each
  * resolver runs once at bind time and returns a closure over non-null values.
  */
+
 import { SqlError, SqlState } from '../errors.ts';
 import type { ScalarImpl } from '../plan/nodes.ts';
 import { checkInt, checkInt64, formatText } from '../types/cast.ts';
@@ -39,6 +40,7 @@ import {
 import type { Interval } from '../vector.ts';
 import { resolveArrayOperator } from './array-functions.ts';
 import { resolveByteaConcat } from './bytea-functions.ts';
+import { compileLike, type LikePattern, likeMatches } from './like-match.ts';
 import { resolveRegexOperator } from './regex-functions.ts';
 
 /** Text-like operands of the text operators (an untyped literal is text). */
@@ -346,28 +348,15 @@ export function resolveComparison(op: string, a: SqlType, b: SqlType): Resolved 
   return { impl: impl(op, (x: unknown, y: unknown) => test(cmp(x, y))), type: 'bool', argTypes: [t, t] };
 }
 
-/** Translates a LIKE pattern (with backslash escapes) into an anchored RegExp. */
-export function likeToRegExp(pattern: string, caseInsensitive: boolean): RegExp {
-  let re = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const ch = pattern[i];
-    if (ch === '\\' && i + 1 < pattern.length) re += pattern[++i].replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    else if (ch === '%') re += '.*';
-    else if (ch === '_') re += '.';
-    else re += ch.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`, caseInsensitive ? 'is' : 's');
-}
-
 function likeImpl(name: string, ci: boolean, negate: boolean): ScalarImpl {
   let lastPattern: string | undefined;
-  let lastRe: RegExp | undefined;
+  let compiled: LikePattern | undefined;
   return impl(name, (s: string, p: string) => {
     if (p !== lastPattern) {
+      compiled = compileLike(p, ci);
       lastPattern = p;
-      lastRe = likeToRegExp(p, ci);
     }
-    return lastRe!.test(s) !== negate;
+    return likeMatches(s, compiled!) !== negate;
   });
 }
 

@@ -3,6 +3,7 @@
  * Built-in scalar functions (math, string), resolved by name and argument
  * types at bind time. Date/time functions live in ./datetime-functions.
  */
+
 import { SqlError, SqlState } from '../errors.ts';
 import type { ScalarImpl } from '../plan/nodes.ts';
 import { checkInt, checkInt64 } from '../types/cast.ts';
@@ -22,6 +23,7 @@ import { isArrayFunctionName, resolveArrayFunction } from './array-functions.ts'
 import { resolveByteaFunction } from './bytea-functions.ts';
 import { resolveDatetimeFunction } from './datetime-functions.ts';
 import { outputText, resolveFormatFunction } from './format-functions.ts';
+import { likeEscape } from './like-match.ts';
 import { MATH_FUNCS } from './math-functions.ts';
 import { floatPower, type Resolved } from './operators.ts';
 import { resolveRegexFunction, resolveRegexSubstring } from './regex-functions.ts';
@@ -352,6 +354,12 @@ export function resolveFunction(name: string, args: readonly SqlType[]): Resolve
   if (bytes) return bytes;
   const regex = name === 'substring' ? resolveRegexSubstring(args) : resolveRegexFunction(name, args);
   if (regex) return regex;
+  if (name === 'like_escape' && args.length === 2)
+    return {
+      impl: { name, strict: true, fn: likeEscape as (...a: unknown[]) => unknown },
+      type: 'text',
+      argTypes: ['text', 'text'],
+    };
   const formatted = resolveFormatFunction(name, args);
   if (formatted) return formatted;
   if (isStringFunctionName(name)) return resolveStringFunction(name, args);
