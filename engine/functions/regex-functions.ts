@@ -1,13 +1,15 @@
 /**
  * @module engine/functions/regex-functions
- * PostgreSQL's POSIX regular expressions over JavaScript's RegExp: the `~`,
+ * PostgreSQL's POSIX regular expressions, run by `safe-regex` (RE2: linear
+ * time, whatever the pattern): the `~`,
  * `~*`, `!~`, `!~*` operators, SIMILAR TO (through `similar_to_escape`),
  * `substring(text from pattern)`, `regexp_replace`, `regexp_match`,
  * `regexp_like`, `regexp_count`, `regexp_substr`, `regexp_split_to_array`.
  *
  * Patterns are translated where the two dialects differ — POSIX bracket
  * classes (`[[:alpha:]]`), ARE escapes (`\m` `\M` `\y` `\Y` `\A` `\Z`),
- * `\1`/`\&` in replacements — and a pattern JavaScript cannot compile is
+ * `\1`/`\&` in replacements — into JavaScript's syntax, which RE2 reads too;
+ * a pattern neither compiles is
  * 2201B, as PostgreSQL's invalid regular expressions are. Flags: `i` (and
  * `c`, case-sensitive), `g` where PostgreSQL takes it, `n`/`m`/`p`/`w`
  * (newline-sensitive), `s`, `x` (expanded: whitespace and # comments dropped).
@@ -16,6 +18,7 @@ import { SqlError } from '../errors.ts';
 import type { ScalarImpl } from '../plan/nodes.ts';
 import { arrayOf, type SqlType } from '../types/values.ts';
 import type { Resolved } from './operators.ts';
+import { compileSafe, type SafeRegex } from './safe-regex.ts';
 
 const mk = (name: string, fn: (...a: never[]) => unknown, strict = true): ScalarImpl => ({
   name,
@@ -44,48 +47,13 @@ const POSIX_CLASSES: Record<string, string> = {
 
 /** Escapes of Spencer's ARE that JavaScript spells otherwise. */
 const ARE_ESCAPES: Record<string, string> = {
-  m: '\\b(?=\\w)',
+  m: '(?<!\\w)\\b',
   M: '\\b(?<=\\w)',
   y: '\\b',
   Y: '\\B',
   A: '(?<![\\s\\S])',
   Z: '(?![\\s\\S])',
 };
-
-const QUANTIFIER = /^(?:[*+]|\{\d*,\d*\}|\{\d+\})/;
-
-/**
- * Refuses a quantified group that holds a quantifier (`(a+)+`, `(\w*\s?)*`):
- * JavaScript's backtracking engine cannot be interrupted, and such patterns take
- * exponential time on near-matching input, so no statement budget could stop one.
- */
-function checkNesting(src: string): void {
-  const stack: boolean[] = [];
-  let inClass = false;
-  for (let i = 0; i < src.length; i++) {
-    const ch = src[i];
-    if (ch === '\\') {
-      i++;
-      continue;
-    }
-    if (inClass) {
-      if (ch === ']') inClass = false;
-      continue;
-    }
-    if (ch === '[') inClass = true;
-    else if (ch === '(') stack.push(false);
-    else if (ch === ')') {
-      const inner = stack.pop() ?? false;
-      const q = QUANTIFIER.exec(src.slice(i + 1));
-      if (q && inner)
-        throw new SqlError(
-          '2201B',
-          'invalid regular expression: a quantified group holding a quantifier is not supported (its matching time can grow exponentially)',
-        );
-      if (stack.length > 0 && (inner || q)) stack[stack.length - 1] = true;
-    } else if (QUANTIFIER.test(src.slice(i)) && stack.length > 0) stack[stack.length - 1] = true;
-  }
-}
 
 /** Translates a PostgreSQL ARE into JavaScript RegExp source. */
 function translatePattern(p: string, expanded: boolean): string {
@@ -153,17 +121,17 @@ function parseFlags(flags: string, fn: string, allowGlobal: boolean): Options {
 }
 
 /** Compiled patterns, by pattern and flags (a column of rows usually shares one). */
-const cache = new Map<string, RegExp>();
+const cache = new Map<string, SafeRegex>();
 
-function compile(pattern: string, opts: Options, extraFlags = ''): RegExp {
+function compile(pattern: string, opts: Options, extraFlags = ''): SafeRegex {
   const key = `${opts.flags}${extraFlags}${opts.expanded ? 'x' : ''}/${pattern}`;
   let re = cache.get(key);
   if (!re) {
     try {
       const source = translatePattern(pattern, opts.expanded);
-      checkNesting(source);
-      re = new RegExp(source, opts.flags + extraFlags);
+      re = compileSafe(source, opts.flags + extraFlags);
     } catch (e) {
+      if (e instanceof SqlError) throw e;
       throw invalid(e instanceof Error ? e.message.replace(/^Invalid regular expression: /, '') : String(e));
     }
     if (cache.size > 256) cache.clear();
