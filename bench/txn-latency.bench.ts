@@ -3,8 +3,11 @@
  * `npx tsx bench/txn-latency.bench.ts`: write latency over HTTP against the
  * whole local stack (PGlite control plane + `wrangler dev`), sequential calls,
  * one client. Measures a single-row INSERT (one shard: no coordinator), a
- * two-statement call on one shard (`INSERT …; UPDATE …` of the same new row)
- * and a two-statement call over two shards (`UPDATE a; UPDATE b`). The peer of
+ * one-row SELECT by the distribution key, a multi-shard INSERT (8 rows, one per
+ * shard of 8: two-phase commit), a two-statement call on one shard (`INSERT …;
+ * UPDATE …` of the same new row) and a two-statement call over two shards
+ * (`UPDATE a; UPDATE b`). The peer of the multi-shard INSERT is the same 8 rows
+ * sent as 8 sequential single-row calls (each one shard, no coordinator). The peer of
  * each two-statement call, in the same run, is the same two statements sent as
  * two separate calls (each its own transaction): the ratio is what making the
  * call one transaction costs.
@@ -15,6 +18,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { buildHashRanges, shardForValue } from '../engine/distributed/hash-ranges.ts';
 import { startStack } from '../scripts/stack.ts';
 
 const env = (name: string, dflt: number): number => (process.env[name] ? Number(process.env[name]) : dflt);
@@ -52,6 +56,17 @@ async function time(run: (i: number) => Promise<void>, offset: number): Promise<
   return ms.sort((a, b) => a - b);
 }
 
+const ranges = buildHashRanges(8);
+/** The first id from `from` on each of the 8 shards (the Worker routes by the same hash). */
+function onePerShard(from: number): number[] {
+  const ids = new Map<number, number>();
+  for (let id = from; ids.size < 8; id++) {
+    const shard = shardForValue(ranges, id);
+    if (!ids.has(shard)) ids.set(shard, id);
+  }
+  return [...ids.values()];
+}
+
 const pct = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
 const fmt = (x: number) => x.toFixed(1);
@@ -67,6 +82,22 @@ try {
     'single-row INSERT (one shard)',
     await time((i) => post('INSERT INTO bench_txn VALUES ($1, 1)', [1000 + i]), 0),
     undefined,
+  ]);
+  rows.push([
+    'one-row SELECT by key',
+    await time((i) => post('SELECT v FROM bench_txn WHERE id = $1', [1 + (i % 64)]), 0),
+    undefined,
+  ]);
+  rows.push([
+    'INSERT of 8 rows over 8 shards',
+    await time((i) => {
+      const ids = onePerShard(300_000 + i * 1000);
+      return post(`INSERT INTO bench_txn VALUES ${ids.map((_, k) => `($${k + 1}, 1)`).join(', ')}`, ids);
+    }, 0),
+    await time(async (i) => {
+      for (const id of onePerShard(50_000_000 + i * 1000))
+        await post('INSERT INTO bench_txn VALUES ($1, 1)', [id]);
+    }, 0),
   ]);
   rows.push([
     'INSERT; UPDATE of the new row (one shard)',
