@@ -42,17 +42,37 @@ async function post(sql: string, params?: unknown[]): Promise<void> {
   });
   const text = await res.text();
   if (res.status !== 200) throw new Error(`${sql} → ${res.status} ${text.slice(0, 300)}`);
+  for (const part of (res.headers.get('server-timing') ?? '').split(',')) {
+    const m = /^\s*([\w-]+);dur=([\d.]+)/.exec(part);
+    if (m) lastTiming.set(m[1], Number(m[2]));
+  }
 }
 
+/** The Server-Timing stages of the last call (Worker stages and the shards' own). */
+const lastTiming = new Map<string, number>();
+/** Per case: every call's stages, for the per-stage medians printed at the end. */
+const stageLog = new Map<string, Map<string, number[]>>();
+
 /** Milliseconds of `n` sequential runs of `run(i)` (after 10 warm-up runs). */
-async function time(run: (i: number) => Promise<void>, offset: number): Promise<number[]> {
+async function time(run: (i: number) => Promise<void>, offset: number, stagesOf?: string): Promise<number[]> {
   for (let i = 0; i < 10; i++) await run(offset + n + i);
   const ms: number[] = [];
+  const stages = new Map<string, number[]>();
   for (let i = 0; i < n; i++) {
+    lastTiming.clear();
     const t0 = performance.now();
     await run(offset + i);
-    ms.push(performance.now() - t0);
+    const took = performance.now() - t0;
+    ms.push(took);
+    let worker = 0;
+    for (const [k, v] of lastTiming) {
+      if (!k.startsWith('shard-')) worker += v;
+      stages.set(k, [...(stages.get(k) ?? []), v]);
+    }
+    // What the Worker's stages do not cover: HTTP, wrangler's proxy, authentication middleware.
+    stages.set('outside-worker', [...(stages.get('outside-worker') ?? []), took - worker]);
   }
+  if (stagesOf) stageLog.set(stagesOf, stages);
   return ms.sort((a, b) => a - b);
 }
 
@@ -80,12 +100,12 @@ try {
   const rows: [string, number[], number[] | undefined][] = [];
   rows.push([
     'single-row INSERT (one shard)',
-    await time((i) => post('INSERT INTO bench_txn VALUES ($1, 1)', [1000 + i]), 0),
+    await time((i) => post('INSERT INTO bench_txn VALUES ($1, 1)', [1000 + i]), 0, 'single-row INSERT'),
     undefined,
   ]);
   rows.push([
     'one-row SELECT by key',
-    await time((i) => post('SELECT v FROM bench_txn WHERE id = $1', [1 + (i % 64)]), 0),
+    await time((i) => post('SELECT v FROM bench_txn WHERE id = $1', [1 + (i % 64)]), 0, 'one-row SELECT'),
     undefined,
   ]);
   rows.push([
@@ -139,6 +159,19 @@ try {
         peer ? `${fmt(pct(peer, 0.5))} / ${fmt(pct(peer, 0.99))}` : '—'
       } | ${peer ? (pct(ms, 0.5) / pct(peer, 0.5)).toFixed(2) : '—'} |`,
     );
+  console.log("\nmedian ms per Server-Timing stage (shard-*: the shards' own stages)\n");
+  for (const [name, stages] of stageLog) {
+    const parts = [...stages].map(
+      ([k, v]) =>
+        `${k} ${fmt(
+          pct(
+            v.sort((a, b) => a - b),
+            0.5,
+          ),
+        )}`,
+    );
+    console.log(`${name}: ${parts.join(', ')}`);
+  }
 } finally {
   await stack.stop();
   rmSync(dataDir, { recursive: true, force: true });
