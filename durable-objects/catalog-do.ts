@@ -22,7 +22,12 @@ import {
   withTiering,
 } from './catalog-changes.ts';
 import { CATALOG_MIGRATIONS } from './catalog-schema.ts';
-import { claimIdempotencyKey, type KeyClaim } from './idempotency-keys.ts';
+import {
+  claimIdempotencyKey,
+  type HeldKeyClaim,
+  IDEMPOTENCY_WAIT_MS,
+  KeysInFlight,
+} from './idempotency-keys.ts';
 import { rpcSafe } from './rpc-errors.ts';
 import { migrate } from './schema-migrations.ts';
 import { Tombstone } from './tombstone.ts';
@@ -56,6 +61,8 @@ export class CatalogDO extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   /** Set once the database is deleted: every call then answers 3D000. */
   private readonly tombstone: Tombstone;
+  /** Idempotency keys held by calls still running (see idempotency-keys). */
+  private readonly keysInFlight = new KeysInFlight();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -257,10 +264,26 @@ export class CatalogDO extends DurableObject<Env> {
     return updated;
   }
 
-  /** Binds an `Idempotency-Key` to the hash of its request (see idempotency-keys). */
-  async claimIdempotencyKey(key: string, requestHash: string): Promise<KeyClaim> {
+  /**
+   * Binds an `Idempotency-Key` to the hash of its request and holds it for the
+   * calling request (see idempotency-keys): a retry while an earlier call holds
+   * it waits for that call (at most `waitMs`). The caller releases the hold with
+   * `releaseIdempotencyKey` once its response is decided.
+   */
+  async claimIdempotencyKey(
+    key: string,
+    requestHash: string,
+    waitMs = IDEMPOTENCY_WAIT_MS,
+  ): Promise<HeldKeyClaim> {
     this.tombstone.check();
-    return claimIdempotencyKey(this.sql, key, requestHash, Date.now());
+    const claim = claimIdempotencyKey(this.sql, key, requestHash, Date.now());
+    if ('mismatch' in claim) return claim;
+    return { ...claim, ...(await this.keysInFlight.hold(key, waitMs)) };
+  }
+
+  /** The call holding `key` under `token` finished (see `claimIdempotencyKey`). */
+  async releaseIdempotencyKey(key: string, token: string): Promise<void> {
+    this.keysInFlight.release(key, token);
   }
 
   /**

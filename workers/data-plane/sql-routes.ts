@@ -84,7 +84,7 @@ export const sqlRoutes = new Hono<AppEnv>().post('/v1/databases/:database/sql', 
   await ensureParser();
   stats.lap('database');
   const cluster = new Cluster(c.env, db.id, db.location);
-  const txnBase = await sqlTxnBase(cluster, c.req.header('idempotency-key'), sql, params);
+  const txnBase = await sqlTxnBase(cluster, c.req.header('idempotency-key'), sql, params, c.get('keyHolds')!);
   stats.lap('idempotency');
   const results = await runSqlReportingProgress(
     {
