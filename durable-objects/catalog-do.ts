@@ -26,7 +26,9 @@ import {
   claimIdempotencyKey,
   type HeldKeyClaim,
   IDEMPOTENCY_WAIT_MS,
+  IDEMPOTENCY_WINDOW_MS,
   KeysInFlight,
+  pruneIdempotencyKeys,
 } from './idempotency-keys.ts';
 import { rpcSafe } from './rpc-errors.ts';
 import { migrate } from './schema-migrations.ts';
@@ -37,6 +39,7 @@ import {
   enlistShards,
   finishTxn,
   pendingTxns,
+  pruneFinishedTxns,
   type TxnBegin,
   type TxnRecord,
 } from './txn-records.ts';
@@ -276,8 +279,12 @@ export class CatalogDO extends DurableObject<Env> {
     waitMs = IDEMPOTENCY_WAIT_MS,
   ): Promise<HeldKeyClaim> {
     this.tombstone.check();
-    const claim = claimIdempotencyKey(this.sql, key, requestHash, Date.now());
+    const now = Date.now();
+    const claim = claimIdempotencyKey(this.sql, key, requestHash, now);
     if ('mismatch' in claim) return claim;
+    // The alarm forgets the key after the window (see `alarm`).
+    if (!claim.retry && (await this.ctx.storage.getAlarm()) === null)
+      await this.ctx.storage.setAlarm(now + IDEMPOTENCY_WINDOW_MS + 1000);
     return { ...claim, ...(await this.keysInFlight.hold(key, waitMs)) };
   }
 
@@ -361,20 +368,33 @@ export class CatalogDO extends DurableObject<Env> {
   }
 
   /**
-   * Recovers orphaned transactions (each alone, see `recover`); always re-arms
-   * while any is unfinished, or when the recovery itself failed.
+   * Recovers orphaned transactions (each alone, see `recover`), then prunes
+   * idempotency records past their window: coordinator tombstones and keys
+   * (undecided attempts are never pruned). Re-arms soon while any transaction
+   * is unfinished or a step failed, else when the oldest record kept expires.
    */
   override async alarm(): Promise<void> {
     if (this.tombstone.isSet) return;
     let again = true;
+    let expires: number | undefined;
     try {
       await this.recover();
       again = (await this.pendingTxns()).length > 0;
     } catch (e) {
       console.error('catalog alarm: transaction recovery failed; retried later:', e);
-    } finally {
-      if (again) await this.ctx.storage.setAlarm(Date.now() + RECOVERY_AFTER_MS);
     }
+    try {
+      const now = Date.now();
+      const txns = pruneFinishedTxns(this.sql, now);
+      const keys = pruneIdempotencyKeys(this.sql, now);
+      expires = Math.min(txns ?? Infinity, keys ?? Infinity);
+    } catch (e) {
+      again = true;
+      console.error('catalog alarm: pruning idempotency records failed; retried later:', e);
+    }
+    if (again) await this.ctx.storage.setAlarm(Date.now() + RECOVERY_AFTER_MS);
+    else if (expires !== undefined && expires < Infinity)
+      await this.ctx.storage.setAlarm(Math.max(expires, Date.now() + 1000));
   }
 
   /** Unfinished transactions (for recovery). */

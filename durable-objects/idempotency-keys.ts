@@ -15,8 +15,8 @@
 
 /**
  * How long a key is bound to its request: 24 hours, as is usual for HTTP
- * idempotency keys. The one window of every idempotency record: keys here and
- * the coordinator records (`txn-records`).
+ * idempotency keys. The one window of every idempotency record: keys here,
+ * the coordinator records (`txn-records`) and the shards' ledger (`shard-log-prune`).
  */
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 
@@ -100,6 +100,15 @@ export type KeyClaim =
   | { readonly batchId: string; readonly retry: boolean }
   | { readonly mismatch: true; readonly firstUsedAt: number };
 
+/** Forgets keys bound more than the window ago; returns when the oldest key kept expires. */
+export function pruneIdempotencyKeys(sql: SqlStorage, now: number): number | undefined {
+  sql.exec(`DELETE FROM idempotency_keys WHERE created_at < ?`, now - IDEMPOTENCY_WINDOW_MS);
+  const oldest = sql
+    .exec<{ at: number | null }>(`SELECT min(created_at) AS at FROM idempotency_keys`)
+    .one().at;
+  return oldest === null ? undefined : oldest + IDEMPOTENCY_WINDOW_MS;
+}
+
 /**
  * Claims `key` for the request hashing to `requestHash` (call from a Durable
  * Object method: the read and the insert run with no await between them, so
@@ -111,7 +120,7 @@ export function claimIdempotencyKey(
   requestHash: string,
   now: number,
 ): KeyClaim {
-  sql.exec(`DELETE FROM idempotency_keys WHERE created_at < ?`, now - IDEMPOTENCY_WINDOW_MS);
+  pruneIdempotencyKeys(sql, now);
   const row = sql
     .exec<{ request_hash: string; batch_id: string; created_at: number }>(
       `SELECT request_hash, batch_id, created_at FROM idempotency_keys WHERE key = ?`,

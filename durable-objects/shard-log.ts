@@ -1,7 +1,8 @@
 /**
  * @module durable-objects/shard-log
  * The shard log as the ShardDO writes it: one row per write batch (LSN,
- * idempotency batch id, state), and how a logged operation is applied to the
+ * idempotency batch id, state; decided entries are pruned after the
+ * idempotency window, see shard-log-prune), and how a logged operation is applied to the
  * hot store or to chunks, including both phases of two-phase commit. Every
  * function runs inside the caller's SQLite transaction, so a batch's log
  * entry and its effect commit together.
@@ -330,10 +331,12 @@ export function resolveEntry(m: Meter, txnId: string, decision: 'committed' | 'a
       }
     } else n = applyOp(m, table, op, txnId, stamp);
   }
+  // `at` becomes the decision time: the entry is kept for the idempotency window from it (shard-log-prune).
   m.all(
-    `UPDATE shard_log SET state = ?, payload = NULL, row_count = ? WHERE batch_id = ?`,
+    `UPDATE shard_log SET state = ?, payload = NULL, row_count = ?, at = ? WHERE batch_id = ?`,
     decision === 'committed' ? 'applied' : 'aborted',
     n,
+    Date.now(),
     txnId,
   );
   return n;
