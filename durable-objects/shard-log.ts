@@ -37,9 +37,11 @@ export interface WriteBatch {
   readonly catalogVersion?: number;
 }
 
-/** Outcome of a write: its LSN, and whether it was a duplicate of an earlier batch. */
+/**
+ * Outcome of a write: rows, and whether it was a duplicate of an earlier batch.
+ * (No LSN: the ledger's row number is no commit position; the change log's LSN is, see change-log.)
+ */
 export interface WriteResult {
-  readonly lsn: number;
   readonly duplicate: boolean;
   readonly rowCount: number;
   readonly stats: ShardStats;
@@ -148,21 +150,21 @@ export function insertHot(m: Meter, t: DistTable, rows: readonly Row[], now: num
 export function applyBatch(
   m: Meter,
   batch: WriteBatch,
-): { lsn: number; duplicate: boolean; rowCount: number; rejected?: KeyRejection[] } {
+): { duplicate: boolean; rowCount: number; rejected?: KeyRejection[] } {
   const prior = loggedBatch(m, batch.batchId);
-  if (prior) return { lsn: prior.lsn, duplicate: true, rowCount: prior.row_count };
+  if (prior) return { duplicate: true, rowCount: prior.row_count };
   const stamp = commitStamp(batch.batchId);
   logDdl(m, stamp, batch.table, rememberTable(m, batch.table));
   // Keys already stored, held by a prepared transaction or repeated in the batch: those rows are refused.
   const checked = batch.table.unique?.length ? checkBulkBatch(m, batch.table, batch) : undefined;
   const { rows, encoded } = checked ?? batch;
   const n = encoded ? encoded.reduce((s, c) => s + c.rowCount, 0) : rows.length;
-  const lsn = appendLog(m, batch.batchId, batch.table.name, 'insert', n, 'applied', null);
+  appendLog(m, batch.batchId, batch.table.name, 'insert', n, 'applied', null);
   if (encoded) logBulk(m, stamp, batch.table, insertChunks(m, batch.table, encoded, stamp.commitMs));
   else applyOp(m, batch.table, { kind: 'insert', rows, target: batch.target }, undefined, stamp);
   return checked?.rejected.length
-    ? { lsn, duplicate: false, rowCount: n, rejected: checked.rejected }
-    : { lsn, duplicate: false, rowCount: n };
+    ? { duplicate: false, rowCount: n, rejected: checked.rejected }
+    : { duplicate: false, rowCount: n };
 }
 
 /**
