@@ -118,6 +118,7 @@ export class ShardDO extends DurableObject<Env> {
     this.engine.invalidate();
     this.cold.clear();
     await this.ctx.storage.deleteAlarm();
+    this.alarmArmed = false;
     await this.ctx.storage.deleteAll();
     this.tombstone.set();
   }
@@ -250,9 +251,18 @@ export class ShardDO extends DurableObject<Env> {
     });
   }
 
+  /**
+   * True once this instance knows an alarm is scheduled (it saw or set one); the alarm
+   * handler clears it, as the alarm it runs is gone unless the handler sets another.
+   */
+  private alarmArmed = false;
+
+  /** Makes sure the maintenance alarm will run: a write's rows wait for it (one storage read per instance and alarm). */
   private async ensureAlarm(): Promise<void> {
+    if (this.alarmArmed) return;
     if ((await this.ctx.storage.getAlarm()) === null)
       await this.ctx.storage.setAlarm(Date.now() + this.policy().maxAgeMs);
+    this.alarmArmed = true;
   }
 
   /**
@@ -576,6 +586,7 @@ export class ShardDO extends DurableObject<Env> {
    * good, and the alarm always re-arms.
    */
   override async alarm(): Promise<void> {
+    this.alarmArmed = false;
     if (this.tombstone.isSet) return;
     const m = this.meter();
     const now = Date.now();

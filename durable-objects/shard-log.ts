@@ -291,6 +291,10 @@ export function commitLocal(m: Meter, txnId: string, table: DistTable, op: Shard
   const prior = loggedBatch(m, txnId);
   if (prior?.state === 'applied') return prior.row_count;
   if (prior) throw new SqlError(RETRY_STATE, `transaction ${txnId} ${NEEDS_COORDINATOR}`);
+  // A plain INSERT into a table without keys neither reads nor holds rows: applied and
+  // logged at once, as a batch is, without the round trip through a prepared entry.
+  if (op.kind === 'insert' && !table.unique?.length)
+    return applyBatch(m, { batchId: txnId, table, rows: op.rows, target: op.target }).rowCount;
   prepareEntry(m, txnId, table, op);
   return resolveEntry(m, txnId, 'committed');
 }
