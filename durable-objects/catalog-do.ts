@@ -22,7 +22,14 @@ import {
   withTiering,
 } from './catalog-changes.ts';
 import { CATALOG_MIGRATIONS } from './catalog-schema.ts';
-import { claimIdempotencyKey, type KeyClaim } from './idempotency-keys.ts';
+import {
+  claimIdempotencyKey,
+  type HeldKeyClaim,
+  IDEMPOTENCY_WAIT_MS,
+  IDEMPOTENCY_WINDOW_MS,
+  KeysInFlight,
+  pruneIdempotencyKeys,
+} from './idempotency-keys.ts';
 import { rpcSafe } from './rpc-errors.ts';
 import { migrate } from './schema-migrations.ts';
 import { Tombstone } from './tombstone.ts';
@@ -32,6 +39,7 @@ import {
   enlistShards,
   finishTxn,
   pendingTxns,
+  pruneFinishedTxns,
   type TxnBegin,
   type TxnRecord,
 } from './txn-records.ts';
@@ -56,6 +64,8 @@ export class CatalogDO extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   /** Set once the database is deleted: every call then answers 3D000. */
   private readonly tombstone: Tombstone;
+  /** Idempotency keys held by calls still running (see idempotency-keys). */
+  private readonly keysInFlight = new KeysInFlight();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -257,10 +267,30 @@ export class CatalogDO extends DurableObject<Env> {
     return updated;
   }
 
-  /** Binds an `Idempotency-Key` to the hash of its request (see idempotency-keys). */
-  async claimIdempotencyKey(key: string, requestHash: string): Promise<KeyClaim> {
+  /**
+   * Binds an `Idempotency-Key` to the hash of its request and holds it for the
+   * calling request (see idempotency-keys): a retry while an earlier call holds
+   * it waits for that call (at most `waitMs`). The caller releases the hold with
+   * `releaseIdempotencyKey` once its response is decided.
+   */
+  async claimIdempotencyKey(
+    key: string,
+    requestHash: string,
+    waitMs = IDEMPOTENCY_WAIT_MS,
+  ): Promise<HeldKeyClaim> {
     this.tombstone.check();
-    return claimIdempotencyKey(this.sql, key, requestHash, Date.now());
+    const now = Date.now();
+    const claim = claimIdempotencyKey(this.sql, key, requestHash, now);
+    if ('mismatch' in claim) return claim;
+    // The alarm forgets the key after the window (see `alarm`).
+    if (!claim.retry && (await this.ctx.storage.getAlarm()) === null)
+      await this.ctx.storage.setAlarm(now + IDEMPOTENCY_WINDOW_MS + 1000);
+    return { ...claim, ...(await this.keysInFlight.hold(key, waitMs)) };
+  }
+
+  /** The call holding `key` under `token` finished (see `claimIdempotencyKey`). */
+  async releaseIdempotencyKey(key: string, token: string): Promise<void> {
+    this.keysInFlight.release(key, token);
   }
 
   /**
@@ -338,20 +368,33 @@ export class CatalogDO extends DurableObject<Env> {
   }
 
   /**
-   * Recovers orphaned transactions (each alone, see `recover`); always re-arms
-   * while any is unfinished, or when the recovery itself failed.
+   * Recovers orphaned transactions (each alone, see `recover`), then prunes
+   * idempotency records past their window: coordinator tombstones and keys
+   * (undecided attempts are never pruned). Re-arms soon while any transaction
+   * is unfinished or a step failed, else when the oldest record kept expires.
    */
   override async alarm(): Promise<void> {
     if (this.tombstone.isSet) return;
     let again = true;
+    let expires: number | undefined;
     try {
       await this.recover();
       again = (await this.pendingTxns()).length > 0;
     } catch (e) {
       console.error('catalog alarm: transaction recovery failed; retried later:', e);
-    } finally {
-      if (again) await this.ctx.storage.setAlarm(Date.now() + RECOVERY_AFTER_MS);
     }
+    try {
+      const now = Date.now();
+      const txns = pruneFinishedTxns(this.sql, now);
+      const keys = pruneIdempotencyKeys(this.sql, now);
+      expires = Math.min(txns ?? Infinity, keys ?? Infinity);
+    } catch (e) {
+      again = true;
+      console.error('catalog alarm: pruning idempotency records failed; retried later:', e);
+    }
+    if (again) await this.ctx.storage.setAlarm(Date.now() + RECOVERY_AFTER_MS);
+    else if (expires !== undefined && expires < Infinity)
+      await this.ctx.storage.setAlarm(Math.max(expires, Date.now() + 1000));
   }
 
   /** Unfinished transactions (for recovery). */

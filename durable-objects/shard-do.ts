@@ -48,6 +48,7 @@ import {
   type WriteBatch,
   type WriteResult,
 } from './shard-log.ts';
+import { pruneLedger } from './shard-log-prune.ts';
 import {
   compactAll,
   enforceRetention,
@@ -117,6 +118,7 @@ export class ShardDO extends DurableObject<Env> {
     this.engine.invalidate();
     this.cold.clear();
     await this.ctx.storage.deleteAlarm();
+    this.alarmArmed = false;
     await this.ctx.storage.deleteAll();
     this.tombstone.set();
   }
@@ -249,9 +251,18 @@ export class ShardDO extends DurableObject<Env> {
     });
   }
 
+  /**
+   * True once this instance knows an alarm is scheduled (it saw or set one); the alarm
+   * handler clears it, as the alarm it runs is gone unless the handler sets another.
+   */
+  private alarmArmed = false;
+
+  /** Makes sure the maintenance alarm will run: a write's rows wait for it (one storage read per instance and alarm). */
   private async ensureAlarm(): Promise<void> {
+    if (this.alarmArmed) return;
     if ((await this.ctx.storage.getAlarm()) === null)
       await this.ctx.storage.setAlarm(Date.now() + this.policy().maxAgeMs);
+    this.alarmArmed = true;
   }
 
   /**
@@ -569,11 +580,13 @@ export class ShardDO extends DurableObject<Env> {
 
   /**
    * Maintenance: compaction, merging and retention table by table (each in
-   * its own transaction), then tiering, then a bounded step of the R2 sweep.
+   * its own transaction), then tiering, change-log retention, ledger pruning
+   * and a bounded step of the R2 sweep.
    * A failing item is logged and skipped so it cannot stop the others for
    * good, and the alarm always re-arms.
    */
   override async alarm(): Promise<void> {
+    this.alarmArmed = false;
     if (this.tombstone.isSet) return;
     const m = this.meter();
     const now = Date.now();
@@ -619,6 +632,11 @@ export class ShardDO extends DurableObject<Env> {
       await collectColdGarbage(this.tierDeps(), m); // R2 objects of released chunks
       return { ...r, retained: newestLsn(m) > r.pruned };
     });
+    // Decided ledger entries past the idempotency window (prepared ones are never pruned).
+    const ledger = await step('ledger pruning', async () => {
+      await this.fault('alarm', 'ledger');
+      return this.ctx.storage.transactionSync(() => pruneLedger(m, now));
+    });
     const sweep = await step('R2 sweep', async () => {
       await this.fault('sweep', 'sweep');
       return sweepOrphans(this.tierDeps(), m, now);
@@ -628,7 +646,8 @@ export class ShardDO extends DurableObject<Env> {
     )) ?? { hot: true, retention: true };
     // More to move, delete or compact (passes are bounded): soon. A failed item: retried later,
     // never given up on. Hot rows younger than the age threshold: after it. Policies: periodically.
-    if (tiering?.soon || more || sweep?.more || log?.more) await this.ctx.storage.setAlarm(now + 1000);
+    if (tiering?.soon || more || sweep?.more || log?.more || ledger?.more)
+      await this.ctx.storage.setAlarm(now + 1000);
     // Tables held by undecided transactions: once they are decided.
     else if (held) await this.ctx.storage.setAlarm(now + HELD_ALARM_RETRY_MS);
     else if (failed) await this.ctx.storage.setAlarm(now + FAILED_ALARM_RETRY_MS);
@@ -636,7 +655,10 @@ export class ShardDO extends DurableObject<Env> {
     else if (done.retention || tiering?.periodic || log?.retained)
       await this.ctx.storage.setAlarm(now + RETENTION_CHECK_MS);
     // Objects in R2: the next sweep of orphans (see `shard-sweep`).
-    else if (sweep?.nextAt !== undefined) await this.ctx.storage.setAlarm(Math.max(sweep.nextAt, now + 1000));
+    else if (sweep?.nextAt !== undefined || ledger?.nextAt !== undefined)
+      await this.ctx.storage.setAlarm(
+        Math.max(Math.min(sweep?.nextAt ?? Infinity, ledger?.nextAt ?? Infinity), now + 1000),
+      );
   }
 
   /**

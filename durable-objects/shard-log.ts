@@ -1,7 +1,8 @@
 /**
  * @module durable-objects/shard-log
  * The shard log as the ShardDO writes it: one row per write batch (LSN,
- * idempotency batch id, state), and how a logged operation is applied to the
+ * idempotency batch id, state; decided entries are pruned after the
+ * idempotency window, see shard-log-prune), and how a logged operation is applied to the
  * hot store or to chunks, including both phases of two-phase commit. Every
  * function runs inside the caller's SQLite transaction, so a batch's log
  * entry and its effect commit together.
@@ -36,9 +37,11 @@ export interface WriteBatch {
   readonly catalogVersion?: number;
 }
 
-/** Outcome of a write: its LSN, and whether it was a duplicate of an earlier batch. */
+/**
+ * Outcome of a write: rows, and whether it was a duplicate of an earlier batch.
+ * (No LSN: the ledger's row number is no commit position; the change log's LSN is, see change-log.)
+ */
 export interface WriteResult {
-  readonly lsn: number;
   readonly duplicate: boolean;
   readonly rowCount: number;
   readonly stats: ShardStats;
@@ -147,21 +150,21 @@ export function insertHot(m: Meter, t: DistTable, rows: readonly Row[], now: num
 export function applyBatch(
   m: Meter,
   batch: WriteBatch,
-): { lsn: number; duplicate: boolean; rowCount: number; rejected?: KeyRejection[] } {
+): { duplicate: boolean; rowCount: number; rejected?: KeyRejection[] } {
   const prior = loggedBatch(m, batch.batchId);
-  if (prior) return { lsn: prior.lsn, duplicate: true, rowCount: prior.row_count };
+  if (prior) return { duplicate: true, rowCount: prior.row_count };
   const stamp = commitStamp(batch.batchId);
   logDdl(m, stamp, batch.table, rememberTable(m, batch.table));
   // Keys already stored, held by a prepared transaction or repeated in the batch: those rows are refused.
   const checked = batch.table.unique?.length ? checkBulkBatch(m, batch.table, batch) : undefined;
   const { rows, encoded } = checked ?? batch;
   const n = encoded ? encoded.reduce((s, c) => s + c.rowCount, 0) : rows.length;
-  const lsn = appendLog(m, batch.batchId, batch.table.name, 'insert', n, 'applied', null);
+  appendLog(m, batch.batchId, batch.table.name, 'insert', n, 'applied', null);
   if (encoded) logBulk(m, stamp, batch.table, insertChunks(m, batch.table, encoded, stamp.commitMs));
   else applyOp(m, batch.table, { kind: 'insert', rows, target: batch.target }, undefined, stamp);
   return checked?.rejected.length
-    ? { lsn, duplicate: false, rowCount: n, rejected: checked.rejected }
-    : { lsn, duplicate: false, rowCount: n };
+    ? { duplicate: false, rowCount: n, rejected: checked.rejected }
+    : { duplicate: false, rowCount: n };
 }
 
 /**
@@ -288,6 +291,10 @@ export function commitLocal(m: Meter, txnId: string, table: DistTable, op: Shard
   const prior = loggedBatch(m, txnId);
   if (prior?.state === 'applied') return prior.row_count;
   if (prior) throw new SqlError(RETRY_STATE, `transaction ${txnId} ${NEEDS_COORDINATOR}`);
+  // A plain INSERT into a table without keys neither reads nor holds rows: applied and
+  // logged at once, as a batch is, without the round trip through a prepared entry.
+  if (op.kind === 'insert' && !table.unique?.length)
+    return applyBatch(m, { batchId: txnId, table, rows: op.rows, target: op.target }).rowCount;
   prepareEntry(m, txnId, table, op);
   return resolveEntry(m, txnId, 'committed');
 }
@@ -330,10 +337,12 @@ export function resolveEntry(m: Meter, txnId: string, decision: 'committed' | 'a
       }
     } else n = applyOp(m, table, op, txnId, stamp);
   }
+  // `at` becomes the decision time: the entry is kept for the idempotency window from it (shard-log-prune).
   m.all(
-    `UPDATE shard_log SET state = ?, payload = NULL, row_count = ? WHERE batch_id = ?`,
+    `UPDATE shard_log SET state = ?, payload = NULL, row_count = ?, at = ? WHERE batch_id = ?`,
     decision === 'committed' ? 'applied' : 'aborted',
     n,
+    Date.now(),
     txnId,
   );
   return n;

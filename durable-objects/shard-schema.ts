@@ -87,4 +87,12 @@ export const SHARD_MIGRATIONS: readonly Migration[] = [
       );
     },
   },
+  {
+    version: 5,
+    name: 'shard ledger entries by decision time, for pruning',
+    up: (sql) => {
+      // `at` of a decided entry is its decision time (see shard-log `resolveEntry`, shard-log-prune).
+      sql.exec(`CREATE INDEX IF NOT EXISTS shard_log_decided ON shard_log (at) WHERE state <> 'prepared'`);
+    },
+  },
 ];

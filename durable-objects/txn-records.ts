@@ -49,10 +49,7 @@ export function beginAttempt(
   shards: readonly string[],
   now: number,
 ): TxnBegin {
-  sql.exec(
-    `DELETE FROM txn_attempts WHERE finished_at IS NOT NULL AND finished_at < ?`,
-    now - IDEMPOTENCY_WINDOW_MS,
-  );
+  pruneFinishedTxns(sql, now);
   const last = sql
     .exec<AttemptRow>(`SELECT * FROM txn_attempts WHERE base = ? ORDER BY attempt DESC LIMIT 1`, base)
     .toArray()[0];
@@ -137,4 +134,21 @@ export function pendingTxns(sql: SqlStorage): TxnRecord[] {
       state: r.state as TxnRecord['state'],
       createdAt: r.created_at,
     }));
+}
+
+/**
+ * Deletes the tombstones of attempts finished more than the idempotency window
+ * ago (never an unfinished one); returns when the oldest tombstone kept expires.
+ */
+export function pruneFinishedTxns(sql: SqlStorage, now: number): number | undefined {
+  sql.exec(
+    `DELETE FROM txn_attempts WHERE finished_at IS NOT NULL AND finished_at < ?`,
+    now - IDEMPOTENCY_WINDOW_MS,
+  );
+  const oldest = sql
+    .exec<{ at: number | null }>(
+      `SELECT min(finished_at) AS at FROM txn_attempts WHERE finished_at IS NOT NULL`,
+    )
+    .one().at;
+  return oldest === null ? undefined : oldest + IDEMPOTENCY_WINDOW_MS;
 }

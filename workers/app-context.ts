@@ -3,11 +3,14 @@
  * The one Hono context type every route shares.
  */
 import type { Context } from 'hono';
+import type { KeyHolds } from './data-plane/idempotency.ts';
 
 /** Request-scoped variables set by middleware. */
 export interface AppVariables {
   /** Set by the API-key middleware on data-plane routes. */
   principal?: ApiPrincipal;
+  /** Set on the write routes: the Idempotency-Keys the request holds (see data-plane/idempotency). */
+  keyHolds?: KeyHolds;
 }
 
 /** Who a data-plane request acts as, after its API key was verified. */

@@ -220,16 +220,28 @@ describe('the hypertable time column is NOT NULL', () => {
 });
 
 describe('Server-Timing', () => {
-  const timing = async (query: string) => {
+  const timing = async (query: string, headers: Record<string, string> = {}) => {
     const res = await SELF.fetch(`https://orochi.test${DB}/sql`, {
       method: 'POST',
-      headers: { ...AUTH, 'content-type': 'application/json' },
+      headers: { ...AUTH, 'content-type': 'application/json', ...headers },
       body: JSON.stringify({ sql: query }),
     });
     expect(res.status).toBe(200);
     await res.json();
     return (res.headers.get('server-timing') ?? '').split(', ').map((s) => s.split(';')[0]);
   };
+
+  it('times a write statement, and the Idempotency-Key claim, as their own stages', async () => {
+    await hypertableWithAges('st_w', [1]);
+    const keyed = await timing(`INSERT INTO st_w SELECT * FROM st_w LIMIT 0`, {
+      'idempotency-key': 'st-w-1',
+    });
+    for (const stage of ['request', 'database', 'idempotency', 'parse', 'bind', 'json'])
+      expect(keyed).toContain(stage);
+    const insert = await timing(`INSERT INTO st_w (time, device, v) VALUES (now(), 'd', 1)`);
+    expect(insert).toContain('write');
+    expect(insert.indexOf('bind')).toBeLessThan(insert.indexOf('write'));
+  });
 
   it('splits management functions and the general path into stages', async () => {
     await hypertableWithAges('st_t', [1]);

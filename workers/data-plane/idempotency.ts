@@ -7,11 +7,15 @@
  *   its parameters and the body. A retry gets the batch id of the first
  *   attempt, so every shard applies it once; the same key with a different
  *   request is answered 422 (22023) instead of returning the earlier result.
+ *   A retry that arrives while the first call still runs waits for it (see
+ *   `KeyHolds`), so it answers that call's outcome instead of racing it.
  * - Without a key, an InfluxDB write whose every point carries a timestamp is
  *   idempotent by content: its batch id is the request's hash, so a client or
  *   Telegraf retry of the same body is stored once (in InfluxDB, identical
  *   points overwrite themselves). See docs/http-api.md.
  */
+import { createMiddleware } from 'hono/factory';
+import type { AppEnv } from '../app-context.ts';
 import { ApiError } from '../errors.ts';
 import type { Cluster } from './cluster.ts';
 
@@ -43,17 +47,64 @@ export function idempotencyKey(header: string | undefined): string | undefined {
 }
 
 /**
- * The batch id base a keyed request writes under: the first attempt's for a
- * retry of the same request; 422 when the key was used for another request.
+ * The keys a request holds while it runs (see durable-objects/idempotency-keys):
+ * a retry of the same request waits in the CatalogDO until they are released,
+ * which `holdIdempotencyKeys` does once the response is decided.
  */
-export async function claimKey(cluster: Cluster, key: string, hash: string): Promise<string> {
-  const claim = await cluster.catalog().claimIdempotencyKey(key, hash);
+export class KeyHolds {
+  private readonly holds: (() => Promise<void>)[] = [];
+
+  add(release: () => Promise<void>): void {
+    this.holds.push(release);
+  }
+
+  /** Releases every hold; a failed release only leaves a retry waiting out its bound. */
+  async release(): Promise<void> {
+    const all = this.holds.splice(0);
+    await Promise.all(
+      all.map((r) => r().catch((e: unknown) => console.error('Idempotency-Key release failed:', e))),
+    );
+  }
+}
+
+/** Middleware of the write routes: gives the request its `keyHolds` and releases them after the handler. */
+export function holdIdempotencyKeys() {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    const holds = new KeyHolds();
+    c.set('keyHolds', holds);
+    try {
+      await next();
+    } finally {
+      const done = holds.release();
+      try {
+        c.executionCtx.waitUntil(done);
+      } catch {
+        await done; // no execution context (a test calling the app directly)
+      }
+    }
+  });
+}
+
+/**
+ * The batch id base a keyed request writes under: the first attempt's for a
+ * retry of the same request (after the first call finished, or after waiting
+ * `IDEMPOTENCY_WAIT_MS` for it); 422 when the key was used for another request.
+ */
+export async function claimKey(
+  cluster: Cluster,
+  key: string,
+  hash: string,
+  holds: KeyHolds,
+): Promise<string> {
+  const catalog = cluster.catalog();
+  const claim = await catalog.claimIdempotencyKey(key, hash);
   if ('mismatch' in claim)
     throw new ApiError(
       422,
       '22023',
       `Idempotency-Key reused with a different request (first used at ${new Date(claim.firstUsedAt).toISOString()}); use a new key for a new request`,
     );
+  holds.add(() => catalog.releaseIdempotencyKey(key, claim.token));
   return claim.batchId;
 }
 
@@ -72,6 +123,7 @@ export async function sqlTxnBase(
   header: string | undefined,
   sql: string,
   params: readonly unknown[],
+  holds: KeyHolds,
 ): Promise<string> {
   const key = idempotencyKey(header);
   if (key === undefined) return crypto.randomUUID();
@@ -79,5 +131,6 @@ export async function sqlTxnBase(
     cluster,
     key,
     await requestHash(['sql', cluster.databaseId], JSON.stringify({ sql, params })),
+    holds,
   );
 }

@@ -28,7 +28,7 @@ import { ApiError } from '../errors.ts';
 import { authorizeRequest } from './authorize.ts';
 import { Cluster } from './cluster.ts';
 import { type DataPlaneDatabase, databaseFor } from './database-cache.ts';
-import { claimKey, contentBatchId, idempotencyKey, requestHash } from './idempotency.ts';
+import { claimKey, contentBatchId, idempotencyKey, type KeyHolds, requestHash } from './idempotency.ts';
 import { StatsCollector } from './query-stats.ts';
 import {
   assertUtf8,
@@ -74,11 +74,14 @@ interface Idempotency {
   readonly parts: readonly unknown[];
   /** InfluxDB writes: without a key, a body whose points all carry timestamps is idempotent by content. */
   readonly byContent?: boolean;
+  /** The request's held keys (see idempotency.ts `KeyHolds`). */
+  readonly holds: KeyHolds;
 }
 
 /** The batch id base of a request, decided once it is parsed and has rows to write. */
 async function batchBase(cluster: Cluster, idem: Idempotency, body: Uint8Array, timestamped: boolean) {
-  if (idem.key !== undefined) return claimKey(cluster, idem.key, await requestHash(idem.parts, body));
+  if (idem.key !== undefined)
+    return claimKey(cluster, idem.key, await requestHash(idem.parts, body), idem.holds);
   if (idem.byContent && timestamped) return contentBatchId(await requestHash(idem.parts, body));
   return crypto.randomUUID();
 }
@@ -249,12 +252,12 @@ export const ingestRoutes = new Hono<AppEnv>()
     let r: IngestOutcome;
     if (type === 'text/plain') {
       const precision = precisionOf(c.req.query('precision') ?? 'ns');
-      const idem = { key, parts: ['rows', db.id, tableName, type, precision] };
+      const idem = { key, parts: ['rows', db.id, tableName, type, precision], holds: c.get('keyHolds')! };
       r = await ingestLineProtocol(c.env, db, c.req.raw, precision, idem, new StageTimer(), tableName);
     } else {
       const body = await readBodyBytes(c.req.raw, MAX_INGEST_BODY_BYTES);
       const text = decodeUtf8(body);
-      const idem = { key, parts: ['rows', db.id, tableName, type] };
+      const idem = { key, parts: ['rows', db.id, tableName, type], holds: c.get('keyHolds')! };
       r = await ingestRecords(c.env, db, tableName, (t) => parseRecords(type, text, t), idem, body);
     }
     if (r.accepted === 0 && r.rejected.length > 0) {
@@ -281,7 +284,12 @@ export const ingestRoutes = new Hono<AppEnv>()
     await authorizeRequest(c, db.id, 'ingest', 'write');
     const key = idempotencyKey(c.req.header('idempotency-key'));
     const timer = new StageTimer();
-    const idem = { key, parts: ['api/v2/write', db.id, precision], byContent: true };
+    const idem = {
+      key,
+      parts: ['api/v2/write', db.id, precision],
+      byContent: true,
+      holds: c.get('keyHolds')!,
+    };
     const r = await ingestLineProtocol(c.env, db, c.req.raw, precision, idem, timer);
     if (r.rejected.length > 0) {
       // InfluxDB answers 400 both when nothing was written and for a partial write (the valid

@@ -79,11 +79,13 @@ export const sqlRoutes = new Hono<AppEnv>().post('/v1/databases/:database/sql', 
   const stats = new StatsCollector();
   const principal = c.get('principal')!;
   const { sql, params } = parseSqlBody(await readBodyText(c.req.raw, MAX_SQL_BODY_BYTES));
+  stats.lap('request');
   const db = await databaseFor(c.env, principal, c.req.param('database'));
   await ensureParser();
+  stats.lap('database');
   const cluster = new Cluster(c.env, db.id, db.location);
-  const txnBase = await sqlTxnBase(cluster, c.req.header('idempotency-key'), sql, params);
-  stats.lap('request');
+  const txnBase = await sqlTxnBase(cluster, c.req.header('idempotency-key'), sql, params, c.get('keyHolds')!);
+  stats.lap('idempotency');
   const results = await runSqlReportingProgress(
     {
       cluster,

@@ -169,9 +169,12 @@ export async function transactionalWrite(
         const [name, op] = [...ops][0];
         const r = await cluster.shard(name).commitLocal(txnBase, t, op, version);
         stats.add(name, r.stats);
+        stats.lap('write');
         return r.rowCount;
       }
-      return await runAttempt(cluster, t, ops, txnBase, version, stats);
+      const n = await runAttempt(cluster, t, ops, txnBase, version, stats);
+      stats.lap('write');
+      return n;
     } catch (e) {
       const err = fromRpcError(e);
       if (!isSqlError(err) || err.code !== RETRY_STATE || attempt >= MAX_TXN_ATTEMPTS) throw err;
