@@ -247,7 +247,7 @@ function computePartition(
    */
   const frameRanges = (k: number): number[] => {
     const [s, e] = frameBounds(k);
-    if (!f.exclude) return [s, e];
+    if (!f.exclude) return e > s ? [s, e] : [];
     const xs = f.exclude === 'current' ? k : peerStart[k];
     const xe = f.exclude === 'current' ? k + 1 : peerEnd[k];
     const out: number[] = [];
