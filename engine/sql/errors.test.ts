@@ -35,6 +35,7 @@ const ERRORS = [
   "SELECT 1 WHERE 'x'",
   'SELECT -2147483648 / -1',
   "SELECT 'ünïcödé', nosuch FROM t",
+  "SELECT 'x'::nosuchtype",
 ];
 
 const UNSUPPORTED = [
@@ -44,6 +45,11 @@ const UNSUPPORTED = [
   'SELECT * FROM unnest(ARRAY[1], ARRAY[2])',
   'CREATE INDEX i ON t (id)',
   'CREATE TABLE uq (a int UNIQUE)',
+  // Types PostgreSQL has and the engine does not are refused, not "does not exist" (42704).
+  "SELECT '12:00'::time",
+  "SELECT time '10:00' + interval '1 hour'",
+  'CREATE TABLE tt (a timetz, b money)',
+  "SELECT '10.0.0.1'::inet",
   'SELECT id FROM t FOR UPDATE',
   'SELECT id, (SELECT count(*) FROM u WHERE u.id = t.id) FROM t GROUP BY id',
   'SELECT name FROM t GROUP BY name HAVING EXISTS (SELECT 1 FROM u WHERE u.w = t.id)',
