@@ -16,6 +16,8 @@ export const SqlState = {
   ambiguousFunction: '42725',
   datatypeMismatch: '42804',
   groupingError: '42803',
+  windowingError: '42P20',
+  undefinedObject: '42704',
   invalidTextRepresentation: '22P02',
   numericValueOutOfRange: '22003',
   divisionByZero: '22012',

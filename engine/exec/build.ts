@@ -73,7 +73,7 @@ function buildUnmetered(plan: Plan, ctx: ExecContext): Operator {
         queryMemory(ctx),
       );
     case 'function':
-      return plan.name === 'unnest' ? unnestOperator(plan, ctx) : seriesOperator(plan, ctx);
+      return plan.name === 'generate_series' ? seriesOperator(plan, ctx) : unnestOperator(plan, ctx);
     case 'recursive':
       return recursiveOperator(plan, ctx);
     case 'worktable':

@@ -7,6 +7,7 @@
  * batches, so `SELECT generate_series(now(), 'infinity', '1 day') LIMIT 10`
  * answers and an unbounded one is stopped by the statement budget.
  */
+import { REGEX_SET_FUNCTIONS, regexSetRows } from '../functions/regex-functions.ts';
 import type { Plan, SrfCall } from '../plan/nodes.ts';
 import { typedBatch } from './apply.ts';
 import { compileExpr } from './compile-expr.ts';
@@ -21,6 +22,11 @@ function srfCursor(srf: SrfCall, vals: readonly unknown[]): ValueCursor {
     const arr = (vals[0] as unknown[] | null) ?? [];
     let i = 0;
     return { next: () => (i < arr.length ? arr[i++] : END) };
+  }
+  if (REGEX_SET_FUNCTIONS.has(srf.name)) {
+    const rows = regexSetRows(srf.name, vals);
+    let i = 0;
+    return { next: () => (i < rows.length ? rows[i++] : END) };
   }
   return seriesCursor(srf.type, vals);
 }

@@ -1,10 +1,12 @@
 /**
  * @module engine/exec/unnest
  * `unnest(array)` as a FROM item: one row per element (NULL elements kept),
- * plus a 1-based bigint ordinality column WITH ORDINALITY. The array argument
- * is evaluated once (it may reference an enclosing query's row, not LATERAL
+ * plus a 1-based bigint ordinality column WITH ORDINALITY; likewise one row per
+ * match of `regexp_matches` / piece of `regexp_split_to_table`. Arguments are
+ * evaluated once (they may reference an enclosing query's row, not LATERAL
  * siblings); a NULL array yields no rows, as in PostgreSQL.
  */
+import { regexSetRows } from '../functions/regex-functions.ts';
 import type { Plan } from '../plan/nodes.ts';
 import { compileExpr } from './compile-expr.ts';
 import type { ExecContext } from './frame.ts';
@@ -12,7 +14,8 @@ import type { Operator } from './operator.ts';
 import { BATCH_ROWS, newFrame } from './operator.ts';
 
 export function unnestOperator(plan: Extract<Plan, { kind: 'function' }>, ctx: ExecContext): Operator {
-  const arr = (compileExpr(plan.args[0], newFrame(0, ctx))(0) as unknown[] | null) ?? [];
+  const args = plan.args.map((a) => compileExpr(a, newFrame(0, ctx))(0));
+  const arr = plan.name === 'unnest' ? ((args[0] as unknown[] | null) ?? []) : regexSetRows(plan.name, args);
   const [elem, ord] = plan.schema;
   let pos = 0;
   return {

@@ -1,8 +1,9 @@
 /**
  * @module engine/exec/window
  * Window functions: materializes the input, sorts by (partition, order) per
- * call, and computes ranking, offset and aggregate functions over ROWS frames
- * or RANGE frames of peer rows (UNBOUNDED / CURRENT ROW bounds). Past the
+ * call, and computes ranking, offset and aggregate functions over ROWS and
+ * GROUPS frames with offsets or RANGE frames of peer rows (UNBOUNDED / CURRENT
+ * ROW bounds), each with EXCLUDE CURRENT ROW / GROUP / TIES. Past the
  * query's memory budget the input is sorted externally by the PARTITION BY
  * keys all calls share and computed partition by partition; without shared
  * keys, or with one partition larger than the budget, the query fails with
@@ -212,16 +213,57 @@ function computePartition(
     }
     k = e;
   }
+  // Peer group number of each row, and where each group starts (plus n at the end).
+  const group = new Int32Array(n);
+  const groupStart: number[] = [];
+  for (let k = 0; k < n; k++) {
+    if (peerStart[k] === k) groupStart.push(k);
+    group[k] = groupStart.length - 1;
+  }
+  groupStart.push(n);
+  const groups = groupStart.length - 1;
+  const f = call.frame;
+  /** The frame of row k as [start, end) before exclusion. */
   const frameBounds = (k: number): [number, number] => {
-    const f = call.frame;
+    let s: number;
+    let e: number;
     if (f.mode === 'range') {
-      const s = f.start === -Infinity ? 0 : peerStart[k];
-      const e = f.end === Infinity ? n : peerEnd[k];
-      return [s, e];
+      s = f.start === -Infinity ? 0 : peerStart[k];
+      e = f.end === Infinity ? n : peerEnd[k];
+    } else if (f.mode === 'groups') {
+      const gs = group[k] + f.start;
+      const ge = group[k] + f.end;
+      s = f.start === -Infinity ? 0 : gs > groups ? n : groupStart[Math.max(0, gs)];
+      e = f.end === Infinity ? n : ge < 0 ? 0 : groupStart[Math.min(groups, ge + 1)];
+    } else {
+      s = f.start === -Infinity ? 0 : Math.min(n, Math.max(0, k + f.start));
+      e = f.end === Infinity ? n : Math.max(0, Math.min(n, k + f.end + 1));
     }
-    const s = f.start === -Infinity ? 0 : Math.max(0, k + f.start);
-    const e = f.end === Infinity ? n : Math.min(n, k + f.end + 1);
     return [s, Math.max(s, e)];
+  };
+  /**
+   * The frame of row k after EXCLUDE, as [start, end) pairs in row order (flattened): the
+   * rows before the excluded ones, the current row itself for TIES, the rows after.
+   */
+  const frameRanges = (k: number): number[] => {
+    const [s, e] = frameBounds(k);
+    if (!f.exclude) return e > s ? [s, e] : [];
+    const xs = f.exclude === 'current' ? k : peerStart[k];
+    const xe = f.exclude === 'current' ? k + 1 : peerEnd[k];
+    const out: number[] = [];
+    if (Math.min(e, xs) > s) out.push(s, Math.min(e, xs));
+    if (f.exclude === 'ties' && k >= s && k < e) out.push(k, k + 1);
+    if (e > Math.max(s, xe)) out.push(Math.max(s, xe), e);
+    return out;
+  };
+  /** The i-th (0-based) row of row k's frame, or -1. */
+  const frameRow = (k: number, i: number): number => {
+    const r = frameRanges(k);
+    for (let j = 0; j < r.length; j += 2) {
+      if (i < r[j + 1] - r[j]) return r[j] + i;
+      i -= r[j + 1] - r[j];
+    }
+    return -1;
   };
   switch (call.name) {
     case 'row_number':
@@ -269,10 +311,27 @@ function computePartition(
       return;
     }
     case 'first_value':
+      for (let k = 0; k < n; k++) {
+        const q = frameRow(k, 0);
+        put(k, q < 0 ? null : args[0](rowOf(q)));
+      }
+      return;
     case 'last_value':
       for (let k = 0; k < n; k++) {
-        const [s, e] = frameBounds(k);
-        put(k, s >= e ? null : args[0](rowOf(call.name === 'first_value' ? s : e - 1)));
+        const r = frameRanges(k);
+        put(k, r.length === 0 ? null : args[0](rowOf(r[r.length - 1] - 1)));
+      }
+      return;
+    case 'nth_value':
+      for (let k = 0; k < n; k++) {
+        const nth = args[1](rowOf(k));
+        if (nth === null) {
+          put(k, null);
+          continue;
+        }
+        if (Number(nth) <= 0) throw new SqlError('22016', 'argument of nth_value must be greater than zero');
+        const q = frameRow(k, Number(nth) - 1);
+        put(k, q < 0 ? null : args[0](rowOf(q)));
       }
       return;
   }
@@ -285,15 +344,16 @@ function computePartition(
     type: call.type,
   };
   const vals = part.map((_, k) => (agg.star ? true : args[0](rowOf(k))));
-  const unbounded = call.frame.start === -Infinity;
-  if (unbounded) {
+  // A second argument (string_agg's delimiter) is read per row too.
+  const vals2 = args[1] ? part.map((_, k) => args[1](rowOf(k))) : undefined;
+  if (f.start === -Infinity && !f.exclude) {
     // Running aggregate: extend one accumulator as the frame end advances.
     const acc = makeAccumulator(agg);
     let upto = 0;
     for (let k = 0; k < n; k++) {
       const [, e] = frameBounds(k);
       while (upto < e) {
-        if (vals[upto] !== null || acc.acceptsNulls) acc.add(0, vals[upto]);
+        if (vals[upto] !== null || acc.acceptsNulls) acc.add(0, vals[upto], vals2?.[upto]);
         upto++;
       }
       put(k, acc.result(0));
@@ -301,9 +361,11 @@ function computePartition(
     return;
   }
   for (let k = 0; k < n; k++) {
-    const [s, e] = frameBounds(k);
+    const r = frameRanges(k);
     const acc = makeAccumulator(agg);
-    for (let q = s; q < e; q++) if (vals[q] !== null || acc.acceptsNulls) acc.add(0, vals[q]);
+    for (let j = 0; j < r.length; j += 2)
+      for (let q = r[j]; q < r[j + 1]; q++)
+        if (vals[q] !== null || acc.acceptsNulls) acc.add(0, vals[q], vals2?.[q]);
     put(k, acc.result(0));
   }
 }

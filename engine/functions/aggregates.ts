@@ -386,37 +386,53 @@ class ArrayAggAcc implements Accumulator {
   }
 }
 
-/** Variance/stddev over doubles: Welford's online update. */
+/**
+ * Variance/stddev over doubles as PostgreSQL's float8_accum computes them (the Youngs-Cramer
+ * update of N, Sx and Sxx), so results match PostgreSQL's to the last bit for the same input
+ * order: Welford's mean-based update rounds differently (var_pop of 100000003..100000007 was
+ * 2.5000000055879354, PostgreSQL's 2.5). An infinite input makes Sxx NaN; a finite sum that
+ * overflows is 22003.
+ */
 class FloatVarAcc implements Accumulator {
   n: number[] = [];
-  mean: number[] = [];
-  m2: number[] = [];
+  sx: number[] = [];
+  sxx: number[] = [];
   constructor(private readonly kind: string) {}
   add(g: number, x: unknown): void {
     const y = x as number;
-    const n = (this.n[g] ?? 0) + 1;
-    const mean = this.mean[g] ?? 0;
-    const d = y - mean;
-    const nm = mean + d / n;
+    const n0 = this.n[g] ?? 0;
+    const sx0 = this.sx[g] ?? 0;
+    let sxx = this.sxx[g] ?? 0;
+    const n = n0 + 1;
+    const sx = sx0 + y;
+    if (n0 > 0) {
+      const t = y * n - sx;
+      sxx += (t * t) / (n * n0);
+      if (!Number.isFinite(sx) || !Number.isFinite(sxx)) {
+        if (Number.isFinite(sx0) && Number.isFinite(y))
+          throw new SqlError(SqlState.numericValueOutOfRange, 'value out of range: overflow');
+        sxx = Number.NaN;
+      }
+    } else if (!Number.isFinite(y)) sxx = Number.NaN;
     this.n[g] = n;
-    this.mean[g] = nm;
-    this.m2[g] = (this.m2[g] ?? 0) + d * (y - nm);
+    this.sx[g] = sx;
+    this.sxx[g] = sxx;
   }
   result(g: number): unknown {
     const n = this.n[g] ?? 0;
     const pop = this.kind.endsWith('_pop');
     if (n === 0 || (!pop && n === 1)) return null;
-    const v = Math.max(0, this.m2[g] / (pop ? n : n - 1));
+    const v = this.sxx[g] / (pop ? n : n - 1);
     return this.kind.startsWith('stddev') ? Math.sqrt(v) : v;
   }
   saveState(g: number): unknown[] {
-    return [this.n[g], this.mean[g], this.m2[g]];
+    return [this.n[g], this.sx[g], this.sxx[g]];
   }
   loadState(g: number, st: readonly unknown[]): void {
     if (st[0] === undefined) return;
     this.n[g] = st[0] as number;
-    this.mean[g] = st[1] as number;
-    this.m2[g] = st[2] as number;
+    this.sx[g] = st[1] as number;
+    this.sxx[g] = st[2] as number;
   }
 }
 

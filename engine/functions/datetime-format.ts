@@ -107,13 +107,13 @@ function numeric(pat: string, t: Instant): [number, number] | undefined {
 }
 
 /** `n` zero-padded to `width` digits after its sign (PostgreSQL's `%0*d` with room for the sign). */
-function padded(n: number, width: number): string {
+export function padded(n: number, width: number): string {
   const digits = String(Math.abs(n)).padStart(width, '0');
   return n < 0 ? `-${digits}` : digits;
 }
 
 /** The English ordinal suffix of `n` (1st, 2nd, 3rd, 11th …), in the suffix pattern's case. */
-function ordinal(n: number, th: 'TH' | 'th'): string {
+export function ordinal(n: number, th: 'TH' | 'th'): string {
   const last2 = Math.abs(n) % 100;
   const last = last2 % 10;
   const s =

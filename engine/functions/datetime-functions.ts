@@ -11,6 +11,7 @@ import {
   civilFromDays,
   clock,
   daysFromCivil,
+  intervalInfinity,
   intervalMicros,
   MICROS_PER_DAY,
   MICROS_PER_HOUR,
@@ -23,6 +24,7 @@ import { decimalToString } from '../types/numeric.ts';
 import type { SqlType } from '../types/values.ts';
 import type { Interval } from '../vector.ts';
 import { toChar, toTimestamp } from './datetime-format.ts';
+import { intervalToChar } from './interval-format.ts';
 import type { Resolved } from './operators.ts';
 
 const mk = (name: string, fn: (...a: never[]) => unknown, strict = true): ScalarImpl => ({
@@ -343,6 +345,12 @@ export function resolveDatetimeFunction(name: string, args: readonly SqlType[]):
           ),
           type: 'text',
           argTypes: [t === 'date' ? 'timestamptz' : t, 'text'],
+        };
+      if (t === 'interval')
+        return {
+          impl: mk(name, (iv: Interval, f: string) => (intervalInfinity(iv) ? null : intervalToChar(iv, f))),
+          type: 'text',
+          argTypes: ['interval', 'text'],
         };
       if (t !== 'unknown' && t !== 'text')
         throw new SqlError(SqlState.featureNotSupported, `to_char(${t}, text) is not supported`);

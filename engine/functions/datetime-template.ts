@@ -222,8 +222,9 @@ export function tokenize(fmt: string): Item[] {
       }
       out.push({ kind: 'lit', text });
       i++;
-    } else if (c === '\\' && i + 1 < fmt.length) {
-      out.push({ kind: 'lit', text: fmt[i + 1] });
+    } else if (c === '\\' && fmt[i + 1] === '"') {
+      // Outside quotes a backslash escapes only a double quote; otherwise it is itself.
+      out.push({ kind: 'lit', text: '"' });
       i += 2;
     } else {
       out.push({ kind: 'lit', text: c });

@@ -4,7 +4,8 @@
  * time, whatever the pattern): the `~`,
  * `~*`, `!~`, `!~*` operators, SIMILAR TO (through `similar_to_escape`),
  * `substring(text from pattern)`, `regexp_replace`, `regexp_match`,
- * `regexp_like`, `regexp_count`, `regexp_substr`, `regexp_split_to_array`.
+ * `regexp_like`, `regexp_count`, `regexp_substr`, `regexp_split_to_array`, and
+ * the rows of the set-returning `regexp_matches` and `regexp_split_to_table`.
  *
  * Patterns are translated where the two dialects differ — POSIX bracket
  * classes (`[[:alpha:]]`), ARE escapes (`\m` `\M` `\y` `\Y` `\A` `\Z`),
@@ -164,6 +165,51 @@ function translateReplacement(r: string): string {
   return out;
 }
 
+/**
+ * The pieces of `s` between matches of `p` (regexp_split_to_array and _to_table; `fn` names
+ * the caller in flag errors): an empty match splits between characters, but not at either
+ * end, nor right after a match.
+ */
+export function regexSplit(s: string, p: string, flags: string, fn: string): string[] {
+  const re = compile(p, parseFlags(flags, fn, false), 'g');
+  const out: string[] = [];
+  let start = 0;
+  for (let m = re.exec(s); m; m = re.exec(s)) {
+    if (m[0] === '') {
+      if (m.index >= s.length) break;
+      if (m.index === start) {
+        re.lastIndex++;
+        continue;
+      }
+      out.push(s.slice(start, m.index));
+      start = m.index;
+      re.lastIndex++;
+      continue;
+    }
+    out.push(s.slice(start, m.index));
+    start = m.index + m[0].length;
+  }
+  out.push(s.slice(start));
+  return out;
+}
+
+/**
+ * regexp_matches: one text[] per match — the parenthesized subexpressions' matches (NULL
+ * where one did not take part), or the whole match when there are none; every match with
+ * the `g` flag, else at most the first. An empty match moves the search on by one character.
+ */
+export function regexMatches(s: string, p: string, flags: string): (string | null)[][] {
+  const opts = parseFlags(flags, 'regexp_matches', true);
+  const re = compile(p, opts, 'g');
+  const out: (string | null)[][] = [];
+  for (let m = re.exec(s); m; m = re.exec(s)) {
+    out.push(m.length > 1 ? m.slice(1).map((x) => x ?? null) : [m[0]]);
+    if (!opts.global) break;
+    if (m[0] === '') re.lastIndex++;
+  }
+  return out;
+}
+
 /** substring(s from pattern): the first parenthesized subexpression's match, else the whole match. */
 function regexSubstring(s: string, pattern: string): string | null {
   const m = compile(pattern, DEFAULT).exec(s);
@@ -263,29 +309,9 @@ const REGEX_FUNCS: Record<string, (args: readonly SqlType[]) => Resolved | undef
   regexp_split_to_array: (args) =>
     args.length === 2 || args.length === 3
       ? {
-          impl: mk('regexp_split_to_array', (s: string, p: string, flags = '') => {
-            const re = compile(p, parseFlags(flags, 'regexp_split_to_array', false), 'g');
-            const out: string[] = [];
-            let start = 0;
-            for (let m = re.exec(s); m; m = re.exec(s)) {
-              // An empty match splits between characters; not at either end, nor right after a match.
-              if (m[0] === '') {
-                if (m.index >= s.length) break;
-                if (m.index === start) {
-                  re.lastIndex++;
-                  continue;
-                }
-                out.push(s.slice(start, m.index));
-                start = m.index;
-                re.lastIndex++;
-                continue;
-              }
-              out.push(s.slice(start, m.index));
-              start = m.index + m[0].length;
-            }
-            out.push(s.slice(start));
-            return out;
-          }),
+          impl: mk('regexp_split_to_array', (s: string, p: string, flags = '') =>
+            regexSplit(s, p, flags, 'regexp_split_to_array'),
+          ),
           type: arrayOf('text'),
           argTypes: textArgs(args.length),
         }
@@ -322,4 +348,17 @@ export function resolveRegexOperator(op: string): Resolved | undefined {
     type: 'bool',
     argTypes: ['text', 'text'],
   };
+}
+
+/** The set-returning regular-expression functions (select list and FROM). */
+export const REGEX_SET_FUNCTIONS = new Set(['regexp_matches', 'regexp_split_to_table']);
+
+/**
+ * All rows of one call of a REGEX_SET_FUNCTIONS function over argument values `vals`
+ * (text): none when an argument is NULL, as for PostgreSQL's strict functions.
+ */
+export function regexSetRows(name: string, vals: readonly unknown[]): unknown[] {
+  if (vals.some((v) => v === null || v === undefined)) return [];
+  const [s, p, flags = ''] = vals as string[];
+  return name === 'regexp_matches' ? regexMatches(s, p, flags) : regexSplit(s, p, flags, name);
 }

@@ -105,10 +105,15 @@ export interface AggCall {
 }
 
 export interface WindowFrame {
-  readonly mode: 'rows' | 'range';
-  /** Offsets relative to the current row; -Infinity/Infinity are UNBOUNDED. */
+  readonly mode: 'rows' | 'range' | 'groups';
+  /**
+   * Offsets relative to the current row (rows) or peer group (groups; range: only 0, the
+   * current row's peers); -Infinity/Infinity are UNBOUNDED.
+   */
   readonly start: number;
   readonly end: number;
+  /** EXCLUDE CURRENT ROW / GROUP / TIES; absent for EXCLUDE NO OTHERS. */
+  readonly exclude?: 'current' | 'group' | 'ties';
 }
 
 export interface WindowCall {

@@ -5,11 +5,13 @@
  */
 
 import { SqlError, SqlState } from '../errors.ts';
+import { REGEX_SET_FUNCTIONS } from '../functions/regex-functions.ts';
 import { andAll, columnsUsed, conjuncts, hasSubquery, outerReach, shiftColumns } from '../plan/expr-utils.ts';
 import type { Column, Expr, Plan } from '../plan/nodes.ts';
 import type { TableStore } from '../storage/table-store.ts';
 import { elemType, isArrayType, pgTypeName, type SqlType } from '../types/values.ts';
 import { bindExpr, bindOperator, coerce, type ExprBinder, names, unifyTypes } from './bind-expr.ts';
+import { regexSetCall } from './bind-regex-srf.ts';
 import { catalogViewPlan, isCatalogSchema } from './catalog-views.ts';
 import type { PgNode } from './parser.ts';
 import { type BindContext, Scope, type ScopeColumn } from './scope.ts';
@@ -154,7 +156,8 @@ function bindFromItem(env: FromEnv, node: PgNode, left?: FromResult): FromResult
 function bindRangeFunction(env: FromEnv, n: PgNode, outer: Scope | undefined): FromResult {
   const call = n.functions[0]?.List.items[0].FuncCall;
   const fname = call ? names(call.funcname).pop() : undefined;
-  if (fname === 'unnest' && n.functions.length === 1) return bindUnnest(env, n, call, outer);
+  if ((fname === 'unnest' || REGEX_SET_FUNCTIONS.has(fname ?? '')) && n.functions.length === 1)
+    return bindUnnest(env, n, call, outer);
   if (n.ordinality || n.functions.length !== 1)
     throw err(SqlState.featureNotSupported, 'this FROM function form is not supported');
   if (fname !== 'generate_series')
@@ -212,17 +215,23 @@ export function unnestType(args: readonly Expr[], location?: number): SqlType {
   return elemType(args[0].type);
 }
 
-/** unnest(array) [WITH ORDINALITY] [AS alias(elem, ord)]. */
+/**
+ * unnest(array), regexp_matches(…) or regexp_split_to_table(…) [WITH ORDINALITY]
+ * [AS alias(value, ord)]: one row per element or match.
+ */
 function bindUnnest(env: FromEnv, n: PgNode, call: PgNode, outer: Scope | undefined): FromResult {
   const b = env.makeBinder(new Scope([], outer));
-  const args: Expr[] = (call.args ?? []).map((a: PgNode) => bindExpr(b, a));
-  const elem = unnestType(args, call.location);
-  const alias: string = n.alias?.aliasname ?? 'unnest';
+  const name: string = names(call.funcname).pop() ?? 'unnest';
+  let args: Expr[] = (call.args ?? []).map((a: PgNode) => bindExpr(b, a));
+  let elem: SqlType;
+  if (name === 'unnest') elem = unnestType(args, call.location);
+  else ({ args, type: elem } = regexSetCall(name, args, call.location));
+  const alias: string = n.alias?.aliasname ?? name;
   const colnames = names(n.alias?.colnames);
   const schema: Column[] = [{ name: colnames[0] ?? alias, type: elem }];
   if (n.ordinality) schema.push({ name: colnames[1] ?? 'ordinality', type: 'int64' });
   return {
-    plan: { kind: 'function', name: 'unnest', args, schema },
+    plan: { kind: 'function', name, args, schema },
     scope: schema.map((c) => ({ qualifier: alias, name: c.name, type: c.type })),
   };
 }

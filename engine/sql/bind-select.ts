@@ -16,6 +16,7 @@ import { bindDistinctOrder, bindLimit, type OrderRef, ordinal, outputRefs, sortK
 import { bindRecursiveCte, countRefs } from './bind-recursive.ts';
 import { extractSpecialCalls, hiddenColumns } from './bind-special.ts';
 import { bindTargets, columnName, targetIndex } from './bind-targets.ts';
+import { inlineNamedWindows } from './bind-window-names.ts';
 import type { PgNode } from './parser.ts';
 import { type BindContext, Scope, type ScopeColumn } from './scope.ts';
 
@@ -193,7 +194,8 @@ export class SelectBinder {
     return limited;
   }
 
-  private bindSimple(s: PgNode, outer?: Scope): BoundQuery {
+  private bindSimple(stmt: PgNode, outer?: Scope): BoundQuery {
+    const s = inlineNamedWindows(stmt);
     const track = { correlated: false };
     const from = bindFromList(this.env(outer, track), s.fromClause);
     const aggs: AggCall[] = [];

@@ -8,10 +8,12 @@
  * node's SRF outputs once the plan below them is built.
  */
 import { SqlError, SqlState } from '../errors.ts';
+import { REGEX_SET_FUNCTIONS } from '../functions/regex-functions.ts';
 import { mapExpr } from '../plan/expr-utils.ts';
 import type { Expr, SrfCall } from '../plan/nodes.ts';
 import { bindExpr, type ExprBinder, names } from './bind-expr.ts';
 import { seriesCall, unnestType } from './bind-from.ts';
+import { regexSetCall } from './bind-regex-srf.ts';
 import type { PgNode } from './parser.ts';
 import type { ScopeColumn } from './scope.ts';
 
@@ -21,7 +23,7 @@ export const SRF_BASE = 4_000_000;
 
 const GROUPING_QUALIFIER = '?grouping';
 const SRF_QUALIFIER = '?srf';
-const SRF_NAMES = new Set(['unnest', 'generate_series']);
+const SRF_NAMES = new Set(['unnest', 'generate_series', ...REGEX_SET_FUNCTIONS]);
 
 const hiddenRef = (qualifier: string, name: string, location: unknown): PgNode => ({
   ColumnRef: { fields: [{ String: { sval: qualifier } }, { String: { sval: name } }], location },
@@ -62,14 +64,16 @@ export function extractSpecialCalls(
 /** A select-list SRF call with its bound arguments. */
 export type BoundSrf = SrfCall & { args: Expr[] };
 
-/** Binds a select-list set-returning function call (unnest, generate_series). */
+/** Binds a select-list set-returning function call (unnest, generate_series, regexp_matches, regexp_split_to_table). */
 function bindSrf(fc: PgNode, bind: (n: PgNode) => Expr): BoundSrf {
   const name = names(fc.funcname).pop() as string;
   if (fc.agg_star || fc.agg_distinct || fc.agg_order || fc.agg_filter)
     throw new SqlError('42809', `${name} is not an aggregate function`, fc.location + 1);
   const args = (fc.args ?? []).map(bind);
   if (name === 'unnest') return { name, args, type: unnestType(args, fc.location) };
-  const sc = seriesCall(args, fc.location);
+  const sc = REGEX_SET_FUNCTIONS.has(name)
+    ? regexSetCall(name, args, fc.location)
+    : seriesCall(args, fc.location);
   return { name, args: sc.args, type: sc.type };
 }
 

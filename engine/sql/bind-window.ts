@@ -1,8 +1,9 @@
 /**
  * @module engine/sql/bind-window
  * Binds `f(...) OVER (PARTITION BY ... ORDER BY ... ROWS ...)` into a WindowCall.
- * Frames: ROWS with offsets, RANGE only with UNBOUNDED/CURRENT ROW bounds
- * (peer rows), as PostgreSQL's defaults need.
+ * Frames: ROWS and GROUPS with offsets, RANGE only with UNBOUNDED/CURRENT ROW
+ * bounds (peer rows), each with EXCLUDE; named windows (`WINDOW w AS (…)`) are
+ * resolved by bind-window-names before binding.
  */
 import { SqlError, SqlState } from '../errors.ts';
 import { isAggregateName, makeAggCall } from '../functions/aggregate-types.ts';
@@ -19,6 +20,7 @@ const RANKING = new Set([
   'lead',
   'first_value',
   'last_value',
+  'nth_value',
   'ntile',
   'percent_rank',
   'cume_dist',
@@ -36,49 +38,67 @@ const F = {
   END_OFFSET_PRECEDING: 0x1000,
   START_OFFSET_FOLLOWING: 0x2000,
   END_OFFSET_FOLLOWING: 0x4000,
-  EXCLUDE: 0x8000 | 0x10000 | 0x20000,
+  EXCLUDE_CURRENT_ROW: 0x8000,
+  EXCLUDE_GROUP: 0x10000,
+  EXCLUDE_TIES: 0x20000,
 };
 
-function offsetOf(node: PgNode | undefined, pos: number): number {
-  const v = node?.A_Const?.ival?.ival ?? (node?.A_Const?.ival ? 0 : undefined);
-  if (typeof v !== 'number' || v < 0)
+/** A ROWS/GROUPS offset: a non-negative integer literal (PostgreSQL also takes other constant expressions). */
+function offsetOf(node: PgNode | undefined, pos: number, which: 'starting' | 'ending'): number {
+  const c = node?.A_Const;
+  const v = c?.ival ? (c.ival.ival ?? 0) : undefined;
+  if (typeof v !== 'number')
     throw new SqlError(
       SqlState.featureNotSupported,
-      'window frame offsets must be non-negative integer literals',
+      'window frame offsets other than integer literals are not supported',
       pos + 1,
     );
+  if (v < 0) throw new SqlError('22013', `frame ${which} offset must not be negative`);
   return v;
 }
 
-function frameOf(over: PgNode, hasOrder: boolean): WindowFrame {
+function frameOf(over: PgNode, orderKeys: number): WindowFrame {
   const o: number = over.frameOptions ?? 0;
   const pos: number = over.location ?? 0;
   if (!(o & 0x1)) {
-    return hasOrder
+    return orderKeys > 0
       ? { mode: 'range', start: -Infinity, end: 0 }
       : { mode: 'rows', start: -Infinity, end: Infinity };
   }
-  if (o & F.GROUPS || o & F.EXCLUDE)
-    throw new SqlError(SqlState.featureNotSupported, 'GROUPS frames and EXCLUDE are not supported', pos + 1);
-  const mode = o & F.ROWS ? 'rows' : 'range';
+  const mode = o & F.ROWS ? 'rows' : o & F.GROUPS ? 'groups' : 'range';
+  if (mode === 'groups' && orderKeys === 0)
+    throw new SqlError(SqlState.windowingError, 'GROUPS mode requires an ORDER BY clause', pos + 1);
   let start = -Infinity;
   let end = 0;
   if (o & F.START_CURRENT_ROW) start = 0;
-  else if (o & F.START_OFFSET_PRECEDING) start = -offsetOf(over.startOffset, pos);
-  else if (o & F.START_OFFSET_FOLLOWING) start = offsetOf(over.startOffset, pos);
+  else if (o & F.START_OFFSET_PRECEDING) start = -offsetOf(over.startOffset, pos, 'starting');
+  else if (o & F.START_OFFSET_FOLLOWING) start = offsetOf(over.startOffset, pos, 'starting');
   if (o & F.END_UNBOUNDED_FOLLOWING) end = Infinity;
   else if (o & F.END_CURRENT_ROW) end = 0;
-  else if (o & F.END_OFFSET_PRECEDING) end = -offsetOf(over.endOffset, pos);
-  else if (o & F.END_OFFSET_FOLLOWING) end = offsetOf(over.endOffset, pos);
-  if (mode === 'range' && ((Number.isFinite(start) && start !== 0) || (Number.isFinite(end) && end !== 0))) {
+  else if (o & F.END_OFFSET_PRECEDING) end = -offsetOf(over.endOffset, pos, 'ending');
+  else if (o & F.END_OFFSET_FOLLOWING) end = offsetOf(over.endOffset, pos, 'ending');
+  if (
+    mode === 'range' &&
+    (o & (F.START_OFFSET_PRECEDING | F.START_OFFSET_FOLLOWING) ||
+      o & (F.END_OFFSET_PRECEDING | F.END_OFFSET_FOLLOWING))
+  ) {
     throw new SqlError(SqlState.featureNotSupported, 'RANGE frames with offsets are not supported', pos + 1);
   }
-  return { mode, start, end };
+  const exclude =
+    o & F.EXCLUDE_CURRENT_ROW
+      ? 'current'
+      : o & F.EXCLUDE_GROUP
+        ? 'group'
+        : o & F.EXCLUDE_TIES
+          ? 'ties'
+          : undefined;
+  return exclude ? { mode, start, end, exclude } : { mode, start, end };
 }
 
 /** Binds a window function call; it stands in as a column at WIN_BASE + k. */
 export function bindWindowCall(b: ExprBinder, n: PgNode, name: string): Expr {
-  if (!b.windows) throw new SqlError('42P20', 'window functions are not allowed here', n.location + 1);
+  if (!b.windows)
+    throw new SqlError(SqlState.windowingError, 'window functions are not allowed here', n.location + 1);
   const over = n.over;
   if (n.agg_filter || n.agg_order || n.agg_within_group) {
     throw new SqlError(
@@ -87,10 +107,8 @@ export function bindWindowCall(b: ExprBinder, n: PgNode, name: string): Expr {
       n.location + 1,
     );
   }
-  if (over.refname || over.name)
-    throw new SqlError(SqlState.featureNotSupported, 'named windows are not supported', n.location + 1);
   const inner: ExprBinder = { ...b, windows: undefined };
-  const args: Expr[] = (n.args ?? []).map((a: PgNode) => bindExpr(inner, a));
+  let args: Expr[] = (n.args ?? []).map((a: PgNode) => bindExpr(inner, a));
   const partition = (over.partitionClause ?? []).map((p: PgNode) => bindExpr(inner, p));
   const order = bindSortKeys(inner, over.orderClause);
   let type: SqlType;
@@ -99,6 +117,7 @@ export function bindWindowCall(b: ExprBinder, n: PgNode, name: string): Expr {
     else if (name === 'row_number' || name === 'rank' || name === 'dense_rank') type = 'int64';
     else if (name === 'ntile') type = 'int32';
     else if (name === 'lag' || name === 'lead') type = bindShift(name, args, n.location);
+    else if (name === 'nth_value') type = bindNth(args, n.location);
     else type = args[0]?.type === 'unknown' ? 'text' : args[0]?.type;
     if (type === undefined)
       throw new SqlError(SqlState.undefinedFunction, `function ${name}() does not exist`, n.location + 1);
@@ -109,7 +128,9 @@ export function bindWindowCall(b: ExprBinder, n: PgNode, name: string): Expr {
         'DISTINCT is not implemented for window functions',
         n.location + 1,
       );
-    type = makeAggCall(name, args, { distinct: false, star: n.agg_star === true, pos: n.location }).type;
+    const agg = makeAggCall(name, args, { distinct: false, star: n.agg_star === true, pos: n.location });
+    type = agg.type;
+    args = [...agg.args];
   } else {
     throw new SqlError(
       SqlState.undefinedFunction,
@@ -122,7 +143,7 @@ export function bindWindowCall(b: ExprBinder, n: PgNode, name: string): Expr {
     args,
     partition,
     order,
-    frame: frameOf(over, order.length > 0),
+    frame: frameOf(over, order.length),
     type,
   };
   b.windows.push(call);
@@ -156,4 +177,16 @@ function bindShift(name: string, args: Expr[], location: number): SqlType {
   if (args.length > 1) args[1] = coerce(args[1], 'int32', false, location);
   if (args.length > 2) args[2] = coerce(args[2], result, false, location);
   return result;
+}
+
+/** nth_value(value anyelement, n integer): the value's type; `n` converts to integer implicitly. */
+function bindNth(args: Expr[], location: number): SqlType {
+  if (args.length !== 2 || commonType(args[1].type, 'int32') !== 'int32')
+    throw new SqlError(
+      SqlState.undefinedFunction,
+      `function nth_value(${args.map((a) => pgTypeName(a.type)).join(', ')}) does not exist`,
+      location + 1,
+    );
+  args[1] = coerce(args[1], 'int32', false, location);
+  return args[0].type === 'unknown' ? 'text' : args[0].type;
 }

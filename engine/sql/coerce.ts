@@ -52,9 +52,56 @@ export function typeFromTypeName(tn: PgNode, allowArray = false): SqlType {
   const t = columnTypeFromName(
     last === 'timestamp' || last === 'timestamptz' || last === 'interval' ? last : last,
   );
-  if (!t) throw err('42704', `type "${n.join('.')}" does not exist`, tn.location);
+  if (!t) {
+    // A type PostgreSQL has but the engine does not: refused (0A000), not "does not exist".
+    if (UNIMPLEMENTED_TYPES.has(last))
+      throw err(SqlState.featureNotSupported, `type ${last} is not supported`, tn.location);
+    throw err('42704', `type "${n.join('.')}" does not exist`, tn.location);
+  }
   return t;
 }
+
+/** PostgreSQL's built-in types the engine has no implementation of (yet). */
+const UNIMPLEMENTED_TYPES = new Set([
+  'time',
+  'timetz',
+  'money',
+  'bit',
+  'varbit',
+  'point',
+  'line',
+  'lseg',
+  'box',
+  'path',
+  'polygon',
+  'circle',
+  'inet',
+  'cidr',
+  'macaddr',
+  'macaddr8',
+  'xml',
+  'tsvector',
+  'tsquery',
+  'jsonpath',
+  'oid',
+  'regclass',
+  'regproc',
+  'regprocedure',
+  'regtype',
+  'pg_lsn',
+  'int4range',
+  'int8range',
+  'numrange',
+  'tsrange',
+  'tstzrange',
+  'daterange',
+  'int4multirange',
+  'int8multirange',
+  'nummultirange',
+  'tsmultirange',
+  'tstzmultirange',
+  'datemultirange',
+]);
 
 /** The type modifier of a TypeName (numeric(p,s), varchar(n), timestamp(p)), if any. */
 export function typmodOf(tn: PgNode, type: SqlType): TypMod | undefined {

@@ -12,6 +12,7 @@ import type { ColumnType } from '../vector.ts';
 import { bindExpr, coerce, names, typeFromTypeName, typmodOf } from './bind-expr.ts';
 import type { PgNode } from './parser.ts';
 import { Scope } from './scope.ts';
+import { constraintName } from './sql-names.ts';
 
 type DdlResult = Omit<QueryResult, 'stats'>;
 
@@ -63,7 +64,7 @@ function columnDef(env: StatementEnv, cd: PgNode, pk: string[], checks: PgNode[]
       default:
         throw err(
           SqlState.featureNotSupported,
-          `column constraint ${con.contype} is not supported`,
+          `${constraintName(con.contype)} is not supported`,
           con.location,
         );
     }

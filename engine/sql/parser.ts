@@ -115,7 +115,7 @@ function parseWasm(m: PgQueryWasm, sql: string): ParsedStatement[] {
       const msgPtr = m.getValue(errPtr, 'i32');
       const cursor = m.getValue(errPtr + 16, 'i32');
       const message = msgPtr ? m.UTF8ToString(msgPtr) : 'syntax error';
-      throw new SqlError(SqlState.syntaxError, message, cursor > 0 ? cursor : undefined);
+      throw new SqlError(grammarErrorCode(message), message, cursor > 0 ? cursor : undefined);
     }
     const tree = JSON.parse(m.UTF8ToString(treePtr)) as {
       stmts?: { stmt: PgNode; stmt_location?: number; stmt_len?: number }[];
@@ -138,6 +138,15 @@ function parseWasm(m: PgQueryWasm, sql: string): ParsedStatement[] {
       if (res) m._wasm_free_parse_result(res);
     }
   }
+}
+
+/**
+ * The SQLSTATE of an error PostgreSQL's grammar raises: most are syntax errors, but the
+ * frame-clause checks of gram.y raise windowing errors (42P20). libpg_query reports only
+ * the message, so the code is recovered from it.
+ */
+function grammarErrorCode(message: string): string {
+  return /^frame (start|end|starting from)\b/.test(message) ? '42P20' : SqlState.syntaxError;
 }
 
 /** Drops a faulted instance and starts loading a fresh one (see `parserReady`). */

@@ -150,6 +150,7 @@ const CONSTRAINTS: Record<string, string> = {
   CONSTR_CHECK: 'CHECK constraints',
   CONSTR_FOREIGN: 'FOREIGN KEY (REFERENCES) constraints',
   CONSTR_EXCLUSION: 'EXCLUDE constraints',
+  CONSTR_UNIQUE: 'UNIQUE constraints',
   CONSTR_GENERATED: 'generated columns',
   CONSTR_IDENTITY: 'identity columns',
   CONSTR_ATTR_DEFERRABLE: 'DEFERRABLE constraints',

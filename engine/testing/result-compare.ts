@@ -34,8 +34,11 @@ function numericValue(c: Cell): number | undefined {
   return undefined;
 }
 
-/** True when two cells are equal: exact for ints/text/bools, within `relTol` for floats. */
-export function cellsEqual(a: Cell, b: Cell, relTol = DEFAULT_REL_TOL): boolean {
+/**
+ * True when two cells are equal: exact for ints/text/bools, within `relTol` (or the
+ * absolute `absTol`) for floats.
+ */
+export function cellsEqual(a: Cell, b: Cell, relTol = DEFAULT_REL_TOL, absTol = 0): boolean {
   if (a === null || b === null) return a === b;
   if (typeof a === 'bigint' && typeof b === 'bigint') return a === b;
   const x = numericValue(a);
@@ -49,7 +52,7 @@ export function cellsEqual(a: Cell, b: Cell, relTol = DEFAULT_REL_TOL): boolean 
     if (Number.isNaN(x) || Number.isNaN(y)) return Number.isNaN(x) && Number.isNaN(y);
     if (x === y) return true;
     const diff = Math.abs(x - y);
-    return diff <= relTol * Math.max(Math.abs(x), Math.abs(y)) || diff <= 1e-12;
+    return diff <= relTol * Math.max(Math.abs(x), Math.abs(y)) || diff <= Math.max(1e-12, absTol);
   }
   return a === b;
 }
@@ -99,13 +102,15 @@ const showRow = (r: readonly Cell[]): string => `(${r.map(showCell).join(', ')})
 /**
  * Compares `actual` to `expected`. Returns undefined when they match, otherwise
  * a short description of the first difference. `ordered` compares row sequences;
- * otherwise both sides are sorted by a canonical key first.
+ * otherwise both sides are sorted by a canonical key first. `absTols` gives columns an
+ * absolute float tolerance (float8 sum/avg: float-sum-bound).
  */
 export function diffResults(
   expected: readonly (readonly Cell[])[],
   actual: readonly (readonly Cell[])[],
   ordered: boolean,
   relTol = DEFAULT_REL_TOL,
+  absTols: readonly number[] = [],
 ): string | undefined {
   if (expected.length !== actual.length) {
     return `row count: expected ${expected.length}, got ${actual.length}${
@@ -120,7 +125,7 @@ export function diffResults(
   for (let i = 0; i < e.length; i++) {
     if (e[i].length !== a[i].length) return `row ${i}: expected ${e[i].length} columns, got ${a[i].length}`;
     for (let j = 0; j < e[i].length; j++) {
-      if (!cellsEqual(e[i][j], a[i][j], relTol)) {
+      if (!cellsEqual(e[i][j], a[i][j], relTol, absTols[j] ?? 0)) {
         return `row ${i} col ${j}: expected ${showRow(e[i])}, got ${showRow(a[i])}`;
       }
     }

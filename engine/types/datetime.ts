@@ -379,9 +379,20 @@ class IntervalSum {
   days = 0;
   micros = 0;
 
-  /** `n` of `unit` (a key of UNIT_MICROS): fractions of months become days at 30, of days µs. */
+  /**
+   * `n` of `unit` (a key of UNIT_MICROS): fractions of months become days at 30, of days µs;
+   * fractions of years (decades, …) become whole months, rounded to even, and nothing
+   * smaller (PostgreSQL's AdjustFractYears: '1.1 years' is 1 year 1 mon).
+   */
   add(n: number, unit: string): void {
     const [um, ud, uu] = UNIT_MICROS[unit];
+    if (um >= 12) {
+      const whole = Math.trunc(n);
+      const frac = (n - whole) * um;
+      const r = Math.round(frac);
+      this.months += whole * um + (Math.abs(frac % 1) === 0.5 && r % 2 !== 0 ? r - Math.sign(frac) : r);
+      return;
+    }
     const mm = n * um;
     this.months += Math.trunc(mm);
     const dd = n * ud + (mm - Math.trunc(mm)) * 30;

@@ -14,6 +14,9 @@ const QUERIES = [
   "SELECT interval '+1 -1:00:00', interval '-1 +1:00:00', interval '+1-2 -3 +4:05:06.789', interval '-1-2 +3 -4:05:06.789'",
   "SELECT interval '-23 hours 45 min 12.34 sec', interval '-1 day 23 hours 45 min 12.34 sec', interval '-1 year 2 months 1 day 23 hours 45 min 12.34 sec'",
   "SELECT interval '-10 mons 120 days 37:28:21.6567', interval '-1 day', interval '-1 mon -2 days', interval '1 mon -2 days 3 hours'",
+  // fractions of years become whole months (rounded half to even), never days
+  "SELECT interval 'P1.1Y0M3DT4H5M6S', interval '1.1 years', interval '-1.1 years', interval '0.125 years', interval '0.375 years'",
+  "SELECT interval '1.01 decades', interval '2.5 centuries', interval '-0.0417 years', interval '1.5 months', interval 'P0.5M'",
   // errors
   "SELECT interval '1 2'",
   "SELECT interval '1 day 5'",
