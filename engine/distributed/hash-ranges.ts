@@ -16,12 +16,6 @@ export interface HashRange {
   readonly max: number;
 }
 
-/** A versioned shard map: the version changes whenever ranges or owners change. */
-export interface ShardMap {
-  readonly version: number;
-  readonly ranges: readonly HashRange[];
-}
-
 /** Splits the int32 space into `count` contiguous ranges (the last absorbs the remainder). */
 export function buildHashRanges(count: number): HashRange[] {
   if (!Number.isInteger(count) || count < 1 || count > 1024) {
@@ -38,7 +32,7 @@ export function buildHashRanges(count: number): HashRange[] {
 }
 
 /** The range containing `hash` (binary search; ranges are sorted and gap-free). */
-export function rangeForHash(ranges: readonly HashRange[], hash: number): HashRange {
+export function rangeForHash<R extends { readonly max: number }>(ranges: readonly R[], hash: number): R {
   let lo = 0;
   let hi = ranges.length - 1;
   while (lo < hi) {
