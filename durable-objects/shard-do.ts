@@ -71,6 +71,7 @@ import {
 } from './shard-storage.ts';
 import { sweepOrphans } from './shard-sweep.ts';
 import {
+  adoptLegacy,
   checkPlanned,
   checkRowsOwned,
   checkTableVersion,
@@ -481,10 +482,13 @@ export class ShardDO extends DurableObject<Env> {
     if (policies.some((p) => p !== undefined)) await this.ensureAlarm();
   }
 
-  /** Hot row count and chunk list of a table (by id) here. */
-  async tableInfo(table: number): Promise<ShardTableInfo> {
+  /** Hot row count and chunk list of a table (by id, or by definition: adopting its legacy rows first) here. */
+  async tableInfo(table: DistTable | number): Promise<ShardTableInfo> {
     this.tombstone.check();
-    return tableInfo(new Meter(this.sql), table);
+    const m = new Meter(this.sql);
+    if (typeof table === 'number') return tableInfo(m, table);
+    this.ctx.storage.transactionSync(() => adoptLegacy(m, table));
+    return tableInfo(m, table.id);
   }
 
   /**
@@ -497,6 +501,7 @@ export class ShardDO extends DurableObject<Env> {
     const m = this.meter();
     const stamp = commitStamp(`catalog:${catalogVersion ?? 0}`);
     this.ctx.storage.transactionSync(() => {
+      adoptLegacy(m, table); // rows still under the name it had before ids go too
       logDrop(m, stamp, table.id);
       dropTableData(m, table.id);
       forgetTable(m, table);

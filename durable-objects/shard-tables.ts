@@ -109,9 +109,9 @@ export function checkRowsOwned(
 
 /**
  * Moves the rows a shard held under `t.legacyName` before table ids existed to
- * `t.id`, once (the first request for that id). Call inside a transaction.
+ * `t.id`, once (the first request, push or drop for that id). Call inside a transaction.
  */
-function adoptLegacy(m: Meter, t: DistTable): void {
+export function adoptLegacy(m: Meter, t: DistTable): void {
   if (t.legacyName === undefined) return;
   if (m.all(`SELECT 1 FROM shard_tables WHERE id = ?`, t.id).length > 0) return;
   const legacy = m.all<{ id: number }>(`SELECT id FROM shard_legacy_names WHERE name = ?`, t.legacyName)[0];
@@ -133,6 +133,7 @@ function adoptLegacy(m: Meter, t: DistTable): void {
  * Returns `create` when the table is new here, `alter` when its definition changed.
  */
 export function rememberTable(m: Meter, t: DistTable): 'create' | 'alter' | undefined {
+  adoptLegacy(m, t); // before a row for the id exists, or the legacy rows would never be found
   const def = JSON.stringify(t);
   const prior = m.all<{ version: number; dropped: number; def: string }>(
     `SELECT version, dropped, def FROM shard_tables WHERE id = ?`,

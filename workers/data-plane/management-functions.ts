@@ -41,7 +41,7 @@ function scalar(name: string, type: string, value: unknown): StatementResult {
 }
 
 async function isEmpty(cluster: Cluster, t: DistTable): Promise<boolean> {
-  const infos = await Promise.all(cluster.shardsOf(t).map((s) => cluster.shard(s).tableInfo(t.id)));
+  const infos = await Promise.all(cluster.shardsOf(t).map((s) => cluster.shard(s).tableInfo(t)));
   return infos.every((i) => i.hotRows === 0 && i.chunks.length === 0);
 }
 

@@ -75,7 +75,7 @@ export async function showShards(cluster: Cluster, t: DistTable, stats: StatsCol
   const ranges = names.map((s) =>
     t.placement.kind === 'distributed' ? cluster.placementFor(t, s).ranges[0] : undefined,
   );
-  const infos = await Promise.all(names.map((s) => cluster.shard(s).tableInfo(t.id)));
+  const infos = await Promise.all(names.map((s) => cluster.shard(s).tableInfo(t)));
   stats.lap('shards');
   const rows = infos.map((info, i) => {
     stats.touch(names[i]);
@@ -126,7 +126,7 @@ export async function showChunks(
   window: ChunkWindow = {},
 ): Promise<ShowRows> {
   const names = cluster.shardsOf(t);
-  const infos = await Promise.all(names.map((s) => cluster.shard(s).tableInfo(t.id)));
+  const infos = await Promise.all(names.map((s) => cluster.shard(s).tableInfo(t)));
   stats.lap('shards');
   const width = t.hypertable?.chunkIntervalUs;
   const rows: unknown[][] = [];
