@@ -72,6 +72,7 @@ import {
 import { sweepOrphans } from './shard-sweep.ts';
 import {
   adoptLegacy,
+  checkChunksOwned,
   checkPlanned,
   checkRowsOwned,
   checkTableVersion,
@@ -241,6 +242,7 @@ export class ShardDO extends DurableObject<Env> {
     this.tombstone.check();
     return rpcSafe(async () => {
       this.checkPlan(batch.table, batch.catalogVersion, batch.placement, batch.rows);
+      checkChunksOwned(batch.table, batch.placement, batch.encoded ?? []);
       await this.fault('write', batch.table.name, batch.batchId);
       const m = this.meter();
       const insert: ShardOp = { kind: 'insert', rows: [], target: batch.target };

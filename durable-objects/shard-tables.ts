@@ -14,6 +14,8 @@
  *   negative id (schema migration 5) until a request for the catalog's id with
  *   that `legacyName` adopts them.
  */
+import { openChunkParts } from '../engine/columnar/index.ts';
+import { type BucketChunk, chunkColumnName, vectorValues } from '../engine/distributed/chunk-rows.ts';
 import { hashValue } from '../engine/distributed/hash-ranges.ts';
 import { ownsHash, type ShardPlacement } from '../engine/distributed/shard-map.ts';
 import type { DistTable, Row } from '../engine/distributed/table-schema.ts';
@@ -96,14 +98,40 @@ export function checkRowsOwned(
   rows: readonly Row[],
 ): void {
   if (t.placement.kind !== 'distributed' || rows.length === 0 || !placement) return;
-  const ranges = placement.ranges;
   const col = t.placement.columnId;
-  for (const r of rows) {
-    const v = r[col];
-    if (v === null || v === undefined) continue;
+  checkValuesOwned(
+    t,
+    placement.ranges,
+    rows.map((r) => r[col]),
+  );
+}
+
+/** `checkRowsOwned` for bulk-loaded chunks (encoded by the Worker): decodes their distribution column. */
+export function checkChunksOwned(
+  t: DistTable,
+  placement: ShardPlacement | undefined,
+  chunks: readonly BucketChunk[],
+): void {
+  if (t.placement.kind !== 'distributed' || !placement) return;
+  const name = chunkColumnName(t.placement.columnId);
+  for (const c of chunks) {
+    const reader = openChunkParts(c.header, (i) => c.columns[i]);
+    const i = reader.columnIndex(name);
+    if (i < 0) continue;
+    const v = reader.column(i);
+    // A dictionary holds each distinct key once (the chunk's own values): check those.
+    checkValuesOwned(t, placement.ranges, vectorValues(v.kind === 'dict' ? v.dict : v));
+  }
+}
+
+function checkValuesOwned(t: DistTable, ranges: ShardPlacement['ranges'], values: readonly unknown[]): void {
+  const seen = new Set<unknown>(); // low-cardinality keys (device ids, tags) are hashed once
+  for (const v of values) {
+    if (v === null || v === undefined || seen.has(v)) continue;
     const hash = hashValue(v);
     if (!ownsHash(ranges, hash))
       throw stale(`a row of "${t.name}" hashes to ${hash}, outside the ranges this shard owns`);
+    if (seen.size < 4096) seen.add(v);
   }
 }
 

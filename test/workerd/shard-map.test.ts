@@ -9,6 +9,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { CatalogSnapshot } from '../../durable-objects/catalog-do.ts';
+import { encodeTableRows } from '../../engine/distributed/chunk-rows.ts';
 import { hashValue } from '../../engine/distributed/hash-ranges.ts';
 import { placementOf, type ShardMap } from '../../engine/distributed/shard-map.ts';
 import type { DistTable, Row } from '../../engine/distributed/table-schema.ts';
@@ -180,7 +181,29 @@ describe('the shard map', () => {
       ),
       'outside the ranges this shard owns',
     );
-    expect(await rowCount('own_t')).toBe(0);
+    // A bulk load's chunks (encoded by the Worker) are checked the same way, one foreign row among many.
+    const mine = Array.from({ length: 50 }, (_, i) => [valueOwnedBy(map, '2:0', 2000 + i * 100), i]);
+    await refusedStale(
+      shard(2, 0).write({
+        batchId: 'own-bulk',
+        table: t,
+        rows: [],
+        encoded: encodeTableRows(t, [...mine, [foreign, 0]]),
+        target: 'chunks',
+        placement: placementOf(map, '2:0'),
+      }),
+      'outside the ranges this shard owns',
+    );
+    const bulk = await shard(2, 0).write({
+      batchId: 'own-bulk-ok',
+      table: t,
+      rows: [],
+      encoded: encodeTableRows(t, mine),
+      target: 'chunks',
+      placement: placementOf(map, '2:0'),
+    });
+    expect(bulk.rowCount).toBe(50);
+    expect(await rowCount('own_t')).toBe(50);
   });
 });
 
