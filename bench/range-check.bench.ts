@@ -1,16 +1,16 @@
 /**
  * @module bench/range-check.bench
  * What the shard's range check of a bulk load costs (durable-objects/shard-tables
- * `checkChunksOwned`: decode the distribution column of the Worker-encoded chunks,
- * hash each key), against its peer in the same run: encoding that batch
+ * `checkChunksOwned` = engine/distributed/shard-map `chunkKeys` + `foreignHash`: decode
+ * the distribution column of the Worker-encoded chunks, hash each key), against its peer in the same run: encoding that batch
  * (`encodeTableRows`, what the Worker does for it). Also the integer fast path of
  * `hashValue` against the generic `murmur3(canonicalBytes(v))`. Median of RUNS.
  *
  * Env: RANGE_ROWS (65536), RANGE_RUNS (15). Run: `npx tsx bench/range-check.bench.ts`
  */
-import { checkChunksOwned } from '../durable-objects/shard-tables.ts';
 import { encodeTableRows } from '../engine/distributed/chunk-rows.ts';
 import { canonicalBytes, hashValue, murmur3 } from '../engine/distributed/hash-ranges.ts';
+import { chunkKeys, foreignHash } from '../engine/distributed/shard-map.ts';
 import type { DistTable, DistType } from '../engine/distributed/table-schema.ts';
 
 const rows = Number(process.env.RANGE_ROWS ?? 65_536);
@@ -50,7 +50,8 @@ for (const [label, type, key] of cases) {
   const encode = median(() => {
     chunks = encodeTableRows(t, data);
   });
-  const check = median(() => checkChunksOwned(t, everything, chunks));
+  // What the shard's `checkChunksOwned` runs (durable-objects/shard-tables).
+  const check = median(() => foreignHash(everything.ranges, chunkKeys(chunks, 0)));
   console.log(
     `${label}: check ${check.toFixed(2)} ms, encode (peer) ${encode.toFixed(2)} ms, check/encode ${(check / encode).toFixed(3)}`,
   );

@@ -14,10 +14,8 @@
  *   negative id (schema migration 5) until a request for the catalog's id with
  *   that `legacyName` adopts them.
  */
-import { openChunkParts } from '../engine/columnar/index.ts';
-import { type BucketChunk, chunkColumnName, vectorValues } from '../engine/distributed/chunk-rows.ts';
-import { hashValue } from '../engine/distributed/hash-ranges.ts';
-import { ownsHash, type ShardPlacement } from '../engine/distributed/shard-map.ts';
+import type { BucketChunk } from '../engine/distributed/chunk-rows.ts';
+import { chunkKeys, foreignHash, type ShardPlacement } from '../engine/distributed/shard-map.ts';
 import type { DistTable, Row } from '../engine/distributed/table-schema.ts';
 import { SqlError } from '../engine/errors.ts';
 import type { Meter } from './shard-storage.ts';
@@ -99,10 +97,12 @@ export function checkRowsOwned(
 ): void {
   if (t.placement.kind !== 'distributed' || rows.length === 0 || !placement) return;
   const col = t.placement.columnId;
-  checkValuesOwned(
+  refuseForeign(
     t,
-    placement.ranges,
-    rows.map((r) => r[col]),
+    foreignHash(
+      placement.ranges,
+      rows.map((r) => r[col]),
+    ),
   );
 }
 
@@ -112,30 +112,13 @@ export function checkChunksOwned(
   placement: ShardPlacement | undefined,
   chunks: readonly BucketChunk[],
 ): void {
-  if (t.placement.kind !== 'distributed' || !placement) return;
-  const name = chunkColumnName(t.placement.columnId);
-  for (const c of chunks) {
-    const reader = openChunkParts(c.header, (i) => c.columns[i]);
-    const i = reader.columnIndex(name);
-    if (i < 0) continue;
-    const v = reader.column(i);
-    // A dictionary holds each distinct key once (the chunk's own values): check those.
-    checkValuesOwned(t, placement.ranges, vectorValues(v.kind === 'dict' ? v.dict : v));
-  }
+  if (t.placement.kind !== 'distributed' || !placement || chunks.length === 0) return;
+  refuseForeign(t, foreignHash(placement.ranges, chunkKeys(chunks, t.placement.columnId)));
 }
 
-function checkValuesOwned(t: DistTable, ranges: ShardPlacement['ranges'], values: readonly unknown[]): void {
-  const seen = new Set<string>(); // repeated text keys (tags, device ids) are hashed once; integers hash faster than a lookup
-  for (const v of values) {
-    if (v === null || v === undefined) continue;
-    if (typeof v === 'string') {
-      if (seen.has(v)) continue;
-      if (seen.size < 4096) seen.add(v);
-    }
-    const hash = hashValue(v);
-    if (!ownsHash(ranges, hash))
-      throw stale(`a row of "${t.name}" hashes to ${hash}, outside the ranges this shard owns`);
-  }
+function refuseForeign(t: DistTable, hash: number | undefined): void {
+  if (hash !== undefined)
+    throw stale(`a row of "${t.name}" hashes to ${hash}, outside the ranges this shard owns`);
 }
 
 /**

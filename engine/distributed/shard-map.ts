@@ -7,6 +7,8 @@
  * that range's entries: requests planned earlier stay valid on every shard
  * whose entries did not change (see docs/shard-map.md).
  */
+import { openChunkParts } from '../columnar/index.ts';
+import { type BucketChunk, chunkColumnName, vectorValues } from './chunk-rows.ts';
 import { buildHashRanges, hashValue, rangeForHash } from './hash-ranges.ts';
 
 /** One range of a placement's map, inclusive on both ends. */
@@ -74,4 +76,37 @@ export function placementOf(map: ShardMap, shard: string): ShardPlacement {
 /** True when `hash` falls in one of `ranges`. */
 export function ownsHash(ranges: ShardPlacement['ranges'], hash: number): boolean {
   return ranges.some((r) => hash >= r.min && hash <= r.max);
+}
+
+/**
+ * The hash of the first of `keys` outside `ranges` (undefined: every key is inside;
+ * NULL keys are skipped). Repeated text keys (tags, device ids) are hashed once;
+ * an integer hashes faster than a set lookup.
+ */
+export function foreignHash(ranges: ShardPlacement['ranges'], keys: readonly unknown[]): number | undefined {
+  const seen = new Set<string>();
+  for (const v of keys) {
+    if (v === null || v === undefined) continue;
+    if (typeof v === 'string') {
+      if (seen.has(v)) continue;
+      if (seen.size < 4096) seen.add(v);
+    }
+    const hash = hashValue(v);
+    if (!ownsHash(ranges, hash)) return hash;
+  }
+  return undefined;
+}
+
+/** The keys in column `columnId` of encoded chunks (a dictionary-encoded column: each key once). */
+export function chunkKeys(chunks: readonly BucketChunk[], columnId: number): unknown[] {
+  const name = chunkColumnName(columnId);
+  const out: unknown[] = [];
+  for (const c of chunks) {
+    const reader = openChunkParts(c.header, (i) => c.columns[i]);
+    const i = reader.columnIndex(name);
+    if (i < 0) continue;
+    const v = reader.column(i);
+    for (const k of vectorValues(v.kind === 'dict' ? v.dict : v)) out.push(k);
+  }
+  return out;
 }
