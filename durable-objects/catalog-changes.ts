@@ -18,7 +18,12 @@ import type { RelOption } from '../engine/storage/chunk-layout.ts';
  * A new local (single-shard) table; column ids are positions. PRIMARY KEY /
  * UNIQUE constraints are named as PostgreSQL names them; PRIMARY KEY columns become NOT NULL.
  */
-export function newTable(name: string, columns: ColumnSpec[], constraints: ConstraintSpec[] = []): DistTable {
+export function newTable(
+  id: number,
+  name: string,
+  columns: ColumnSpec[],
+  constraints: ConstraintSpec[] = [],
+): DistTable {
   const unique = nameConstraints(
     name,
     constraints,
@@ -26,8 +31,10 @@ export function newTable(name: string, columns: ColumnSpec[], constraints: Const
   );
   const keyIds = new Set(unique.filter((c) => c.primary).flatMap((c) => c.columnIds));
   return {
+    id,
+    version: 0, // the catalog stores it as version 1
     name,
-    columns: columns.map((c, id) => ({ ...c, id, notNull: c.notNull || keyIds.has(id) })),
+    columns: columns.map((c, i) => ({ ...c, id: i, notNull: c.notNull || keyIds.has(i) })),
     nextColumnId: columns.length,
     placement: { kind: 'local' },
     shardCount: 1,

@@ -7,7 +7,7 @@
  * exactly whether its cached copy is current.
  */
 import { DurableObject } from 'cloudflare:workers';
-import { buildHashRanges, type HashRange } from '../engine/distributed/hash-ranges.ts';
+import type { MapRange, ShardMap } from '../engine/distributed/shard-map.ts';
 import type { ColumnSpec, ConstraintSpec } from '../engine/distributed/sql-statements.ts';
 import type { DistTable, Placement } from '../engine/distributed/table-schema.ts';
 import { SqlError, SqlState } from '../engine/errors.ts';
@@ -21,7 +21,7 @@ import {
   withRetention,
   withTiering,
 } from './catalog-changes.ts';
-import { CATALOG_MIGRATIONS } from './catalog-schema.ts';
+import { CATALOG_MIGRATIONS, ensurePlacementMap } from './catalog-schema.ts';
 import {
   claimIdempotencyKey,
   type HeldKeyClaim,
@@ -47,18 +47,14 @@ import {
 /** A coordinator silent this long is presumed dead; recovery then resolves its transaction. */
 export const RECOVERY_AFTER_MS = 30_000;
 
-/** The catalog as Workers cache it. */
+/** The catalog as Workers cache it: tables (each with its id and version) and the shard map of every placement. */
 export interface CatalogSnapshot {
   readonly version: number;
   readonly tables: readonly DistTable[];
+  readonly maps: readonly ShardMap[];
 }
 
 export type { TxnBegin, TxnRecord } from './txn-records.ts';
-
-/** Hash ranges of a table (empty for single-shard tables). */
-export function tableRanges(t: DistTable): HashRange[] {
-  return t.placement.kind === 'distributed' ? buildHashRanges(t.shardCount) : [];
-}
 
 export class CatalogDO extends DurableObject<Env> {
   private readonly sql: SqlStorage;
@@ -99,7 +95,26 @@ export class CatalogDO extends DurableObject<Env> {
       .exec<{ def: string }>(`SELECT def FROM catalog_tables ORDER BY name`)
       .toArray()
       .map((r) => JSON.parse(r.def) as DistTable);
-    return { version: await this.version(), tables };
+    return { version: await this.version(), tables, maps: this.maps() };
+  }
+
+  /** The shard map of every placement (see engine/distributed/shard-map). */
+  private maps(): ShardMap[] {
+    const byCount = new Map<number, MapRange[]>();
+    for (const r of this.sql
+      .exec<{ shard_count: number; min: number; max: number; shard: string; version: number }>(
+        `SELECT shard_count, min, max, shard, version FROM catalog_shard_map ORDER BY shard_count, min`,
+      )
+      .toArray()) {
+      const list = byCount.get(r.shard_count) ?? [];
+      list.push({ min: r.min, max: r.max, shard: r.shard, version: r.version });
+      byCount.set(r.shard_count, list);
+    }
+    return [...byCount].map(([shardCount, ranges]) => ({
+      shardCount,
+      version: ranges.reduce((v, r) => Math.max(v, r.version), 0),
+      ranges,
+    }));
   }
 
   /**
@@ -124,19 +139,43 @@ export class CatalogDO extends DurableObject<Env> {
   }
 
   /**
-   * Writes a table and bumps the version atomically; returns the new version.
-   * Records the table's shard count among the placements teardown must reach.
+   * Writes a table with its version bumped, and bumps the catalog version, atomically;
+   * returns what was stored. Records the table's shard count among the placements
+   * teardown must reach and writes that placement's shard map when it has none.
+   * `replaces`: the name the definition was stored under (a rename).
    */
-  private put(t: DistTable): number {
+  private put(t: DistTable, replaces = t.name): DistTable {
     return this.ctx.storage.transactionSync(() => {
+      const prior = this.sql
+        .exec<{ version: number | null }>(
+          `SELECT json_extract(def, '$.version') AS version FROM catalog_tables WHERE name = ?`,
+          replaces,
+        )
+        .toArray()[0];
+      const stored: DistTable = { ...t, version: (prior?.version ?? 0) + 1 };
+      if (replaces !== t.name) this.sql.exec(`DELETE FROM catalog_tables WHERE name = ?`, replaces);
       this.sql.exec(
         `INSERT INTO catalog_tables (name, def) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET def = excluded.def`,
-        t.name,
-        JSON.stringify(t),
+        stored.name,
+        JSON.stringify(stored),
       );
       this.sql.exec(`INSERT OR IGNORE INTO catalog_placements (shard_count) VALUES (?)`, t.shardCount);
-      return this.bump();
+      ensurePlacementMap(this.sql, t.shardCount);
+      this.bump();
+      return stored;
     });
+  }
+
+  /** The next table id: never reused, not even after DROP TABLE. */
+  private nextTableId(): number {
+    return Number(
+      this.sql
+        .exec<{ value: string }>(
+          `INSERT INTO catalog_meta (key, value) VALUES ('table_seq', '1')
+           ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1 RETURNING value`,
+        )
+        .one().value,
+    );
   }
 
   private bump(): number {
@@ -163,9 +202,9 @@ export class CatalogDO extends DurableObject<Env> {
         if (ifNotExists) return null;
         throw new SqlError(SqlState.duplicateTable, `relation "${name}" already exists`);
       }
-      const t = newTable(name, columns, constraints);
-      this.put(t);
-      return t;
+      return this.ctx.storage.transactionSync(() =>
+        this.put(newTable(this.nextTableId(), name, columns, constraints)),
+      );
     });
   }
 
@@ -230,9 +269,7 @@ export class CatalogDO extends DurableObject<Env> {
             )
             .one().value,
         );
-        const table = hypertable(t, spec, id, isEmpty);
-        this.put(table);
-        return { table, created: true };
+        return { table: this.put(hypertable(t, spec, id, isEmpty)), created: true };
       });
     });
   }
@@ -263,8 +300,26 @@ export class CatalogDO extends DurableObject<Env> {
     const t = this.get(name);
     const updated = fn(t);
     if (updated === undefined) return t;
-    this.put(updated);
-    return updated;
+    return this.put(updated);
+  }
+
+  /**
+   * ALTER TABLE … RENAME TO: a new name and version, same id. Shards key their
+   * data by id, so nothing there moves; they learn the name with the next definition.
+   */
+  async renameTable(name: string, to: string, ifExists = false): Promise<DistTable | null> {
+    this.tombstone.check();
+    return rpcSafe(async () => {
+      if (
+        ifExists &&
+        this.sql.exec(`SELECT 1 FROM catalog_tables WHERE name = ?`, name).toArray().length === 0
+      )
+        return null;
+      const t = this.get(name);
+      if (this.sql.exec(`SELECT 1 FROM catalog_tables WHERE name = ?`, to).toArray().length > 0)
+        throw new SqlError(SqlState.duplicateTable, `relation "${to}" already exists`);
+      return this.put({ ...t, name: to }, name);
+    });
   }
 
   /**

@@ -6,10 +6,38 @@
  * first one-row-per-id layout (`txn_records`) to one row per attempt.
  * Migration 2 records every shard count a table was ever placed with, so
  * teardown reaches the shards of earlier placements. Migration 3 keeps the row
- * counts of a committed multi-statement call, so a keyed retry answers them. Append new migrations at
- * the end; never edit one that has shipped.
+ * counts of a committed multi-statement call, so a keyed retry answers them.
+ * Migration 4 gives every table an immutable id and a version (tables made
+ * before ids keep their name as `legacyName`, under which shards hold their
+ * data until they adopt the id) and stores the shard map of every placement
+ * (see engine/distributed/shard-map). Append new migrations at the end; never
+ * edit one that has shipped.
  */
+import { initialRanges } from '../engine/distributed/shard-map.ts';
 import { hasColumn, type Migration } from './schema-migrations.ts';
+
+/** Creates the map entries of a placement of `shardCount` shards at a new map version (no-op when it has a map). */
+export function ensurePlacementMap(sql: SqlStorage, shardCount: number): void {
+  const has = sql.exec(`SELECT 1 FROM catalog_shard_map WHERE shard_count = ? LIMIT 1`, shardCount).toArray();
+  if (has.length > 0) return;
+  const version = Number(
+    sql
+      .exec<{ value: string }>(
+        `INSERT INTO catalog_meta (key, value) VALUES ('map_version', '1')
+         ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1 RETURNING value`,
+      )
+      .one().value,
+  );
+  for (const r of initialRanges(shardCount, version))
+    sql.exec(
+      `INSERT INTO catalog_shard_map (shard_count, min, max, shard, version) VALUES (?, ?, ?, ?, ?)`,
+      shardCount,
+      r.min,
+      r.max,
+      r.shard,
+      r.version,
+    );
+}
 
 /** The catalog schema, version by version. */
 export const CATALOG_MIGRATIONS: readonly Migration[] = [
@@ -59,6 +87,41 @@ export const CATALOG_MIGRATIONS: readonly Migration[] = [
     up: (sql) => {
       if (!hasColumn(sql, 'txn_attempts', 'counts'))
         sql.exec(`ALTER TABLE txn_attempts ADD COLUMN counts TEXT`);
+    },
+  },
+  {
+    version: 4,
+    name: 'table ids and versions; the versioned shard map',
+    up: (sql) => {
+      sql.exec(`CREATE TABLE IF NOT EXISTS catalog_shard_map (
+        shard_count INTEGER NOT NULL, min INTEGER NOT NULL, max INTEGER NOT NULL, shard TEXT NOT NULL,
+        version INTEGER NOT NULL, PRIMARY KEY (shard_count, min))`);
+      const seq = sql
+        .exec<{ n: number | null }>(
+          `SELECT max(n) AS n FROM (SELECT CAST(value AS INTEGER) AS n FROM catalog_meta WHERE key = 'table_seq'
+           UNION ALL SELECT json_extract(def, '$.id') FROM catalog_tables)`,
+        )
+        .one().n;
+      let next = seq ?? 0;
+      const unnamed = sql
+        .exec<{ name: string }>(
+          `SELECT name FROM catalog_tables WHERE json_extract(def, '$.id') IS NULL ORDER BY name`,
+        )
+        .toArray();
+      for (const { name } of unnamed)
+        sql.exec(
+          `UPDATE catalog_tables SET def = json_set(def, '$.id', ?, '$.version', 1, '$.legacyName', name) WHERE name = ?`,
+          ++next,
+          name,
+        );
+      sql.exec(
+        `INSERT INTO catalog_meta (key, value) VALUES ('table_seq', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
+        String(next),
+      );
+      const counts = sql
+        .exec<{ shard_count: number }>(`SELECT shard_count FROM catalog_placements ORDER BY shard_count`)
+        .toArray();
+      for (const { shard_count } of counts) ensurePlacementMap(sql, shard_count);
     },
   },
 ];

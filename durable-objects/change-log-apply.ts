@@ -18,7 +18,8 @@ import { insertHot } from './shard-log.ts';
 import { enforceRetention, knownTables } from './shard-maintenance.ts';
 import { deleteHits } from './shard-ops.ts';
 import { matchRows } from './shard-scan.ts';
-import { dropTableData, insertChunks, type Meter, rememberTable } from './shard-storage.ts';
+import { dropTableData, insertChunks, type Meter } from './shard-storage.ts';
+import { forgetTable, rememberTable } from './shard-tables.ts';
 
 /**
  * Applies one entry (call inside a transaction, entries in LSN order). A bulk
@@ -31,12 +32,14 @@ export function applyChange(m: Meter, e: ChangeEntry, chunkRows: (chunkId: numbe
   if (c.kind === 'ddl') {
     if (c.op !== 'drop') logDdl(m, s, c.def!, rememberTable(m, c.def!));
     else {
-      logDrop(m, s, e.table);
-      dropTableData(m, e.table);
+      const t = knownTables(m).find((k) => k.id === e.tableId);
+      logDrop(m, s, e.tableId);
+      dropTableData(m, e.tableId);
+      if (t) forgetTable(m, t);
     }
     return;
   }
-  const t = knownTables(m).find((k) => k.name === e.table);
+  const t = knownTables(m).find((k) => k.id === e.tableId);
   if (!t) throw new SqlError('XX001', `log replay: table "${e.table}" has no definition at LSN ${e.lsn}`);
   switch (c.kind) {
     case 'insert':
@@ -71,7 +74,7 @@ export function applyChange(m: Meter, e: ChangeEntry, chunkRows: (chunkId: numbe
 function removeImages(m: Meter, t: DistTable, images: readonly Row[], lsn: number): void {
   const all = matchRows(
     m,
-    t.name,
+    t.id,
     t.columns.map((c) => c.id),
     [],
     undefined,

@@ -10,8 +10,9 @@
  * count toward the entry's size.
  */
 import { SqlError } from '../engine/errors.ts';
-import { LOG_HELD_TABLE, logGap, newestLsn, prunedThrough } from './change-log.ts';
+import { logGap, newestLsn, prunedThrough } from './change-log.ts';
 import { deleteChunks, type Meter } from './shard-storage.ts';
+import { LOG_HELD_TABLE } from './shard-tables.ts';
 
 /** Retention limits of the change log. */
 export interface LogRetention {
@@ -104,7 +105,7 @@ export function pruneLog(m: Meter, r: LogRetention, nowMs: number): { pruned: nu
   const before = prunedThrough(m);
   // An entry's size counts the detached chunks only it keeps alive (live chunks cost nothing extra).
   const held = `(SELECT r.lsn, sum(c.bytes) AS b FROM change_log_chunks r JOIN chunks c ON c.id = r.chunk_id
-    WHERE c.table_name = ? GROUP BY r.lsn)`;
+    WHERE c.table_id = ? GROUP BY r.lsn)`;
   let remaining =
     m.all<{ b: number | null }>(
       `SELECT sum(l.bytes + coalesce(h.b, 0)) AS b FROM change_log l LEFT JOIN ${held} h ON h.lsn = l.lsn`,
@@ -133,7 +134,7 @@ export function pruneLog(m: Meter, r: LogRetention, nowMs: number): { pruned: nu
     .map((r) => r.chunk_id);
   const detached = m
     .all<{ id: number }>(
-      `SELECT id FROM chunks WHERE table_name = ? AND id IN (SELECT value FROM json_each(?))`,
+      `SELECT id FROM chunks WHERE table_id = ? AND id IN (SELECT value FROM json_each(?))`,
       LOG_HELD_TABLE,
       JSON.stringify(released),
     )

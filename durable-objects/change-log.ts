@@ -11,7 +11,7 @@
  * Not logged: compaction, merging and tiering (rows move, answers do not).
  * Bulk loads log references to the chunks they wrote; a referenced chunk that
  * merging, DROP TABLE or drop_chunks would delete is detached instead (moved
- * under `LOG_HELD_TABLE`, invisible to queries and maintenance) until log
+ * under table id `LOG_HELD_TABLE`, invisible to queries and maintenance) until log
  * retention releases its entry (see `change-log-retention`).
  *
  * `shard_log` (shard-log.ts) stays the idempotency and 2PC ledger; this table is the change stream.
@@ -22,6 +22,7 @@ import type { DistTable, Row } from '../engine/distributed/table-schema.ts';
 import { SqlError } from '../engine/errors.ts';
 import { type RowRefs, rowImage, rowImages } from './change-log-images.ts';
 import type { Meter } from './shard-storage.ts';
+import { holdsTable, LOG_HELD_TABLE } from './shard-tables.ts';
 
 /** Who committed a change and when: taken once per commit, by the caller. */
 export interface CommitStamp {
@@ -40,16 +41,13 @@ export const ENTRY_BYTES = 1 << 20;
 /** `readLog` answers at most this many bytes of entries (the RPC limit is 32 MiB). */
 export const READ_LOG_BYTES = 4 << 20;
 
-/** Table name chunks are moved under while a retained bulk-load entry still references them. */
-export const LOG_HELD_TABLE = '\u0000change_log';
-
 /** SQLSTATE of a read from a position the log no longer holds (PostgreSQL: removed WAL segment). */
 export const LOG_GAP_STATE = '58P01';
 
-function append(m: Meter, s: CommitStamp, table: string, body: ChangeBody): number {
+function append(m: Meter, s: CommitStamp, table: number, body: ChangeBody): number {
   const text = planeJson(body);
   return m.all<{ lsn: number }>(
-    `INSERT INTO change_log (txn_id, commit_ms, kind, table_name, body, bytes) VALUES (?, ?, ?, ?, ?, ?) RETURNING lsn`,
+    `INSERT INTO change_log (txn_id, commit_ms, kind, table_id, body, bytes) VALUES (?, ?, ?, ?, ?, ?) RETURNING lsn`,
     s.txnId,
     s.commitMs,
     body.kind,
@@ -76,9 +74,9 @@ export function logRows(
   let a: Row[] = [];
   let bytes = 0;
   const flush = () => {
-    if (kind === 'insert') append(m, s, t.name, { kind, after: a });
-    else if (kind === 'delete') append(m, s, t.name, { kind, before: b });
-    else append(m, s, t.name, { kind, before: b, after: a });
+    if (kind === 'insert') append(m, s, t.id, { kind, after: a });
+    else if (kind === 'delete') append(m, s, t.id, { kind, before: b });
+    else append(m, s, t.id, { kind, before: b, after: a });
     b = [];
     a = [];
     bytes = 0;
@@ -124,24 +122,23 @@ export function logBulk(m: Meter, s: CommitStamp, t: DistTable, chunkIds: readon
       JSON.stringify(chunkIds),
     )
     .map((c) => ({ id: c.id, rows: c.row_count }));
-  const lsn = append(m, s, t.name, { kind: 'bulk', chunks });
+  const lsn = append(m, s, t.id, { kind: 'bulk', chunks });
   for (const c of chunks) m.all(`INSERT INTO change_log_chunks (chunk_id, lsn) VALUES (?, ?)`, c.id, lsn);
 }
 
 /** Logs a definition change as `rememberTable` reported it (nothing when unchanged). */
 export function logDdl(m: Meter, s: CommitStamp, t: DistTable, change: 'create' | 'alter' | undefined): void {
-  if (change) append(m, s, t.name, { kind: 'ddl', op: change, def: t });
+  if (change) append(m, s, t.id, { kind: 'ddl', op: change, def: t });
 }
 
 /** Logs DROP TABLE of `table` on this shard (call before dropping; nothing when the shard never had it). */
-export function logDrop(m: Meter, s: CommitStamp, table: string): void {
-  if (m.all(`SELECT 1 FROM shard_tables WHERE name = ?`, table).length > 0)
-    append(m, s, table, { kind: 'ddl', op: 'drop' });
+export function logDrop(m: Meter, s: CommitStamp, table: number): void {
+  if (holdsTable(m, table)) append(m, s, table, { kind: 'ddl', op: 'drop' });
 }
 
 /** Logs whole time buckets removed by drop_chunks or the retention policy. */
 export function logDroppedBuckets(m: Meter, s: CommitStamp, t: DistTable, buckets: number[]): number[] {
-  if (buckets.length > 0) append(m, s, t.name, { kind: 'drop_buckets', buckets });
+  if (buckets.length > 0) append(m, s, t.id, { kind: 'drop_buckets', buckets });
   return buckets;
 }
 
@@ -160,8 +157,8 @@ export function keepLoggedChunks(m: Meter, ids: readonly number[]): number[] {
       .map((r) => r.chunk_id),
   );
   for (const id of held) {
-    m.all(`UPDATE chunks SET table_name = ? WHERE id = ?`, LOG_HELD_TABLE, id);
-    m.all(`UPDATE cold_chunks SET table_name = ? WHERE chunk_id = ?`, LOG_HELD_TABLE, id);
+    m.all(`UPDATE chunks SET table_id = ? WHERE id = ?`, LOG_HELD_TABLE, id);
+    m.all(`UPDATE cold_chunks SET table_id = ? WHERE chunk_id = ?`, LOG_HELD_TABLE, id);
   }
   return ids.filter((id) => !held.has(id));
 }
@@ -200,8 +197,16 @@ export function readLog(m: Meter, fromLsn: number, limit: number, maxBytes = REA
     );
   const pruned = prunedThrough(m);
   if (fromLsn <= pruned) throw logGap(fromLsn, pruned);
-  const rows = m.all<{ lsn: number; txn_id: string; commit_ms: number; table_name: string; body: string }>(
-    `SELECT lsn, txn_id, commit_ms, table_name, body FROM change_log WHERE lsn >= ? ORDER BY lsn LIMIT ?`,
+  const rows = m.all<{
+    lsn: number;
+    txn_id: string;
+    commit_ms: number;
+    table_id: number;
+    name: string | null;
+    body: string;
+  }>(
+    `SELECT l.lsn, l.txn_id, l.commit_ms, l.table_id, t.name, l.body FROM change_log l
+     LEFT JOIN shard_tables t ON t.id = l.table_id WHERE l.lsn >= ? ORDER BY l.lsn LIMIT ?`,
     fromLsn,
     limit,
   );
@@ -214,7 +219,8 @@ export function readLog(m: Meter, fromLsn: number, limit: number, maxBytes = REA
       lsn: r.lsn,
       txnId: r.txn_id,
       commitMs: r.commit_ms,
-      table: r.table_name,
+      tableId: r.table_id,
+      table: r.name ?? '',
       change: parsePlaneJson<ChangeBody>(r.body),
     });
   }

@@ -19,14 +19,14 @@ type Hits = ReturnType<typeof matchRows>;
 export function matchDml(
   m: Meter,
   op: {
-    readonly table: string;
+    readonly tableId: number;
     readonly reads: readonly number[];
     readonly defaults: readonly unknown[];
     readonly dml: DmlSql;
   },
   overlay?: RowOverlay,
 ): { hits: Hits; match: DmlMatch } {
-  const all = matchRows(m, op.table, op.reads, op.defaults, undefined, overlay);
+  const all = matchRows(m, op.tableId, op.reads, op.defaults, undefined, overlay);
   const match = evaluateDml(op.dml, all.rows);
   // `all.rows` is in scan order: hot rows (rids in `all.hot`), then chunk rows chunk by chunk.
   const hotCount = all.hot.length;

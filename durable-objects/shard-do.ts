@@ -10,8 +10,8 @@ import { DurableObject } from 'cloudflare:workers';
 import type { LogPage } from '../engine/distributed/change-entry.ts';
 import type { Fragment, PartialResult } from '../engine/distributed/fragment.ts';
 import type { JoinRequest } from '../engine/distributed/join-fragment.ts';
+import type { ShardPlacement } from '../engine/distributed/shard-map.ts';
 import type { DistTable } from '../engine/distributed/table-schema.ts';
-import { SqlError } from '../engine/errors.ts';
 import {
   commitStamp,
   logDdl,
@@ -42,8 +42,6 @@ import {
   commitLocal,
   pendingOp,
   prepareEntry,
-  RETRY_STATE,
-  STALE_CATALOG,
   tablesWithIntents,
   type WriteBatch,
   type WriteResult,
@@ -65,16 +63,24 @@ import { SHARD_MIGRATIONS } from './shard-schema.ts';
 import {
   catalogVersionSeen,
   dropTableData,
-  emptyStats,
   Meter,
   pingStorage,
-  rememberTable,
   type ShardPing,
   type ShardStats,
   type ShardTableInfo,
   tableInfo,
 } from './shard-storage.ts';
 import { sweepOrphans } from './shard-sweep.ts';
+import {
+  adoptLegacy,
+  checkChunksOwned,
+  checkPlanned,
+  checkRowsOwned,
+  checkTableVersion,
+  forgetTable,
+  notePlacement,
+  rememberTable,
+} from './shard-tables.ts';
 import { collectColdGarbage, runTiering, type TierDeps, type TierFaults, tierNow } from './shard-tier.ts';
 import { ColdBlockCache, type ColdNeeds } from './shard-tier-read.ts';
 import { preparedBefore, preparedChunks, prepareInTxn, resolveTxn, txnOverlay } from './shard-txn.ts';
@@ -176,7 +182,7 @@ export class ShardDO extends DurableObject<Env> {
     const reads = op.kind === 'insert' ? (table.unique ?? []).flatMap((c) => c.columnIds) : op.reads;
     // DELETE / UPDATE read the full rows they remove for the change log, even when the filter reads nothing.
     if (reads.length === 0 && op.kind === 'insert') return run();
-    return this.cold.withBlocks(m, table.name, { reads, bounds: [] }, run);
+    return this.cold.withBlocks(m, table.id, { reads, bounds: [] }, run);
   }
 
   private policy(): MaintenancePolicy {
@@ -213,25 +219,32 @@ export class ShardDO extends DurableObject<Env> {
   }
 
   /**
-   * Refuses a write planned from an older catalog than this shard has seen
-   * (40001: the Worker refetches and plans again), so a stale definition never
-   * reaches the log or `shard_tables`.
+   * Refuses a request planned with an older version of `table` than this shard
+   * holds, for a dropped table, with an older shard map version than this
+   * shard's ranges, or carrying `rows` outside them (40001: the Worker refetches
+   * and plans again; see `shard-tables`), so a stale definition never reaches
+   * the log or `shard_tables`. Records the catalog version for the reply.
    */
-  private checkCatalog(catalogVersion: number | undefined): number {
-    const seen = catalogVersionSeen(this.sql, catalogVersion);
-    if (catalogVersion !== undefined && seen > catalogVersion)
-      throw new SqlError(
-        RETRY_STATE,
-        `${STALE_CATALOG}: planned with catalog version ${catalogVersion}, the shard has seen ${seen}; not applied, retry`,
-      );
-    return seen;
+  private checkPlan(
+    table: DistTable,
+    catalogVersion: number | undefined,
+    placement: ShardPlacement | undefined,
+    rows: readonly unknown[][] = [],
+  ): number {
+    return this.ctx.storage.transactionSync(() => {
+      const m = new Meter(this.sql);
+      checkPlanned(m, table, placement);
+      checkRowsOwned(table, placement, rows);
+      return catalogVersionSeen(this.sql, catalogVersion);
+    });
   }
 
   /** Applies a write batch through the shard log, exactly once per batch id. */
   async write(batch: WriteBatch): Promise<WriteResult> {
     this.tombstone.check();
     return rpcSafe(async () => {
-      this.checkCatalog(batch.catalogVersion);
+      this.checkPlan(batch.table, batch.catalogVersion, batch.placement, batch.rows);
+      checkChunksOwned(batch.table, batch.placement, batch.encoded ?? []);
       await this.fault('write', batch.table.name, batch.batchId);
       const m = this.meter();
       const insert: ShardOp = { kind: 'insert', rows: [], target: batch.target };
@@ -275,17 +288,17 @@ export class ShardDO extends DurableObject<Env> {
     catalogVersion?: number,
     /** The reading call's transaction: its own prepared writes are seen (see `shard-txn`). */
     txn?: string,
+    /** This shard's ranges in the map the read was planned with. */
+    placement?: ShardPlacement,
   ): Promise<{ result: PartialResult; stats: ShardStats; catalogVersion: number }> {
     this.tombstone.check();
     return rpcSafe(async () => {
-      const seen = catalogVersionSeen(this.sql, catalogVersion);
-      // Planned against an older catalog: do not run it with a stale definition; the Worker refetches.
-      if (catalogVersion !== undefined && seen > catalogVersion)
-        return { result: { rowCount: 0, columns: [] }, stats: emptyStats(), catalogVersion: seen };
+      // Planned against an older table or map: never run with a stale definition (40001; the Worker refetches).
+      const seen = this.checkPlan(table, catalogVersion, placement);
       const m = this.meter();
       const needs: ColdNeeds = { reads: fragment.reads, bounds: fragment.bounds };
-      const overlay = txn === undefined ? undefined : txnOverlay(m, txn, table.name);
-      const result = await this.cold.withBlocks(m, table.name, needs, () =>
+      const overlay = txn === undefined ? undefined : txnOverlay(m, txn, table.id);
+      const result = await this.cold.withBlocks(m, table.id, needs, () =>
         this.engine.run(m, fragment, table, overlay),
       );
       return { result, stats: m.stats, catalogVersion: seen };
@@ -296,12 +309,16 @@ export class ShardDO extends DurableObject<Env> {
   async executeJoin(
     req: JoinRequest,
     catalogVersion?: number,
+    placement?: ShardPlacement,
   ): Promise<{ result: PartialResult; stats: ShardStats; catalogVersion: number }> {
     this.tombstone.check();
     return rpcSafe(async () => {
-      const seen = catalogVersionSeen(this.sql, catalogVersion);
-      if (catalogVersion !== undefined && seen > catalogVersion)
-        return { result: { rowCount: 0, columns: [] }, stats: emptyStats(), catalogVersion: seen };
+      const seen = this.ctx.storage.transactionSync(() => {
+        const m = new Meter(this.sql);
+        for (const r of req.relations) if (!r.rows) checkTableVersion(m, r.table);
+        if (placement) notePlacement(m, placement, true);
+        return catalogVersionSeen(this.sql, catalogVersion);
+      });
       const m = this.meter();
       const result = await runShardJoin(m, req, this.engine, (table, needs, run) =>
         this.cold.withBlocks(m, table, needs, run),
@@ -321,8 +338,9 @@ export class ShardDO extends DurableObject<Env> {
     catalogVersion: number | undefined,
     faultKey: string,
     apply: (m: Meter) => T,
+    placement: ShardPlacement | undefined,
   ): Promise<{ m: Meter; result: T }> {
-    this.checkCatalog(catalogVersion);
+    this.checkPlan(table, catalogVersion, placement, op.kind === 'insert' ? op.rows : []);
     await this.fault('prepare', table.name, faultKey);
     const m = this.meter();
     if (op.kind !== 'insert' && op.dml) await ensureDmlEngine();
@@ -343,11 +361,17 @@ export class ShardDO extends DurableObject<Env> {
     table: DistTable,
     op: ShardOp,
     catalogVersion?: number,
+    placement?: ShardPlacement,
   ): Promise<{ stats: ShardStats }> {
     this.tombstone.check();
     return rpcSafe(async () => {
-      const { m } = await this.evaluate(table, op, catalogVersion, txnId, (m) =>
-        prepareEntry(m, txnId, table, op),
+      const { m } = await this.evaluate(
+        table,
+        op,
+        catalogVersion,
+        txnId,
+        (m) => prepareEntry(m, txnId, table, op),
+        placement,
       );
       await this.ensureAlarm(); // an orphaned entry is resolved by the alarm (see `resolveOrphans`)
       // Prepared and durable, but the answer may still be lost (or late).
@@ -367,11 +391,17 @@ export class ShardDO extends DurableObject<Env> {
     table: DistTable,
     op: ShardOp,
     catalogVersion?: number,
+    placement?: ShardPlacement,
   ): Promise<{ rowCount: number; stats: ShardStats }> {
     this.tombstone.check();
     return rpcSafe(async () => {
-      const { m, result: rowCount } = await this.evaluate(table, op, catalogVersion, `${txn}#${stmt}`, (m) =>
-        prepareInTxn(m, txn, stmt, table, op),
+      const { m, result: rowCount } = await this.evaluate(
+        table,
+        op,
+        catalogVersion,
+        `${txn}#${stmt}`,
+        (m) => prepareInTxn(m, txn, stmt, table, op),
+        placement,
       );
       await this.ensureAlarm(); // orphaned entries are resolved by the alarm (see `resolveOrphans`)
       return { rowCount, stats: m.stats };
@@ -388,11 +418,17 @@ export class ShardDO extends DurableObject<Env> {
     table: DistTable,
     op: ShardOp,
     catalogVersion?: number,
+    placement?: ShardPlacement,
   ): Promise<{ rowCount: number; stats: ShardStats }> {
     this.tombstone.check();
     return rpcSafe(async () => {
-      const { m, result: rowCount } = await this.evaluate(table, op, catalogVersion, txnId, (m) =>
-        commitLocal(m, txnId, table, op),
+      const { m, result: rowCount } = await this.evaluate(
+        table,
+        op,
+        catalogVersion,
+        txnId,
+        (m) => commitLocal(m, txnId, table, op),
+        placement,
       );
       this.engine.invalidate();
       await this.ensureAlarm();
@@ -440,35 +476,48 @@ export class ShardDO extends DurableObject<Env> {
   }
 
   /**
-   * Receives a new table definition from the catalog (ALTER TABLE, policies), so
-   * the alarm compacts and enforces retention with current settings.
+   * Receives a new table definition from the catalog (ALTER TABLE, policies,
+   * placement) and this shard's ranges in the map, so the alarm compacts and
+   * enforces retention with current settings and later requests are checked
+   * against them. An older definition or map than the shard holds changes nothing.
    */
-  async updateTable(table: DistTable, catalogVersion?: number): Promise<void> {
+  async updateTable(table: DistTable, catalogVersion?: number, placement?: ShardPlacement): Promise<void> {
     this.tombstone.check();
     catalogVersionSeen(this.sql, catalogVersion);
     const m = new Meter(this.sql);
     const stamp = commitStamp(`catalog:${catalogVersion ?? 0}`);
-    this.ctx.storage.transactionSync(() => logDdl(m, stamp, table, rememberTable(m, table)));
+    this.ctx.storage.transactionSync(() => {
+      logDdl(m, stamp, table, rememberTable(m, table));
+      if (placement) notePlacement(m, placement, false);
+    });
     this.engine.invalidate();
     const policies = [table.retentionUs, table.tierAfterUs, table.freezeAfterUs];
     if (policies.some((p) => p !== undefined)) await this.ensureAlarm();
   }
 
-  /** Hot row count and chunk list of a table here. */
-  async tableInfo(table: string): Promise<ShardTableInfo> {
+  /** Hot row count and chunk list of a table (by id, or by definition: adopting its legacy rows first) here. */
+  async tableInfo(table: DistTable | number): Promise<ShardTableInfo> {
     this.tombstone.check();
-    return tableInfo(new Meter(this.sql), table);
+    const m = new Meter(this.sql);
+    if (typeof table === 'number') return tableInfo(m, table);
+    this.ctx.storage.transactionSync(() => adoptLegacy(m, table));
+    return tableInfo(m, table.id);
   }
 
-  /** Removes every row of a table (DROP TABLE). */
-  async dropTable(table: string, catalogVersion?: number): Promise<void> {
+  /**
+   * Removes every row of a table (DROP TABLE) and remembers the id as dropped, so
+   * a request still planned with it is refused (40001) rather than applied.
+   */
+  async dropTable(table: DistTable, catalogVersion?: number): Promise<void> {
     this.tombstone.check();
     catalogVersionSeen(this.sql, catalogVersion);
     const m = this.meter();
     const stamp = commitStamp(`catalog:${catalogVersion ?? 0}`);
     this.ctx.storage.transactionSync(() => {
-      logDrop(m, stamp, table);
-      dropTableData(m, table);
+      adoptLegacy(m, table); // rows still under the name it had before ids go too
+      logDrop(m, stamp, table.id);
+      dropTableData(m, table.id);
+      forgetTable(m, table);
     });
     this.engine.invalidate();
     await collectColdGarbage(this.tierDeps(), m);
@@ -512,7 +561,7 @@ export class ShardDO extends DurableObject<Env> {
       const stamp = commitStamp('tier_chunk');
       this.ctx.storage.transactionSync(() => logDdl(m, stamp, table, rememberTable(m, table)));
       try {
-        if (to === 'cold') return await tierNow(this.tierDeps(), m, table.name, bucket, faults);
+        if (to === 'cold') return await tierNow(this.tierDeps(), m, table.id, bucket, faults);
         const n = await freezeNow(this.tierDeps(), m, table, bucket, this.reencoded);
         await collectColdGarbage(this.tierDeps(), m); // cold objects of chunks now frozen
         return n;
@@ -677,8 +726,8 @@ export class ShardDO extends DurableObject<Env> {
     return rpcSafe(() => {
       const m = this.meter();
       const table = this.sql
-        .exec<{ table_name: string }>(`SELECT table_name FROM chunks WHERE id = ?`, chunkId)
-        .toArray()[0]?.table_name;
+        .exec<{ table_id: number }>(`SELECT table_id FROM chunks WHERE id = ?`, chunkId)
+        .toArray()[0]?.table_id;
       const run = () => readLogChunk(m, lsn, chunkId, offset, limit);
       const needs = { reads: 'all', bounds: [], chunks: [chunkId] } as const;
       return table === undefined ? run() : this.cold.withBlocks(m, table, needs, run);

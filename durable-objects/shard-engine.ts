@@ -118,15 +118,15 @@ export class ShardEngine {
     const generation = this.generation;
     const hot = m
       .all<{ rid: number; data: string }>(
-        `SELECT rid, data FROM hot_rows WHERE table_name = ? ORDER BY rid`,
-        table.name,
+        `SELECT rid, data FROM hot_rows WHERE table_id = ? ORDER BY rid`,
+        table.id,
       )
       .filter((h) => !overlay?.hot.has(h.rid))
       .map((h) => parsePlaneJson<Row>(h.data));
     if (overlay) hot.push(...overlay.rows);
     const chunks = m.all<{ id: number; row_count: number; header: ArrayBuffer; deleted: ArrayBuffer | null }>(
-      `SELECT id, row_count, header, deleted FROM chunks WHERE table_name = ? ORDER BY id`,
-      table.name,
+      `SELECT id, row_count, header, deleted FROM chunks WHERE table_id = ? ORDER BY id`,
+      table.id,
     );
     let entry: CachedTable | undefined;
     const segments: SegmentView[] = [];

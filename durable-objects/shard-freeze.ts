@@ -118,7 +118,7 @@ export async function freezeChunk(
     metas.push({ ...canonical(c.name, c.type, values, n).meta, name: c.name });
   }
   const layout = JSON.stringify(file.columns.map((l) => [l.offset, l.headerLength, l.bodyLength]));
-  const key = chunkObjectKey(deps.shardName, 'frozen', table.name, chunkId);
+  const key = chunkObjectKey(deps.shardName, 'frozen', table.id, chunkId);
   const upload = {
     key,
     tier: 'frozen' as const,
@@ -139,10 +139,10 @@ export async function freezeChunk(
     if (current.object_key !== null)
       m.all(`INSERT OR IGNORE INTO tier_garbage (object_key, tier) VALUES (?, 'cold')`, current.object_key);
     m.all(
-      `INSERT OR REPLACE INTO cold_chunks (chunk_id, table_name, object_key, object_bytes, tier, layout)
+      `INSERT OR REPLACE INTO cold_chunks (chunk_id, table_id, object_key, object_bytes, tier, layout)
        VALUES (?, ?, ?, ?, 'frozen', ?)`,
       chunkId,
-      table.name,
+      table.id,
       key,
       file.bytes.length,
       layout,
@@ -163,9 +163,9 @@ export function unfrozenChunkIds(
     opts.endBeforeUs === undefined ? null : opts.endBeforeUs - (table.hypertable?.chunkIntervalUs ?? 0);
   return m
     .all<{ id: number }>(
-      `SELECT id FROM chunks WHERE table_name = ?1 AND (?2 IS NULL OR bucket = ?2) AND (?3 IS NULL OR bucket <= ?3)
+      `SELECT id FROM chunks WHERE table_id = ?1 AND (?2 IS NULL OR bucket = ?2) AND (?3 IS NULL OR bucket <= ?3)
        AND id NOT IN (SELECT chunk_id FROM cold_chunks WHERE tier = 'frozen') ORDER BY bucket, id`,
-      table.name,
+      table.id,
       opts.bucket ?? null,
       last,
     )

@@ -13,7 +13,7 @@ import type { Meter } from './shard-storage.ts';
 
 /** Makes a table's cold blocks readable while `run` runs (the shard's R2 prefetch, or just `run`). */
 export type WithColdBlocks = <T>(
-  table: string,
+  table: number,
   needs: { reads: number[]; bounds: ColumnBound[] },
   run: () => Promise<T>,
 ) => Promise<T>;
@@ -39,7 +39,7 @@ export async function runShardJoin(
   };
   // Nest the cold prefetch of every stored table around the run.
   const wrapped = stored.reduce<() => Promise<PartialResult>>(
-    (inner, r) => () => withCold(r.table.name, relationNeeds(req, r), inner),
+    (inner, r) => () => withCold(r.table.id, relationNeeds(req, r), inner),
     run,
   );
   return wrapped();

@@ -10,12 +10,14 @@
 
 import { type BucketChunk, bucketOf, encodeTableRows } from '../engine/distributed/chunk-rows.ts';
 import { parsePlaneJson, planeJson } from '../engine/distributed/row-json.ts';
+import type { ShardPlacement } from '../engine/distributed/shard-map.ts';
 import type { DistTable, Row } from '../engine/distributed/table-schema.ts';
 import { intentKeys, resolveKeys, touchesKeys } from '../engine/distributed/unique-keys.ts';
 import { SqlError } from '../engine/errors.ts';
 import { type CommitStamp, commitStamp, logBulk, logDdl, logRemoved, logRows } from './change-log.ts';
 import { deleteHits, deleteHitsOf, type ShardOp, updatedRows } from './shard-ops.ts';
-import { insertChunks, type Meter, rememberTable, type ShardStats } from './shard-storage.ts';
+import { insertChunks, type Meter, type ShardStats } from './shard-storage.ts';
+import { LOG_HELD_TABLE, RETRY_STATE, rememberTable, STALE_CATALOG } from './shard-tables.ts';
 import {
   checkBulkBatch,
   type KeyRejection,
@@ -35,6 +37,8 @@ export interface WriteBatch {
   readonly encoded?: readonly BucketChunk[];
   /** The catalog version the Worker planned with. */
   readonly catalogVersion?: number;
+  /** This shard's ranges in the shard map the Worker routed with (see `shard-tables`). */
+  readonly placement?: ShardPlacement;
 }
 
 /**
@@ -71,14 +75,14 @@ export function loggedBatch(m: Meter, batchId: string): LogEntry | undefined {
 export function appendLog(
   m: Meter,
   batchId: string,
-  table: string,
+  table: number,
   kind: string,
   rows: number,
   state: string,
   payload: string | null,
 ): number {
   return m.all<{ lsn: number }>(
-    `INSERT INTO shard_log (batch_id, table_name, kind, row_count, state, payload, at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING lsn`,
+    `INSERT INTO shard_log (batch_id, table_id, kind, row_count, state, payload, at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING lsn`,
     batchId,
     table,
     kind,
@@ -137,8 +141,8 @@ export function insertHot(m: Meter, t: DistTable, rows: readonly Row[], now: num
   for (const r of rows) {
     const bucket = bucketOf(t, r);
     m.all(
-      `INSERT INTO hot_rows (table_name, bucket, at, data) VALUES (?, ?, ?, ?)`,
-      t.name,
+      `INSERT INTO hot_rows (table_id, bucket, at, data) VALUES (?, ?, ?, ?)`,
+      t.id,
       bucket,
       now,
       planeJson(r),
@@ -159,7 +163,7 @@ export function applyBatch(
   const checked = batch.table.unique?.length ? checkBulkBatch(m, batch.table, batch) : undefined;
   const { rows, encoded } = checked ?? batch;
   const n = encoded ? encoded.reduce((s, c) => s + c.rowCount, 0) : rows.length;
-  appendLog(m, batch.batchId, batch.table.name, 'insert', n, 'applied', null);
+  appendLog(m, batch.batchId, batch.table.id, 'insert', n, 'applied', null);
   if (encoded) logBulk(m, stamp, batch.table, insertChunks(m, batch.table, encoded, stamp.commitMs));
   else applyOp(m, batch.table, { kind: 'insert', rows, target: batch.target }, undefined, stamp);
   return checked?.rejected.length
@@ -191,20 +195,16 @@ interface PreparedPayload {
   readonly effect?: PreparedEffect;
 }
 
-/** SQLSTATE of "not applied, retry" (serialization failure). */
-export const RETRY_STATE = '40001';
+export { RETRY_STATE, STALE_CATALOG };
 
 /** Marks a 40001 for rows held by another undecided transaction (the Worker retries after a pause). */
 export const ROW_CONFLICT = 'could not serialize access';
 
-/** Marks a 40001 for a write planned from a stale catalog (the Worker refetches and retries). */
-export const STALE_CATALOG = 'stale catalog';
-
 /** Row references (`h:rid`, `c:chunk:offset`) held by other prepared transactions on `table`. */
-export function heldRows(m: Meter, table: string, ownTxn: string): Map<string, string> {
+export function heldRows(m: Meter, table: number, ownTxn: string): Map<string, string> {
   const held = new Map<string, string>();
   const entries = m.all<{ batch_id: string; payload: string | null }>(
-    `SELECT batch_id, payload FROM shard_log WHERE table_name = ? AND state = 'prepared'`,
+    `SELECT batch_id, payload FROM shard_log WHERE table_id = ? AND state = 'prepared'`,
     table,
   );
   for (const e of entries) {
@@ -219,11 +219,11 @@ export function heldRows(m: Meter, table: string, ownTxn: string): Map<string, s
 }
 
 /** Tables with undecided prepared entries: their rows must not move until the decision. */
-export function tablesWithIntents(m: Meter): Set<string> {
+export function tablesWithIntents(m: Meter): Set<number> {
   return new Set(
     m
-      .all<{ table_name: string }>(`SELECT DISTINCT table_name FROM shard_log WHERE state = 'prepared'`)
-      .map((r) => r.table_name),
+      .all<{ table_id: number }>(`SELECT DISTINCT table_id FROM shard_log WHERE state = 'prepared'`)
+      .map((r) => r.table_id),
   );
 }
 
@@ -248,7 +248,7 @@ export function prepareEntry(m: Meter, txnId: string, table: DistTable, op: Shar
     const refs = [...hits.hot.map((r) => `h:${r}`)];
     for (const [chunk, offsets] of hits.chunks) for (const o of offsets) refs.push(`c:${chunk}:${o}`);
     if (refs.length > 0) {
-      const held = heldRows(m, table.name, txnId);
+      const held = heldRows(m, table.id, txnId);
       const clash = held.size > 0 ? refs.find((r) => held.has(r)) : undefined;
       if (clash)
         throw new SqlError(
@@ -276,7 +276,7 @@ export function prepareEntry(m: Meter, txnId: string, table: DistTable, op: Shar
   }
   const rows = op.kind === 'insert' ? op.rows.length : (effect?.rows?.length ?? 0);
   const payload: PreparedPayload = { table, op, ...(keys ? { keys } : {}), ...(effect ? { effect } : {}) };
-  appendLog(m, txnId, table.name, op.kind, rows, 'prepared', planeJson(payload));
+  appendLog(m, txnId, table.id, op.kind, rows, 'prepared', planeJson(payload));
 }
 
 /** Marks a refused single-shard commit whose id already went through 2PC here (the Worker uses 2PC). */
@@ -320,7 +320,7 @@ export function pendingOp(
 export function resolveEntry(m: Meter, txnId: string, decision: 'committed' | 'aborted'): number {
   const entry = loggedBatch(m, txnId);
   if (!entry) {
-    if (decision === 'aborted') appendLog(m, txnId, '', 'abort', 0, 'aborted', null);
+    if (decision === 'aborted') appendLog(m, txnId, LOG_HELD_TABLE, 'abort', 0, 'aborted', null);
     return 0;
   }
   if (entry.state !== 'prepared') return entry.row_count;

@@ -68,9 +68,12 @@ export function writePolicy(sql: SqlStorage, p: MaintenancePolicy): void {
  */
 export function knownTables(m: Meter): DistTable[] {
   const tables: DistTable[] = [];
-  for (const r of m.all<{ name: string; def: string }>(`SELECT name, def FROM shard_tables`)) {
+  for (const r of m.all<{ id: number; name: string; def: string }>(
+    `SELECT id, name, def FROM shard_tables WHERE dropped = 0`,
+  )) {
     try {
-      tables.push(JSON.parse(r.def) as DistTable);
+      // The row's id, not the definition's: a table held before ids existed has a provisional one.
+      tables.push({ ...(JSON.parse(r.def) as DistTable), id: r.id });
     } catch (e) {
       console.error(`shard table definition of "${r.name}" is unreadable; skipped:`, e);
     }
@@ -88,7 +91,7 @@ export function compactAll(m: Meter, policy: MaintenancePolicy, nowMs: number): 
   const held = tablesWithIntents(m);
   for (const t of knownTables(m)) {
     // Rows under a prepared transaction's intents must stay where its effect points.
-    if (held.has(t.name)) continue;
+    if (held.has(t.id)) continue;
     const c = compactTable(m, t, policy, nowMs);
     const merged = mergeSmallChunks(m, t, nowMs, policy.passRows);
     written += c.written;
@@ -109,7 +112,7 @@ export function maintainTable(
   policy: MaintenancePolicy,
   nowMs: number,
 ): { more: boolean; held: boolean } {
-  if (tablesWithIntents(m).has(t.name)) return { more: false, held: true };
+  if (tablesWithIntents(m).has(t.id)) return { more: false, held: true };
   let more = compactTable(m, t, policy, nowMs).more;
   more ||= mergeSmallChunks(m, t, nowMs, policy.passRows).more;
   // A logical delete of whole buckets: logged (compaction and merging above are not changes).
@@ -139,16 +142,16 @@ export function maintenanceDone(m: Meter, nowMs: number): { hot: boolean; retent
  */
 export function compactTable(m: Meter, t: DistTable, p: MaintenancePolicy, nowMs: number): PassResult {
   const stat = m.all<{ n: number; oldest: number | null }>(
-    `SELECT count(*) AS n, min(at) AS oldest FROM hot_rows WHERE table_name = ?`,
-    t.name,
+    `SELECT count(*) AS n, min(at) AS oldest FROM hot_rows WHERE table_id = ?`,
+    t.id,
   )[0];
   if (stat.n === 0) return { written: 0, more: false };
   if (stat.n < p.minRows && (stat.oldest === null || nowMs - stat.oldest < p.maxAgeMs))
     return { written: 0, more: false };
   const limit = Math.max(1, p.passRows ?? PASS_ROWS);
   const hot = m.all<{ rid: number; data: string }>(
-    `SELECT rid, data FROM hot_rows WHERE table_name = ? ORDER BY rid LIMIT ?`,
-    t.name,
+    `SELECT rid, data FROM hot_rows WHERE table_id = ? ORDER BY rid LIMIT ?`,
+    t.id,
     limit,
   );
   const written = writeChunks(
@@ -157,7 +160,7 @@ export function compactTable(m: Meter, t: DistTable, p: MaintenancePolicy, nowMs
     hot.map((h) => parsePlaneJson<Row>(h.data)),
     nowMs,
   );
-  m.all(`DELETE FROM hot_rows WHERE table_name = ? AND rid <= ?`, t.name, hot[hot.length - 1].rid);
+  m.all(`DELETE FROM hot_rows WHERE table_id = ? AND rid <= ?`, t.id, hot[hot.length - 1].rid);
   return { written, more: stat.n > hot.length };
 }
 
@@ -175,8 +178,8 @@ export function enforceRetention(
 ): number[] {
   if (!t.hypertable) return [];
   const w = t.hypertable.chunkIntervalUs;
-  const where: string[] = ['table_name = ?'];
-  const args: unknown[] = [t.name];
+  const where: string[] = ['table_id = ?'];
+  const args: unknown[] = [t.id];
   if (cutoffUs !== undefined) {
     where.push('bucket <= ?'); // bucket b is fully older when b + w <= cutoff
     args.push(cutoffUs - w);
@@ -249,9 +252,9 @@ export function mergeSmallChunks(
   passRows = PASS_ROWS,
 ): { merged: number; more: boolean } {
   const small = m.all<{ id: number; bucket: number; row_count: number }>(
-    `SELECT id, bucket, row_count FROM chunks WHERE table_name = ? AND row_count < ?
+    `SELECT id, bucket, row_count FROM chunks WHERE table_id = ? AND row_count < ?
      AND id NOT IN (SELECT chunk_id FROM cold_chunks) ORDER BY bucket, id`,
-    t.name,
+    t.id,
     SMALL_CHUNK_ROWS,
   );
   const byBucket = new Map<number, { id: number; row_count: number }[]>();

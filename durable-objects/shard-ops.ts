@@ -26,7 +26,9 @@ export type ShardOp =
     }
   | {
       readonly kind: 'delete';
+      /** The table's name (for messages) and id (what its rows are stored under). */
       readonly table: string;
+      readonly tableId: number;
       /** The statement as SQL the shard's engine evaluates (see `shard-dml`); else `filter`. */
       readonly dml?: DmlSql;
       readonly filter?: FExpr;
@@ -36,6 +38,7 @@ export type ShardOp =
   | {
       readonly kind: 'update';
       readonly table: string;
+      readonly tableId: number;
       /** The statement as SQL the shard's engine evaluates (see `shard-dml`); else `filter` and `set[].expr`. */
       readonly dml?: DmlSql;
       readonly filter?: FExpr;
@@ -58,7 +61,7 @@ export function deleteHitsOf(m: Meter, op: Extract<ShardOp, { kind: 'delete' }>,
   const dml = op.dml;
   return dml
     ? matchDml(m, { ...op, dml }, overlay).hits
-    : matchRows(m, op.table, op.reads, op.defaults, op.filter, overlay);
+    : matchRows(m, op.tableId, op.reads, op.defaults, op.filter, overlay);
 }
 
 /**
@@ -74,7 +77,7 @@ export function updatedRows(
 ): { hits: Hits; rows: Row[] } {
   const dml = op.dml;
   const shipped = dml ? matchDml(m, { ...op, dml }, overlay) : undefined;
-  const hits = shipped?.hits ?? matchRows(m, op.table, op.reads, op.defaults, op.filter, overlay);
+  const hits = shipped?.hits ?? matchRows(m, op.tableId, op.reads, op.defaults, op.filter, overlay);
   const rows = hits.rows.map((old, r) => {
     const next: Row = [...old];
     for (let i = 0; i < next.length; i++) if (next[i] === undefined) next[i] = op.defaults[i] ?? null;

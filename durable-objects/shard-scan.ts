@@ -38,7 +38,7 @@ export interface ChunkRowVisitor {
  */
 function scanTable(
   m: Meter,
-  table: string,
+  table: number,
   reads: readonly number[],
   onHot: (row: Row, rid: number) => boolean | undefined,
   onChunk: ChunkRowVisitor,
@@ -46,14 +46,14 @@ function scanTable(
   onPending?: (row: Row, index: number) => void,
 ): void {
   for (const h of m.all<{ rid: number; data: string }>(
-    `SELECT rid, data FROM hot_rows WHERE table_name = ?`,
+    `SELECT rid, data FROM hot_rows WHERE table_id = ?`,
     table,
   )) {
     if (overlay?.hot.has(h.rid)) continue;
     if (onHot(parsePlaneJson<Row>(h.data), h.rid) === false) return;
   }
   const chunks = m.all<{ id: number; row_count: number; header: ArrayBuffer; deleted: ArrayBuffer | null }>(
-    `SELECT id, row_count, header, deleted FROM chunks WHERE table_name = ? ORDER BY id`,
+    `SELECT id, row_count, header, deleted FROM chunks WHERE table_id = ? ORDER BY id`,
     table,
   );
   for (const c of chunks) {
@@ -87,7 +87,7 @@ function scanTable(
  */
 export function matchRows(
   m: Meter,
-  table: string,
+  table: number,
   reads: readonly number[],
   defaults: readonly unknown[],
   filter: FExpr | undefined,

@@ -17,7 +17,8 @@
  *                 until the attempt ends (so an object that lands late is still known).
  * - `tier_garbage` R2 objects of dropped or re-tiered chunks still to delete.
  * - `schema_migrations` the schema version (see `shard-schema`).
- * - `shard_tables` the last table definitions seen, for the alarm (compaction, retention).
+ * - `shard_tables` per table id: the newest definition and version seen, and whether it was
+ *                 dropped (see `shard-tables`). Every per-table row above is keyed by `table_id`.
  * - `change_log*` the commit-ordered change log and its consumers (see `change-log`).
  */
 
@@ -126,8 +127,8 @@ export function insertChunks(m: Meter, t: DistTable, chunks: readonly BucketChun
   for (const chunk of chunks) {
     const bytes = chunk.header.length + chunk.columns.reduce((s, b) => s + b.length, 0);
     const { id } = m.all<{ id: number }>(
-      `INSERT INTO chunks (table_name, bucket, row_count, bytes, header, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
-      t.name,
+      `INSERT INTO chunks (table_id, bucket, row_count, bytes, header, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+      t.id,
       chunk.bucket,
       chunk.rowCount,
       bytes,
@@ -179,9 +180,9 @@ export interface ShardTableInfo {
   readonly chunks: { id: number; bucket: number; rows: number; bytes: number; tier: ChunkTier }[];
 }
 
-/** Hot row count and chunk list of a table. */
-export function tableInfo(m: Meter, table: string): ShardTableInfo {
-  const hot = m.all<{ n: number }>(`SELECT count(*) AS n FROM hot_rows WHERE table_name = ?`, table)[0].n;
+/** Hot row count and chunk list of a table (by id). */
+export function tableInfo(m: Meter, table: number): ShardTableInfo {
+  const hot = m.all<{ n: number }>(`SELECT count(*) AS n FROM hot_rows WHERE table_id = ?`, table)[0].n;
   const chunks = m
     .all<{
       id: number;
@@ -193,7 +194,7 @@ export function tableInfo(m: Meter, table: string): ShardTableInfo {
       tier: string | null;
     }>(
       `SELECT c.id, c.bucket, c.row_count, c.bytes, c.deleted, k.object_bytes AS cold, k.tier FROM chunks c
-       LEFT JOIN cold_chunks k ON k.chunk_id = c.id WHERE c.table_name = ? ORDER BY c.bucket, c.id`,
+       LEFT JOIN cold_chunks k ON k.chunk_id = c.id WHERE c.table_id = ? ORDER BY c.bucket, c.id`,
       table,
     )
     .map((c) => ({
@@ -206,27 +207,11 @@ export function tableInfo(m: Meter, table: string): ShardTableInfo {
   return { hotRows: hot, chunks };
 }
 
-/** Removes every row, chunk and the remembered definition of a table (DROP TABLE). */
-export function dropTableData(m: Meter, table: string): void {
-  const ids = m.all<{ id: number }>(`SELECT id FROM chunks WHERE table_name = ?`, table).map((r) => r.id);
+/** Removes every row and chunk of a table (DROP TABLE; the caller marks it dropped, see `shard-tables`). */
+export function dropTableData(m: Meter, table: number): void {
+  const ids = m.all<{ id: number }>(`SELECT id FROM chunks WHERE table_id = ?`, table).map((r) => r.id);
   deleteChunks(m, ids);
-  m.all(`DELETE FROM hot_rows WHERE table_name = ?`, table);
-  m.all(`DELETE FROM shard_tables WHERE name = ?`, table);
-}
-
-/**
- * Remembers the newest definition of a table (the alarm has no Worker to ask).
- * Returns `create` when the table is new here, `alter` when its definition changed.
- */
-export function rememberTable(m: Meter, t: DistTable): 'create' | 'alter' | undefined {
-  const known = m.all(`SELECT 1 FROM shard_tables WHERE name = ?`, t.name).length > 0;
-  const changed = m.all(
-    `INSERT INTO shard_tables (name, def) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET def = excluded.def WHERE def <> excluded.def RETURNING name`,
-    t.name,
-    JSON.stringify(t),
-  );
-  if (changed.length === 0) return undefined;
-  return known ? 'alter' : 'create';
+  m.all(`DELETE FROM hot_rows WHERE table_id = ?`, table);
 }
 
 export { chunkColumnName };
@@ -235,7 +220,8 @@ export { chunkColumnName };
  * Raises the shard's record of the highest catalog version it has seen to `v`
  * and returns the record. Schema changes push their version here; Workers send
  * theirs with every request and get this back, so a Worker holding an older
- * cached catalog learns it must refetch.
+ * cached catalog learns it should refetch. Refusals are per table and per map
+ * version (see `shard-tables`), so an unrelated table's DDL refuses nothing.
  */
 export function catalogVersionSeen(sql: SqlStorage, v: number | undefined): number {
   const row = sql

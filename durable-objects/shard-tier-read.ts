@@ -69,7 +69,7 @@ export interface ColdNeeds {
 }
 
 /** The table's chunks whose blocks are in R2. */
-function remoteChunks(m: Meter, table: string, only?: readonly number[]): RemoteChunk[] {
+function remoteChunks(m: Meter, table: number, only?: readonly number[]): RemoteChunk[] {
   const all = m.all<{
     chunk_id: number;
     object_key: string;
@@ -78,7 +78,7 @@ function remoteChunks(m: Meter, table: string, only?: readonly number[]): Remote
     layout: string | null;
   }>(
     `SELECT k.chunk_id, k.object_key, c.header, k.tier, k.layout FROM cold_chunks k JOIN chunks c ON c.id = k.chunk_id
-     WHERE k.table_name = ?`,
+     WHERE k.table_id = ?`,
     table,
   );
   return only ? all.filter((c) => only.includes(c.chunk_id)) : all;
@@ -130,7 +130,7 @@ export class ColdBlockCache implements ColdBlocks {
    * Fetches the cold blocks `needs` may touch in `table`, then runs `run`
    * (synchronous engine work or a SQLite transaction) with them pinned.
    */
-  async withBlocks<T>(m: Meter, table: string, needs: ColdNeeds, run: () => T | Promise<T>): Promise<T> {
+  async withBlocks<T>(m: Meter, table: number, needs: ColdNeeds, run: () => T | Promise<T>): Promise<T> {
     let cold = remoteChunks(m, table, needs.chunks);
     const pin = new Map<string, Uint8Array>();
     this.pins.add(pin);

@@ -37,10 +37,10 @@ export interface TierFaults {
 }
 
 /** Warm chunk ids of `table` (only those of the bucket starting at `bucket`, when given). */
-export function warmChunkIds(m: Meter, table: string, bucket?: number): number[] {
+export function warmChunkIds(m: Meter, table: number, bucket?: number): number[] {
   return m
     .all<{ id: number }>(
-      `SELECT id FROM chunks WHERE table_name = ?1 AND (?2 IS NULL OR bucket = ?2)
+      `SELECT id FROM chunks WHERE table_id = ?1 AND (?2 IS NULL OR bucket = ?2)
        AND id NOT IN (SELECT chunk_id FROM cold_chunks) ORDER BY bucket, id`,
       table,
       bucket ?? null,
@@ -53,9 +53,9 @@ export function warmChunksBefore(m: Meter, t: DistTable, cutoffUs: number, limit
   const last = cutoffUs - (t.hypertable?.chunkIntervalUs ?? 0);
   return m
     .all<{ id: number }>(
-      `SELECT id FROM chunks WHERE table_name = ? AND bucket <= ?
+      `SELECT id FROM chunks WHERE table_id = ? AND bucket <= ?
        AND id NOT IN (SELECT chunk_id FROM cold_chunks) ORDER BY bucket, id LIMIT ?`,
-      t.name,
+      t.id,
       last,
       limit,
     )
@@ -66,7 +66,7 @@ export function warmChunksBefore(m: Meter, t: DistTable, cutoffUs: number, limit
 export async function moveChunkToCold(
   deps: TierDeps,
   m: Meter,
-  table: string,
+  table: number,
   chunkId: number,
   faults: TierFaults = {},
 ): Promise<boolean> {
@@ -98,7 +98,7 @@ export async function moveChunkToCold(
     tier: 'cold' as const,
     chunkId,
     bytes,
-    metadata: { format: 'orochi-chunk', table, chunk: String(chunkId) },
+    metadata: { format: 'orochi-chunk', table: String(table), chunk: String(chunkId) },
   };
   return uploadChunkObject(
     deps,
@@ -112,7 +112,7 @@ export async function moveChunkToCold(
       );
       if (warm.length === 0) return false;
       m.all(
-        `INSERT INTO cold_chunks (chunk_id, table_name, object_key, object_bytes) VALUES (?, ?, ?, ?)`,
+        `INSERT INTO cold_chunks (chunk_id, table_id, object_key, object_bytes) VALUES (?, ?, ?, ?)`,
         chunkId,
         table,
         key,
@@ -147,7 +147,7 @@ export async function tierDueChunks(
     if (due.length > budget) more = true;
     for (const id of due.slice(0, budget)) {
       try {
-        if (await moveChunkToCold(deps, m, t.name, id, faults)) moved++;
+        if (await moveChunkToCold(deps, m, t.id, id, faults)) moved++;
       } catch (e) {
         if (!onError) throw e;
         onError(id, e);
@@ -184,7 +184,7 @@ export async function collectColdGarbage(deps: TierDeps, m: Meter): Promise<numb
 export async function tierNow(
   deps: TierDeps,
   m: Meter,
-  table: string,
+  table: number,
   bucket: number | undefined,
   faults: TierFaults = {},
 ): Promise<number> {

@@ -34,11 +34,12 @@ import {
 } from './shard-log.ts';
 import { deleteHitsOf, type ShardOp, updatedRows } from './shard-ops.ts';
 import type { RowOverlay } from './shard-scan.ts';
-import { type Meter, rememberTable } from './shard-storage.ts';
+import type { Meter } from './shard-storage.ts';
+import { rememberTable } from './shard-tables.ts';
 import { ShardKeyLookup } from './shard-unique.ts';
 
 /** The prepared entry of transaction `txn` on `table` (batch ids are unique per shard). */
-export function txnEntryId(txn: string, table: string): string {
+export function txnEntryId(txn: string, table: number): string {
   return `${txn}@${table}`;
 }
 
@@ -59,13 +60,13 @@ interface TxnPayload {
 }
 
 /** The transaction's prepared entry on `table`, if still undecided. */
-function openEntry(m: Meter, txn: string, table: string): TxnPayload | undefined {
+function openEntry(m: Meter, txn: string, table: number): TxnPayload | undefined {
   const e = loggedBatch(m, txnEntryId(txn, table));
   return e?.state === 'prepared' && e.payload ? parsePlaneJson<TxnPayload>(e.payload) : undefined;
 }
 
 /** The transaction's own view of `table` as an overlay over the committed rows (undefined: none). */
-export function txnOverlay(m: Meter, txn: string, table: string): RowOverlay | undefined {
+export function txnOverlay(m: Meter, txn: string, table: number): RowOverlay | undefined {
   const p = openEntry(m, txn, table);
   if (!p) return undefined;
   const chunks = new Set<string>();
@@ -100,23 +101,23 @@ class TxnKeyLookup implements KeyLookup {
  * row it touches is held by another undecided transaction.
  */
 export function prepareInTxn(m: Meter, txn: string, stmt: number, table: DistTable, op: ShardOp): number {
-  const id = txnEntryId(txn, table.name);
+  const id = txnEntryId(txn, table.id);
   const logged = loggedBatch(m, id);
   if (loggedBatch(m, txn)?.state === 'aborted' || (logged && logged.state !== 'prepared'))
     throw new SqlError(RETRY_STATE, `transaction ${txn} was already decided; not applied, retry`);
-  const prior = openEntry(m, txn, table.name);
+  const prior = openEntry(m, txn, table.id);
   if (prior?.counts[stmt] !== undefined) return prior.counts[stmt];
   rememberTable(m, table);
   const hot = new Set(prior?.effect.hot);
   const chunks = new Map<number, Set<number>>(prior?.effect.chunks.map(([c, o]) => [c, new Set(o)]));
   let pending = [...(prior?.effect.rows ?? [])];
-  const overlay = txnOverlay(m, txn, table.name) ?? { hot, chunks: new Set<string>(), rows: pending };
+  const overlay = txnOverlay(m, txn, table.id) ?? { hot, chunks: new Set<string>(), rows: pending };
   const gone = new Set([...overlay.hot].map((r) => `h:${r}`));
   for (const c of overlay.chunks) gone.add(`c:${c}`);
   const lookup = () => new TxnKeyLookup(new ShardKeyLookup(m, table, id), gone, pending);
   /** Removes stored rows (refs `h:` / `c:`) and pending rows (`p:`) from the transaction's view. */
   const remove = (refs: readonly string[]) => {
-    const held = heldRows(m, table.name, id);
+    const held = heldRows(m, table.id, id);
     const dropped = new Set<number>();
     for (const ref of refs) {
       const [kind, a, b] = ref.split(':');
@@ -186,7 +187,7 @@ export function prepareInTxn(m: Meter, txn: string, stmt: number, table: DistTab
       'split the call into several calls (or use the bulk-ingest endpoint)',
     );
   if (prior) m.all(`UPDATE shard_log SET payload = ?, row_count = ? WHERE batch_id = ?`, json, total, id);
-  else appendLog(m, id, table.name, 'txn', total, 'prepared', json);
+  else appendLog(m, id, table.id, 'txn', total, 'prepared', json);
   return affected;
 }
 
@@ -239,17 +240,17 @@ export function preparedBefore(m: Meter, before: number): string[] {
  * transaction has one entry per table): their cold blocks are fetched before the
  * commit reads the rows' before images for the change log.
  */
-export function preparedChunks(m: Meter, txn: string): { table: string; chunks: number[] }[] {
-  const out: { table: string; chunks: number[] }[] = [];
+export function preparedChunks(m: Meter, txn: string): { table: number; chunks: number[] }[] {
+  const out: { table: number; chunks: number[] }[] = [];
   for (const id of entriesOf(m, txn)) {
-    const row = m.all<{ table_name: string; chunks: string | null }>(
-      `SELECT table_name, json_extract(payload, '$.effect.chunks') AS chunks FROM shard_log
+    const row = m.all<{ table_id: number; chunks: string | null }>(
+      `SELECT table_id, json_extract(payload, '$.effect.chunks') AS chunks FROM shard_log
        WHERE batch_id = ? AND state = 'prepared'`,
       id,
     )[0];
     if (!row?.chunks) continue;
     const chunks = (JSON.parse(row.chunks) as [number, number[]][]).map(([chunk]) => chunk);
-    if (chunks.length > 0) out.push({ table: row.table_name, chunks });
+    if (chunks.length > 0) out.push({ table: row.table_id, chunks });
   }
   return out;
 }

@@ -33,12 +33,12 @@ import type { Meter } from './shard-storage.ts';
 /** Values bound per IN list (DO SQLite allows 100 parameters per statement). */
 const IN_BATCH = 90;
 
-function sqlText(s: string): string {
+function _sqlText(s: string): string {
   return `'${s.replaceAll("'", "''")}'`;
 }
 
-/** A stable short name for a table's key index (table names may hold any character). */
-function indexName(table: string, c: UniqueConstraint): string {
+/** A stable short name for a table's key index. */
+function indexName(table: number, c: UniqueConstraint): string {
   let h = 0x811c9dc5;
   for (const ch of `${table}\u0000${c.columnIds.join(',')}`) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193);
   return `hot_key_${(h >>> 0).toString(16)}_${c.columnIds[0]}`;
@@ -50,11 +50,11 @@ function indexName(table: string, c: UniqueConstraint): string {
  * name with the same key is created again, and is then the right index.
  */
 export function ensureKeyIndexes(m: Meter, t: DistTable): void {
-  m.all(`CREATE INDEX IF NOT EXISTS shard_log_prepared ON shard_log (table_name) WHERE state = 'prepared'`);
+  m.all(`CREATE INDEX IF NOT EXISTS shard_log_prepared ON shard_log (table_id) WHERE state = 'prepared'`);
   for (const c of t.unique ?? [])
     m.all(
-      `CREATE INDEX IF NOT EXISTS "${indexName(t.name, c)}" ON hot_rows (json_extract(data, '$[${c.columnIds[0]}]'))
-       WHERE table_name = ${sqlText(t.name)}`,
+      `CREATE INDEX IF NOT EXISTS "${indexName(t.id, c)}" ON hot_rows (json_extract(data, '$[${c.columnIds[0]}]'))
+       WHERE table_id = ${Number(t.id)}`,
     );
 }
 
@@ -90,8 +90,8 @@ export class ShardKeyLookup implements KeyLookup {
     out: Map<string, KeyHolder>,
   ): void {
     const entries = this.m.all<{ batch_id: string; payload: string | null }>(
-      `SELECT batch_id, payload FROM shard_log WHERE table_name = ? AND state = 'prepared'`,
-      this.t.name,
+      `SELECT batch_id, payload FROM shard_log WHERE table_id = ? AND state = 'prepared'`,
+      this.t.id,
     );
     for (const e of entries) {
       if (e.batch_id === this.ownTxn || !e.payload) continue;
@@ -107,7 +107,7 @@ export class ShardKeyLookup implements KeyLookup {
     for (let i = 0; i < probe.length; i += IN_BATCH) {
       const part = probe.slice(i, i + IN_BATCH);
       const hits = this.m.all<{ rid: number; data: string }>(
-        `SELECT rid, data FROM hot_rows WHERE table_name = ${sqlText(this.t.name)}
+        `SELECT rid, data FROM hot_rows WHERE table_id = ${Number(this.t.id)}
          AND json_extract(data, '$[${first}]') IN (${part.map(() => '?').join(', ')})`,
         ...part,
       );
@@ -143,7 +143,7 @@ export class ShardKeyLookup implements KeyLookup {
       row_count: number;
       header: ArrayBuffer;
       deleted: ArrayBuffer | null;
-    }>(`SELECT id, row_count, header, deleted FROM chunks WHERE table_name = ? ORDER BY id`, this.t.name);
+    }>(`SELECT id, row_count, header, deleted FROM chunks WHERE table_id = ? ORDER BY id`, this.t.id);
     for (const ch of chunks) {
       const reader = openChunkParts(new Uint8Array(ch.header), (i) => this.m.block(ch.id, i));
       const idx = c.columnIds.map((id) => reader.columnIndex(chunkColumnName(id)));

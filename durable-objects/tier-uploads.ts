@@ -43,11 +43,19 @@ export function shardObjectPrefix(shardName: string, tier: ObjectTier): string {
   return `${shardName.split(':')[0]}/${tier}/${shardName}/`;
 }
 
-/** A fresh key for one upload attempt of a chunk's object. */
-export function chunkObjectKey(shardName: string, tier: ObjectTier, table: string, chunkId: number): string {
+/**
+ * A fresh key for one upload attempt of a chunk's object, under its table's id
+ * (objects written before ids existed keep their name-based keys: `cold_chunks` holds every key).
+ */
+export function chunkObjectKey(
+  shardName: string,
+  tier: ObjectTier,
+  tableId: number,
+  chunkId: number,
+): string {
   const ext = tier === 'cold' ? 'chunk' : 'parquet';
   const attempt = crypto.randomUUID().slice(0, 8);
-  return `${shardObjectPrefix(shardName, tier)}${encodeURIComponent(table)}/${chunkId}-${attempt}.${ext}`;
+  return `${shardObjectPrefix(shardName, tier)}${tableId}/${chunkId}-${attempt}.${ext}`;
 }
 
 /** One object to upload for a chunk. */

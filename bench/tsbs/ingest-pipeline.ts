@@ -22,6 +22,8 @@ export function cpuDistTable(): DistTable {
       type: id === 0 ? 'timestamptz' : id <= TAG_COLUMNS.length ? 'text' : 'float64',
       notNull: id === 0,
     })),
+    id: 1,
+    version: 1,
     nextColumnId: names.length,
     placement: { kind: 'distributed', columnId: 1 },
     shardCount: 8,

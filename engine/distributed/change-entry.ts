@@ -33,6 +33,8 @@ export interface ChangeEntry {
   readonly txnId: string;
   /** Commit time in ms since the epoch, taken once when the change committed. */
   readonly commitMs: number;
+  /** The table's id (what the entry is keyed by) and its name as the shard last knew it. */
+  readonly tableId: number;
   readonly table: string;
   readonly change: ChangeBody;
 }

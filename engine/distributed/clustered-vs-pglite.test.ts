@@ -53,6 +53,8 @@ const base: DistTable = {
     { id: 4, name: 'usage_system', type: 'float64', notNull: false },
     { id: 5, name: 'n', type: 'int64', notNull: false },
   ],
+  id: 1,
+  version: 1,
   nextColumnId: 6,
   placement: { kind: 'distributed', columnId: 1 },
   shardCount: SHARDS,

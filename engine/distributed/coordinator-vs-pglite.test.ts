@@ -38,6 +38,8 @@ const T: DistTable = {
     col(2, 'v', 'float64'),
     col(3, 'ts', 'timestamptz'),
   ],
+  id: 1,
+  version: 1,
   nextColumnId: 4,
   placement: { kind: 'distributed', columnId: 1 },
   shardCount: 8,
@@ -45,6 +47,8 @@ const T: DistTable = {
 const U: DistTable = {
   name: 'u',
   columns: [col(0, 'host', 'text'), col(1, 'region_id', 'int32'), col(2, 'w', 'int64')],
+  id: 1,
+  version: 1,
   nextColumnId: 3,
   placement: { kind: 'distributed', columnId: 0 },
   shardCount: 8,
@@ -52,6 +56,8 @@ const U: DistTable = {
 const R: DistTable = {
   name: 'r',
   columns: [col(0, 'region_id', 'int32'), col(1, 'name', 'text')],
+  id: 1,
+  version: 1,
   nextColumnId: 2,
   placement: { kind: 'reference' },
   shardCount: 1,

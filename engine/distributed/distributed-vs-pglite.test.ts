@@ -44,6 +44,8 @@ const table: DistTable = {
     { id: 4, name: 'ts', type: 'timestamptz', notNull: false },
     { id: 5, name: 'flag', type: 'bool', notNull: false },
   ],
+  id: 1,
+  version: 1,
   nextColumnId: 6,
   placement: { kind: 'distributed', columnId: 1 },
   shardCount: 8,

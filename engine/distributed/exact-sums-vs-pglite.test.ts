@@ -23,6 +23,8 @@ const table: DistTable = {
     { id: 1, name: 'n', type: 'int64', notNull: false },
     { id: 2, name: 'i', type: 'int32', notNull: false },
   ],
+  id: 1,
+  version: 1,
   nextColumnId: 3,
   placement: { kind: 'distributed', columnId: 0 },
   shardCount: 8,

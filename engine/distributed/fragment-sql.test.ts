@@ -24,6 +24,8 @@ describe('toPartial', () => {
       { id: 2, name: 'v', type: 'float64', notNull: false },
       { id: 3, name: 'n', type: 'int64', notNull: false },
     ],
+    id: 1,
+    version: 1,
     nextColumnId: 4,
     placement: { kind: 'local' },
     shardCount: 1,

@@ -1,5 +1,13 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildHashRanges, hashValue, murmur3, rangeForHash, shardForValue } from './hash-ranges.ts';
+import {
+  buildHashRanges,
+  canonicalBytes,
+  hashValue,
+  murmur3,
+  rangeForHash,
+  shardForValue,
+} from './hash-ranges.ts';
 
 describe('hash ranges', () => {
   it('murmur3 matches the reference vectors', () => {
@@ -7,6 +15,28 @@ describe('hash ranges', () => {
     expect(murmur3(new Uint8Array(0))).toBe(0);
     expect(murmur3(enc.encode('hello')) >>> 0).toBe(0x248bfa47);
     expect(murmur3(enc.encode('The quick brown fox jumps over the lazy dog')) >>> 0).toBe(0x2e4ff723);
+  });
+
+  it('hashes every safe integer exactly as murmur3 of its canonical bytes (the integer fast path)', () => {
+    const edges = [
+      0,
+      1,
+      -1,
+      2 ** 31,
+      -(2 ** 31),
+      2 ** 32 - 1,
+      2 ** 32,
+      -(2 ** 32),
+      2 ** 53 - 1,
+      -(2 ** 53 - 1),
+    ];
+    for (const v of edges) expect(hashValue(v), String(v)).toBe(murmur3(canonicalBytes(v)));
+    fc.assert(
+      fc.property(fc.maxSafeInteger(), (v) => hashValue(v) === murmur3(canonicalBytes(v))),
+      { numRuns: 5000 },
+    );
+    // int and bigint keys of one value colocate.
+    expect(hashValue(123456789012n)).toBe(hashValue(123456789012));
   });
 
   it.each([1, 2, 3, 8, 32, 1000])('%i ranges tile int32 without gaps', (n) => {

@@ -16,12 +16,6 @@ export interface HashRange {
   readonly max: number;
 }
 
-/** A versioned shard map: the version changes whenever ranges or owners change. */
-export interface ShardMap {
-  readonly version: number;
-  readonly ranges: readonly HashRange[];
-}
-
 /** Splits the int32 space into `count` contiguous ranges (the last absorbs the remainder). */
 export function buildHashRanges(count: number): HashRange[] {
   if (!Number.isInteger(count) || count < 1 || count > 1024) {
@@ -38,7 +32,7 @@ export function buildHashRanges(count: number): HashRange[] {
 }
 
 /** The range containing `hash` (binary search; ranges are sorted and gap-free). */
-export function rangeForHash(ranges: readonly HashRange[], hash: number): HashRange {
+export function rangeForHash<R extends { readonly max: number }>(ranges: readonly R[], hash: number): R {
   let lo = 0;
   let hi = ranges.length - 1;
   while (lo < hi) {
@@ -110,7 +104,32 @@ export function murmur3(bytes: Uint8Array, seed = 0): number {
 
 /** Hash of a distribution value; NULL hashes like Citus does not allow (callers reject NULL keys). */
 export function hashValue(value: unknown): number {
+  // Integers (the usual key) without allocating: the same bytes as `canonicalBytes`, as two words.
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return murmur3Int64(value);
   return murmur3(canonicalBytes(value));
+}
+
+function mix(h: number, word: number): number {
+  let k = Math.imul(word, 0xcc9e2d51);
+  k = (k << 15) | (k >>> 17);
+  k = Math.imul(k, 0x1b873593);
+  h ^= k;
+  h = (h << 13) | (h >>> 19);
+  return (Math.imul(h, 5) + 0xe6546b64) | 0;
+}
+
+/** `murmur3` of a safe integer's 8-byte little-endian two's complement (`canonicalBytes`). */
+function murmur3Int64(v: number): number {
+  const hi = Math.floor(v / 2 ** 32);
+  const lo = v - hi * 2 ** 32;
+  let h = mix(mix(0, lo | 0), hi | 0);
+  h ^= 8;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h | 0;
 }
 
 /** The shard index owning `value` under `ranges`. */

@@ -13,15 +13,15 @@ import { encodeChunks } from '../columnar/index.ts';
 import type { ColumnType, FlatVector, Vector } from '../vector.ts';
 import type { BucketChunk } from './chunk-rows.ts';
 import { chunkColumnName } from './chunk-rows.ts';
-import { buildHashRanges, shardForValue } from './hash-ranges.ts';
 import type { ColumnValues, TableBatch } from './ingest-columns.ts';
+import { initialMap, mapShards, type ShardMap, shardOfValue } from './shard-map.ts';
 import { chunkOrderKeys } from './table-layout.ts';
 
 /** Shard index → its batches (each ≤ `sliceRows` rows), each a list of encoded bucket chunks. */
 export type ShardChunks = Map<number, BucketChunk[][]>;
 
-/** Shard index of every row (-1 for rejected rows). */
-export function shardOfRows(tb: TableBatch): Int32Array {
+/** Shard of every row, as an index into `mapShards(map)` (-1 for rejected rows). */
+export function shardOfRows(tb: TableBatch, map: ShardMap = initialMap(tb.table.shardCount)): Int32Array {
   const t = tb.table;
   const out = new Int32Array(tb.rows).fill(-1);
   const place = t.placement;
@@ -33,13 +33,14 @@ export function shardOfRows(tb: TableBatch): Int32Array {
     for (let r = 0; r < tb.rows; r++) if (tb.accepted[r]) out[r] = 0;
     return out;
   }
-  const ranges = buildHashRanges(t.shardCount);
+  const index = new Map(mapShards(map).map((s, i) => [s, i]));
+  const shardForValue = (v: unknown) => index.get(shardOfValue(map, v)) ?? -1;
   if (dist.column.type === 'text') {
     const byCode = new Int32Array(dist.dict.length).fill(-1);
     for (let r = 0; r < tb.rows; r++) {
       if (!tb.accepted[r]) continue;
       const c = dist.codes[r];
-      if (byCode[c] < 0) byCode[c] = shardForValue(ranges, dist.dict[c]);
+      if (byCode[c] < 0) byCode[c] = shardForValue(dist.dict[c]);
       out[r] = byCode[c];
     }
     return out;
@@ -47,14 +48,18 @@ export function shardOfRows(tb: TableBatch): Int32Array {
   for (let r = 0; r < tb.rows; r++) {
     if (!tb.accepted[r]) continue;
     const v = dist.num[r];
-    out[r] = shardForValue(ranges, dist.column.type === 'bool' ? v === 1 : v);
+    out[r] = shardForValue(dist.column.type === 'bool' ? v === 1 : v);
   }
   return out;
 }
 
 /** Encodes the accepted rows of `tb` per shard. */
-export function encodeForShards(tb: TableBatch, sliceRows = 65_536): ShardChunks {
-  const shardOf = shardOfRows(tb);
+export function encodeForShards(
+  tb: TableBatch,
+  sliceRows = 65_536,
+  map: ShardMap = initialMap(tb.table.shardCount),
+): ShardChunks {
+  const shardOf = shardOfRows(tb, map);
   const perShard = new Map<number, number[]>();
   for (let r = 0; r < tb.rows; r++) {
     const s = shardOf[r];

@@ -11,6 +11,8 @@ const cpu: DistTable = {
     { id: 2, name: 'usage', type: 'float64', notNull: false },
     { id: 3, name: 'n', type: 'int64', notNull: false },
   ],
+  id: 1,
+  version: 1,
   nextColumnId: 4,
   placement: { kind: 'distributed', columnId: 1 },
   shardCount: 8,

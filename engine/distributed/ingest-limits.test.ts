@@ -154,6 +154,8 @@ describe('record format limits', () => {
       { id: 1, name: 'host', type: 'text', notNull: false },
       { id: 2, name: 'doc', type: 'text', notNull: false },
     ],
+    id: 1,
+    version: 1,
     nextColumnId: 3,
     placement: { kind: 'distributed', columnId: 1 },
     shardCount: 8,

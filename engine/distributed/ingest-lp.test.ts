@@ -98,6 +98,8 @@ const byHost: DistTable = {
     ['msg', 'text'],
     ['i32', 'int32', false, 7],
   ]),
+  id: 1,
+  version: 1,
   nextColumnId: 8,
   placement: { kind: 'distributed', columnId: 1 },
   shardCount: 4,

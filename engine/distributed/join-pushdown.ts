@@ -133,6 +133,8 @@ export function planJoinPushdown(
   if (dist.some((r) => r.table.shardCount !== shardCount || hashFamily(distType(r.table)) !== family))
     return undefined;
   const virtual: DistTable = {
+    id: 0, // never stored: the join's view of its relations
+    version: 0,
     name: JOIN_VIEW,
     columns: vcols,
     nextColumnId: vcols.length,

@@ -22,6 +22,8 @@ const t: DistTable = {
     { id: 2, name: 'v', type: 'float64', notNull: false },
     { id: 3, name: 'k', type: 'int32', notNull: false },
   ],
+  id: 1,
+  version: 1,
   nextColumnId: 4,
   placement: { kind: 'local' },
   shardCount: 1,

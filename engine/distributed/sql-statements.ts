@@ -56,6 +56,8 @@ export type Command =
       readonly options: RelOption[];
     }
   | { readonly kind: 'drop'; readonly tables: string[]; readonly ifExists: boolean }
+  /** `ALTER TABLE [IF EXISTS] t RENAME TO u`. */
+  | { readonly kind: 'rename'; readonly table: string; readonly to: string; readonly ifExists: boolean }
   | { readonly kind: 'insert'; readonly table: string; readonly stmt: Node }
   | { readonly kind: 'insertSelect'; readonly table: string; readonly stmt: Node }
   | { readonly kind: 'delete'; readonly table: string; readonly where?: Node }
@@ -261,6 +263,17 @@ export function classify(stmt: Node, params: readonly unknown[]): Command {
       else unsupported(alterActionName(String(c.subtype)));
     }
     return { kind: 'alter', table: relName(a.relation), add, drop, options };
+  }
+  if (stmt.RenameStmt) {
+    const r = stmt.RenameStmt;
+    if (r.renameType !== 'OBJECT_TABLE')
+      unsupported(`ALTER … RENAME of ${String(r.renameType).replace('OBJECT_', '').toLowerCase()}`);
+    return {
+      kind: 'rename',
+      table: relName(r.relation),
+      to: String(r.newname),
+      ifExists: Boolean(r.missing_ok),
+    };
   }
   if (stmt.DropStmt) {
     const d = stmt.DropStmt;

@@ -50,6 +50,19 @@ export interface UniqueConstraint {
 
 /** A table as the catalog stores it. */
 export interface DistTable {
+  /**
+   * Immutable, assigned by the CatalogDO at CREATE TABLE and never reused: shards key
+   * every per-table thing by it, so a rename touches no shard data and a table dropped
+   * and created again under the same name starts empty.
+   */
+  readonly id: number;
+  /** Bumped by every change of this table's definition or placement; shards refuse older ones (40001). */
+  readonly version: number;
+  /**
+   * The name a table had when ids were introduced: a shard still holding its data under
+   * that name adopts it for this id on first contact (see durable-objects/shard-tables).
+   */
+  readonly legacyName?: string;
   readonly name: string;
   readonly columns: readonly DistColumn[];
   readonly nextColumnId: number;

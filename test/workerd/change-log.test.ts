@@ -5,8 +5,8 @@
  */
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { LOG_HELD_TABLE } from '../../durable-objects/change-log.ts';
 import { DEFAULT_LOG_RETENTION } from '../../durable-objects/change-log-retention.ts';
+import { LOG_HELD_TABLE } from '../../durable-objects/shard-tables.ts';
 import type { ChangeEntry } from '../../engine/distributed/change-entry.ts';
 import type { Row } from '../../engine/distributed/table-schema.ts';
 import { chunkPage, distributed, logOf, named, readPage, shard, tableDef } from './change-log-fixtures.ts';
@@ -139,7 +139,7 @@ describe('change log: bulk loads', () => {
     );
     expect(refs.reduce((n, r) => n + r.rows, 0)).toBe(100);
     await s.compact(); // merges the two small chunks into one
-    const live = (await s.tableInfo('cl_bulk')).chunks.map((c) => c.id);
+    const live = (await s.tableInfo((await tableDef('cl_bulk')).id)).chunks.map((c) => c.id);
     expect(live.some((id) => refs.some((r) => r.id === id))).toBe(false);
     const t = await tableDef('cl_bulk');
     const loaded: number[] = [];
@@ -163,7 +163,7 @@ describe('change log: bulk loads', () => {
         s,
         async (_i, state) =>
           state.storage.sql
-            .exec<{ n: number }>(`SELECT count(*) AS n FROM chunks WHERE table_name = ?`, LOG_HELD_TABLE)
+            .exec<{ n: number }>(`SELECT count(*) AS n FROM chunks WHERE table_id = ?`, LOG_HELD_TABLE)
             .one().n,
       );
     expect(await held()).toBe(refs.length);
@@ -191,13 +191,14 @@ describe('change log: bulk loads', () => {
     for (const i of [0, 1]) {
       const s = shard(2, i);
       await s.tierChunks(t, undefined, {}, 'cold');
-      const tiers = (await s.tableInfo('cl_cold')).chunks.map((c) => c.tier);
+      const tiers = (await s.tableInfo((await tableDef('cl_cold')).id)).chunks.map((c) => c.tier);
       expect(tiers.length > 0 && tiers.every((x) => x === 'cold')).toBe(true);
       await forget(i);
       // Prepare reads only the filter's column; the commit needs every column for the before images.
       await s.prepare('cl-cold-delete', t, {
         kind: 'delete',
         table: 'cl_cold',
+        tableId: t.id,
         reads: [idCol.id],
         defaults: [],
         filter: {
@@ -236,12 +237,15 @@ describe('change log: bulk loads', () => {
         Number(state.storage.sql.exec<{ b: number }>(sql, JSON.stringify(lsns)).one().b ?? 0);
       const inList = `(SELECT value FROM json_each(?))`;
       return (
-        q(`SELECT sum(length(body) + length(txn_id) + length(kind) + length(table_name) + 24) AS b
+        q(`SELECT sum(length(body) + length(txn_id) + length(kind) + length(table_id) + 24) AS b
            FROM change_log WHERE lsn IN ${inList}`) +
         q(`SELECT count(*) * 16 AS b FROM change_log_chunks WHERE lsn IN ${inList}`)
       );
     });
-    const chunkBytes = (await s.tableInfo('cl_measure')).chunks.reduce((t, c) => t + c.bytes, 0);
+    const chunkBytes = (await s.tableInfo((await tableDef('cl_measure')).id)).chunks.reduce(
+      (t, c) => t + c.bytes,
+      0,
+    );
     const ratio = logBytes / chunkBytes;
     console.log(
       `bulk load of ${n} rows: log ${logBytes} B (${(logBytes / n).toFixed(4)} B/row), ` +

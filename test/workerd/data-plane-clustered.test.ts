@@ -106,7 +106,7 @@ async function storedChunks(table: string): Promise<{ host: string; time: number
       const sqlite = state.storage.sql;
       const heads = sqlite
         .exec<{ id: number; header: ArrayBuffer }>(
-          `SELECT id, header FROM chunks WHERE table_name = ?`,
+          `SELECT id, header FROM chunks WHERE table_id = (SELECT id FROM shard_tables WHERE name = ? AND dropped = 0)`,
           table,
         )
         .toArray();

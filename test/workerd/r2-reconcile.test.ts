@@ -80,7 +80,7 @@ describe('pending R2 moves are keyed by object key', () => {
         coldKey = key;
         expect(await freezeChunk(d, m, def as DistTable, chunk, { forget: () => {} })).toBe(true);
       });
-      expect(await moveChunkToCold({ ...d, bucket: racing }, m, 'race', chunk)).toBe(false);
+      expect(await moveChunkToCold({ ...d, bucket: racing }, m, def.id, chunk)).toBe(false);
       expect(await collectColdGarbage(d, m)).toBe(1);
     });
     await shard(0).compact(); // drops the engines cached before the freeze
@@ -95,6 +95,7 @@ describe('pending R2 moves are keyed by object key', () => {
 
   it('an upload that lands after its chunk was dropped and garbage collected is still deleted', async () => {
     await loadMetrics('late');
+    const lateId = (await tableDef('late')).id;
     const chunk = (await shardChunks(1, 'late'))[0].id;
     let key = '';
     await runInDurableObject(shard(1), async (_o, state) => {
@@ -107,7 +108,7 @@ describe('pending R2 moves are keyed by object key', () => {
         await collectColdGarbage(d, m);
         expect(m.all(`SELECT object_key FROM tier_moves`).map((r) => r.object_key)).toEqual([k]);
       });
-      expect(await moveChunkToCold({ ...d, bucket: late }, m, 'late', chunk)).toBe(false);
+      expect(await moveChunkToCold({ ...d, bucket: late }, m, lateId, chunk)).toBe(false);
       expect(await env.COLD.head(key)).not.toBeNull(); // it landed, and is queued as garbage
       expect(m.all(`SELECT object_key FROM tier_garbage`).map((r) => r.object_key)).toEqual([key]);
       expect(await collectColdGarbage(d, m)).toBe(1);

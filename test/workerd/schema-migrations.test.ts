@@ -33,7 +33,8 @@ const SHAPES = {
       sql,
       'cold_chunks',
       `(chunk_id INTEGER PRIMARY KEY, table_name TEXT NOT NULL, object_key TEXT NOT NULL, object_bytes INTEGER NOT NULL)`,
-      'chunk_id, table_name, object_key, object_bytes',
+      // The name a chunk's table had: shards before versions keyed tables by name.
+      'chunk_id, (SELECT name FROM shard_tables WHERE id = cold_chunks.table_id), object_key, object_bytes',
     );
     sql.exec(`CREATE INDEX IF NOT EXISTS cold_chunks_table ON cold_chunks (table_name)`);
     sql.exec(`DROP TABLE tier_moves`);

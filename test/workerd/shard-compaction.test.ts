@@ -8,6 +8,7 @@
 import { env, runDurableObjectAlarm } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { ingest, ok } from './data-plane-client.ts';
+import { tableDef } from './tier-fixtures.ts';
 
 const DB_ID = '00000000-0000-4000-8000-000000000002';
 const shard = (count: number, i: number) => env.SHARD.get(env.SHARD.idFromName(`${DB_ID}:${count}:${i}`));
@@ -34,12 +35,12 @@ describe('compaction in bounded passes', () => {
 
     for (let i = 0; i < 2; i++) {
       const s = shard(2, i);
-      const start = await s.tableInfo('cmp_big');
+      const start = await s.tableInfo((await tableDef('cmp_big')).id);
       expect(start.hotRows).toBeGreaterThan(PASS_ROWS);
       const smallest = Math.max(...start.chunks.map((c) => c.rows));
       await s.setMaintenancePolicy({ minRows: 1, maxAgeMs: 0, passRows: PASS_ROWS });
       expect(await runDurableObjectAlarm(s)).toBe(true);
-      const one = await s.tableInfo('cmp_big');
+      const one = await s.tableInfo((await tableDef('cmp_big')).id);
       // One pass: at most PASS_ROWS hot rows moved, and merged chunks hold about PASS_ROWS rows in all.
       expect(start.hotRows - one.hotRows).toBeLessThanOrEqual(PASS_ROWS);
       expect(one.hotRows).toBeGreaterThan(0);
@@ -53,7 +54,7 @@ describe('compaction in bounded passes', () => {
 
     await ok(`SELECT compact_table('cmp_big')`);
     for (let i = 0; i < 2; i++) {
-      const done = await shard(2, i).tableInfo('cmp_big');
+      const done = await shard(2, i).tableInfo((await tableDef('cmp_big')).id);
       expect(done.hotRows).toBe(0);
       expect(done.chunks.length).toBe(1); // every pass merged; one chunk per shard at the end
     }

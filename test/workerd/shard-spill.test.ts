@@ -18,6 +18,8 @@ const table: DistTable = {
     { id: 1, name: 'host', type: 'text', notNull: false },
     { id: 2, name: 'v', type: 'float64', notNull: false },
   ],
+  id: 1,
+  version: 1,
   nextColumnId: 3,
   placement: { kind: 'local' },
   shardCount: 1,

@@ -64,7 +64,7 @@ export async function shardChunks(i: number, table: string) {
          (SELECT tier FROM cold_chunks WHERE chunk_id = id) AS tier,
          (SELECT layout FROM cold_chunks WHERE chunk_id = id) AS layout,
          (SELECT object_key FROM tier_moves WHERE chunk_id = id) AS moving
-         FROM chunks WHERE table_name = ? ORDER BY id`,
+         FROM chunks WHERE table_id = (SELECT id FROM shard_tables WHERE name = ? AND dropped = 0) ORDER BY id`,
         table,
       )
       .toArray()

@@ -20,7 +20,7 @@ import type { ShardOp } from '../../durable-objects/shard-ops.ts';
 import type { Command } from '../../engine/distributed/sql-statements.ts';
 import type { DistTable } from '../../engine/distributed/table-schema.ts';
 import { isSqlError, SqlError, SqlState } from '../../engine/errors.ts';
-import { type Cluster, tableOf } from './cluster.ts';
+import type { Cluster } from './cluster.ts';
 import type { StatsCollector } from './query-stats.ts';
 import { MAX_TXN_ATTEMPTS, plannedVersion, resolveAll, TABLE_CHANGED } from './write-path.ts';
 
@@ -35,6 +35,7 @@ export const WRITE_KINDS = new Set<Command['kind']>(['insert', 'insertSelect', '
 const NOT_AFTER_WRITE: ReadonlyMap<Command['kind'], string> = new Map([
   ['create', 'CREATE TABLE'],
   ['alter', 'ALTER TABLE'],
+  ['rename', 'ALTER TABLE … RENAME'],
   ['drop', 'DROP TABLE'],
   ['function', 'a management function'],
   ['showQuery', 'a SHOW query'],
@@ -127,7 +128,9 @@ export class CallTxn {
       try {
         const counts = await Promise.all(
           [...ops].map(async ([name, op]) => {
-            const r = await this.cluster.shard(name).prepareStatement(id, stmt, table, op, version);
+            const r = await this.cluster
+              .shard(name)
+              .prepareStatement(id, stmt, table, op, version, this.cluster.placementFor(table, name));
             this.stats.add(name, r.stats);
             return r.rowCount;
           }),
@@ -137,9 +140,9 @@ export class CallTxn {
         const err = fromRpcError(e);
         if (!isSqlError(err) || err.code !== RETRY_STATE || attempt >= MAX_TXN_ATTEMPTS) throw err;
         if (err.message.includes(STALE_CATALOG)) {
-          const snap = await this.cluster.refresh();
-          // Statements prepared earlier in this call were planned on the same definition: only it may go on.
-          if (JSON.stringify(tableOf(snap, table.name)) !== JSON.stringify(table))
+          // Statements prepared earlier in this call were planned on the same definition and map.
+          const snap = await this.cluster.refreshFor(table);
+          if (!snap)
             throw new SqlError(RETRY_STATE, `table "${table.name}" ${TABLE_CHANGED}; not applied, retry`);
           version = snap.version;
         } else if (err.message.includes(ROW_CONFLICT)) {

@@ -87,13 +87,16 @@ async function generalOnce(
       const partials = await Promise.all(
         shards.map(async (s) => {
           // RPC typing erases `unknown` payloads to never; the shape is PartialResult + ShardStats.
-          const r = (await cluster.shard(s).execute(g.plan.fragment, t, version, call.txn)) as unknown as {
-            result: PartialResult;
-            stats: ShardStats;
-            catalogVersion: number;
-          };
+          const r = (await cluster.fresh(
+            cluster.shard(s).execute(g.plan.fragment, t, version, call.txn, cluster.placementFor(t, s)),
+          )) as unknown as { result: PartialResult; stats: ShardStats; catalogVersion: number } | undefined;
+          // Refused as planned with a stale table or map version: plan again on the refetched catalog.
+          if (!r) {
+            stale = true;
+            return { rowCount: 0, columns: [] };
+          }
           stats.add(s, r.stats);
-          if (cluster.staleCatalog(r.catalogVersion) || r.catalogVersion > version) stale = true;
+          cluster.staleCatalog(r.catalogVersion);
           budget.add(r.result, g.plan.fragment.limit);
           return r.result;
         }),

@@ -67,7 +67,9 @@ async function runOnShards(
   const partials = await Promise.all(
     shards.map(async (s) => {
       const started = performance.now();
-      const r = (await call.cluster.shard(s).execute(f, t, version)) as unknown as {
+      const r = (await call.cluster
+        .shard(s)
+        .execute(f, t, version, undefined, call.cluster.placementFor(t, s))) as unknown as {
         result: PartialResult;
         stats: ShardStats;
       };

@@ -199,8 +199,9 @@ async function ingestLineProtocol(
     timer.mark('columns');
     if (tb.acceptedCount === 0) continue;
     const perShard = new Map<string, BucketChunk[][]>();
-    for (const [idx, slices] of encodeForShards(tb, MAX_BATCH_ROWS))
-      perShard.set(cluster.shardName(table.shardCount, idx), slices);
+    const shards = cluster.shardsOf(table);
+    for (const [idx, slices] of encodeForShards(tb, MAX_BATCH_ROWS, cluster.mapOf(table)))
+      perShard.set(shards[idx], slices);
     timer.mark('encode');
     const res = await writeShardChunks(
       cluster,

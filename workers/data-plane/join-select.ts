@@ -61,9 +61,14 @@ export async function runJoinPushdown(
   const { version } = await cluster.snapshot();
   stats.lap('plan');
   let stale = false;
-  const answer = (name: string, r: ShardAnswer) => {
+  // Refused as planned with a stale table or map version (undefined): plan again on the refetched catalog.
+  const answer = (name: string, r: ShardAnswer | undefined): PartialResult => {
+    if (!r) {
+      stale = true;
+      return { rowCount: 0, columns: [] };
+    }
     stats.add(name, r.stats);
-    if (cluster.staleCatalog(r.catalogVersion) || r.catalogVersion > version) stale = true;
+    cluster.staleCatalog(r.catalogVersion);
     return r.result;
   };
 
@@ -72,9 +77,17 @@ export async function runJoinPushdown(
     if (!rel.broadcast) continue;
     const [name] = cluster.shardsOf(rel.table);
     // RPC typing erases `unknown` payloads to never; the shape is PartialResult + ShardStats.
-    const r = (await cluster
-      .shard(name)
-      .execute(broadcastScan(rel.table), rel.table, version)) as unknown as ShardAnswer;
+    const r = (await cluster.fresh(
+      cluster
+        .shard(name)
+        .execute(
+          broadcastScan(rel.table),
+          rel.table,
+          version,
+          undefined,
+          cluster.placementFor(rel.table, name),
+        ),
+    )) as unknown as ShardAnswer | undefined;
     const rows = answer(name, r);
     if (rows.rowCount > BROADCAST_MAX_ROWS) return undefined;
     shipped.set(i, rows);
@@ -87,7 +100,9 @@ export async function runJoinPushdown(
   const req = joinRequest(plan, shipped);
   const partials = await Promise.all(
     shards.map(async (name) => {
-      const r = (await cluster.shard(name).executeJoin(req, version)) as unknown as ShardAnswer;
+      const r = (await cluster.fresh(
+        cluster.shard(name).executeJoin(req, version, cluster.placementFor(anchor, name)),
+      )) as unknown as ShardAnswer | undefined;
       return answer(name, r);
     }),
   );

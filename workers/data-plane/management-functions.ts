@@ -41,7 +41,7 @@ function scalar(name: string, type: string, value: unknown): StatementResult {
 }
 
 async function isEmpty(cluster: Cluster, t: DistTable): Promise<boolean> {
-  const infos = await Promise.all(cluster.shardsOf(t).map((s) => cluster.shard(s).tableInfo(t.name)));
+  const infos = await Promise.all(cluster.shardsOf(t).map((s) => cluster.shard(s).tableInfo(t)));
   return infos.every((i) => i.hotRows === 0 && i.chunks.length === 0);
 }
 
@@ -293,9 +293,10 @@ async function createHypertable(
 }
 
 /**
- * Pushes a changed table definition, with the catalog version it was changed at,
- * to its shards (and `alsoTo`, e.g. the shards of its previous placement), so
- * Workers still caching an older catalog are told to refetch by the shards.
+ * Pushes a changed table definition, with the catalog version it was changed at
+ * and each shard's ranges of the map, to its shards (and `alsoTo`, e.g. the shards
+ * of its previous placement), so requests planned with an older definition are
+ * refused there and Workers still caching an older catalog refetch.
  */
 export async function pushTable(
   cluster: Cluster,
@@ -304,7 +305,12 @@ export async function pushTable(
 ): Promise<void> {
   const { version } = await cluster.refresh();
   const names = new Set([...cluster.shardsOf(t), ...alsoTo]);
-  await Promise.all([...names].map((s) => cluster.shard(s).updateTable(t, version)));
+  const mine = new Set(cluster.shardsOf(t));
+  await Promise.all(
+    [...names].map((s) =>
+      cluster.shard(s).updateTable(t, version, mine.has(s) ? cluster.placementFor(t, s) : undefined),
+    ),
+  );
 }
 
 /**

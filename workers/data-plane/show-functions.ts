@@ -6,7 +6,6 @@
  * tier_chunk also use. Rows come back typed and raw (timestamps in µs) so
  * they can be returned as they are or queried in FROM (see `show-from`).
  */
-import { tableRanges } from '../../durable-objects/catalog-do.ts';
 import { type EvaluatedArgs, textArg, timePointArg } from '../../engine/distributed/management-args.ts';
 import { type DistTable, type DistType, formatTimestampUs } from '../../engine/distributed/table-schema.ts';
 import { SqlError, SqlState } from '../../engine/errors.ts';
@@ -71,9 +70,12 @@ export async function runShowFunction(
 
 /** show_shards: one row per shard of `t` (hash range, live rows, chunks, bytes, tier). */
 export async function showShards(cluster: Cluster, t: DistTable, stats: StatsCollector): Promise<ShowRows> {
-  const ranges = tableRanges(t);
   const names = cluster.shardsOf(t);
-  const infos = await Promise.all(names.map((s) => cluster.shard(s).tableInfo(t.name)));
+  // Hash ranges from the stored shard map (none for tables that are not hash-distributed).
+  const ranges = names.map((s) =>
+    t.placement.kind === 'distributed' ? cluster.placementFor(t, s).ranges[0] : undefined,
+  );
+  const infos = await Promise.all(names.map((s) => cluster.shard(s).tableInfo(t)));
   stats.lap('shards');
   const rows = infos.map((info, i) => {
     stats.touch(names[i]);
@@ -124,7 +126,7 @@ export async function showChunks(
   window: ChunkWindow = {},
 ): Promise<ShowRows> {
   const names = cluster.shardsOf(t);
-  const infos = await Promise.all(names.map((s) => cluster.shard(s).tableInfo(t.name)));
+  const infos = await Promise.all(names.map((s) => cluster.shard(s).tableInfo(t)));
   stats.lap('shards');
   const width = t.hypertable?.chunkIntervalUs;
   const rows: unknown[][] = [];

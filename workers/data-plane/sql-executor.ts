@@ -221,11 +221,17 @@ async function runCommand(
           .alterTable(cmd.table, cmd.add, cmd.drop, cmd.options)) as unknown as DistTable,
       );
       return commandResult('ALTER TABLE');
+    case 'rename': {
+      const t = (await cluster.catalog().renameTable(cmd.table, cmd.to, cmd.ifExists)) as DistTable | null;
+      // Shards key rows by table id: they only learn the new name (and version) with the definition.
+      if (t) await pushTable(cluster, t);
+      return commandResult('ALTER TABLE');
+    }
     case 'drop': {
       for (const name of cmd.tables) {
         const t = (await cluster.catalog().dropTable(name, cmd.ifExists)) as DistTable | null;
         const { version } = await cluster.refresh();
-        if (t) await Promise.all(cluster.shardsOf(t).map((s) => cluster.shard(s).dropTable(name, version)));
+        if (t) await Promise.all(cluster.shardsOf(t).map((s) => cluster.shard(s).dropTable(t, version)));
       }
       return commandResult('DROP TABLE');
     }
@@ -267,14 +273,14 @@ async function runCommand(
         ops.set(
           s,
           cmd.kind === 'delete'
-            ? { kind: 'delete', table: t.name, dml, reads, defaults }
-            : { kind: 'update', table: t.name, dml, reads, defaults, set },
+            ? { kind: 'delete', table: t.name, tableId: t.id, dml, reads, defaults }
+            : { kind: 'update', table: t.name, tableId: t.id, dml, reads, defaults, set },
         );
       const n = await write(t, ops);
       return commandResult(cmd.kind === 'delete' ? 'DELETE' : 'UPDATE', n);
     }
     case 'select': {
-      // A shard that has seen a newer catalog answers nothing; plan again on the refetched one.
+      // A shard refusing the plan as stale answers nothing; plan again on the refetched catalog.
       for (let attempt = 0; attempt < 2; attempt++) {
         const r = await selectOnce(call, cmd);
         if (r === 'general') return await runGeneralSelect(general(call), cmd.original, text);
@@ -319,16 +325,19 @@ async function selectOnce(
   const partials = await Promise.all(
     shards.map(async (s) => {
       // RPC typing erases `unknown` payloads to never; the shape is PartialResult + ShardStats.
-      const r = (await cluster
-        .shard(s)
-        .execute(fragment, t, version, callTxns.get(call)?.readId)) as unknown as {
-        result: PartialResult;
-        stats: ShardStats;
-        catalogVersion: number;
-      };
+      const r = (await cluster.fresh(
+        cluster
+          .shard(s)
+          .execute(fragment, t, version, callTxns.get(call)?.readId, cluster.placementFor(t, s)),
+      )) as unknown as { result: PartialResult; stats: ShardStats; catalogVersion: number } | undefined;
+      // Refused as planned with a stale table or map version: plan again on the refetched catalog.
+      if (!r) {
+        stale = true;
+        return { rowCount: 0, columns: [] };
+      }
       stats.add(s, r.stats);
       stats.shardTiming(r.result.timing);
-      if (cluster.staleCatalog(r.catalogVersion) || r.catalogVersion > version) stale = true;
+      cluster.staleCatalog(r.catalogVersion); // a newer catalog elsewhere: the next statement refetches
       return unpackPartial(r.result);
     }),
   );

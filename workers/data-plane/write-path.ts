@@ -25,7 +25,7 @@ import type { KeyRejection } from '../../durable-objects/shard-unique.ts';
 import { type BucketChunk, encodeTableRows } from '../../engine/distributed/chunk-rows.ts';
 import type { DistTable, Row } from '../../engine/distributed/table-schema.ts';
 import { isSqlError, SqlError } from '../../engine/errors.ts';
-import { type Cluster, tableOf } from './cluster.ts';
+import type { Cluster } from './cluster.ts';
 import type { StatsCollector } from './query-stats.ts';
 
 /**
@@ -88,6 +88,7 @@ export async function writeShardChunks(
               encoded,
               target: 'chunks',
               catalogVersion: version,
+              placement: cluster.placementFor(table, name),
             })
             .then((r) => {
               stats.add(name, r.stats);
@@ -105,9 +106,8 @@ export async function writeShardChunks(
       if (!isSqlError(err) || !err.message.includes(STALE_CATALOG) || attempt >= 3) throw err;
       // Planned on an older catalog: batches are idempotent, so all of them go again with the
       // refetched version, provided this table's definition (which encoded the chunks) is unchanged.
-      const snap = await cluster.refresh();
-      const fresh = tableOf(snap, table.name);
-      if (JSON.stringify(fresh) !== JSON.stringify(table)) {
+      const snap = await cluster.refreshFor(table);
+      if (!snap) {
         if (settled.every((r) => r.status === 'rejected'))
           throw new SqlError(RETRY_STATE, `table "${table.name}" ${TABLE_CHANGED}; not applied, retry`);
         // Bulk writes are per shard: some shards stored their batches. A retry under the same key completes it.
@@ -159,7 +159,7 @@ export async function transactionalWrite(
   stats: StatsCollector,
 ): Promise<number> {
   if (ops.size === 0) return 0;
-  let t = table;
+  const t = table;
   let version = await plannedVersion(cluster, t);
   // One shard: no coordinator (one RPC instead of five); the shard applies it whole or not at all.
   let local = ops.size === 1;
@@ -167,7 +167,9 @@ export async function transactionalWrite(
     try {
       if (local) {
         const [name, op] = [...ops][0];
-        const r = await cluster.shard(name).commitLocal(txnBase, t, op, version);
+        const r = await cluster
+          .shard(name)
+          .commitLocal(txnBase, t, op, version, cluster.placementFor(t, name));
         stats.add(name, r.stats);
         stats.lap('write');
         return r.rowCount;
@@ -183,12 +185,9 @@ export async function transactionalWrite(
         continue;
       }
       if (err.message.includes(STALE_CATALOG)) {
-        const snap = await cluster.refresh();
-        const fresh = tableOf(snap, t.name);
-        // The statement was planned against this definition: only an unchanged one may run it.
-        if (JSON.stringify(fresh) !== JSON.stringify(t))
-          throw new SqlError(RETRY_STATE, `table "${t.name}" ${TABLE_CHANGED}; not applied, retry`);
-        t = fresh;
+        // The statement was planned against this definition and map: only unchanged ones may run it.
+        const snap = await cluster.refreshFor(t);
+        if (!snap) throw new SqlError(RETRY_STATE, `table "${t.name}" ${TABLE_CHANGED}; not applied, retry`);
         version = snap.version;
       } else if (err.message.includes(ROW_CONFLICT)) {
         await new Promise((r) => setTimeout(r, Math.random() * 10 * 2 ** Math.min(attempt, 5)));
@@ -239,7 +238,9 @@ async function runAttempt(
   const txnId = begun.id;
   const prepared = await Promise.allSettled(
     shards.map(async (name) => {
-      const r = await cluster.shard(name).prepare(txnId, table, ops.get(name)!, version);
+      const r = await cluster
+        .shard(name)
+        .prepare(txnId, table, ops.get(name)!, version, cluster.placementFor(table, name));
       stats.add(name, r.stats);
     }),
   );
