@@ -149,7 +149,9 @@ describe('crash safety', () => {
     expect(await env.COLD.head(first.moving!)).toBeNull();
     expect(done.blocks).toBe(0);
     expect(after.every((c) => c.moving === null)).toBe(true);
-    const objects = await env.COLD.list({ prefix: `${DB_ID}/cold/${DB_ID}:2:0/crashy/` });
+    // Object keys name the table by id (see tier-uploads `chunkObjectKey`).
+    const crashy = (await tableDef('crashy')).id;
+    const objects = await env.COLD.list({ prefix: `${DB_ID}/cold/${DB_ID}:2:0/${crashy}/` });
     expect(objects.objects.length).toBe(after.filter((c) => c.cold).length);
     expect(await answers('crashy')).toEqual(before);
   });
@@ -169,10 +171,11 @@ describe('retention of cold chunks', () => {
     await loadMetrics('ret_cold');
     await ok(`SELECT add_tiering_policy('ret_cold', move_after => interval '3 days')`);
     for (let i = 0; i < 2; i++) await runDurableObjectAlarm(shard(i));
+    const id = (await tableDef('ret_cold')).id;
     const list = async () =>
       (
         await Promise.all(
-          [0, 1].map((i) => env.COLD.list({ prefix: `${DB_ID}/cold/${DB_ID}:2:${i}/ret_cold/` })),
+          [0, 1].map((i) => env.COLD.list({ prefix: `${DB_ID}/cold/${DB_ID}:2:${i}/${id}/` })),
         )
       ).flatMap((l) => l.objects);
     const cold = (await ok(`SELECT show_chunks('ret_cold')`)).rows.filter((c) => c[7] === 'cold');
