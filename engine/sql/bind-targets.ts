@@ -37,8 +37,25 @@ export function bindTargets(
     const fields = rt.val.ColumnRef?.fields;
     if (fields?.[fields.length - 1].A_Star) {
       const qual = fields.length > 1 ? names(fields)[0] : undefined;
-      if (qual && !scope.hasQualifier(qual))
-        throw err(SqlState.undefinedTable, `missing FROM-clause entry for table "${qual}"`, rt.location);
+      if (qual && !scope.hasQualifier(qual)) {
+        // t.* of an enclosing query's table (a correlated or LATERAL subquery): its columns as
+        // outer references, bound like `t.col` so the query is marked correlated.
+        let outer = scope.parent;
+        while (outer && !outer.hasQualifier(qual)) outer = outer.parent;
+        if (!outer)
+          throw err(SqlState.undefinedTable, `missing FROM-clause entry for table "${qual}"`, rt.location);
+        for (const c of outer.columns) {
+          if (c.qualifier !== qual) continue;
+          const ref = {
+            ColumnRef: {
+              fields: [{ String: { sval: qual } }, { String: { sval: c.name } }],
+              location: rt.location,
+            },
+          };
+          targets.push({ name: c.name, expr: bindOut(ref) });
+        }
+        continue;
+      }
       from.forEach((c, i) => {
         // t.* also takes t's columns a USING join merged away (hidden from a bare *).
         if (qual === undefined ? !c.hidden : c.qualifier === qual)

@@ -18,6 +18,11 @@ CREATE TABLE none (host text, n int);
 `;
 
 const QUERIES = [
+  // t.* of an enclosing query's table expands to outer references (join.sql:1776).
+  'SELECT * FROM h, LATERAL (SELECT h.*, m.ts FROM m WHERE m.host = h.host) s ORDER BY 1, 2, 3, 4, 5, 6, 7',
+  'SELECT (SELECT h.* FROM m LIMIT 1) FROM h',
+  'SELECT * FROM h, LATERAL (SELECT nosuch.* FROM m) s',
+  'SELECT h.host, (SELECT count(*) FROM (SELECT h.* FROM m WHERE m.host = h.host) q) FROM h ORDER BY 1',
   // Last N per host.
   'SELECT h.host, s.ts, s.val FROM h, LATERAL (SELECT ts, val FROM m WHERE m.host = h.host ORDER BY ts DESC LIMIT 2) s ORDER BY 1, 2',
   'SELECT h.host, s.ts FROM h CROSS JOIN LATERAL (SELECT ts FROM m WHERE m.host = h.host ORDER BY ts LIMIT 1) s ORDER BY 1',
