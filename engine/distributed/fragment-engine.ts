@@ -85,7 +85,7 @@ export async function runFragmentOnEngine(
   const t1 = performance.now();
   // Result batches go straight into columns (no row arrays); see `partial-columns`.
   const cols = new PartialColumns(fragmentWidth(f));
-  const r = await db.query(sql, [], { sink: (b) => cols.add(b) });
+  const r = await db.query(sql, [...(f.params ?? [])], { sink: (b) => cols.add(b) });
   const t2 = performance.now();
   cols.numericToNumbers(r.columns.map((c) => c.type));
   const result = partialOf(f, cols.cols, cols.rowCount, f.pack === true);
