@@ -21,7 +21,7 @@ import { pgTypeName, type SqlType } from '../types/values.ts';
  * Calls whose value is one per statement (now() is the statement's start time, sequences
  * advance once per call): evaluated per shard they would differ between shards.
  */
-const PER_STATEMENT = new Set(['now', 'nextval', 'currval', 'setval', 'lastval']);
+export const PER_STATEMENT = new Set(['now', 'nextval', 'currval', 'setval', 'lastval']);
 
 const quote = (s: string) => `'${s.replaceAll("'", "''")}'`;
 

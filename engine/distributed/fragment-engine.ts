@@ -124,6 +124,19 @@ export async function dmlEvaluatorReady(wasmModule?: WebAssembly.Module): Promis
   dmlEngine ??= { db, store };
 }
 
+/** Parsed DML texts: ON CONFLICT DO UPDATE evaluates one text once per conflicting row. */
+const parsedTexts = new Map<string, ReturnType<typeof parseSql>[number]['stmt']>();
+
+function parsedDml(text: string) {
+  let stmt = parsedTexts.get(text);
+  if (!stmt) {
+    if (parsedTexts.size >= 64) parsedTexts.clear();
+    stmt = parseSql(text)[0].stmt;
+    parsedTexts.set(text, stmt);
+  }
+  return stmt;
+}
+
 /**
  * Evaluates an UPDATE / DELETE shipped as SQL (see `dml-sql`) over `rows` (arrays by column
  * id; a missing slot reads as the column default) with the engine: which rows match, and
@@ -161,8 +174,7 @@ export function evaluateDml(dml: DmlSql, rows: readonly Row[]): DmlMatch {
     { def, segments: () => [{ source: new JsHotSource(rows.length, values), hot: true }] },
   ]);
   try {
-    const parsed = parseSql(dml.text);
-    const r = db.runParsed(parsed[0].stmt, dml.text, dml.params, { raw: true });
+    const r = db.runParsed(parsedDml(dml.text), dml.text, dml.params, { raw: true });
     const types = r.columns.map((c) => c.type);
     return {
       positions: r.rows.map((row) => row[0] as number),

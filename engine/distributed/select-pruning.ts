@@ -9,8 +9,8 @@
 import { conjuncts } from '../plan/expr-utils.ts';
 import type { Expr } from '../plan/nodes.ts';
 import { rangeOf } from '../plan/rules.ts';
+import { foldConstants } from './constant-fold.ts';
 import { planeValue } from './coordinator-engine.ts';
-import { exprSql } from './expr-sql.ts';
 import type { ColumnBound } from './fragment.ts';
 import type { DistTable } from './table-schema.ts';
 
@@ -25,7 +25,7 @@ export function boundsOf(
   let pruneValues: unknown[] | undefined;
   const distId = table.placement.kind === 'distributed' ? table.placement.columnId : undefined;
   for (const c of conjuncts(filter)) {
-    const r = rangeOf(withValues(c, params), scanColumns);
+    const r = rangeOf(foldConstants(c, params), scanColumns);
     if (!r) continue;
     const col = table.columns[r.column];
     const plane = (v: unknown) => planeValue(v, col.type);
@@ -38,25 +38,4 @@ export function boundsOf(
       pruneValues = pruneValues ? pruneValues.filter((v) => b.values!.includes(v)) : [...b.values];
   }
   return { bounds, pruneValues };
-}
-
-/**
- * `e` with the statement's parameters as constants and the calls over constants evaluated by
- * their own implementations (`$1` is `CAST($1 AS text)` when a string): what pruning compares.
- */
-function withValues(e: Expr, params: readonly unknown[]): Expr {
-  if (e.kind === 'param') return { kind: 'const', value: params[e.index] ?? null, type: e.type };
-  if (e.kind === 'or') return { ...e, args: e.args.map((x) => withValues(x, params)) };
-  if (e.kind === 'in')
-    return { ...e, arg: withValues(e.arg, params), list: e.list.map((x) => withValues(x, params)) };
-  if (e.kind !== 'call' || exprSql(e, () => '') === undefined) return e;
-  const args = e.args.map((x) => withValues(x, params));
-  if (!args.every((x) => x.kind === 'const')) return { ...e, args };
-  const values = args.map((x) => (x as { value: unknown }).value);
-  if (e.impl.strict && values.some((v) => v === null)) return { kind: 'const', value: null, type: e.type };
-  try {
-    return { kind: 'const', value: e.impl.fn(...values), type: e.type };
-  } catch {
-    return { ...e, args }; // the shard raises the error; no pruning by it
-  }
 }

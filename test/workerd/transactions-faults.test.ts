@@ -123,6 +123,7 @@ describe('commit cannot fail on data', () => {
     await shard(1, 0).prepare('tx-held', t, {
       kind: 'delete',
       table: 'held_rows',
+      dml: { text: 'SELECT "__orochi_row" FROM "held_rows"', params: [], table: t },
       reads: [0, 1],
       defaults: [null, null],
     });

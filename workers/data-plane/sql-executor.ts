@@ -19,11 +19,12 @@ import {
 } from '../../engine/distributed/coordinator-schema.ts';
 import { dmlSql } from '../../engine/distributed/dml-sql.ts';
 import type { PartialResult } from '../../engine/distributed/fragment.ts';
+import { onConflictOf } from '../../engine/distributed/on-conflict.ts';
 import { unpackPartial } from '../../engine/distributed/partial-columns.ts';
 import { InexactMerge, mergePartials } from '../../engine/distributed/partial-merge.ts';
 import { planSelectNode, whereOnly } from '../../engine/distributed/select-binding.ts';
 import { planBound } from '../../engine/distributed/sql-select.ts';
-import { type Command, classify, onConflictOf, withoutOnConflict } from '../../engine/distributed/sql-statements.ts';
+import { type Command, classify, withoutOnConflict } from '../../engine/distributed/sql-statements.ts';
 import type { DistTable, Row } from '../../engine/distributed/table-schema.ts';
 import { isSqlError, SqlError, SqlState } from '../../engine/errors.ts';
 import { type ParsedStatement, parseSql } from '../../engine/sql/parser.ts';
