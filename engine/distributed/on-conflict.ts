@@ -20,8 +20,9 @@ import { bindSelectPlan, schemaDefs } from './coordinator-schema.ts';
 import { type DmlSql, ROW_POSITION } from './dml-sql.ts';
 import { exprSql } from './expr-sql.ts';
 import { quoteIdent, sqlLiteral } from './fragment-sql.ts';
+import { sameOnShard } from './shard-binding.ts';
 import { unsupported } from './sql-expr.ts';
-import { peel, sameOnShard } from './sql-select.ts';
+import { peel } from './sql-select.ts';
 import type { DistTable } from './table-schema.ts';
 import type { OnConflict } from './unique-keys.ts';
 

@@ -1,31 +1,12 @@
-/**
- * @module engine/distributed/sql-select
- * Distributed planning of a single-table SELECT as rules over the engine's
- * bound logical plan (as Citus plans over PostgreSQL's planner): the plan
- *
- *   [project] [limit] [distinct on] [sort] project [aggregate] [filter] scan
- *
- * is cut at the exchange under the final sort / merge: every targeted shard
- * runs the filter, the projection or the partial aggregates, and a top-k (see
- * `fragment`); the coordinator merges (see `partial-merge`). Shard pruning and
- * zone-map bounds come from the engine's own range derivation (`select-pruning`).
- * Expressions travel as SQL rendered from the bound expressions (`expr-sql`),
- * and the plan is kept only when that SQL binds on the shard's table to the
- * same expressions. Any other shape returns undefined: the general path runs it.
- */
-import { isSqlError } from '../errors.ts';
 import { visitExpr } from '../plan/expr-utils.ts';
 import type { AggCall, Expr, Plan } from '../plan/nodes.ts';
-import { parseSql } from '../sql/parser.ts';
 import type { SqlType } from '../types/values.ts';
 import { chunkColumnName } from './chunk-rows.ts';
-import { bindSelectPlan, schemaDefs } from './coordinator-schema.ts';
-import { bindingKey, exprSql } from './expr-sql.ts';
+import { exprSql } from './expr-sql.ts';
 import type { AggSpec, FragmentExpr, SortKey } from './fragment.ts';
-import { engineTableDef } from './fragment-engine.ts';
-import { quoteIdent } from './fragment-sql.ts';
 import type { DistributedSelect, OutputSpec, OutputType } from './partial-merge.ts';
 import { boundsOf } from './select-pruning.ts';
+import { sameOnShard } from './shard-binding.ts';
 import type { DistTable } from './table-schema.ts';
 
 /** A planned SELECT plus routing: `pruneValues` set means only their shards are needed. */
@@ -268,28 +249,4 @@ function aggSpecs(a: AggCall, ship: (e: Expr) => FragmentExpr | undefined): AggS
       { fn: 'count', arg },
     ];
   return [{ fn: a.distinct ? 'countDistinct' : (a.name as AggSpec['fn']), arg }];
-}
-
-/**
- * True when the shipped SQL binds, over the shard's table (columns named by id), to exactly
- * the expressions the coordinator bound: the shard then runs the same functions on the same types.
- */
-export function sameOnShard(
-  table: DistTable,
-  shipped: readonly { readonly expr: Expr; readonly sql: string }[],
-  params: readonly unknown[],
-): boolean {
-  if (shipped.length === 0) return true;
-  const sql = `SELECT ${shipped.map((s) => s.sql).join(', ')} FROM ${quoteIdent(table.name)}`;
-  let rebound: Plan;
-  try {
-    rebound = bindSelectPlan([engineTableDef(table)], parseSql(sql, params)[0].stmt, sql, params);
-  } catch {
-    return false;
-  }
-  return (
-    rebound.kind === 'project' &&
-    rebound.exprs.length === shipped.length &&
-    rebound.exprs.every((e, i) => bindingKey(e) === bindingKey(shipped[i].expr))
-  );
 }
