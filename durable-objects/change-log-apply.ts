@@ -76,8 +76,6 @@ function removeImages(m: Meter, t: DistTable, images: readonly Row[], lsn: numbe
     m,
     t.id,
     t.columns.map((c) => c.id),
-    [],
-    undefined,
   );
   // Positions in the order matchRows lists its rows: hot rows, then chunk offsets chunk by chunk.
   const pos: ({ rid: number } | { chunk: number; offset: number })[] = all.hot.map((rid) => ({ rid }));

@@ -26,7 +26,7 @@ export function matchDml(
   },
   overlay?: RowOverlay,
 ): { hits: Hits; match: DmlMatch } {
-  const all = matchRows(m, op.tableId, op.reads, op.defaults, undefined, overlay);
+  const all = matchRows(m, op.tableId, op.reads, overlay);
   const match = evaluateDml(op.dml, all.rows);
   // `all.rows` is in scan order: hot rows (rids in `all.hot`), then chunk rows chunk by chunk.
   const hotCount = all.hot.length;

@@ -58,7 +58,7 @@ import {
   readPolicy,
   writePolicy,
 } from './shard-maintenance.ts';
-import type { ShardOp } from './shard-ops.ts';
+import { evaluatesSql, type ShardOp } from './shard-ops.ts';
 import { SHARD_MIGRATIONS } from './shard-schema.ts';
 import {
   catalogVersionSeen,
@@ -343,7 +343,7 @@ export class ShardDO extends DurableObject<Env> {
     this.checkPlan(table, catalogVersion, placement, op.kind === 'insert' ? op.rows : []);
     await this.fault('prepare', table.name, faultKey);
     const m = this.meter();
-    if (op.kind !== 'insert' && op.dml) await ensureDmlEngine();
+    if (evaluatesSql(op)) await ensureDmlEngine();
     const result = await this.withColdRows(m, table, op, () =>
       this.ctx.storage.transactionSync(() => apply(m)),
     );
@@ -447,7 +447,7 @@ export class ShardDO extends DurableObject<Env> {
       const m = this.meter();
       // Cold blocks the commit reads are fetched first: the transaction itself is synchronous.
       const pending = pendingOp(m, txnId, decision);
-      if (pending && pending.op.kind !== 'insert' && pending.op.dml) await ensureDmlEngine();
+      if (pending && evaluatesSql(pending.op)) await ensureDmlEngine();
       const run = () => this.ctx.storage.transactionSync(() => resolveTxn(m, txnId, decision));
       // A committed DELETE / UPDATE reads the full rows it removes for the change log: cold blocks
       // of every entry of the transaction (one per table for a call transaction) on demand.

@@ -6,13 +6,12 @@
  * updates (delete + re-insert as hot rows).
  */
 import type { DmlSql } from '../engine/distributed/dml-sql.ts';
-import { evalExpr, type FExpr } from '../engine/distributed/fragment-expr.ts';
-import { CoercionError, coerceValue, type DistColumn, type Row } from '../engine/distributed/table-schema.ts';
+import type { DistColumn, Row } from '../engine/distributed/table-schema.ts';
 import type { OnConflict } from '../engine/distributed/unique-keys.ts';
 import { SqlError, SqlState } from '../engine/errors.ts';
 import { newNullBitmap, setNullAt } from '../engine/vector.ts';
 import { matchDml } from './shard-dml.ts';
-import { matchRows, type RowOverlay } from './shard-scan.ts';
+import type { matchRows, RowOverlay } from './shard-scan.ts';
 import type { Meter } from './shard-storage.ts';
 
 /** A logged operation (the payload of a prepared 2PC entry). */
@@ -29,9 +28,8 @@ export type ShardOp =
       /** The table's name (for messages) and id (what its rows are stored under). */
       readonly table: string;
       readonly tableId: number;
-      /** The statement as SQL the shard's engine evaluates (see `shard-dml`); else `filter`. */
-      readonly dml?: DmlSql;
-      readonly filter?: FExpr;
+      /** The statement as SQL the shard's engine evaluates (see `shard-dml`). */
+      readonly dml: DmlSql;
       readonly reads: readonly number[];
       readonly defaults: readonly unknown[];
     }
@@ -39,29 +37,28 @@ export type ShardOp =
       readonly kind: 'update';
       readonly table: string;
       readonly tableId: number;
-      /** The statement as SQL the shard's engine evaluates (see `shard-dml`); else `filter` and `set[].expr`. */
-      readonly dml?: DmlSql;
-      readonly filter?: FExpr;
+      /** The statement as SQL the shard's engine evaluates (see `shard-dml`): WHERE and the SET values. */
+      readonly dml: DmlSql;
       readonly reads: readonly number[];
       readonly defaults: readonly unknown[];
       readonly set: readonly UpdateSet[];
     };
 
-/** One `SET column = expr` of an UPDATE. */
+/** One column an UPDATE sets (the op's `dml` SELECT computes its value). */
 export interface UpdateSet {
   readonly column: Pick<DistColumn, 'id' | 'name' | 'type' | 'notNull'>;
-  /** Absent when the op ships `dml` (its SELECT computes the value). */
-  readonly expr?: FExpr;
 }
 
 type Hits = ReturnType<typeof matchRows>;
 
+/** True when applying `op` evaluates SQL on the shard's engine (UPDATE, DELETE, ON CONFLICT DO UPDATE). */
+export function evaluatesSql(op: ShardOp): boolean {
+  return op.kind !== 'insert' || op.onConflict?.action === 'update';
+}
+
 /** The rows a delete removes (with an `overlay`: over a transaction's own view, see `shard-scan`). */
 export function deleteHitsOf(m: Meter, op: Extract<ShardOp, { kind: 'delete' }>, overlay?: RowOverlay): Hits {
-  const dml = op.dml;
-  return dml
-    ? matchDml(m, { ...op, dml }, overlay).hits
-    : matchRows(m, op.tableId, op.reads, op.defaults, op.filter, overlay);
+  return matchDml(m, op, overlay).hits;
 }
 
 /**
@@ -75,23 +72,12 @@ export function updatedRows(
   op: Extract<ShardOp, { kind: 'update' }>,
   overlay?: RowOverlay,
 ): { hits: Hits; rows: Row[] } {
-  const dml = op.dml;
-  const shipped = dml ? matchDml(m, { ...op, dml }, overlay) : undefined;
-  const hits = shipped?.hits ?? matchRows(m, op.tableId, op.reads, op.defaults, op.filter, overlay);
+  const { hits, match } = matchDml(m, op, overlay);
   const rows = hits.rows.map((old, r) => {
     const next: Row = [...old];
     for (let i = 0; i < next.length; i++) if (next[i] === undefined) next[i] = op.defaults[i] ?? null;
-    for (const [k, { column, expr }] of op.set.entries()) {
-      let v: unknown;
-      try {
-        v = shipped
-          ? shipped.match.values[r][k]
-          : coerceValue(evalExpr(expr!, old, op.defaults), column.type);
-      } catch (e) {
-        if (e instanceof CoercionError)
-          throw new SqlError(SqlState.numericValueOutOfRange, `column "${column.name}": ${e.message}`);
-        throw e;
-      }
+    for (const [k, { column }] of op.set.entries()) {
+      const v = match.values[r][k];
       if (v === null && column.notNull) {
         throw new SqlError(
           SqlState.notNullViolation,

@@ -10,7 +10,6 @@
 
 import { openChunkParts } from '../engine/columnar/index.ts';
 import { chunkColumnName, vectorValues } from '../engine/distributed/chunk-rows.ts';
-import { evalExpr, type FExpr } from '../engine/distributed/fragment-expr.ts';
 import { parsePlaneJson } from '../engine/distributed/row-json.ts';
 import type { Row } from '../engine/distributed/table-schema.ts';
 import { isNullAt } from '../engine/vector.ts';
@@ -82,26 +81,21 @@ function scanTable(
 }
 
 /**
- * Rows matching `filter` (DELETE / UPDATE): hot rids, per-chunk row offsets, indexes of
- * matching `overlay` rows (`pending`) and the rows themselves (in that order).
+ * Every live row of a table (DELETE / UPDATE evaluate their WHERE over them, see `shard-dml`):
+ * hot rids, per-chunk row offsets, indexes of `overlay` rows (`pending`) and the rows
+ * themselves (in that order).
  */
 export function matchRows(
   m: Meter,
   table: number,
   reads: readonly number[],
-  defaults: readonly unknown[],
-  filter: FExpr | undefined,
   overlay?: RowOverlay,
 ): { hot: number[]; chunks: Map<number, number[]>; rows: Row[]; pending?: number[] } {
   const hot: number[] = [];
   const chunks = new Map<number, number[]>();
   const rows: Row[] = [];
   const pending: number[] = [];
-  const ok = (row: Row) => {
-    if (filter && evalExpr(filter, row, defaults) !== true) return false;
-    rows.push(row);
-    return true;
-  };
+  const ok = (row: Row) => rows.push(row) > 0;
   scanTable(
     m,
     table,

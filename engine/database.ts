@@ -38,6 +38,8 @@ export interface QueryResult {
   stats: { chunksScanned: number; chunksSkipped: number; rowsScanned: number };
   /** Operator memory: peak accounted bytes and what was spilled. */
   memory?: MemoryStats;
+  /** `bindOnly` SELECT: the bound logical plan (before the planner rules). */
+  plan?: Plan;
 }
 
 /** Per-call options of `exec` / `query`. */
@@ -68,7 +70,7 @@ export interface StatementEnv {
 }
 
 /** Infers a parameter's SQL type from its JS value (strings stay untyped, like literals). */
-function paramType(v: unknown): SqlType {
+export function paramType(v: unknown): SqlType {
   if (typeof v === 'number') return Number.isInteger(v) && Math.abs(v) <= 2147483647 ? 'int32' : 'float64';
   if (typeof v === 'bigint') return 'int64';
   if (typeof v === 'boolean') return 'bool';
@@ -245,7 +247,8 @@ export class Database {
       if (key === 'SelectStmt') {
         const q = env.binder().bindQuery(stmt);
         const columns = q.columns.map((c) => ({ name: c.name, type: publicType(c.type) }));
-        if (opts.bindOnly) return { command: 'SELECT', columns, rows: [], rowCount: 0, stats: { ...stats } };
+        if (opts.bindOnly)
+          return { command: 'SELECT', columns, rows: [], rowCount: 0, stats: { ...stats }, plan: q.plan };
         const types = q.columns.map((c) => c.type);
         const op = buildOperator(optimize(q.plan), env.context());
         const rows: unknown[][] = [];

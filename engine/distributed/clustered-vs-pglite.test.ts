@@ -28,7 +28,7 @@ import { encodeForShards } from './ingest-encode.ts';
 import { parseLineProtocolBytes } from './ingest-lp-parse.ts';
 import { mergePartials } from './partial-merge.ts';
 import { segmentSlices } from './segment-slices.ts';
-import { planSelect } from './sql-select.ts';
+import { planSelectNode } from './select-binding.ts';
 import { classify } from './sql-statements.ts';
 import { chunkLayoutOf, isClustered, withLayoutOptions } from './table-layout.ts';
 import type { DistTable, Row } from './table-schema.ts';
@@ -305,7 +305,7 @@ describe('clustered distributed hypertable vs PGlite', () => {
     if (!general) {
       const cmd = classify(parseSql(sql)[0].stmt, []);
       if (cmd.kind !== 'select') throw new Error(cmd.kind);
-      const plan = planSelect(cmd.stmt, t, []);
+      const plan = planSelectNode(cmd.stmt, t, [])!;
       const targets = plan.pruneValues
         ? [...new Set(plan.pruneValues.map((v) => shardForValue(ranges, v)))]
         : all;

@@ -41,7 +41,7 @@ function named(line: string, t: DistTable): string {
 async function fragmentPlan(t: DistTable, f: Fragment): Promise<string[]> {
   const db = await engineOver([{ def: engineTableDef(t), segments: () => [] }]);
   const sql = fragmentSql(f);
-  const r = await db.query(`EXPLAIN ${sql}`);
+  const r = await db.query(`EXPLAIN ${sql}`, [...(f.params ?? [])]);
   return [`Fragment: ${named(sql, t)}`, ...r.rows.map((x) => named(String(x[0]), t))];
 }
 

@@ -12,11 +12,13 @@
  * A conjunct is pushed into a table's scan only when that is exactly
  * equivalent: the table occurs once in the statement, in the top-level FROM,
  * not on the nullable side of an outer join, and the conjunct names only that
- * table's columns in the fast path's expression subset. Everything else is
+ * table's columns and binds, alone over that table, to an expression the
+ * distributed rules ship to the shards (see `sql-select`). Everything else is
  * evaluated by the coordinator's engine.
  */
-import { translateExpr } from './sql-expr.ts';
-import { type PlannedSelect, planSelect } from './sql-select.ts';
+import { SqlError, SqlState } from '../errors.ts';
+import { planSelectNode, rangeVar, whereOnly } from './select-binding.ts';
+import type { PlannedSelect } from './sql-select.ts';
 import type { DistColumn, DistTable } from './table-schema.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: the pg AST is untyped JSON.
@@ -175,7 +177,7 @@ export function planGather(
   const columnsOf = (name: string) => byName.get(name)?.columns ?? [];
 
   // Pushable conjuncts of the top-level WHERE, per table.
-  const pushed = new Map<string, Node[]>();
+  const pushed = new Map<string, { conjunct: Node; alias: string }[]>();
   const top = stmt.SelectStmt ?? stmt;
   if (top.op === 'SETOP_NONE' && top.whereClause) {
     const { items, opaque } = fromItems((top.fromClause ?? []) as Node[]);
@@ -185,12 +187,9 @@ export function planGather(
         const item = items.find((it) => it.alias === alias);
         const t = item && byName.get(item.table);
         if (!item || !t || item.nullable || counts.get(item.table) !== 1) continue;
-        try {
-          translateExpr(c, { table: t, params });
-        } catch {
-          continue; // outside the fast path's subset: the coordinator's engine evaluates it
-        }
-        pushed.set(t.name, [...(pushed.get(t.name) ?? []), c]);
+        // Not shippable alone over its table: the coordinator's engine evaluates it.
+        if (!planSelectNode(whereOnly(t.name, c, item.alias), t, params)) continue;
+        pushed.set(t.name, [...(pushed.get(t.name) ?? []), { conjunct: c, alias: item.alias }]);
       }
     }
   }
@@ -198,7 +197,7 @@ export function planGather(
   return tables.map((t) => {
     let columns = names ? t.columns.filter((c) => names.has(c.name)) : [...t.columns];
     if (columns.length === 0) columns = [t.columns[0]]; // count(*) still needs the rows
-    const conj = pushed.get(t.name) ?? [];
+    const conj = (pushed.get(t.name) ?? []).map((p) => p.conjunct);
     const whereClause =
       conj.length === 0
         ? undefined
@@ -207,6 +206,7 @@ export function planGather(
           : { BoolExpr: { boolop: 'AND_EXPR', args: conj } };
     const scan = {
       targetList: columns.map((c) => ({ ResTarget: { val: colRef(c.name) } })),
+      fromClause: [rangeVar(t.name, pushed.get(t.name)?.[0]?.alias ?? t.name)],
       whereClause,
       // One row past the limit is enough to know the limit is exceeded; the byte budget (at
       // least 24 bytes a value) caps it too, which keeps one shard's answer within an RPC message.
@@ -217,6 +217,8 @@ export function planGather(
       },
       op: 'SETOP_NONE',
     };
-    return { table: t, columns, plan: planSelect(scan, t, params) };
+    const plan = planSelectNode(scan, t, params);
+    if (!plan) throw new SqlError(SqlState.internalError, `cannot plan the scan of "${t.name}"`);
+    return { table: t, columns, plan };
   });
 }

@@ -11,9 +11,10 @@
  * one catalog version in this isolate); each statement gets a fresh store, so
  * concurrent requests never share captured rows.
  */
-import { Database, type QueryOptions, type QueryResult } from '../database.ts';
+import { Database, paramType, type QueryOptions, type QueryResult } from '../database.ts';
 import { SqlError, SqlState } from '../errors.ts';
-import type { Expr } from '../plan/nodes.ts';
+import type { Expr, Plan } from '../plan/nodes.ts';
+import { SelectBinder } from '../sql/bind-select.ts';
 import type { PgNode } from '../sql/parser.ts';
 import type { SegmentView, TableData, TableDef, TableStore } from '../storage/table-store.ts';
 import type { ColumnType } from '../vector.ts';
@@ -129,4 +130,19 @@ export async function bindStatement(
   const opts: QueryOptions = { bindOnly: true };
   const result = db.runParsed(stmt, sql, params, opts);
   return { result, inserted: (table) => store.get(table)?.inserted ?? [] };
+}
+
+/**
+ * The engine's bound logical plan of a SELECT (a parsed SelectStmt, or its body) over `defs`, bound
+ * synchronously (the parser is initialized: the statement was parsed). Throws the engine's errors.
+ */
+export function bindSelectPlan(
+  defs: readonly TableDef[],
+  stmt: PgNode,
+  sql: string,
+  params: readonly unknown[],
+): Plan {
+  const ctx = { ctes: new Map(), params: params.map(paramType), sql };
+  const node = stmt.SelectStmt ? stmt : { SelectStmt: stmt };
+  return new SelectBinder(new SchemaStore(defs), ctx).bindQuery(node).plan;
 }

@@ -222,7 +222,7 @@ describe('coordinator paths vs PGlite', () => {
       const all = {
         ...scan.plan.fragment,
         reads: R.columns.map((c) => c.id),
-        project: R.columns.map((c) => ({ k: 'col' as const, id: c.id, type: c.type })),
+        project: R.columns.map((c) => ({ sql: `c${c.id}`, type: c.type })),
       };
       shipped.set(i, (await runFragmentOnEngine(shards[0], all)).result);
     }

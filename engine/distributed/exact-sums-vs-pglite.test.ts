@@ -12,7 +12,7 @@ import { Prng } from '../testing/prng.ts';
 import { engineOver, engineTableDef, hotSegment, runFragmentOnEngine } from './fragment-engine.ts';
 import { buildHashRanges, shardForValue } from './hash-ranges.ts';
 import { mergePartials } from './partial-merge.ts';
-import { planFastPath } from './sql-select.ts';
+import { planSelectNode } from './select-binding.ts';
 import { classify } from './sql-statements.ts';
 import type { DistTable, Row } from './table-schema.ts';
 
@@ -72,7 +72,7 @@ describe('integer sums on the fast path vs PGlite', () => {
   it.each(QUERIES)('%s', async (sql) => {
     const cmd = classify(parseSql(sql)[0].stmt, []);
     if (cmd.kind !== 'select') throw new Error('not a select');
-    const plan = planFastPath(cmd.stmt, table, []);
+    const plan = planSelectNode(cmd.stmt, table, []);
     expect(plan).toBeDefined();
     const partials = await Promise.all(
       engines.map(async (e) => structuredClone((await runFragmentOnEngine(e, plan!.fragment)).result)),

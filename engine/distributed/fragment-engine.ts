@@ -85,7 +85,7 @@ export async function runFragmentOnEngine(
   const t1 = performance.now();
   // Result batches go straight into columns (no row arrays); see `partial-columns`.
   const cols = new PartialColumns(fragmentWidth(f));
-  const r = await db.query(sql, [], { sink: (b) => cols.add(b) });
+  const r = await db.query(sql, [...(f.params ?? [])], { sink: (b) => cols.add(b) });
   const t2 = performance.now();
   cols.numericToNumbers(r.columns.map((c) => c.type));
   const result = partialOf(f, cols.cols, cols.rowCount, f.pack === true);
@@ -122,6 +122,19 @@ export async function dmlEvaluatorReady(wasmModule?: WebAssembly.Module): Promis
   const store = new SwapStore([]);
   const db = await Database.create({ store, wasmModule });
   dmlEngine ??= { db, store };
+}
+
+/** Parsed DML texts: ON CONFLICT DO UPDATE evaluates one text once per conflicting row. */
+const parsedTexts = new Map<string, ReturnType<typeof parseSql>[number]['stmt']>();
+
+function parsedDml(text: string) {
+  let stmt = parsedTexts.get(text);
+  if (!stmt) {
+    if (parsedTexts.size >= 64) parsedTexts.clear();
+    stmt = parseSql(text)[0].stmt;
+    parsedTexts.set(text, stmt);
+  }
+  return stmt;
 }
 
 /**
@@ -161,8 +174,7 @@ export function evaluateDml(dml: DmlSql, rows: readonly Row[]): DmlMatch {
     { def, segments: () => [{ source: new JsHotSource(rows.length, values), hot: true }] },
   ]);
   try {
-    const parsed = parseSql(dml.text);
-    const r = db.runParsed(parsed[0].stmt, dml.text, dml.params, { raw: true });
+    const r = db.runParsed(parsedDml(dml.text), dml.text, dml.params, { raw: true });
     const types = r.columns.map((c) => c.type);
     return {
       positions: r.rows.map((row) => row[0] as number),

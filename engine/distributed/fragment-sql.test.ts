@@ -43,7 +43,7 @@ describe('toPartial', () => {
     await initParser();
     db = await engineOver([{ def: engineTableDef(table), segments: () => [hotSegment(table, rows)] }]);
   });
-  const col = (id: number) => ({ k: 'col', id, type: table.columns[id].type }) as const;
+  const col = (id: number) => ({ sql: `c${id}`, type: table.columns[id].type });
   const scan: Fragment = {
     table: 't',
     reads: [0, 1, 2, 3],
@@ -68,7 +68,7 @@ describe('toPartial', () => {
   });
 
   it('packs all-number columns into Float64Arrays, not columns with NULLs or text', async () => {
-    const f: Fragment = { ...scan, filter: { k: 'isnull', arg: col(2), negated: true } };
+    const f: Fragment = { ...scan, filter: { sql: '(c2 IS NOT NULL)', type: 'bool' } };
     const p = toPartial(f, await db.query(fragmentSql(f), [], { raw: true }));
     expect(p.rowCount).toBe(40);
     expect(p.columns[0]).toBeInstanceOf(Float64Array);

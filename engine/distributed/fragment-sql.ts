@@ -19,7 +19,6 @@
 
 import type { QueryResult } from '../database.ts';
 import { formatText } from '../types/cast.ts';
-import { chunkColumnName } from './chunk-rows.ts';
 import {
   type AggSpec,
   combineAgg,
@@ -28,7 +27,6 @@ import {
   type PartialResult,
   type SortKey,
 } from './fragment.ts';
-import { exprType, type FExpr } from './fragment-expr.ts';
 import { packColumn } from './partial-columns.ts';
 import { planeJson } from './row-json.ts';
 import { type DistType, parseTimestampUs, planeInt64, planeNumeric } from './table-schema.ts';
@@ -78,35 +76,6 @@ export function sqlLiteral(v: unknown, type: DistType | 'null'): string {
   }
 }
 
-/** SQL text of a fragment expression. */
-export function exprSql(e: FExpr): string {
-  switch (e.k) {
-    case 'col':
-      return chunkColumnName(e.id);
-    case 'const':
-      return sqlLiteral(e.v, e.type);
-    case 'cmp':
-      return `(${exprSql(e.l)} ${e.op} ${exprSql(e.r)})`;
-    case 'and':
-    case 'or':
-      return `(${e.args.map(exprSql).join(e.k === 'and' ? ' AND ' : ' OR ')})`;
-    case 'not':
-      return `(NOT ${exprSql(e.arg)})`;
-    case 'isnull':
-      return `(${exprSql(e.arg)} IS ${e.negated ? 'NOT ' : ''}NULL)`;
-    case 'in': {
-      const t = exprType(e.arg);
-      const list = e.list.map((v) => sqlLiteral(v, t)).join(', ');
-      return `(${exprSql(e.arg)} ${e.negated ? 'NOT IN' : 'IN'} (${list}))`;
-    }
-    case 'arith':
-      return `(${exprSql(e.l)} ${e.op} ${exprSql(e.r)})`;
-    case 'bucket':
-      // The plane's buckets are aligned to the epoch plus offset: pass that origin explicitly.
-      return `time_bucket('${e.widthUs} microseconds'::interval, ${exprSql(e.arg)}, ${sqlLiteral(e.offsetUs, 'timestamptz')})`;
-  }
-}
-
 const isDistinct = (a: AggSpec) => a.fn === 'countDistinct';
 
 function orderSql(keys: readonly SortKey[], exprs: readonly string[]): string {
@@ -120,14 +89,14 @@ function outputsOf(f: Fragment): string[] {
   const aggs = f.mode === 'agg' ? f.aggs : [];
   const keys = [...f.project, ...aggs.filter(isDistinct).map((a) => a.arg!)];
   return [
-    ...keys.map(exprSql),
-    ...aggs.filter((a) => !isDistinct(a)).map((a) => (a.arg ? `${a.fn}(${exprSql(a.arg)})` : `${a.fn}(*)`)),
+    ...keys.map((e) => e.sql),
+    ...aggs.filter((a) => !isDistinct(a)).map((a) => (a.arg ? `${a.fn}(${a.arg.sql})` : `${a.fn}(*)`)),
   ];
 }
 
 /** The SQL a shard runs for `f` over the table named `f.table`. */
 export function fragmentSql(f: Fragment): string {
-  const project = f.project.map(exprSql);
+  const project = f.project.map((e) => e.sql);
   const aggs = f.mode === 'agg' ? f.aggs : [];
   // DISTINCT arguments become extra group keys, after the fragment's own.
   const distinctArgs = aggs.filter(isDistinct).map((a) => a.arg!);
@@ -142,10 +111,10 @@ export function fragmentSql(f: Fragment): string {
     order = [...lead.map((index) => ({ index, desc: false, nullsFirst: false })), ...order];
   }
   sql += `${list} FROM ${quoteIdent(f.table)}`;
-  if (f.filter) sql += ` WHERE ${exprSql(f.filter)}`;
+  if (f.filter) sql += ` WHERE ${f.filter.sql}`;
   if (f.mode === 'agg') {
     // Constant keys stay out of GROUP BY: an integer literal there would mean a position.
-    const keys = [...f.project, ...distinctArgs].flatMap((e, i) => (e.k === 'const' ? [] : [outputs[i]]));
+    const keys = [...f.project, ...distinctArgs].flatMap((e, i) => (e.constant ? [] : [outputs[i]]));
     if (keys.length > 0) sql += ` GROUP BY ${keys.join(', ')}`;
   }
   if (order.length > 0) sql += ` ORDER BY ${orderSql(order, project)}`;

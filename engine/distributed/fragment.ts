@@ -7,8 +7,19 @@
  * aggregates per group (see `partial-merge`). Results are columnar: one array
  * per output.
  */
-import { compareValues, exprType, type FExpr } from './fragment-expr.ts';
+import type { SqlType } from '../types/values.ts';
 import { planeInt64 } from './table-schema.ts';
+
+/**
+ * A bound engine expression as a shard receives it: SQL over the shard's column names
+ * (`c<id>`) that its engine binds to the same expression (see `expr-sql`), and its type.
+ */
+export interface FragmentExpr {
+  readonly sql: string;
+  readonly type: SqlType;
+  /** A constant (a group key that stays out of GROUP BY: an integer there would be a position). */
+  readonly constant?: boolean;
+}
 
 /** Partial aggregate kinds; avg travels as sum and count. */
 export type AggFn = 'count' | 'sum' | 'min' | 'max' | 'countDistinct';
@@ -16,7 +27,7 @@ export type AggFn = 'count' | 'sum' | 'min' | 'max' | 'countDistinct';
 /** One aggregate; `arg` undefined means count(*). */
 export interface AggSpec {
   readonly fn: AggFn;
-  readonly arg?: FExpr;
+  readonly arg?: FragmentExpr;
 }
 
 /** A sort key over fragment outputs. */
@@ -41,17 +52,19 @@ export interface Fragment {
   readonly reads: readonly number[];
   /** Default value per column id for rows stored before a column was added. */
   readonly defaults: readonly unknown[];
-  readonly filter?: FExpr;
+  readonly filter?: FragmentExpr;
   readonly bounds: readonly ColumnBound[];
   readonly mode: 'rows' | 'agg';
   /** Row mode: output expressions. Agg mode: group keys. */
-  readonly project: readonly FExpr[];
+  readonly project: readonly FragmentExpr[];
   readonly aggs: readonly AggSpec[];
   /** Sort, then keep `limit` rows (offset + limit of the query); agg mode: by group keys only. */
   readonly orderBy: readonly SortKey[];
   readonly limit?: number;
   /** Row mode: keep only the first row (under `orderBy`) per distinct value of these outputs. */
   readonly distinctOn?: readonly number[];
+  /** Values of the statement's parameters (`$n` in the expressions). */
+  readonly params?: readonly unknown[];
   /** The requester unpacks dictionary-packed text columns (`partial-columns`): smaller RPC answers. */
   readonly pack?: boolean;
 }
@@ -65,6 +78,23 @@ export interface PartialResult {
   readonly columns: readonly ArrayLike<unknown>[];
   /** Where the shard spent its time, ms per stage (for `Server-Timing`; not part of the data). */
   readonly timing?: Readonly<Record<string, number>>;
+}
+
+/** Total order used by comparisons and ORDER BY over non-null values (text in code-point order). */
+export function compareValues(a: unknown, b: unknown): number {
+  if (typeof a === 'number' && typeof b === 'number') {
+    // PostgreSQL sorts NaN above every number and equal to itself.
+    if (Number.isNaN(a)) return Number.isNaN(b) ? 0 : 1;
+    if (Number.isNaN(b)) return -1;
+    return a < b ? -1 : a > b ? 1 : 0;
+  }
+  // int8 beyond ±2^53 is a bigint: JS compares bigint with number exactly.
+  if ((typeof a === 'bigint' || typeof a === 'number') && (typeof b === 'bigint' || typeof b === 'number'))
+    return a < b ? -1 : a > b ? 1 : 0;
+  if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b);
+  const x = String(a);
+  const y = String(b);
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 /** Compares two rows of values by sort keys (PostgreSQL: NULLs last ascending, first descending, by default). */
@@ -111,8 +141,8 @@ export function foldAgg(fn: AggFn, acc: unknown, v: unknown): unknown {
  */
 export function isIntegerSum(a: AggSpec): boolean {
   if (a.fn !== 'sum' || !a.arg) return false;
-  const t = exprType(a.arg);
-  return t === 'int32' || t === 'int64';
+  const t = a.arg.type;
+  return t === 'int16' || t === 'int32' || t === 'int64';
 }
 
 /** Combines two partials of the same aggregate (count adds; sum adds, integers exactly; min/max compare). */

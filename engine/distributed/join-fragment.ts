@@ -10,7 +10,7 @@ import type { SegmentView } from '../storage/table-store.ts';
 import { chunkColumnName } from './chunk-rows.ts';
 import type { ColumnBound, Fragment, PartialResult } from './fragment.ts';
 import { engineOver, engineTableDef, hotSegment } from './fragment-engine.ts';
-import { exprSql, fragmentSql, quoteIdent, toPartial } from './fragment-sql.ts';
+import { fragmentSql, quoteIdent, toPartial } from './fragment-sql.ts';
 import { JOIN_VIEW, type JoinPushdown } from './join-pushdown.ts';
 import type { DistTable, Row } from './table-schema.ts';
 
@@ -56,7 +56,7 @@ export function joinRequest(p: JoinPushdown, shipped: ReadonlyMap<number, Partia
   // so the engine pushes the conjuncts into the scans), then the fragment over it.
   const reads = [...new Set(f.reads)];
   const list = reads.length > 0 ? reads.map(chunkColumnName).join(', ') : '1 AS one';
-  const where = f.filter ? ` WHERE ${exprSql(f.filter)}` : '';
+  const where = f.filter ? ` WHERE ${f.filter.sql}` : '';
   const sql = `WITH ${quoteIdent(JOIN_VIEW)} AS (SELECT ${list} FROM ${p.from}${where}) ${fragmentSql({ ...f, filter: undefined })}`;
   return {
     relations: p.relations.map((r, i) => ({
@@ -110,7 +110,7 @@ export async function runJoinOnEngine(
     }),
   );
   const db = await engineOver(tables, wasmModule);
-  const res = await db.query(req.sql, [], { raw: true });
+  const res = await db.query(req.sql, [...(req.fragment.params ?? [])], { raw: true });
   return {
     result: toPartial(req.fragment, res),
     chunksScanned: res.stats.chunksScanned,

@@ -11,15 +11,17 @@
  * The join becomes a virtual table `v` whose columns are every relation's
  * columns numbered apart (virtual id k, named `c<k>` in the shard's engine),
  * and the statement — column references rewritten to `v`'s — is planned by
- * the single-table planner (`planSelect`): filters, projections, partial
+ * the distributed rules over its bound plan (`sql-select`): filters, projections, partial
  * aggregates and top-k run on the shards, the usual merge finishes. Anything
  * else returns undefined and takes the general path (`coordinator-plan`).
  */
+import { conjuncts } from '../plan/expr-utils.ts';
+import type { Expr } from '../plan/nodes.ts';
+import { chunkColumnName } from './chunk-rows.ts';
 import { andConjuncts, walkAst } from './coordinator-plan.ts';
-import { columnsOf, type FExpr } from './fragment-expr.ts';
-import { exprSql, quoteIdent } from './fragment-sql.ts';
-import { translateExpr } from './sql-expr.ts';
-import { type PlannedSelect, planSelect } from './sql-select.ts';
+import { quoteIdent } from './fragment-sql.ts';
+import { planSelectNode, shipFilter } from './select-binding.ts';
+import type { PlannedSelect } from './sql-select.ts';
 import type { DistColumn, DistTable } from './table-schema.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: the pg AST is untyped JSON.
@@ -217,14 +219,15 @@ export function planJoinPushdown(
   };
 
   // The join tree as SQL over the relation tables, and the equalities that co-locate it.
-  const scope = { table: virtual, params };
   const links: [number, number][] = [];
   const joinReads = new Set<number>();
-  const noteLinks = (e: FExpr) => {
-    for (const c of e.k === 'and' ? e.args : [e]) {
-      if (c.k !== 'cmp' || c.op !== '=' || c.l.k !== 'col' || c.r.k !== 'col') continue;
-      const a = distRelation(relations, c.l.id);
-      const b = distRelation(relations, c.r.id);
+  const noteLinks = (e: Expr) => {
+    for (const c of conjuncts(e)) {
+      if (c.kind !== 'call' || c.name !== '=') continue;
+      const [l, r] = c.args.map(integerColumn);
+      if (l === undefined || r === undefined) continue;
+      const a = distRelation(relations, l);
+      const b = distRelation(relations, r);
       if (a >= 0 && b >= 0) links.push([a, b]);
     }
   };
@@ -237,21 +240,21 @@ export function planJoinPushdown(
     const l = render(j.larg);
     const r = render(j.rarg);
     if (l === undefined || r === undefined) return undefined;
-    const col = (id: number): FExpr => ({ k: 'col', id, type: vcols[id].type });
-    const using = (usingPairs.get(n) ?? []).map(
-      ([a, b]): FExpr => ({ k: 'cmp', op: '=', l: col(a), r: col(b) }),
-    );
-    let e: FExpr;
-    try {
-      const on = j.quals ? [translateExpr(rewrite(j.quals, new Set()), scope)] : [];
-      const all = [...using, ...on];
-      if (all.length === 0) return undefined;
-      e = all.length === 1 ? all[0] : { k: 'and', args: all };
-    } catch {
-      return undefined;
+    const using = usingPairs.get(n) ?? [];
+    const on = j.quals ? shipFilter(rewrite(j.quals, new Set()), virtual, params) : undefined;
+    if ((j.quals && !on) || (using.length === 0 && !on)) return undefined;
+    const conds = using.map(([a, b]) => `(${chunkColumnName(a)} = ${chunkColumnName(b)})`);
+    for (const [a, b] of using) {
+      const x = distRelation(relations, a);
+      const y = distRelation(relations, b);
+      if (x >= 0 && y >= 0) links.push([x, y]);
+      joinReads.add(a).add(b);
     }
-    noteLinks(e);
-    columnsOf(e, joinReads);
+    if (on) {
+      noteLinks(on.expr);
+      for (const id of on.reads) joinReads.add(id);
+      conds.push(on.sql);
+    }
     // A reference table on the preserved side of an outer join with distributed rows opposite: no.
     if (
       j.jointype === 'JOIN_LEFT' &&
@@ -259,18 +262,15 @@ export function planJoinPushdown(
       leafRelations(j.rarg, relations).some((x) => !x.broadcast)
     )
       return undefined;
-    return `(${l} ${j.jointype === 'JOIN_LEFT' ? 'LEFT' : 'INNER'} JOIN ${r} ON ${exprSql(e)})`;
+    return `(${l} ${j.jointype === 'JOIN_LEFT' ? 'LEFT' : 'INNER'} JOIN ${r} ON ${conds.join(' AND ')})`;
   };
   const parts = from.map(render);
   if (parts.some((x) => x === undefined) || unresolved) return undefined;
   const joinSql = parts.join(' CROSS JOIN ');
   // WHERE equalities link inner-joined relations too (a LEFT join's right side must link in its ON).
   for (const c of andConjuncts(stmt.whereClause)) {
-    try {
-      noteLinks(translateExpr(c, scope));
-    } catch {
-      // not an equality we can read: the planner decides about the filter itself
-    }
+    const f = shipFilter(c, virtual, params);
+    if (f) noteLinks(f.expr);
   }
   if (
     !connected(
@@ -280,12 +280,9 @@ export function planJoinPushdown(
   )
     return undefined;
 
-  let planned: PlannedSelect;
-  try {
-    planned = planSelect(stmt, virtual, params);
-  } catch {
-    return undefined; // outside the single-table planner: the general path answers (or reports the error)
-  }
+  // Outside the distributed rules: the general path answers (or reports the error).
+  const planned = planSelectNode(stmt, virtual, params);
+  if (!planned) return undefined;
   // Equality on any relation's distribution column pins the shard (the join keys are equal).
   let pruneValues = planned.pruneValues ? [...planned.pruneValues] : undefined;
   for (const b of planned.fragment.bounds) {
@@ -299,6 +296,15 @@ export function planJoinPushdown(
     joinReads: [...joinReads],
     planned: { ...planned, pruneValues },
   };
+}
+
+const INTEGER = new Set(['int16', 'int32', 'int64']);
+
+/** The virtual id a join key reads: a column, or an integer column widened to another integer type. */
+function integerColumn(e: Expr): number | undefined {
+  if (e.kind === 'col') return e.index;
+  const arg = e.kind === 'call' && e.name.startsWith('::') ? e.args[0] : undefined;
+  return arg?.kind === 'col' && INTEGER.has(arg.type) && INTEGER.has(e.type) ? arg.index : undefined;
 }
 
 /** Index of the distributed relation whose distribution column has virtual id `vid`, or -1. */

@@ -1,20 +1,13 @@
-/**
- * @module engine/distributed/sql-select
- * Plans a single-table SELECT for distributed execution: a fragment every
- * targeted shard runs (filter, projection or partial aggregation, top-k), the
- * coordinator's merge (see `partial-merge`), the shards equality/IN on the
- * distribution column narrows it to, and zone-map bounds for chunk pruning.
- */
-import { SqlError, SqlState } from '../errors.ts';
-import { sqlTypeName } from '../sql/sql-names.ts';
-import type { AggSpec, ColumnBound, SortKey } from './fragment.ts';
-import { columnsOf, type FExpr } from './fragment-expr.ts';
+import { visitExpr } from '../plan/expr-utils.ts';
+import type { AggCall, Expr, Plan } from '../plan/nodes.ts';
+import type { SqlType } from '../types/values.ts';
+import { chunkColumnName } from './chunk-rows.ts';
+import { exprSql } from './expr-sql.ts';
+import type { AggSpec, FragmentExpr, SortKey } from './fragment.ts';
 import type { DistributedSelect, OutputSpec, OutputType } from './partial-merge.ts';
-import { constValue, type ExprScope, translateExpr, unsupported } from './sql-expr.ts';
-import type { DistTable, DistType } from './table-schema.ts';
-
-// biome-ignore lint/suspicious/noExplicitAny: the pg AST is untyped JSON.
-type Node = any;
+import { boundsOf } from './select-pruning.ts';
+import { sameOnShard } from './shard-binding.ts';
+import type { DistTable } from './table-schema.ts';
 
 /** A planned SELECT plus routing: `pruneValues` set means only their shards are needed. */
 export interface PlannedSelect extends DistributedSelect {
@@ -22,306 +15,194 @@ export interface PlannedSelect extends DistributedSelect {
   readonly pruneValues?: readonly unknown[];
 }
 
-const AGGS = new Set(['count', 'sum', 'min', 'max', 'avg']);
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+/** Types whose values travel in partials and merge exactly on the coordinator. */
+const MERGEABLE = new Set<SqlType>([
+  'bool',
+  'int16',
+  'int32',
+  'int64',
+  'float32',
+  'float64',
+  'text',
+  'timestamptz',
+]);
+/** Types sum and avg partials add exactly or as PostgreSQL does. */
+const SUMMABLE = new Set<SqlType>(['int16', 'int32', 'int64', 'float64']);
 
-function funcName(n: Node): string | undefined {
-  return n?.FuncCall ? (n.FuncCall.funcname as Node[]).map((x) => x.String.sval).join('.') : undefined;
-}
+type Peeled = {
+  visible?: readonly Expr[];
+  limit?: Expr;
+  offset?: Expr;
+  distinctOn?: readonly Expr[];
+  sort?: Extract<Plan, { kind: 'sort' }>;
+  project: Extract<Plan, { kind: 'project' }>;
+  aggregate?: Extract<Plan, { kind: 'aggregate' }>;
+  filter?: Expr;
+  scan: Extract<Plan, { kind: 'scan' }>;
+};
 
-function containsAgg(n: Node): boolean {
-  if (n === null || typeof n !== 'object') return false;
-  if (AGGS.has(funcName(n) ?? '')) return true;
-  return Object.values(n).some(containsAgg);
-}
-
-function intConst(n: Node, what: string, scope: ExprScope): number | undefined {
-  if (!n) return undefined;
-  const c = constValue(n, scope);
-  if (c.v === null) return undefined;
-  if (typeof c.v !== 'number' || !Number.isInteger(c.v) || c.v < 0) {
-    throw new SqlError(SqlState.invalidParameterValue, `${what} must be a non-negative integer`);
+/** Matches the plan shape the rules cut; undefined for any other. */
+export function peel(plan: Plan): Peeled | undefined {
+  let p = plan;
+  const out: Partial<Peeled> = {};
+  if (p.kind === 'project' && ['limit', 'sort', 'distinct'].includes(p.input.kind)) {
+    out.visible = p.exprs;
+    p = p.input;
   }
-  return c.v;
+  if (p.kind === 'limit') {
+    out.limit = p.limit;
+    out.offset = p.offset;
+    p = p.input;
+  }
+  if (p.kind === 'distinct') {
+    if (!p.on) return undefined;
+    out.distinctOn = p.on;
+    p = p.input;
+  }
+  if (p.kind === 'sort') {
+    out.sort = p;
+    p = p.input;
+  }
+  if (p.kind !== 'project') return undefined;
+  out.project = p;
+  p = p.input;
+  if (p.kind === 'aggregate') {
+    out.aggregate = p;
+    p = p.input;
+  }
+  if (p.kind === 'filter') {
+    out.filter = p.predicate;
+    p = p.input;
+  }
+  if (p.kind !== 'scan' || p.filter || p.withRowId) return undefined;
+  out.scan = p;
+  return out as Peeled;
 }
 
-/** Splits top-level ANDs. */
-function conjuncts(e: FExpr | undefined): FExpr[] {
-  if (!e) return [];
-  return e.k === 'and' ? e.args.flatMap(conjuncts) : [e];
+/** A constant non-negative integer LIMIT / OFFSET; undefined when absent; null when not constant. */
+function count(e: Expr | undefined): number | undefined | null {
+  if (!e) return undefined;
+  if (e.kind !== 'const') return null;
+  if (e.value === null) return undefined;
+  const n = Number(e.value);
+  return Number.isSafeInteger(n) && n >= 0 ? n : null;
 }
 
-/** `col = v`, `col IN (…)` and ORs of those on one column → the column and its possible values. */
-function equalityValues(e: FExpr): { columnId: number; values: unknown[] } | undefined {
-  if (e.k === 'in' && !e.negated && e.arg.k === 'col')
-    return { columnId: e.arg.id, values: e.list.filter((v) => v !== null) };
-  if (e.k === 'cmp' && e.op === '=') {
-    if (e.l.k === 'col' && e.r.k === 'const' && e.r.v !== null) return { columnId: e.l.id, values: [e.r.v] };
-    if (e.r.k === 'col' && e.l.k === 'const' && e.l.v !== null) return { columnId: e.r.id, values: [e.l.v] };
-  }
-  if (e.k === 'or') {
-    const parts = e.args.map(equalityValues);
-    const first = parts[0];
-    if (!first || parts.some((p) => p?.columnId !== first.columnId)) return undefined;
-    return { columnId: first.columnId, values: parts.flatMap((p) => p!.values) };
-  }
-  return undefined;
-}
+const colIndex = (e: Expr): number | undefined => (e.kind === 'col' ? e.index : undefined);
 
-function boundsOf(filter: FExpr | undefined): ColumnBound[] {
-  const out: ColumnBound[] = [];
-  for (const c of conjuncts(filter)) {
-    const eq = equalityValues(c);
-    if (eq) {
-      out.push(eq);
-      continue;
-    }
-    if (c.k !== 'cmp') continue;
-    const [col, val, op] =
-      c.l.k === 'col' && c.r.k === 'const'
-        ? [c.l, c.r.v, c.op]
-        : c.r.k === 'col' && c.l.k === 'const'
-          ? [c.r, c.l.v, flip(c.op)]
-          : [];
-    if (col?.k !== 'col' || val === null || val === undefined) continue;
-    if (op === '=') out.push({ columnId: col.id, values: [val] });
-    else if (op === '>' || op === '>=') out.push({ columnId: col.id, lo: val });
-    else if (op === '<' || op === '<=') out.push({ columnId: col.id, hi: val });
-  }
-  return out;
-}
+/** Plans a bound SELECT over `table`, or undefined when the rules do not cut it. */
+export function planBound(
+  plan: Plan,
+  table: DistTable,
+  params: readonly unknown[],
+): PlannedSelect | undefined {
+  const m = peel(plan);
+  if (!m || m.scan.table !== table.name) return undefined;
+  // Bound on another version of the table: its column positions mean nothing here.
+  const stale = m.scan.schema.some((c, i) => {
+    const col = table.columns[m.scan.columns[i]];
+    return col?.name !== c.name || col.type !== c.type;
+  });
+  if (stale) return undefined;
+  const columnId = (i: number) => table.columns[m.scan.columns[i]].id;
+  const shipped: { expr: Expr; sql: string }[] = [];
+  const reads = new Set<number>();
+  const ship = (e: Expr): FragmentExpr | undefined => {
+    const sql = exprSql(e, (i) => chunkColumnName(columnId(i)));
+    if (sql === undefined) return undefined;
+    shipped.push({ expr: e, sql });
+    visitExpr(e, (x) => {
+      if (x.kind === 'col') reads.add(columnId(x.index));
+    });
+    return { sql, type: e.type, constant: e.kind === 'const' };
+  };
+  const filter = m.filter && ship(m.filter);
+  if (m.filter && !filter) return undefined;
 
-function flip(op: string): string {
-  return ({ '<': '>', '<=': '>=', '>': '<', '>=': '<=' } as Record<string, string>)[op] ?? op;
-}
-
-/** Plans `stmt` (a SelectStmt) over `table`. */
-export function planSelect(stmt: Node, table: DistTable, params: readonly unknown[]): PlannedSelect {
-  const s = stmt.SelectStmt ?? stmt;
-  for (const k of ['havingClause', 'windowClause', 'withClause', 'lockingClause', 'intoClause']) {
-    if (s[k]) unsupported(k.replace('Clause', '').toUpperCase());
-  }
-  if (s.op !== 'SETOP_NONE') unsupported('UNION / INTERSECT / EXCEPT');
-  const scope: ExprScope = { table, params };
-  const filter = s.whereClause ? translateExpr(s.whereClause, scope) : undefined;
-  if (s.whereClause && containsAgg(s.whereClause))
-    throw new SqlError(SqlState.groupingError, 'aggregate functions are not allowed in WHERE');
-
-  // Expand the target list.
-  const targets: { name: string; node?: Node; expr?: FExpr }[] = [];
-  for (const t of s.targetList as Node[]) {
-    const rt = t.ResTarget;
-    const fields = rt.val.ColumnRef?.fields as Node[] | undefined;
-    if (fields?.[fields.length - 1].A_Star) {
-      for (const c of table.columns)
-        targets.push({ name: c.name, expr: { k: 'col', id: c.id, type: c.type } });
-      continue;
-    }
-    const name =
-      rt.name ??
-      (fields ? fields[fields.length - 1].String.sval : (funcName(rt.val)?.split('.').pop() ?? '?column?'));
-    targets.push({ name, node: rt.val });
-  }
-
-  const aggMode = Boolean(s.groupClause) || targets.some((t) => t.node && containsAgg(t.node));
-  const project: FExpr[] = [];
+  const project: FragmentExpr[] = [];
   const aggs: AggSpec[] = [];
   const outputs: OutputSpec[] = [];
-  const typeOf = (e: FExpr): DistType | 'null' =>
-    e.k === 'col' || e.k === 'const' || e.k === 'arith' ? e.type : e.k === 'bucket' ? 'timestamptz' : 'bool';
-
-  const addAgg = (n: Node, name: string, hidden: boolean): number => {
-    const fc = n.FuncCall;
-    const fn = funcName(n)!;
-    if (fc.agg_distinct && fn !== 'count') unsupported(`${fn}(DISTINCT …)`);
-    if (fc.agg_filter || fc.agg_order || fc.over) unsupported(`${fn} with FILTER / ORDER BY / OVER`);
-    const arg = fc.agg_star ? undefined : translateExpr((fc.args as Node[])[0], scope);
-    if (arg && containsAgg(fc.args[0]))
-      throw new SqlError(SqlState.groupingError, 'aggregate function calls cannot be nested');
-    const argType = arg ? typeOf(arg) : 'int64';
-    if ((fn === 'sum' || fn === 'avg') && !['int32', 'int64', 'float64', 'null'].includes(argType)) {
-      throw new SqlError(
-        SqlState.undefinedFunction,
-        `function ${fn}(${argType === 'null' ? 'unknown' : sqlTypeName(argType)}) does not exist`,
-      );
+  const names = m.project.schema;
+  if (m.aggregate) {
+    for (const g of m.aggregate.groups) {
+      const e = MERGEABLE.has(g.type) ? ship(g) : undefined;
+      if (!e) return undefined;
+      project.push(e);
     }
-    const push = (spec: AggSpec) => aggs.push(spec) - 1;
-    if (fn === 'avg') {
-      const sum = push({ fn: 'sum', arg });
-      const count = push({ fn: 'count', arg });
-      // PostgreSQL: avg of integers is numeric, of double precision double precision.
-      const type = argType === 'float64' ? 'float64' : 'numeric';
-      outputs.push({ name, type, source: { k: 'avg', sum, count }, hidden });
-    } else {
-      // PostgreSQL: sum(integer) is bigint, sum(bigint) numeric, sum(double precision) double.
-      const type: OutputType =
-        fn === 'count'
-          ? 'int64'
-          : fn === 'sum'
-            ? argType === 'float64'
-              ? 'float64'
-              : argType === 'int64'
-                ? 'numeric'
-                : 'int64'
-            : argType;
-      outputs.push({
-        name,
-        type,
-        source: {
-          k: 'agg',
-          index: push({ fn: fc.agg_distinct ? 'countDistinct' : (fn as AggSpec['fn']), arg }),
-        },
-        hidden,
-      });
-    }
-    return outputs.length - 1;
-  };
-
-  if (aggMode) {
-    for (const g of (s.groupClause ?? []) as Node[]) {
-      const pos = g.A_Const?.ival ? (g.A_Const.ival.ival as number) : undefined;
-      const alias = g.ColumnRef
-        ? targets.find(
-            (t) => t.name === g.ColumnRef.fields.at(-1).String?.sval && t.node && !t.node.ColumnRef,
-          )
-        : undefined;
-      const src = pos !== undefined ? targets[pos - 1] : alias;
-      if (pos !== undefined && !src)
-        throw new SqlError('42P10', `GROUP BY position ${pos} is not in select list`);
-      const node = src ? src.node : g;
-      if (src && !node) unsupported('GROUP BY *');
-      if (containsAgg(node))
-        throw new SqlError(SqlState.groupingError, 'aggregate functions are not allowed in GROUP BY');
-      const e = src?.expr ?? translateExpr(node, scope);
-      if (!project.some((p) => same(p, e))) project.push(e);
-    }
-    for (const t of targets) {
-      if (t.node && AGGS.has(funcName(t.node) ?? '')) {
-        addAgg(t.node, t.name, false);
-        continue;
-      }
-      if (t.node && containsAgg(t.node)) unsupported('expressions over aggregates');
-      const e = t.expr ?? translateExpr(t.node, scope);
-      const idx = project.findIndex((p) => same(p, e));
-      if (idx < 0 && !(e.k === 'const')) {
-        throw new SqlError(
-          SqlState.groupingError,
-          `column "${t.name}" must appear in the GROUP BY clause or be used in an aggregate function`,
-        );
-      }
-      if (idx < 0) project.push(e);
-      outputs.push({
-        name: t.name,
-        type: typeOf(e),
-        source: { k: 'value', index: idx < 0 ? project.length - 1 : idx },
-      });
+    const specs = m.aggregate.aggs.map((a) => aggSpecs(a, ship));
+    if (specs.some((s) => !s)) return undefined;
+    const first: number[] = [];
+    for (const s of specs) first.push(aggs.push(...s!) - s!.length);
+    const nGroups = m.aggregate.groups.length;
+    for (const [i, e] of m.project.exprs.entries()) {
+      const name = names[i].name;
+      const c = colIndex(e);
+      if (e.kind === 'const' && MERGEABLE.has(e.type)) {
+        const k = ship(e)!;
+        outputs.push({
+          name,
+          type: e.type as OutputType,
+          source: { k: 'value', index: project.push(k) - 1 },
+        });
+      } else if (c !== undefined && c < nGroups) {
+        outputs.push({ name, type: e.type as OutputType, source: { k: 'value', index: c } });
+      } else if (c !== undefined) {
+        const a: AggCall = m.aggregate.aggs[c - nGroups];
+        const at = first[c - nGroups];
+        const source =
+          a.name === 'avg'
+            ? ({ k: 'avg', sum: at, count: at + 1 } as const)
+            : ({ k: 'agg', index: at } as const);
+        outputs.push({ name, type: a.type as OutputType, source });
+      } else return undefined;
     }
   } else {
-    for (const t of targets) {
-      const e = t.expr ?? translateExpr(t.node, scope);
-      project.push(e);
-      outputs.push({ name: t.name, type: typeOf(e), source: { k: 'value', index: project.length - 1 } });
+    for (const [i, e] of m.project.exprs.entries()) {
+      const x = MERGEABLE.has(e.type) ? ship(e) : undefined;
+      if (!x) return undefined;
+      outputs.push({
+        name: names[i].name,
+        type: e.type as OutputType,
+        source: { k: 'value', index: project.push(x) - 1 },
+      });
     }
   }
-
-  // ORDER BY: by position, by output name, or by an expression (added as a hidden output).
+  // Outputs the statement does not return exist only to sort by.
+  if (m.visible) {
+    if (m.visible.some((e, i) => colIndex(e) !== i)) return undefined;
+    for (let i = m.visible.length; i < outputs.length; i++) outputs[i] = { ...outputs[i], hidden: true };
+  }
   const orderBy: SortKey[] = [];
-  for (const sb of (s.sortClause ?? []) as Node[]) {
-    const { node, sortby_dir: dir, sortby_nulls: nulls } = sb.SortBy;
-    const desc = dir === 'SORTBY_DESC';
-    const nullsFirst = nulls === 'SORTBY_NULLS_FIRST' || (nulls !== 'SORTBY_NULLS_LAST' && desc);
-    let index: number;
-    if (node.A_Const?.ival) {
-      index = (node.A_Const.ival.ival as number) - 1;
-      if (index < 0 || index >= targets.length)
-        throw new SqlError('42P10', `ORDER BY position ${index + 1} is not in select list`);
-    } else if (
-      node.ColumnRef &&
-      outputs.some((o) => !o.hidden && o.name === node.ColumnRef.fields.at(-1).String?.sval)
-    ) {
-      index = outputs.findIndex((o) => o.name === node.ColumnRef.fields.at(-1).String.sval);
-    } else if (aggMode && AGGS.has(funcName(node) ?? '')) {
-      index = addAgg(node, '?order?', true);
-    } else {
-      const e = translateExpr(node, scope);
-      let p = project.findIndex((x) => same(x, e));
-      if (p < 0 && aggMode)
-        throw new SqlError(
-          SqlState.groupingError,
-          'ORDER BY expression must appear in GROUP BY or be an aggregate',
-        );
-      if (p < 0) p = project.push(e) - 1;
-      index = outputs.findIndex((o) => o.source.k === 'value' && o.source.index === p);
-      if (index < 0)
-        index =
-          outputs.push({ name: '?order?', type: typeOf(e), source: { k: 'value', index: p }, hidden: true }) -
-          1;
-    }
-    orderBy.push({ index, desc, nullsFirst });
+  for (const k of m.sort?.keys ?? []) {
+    const index = colIndex(k.expr);
+    if (index === undefined) return undefined;
+    orderBy.push({ index, desc: k.desc, nullsFirst: k.nullsFirst });
   }
-  // DISTINCT ON (rows mode): keep the first row per key under ORDER BY (TSBS lastpoint).
-  let distinctOn: number[] | undefined;
-  if (s.distinctClause) {
-    const items = s.distinctClause as Node[];
-    if (aggMode || items.length === 0 || items.some((d) => Object.keys(d).length === 0))
-      unsupported('DISTINCT');
-    distinctOn = items.map((d) => {
-      const e = translateExpr(d, scope);
-      let p = project.findIndex((x) => same(x, e));
-      if (p < 0) p = project.push(e) - 1;
-      let o = outputs.findIndex((x) => x.source.k === 'value' && x.source.index === p);
-      if (o < 0)
-        o =
-          outputs.push({
-            name: '?distinct?',
-            type: typeOf(e),
-            source: { k: 'value', index: p },
-            hidden: true,
-          }) - 1;
-      return o;
-    });
-    const lead = orderBy.slice(0, distinctOn.length).map((k) => k.index);
-    if (orderBy.length > 0 && !distinctOn.every((o) => lead.includes(o))) {
-      throw new SqlError('42P10', 'SELECT DISTINCT ON expressions must match initial ORDER BY expressions');
-    }
-  }
-  const limit = s.limitCount ? intConst(s.limitCount, 'LIMIT', scope) : undefined;
-  const offset = intConst(s.limitOffset, 'OFFSET', scope) ?? 0;
+  const distinctOn = m.distinctOn?.map(colIndex);
+  if (distinctOn && (m.aggregate || distinctOn.some((i) => i === undefined))) return undefined;
+  const limit = count(m.limit);
+  const offset = count(m.offset);
+  if (limit === null || offset === null) return undefined;
 
-  // Row mode keeps output i == project i, so sort keys push down unchanged. Aggregates
-  // push ORDER BY + LIMIT only when the sort keys cover every group key (a total order
-  // on groups): then a group of the final top k is in the top k of every shard holding it,
-  // with its complete partial. Exact count(DISTINCT) fragments group finer: never.
+  // Aggregates push ORDER BY + LIMIT only when the sort keys cover every group key (a total
+  // order on groups): a group of the final top k is then in the top k of every shard holding
+  // it, with its complete partial. Exact count(DISTINCT) fragments group finer: never.
   const keyIndex = (k: SortKey) => {
     const src = outputs[k.index].source;
     return src.k === 'value' ? src.index : -1;
   };
+  const aggMode = m.aggregate !== undefined;
   const aggTopK =
     aggMode &&
     limit !== undefined &&
     orderBy.length > 0 &&
     orderBy.every((k) => keyIndex(k) >= 0) &&
-    project.every((e, i) => e.k === 'const' || orderBy.some((k) => keyIndex(k) === i)) &&
+    project.every((e, i) => e.constant || orderBy.some((k) => keyIndex(k) === i)) &&
     aggs.every((a) => a.fn !== 'countDistinct');
-  const pushKeys = aggMode && !aggTopK ? [] : orderBy.map((k) => ({ ...k, index: keyIndex(k) }));
-  const reads = new Set<number>();
-  const collect = (e: FExpr | undefined) => {
-    if (e) for (const id of columnsOf(e)) reads.add(id);
-  };
-  collect(filter);
-  for (const p of project) collect(p);
-  for (const a of aggs) collect(a.arg);
+  if (!sameOnShard(table, shipped, params)) return undefined;
   const defaults: unknown[] = [];
   for (const c of table.columns) defaults[c.id] = c.default ?? null;
-  const bounds = boundsOf(filter);
-  let pruneValues: unknown[] | undefined;
-  if (table.placement.kind === 'distributed') {
-    const distId = table.placement.columnId;
-    for (const b of bounds) {
-      if (b.columnId === distId && b.values)
-        pruneValues = pruneValues ? pruneValues.filter((v) => b.values!.includes(v)) : [...b.values];
-    }
-  }
+  const { bounds, pruneValues } = boundsOf(table, m.filter, m.scan.columns, params);
   return {
     table,
     pruneValues,
@@ -334,40 +215,38 @@ export function planSelect(stmt: Node, table: DistTable, params: readonly unknow
       mode: aggMode ? 'agg' : 'rows',
       project,
       aggs,
-      orderBy: pushKeys,
-      limit: (!aggMode || aggTopK) && limit !== undefined ? offset + limit : undefined,
-      distinctOn: distinctOn?.map((o) => (outputs[o].source as { index: number }).index),
+      orderBy: aggMode && !aggTopK ? [] : orderBy.map((k) => ({ ...k, index: keyIndex(k) })),
+      limit: (!aggMode || aggTopK) && limit !== undefined ? (offset ?? 0) + limit : undefined,
+      distinctOn: distinctOn as number[] | undefined,
+      params: params.length > 0 ? params : undefined,
     },
-    distinctOn,
+    distinctOn: distinctOn as number[] | undefined,
     outputs,
     orderBy,
     limit,
-    offset,
+    offset: offset ?? 0,
   };
 }
 
-/**
- * The fast path's plan, or undefined when it cannot plan the statement exactly. Call it only
- * on statements the engine has bound: any error here then means "not on the fast path", and
- * the general path answers exactly as the engine does (windows, casts, functions…).
- */
-export function planFastPath(
-  stmt: Node,
-  t: DistTable,
-  params: readonly unknown[],
-): PlannedSelect | undefined {
-  if (hasWindow(stmt)) return undefined;
-  try {
-    return planSelect(stmt, t, params);
-  } catch (e) {
-    if (e instanceof SqlError) return undefined;
-    throw e;
-  }
-}
-
-/** True when `n` calls a window function (`… OVER (…)`). */
-function hasWindow(n: unknown): boolean {
-  if (n === null || typeof n !== 'object') return false;
-  if ('FuncCall' in n && (n as { FuncCall: { over?: unknown } }).FuncCall.over) return true;
-  return Object.values(n).some(hasWindow);
+/** The partial aggregates of one aggregate call (avg travels as sum and count); undefined: not partial. */
+function aggSpecs(a: AggCall, ship: (e: Expr) => FragmentExpr | undefined): AggSpec[] | undefined {
+  if (a.filter || a.orderBy?.length) return undefined;
+  if (a.star) return a.name === 'count' ? [{ fn: 'count' }] : undefined;
+  if (a.args.length !== 1) return undefined;
+  const t = a.args[0].type;
+  const ok =
+    a.name === 'count'
+      ? !a.distinct || MERGEABLE.has(t)
+      : !a.distinct &&
+        (a.name === 'sum' || a.name === 'avg'
+          ? SUMMABLE.has(t)
+          : ['min', 'max'].includes(a.name) && MERGEABLE.has(t));
+  const arg = ok ? ship(a.args[0]) : undefined;
+  if (!arg) return undefined;
+  if (a.name === 'avg')
+    return [
+      { fn: 'sum', arg },
+      { fn: 'count', arg },
+    ];
+  return [{ fn: a.distinct ? 'countDistinct' : (a.name as AggSpec['fn']), arg }];
 }

@@ -6,21 +6,23 @@
  * shard I/O stay with the caller.
  */
 import { SqlError, SqlState } from '../errors.ts';
-import { alterActionName, commandName, constraintName, sqlTypeName } from '../sql/sql-names.ts';
+import { coerce } from '../sql/coerce.ts';
+import { alterActionName, commandName, constraintName } from '../sql/sql-names.ts';
 import type { RelOption } from '../storage/chunk-layout.ts';
+import { constantOf } from './constant-fold.ts';
+import { type EngineType, planeValue } from './coordinator-engine.ts';
+import { bindSelectPlan } from './coordinator-schema.ts';
 import { inlineCte } from './cte-inline.ts';
-import { exprType, type FExpr } from './fragment-expr.ts';
 import type { CallArgs } from './management-args.ts';
+import { distTypeOf, unsupported } from './sql-expr.ts';
 import {
-  coerceOrThrow,
-  constValue,
-  distTypeOf,
-  type ExprScope,
-  translateExpr,
-  unsupported,
-} from './sql-expr.ts';
-import { CoercionError, type DistColumn, type DistTable, type Row, rowFromNamed } from './table-schema.ts';
-import type { OnConflict } from './unique-keys.ts';
+  CoercionError,
+  type DistColumn,
+  type DistTable,
+  type DistType,
+  type Row,
+  rowFromNamed,
+} from './table-schema.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: the pg AST is untyped JSON.
 type Node = any;
@@ -146,9 +148,7 @@ function columnDef(cd: Node, params: readonly unknown[]): { spec: ColumnSpec; ke
     if (ct === 'CONSTR_NOTNULL') notNull = true;
     else if (ct === 'CONSTR_NULL') notNull = false;
     else if (ct === 'CONSTR_DEFAULT') {
-      const v = constValue(c.Constraint.raw_expr, { table: { columns: [] } as unknown as DistTable, params });
-      if (v.type === 'interval') unsupported('interval defaults');
-      dflt = coerceOrThrow(v.v, type) ?? undefined;
+      dflt = engineConstant(c.Constraint.raw_expr, params, 'DEFAULT', type) ?? undefined;
     } else if (ct === 'CONSTR_PRIMARY' || ct === 'CONSTR_UNIQUE') {
       keys.push(keyConstraint(c.Constraint, [cd.colname]));
       notNull = notNull || ct === 'CONSTR_PRIMARY';
@@ -348,6 +348,19 @@ function addConstraintRefused(c: Node | undefined): never {
   );
 }
 
+/** The engine's value of a constant expression node (as the data plane stores it), cast to `type` if given. */
+function engineConstant(node: Node, params: readonly unknown[], what: string, type?: DistType): unknown {
+  const plan = bindSelectPlan(
+    [],
+    { targetList: [{ ResTarget: { val: node } }], op: 'SETOP_NONE' },
+    '',
+    params,
+  );
+  if (plan.kind !== 'project') return unsupported(what);
+  const e = type ? coerce(plan.exprs[0], type, true) : plan.exprs[0];
+  return planeValue(constantOf(e, params, what), e.type as EngineType);
+}
+
 /** The settings a call may change (per call, never persisted). */
 export const CALL_SETTINGS = new Set(['orochi.coordinator_row_limit']);
 
@@ -355,8 +368,7 @@ function setting(v: Node, params: readonly unknown[]): Command {
   const name = String(v.name);
   if (v.kind !== 'VAR_SET_VALUE' || !CALL_SETTINGS.has(name)) unsupported(`SET ${name}`);
   const args = (v.args ?? []) as Node[];
-  const scope = { table: { columns: [] } as unknown as DistTable, params } satisfies ExprScope;
-  const value = args.length === 1 ? constValue(args[0], scope).v : undefined;
+  const value = args.length === 1 ? engineConstant(args[0], params, `SET ${name}`) : undefined;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
     throw new SqlError(SqlState.invalidParameterValue, `${name} must be a non-negative integer`);
   return { kind: 'set', name, value };
@@ -374,69 +386,6 @@ function functionCall(s: Node): FunctionCall {
   if (s.whereClause || s.groupClause || s.havingClause || s.sortClause || s.limitCount || s.limitOffset)
     unsupported(`${funcName(fc)}() with WHERE, GROUP BY, ORDER BY or LIMIT (call it in FROM for that)`);
   return { name: funcName(fc), ...callArgs(fc) };
-}
-
-/** The SET list of an UPDATE, translated against `table`; the distribution column cannot change. */
-export function updateSets(
-  u: Node,
-  table: DistTable,
-  params: readonly unknown[],
-): { column: DistColumn; expr: FExpr }[] {
-  const scope: ExprScope = { table, params };
-  return (u.targetList as Node[]).map((t) => {
-    const rt = t.ResTarget;
-    if (rt.indirection) unsupported('UPDATE of array elements or fields');
-    const column = table.columns.find((c) => c.name === rt.name);
-    if (!column)
-      throw new SqlError(
-        SqlState.undefinedColumn,
-        `column "${rt.name}" of relation "${table.name}" does not exist`,
-      );
-    if (table.placement.kind === 'distributed' && table.placement.columnId === column.id) {
-      unsupported('updating the distribution column (rows would move between shards)');
-    }
-    if (rt.val.SetToDefault)
-      return { column, expr: { k: 'const', v: column.default ?? null, type: column.type } };
-    const expr = translateExpr(rt.val, scope);
-    const et = exprType(expr);
-    const numeric = (x: string) => x === 'int32' || x === 'int64' || x === 'float64';
-    if (et !== 'null' && et !== column.type && !(numeric(et) && numeric(column.type))) {
-      if (expr.k !== 'const')
-        unsupported(`assigning ${sqlTypeName(et)} to ${sqlTypeName(column.type)} column "${column.name}"`);
-      return { column, expr: { k: 'const', v: coerceOrThrow(expr.v, column.type), type: column.type } };
-    }
-    if (numeric(column.type) && column.type !== 'float64' && et === 'float64') {
-      unsupported(`assigning double precision to ${sqlTypeName(column.type)} column "${column.name}"`);
-    }
-    return { column, expr };
-  });
-}
-
-/** Rows of `INSERT INTO t [(cols)] VALUES …` (constants and parameters only). */
-export function insertRows(ins: Node, table: DistTable, params: readonly unknown[]): Row[] {
-  const names = ins.cols
-    ? (ins.cols as Node[]).map((c) => c.ResTarget.name as string)
-    : table.columns.map((c) => c.name);
-  const values = ins.selectStmt?.SelectStmt?.valuesLists as Node[] | undefined;
-  if (!values) unsupported('INSERT … SELECT');
-  const scope: ExprScope = { table, params };
-  return values.map((list) => {
-    const items = list.List.items as Node[];
-    if (items.length !== names.length) {
-      throw new SqlError(
-        SqlState.syntaxError,
-        `INSERT has ${items.length} expressions but ${names.length} target columns`,
-      );
-    }
-    const named: Record<string, unknown> = {};
-    items.forEach((item, k) => {
-      if (item.SetToDefault) return;
-      const c = constValue(item, scope);
-      if (c.type === 'interval') unsupported('interval values');
-      named[names[k]] = c.v;
-    });
-    return tableRow(table, named);
-  });
 }
 
 /** A row of `table` from values by column name; coercion failures become SQL errors. */
@@ -457,91 +406,10 @@ export function tableRow(table: DistTable, named: Readonly<Record<string, unknow
 /**
  * The INSERT without its ON CONFLICT clause, for the engine's binder: it binds and
  * evaluates the rows; the shards resolve ON CONFLICT against the keys they store
- * (see `onConflictOf`, engine/distributed/unique-keys). Other statements unchanged.
+ * (see `on-conflict`, engine/distributed/unique-keys). Other statements unchanged.
  */
 export function withoutOnConflict(stmt: Node): Node {
   if (!stmt.InsertStmt?.onConflictClause) return stmt;
   const { onConflictClause: _, ...rest } = stmt.InsertStmt;
   return { InsertStmt: rest };
-}
-
-/** Prefix of EXCLUDED's columns in the scope ON CONFLICT DO UPDATE translates against (no real name has it). */
-const EXCLUDED = '\u0001excluded.';
-
-/** `excluded.col` → a reference to the EXCLUDED copy of `col`; other nodes copied as they are. */
-function renameExcluded(n: Node): Node {
-  if (Array.isArray(n)) return n.map(renameExcluded);
-  if (!n || typeof n !== 'object') return n;
-  const fields = n.ColumnRef?.fields as Node[] | undefined;
-  if (fields?.length === 2 && fields[0].String?.sval === 'excluded' && fields[1].String)
-    return {
-      ColumnRef: { ...n.ColumnRef, fields: [{ String: { sval: EXCLUDED + fields[1].String.sval } }] },
-    };
-  const out: Node = {};
-  for (const k of Object.keys(n)) out[k] = renameExcluded(n[k]);
-  return out;
-}
-
-/**
- * `ON CONFLICT [(cols) | ON CONSTRAINT name] DO NOTHING | DO UPDATE SET … [WHERE …]` of an
- * INSERT, resolved against the table's constraints (42P10 when none matches, as PostgreSQL).
- */
-export function onConflictOf(
-  ins: Node,
-  table: DistTable,
-  params: readonly unknown[],
-): OnConflict | undefined {
-  const oc = ins.onConflictClause;
-  if (!oc) return undefined;
-  const constraints = table.unique ?? [];
-  let constraint: string | undefined;
-  const infer = oc.infer;
-  if (infer?.conname) {
-    if (!constraints.some((c) => c.name === infer.conname))
-      throw new SqlError('42704', `constraint "${infer.conname}" for table "${table.name}" does not exist`);
-    constraint = infer.conname;
-  } else if (infer) {
-    if (infer.whereClause) unsupported('ON CONFLICT (…) WHERE (partial unique indexes)');
-    const ids = (infer.indexElems as Node[]).map((e) => {
-      const name = e.IndexElem.name as string | undefined;
-      const col = name === undefined ? undefined : table.columns.find((c) => c.name === name);
-      if (!col) {
-        if (name === undefined) unsupported('ON CONFLICT on an expression');
-        throw new SqlError(SqlState.undefinedColumn, `column "${name}" does not exist`);
-      }
-      return col.id;
-    });
-    const match = constraints.find(
-      (c) => c.columnIds.length === new Set(ids).size && c.columnIds.every((id) => ids.includes(id)),
-    );
-    if (!match)
-      throw new SqlError(
-        '42P10',
-        'there is no unique or exclusion constraint matching the ON CONFLICT specification',
-      );
-    constraint = match.name;
-  }
-  const excludedBase = table.nextColumnId;
-  if (oc.action === 'ONCONFLICT_NOTHING') return { constraint, action: 'nothing', excludedBase };
-  if (!infer)
-    throw new SqlError(
-      SqlState.syntaxError,
-      'ON CONFLICT DO UPDATE requires inference specification or constraint name',
-    );
-  // The target's columns, then EXCLUDED's at `excludedBase + id`.
-  const scopeTable: DistTable = {
-    ...table,
-    columns: [
-      ...table.columns,
-      ...table.columns.map((c) => ({ ...c, name: EXCLUDED + c.name, id: excludedBase + c.id })),
-    ],
-  };
-  const set = updateSets({ targetList: renameExcluded(oc.targetList) }, scopeTable, params).map((s) => ({
-    column: { id: s.column.id, name: s.column.name, type: s.column.type, notNull: s.column.notNull },
-    expr: s.expr,
-  }));
-  const where = oc.whereClause
-    ? translateExpr(renameExcluded(oc.whereClause), { table: scopeTable, params })
-    : undefined;
-  return { constraint, action: 'update', set, where, excludedBase };
 }

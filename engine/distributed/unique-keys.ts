@@ -9,10 +9,9 @@
  * keys land on one shard and a per-shard check is a global one (as in Citus).
  */
 import { SqlError, SqlState } from '../errors.ts';
-import { evalExpr, type FExpr } from './fragment-expr.ts';
+import type { DmlSql } from './dml-sql.ts';
+import { evaluateDml } from './fragment-engine.ts';
 import {
-  CoercionError,
-  coerceValue,
   type DistColumn,
   type DistTable,
   formatTimestampUs,
@@ -20,10 +19,9 @@ import {
   type UniqueConstraint,
 } from './table-schema.ts';
 
-/** `SET column = expr` of ON CONFLICT DO UPDATE; `expr` reads the existing row and, at `excludedBase + id`, EXCLUDED. */
+/** A column ON CONFLICT DO UPDATE sets (its value is the engine's, see `OnConflict.dml`). */
 export interface ConflictSet {
   readonly column: Pick<DistColumn, 'id' | 'name' | 'type' | 'notNull'>;
-  readonly expr: FExpr;
 }
 
 /** INSERT … ON CONFLICT [target] DO NOTHING | DO UPDATE SET … [WHERE …]. */
@@ -32,8 +30,12 @@ export interface OnConflict {
   readonly constraint?: string;
   readonly action: 'nothing' | 'update';
   readonly set?: readonly ConflictSet[];
-  readonly where?: FExpr;
-  /** Where EXCLUDED's column ids start in the row `set` and `where` read (the table's nextColumnId). */
+  /**
+   * DO UPDATE: the SET values (in `set` order) and WHERE as a SELECT the engine evaluates over
+   * the existing row plus EXCLUDED at `excludedBase + id` (see `on-conflict`).
+   */
+  readonly dml?: DmlSql;
+  /** Where EXCLUDED's column ids start in the row `dml` reads (the table's nextColumnId). */
   readonly excludedBase: number;
 }
 
@@ -255,30 +257,23 @@ function applyConflicts(
 function updatedRow(t: DistTable, existing: Row, excluded: Row, oc: OnConflict): Row | undefined {
   const base = oc.excludedBase;
   const both: Row = new Array(base * 2).fill(null);
-  const defaults: unknown[] = new Array(base * 2).fill(null);
   for (const c of t.columns) {
     both[c.id] = existing[c.id] === undefined ? (c.default ?? null) : existing[c.id];
     both[base + c.id] = excluded[c.id] ?? null;
-    defaults[c.id] = c.default ?? null;
   }
-  if (oc.where && evalExpr(oc.where, both, defaults) !== true) return undefined;
+  if (!oc.dml) throw new SqlError(SqlState.internalError, 'ON CONFLICT DO UPDATE without its SET');
+  const evaluated = evaluateDml(oc.dml, [both]);
+  if (evaluated.positions.length === 0) return undefined; // WHERE not true
   const next: Row = both.slice(0, base);
-  for (const { column, expr } of oc.set ?? []) {
-    let v: unknown;
-    try {
-      v = coerceValue(evalExpr(expr, both, defaults), column.type);
-    } catch (e) {
-      if (e instanceof CoercionError)
-        throw new SqlError(SqlState.numericValueOutOfRange, `column "${column.name}": ${e.message}`);
-      throw e;
-    }
+  (oc.set ?? []).forEach(({ column }, k) => {
+    const v = evaluated.values[0][k];
     if (v === null && column.notNull)
       throw new SqlError(
         SqlState.notNullViolation,
         `null value in column "${column.name}" violates not-null constraint`,
       );
     next[column.id] = v;
-  }
+  });
   if (
     t.placement.kind === 'distributed' &&
     keyOf(next, [t.placement.columnId]) !== keyOf(existing, [t.placement.columnId])

@@ -7,6 +7,7 @@
  * Column references are positional (`index` into the input row of the node that
  * evaluates the expression); a join's row is its left row followed by its right row.
  */
+import type { TypMod } from '../types/typmod.ts';
 import type { SqlType } from '../types/values.ts';
 
 /** A resolved scalar implementation; arguments are non-null unless `strict` is false. */
@@ -34,6 +35,8 @@ export type Expr =
       readonly args: readonly Expr[];
       readonly type: SqlType;
       readonly impl: ScalarImpl;
+      /** A `typmod` call: the modifier it enforces, and whether as an explicit cast (vs. an assignment). */
+      readonly typmod?: { readonly mod: TypMod; readonly explicit: boolean };
     }
   | { readonly kind: 'and' | 'or'; readonly args: readonly Expr[]; readonly type: 'bool' }
   | { readonly kind: 'not'; readonly arg: Expr; readonly type: 'bool' }

@@ -10,8 +10,19 @@ import type { ColumnRange, Expr, Plan } from './nodes.ts';
 
 const FLIP: Record<string, string> = { '<': '>', '<=': '>=', '>': '<', '>=': '<=', '=': '=' };
 
-/** Derives a zone-map range from `col op const` / `col IN (consts)` over scan columns. */
+/** Derives a zone-map range from `col op const` / `col IN (consts)` / ORs of `col = const` over scan columns. */
 export function rangeOf(e: Expr, columns: readonly number[]): ColumnRange | undefined {
+  if (e.kind === 'or') {
+    const parts = e.args.map((a) => rangeOf(a, columns));
+    const first = parts[0];
+    if (!first?.values || parts.some((p) => !p?.values || p.column !== first.column)) return undefined;
+    return {
+      column: first.column,
+      values: parts.flatMap((p) => p!.values!),
+      minInclusive: true,
+      maxInclusive: true,
+    };
+  }
   if (e.kind === 'in' && !e.negate && e.arg.kind === 'col' && e.list.every((x) => x.kind === 'const')) {
     return {
       column: columns[e.arg.index],

@@ -126,6 +126,7 @@ export function applyTypmod(e: Expr, tm: TypMod | undefined, explicit: boolean):
     args: [e],
     type: e.type,
     impl: { name: 'typmod', strict: true, fn },
+    typmod: { mod: tm, explicit },
   };
 }
 

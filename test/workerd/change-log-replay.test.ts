@@ -12,8 +12,7 @@ import { expect, it } from 'vitest';
 import { applyChange } from '../../durable-objects/change-log-apply.ts';
 import { Meter } from '../../durable-objects/shard-storage.ts';
 import type { ChangeEntry } from '../../engine/distributed/change-entry.ts';
-import type { Fragment } from '../../engine/distributed/fragment.ts';
-import type { FExpr } from '../../engine/distributed/fragment-expr.ts';
+import type { Fragment, FragmentExpr } from '../../engine/distributed/fragment.ts';
 import type { DistTable, Row } from '../../engine/distributed/table-schema.ts';
 import { chunkPage, distributed, logOf, shard, tableDef } from './change-log-fixtures.ts';
 import { ingest, ok } from './data-plane-client.ts';
@@ -109,9 +108,9 @@ async function replay(
 
 /** The same queries, as plan fragments: every row, a grouped aggregate, a filtered projection. */
 function queries(t: DistTable): Fragment[] {
-  const col = (name: string): FExpr => {
+  const col = (name: string): FragmentExpr => {
     const c = t.columns.find((x) => x.name === name)!;
-    return { k: 'col', id: c.id, type: c.type };
+    return { sql: `c${c.id}`, type: c.type };
   };
   const base = {
     table: t.name,
@@ -138,7 +137,7 @@ function queries(t: DistTable): Fragment[] {
       ...base,
       mode: 'rows',
       project: [col('id'), col('v')],
-      filter: { k: 'cmp', op: '>', l: col('v'), r: { k: 'const', v: 50, type: 'int64' } },
+      filter: { sql: `(${col('v').sql} > 50)`, type: 'bool' },
     },
   ];
 }

@@ -201,11 +201,10 @@ describe('change log: bulk loads', () => {
         tableId: t.id,
         reads: [idCol.id],
         defaults: [],
-        filter: {
-          k: 'cmp',
-          op: '<=',
-          l: { k: 'col', id: idCol.id, type: idCol.type },
-          r: { k: 'const', v: 10, type: 'int32' },
+        dml: {
+          text: `SELECT "__orochi_row" FROM "cl_cold" WHERE ("${idCol.name}" <= 10)`,
+          params: [],
+          table: t,
         },
       });
       await forget(i);

@@ -32,7 +32,7 @@ const rows: Row[] = Array.from({ length: N }, (_, i) => [
   i % 11 === 0 ? null : ((i * 104729) % 10007) / 7,
 ]);
 
-const col = (id: number) => ({ k: 'col', id, type: table.columns[id].type }) as const;
+const col = (id: number) => ({ sql: `c${id}`, type: table.columns[id].type });
 const fragment: Fragment = {
   table: 'spilly',
   reads: [0, 1, 2],

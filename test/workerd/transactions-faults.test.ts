@@ -124,6 +124,7 @@ describe('commit cannot fail on data', () => {
       kind: 'delete',
       table: 'held_rows',
       tableId: t.id,
+      dml: { text: 'SELECT "__orochi_row" FROM "held_rows"', params: [], table: t },
       reads: [0, 1],
       defaults: [null, null],
     });

@@ -170,6 +170,9 @@ describe.each(KINDS)('ON CONFLICT on a %s table, compared with PostgreSQL', (kin
     `INSERT INTO ${t} (id, v) VALUES (10, 'k') ON CONFLICT (v) DO NOTHING`,
     `INSERT INTO ${t} (id, v) VALUES (10, 'k') ON CONFLICT ON CONSTRAINT ${t}_pkey DO NOTHING`,
     `INSERT INTO ${t} (id, v) VALUES (10, 'k') ON CONFLICT ON CONSTRAINT ${t}_pkey DO UPDATE SET n = 99`,
+    // Functions, operators and casts the shards' engines evaluate (bound by the engine, shipped as SQL).
+    `INSERT INTO ${t} (id, v) VALUES (5, 'E'), (11, 'l') ON CONFLICT (id) DO UPDATE SET v = upper(EXCLUDED.v) || '-' || ${t}.v, n = length(${t}.v) WHERE ${t}.v LIKE 'e%'`,
+    `INSERT INTO ${t} AS o (id, v) VALUES (6, '17'), (7, 'x') ON CONFLICT (id) DO UPDATE SET n = CASE WHEN EXCLUDED.v ~ '^[0-9]+$' THEN 100 ELSE o.n - 1 END, v = (o.n * 2)::text`,
   ];
 
   it('answers every step as PostgreSQL does', async () => {

@@ -23,7 +23,7 @@ import { GATHER_LIMITS, planGather, referencedRelations } from '../../engine/dis
 import type { Fragment, PartialResult } from '../../engine/distributed/fragment.ts';
 import { unpackPartial } from '../../engine/distributed/partial-columns.ts';
 import { mergePartials } from '../../engine/distributed/partial-merge.ts';
-import { planFastPath } from '../../engine/distributed/sql-select.ts';
+import { planSelectNode } from '../../engine/distributed/select-binding.ts';
 import { classify } from '../../engine/distributed/sql-statements.ts';
 import type { DistTable } from '../../engine/distributed/table-schema.ts';
 import { SqlError, SqlState } from '../../engine/errors.ts';
@@ -98,7 +98,7 @@ export async function runExplain(call: ExplainCall, ex: Node, text: string): Pro
   const cmd = classify(inner, params);
   let lines: string[];
   const t = cmd.kind === 'select' ? await cluster.table(cmd.table) : undefined;
-  const plan = t && cmd.kind === 'select' ? planFastPath(cmd.stmt, t, params) : undefined;
+  const plan = t && cmd.kind === 'select' ? planSelectNode(cmd.stmt, t, params) : undefined;
   if (t && plan) {
     const shards = plan.pruneValues ? cluster.shardsFor(t, plan.pruneValues) : cluster.shardsOf(t);
     const fragment = { ...plan.fragment, pack: true };

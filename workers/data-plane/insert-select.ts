@@ -11,8 +11,9 @@
 
 import type { ShardOp } from '../../durable-objects/shard-ops.ts';
 import { GATHER_LIMITS } from '../../engine/distributed/coordinator-plan.ts';
+import { onConflictOf } from '../../engine/distributed/on-conflict.ts';
 import { planeJson } from '../../engine/distributed/row-json.ts';
-import { type Command, onConflictOf, tableRow } from '../../engine/distributed/sql-statements.ts';
+import { type Command, tableRow } from '../../engine/distributed/sql-statements.ts';
 import type { DistTable, Row } from '../../engine/distributed/table-schema.ts';
 import { SqlError, SqlState } from '../../engine/errors.ts';
 import { parseSql } from '../../engine/sql/parser.ts';

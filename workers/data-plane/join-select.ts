@@ -8,6 +8,7 @@
  * leaves the statement to the general path.
  */
 import type { ShardStats } from '../../durable-objects/shard-storage.ts';
+import { chunkColumnName } from '../../engine/distributed/chunk-rows.ts';
 import type { Fragment, PartialResult } from '../../engine/distributed/fragment.ts';
 import { joinRequest } from '../../engine/distributed/join-fragment.ts';
 import { planJoinPushdown } from '../../engine/distributed/join-pushdown.ts';
@@ -39,7 +40,7 @@ function broadcastScan(t: DistTable): Fragment {
     defaults,
     bounds: [],
     mode: 'rows',
-    project: t.columns.map((c) => ({ k: 'col', id: c.id, type: c.type })),
+    project: t.columns.map((c) => ({ sql: chunkColumnName(c.id), type: c.type })),
     aggs: [],
     orderBy: [],
     limit: BROADCAST_MAX_ROWS + 1,

@@ -19,15 +19,12 @@ import {
 } from '../../engine/distributed/coordinator-schema.ts';
 import { dmlSql } from '../../engine/distributed/dml-sql.ts';
 import type { PartialResult } from '../../engine/distributed/fragment.ts';
+import { onConflictOf } from '../../engine/distributed/on-conflict.ts';
 import { unpackPartial } from '../../engine/distributed/partial-columns.ts';
 import { InexactMerge, mergePartials } from '../../engine/distributed/partial-merge.ts';
-import { planFastPath, planSelect } from '../../engine/distributed/sql-select.ts';
-import {
-  type Command,
-  classify,
-  onConflictOf,
-  withoutOnConflict,
-} from '../../engine/distributed/sql-statements.ts';
+import { planSelectNode, whereOnly } from '../../engine/distributed/select-binding.ts';
+import { planBound } from '../../engine/distributed/sql-select.ts';
+import { type Command, classify, withoutOnConflict } from '../../engine/distributed/sql-statements.ts';
 import type { DistTable, Row } from '../../engine/distributed/table-schema.ts';
 import { isSqlError, SqlError, SqlState } from '../../engine/errors.ts';
 import { type ParsedStatement, parseSql } from '../../engine/sql/parser.ts';
@@ -263,7 +260,7 @@ async function runCommand(
       const defaults: unknown[] = [];
       for (const c of t.columns) defaults[c.id] = c.default ?? null;
       const reads = t.columns.map((c) => c.id);
-      const pruneValues = dmlPruneValues(node.whereClause, t, call.params);
+      const pruneValues = dmlPruneValues(node.whereClause, node.relation?.alias?.aliasname, t, call.params);
       const shards = pruneValues ? cluster.shardsFor(t, pruneValues) : cluster.shardsOf(t);
       const set = ((node.targetList ?? []) as { ResTarget: { name: string } }[]).map((x) => ({
         column: t.columns.find((c) => c.name === x.ResTarget.name)!,
@@ -282,7 +279,7 @@ async function runCommand(
     case 'select': {
       // A shard refusing the plan as stale answers nothing; plan again on the refetched catalog.
       for (let attempt = 0; attempt < 2; attempt++) {
-        const r = await selectOnce(call, cmd);
+        const r = await selectOnce(call, cmd, bound);
         if (r === 'general') return await runGeneralSelect(general(call), cmd.original, text);
         if (r) return r;
       }
@@ -312,11 +309,17 @@ async function runCommand(
 async function selectOnce(
   call: SqlCall,
   cmd: Extract<Command, { kind: 'select' }>,
+  bound?: BoundStatement,
 ): Promise<StatementResult | undefined | 'general'> {
   const { cluster, stats } = call;
   const t = await cluster.table(cmd.table);
   const { version } = await cluster.snapshot();
-  const plan = planFastPath(cmd.stmt, t, call.params);
+  // The distributed rules over the engine's bound plan (bound again only when `classify`
+  // inlined a CTE); undefined: they do not cut it.
+  const plan =
+    bound?.result.plan && cmd.stmt === cmd.original.SelectStmt
+      ? planBound(bound.result.plan, t, call.params)
+      : planSelectNode(cmd.stmt, t, call.params);
   if (!plan) return 'general';
   const shards = plan.pruneValues ? cluster.shardsFor(t, plan.pruneValues) : cluster.shardsOf(t);
   stats.lap('plan');
@@ -357,19 +360,15 @@ async function selectOnce(
   return result;
 }
 
-/** The distribution values a DML WHERE pins (undefined: every shard), read by the fast path's planner. */
+/** The distribution values a DML WHERE pins (undefined: every shard), by the rules that prune SELECTs. */
 function dmlPruneValues(
   where: unknown,
+  alias: string | undefined,
   t: DistTable,
   params: readonly unknown[],
 ): readonly unknown[] | undefined {
   if (!where) return undefined;
-  try {
-    return planSelect({ targetList: [], whereClause: where, op: 'SETOP_NONE' }, t, params).pruneValues;
-  } catch (e) {
-    if (e instanceof SqlError) return undefined;
-    throw e;
-  }
+  return planSelectNode(whereOnly(t.name, where, alias), t, params)?.pruneValues;
 }
 
 /** True when `n` mentions a relation (a subquery over a table). */
