@@ -44,7 +44,9 @@ function toVersion4(sql: SqlStorage): void {
   sql.exec(`ALTER TABLE shard_tables_v4 RENAME TO shard_tables`);
   sql.exec(`DROP TABLE shard_legacy_names`);
   sql.exec(`DELETE FROM _meta WHERE key = 'placement'`);
-  sql.exec(`DELETE FROM schema_migrations WHERE version = 5`);
+  // Version 4 had neither the ledger's decision-time index (migration 5) nor table ids (6).
+  sql.exec(`DROP INDEX IF EXISTS shard_log_decided`);
+  sql.exec(`DELETE FROM schema_migrations WHERE version >= 5`);
 }
 
 /** Rewrites the catalog into its schema-version-3 shape: no ids or versions, no shard map. */

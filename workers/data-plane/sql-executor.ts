@@ -277,9 +277,10 @@ async function runCommand(
       return commandResult(cmd.kind === 'delete' ? 'DELETE' : 'UPDATE', n);
     }
     case 'select': {
-      // A shard refusing the plan as stale answers nothing; plan again on the refetched catalog.
+      // A shard refusing the plan as stale answers nothing; plan again on the refetched catalog
+      // (bound again too: the first binding saw the old definition).
       for (let attempt = 0; attempt < 2; attempt++) {
-        const r = await selectOnce(call, cmd, bound);
+        const r = await selectOnce(call, cmd, attempt === 0 ? bound : undefined);
         if (r === 'general') return await runGeneralSelect(general(call), cmd.original, text);
         if (r) return r;
       }
