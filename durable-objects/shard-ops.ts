@@ -5,9 +5,16 @@
  * delete bitmap, so column blocks are never rewritten for a delete) and
  * updates (delete + re-insert as hot rows).
  */
+
+import { enforceTypmod } from '../engine/distributed/column-types.ts';
 import type { DmlSql } from '../engine/distributed/dml-sql.ts';
 import { evalExpr, type FExpr } from '../engine/distributed/fragment-expr.ts';
-import { CoercionError, coerceValue, type DistColumn, type Row } from '../engine/distributed/table-schema.ts';
+import {
+  CoercionError,
+  coerceToColumn,
+  type DistColumn,
+  type Row,
+} from '../engine/distributed/table-schema.ts';
 import type { OnConflict } from '../engine/distributed/unique-keys.ts';
 import { SqlError, SqlState } from '../engine/errors.ts';
 import { newNullBitmap, setNullAt } from '../engine/vector.ts';
@@ -46,7 +53,7 @@ export type ShardOp =
 
 /** One `SET column = expr` of an UPDATE. */
 export interface UpdateSet {
-  readonly column: Pick<DistColumn, 'id' | 'name' | 'type' | 'notNull'>;
+  readonly column: Pick<DistColumn, 'id' | 'name' | 'type' | 'sqlType' | 'typmod' | 'notNull'>;
   /** Absent when the op ships `dml` (its SELECT computes the value). */
   readonly expr?: FExpr;
 }
@@ -82,11 +89,14 @@ export function updatedRows(
       let v: unknown;
       try {
         v = shipped
-          ? shipped.match.values[r][k]
-          : coerceValue(evalExpr(expr!, old, op.defaults), column.type);
+          ? enforceTypmod(column, shipped.match.values[r][k])
+          : coerceToColumn(evalExpr(expr!, old, op.defaults), column);
       } catch (e) {
         if (e instanceof CoercionError)
-          throw new SqlError(SqlState.numericValueOutOfRange, `column "${column.name}": ${e.message}`);
+          throw new SqlError(
+            e.code ?? SqlState.numericValueOutOfRange,
+            e.pgMessage ?? `column "${column.name}": ${e.message}`,
+          );
         throw e;
       }
       if (v === null && column.notNull) {

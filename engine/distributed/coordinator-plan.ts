@@ -153,6 +153,12 @@ function soleAlias(
   return ok && refs > 0 ? alias : undefined;
 }
 
+/** `t` with every column read as its representation (declared types and modifiers dropped). */
+function asStored(t: DistTable): DistTable {
+  if (t.columns.every((c) => c.sqlType === undefined)) return t;
+  return { ...t, columns: t.columns.map(({ sqlType: _, typmod: __, ...c }) => c) };
+}
+
 const colRef = (name: string): Node => ({ ColumnRef: { fields: [{ String: { sval: name } }] } });
 
 /**
@@ -217,6 +223,7 @@ export function planGather(
       },
       op: 'SETOP_NONE',
     };
-    return { table: t, columns, plan: planSelect(scan, t, params) };
+    // Shards send the stored representation; the coordinator's engine reads it as declared.
+    return { table: t, columns, plan: planSelect(scan, asStored(t), params) };
   });
 }

@@ -15,6 +15,8 @@
 import { SqlError, SqlState } from '../errors.ts';
 import { parseSql } from '../sql/parser.ts';
 import { sqlTypeName } from '../sql/sql-names.ts';
+import { formatText } from '../types/cast.ts';
+import { declaredType, readsAsStored } from './column-types.ts';
 import { quoteIdent, sqlLiteral } from './fragment-sql.ts';
 import type { DistTable } from './table-schema.ts';
 
@@ -167,9 +169,17 @@ export function dmlSql(stmt: Node, text: string, table: DistTable, params: reado
           SqlState.featureNotSupported,
           'modifying the partition value of rows is not allowed',
         );
-      const type = sqlTypeName(column.type);
+      // The declared type: the shard's engine casts as PostgreSQL assigns (the modifier follows there).
+      const declared = declaredType(column);
+      const type = sqlTypeName(declared);
       if (rt.val.SetToDefault) {
-        targets.push(`CAST(${sqlLiteral(column.default ?? null, column.type)} AS ${type})`);
+        const dflt = column.default ?? null;
+        const literal = readsAsStored(column)
+          ? sqlLiteral(dflt, column.type)
+          : dflt === null
+            ? 'NULL'
+            : sqlLiteral(formatText(dflt, declared), 'text');
+        targets.push(`CAST(${literal} AS ${type})`);
         setNodes.push(undefined);
         return;
       }

@@ -14,6 +14,7 @@ import { JsHotSource, type SegmentTable, SegmentTableStore } from '../storage/se
 import type { SegmentView, TableDef } from '../storage/table-store.ts';
 import type { ColumnType } from '../vector.ts';
 import { chunkColumnName } from './chunk-rows.ts';
+import { declaredType } from './column-types.ts';
 import { planeValue } from './coordinator-engine.ts';
 import { type DmlSql, ROW_POSITION } from './dml-sql.ts';
 import type { Fragment, PartialResult } from './fragment.ts';
@@ -133,12 +134,13 @@ export function evaluateDml(dml: DmlSql, rows: readonly Row[]): DmlMatch {
   if (!dmlEngine) throw new SqlError(SqlState.internalError, 'the DML evaluator is not ready');
   const t = dml.table;
   const rowColumn = { id: t.nextColumnId, name: ROW_POSITION, type: 'int32' as const, notNull: true };
+  // Declared types: WHERE and SET read the columns as PostgreSQL would (smallint, real, timestamp…).
   const def: TableDef = {
     name: t.name,
     columns: [...t.columns, rowColumn].map((c) => ({
       id: c.id,
       name: c.name,
-      type: c.type as ColumnType,
+      type: declaredType(c),
       notNull: false,
     })),
     primaryKey: [],

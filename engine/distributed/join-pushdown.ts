@@ -15,6 +15,7 @@
  * aggregates and top-k run on the shards, the usual merge finishes. Anything
  * else returns undefined and takes the general path (`coordinator-plan`).
  */
+import { readsAsStored } from './column-types.ts';
 import { andConjuncts, walkAst } from './coordinator-plan.ts';
 import { columnsOf, type FExpr } from './fragment-expr.ts';
 import { exprSql, quoteIdent } from './fragment-sql.ts';
@@ -92,6 +93,8 @@ export function planJoinPushdown(
     if (n.RangeVar) {
       const t = lookup(n.RangeVar.relname);
       if (!t || n.RangeVar.schemaname || t.placement.kind === 'local') return false;
+      // Columns declared as other than their representation are read by the engine only.
+      if (!t.columns.every(readsAsStored)) return false;
       const alias = n.RangeVar.alias?.aliasname ?? n.RangeVar.relname;
       if (relations.some((r) => r.alias === alias)) return false;
       const vids: number[] = [];

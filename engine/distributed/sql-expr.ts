@@ -8,8 +8,15 @@
 import { SqlError, SqlState } from '../errors.ts';
 import { TIMESCALE_ORIGIN } from '../functions/datetime-functions.ts';
 import { constructName, sqlTypeName } from '../sql/sql-names.ts';
+import { declaredType, readsAsStored } from './column-types.ts';
 import type { CmpOp, FExpr } from './fragment-expr.ts';
-import { CoercionError, coerceValue, type DistTable, type DistType } from './table-schema.ts';
+import {
+  CoercionError,
+  coerceValue,
+  type DistColumn,
+  type DistTable,
+  type DistType,
+} from './table-schema.ts';
 
 const typeWords = (t: DistType | 'null' | 'bool') => (t === 'null' ? 'unknown' : sqlTypeName(t));
 
@@ -208,6 +215,12 @@ export function columnRef(n: Node, scope: ExprScope): FExpr {
   const col = scope.table.columns.find((c) => c.name === name);
   if (!col)
     throw new SqlError(SqlState.undefinedColumn, `column "${name}" does not exist`, n.ColumnRef.location + 1);
+  return colExpr(col);
+}
+
+/** A column as a fast-path expression; a declared type other than its representation's is the engine's to read. */
+export function colExpr(col: DistColumn): FExpr {
+  if (!readsAsStored(col)) unsupported(`reading ${sqlTypeName(declaredType(col))} columns here`);
   return { k: 'col', id: col.id, type: col.type };
 }
 

@@ -10,7 +10,7 @@ import { sqlTypeName } from '../sql/sql-names.ts';
 import type { AggSpec, ColumnBound, SortKey } from './fragment.ts';
 import { columnsOf, type FExpr } from './fragment-expr.ts';
 import type { DistributedSelect, OutputSpec, OutputType } from './partial-merge.ts';
-import { constValue, type ExprScope, translateExpr, unsupported } from './sql-expr.ts';
+import { colExpr, constValue, type ExprScope, translateExpr, unsupported } from './sql-expr.ts';
 import type { DistTable, DistType } from './table-schema.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: the pg AST is untyped JSON.
@@ -113,8 +113,7 @@ export function planSelect(stmt: Node, table: DistTable, params: readonly unknow
     const rt = t.ResTarget;
     const fields = rt.val.ColumnRef?.fields as Node[] | undefined;
     if (fields?.[fields.length - 1].A_Star) {
-      for (const c of table.columns)
-        targets.push({ name: c.name, expr: { k: 'col', id: c.id, type: c.type } });
+      for (const c of table.columns) targets.push({ name: c.name, expr: colExpr(c) });
       continue;
     }
     const name =

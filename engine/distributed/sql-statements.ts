@@ -6,20 +6,23 @@
  * shard I/O stay with the caller.
  */
 import { SqlError, SqlState } from '../errors.ts';
+import { typeFromTypeName, typmodOf } from '../sql/coerce.ts';
 import { alterActionName, commandName, constraintName, sqlTypeName } from '../sql/sql-names.ts';
 import type { RelOption } from '../storage/chunk-layout.ts';
+import type { ColumnType } from '../vector.ts';
+import { storageTypeOf } from './column-types.ts';
 import { inlineCte } from './cte-inline.ts';
 import { exprType, type FExpr } from './fragment-expr.ts';
 import type { CallArgs } from './management-args.ts';
+import { constValue, type ExprScope, translateExpr, typeNameOf, unsupported } from './sql-expr.ts';
 import {
-  coerceOrThrow,
-  constValue,
-  distTypeOf,
-  type ExprScope,
-  translateExpr,
-  unsupported,
-} from './sql-expr.ts';
-import { CoercionError, type DistColumn, type DistTable, type Row, rowFromNamed } from './table-schema.ts';
+  CoercionError,
+  coerceToColumn,
+  type DistColumn,
+  type DistTable,
+  type Row,
+  rowFromNamed,
+} from './table-schema.ts';
 import type { OnConflict } from './unique-keys.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: the pg AST is untyped JSON.
@@ -133,9 +136,25 @@ export interface ConstraintSpec {
   readonly primary: boolean;
 }
 
+/** Type names that imply a default (a sequence) in PostgreSQL, which the data plane has not. */
+const SERIALS = new Set(['serial', 'serial2', 'serial4', 'serial8', 'smallserial', 'bigserial']);
+
+/**
+ * A column's declared type resolved by the engine (its names, modifiers, errors) and the
+ * representation shards store it in (0A000 for types they cannot store; see `column-types`).
+ */
+function columnType(tn: Node): Pick<ColumnSpec, 'type' | 'sqlType' | 'typmod'> {
+  const name = typeNameOf(tn);
+  if (SERIALS.has(name)) unsupported(`column type ${name}`);
+  const sqlType = typeFromTypeName(tn) as ColumnType;
+  const typmod = typmodOf(tn, sqlType);
+  const type = storageTypeOf(sqlType);
+  return { type, ...(sqlType !== type && { sqlType }), ...(typmod && { typmod }) };
+}
+
 /** A column definition and the PRIMARY KEY / UNIQUE constraints written on it. */
 function columnDef(cd: Node, params: readonly unknown[]): { spec: ColumnSpec; keys: ConstraintSpec[] } {
-  const type = distTypeOf(cd.typeName);
+  const typed = columnType(cd.typeName);
   let notNull = false;
   let dflt: unknown;
   const keys: ConstraintSpec[] = [];
@@ -146,13 +165,28 @@ function columnDef(cd: Node, params: readonly unknown[]): { spec: ColumnSpec; ke
     else if (ct === 'CONSTR_DEFAULT') {
       const v = constValue(c.Constraint.raw_expr, { table: { columns: [] } as unknown as DistTable, params });
       if (v.type === 'interval') unsupported('interval defaults');
-      dflt = coerceOrThrow(v.v, type) ?? undefined;
+      dflt = defaultOf(v.v, { ...typed, name: cd.colname });
     } else if (ct === 'CONSTR_PRIMARY' || ct === 'CONSTR_UNIQUE') {
       keys.push(keyConstraint(c.Constraint, [cd.colname]));
       notNull = notNull || ct === 'CONSTR_PRIMARY';
     } else unsupported(constraintName(ct));
   }
-  return { spec: { name: cd.colname, type, notNull, default: dflt }, keys };
+  return { spec: { name: cd.colname, ...typed, notNull, default: dflt }, keys };
+}
+
+/** A DEFAULT constant assigned to its column as a value would be (the engine's errors). */
+function defaultOf(v: unknown, column: Omit<ColumnSpec, 'notNull'>): unknown {
+  return assignedConst(v, { ...column, id: 0, notNull: false }) ?? undefined;
+}
+
+/** A constant assigned to a column; a refusal is a SqlError with the engine's code and wording. */
+function assignedConst(v: unknown, column: DistColumn): unknown {
+  try {
+    return coerceToColumn(v, column);
+  } catch (e) {
+    if (!(e instanceof CoercionError)) throw e;
+    throw new SqlError(e.code ?? SqlState.invalidTextRepresentation, e.pgMessage ?? e.message);
+  }
 }
 
 /** PRIMARY KEY / UNIQUE (column or table form); the index options PostgreSQL also takes are refused. */
@@ -390,7 +424,7 @@ export function updateSets(
     if (et !== 'null' && et !== column.type && !(numeric(et) && numeric(column.type))) {
       if (expr.k !== 'const')
         unsupported(`assigning ${sqlTypeName(et)} to ${sqlTypeName(column.type)} column "${column.name}"`);
-      return { column, expr: { k: 'const', v: coerceOrThrow(expr.v, column.type), type: column.type } };
+      return { column, expr: { k: 'const', v: assignedConst(expr.v, column), type: column.type } };
     }
     if (numeric(column.type) && column.type !== 'float64' && et === 'float64') {
       unsupported(`assigning double precision to ${sqlTypeName(column.type)} column "${column.name}"`);
@@ -524,7 +558,14 @@ export function onConflictOf(
     ],
   };
   const set = updateSets({ targetList: renameExcluded(oc.targetList) }, scopeTable, params).map((s) => ({
-    column: { id: s.column.id, name: s.column.name, type: s.column.type, notNull: s.column.notNull },
+    column: {
+      id: s.column.id,
+      name: s.column.name,
+      type: s.column.type,
+      sqlType: s.column.sqlType,
+      typmod: s.column.typmod,
+      notNull: s.column.notNull,
+    },
     expr: s.expr,
   }));
   const where = oc.whereClause

@@ -11,20 +11,29 @@
  * 2^53 is rejected rather than rounded); text → string; timestamptz → integral
  * microseconds since the epoch.
  */
+import { isSqlError } from '../errors.ts';
 import type { ChunkLayout } from '../storage/chunk-layout.ts';
 import { formatText } from '../types/cast.ts';
+import type { TypMod } from '../types/typmod.ts';
 import { pgTypeName } from '../types/values.ts';
+import type { ColumnType } from '../vector.ts';
+import { assignToColumn, readsAsStored } from './column-types.ts';
 import type { Point, Rejection } from './line-protocol.ts';
 import type { RawRecord } from './record-formats.ts';
 
-/** Column types the distributed data plane stores (a subset of the engine's). */
+/** How shards store a column's values (derived from its declared type; see `column-types`). */
 export type DistType = 'bool' | 'int32' | 'int64' | 'float64' | 'text' | 'timestamptz';
 
 /** A column with an id that survives drops and renames of others. */
 export interface DistColumn {
   readonly id: number;
   readonly name: string;
+  /** The stored representation. */
   readonly type: DistType;
+  /** The declared engine type when it is not `type` itself (absent in catalogs older than declared types). */
+  readonly sqlType?: ColumnType;
+  /** numeric(p,s), varchar(n), timestamp(p): enforced on every write. */
+  readonly typmod?: TypMod;
   readonly notNull: boolean;
   /** Literal default (already coerced), or undefined for NULL. */
   readonly default?: unknown;
@@ -79,8 +88,40 @@ export interface DistTable {
 /** A row indexed by column id (holes for dropped or later-added columns). */
 export type Row = unknown[];
 
-/** Thrown by coercion with a user-facing reason. */
-export class CoercionError extends Error {}
+/**
+ * Thrown by coercion with a user-facing reason; `code` and `pgMessage` when the engine
+ * refused the value (its SQLSTATE and PostgreSQL's wording, without the column prefix).
+ */
+export class CoercionError extends Error {
+  constructor(
+    message: string,
+    readonly code?: string,
+    readonly pgMessage?: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Coerces one incoming value to a column: through the engine's assignment when the column
+ * is declared as something other than its representation or has a modifier (see
+ * `column-types`), else by `coerceValue`. Engine errors become CoercionErrors with their code.
+ */
+export function coerceToColumn(v: unknown, col: Pick<DistColumn, 'type' | 'sqlType' | 'typmod'>): unknown {
+  if (v === null || v === undefined) return null;
+  if (readsAsStored(col) && !col.typmod) return coerceValue(v, col.type);
+  try {
+    return assignToColumn(col, v);
+  } catch (e) {
+    if (isSqlError(e)) throw new CoercionError(e.message, e.code, e.message);
+    throw e;
+  }
+}
+
+/** Prefixes a coercion error's reason with its column, keeping the engine's code and wording. */
+function inColumn(e: CoercionError, name: string): CoercionError {
+  return new CoercionError(`column "${name}": ${e.message}`, e.code, e.pgMessage);
+}
 
 const INT32 = 2 ** 31;
 
@@ -217,9 +258,9 @@ export function rowFromNamed(t: DistTable, values: Readonly<Record<string, unkno
     const col = index.get(key);
     if (!col) throw new CoercionError(`column "${key}" does not exist`);
     try {
-      row[col.id] = coerceValue(values[key], col.type);
+      row[col.id] = coerceToColumn(values[key], col);
     } catch (e) {
-      if (e instanceof CoercionError) throw new CoercionError(`column "${key}": ${e.message}`);
+      if (e instanceof CoercionError) throw inColumn(e, key);
       throw e;
     }
   }
@@ -274,9 +315,9 @@ export function rowsFromPoints(
     const col = index.get(key);
     if (!col) throw new CoercionError(`column "${key}" does not exist`);
     try {
-      row[col.id] = coerceValue(v, col.type);
+      row[col.id] = coerceToColumn(v, col);
     } catch (e) {
-      if (e instanceof CoercionError) throw new CoercionError(`column "${key}": ${e.message}`);
+      if (e instanceof CoercionError) throw inColumn(e, key);
       throw e;
     }
   };

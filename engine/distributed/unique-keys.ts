@@ -12,7 +12,7 @@ import { SqlError, SqlState } from '../errors.ts';
 import { evalExpr, type FExpr } from './fragment-expr.ts';
 import {
   CoercionError,
-  coerceValue,
+  coerceToColumn,
   type DistColumn,
   type DistTable,
   formatTimestampUs,
@@ -22,7 +22,7 @@ import {
 
 /** `SET column = expr` of ON CONFLICT DO UPDATE; `expr` reads the existing row and, at `excludedBase + id`, EXCLUDED. */
 export interface ConflictSet {
-  readonly column: Pick<DistColumn, 'id' | 'name' | 'type' | 'notNull'>;
+  readonly column: Pick<DistColumn, 'id' | 'name' | 'type' | 'sqlType' | 'typmod' | 'notNull'>;
   readonly expr: FExpr;
 }
 
@@ -266,10 +266,13 @@ function updatedRow(t: DistTable, existing: Row, excluded: Row, oc: OnConflict):
   for (const { column, expr } of oc.set ?? []) {
     let v: unknown;
     try {
-      v = coerceValue(evalExpr(expr, both, defaults), column.type);
+      v = coerceToColumn(evalExpr(expr, both, defaults), column);
     } catch (e) {
       if (e instanceof CoercionError)
-        throw new SqlError(SqlState.numericValueOutOfRange, `column "${column.name}": ${e.message}`);
+        throw new SqlError(
+          e.code ?? SqlState.numericValueOutOfRange,
+          e.pgMessage ?? `column "${column.name}": ${e.message}`,
+        );
       throw e;
     }
     if (v === null && column.notNull)

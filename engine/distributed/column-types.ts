@@ -1,0 +1,121 @@
+/**
+ * @module engine/distributed/column-types
+ * A data-plane column's declared type is the engine's type with its modifier
+ * (`smallint`, `real`, `varchar(4)`, `timestamp(3)`, `date`…); what shards store is a
+ * representation derived from it (`DistType`: i32, i64, f64, text, µs). Every write
+ * route coerces through the engine's assignment (its input functions, `castFn` and
+ * `typmodEnforcer`), so a smallint column refuses 100000 with 22003 and a real column
+ * keeps float4 values, whichever route the row took.
+ *
+ * Catalogs written before declared types existed store only the representation; such a
+ * column reads as the engine type of the same name (`int32` → integer, `timestamptz` →
+ * timestamp with time zone), which is what it always meant.
+ */
+import { SqlError, SqlState } from '../errors.ts';
+import { castFn, parseText } from '../types/cast.ts';
+import { type TypMod, typmodEnforcer } from '../types/typmod.ts';
+import { pgTypeName, type ValueType } from '../types/values.ts';
+import type { ColumnType } from '../vector.ts';
+import type { DistColumn, DistType } from './table-schema.ts';
+
+/** The stored representation of each engine type a data-plane column may have. */
+const STORAGE: Partial<Record<ColumnType, DistType>> = {
+  bool: 'bool',
+  int16: 'int32',
+  int32: 'int32',
+  int64: 'int64',
+  float32: 'float64',
+  float64: 'float64',
+  text: 'text',
+  date: 'int32',
+  timestamp: 'timestamptz',
+  timestamptz: 'timestamptz',
+};
+
+/** The representation shards store a column of engine type `t` in (0A000 for types they cannot store). */
+export function storageTypeOf(t: ColumnType): DistType {
+  const s = STORAGE[t];
+  if (!s)
+    throw new SqlError(
+      SqlState.featureNotSupported,
+      `columns of type ${pgTypeName(t)} are not supported on distributed tables`,
+    );
+  return s;
+}
+
+/** A column's declared engine type (the representation's own type for columns from older catalogs). */
+export function declaredType(c: Pick<DistColumn, 'type' | 'sqlType'>): ColumnType {
+  return c.sqlType ?? c.type;
+}
+
+/**
+ * Whether the column's values mean what their representation's type means: the fast path's
+ * own expressions (see `sql-expr`) may then read them. Others (smallint, real, timestamp,
+ * date) are read by the engine only, with their declared type.
+ */
+export function readsAsStored(c: Pick<DistColumn, 'type' | 'sqlType'>): boolean {
+  return c.sqlType === undefined || c.sqlType === c.type;
+}
+
+/** The JS type an incoming (JSON, CSV, line protocol, plane) value already has, for `castFn`. */
+function jsType(v: unknown): ValueType {
+  if (typeof v === 'boolean') return 'bool';
+  if (typeof v === 'bigint') return 'int64';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'int64' : 'float64';
+  return 'text';
+}
+
+/** An engine value as the plane stores it (int8 within ±2^53 a number, else a bigint). */
+export function storedValue(v: unknown): unknown {
+  if (typeof v !== 'bigint') return v;
+  const n = Number(v);
+  return Number.isSafeInteger(n) ? n : v;
+}
+
+const enforcers = new WeakMap<object, (v: unknown) => unknown>();
+
+/** The column's modifier applied to a non-null engine value with assignment semantics (22001, 22003). */
+export function enforceTypmod(c: Pick<DistColumn, 'typmod'>, v: unknown): unknown {
+  if (!c.typmod || v === null || v === undefined) return v;
+  let f = enforcers.get(c);
+  if (!f) {
+    f = typmodEnforcer(c.typmod, false);
+    enforcers.set(c, f);
+  }
+  return f(v);
+}
+
+const assigners = new WeakMap<object, (v: unknown) => unknown>();
+
+/**
+ * The engine's assignment of a non-null incoming value to a column whose declared type is
+ * not its representation's (or that has a modifier): text through the type's input
+ * function, numbers and booleans through `castFn`, then the modifier with assignment
+ * semantics (22001 / 22003). Timestamps given as numbers are µs since the epoch (the
+ * plane's convention). Throws the engine's SqlError.
+ */
+export function assignToColumn(c: Pick<DistColumn, 'type' | 'sqlType' | 'typmod'>, v: unknown): unknown {
+  let f = assigners.get(c);
+  if (!f) {
+    f = assigner(declaredType(c), c.typmod);
+    assigners.set(c, f);
+  }
+  return f(v);
+}
+
+function assigner(type: ColumnType, typmod: TypMod | undefined): (v: unknown) => unknown {
+  const mod = typmod ? typmodEnforcer(typmod, false) : (v: unknown) => v;
+  const timeUs = type === 'timestamp' || type === 'timestamptz';
+  return (v) => {
+    let x: unknown;
+    if (typeof v === 'string') x = parseText(v, type);
+    else if (timeUs && typeof v === 'number' && Number.isInteger(v)) x = v;
+    else {
+      const from = jsType(v);
+      // int8 input the engine holds as bigint; numbers beyond ±2^53 are inexact already.
+      const value = from === 'int64' && typeof v === 'number' ? BigInt(v) : v;
+      x = castFn(from, type)(value);
+    }
+    return storedValue(mod(x));
+  };
+}
