@@ -2,19 +2,20 @@
  * @module engine/distributed/column-types
  * A data-plane column's declared type is the engine's type with its modifier
  * (`smallint`, `real`, `varchar(4)`, `timestamp(3)`, `date`…); what shards store is a
- * representation derived from it (`DistType`: i32, i64, f64, text, µs). Every write
- * route coerces through the engine's assignment (its input functions, `castFn` and
- * `typmodEnforcer`), so a smallint column refuses 100000 with 22003 and a real column
- * keeps float4 values, whichever route the row took.
+ * representation derived from it (`DistType`: i32, i64, f64, text, µs). SQL INSERT is
+ * bound and evaluated by the engine itself (casts, modifiers); the other write routes
+ * (ingest, INSERT … SELECT, ON CONFLICT, UPDATE on the shards) go through the engine's
+ * input functions and `typmodEnforcer`, so a smallint column refuses 100000 with 22003
+ * and a real column keeps float4 values, whichever route the row took.
  *
  * Catalogs written before declared types existed store only the representation; such a
  * column reads as the engine type of the same name (`int32` → integer, `timestamptz` →
  * timestamp with time zone), which is what it always meant.
  */
 import { SqlError, SqlState } from '../errors.ts';
-import { castFn, parseText } from '../types/cast.ts';
+import { parseText } from '../types/cast.ts';
 import { type TypMod, typmodEnforcer } from '../types/typmod.ts';
-import { pgTypeName, type ValueType } from '../types/values.ts';
+import { pgTypeName } from '../types/values.ts';
 import type { ColumnType } from '../vector.ts';
 import type { DistColumn, DistType } from './table-schema.ts';
 
@@ -26,6 +27,8 @@ const STORAGE: Partial<Record<ColumnType, DistType>> = {
   int64: 'int64',
   float32: 'float64',
   float64: 'float64',
+  // Canonical decimal text (numeric(p,s) already rounded): exact, and what the engine holds.
+  numeric: 'text',
   text: 'text',
   date: 'int32',
   timestamp: 'timestamptz',
@@ -38,7 +41,7 @@ export function storageTypeOf(t: ColumnType): DistType {
   if (!s)
     throw new SqlError(
       SqlState.featureNotSupported,
-      `columns of type ${pgTypeName(t)} are not supported on distributed tables`,
+      `columns of type ${pgTypeName(t)} are not supported in data-plane tables`,
     );
   return s;
 }
@@ -55,14 +58,6 @@ export function declaredType(c: Pick<DistColumn, 'type' | 'sqlType'>): ColumnTyp
  */
 export function readsAsStored(c: Pick<DistColumn, 'type' | 'sqlType'>): boolean {
   return c.sqlType === undefined || c.sqlType === c.type;
-}
-
-/** The JS type an incoming (JSON, CSV, line protocol, plane) value already has, for `castFn`. */
-function jsType(v: unknown): ValueType {
-  if (typeof v === 'boolean') return 'bool';
-  if (typeof v === 'bigint') return 'int64';
-  if (typeof v === 'number') return Number.isInteger(v) ? 'int64' : 'float64';
-  return 'text';
 }
 
 /** An engine value as the plane stores it (int8 within ±2^53 a number, else a bigint). */
@@ -89,10 +84,10 @@ const assigners = new WeakMap<object, (v: unknown) => unknown>();
 
 /**
  * The engine's assignment of a non-null incoming value to a column whose declared type is
- * not its representation's (or that has a modifier): text through the type's input
- * function, numbers and booleans through `castFn`, then the modifier with assignment
- * semantics (22001 / 22003). Timestamps given as numbers are µs since the epoch (the
- * plane's convention). Throws the engine's SqlError.
+ * not its representation's (or that has a modifier): the type's input function over the
+ * value's text, as PostgreSQL reads JSON and CSV values (json_populate_record, COPY), then
+ * the modifier with assignment semantics (22001 / 22003). Timestamps given as integers are
+ * µs since the epoch (the plane's convention). Throws the engine's SqlError.
  */
 export function assignToColumn(c: Pick<DistColumn, 'type' | 'sqlType' | 'typmod'>, v: unknown): unknown {
   let f = assigners.get(c);
@@ -107,15 +102,7 @@ function assigner(type: ColumnType, typmod: TypMod | undefined): (v: unknown) =>
   const mod = typmod ? typmodEnforcer(typmod, false) : (v: unknown) => v;
   const timeUs = type === 'timestamp' || type === 'timestamptz';
   return (v) => {
-    let x: unknown;
-    if (typeof v === 'string') x = parseText(v, type);
-    else if (timeUs && typeof v === 'number' && Number.isInteger(v)) x = v;
-    else {
-      const from = jsType(v);
-      // int8 input the engine holds as bigint; numbers beyond ±2^53 are inexact already.
-      const value = from === 'int64' && typeof v === 'number' ? BigInt(v) : v;
-      x = castFn(from, type)(value);
-    }
+    const x = timeUs && typeof v === 'number' && Number.isInteger(v) ? v : parseText(String(v), type);
     return storedValue(mod(x));
   };
 }

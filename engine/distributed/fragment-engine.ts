@@ -168,7 +168,10 @@ export function evaluateDml(dml: DmlSql, rows: readonly Row[]): DmlMatch {
     const types = r.columns.map((c) => c.type);
     return {
       positions: r.rows.map((row) => row[0] as number),
-      values: r.rows.map((row) => row.slice(1).map((v, i) => planeValue(v, types[i + 1]))),
+      // A numeric column stores its exact decimal text; other values as the plane holds them.
+      values: r.rows.map((row) =>
+        row.slice(1).map((v, i) => (types[i + 1] === 'numeric' ? v : planeValue(v, types[i + 1]))),
+      ),
     };
   } finally {
     store.current = new SegmentTableStore([]);

@@ -17,7 +17,7 @@ import { formatText } from '../types/cast.ts';
 import type { TypMod } from '../types/typmod.ts';
 import { pgTypeName } from '../types/values.ts';
 import type { ColumnType } from '../vector.ts';
-import { assignToColumn, readsAsStored } from './column-types.ts';
+import { assignToColumn, declaredType, readsAsStored } from './column-types.ts';
 import type { Point, Rejection } from './line-protocol.ts';
 import type { RawRecord } from './record-formats.ts';
 
@@ -103,13 +103,33 @@ export class CoercionError extends Error {
 }
 
 /**
- * Coerces one incoming value to a column: through the engine's assignment when the column
- * is declared as something other than its representation or has a modifier (see
- * `column-types`), else by `coerceValue`. Engine errors become CoercionErrors with their code.
+ * Coerces one incoming value to a column, as the engine assigns it (see `column-types`: the
+ * type's input function, then the modifier). Values already of the representation's type
+ * store as they are (what the engine would return for them), without the round trip through
+ * text: a float into double precision, a string into text, a safe integer into integer or
+ * bigint in range, a boolean, µs into a timestamp. Engine errors become CoercionErrors with
+ * their SQLSTATE and PostgreSQL's wording.
  */
 export function coerceToColumn(v: unknown, col: Pick<DistColumn, 'type' | 'sqlType' | 'typmod'>): unknown {
   if (v === null || v === undefined) return null;
-  if (readsAsStored(col) && !col.typmod) return coerceValue(v, col.type);
+  const t = col.type;
+  if (!col.typmod && readsAsStored(col)) {
+    if (typeof v === 'number') {
+      if (t === 'float64') return v;
+      const fits = t === 'int32' ? v >= -INT32 && v < INT32 : t === 'int64' || t === 'timestamptz';
+      if (fits && Number.isSafeInteger(v)) return v;
+    } else if ((typeof v === 'string' && t === 'text') || (typeof v === 'boolean' && t === 'bool')) return v;
+  }
+  if (typeof v === 'object' || typeof v === 'function' || typeof v === 'symbol')
+    throw new CoercionError(
+      `invalid input syntax for type ${pgTypeName(declaredType(col))}: ${JSON.stringify(v)}`,
+    );
+  // A JSON number beyond ±2^53 has already lost digits: refuse it rather than store a neighbour.
+  if (typeof v === 'number' && Number.isInteger(v) && !Number.isSafeInteger(v) && t === 'int64')
+    throw new CoercionError(`bigint ${v} is beyond ±2^53 as a number (inexact): send it as a string`);
+  // The plane's convention for timestamps: an integer (or a string of digits) is µs since the epoch.
+  if (t === 'timestamptz' && typeof v === 'string' && /^\s*-?\d+\s*$/.test(v))
+    return coerceToColumn(Number(v), col);
   try {
     return assignToColumn(col, v);
   } catch (e) {
