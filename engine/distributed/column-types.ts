@@ -12,10 +12,10 @@
  * column reads as the engine type of the same name (`int32` → integer, `timestamptz` →
  * timestamp with time zone), which is what it always meant.
  */
-import { SqlError, SqlState } from '../errors.ts';
-import { parseText } from '../types/cast.ts';
+import { isSqlError, SqlError, SqlState } from '../errors.ts';
+import { castFn, parseText } from '../types/cast.ts';
 import { type TypMod, typmodEnforcer } from '../types/typmod.ts';
-import { pgTypeName } from '../types/values.ts';
+import { columnTypeFromName, isNumericType, pgTypeName } from '../types/values.ts';
 import type { ColumnType } from '../vector.ts';
 import type { DistColumn, DistType } from './table-schema.ts';
 
@@ -34,6 +34,58 @@ const STORAGE: Partial<Record<ColumnType, DistType>> = {
   timestamp: 'timestamptz',
   timestamptz: 'timestamptz',
 };
+
+const INT32 = 2 ** 31;
+
+/**
+ * Thrown by coercion with a user-facing reason; `code` and `pgMessage` when the engine
+ * refused the value (its SQLSTATE and PostgreSQL's wording, without the column prefix).
+ */
+export class CoercionError extends Error {
+  constructor(
+    message: string,
+    readonly code?: string,
+    readonly pgMessage?: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Coerces one incoming value to a column, as the engine assigns it (see `column-types`: the
+ * type's input function, then the modifier). Values already of the representation's type
+ * store as they are (what the engine would return for them), without the round trip through
+ * text: a float into double precision, a string into text, a safe integer into integer or
+ * bigint in range, a boolean, µs into a timestamp. Engine errors become CoercionErrors with
+ * their SQLSTATE and PostgreSQL's wording.
+ */
+export function coerceToColumn(v: unknown, col: Pick<DistColumn, 'type' | 'sqlType' | 'typmod'>): unknown {
+  if (v === null || v === undefined) return null;
+  const t = col.type;
+  if (!col.typmod && readsAsStored(col)) {
+    if (typeof v === 'number') {
+      if (t === 'float64') return v;
+      const fits = t === 'int32' ? v >= -INT32 && v < INT32 : t === 'int64' || t === 'timestamptz';
+      if (fits && Number.isSafeInteger(v)) return v;
+    } else if ((typeof v === 'string' && t === 'text') || (typeof v === 'boolean' && t === 'bool')) return v;
+  }
+  if (typeof v === 'object' || typeof v === 'function' || typeof v === 'symbol')
+    throw new CoercionError(
+      `invalid input syntax for type ${pgTypeName(declaredType(col))}: ${JSON.stringify(v)}`,
+    );
+  // A JSON number beyond ±2^53 has already lost digits: refuse it rather than store a neighbour.
+  if (typeof v === 'number' && Number.isInteger(v) && !Number.isSafeInteger(v) && t === 'int64')
+    throw new CoercionError(`bigint ${v} is beyond ±2^53 as a number (inexact): send it as a string`);
+  // The plane's convention for timestamps: an integer (or a string of digits) is µs since the epoch.
+  if (t === 'timestamptz' && typeof v === 'string' && /^\s*-?\d+\s*$/.test(v))
+    return coerceToColumn(Number(v), col);
+  try {
+    return assignToColumn(col, v);
+  } catch (e) {
+    if (isSqlError(e)) throw new CoercionError(e.message, e.code, e.message);
+    throw e;
+  }
+}
 
 /** The representation shards store a column of engine type `t` in (0A000 for types they cannot store). */
 export function storageTypeOf(t: ColumnType): DistType {
@@ -65,6 +117,33 @@ export function storedValue(v: unknown): unknown {
   if (typeof v !== 'bigint') return v;
   const n = Number(v);
   return Number.isSafeInteger(n) ? n : v;
+}
+
+/**
+ * A result value (JSON-ready: numeric as text, int8 beyond ±2^53 as text, NaN/Infinity as
+ * text) of a source column typed `sourceType` (PostgreSQL's name, as results report it), cast
+ * to the column's declared type the way PostgreSQL assigns between number types (2.5 into an
+ * integer is 3; 1e39 into real is 22003). Other values are returned unchanged, for
+ * `coerceToColumn` to read as text.
+ */
+export function castResultValue(
+  v: unknown,
+  sourceType: string,
+  c: Pick<DistColumn, 'type' | 'sqlType'>,
+): unknown {
+  const from = columnTypeFromName(sourceType);
+  const to = declaredType(c);
+  if (v === null || from === undefined || from === to || !isNumericType(from) || !isNumericType(to)) return v;
+  const value =
+    from === 'numeric'
+      ? String(v)
+      : from === 'int64'
+        ? BigInt(v as number | string)
+        : typeof v === 'string'
+          ? parseText(v, from)
+          : v;
+  const out = castFn(from, to)(value);
+  return typeof out === 'bigint' ? String(out) : out;
 }
 
 const enforcers = new WeakMap<object, (v: unknown) => unknown>();

@@ -130,7 +130,9 @@ function direct(col: DistColumn): boolean {
 
 function tryCoerce(v: unknown, col: DistColumn): { v: unknown } | undefined {
   try {
-    return { v: coerceToColumn(v, col) };
+    const c = coerceToColumn(v, col);
+    // int8 beyond ±2^53 does not fit `num`: the reference path gives the reason.
+    return typeof c === 'bigint' ? undefined : { v: c };
   } catch (e) {
     if (e instanceof CoercionError) return undefined;
     throw e;

@@ -11,13 +11,12 @@
  * 2^53 is rejected rather than rounded); text → string; timestamptz → integral
  * microseconds since the epoch.
  */
-import { isSqlError } from '../errors.ts';
 import type { ChunkLayout } from '../storage/chunk-layout.ts';
 import { formatText } from '../types/cast.ts';
 import type { TypMod } from '../types/typmod.ts';
 import { pgTypeName } from '../types/values.ts';
 import type { ColumnType } from '../vector.ts';
-import { assignToColumn, declaredType, readsAsStored } from './column-types.ts';
+import { CoercionError, coerceToColumn } from './column-types.ts';
 import type { Point, Rejection } from './line-protocol.ts';
 import type { RawRecord } from './record-formats.ts';
 
@@ -88,55 +87,7 @@ export interface DistTable {
 /** A row indexed by column id (holes for dropped or later-added columns). */
 export type Row = unknown[];
 
-/**
- * Thrown by coercion with a user-facing reason; `code` and `pgMessage` when the engine
- * refused the value (its SQLSTATE and PostgreSQL's wording, without the column prefix).
- */
-export class CoercionError extends Error {
-  constructor(
-    message: string,
-    readonly code?: string,
-    readonly pgMessage?: string,
-  ) {
-    super(message);
-  }
-}
-
-/**
- * Coerces one incoming value to a column, as the engine assigns it (see `column-types`: the
- * type's input function, then the modifier). Values already of the representation's type
- * store as they are (what the engine would return for them), without the round trip through
- * text: a float into double precision, a string into text, a safe integer into integer or
- * bigint in range, a boolean, µs into a timestamp. Engine errors become CoercionErrors with
- * their SQLSTATE and PostgreSQL's wording.
- */
-export function coerceToColumn(v: unknown, col: Pick<DistColumn, 'type' | 'sqlType' | 'typmod'>): unknown {
-  if (v === null || v === undefined) return null;
-  const t = col.type;
-  if (!col.typmod && readsAsStored(col)) {
-    if (typeof v === 'number') {
-      if (t === 'float64') return v;
-      const fits = t === 'int32' ? v >= -INT32 && v < INT32 : t === 'int64' || t === 'timestamptz';
-      if (fits && Number.isSafeInteger(v)) return v;
-    } else if ((typeof v === 'string' && t === 'text') || (typeof v === 'boolean' && t === 'bool')) return v;
-  }
-  if (typeof v === 'object' || typeof v === 'function' || typeof v === 'symbol')
-    throw new CoercionError(
-      `invalid input syntax for type ${pgTypeName(declaredType(col))}: ${JSON.stringify(v)}`,
-    );
-  // A JSON number beyond ±2^53 has already lost digits: refuse it rather than store a neighbour.
-  if (typeof v === 'number' && Number.isInteger(v) && !Number.isSafeInteger(v) && t === 'int64')
-    throw new CoercionError(`bigint ${v} is beyond ±2^53 as a number (inexact): send it as a string`);
-  // The plane's convention for timestamps: an integer (or a string of digits) is µs since the epoch.
-  if (t === 'timestamptz' && typeof v === 'string' && /^\s*-?\d+\s*$/.test(v))
-    return coerceToColumn(Number(v), col);
-  try {
-    return assignToColumn(col, v);
-  } catch (e) {
-    if (isSqlError(e)) throw new CoercionError(e.message, e.code, e.message);
-    throw e;
-  }
-}
+export { CoercionError, coerceToColumn } from './column-types.ts';
 
 /** Prefixes a coercion error's reason with its column, keeping the engine's code and wording. */
 function inColumn(e: CoercionError, name: string): CoercionError {
@@ -340,6 +291,11 @@ export function rowsFromPoints(
       if (e instanceof CoercionError) throw inColumn(e, key);
       throw e;
     }
+    // The columnar line-protocol path holds numbers as doubles (see `ingest-columns`).
+    if (typeof row[col.id] === 'bigint')
+      throw new CoercionError(
+        `column "${key}": bigint values beyond ±2^53 cannot be written by line protocol; use JSON, NDJSON or CSV`,
+      );
   };
   for (const p of points) {
     if (p.measurement !== t.name) {

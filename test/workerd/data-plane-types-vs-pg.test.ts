@@ -193,6 +193,18 @@ describe('column types over HTTP agree with PostgreSQL', () => {
               const pg = await pgWrite(q.replace(name, SCHEMA + name));
               checks.push({ what: `${t.type} ${kind}: INSERT ${lit}`, pg, ours: await ourWrite(q) });
             }
+            for (const [j, lit] of t.sql.entries()) {
+              // INSERT … SELECT (the general path's rows, written through 2PC) and UPDATE on the shards.
+              const sel = `INSERT INTO ${name} ${cols} SELECT ${kind === 'hyper' ? `'${timeOf(1000 + j)}'::timestamptz, ` : ''}${1000 + j}, ${lit}`;
+              const upd = `UPDATE ${name} SET v = ${lit} WHERE id = 0`;
+              for (const [label, q] of [
+                ['INSERT … SELECT', sel],
+                ['UPDATE', upd],
+              ]) {
+                const pg = await pgWrite(q.replace(name, SCHEMA + name));
+                checks.push({ what: `${t.type} ${kind}: ${label} ${lit}`, pg, ours: await ourWrite(q) });
+              }
+            }
             const records = t.json.map((v, j) => ({
               ...(kind === 'hyper' && { time: timeOf(100 + j) }),
               id: 100 + j,
@@ -216,6 +228,41 @@ describe('column types over HTTP agree with PostgreSQL', () => {
                       ? `refused: ${pg.message}`
                       : `refused: ${reason}`,
               });
+            }
+            if (kind === 'hyper') {
+              // Line protocol (its own columnar path, see ingest-columns): id as a tag, v as a field.
+              const points = t.json.map((v, j) => ({ id: 200 + j, v }));
+              const field = (v: unknown) =>
+                typeof v === 'string'
+                  ? `"${v.replace(/["\\]/g, '\\$&')}"`
+                  : typeof v === 'number' && Number.isSafeInteger(v)
+                    ? `${v}i`
+                    : String(v);
+              const body = points
+                .map(
+                  (p) =>
+                    `${name},id=${p.id} v=${field(p.v)} ${BigInt(Date.parse(timeOf(p.id))) * 1_000_000n}`,
+                )
+                .join('\n');
+              const lp = await ingest(name, 'text/plain', body);
+              for (const [j, p] of points.entries()) {
+                const rec = { time: timeOf(p.id), id: p.id, v: p.v };
+                const pg = await pgWrite(
+                  `INSERT INTO ${SCHEMA}${name} SELECT * FROM json_populate_record(NULL::${SCHEMA}${name}, $1)`,
+                  [JSON.stringify(rec)],
+                );
+                const reason = lp.body.errors.find((e) => e.line === j + 1)?.reason;
+                checks.push({
+                  what: `${t.type} ${kind}: line protocol ${field(p.v)}`,
+                  pg: pg.ok ? 'accepted' : `refused: ${pg.message}`,
+                  ours:
+                    reason === undefined
+                      ? 'accepted'
+                      : !pg.ok && reason.includes(pg.message)
+                        ? `refused: ${pg.message}`
+                        : `refused: ${reason}`,
+                });
+              }
             }
             const pgRows = await c.query({
               text: `SELECT id, v::text, pg_typeof(v)::text FROM ${SCHEMA}${name} ORDER BY id`,
@@ -265,9 +312,15 @@ const KNOWN: readonly string[] = [
   ...KINDS.map((k) => `varchar(4) ${k}: result type`),
   // The engine refuses char(n) (blank-padded comparison is not modelled), so the data plane does too.
   ...KINDS.map((k) => `char(4) ${k}: CREATE TABLE`),
-  // The engine's dates have no infinity (0A000); the row is missing from both reads.
+  // Line protocol's columnar path holds numbers as doubles: int8 beyond ±2^53 is refused there
+  // (with a reason naming the other formats), so two rows are missing from the hypertable.
+  'bigint hyper: line protocol "9223372036854775807"',
+  'bigint hyper: line protocol "12345678901234567"',
+  'bigint hyper: rows as text',
+  'bigint hyper: rows as JSON',
+  // The engine's dates have no infinity (0A000) on any route; the row is missing from both reads.
   ...KINDS.flatMap((k) => [
-    `date ${k}: INSERT 'infinity'`,
+    ...['INSERT', 'INSERT … SELECT', 'UPDATE'].map((w) => `date ${k}: ${w} 'infinity'`),
     `date ${k}: rows as text`,
     `date ${k}: rows as JSON`,
   ]),
