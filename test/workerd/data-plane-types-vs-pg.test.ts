@@ -270,6 +270,13 @@ describe('column types over HTTP agree with PostgreSQL', () => {
             });
             const ours = await ok(`SELECT id, v, v::text FROM ${name} ORDER BY id`);
             const pgType = (pgRows.rows[0]?.[2] as string | undefined) ?? t.type;
+            const catalogSql = (schema: string) =>
+              `SELECT column_name, data_type, character_maximum_length, numeric_precision, numeric_scale FROM information_schema.columns WHERE table_schema = '${schema}' AND table_name = '${name}' ORDER BY ordinal_position`;
+            checks.push({
+              what: `${t.type} ${kind}: information_schema.columns`,
+              pg: (await c.query({ text: catalogSql('ty_ref'), rowMode: 'array' })).rows,
+              ours: (await ok(catalogSql('public'))).rows,
+            });
             checks.push({
               what: `${t.type} ${kind}: result type`,
               pg: API_TYPE[pgType] ?? pgType,
