@@ -6,15 +6,10 @@
  * updates (delete + re-insert as hot rows).
  */
 
-import { enforceTypmod } from '../engine/distributed/column-types.ts';
+import { coerceStoredToColumn, enforceTypmod } from '../engine/distributed/column-types.ts';
 import type { DmlSql } from '../engine/distributed/dml-sql.ts';
 import { evalExpr, type FExpr } from '../engine/distributed/fragment-expr.ts';
-import {
-  CoercionError,
-  coerceToColumn,
-  type DistColumn,
-  type Row,
-} from '../engine/distributed/table-schema.ts';
+import { CoercionError, type DistColumn, type Row } from '../engine/distributed/table-schema.ts';
 import type { OnConflict } from '../engine/distributed/unique-keys.ts';
 import { SqlError, SqlState } from '../engine/errors.ts';
 import { newNullBitmap, setNullAt } from '../engine/vector.ts';
@@ -90,7 +85,7 @@ export function updatedRows(
       try {
         v = shipped
           ? enforceTypmod(column, shipped.match.values[r][k])
-          : coerceToColumn(evalExpr(expr!, old, op.defaults), column);
+          : coerceStoredToColumn(evalExpr(expr!, old, op.defaults), column);
       } catch (e) {
         if (e instanceof CoercionError)
           throw new SqlError(

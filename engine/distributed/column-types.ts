@@ -146,6 +146,25 @@ export function castResultValue(
   return typeof out === 'bigint' ? String(out) : out;
 }
 
+/**
+ * A value computed over stored rows (in the representation, e.g. ON CONFLICT's `excluded.v`)
+ * assigned to a column: a date is already days; anything else as `coerceToColumn` reads it
+ * (which re-checks smallint's range, rounds real to float4, applies the modifier).
+ */
+export function coerceStoredToColumn(
+  v: unknown,
+  col: Pick<DistColumn, 'type' | 'sqlType' | 'typmod'>,
+): unknown {
+  if (declaredType(col) === 'date' && typeof v === 'number' && Number.isInteger(v)) return v;
+  return coerceToColumn(v, col);
+}
+
+/** `t` with every column read as its representation (declared types and modifiers dropped). */
+export function storedView<T extends { readonly columns: readonly DistColumn[] }>(t: T): T {
+  if (t.columns.every((c) => c.sqlType === undefined && !c.typmod)) return t;
+  return { ...t, columns: t.columns.map(({ sqlType: _, typmod: __, ...c }) => c) };
+}
+
 const enforcers = new WeakMap<object, (v: unknown) => unknown>();
 
 /** The column's modifier applied to a non-null engine value with assignment semantics (22001, 22003). */

@@ -15,6 +15,7 @@
  * table's columns in the fast path's expression subset. Everything else is
  * evaluated by the coordinator's engine.
  */
+import { storedView } from './column-types.ts';
 import { translateExpr } from './sql-expr.ts';
 import { type PlannedSelect, planSelect } from './sql-select.ts';
 import type { DistColumn, DistTable } from './table-schema.ts';
@@ -153,12 +154,6 @@ function soleAlias(
   return ok && refs > 0 ? alias : undefined;
 }
 
-/** `t` with every column read as its representation (declared types and modifiers dropped). */
-function asStored(t: DistTable): DistTable {
-  if (t.columns.every((c) => c.sqlType === undefined)) return t;
-  return { ...t, columns: t.columns.map(({ sqlType: _, typmod: __, ...c }) => c) };
-}
-
 const colRef = (name: string): Node => ({ ColumnRef: { fields: [{ String: { sval: name } }] } });
 
 /**
@@ -224,6 +219,6 @@ export function planGather(
       op: 'SETOP_NONE',
     };
     // Shards send the stored representation; the coordinator's engine reads it as declared.
-    return { table: t, columns, plan: planSelect(scan, asStored(t), params) };
+    return { table: t, columns, plan: planSelect(scan, storedView(t), params) };
   });
 }

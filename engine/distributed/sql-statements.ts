@@ -10,7 +10,7 @@ import { typeFromTypeName, typmodOf } from '../sql/coerce.ts';
 import { alterActionName, commandName, constraintName, sqlTypeName } from '../sql/sql-names.ts';
 import type { RelOption } from '../storage/chunk-layout.ts';
 import type { ColumnType } from '../vector.ts';
-import { storageTypeOf } from './column-types.ts';
+import { storageTypeOf, storedView } from './column-types.ts';
 import { inlineCte } from './cte-inline.ts';
 import { exprType, type FExpr } from './fragment-expr.ts';
 import type { CallArgs } from './management-args.ts';
@@ -557,17 +557,22 @@ export function onConflictOf(
       ...table.columns.map((c) => ({ ...c, name: EXCLUDED + c.name, id: excludedBase + c.id })),
     ],
   };
-  const set = updateSets({ targetList: renameExcluded(oc.targetList) }, scopeTable, params).map((s) => ({
-    column: {
-      id: s.column.id,
-      name: s.column.name,
-      type: s.column.type,
-      sqlType: s.column.sqlType,
-      typmod: s.column.typmod,
-      notNull: s.column.notNull,
-    },
-    expr: s.expr,
-  }));
+  // SET reads the representation (`excluded.v` copies it); the shards assign the result with the
+  // column's declared type and modifier (see `unique-keys`), which re-checks range and length.
+  const declared = new Map(table.columns.map((c) => [c.id, c]));
+  const stored = storedView(scopeTable);
+  const set = updateSets({ targetList: renameExcluded(oc.targetList) }, stored, params).map((s) => {
+    const c = declared.get(s.column.id) ?? s.column;
+    const column = {
+      id: c.id,
+      name: c.name,
+      type: c.type,
+      sqlType: c.sqlType,
+      typmod: c.typmod,
+      notNull: c.notNull,
+    };
+    return { column, expr: s.expr };
+  });
   const where = oc.whereClause
     ? translateExpr(renameExcluded(oc.whereClause), { table: scopeTable, params })
     : undefined;

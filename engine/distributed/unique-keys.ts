@@ -9,13 +9,13 @@
  * keys land on one shard and a per-shard check is a global one (as in Citus).
  */
 import { SqlError, SqlState } from '../errors.ts';
+import { formatText } from '../types/cast.ts';
+import { coerceStoredToColumn, declaredType } from './column-types.ts';
 import { evalExpr, type FExpr } from './fragment-expr.ts';
 import {
   CoercionError,
-  coerceToColumn,
   type DistColumn,
   type DistTable,
-  formatTimestampUs,
   type Row,
   type UniqueConstraint,
 } from './table-schema.ts';
@@ -115,9 +115,9 @@ export function keyOf(row: Row, ids: readonly number[]): string | undefined {
 
 /** PostgreSQL's text form of a key value (for the DETAIL line). */
 function keyText(v: unknown, col: DistColumn | undefined): string {
-  if (col?.type === 'timestamptz' && typeof v === 'number')
-    return formatTimestampUs(v).replace('T', ' ').replace('Z', '+00');
   if (typeof v === 'boolean') return v ? 't' : 'f';
+  // The declared type's output (timestamp vs timestamptz, date, real, double precision).
+  if (col && typeof v === 'number') return formatText(v, declaredType(col));
   return String(v);
 }
 
@@ -266,7 +266,7 @@ function updatedRow(t: DistTable, existing: Row, excluded: Row, oc: OnConflict):
   for (const { column, expr } of oc.set ?? []) {
     let v: unknown;
     try {
-      v = coerceToColumn(evalExpr(expr, both, defaults), column);
+      v = coerceStoredToColumn(evalExpr(expr, both, defaults), column);
     } catch (e) {
       if (e instanceof CoercionError)
         throw new SqlError(

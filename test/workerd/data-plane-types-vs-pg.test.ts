@@ -103,7 +103,7 @@ type Kind = (typeof KINDS)[number];
 
 const tableName = (i: number, kind: Kind) => `ty_${kind}_${i}`;
 const ddl = (i: number, kind: Kind, schema = '') =>
-  `CREATE TABLE ${schema}${tableName(i, kind)} (${kind === 'hyper' ? 'time timestamptz NOT NULL, ' : ''}id int NOT NULL, v ${TYPES[i].type})`;
+  `CREATE TABLE ${schema}${tableName(i, kind)} (${kind === 'hyper' ? 'time timestamptz NOT NULL, id int NOT NULL' : 'id int PRIMARY KEY'}, v ${TYPES[i].type})`;
 const BASE = Date.UTC(2024, 0, 1);
 const timeOf = (id: number) => new Date(BASE + id * 3_600_000).toISOString();
 
@@ -197,9 +197,12 @@ describe('column types over HTTP agree with PostgreSQL', () => {
               // INSERT … SELECT (the general path's rows, written through 2PC) and UPDATE on the shards.
               const sel = `INSERT INTO ${name} ${cols} SELECT ${kind === 'hyper' ? `'${timeOf(1000 + j)}'::timestamptz, ` : ''}${1000 + j}, ${lit}`;
               const upd = `UPDATE ${name} SET v = ${lit} WHERE id = 0`;
+              // ON CONFLICT DO UPDATE: the shards assign EXCLUDED's value with the declared type.
+              const upsert = `INSERT INTO ${name} (id, v) VALUES (1, ${lit}) ON CONFLICT (id) DO UPDATE SET v = excluded.v`;
               for (const [label, q] of [
                 ['INSERT … SELECT', sel],
                 ['UPDATE', upd],
+                ...(kind === 'dist' ? [['ON CONFLICT', upsert]] : []),
               ]) {
                 const pg = await pgWrite(q.replace(name, SCHEMA + name));
                 checks.push({ what: `${t.type} ${kind}: ${label} ${lit}`, pg, ours: await ourWrite(q) });
@@ -228,6 +231,30 @@ describe('column types over HTTP agree with PostgreSQL', () => {
                       ? `refused: ${pg.message}`
                       : `refused: ${reason}`,
               });
+            }
+            if (kind === 'dist') {
+              // CSV: every value is text, read by the type's input function as PostgreSQL reads it.
+              const quote = (v: unknown) => `"${String(v).replace(/"/g, '""')}"`;
+              const body = ['id,v', ...t.json.map((v, j) => `${300 + j},${quote(v)}`)].join('\n');
+              const csv = await ingest(name, 'text/csv', body);
+              for (const [j, v] of t.json.entries()) {
+                const pg = await pgWrite(
+                  `INSERT INTO ${SCHEMA}${name} SELECT * FROM json_populate_record(NULL::${SCHEMA}${name}, $1)`,
+                  [JSON.stringify({ id: 300 + j, v: String(v) })],
+                );
+                // CSV line numbers count the header.
+                const reason = csv.body.errors.find((e) => e.line === j + 2)?.reason;
+                checks.push({
+                  what: `${t.type} ${kind}: CSV ${quote(v)}`,
+                  pg: pg.ok ? 'accepted' : `refused: ${pg.message}`,
+                  ours:
+                    reason === undefined
+                      ? 'accepted'
+                      : !pg.ok && reason.includes(pg.message)
+                        ? `refused: ${pg.message}`
+                        : `refused: ${reason}`,
+                });
+              }
             }
             if (kind === 'hyper') {
               // Line protocol (its own columnar path, see ingest-columns): id as a tag, v as a field.
@@ -327,7 +354,9 @@ const KNOWN: readonly string[] = [
   'bigint hyper: rows as JSON',
   // The engine's dates have no infinity (0A000) on any route; the row is missing from both reads.
   ...KINDS.flatMap((k) => [
-    ...['INSERT', 'INSERT … SELECT', 'UPDATE'].map((w) => `date ${k}: ${w} 'infinity'`),
+    ...['INSERT', 'INSERT … SELECT', 'UPDATE', ...(k === 'dist' ? ['ON CONFLICT'] : [])].map(
+      (w) => `date ${k}: ${w} 'infinity'`,
+    ),
     `date ${k}: rows as text`,
     `date ${k}: rows as JSON`,
   ]),
