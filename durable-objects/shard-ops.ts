@@ -5,6 +5,7 @@
  * delete bitmap, so column blocks are never rewritten for a delete) and
  * updates (delete + re-insert as hot rows).
  */
+import { enforceTypmod } from '../engine/distributed/column-types.ts';
 import type { DmlSql } from '../engine/distributed/dml-sql.ts';
 import type { DistColumn, Row } from '../engine/distributed/table-schema.ts';
 import type { OnConflict } from '../engine/distributed/unique-keys.ts';
@@ -46,7 +47,7 @@ export type ShardOp =
 
 /** One column an UPDATE sets (the op's `dml` SELECT computes its value). */
 export interface UpdateSet {
-  readonly column: Pick<DistColumn, 'id' | 'name' | 'type' | 'notNull'>;
+  readonly column: Pick<DistColumn, 'id' | 'name' | 'type' | 'sqlType' | 'typmod' | 'notNull'>;
 }
 
 type Hits = ReturnType<typeof matchRows>;
@@ -77,7 +78,8 @@ export function updatedRows(
     const next: Row = [...old];
     for (let i = 0; i < next.length; i++) if (next[i] === undefined) next[i] = op.defaults[i] ?? null;
     for (const [k, { column }] of op.set.entries()) {
-      const v = match.values[r][k];
+      // The SELECT cast the value to the declared type; the modifier applies as in an assignment.
+      const v = enforceTypmod(column, match.values[r][k]);
       if (v === null && column.notNull) {
         throw new SqlError(
           SqlState.notNullViolation,

@@ -12,7 +12,7 @@ import { SqlError, SqlState } from '../errors.ts';
 import type { Expr } from '../plan/nodes.ts';
 import { JsHotSource, type SegmentTable, SegmentTableStore } from '../storage/segment-store.ts';
 import type { TableDef } from '../storage/table-store.ts';
-import type { ColumnType } from '../vector.ts';
+import { declaredType } from './column-types.ts';
 import { GATHER_LIMITS, type TableGather } from './coordinator-plan.ts';
 import type { PartialResult } from './fragment.ts';
 import { parseTimestampUs, planeInt64 } from './table-schema.ts';
@@ -73,10 +73,11 @@ function engineTable(g: GatheredTable): SegmentTable {
     columns: columns.map((c) => ({
       id: c.id,
       name: c.name,
-      type: c.type as ColumnType,
+      type: declaredType(c),
       // Read-only here; kept so information_schema reports NOT NULL columns as PostgreSQL does.
       notNull: c.notNull,
       default: undefined as Expr | undefined,
+      typmod: c.typmod,
     })),
     primaryKey: [],
     checks: [],

@@ -17,6 +17,7 @@
  * evaluated by the coordinator's engine.
  */
 import { SqlError, SqlState } from '../errors.ts';
+import { storedView } from './column-types.ts';
 import { planSelectNode, rangeVar, whereOnly } from './select-binding.ts';
 import type { PlannedSelect } from './sql-select.ts';
 import type { DistColumn, DistTable } from './table-schema.ts';
@@ -217,7 +218,10 @@ export function planGather(
       },
       op: 'SETOP_NONE',
     };
-    const plan = planSelectNode(scan, t, params);
+    // Shards send the stored representation; the coordinator's engine reads it as declared. The
+    // pushed conjuncts read only columns whose declared type is their representation's (see
+    // `planBound`), so they mean the same over the stored view.
+    const plan = planSelectNode(scan, storedView(t), params);
     if (!plan) throw new SqlError(SqlState.internalError, `cannot plan the scan of "${t.name}"`);
     return { table: t, columns, plan };
   });

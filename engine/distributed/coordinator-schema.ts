@@ -17,7 +17,7 @@ import type { Expr, Plan } from '../plan/nodes.ts';
 import { SelectBinder } from '../sql/bind-select.ts';
 import type { PgNode } from '../sql/parser.ts';
 import type { SegmentView, TableData, TableDef, TableStore } from '../storage/table-store.ts';
-import type { ColumnType } from '../vector.ts';
+import { declaredType } from './column-types.ts';
 import type { DistTable } from './table-schema.ts';
 
 const notHere = (): never => {
@@ -77,16 +77,17 @@ function engineDefault(type: string, v: unknown): Expr | undefined {
   return { kind: 'const', value: type === 'int64' ? BigInt(v as number) : v, type } as Expr;
 }
 
-/** Engine definitions of catalog tables (catalog names, types, NOT NULL and defaults). */
+/** Engine definitions of catalog tables (catalog names, declared types and modifiers, NOT NULL and defaults). */
 export function schemaDefs(tables: readonly DistTable[]): TableDef[] {
   return tables.map((t) => ({
     name: t.name,
     columns: t.columns.map((c) => ({
       id: c.id,
       name: c.name,
-      type: c.type as ColumnType,
+      type: declaredType(c),
       notNull: c.notNull,
-      default: engineDefault(c.type, c.default),
+      default: engineDefault(declaredType(c), c.default),
+      typmod: c.typmod,
     })),
     primaryKey: [],
     checks: [],

@@ -15,8 +15,10 @@
 import { SqlError, SqlState } from '../errors.ts';
 import { parseSql } from '../sql/parser.ts';
 import { sqlTypeName } from '../sql/sql-names.ts';
+import { formatText } from '../types/cast.ts';
+import { declaredType, readsAsStored } from './column-types.ts';
 import { quoteIdent, sqlLiteral } from './fragment-sql.ts';
-import type { DistTable } from './table-schema.ts';
+import type { DistColumn, DistTable } from './table-schema.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: the pg AST is untyped JSON.
 type Node = any;
@@ -167,9 +169,11 @@ export function dmlSql(stmt: Node, text: string, table: DistTable, params: reado
           SqlState.featureNotSupported,
           'modifying the partition value of rows is not allowed',
         );
-      const type = sqlTypeName(column.type);
+      // The declared type: the shard's engine casts as PostgreSQL assigns (the modifier follows there).
+      const declared = declaredType(column);
+      const type = sqlTypeName(declared);
       if (rt.val.SetToDefault) {
-        targets.push(`CAST(${sqlLiteral(column.default ?? null, column.type)} AS ${type})`);
+        targets.push(`CAST(${defaultLiteral(column)} AS ${type})`);
         setNodes.push(undefined);
         return;
       }
@@ -195,4 +199,11 @@ export function dmlSql(stmt: Node, text: string, table: DistTable, params: reado
     if (withoutLocations(got) !== withoutLocations(node)) cannotShip();
   });
   return { text: sql, params, table };
+}
+
+/** A column's DEFAULT (held in its stored representation) as SQL text that casts to its declared type. */
+export function defaultLiteral(column: DistColumn): string {
+  const dflt = column.default ?? null;
+  if (readsAsStored(column)) return sqlLiteral(dflt, column.type);
+  return dflt === null ? 'NULL' : sqlLiteral(formatText(dflt, declaredType(column)), 'text');
 }

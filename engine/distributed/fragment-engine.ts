@@ -14,6 +14,7 @@ import { JsHotSource, type SegmentTable, SegmentTableStore } from '../storage/se
 import type { SegmentView, TableDef } from '../storage/table-store.ts';
 import type { ColumnType } from '../vector.ts';
 import { chunkColumnName } from './chunk-rows.ts';
+import { declaredType } from './column-types.ts';
 import { planeValue } from './coordinator-engine.ts';
 import { type DmlSql, ROW_POSITION } from './dml-sql.ts';
 import type { Fragment, PartialResult } from './fragment.ts';
@@ -27,19 +28,27 @@ function engineValue(c: DistColumn, v: unknown): unknown {
   return c.type === 'int64' ? BigInt(v as number) : v;
 }
 
-/** The engine definition of a data-plane table (columns named `c<id>`, no constraints: writes never go through it). */
-export function engineTableDef(t: DistTable): TableDef {
+/**
+ * The engine definition of a data-plane table (columns named `c<id>`, no constraints: writes
+ * never go through it). Columns have their stored representation's type, or with `declared`
+ * their declared type (as `evaluateDml` reads them: UPDATE's and ON CONFLICT's SELECT).
+ */
+export function engineTableDef(t: DistTable, declared = false): TableDef {
   return {
     name: t.name,
     columns: t.columns.map((c) => ({
       id: c.id,
       name: chunkColumnName(c.id),
-      type: c.type as ColumnType,
+      type: declared ? declaredType(c) : (c.type as ColumnType),
       notNull: false,
       default:
         c.default === undefined || c.default === null
           ? undefined
-          : ({ kind: 'const', value: engineValue(c, c.default), type: c.type } as Expr),
+          : ({
+              kind: 'const',
+              value: engineValue(c, c.default),
+              type: declared ? declaredType(c) : c.type,
+            } as Expr),
     })),
     primaryKey: [],
     checks: [],
@@ -146,12 +155,13 @@ export function evaluateDml(dml: DmlSql, rows: readonly Row[]): DmlMatch {
   if (!dmlEngine) throw new SqlError(SqlState.internalError, 'the DML evaluator is not ready');
   const t = dml.table;
   const rowColumn = { id: t.nextColumnId, name: ROW_POSITION, type: 'int32' as const, notNull: true };
+  // Declared types: WHERE and SET read the columns as PostgreSQL would (smallint, real, timestamp…).
   const def: TableDef = {
     name: t.name,
     columns: [...t.columns, rowColumn].map((c) => ({
       id: c.id,
       name: c.name,
-      type: c.type as ColumnType,
+      type: declaredType(c),
       notNull: false,
     })),
     primaryKey: [],
@@ -178,7 +188,10 @@ export function evaluateDml(dml: DmlSql, rows: readonly Row[]): DmlMatch {
     const types = r.columns.map((c) => c.type);
     return {
       positions: r.rows.map((row) => row[0] as number),
-      values: r.rows.map((row) => row.slice(1).map((v, i) => planeValue(v, types[i + 1]))),
+      // A numeric column stores its exact decimal text; other values as the plane holds them.
+      values: r.rows.map((row) =>
+        row.slice(1).map((v, i) => (types[i + 1] === 'numeric' ? v : planeValue(v, types[i + 1]))),
+      ),
     };
   } finally {
     store.current = new SegmentTableStore([]);

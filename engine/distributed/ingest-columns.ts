@@ -10,12 +10,13 @@
  * construction on everything they disagree about.
  */
 
+import { readsAsStored } from './column-types.ts';
 import { type KeyColumn, Kind, type MeasurementBatch } from './ingest-batch.ts';
 import { lineAt, type ParsedBody } from './ingest-lp-parse.ts';
 import { parseLineText, type Rejection } from './line-protocol.ts';
 import {
   CoercionError,
-  coerceValue,
+  coerceToColumn,
   type DistColumn,
   type DistTable,
   rowsFromPoints,
@@ -81,7 +82,8 @@ const INT32 = 2 ** 31;
 
 /** Fills `out` from a key column; marks rows whose value does not coerce in `bad`. */
 function fromKey(out: ColumnValues, key: KeyColumn, n: number, bad: Uint8Array): void {
-  const type = out.column.type;
+  // Declared types other than the representation's (and modifiers) take the engine's assignment.
+  const type = direct(out.column) ? out.column.type : undefined;
   const { kind, num, code } = key;
   // Strings coerce once per distinct value (a text column keeps the key's codes).
   const cache = new Map<number, { v: unknown } | undefined>();
@@ -121,9 +123,16 @@ function fromKey(out: ColumnValues, key: KeyColumn, n: number, bad: Uint8Array):
   }
 }
 
+/** Whether values of the representation's type store as they are (no engine assignment needed). */
+function direct(col: DistColumn): boolean {
+  return readsAsStored(col) && !col.typmod;
+}
+
 function tryCoerce(v: unknown, col: DistColumn): { v: unknown } | undefined {
   try {
-    return { v: coerceValue(v, col.type) };
+    const c = coerceToColumn(v, col);
+    // int8 beyond ±2^53 does not fit `num`: the reference path gives the reason.
+    return typeof c === 'bigint' ? undefined : { v: c };
   } catch (e) {
     if (e instanceof CoercionError) return undefined;
     throw e;
@@ -158,7 +167,7 @@ export function toTableBatch(
       // The point's timestamp wins over a field called "time" (which must still coerce).
       for (let r = 0; r < n; r++) {
         const ts = Number.isNaN(batch.time[r]) ? nowUs : batch.time[r];
-        if (col.type === 'timestamptz' && Number.isInteger(ts)) out.num[r] = ts;
+        if (col.type === 'timestamptz' && direct(col) && Number.isInteger(ts)) out.num[r] = ts;
         else {
           const c = tryCoerce(ts, col);
           if (c === undefined) bad[r] = 1;

@@ -108,7 +108,7 @@ describe('CSV / NDJSON / JSON', () => {
     const out = rowsFromRecords(cpu, [
       { line: 1, values: { time: '2024-01-01T00:00:00Z', host: 'a', usage: '2.5', n: '7' } },
       { line: 2, values: { time: '2024-01-01', host: 'a', nope: 1 } },
-      { line: 3, values: { time: 'yesterday', host: 'a' } },
+      { line: 3, values: { time: 'not a time', host: 'a' } },
       { line: 4, values: { host: 'a' } },
       { line: 5, values: { time: 0, usage: 1 } },
       { line: 6, values: { time: 0, host: 'b', n: 2 ** 60 } },

@@ -18,6 +18,7 @@
 import { conjuncts } from '../plan/expr-utils.ts';
 import type { Expr } from '../plan/nodes.ts';
 import { chunkColumnName } from './chunk-rows.ts';
+import { readsAsStored } from './column-types.ts';
 import { andConjuncts, walkAst } from './coordinator-plan.ts';
 import { quoteIdent } from './fragment-sql.ts';
 import { planSelectNode, shipFilter } from './select-binding.ts';
@@ -94,6 +95,8 @@ export function planJoinPushdown(
     if (n.RangeVar) {
       const t = lookup(n.RangeVar.relname);
       if (!t || n.RangeVar.schemaname || t.placement.kind === 'local') return false;
+      // Columns declared as other than their representation are read by the engine only.
+      if (!t.columns.every(readsAsStored)) return false;
       const alias = n.RangeVar.alias?.aliasname ?? n.RangeVar.relname;
       if (relations.some((r) => r.alias === alias)) return false;
       const vids: number[] = [];

@@ -16,10 +16,11 @@ import type { Expr } from '../plan/nodes.ts';
 import { coerce } from '../sql/coerce.ts';
 import { sqlTypeName } from '../sql/sql-names.ts';
 import { chunkColumnName } from './chunk-rows.ts';
+import { declaredType } from './column-types.ts';
 import { bindSelectPlan, schemaDefs } from './coordinator-schema.ts';
-import { type DmlSql, ROW_POSITION } from './dml-sql.ts';
+import { type DmlSql, defaultLiteral, ROW_POSITION } from './dml-sql.ts';
 import { exprSql } from './expr-sql.ts';
-import { quoteIdent, sqlLiteral } from './fragment-sql.ts';
+import { quoteIdent } from './fragment-sql.ts';
 import { sameOnShard } from './shard-binding.ts';
 import { unsupported } from './sql-expr.ts';
 import { peel } from './sql-select.ts';
@@ -143,10 +144,11 @@ export function onConflictOf(
     return sql;
   };
   let next = 0;
+  // Assigned as the declared type (the modifier follows on the shard, see `unique-keys`).
   const targets = set.map(({ rt, column }) =>
     rt.val.SetToDefault
-      ? `CAST(${sqlLiteral(column.default ?? null, column.type)} AS ${sqlTypeName(column.type)})`
-      : ship(coerce(m.project.exprs[next++], column.type, true)),
+      ? `CAST(${defaultLiteral(column)} AS ${sqlTypeName(declaredType(column))})`
+      : ship(coerce(m.project.exprs[next++], declaredType(column), true)),
   );
   const where = m.filter && ship(m.filter);
   // The shard binds the same text to the same expressions, or the statement is refused.
@@ -154,7 +156,7 @@ export function onConflictOf(
     ...scope,
     columns: scope.columns.map((c) => ({ ...c, name: chunkColumnName(c.id) })),
   };
-  if (!sameOnShard(scope, shipped, params)) unsupported('this ON CONFLICT DO UPDATE');
+  if (!sameOnShard(scope, shipped, params, true)) unsupported('this ON CONFLICT DO UPDATE');
   const text =
     `SELECT ${[quoteIdent(ROW_POSITION), ...targets].join(', ')} FROM ${quoteIdent(table.name)}` +
     (where ? ` WHERE ${where}` : '');
@@ -163,7 +165,14 @@ export function onConflictOf(
     constraint,
     action: 'update',
     set: set.map(({ column }) => ({
-      column: { id: column.id, name: column.name, type: column.type, notNull: column.notNull },
+      column: {
+        id: column.id,
+        name: column.name,
+        type: column.type,
+        sqlType: column.sqlType,
+        typmod: column.typmod,
+        notNull: column.notNull,
+      },
     })),
     dml,
     excludedBase,

@@ -15,6 +15,7 @@ import { fingerprint, visitExpr } from '../plan/expr-utils.ts';
 import type { Expr, Plan } from '../plan/nodes.ts';
 import { parseSql } from '../sql/parser.ts';
 import { formatText, parseText } from '../types/cast.ts';
+import { declaredType } from './column-types.ts';
 import { bindSelectPlan } from './coordinator-schema.ts';
 import { bindingKey } from './expr-sql.ts';
 import { engineTableDef } from './fragment-engine.ts';
@@ -24,9 +25,9 @@ import type { DistTable } from './table-schema.ts';
 /** Shapes proven (true) or refuted (false), bounded. */
 const shapes = new Map<string, boolean>();
 
-function shapeOf(table: DistTable, sql: string, params: readonly unknown[]): string {
-  const columns = table.columns.map((c) => `${c.id}:${c.type}`).join(',');
-  return `${columns}|${params.map(paramType).join(',')}|${sql.replace(/'(?:[^']|'')*'/g, "''")}`;
+function shapeOf(table: DistTable, declared: boolean, sql: string, params: readonly unknown[]): string {
+  const columns = table.columns.map((c) => `${c.id}:${declared ? declaredType(c) : c.type}`).join(',');
+  return `${declared ? 'D' : 'S'}${columns}|${params.map(paramType).join(',')}|${sql.replace(/'(?:[^']|'')*'/g, "''")}`;
 }
 
 /** True when every constant of `exprs` reads back from its text as the same value. */
@@ -46,22 +47,24 @@ function literalsRoundTrip(exprs: readonly Expr[]): boolean {
 
 /**
  * True when the shipped SQL (each `sql` the `exprSql` rendering of its `expr`) binds over `table`
- * on a shard to exactly the shipped expressions.
+ * on a shard to exactly the shipped expressions; `declared`: over the columns' declared types
+ * (as `evaluateDml` binds), else over their stored representations (as fragments bind).
  */
 export function sameOnShard(
   table: DistTable,
   shipped: readonly { readonly expr: Expr; readonly sql: string }[],
   params: readonly unknown[],
+  declared = false,
 ): boolean {
   if (shipped.length === 0) return true;
   const sql = `SELECT ${shipped.map((s) => s.sql).join(', ')} FROM ${quoteIdent(table.name)}`;
   const exprs = shipped.map((s) => s.expr);
-  const shape = shapeOf(table, sql, params);
+  const shape = shapeOf(table, declared, sql, params);
   const known = shapes.get(shape);
   if (known !== undefined) return known && literalsRoundTrip(exprs);
   let rebound: Plan | undefined;
   try {
-    rebound = bindSelectPlan([engineTableDef(table)], parseSql(sql, params)[0].stmt, sql, params);
+    rebound = bindSelectPlan([engineTableDef(table, declared)], parseSql(sql, params)[0].stmt, sql, params);
   } catch {
     rebound = undefined;
   }

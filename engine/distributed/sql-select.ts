@@ -2,6 +2,7 @@ import { visitExpr } from '../plan/expr-utils.ts';
 import type { AggCall, Expr, Plan } from '../plan/nodes.ts';
 import type { SqlType } from '../types/values.ts';
 import { chunkColumnName } from './chunk-rows.ts';
+import { declaredType, readsAsStored } from './column-types.ts';
 import { exprSql } from './expr-sql.ts';
 import type { AggSpec, FragmentExpr, SortKey } from './fragment.ts';
 import type { DistributedSelect, OutputSpec, OutputType } from './partial-merge.ts';
@@ -101,7 +102,7 @@ export function planBound(
   // Bound on another version of the table: its column positions mean nothing here.
   const stale = m.scan.schema.some((c, i) => {
     const col = table.columns[m.scan.columns[i]];
-    return col?.name !== c.name || col.type !== c.type;
+    return col?.name !== c.name || declaredType(col) !== c.type;
   });
   if (stale) return undefined;
   const columnId = (i: number) => table.columns[m.scan.columns[i]].id;
@@ -199,6 +200,9 @@ export function planBound(
     orderBy.every((k) => keyIndex(k) >= 0) &&
     project.every((e, i) => e.constant || orderBy.some((k) => keyIndex(k) === i)) &&
     aggs.every((a) => a.fn !== 'countDistinct');
+  // Shards' fragments read the stored representation (see `fragment-engine`): a column declared
+  // otherwise (smallint, real, numeric, date, timestamp) is read by the coordinator's engine.
+  if (table.columns.some((c) => reads.has(c.id) && !readsAsStored(c))) return undefined;
   if (!sameOnShard(table, shipped, params)) return undefined;
   const defaults: unknown[] = [];
   for (const c of table.columns) defaults[c.id] = c.default ?? null;

@@ -6,23 +6,18 @@
  * shard I/O stay with the caller.
  */
 import { SqlError, SqlState } from '../errors.ts';
-import { coerce } from '../sql/coerce.ts';
+import { coerce, typeFromTypeName, typmodOf } from '../sql/coerce.ts';
 import { alterActionName, commandName, constraintName } from '../sql/sql-names.ts';
 import type { RelOption } from '../storage/chunk-layout.ts';
+import type { ColumnType } from '../vector.ts';
+import { declaredType, enforceTypmod, storageTypeOf } from './column-types.ts';
 import { constantOf } from './constant-fold.ts';
 import { type EngineType, planeValue } from './coordinator-engine.ts';
 import { bindSelectPlan } from './coordinator-schema.ts';
 import { inlineCte } from './cte-inline.ts';
 import type { CallArgs } from './management-args.ts';
-import { distTypeOf, unsupported } from './sql-expr.ts';
-import {
-  CoercionError,
-  type DistColumn,
-  type DistTable,
-  type DistType,
-  type Row,
-  rowFromNamed,
-} from './table-schema.ts';
+import { typeNameOf, unsupported } from './sql-expr.ts';
+import { CoercionError, type DistColumn, type DistTable, type Row, rowFromNamed } from './table-schema.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: the pg AST is untyped JSON.
 type Node = any;
@@ -137,9 +132,25 @@ export interface ConstraintSpec {
   readonly primary: boolean;
 }
 
+/** Type names that imply a default (a sequence) in PostgreSQL, which the data plane has not. */
+const SERIALS = new Set(['serial', 'serial2', 'serial4', 'serial8', 'smallserial', 'bigserial']);
+
+/**
+ * A column's declared type resolved by the engine (its names, modifiers, errors) and the
+ * representation shards store it in (0A000 for types they cannot store; see `column-types`).
+ */
+function columnType(tn: Node): Pick<ColumnSpec, 'type' | 'sqlType' | 'typmod'> {
+  const name = typeNameOf(tn);
+  if (SERIALS.has(name)) unsupported(`column type ${name}`);
+  const sqlType = typeFromTypeName(tn) as ColumnType;
+  const typmod = typmodOf(tn, sqlType);
+  const type = storageTypeOf(sqlType);
+  return { type, ...(sqlType !== type && { sqlType }), ...(typmod && { typmod }) };
+}
+
 /** A column definition and the PRIMARY KEY / UNIQUE constraints written on it. */
 function columnDef(cd: Node, params: readonly unknown[]): { spec: ColumnSpec; keys: ConstraintSpec[] } {
-  const type = distTypeOf(cd.typeName);
+  const typed = columnType(cd.typeName);
   let notNull = false;
   let dflt: unknown;
   const keys: ConstraintSpec[] = [];
@@ -148,13 +159,29 @@ function columnDef(cd: Node, params: readonly unknown[]): { spec: ColumnSpec; ke
     if (ct === 'CONSTR_NOTNULL') notNull = true;
     else if (ct === 'CONSTR_NULL') notNull = false;
     else if (ct === 'CONSTR_DEFAULT') {
-      dflt = engineConstant(c.Constraint.raw_expr, params, 'DEFAULT', type) ?? undefined;
+      dflt = defaultOf(c.Constraint.raw_expr, params, typed);
     } else if (ct === 'CONSTR_PRIMARY' || ct === 'CONSTR_UNIQUE') {
       keys.push(keyConstraint(c.Constraint, [cd.colname]));
       notNull = notNull || ct === 'CONSTR_PRIMARY';
     } else unsupported(constraintName(ct));
   }
-  return { spec: { name: cd.colname, type, notNull, default: dflt }, keys };
+  return { spec: { name: cd.colname, ...typed, notNull, default: dflt }, keys };
+}
+
+/**
+ * A DEFAULT: the engine's constant (folded by the engine, see `constant-fold`) cast to the
+ * declared type, then the modifier as an assignment applies it (22001 / 22003), held in the
+ * column's stored representation (a numeric as its exact decimal text).
+ */
+function defaultOf(
+  node: Node,
+  params: readonly unknown[],
+  column: Pick<ColumnSpec, 'type' | 'sqlType' | 'typmod'>,
+): unknown {
+  const type = declaredType(column);
+  const v = enforceTypmod(column, engineValue(node, params, 'DEFAULT', type).value);
+  if (v === null || v === undefined) return undefined;
+  return type === 'numeric' ? v : planeValue(v, type as EngineType);
 }
 
 /** PRIMARY KEY / UNIQUE (column or table form); the index options PostgreSQL also takes are refused. */
@@ -348,8 +375,13 @@ function addConstraintRefused(c: Node | undefined): never {
   );
 }
 
-/** The engine's value of a constant expression node (as the data plane stores it), cast to `type` if given. */
-function engineConstant(node: Node, params: readonly unknown[], what: string, type?: DistType): unknown {
+/** The engine's value of a constant expression node, cast to `type` if given, with its engine type. */
+function engineValue(
+  node: Node,
+  params: readonly unknown[],
+  what: string,
+  type?: ColumnType,
+): { value: unknown; type: EngineType } {
   const plan = bindSelectPlan(
     [],
     { targetList: [{ ResTarget: { val: node } }], op: 'SETOP_NONE' },
@@ -358,7 +390,13 @@ function engineConstant(node: Node, params: readonly unknown[], what: string, ty
   );
   if (plan.kind !== 'project') return unsupported(what);
   const e = type ? coerce(plan.exprs[0], type, true) : plan.exprs[0];
-  return planeValue(constantOf(e, params, what), e.type as EngineType);
+  return { value: constantOf(e, params, what), type: e.type as EngineType };
+}
+
+/** The engine's value of a constant expression node, as the data plane holds it. */
+function engineConstant(node: Node, params: readonly unknown[], what: string): unknown {
+  const { value, type } = engineValue(node, params, what);
+  return planeValue(value, type);
 }
 
 /** The settings a call may change (per call, never persisted). */

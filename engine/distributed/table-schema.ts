@@ -13,18 +13,26 @@
  */
 import type { ChunkLayout } from '../storage/chunk-layout.ts';
 import { formatText } from '../types/cast.ts';
+import type { TypMod } from '../types/typmod.ts';
 import { pgTypeName } from '../types/values.ts';
+import type { ColumnType } from '../vector.ts';
+import { CoercionError, coerceToColumn } from './column-types.ts';
 import type { Point, Rejection } from './line-protocol.ts';
 import type { RawRecord } from './record-formats.ts';
 
-/** Column types the distributed data plane stores (a subset of the engine's). */
+/** How shards store a column's values (derived from its declared type; see `column-types`). */
 export type DistType = 'bool' | 'int32' | 'int64' | 'float64' | 'text' | 'timestamptz';
 
 /** A column with an id that survives drops and renames of others. */
 export interface DistColumn {
   readonly id: number;
   readonly name: string;
+  /** The stored representation. */
   readonly type: DistType;
+  /** The declared engine type when it is not `type` itself (absent in catalogs older than declared types). */
+  readonly sqlType?: ColumnType;
+  /** numeric(p,s), varchar(n), timestamp(p): enforced on every write. */
+  readonly typmod?: TypMod;
   readonly notNull: boolean;
   /** Literal default (already coerced), or undefined for NULL. */
   readonly default?: unknown;
@@ -92,8 +100,12 @@ export interface DistTable {
 /** A row indexed by column id (holes for dropped or later-added columns). */
 export type Row = unknown[];
 
-/** Thrown by coercion with a user-facing reason. */
-export class CoercionError extends Error {}
+export { CoercionError, coerceToColumn } from './column-types.ts';
+
+/** Prefixes a coercion error's reason with its column, keeping the engine's code and wording. */
+function inColumn(e: CoercionError, name: string): CoercionError {
+  return new CoercionError(`column "${name}": ${e.message}`, e.code, e.pgMessage);
+}
 
 const INT32 = 2 ** 31;
 
@@ -230,9 +242,9 @@ export function rowFromNamed(t: DistTable, values: Readonly<Record<string, unkno
     const col = index.get(key);
     if (!col) throw new CoercionError(`column "${key}" does not exist`);
     try {
-      row[col.id] = coerceValue(values[key], col.type);
+      row[col.id] = coerceToColumn(values[key], col);
     } catch (e) {
-      if (e instanceof CoercionError) throw new CoercionError(`column "${key}": ${e.message}`);
+      if (e instanceof CoercionError) throw inColumn(e, key);
       throw e;
     }
   }
@@ -287,11 +299,16 @@ export function rowsFromPoints(
     const col = index.get(key);
     if (!col) throw new CoercionError(`column "${key}" does not exist`);
     try {
-      row[col.id] = coerceValue(v, col.type);
+      row[col.id] = coerceToColumn(v, col);
     } catch (e) {
-      if (e instanceof CoercionError) throw new CoercionError(`column "${key}": ${e.message}`);
+      if (e instanceof CoercionError) throw inColumn(e, key);
       throw e;
     }
+    // The columnar line-protocol path holds numbers as doubles (see `ingest-columns`).
+    if (typeof row[col.id] === 'bigint')
+      throw new CoercionError(
+        `column "${key}": bigint values beyond ±2^53 cannot be written by line protocol; use JSON, NDJSON or CSV`,
+      );
   };
   for (const p of points) {
     if (p.measurement !== t.name) {

@@ -9,19 +9,15 @@
  * keys land on one shard and a per-shard check is a global one (as in Citus).
  */
 import { SqlError, SqlState } from '../errors.ts';
+import { formatText } from '../types/cast.ts';
+import { declaredType, enforceTypmod } from './column-types.ts';
 import type { DmlSql } from './dml-sql.ts';
 import { evaluateDml } from './fragment-engine.ts';
-import {
-  type DistColumn,
-  type DistTable,
-  formatTimestampUs,
-  type Row,
-  type UniqueConstraint,
-} from './table-schema.ts';
+import type { DistColumn, DistTable, Row, UniqueConstraint } from './table-schema.ts';
 
 /** A column ON CONFLICT DO UPDATE sets (its value is the engine's, see `OnConflict.dml`). */
 export interface ConflictSet {
-  readonly column: Pick<DistColumn, 'id' | 'name' | 'type' | 'notNull'>;
+  readonly column: Pick<DistColumn, 'id' | 'name' | 'type' | 'sqlType' | 'typmod' | 'notNull'>;
 }
 
 /** INSERT … ON CONFLICT [target] DO NOTHING | DO UPDATE SET … [WHERE …]. */
@@ -117,9 +113,9 @@ export function keyOf(row: Row, ids: readonly number[]): string | undefined {
 
 /** PostgreSQL's text form of a key value (for the DETAIL line). */
 function keyText(v: unknown, col: DistColumn | undefined): string {
-  if (col?.type === 'timestamptz' && typeof v === 'number')
-    return formatTimestampUs(v).replace('T', ' ').replace('Z', '+00');
   if (typeof v === 'boolean') return v ? 't' : 'f';
+  // The declared type's output (timestamp vs timestamptz, date, real, double precision).
+  if (col && typeof v === 'number') return formatText(v, declaredType(col));
   return String(v);
 }
 
@@ -266,7 +262,8 @@ function updatedRow(t: DistTable, existing: Row, excluded: Row, oc: OnConflict):
   if (evaluated.positions.length === 0) return undefined; // WHERE not true
   const next: Row = both.slice(0, base);
   (oc.set ?? []).forEach(({ column }, k) => {
-    const v = evaluated.values[0][k];
+    // The SELECT cast the value to the declared type; the modifier applies as in an assignment.
+    const v = enforceTypmod(column, evaluated.values[0][k]);
     if (v === null && column.notNull)
       throw new SqlError(
         SqlState.notNullViolation,

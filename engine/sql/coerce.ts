@@ -13,6 +13,10 @@ import {
   arrayOf,
   columnTypeFromName,
   commonType,
+  elemType,
+  isArrayType,
+  isNumericType,
+  isTimeType,
   pgTypeName,
   type SqlType,
   type ValueType,
@@ -154,6 +158,44 @@ export function coerce(e: Expr, target: SqlType, explicit = false, pos?: number)
     type: target,
     impl: { name: `::${pgTypeName(target)}`, strict: true, fn },
   };
+}
+
+/**
+ * Whether PostgreSQL assigns a `from` value to a `to` column (an implicit or assignment cast):
+ * numbers to any number, date/time types among themselves, anything to text (I/O conversion),
+ * untyped literals to anything; not integer to boolean, text to a number, and the like.
+ */
+export function assignable(from: SqlType, to: SqlType): boolean {
+  if (from === to || from === 'unknown' || to === 'text') return true;
+  if (isNumericType(from) && isNumericType(to)) return true;
+  if (isTimeType(from) && isTimeType(to)) return true;
+  if (isArrayType(from) && isArrayType(to)) return assignable(elemType(from), elemType(to));
+  return commonType(from, to) === to;
+}
+
+/** The parse location of an expression node (its own, as the parser recorded it), or undefined. */
+export function nodeLocation(n: PgNode): number | undefined {
+  const inner = n && typeof n === 'object' ? Object.values(n)[0] : undefined;
+  const loc = (inner as { location?: unknown } | undefined)?.location;
+  return typeof loc === 'number' ? loc : undefined;
+}
+
+/** Coerces `e` for storing into `column` with assignment semantics (42804 when PostgreSQL has no such cast). */
+export function assignTo(e: Expr, column: AssignTarget, pos?: number): Expr {
+  checkAssignable(e.type, column, pos);
+  return coerce(e, column.type, true, pos);
+}
+
+type AssignTarget = { readonly name: string; readonly type: SqlType };
+
+/** 42804 unless a `from` value may be stored into `column` (see `assignable`). */
+export function checkAssignable(from: SqlType, column: AssignTarget, pos?: number): void {
+  if (!assignable(from, column.type))
+    throw err(
+      SqlState.datatypeMismatch,
+      `column "${column.name}" is of type ${pgTypeName(column.type)} but expression is of type ${pgTypeName(from)}`,
+      pos,
+    );
 }
 
 function wrapPos<T>(f: () => T, pos?: number): T {

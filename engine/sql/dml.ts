@@ -17,6 +17,7 @@ import { typmodEnforcer } from '../types/typmod.ts';
 import type { SqlType } from '../types/values.ts';
 import { bindExpr, coerce, type ExprBinder, names } from './bind-expr.ts';
 import { columnName } from './bind-select.ts';
+import { assignTo, nodeLocation } from './coerce.ts';
 import { insertRows } from './insert.ts';
 import type { PgNode } from './parser.ts';
 import { Scope, type ScopeColumn } from './scope.ts';
@@ -219,7 +220,7 @@ function bindSetList(b: ExprBinder, list: PgNode[], def: TableData['def']): { id
       );
     const expr = rt.val.SetToDefault
       ? (def.columns[idx].default ?? { kind: 'const', value: null, type: def.columns[idx].type })
-      : coerce(bindExpr(b, rt.val), def.columns[idx].type, true);
+      : assignTo(bindExpr(b, rt.val), def.columns[idx], nodeLocation(rt.val));
     return { idx, expr };
   });
 }

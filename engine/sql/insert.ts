@@ -10,6 +10,7 @@ import { keyText } from '../storage/memory-store.ts';
 import type { ColumnDef, TableData } from '../storage/table-store.ts';
 import { castFn } from '../types/cast.ts';
 import { bindExpr, coerce } from './bind-expr.ts';
+import { assignTo, checkAssignable, nodeLocation } from './coerce.ts';
 import {
   checkRow,
   type DmlResult,
@@ -34,7 +35,7 @@ function insertSource(env: StatementEnv, _t: TableData, s: PgNode, targets: Colu
       if (items.length > targets.length)
         throw err('42601', 'INSERT has more expressions than target columns');
       const exprs = items.map((x, i) =>
-        x.SetToDefault ? undefined : coerce(bindExpr(b, x), targets[i].type, true),
+        x.SetToDefault ? undefined : assignTo(bindExpr(b, x), targets[i], nodeLocation(x)),
       );
       // Constants (literals, folded casts) are values already: compiling an evaluator per value
       // cost ~40 µs each, most of a 5,000-row INSERT.
@@ -46,9 +47,10 @@ function insertSource(env: StatementEnv, _t: TableData, s: PgNode, targets: Colu
   const q = env.binder().bindQuery(s.selectStmt);
   if (q.columns.length > targets.length)
     throw err('42601', 'INSERT has more expressions than target columns');
-  const casts = q.columns.map((c, i) =>
-    c.type === targets[i].type ? undefined : castFn(c.type, targets[i].type),
-  );
+  const casts = q.columns.map((c, i) => {
+    checkAssignable(c.type, targets[i]);
+    return c.type === targets[i].type ? undefined : castFn(c.type, targets[i].type);
+  });
   return env.run(q.plan).map((r) => r.map((v, i) => (v === null || !casts[i] ? v : casts[i]!(v))));
 }
 
@@ -93,7 +95,7 @@ export function insertRows(env: StatementEnv, s: PgNode): DmlResult {
       const idx = def.columns.findIndex((c) => c.name === rt.name);
       if (idx < 0)
         throw err(SqlState.undefinedColumn, `column "${rt.name}" of relation "${def.name}" does not exist`);
-      return { idx, expr: coerce(bindExpr(b, rt.val), def.columns[idx].type, true) };
+      return { idx, expr: assignTo(bindExpr(b, rt.val), def.columns[idx], nodeLocation(rt.val)) };
     });
     const where = oc.whereClause ? coerce(bindExpr(b, oc.whereClause), 'bool') : undefined;
     const ev = rowEvaluator(env, 2 * width, [...sets.map((x) => x.expr), ...(where ? [where] : [])]);

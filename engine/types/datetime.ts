@@ -216,7 +216,7 @@ export function infiniteDate(): SqlError {
 
 /** timestamp without time zone: an explicit offset in the input is ignored, as in PostgreSQL. */
 export function parseTimestamp(text: string): number {
-  return checkTimestamp(parseTs(text, 'timestamp without time zone').micros, text);
+  return checkTimestamp(parseTs(text, 'timestamp').micros, text);
 }
 
 /** timestamptz: an input without an offset is read in the session zone (UTC). */

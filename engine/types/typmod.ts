@@ -48,11 +48,9 @@ export function typmodEnforcer(tm: TypMod, explicit: boolean): (v: unknown) => u
       const maxInt = tm.precision - tm.scale;
       return (v) => {
         if (v === NUMERIC_NAN) return v;
+        // PostgreSQL's message; its DETAIL says a field of this precision cannot hold an infinite value.
         if (isNumericSpecial(v as string))
-          throw new SqlError(
-            SqlState.numericValueOutOfRange,
-            `numeric field overflow: a field with precision ${tm.precision}, scale ${tm.scale} cannot hold an infinite value`,
-          );
+          throw new SqlError(SqlState.numericValueOutOfRange, 'numeric field overflow');
         const d = decRound(parseDecimal(v as string), tm.scale);
         const abs = (d.int < 0n ? -d.int : d.int).toString();
         const intDigits = abs.length - tm.scale;

@@ -47,7 +47,7 @@ describe('/sql bad input', () => {
     ['UPDATE errs SET name = NULL, id = id', 422, '0A000'],
     // 'yesterday' is a valid timestamptz in PostgreSQL; this is not.
     [`UPDATE errs SET ts = 'not a time'`, 422, '22007'],
-    ['CREATE TABLE n (x numeric)', 422, '0A000'],
+    ['CREATE TABLE n (x interval)', 422, '0A000'],
     [`SELECT create_distributed_table('errs', 'id')`, 422, '0A000'],
     ['SELECT * FROM errs WHERE id = $3', 400, '42P02'],
     ['', 400, '42601'],

@@ -7,6 +7,7 @@
  */
 import type { CoordinatorRows } from '../../engine/distributed/coordinator-engine.ts';
 import { formatTimestampUs } from '../../engine/distributed/table-schema.ts';
+import { formatFloat } from '../../engine/types/cast.ts';
 import { jsonArray, type StatementResult } from './statement-result.ts';
 
 const PG_TYPE: Partial<Record<string, string>> = {
@@ -31,6 +32,8 @@ export function coordinatorResult(r: CoordinatorRows): StatementResult {
       if (t === 'timestamptz' && typeof v === 'number') return formatTimestampUs(v);
       if (typeof v === 'number' && !Number.isFinite(v))
         return Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity';
+      // real: the digits float4out prints (1.2345679e+20), not the float8 spelling of its value.
+      if (t === 'float32' && typeof v === 'number') return Number(formatFloat(v, 'float32'));
       if (v instanceof Uint8Array) return `\\x${[...v].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
       if (Array.isArray(v)) return jsonArray(v);
       return v;

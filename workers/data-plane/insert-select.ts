@@ -10,6 +10,7 @@
  */
 
 import type { ShardOp } from '../../durable-objects/shard-ops.ts';
+import { castResultValue } from '../../engine/distributed/column-types.ts';
 import { GATHER_LIMITS } from '../../engine/distributed/coordinator-plan.ts';
 import { onConflictOf } from '../../engine/distributed/on-conflict.ts';
 import { planeJson } from '../../engine/distributed/row-json.ts';
@@ -92,10 +93,13 @@ export async function insertSelect(
       `INSERT … SELECT writes at most ${GATHER_LIMITS.rows} rows per statement; split it with a WHERE range`,
     );
   }
+  // Number sources assign to number columns by the engine's casts (rounding, range); the rest read as text.
+  const targets = names.map((n) => t.columns.find((c) => c.name === n));
   const rows = result.rows.map((r) => {
     const named: Record<string, unknown> = {};
     names.forEach((n, i) => {
-      named[n] = r[i];
+      const col = targets[i];
+      named[n] = col ? castResultValue(r[i], result.columns[i].type, col) : r[i];
     });
     return tableRow(t, named);
   });
