@@ -70,7 +70,10 @@ function rint(x: number): number {
   return Math.abs(x - Math.trunc(x)) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
-/** PostgreSQL float8out: shortest round-trip digits, exponent form outside [1e-4, 1e15). */
+/**
+ * PostgreSQL float8out / float4out: shortest round-trip digits, exponent form outside
+ * [1e-4, 1e15) for double precision and [1e-4, 1e6) for real (DBL_DIG / FLT_DIG digits).
+ */
 export function formatFloat(v: number, t: SqlType = 'float64'): string {
   if (Number.isNaN(v)) return 'NaN';
   if (v === Number.POSITIVE_INFINITY) return 'Infinity';
@@ -78,7 +81,7 @@ export function formatFloat(v: number, t: SqlType = 'float64'): string {
   if (v === 0) return Object.is(v, -0) ? '-0' : '0';
   let s = t === 'float32' ? String(Math.fround(v) === v ? shortestFloat32(v) : v) : String(v);
   const abs = Math.abs(v);
-  if (abs >= 1e15 || abs < 1e-4) {
+  if (abs >= (t === 'float32' ? 1e6 : 1e15) || abs < 1e-4) {
     const [mant, exp] = Number(s).toExponential().split('e');
     const e = Number(exp);
     s = `${mant}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
