@@ -99,6 +99,26 @@ describe('table ids and versions', () => {
     expect(await rowCount('sv_t')).toBe(4);
   });
 
+  it('EXPLAIN ANALYZE planned with an older table version is explained again, not refused', async () => {
+    await distributed('sx_t', 2);
+    await ok(`INSERT INTO sx_t VALUES (1, 10), (2, 20), (3, 30)`);
+    expect(await rowCount('sx_t')).toBe(3); // this isolate caches the current definition
+    // Another isolate adds a column and pushes the new definition to the shards.
+    const t = (await catalog().alterTable(
+      'sx_t',
+      [{ name: 'w', type: 'int32', notNull: false, default: 7 }],
+      [],
+    )) as unknown as DistTable;
+    const { version } = await catalog().snapshot();
+    const map = await mapOf(2);
+    for (let i = 0; i < 2; i++) await shard(2, i).updateTable(t, version, placementOf(map, `2:${i}`));
+
+    const r = await sql('EXPLAIN ANALYZE SELECT id FROM sx_t');
+    expect(r.status, JSON.stringify(r.error)).toBe(200);
+    const plan = r.rows.map((row) => String(row[0])).join('\n');
+    expect(plan).toContain('(actual rows=3)');
+  });
+
   it("an unrelated table's DDL does not refuse writes planned before it", async () => {
     await distributed('unrel_a', 2);
     await ok(`INSERT INTO unrel_a VALUES (1, 1)`);

@@ -27,7 +27,7 @@ import { planSelectNode } from '../../engine/distributed/select-binding.ts';
 import { classify } from '../../engine/distributed/sql-statements.ts';
 import type { DistTable } from '../../engine/distributed/table-schema.ts';
 import { SqlError, SqlState } from '../../engine/errors.ts';
-import type { Cluster } from './cluster.ts';
+import { type Cluster, isStalePlan } from './cluster.ts';
 import { sourceText } from './insert-select.ts';
 import type { StatsCollector } from './query-stats.ts';
 import type { StatementResult } from './statement-result.ts';
@@ -87,8 +87,23 @@ async function runOnShards(
   return { partials, runs };
 }
 
-/** EXPLAIN [ANALYZE] of one SELECT (`ex` is the ExplainStmt, `text` the statement's text). */
+/**
+ * EXPLAIN [ANALYZE] of one SELECT (`ex` is the ExplainStmt, `text` the statement's text).
+ * A shard refusing ANALYZE's fragments as planned on a stale catalog ran nothing: explained
+ * again on the refetched catalog, as a SELECT is, without the client seeing it.
+ */
 export async function runExplain(call: ExplainCall, ex: Node, text: string): Promise<StatementResult> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await explainOnce(call, ex, text);
+    } catch (e) {
+      if (attempt >= 3 || !isStalePlan(e)) throw e;
+      await call.cluster.refresh();
+    }
+  }
+}
+
+async function explainOnce(call: ExplainCall, ex: Node, text: string): Promise<StatementResult> {
   const inner = ex.query;
   if (!inner?.SelectStmt)
     throw new SqlError(SqlState.featureNotSupported, 'EXPLAIN of INSERT, UPDATE or DELETE is not supported');
