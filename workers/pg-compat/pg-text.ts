@@ -39,6 +39,8 @@ const PG_TYPES: Record<string, { oid: number; arrayOid: number; len: number; eng
   interval: { oid: 1186, arrayOid: 1187, len: 16, engine: 'interval' },
   uuid: { oid: 2950, arrayOid: 2951, len: 16, engine: 'uuid' },
   jsonb: { oid: 3802, arrayOid: 3807, len: -1, engine: 'json' },
+  // Management functions (`create_distributed_table`, …) return void, printed as ''.
+  void: { oid: 2278, arrayOid: 0, len: 4, engine: 'text' },
 };
 
 /** `unknown` (an untyped NULL or literal) is sent as text, as PostgreSQL resolves it in output. */
