@@ -28,13 +28,6 @@ export default defineConfig({
     include: ['test/workerd/**/*.test.ts', 'workers/**/*.test.ts', 'durable-objects/**/*.test.ts'],
     exclude: ['workers/**/*.node.test.ts'],
     globalSetup: ['./test/workerd/global-setup.ts'],
-    // A destroyed Durable Object answers every RPC with 3D000 (durable-objects/tombstone.ts).
-    // When the Worker's fan-out to several such objects stops at the first rejection, the pool
-    // reports the other objects' identical rejections as unhandled, though each request
-    // already answered 404. Only that exact error is tolerated; every other unhandled error
-    // still fails the run. (Known gap: find the fan-out that leaves them unobserved.)
-    onUnhandledError: (error) =>
-      !/SQLSTATE 3D000: database does not exist \(it was deleted\)/.test(String(error?.message)),
     testTimeout: 30_000,
   },
 });
