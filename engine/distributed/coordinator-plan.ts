@@ -221,7 +221,11 @@ export function planGather(
     // Shards send the stored representation; the coordinator's engine reads it as declared. The
     // pushed conjuncts read only columns whose declared type is their representation's (see
     // `planBound`), so they mean the same over the stored view.
-    const plan = planSelectNode(scan, storedView(t), params);
+    // Each conjunct shipped alone; should their conjunction not (a bug of the rules), the scan
+    // gathers every row: the coordinator's engine applies the whole WHERE either way.
+    const plan =
+      planSelectNode(scan, storedView(t), params) ??
+      (whereClause ? planSelectNode({ ...scan, whereClause: undefined }, storedView(t), params) : undefined);
     if (!plan) throw new SqlError(SqlState.internalError, `cannot plan the scan of "${t.name}"`);
     return { table: t, columns, plan };
   });

@@ -31,6 +31,8 @@ function typmodName(type: SqlType, m: TypMod): string {
       return `numeric(${m.precision},${m.scale})`;
     case 'varchar':
       return `varchar(${m.length})`;
+    case 'name':
+      return 'name';
     case 'timestamp':
       return `${type === 'timestamptz' ? 'timestamptz' : 'timestamp'}(${m.precision})`;
   }

@@ -2,8 +2,8 @@
  * @module engine/exec/window
  * Window functions: materializes the input, sorts by (partition, order) per
  * call, and computes ranking, offset and aggregate functions over ROWS and
- * GROUPS frames with offsets or RANGE frames of peer rows (UNBOUNDED / CURRENT
- * ROW bounds), each with EXCLUDE CURRENT ROW / GROUP / TIES. Past the
+ * GROUPS frames with offsets and RANGE frames (peer rows, or offsets: see
+ * window-range), each with EXCLUDE CURRENT ROW / GROUP / TIES. Past the
  * query's memory budget the input is sorted externally by the PARTITION BY
  * keys all calls share and computed partition by partition; without shared
  * keys, or with one partition larger than the budget, the query fails with
@@ -20,6 +20,7 @@ import { outOfMemory, type QueryMemory, queryMemory, rowBytes } from './memory.t
 import type { Operator } from './operator.ts';
 import { compareRows, rowsOperator, sortKeyComparators } from './sort.ts';
 import { ExternalSorter } from './spill-sort.ts';
+import { rangeOffsetBounds, rangeOffsetValues } from './window-range.ts';
 
 export function windowOperator(
   input: Operator,
@@ -160,6 +161,9 @@ function computeCall(call: WindowCall, rows: unknown[][], width: number, ctx: Ex
   const parts = call.partition.map(evalOn);
   const orders = call.order.map((k) => evalOn(k.expr));
   const args = call.args.map(evalOn);
+  // RANGE offsets have no columns: evaluated once, over a row of NULLs.
+  const nullRow = new Array(width).fill(null);
+  const bounds = rangeOffsetValues(call.frame, (e) => evalOn(e)(nullRow));
   // Decorate: [partition keys..., order keys..., original index]
   const np = parts.length;
   const no = orders.length;
@@ -181,7 +185,7 @@ function computeCall(call: WindowCall, rows: unknown[][], width: number, ctx: Ex
   while (start < deco.length) {
     let end = start + 1;
     while (end < deco.length && compareRows(pcmp, deco[start], deco[end]) === 0) end++;
-    computePartition(call, deco.slice(start, end), rows, args, ocmp, np + no, result);
+    computePartition(call, deco.slice(start, end), rows, args, ocmp, np + no, result, bounds);
     start = end;
   }
   for (let i = 0; i < rows.length; i++) rows[i].push(result[i]);
@@ -195,6 +199,7 @@ function computePartition(
   ocmp: ReturnType<typeof sortKeyComparators>,
   idxPos: number,
   result: unknown[],
+  bounds: ReturnType<typeof rangeOffsetValues>,
 ): void {
   const n = part.length;
   const rowOf = (k: number) => rows[part[k][idxPos] as number];
@@ -223,10 +228,22 @@ function computePartition(
   groupStart.push(n);
   const groups = groupStart.length - 1;
   const f = call.frame;
+  const rangeOffsets =
+    f.rangeStart || f.rangeEnd
+      ? rangeOffsetBounds(
+          f,
+          bounds,
+          { ...call.order[0], type: call.order[0].expr.type },
+          part.map((d) => d[idxPos - call.order.length]),
+          peerStart,
+          peerEnd,
+        )
+      : undefined;
   /** The frame of row k as [start, end) before exclusion. */
   const frameBounds = (k: number): [number, number] => {
     let s: number;
     let e: number;
+    if (rangeOffsets) return rangeOffsets(k);
     if (f.mode === 'range') {
       s = f.start === -Infinity ? 0 : peerStart[k];
       e = f.end === Infinity ? n : peerEnd[k];
@@ -346,7 +363,7 @@ function computePartition(
   const vals = part.map((_, k) => (agg.star ? true : args[0](rowOf(k))));
   // A second argument (string_agg's delimiter) is read per row too.
   const vals2 = args[1] ? part.map((_, k) => args[1](rowOf(k))) : undefined;
-  if (f.start === -Infinity && !f.exclude) {
+  if (f.start === -Infinity && !f.exclude && !rangeOffsets) {
     // Running aggregate: extend one accumulator as the frame end advances.
     const acc = makeAccumulator(agg);
     let upto = 0;

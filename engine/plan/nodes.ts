@@ -107,14 +107,23 @@ export interface AggCall {
   readonly type: SqlType;
 }
 
+/** A RANGE frame bound `offset PRECEDING|FOLLOWING`: the offset, an expression of the in_range type without columns. */
+export interface RangeBound {
+  readonly offset: Expr;
+  readonly preceding: boolean;
+}
+
 export interface WindowFrame {
   readonly mode: 'rows' | 'range' | 'groups';
   /**
-   * Offsets relative to the current row (rows) or peer group (groups; range: only 0, the
-   * current row's peers); -Infinity/Infinity are UNBOUNDED.
+   * Offsets relative to the current row (rows) or peer group (groups; range: 0, the
+   * current row's peers, or see rangeStart/rangeEnd); -Infinity/Infinity are UNBOUNDED.
    */
   readonly start: number;
   readonly end: number;
+  /** RANGE bounds with an offset (see exec/window-range); the frame has one ORDER BY key. */
+  readonly rangeStart?: RangeBound;
+  readonly rangeEnd?: RangeBound;
   /** EXCLUDE CURRENT ROW / GROUP / TIES; absent for EXCLUDE NO OTHERS. */
   readonly exclude?: 'current' | 'group' | 'ties';
 }

@@ -100,9 +100,12 @@ export function bindExpr(b: ExprBinder, node: PgNode): Expr {
       return applyTypmod(coerce(inner, t, true, n.location), tm, true);
     }
     case 'BoolExpr': {
-      const args = n.args.map((a: PgNode) => toBool(bindExpr(b, a), n.location));
+      const args: Expr[] = n.args.map((a: PgNode) => toBool(bindExpr(b, a), n.location));
       if (n.boolop === 'NOT_EXPR') return { kind: 'not', arg: args[0], type: 'bool' };
-      return { kind: n.boolop === 'AND_EXPR' ? 'and' : 'or', args, type: 'bool' };
+      const kind = n.boolop === 'AND_EXPR' ? 'and' : 'or';
+      // One flat AND/OR (a BETWEEN is an AND of its own): the shape PostgreSQL's parser gives
+      // `(a AND b) AND c`, so a bound condition rendered to SQL binds back to the same tree.
+      return { kind, args: args.flatMap((a) => (a.kind === kind ? a.args : [a])), type: 'bool' };
     }
     case 'NullTest':
       return {

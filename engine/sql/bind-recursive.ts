@@ -100,6 +100,9 @@ export function bindRecursiveCte(cte: PgNode, bindQuery: (q: PgNode) => Bound, c
     throw fail('ORDER BY in a recursive query is not implemented', SqlState.featureNotSupported);
   if (s.limitCount || s.limitOffset)
     throw fail('OFFSET/LIMIT in a recursive query is not implemented', SqlState.featureNotSupported);
+  // Ignored, the recursive term would run without its lock clause (and maybe without end).
+  if (s.lockingClause)
+    throw fail('FOR UPDATE/SHARE in a recursive query is not implemented', SqlState.featureNotSupported);
   if (cte.search_clause || cte.cycle_clause)
     throw fail('SEARCH and CYCLE clauses are not supported', SqlState.featureNotSupported);
   if (s.withClause) throw fail('WITH in a recursive query is not supported', SqlState.featureNotSupported);

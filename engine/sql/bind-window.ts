@@ -1,14 +1,23 @@
 /**
  * @module engine/sql/bind-window
  * Binds `f(...) OVER (PARTITION BY ... ORDER BY ... ROWS ...)` into a WindowCall.
- * Frames: ROWS and GROUPS with offsets, RANGE only with UNBOUNDED/CURRENT ROW
- * bounds (peer rows), each with EXCLUDE; named windows (`WINDOW w AS (…)`) are
- * resolved by bind-window-names before binding.
+ * Frames: ROWS and GROUPS with offsets, RANGE with UNBOUNDED/CURRENT ROW bounds
+ * (peer rows) or with offsets over one numeric or date/time ORDER BY key (offsets
+ * typed as PostgreSQL's in_range functions take them), each with EXCLUDE; named
+ * windows (`WINDOW w AS (…)`) are resolved by bind-window-names before binding.
  */
 import { SqlError, SqlState } from '../errors.ts';
 import { isAggregateName, makeAggCall } from '../functions/aggregate-types.ts';
-import type { Expr, WindowCall, WindowFrame } from '../plan/nodes.ts';
-import { commonType, pgTypeName, type SqlType } from '../types/values.ts';
+import { columnsUsed } from '../plan/expr-utils.ts';
+import type { Expr, RangeBound, SortKey, WindowCall, WindowFrame } from '../plan/nodes.ts';
+import {
+  commonType,
+  isFloatType,
+  isIntegerType,
+  isTimeType,
+  pgTypeName,
+  type SqlType,
+} from '../types/values.ts';
 import { bindExpr, bindSortKeys, coerce, type ExprBinder, WIN_BASE } from './bind-expr.ts';
 import type { PgNode } from './parser.ts';
 
@@ -57,9 +66,55 @@ function offsetOf(node: PgNode | undefined, pos: number, which: 'starting' | 'en
   return v;
 }
 
-function frameOf(over: PgNode, orderKeys: number): WindowFrame {
+/**
+ * The offset type of PostgreSQL's in_range for a sort key type, and the offset types it
+ * takes implicitly; undefined when the type has none (0A000).
+ */
+function inRangeOffset(t: SqlType): { type: SqlType; accepts: (x: SqlType) => boolean } | undefined {
+  if (isIntegerType(t)) return { type: 'int64', accepts: (x) => x === 'unknown' || isIntegerType(x) };
+  if (isFloatType(t))
+    return { type: 'float64', accepts: (x) => x === 'unknown' || commonType(x, 'float64') === 'float64' };
+  if (t === 'numeric')
+    return { type: 'numeric', accepts: (x) => x === 'unknown' || isIntegerType(x) || x === 'numeric' };
+  if (isTimeType(t) || t === 'interval')
+    return { type: 'interval', accepts: (x) => x === 'unknown' || x === 'interval' };
+  return undefined;
+}
+
+/** A RANGE `offset PRECEDING|FOLLOWING` over the one ORDER BY key, bound and checked as PostgreSQL does. */
+function rangeBound(
+  b: ExprBinder,
+  node: PgNode,
+  order: readonly SortKey[],
+  preceding: boolean,
+  pos: number,
+): RangeBound {
+  if (order.length !== 1)
+    throw new SqlError(
+      SqlState.windowingError,
+      'RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY column',
+      pos + 1,
+    );
+  const keyType = order[0].expr.type;
+  const e = bindExpr(b, node);
+  if (columnsUsed(e).size > 0)
+    throw new SqlError('42P10', 'argument of RANGE must not contain variables', pos + 1);
+  const off = inRangeOffset(keyType);
+  if (!off?.accepts(e.type))
+    throw new SqlError(
+      SqlState.featureNotSupported,
+      `RANGE with offset PRECEDING/FOLLOWING is not supported for column type ${pgTypeName(keyType)}` +
+        (off ? ` and offset type ${pgTypeName(e.type)}` : ''),
+      pos + 1,
+    );
+  // Evaluated once per call (NULL is 22004 then, as in PostgreSQL's executor).
+  return { offset: coerce(e, off.type, false, pos), preceding };
+}
+
+function frameOf(b: ExprBinder, over: PgNode, order: readonly SortKey[]): WindowFrame {
   const o: number = over.frameOptions ?? 0;
   const pos: number = over.location ?? 0;
+  const orderKeys = order.length;
   if (!(o & 0x1)) {
     return orderKeys > 0
       ? { mode: 'range', start: -Infinity, end: 0 }
@@ -68,22 +123,22 @@ function frameOf(over: PgNode, orderKeys: number): WindowFrame {
   const mode = o & F.ROWS ? 'rows' : o & F.GROUPS ? 'groups' : 'range';
   if (mode === 'groups' && orderKeys === 0)
     throw new SqlError(SqlState.windowingError, 'GROUPS mode requires an ORDER BY clause', pos + 1);
+  // RANGE offsets are values of the sort key's in_range type (rangeBound), not row counts.
+  const count = mode === 'range' ? () => 0 : offsetOf;
   let start = -Infinity;
   let end = 0;
   if (o & F.START_CURRENT_ROW) start = 0;
-  else if (o & F.START_OFFSET_PRECEDING) start = -offsetOf(over.startOffset, pos, 'starting');
-  else if (o & F.START_OFFSET_FOLLOWING) start = offsetOf(over.startOffset, pos, 'starting');
+  else if (o & F.START_OFFSET_PRECEDING) start = -count(over.startOffset, pos, 'starting');
+  else if (o & F.START_OFFSET_FOLLOWING) start = count(over.startOffset, pos, 'starting');
   if (o & F.END_UNBOUNDED_FOLLOWING) end = Infinity;
   else if (o & F.END_CURRENT_ROW) end = 0;
-  else if (o & F.END_OFFSET_PRECEDING) end = -offsetOf(over.endOffset, pos, 'ending');
-  else if (o & F.END_OFFSET_FOLLOWING) end = offsetOf(over.endOffset, pos, 'ending');
-  if (
-    mode === 'range' &&
-    (o & (F.START_OFFSET_PRECEDING | F.START_OFFSET_FOLLOWING) ||
-      o & (F.END_OFFSET_PRECEDING | F.END_OFFSET_FOLLOWING))
-  ) {
-    throw new SqlError(SqlState.featureNotSupported, 'RANGE frames with offsets are not supported', pos + 1);
-  }
+  else if (o & F.END_OFFSET_PRECEDING) end = -count(over.endOffset, pos, 'ending');
+  else if (o & F.END_OFFSET_FOLLOWING) end = count(over.endOffset, pos, 'ending');
+  const range: { rangeStart?: RangeBound; rangeEnd?: RangeBound } = {};
+  if (mode === 'range' && o & (F.START_OFFSET_PRECEDING | F.START_OFFSET_FOLLOWING))
+    range.rangeStart = rangeBound(b, over.startOffset, order, !!(o & F.START_OFFSET_PRECEDING), pos);
+  if (mode === 'range' && o & (F.END_OFFSET_PRECEDING | F.END_OFFSET_FOLLOWING))
+    range.rangeEnd = rangeBound(b, over.endOffset, order, !!(o & F.END_OFFSET_PRECEDING), pos);
   const exclude =
     o & F.EXCLUDE_CURRENT_ROW
       ? 'current'
@@ -92,7 +147,7 @@ function frameOf(over: PgNode, orderKeys: number): WindowFrame {
         : o & F.EXCLUDE_TIES
           ? 'ties'
           : undefined;
-  return exclude ? { mode, start, end, exclude } : { mode, start, end };
+  return { mode, start, end, ...range, ...(exclude && { exclude }) };
 }
 
 /** Binds a window function call; it stands in as a column at WIN_BASE + k. */
@@ -143,7 +198,7 @@ export function bindWindowCall(b: ExprBinder, n: PgNode, name: string): Expr {
     args,
     partition,
     order,
-    frame: frameOf(over, order.length),
+    frame: frameOf(inner, over, order),
     type,
   };
   b.windows.push(call);

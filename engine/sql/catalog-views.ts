@@ -28,6 +28,7 @@ const int = (name: string): Column => ({ name, type: 'int32' });
 /** `data_type` of information_schema.columns: PostgreSQL's name without typmods. */
 function dataType(c: TableDef['columns'][number]): string {
   if (c.typmod?.kind === 'varchar') return 'character varying';
+  if (c.typmod?.kind === 'name') return 'name';
   return pgTypeName(c.type as ColumnType);
 }
 

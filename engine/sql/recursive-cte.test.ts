@@ -54,6 +54,9 @@ const QUERIES = [
   'WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT e.src FROM t FULL JOIN e ON t.n = e.src) SELECT * FROM t',
   'WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM t WHERE n < 3 LIMIT 1) SELECT * FROM t',
   'WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT row_number() OVER () FROM t) SELECT * FROM t',
+  // FOR UPDATE on the union was ignored: the step ran to the 54000 row cap (over HTTP, then a 503).
+  'WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM t FOR UPDATE) SELECT * FROM t',
+  'WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM t FOR SHARE) SELECT * FROM t',
   // Allowed: the reference on the preserved side of an outer join; DISTINCT and LIMIT inside the term.
   'WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT e.dst FROM t LEFT JOIN e ON t.n = e.src WHERE n < 3) SELECT * FROM t',
   'WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT DISTINCT n + 1 FROM t WHERE n < 3) SELECT * FROM t',

@@ -3,7 +3,9 @@
  * Type modifiers: numeric(p, s) rounds to s digits and rejects values with more
  * than p - s integer digits (22003); varchar(n) truncates on explicit casts and
  * rejects longer values on assignment (22001); timestamp(p) rounds fractional
- * seconds to p digits.
+ * seconds to p digits. `name` (PostgreSQL's identifier type: text of at most 63 bytes)
+ * is text whose input is clipped silently to 63 bytes at a character boundary, on casts
+ * and assignments alike; it compares as text does here (C collation).
  */
 import { SqlError, SqlState } from '../errors.ts';
 import { decimalToString, decRound, isNumericSpecial, NUMERIC_NAN, parseDecimal } from './numeric.ts';
@@ -12,10 +14,34 @@ import type { SqlType } from './values.ts';
 export type TypMod =
   | { readonly kind: 'numeric'; readonly precision: number; readonly scale: number }
   | { readonly kind: 'varchar'; readonly length: number }
-  | { readonly kind: 'timestamp'; readonly precision: number };
+  | { readonly kind: 'timestamp'; readonly precision: number }
+  | { readonly kind: 'name' };
+
+/** NAMEDATALEN − 1: the bytes a `name` keeps. */
+const NAME_MAX_BYTES = 63;
+const utf8 = new TextEncoder();
+
+/** `s` clipped to 63 UTF-8 bytes without splitting a character (PostgreSQL's namein). */
+function clipName(s: string): string {
+  if (s.length <= NAME_MAX_BYTES / 3 || utf8.encode(s).length <= NAME_MAX_BYTES) return s;
+  let bytes = 0;
+  let out = '';
+  for (const ch of s) {
+    const n = utf8.encode(ch).length;
+    if (bytes + n > NAME_MAX_BYTES) break;
+    bytes += n;
+    out += ch;
+  }
+  return out;
+}
 
 /** Builds a typmod from a type and its integer modifiers; undefined when they change nothing. */
 export function makeTypMod(type: SqlType, typeName: string, mods: readonly number[]): TypMod | undefined {
+  if (type === 'text' && typeName === 'name') {
+    if (mods.length > 0)
+      throw new SqlError(SqlState.syntaxError, 'type modifier is not allowed for type "name"');
+    return { kind: 'name' };
+  }
   if (mods.length === 0) return undefined;
   // `interval '1' year`, `interval '1 2:03' day to hour`, `interval(2)`: the fields change how the
   // text is read, which the interval parser does not do yet; refused rather than read unrestricted.
@@ -72,6 +98,8 @@ export function typmodEnforcer(tm: TypMod, explicit: boolean): (v: unknown) => u
           `value too long for type character varying(${tm.length})`,
         );
       };
+    case 'name':
+      return (v) => clipName(v as string);
     case 'timestamp': {
       const unit = 10 ** (6 - tm.precision);
       // Half away from zero on the µs value, as PostgreSQL rounds timestamps.

@@ -71,6 +71,11 @@ const TYPES: readonly TypeCase[] = [
   },
   { type: 'text', sql: ["'x'", "''", "'é ✓'"], json: ['x', '', 12] },
   {
+    type: 'name',
+    sql: ["'b'", "repeat('x', 70)", "repeat('é', 40)", "repeat('ab', 31) || '€'"],
+    json: ['b', 'x'.repeat(70), 'é'.repeat(40), 12],
+  },
+  {
     type: 'timestamp',
     sql: [
       "'2024-02-29 12:34:56.789'",
@@ -344,6 +349,8 @@ describe('column types over HTTP agree with PostgreSQL', () => {
 const KNOWN: readonly string[] = [
   // The engine has no varchar type: varchar(n) is text with a length modifier, reported as text.
   ...KINDS.map((k) => `varchar(4) ${k}: result type`),
+  // Likewise name is text with a 63-byte modifier, reported as text.
+  ...KINDS.map((k) => `name ${k}: result type`),
   // The engine refuses char(n) (blank-padded comparison is not modelled), so the data plane does too.
   ...KINDS.map((k) => `char(4) ${k}: CREATE TABLE`),
   // Line protocol's columnar path holds numbers as doubles: int8 beyond ±2^53 is refused there

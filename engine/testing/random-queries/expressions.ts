@@ -224,6 +224,25 @@ const FRAMES_BY_PEERS = [
   ' ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING',
   ' GROUPS BETWEEN 1 PRECEDING AND CURRENT ROW',
 ];
+/** RANGE frames with offsets of the key's in_range type (none for text). */
+function rangeOffsetFrames(t: RqgType): string[] {
+  const off =
+    t === 'int' || t === 'bigint'
+      ? ['3', '0']
+      : t === 'double'
+        ? ['0.5', "'Infinity'"]
+        : t === 'numeric'
+          ? ['1.5', '0']
+          : t === 'timestamptz'
+            ? ["interval '1 hour'", "'1 day'"]
+            : [];
+  if (off.length === 0) return [];
+  return [
+    ` RANGE BETWEEN ${off[0]} PRECEDING AND ${off[1]} FOLLOWING`,
+    ` RANGE BETWEEN CURRENT ROW AND ${off[0]} FOLLOWING`,
+    ` RANGE BETWEEN ${off[1]} PRECEDING AND CURRENT ROW EXCLUDE GROUP`,
+  ];
+}
 const FRAMES_BY_ROWS = [
   ' ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING',
   ' ROWS BETWEEN 2 PRECEDING AND CURRENT ROW',
@@ -264,7 +283,7 @@ export function windowCall(s: Scope): Expr {
   }
   if (mode === 1) {
     const order = `${part}${part ? ' ' : ''}ORDER BY ${key.sql}${dir}`;
-    const frame = rng.pick(FRAMES_BY_PEERS);
+    const frame = rng.pick([...FRAMES_BY_PEERS, ...rangeOffsetFrames(key.type)]);
     const c = num();
     return rng.pick<Expr>([
       { sql: `rank() OVER (${order})`, type: 'bigint' },
