@@ -7,15 +7,16 @@
  * query instance runs on one stack and then the other, and the CPU time the stack's
  * workerd threads spent on it (Linux /proc/<pid>/task/<tid>/schedstat, ns) is
  * summed: Worker, shards and merge in one number that other processes' load barely
- * moves, unlike wall time. Prints per query type the medians, the ratio and the
- * Server-Timing stages of the last run of each side.
+ * moves, unlike wall time (also printed: the client's wall time, both sides under the
+ * same load). Prints per query type the medians, the ratios and the Server-Timing
+ * stages of the last run of each side.
  *
  * `BASE=/tmp/perf-base npx tsx bench/e2e-cpu.bench.ts` — env: TSBS_HOSTS (200),
  * TSBS_HOURS (24), REPS (9 timed instances per query type after 1 warm-up),
  * E2E_PORT (8811; BASE's stack uses the next port).
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Prng } from '../engine/testing/prng.ts';
 import { lineProtocolBatches } from './tsbs/formats.ts';
@@ -154,11 +155,13 @@ try {
   const rng = new Prng(124);
   const dom = { hosts, startMicros: data.startMicros, endMicros: data.endMicros };
   const ratios: number[] = [];
+  const wallRatios: number[] = [];
   console.log(
-    `server CPU ms per query (workerd threads), median of ${reps}; ${sides.map((s) => s.name).join(' vs ')}`,
+    `server CPU ms (workerd threads) and client wall ms per query, medians of ${reps} (ratio head/base); ${sides.map((s) => s.name).join(' vs ')}; load ${loadavg()[0].toFixed(1)}`,
   );
   for (const type of QUERY_TYPES) {
     const ms: number[][] = sides.map(() => []);
+    const wall: number[][] = sides.map(() => []);
     const last: string[] = [];
     for (let rep = 0; rep <= reps; rep++) {
       const q = generateQuery(type, rng, dom);
@@ -167,23 +170,35 @@ try {
       for (const i of order) {
         const s = sides[i];
         const c0 = cpuNs(s.workerd);
+        const w0 = performance.now();
         const r = await sql(s, q.pg);
+        const w = performance.now() - w0;
         const c = (cpuNs(s.workerd) - c0) / 1e6;
-        if (rep > 0) ms[i].push(c);
+        if (rep > 0) {
+          ms[i].push(c);
+          wall[i].push(w);
+        }
         last[i] = `${r.rowCount} rows; ${stagesOf(r.timing)}`;
       }
     }
     const med = ms.map(median);
+    const wallMed = wall.map(median);
     const ratio = med.length === 2 ? med[1] / med[0] : Number.NaN;
-    if (Number.isFinite(ratio)) ratios.push(ratio);
+    const wallRatio = med.length === 2 ? wallMed[1] / wallMed[0] : Number.NaN;
+    if (Number.isFinite(ratio)) {
+      ratios.push(ratio);
+      wallRatios.push(wallRatio);
+    }
+    const two = (xs: number[]) => xs.map((m) => m.toFixed(1).padStart(8)).join(' ');
     console.log(
-      `${type.padEnd(22)} ${med.map((m) => m.toFixed(1).padStart(8)).join(' ')}${med.length === 2 ? `  head/base ${ratio.toFixed(2)}` : ''}`,
+      `${type.padEnd(22)} cpu ${two(med)}${med.length === 2 ? ` (${ratio.toFixed(2)})` : ''}  wall ${two(wallMed)}${med.length === 2 ? ` (${wallRatio.toFixed(2)})` : ''}`,
     );
     for (const [i, s] of sides.entries()) console.log(`    ${s.name}: ${last[i]}`);
   }
+  const geo = (xs: number[]) => Math.exp(xs.reduce((a, r) => a + Math.log(r), 0) / xs.length).toFixed(3);
   if (ratios.length > 0)
     console.log(
-      `RESULT server_cpu_geomean_head_vs_base=${Math.exp(ratios.reduce((a, r) => a + Math.log(r), 0) / ratios.length).toFixed(3)}`,
+      `RESULT server_cpu_geomean_head_vs_base=${geo(ratios)} wall_geomean_head_vs_base=${geo(wallRatios)} load=${loadavg()[0].toFixed(1)}`,
     );
 } finally {
   for (const s of sides) await s.stop();

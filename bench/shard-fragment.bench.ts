@@ -3,14 +3,14 @@
  * What a shard spends on a fast-path fragment, in process and deterministic: each TSBS
  * query type is planned by the coordinator's fast path and the fragment runs on the
  * engine over one shard's chunks (encoded, decoded columns cached, hypertable time
- * slices: what `ShardEngine` builds), then through the coordinator's merge. With a
- * second checkout (`BASE=<dir>`, e.g. a `git archive` snapshot) both run in this one
+ * slices: what `ShardEngine` builds), then through the Worker's merge, format and JSON
+ * (timed apart). With a second checkout (`BASE=<dir>`, e.g. a `git archive` snapshot) both run in this one
  * process, alternating query by query, and the per-query CPU ratio is printed; CPU time
  * (process.cpuUsage) because other processes' load moves wall time far more.
  *
  * `npx tsx bench/shard-fragment.bench.ts` — env: BASE, HOSTS (50 hosts × 24 h on the
- * shard), REPS (20 timed runs per query and side, after 3 warm-ups), SQL=1 prints the
- * shipped SQL of each side.
+ * shard), REPS (20 timed runs per query and side, after 3 warm-ups), ONLY (comma-separated
+ * query types), SQL=1 prints the shipped SQL of each side.
  */
 import path from 'node:path';
 
@@ -38,6 +38,8 @@ async function side(root: string) {
   );
   const { fragmentSql } = await im('engine/distributed/fragment-sql.ts');
   const { mergePartials } = await im('engine/distributed/partial-merge.ts');
+  const { unpackPartial } = await im('engine/distributed/partial-columns.ts');
+  const { toStatementResult } = await im('workers/data-plane/statement-result.ts');
   const sel = await im('engine/distributed/sql-select.ts');
   await initParser();
   let plan: (stmt: Loose, sql: string, t: Loose) => Promise<Loose>;
@@ -96,10 +98,16 @@ async function side(root: string) {
     },
     sql: (p: Loose) => fragmentSql(p.fragment),
     async run(p: Loose) {
-      const { result, stats } = await runFragmentOnEngine(db, p.fragment);
+      // Text comes back dictionary-packed, as the Worker asks for it.
+      const { result, stats } = await runFragmentOnEngine(db, { ...p.fragment, pack: true });
       return { rows: result.rowCount, result, stats };
     },
-    merge: (p: Loose, result: Loose) => mergePartials(p, [result]),
+    /** The Worker's side: unpack, merge, format, JSON (as `selectOnce` and the /sql route). */
+    merge(p: Loose, result: Loose) {
+      const final = mergePartials(p, [unpackPartial(structuredClone(result))]);
+      const r = toStatementResult(final.columns, final.rows);
+      return JSON.stringify({ columns: r.columns, rows: r.rows, rowCount: r.rowCount });
+    },
   };
 }
 
@@ -154,7 +162,7 @@ for (const type of head.QUERY_TYPES.filter((t) => !only || only.includes(t))) {
   const ratio = base ? med[1] / med[0] : Number.NaN;
   if (base && Number.isFinite(ratio)) ratios.push(ratio);
   console.log(
-    `${type.padEnd(24)} ${med.map((m) => m.toFixed(2).padStart(8)).join(' ')}${base ? `  head/base ${ratio.toFixed(2)}` : ''}  merge ${mergeMed.map((m) => m.toFixed(2)).join(' ')}  ${info.join(' | ')}`,
+    `${type.padEnd(24)} ${med.map((m) => m.toFixed(2).padStart(8)).join(' ')}${base ? `  head/base ${ratio.toFixed(2)}` : ''}  merge+format+JSON ${mergeMed.map((m) => m.toFixed(2)).join(' ')}${base ? ` (${(mergeMed[1] / mergeMed[0]).toFixed(2)})` : ''}  ${info.join(' | ')}`,
   );
 }
 if (base) {
