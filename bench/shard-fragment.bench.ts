@@ -42,14 +42,10 @@ async function side(root: string) {
   const { toStatementResult } = await im('workers/data-plane/statement-result.ts');
   const sel = await im('engine/distributed/sql-select.ts');
   await initParser();
-  let plan: (stmt: Loose, sql: string, t: Loose) => Promise<Loose>;
-  if (sel.planBound) {
-    const { bindStatement, schemaDefs } = await im('engine/distributed/coordinator-schema.ts');
-    plan = async (stmt, sql, t) => {
-      const bound = await bindStatement(schemaDefs([t]), stmt, sql, []);
-      return sel.planBound(bound.result.plan, t, []);
-    };
-  } else plan = async (stmt, _sql, t) => sel.planFastPath(stmt, t, []);
+  // As `selectOnce` plans: the rules over the statement classify returns (a CTE inlined).
+  const binding = sel.planBound ? await im('engine/distributed/select-binding.ts') : undefined;
+  const plan = (stmt: Loose, t: Loose): Loose =>
+    binding ? binding.planSelectNode(stmt, t, []) : sel.planFastPath(stmt, t, []);
 
   const names = ['time', ...TAG_COLUMNS, ...CPU_FIELDS];
   const table = {
@@ -92,9 +88,8 @@ async function side(root: string) {
     /** The fragment of a fresh instance of `type` (seeded per repetition), or undefined off the fast path. */
     async planned(type: string, seed: number) {
       const q = generateQuery(type, new Prng(seed), dom);
-      const st = parseSql(q.pg, [])[0];
-      if (classify(st.stmt, []).kind !== 'select') return undefined;
-      return plan(st.stmt, q.pg, table);
+      const cmd = classify(parseSql(q.pg, [])[0].stmt, []);
+      return cmd.kind === 'select' ? plan(cmd.stmt, table) : undefined;
     },
     sql: (p: Loose) => fragmentSql(p.fragment),
     async run(p: Loose) {
