@@ -27,6 +27,8 @@ const PG_TYPE: Record<OutputType, string> = {
 };
 
 const DAY_MS = 86_400_000;
+/** Timestamps a formatter remembers (then it starts over): a few hundred KB of strings at most. */
+const MEMO_SIZE = 8192;
 const pad2 = (n: number) => (n < 10 ? `0${n}` : `${n}`);
 const pad3 = (n: number) => (n < 10 ? `00${n}` : n < 100 ? `0${n}` : `${n}`);
 
@@ -34,12 +36,16 @@ const pad3 = (n: number) => (n < 10 ? `00${n}` : n < 100 ? `0${n}` : `${n}`);
  * A formatter equal to `formatTimestampUs` (ISO 8601, `Z`, microseconds when
  * non-zero) that builds the date part once per day and the time of day by
  * arithmetic: results often hold tens of thousands of timestamps, and
- * `Date#toISOString` per value dominated their formatting.
+ * `Date#toISOString` per value dominated their formatting. A timestamp seen
+ * before answers its text from a bounded memo: rows of time series repeat
+ * their timestamps (one per host; TSBS high-cpu-all: ~18 rows per timestamp),
+ * and building the string was most of the format stage.
  */
 export function timestampFormatter(): (us: number) => string {
   let day = Number.NaN;
   let prefix: string | undefined;
-  return (us) => {
+  const memo = new Map<number, string>();
+  const format = (us: number): string => {
     if (!(Math.abs(us) < 8.64e18)) return formatTimestampUs(us); // ±infinity, beyond a JS Date
     const ms = Math.floor(us / 1000);
     const d = Math.floor(ms / DAY_MS);
@@ -59,6 +65,15 @@ export function timestampFormatter(): (us: number) => string {
     const micro = us - ms * 1000;
     const frac = micro === 0 ? pad3(rem - sec * 1000) : `${pad3(rem - sec * 1000)}${pad3(micro)}`;
     return `${prefix}${pad2(h)}:${pad2(m)}:${pad2(sec)}.${frac}Z`;
+  };
+  return (us) => {
+    let text = memo.get(us);
+    if (text === undefined) {
+      if (memo.size >= MEMO_SIZE) memo.clear();
+      text = format(us);
+      memo.set(us, text);
+    }
+    return text;
   };
 }
 
