@@ -2,11 +2,15 @@
  * @module cli/text-batches
  * Cuts a byte stream of CSV, NDJSON or line protocol into request bodies at
  * record boundaries, without holding more than one batch in memory. Works
- * on bytes: the newline (0x0A) and the double quote (0x22) never occur inside
- * a multi-byte UTF-8 sequence, so a cut never splits a character. CSV
- * newlines inside quoted fields are not boundaries (RFC 4180 quoting: a
- * doubled quote toggles twice), and every CSV batch repeats the header row,
- * since the ingest route reads column names from each body's first row.
+ * on bytes: the newline (0x0A), CR, comma and double quote never occur
+ * inside a multi-byte UTF-8 sequence, so a cut never splits a character.
+ * CSV cuts follow the ingest route's own reading of quotes (engine
+ * `record-formats.ts`): a quote opens a quoted field only at a field's start
+ * (elsewhere it is a literal character), `""` inside one is a quote, and
+ * text after a closing quote makes the rest of the line part of that row —
+ * so a newline inside a quoted field is never a cut. Every CSV batch repeats
+ * the header row, since the route reads column names from each body's first
+ * row.
  */
 
 /** The text formats the ingest route reads, by their Content-Type. */
@@ -42,6 +46,36 @@ export interface BatchLimits {
 const NL = 10;
 const CR = 13;
 const QUOTE = 34;
+const COMMA = 44;
+
+/** Where a CSV scan is, between two bytes. */
+enum Csv {
+  FieldStart,
+  Unquoted,
+  Quoted,
+  /** A quote inside a quoted field: a second one is a literal quote, anything else closes the field. */
+  QuoteSeen,
+  /** Text after a closing quote: the route skips to the end of the line. */
+  SkipLine,
+}
+
+/** The CSV state after byte `c` (a newline outside quotes is handled by the caller). */
+function csvStep(state: Csv, c: number): Csv {
+  switch (state) {
+    case Csv.Quoted:
+      return c === QUOTE ? Csv.QuoteSeen : Csv.Quoted;
+    case Csv.QuoteSeen:
+      if (c === QUOTE) return Csv.Quoted;
+      if (c === COMMA || c === CR) return Csv.FieldStart;
+      return Csv.SkipLine;
+    case Csv.SkipLine:
+      return Csv.SkipLine;
+    default:
+      if (c === COMMA || c === CR) return Csv.FieldStart;
+      if (c === QUOTE && state === Csv.FieldStart) return Csv.Quoted;
+      return Csv.Unquoted;
+  }
+}
 
 /** Splits the input into batches; a UTF-8 byte-order mark at the start is dropped. */
 export async function* textBatches(
@@ -60,7 +94,8 @@ export async function* textBatches(
   let batchOffset = 0;
   let newlines = 0; // newlines before the current scan position
   let batchFirstLine = 1;
-  let inQuote = false;
+  const csv = format === 'csv';
+  let state = Csv.FieldStart;
   let recordHasContent = false;
   let first = true;
 
@@ -92,13 +127,14 @@ export async function* textBatches(
     let segStart = 0;
     for (let i = 0; i < chunk.length; i++) {
       const c = chunk[i];
-      if (c === QUOTE && format === 'csv') inQuote = !inQuote;
       if (c !== NL) {
         if (c !== CR) recordHasContent = true;
+        if (csv) state = csvStep(state, c);
         continue;
       }
       newlines++;
-      if (inQuote) continue;
+      if (state === Csv.Quoted) continue;
+      state = Csv.FieldStart;
       if (header === undefined) {
         headerParts.push(chunk.subarray(segStart, i + 1));
         header = Buffer.concat(headerParts);
