@@ -1,0 +1,114 @@
+/**
+ * The `orochi` bin in a real terminal against the real local stack
+ * (wrangler dev + embedded Postgres): `orochi load` of a 1,000,000-row CSV
+ * draws its progress bar and loads every row; a load interrupted with Ctrl-C
+ * and run again loads every row exactly once (count, sum and distinct ids).
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, type Stack, startStack } from '../../scripts/stack.ts';
+import { freePort } from '../browser/free-port.ts';
+import { runInPty } from './pty.ts';
+
+const KEY = 'cli-e2e-key';
+let stack: Stack;
+let dir: string;
+
+/** A CSV of ids 1..n with a text and a float column. */
+function writeCsv(path: string, n: number): void {
+  const parts: string[] = ['id,host,v\n'];
+  for (let i = 1; i <= n; i++) parts.push(`${i},h${i % 50},${i / 4}\n`);
+  writeFileSync(path, parts.join(''));
+}
+
+async function sql(text: string): Promise<number[][]> {
+  const res = await fetch(`${stack.url}/v1/databases/default/sql`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ sql: text }),
+  });
+  const body = (await res.json()) as { rows?: unknown[][]; error?: { message: string } };
+  if (!res.ok) throw new Error(body.error?.message);
+  // Counts and sums here are far below 2^53; `sum(bigint)` is numeric, sent as a string.
+  return (body.rows ?? []).map((r) => r.map(Number));
+}
+
+function orochi(args: string[]) {
+  return runInPty(
+    ['npx', '--no', 'orochi', ...args],
+    {
+      OROCHI_URL: stack.url,
+      OROCHI_API_KEY: KEY,
+      XDG_CONFIG_HOME: join(dir, 'config'),
+    },
+    ROOT,
+  );
+}
+
+/** Without the terminal's escape sequences. */
+function plain(s: string): string {
+  return s.replace(/\x1b\[[0-9;?]*[A-Za-z]|\x1b[78]/g, '');
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'orochi-cli-'));
+  stack = await startStack({ dataDir: join(dir, 'stack'), port: await freePort(), devApiKey: KEY });
+}, 180_000);
+
+afterAll(async () => {
+  await stack?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('orochi load in a terminal', () => {
+  it('loads a 1,000,000-row CSV with a progress bar (rows/s, ETA) and accepted/rejected counts', async () => {
+    const n = 1_000_000;
+    const file = join(dir, 'big.csv');
+    writeCsv(file, n);
+    await sql(`CREATE TABLE big (id bigint NOT NULL, host text, v double precision)`);
+    await sql(`SELECT create_distributed_table('big', 'id')`);
+    const run = orochi(['load', file, '--table', 'big']);
+    expect(await run.exited).toBe(0);
+    const out = plain(run.output());
+    // The bar redraws in place: a percentage, the rows so far, rows/s and an ETA.
+    expect(out).toMatch(/\d+% \| [\d,]+ rows \| [\d,]+ rows\/s \| ETA \d+s/);
+    expect(out).toContain('1,000,000 rows |');
+    expect(out).toMatch(/accepted 1,000,000 rows, rejected 0 rows \(20 batches\)/);
+    expect(await sql(`SELECT count(*), sum(id) FROM big`)).toEqual([[n, (n * (n + 1)) / 2]]);
+  }, 150_000);
+
+  it('a load interrupted with Ctrl-C and run again loads each row once', async () => {
+    const n = 300_000;
+    const file = join(dir, 'resume.csv');
+    writeCsv(file, n);
+    await sql(`CREATE TABLE resumed (id bigint NOT NULL, host text, v double precision)`);
+    await sql(`SELECT create_distributed_table('resumed', 'id')`);
+    const args = ['load', file, '--table', 'resumed', '--batch-rows', '10000'];
+
+    const first = orochi(args);
+    // Ctrl-C once a few batches (of 30) are in.
+    const deadline = Date.now() + 60_000;
+    while (!/(?:[3-9]\d|\d{3}),000 rows \|/.test(plain(first.output()))) {
+      if (Date.now() > deadline) throw new Error(`no progress: ${plain(first.output())}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    first.type('\x03');
+    expect(await first.exited).not.toBe(0);
+    expect(plain(first.output())).not.toContain('accepted');
+    const [[partial]] = await sql(`SELECT count(*) FROM resumed`);
+    expect(partial).toBeGreaterThan(0);
+    expect(partial).toBeLessThan(n);
+
+    const second = orochi(args);
+    expect(await second.exited).toBe(0);
+    const out = plain(second.output());
+    const m = /accepted ([\d,]+) rows, rejected 0 rows \(30 batches, (\d+) already loaded\)/.exec(out);
+    expect(m, out).not.toBeNull();
+    expect(Number(m![2])).toBeGreaterThanOrEqual(3);
+    expect(await sql(`SELECT count(*), sum(id), count(DISTINCT id) FROM resumed`)).toEqual([
+      [n, (n * (n + 1)) / 2, n],
+    ]);
+  }, 150_000);
+});
