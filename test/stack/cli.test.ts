@@ -1,10 +1,14 @@
 /**
  * The `orochi` bin in a real terminal against the real local stack
- * (wrangler dev + embedded Postgres): `orochi load` of a 1,000,000-row CSV
- * draws its progress bar and loads every row; a load interrupted with Ctrl-C
- * and run again loads every row exactly once (count, sum and distinct ids).
+ * (wrangler dev + embedded Postgres): `orochi load` of a CSV draws its
+ * progress bar and loads every row (200,000 rows in `npm test`, to keep this
+ * file near two minutes on a busy 2-core machine; `npm run test:cli-1m` runs
+ * it with 1,000,000 — `CLI_LOAD_ROWS`); a load interrupted with Ctrl-C
+ * and run again loads every row exactly once (count, sum and distinct ids);
+ * the SQL shell completes table names with Tab and keeps its history; `-c`
+ * reports errors with their SQLSTATE and exit status 1.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -63,8 +67,10 @@ afterAll(async () => {
 });
 
 describe('orochi load in a terminal', () => {
-  it('loads a 1,000,000-row CSV with a progress bar (rows/s, ETA) and accepted/rejected counts', async () => {
-    const n = 1_000_000;
+  const n = Number(process.env.CLI_LOAD_ROWS ?? 200_000);
+  const fmt = new Intl.NumberFormat('en-US');
+
+  it(`loads a ${fmt.format(n)}-row CSV with a progress bar (rows/s, ETA) and accepted/rejected counts`, async () => {
     const file = join(dir, 'big.csv');
     writeCsv(file, n);
     await sql(`CREATE TABLE big (id bigint NOT NULL, host text, v double precision)`);
@@ -74,21 +80,23 @@ describe('orochi load in a terminal', () => {
     const out = plain(run.output());
     // The bar redraws in place: a percentage, the rows so far, rows/s and an ETA.
     expect(out).toMatch(/\d+% \| [\d,]+ rows \| [\d,]+ rows\/s \| ETA \d+s/);
-    expect(out).toContain('1,000,000 rows |');
-    expect(out).toMatch(/accepted 1,000,000 rows, rejected 0 rows \(20 batches\)/);
+    expect(out).toContain(`${fmt.format(n)} rows |`);
+    expect(out).toContain(
+      `accepted ${fmt.format(n)} rows, rejected 0 rows (${Math.ceil(n / 50_000)} batches)`,
+    );
     expect(await sql(`SELECT count(*), sum(id) FROM big`)).toEqual([[n, (n * (n + 1)) / 2]]);
   }, 150_000);
 
   it('a load interrupted with Ctrl-C and run again loads each row once', async () => {
-    const n = 300_000;
+    const total = 200_000;
     const file = join(dir, 'resume.csv');
-    writeCsv(file, n);
+    writeCsv(file, total);
     await sql(`CREATE TABLE resumed (id bigint NOT NULL, host text, v double precision)`);
     await sql(`SELECT create_distributed_table('resumed', 'id')`);
     const args = ['load', file, '--table', 'resumed', '--batch-rows', '10000'];
 
     const first = orochi(args);
-    // Ctrl-C once a few batches (of 30) are in.
+    // Ctrl-C once a few batches (of 20) are in.
     const deadline = Date.now() + 60_000;
     while (!/(?:[3-9]\d|\d{3}),000 rows \|/.test(plain(first.output()))) {
       if (Date.now() > deadline) throw new Error(`no progress: ${plain(first.output())}`);
@@ -99,16 +107,47 @@ describe('orochi load in a terminal', () => {
     expect(plain(first.output())).not.toContain('accepted');
     const [[partial]] = await sql(`SELECT count(*) FROM resumed`);
     expect(partial).toBeGreaterThan(0);
-    expect(partial).toBeLessThan(n);
+    expect(partial).toBeLessThan(total);
 
     const second = orochi(args);
     expect(await second.exited).toBe(0);
     const out = plain(second.output());
-    const m = /accepted ([\d,]+) rows, rejected 0 rows \(30 batches, (\d+) already loaded\)/.exec(out);
+    const m = /accepted ([\d,]+) rows, rejected 0 rows \(20 batches, (\d+) already loaded\)/.exec(out);
     expect(m, out).not.toBeNull();
     expect(Number(m![2])).toBeGreaterThanOrEqual(3);
     expect(await sql(`SELECT count(*), sum(id), count(DISTINCT id) FROM resumed`)).toEqual([
-      [n, (n * (n + 1)) / 2, n],
+      [total, (total * (total + 1)) / 2, total],
     ]);
   }, 150_000);
+});
+
+describe('orochi sql in a terminal', () => {
+  it('the shell completes a table name with Tab, runs the statement and keeps it in the history', async () => {
+    await sql(`CREATE TABLE shell_demo (id bigint, name text)`);
+    await sql(`INSERT INTO shell_demo VALUES (1, 'a'), (2, 'b'), (3, 'c')`);
+    const shell = orochi(['sql']);
+    const waitFor = async (re: RegExp) => {
+      const deadline = Date.now() + 30_000;
+      while (!re.test(plain(shell.output()))) {
+        if (Date.now() > deadline) throw new Error(`waited for ${re}: ${plain(shell.output())}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    await waitFor(/default=> $/);
+    shell.type('SELECT count(*) FROM shell_d\t');
+    await waitFor(/FROM shell_demo/);
+    shell.type(';\r');
+    await waitFor(/\(1 row\)/);
+    expect(plain(shell.output())).toMatch(/count\s*\r?\n-+\r?\n\s+3\r?\n/);
+    shell.type('\\q\r');
+    expect(await shell.exited).toBe(0);
+    const history = readFileSync(join(dir, 'config', 'orochi', 'history'), 'utf8');
+    expect(history).toContain('SELECT count(*) FROM shell_demo;');
+  }, 60_000);
+
+  it('-c prints an error with its SQLSTATE and exits with status 1', async () => {
+    const run = orochi(['sql', '-c', 'SELECT 1/0']);
+    expect(await run.exited).toBe(1);
+    expect(plain(run.output())).toMatch(/ERROR: {2}division by zero\r?\nSQLSTATE: 22012/);
+  }, 30_000);
 });
