@@ -134,6 +134,15 @@ export async function load(api: OrochiApi, path: string, opts: LoadOptions): Pro
     progress.update(rowsDone, parquetTotal !== undefined ? rowsDone : input.bytesRead());
   };
 
+  // Ctrl-C: put the terminal back (the bar hides the cursor) and say how to resume.
+  const onInterrupt = () => {
+    progress.stop();
+    process.stderr.write(
+      `\ninterrupted after ${summary.batches} answered batches; run the same command again to resume (batches already applied are skipped by the server)\n`,
+    );
+    process.exit(130);
+  };
+  process.once('SIGINT', onInterrupt);
   try {
     for await (const batch of batches) {
       if (failure) break;
@@ -143,6 +152,7 @@ export async function load(api: OrochiApi, path: string, opts: LoadOptions): Pro
     }
     await Promise.all(inflight);
   } finally {
+    process.off('SIGINT', onInterrupt);
     progress.stop();
   }
   if (failure) throw failure;

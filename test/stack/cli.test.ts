@@ -8,7 +8,7 @@
  * the SQL shell completes table names with Tab and keeps its history; `-c`
  * reports errors with their SQLSTATE and exit status 1.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,7 +27,7 @@ function writeCsv(path: string, n: number): void {
   writeFileSync(path, parts.join(''));
 }
 
-async function sql(text: string): Promise<number[][]> {
+async function sqlRows(text: string): Promise<unknown[][]> {
   const res = await fetch(`${stack.url}/v1/databases/default/sql`, {
     method: 'POST',
     headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
@@ -35,20 +35,18 @@ async function sql(text: string): Promise<number[][]> {
   });
   const body = (await res.json()) as { rows?: unknown[][]; error?: { message: string } };
   if (!res.ok) throw new Error(body.error?.message);
-  // Counts and sums here are far below 2^53; `sum(bigint)` is numeric, sent as a string.
-  return (body.rows ?? []).map((r) => r.map(Number));
+  return body.rows ?? [];
 }
 
-function orochi(args: string[]) {
-  return runInPty(
-    ['npx', '--no', 'orochi', ...args],
-    {
-      OROCHI_URL: stack.url,
-      OROCHI_API_KEY: KEY,
-      XDG_CONFIG_HOME: join(dir, 'config'),
-    },
-    ROOT,
-  );
+/** Rows as numbers: counts and sums here are far below 2^53; `sum(bigint)` is numeric, sent as a string. */
+async function sql(text: string): Promise<number[][]> {
+  return (await sqlRows(text)).map((r) => r.map(Number));
+}
+
+/** Runs the bin in a PTY; `env` replaces the default configuration (URL and key in the environment). */
+function orochi(args: string[], env?: Record<string, string>) {
+  const config = env ?? { OROCHI_URL: stack.url, OROCHI_API_KEY: KEY, XDG_CONFIG_HOME: join(dir, 'config') };
+  return runInPty(['npx', '--no', 'orochi', ...args], config, ROOT);
 }
 
 /** Without the terminal's escape sequences. */
@@ -103,7 +101,8 @@ describe('orochi load in a terminal', () => {
       await new Promise((r) => setTimeout(r, 50));
     }
     first.type('\x03');
-    expect(await first.exited).not.toBe(0);
+    expect(await first.exited).toBe(130);
+    expect(plain(first.output())).toContain('run the same command again to resume');
     expect(plain(first.output())).not.toContain('accepted');
     const [[partial]] = await sql(`SELECT count(*) FROM resumed`);
     expect(partial).toBeGreaterThan(0);
@@ -150,4 +149,54 @@ describe('orochi sql in a terminal', () => {
     expect(await run.exited).toBe(1);
     expect(plain(run.output())).toMatch(/ERROR: {2}division by zero\r?\nSQLSTATE: 22012/);
   }, 30_000);
+});
+
+describe('orochi login and export', () => {
+  it('login refuses a wrong key and stores nothing, then stores a good one (0600) that later commands use', async () => {
+    const home = join(dir, 'login-home');
+    const bad = orochi(['login', '--url', stack.url, '--api-key', 'not-a-key'], { XDG_CONFIG_HOME: home });
+    expect(await bad.exited).toBe(1);
+    expect(plain(bad.output())).toMatch(/ERROR: /);
+    expect(existsSync(join(home, 'orochi', 'config.json'))).toBe(false);
+
+    const good = orochi(['login', '--url', stack.url, '--api-key', KEY], { XDG_CONFIG_HOME: home });
+    expect(await good.exited).toBe(0);
+    expect(plain(good.output())).toContain('logged in to');
+    const file = join(home, 'orochi', 'config.json');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({
+      url: stack.url,
+      apiKey: KEY,
+      database: 'default',
+    });
+
+    const run = orochi(['sql', '--csv', '-c', 'SELECT 40 + 2 AS answer'], { XDG_CONFIG_HOME: home });
+    expect(await run.exited).toBe(0);
+    expect(plain(run.output())).toMatch(/answer\r?\n42/);
+  }, 60_000);
+
+  it('export (CSV and Parquet, several pages) loads back as the same rows', async () => {
+    const cols = '(id bigint NOT NULL, name text, v double precision, ok boolean, at timestamptz)';
+    await sql(`CREATE TABLE ex ${cols}`);
+    const names = ['plain', 'with,comma', 'with "quote"', 'two\nlines', '', null];
+    const values = Array.from({ length: 23 }, (_, i) => {
+      const name = names[i % names.length];
+      const text = name === null ? 'NULL' : `'${name.replace(/'/g, "''")}'`;
+      const v = i % 5 === 0 ? 'NULL' : String(i * 1.25);
+      return `(${i}, ${text}, ${v}, ${i % 2 === 0}, '2024-01-${String((i % 28) + 1).padStart(2, '0')} 12:00:00+00')`;
+    });
+    await sql(`INSERT INTO ex VALUES ${values.join(', ')}`);
+    const expected = await sqlRows('SELECT * FROM ex ORDER BY id');
+    for (const format of ['csv', 'parquet']) {
+      const file = join(dir, `ex.${format}`);
+      const out = orochi(['export', '--table', 'ex', '--format', format, '-o', file, '--page-rows', '7']);
+      expect(await out.exited).toBe(0);
+      expect(plain(out.output())).toContain('exported 23 rows');
+      await sql(`CREATE TABLE ex_${format} ${cols}`);
+      const back = orochi(['load', file, '--table', `ex_${format}`]);
+      expect(await back.exited).toBe(0);
+      expect(plain(back.output())).toContain('accepted 23 rows, rejected 0 rows');
+      expect(await sqlRows(`SELECT * FROM ex_${format} ORDER BY id`)).toEqual(expected);
+    }
+  }, 120_000);
 });
