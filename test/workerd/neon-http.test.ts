@@ -239,6 +239,17 @@ describe('POST /sql errors and credentials', () => {
     expect([missing.status, missing.body.code]).toEqual([400, '3D000']);
   });
 
+  it('holds the limits of /v1 …/sql: body size (413), parameter count (54023); POST only (405)', async () => {
+    const big = await neonSql({ query: `SELECT '${'x'.repeat(1 << 20)}'` });
+    expect([big.status, big.body.code]).toEqual([413, '54000']);
+    const params = Array.from({ length: 10_001 }, (_, i) => String(i));
+    const many = await neonSql({ queries: [{ query: 'SELECT 1', params }] });
+    expect([many.status, many.body.code]).toEqual([400, '54023']);
+    const get = await SELF.fetch('https://orochi.test/sql', { headers: { 'neon-connection-string': CONN } });
+    expect([get.status, get.headers.get('allow')]).toEqual([405, 'POST']);
+    expect(((await get.json()) as Body).code).toBe('0A000');
+  });
+
   describe('with a read-only API key', () => {
     let owner: Session;
     let conn: string;
