@@ -5,8 +5,11 @@
  * (read-only batches, isolation levels, DDL in batches), errors in Neon's shape
  * with SQLSTATE and position, credentials and roles.
  */
-import { SELF } from 'cloudflare:test';
+import { env, SELF } from 'cloudflare:test';
+import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { withControlPlane } from '../../workers/db/client.ts';
+import { auditLogs } from '../../workers/db/schema.ts';
 import { call, type Session, signIn, tenant } from './auth-fixtures.ts';
 
 const CONN = 'postgres://app:test-dev-key@orochi.test/default';
@@ -253,6 +256,7 @@ describe('POST /sql errors and credentials', () => {
   describe('with a read-only API key', () => {
     let owner: Session;
     let conn: string;
+    let adminConn: string;
     beforeAll(async () => {
       owner = await signIn();
       const t = await tenant(owner, 'neon');
@@ -264,10 +268,32 @@ describe('POST /sql errors and credentials', () => {
         token: owner.accessToken,
         body: { name: 'ro', role: 'read' },
       });
-      const adminConn = `postgres://owner:${admin.json.key}@orochi.test/${t.database.name}`;
+      adminConn = `postgres://owner:${admin.json.key}@orochi.test/${t.database.name}`;
       const made = await neonSql({ query: 'CREATE TABLE ro_t (id bigint)' }, {}, adminConn);
       expect(made.status, JSON.stringify(made.body)).toBe(200);
       conn = `postgres://reader:${read.json.key}@orochi.test/${t.database.name}`;
+    });
+
+    it('audits DDL like /v1 …/sql, and takes no session token', async () => {
+      const agent = `neon-http/${crypto.randomUUID()}`;
+      const r = await neonSql(
+        { query: 'CREATE TABLE ro_audited (id bigint)' },
+        { 'user-agent': agent },
+        adminConn,
+      );
+      expect(r.status).toBe(200);
+      const rows = await withControlPlane(env, (db) =>
+        db.select().from(auditLogs).where(eq(auditLogs.userAgent, agent)),
+      );
+      expect(rows.map((x) => [x.action, x.outcome, x.actorType])).toEqual([
+        ['data_plane.sql', 'success', 'api_key'],
+      ]);
+      const session = await neonSql(
+        { query: 'SELECT 1' },
+        { authorization: `Bearer ${owner.accessToken}` },
+        adminConn.replace(/:[^:@]*@/, '@'),
+      );
+      expect([session.status, session.body.code]).toEqual([400, '28P01']);
     });
 
     it('reads but cannot write (42501), alone or in a batch', async () => {
