@@ -1,8 +1,8 @@
 /**
  * @module workers/errors
  * The single place where thrown errors become HTTP responses
- * (`{ "error": { "code", "message", "position"? } }`). Handlers throw; they
- * never build error JSON themselves.
+ * (`{ "error": { "code", "message", "position"? } }`; on Neon's `POST /sql`, Neon's
+ * shape of the same answer). Handlers throw; they never build error JSON themselves.
  */
 import type { Context, ErrorHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
@@ -33,12 +33,15 @@ export function statusForSqlState(code: string): ContentfulStatusCode {
   return 400;
 }
 
+/** Neon's SQL-over-HTTP endpoint (see `pg-compat/neon-http-routes`): errors in Neon's shape. */
+export const NEON_SQL_PATH = '/sql';
+
 /**
- * Data-plane routes (`/v1/databases/{database}/…`, the InfluxDB `/api/v2/…`)
+ * Data-plane routes (`/v1/databases/{database}/…`, the InfluxDB `/api/v2/…`, Neon's `/sql`)
  * answer SQLSTATEs as error codes; the control plane answers words.
  */
 export function isDataPlanePath(path: string): boolean {
-  return /^\/v1\/databases\/[^/]+\/./.test(path) || path.startsWith('/api/v2/');
+  return /^\/v1\/databases\/[^/]+\/./.test(path) || path.startsWith('/api/v2/') || path === NEON_SQL_PATH;
 }
 
 /** The code for an error raised outside any handler: `sqlState` on data-plane paths, `word` elsewhere. */
@@ -74,32 +77,70 @@ function progressOf(err: Error): { statement?: number; committed?: StatementProg
   return p.committed.length ? { statement: p.statement, committed: p.committed } : { statement: p.statement };
 }
 
-export const onError: ErrorHandler<AppEnv> = (thrown, c) => {
+/** An error as the app answers it, before formatting: status and fields, one mapping for every route. */
+interface ErrorAnswer {
+  readonly status: ContentfulStatusCode;
+  readonly code: string;
+  readonly message: string;
+  readonly position?: number;
+  readonly hint?: string;
+  readonly progress?: ReturnType<typeof progressOf>;
+}
+
+function answerOf(c: Context, thrown: Error): ErrorAnswer {
   // A SqlError thrown inside a Durable Object crosses RPC as a plain Error; restore it wherever it surfaces.
   const err = fromRpcError(thrown) as Error;
-  if (err instanceof ApiError) {
-    return c.json({ error: { code: err.code, message: err.message, ...progressOf(err) } }, err.status);
-  }
-  if (isSqlError(err)) {
-    const body: { code: string; message: string; position?: number; hint?: string } = {
+  if (err instanceof ApiError)
+    return { status: err.status, code: err.code, message: err.message, progress: progressOf(err) };
+  if (isSqlError(err))
+    return {
+      status: statusForSqlState(err.code),
       code: err.code,
       message: err.message,
+      position: err.position,
+      hint: err.hint,
+      progress: progressOf(err),
     };
-    if (err.position !== undefined) body.position = err.position;
-    if (err.hint !== undefined) body.hint = err.hint;
-    return c.json({ error: { ...body, ...progressOf(err) } }, statusForSqlState(err.code));
-  }
-  if (err instanceof HTTPException) {
-    return c.json({ error: { code: `http_${err.status}`, message: err.message } }, err.status);
-  }
+  if (err instanceof HTTPException)
+    return { status: err.status, code: `http_${err.status}`, message: err.message };
   if (err instanceof URIError) {
     // Backstop for the URL guard: a decode of client input that the guard did not foresee.
-    return c.json(
-      { error: { code: codeForPath(c, '22021', 'invalid_request'), message: 'malformed percent-encoding' } },
-      400,
-    );
+    const code = codeForPath(c, '22021', 'invalid_request');
+    return { status: 400, code, message: 'malformed percent-encoding' };
   }
   // Unexpected: log the message (never request bodies or secrets) and hide details from the client.
   console.error('unhandled error:', err instanceof Error ? err.message : String(err));
-  return c.json({ error: { code: 'XX000', message: 'internal error' } }, 500);
+  return { status: 500, code: 'XX000', message: 'internal error' };
+}
+
+/**
+ * Neon's SQL-over-HTTP error (`POST /sql`): PostgreSQL's ErrorResponse fields at the top level,
+ * `position` as text. Neon answers 400 for every error of the client's credentials or SQL (its
+ * driver reads the body only then); 405, 413 and server faults keep their status.
+ */
+function neonErrorResponse(c: Context, a: ErrorAnswer): Response {
+  const status = a.status >= 500 || a.status === 405 || a.status === 413 ? a.status : 400;
+  return c.json(
+    {
+      message: a.message,
+      code: a.code,
+      severity: 'ERROR',
+      detail: null,
+      hint: a.hint ?? null,
+      position: a.position === undefined ? null : String(a.position),
+    },
+    status,
+  );
+}
+
+export const onError: ErrorHandler<AppEnv> = (thrown, c) => {
+  const a = answerOf(c, thrown);
+  if (c.req.path === NEON_SQL_PATH) return neonErrorResponse(c, a);
+  const body: { code: string; message: string; position?: number; hint?: string } = {
+    code: a.code,
+    message: a.message,
+  };
+  if (a.position !== undefined) body.position = a.position;
+  if (a.hint !== undefined) body.hint = a.hint;
+  return c.json({ error: { ...body, ...a.progress } }, a.status);
 };

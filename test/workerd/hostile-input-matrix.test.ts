@@ -10,7 +10,7 @@
 import { SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { app } from '../../workers/app.ts';
-import { BASE, freshIp, type Session, signIn, tenant } from './auth-fixtures.ts';
+import { BASE, call, freshIp, type Session, signIn, tenant } from './auth-fixtures.ts';
 
 /** Every routed (method, path), middleware (`ALL`) excluded, each once. */
 const ROUTES = [
@@ -141,8 +141,15 @@ function paths(path: string, ids: Record<string, string>): string[] {
   return out;
 }
 
+/** Extra request headers per route: Neon's `POST /sql` takes its key and database from a connection string. */
+let routeHeaders: Record<string, string> = {};
+
 async function send(method: string, path: string, token: string, v: Variant = {} as Variant) {
-  const headers: Record<string, string> = { authorization: `Bearer ${token}`, 'cf-connecting-ip': freshIp() };
+  const headers: Record<string, string> = {
+    authorization: `Bearer ${token}`,
+    'cf-connecting-ip': freshIp(),
+    ...routeHeaders,
+  };
   if (v.type) headers['content-type'] = v.type;
   const hasBody = method !== 'GET' && method !== 'HEAD' && v.body !== undefined;
   const res = await SELF.fetch(`${BASE}${path}`, { method, headers, body: hasBody ? v.body : undefined });
@@ -158,7 +165,9 @@ async function probe(method: string, path: string, owner: Session, ids: Record<s
     else if (r.status >= 400 && method !== 'HEAD') {
       let ok = false;
       try {
-        const e = JSON.parse(r.text).error;
+        // Neon's `POST /sql` answers Neon's error shape: code and message at the top level (docs/neon-http.md).
+        const body = JSON.parse(r.text);
+        const e = path === '/sql' ? body : body.error;
         ok = typeof e?.code === 'string' && typeof e?.message === 'string';
       } catch {
         ok = false;
@@ -210,6 +219,18 @@ describe('hostile input × every route', () => {
       user: owner.user.id,
       table: 'matrix_table',
     };
+    routeHeaders = {};
+    if (path === '/sql') {
+      const key = await call(`/v1/projects/${t.project.id}/api-keys`, {
+        token: owner.accessToken,
+        body: { name: 'matrix', role: 'admin' },
+      });
+      // The key replaces the session's bearer token, so hostile bodies reach the handler.
+      routeHeaders = {
+        'neon-connection-string': `postgres://matrix:${key.json.key}@orochi.test/${t.database.name}`,
+        authorization: `Bearer ${key.json.key}`,
+      };
+    }
     expect(await probe(method, path, owner, ids)).toEqual([]);
   });
 });

@@ -4,8 +4,9 @@
  * route that reaches a database. A refusal must be 403 + 42501 and leave the
  * data exactly as it was; an allowed call must not be refused and must take
  * effect. The route table is checked against the app's registered routes, so
- * a new route under `/v1/databases/` or `/api/v2/` fails here until it is
- * listed (and therefore tested). Refusals and DDL are audited.
+ * a new route under `/v1/databases/` or `/api/v2/` (or Neon's `/sql`) fails here until it is
+ * listed (and therefore tested). Refusals and DDL are audited. Neon's `/sql` takes API keys
+ * only, and answers a refusal in Neon's shape (400, `code` at the top level).
  */
 import { env, SELF } from 'cloudflare:test';
 import { eq } from 'drizzle-orm';
@@ -26,6 +27,7 @@ const ROUTES = {
   getDatabase: 'GET /v1/databases/:database',
   patchDatabase: 'PATCH /v1/databases/:database',
   deleteDatabase: 'DELETE /v1/databases/:database',
+  neon: 'POST /sql',
 } as const;
 type RouteKey = keyof typeof ROUTES;
 
@@ -120,7 +122,54 @@ const sqlKind = (name: string, need: Role, sql: (tb: string) => string, rest: Pa
   ...rest,
 });
 
+/** A statement kind through Neon's `POST /sql` (`body`: `{query}` or `{queries}`), the key as bearer. */
+const neonKind = (
+  name: string,
+  need: Role,
+  body: (tb: string) => unknown,
+  rest: Partial<Kind> = {},
+): Kind => ({
+  name: `neon: ${name}`,
+  need,
+  route: 'neon',
+  run: (p, tb) =>
+    send(p.token, 'POST', '/sql', JSON.stringify(body(tb)), {
+      'content-type': 'application/json',
+      'neon-connection-string': `postgres://matrix@orochi.test/${t.database.id}`,
+    }),
+  state: count,
+  ...rest,
+});
+
 const KINDS: Kind[] = [
+  neonKind('select', 'read', (tb) => ({ query: `SELECT count(*) FROM ${tb}` })),
+  neonKind(
+    'insert',
+    'write',
+    (tb) => ({ query: `INSERT INTO ${tb} VALUES ($1, $2, $3)`, params: [3, '2020-01-03', 3] }),
+    {
+      changes: true,
+    },
+  ),
+  neonKind(
+    'batch: select, delete',
+    'write',
+    (tb) => ({
+      queries: [{ query: `SELECT count(*) FROM ${tb}` }, { query: `DELETE FROM ${tb} WHERE id = 1` }],
+    }),
+    { changes: true },
+  ),
+  neonKind('drop table', 'admin', (tb) => ({ query: `DROP TABLE ${tb}` }), { changes: true }),
+  neonKind(
+    'create_distributed_table',
+    'admin',
+    (tb) => ({ query: `SELECT create_distributed_table('${tb}', 'id')` }),
+    {
+      setup: 'empty',
+      state: (tb) => probe(`SELECT show_shards('${tb}')`),
+      changes: true,
+    },
+  ),
   sqlKind('select', 'read', (tb) => `SELECT count(*) FROM ${tb}`),
   // EXPLAIN passes authorization as a read and answers the distributed plan.
   sqlKind('explain', 'read', (tb) => `EXPLAIN SELECT * FROM ${tb}`),
@@ -323,7 +372,9 @@ describe('route table', () => {
     const registered = new Set(
       app.routes
         .filter(
-          (r) => r.method !== 'ALL' && (r.path.startsWith('/v1/databases/') || r.path.startsWith('/api/v2/')),
+          (r) =>
+            r.method !== 'ALL' &&
+            (r.path.startsWith('/v1/databases/') || r.path.startsWith('/api/v2/') || r.path === '/sql'),
         )
         .map((r) => `${r.method} ${r.path}`),
     );
@@ -336,7 +387,10 @@ describe('route table', () => {
   });
 });
 
-const cases = principals.flatMap((p, pi) => KINDS.map((k, ki) => ({ p, k, tb: `rm_${pi}_${ki}` })));
+// Sessions do not authenticate on Neon's `/sql` (API keys only; see neon-http.test.ts).
+const cases = principals.flatMap((p, pi) =>
+  KINDS.flatMap((k, ki) => (p.session && k.route === 'neon' ? [] : [{ p, k, tb: `rm_${pi}_${ki}` }])),
+);
 
 describe('role × statement kind × route', () => {
   it.each(cases.map((c) => [`${c.p.name} × ${c.k.name} (${ROUTES[c.k.route]})`, c] as const))(
@@ -349,8 +403,9 @@ describe('role × statement kind × route', () => {
       const after = await k.state?.(tb, db);
       const outcome = expected(p, k);
       if (outcome === 'refused') {
-        expect(r.status, JSON.stringify(r.json)).toBe(403);
-        expect(r.json.error.code).toBe('42501');
+        const neon = k.route === 'neon';
+        expect(r.status, JSON.stringify(r.json)).toBe(neon ? 400 : 403);
+        expect(neon ? r.json.code : r.json.error.code).toBe('42501');
         expect(after).toBe(before);
       } else {
         expect(r.status, JSON.stringify(r.json)).not.toBe(403);

@@ -55,40 +55,74 @@ export interface SqlCall {
   readonly authorize: (statements: readonly ParsedStatement[]) => Promise<void>;
 }
 
-/** Per-call settings (`SET orochi.coordinator_row_limit`). */
-const rowLimits = new WeakMap<SqlCall, number>();
-/** The transaction of a multi-statement call (see `call-txn`). */
-const callTxns = new WeakMap<SqlCall, CallTxn>();
+/** A call's state: its settings (`SET orochi.coordinator_row_limit`) and its transaction (see `call-txn`). */
+interface CallState {
+  rowLimit?: number;
+  txn?: CallTxn;
+}
+/** Keyed by call; the per-statement views of one call (`withParams`) share their call's state. */
+const states = new WeakMap<SqlCall, CallState>();
+function stateOf(call: SqlCall): CallState {
+  let s = states.get(call);
+  if (!s) states.set(call, (s = {}));
+  return s;
+}
+/** The call as one of its statements sees it: that statement's parameters, the call's state. */
+function withParams(call: SqlCall, params: readonly unknown[]): SqlCall {
+  if (params === call.params) return call;
+  const view = { ...call, params };
+  states.set(view, stateOf(call));
+  return view;
+}
 const general = (call: SqlCall): GeneralCall => ({
   ...call,
-  rowLimit: rowLimits.get(call),
-  txn: callTxns.get(call)?.readId,
+  rowLimit: states.get(call)?.rowLimit,
+  txn: states.get(call)?.txn?.readId,
 });
+
+/**
+ * One statement with its own parameters: a call may be a list of them (Neon's
+ * `{"queries": [...]}`), run like the statements of one SQL text — one transaction.
+ */
+export interface SqlPiece {
+  readonly sql: string;
+  readonly params: readonly unknown[];
+}
+
+/** A parsed statement with the text it came from and the call as it sees it (its parameters). */
+interface CallStatement {
+  readonly parsed: ParsedStatement;
+  readonly sql: string;
+  readonly call: SqlCall;
+}
 
 /** Commits (or, inside a call's transaction, prepares) a write statement's shard operations; returns rows. */
 type Write = (t: DistTable, ops: ReadonlyMap<string, ShardOp>) => Promise<number>;
 
-/** Parses and runs every statement; returns one result per statement. */
+/**
+ * Parses and runs every statement; returns one result per statement. `sql` is one text whose
+ * statements share `call.params`, or a list of pieces, each exactly one statement with its own.
+ */
 export async function runSql(
   call: SqlCall,
-  sql: string,
+  sql: string | readonly SqlPiece[],
   progress: CallProgress = { results: [], statements: 0, prepared: new Set() },
 ): Promise<StatementResult[]> {
   const { results } = progress;
-  const statements = parseSql(sql, call.params);
+  const statements = parseCall(call, sql);
   progress.statements = statements.length;
   call.stats.lap('parse');
   if (statements.length === 0) throw new SqlError(SqlState.syntaxError, 'no SQL statement to run');
-  await call.authorize(statements);
+  await call.authorize(statements.map((s) => s.parsed));
   // Classify everything first, so an unsupported later statement fails before earlier ones run.
-  const commands = statements.map((s) => classify(s.stmt, call.params));
+  const commands = statements.map((s) => classify(s.parsed.stmt, s.call.params));
   const txn = callTransaction(commands)
     ? new CallTxn(call.cluster, `${call.txnBase}:txn`, call.stats)
     : undefined;
-  if (!txn) return runStatements(call, sql, statements, commands, progress);
-  callTxns.set(call, txn);
+  if (!txn) return runStatements(statements, commands, progress);
+  stateOf(call).txn = txn;
   try {
-    await runStatements(call, sql, statements, commands, progress, txn);
+    await runStatements(statements, commands, progress, txn);
     await txn.commit();
   } catch (e) {
     // Committed for good but not confirmed by every shard (08007): the writes count as committed.
@@ -101,6 +135,19 @@ export async function runSql(
   return results;
 }
 
+/** Parses a call's SQL: one text, or pieces of one statement each (42601 otherwise, as PostgreSQL's extended protocol). */
+function parseCall(call: SqlCall, sql: string | readonly SqlPiece[]): CallStatement[] {
+  if (typeof sql === 'string') return parseSql(sql, call.params).map((parsed) => ({ parsed, sql, call }));
+  return sql.flatMap((piece) => {
+    const parsed = parseSql(piece.sql, piece.params);
+    if (parsed.length > 1)
+      throw new SqlError(SqlState.syntaxError, 'cannot insert multiple commands into a prepared statement');
+    if (parsed.length === 0) throw new SqlError(SqlState.syntaxError, 'no SQL statement to run');
+    const view = withParams(call, piece.params);
+    return parsed.map((p) => ({ parsed: p, sql: piece.sql, call: view }));
+  });
+}
+
 /** A call's progress: results so far; `prepared`: result indexes whose writes wait for the call's commit. */
 interface CallProgress {
   results: StatementResult[];
@@ -109,16 +156,15 @@ interface CallProgress {
 }
 
 async function runStatements(
-  call: SqlCall,
-  sql: string,
-  statements: readonly ParsedStatement[],
+  statements: readonly CallStatement[],
   commands: readonly Command[],
   progress: CallProgress,
   txn?: CallTxn,
 ): Promise<StatementResult[]> {
   const { results } = progress;
   for (let i = 0; i < commands.length; i++) {
-    const text = statementText(sql, statements[i].location, statements[i].length);
+    const { call, sql, parsed } = statements[i];
+    const text = statementText(sql, parsed.location, parsed.length);
     const write: Write = txn
       ? (t, ops) => txn.write(i, t, ops)
       : (t, ops) => transactionalWrite(call.cluster, t, ops, `${call.txnBase}:${i}`, call.stats);
@@ -127,10 +173,10 @@ async function runStatements(
         // Bound by the engine against the catalog's schema first: every type, name and function
         // error (and its position) is the engine's, whichever path then runs the statement.
         const bound = BOUND_KINDS.has(commands[i].kind)
-          ? await bindOnCatalog(call, withoutOnConflict(statements[i].stmt), sql)
+          ? await bindOnCatalog(call, withoutOnConflict(parsed.stmt), sql)
           : undefined;
         call.stats.lap('bind');
-        results.push(await runCommand(call, commands[i], write, text, bound, statements[i].stmt));
+        results.push(await runCommand(call, commands[i], write, text, bound, parsed.stmt));
         if (txn && WRITE_KINDS.has(commands[i].kind)) progress.prepared.add(i);
         break;
       } catch (e) {
@@ -153,7 +199,10 @@ function isTableChanged(e: unknown): boolean {
 const READ_ONLY_COMMANDS = new Set(['SELECT', 'SHOW', 'SET', 'EXPLAIN']);
 
 /** Runs every statement of a call; an error names its statement and what committed before it. */
-export async function runSqlReportingProgress(call: SqlCall, sql: string): Promise<StatementResult[]> {
+export async function runSqlReportingProgress(
+  call: SqlCall,
+  sql: string | readonly SqlPiece[],
+): Promise<StatementResult[]> {
   const progress: CallProgress = { results: [], statements: 0, prepared: new Set() };
   try {
     return await runSql(call, sql, progress);
@@ -291,7 +340,7 @@ async function runCommand(
     case 'query':
       return await runGeneralSelect(general(call), cmd.stmt, text);
     case 'set':
-      rowLimits.set(call, cmd.value);
+      stateOf(call).rowLimit = cmd.value;
       return commandResult('SET');
     case 'insertSelect':
       return commandResult(
@@ -332,7 +381,7 @@ async function selectOnce(
       const r = (await cluster.fresh(
         cluster
           .shard(s)
-          .execute(fragment, t, version, callTxns.get(call)?.readId, cluster.placementFor(t, s)),
+          .execute(fragment, t, version, states.get(call)?.txn?.readId, cluster.placementFor(t, s)),
       )) as unknown as { result: PartialResult; stats: ShardStats; catalogVersion: number } | undefined;
       // Refused as planned with a stale table or map version: plan again on the refetched catalog.
       if (!r) {

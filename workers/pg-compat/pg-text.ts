@@ -102,3 +102,34 @@ export function pgTextRows(result: StatementResult): (string | null)[][] {
   const types = result.columns.map((c) => c.type);
   return result.rows.map((row) => row.map((v, i) => pgTextValue(v, types[i])));
 }
+
+/**
+ * A JSON result value as Neon's SQL-over-HTTP answers it without `Neon-Raw-Text-Output`:
+ * booleans, int2/int4 and finite float4/float8 as JSON values, json/jsonb parsed, arrays as
+ * JSON arrays of such elements, everything else (int8, numeric, dates…) as PostgreSQL text.
+ */
+export function pgJsonValue(v: unknown, typeName: string): unknown {
+  if (v === null || v === undefined) return null;
+  if (typeName.endsWith('[]')) {
+    const elem = typeName.slice(0, -2);
+    const walk = (x: unknown): unknown => (Array.isArray(x) ? x.map(walk) : pgJsonValue(x, elem));
+    return Array.isArray(v) ? walk(v) : pgTextValue(v, typeName);
+  }
+  const text = pgTextValue(v, typeName) as string;
+  switch (typeRow(typeName).engine) {
+    case 'bool':
+      return text === 't';
+    case 'int16':
+    case 'int32':
+      return Number(text);
+    case 'float32':
+    case 'float64': {
+      const n = Number(text);
+      return Number.isFinite(n) ? n : text; // NaN and ±Infinity stay text, as Neon sends them
+    }
+    case 'json':
+      return JSON.parse(text);
+    default:
+      return text;
+  }
+}
