@@ -86,6 +86,24 @@ export function checkedString(check: (value: unknown) => unknown) {
     .trim();
 }
 
+/**
+ * A string turned into a value by an existing parser (a query parameter such as
+ * `limit` or `since`); the parser's ApiError becomes the validation issue.
+ */
+export function parsedBy<T>(parse: (value: string) => T) {
+  return z.string().transform((v, ctx) => {
+    let out: T;
+    try {
+      out = parse(v);
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;
+      ctx.addIssue({ code: 'custom', message: e.message });
+      return z.NEVER;
+    }
+    return out;
+  });
+}
+
 /** Client text under the plain-text rule (see auth/plain-text.ts). */
 export function plainTextString(field: string, max: number) {
   return checkedString((v) => plainText(v, field, max)).openapi({ maxLength: max });
@@ -123,6 +141,9 @@ export function emailString(field = 'email') {
     .openapi({ format: 'email', maxLength: 254 });
 }
 
-/** A path parameter (documented; resolving it — 404 when unknown — stays the handler's job). */
-export const pathId = (name: string, description: string) =>
-  z.string().openapi({ param: { name, in: 'path' }, description });
+/**
+ * Who may call a route, as documented: a bearer credential (an API key, or an
+ * access token from a bearer-mode sign-in) or the browser session cookie. The
+ * middleware enforces it; this only describes it.
+ */
+export const AUTHENTICATED: { [scheme: string]: string[] }[] = [{ bearer: [] }, { session: [] }];
