@@ -2,7 +2,6 @@
  * @module workers/app
  * The HTTPS API: data plane and control plane on one Hono app.
  */
-import { Hono } from 'hono';
 import type { AppEnv } from './app-context.ts';
 import { authRoutes } from './auth/auth-routes.ts';
 import { requireDataPlaneAuth } from './auth/data-plane-auth.ts';
@@ -12,11 +11,13 @@ import { dataPlaneRoutes } from './data-plane/routes.ts';
 import { databaseRoutes } from './databases-routes.ts';
 import { ApiError, codeForPath, onError } from './errors.ts';
 import { healthRoutes } from './health.ts';
+import { serveApiDocs } from './openapi/api-docs.ts';
+import { apiRouter } from './openapi/api-router.ts';
 import { neonHttpRoutes } from './pg-compat/neon-http-routes.ts';
 import { routeMethods } from './route-methods.ts';
 import { rejectMalformedUrls } from './url-guard.ts';
 
-export const app = new Hono<AppEnv>();
+export const app = apiRouter<AppEnv>();
 
 let methodsOf: ((path: string) => string[]) | undefined;
 
@@ -54,3 +55,5 @@ app.route('/', databaseRoutes);
 app.route('/', dataPlaneRoutes);
 // Neon's SQL over HTTP (`neon()`, drizzle's neon-http): authenticates from its own headers.
 app.route('/', neonHttpRoutes);
+// `/v1/openapi.json` and `/v1/docs`: the document lists every route group mounted with `app.route`.
+serveApiDocs(app);

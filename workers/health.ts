@@ -14,12 +14,13 @@
  *   local mode the dev API key is accepted too. One failure degrades the
  *   status; it is never a 500.
  */
-import { Hono } from 'hono';
-import type { AppEnv } from './app-context.ts';
+import { createRoute, z } from '@hono/zod-openapi';
 import { isLocalMode } from './app-context.ts';
 import { secretsEqual } from './auth/constant-time.ts';
 import { withControlPlane } from './db/client.ts';
 import { ApiError } from './errors.ts';
+import { apiRouter } from './openapi/api-router.ts';
+import { errors, json } from './openapi/schemas.ts';
 
 export interface CheckResult {
   ok: boolean;
@@ -75,12 +76,41 @@ async function isOperator(env: Env, credential: string): Promise<boolean> {
   return isLocalMode(env) && !!dev && (await secretsEqual(credential, dev));
 }
 
-export const healthRoutes = new Hono<AppEnv>()
-  .get('/v1/health', (c) => {
+const check = z.object({ ok: z.boolean(), ms: z.number() });
+
+const liveness = createRoute({
+  method: 'get',
+  path: '/v1/health',
+  tags: ['Health'],
+  summary: 'Liveness: this Worker answers',
+  responses: { 200: json(z.object({ status: z.literal('ok') }), 'The Worker is up') },
+});
+
+const deep = createRoute({
+  method: 'get',
+  path: '/v1/health/deep',
+  tags: ['Health'],
+  summary: 'Every dependency, exercised for real (operators only)',
+  security: [{ apiKey: [] }],
+  responses: {
+    200: json(
+      z.object({
+        status: z.enum(['ok', 'degraded']),
+        failed: z.array(z.enum(HEALTH_COMPONENTS)).optional(),
+        checks: z.object(Object.fromEntries(HEALTH_COMPONENTS.map((n) => [n, check]))),
+      }),
+      'Pass/fail and latency per component; one failure degrades the status',
+    ),
+    ...errors(401, 403),
+  },
+});
+
+export const healthRoutes = apiRouter()
+  .openapi(liveness, (c) => {
     c.header('cache-control', 'no-store');
-    return c.json({ status: 'ok' });
+    return c.json({ status: 'ok' as const }, 200);
   })
-  .get('/v1/health/deep', async (c) => {
+  .openapi(deep, async (c) => {
     const m = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '');
     if (!m) throw new ApiError(401, 'unauthenticated', 'the deep health check needs the operator token');
     if (!(await isOperator(c.env, m[1])))
@@ -88,9 +118,12 @@ export const healthRoutes = new Hono<AppEnv>()
     const checks = await runHealthChecks(c.env);
     const failed = HEALTH_COMPONENTS.filter((name) => !checks[name].ok);
     c.header('cache-control', 'no-store');
-    return c.json({
-      status: failed.length === 0 ? 'ok' : 'degraded',
-      ...(failed.length ? { failed } : {}),
-      checks,
-    });
+    return c.json(
+      {
+        status: failed.length === 0 ? ('ok' as const) : ('degraded' as const),
+        ...(failed.length ? { failed } : {}),
+        checks,
+      },
+      200,
+    );
   });

@@ -4,8 +4,9 @@
  * `Content-Type: application/json` is part of the CSRF defence: a cross-site
  * HTML form cannot send it without a CORS preflight, which we never grant.
  */
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { ApiError } from '../errors.ts';
+import { provideParsedJson } from '../openapi/api-router.ts';
 import { plainText } from './plain-text.ts';
 
 /** No control-plane or auth request needs more (a WebAuthn response is a few KB). */
@@ -62,6 +63,18 @@ export async function jsonBody(c: Context): Promise<Record<string, unknown>> {
     throw new ApiError(400, 'invalid_json', 'request body must be a JSON object');
   }
   return body as Record<string, unknown>;
+}
+
+/**
+ * Route middleware for JSON routes declared with `createRoute`: reads the body under
+ * the rules of {@link jsonBody} and hands it to the route's schema validator.
+ */
+export function readJsonBody(opts: { optional?: boolean } = {}): MiddlewareHandler {
+  return async (c, next) => {
+    // An optional body may be absent (no Content-Type); a body that is sent follows the rules.
+    if (!opts.optional || c.req.header('content-type') !== undefined) provideParsedJson(c, await jsonBody(c));
+    await next();
+  };
 }
 
 /** A required string field, trimmed, with a maximum length and no control characters (see plain-text). */

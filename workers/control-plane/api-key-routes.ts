@@ -4,26 +4,91 @@
  * list (prefix only) and revoke keys. Revocation evicts this isolate's cache
  * at once; other isolates drop it within API_KEY_CACHE_TTL_MS.
  */
+import { createRoute, z } from '@hono/zod-openapi';
 import { and, desc, eq, isNull } from 'drizzle-orm';
-import { Hono } from 'hono';
 import { createApiKey, publicApiKey } from '../auth/api-keys.ts';
 import { type AuthEnv, sessionUser } from '../auth/auth-context.ts';
-import { nameField } from '../auth/plain-text.ts';
 import { verifiedKeys } from '../auth/postgres-key-verifier.ts';
-import { enumField, jsonBody, optionalString } from '../auth/request-body.ts';
+import { readJsonBody } from '../auth/request-body.ts';
 import { withControlPlane } from '../db/client.ts';
 import { API_KEY_ROLES, apiKeys, databases } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
+import { apiRouter } from '../openapi/api-router.ts';
+import {
+  AUTHENTICATED,
+  errors,
+  intInRange,
+  json,
+  jsonBody,
+  nameString,
+  noContent,
+  oneOf,
+  plainTextString,
+} from '../openapi/schemas.ts';
 import { auditSuccess } from './audit-actor.ts';
+import { ApiKey, ProjectParam } from './resources.ts';
 import { isUuid, requireProjectRole } from './roles.ts';
 
 /** Ten years: a longer lifetime is a mistake (and past year 9999 a Postgres error). */
 const MAX_KEY_LIFETIME_SECONDS = 10 * 365 * 24 * 3600;
 
-export const apiKeyRoutes = new Hono<AuthEnv>()
-  .get('/v1/projects/:project/api-keys', async (c) => {
+const tags = ['API keys'];
+
+const list = createRoute({
+  method: 'get',
+  path: '/v1/projects/{project}/api-keys',
+  tags,
+  security: AUTHENTICATED,
+  summary: "A project's API keys, without their secrets (admin)",
+  request: { params: ProjectParam },
+  responses: { 200: json(z.object({ apiKeys: z.array(ApiKey) }), 'API keys'), ...errors(401, 403, 404) },
+});
+
+const create = createRoute({
+  method: 'post',
+  path: '/v1/projects/{project}/api-keys',
+  tags,
+  security: AUTHENTICATED,
+  summary: 'Create an API key; the secret is in this response only (admin)',
+  middleware: [readJsonBody()] as const,
+  request: {
+    params: ProjectParam,
+    body: jsonBody(
+      z.object({
+        name: nameString('apiKey'),
+        role: oneOf('role', API_KEY_ROLES),
+        databaseId: plainTextString('databaseId', 36)
+          .nullish()
+          .openapi({ description: 'Scope the key to one database of the project' }),
+        expiresInSeconds: intInRange('expiresInSeconds', 60, MAX_KEY_LIFETIME_SECONDS)
+          .optional()
+          .openapi({ description: 'Lifetime, at most 10 years; no expiry when absent' }),
+      }),
+    ),
+  },
+  responses: {
+    201: json(
+      ApiKey.extend({ key: z.string().openapi({ description: 'The secret, shown once' }) }),
+      'Created',
+    ),
+    ...errors(400, 401, 403, 404, 413, 415),
+  },
+});
+
+const revoke = createRoute({
+  method: 'delete',
+  path: '/v1/projects/{project}/api-keys/{key}',
+  tags,
+  security: AUTHENTICATED,
+  summary: 'Revoke an API key (admin)',
+  request: { params: ProjectParam.extend({ key: z.string().openapi({ description: 'API key id' }) }) },
+  responses: { 204: noContent, ...errors(401, 403, 404) },
+});
+
+export const apiKeyRoutes = apiRouter<AuthEnv>()
+  .openapi(list, async (c) => {
     const user = sessionUser(c);
-    const projectId = c.req.param('project');
+    const projectId = c.req.valid('param').project;
     const rows = await withControlPlane(c.env, async (db) => {
       await requireProjectRole(db, user.userId, projectId, 'admin');
       return db
@@ -32,29 +97,13 @@ export const apiKeyRoutes = new Hono<AuthEnv>()
         .where(eq(apiKeys.projectId, projectId))
         .orderBy(desc(apiKeys.createdAt));
     });
-    return c.json({ apiKeys: rows.map(publicApiKey) });
+    return c.json({ apiKeys: rows.map(publicApiKey) }, 200);
   })
-  .post('/v1/projects/:project/api-keys', async (c) => {
+  .openapi(create, async (c) => {
     const user = sessionUser(c);
-    const projectId = c.req.param('project');
-    const body = await jsonBody(c);
-    const name = nameField(body, 'apiKey');
-    const role = enumField(body, 'role', API_KEY_ROLES);
-    const databaseId = optionalString(body, 'databaseId', 36);
-    const expiresIn = body.expiresInSeconds;
-    if (
-      expiresIn !== undefined &&
-      (typeof expiresIn !== 'number' ||
-        !Number.isInteger(expiresIn) ||
-        expiresIn < 60 ||
-        expiresIn > MAX_KEY_LIFETIME_SECONDS)
-    ) {
-      throw new ApiError(
-        400,
-        'invalid_request',
-        `"expiresInSeconds" must be an integer from 60 to ${MAX_KEY_LIFETIME_SECONDS} (10 years)`,
-      );
-    }
+    const projectId = c.req.valid('param').project;
+    const { name, role, expiresInSeconds: expiresIn } = c.req.valid('json');
+    const databaseId = c.req.valid('json').databaseId ?? undefined;
     const created = await withControlPlane(c.env, async (db) => {
       const { project } = await requireProjectRole(db, user.userId, projectId, 'admin');
       if (databaseId) {
@@ -86,10 +135,9 @@ export const apiKeyRoutes = new Hono<AuthEnv>()
     });
     return c.json({ ...publicApiKey(created.row), key: created.secret }, 201);
   })
-  .delete('/v1/projects/:project/api-keys/:key', async (c) => {
+  .openapi(revoke, async (c) => {
     const user = sessionUser(c);
-    const projectId = c.req.param('project');
-    const keyId = c.req.param('key');
+    const { project: projectId, key: keyId } = c.req.valid('param');
     await withControlPlane(c.env, async (db) => {
       const { project } = await requireProjectRole(db, user.userId, projectId, 'admin');
       const [revoked] = isUuid(keyId)

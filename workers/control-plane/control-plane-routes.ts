@@ -4,9 +4,9 @@
  * the denial auditor. `/v1/databases/{database}` PATCH/DELETE is mounted
  * separately (databaseAdminRoutes) behind the data-plane auth middleware.
  */
-import { Hono } from 'hono';
 import type { AuthEnv } from '../auth/auth-context.ts';
 import { requireUser } from '../auth/session-middleware.ts';
+import { apiRouter } from '../openapi/api-router.ts';
 import { apiKeyRoutes } from './api-key-routes.ts';
 import { auditDenials } from './audit-actor.ts';
 import { auditLogRoutes } from './audit-log-routes.ts';
@@ -20,7 +20,7 @@ export { databaseAdminRoutes } from './databases-routes.ts';
 
 const guarded = ['/v1/orgs/*', '/v1/projects/*', '/v1/invitations/*'];
 
-export const controlPlaneRoutes = new Hono<AuthEnv>();
+export const controlPlaneRoutes = apiRouter<AuthEnv>();
 for (const path of guarded) controlPlaneRoutes.use(path, requireUser(), auditDenials());
 controlPlaneRoutes
   .route('/', orgsRoutes)

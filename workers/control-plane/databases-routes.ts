@@ -7,11 +7,11 @@
  * Tearing down shards and R2 objects belongs to the data plane (see the
  * report in docs/auth-and-control-plane.md).
  */
+import { createRoute, z } from '@hono/zod-openapi';
 import { and, eq } from 'drizzle-orm';
-import { Hono } from 'hono';
 import { type AuthEnv, sessionUser } from '../auth/auth-context.ts';
-import { DATABASE_NAME, nameField } from '../auth/plain-text.ts';
-import { jsonBody } from '../auth/request-body.ts';
+import { DATABASE_NAME } from '../auth/plain-text.ts';
+import { readJsonBody } from '../auth/request-body.ts';
 import { authorizeRequest } from '../data-plane/authorize.ts';
 import { Cluster } from '../data-plane/cluster.ts';
 import { forgetDatabase } from '../data-plane/database-cache.ts';
@@ -19,52 +19,101 @@ import { destroyDatabaseData } from '../data-plane/teardown.ts';
 import { withControlPlane } from '../db/client.ts';
 import { databases, projects } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
+import { apiRouter } from '../openapi/api-router.ts';
+import {
+  AUTHENTICATED,
+  errors,
+  intInRange,
+  json,
+  jsonBody,
+  nameString,
+  noContent,
+} from '../openapi/schemas.ts';
 import { auditSuccess } from './audit-actor.ts';
+import { Database, ProjectParam } from './resources.ts';
 import { isUuid, requireProjectRole } from './roles.ts';
 
 /** Durable Object location hints Cloudflare accepts. */
 export const LOCATION_HINTS = ['wnam', 'enam', 'sam', 'weur', 'eeur', 'apac', 'oc', 'afr', 'me'] as const;
 
-function locationField(body: Record<string, unknown>): string | null {
-  const v = body.locationHint;
-  if (v === undefined || v === null || v === '') return null;
-  if (typeof v !== 'string' || !(LOCATION_HINTS as readonly string[]).includes(v)) {
-    throw new ApiError(400, 'invalid_request', `"locationHint" must be one of ${LOCATION_HINTS.join(', ')}`);
-  }
-  return v;
-}
+const locationHint = z
+  .enum([...LOCATION_HINTS, ''], { error: `"locationHint" must be one of ${LOCATION_HINTS.join(', ')}` })
+  .nullish()
+  .openapi({ description: 'A Durable Object location hint; empty or null for automatic placement' });
 
 /**
  * Replication is not built yet: every database has exactly one copy. The field
  * stays accepted as 1 (older clients send it) and anything else is refused
  * rather than silently ignored.
  */
-function replicaField(body: Record<string, unknown>): number | undefined {
-  const v = body.replicaCount;
-  if (v === undefined) return undefined;
-  if (v !== 1) {
-    throw new ApiError(
-      400,
-      'invalid_request',
-      '"replicaCount" must be 1: replication is not available yet, every database has one copy',
-    );
-  }
-  return v;
-}
+const replicaCount = z
+  .literal(1, {
+    error: '"replicaCount" must be 1: replication is not available yet, every database has one copy',
+  })
+  .optional();
 
-function intField(body: Record<string, unknown>, name: string, min: number, max: number): number | undefined {
-  const v = body[name];
-  if (v === undefined) return undefined;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    throw new ApiError(400, 'invalid_request', `"${name}" must be an integer from ${min} to ${max}`);
-  }
-  return v;
-}
+const defaultShardCount = intInRange('defaultShardCount', 1, 1024).optional();
 
-export const projectDatabasesRoutes = new Hono<AuthEnv>()
-  .get('/v1/projects/:project/databases', async (c) => {
+const DatabaseParam = z.object({
+  database: z.string().openapi({ description: 'Database id, or its name within the project' }),
+});
+
+const tags = ['Databases'];
+
+const list = createRoute({
+  method: 'get',
+  path: '/v1/projects/{project}/databases',
+  tags,
+  security: AUTHENTICATED,
+  summary: "A project's databases (viewer)",
+  request: { params: ProjectParam },
+  responses: { 200: json(z.object({ databases: z.array(Database) }), 'Databases'), ...errors(401, 403, 404) },
+});
+
+const create = createRoute({
+  method: 'post',
+  path: '/v1/projects/{project}/databases',
+  tags,
+  security: AUTHENTICATED,
+  summary: 'Create a database (member)',
+  middleware: [readJsonBody()] as const,
+  request: {
+    params: ProjectParam,
+    body: jsonBody(z.object({ name: nameString('database'), locationHint, replicaCount, defaultShardCount })),
+  },
+  responses: { 201: json(Database, 'Created'), ...errors(400, 401, 403, 404, 409, 413, 415) },
+});
+
+const update = createRoute({
+  method: 'patch',
+  path: '/v1/databases/{database}',
+  tags,
+  security: AUTHENTICATED,
+  summary: 'Rename or reconfigure a database (write key, or a project member)',
+  middleware: [readJsonBody()] as const,
+  request: {
+    params: DatabaseParam,
+    body: jsonBody(
+      z.object({ name: nameString('database').optional(), locationHint, replicaCount, defaultShardCount }),
+    ),
+  },
+  responses: { 200: json(Database, 'Updated'), ...errors(400, 401, 403, 404, 409, 413, 415) },
+});
+
+const remove = createRoute({
+  method: 'delete',
+  path: '/v1/databases/{database}',
+  tags,
+  security: AUTHENTICATED,
+  summary: 'Delete a database and all its data (admin key, or a project admin)',
+  request: { params: DatabaseParam },
+  responses: { 204: noContent, ...errors(401, 403, 404) },
+});
+
+export const projectDatabasesRoutes = apiRouter<AuthEnv>()
+  .openapi(list, async (c) => {
     const user = sessionUser(c);
-    const projectId = c.req.param('project');
+    const projectId = c.req.valid('param').project;
     const rows = await withControlPlane(c.env, async (db) => {
       await requireProjectRole(db, user.userId, projectId, 'viewer');
       return db
@@ -73,19 +122,19 @@ export const projectDatabasesRoutes = new Hono<AuthEnv>()
         .where(eq(databases.projectId, projectId))
         .orderBy(databases.createdAt);
     });
-    return c.json({ databases: rows });
+    return c.json({ databases: rows }, 200);
   })
-  .post('/v1/projects/:project/databases', async (c) => {
+  .openapi(create, async (c) => {
     const user = sessionUser(c);
-    const projectId = c.req.param('project');
-    const body = await jsonBody(c);
-    const name = nameField(body, 'database');
+    const projectId = c.req.valid('param').project;
+    const body = c.req.valid('json');
+    const name = body.name;
     const values = {
       projectId,
       name,
-      locationHint: locationField(body),
-      replicaCount: replicaField(body) ?? 1,
-      defaultShardCount: intField(body, 'defaultShardCount', 1, 1024) ?? 8,
+      locationHint: body.locationHint || null,
+      replicaCount: body.replicaCount ?? 1,
+      defaultShardCount: body.defaultShardCount ?? 8,
     };
     const row = await withControlPlane(c.env, async (db) => {
       const { project } = await requireProjectRole(db, user.userId, projectId, 'member');
@@ -108,22 +157,25 @@ export const projectDatabasesRoutes = new Hono<AuthEnv>()
   });
 
 /** Mounted after the data-plane auth middleware: `principal` is set, its role already mapped. */
-export const databaseAdminRoutes = new Hono<AuthEnv>()
-  .patch('/v1/databases/:database', async (c) => {
+export const databaseAdminRoutes = apiRouter<AuthEnv>()
+  .openapi(update, async (c) => {
     const principal = c.get('principal')!;
-    await authorizeRequest(c, c.req.param('database'), 'alter database', 'write');
-    const body = await jsonBody(c);
+    await authorizeRequest(c, c.req.valid('param').database, 'alter database', 'write');
+    const body = c.req.valid('json');
     const patch = {
-      ...(body.name !== undefined ? { name: nameField(body, 'database') } : {}),
-      ...(body.locationHint !== undefined ? { locationHint: locationField(body) } : {}),
-      ...(body.replicaCount !== undefined ? { replicaCount: replicaField(body) } : {}),
-      ...(body.defaultShardCount !== undefined
-        ? { defaultShardCount: intField(body, 'defaultShardCount', 1, 1024) }
-        : {}),
+      ...(body.name !== undefined ? { name: body.name } : {}),
+      ...(body.locationHint !== undefined ? { locationHint: body.locationHint || null } : {}),
+      ...(body.replicaCount !== undefined ? { replicaCount: body.replicaCount } : {}),
+      ...(body.defaultShardCount !== undefined ? { defaultShardCount: body.defaultShardCount } : {}),
     };
     if (Object.keys(patch).length === 0) throw new ApiError(400, 'invalid_request', 'nothing to update');
     const row = await withControlPlane(c.env, async (db) => {
-      const target = await lookup(db, principal.projectId, principal.databaseId, c.req.param('database'));
+      const target = await lookup(
+        db,
+        principal.projectId,
+        principal.databaseId,
+        c.req.valid('param').database,
+      );
       const [updated] = await db
         .update(databases)
         .set(patch)
@@ -145,13 +197,18 @@ export const databaseAdminRoutes = new Hono<AuthEnv>()
       });
       return updated;
     });
-    return c.json(row);
+    return c.json(row, 200);
   })
-  .delete('/v1/databases/:database', async (c) => {
+  .openapi(remove, async (c) => {
     const principal = c.get('principal')!;
-    await authorizeRequest(c, c.req.param('database'), 'drop database', 'admin');
+    await authorizeRequest(c, c.req.valid('param').database, 'drop database', 'admin');
     await withControlPlane(c.env, async (db) => {
-      const target = await lookup(db, principal.projectId, principal.databaseId, c.req.param('database'));
+      const target = await lookup(
+        db,
+        principal.projectId,
+        principal.databaseId,
+        c.req.valid('param').database,
+      );
       // Data first: if teardown fails the row stays, so the delete can be retried.
       const removed = await destroyDatabaseData(c.env, target.id);
       await db.delete(databases).where(eq(databases.id, target.id));

@@ -5,17 +5,29 @@
  * invitee, whose email must match). Tokens are 256-bit, stored hashed,
  * single-use, valid 7 days.
  */
+import { createRoute, z } from '@hono/zod-openapi';
 import { and, desc, eq, gt, isNull } from 'drizzle-orm';
-import { Hono } from 'hono';
 import { audit } from '../auth/audit.ts';
 import { type AuthEnv, sessionUser } from '../auth/auth-context.ts';
 import { quoted, sendEmail } from '../auth/email.ts';
-import { emailField, enumField, jsonBody, stringField } from '../auth/request-body.ts';
+import { readJsonBody } from '../auth/request-body.ts';
 import { hashSecret, randomToken } from '../auth/token-hash.ts';
 import { withControlPlane } from '../db/client.ts';
 import { invitations, memberships, ORG_ROLES, organizations } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
+import { apiRouter } from '../openapi/api-router.ts';
+import {
+  AUTHENTICATED,
+  emailString,
+  errors,
+  json,
+  jsonBody,
+  noContent,
+  oneOf,
+  plainTextString,
+} from '../openapi/schemas.ts';
 import { auditSuccess } from './audit-actor.ts';
+import { Invitation, OrgParam, OrgRole } from './resources.ts';
 import { isUuid, requireOrgRole } from './roles.ts';
 
 export const INVITATION_TTL_SECONDS = 7 * 24 * 3600;
@@ -25,10 +37,66 @@ function publicInvitation(row: typeof invitations.$inferSelect) {
   return rest;
 }
 
-export const invitationsRoutes = new Hono<AuthEnv>()
-  .get('/v1/orgs/:org/invitations', async (c) => {
+const tags = ['Invitations'];
+
+const list = createRoute({
+  method: 'get',
+  path: '/v1/orgs/{org}/invitations',
+  tags,
+  security: AUTHENTICATED,
+  summary: 'Pending invitations (admin)',
+  request: { params: OrgParam },
+  responses: {
+    200: json(z.object({ invitations: z.array(Invitation) }), 'Invitations'),
+    ...errors(401, 403, 404),
+  },
+});
+
+const create = createRoute({
+  method: 'post',
+  path: '/v1/orgs/{org}/invitations',
+  tags,
+  security: AUTHENTICATED,
+  summary: 'Invite by email with a role (admin; only an owner invites owners)',
+  middleware: [readJsonBody()] as const,
+  request: {
+    params: OrgParam,
+    body: jsonBody(z.object({ email: emailString(), role: oneOf('role', ORG_ROLES) })),
+  },
+  responses: {
+    201: json(Invitation, 'Invited; the link is mailed'),
+    ...errors(400, 401, 403, 404, 413, 415),
+  },
+});
+
+const revoke = createRoute({
+  method: 'delete',
+  path: '/v1/orgs/{org}/invitations/{invitation}',
+  tags,
+  security: AUTHENTICATED,
+  summary: 'Revoke a pending invitation (admin)',
+  request: { params: OrgParam.extend({ invitation: z.string().openapi({ description: 'Invitation id' }) }) },
+  responses: { 204: noContent, ...errors(401, 403, 404) },
+});
+
+const accept = createRoute({
+  method: 'post',
+  path: '/v1/invitations/accept',
+  tags,
+  security: AUTHENTICATED,
+  summary: "Accept an invitation (the signed-in user's email must match it)",
+  middleware: [readJsonBody()] as const,
+  request: { body: jsonBody(z.object({ token: plainTextString('token', 200) })) },
+  responses: {
+    200: json(z.object({ orgId: z.string(), role: OrgRole }), 'Joined'),
+    ...errors(400, 401, 404, 413, 415),
+  },
+});
+
+export const invitationsRoutes = apiRouter<AuthEnv>()
+  .openapi(list, async (c) => {
     const user = sessionUser(c);
-    const orgId = c.req.param('org');
+    const orgId = c.req.valid('param').org;
     const rows = await withControlPlane(c.env, async (db) => {
       await requireOrgRole(db, user.userId, orgId, 'admin');
       return db
@@ -39,14 +107,12 @@ export const invitationsRoutes = new Hono<AuthEnv>()
         )
         .orderBy(desc(invitations.createdAt));
     });
-    return c.json({ invitations: rows.map(publicInvitation) });
+    return c.json({ invitations: rows.map(publicInvitation) }, 200);
   })
-  .post('/v1/orgs/:org/invitations', async (c) => {
+  .openapi(create, async (c) => {
     const user = sessionUser(c);
-    const orgId = c.req.param('org');
-    const body = await jsonBody(c);
-    const email = emailField(body);
-    const role = enumField(body, 'role', ORG_ROLES);
+    const orgId = c.req.valid('param').org;
+    const { email, role } = c.req.valid('json');
     const token = randomToken(32);
     const row = await withControlPlane(c.env, async (db) => {
       const mine = await requireOrgRole(db, user.userId, orgId, 'admin');
@@ -81,10 +147,9 @@ export const invitationsRoutes = new Hono<AuthEnv>()
     });
     return c.json(publicInvitation(row), 201);
   })
-  .delete('/v1/orgs/:org/invitations/:invitation', async (c) => {
+  .openapi(revoke, async (c) => {
     const user = sessionUser(c);
-    const orgId = c.req.param('org');
-    const id = c.req.param('invitation');
+    const { org: orgId, invitation: id } = c.req.valid('param');
     await withControlPlane(c.env, async (db) => {
       await requireOrgRole(db, user.userId, orgId, 'admin');
       const [revoked] = isUuid(id)
@@ -111,9 +176,9 @@ export const invitationsRoutes = new Hono<AuthEnv>()
     });
     return c.body(null, 204);
   })
-  .post('/v1/invitations/accept', async (c) => {
+  .openapi(accept, async (c) => {
     const user = sessionUser(c);
-    const token = stringField(await jsonBody(c), 'token', 200);
+    const { token } = c.req.valid('json');
     const result = await withControlPlane(c.env, async (db) => {
       // Consumed in one statement: only the invited address, once, before expiry.
       const [inv] = await db
@@ -151,5 +216,5 @@ export const invitationsRoutes = new Hono<AuthEnv>()
       });
       return { orgId: inv.orgId, role: inv.role };
     });
-    return c.json(result);
+    return c.json(result, 200);
   });

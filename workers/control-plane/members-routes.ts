@@ -4,15 +4,18 @@
  * grants or takes away `owner`), remove (admin, or yourself to leave). An org
  * always keeps at least one owner.
  */
+import { createRoute, z } from '@hono/zod-openapi';
 import { and, count, eq } from 'drizzle-orm';
-import { Hono } from 'hono';
 import { type AuthEnv, sessionUser } from '../auth/auth-context.ts';
-import { enumField, jsonBody } from '../auth/request-body.ts';
+import { readJsonBody } from '../auth/request-body.ts';
 import type { ControlPlaneDb } from '../db/client.ts';
 import { withControlPlane } from '../db/client.ts';
 import { memberships, ORG_ROLES, type OrgRole, users } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
+import { apiRouter } from '../openapi/api-router.ts';
+import { AUTHENTICATED, errors, json, jsonBody, noContent, oneOf } from '../openapi/schemas.ts';
 import { auditSuccess } from './audit-actor.ts';
+import { Member, OrgParam, OrgRole as OrgRoleSchema } from './resources.ts';
 import { isUuid, requireOrgRole } from './roles.ts';
 
 async function memberRole(db: ControlPlaneDb, orgId: string, userId: string): Promise<OrgRole> {
@@ -34,10 +37,47 @@ async function assertNotLastOwner(db: ControlPlaneDb, orgId: string): Promise<vo
   if (n <= 1) throw new ApiError(409, 'last_owner', 'an organization must keep at least one owner');
 }
 
-export const membersRoutes = new Hono<AuthEnv>()
-  .get('/v1/orgs/:org/members', async (c) => {
+const tags = ['Members'];
+const MemberParams = OrgParam.extend({ user: z.string().openapi({ description: 'User id' }) });
+
+const list = createRoute({
+  method: 'get',
+  path: '/v1/orgs/{org}/members',
+  tags,
+  security: AUTHENTICATED,
+  summary: "An organization's members (viewer)",
+  request: { params: OrgParam },
+  responses: { 200: json(z.object({ members: z.array(Member) }), 'Members'), ...errors(401, 403, 404) },
+});
+
+const update = createRoute({
+  method: 'patch',
+  path: '/v1/orgs/{org}/members/{user}',
+  tags,
+  security: AUTHENTICATED,
+  summary: "Change a member's role (admin; only an owner grants or takes away owner)",
+  middleware: [readJsonBody()] as const,
+  request: { params: MemberParams, body: jsonBody(z.object({ role: oneOf('role', ORG_ROLES) })) },
+  responses: {
+    200: json(z.object({ userId: z.string(), role: OrgRoleSchema }), 'Updated'),
+    ...errors(400, 401, 403, 404, 409, 413, 415),
+  },
+});
+
+const remove = createRoute({
+  method: 'delete',
+  path: '/v1/orgs/{org}/members/{user}',
+  tags,
+  security: AUTHENTICATED,
+  summary: 'Remove a member (admin), or leave (yourself); an org keeps one owner',
+  request: { params: MemberParams },
+  responses: { 204: noContent, ...errors(401, 403, 404, 409) },
+});
+
+export const membersRoutes = apiRouter<AuthEnv>()
+  .openapi(list, async (c) => {
     const user = sessionUser(c);
-    const orgId = c.req.param('org');
+    const orgId = c.req.valid('param').org;
     const rows = await withControlPlane(c.env, async (db) => {
       await requireOrgRole(db, user.userId, orgId, 'viewer');
       return db
@@ -53,13 +93,12 @@ export const membersRoutes = new Hono<AuthEnv>()
         .where(eq(memberships.orgId, orgId))
         .orderBy(memberships.createdAt);
     });
-    return c.json({ members: rows });
+    return c.json({ members: rows }, 200);
   })
-  .patch('/v1/orgs/:org/members/:user', async (c) => {
+  .openapi(update, async (c) => {
     const user = sessionUser(c);
-    const orgId = c.req.param('org');
-    const targetId = c.req.param('user');
-    const role = enumField(await jsonBody(c), 'role', ORG_ROLES);
+    const { org: orgId, user: targetId } = c.req.valid('param');
+    const { role } = c.req.valid('json');
     await withControlPlane(c.env, async (db) => {
       const mine = await requireOrgRole(db, user.userId, orgId, 'admin');
       const current = await memberRole(db, orgId, targetId);
@@ -79,12 +118,11 @@ export const membersRoutes = new Hono<AuthEnv>()
         detail: { from: current, to: role },
       });
     });
-    return c.json({ userId: targetId, role });
+    return c.json({ userId: targetId, role }, 200);
   })
-  .delete('/v1/orgs/:org/members/:user', async (c) => {
+  .openapi(remove, async (c) => {
     const user = sessionUser(c);
-    const orgId = c.req.param('org');
-    const targetId = c.req.param('user');
+    const { org: orgId, user: targetId } = c.req.valid('param');
     await withControlPlane(c.env, async (db) => {
       const leaving = targetId === user.userId;
       const mine = await requireOrgRole(db, user.userId, orgId, leaving ? 'viewer' : 'admin');

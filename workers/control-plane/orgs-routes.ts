@@ -2,29 +2,89 @@
  * @module workers/control-plane/orgs-routes
  * `/v1/orgs` and `/v1/orgs/{org}`: organizations the caller belongs to.
  */
+import { createRoute, z } from '@hono/zod-openapi';
 import { and, eq } from 'drizzle-orm';
-import { Hono } from 'hono';
 import { type AuthEnv, sessionUser } from '../auth/auth-context.ts';
-import { nameField } from '../auth/plain-text.ts';
-import { jsonBody, stringField } from '../auth/request-body.ts';
+import { readJsonBody } from '../auth/request-body.ts';
 import { withControlPlane } from '../db/client.ts';
 import { memberships, organizations, projects } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
+import { apiRouter } from '../openapi/api-router.ts';
+import {
+  AUTHENTICATED,
+  errors,
+  json,
+  jsonBody,
+  nameString,
+  noContent,
+  plainTextString,
+} from '../openapi/schemas.ts';
 import { auditSuccess } from './audit-actor.ts';
 import { destroyProjectsData } from './project-teardown.ts';
+import { Org, OrgParam } from './resources.ts';
 import { requireOrgRole } from './roles.ts';
 
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
 
-function slugField(body: Record<string, unknown>): string {
-  const slug = stringField(body, 'slug', 40);
-  if (!SLUG.test(slug))
-    throw new ApiError(400, 'invalid_request', '"slug" must be lower-case letters, digits and dashes');
-  return slug;
-}
+const slug = plainTextString('slug', 40).refine((s) => SLUG.test(s), {
+  error: '"slug" must be lower-case letters, digits and dashes',
+});
 
-export const orgsRoutes = new Hono<AuthEnv>()
-  .get('/v1/orgs', async (c) => {
+const tags = ['Organizations'];
+
+const list = createRoute({
+  method: 'get',
+  path: '/v1/orgs',
+  tags,
+  security: AUTHENTICATED,
+  summary: "The caller's organizations, with the caller's role",
+  responses: { 200: json(z.object({ orgs: z.array(Org) }), 'Organizations'), ...errors(401) },
+});
+
+const create = createRoute({
+  method: 'post',
+  path: '/v1/orgs',
+  tags,
+  security: AUTHENTICATED,
+  summary: 'Create an organization (the caller becomes its owner)',
+  middleware: [readJsonBody()] as const,
+  request: { body: jsonBody(z.object({ name: nameString('organization'), slug })) },
+  responses: { 201: json(Org, 'Created'), ...errors(400, 401, 409, 413, 415) },
+});
+
+const get = createRoute({
+  method: 'get',
+  path: '/v1/orgs/{org}',
+  tags,
+  security: AUTHENTICATED,
+  summary: 'One organization (viewer)',
+  request: { params: OrgParam },
+  responses: { 200: json(Org, 'The organization'), ...errors(401, 403, 404) },
+});
+
+const rename = createRoute({
+  method: 'patch',
+  path: '/v1/orgs/{org}',
+  tags,
+  security: AUTHENTICATED,
+  summary: 'Rename an organization (admin)',
+  middleware: [readJsonBody()] as const,
+  request: { params: OrgParam, body: jsonBody(z.object({ name: nameString('organization') })) },
+  responses: { 200: json(Org.omit({ role: true }), 'Renamed'), ...errors(400, 401, 403, 404, 413, 415) },
+});
+
+const remove = createRoute({
+  method: 'delete',
+  path: '/v1/orgs/{org}',
+  tags,
+  security: AUTHENTICATED,
+  summary: "Delete an organization and all its projects' data (owner)",
+  request: { params: OrgParam },
+  responses: { 204: noContent, ...errors(401, 403, 404) },
+});
+
+export const orgsRoutes = apiRouter<AuthEnv>()
+  .openapi(list, async (c) => {
     const user = sessionUser(c);
     const rows = await withControlPlane(c.env, (db) =>
       db
@@ -34,13 +94,11 @@ export const orgsRoutes = new Hono<AuthEnv>()
         .where(eq(memberships.userId, user.userId))
         .orderBy(organizations.createdAt),
     );
-    return c.json({ orgs: rows.map((r) => ({ ...r.org, role: r.role })) });
+    return c.json({ orgs: rows.map((r) => ({ ...r.org, role: r.role })) }, 200);
   })
-  .post('/v1/orgs', async (c) => {
+  .openapi(create, async (c) => {
     const user = sessionUser(c);
-    const body = await jsonBody(c);
-    const name = nameField(body, 'organization');
-    const slug = slugField(body);
+    const { name, slug } = c.req.valid('json');
     const org = await withControlPlane(c.env, async (db) => {
       const [created] = await db
         .insert(organizations)
@@ -57,22 +115,22 @@ export const orgsRoutes = new Hono<AuthEnv>()
       });
       return created;
     });
-    return c.json({ ...org, role: 'owner' }, 201);
+    return c.json({ ...org, role: 'owner' as const }, 201);
   })
-  .get('/v1/orgs/:org', async (c) => {
+  .openapi(get, async (c) => {
     const user = sessionUser(c);
-    const orgId = c.req.param('org');
+    const orgId = c.req.valid('param').org;
     const result = await withControlPlane(c.env, async (db) => {
       const role = await requireOrgRole(db, user.userId, orgId, 'viewer');
       const [org] = await db.select().from(organizations).where(eq(organizations.id, orgId));
       return { ...org, role };
     });
-    return c.json(result);
+    return c.json(result, 200);
   })
-  .patch('/v1/orgs/:org', async (c) => {
+  .openapi(rename, async (c) => {
     const user = sessionUser(c);
-    const orgId = c.req.param('org');
-    const name = nameField(await jsonBody(c), 'organization');
+    const orgId = c.req.valid('param').org;
+    const { name } = c.req.valid('json');
     const org = await withControlPlane(c.env, async (db) => {
       await requireOrgRole(db, user.userId, orgId, 'admin');
       const [updated] = await db
@@ -89,11 +147,11 @@ export const orgsRoutes = new Hono<AuthEnv>()
       });
       return updated;
     });
-    return c.json(org);
+    return c.json(org, 200);
   })
-  .delete('/v1/orgs/:org', async (c) => {
+  .openapi(remove, async (c) => {
     const user = sessionUser(c);
-    const orgId = c.req.param('org');
+    const orgId = c.req.valid('param').org;
     await withControlPlane(c.env, async (db) => {
       await requireOrgRole(db, user.userId, orgId, 'owner');
       const owned = await db.select({ id: projects.id }).from(projects).where(eq(projects.orgId, orgId));

@@ -37,17 +37,6 @@ export function dateParam(v: string | undefined, name: string): Date | undefined
   return new Date(t);
 }
 
-/** One of `allowed`. */
-export function enumParam<T extends string>(
-  v: string | undefined,
-  name: string,
-  allowed: readonly T[],
-): T | undefined {
-  if (v === undefined) return undefined;
-  if (!(allowed as readonly string[]).includes(v)) bad(`"${name}" must be one of ${allowed.join(', ')}`);
-  return v as T;
-}
-
 /** Free text (a filter value): the plain-text rule, at most `max` characters. */
 export function textParam(v: string | undefined, name: string, max = 200): string | undefined {
   // An empty filter (`?action=`) means no filter, as forms send it.
