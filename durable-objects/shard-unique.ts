@@ -23,7 +23,7 @@ import {
   encodeTableRows,
   vectorValues,
 } from '../engine/distributed/chunk-rows.ts';
-import { parsePlaneJson } from '../engine/distributed/row-json.ts';
+import { parsePlaneJson, planeJson } from '../engine/distributed/row-json.ts';
 import type { DistTable, Row, UniqueConstraint } from '../engine/distributed/table-schema.ts';
 import { type KeyHolder, type KeyLookup, keyOf, uniqueViolation } from '../engine/distributed/unique-keys.ts';
 import { isNullAt } from '../engine/vector.ts';
@@ -58,8 +58,16 @@ export function ensureKeyIndexes(m: Meter, t: DistTable): void {
     );
 }
 
-/** A value as SQLite compares it with json_extract's result (booleans are 1 / 0 there). */
-const bindable = (v: unknown) => (typeof v === 'boolean' ? (v ? 1 : 0) : v);
+/**
+ * A value as SQLite compares it with json_extract's result: booleans are 1 / 0 there, and a
+ * value `planeJson` tags (int8 beyond ±2^53, NaN, ±Infinity) is stored as its tag object, which
+ * json_extract answers as that object's minified JSON text — `planeJson`'s text of the value.
+ */
+const bindable = (v: unknown) => {
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (typeof v === 'bigint' || (typeof v === 'number' && !Number.isFinite(v))) return planeJson(v);
+  return v;
+};
 
 /** The stored rows and intents of one table on this shard, as a `KeyLookup`. */
 export class ShardKeyLookup implements KeyLookup {

@@ -207,3 +207,29 @@ describe.each(KINDS)('ON CONFLICT on a %s table, compared with PostgreSQL', (kin
     }
   });
 });
+
+describe.each(KINDS)('a bigint key beyond ±2^53 on a %s table', (kind) => {
+  const t = `uq_big_${kind}`;
+  const MAX = '9223372036854775807';
+  const MIN = '-9223372036854775808';
+  const ODD = '9007199254740993'; // 2^53 + 1: a double would round it onto 2^53
+  beforeAll(() => createKeyed(t, kind, '(id bigint PRIMARY KEY, v text)'));
+
+  it('is enforced, found by ON CONFLICT, updated and deleted, hot and compacted', async () => {
+    await ok(`INSERT INTO ${t} VALUES (${MAX}, 'max'), (${MIN}, 'min'), (${ODD}, 'odd'), (9007199254740992, 'even')`);
+    const dup = await sql(`INSERT INTO ${t} VALUES (${ODD}, 'again')`);
+    expect(dup.error?.code, JSON.stringify(dup.error)).toBe('23505');
+    expect(dup.error?.message).toContain(`Key (id)=(${ODD}) already exists.`);
+    await ok(`INSERT INTO ${t} VALUES (${MAX}, 'max2') ON CONFLICT (id) DO UPDATE SET v = EXCLUDED.v`);
+    expect((await ok(`INSERT INTO ${t} VALUES (${MIN}, 'x') ON CONFLICT DO NOTHING`)).rowCount).toBe(0);
+    await ok(`SELECT compact_table('${t}')`);
+    expect((await sql(`INSERT INTO ${t} VALUES (${MIN}, 'again')`)).error?.code).toBe('23505');
+    await ok(`UPDATE ${t} SET v = 'odd2' WHERE id = ${ODD}`);
+    await ok(`DELETE FROM ${t} WHERE id = 9007199254740992`);
+    expect((await ok(`SELECT id::text, v FROM ${t} ORDER BY id`)).rows).toEqual([
+      [MIN, 'min'],
+      [ODD, 'odd2'],
+      [MAX, 'max2'],
+    ]);
+  });
+});
