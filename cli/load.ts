@@ -27,6 +27,8 @@ export interface LoadOptions {
   readonly precision?: string;
   /** Attempts per batch for retryable failures. */
   readonly attempts?: number;
+  /** First retry pause in ms (doubled per attempt, at most 8 s); tests shorten it. */
+  readonly retryDelayMs?: number;
 }
 
 /** The totals a load ends with, from the server's answers. */
@@ -47,28 +49,37 @@ function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
+/** What a load needs of the API client (a seam for fault-injection tests). */
+export type IngestApi = Pick<OrochiApi, 'config' | 'ingest'>;
+
 /** Sends one batch, retrying the network, 5xx and 40001/40003 under the same key. */
 async function sendBatch(
-  api: OrochiApi,
+  api: IngestApi,
   table: string,
   contentType: string,
   batch: Batch,
   key: string,
   attempts: number,
   query: Record<string, string>,
+  delayMs: number,
 ) {
   for (let attempt = 1; ; attempt++) {
     try {
       return await api.ingest(table, contentType, batch.body, key, query);
     } catch (e) {
       if (!(e instanceof ApiError) || !e.retryable || attempt >= attempts) throw e;
-      await sleep(Math.min(8000, 250 * 2 ** attempt));
+      await sleep(Math.min(8000, delayMs * 2 ** attempt));
     }
   }
 }
 
 /** Runs a whole load; throws the first batch error that is not a row rejection (nothing after it is sent). */
-export async function load(api: OrochiApi, path: string, opts: LoadOptions): Promise<LoadSummary> {
+export async function load(
+  api: IngestApi,
+  path: string,
+  opts: LoadOptions,
+  progressStream: NodeJS.WriteStream = process.stderr,
+): Promise<LoadSummary> {
   const input = await openLoadInput(path, opts.format);
   const format = input.format;
   const contentType = CONTENT_TYPES[format];
@@ -78,7 +89,7 @@ export async function load(api: OrochiApi, path: string, opts: LoadOptions): Pro
     format === 'parquet'
       ? parquetBatches(path, opts.batchRows)
       : textBatches(input.chunks, format, { rows: opts.batchRows, bytes: opts.batchBytes });
-  const progress = loadProgress(parquetTotal ?? input.totalBytes);
+  const progress = loadProgress(parquetTotal ?? input.totalBytes, progressStream);
   const summary: LoadSummary = {
     batches: 0,
     duplicateBatches: 0,
@@ -105,7 +116,16 @@ export async function load(api: OrochiApi, path: string, opts: LoadOptions): Pro
       batch.body,
     );
     try {
-      const res = await sendBatch(api, opts.table, contentType, batch, key, opts.attempts ?? 6, query);
+      const res = await sendBatch(
+        api,
+        opts.table,
+        contentType,
+        batch,
+        key,
+        opts.attempts ?? 6,
+        query,
+        opts.retryDelayMs ?? 250,
+      );
       summary.accepted += res.accepted;
       summary.rejected += res.rejected;
       if (res.duplicate) summary.duplicateBatches++;

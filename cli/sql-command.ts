@@ -15,7 +15,11 @@ export function resultsOf(res: SqlResponse) {
 /** psql-like error text for an API error. */
 export function formatError(e: unknown): string {
   if (!(e instanceof ApiError)) return `error: ${(e as Error).message ?? String(e)}`;
-  const lines = [`ERROR:  ${e.message}`, `SQLSTATE: ${e.code}`];
+  // Control-plane and auth errors carry a word (`unauthenticated`), data-plane ones a SQLSTATE.
+  const lines = [
+    `ERROR:  ${e.message}`,
+    /^[0-9A-Z]{5}$/.test(e.code) ? `SQLSTATE: ${e.code}` : `CODE: ${e.code}`,
+  ];
   if (e.position !== undefined) lines.push(`POSITION: ${e.position}`);
   if (e.hint) lines.push(`HINT:  ${e.hint}`);
   return lines.join('\n');

@@ -1,7 +1,7 @@
 /**
  * The `orochi` bin in a real terminal against the real local stack
  * (wrangler dev + embedded Postgres): `orochi load` of a CSV draws its
- * progress bar and loads every row (200,000 rows in `npm test`, to keep this
+ * progress bar and loads every row (100,000 rows in `npm test`, to keep this
  * file near two minutes on a busy 2-core machine; `npm run test:cli-1m` runs
  * it with 1,000,000 — `CLI_LOAD_ROWS`); a load interrupted with Ctrl-C
  * and run again loads every row exactly once (count, sum and distinct ids);
@@ -65,7 +65,7 @@ afterAll(async () => {
 });
 
 describe('orochi load in a terminal', () => {
-  const n = Number(process.env.CLI_LOAD_ROWS ?? 200_000);
+  const n = Number(process.env.CLI_LOAD_ROWS ?? 100_000);
   const fmt = new Intl.NumberFormat('en-US');
 
   it(`loads a ${fmt.format(n)}-row CSV with a progress bar (rows/s, ETA) and accepted/rejected counts`, async () => {
@@ -86,12 +86,12 @@ describe('orochi load in a terminal', () => {
   }, 150_000);
 
   it('a load interrupted with Ctrl-C and run again loads each row once', async () => {
-    const total = 200_000;
+    const total = 100_000;
     const file = join(dir, 'resume.csv');
     writeCsv(file, total);
     await sql(`CREATE TABLE resumed (id bigint NOT NULL, host text, v double precision)`);
     await sql(`SELECT create_distributed_table('resumed', 'id')`);
-    const args = ['load', file, '--table', 'resumed', '--batch-rows', '10000'];
+    const args = ['load', file, '--table', 'resumed', '--batch-rows', '5000'];
 
     const first = orochi(args);
     // Ctrl-C once a few batches (of 20) are in.
