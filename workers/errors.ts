@@ -115,11 +115,11 @@ function answerOf(c: Context, thrown: Error): ErrorAnswer {
 
 /**
  * Neon's SQL-over-HTTP error (`POST /sql`): PostgreSQL's ErrorResponse fields at the top level,
- * `position` as text. Neon answers 400 for every error of the client's credentials or SQL (its
- * driver reads the body only then); 405, 413 and server faults keep their status.
+ * `position` as text. Every error of the client's request, credentials or SQL is 400 (Neon's
+ * driver reads the body, and so the SQLSTATE, only then); 405 and server faults keep their status.
  */
 function neonErrorResponse(c: Context, a: ErrorAnswer): Response {
-  const status = a.status >= 500 || a.status === 405 || a.status === 413 ? a.status : 400;
+  const status = a.status >= 500 || a.status === 405 ? a.status : 400;
   return c.json(
     {
       message: a.message,

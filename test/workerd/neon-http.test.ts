@@ -193,6 +193,18 @@ describe('POST /sql batches are one transaction', () => {
     expect(r.body.results[0].rows).toEqual([{ one: 1 }]);
   });
 
+  it("keeps a SET for the batch's later queries, whatever their parameters", async () => {
+    const join = {
+      query: 'SELECT a.id FROM neon_acct a JOIN neon_acct b ON a.id = b.id WHERE a.bal >= $1',
+      params: [0],
+    };
+    const alone = await neonSql({ queries: [join] });
+    expect(alone.status).toBe(200);
+    expect(alone.body.results[0].rowCount).toBeGreaterThan(1);
+    const limited = await neonSql({ queries: [{ query: 'SET orochi.coordinator_row_limit = 1' }, join] });
+    expect([limited.status, limited.body.code]).toEqual([400, '54000']);
+  });
+
   it('refuses isolation levels it cannot honour, and unknown ones', async () => {
     for (const [level, code] of [
       ['Serializable', '0A000'],
@@ -242,9 +254,9 @@ describe('POST /sql errors and credentials', () => {
     expect([missing.status, missing.body.code]).toEqual([400, '3D000']);
   });
 
-  it('holds the limits of /v1 …/sql: body size (413), parameter count (54023); POST only (405)', async () => {
+  it('holds the limits of /v1 …/sql: body size (54000), parameter count (54023); POST only (405)', async () => {
     const big = await neonSql({ query: `SELECT '${'x'.repeat(1 << 20)}'` });
-    expect([big.status, big.body.code]).toEqual([413, '54000']);
+    expect([big.status, big.body.code]).toEqual([400, '54000']);
     const params = Array.from({ length: 10_001 }, (_, i) => String(i));
     const many = await neonSql({ queries: [{ query: 'SELECT 1', params }] });
     expect([many.status, many.body.code]).toEqual([400, '54023']);
