@@ -6,12 +6,16 @@
  * unknown kind is a producer bug: it goes straight to the dead-letter queue.
  */
 import { sweepExpiredIdentityRows } from './auth/expiry-sweep.ts';
+import { sweepChangefeeds } from './cdc/changefeed-sweep.ts';
+import { type CdcDeliver, deliver } from './cdc/delivery-pump.ts';
 import { withControlPlane } from './db/client.ts';
 
-/** Events carried by the queue. CDC deliveries and autoscaler decisions join this union. */
+/** Events carried by the queue. Autoscaler decisions join this union. */
 export type QueueEvent =
   | { kind: 'health-probe'; nonce: string; at: number }
-  | { kind: 'maintenance-sweep'; at: number; cron: string };
+  | { kind: 'maintenance-sweep'; at: number; cron: string }
+  /** Deliver what a shard's log holds for one changefeed (see cdc/delivery-pump). */
+  | CdcDeliver;
 
 type Handler = (event: QueueEvent, env: Env) => Promise<void>;
 
@@ -22,7 +26,10 @@ const handlers: Record<QueueEvent['kind'], Handler> = {
   'maintenance-sweep': async (_event, env) => {
     const removed = await withControlPlane(env, (db) => sweepExpiredIdentityRows(db));
     console.log('maintenance sweep:', JSON.stringify(removed));
+    // Changefeeds whose trigger was lost or whose pump died are delivered again.
+    console.log('changefeed sweep: queued', await sweepChangefeeds(env));
   },
+  'cdc-deliver': (event, env) => deliver(env, event as CdcDeliver),
 };
 
 /** Seconds before retry attempt n (1-based): exponential, capped at 5 minutes. */
