@@ -102,6 +102,36 @@ describe('changefeed delivery', () => {
     });
   });
 
+  it('splits log entries larger than a batch across POSTs without losing or repeating a row', async () => {
+    await distributed('cf_split', 1, 'id int, v text');
+    const feed = await createFeed('cf-split', ['cf_split'], 'split', { batchSize: 2 });
+    const bulk = Array.from({ length: 7 }, (_, i) => ({ id: i + 1, v: `b${i + 1}` }));
+    expect((await ingest('cf_split', 'application/json', JSON.stringify(bulk))).status).toBe(200);
+    await ok(`INSERT INTO cf_split VALUES (8, 'x'), (9, 'y'), (10, 'z')`);
+    await ok(`UPDATE cf_split SET v = 'u' WHERE id > 5`);
+    const want = await tableRows('cf_split');
+    const events = await until('15 events', async () => {
+      const ev = verifiedEvents(await received('split'), feed.secret);
+      return ev.length >= 15 ? ev : undefined;
+    });
+    expect(events.length).toBe(15);
+    const reqs = await received('split');
+    expect(reqs.every((r) => JSON.parse(r.body).events.length <= 2)).toBe(true);
+    // The bulk entry (7 rows) spans four POSTs: positions 0..6 of one LSN, in order.
+    const bulkLsn = events[0].source.lsn;
+    expect(events.filter((e) => e.source.lsn === bulkLsn).map((e) => e.id.split(':').pop())).toEqual([
+      '0',
+      '1',
+      '2',
+      '3',
+      '4',
+      '5',
+      '6',
+    ]);
+    expectLogOrder(events);
+    expect(replay(events)).toEqual(want);
+  });
+
   it('retries a 500 with the same webhook-id, honours 429 Retry-After, and pages the delivery log', async () => {
     await distributed('cf_retry', 1, 'id int, v text');
     await script('retry', [{ status: 500 }, { status: 429, headers: { 'retry-after': '1' } }]);
