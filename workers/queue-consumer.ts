@@ -37,28 +37,38 @@ export function retryDelaySeconds(attempt: number): number {
   return Math.min(300, 2 ** Math.max(0, attempt - 1) * 5);
 }
 
+/**
+ * Handles a batch. Changefeed deliveries run concurrently (each holds its own
+ * per-shard lease, and one slow receiver must not hold up the other shards);
+ * every other message is handled in order, one at a time.
+ */
 export async function handleQueueBatch(
   batch: MessageBatch<unknown>,
   env: Env,
   _ctx: ExecutionContext,
 ): Promise<void> {
-  for (const msg of batch.messages) {
-    const event = msg.body as QueueEvent | undefined;
-    const handler = event && typeof event === 'object' ? handlers[event.kind] : undefined;
-    if (!handler) {
-      await env.EVENTS_DLQ.send({ reason: 'unknown event kind', body: msg.body, queue: batch.queue });
-      msg.ack();
-      continue;
-    }
-    try {
-      await handler(event as QueueEvent, env);
-      msg.ack();
-    } catch (e) {
-      console.error(
-        `queue event ${(event as QueueEvent).kind} failed:`,
-        e instanceof Error ? e.message : String(e),
-      );
-      msg.retry({ delaySeconds: retryDelaySeconds(msg.attempts) });
-    }
+  const isDelivery = (m: Message<unknown>) => (m.body as QueueEvent | undefined)?.kind === 'cdc-deliver';
+  const deliveries = Promise.all(batch.messages.filter(isDelivery).map((m) => handleMessage(m, batch, env)));
+  for (const msg of batch.messages) if (!isDelivery(msg)) await handleMessage(msg, batch, env);
+  await deliveries;
+}
+
+async function handleMessage(msg: Message<unknown>, batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  const event = msg.body as QueueEvent | undefined;
+  const handler = event && typeof event === 'object' ? handlers[event.kind] : undefined;
+  if (!handler) {
+    await env.EVENTS_DLQ.send({ reason: 'unknown event kind', body: msg.body, queue: batch.queue });
+    msg.ack();
+    return;
+  }
+  try {
+    await handler(event as QueueEvent, env);
+    msg.ack();
+  } catch (e) {
+    console.error(
+      `queue event ${(event as QueueEvent).kind} failed:`,
+      e instanceof Error ? e.message : String(e),
+    );
+    msg.retry({ delaySeconds: retryDelaySeconds(msg.attempts) });
   }
 }
