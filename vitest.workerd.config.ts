@@ -18,6 +18,8 @@ export default defineConfig({
           PG_WS_PROXY: inject('pgWsProxy'),
           DATABASE_URL: inject('pgDatabaseUrl'),
           OROCHI_DEV_API_KEY: 'test-dev-key',
+          // Seals changefeed signing secrets (workers/cdc/signing-secrets.ts).
+          OROCHI_CDC_KEY: 'test-cdc-key',
           // Replays one seeded history of test/workerd/change-log-replay.test.ts.
           CHANGE_LOG_SEED: process.env.CHANGE_LOG_SEED ?? '',
         },

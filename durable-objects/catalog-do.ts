@@ -23,6 +23,29 @@ import {
 } from './catalog-changes.ts';
 import { CATALOG_MIGRATIONS, ensurePlacementMap } from './catalog-schema.ts';
 import {
+  acquireLease,
+  advanceDelivery,
+  failDelivery,
+  idleCursors,
+  type Lease,
+  releaseLease,
+} from './changefeed-cursors.ts';
+import {
+  type Changefeed,
+  type ChangefeedSpec,
+  type ChangefeedStatus,
+  createFeed,
+  type Delivery,
+  deleteFeed,
+  getFeed,
+  listDeliveries,
+  listFeeds,
+  recordDelivery,
+  rotateSecret,
+  type SealedSecret,
+  setStatus,
+} from './changefeed-store.ts';
+import {
   claimIdempotencyKey,
   type HeldKeyClaim,
   IDEMPOTENCY_WAIT_MS,
@@ -456,5 +479,67 @@ export class CatalogDO extends DurableObject<Env> {
   async pendingTxns(): Promise<TxnRecord[]> {
     this.tombstone.check();
     return pendingTxns(this.sql);
+  }
+
+  /** Changefeed records, cursors and delivery log (see changefeed-store / changefeed-cursors). */
+  private cdc<T>(fn: () => T): Promise<T> {
+    this.tombstone.check();
+    return rpcSafe(() => this.ctx.storage.transactionSync(fn));
+  }
+
+  async cdcCreate(
+    f: { id: string; name: string; spec: ChangefeedSpec; secret: SealedSecret },
+    starts: Record<string, number>,
+  ): Promise<Changefeed> {
+    return this.cdc(() => createFeed(this.sql, f, starts, Date.now()));
+  }
+  async cdcList(): Promise<Changefeed[]> {
+    return this.cdc(() => listFeeds(this.sql));
+  }
+  async cdcGet(ref: string): Promise<Changefeed> {
+    return this.cdc(() => getFeed(this.sql, ref));
+  }
+  async cdcSetStatus(ref: string, status: ChangefeedStatus, reason: string | null): Promise<Changefeed> {
+    return this.cdc(() => setStatus(this.sql, ref, status, reason, Date.now()));
+  }
+  async cdcRotate(ref: string, secret: SealedSecret, overlapUntil: number): Promise<Changefeed> {
+    return this.cdc(() => rotateSecret(this.sql, ref, secret, overlapUntil));
+  }
+  async cdcDelete(ref: string): Promise<Changefeed> {
+    return this.cdc(() => deleteFeed(this.sql, ref));
+  }
+  async cdcDeliveries(ref: string, limit: number, beforeSeq?: number): Promise<Delivery[]> {
+    return this.cdc(() => listDeliveries(this.sql, ref, limit, beforeSeq));
+  }
+  async cdcRecordDelivery(feedId: string, d: Omit<Delivery, 'seq'>): Promise<void> {
+    return this.cdc(() => recordDelivery(this.sql, feedId, d));
+  }
+  async cdcAcquire(feedId: string, shard: string, leaseMs: number, token?: string): Promise<Lease> {
+    return this.cdc(() => acquireLease(this.sql, feedId, shard, Date.now(), leaseMs, token));
+  }
+  async cdcAdvance(
+    feedId: string,
+    shard: string,
+    token: string,
+    to: { lsn: number; skip: number },
+    deliveredMs: number | null,
+  ): Promise<void> {
+    return this.cdc(() => advanceDelivery(this.sql, feedId, shard, token, to, deliveredMs));
+  }
+  async cdcFail(
+    feedId: string,
+    shard: string,
+    token: string,
+    attempt: number,
+    nextAt: number,
+    error: string,
+  ): Promise<void> {
+    return this.cdc(() => failDelivery(this.sql, feedId, shard, token, attempt, nextAt, error));
+  }
+  async cdcRelease(feedId: string, shard: string, token: string): Promise<boolean> {
+    return this.cdc(() => releaseLease(this.sql, feedId, shard, token));
+  }
+  async cdcIdle(): Promise<{ feedId: string; shard: string }[]> {
+    return this.cdc(() => idleCursors(this.sql, Date.now()));
   }
 }

@@ -10,8 +10,9 @@
  * Migration 4 gives every table an immutable id and a version (tables made
  * before ids keep their name as `legacyName`, under which shards hold their
  * data until they adopt the id) and stores the shard map of every placement
- * (see engine/distributed/shard-map). Append new migrations at the end; never
- * edit one that has shipped.
+ * (see engine/distributed/shard-map). Migration 5 adds changefeeds, their
+ * per-shard delivery cursors and the delivery log (see changefeed-store).
+ * Append new migrations at the end; never edit one that has shipped.
  */
 import { initialRanges } from '../engine/distributed/shard-map.ts';
 import { hasColumn, type Migration } from './schema-migrations.ts';
@@ -122,6 +123,27 @@ export const CATALOG_MIGRATIONS: readonly Migration[] = [
         .exec<{ shard_count: number }>(`SELECT shard_count FROM catalog_placements ORDER BY shard_count`)
         .toArray();
       for (const { shard_count } of counts) ensurePlacementMap(sql, shard_count);
+    },
+  },
+  {
+    version: 5,
+    name: 'changefeeds, their per-shard cursors and delivery log',
+    up: (sql) => {
+      sql.exec(`CREATE TABLE IF NOT EXISTS changefeeds (
+        id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, spec TEXT NOT NULL, secrets TEXT NOT NULL,
+        status TEXT NOT NULL, reason TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL)`);
+      sql.exec(`CREATE TABLE IF NOT EXISTS changefeed_cursors (
+        feed_id TEXT NOT NULL, shard TEXT NOT NULL, lsn INTEGER NOT NULL, skip INTEGER NOT NULL DEFAULT 0,
+        attempt INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL DEFAULT 0, last_error TEXT,
+        delivered_ms INTEGER, lease_until INTEGER NOT NULL DEFAULT 0, lease_token TEXT,
+        dirty INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (feed_id, shard))`);
+      sql.exec(`CREATE TABLE IF NOT EXISTS changefeed_deliveries (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, feed_id TEXT NOT NULL, shard TEXT NOT NULL,
+        webhook_id TEXT NOT NULL, attempt INTEGER NOT NULL, status INTEGER, latency_ms INTEGER NOT NULL,
+        events INTEGER NOT NULL, error TEXT, at INTEGER NOT NULL)`);
+      sql.exec(
+        `CREATE INDEX IF NOT EXISTS changefeed_deliveries_feed ON changefeed_deliveries (feed_id, seq)`,
+      );
     },
   },
 ];

@@ -6,6 +6,7 @@
  * applies write batches through the log and runs plan fragments over its rows
  * with the engine's vectorized executor (see `shard-engine`).
  */
+
 import { DurableObject } from 'cloudflare:workers';
 import type { LogPage } from '../engine/distributed/change-entry.ts';
 import type { Fragment, PartialResult } from '../engine/distributed/fragment.ts';
@@ -32,6 +33,7 @@ import {
   registerConsumer,
   writeLogRetention,
 } from './change-log-retention.ts';
+import { ChangefeedTrigger } from './changefeed-trigger.ts';
 import { rpcSafe } from './rpc-errors.ts';
 import { migrate } from './schema-migrations.ts';
 import { ensureDmlEngine, ShardEngine } from './shard-engine.ts';
@@ -94,6 +96,8 @@ export class ShardDO extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   /** Set once the database is deleted: every call then answers 3D000. */
   private readonly tombstone: Tombstone;
+  /** Queues changefeed delivery after commits (see changefeed-trigger). */
+  private readonly changefeeds: ChangefeedTrigger;
   /** Engine per table, cached until the next change of rows, chunks or definition. */
   private readonly engine = new ShardEngine();
   /** Cold chunk blocks fetched from R2 (bounded LRU). */
@@ -105,6 +109,7 @@ export class ShardDO extends DurableObject<Env> {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.tombstone = new Tombstone(this.sql);
+    this.changefeeds = new ChangefeedTrigger(ctx, env);
     this.cold = new ColdBlockCache(env.COLD, env.FROZEN);
     ctx.blockConcurrencyWhile(async () => {
       if (!this.tombstone.isSet) migrate(ctx.storage, SHARD_MIGRATIONS);
@@ -255,6 +260,7 @@ export class ShardDO extends DurableObject<Env> {
       if (!result.duplicate) {
         this.engine.invalidate();
         await this.ensureAlarm();
+        this.changefeeds.kick();
       }
       return {
         ...result,
@@ -432,6 +438,7 @@ export class ShardDO extends DurableObject<Env> {
       );
       this.engine.invalidate();
       await this.ensureAlarm();
+      this.changefeeds.kick();
       return { rowCount, stats: m.stats };
     });
   }
@@ -462,6 +469,7 @@ export class ShardDO extends DurableObject<Env> {
           : await this.withColdRows(m, pending?.table, pending?.op, run);
       this.engine.invalidate();
       await this.ensureAlarm();
+      if (decision === 'committed') this.changefeeds.kick();
       return { rowCount, stats: m.stats };
     });
   }
@@ -737,6 +745,7 @@ export class ShardDO extends DurableObject<Env> {
   /** Registers a durable log consumer at `fromLsn` (default: the next entry); its cursor holds retention back. */
   async registerLogConsumer(name: string, fromLsn?: number): Promise<{ lsn: number }> {
     this.tombstone.check();
+    this.changefeeds.invalidate();
     return rpcSafe(() =>
       this.ctx.storage.transactionSync(() => registerConsumer(this.meter(), name, fromLsn)),
     );
@@ -751,6 +760,7 @@ export class ShardDO extends DurableObject<Env> {
   /** Removes a log consumer. */
   async dropLogConsumer(name: string): Promise<void> {
     this.tombstone.check();
+    this.changefeeds.invalidate();
     return rpcSafe(() => dropConsumer(this.meter(), name));
   }
 

@@ -7,5 +7,7 @@ declare module 'vitest' {
     pgDatabaseUrl: string;
     /** Random-query plan and PostgreSQL's recorded answers (tagged JSON; see random-queries-oracle.ts). */
     rqgOracle: string;
+    /** Base URL of the webhook receiver (test/workerd/webhook-receiver.ts). */
+    cdcReceiver: string;
   }
 }

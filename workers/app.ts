@@ -6,6 +6,7 @@ import type { AppEnv } from './app-context.ts';
 import { authRoutes } from './auth/auth-routes.ts';
 import { requireDataPlaneAuth } from './auth/data-plane-auth.ts';
 import { passkeyRoutes } from './auth/passkey-routes.ts';
+import { changefeedRoutes } from './cdc/changefeed-routes.ts';
 import { controlPlaneRoutes, databaseAdminRoutes } from './control-plane/control-plane-routes.ts';
 import { dataPlaneRoutes } from './data-plane/routes.ts';
 import { databaseRoutes } from './databases-routes.ts';
@@ -55,5 +56,6 @@ app.route('/', databaseRoutes);
 app.route('/', dataPlaneRoutes);
 // Neon's SQL over HTTP (`neon()`, drizzle's neon-http): authenticates from its own headers.
 app.route('/', neonHttpRoutes);
+app.route('/', changefeedRoutes);
 // `/v1/openapi.json` and `/v1/docs`: the document lists every route group mounted with `app.route`.
 serveApiDocs(app);

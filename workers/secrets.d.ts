@@ -16,5 +16,12 @@ declare namespace Cloudflare {
     JWT_SIGNING_KEYS?: string;
     /** Platform operators only: the bearer token of `GET /v1/health/deep`. Unset = only the dev key, locally. */
     OROCHI_OPERATOR_TOKEN?: string;
+    /**
+     * Encrypts changefeed signing secrets at rest (AES-GCM under a key derived from it by HKDF).
+     * Required in production to create or rotate a changefeed; local mode falls back to a fixed dev key.
+     */
+    OROCHI_CDC_KEY?: string;
+    /** Scales the webhook retry schedule (default 0.01 in local mode, 1 in production). */
+    OROCHI_CDC_RETRY_SCALE?: string;
   }
 }

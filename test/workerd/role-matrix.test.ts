@@ -28,6 +28,14 @@ const ROUTES = {
   patchDatabase: 'PATCH /v1/databases/:database',
   deleteDatabase: 'DELETE /v1/databases/:database',
   neon: 'POST /sql',
+  createChangefeed: 'POST /v1/databases/:database/changefeeds',
+  listChangefeeds: 'GET /v1/databases/:database/changefeeds',
+  getChangefeed: 'GET /v1/databases/:database/changefeeds/:changefeed',
+  changefeedDeliveries: 'GET /v1/databases/:database/changefeeds/:changefeed/deliveries',
+  pauseChangefeed: 'POST /v1/databases/:database/changefeeds/:changefeed/pause',
+  resumeChangefeed: 'POST /v1/databases/:database/changefeeds/:changefeed/resume',
+  rotateChangefeedSecret: 'POST /v1/databases/:database/changefeeds/:changefeed/rotate-secret',
+  deleteChangefeed: 'DELETE /v1/databases/:database/changefeeds/:changefeed',
 } as const;
 type RouteKey = keyof typeof ROUTES;
 
@@ -94,7 +102,7 @@ async function probe(sql: string): Promise<string> {
   return `${r.status} ${cols} ${JSON.stringify(r.json?.rows ?? r.json?.error?.code)}`;
 }
 
-type Setup = 'rows' | 'empty' | 'hypertable' | 'none' | 'database';
+type Setup = 'rows' | 'empty' | 'hypertable' | 'none' | 'database' | 'changefeed';
 
 interface Kind {
   readonly name: string;
@@ -301,7 +309,56 @@ const KINDS: Kind[] = [
     state: async (_tb, db) => String((await call(`/v1/databases/${db}`, { token: setupKey })).status),
     changes: true,
   },
+  {
+    name: 'create changefeed',
+    route: 'createChangefeed',
+    need: 'admin',
+    setup: 'empty',
+    run: (p, tb) =>
+      send(
+        p.token,
+        'POST',
+        `/v1/databases/${t.database.id}/changefeeds`,
+        JSON.stringify({ name: tb, tables: [tb], url: 'https://example.com/hook' }),
+        { 'content-type': 'application/json' },
+      ),
+    state: (tb) => feedState(tb),
+    changes: true,
+  },
+  feedKind('list changefeeds', 'listChangefeeds', 'GET', ''),
+  feedKind('show changefeed', 'getChangefeed', 'GET', ''),
+  feedKind('changefeed deliveries', 'changefeedDeliveries', 'GET', '/deliveries'),
+  feedKind('pause changefeed', 'pauseChangefeed', 'POST', '/pause', true),
+  feedKind('resume changefeed', 'resumeChangefeed', 'POST', '/resume'),
+  feedKind('rotate changefeed secret', 'rotateChangefeedSecret', 'POST', '/rotate-secret', true),
+  feedKind('delete changefeed', 'deleteChangefeed', 'DELETE', '', true),
 ];
+
+/** A changefeed's observable state: status code, run status and secret count (as the setup key sees it). */
+async function feedState(tb: string): Promise<string> {
+  const r = await send(setupKey, 'GET', `/v1/databases/${t.database.id}/changefeeds/${tb}`);
+  return `${r.status} ${r.json?.status} ${r.json?.secrets?.length}`;
+}
+
+/** A call on changefeed `tb` (made by the setup), through `route`. */
+function feedKind(name: string, route: RouteKey, method: string, suffix: string, changes = false): Kind {
+  return {
+    name,
+    route,
+    need: 'admin',
+    setup: 'changefeed',
+    run: (p, tb) =>
+      send(
+        p.token,
+        method,
+        route === 'listChangefeeds'
+          ? `/v1/databases/${t.database.id}/changefeeds`
+          : `/v1/databases/${t.database.id}/changefeeds/${tb}${suffix}`,
+      ),
+    state: (tb) => feedState(tb),
+    changes,
+  };
+}
 
 /** A distinct shard count per case, so each successful PATCH is visible. */
 function shardCountFor(tb: string): number {
@@ -326,6 +383,17 @@ async function prepare(k: Kind, tb: string): Promise<string> {
   }
   await admin(`CREATE TABLE ${tb} (id int, time timestamptz, v double precision)`);
   if (setup === 'empty') return t.database.id;
+  if (setup === 'changefeed') {
+    const r = await send(
+      setupKey,
+      'POST',
+      `/v1/databases/${t.database.id}/changefeeds`,
+      JSON.stringify({ name: tb, tables: [tb], url: 'https://example.com/hook' }),
+      { 'content-type': 'application/json' },
+    );
+    if (r.status !== 201) throw new Error(`changefeed: ${r.status} ${JSON.stringify(r.json)}`);
+    return t.database.id;
+  }
   if (setup === 'hypertable')
     await admin(`SELECT create_hypertable('${tb}', 'time', chunk_time_interval => interval '1 day')`);
   await admin(`INSERT INTO ${tb} VALUES (1, '2020-01-01', 1), (2, '2020-01-02', 2)`);

@@ -1,0 +1,172 @@
+/**
+ * @module durable-objects/changefeed-cursors
+ * The delivery lease and cursor of one (changefeed, shard), kept by the
+ * CatalogDO (see changefeed-store for the model). Every change of a cursor
+ * names the lease token it holds: a pump whose lease expired (it was presumed
+ * dead) can no longer move the cursor, so two pumps never interleave POSTs of
+ * one shard.
+ */
+import { SqlError } from '../engine/errors.ts';
+import { type Changefeed, type ChangefeedCursor, getFeed } from './changefeed-store.ts';
+
+/** What a pump gets when it asks to deliver. */
+export type Lease =
+  | {
+      readonly kind: 'held';
+      readonly token: string;
+      readonly feed: Changefeed;
+      readonly cursor: ChangefeedCursor;
+    }
+  /** Another pump holds it (it will read the log again before it lets go). */
+  | { readonly kind: 'busy' }
+  /** A retry is scheduled: come back in `ms`. */
+  | { readonly kind: 'wait'; readonly ms: number }
+  /** Paused, disabled or deleted: nothing to deliver. */
+  | { readonly kind: 'stopped' };
+
+function cursorOf(feed: Changefeed, shard: string): ChangefeedCursor {
+  const c = feed.cursors.find((x) => x.shard === shard);
+  if (!c) throw new SqlError('42704', `changefeed "${feed.name}" has no cursor on shard "${shard}"`);
+  return c;
+}
+
+/** Takes (or, with the current `token`, renews) the lease for `leaseMs`. */
+export function acquireLease(
+  sql: SqlStorage,
+  feedId: string,
+  shard: string,
+  now: number,
+  leaseMs: number,
+  token?: string,
+): Lease {
+  const rows = sql.exec(`SELECT 1 FROM changefeeds WHERE id = ?`, feedId).toArray();
+  if (rows.length === 0) return { kind: 'stopped' };
+  const feed = getFeed(sql, feedId);
+  if (feed.status !== 'running') return { kind: 'stopped' };
+  const cursor = cursorOf(feed, shard);
+  const lease = sql
+    .exec<{ lease_until: number; lease_token: string | null }>(
+      `SELECT lease_until, lease_token FROM changefeed_cursors WHERE feed_id = ? AND shard = ?`,
+      feedId,
+      shard,
+    )
+    .one();
+  const mine = token !== undefined && lease.lease_token === token;
+  if (!mine && lease.lease_until > now) {
+    sql.exec(`UPDATE changefeed_cursors SET dirty = 1 WHERE feed_id = ? AND shard = ?`, feedId, shard);
+    return { kind: 'busy' };
+  }
+  if (cursor.nextAt > now) {
+    if (mine)
+      sql.exec(
+        `UPDATE changefeed_cursors SET lease_until = 0, lease_token = NULL WHERE feed_id = ? AND shard = ?`,
+        feedId,
+        shard,
+      );
+    return { kind: 'wait', ms: cursor.nextAt - now };
+  }
+  const next = mine ? token : crypto.randomUUID();
+  sql.exec(
+    `UPDATE changefeed_cursors SET lease_until = ?, lease_token = ?, dirty = CASE WHEN ? THEN dirty ELSE 0 END
+     WHERE feed_id = ? AND shard = ?`,
+    now + leaseMs,
+    next,
+    mine ? 1 : 0,
+    feedId,
+    shard,
+  );
+  return { kind: 'held', token: next, feed, cursor };
+}
+
+function requireLease(sql: SqlStorage, feedId: string, shard: string, token: string): void {
+  const r = sql
+    .exec<{ lease_token: string | null }>(
+      `SELECT lease_token FROM changefeed_cursors WHERE feed_id = ? AND shard = ?`,
+      feedId,
+      shard,
+    )
+    .toArray()[0];
+  if (!r || r.lease_token !== token)
+    throw new SqlError('40001', `the delivery lease of changefeed ${feedId} on shard "${shard}" was lost`);
+}
+
+/** Moves the cursor after a 2xx (or past entries with nothing to deliver); clears the retry state. */
+export function advanceDelivery(
+  sql: SqlStorage,
+  feedId: string,
+  shard: string,
+  token: string,
+  to: { lsn: number; skip: number },
+  deliveredMs: number | null,
+): void {
+  requireLease(sql, feedId, shard, token);
+  sql.exec(
+    `UPDATE changefeed_cursors SET lsn = ?, skip = ?, attempt = 0, next_at = 0, last_error = NULL,
+       delivered_ms = coalesce(?, delivered_ms) WHERE feed_id = ? AND shard = ?`,
+    to.lsn,
+    to.skip,
+    deliveredMs,
+    feedId,
+    shard,
+  );
+}
+
+/** Records a failed attempt: the next one is due at `nextAt`. */
+export function failDelivery(
+  sql: SqlStorage,
+  feedId: string,
+  shard: string,
+  token: string,
+  attempt: number,
+  nextAt: number,
+  error: string,
+): void {
+  requireLease(sql, feedId, shard, token);
+  sql.exec(
+    `UPDATE changefeed_cursors SET attempt = ?, next_at = ?, last_error = ? WHERE feed_id = ? AND shard = ?`,
+    attempt,
+    nextAt,
+    error,
+    feedId,
+    shard,
+  );
+}
+
+/**
+ * Lets the lease go, unless a trigger arrived while it was held (`dirty`): then
+ * the lease is kept, the mark cleared, and true returned so the holder reads
+ * the log again.
+ */
+export function releaseLease(sql: SqlStorage, feedId: string, shard: string, token: string): boolean {
+  const r = sql
+    .exec<{ dirty: number; lease_token: string | null }>(
+      `SELECT dirty, lease_token FROM changefeed_cursors WHERE feed_id = ? AND shard = ?`,
+      feedId,
+      shard,
+    )
+    .toArray()[0];
+  if (!r || r.lease_token !== token) return false;
+  if (r.dirty) {
+    sql.exec(`UPDATE changefeed_cursors SET dirty = 0 WHERE feed_id = ? AND shard = ?`, feedId, shard);
+    return true;
+  }
+  sql.exec(
+    `UPDATE changefeed_cursors SET lease_until = 0, lease_token = NULL WHERE feed_id = ? AND shard = ?`,
+    feedId,
+    shard,
+  );
+  return false;
+}
+
+/** (changefeed, shard) pairs of running changefeeds nobody delivers and no retry waits on (the sweep). */
+export function idleCursors(sql: SqlStorage, now: number): { feedId: string; shard: string }[] {
+  return sql
+    .exec<{ feed_id: string; shard: string }>(
+      `SELECT c.feed_id, c.shard FROM changefeed_cursors c JOIN changefeeds f ON f.id = c.feed_id
+       WHERE f.status = 'running' AND c.lease_until <= ? AND c.next_at <= ?`,
+      now,
+      now,
+    )
+    .toArray()
+    .map((r) => ({ feedId: r.feed_id, shard: r.shard }));
+}

@@ -1,0 +1,67 @@
+/**
+ * @module workers/cdc/changefeed-spec
+ * The body of `POST /v1/databases/{db}/changefeeds`, checked. Options the
+ * issue names but that are not built (`filter`, `columns`, `initialScan`,
+ * `resolvedEvery`, the `truncate` op) are refused with 0A000 rather than
+ * ignored; unknown fields are refused too.
+ */
+import type { ChangefeedOp, ChangefeedSpec } from '../../durable-objects/changefeed-store.ts';
+import { DATABASE_NAME } from '../auth/plain-text.ts';
+import { ApiError } from '../errors.ts';
+import { checkWebhookUrl } from './webhook-url.ts';
+
+/** A changefeed's name: like a database name. */
+export const CHANGEFEED_NAME = DATABASE_NAME;
+
+const OPS: readonly ChangefeedOp[] = ['insert', 'update', 'delete'];
+const NOT_BUILT = ['filter', 'columns', 'initialScan', 'resolvedEvery', 'replay'];
+const KNOWN = new Set(['name', 'tables', 'url', 'ops', 'batchSize', ...NOT_BUILT]);
+export const MAX_BATCH_SIZE = 1000;
+const MAX_TABLES = 100;
+
+const bad = (message: string) => new ApiError(400, '22023', message);
+const notBuilt = (what: string) => new ApiError(400, '0A000', `${what} is not supported by changefeeds yet`);
+
+/** The checked name and spec, or a 400 naming the first problem. */
+export function parseChangefeedBody(
+  env: Env,
+  body: Record<string, unknown>,
+): { name: string; spec: ChangefeedSpec } {
+  for (const k of Object.keys(body)) {
+    if (NOT_BUILT.includes(k)) throw notBuilt(`"${k}"`);
+    if (!KNOWN.has(k)) throw bad(`unknown field "${k.slice(0, 64)}"`);
+  }
+  const name = body.name;
+  if (typeof name !== 'string' || !CHANGEFEED_NAME.test(name))
+    throw bad(
+      '"name" must start with a lower-case letter or _ and hold at most 63 lower-case letters, digits, _ or -',
+    );
+  const tables = body.tables;
+  if (
+    !Array.isArray(tables) ||
+    tables.length === 0 ||
+    tables.length > MAX_TABLES ||
+    !tables.every((t) => typeof t === 'string' && t.length > 0 && t.length <= 63)
+  )
+    throw bad(`"tables" must be a list of 1 to ${MAX_TABLES} table names`);
+  const url = checkWebhookUrl(env, body.url);
+  let ops: ChangefeedOp[] = [...OPS];
+  if (body.ops !== undefined) {
+    if (!Array.isArray(body.ops) || body.ops.length === 0 || !body.ops.every((o) => typeof o === 'string'))
+      throw bad('"ops" must be a non-empty list of "insert", "update", "delete"');
+    for (const o of body.ops as string[]) {
+      if (o === 'truncate') throw notBuilt('the "truncate" op (the data plane does not run TRUNCATE)');
+      if (!(OPS as readonly string[]).includes(o)) throw bad(`unknown op "${o.slice(0, 32)}"`);
+    }
+    ops = OPS.filter((o) => (body.ops as string[]).includes(o));
+  }
+  const batchSize = body.batchSize ?? 100;
+  if (
+    typeof batchSize !== 'number' ||
+    !Number.isInteger(batchSize) ||
+    batchSize < 1 ||
+    batchSize > MAX_BATCH_SIZE
+  )
+    throw bad(`"batchSize" must be an integer from 1 to ${MAX_BATCH_SIZE}`);
+  return { name, spec: { tables: [...new Set(tables as string[])], url, ops, batchSize } };
+}
