@@ -12,6 +12,7 @@ import { dataPlaneRoutes } from './data-plane/routes.ts';
 import { databaseRoutes } from './databases-routes.ts';
 import { ApiError, codeForPath, onError } from './errors.ts';
 import { healthRoutes } from './health.ts';
+import { wireRoutes } from './pg-wire/wire-route.ts';
 import { routeMethods } from './route-methods.ts';
 import { rejectMalformedUrls } from './url-guard.ts';
 
@@ -51,3 +52,5 @@ app.use('/api/v2/*', requireDataPlaneAuth());
 app.route('/', databaseAdminRoutes);
 app.route('/', databaseRoutes);
 app.route('/', dataPlaneRoutes);
+// The PostgreSQL wire protocol over WebSocket (authenticates with the API key as password).
+app.route('/', wireRoutes);
