@@ -26,7 +26,9 @@ describe('MessageFramer', () => {
     fc.assert(
       fc.property(
         fc.boolean(),
-        fc.array(fc.tuple(fc.constantFrom('Q', 'P', 'B', 'd'), fc.uint8Array({ maxLength: 40 })), { maxLength: 8 }),
+        fc.array(fc.tuple(fc.constantFrom('Q', 'P', 'B', 'd'), fc.uint8Array({ maxLength: 40 })), {
+          maxLength: 8,
+        }),
         fc.array(fc.integer({ min: 1, max: 30 }), { minLength: 1, maxLength: 20 }),
         (ssl, bodies, cuts) => {
           const messages = [
