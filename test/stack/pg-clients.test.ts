@@ -86,10 +86,15 @@ describe('node-postgres through orochi proxy', () => {
       // pg has no COPY helper of its own (pg-copy-streams is one): a submittable drives the sub-protocol.
       let tag = '';
       const done = new Promise<string>((resolve, reject) => {
-        // biome-ignore lint/suspicious/noExplicitAny: pg's submittable and connection are not in its types.
-        const copy: any = {
-          submit: (conn: any) => conn.query('COPY pg_copy FROM STDIN WITH (FORMAT csv)'),
-          handleCopyInResponse: (conn: any) => {
+        /** The parts of pg's connection a COPY uses (not in pg's types). */
+        interface CopyConnection {
+          query(text: string): void;
+          sendCopyFromChunk(b: Buffer): void;
+          endCopyFrom(): void;
+        }
+        const copy = {
+          submit: (conn: CopyConnection) => conn.query('COPY pg_copy FROM STDIN WITH (FORMAT csv)'),
+          handleCopyInResponse: (conn: CopyConnection) => {
             conn.sendCopyFromChunk(Buffer.from(lines.slice(0, 50_000)));
             conn.sendCopyFromChunk(Buffer.from(`${lines.slice(50_000)}\n`));
             conn.endCopyFrom();
@@ -100,7 +105,7 @@ describe('node-postgres through orochi proxy', () => {
           handleReadyForQuery: () => resolve(tag),
           handleError: reject,
         };
-        c.query(copy);
+        c.query(copy as unknown as pg.Submittable);
       });
       expect(await done).toBe('COPY 10000');
       expect((await c.query('SELECT count(*)::int AS n FROM pg_copy')).rows).toEqual([{ n: 10_000 }]);

@@ -30,7 +30,10 @@ describe('startup', () => {
     expect(Number.parseInt(params.server_version, 10)).toBeGreaterThanOrEqual(14);
     expect(params).toMatchObject({ client_encoding: 'UTF8', TimeZone: 'UTC', integer_datetimes: 'on' });
     expect(statusOf(msgs)).toBe('I');
-    c.close();
+    // Terminate closes the session without an error.
+    c.send(serialize.end());
+    const rest = await c.until('error');
+    expect([rest, c.closed]).toEqual([[], true]);
   });
 
   it('refuses a wrong key with 28P01 and an unknown database with 3D000', async () => {
@@ -87,6 +90,13 @@ describe('queries', () => {
     const s = await c.query('SET application_name = x; SELECT nosuch FROM wire_t');
     expect([errorOf(s)?.code, errorOf(s)?.position]).toEqual(['42703', '34']);
     expect(rowsOf(await c.query('SELECT 1'))).toEqual([['1']]);
+    // Driver settings: accepted when they ask for what the server does, 22023 otherwise.
+    expect(
+      tagsOf(
+        await c.query("SET client_encoding = 'UTF8'; SET DateStyle = ISO, MDY; SET extra_float_digits = 3"),
+      ),
+    ).toEqual(['SET', 'SET', 'SET']);
+    expect(errorOf(await c.query("SET client_encoding = 'LATIN1'"))?.code).toBe('22023');
     c.close();
   });
 
@@ -175,6 +185,14 @@ describe('transaction blocks', () => {
     const end = await c.query('COMMIT');
     expect([tagsOf(end), statusOf(end)]).toEqual([['ROLLBACK'], 'I']);
     expect(await count()).toBe(before);
+    c.close();
+  });
+
+  it('statements of one Query between session statements are one call: all or nothing', async () => {
+    const c = await session();
+    const r = await c.query('INSERT INTO wire_tx VALUES (30, 1); INSERT INTO wire_tx VALUES (30, 1); BEGIN');
+    expect([errorOf(r)?.code, statusOf(r)]).toEqual(['23505', 'I']);
+    expect((await ok('SELECT count(*) FROM wire_tx WHERE id = 30')).rows[0][0]).toBe(0);
     c.close();
   });
 

@@ -66,6 +66,26 @@ export function commandTag(r: StatementResult): string {
   return cmd;
 }
 
+/**
+ * A query text's calls: each run of ordinary statements is one call (one transaction, as on
+ * `/sql`); BEGIN, COMMIT, ROLLBACK and COPY stand alone.
+ */
+function callGroups(sql: string, statements: SessionStatement[]) {
+  const groups: { text: string; offset: number; all: SessionStatement[] }[] = [];
+  for (const s of statements) {
+    const last = groups[groups.length - 1];
+    if (s.kind === 'other' && last?.all[0].kind === 'other') last.all.push(s);
+    else groups.push({ text: s.text, offset: s.offset, all: [s] });
+  }
+  for (const g of groups) {
+    const end = g.all[g.all.length - 1];
+    if (g.all.length > 1) g.text = sql.slice(g.offset, end.offset + end.text.length);
+  }
+  return groups.length === 1 && statements.every((s) => s.kind === 'other')
+    ? [{ text: sql, offset: 0, all: statements }]
+    : groups;
+}
+
 const returnsRows = (r: StatementResult) => r.command === undefined || r.columns.length > 0;
 
 export class WireSession {
@@ -161,11 +181,9 @@ export class WireSession {
       return [this.errorOf(e, 0), this.out.readyForQuery(this.status())];
     }
     if (statements.length === 0) return [this.out.empty(B.EmptyQuery), this.out.readyForQuery(this.status())];
-    const plain = statements.every((s) => s.kind === 'other');
-    const groups =
-      plain && !this.failed
-        ? [{ text: sql, offset: 0, all: statements }]
-        : statements.map((s) => ({ text: s.text, offset: s.offset, all: [s] }));
+    const groups = this.failed
+      ? statements.map((s) => ({ text: s.text, offset: s.offset, all: [s] }))
+      : callGroups(sql, statements);
     for (const g of groups) {
       try {
         const s = g.all[0];

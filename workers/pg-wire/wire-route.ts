@@ -95,8 +95,9 @@ function serve(c: Context<AppEnv>, ws: WebSocket): void {
         session = new WireSession(host, out, conn.bufferReader);
         for (const [k, v] of PARAMETERS) await conn.streamWriter!.write(out.parameterStatus(k, v));
       },
-      onMessage: async (_data, state) => {
-        if (!state.isAuthenticated || !session) return undefined;
+      onMessage: async (data, state) => {
+        // Terminate (`X`) is pg-gateway's: it closes the connection.
+        if (!state.isAuthenticated || !session || data[0] === 0x58) return undefined;
         const parts = await session.handle();
         // An empty answer would let pg-gateway answer the message itself: send zero bytes instead.
         return parts.length === 0 ? new Uint8Array(0) : concat(parts);
