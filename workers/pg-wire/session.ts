@@ -11,35 +11,10 @@ import { isSqlError, SqlError, SqlState } from '../../engine/errors.ts';
 import type { StatementResult } from '../data-plane/statement-result.ts';
 import { BackendCode as B, type Backend } from './backend-messages.ts';
 import { MAX_COPY_BYTES } from './copy-in.ts';
+import { callGroups, type SessionHost, type SessionStatement } from './session-host.ts';
 import { encodeRows, paramValue, resultFields } from './wire-values.ts';
 
 type Reader = PostgresConnection['bufferReader'];
-
-/** What the session needs from the data plane. */
-export interface SessionHost {
-  /** Runs `sql` as one call (one transaction), or inside the open block. */
-  run(sql: string, params: readonly unknown[]): Promise<StatementResult[]>;
-  /** Classifies a query text: how many statements, and the session-level one if it is one. */
-  inspect(sql: string): SessionStatement[];
-  begin(): void;
-  commit(): Promise<void>;
-  rollback(): Promise<void>;
-  readonly inBlock: boolean;
-  /** Starts a COPY FROM STDIN: its column count, and a function writing the received data. */
-  copyIn(sql: string): Promise<{ columns: number; finish: (data: Uint8Array[]) => Promise<number> }>;
-}
-
-/** A statement of a query text as the session sees it. */
-export interface SessionStatement {
-  readonly text: string;
-  /** 0-based character offset of the statement in the query text. */
-  readonly offset: number;
-  readonly kind: 'begin' | 'commit' | 'rollback' | 'copy' | 'other';
-  /** Whether it returns rows (SELECT, SHOW, EXPLAIN, VALUES…). */
-  readonly returnsRows: boolean;
-  /** Highest `$n` used. */
-  readonly params: number;
-}
 
 /** Prepared statements a session may hold. */
 export const MAX_PREPARED = 1000;
@@ -64,26 +39,6 @@ export function commandTag(r: StatementResult): string {
   if (cmd === 'INSERT') return `INSERT 0 ${r.rowCount}`;
   if (['SELECT', 'UPDATE', 'DELETE', 'MERGE', 'COPY'].includes(cmd)) return `${cmd} ${r.rowCount}`;
   return cmd;
-}
-
-/**
- * A query text's calls: each run of ordinary statements is one call (one transaction, as on
- * `/sql`); BEGIN, COMMIT, ROLLBACK and COPY stand alone.
- */
-function callGroups(sql: string, statements: SessionStatement[]) {
-  const groups: { text: string; offset: number; all: SessionStatement[] }[] = [];
-  for (const s of statements) {
-    const last = groups[groups.length - 1];
-    if (s.kind === 'other' && last?.all[0].kind === 'other') last.all.push(s);
-    else groups.push({ text: s.text, offset: s.offset, all: [s] });
-  }
-  for (const g of groups) {
-    const end = g.all[g.all.length - 1];
-    if (g.all.length > 1) g.text = sql.slice(g.offset, end.offset + end.text.length);
-  }
-  return groups.length === 1 && statements.every((s) => s.kind === 'other')
-    ? [{ text: sql, offset: 0, all: statements }]
-    : groups;
 }
 
 const returnsRows = (r: StatementResult) => r.command === undefined || r.columns.length > 0;

@@ -21,7 +21,7 @@ import { StatsCollector } from '../data-plane/query-stats.ts';
 import { runSqlReportingProgress, type TxnBlock } from '../data-plane/sql-executor.ts';
 import { bulkWrite } from '../data-plane/write-path.ts';
 import { copyInOf, copyRecords } from './copy-in.ts';
-import type { SessionHost, SessionStatement } from './session.ts';
+import type { SessionHost, SessionStatement } from './session-host.ts';
 
 /**
  * A transaction block idle this long is aborted (the CatalogDO presumes a coordinator silent
