@@ -61,6 +61,8 @@ function passwordMessage(key: string): Buffer {
 
 /** Serves one TCP connection: the untyped pre-startup packets here, then bytes both ways. */
 function bridge(sock: net.Socket, opts: ProxyOptions): void {
+  // Protocol messages are small and answered one by one: Nagle's delay would hold each for an ACK.
+  sock.setNoDelay(true);
   let pending = Buffer.alloc(0);
   let ws: WebSocket | undefined;
   let swallowAuthRequest = opts.apiKey !== undefined;
