@@ -28,6 +28,8 @@ export const SqlState = {
   uniqueViolation: '23505',
   checkViolation: '23514',
   featureNotSupported: '0A000',
+  activeSqlTransaction: '25001',
+  inFailedSqlTransaction: '25P02',
   cardinalityViolation: '21000',
   invalidParameterValue: '22023',
   programLimitExceeded: '54000',

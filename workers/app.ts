@@ -15,6 +15,7 @@ import { healthRoutes } from './health.ts';
 import { serveApiDocs } from './openapi/api-docs.ts';
 import { apiRouter } from './openapi/api-router.ts';
 import { neonHttpRoutes } from './pg-compat/neon-http-routes.ts';
+import { wireRoutes } from './pg-wire/wire-route.ts';
 import { routeMethods } from './route-methods.ts';
 import { rejectMalformedUrls } from './url-guard.ts';
 
@@ -57,5 +58,7 @@ app.route('/', dataPlaneRoutes);
 // Neon's SQL over HTTP (`neon()`, drizzle's neon-http): authenticates from its own headers.
 app.route('/', neonHttpRoutes);
 app.route('/', changefeedRoutes);
+// The PostgreSQL wire protocol over WebSocket (authenticates with the API key as password).
+app.route('/', wireRoutes);
 // `/v1/openapi.json` and `/v1/docs`: the document lists every route group mounted with `app.route`.
 serveApiDocs(app);

@@ -68,8 +68,11 @@ export type Command =
   | { readonly kind: 'function'; readonly call: FunctionCall }
   /** A query with show_shards() / show_chunks() in FROM: runs over their rows (see `show-from`). */
   | { readonly kind: 'showQuery'; readonly stmt: Node }
-  /** `SET orochi.coordinator_row_limit = n`: lowers the general path's row limit for the rest of the call. */
-  | { readonly kind: 'set'; readonly name: string; readonly value: number };
+  /**
+   * `SET orochi.coordinator_row_limit = n`: lowers the general path's row limit for the rest of
+   * the call; a client setting (`CLIENT_SETTINGS`) has no `value` and changes nothing.
+   */
+  | { readonly kind: 'set'; readonly name: string; readonly value?: number };
 
 /** The management functions the data plane implements. */
 export const MANAGEMENT_FUNCTIONS = new Set([
@@ -402,8 +405,34 @@ function engineConstant(node: Node, params: readonly unknown[], what: string): u
 /** The settings a call may change (per call, never persisted). */
 export const CALL_SETTINGS = new Set(['orochi.coordinator_row_limit']);
 
+/**
+ * Settings PostgreSQL drivers and tools send when they connect, accepted when they ask for what
+ * the server does anyway (UTF-8, ISO dates, UTC; float output is always shortest-exact).
+ */
+const CLIENT_SETTINGS: Record<string, (value: string) => boolean> = {
+  client_encoding: (v) => /^(utf-?8|unicode)$/i.test(v),
+  datestyle: (v) => /^iso(, ?mdy)?$/i.test(v),
+  timezone: (v) => /^(utc|etc\/utc|gmt|z|zulu|0)$/i.test(v),
+  extra_float_digits: () => true,
+  application_name: () => true,
+};
+
 function setting(v: Node, params: readonly unknown[]): Command {
   const name = String(v.name);
+  const client = CLIENT_SETTINGS[name];
+  if (client && v.kind === 'VAR_SET_VALUE') {
+    const value = ((v.args ?? []) as Node[])
+      .map((a) => String(engineConstant(a, params, `SET ${name}`)))
+      .join(', ');
+    if (!client(value))
+      throw new SqlError(
+        SqlState.invalidParameterValue,
+        `invalid value for parameter "${name}": "${value}"`,
+        undefined,
+        'the server speaks UTF8, DateStyle ISO and TimeZone UTC only',
+      );
+    return { kind: 'set', name };
+  }
   if (v.kind !== 'VAR_SET_VALUE' || !CALL_SETTINGS.has(name)) unsupported(`SET ${name}`);
   const args = (v.args ?? []) as Node[];
   const value = args.length === 1 ? engineConstant(args[0], params, `SET ${name}`) : undefined;

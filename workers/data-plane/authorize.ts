@@ -98,12 +98,19 @@ export function authorizeRequest(
 export function auditAdminCalls() {
   return createMiddleware<AppEnv>(async (c, next) => {
     await next();
-    const p = pending.get(c);
-    if (!p) return;
-    pending.delete(c);
-    const err = c.error;
-    await record(c, p, err ? 'failure' : 'success', err && isSqlError(err) ? { code: err.code } : {});
+    await auditAdminOutcome(c, c.error);
   });
+}
+
+/**
+ * Audits the admin work the last check on `c` allowed, with its outcome (`err`: it failed).
+ * A wire-protocol session calls it after each call, as the middleware does after a request.
+ */
+export async function auditAdminOutcome(c: Context, err: unknown): Promise<void> {
+  const p = pending.get(c);
+  if (!p) return;
+  pending.delete(c);
+  await record(c, p, err ? 'failure' : 'success', err && isSqlError(err) ? { code: err.code } : {});
 }
 
 /** Writes one audit entry under the database's org; a failed write is logged, never thrown. */

@@ -62,6 +62,36 @@ export function callTransaction(commands: readonly Command[]): boolean {
   return true;
 }
 
+/** Statements that commit on their own, whatever transaction they are sent in. */
+const SELF_COMMITTING = new Set<Command['kind']>(['create', 'alter', 'rename', 'drop', 'function']);
+
+/**
+ * A session's transaction block (BEGIN … COMMIT over the wire protocol) admits only what it can
+ * undo: DDL and management functions are refused inside it, as PostgreSQL refuses statements
+ * that cannot run in a transaction block; SHOW queries and EXPLAIN as after a write in a call.
+ */
+export function blockCommands(commands: readonly Command[], wroteBefore: boolean): void {
+  let wrote = wroteBefore;
+  for (const c of commands) {
+    const what = NOT_AFTER_WRITE.get(c.kind);
+    if (what && SELF_COMMITTING.has(c.kind))
+      throw new SqlError(
+        SqlState.activeSqlTransaction,
+        `${what} cannot run inside a transaction block`,
+        undefined,
+        'it commits on its own and could not be rolled back: run it outside BEGIN … COMMIT',
+      );
+    if (what && wrote)
+      throw new SqlError(
+        SqlState.featureNotSupported,
+        `${what} cannot follow INSERT, UPDATE or DELETE in the same transaction block`,
+        undefined,
+        "its reads would not see the block's own writes: run it before the first write or after COMMIT",
+      );
+    if (WRITE_KINDS.has(c.kind)) wrote = true;
+  }
+}
+
 /** The transaction of one multi-statement call. */
 export class CallTxn {
   /** The attempt id once the first write began it. */

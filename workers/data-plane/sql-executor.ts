@@ -29,7 +29,7 @@ import type { DistTable, Row } from '../../engine/distributed/table-schema.ts';
 import { isSqlError, SqlError, SqlState } from '../../engine/errors.ts';
 import { type ParsedStatement, parseSql } from '../../engine/sql/parser.ts';
 import { withStatementProgress } from '../errors.ts';
-import { CallTxn, callTransaction, WRITE_KINDS } from './call-txn.ts';
+import { blockCommands, CallTxn, callTransaction, WRITE_KINDS } from './call-txn.ts';
 import type { Cluster } from './cluster.ts';
 import { type GeneralCall, runGeneralSelect } from './coordinator-select.ts';
 import { runExplain } from './explain-select.ts';
@@ -53,6 +53,20 @@ export interface SqlCall {
   readonly txnBase: string;
   /** Refuses (42501) unless the caller may run every statement; called before any runs (see `authorize`). */
   readonly authorize: (statements: readonly ParsedStatement[]) => Promise<void>;
+  /** A transaction block spanning calls (the wire protocol's BEGIN … COMMIT): see `TxnBlock`. */
+  readonly block?: TxnBlock;
+}
+
+/**
+ * An open transaction block of a session: each call's writes prepare under `txn` (statement
+ * indexes continue across calls) and reads see them; the session commits or aborts `txn`.
+ */
+export interface TxnBlock {
+  readonly txn: CallTxn;
+  /** Statements the block ran so far (the next call's first statement index). */
+  statements: number;
+  /** A statement of the block wrote (DDL-like statements and unseeing reads may not follow). */
+  wrote: boolean;
 }
 
 /** A call's state: its settings (`SET orochi.coordinator_row_limit`) and its transaction (see `call-txn`). */
@@ -116,6 +130,7 @@ export async function runSql(
   await call.authorize(statements.map((s) => s.parsed));
   // Classify everything first, so an unsupported later statement fails before earlier ones run.
   const commands = statements.map((s) => classify(s.parsed.stmt, s.call.params));
+  if (call.block) return runInBlock(call, statements, commands, progress, call.block);
   const txn = callTransaction(commands)
     ? new CallTxn(call.cluster, `${call.txnBase}:txn`, call.stats)
     : undefined;
@@ -148,6 +163,25 @@ function parseCall(call: SqlCall, sql: string | readonly SqlPiece[]): CallStatem
   });
 }
 
+/** One call inside a session's transaction block: prepares only; the session decides. */
+async function runInBlock(
+  call: SqlCall,
+  statements: readonly CallStatement[],
+  commands: readonly Command[],
+  progress: CallProgress,
+  block: TxnBlock,
+): Promise<StatementResult[]> {
+  blockCommands(commands, block.wrote);
+  stateOf(call).txn = block.txn;
+  const base = block.statements;
+  block.statements += commands.length;
+  try {
+    return await runStatements(statements, commands, progress, block.txn, base);
+  } finally {
+    if (progress.prepared.size > 0) block.wrote = true;
+  }
+}
+
 /** A call's progress: results so far; `prepared`: result indexes whose writes wait for the call's commit. */
 interface CallProgress {
   results: StatementResult[];
@@ -160,13 +194,14 @@ async function runStatements(
   commands: readonly Command[],
   progress: CallProgress,
   txn?: CallTxn,
+  base = 0,
 ): Promise<StatementResult[]> {
   const { results } = progress;
   for (let i = 0; i < commands.length; i++) {
     const { call, sql, parsed } = statements[i];
     const text = statementText(sql, parsed.location, parsed.length);
     const write: Write = txn
-      ? (t, ops) => txn.write(i, t, ops)
+      ? (t, ops) => txn.write(base + i, t, ops)
       : (t, ops) => transactionalWrite(call.cluster, t, ops, `${call.txnBase}:${i}`, call.stats);
     for (let attempt = 1; ; attempt++) {
       try {
@@ -340,7 +375,7 @@ async function runCommand(
     case 'query':
       return await runGeneralSelect(general(call), cmd.stmt, text);
     case 'set':
-      stateOf(call).rowLimit = cmd.value;
+      if (cmd.value !== undefined) stateOf(call).rowLimit = cmd.value;
       return commandResult('SET');
     case 'insertSelect':
       return commandResult(
