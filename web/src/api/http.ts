@@ -76,40 +76,50 @@ function csrfHeaders(): Record<string, string> {
   return token ? { [CSRF_HEADER]: token } : {};
 }
 
-/** `request` with the current credentials (they may have changed since a refresh). */
-function withCredentials(request: Request, devKey: string | null): Request {
+/** The request's headers plus the current credentials (they may have changed since a refresh). */
+function withCredentials(request: Request, devKey: string | null): Headers {
   const headers = new Headers(request.headers);
   headers.set('accept', 'application/json');
   if (devKey) headers.set('authorization', `Bearer ${devKey}`);
   if (request.method !== 'GET') for (const [k, v] of Object.entries(csrfHeaders())) headers.set(k, v);
-  return new Request(request, { headers, credentials: 'same-origin' });
-}
-
-async function send(request: Request): Promise<Response> {
-  try {
-    return await fetch(request);
-  } catch (e) {
-    if ((e as Error).name === 'AbortError') throw e;
-    throw new ApiError(0, 'network', `Could not reach the API: ${(e as Error).message}`);
-  }
+  return headers;
 }
 
 /** The client's fetch: credentials, then one refresh-and-replay on an expired session. */
 async function sessionFetch(request: Request): Promise<Response> {
   const devKey = getDevKey();
   const path = new URL(request.url).pathname;
-  const replay = request.clone();
-  let res = await send(withCredentials(request, devKey));
+  // Sent as a string, as before the typed client: a Request's body would go out as a stream.
+  const body = request.method === 'GET' ? undefined : (await request.text()) || undefined;
+  const send = async () => {
+    try {
+      return await fetch(request.url, {
+        method: request.method,
+        headers: withCredentials(request, devKey),
+        body,
+        signal: request.signal,
+        credentials: 'same-origin',
+      });
+    } catch (e) {
+      if ((e as Error).name === 'AbortError') throw e;
+      throw new ApiError(0, 'network', `Could not reach the API: ${(e as Error).message}`);
+    }
+  };
+  let res = await send();
   if (res.status !== 401 || devKey || NO_REFRESH.test(path)) return res;
   // Access tokens are short-lived: refresh once, then replay the request.
-  if (await refreshSession()) res = await send(withCredentials(replay, devKey));
+  if (await refreshSession()) res = await send();
   // The session is gone (expired family, revoked elsewhere): let the shell show sign-in.
   if (res.status === 401) window.dispatchEvent(new Event(SESSION_LOST_EVENT));
   return res;
 }
 
 /** The typed API client every dashboard call goes through. */
-export const client = createApiClient({ baseUrl: window.location.origin, fetch: sessionFetch });
+export const client = createApiClient({
+  baseUrl: window.location.origin,
+  credentials: 'same-origin',
+  fetch: sessionFetch,
+});
 
 /** The error the API answered (its `{error:{…}}` body when there is one). */
 function toApiError(res: Response, body: unknown): ApiError {
