@@ -4,12 +4,13 @@
  * resolved within the key's project (so `default` works with the dev key).
  */
 import { and, eq, or } from 'drizzle-orm';
-import { Hono } from 'hono';
 import type { AppEnv } from './app-context.ts';
 import { DATABASE_NAME } from './auth/plain-text.ts';
+import { databaseRoute } from './data-plane/route-schemas.ts';
 import { withControlPlane } from './db/client.ts';
 import { databases } from './db/schema.ts';
 import { ApiError } from './errors.ts';
+import { apiRouter } from './openapi/api-router.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -32,20 +33,24 @@ export async function resolveDatabase(env: Env, projectId: string, ref: string) 
   });
 }
 
-export const databaseRoutes = new Hono<AppEnv>().get('/v1/databases/:database', async (c) => {
+export const databaseRoutes = apiRouter<AppEnv>().openapi(databaseRoute, async (c) => {
   const principal = c.get('principal')!;
-  const row = await resolveDatabase(c.env, principal.projectId, c.req.param('database'));
+  const { database } = c.req.valid('param');
+  const row = await resolveDatabase(c.env, principal.projectId, database);
   if (principal.databaseId && principal.databaseId !== row.id) {
-    throw new ApiError(404, '3D000', `database "${c.req.param('database')}" does not exist`);
+    throw new ApiError(404, '3D000', `database "${database}" does not exist`);
   }
-  return c.json({
-    id: row.id,
-    name: row.name,
-    projectId: row.projectId,
-    status: row.status,
-    replicaCount: row.replicaCount,
-    defaultShardCount: row.defaultShardCount,
-    locationHint: row.locationHint,
-    createdAt: row.createdAt,
-  });
+  return c.json(
+    {
+      id: row.id,
+      name: row.name,
+      projectId: row.projectId,
+      status: row.status,
+      replicaCount: row.replicaCount,
+      defaultShardCount: row.defaultShardCount,
+      locationHint: row.locationHint,
+      createdAt: row.createdAt,
+    },
+    200,
+  );
 });

@@ -91,7 +91,7 @@ const deep = createRoute({
   path: '/v1/health/deep',
   tags: ['Health'],
   summary: 'Every dependency, exercised for real (operators only)',
-  security: [{ apiKey: [] }],
+  security: [{ bearer: [] }],
   responses: {
     200: json(
       z.object({

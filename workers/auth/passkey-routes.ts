@@ -15,18 +15,16 @@ import {
 import { isoBase64URL, isoUint8Array } from '@simplewebauthn/server/helpers';
 import { and, eq } from 'drizzle-orm';
 import type { Context } from 'hono';
-import { Hono } from 'hono';
 import { withControlPlane } from '../db/client.ts';
 import { passkeyCredentials, users } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
+import { apiRouter } from '../openapi/api-router.ts';
 import { audit } from './audit.ts';
 import { type AuthEnv, requestMeta, sessionUser } from './auth-context.ts';
 import { respondWithTokens } from './auth-routes.ts';
-import { nameField } from './plain-text.ts';
+import { passkeyRouteDefs as r } from './passkey-schemas.ts';
 import { enforce } from './rate-limit.ts';
 import { startSession } from './refresh-tokens.ts';
-import { jsonBody } from './request-body.ts';
-import { requireUser } from './session-middleware.ts';
 import { challengeOf, consumeChallenge, storeChallenge } from './webauthn-challenges.ts';
 
 /** Login verifications per IP per 15 minutes. */
@@ -42,7 +40,7 @@ function relyingParty(c: Context) {
 const CREDENTIAL_ID = /^[A-Za-z0-9_-]{1,1400}$/;
 const USER_HANDLE = /^[A-Za-z0-9_-]{0,90}$/;
 
-function responseField(body: Record<string, unknown>) {
+function responseField(body: { response?: unknown }) {
   const r = body.response as
     | { id?: unknown; response?: { clientDataJSON?: unknown; userHandle?: unknown } }
     | undefined;
@@ -70,8 +68,8 @@ const publicPasskey = (p: typeof passkeyCredentials.$inferSelect) => ({
   transports: p.transports,
 });
 
-export const passkeyRoutes = new Hono<AuthEnv>()
-  .post('/v1/auth/passkeys/register/options', requireUser(), async (c) => {
+export const passkeyRoutes = apiRouter<AuthEnv>()
+  .openapi(r.registerOptions, async (c) => {
     const user = sessionUser(c);
     const { rpID } = relyingParty(c);
     const options = await withControlPlane(c.env, async (db) => {
@@ -91,13 +89,13 @@ export const passkeyRoutes = new Hono<AuthEnv>()
       await storeChallenge(db, opts.challenge, 'register', user.userId);
       return opts;
     });
-    return c.json(options);
+    return c.json(options, 200);
   })
-  .post('/v1/auth/passkeys/register/verify', requireUser(), async (c) => {
+  .openapi(r.registerVerify, async (c) => {
     const user = sessionUser(c);
-    const body = await jsonBody(c);
+    const body = c.req.valid('json');
     const response = responseField(body);
-    const name = body.name === undefined || body.name === null ? 'Passkey' : nameField(body, 'passkey');
+    const name = body.name ?? 'Passkey';
     const { rpID, origin } = relyingParty(c);
     const created = await withControlPlane(c.env, async (db) => {
       const challenge = challengeOf(response.response.clientDataJSON);
@@ -149,7 +147,7 @@ export const passkeyRoutes = new Hono<AuthEnv>()
     });
     return c.json(publicPasskey(created), 201);
   })
-  .post('/v1/auth/passkeys/login/options', async (c) => {
+  .openapi(r.loginOptions, async (c) => {
     const { rpID } = relyingParty(c);
     const options = await withControlPlane(c.env, async (db) => {
       // Discoverable credentials: no allowCredentials, so no email and no account enumeration.
@@ -157,10 +155,10 @@ export const passkeyRoutes = new Hono<AuthEnv>()
       await storeChallenge(db, opts.challenge, 'login', null);
       return opts;
     });
-    return c.json(options);
+    return c.json(options, 200);
   })
-  .post('/v1/auth/passkeys/login/verify', async (c) => {
-    const body = await jsonBody(c);
+  .openapi(r.loginVerify, async (c) => {
+    const body = c.req.valid('json');
     const response = responseField(body);
     const { rpID, origin } = relyingParty(c);
     const { ip } = requestMeta(c);
@@ -226,7 +224,7 @@ export const passkeyRoutes = new Hono<AuthEnv>()
     });
     return respondWithTokens(c, tokens, body.mode);
   })
-  .get('/v1/auth/passkeys', requireUser(), async (c) => {
+  .openapi(r.list, async (c) => {
     const user = sessionUser(c);
     const rows = await withControlPlane(c.env, (db) =>
       db
@@ -235,12 +233,12 @@ export const passkeyRoutes = new Hono<AuthEnv>()
         .where(eq(passkeyCredentials.userId, user.userId))
         .orderBy(passkeyCredentials.createdAt),
     );
-    return c.json({ passkeys: rows.map(publicPasskey) });
+    return c.json({ passkeys: rows.map(publicPasskey) }, 200);
   })
-  .patch('/v1/auth/passkeys/:id', requireUser(), async (c) => {
+  .openapi(r.rename, async (c) => {
     const user = sessionUser(c);
-    const name = nameField(await jsonBody(c), 'passkey');
-    const id = c.req.param('id');
+    const { name } = c.req.valid('json');
+    const { id } = c.req.valid('param');
     const row = await withControlPlane(c.env, async (db) => {
       const [updated] = await db
         .update(passkeyCredentials)
@@ -258,11 +256,11 @@ export const passkeyRoutes = new Hono<AuthEnv>()
       });
       return updated;
     });
-    return c.json(publicPasskey(row));
+    return c.json(publicPasskey(row), 200);
   })
-  .delete('/v1/auth/passkeys/:id', requireUser(), async (c) => {
+  .openapi(r.remove, async (c) => {
     const user = sessionUser(c);
-    const id = c.req.param('id');
+    const { id } = c.req.valid('param');
     await withControlPlane(c.env, async (db) => {
       const [removed] = await db
         .delete(passkeyCredentials)

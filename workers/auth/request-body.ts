@@ -7,7 +7,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { ApiError } from '../errors.ts';
 import { provideParsedJson } from '../openapi/api-router.ts';
-import { plainText } from './plain-text.ts';
 
 /** No control-plane or auth request needs more (a WebAuthn response is a few KB). */
 export const MAX_JSON_BODY_BYTES = 64 * 1024;
@@ -47,7 +46,7 @@ async function boundedText(req: Request, max: number): Promise<string> {
 }
 
 /** Parses the JSON object body; 415 for another content type, 400 for malformed JSON. */
-export async function jsonBody(c: Context): Promise<Record<string, unknown>> {
+async function jsonBody(c: Context): Promise<Record<string, unknown>> {
   const type = c.req.header('content-type') ?? '';
   if (!/^application\/json\b/i.test(type)) {
     throw new ApiError(415, 'unsupported_media_type', 'send Content-Type: application/json');
@@ -75,38 +74,4 @@ export function readJsonBody(opts: { optional?: boolean } = {}): MiddlewareHandl
     if (!opts.optional || c.req.header('content-type') !== undefined) provideParsedJson(c, await jsonBody(c));
     await next();
   };
-}
-
-/** A required string field, trimmed, with a maximum length and no control characters (see plain-text). */
-export function stringField(body: Record<string, unknown>, name: string, max = 200): string {
-  return plainText(body[name], name, max);
-}
-
-/** An optional string field. */
-export function optionalString(body: Record<string, unknown>, name: string, max = 200): string | undefined {
-  return body[name] === undefined || body[name] === null ? undefined : stringField(body, name, max);
-}
-
-/** A field that must be one of `allowed`. */
-export function enumField<T extends string>(
-  body: Record<string, unknown>,
-  name: string,
-  allowed: readonly T[],
-): T {
-  const v = body[name];
-  if (typeof v !== 'string' || !allowed.includes(v as T)) {
-    throw new ApiError(400, 'invalid_request', `"${name}" must be one of ${allowed.join(', ')}`);
-  }
-  return v as T;
-}
-
-// Conservative: no whitespace, quotes, brackets, commas or semicolons, so an address can never
-// carry a second recipient or a display name into a mail header.
-const EMAIL = /^[^\s@<>()[\],;:"\\]+@[^\s@<>()[\],;:"\\.]+(?:\.[^\s@<>()[\],;:"\\.]+)+$/;
-
-/** A normalised (trimmed, lower-cased) email address. */
-export function emailField(body: Record<string, unknown>, name = 'email'): string {
-  const v = stringField(body, name, 254).toLowerCase();
-  if (!EMAIL.test(v)) throw new ApiError(400, 'invalid_request', `"${name}" is not an email address`);
-  return v;
 }

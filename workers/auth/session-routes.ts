@@ -4,11 +4,13 @@
  * device) and `DELETE /v1/auth/sessions/{id}` (sign that device out).
  * `lastUsedAt` is the last refresh, i.e. accurate to the access-token lifetime.
  */
+import { createRoute, z } from '@hono/zod-openapi';
 import { and, desc, eq, isNull, max } from 'drizzle-orm';
-import { Hono } from 'hono';
 import { withControlPlane } from '../db/client.ts';
 import { refreshTokens, sessions } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
+import { apiRouter } from '../openapi/api-router.ts';
+import { AUTHENTICATED, errors, json, noContent } from '../openapi/schemas.ts';
 import { audit } from './audit.ts';
 import { type AuthEnv, sessionUser } from './auth-context.ts';
 import { revokeSession } from './refresh-tokens.ts';
@@ -16,8 +18,41 @@ import { requireUser } from './session-middleware.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export const sessionRoutes = new Hono<AuthEnv>()
-  .get('/v1/auth/sessions', requireUser(), async (c) => {
+const Session = z
+  .object({
+    id: z.string(),
+    method: z.string(),
+    ip: z.string().nullable(),
+    userAgent: z.string().nullable(),
+    createdAt: z.string().openapi({ format: 'date-time' }),
+    lastUsedAt: z.string().nullable().openapi({ format: 'date-time' }),
+    current: z.boolean(),
+  })
+  .openapi('Session');
+
+const list = createRoute({
+  method: 'get',
+  path: '/v1/auth/sessions',
+  tags: ['Sessions'],
+  security: AUTHENTICATED,
+  summary: "The caller's live sessions, one per signed-in device",
+  middleware: [requireUser()] as const,
+  responses: { 200: json(z.object({ sessions: z.array(Session) }), 'Sessions'), ...errors(401) },
+});
+
+const revoke = createRoute({
+  method: 'delete',
+  path: '/v1/auth/sessions/{id}',
+  tags: ['Sessions'],
+  security: AUTHENTICATED,
+  summary: 'Sign that device out',
+  middleware: [requireUser()] as const,
+  request: { params: z.object({ id: z.string().openapi({ description: 'Session id' }) }) },
+  responses: { 204: noContent, ...errors(401, 403, 404) },
+});
+
+export const sessionRoutes = apiRouter<AuthEnv>()
+  .openapi(list, async (c) => {
     const user = sessionUser(c);
     const rows = await withControlPlane(c.env, (db) =>
       db
@@ -35,11 +70,11 @@ export const sessionRoutes = new Hono<AuthEnv>()
         .groupBy(sessions.id)
         .orderBy(desc(sessions.createdAt)),
     );
-    return c.json({ sessions: rows.map((r) => ({ ...r, current: r.id === user.sessionId })) });
+    return c.json({ sessions: rows.map((r) => ({ ...r, current: r.id === user.sessionId })) }, 200);
   })
-  .delete('/v1/auth/sessions/:id', requireUser(), async (c) => {
+  .openapi(revoke, async (c) => {
     const user = sessionUser(c);
-    const id = c.req.param('id');
+    const { id } = c.req.valid('param');
     await withControlPlane(c.env, async (db) => {
       const [row] = UUID.test(id)
         ? await db

@@ -15,6 +15,7 @@ import { readJsonBody } from '../auth/request-body.ts';
 import { authorizeRequest } from '../data-plane/authorize.ts';
 import { Cluster } from '../data-plane/cluster.ts';
 import { forgetDatabase } from '../data-plane/database-cache.ts';
+import { DatabaseParam } from '../data-plane/route-schemas.ts';
 import { destroyDatabaseData } from '../data-plane/teardown.ts';
 import { withControlPlane } from '../db/client.ts';
 import { databases, projects } from '../db/schema.ts';
@@ -53,10 +54,6 @@ const replicaCount = z
   .optional();
 
 const defaultShardCount = intInRange('defaultShardCount', 1, 1024).optional();
-
-const DatabaseParam = z.object({
-  database: z.string().openapi({ description: 'Database id, or its name within the project' }),
-});
 
 const tags = ['Databases'];
 

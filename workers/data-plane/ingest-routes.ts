@@ -8,13 +8,12 @@
  * Rows are accepted or rejected whole, with reasons; an `Idempotency-Key` header
  * makes a retried request apply once.
  */
-import { Hono } from 'hono';
 import { fromRpcError } from '../../durable-objects/rpc-errors.ts';
 import type { BucketChunk } from '../../engine/distributed/chunk-rows.ts';
 import { toTableBatch } from '../../engine/distributed/ingest-columns.ts';
 import { encodeForShards } from '../../engine/distributed/ingest-encode.ts';
 import { everyPointTimestamped, LineProtocolStream } from '../../engine/distributed/ingest-lp-parse.ts';
-import { isPrecision, type Precision, type Rejection } from '../../engine/distributed/line-protocol.ts';
+import type { Precision, Rejection } from '../../engine/distributed/line-protocol.ts';
 import {
   parseCsv,
   parseJsonRecords,
@@ -25,6 +24,7 @@ import { type DistTable, type Row, rowsFromRecords } from '../../engine/distribu
 import { isSqlError } from '../../engine/errors.ts';
 import type { AppEnv } from '../app-context.ts';
 import { ApiError } from '../errors.ts';
+import { apiRouter } from '../openapi/api-router.ts';
 import { authorizeRequest } from './authorize.ts';
 import { Cluster } from './cluster.ts';
 import { type DataPlaneDatabase, databaseFor } from './database-cache.ts';
@@ -37,6 +37,7 @@ import {
   readBodyBytes,
   readBodyStreaming,
 } from './request-body.ts';
+import { influxWriteRoute, rowsRoute } from './route-schemas.ts';
 import { bulkWrite, MAX_BATCH_ROWS, writeShardChunks } from './write-path.ts';
 
 /** Rejections echoed back per request (the count is always complete). */
@@ -230,17 +231,13 @@ function reportRejections(rejected: Rejection[]) {
     );
 }
 
-function precisionOf(p: string): Precision {
-  if (!isPrecision(p)) throw new ApiError(400, '22023', 'precision must be ns, us, ms or s');
-  return p;
-}
-
 const RECORD_TYPES = new Set(['application/json', 'application/x-ndjson', 'text/csv']);
 
-export const ingestRoutes = new Hono<AppEnv>()
-  .post('/v1/databases/:database/tables/:table/rows', async (c) => {
-    const db = await databaseFor(c.env, c.get('principal')!, c.req.param('database'));
-    await authorizeRequest(c, db.id, 'ingest', 'write', [c.req.param('table')]);
+export const ingestRoutes = apiRouter<AppEnv>()
+  .openapi(rowsRoute, async (c) => {
+    const { database, table: tableName } = c.req.valid('param');
+    const db = await databaseFor(c.env, c.get('principal')!, database);
+    await authorizeRequest(c, db.id, 'ingest', 'write', [tableName]);
     const type = (c.req.header('content-type') ?? '').split(';')[0].trim().toLowerCase();
     if (type !== 'text/plain' && !RECORD_TYPES.has(type))
       throw new ApiError(
@@ -248,11 +245,10 @@ export const ingestRoutes = new Hono<AppEnv>()
         '0A000',
         `unsupported Content-Type "${type}"; use application/json, application/x-ndjson, text/csv or text/plain`,
       );
-    const key = idempotencyKey(c.req.header('idempotency-key'));
-    const tableName = c.req.param('table');
+    const key = idempotencyKey(c.req.valid('header')['idempotency-key']);
     let r: IngestOutcome;
     if (type === 'text/plain') {
-      const precision = precisionOf(c.req.query('precision') ?? 'ns');
+      const { precision } = c.req.valid('query');
       const idem = { key, parts: ['rows', db.id, tableName, type, precision], holds: c.get('keyHolds')! };
       r = await ingestLineProtocol(c.env, db, c.req.raw, precision, idem, new StageTimer(), tableName);
     } else {
@@ -269,21 +265,22 @@ export const ingestRoutes = new Hono<AppEnv>()
         `all ${r.rejected.length} rows rejected; line ${first.line}: ${first.reason}`,
       );
     }
-    return c.json({
-      accepted: r.accepted,
-      rejected: r.rejected.length,
-      errors: reportRejections(r.rejected),
-      duplicate: r.duplicate,
-      stats: r.stats,
-    });
+    return c.json(
+      {
+        accepted: r.accepted,
+        rejected: r.rejected.length,
+        errors: reportRejections(r.rejected),
+        duplicate: r.duplicate,
+        stats: r.stats,
+      },
+      200,
+    );
   })
-  .post('/api/v2/write', async (c) => {
-    const bucket = c.req.query('bucket');
-    if (!bucket) throw new ApiError(400, '22023', 'bucket (the database) is required');
-    const precision = precisionOf(c.req.query('precision') ?? 'ns');
+  .openapi(influxWriteRoute, async (c) => {
+    const { bucket, precision } = c.req.valid('query');
     const db = await databaseFor(c.env, c.get('principal')!, bucket);
     await authorizeRequest(c, db.id, 'ingest', 'write');
-    const key = idempotencyKey(c.req.header('idempotency-key'));
+    const key = idempotencyKey(c.req.valid('header')['idempotency-key']);
     const timer = new StageTimer();
     const idem = {
       key,

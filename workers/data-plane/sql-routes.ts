@@ -4,18 +4,18 @@
  * Several statements may be sent at once; the top-level `columns`/`rows` are
  * the last statement's, `results` holds every statement's.
  */
-import { Hono } from 'hono';
+import type { TypedResponse } from 'hono';
 import wasmModule from 'libpg-query/wasm/libpg-query.wasm';
 import { fromRpcError } from '../../durable-objects/rpc-errors.ts';
 import { initParser } from '../../engine/sql/parser.ts';
 import type { AppEnv } from '../app-context.ts';
-import { ApiError } from '../errors.ts';
+import { apiRouter } from '../openapi/api-router.ts';
 import { sqlAuthorizer } from './authorize.ts';
 import { Cluster } from './cluster.ts';
 import { databaseFor } from './database-cache.ts';
 import { sqlTxnBase } from './idempotency.ts';
 import { type QueryStats, StatsCollector } from './query-stats.ts';
-import { MAX_PARAMS, MAX_SQL_BODY_BYTES, readBodyText } from './request-body.ts';
+import { sqlRoute } from './route-schemas.ts';
 import { runSqlReportingProgress } from './sql-executor.ts';
 import type { StatementResult } from './statement-result.ts';
 
@@ -26,29 +26,6 @@ export function ensureParser(): Promise<void> {
   const g = globalThis as { __dirname?: string };
   if (g.__dirname === undefined) g.__dirname = '/';
   return initParser({ wasmModule });
-}
-
-function parseSqlBody(text: string): { sql: string; params: unknown[] } {
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    throw new ApiError(400, '22P02', 'request body must be JSON: {"sql": "...", "params": [...]}');
-  }
-  const b = body as { sql?: unknown; params?: unknown };
-  if (typeof body !== 'object' || body === null || typeof b.sql !== 'string') {
-    throw new ApiError(400, '22023', '"sql" must be a string');
-  }
-  const params = b.params ?? [];
-  if (!Array.isArray(params)) throw new ApiError(400, '22023', '"params" must be an array');
-  if (params.length > MAX_PARAMS)
-    throw new ApiError(400, '54023', `at most ${MAX_PARAMS} parameters are allowed`);
-  for (const p of params) {
-    if (p !== null && !['string', 'number', 'boolean'].includes(typeof p)) {
-      throw new ApiError(400, '22023', 'parameters must be strings, numbers, booleans or null');
-    }
-  }
-  return { sql: b.sql, params };
 }
 
 /**
@@ -75,12 +52,21 @@ function ndjsonResponse(result: StatementResult, stats: QueryStats): Response {
   return new Response(stream, { headers: { 'content-type': 'application/x-ndjson' } });
 }
 
-export const sqlRoutes = new Hono<AppEnv>().post('/v1/databases/:database/sql', async (c) => {
+/**
+ * Both answers are built by hand (a stream, or a string serialised once with the
+ * Server-Timing header of its own JSON stage); they have the shape `sqlRoute` documents.
+ */
+function asDocumented(res: Response) {
+  return res as Response & TypedResponse<never, 200, 'json'>;
+}
+
+export const sqlRoutes = apiRouter<AppEnv>().openapi(sqlRoute, async (c) => {
   const stats = new StatsCollector();
   const principal = c.get('principal')!;
-  const { sql, params } = parseSqlBody(await readBodyText(c.req.raw, MAX_SQL_BODY_BYTES));
+  const { sql } = c.req.valid('json');
+  const params = c.req.valid('json').params ?? [];
   stats.lap('request');
-  const db = await databaseFor(c.env, principal, c.req.param('database'));
+  const db = await databaseFor(c.env, principal, c.req.valid('param').database);
   await ensureParser();
   stats.lap('database');
   const cluster = new Cluster(c.env, db.id, db.location);
@@ -103,7 +89,7 @@ export const sqlRoutes = new Hono<AppEnv>().post('/v1/databases/:database/sql', 
   if ((c.req.header('accept') ?? '').includes('application/x-ndjson')) {
     const res = ndjsonResponse(last, stats.snapshot());
     res.headers.set('server-timing', stats.serverTiming());
-    return res;
+    return asDocumented(res);
   }
   const body = JSON.stringify({
     columns: last.columns,
@@ -114,7 +100,9 @@ export const sqlRoutes = new Hono<AppEnv>().post('/v1/databases/:database/sql', 
     stats: stats.snapshot(),
   });
   stats.lap('json');
-  return new Response(body, {
-    headers: { 'content-type': 'application/json', 'server-timing': stats.serverTiming() },
-  });
+  return asDocumented(
+    new Response(body, {
+      headers: { 'content-type': 'application/json', 'server-timing': stats.serverTiming() },
+    }),
+  );
 });

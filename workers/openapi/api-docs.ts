@@ -26,11 +26,17 @@ export const DOCUMENT_INFO = {
 
 /** The security schemes the auth middleware accepts (documented here; enforced there). */
 export function registerSecuritySchemes(app: OpenAPIHono<Env>): void {
-  app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
     scheme: 'bearer',
     description:
       'A project API key (data plane), or a bearer access token from a sign-in in `mode: "bearer"`.',
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'influxToken', {
+    type: 'apiKey',
+    in: 'header',
+    name: 'Authorization',
+    description: 'InfluxDB clients: `Authorization: Token <API key>` (the write API only).',
   });
   app.openAPIRegistry.registerComponent('securitySchemes', 'session', {
     type: 'apiKey',

@@ -1,79 +1,26 @@
 /**
  * @module web/api/control-plane
  * Control-plane resources from issue 5: organizations, members, invitations,
- * projects, databases, API keys and the audit log. List routes answer
- * `{ <plural>: [...] }`; {@link list} also accepts a bare array.
+ * projects, databases, API keys and the audit log, through the typed client;
+ * the resource types are the API's own (client/openapi-types.ts).
  */
-import { api } from './http.ts';
+import type { paths, Schemas } from '../../../client/api-client.ts';
+import { client, unwrap } from './http.ts';
 
-export type OrgRole = 'owner' | 'admin' | 'member' | 'viewer';
-export type KeyRole = 'read' | 'write' | 'admin';
+export type OrgRole = Schemas['OrgRole'];
+export type KeyRole = Schemas['KeyRole'];
 
-export interface Org {
-  id: string;
-  name: string;
-  slug?: string;
-  role?: OrgRole;
-}
-export interface Project {
-  id: string;
-  name: string;
-  orgId?: string;
-}
-export interface Member {
-  userId: string;
-  email: string;
-  name?: string | null;
-  role: OrgRole;
-}
-export interface Invitation {
-  id: string;
-  email: string;
-  role: OrgRole;
-  expiresAt?: string;
-  createdAt?: string;
-}
-export interface Database {
-  id: string;
-  name: string;
-  projectId: string;
-  status: string;
-  defaultShardCount: number;
-  locationHint?: string | null;
-  createdAt?: string;
-}
-export interface NewDatabase {
-  name: string;
-  /** A Durable Object location hint (see databases/regions.ts); omitted for automatic placement. */
-  locationHint?: string;
-  defaultShardCount: number;
-}
-export interface ApiKey {
-  id: string;
-  name: string;
-  prefix: string;
-  role: KeyRole;
-  databaseId?: string | null;
-  createdAt: string;
-  lastUsedAt?: string | null;
-  expiresAt?: string | null;
-  revokedAt?: string | null;
-}
-export interface AuditEntry {
-  id: string | number;
-  createdAt: string;
-  actorType: 'user' | 'api_key' | 'anonymous';
-  actorId?: string | null;
-  /** Some list routes join the actor's email in. */
-  actorEmail?: string | null;
-  action: string;
-  targetType?: string | null;
-  targetId?: string | null;
-  outcome: 'success' | 'failure' | 'denied';
-  ip?: string | null;
-  userAgent?: string | null;
-  detail?: Record<string, unknown> | null;
-}
+export type Org = Schemas['Org'];
+export type Project = Schemas['Project'];
+export type Member = Schemas['Member'];
+export type Invitation = Schemas['Invitation'];
+export type Database = Schemas['Database'];
+/** A database to create; `locationHint` is a Durable Object location hint (see databases/regions.ts). */
+export type NewDatabase = NonNullable<
+  paths['/v1/projects/{project}/databases']['post']['requestBody']
+>['content']['application/json'];
+export type ApiKey = Schemas['ApiKey'];
+export type AuditEntry = Schemas['AuditEntry'];
 export interface AuditFilter {
   action?: string;
   actorId?: string;
@@ -83,64 +30,76 @@ export interface AuditFilter {
   until?: string;
 }
 
-const enc = encodeURIComponent;
+/** List answers are `{ <plural>: [...] }`. */
+const signalOf = (signal?: AbortSignal) => (signal ? { signal } : {});
 
-async function list<T>(path: string, key: string, signal?: AbortSignal): Promise<T[]> {
-  const body = await api<Record<string, T[]> | T[]>(path, { signal });
-  return Array.isArray(body) ? body : (body[key] ?? []);
-}
-
-export const listOrgs = (signal?: AbortSignal) => list<Org>('/v1/orgs', 'orgs', signal);
+export const listOrgs = (signal?: AbortSignal) =>
+  unwrap(client.GET('/v1/orgs', signalOf(signal))).then((r) => r.orgs);
 export const createOrg = (name: string, slug: string) =>
-  api<Org>('/v1/orgs', { method: 'POST', body: { name, slug } });
+  unwrap(client.POST('/v1/orgs', { body: { name, slug } }));
 export const createProject = (org: string, name: string) =>
-  api<Project>(`/v1/orgs/${enc(org)}/projects`, { method: 'POST', body: { name } });
+  unwrap(client.POST('/v1/orgs/{org}/projects', { params: { path: { org } }, body: { name } }));
 export const listProjects = (org: string, signal?: AbortSignal) =>
-  list<Project>(`/v1/orgs/${enc(org)}/projects`, 'projects', signal);
+  unwrap(client.GET('/v1/orgs/{org}/projects', { params: { path: { org } }, ...signalOf(signal) })).then(
+    (r) => r.projects,
+  );
 
 export const listMembers = (org: string, signal?: AbortSignal) =>
-  list<Member>(`/v1/orgs/${enc(org)}/members`, 'members', signal);
+  unwrap(client.GET('/v1/orgs/{org}/members', { params: { path: { org } }, ...signalOf(signal) })).then(
+    (r) => r.members,
+  );
 export const updateMemberRole = (org: string, userId: string, role: OrgRole) =>
-  api<void>(`/v1/orgs/${enc(org)}/members/${enc(userId)}`, { method: 'PATCH', body: { role } });
+  unwrap(
+    client.PATCH('/v1/orgs/{org}/members/{user}', {
+      params: { path: { org, user: userId } },
+      body: { role },
+    }),
+  );
 export const removeMember = (org: string, userId: string) =>
-  api<void>(`/v1/orgs/${enc(org)}/members/${enc(userId)}`, { method: 'DELETE' });
+  unwrap(client.DELETE('/v1/orgs/{org}/members/{user}', { params: { path: { org, user: userId } } }));
 export const listInvitations = (org: string, signal?: AbortSignal) =>
-  list<Invitation>(`/v1/orgs/${enc(org)}/invitations`, 'invitations', signal);
+  unwrap(client.GET('/v1/orgs/{org}/invitations', { params: { path: { org } }, ...signalOf(signal) })).then(
+    (r) => r.invitations,
+  );
 export const createInvitation = (org: string, email: string, role: OrgRole) =>
-  api<Invitation>(`/v1/orgs/${enc(org)}/invitations`, { method: 'POST', body: { email, role } });
+  unwrap(client.POST('/v1/orgs/{org}/invitations', { params: { path: { org } }, body: { email, role } }));
 /** Accepts an emailed invitation; the signed-in user's email must match it. */
 export const acceptInvitation = (token: string) =>
-  api<{ orgId: string; role: OrgRole }>('/v1/invitations/accept', { method: 'POST', body: { token } });
+  unwrap(client.POST('/v1/invitations/accept', { body: { token } }));
 export const revokeInvitation = (org: string, id: string) =>
-  api<void>(`/v1/orgs/${enc(org)}/invitations/${enc(id)}`, { method: 'DELETE' });
+  unwrap(
+    client.DELETE('/v1/orgs/{org}/invitations/{invitation}', { params: { path: { org, invitation: id } } }),
+  );
 
 export const listDatabases = (project: string, signal?: AbortSignal) =>
-  list<Database>(`/v1/projects/${enc(project)}/databases`, 'databases', signal);
+  unwrap(
+    client.GET('/v1/projects/{project}/databases', { params: { path: { project } }, ...signalOf(signal) }),
+  ).then((r) => r.databases);
 export const getDatabase = (database: string, signal?: AbortSignal) =>
-  api<Database>(`/v1/databases/${enc(database)}`, { signal });
+  unwrap(client.GET('/v1/databases/{database}', { params: { path: { database } }, ...signalOf(signal) }));
 export const createDatabase = (project: string, db: NewDatabase) =>
-  api<Database>(`/v1/projects/${enc(project)}/databases`, { method: 'POST', body: db });
+  unwrap(client.POST('/v1/projects/{project}/databases', { params: { path: { project } }, body: db }));
 export const deleteDatabase = (database: string) =>
-  api<void>(`/v1/databases/${enc(database)}`, { method: 'DELETE' });
+  unwrap(client.DELETE('/v1/databases/{database}', { params: { path: { database } } }));
 
 export const listApiKeys = (project: string, signal?: AbortSignal) =>
-  list<ApiKey>(`/v1/projects/${enc(project)}/api-keys`, 'apiKeys', signal);
+  unwrap(
+    client.GET('/v1/projects/{project}/api-keys', { params: { path: { project } }, ...signalOf(signal) }),
+  ).then((r) => r.apiKeys);
 /** The secret (`key`) comes back once, in this response only. */
 export const createApiKey = (
   project: string,
   input: { name: string; role: KeyRole; databaseId?: string; expiresInSeconds?: number },
-) => api<ApiKey & { key: string }>(`/v1/projects/${enc(project)}/api-keys`, { method: 'POST', body: input });
+) => unwrap(client.POST('/v1/projects/{project}/api-keys', { params: { path: { project } }, body: input }));
 export const revokeApiKey = (project: string, id: string) =>
-  api<void>(`/v1/projects/${enc(project)}/api-keys/${enc(id)}`, { method: 'DELETE' });
+  unwrap(client.DELETE('/v1/projects/{project}/api-keys/{key}', { params: { path: { project, key: id } } }));
 
 /** One page of the audit log; pass the previous page's `nextCursor` to continue. */
 export function listAudit(org: string, filter: AuditFilter, cursor?: string, signal?: AbortSignal) {
-  const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(filter)) if (v) q.set(k, v);
-  if (cursor) q.set('cursor', cursor);
-  const qs = q.toString();
-  return api<{ entries: AuditEntry[]; nextCursor?: string | null }>(
-    `/v1/orgs/${enc(org)}/audit-log${qs ? `?${qs}` : ''}`,
-    { signal },
+  const query: Record<string, string> = {};
+  for (const [k, v] of Object.entries(filter)) if (v) query[k] = v;
+  if (cursor) query.cursor = cursor;
+  return unwrap(
+    client.GET('/v1/orgs/{org}/audit-log', { params: { path: { org }, query }, ...signalOf(signal) }),
   );
 }

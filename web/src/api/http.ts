@@ -1,10 +1,13 @@
 /**
  * @module web/api/http
- * The one place the dashboard talks HTTP: same-origin `fetch` with the cookie
- * session (plus its CSRF header on state-changing requests), or — in local mode
- * before identity exists — a dev API key kept in sessionStorage as a bearer token.
- * Every non-2xx answer becomes an {@link ApiError} carrying the API's `{error:{code,message,position?}}`.
+ * The one place the dashboard talks HTTP: the typed client (client/api-client.ts)
+ * with a `fetch` that adds the credentials — the cookie session (plus its CSRF
+ * header on state-changing requests) or, in local mode before identity exists, a
+ * dev API key kept in sessionStorage as a bearer token — refreshes an expired
+ * session once and replays the request. Every non-2xx answer becomes an
+ * {@link ApiError} carrying the API's `{error:{code,message,position?}}`.
  */
+import { createApiClient } from '../../../client/api-client.ts';
 
 /** An error answered by the API (or a network failure, with status 0). */
 export class ApiError extends Error {
@@ -45,31 +48,6 @@ function readCookie(name: string): string | null {
   return null;
 }
 
-export interface RequestOptions {
-  method?: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
-  body?: unknown;
-  signal?: AbortSignal;
-  /** Internal: set on the retry after a refresh, so a 401 loop cannot happen. */
-  retried?: boolean;
-}
-
-async function toApiError(res: Response): Promise<ApiError> {
-  try {
-    const body = (await res.json()) as { error?: { code?: string; message?: string; position?: number } };
-    if (body.error) {
-      return new ApiError(
-        res.status,
-        body.error.code ?? 'error',
-        body.error.message ?? res.statusText,
-        body.error.position,
-      );
-    }
-  } catch {
-    /* not JSON: fall through to the status line */
-  }
-  return new ApiError(res.status, `http_${res.status}`, `HTTP ${res.status} ${res.statusText}`.trim());
-}
-
 /** Fired on `window` when a cookie-authenticated call is refused even after a refresh. */
 export const SESSION_LOST_EVENT = 'orochi:session-lost';
 
@@ -98,37 +76,66 @@ function csrfHeaders(): Record<string, string> {
   return token ? { [CSRF_HEADER]: token } : {};
 }
 
-/** Calls the API and parses JSON; throws {@link ApiError} on failure. */
-export async function api<T>(path: string, opts: RequestOptions = {}): Promise<T> {
-  const method = opts.method ?? 'GET';
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (opts.body !== undefined) headers['content-type'] = 'application/json';
+/** The request's headers plus the current credentials (they may have changed since a refresh). */
+function withCredentials(request: Request, devKey: string | null): Headers {
+  const headers = new Headers(request.headers);
+  headers.set('accept', 'application/json');
+  if (devKey) headers.set('authorization', `Bearer ${devKey}`);
+  if (request.method !== 'GET') for (const [k, v] of Object.entries(csrfHeaders())) headers.set(k, v);
+  return headers;
+}
+
+/** The client's fetch: credentials, then one refresh-and-replay on an expired session. */
+async function sessionFetch(request: Request): Promise<Response> {
   const devKey = getDevKey();
-  if (devKey) headers.authorization = `Bearer ${devKey}`;
-  if (method !== 'GET') Object.assign(headers, csrfHeaders());
-  let res: Response;
-  try {
-    res = await fetch(path, {
-      method,
-      headers,
-      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-      credentials: 'same-origin',
-      signal: opts.signal,
-    });
-  } catch (e) {
-    if ((e as Error).name === 'AbortError') throw e;
-    throw new ApiError(0, 'network', `Could not reach the API: ${(e as Error).message}`);
-  }
+  const path = new URL(request.url).pathname;
+  // Sent as a string, as before the typed client: a Request's body would go out as a stream.
+  const body = request.method === 'GET' ? undefined : (await request.text()) || undefined;
+  const send = async () => {
+    try {
+      return await fetch(request.url, {
+        method: request.method,
+        headers: withCredentials(request, devKey),
+        body,
+        signal: request.signal,
+        credentials: 'same-origin',
+      });
+    } catch (e) {
+      if ((e as Error).name === 'AbortError') throw e;
+      throw new ApiError(0, 'network', `Could not reach the API: ${(e as Error).message}`);
+    }
+  };
+  let res = await send();
+  if (res.status !== 401 || devKey || NO_REFRESH.test(path)) return res;
   // Access tokens are short-lived: refresh once, then replay the request.
-  if (res.status === 401 && !devKey && !opts.retried && !NO_REFRESH.test(path)) {
-    if (await refreshSession()) return api<T>(path, { ...opts, retried: true });
+  if (await refreshSession()) res = await send();
+  // The session is gone (expired family, revoked elsewhere): let the shell show sign-in.
+  if (res.status === 401) window.dispatchEvent(new Event(SESSION_LOST_EVENT));
+  return res;
+}
+
+/** The typed API client every dashboard call goes through. */
+export const client = createApiClient({
+  baseUrl: window.location.origin,
+  credentials: 'same-origin',
+  fetch: sessionFetch,
+});
+
+/** The error the API answered (its `{error:{…}}` body when there is one). */
+function toApiError(res: Response, body: unknown): ApiError {
+  const error = (body as { error?: { code?: string; message?: string; position?: number } } | undefined)
+    ?.error;
+  if (error && typeof error === 'object') {
+    return new ApiError(res.status, error.code ?? 'error', error.message ?? res.statusText, error.position);
   }
-  if (res.status === 401 && !devKey && !NO_REFRESH.test(path)) {
-    // The session is gone (expired family, revoked elsewhere): let the shell show sign-in.
-    window.dispatchEvent(new Event(SESSION_LOST_EVENT));
-  }
-  if (!res.ok) throw await toApiError(res);
-  if (res.status === 204) return undefined as T;
-  const text = await res.text();
-  return (text ? JSON.parse(text) : undefined) as T;
+  return new ApiError(res.status, `http_${res.status}`, `HTTP ${res.status} ${res.statusText}`.trim());
+}
+
+/** The data of a client call; throws {@link ApiError} for any non-2xx answer. */
+export async function unwrap<T>(
+  call: Promise<{ data?: T; error?: unknown; response: Response }>,
+): Promise<T> {
+  const { data, error, response } = await call;
+  if (!response.ok) throw toApiError(response, error);
+  return data as T;
 }

@@ -11,7 +11,7 @@ import {
   startAuthentication,
   startRegistration,
 } from '@simplewebauthn/browser';
-import { api } from './http.ts';
+import { client, unwrap } from './http.ts';
 
 export interface User {
   id: string;
@@ -39,9 +39,7 @@ export interface SessionInfo {
 /** `GET /v1/auth/me` — resolves null when nobody is signed in. */
 export async function fetchMe(signal?: AbortSignal): Promise<User | null> {
   try {
-    const me = await api<{ user?: User } & Partial<User>>('/v1/auth/me', { signal });
-    // Accept both `{user: {...}}` and a bare user object, whichever the route settles on.
-    return me.user ?? (me.id ? (me as User) : null);
+    return await unwrap(client.GET('/v1/auth/me', signal ? { signal } : {}));
   } catch (e) {
     if ((e as { status?: number }).status === 401) return null;
     throw e;
@@ -50,24 +48,24 @@ export async function fetchMe(signal?: AbortSignal): Promise<User | null> {
 
 /** The answer is identical whether or not the email is known (no account enumeration). */
 export function requestMagicLink(email: string) {
-  return api<void>('/v1/auth/magic-link', { method: 'POST', body: { email } });
+  return unwrap(client.POST('/v1/auth/magic-link', { body: { email } }));
 }
 
 export function verifyMagicLink(token: string) {
-  return api<{ user?: User }>('/v1/auth/magic-link/verify', { method: 'POST', body: { token } });
+  return unwrap(client.POST('/v1/auth/magic-link/verify', { body: { token } }));
 }
 
 /** Registers a new passkey for the signed-in user (the authenticator prompts). */
 export async function registerPasskey(name?: string) {
-  const options = await api<PublicKeyCredentialCreationOptionsJSON>('/v1/auth/passkeys/register/options', {
-    method: 'POST',
-    body: {},
+  const options = await unwrap(client.POST('/v1/auth/passkeys/register/options'));
+  const response = await startRegistration({
+    optionsJSON: options as unknown as PublicKeyCredentialCreationOptionsJSON,
   });
-  const response = await startRegistration({ optionsJSON: options });
-  return api<{ verified?: boolean; passkey?: Passkey }>('/v1/auth/passkeys/register/verify', {
-    method: 'POST',
-    body: { response, name },
-  });
+  return unwrap(
+    client.POST('/v1/auth/passkeys/register/verify', {
+      body: { response: response as unknown as Record<string, unknown>, name },
+    }),
+  );
 }
 
 /**
@@ -75,34 +73,38 @@ export async function registerPasskey(name?: string) {
  * browser's conditional UI (the username field's autofill list) instead of a modal.
  */
 export async function signInWithPasskey(autofill = false) {
-  const options = await api<PublicKeyCredentialRequestOptionsJSON>('/v1/auth/passkeys/login/options', {
-    method: 'POST',
-    body: {},
+  const options = await unwrap(client.POST('/v1/auth/passkeys/login/options'));
+  const response = await startAuthentication({
+    optionsJSON: options as unknown as PublicKeyCredentialRequestOptionsJSON,
+    useBrowserAutofill: autofill,
   });
-  const response = await startAuthentication({ optionsJSON: options, useBrowserAutofill: autofill });
-  return api<{ user?: User }>('/v1/auth/passkeys/login/verify', { method: 'POST', body: { response } });
+  return unwrap(
+    client.POST('/v1/auth/passkeys/login/verify', {
+      body: { response: response as unknown as Record<string, unknown> },
+    }),
+  );
 }
 
 export const supportsPasskeyAutofill = browserSupportsWebAuthnAutofill;
 
 export function logout() {
-  return api<void>('/v1/auth/logout', { method: 'POST', body: {} });
+  return unwrap(client.POST('/v1/auth/logout'));
 }
 
 export const listPasskeys = (signal?: AbortSignal) =>
-  api<{ passkeys: Passkey[] }>('/v1/auth/passkeys', { signal }).then((r) => r.passkeys);
+  unwrap(client.GET('/v1/auth/passkeys', signal ? { signal } : {})).then((r) => r.passkeys);
 
 export const renamePasskey = (id: string, name: string) =>
-  api<void>(`/v1/auth/passkeys/${encodeURIComponent(id)}`, { method: 'PATCH', body: { name } });
+  unwrap(client.PATCH('/v1/auth/passkeys/{id}', { params: { path: { id } }, body: { name } }));
 
 export const removePasskey = (id: string) =>
-  api<void>(`/v1/auth/passkeys/${encodeURIComponent(id)}`, { method: 'DELETE' });
+  unwrap(client.DELETE('/v1/auth/passkeys/{id}', { params: { path: { id } } }));
 
 export const listSessions = (signal?: AbortSignal) =>
-  api<{ sessions: SessionInfo[] }>('/v1/auth/sessions', { signal }).then((r) => r.sessions);
+  unwrap(client.GET('/v1/auth/sessions', signal ? { signal } : {})).then((r) => r.sessions);
 
 export const revokeSession = (id: string) =>
-  api<void>(`/v1/auth/sessions/${encodeURIComponent(id)}`, { method: 'DELETE' });
+  unwrap(client.DELETE('/v1/auth/sessions/{id}', { params: { path: { id } } }));
 
 /** An email local mode recorded instead of sending it. */
 export interface OutboxEmail {
@@ -119,7 +121,7 @@ export interface OutboxEmail {
  */
 export async function listDevOutbox(signal?: AbortSignal): Promise<OutboxEmail[] | null> {
   try {
-    return (await api<{ emails: OutboxEmail[] }>('/v1/dev/outbox', { signal })).emails;
+    return (await unwrap(client.GET('/v1/dev/outbox', signal ? { signal } : {}))).emails;
   } catch (e) {
     if ((e as { status?: number }).status === 404) return null;
     throw e;

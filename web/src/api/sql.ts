@@ -2,7 +2,7 @@
  * @module web/api/sql
  * The data-plane SQL endpoint (issue 4): `POST /v1/databases/{database}/sql`.
  */
-import { api } from './http.ts';
+import { client, unwrap } from './http.ts';
 
 /** A result column as the API types it (PostgreSQL type names). */
 export interface SqlColumn {
@@ -32,13 +32,17 @@ export interface SqlResult {
   stats: SqlStats;
 }
 
+type SqlParams = (string | number | boolean | null)[];
+
 /** Runs one or more statements against a database (id, or name within the caller's project). */
 export function runSql(database: string, sql: string, params: unknown[] = [], signal?: AbortSignal) {
-  return api<SqlResult>(`/v1/databases/${encodeURIComponent(database)}/sql`, {
-    method: 'POST',
-    body: params.length ? { sql, params } : { sql },
-    signal,
-  });
+  return unwrap(
+    client.POST('/v1/databases/{database}/sql', {
+      params: { path: { database } },
+      body: params.length ? { sql, params: params as SqlParams } : { sql },
+      ...(signal ? { signal } : {}),
+    }),
+  ) as Promise<SqlResult>;
 }
 
 /** Quotes a string as a SQL literal, for the few statements the dashboard builds itself. */

@@ -151,7 +151,7 @@ export function AuditLogPage() {
                 <tr key={e.id}>
                   <td>{fmtDate(e.createdAt)}</td>
                   <td title={e.userAgent ?? undefined}>
-                    {e.actorEmail ?? `${e.actorType}${e.actorId ? ` ${e.actorId.slice(0, 8)}` : ''}`}
+                    {`${e.actorType}${e.actorId ? ` ${e.actorId.slice(0, 8)}` : ''}`}
                   </td>
                   <td>
                     <code>{e.action}</code>

@@ -7,7 +7,7 @@
  * can take a moment: the button shows progress.
  */
 import { type FormEvent, useState } from 'react';
-import { createDatabase } from '../api/control-plane.ts';
+import { createDatabase, type NewDatabase } from '../api/control-plane.ts';
 import { ErrorMessage } from '../components/AsyncView.tsx';
 import { REGIONS } from './regions.ts';
 
@@ -27,7 +27,7 @@ export function CreateDatabaseForm({ projectId, onCreated }: { projectId: string
     try {
       await createDatabase(projectId, {
         name,
-        locationHint: locationHint || undefined,
+        locationHint: (locationHint || undefined) as NewDatabase['locationHint'],
         defaultShardCount,
       });
       setName('');

@@ -78,6 +78,10 @@ export function AppShell({ children }: { children: ReactNode }) {
                 </Link>
               </li>
             ))}
+            <li>
+              {/* Served by the Worker, outside the dashboard's router: a full page load. */}
+              <a href="/v1/docs">API reference</a>
+            </li>
           </ul>
         </nav>
         <main id="main" tabIndex={-1} key={path}>

@@ -3,7 +3,7 @@
  * Shows each dependency `/v1/health` checked, with its latency or error.
  */
 import { useEffect, useState } from 'react';
-import { api, getDevKey } from '../api/http.ts';
+import { client, getDevKey, unwrap } from '../api/http.ts';
 
 interface Check {
   ok: boolean;
@@ -32,12 +32,9 @@ export function HealthPanel() {
 
   useEffect(() => {
     // With the local dev key (an operator credential in local mode) the deep check runs too.
-    const load = getDevKey()
-      ? api<Health>('/v1/health/deep')
-      : fetch('/v1/health').then(async (r) => {
-          if (!r.ok) throw new Error(`HTTP ${r.status}`);
-          return (await r.json()) as Health;
-        });
+    const load: Promise<Health> = getDevKey()
+      ? unwrap(client.GET('/v1/health/deep'))
+      : unwrap(client.GET('/v1/health'));
     load.then(setHealth).catch((e: Error) => setError(e.message));
   }, []);
 
