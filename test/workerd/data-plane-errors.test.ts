@@ -58,6 +58,18 @@ describe('/sql bad input', () => {
     expect(r.error?.message.length).toBeGreaterThan(0);
   });
 
+  it('answers a BETWEEN next to another conjunct on the gather path (was 500 "cannot plan the scan")', async () => {
+    // The random HTTP generator's shrunk case (seed 5): each conjunct ships alone, their AND must too.
+    const r = await ok(
+      "SELECT NULLIF(v, 1) AS c FROM errs WHERE (id BETWEEN 1 AND 5) AND (name NOT LIKE 'x%') ORDER BY 1",
+    );
+    expect(r.rows).toEqual([[0], [1.5]]);
+    const none = await ok(
+      "SELECT NULLIF(v, 1) FROM errs WHERE (id BETWEEN 5 AND 1) AND (name NOT LIKE 'x%')",
+    );
+    expect(none.rows).toEqual([]);
+  });
+
   it('reports the position of a syntax error', async () => {
     const r = await sql('SELECT id FROM errs WHERE');
     expect(r.error).toMatchObject({ code: '42601' });
