@@ -66,14 +66,21 @@ export function writeStoredConfig(config: StoredConfig, env: NodeJS.ProcessEnv =
 /** Thrown when no URL or key is configured anywhere; main prints it without a stack. */
 export class ConfigError extends Error {}
 
-/** Flags over environment over file; `database` defaults to `default`. */
-export function resolveConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.env): CliConfig {
+/**
+ * Flags over environment over file; `database` defaults to `default`. With `keyOptional` (the
+ * proxy, whose clients may send the key as their password) a missing key is an empty string.
+ */
+export function resolveConfig(
+  flags: ConfigFlags,
+  env: NodeJS.ProcessEnv = process.env,
+  keyOptional = false,
+): CliConfig {
   const stored = readStoredConfig(env);
   // An empty variable counts as unset, as shells make it easy to export one by accident.
   const url = flags.url || env.OROCHI_URL || stored.url;
   const apiKey = flags.apiKey || env.OROCHI_API_KEY || stored.apiKey;
   const database = flags.database || env.OROCHI_DATABASE || stored.database || 'default';
   if (!url) throw new ConfigError('no API URL: run `orochi login` or set OROCHI_URL');
-  if (!apiKey) throw new ConfigError('no API key: run `orochi login` or set OROCHI_API_KEY');
-  return { url: url.replace(/\/+$/, ''), apiKey, database };
+  if (!apiKey && !keyOptional) throw new ConfigError('no API key: run `orochi login` or set OROCHI_API_KEY');
+  return { url: url.replace(/\/+$/, ''), apiKey: apiKey ?? '', database };
 }

@@ -11,6 +11,7 @@ import { exportTable } from './export.ts';
 import { formatLoadSummary, load } from './load.ts';
 import { LOAD_FORMATS, type LoadFormat } from './load-input.ts';
 import { login } from './login.ts';
+import { registerProxyCommand } from './proxy.ts';
 import { startRepl } from './repl.ts';
 import type { OutputFormat } from './result-format.ts';
 import { explain, formatError, runSql } from './sql-command.ts';
@@ -114,7 +115,8 @@ program
       console.error(`exported ${new Intl.NumberFormat('en-US').format(rows)} rows to ${o.output}`);
   });
 
-// More subcommands register here, each from its own module (e.g. the Postgres wire proxy).
+// More subcommands register here, each from its own module.
+registerProxyCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -10,6 +10,7 @@
 import net from 'node:net';
 import type { Command } from 'commander';
 import WebSocket from 'ws';
+import { type ConfigFlags, resolveConfig } from './config.ts';
 
 export interface ProxyOptions {
   /** The Worker's base URL (`https://…` or `http://localhost:8787`). */
@@ -146,25 +147,27 @@ export function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
   });
 }
 
-/** Registers `proxy` on the CLI program (commander 14). */
+/**
+ * Registers `proxy` on the CLI program (commander 14). URL, API key and database come from the
+ * program's own options, the environment and `orochi login`, as for every command (`resolveConfig`);
+ * a configured key is sent for every connection (clients may send any password); without one,
+ * each client's password is the key.
+ */
 export function registerProxyCommand(program: Command): void {
   program
     .command('proxy')
     .description('serve the PostgreSQL protocol on 127.0.0.1 for psql, pg, DBeaver, Metabase, Grafana')
-    .requiredOption('--database <db>', 'database name or id')
     .option('--port <port>', 'local TCP port', '5432')
-    .option('--url <url>', 'the Worker URL', process.env.OROCHI_URL ?? 'http://localhost:8787')
-    .option(
-      '--api-key <key>',
-      'API key sent for every connection (default: OROCHI_API_KEY; else the client password)',
-    )
-    .action(async (o: { database: string; port: string; url: string; apiKey?: string }) => {
+    .action(async (o: { port: string }) => {
+      const config = resolveConfig(program.opts<ConfigFlags>(), process.env, true);
       const p = await startProxy({
-        url: o.url,
-        apiKey: o.apiKey ?? process.env.OROCHI_API_KEY,
-        database: o.database,
+        url: config.url,
+        apiKey: config.apiKey || undefined,
+        database: config.database,
         port: Number(o.port),
       });
-      console.log(`orochi proxy: postgresql://user@127.0.0.1:${p.port}/${o.database} → ${o.url}/v2`);
+      console.log(
+        `orochi proxy: postgresql://user@127.0.0.1:${p.port}/${config.database} → ${config.url}/v2`,
+      );
     });
 }
