@@ -216,7 +216,9 @@ describe.each(KINDS)('a bigint key beyond ±2^53 on a %s table', (kind) => {
   beforeAll(() => createKeyed(t, kind, '(id bigint PRIMARY KEY, v text)'));
 
   it('is enforced, found by ON CONFLICT, updated and deleted, hot and compacted', async () => {
-    await ok(`INSERT INTO ${t} VALUES (${MAX}, 'max'), (${MIN}, 'min'), (${ODD}, 'odd'), (9007199254740992, 'even')`);
+    await ok(
+      `INSERT INTO ${t} VALUES (${MAX}, 'max'), (${MIN}, 'min'), (${ODD}, 'odd'), (9007199254740992, 'even')`,
+    );
     const dup = await sql(`INSERT INTO ${t} VALUES (${ODD}, 'again')`);
     expect(dup.error?.code, JSON.stringify(dup.error)).toBe('23505');
     expect(dup.error?.message).toContain(`Key (id)=(${ODD}) already exists.`);
