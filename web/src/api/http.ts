@@ -114,9 +114,12 @@ async function sessionFetch(request: Request): Promise<Response> {
   return res;
 }
 
-/** The typed API client every dashboard call goes through. */
+/**
+ * The typed API client every dashboard call goes through. Modules importing it also run in
+ * Node unit tests, where there is no `location`: the origin is read only in a browser.
+ */
 export const client = createApiClient({
-  baseUrl: window.location.origin,
+  baseUrl: typeof location === 'undefined' ? 'http://localhost' : location.origin,
   credentials: 'same-origin',
   fetch: sessionFetch,
 });
