@@ -3384,6 +3384,707 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/sql': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Neon-compatible SQL over HTTP (`neon()` of @neondatabase/serverless; see docs/neon-http.md)
+     * @description Authenticates from its own headers: the API key is the password of Neon-Connection-String (or an `Authorization: Bearer` key), the database its path. `{queries: [...]}` runs as one transaction.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header: {
+          /** @description postgres://<user>:<API key>@<host>/<database> (name or id) */
+          'neon-connection-string': string;
+          /** @description Bearer <API key>, instead of the connection string’s password */
+          authorization?: string;
+          /** @description true: rows as arrays */
+          'neon-array-mode'?: string;
+          /** @description true: values as PostgreSQL text */
+          'neon-raw-text-output'?: string;
+          /** @description true: the batch refuses writes (25006) */
+          'neon-batch-read-only'?: string;
+          /** @description ReadUncommitted, ReadCommitted (others are refused: 0A000) */
+          'neon-batch-isolation-level'?: string;
+          /** @description Echoed back */
+          'neon-batch-deferrable'?: string;
+          /** @description Makes a retried request's writes apply once */
+          'idempotency-key'?: string;
+        };
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json':
+            | components['schemas']['NeonQuery']
+            | {
+                queries: components['schemas']['NeonQuery'][];
+              };
+        };
+      };
+      responses: {
+        /** @description The result; for `{queries}`, `{results: [...]}` */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json':
+              | components['schemas']['NeonResult']
+              | {
+                  results: components['schemas']['NeonResult'][];
+                };
+          };
+        };
+        /** @description Any error of the request, credentials or SQL (Neon answers them all with 400) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['NeonError'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/databases/{database}/changefeeds': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A database's changefeeds (admin) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description Database id, or its name within the key’s project */
+          database: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Every changefeed */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              changefeeds: components['schemas']['Changefeed'][];
+            };
+          };
+        };
+        /** @description Invalid input */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Not authenticated */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Not allowed */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Not found */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /** Create a changefeed: row changes of tables POSTed to a webhook (admin) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description Database id, or its name within the key’s project */
+          database: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['CreateChangefeed'];
+        };
+      };
+      responses: {
+        /** @description Created */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ChangefeedWithSecret'];
+          };
+        };
+        /** @description Invalid input */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Not authenticated */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Not allowed */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Not found */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Conflict */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Body too large */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Unsupported media type */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/databases/{database}/changefeeds/{changefeed}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One changefeed, with its lag per shard (admin) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description Database id, or its name within the key’s project */
+          database: string;
+          /** @description The changefeed’s id or name */
+          changefeed: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description The changefeed */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Changefeed'];
+          };
+        };
+        /** @description Invalid input */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Not authenticated */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Not allowed */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Not found */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    /** Drop a changefeed (admin) */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description Database id, or its name within the key’s project */
+          database: string;
+          /** @description The changefeed’s id or name */
+          changefeed: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Done; no body */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description Invalid input */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Not authenticated */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Not allowed */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Not found */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/databases/{database}/changefeeds/{changefeed}/deliveries': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A changefeed's delivery log, newest first (admin) */
+    get: {
+      parameters: {
+        query?: {
+          /** @description Entries per page, 1–1000 (default 100) */
+          limit?: number;
+          /** @description The previous page's next */
+          before?: number;
+        };
+        header?: never;
+        path: {
+          /** @description Database id, or its name within the key’s project */
+          database: string;
+          /** @description The changefeed’s id or name */
+          changefeed: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description One page; pass next as before to continue */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              deliveries: ({
+                seq: number;
+                at: string;
+              } & {
+                [key: string]: unknown;
+              })[];
+              next: number | null;
+            };
+          };
+        };
+        /** @description Invalid input */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Not authenticated */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Not allowed */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Not found */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/databases/{database}/changefeeds/{changefeed}/pause': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Pause deliveries (admin) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description Database id, or its name within the key’s project */
+          database: string;
+          /** @description The changefeed’s id or name */
+          changefeed: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description The changefeed */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Changefeed'];
+          };
+        };
+        /** @description Invalid input */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Not authenticated */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Not allowed */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Not found */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/databases/{database}/changefeeds/{changefeed}/resume': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Resume deliveries (admin) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description Database id, or its name within the key’s project */
+          database: string;
+          /** @description The changefeed’s id or name */
+          changefeed: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description The changefeed */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Changefeed'];
+          };
+        };
+        /** @description Invalid input */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Not authenticated */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Not allowed */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Not found */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/databases/{database}/changefeeds/{changefeed}/rotate-secret': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** A new signing secret; the old ones sign for 24 hours more (admin) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description Database id, or its name within the key’s project */
+          database: string;
+          /** @description The changefeed’s id or name */
+          changefeed: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description The changefeed and its new secret */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ChangefeedWithSecret'];
+          };
+        };
+        /** @description Invalid input */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Not authenticated */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Not allowed */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Not found */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/openapi.json': {
     parameters: {
       query?: never;
@@ -3674,6 +4375,81 @@ export interface components {
       /** @description A retry whose Idempotency-Key had already applied */
       duplicate: boolean;
       stats: components['schemas']['QueryStats'];
+    };
+    NeonResult: {
+      command: string;
+      rowCount: number | null;
+      /** @description Objects, or arrays in array mode */
+      rows: unknown[];
+      fields: {
+        name: string;
+        dataTypeID: number;
+        tableID: number;
+        columnID: number;
+        dataTypeSize: number;
+        dataTypeModifier: number;
+        format: string;
+      }[];
+      rowAsArray: boolean;
+    };
+    NeonError: {
+      message: string;
+      /** @description SQLSTATE */
+      code: string;
+      severity: string;
+      detail: string | null;
+      hint: string | null;
+      /** @description 1-based position in the query, as text */
+      position: string | null;
+    };
+    NeonQuery: {
+      /** @description One statement, with $1…$n */
+      query: string;
+      params?: (string | number | boolean | null | unknown[])[];
+      /** @description Rows as arrays (overrides Neon-Array-Mode) */
+      arrayMode?: boolean;
+    };
+    ChangefeedWithSecret: components['schemas']['Changefeed'] & {
+      /** @description The signing secret; shown only in this answer */
+      secret: string;
+    };
+    Changefeed: {
+      /** Format: uuid */
+      id: string;
+      name: string;
+      tables: string[];
+      url: string;
+      ops: ('insert' | 'update' | 'delete')[];
+      batchSize: number;
+      status: string;
+      reason: string | null;
+      createdAt: string;
+      secrets: {
+        createdAt: string;
+        expiresAt: string | null;
+      }[];
+      shards: {
+        shard: string;
+        lsn: number;
+        pendingInEntry: number;
+        lagLsn: number;
+        lagSeconds: number | null;
+        attempt: number;
+        nextAttemptAt: string | null;
+        lastError: string | null;
+        lastDeliveredCommitTime: string | null;
+      }[];
+    };
+    CreateChangefeed: {
+      /** @description Like a database name */
+      name: string;
+      tables: string[];
+      /** @description The webhook (https; see docs) */
+      url: string;
+      /** @description Default: all three */
+      ops?: ('insert' | 'update' | 'delete')[];
+      /** @description Default 100 */
+      batchSize?: number;
     };
   };
   responses: never;

@@ -7,19 +7,23 @@
  * log consumer (`cdc:<id>`) on every shard of its tables, registered before
  * the record is written and dropped with it.
  */
-import { Hono } from 'hono';
+import { createRoute, z } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
 import type { Changefeed } from '../../durable-objects/changefeed-store.ts';
 import { fromRpcError } from '../../durable-objects/rpc-errors.ts';
 import type { LogPage } from '../../engine/distributed/change-entry.ts';
 import { isSqlError } from '../../engine/errors.ts';
-import type { AppContext, AppEnv } from '../app-context.ts';
-import { jsonBody } from '../auth/request-body.ts';
+import type { AppEnv } from '../app-context.ts';
+import { readJsonBody } from '../auth/request-body.ts';
 import { intParam } from '../control-plane/query-params.ts';
 import { auditAdminCalls, authorizeRequest } from '../data-plane/authorize.ts';
 import { Cluster } from '../data-plane/cluster.ts';
 import { databaseFor } from '../data-plane/database-cache.ts';
+import { DatabaseParam } from '../data-plane/route-schemas.ts';
 import { ApiError } from '../errors.ts';
-import { CHANGEFEED_NAME, parseChangefeedBody } from './changefeed-spec.ts';
+import { apiRouter } from '../openapi/api-router.ts';
+import { AUTHENTICATED, errors, json, jsonBody as jsonBodySchema, noContent } from '../openapi/schemas.ts';
+import { CHANGEFEED_NAME, MAX_BATCH_SIZE, parseChangefeedBody } from './changefeed-spec.ts';
 import { type CdcDeliver, consumerName } from './delivery-pump.ts';
 import { newSecret, sealSecret } from './signing-secrets.ts';
 
@@ -28,16 +32,25 @@ export const SECRET_OVERLAP_MS = 24 * 3600_000;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** The database (authorized for admin work) and its cluster. */
-async function target(c: AppContext, action: string) {
-  const db = await databaseFor(c.env, c.get('principal')!, c.req.param('database') ?? '');
-  await authorizeRequest(c, db.id, action, 'admin');
-  return { db, cluster: new Cluster(c.env, db.id, db.location) };
+type Target = { db: Awaited<ReturnType<typeof databaseFor>>; cluster: Cluster };
+type FeedEnv = { Bindings: Env; Variables: AppEnv['Variables'] & { feedTarget: Target } };
+
+/**
+ * Route middleware: the database (authorized for admin work) and its cluster, as
+ * `c.get('feedTarget')`. It runs before the route's validators, so a caller without
+ * the role is refused (403/404) before anything about the request is judged.
+ */
+function authorized(action: string): MiddlewareHandler<FeedEnv> {
+  return async (c, next) => {
+    const db = await databaseFor(c.env, c.get('principal')!, c.req.param('database') ?? '');
+    await authorizeRequest(c, db.id, action, 'admin');
+    c.set('feedTarget', { db, cluster: new Cluster(c.env, db.id, db.location) });
+    await next();
+  };
 }
 
 /** The `{changefeed}` path parameter (an id or a name); 404 for anything that cannot be one. */
-function feedRef(c: AppContext): string {
-  const ref = c.req.param('changefeed') ?? '';
+function feedRef(ref: string): string {
   if (!UUID.test(ref) && !CHANGEFEED_NAME.test(ref))
     throw new ApiError(404, '42704', 'changefeed does not exist');
   return ref;
@@ -84,9 +97,9 @@ async function view(cluster: Cluster, f: Changefeed, now = Date.now()) {
   return {
     id: f.id,
     name: f.name,
-    tables: f.spec.tables,
+    tables: [...f.spec.tables],
     url: f.spec.url,
-    ops: f.spec.ops,
+    ops: [...f.spec.ops],
     batchSize: f.spec.batchSize,
     status: f.status,
     reason: f.reason,
@@ -109,85 +122,270 @@ async function kick(env: Env, database: string, f: Changefeed): Promise<void> {
   );
 }
 
-const BASE = '/v1/databases/:database/changefeeds';
+const BASE = '/v1/databases/{database}/changefeeds';
+const FEED = `${BASE}/{changefeed}`;
 
-export const changefeedRoutes = new Hono<AppEnv>()
-  // Every changefeed call is admin work: audited with its outcome (refusals where refused).
-  .use(`${BASE}/*`, auditAdminCalls())
-  .post(BASE, async (c) => {
-    const { db, cluster } = await target(c, 'create changefeed');
-    const { name, spec } = parseChangefeedBody(c.env, await jsonBody(c));
-    const snap = await cluster.snapshot();
-    const shards = new Set<string>();
-    for (const t of spec.tables) {
-      const def = snap.tables.find((x) => x.name === t);
-      if (!def) throw new ApiError(404, '42P01', `relation "${t}" does not exist`);
-      for (const s of cluster.shardsOf(def)) shards.add(s.slice(db.id.length + 1));
-    }
-    const id = crypto.randomUUID();
-    const secret = newSecret();
-    const sealed = await sealSecret(c.env, id, secret, Date.now());
-    const starts: Record<string, number> = {};
-    try {
-      for (const s of shards)
-        starts[s] = (await cluster.shard(`${db.id}:${s}`).registerLogConsumer(consumerName(id))).lsn;
-      const feed = await call(cluster.catalog().cdcCreate({ id, name, spec, secret: sealed }, starts));
-      return c.json({ ...(await view(cluster, feed)), secret }, 201);
-    } catch (e) {
-      await Promise.all(
-        Object.keys(starts).map((s) =>
-          cluster
-            .shard(`${db.id}:${s}`)
-            .dropLogConsumer(consumerName(id))
-            .catch(() => {}),
-        ),
-      );
-      throw e;
-    }
+const FeedParam = DatabaseParam.extend({
+  changefeed: z.string().openapi({ description: 'The changefeed’s id or name' }),
+});
+
+/** A query integer checked by `intParam`, whose own error (code and message) is the answer. */
+const queryInt = (name: string, min: number, max: number, description: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      try {
+        return intParam(v, name, min, max);
+      } catch (e) {
+        if (!(e instanceof ApiError)) throw e;
+        ctx.addIssue({ code: 'custom', message: e.message, params: { sqlstate: e.code } });
+        return z.NEVER;
+      }
+    })
+    .openapi({ type: 'integer', description });
+
+const ShardStatus = z.object({
+  shard: z.string(),
+  lsn: z.number().int(),
+  pendingInEntry: z.number().int(),
+  lagLsn: z.number().int(),
+  lagSeconds: z.number().nullable(),
+  attempt: z.number().int(),
+  nextAttemptAt: z.string().nullable(),
+  lastError: z.string().nullable(),
+  lastDeliveredCommitTime: z.string().nullable(),
+});
+
+const OPS = z.enum(['insert', 'update', 'delete']);
+
+const ChangefeedView = z
+  .object({
+    id: z.string().uuid(),
+    name: z.string(),
+    tables: z.array(z.string()),
+    url: z.string(),
+    ops: z.array(OPS),
+    batchSize: z.number().int(),
+    status: z.string(),
+    reason: z.string().nullable(),
+    createdAt: z.string(),
+    secrets: z.array(z.object({ createdAt: z.string(), expiresAt: z.string().nullable() })),
+    shards: z.array(ShardStatus),
   })
-  .get(BASE, async (c) => {
-    const { cluster } = await target(c, 'list changefeeds');
+  .openapi('Changefeed');
+
+const WithSecret = ChangefeedView.extend({
+  secret: z.string().openapi({ description: 'The signing secret; shown only in this answer' }),
+}).openapi('ChangefeedWithSecret');
+
+/**
+ * The create body, for the document only: `parseChangefeedBody` checks it (its
+ * order of checks — unknown and not-built fields first, 0A000 for the latter — and
+ * the webhook URL rule need the environment), so the route does not validate it twice.
+ */
+const CreateChangefeed = z
+  .object({
+    name: z.string().openapi({ description: 'Like a database name' }),
+    tables: z.array(z.string().min(1).max(63)).min(1).max(100),
+    url: z.string().openapi({ description: 'The webhook (https; see docs)' }),
+    ops: z.array(OPS).min(1).optional().openapi({ description: 'Default: all three' }),
+    batchSize: z.number().int().min(1).max(MAX_BATCH_SIZE).optional().openapi({ description: 'Default 100' }),
+  })
+  .openapi('CreateChangefeed');
+
+const Delivery = z.object({ seq: z.number().int(), at: z.string() }).catchall(z.unknown());
+
+const feedRoute = <M extends 'get' | 'post' | 'delete', P extends string>(
+  method: M,
+  path: P,
+  action: string,
+  summary: string,
+) =>
+  createRoute({
+    method,
+    path,
+    tags: ['Changefeeds'],
+    security: AUTHENTICATED,
+    summary: `${summary} (admin)`,
+    middleware: [authorized(action)] as const,
+    request: { params: FeedParam },
+    responses: { 200: json(ChangefeedView, 'The changefeed'), ...errors(400, 401, 403, 404) },
+  });
+
+const createFeedRoute = createRoute({
+  method: 'post',
+  path: BASE,
+  tags: ['Changefeeds'],
+  security: AUTHENTICATED,
+  summary: 'Create a changefeed: row changes of tables POSTed to a webhook (admin)',
+  request: { params: DatabaseParam, body: jsonBodySchema(CreateChangefeed) },
+  responses: {
+    201: json(WithSecret, 'Created'),
+    ...errors(400, 401, 403, 404, 409, 413, 415),
+  },
+});
+
+const listRoute = createRoute({
+  method: 'get',
+  path: BASE,
+  tags: ['Changefeeds'],
+  security: AUTHENTICATED,
+  summary: "A database's changefeeds (admin)",
+  middleware: [authorized('list changefeeds')] as const,
+  request: { params: DatabaseParam },
+  responses: {
+    200: json(z.object({ changefeeds: z.array(ChangefeedView) }), 'Every changefeed'),
+    ...errors(400, 401, 403, 404),
+  },
+});
+
+const deliveriesRoute = createRoute({
+  method: 'get',
+  path: `${FEED}/deliveries`,
+  tags: ['Changefeeds'],
+  security: AUTHENTICATED,
+  summary: "A changefeed's delivery log, newest first (admin)",
+  middleware: [authorized('show changefeed deliveries')] as const,
+  request: {
+    params: FeedParam,
+    query: z.object({
+      limit: queryInt('limit', 1, 1000, 'Entries per page, 1–1000 (default 100)'),
+      before: queryInt('before', 1, Number.MAX_SAFE_INTEGER, "The previous page's next"),
+    }),
+  },
+  responses: {
+    200: json(
+      z.object({ deliveries: z.array(Delivery), next: z.number().int().nullable() }),
+      'One page; pass next as before to continue',
+    ),
+    ...errors(400, 401, 403, 404),
+  },
+});
+
+const rotateRoute = createRoute({
+  method: 'post',
+  path: `${FEED}/rotate-secret`,
+  tags: ['Changefeeds'],
+  security: AUTHENTICATED,
+  summary: 'A new signing secret; the old ones sign for 24 hours more (admin)',
+  middleware: [authorized('rotate changefeed secret')] as const,
+  request: { params: FeedParam },
+  responses: { 200: json(WithSecret, 'The changefeed and its new secret'), ...errors(400, 401, 403, 404) },
+});
+
+const deleteRoute = createRoute({
+  method: 'delete',
+  path: FEED,
+  tags: ['Changefeeds'],
+  security: AUTHENTICATED,
+  summary: 'Drop a changefeed (admin)',
+  middleware: [authorized('drop changefeed')] as const,
+  request: { params: FeedParam },
+  responses: { 204: noContent, ...errors(400, 401, 403, 404) },
+});
+
+const changefeeds = apiRouter<FeedEnv>();
+// Every changefeed call is admin work: audited with its outcome (refusals where refused).
+changefeeds.use('/v1/databases/:database/changefeeds/*', auditAdminCalls());
+// The create body is documented but not validated by zod (see CreateChangefeed): the
+// document gets the full route; the handler is registered without the body schema.
+changefeeds.openAPIRegistry.registerPath(createFeedRoute);
+
+export const changefeedRoutes = changefeeds
+  .openapi(
+    {
+      ...createFeedRoute,
+      hide: true,
+      middleware: [authorized('create changefeed'), readJsonBody()] as const,
+      request: { params: DatabaseParam },
+    },
+    async (c) => {
+      const { db, cluster } = c.get('feedTarget');
+      const { name, spec } = parseChangefeedBody(c.env, await c.req.json<Record<string, unknown>>());
+      const snap = await cluster.snapshot();
+      const shards = new Set<string>();
+      for (const t of spec.tables) {
+        const def = snap.tables.find((x) => x.name === t);
+        if (!def) throw new ApiError(404, '42P01', `relation "${t}" does not exist`);
+        for (const s of cluster.shardsOf(def)) shards.add(s.slice(db.id.length + 1));
+      }
+      const id = crypto.randomUUID();
+      const secret = newSecret();
+      const sealed = await sealSecret(c.env, id, secret, Date.now());
+      const starts: Record<string, number> = {};
+      try {
+        for (const s of shards)
+          starts[s] = (await cluster.shard(`${db.id}:${s}`).registerLogConsumer(consumerName(id))).lsn;
+        const feed = await call(cluster.catalog().cdcCreate({ id, name, spec, secret: sealed }, starts));
+        return c.json({ ...(await view(cluster, feed)), secret }, 201);
+      } catch (e) {
+        await Promise.all(
+          Object.keys(starts).map((s) =>
+            cluster
+              .shard(`${db.id}:${s}`)
+              .dropLogConsumer(consumerName(id))
+              .catch(() => {}),
+          ),
+        );
+        throw e;
+      }
+    },
+  )
+  .openapi(listRoute, async (c) => {
+    const { cluster } = c.get('feedTarget');
     const feeds = await call(cluster.catalog().cdcList());
-    return c.json({ changefeeds: await Promise.all(feeds.map((f) => view(cluster, f))) });
+    return c.json({ changefeeds: await Promise.all(feeds.map((f) => view(cluster, f))) }, 200);
   })
-  .get(`${BASE}/:changefeed`, async (c) => {
-    const { cluster } = await target(c, 'show changefeed');
-    return c.json(await view(cluster, await call(cluster.catalog().cdcGet(feedRef(c)))));
+  .openapi(feedRoute('get', FEED, 'show changefeed', 'One changefeed, with its lag per shard'), async (c) => {
+    const { cluster } = c.get('feedTarget');
+    return c.json(
+      await view(cluster, await call(cluster.catalog().cdcGet(feedRef(c.req.valid('param').changefeed)))),
+      200,
+    );
   })
-  .get(`${BASE}/:changefeed/deliveries`, async (c) => {
-    const { cluster } = await target(c, 'show changefeed deliveries');
-    const limit = intParam(c.req.query('limit'), 'limit', 1, 1000) ?? 100;
-    const before = intParam(c.req.query('before'), 'before', 1, Number.MAX_SAFE_INTEGER);
-    const rows = await call(cluster.catalog().cdcDeliveries(feedRef(c), limit, before));
-    return c.json({
-      deliveries: rows.map((d) => ({ ...d, at: new Date(d.at).toISOString() })),
-      next: rows.length === limit ? rows[rows.length - 1].seq : null,
-    });
+  .openapi(deliveriesRoute, async (c) => {
+    const { cluster } = c.get('feedTarget');
+    const q = c.req.valid('query');
+    const limit = q.limit ?? 100;
+    const rows = await call(
+      cluster.catalog().cdcDeliveries(feedRef(c.req.valid('param').changefeed), limit, q.before),
+    );
+    return c.json(
+      {
+        deliveries: rows.map((d) => ({ ...d, at: new Date(d.at).toISOString() })),
+        next: rows.length === limit ? rows[rows.length - 1].seq : null,
+      },
+      200,
+    );
   })
-  .post(`${BASE}/:changefeed/pause`, async (c) => {
-    const { cluster } = await target(c, 'pause changefeed');
-    const f = await call(cluster.catalog().cdcSetStatus(feedRef(c), 'paused', 'paused by request'));
-    return c.json(await view(cluster, f));
+  .openapi(feedRoute('post', `${FEED}/pause`, 'pause changefeed', 'Pause deliveries'), async (c) => {
+    const { cluster } = c.get('feedTarget');
+    const ref = feedRef(c.req.valid('param').changefeed);
+    const f = await call(cluster.catalog().cdcSetStatus(ref, 'paused', 'paused by request'));
+    return c.json(await view(cluster, f), 200);
   })
-  .post(`${BASE}/:changefeed/resume`, async (c) => {
-    const { db, cluster } = await target(c, 'resume changefeed');
-    const f = await call(cluster.catalog().cdcSetStatus(feedRef(c), 'running', null));
+  .openapi(feedRoute('post', `${FEED}/resume`, 'resume changefeed', 'Resume deliveries'), async (c) => {
+    const { db, cluster } = c.get('feedTarget');
+    const f = await call(
+      cluster.catalog().cdcSetStatus(feedRef(c.req.valid('param').changefeed), 'running', null),
+    );
     await kick(c.env, db.id, f);
-    return c.json(await view(cluster, f));
+    return c.json(await view(cluster, f), 200);
   })
-  .post(`${BASE}/:changefeed/rotate-secret`, async (c) => {
-    const { cluster } = await target(c, 'rotate changefeed secret');
-    const ref = feedRef(c);
+  .openapi(rotateRoute, async (c) => {
+    const { cluster } = c.get('feedTarget');
+    const ref = feedRef(c.req.valid('param').changefeed);
     const current = await call(cluster.catalog().cdcGet(ref));
     const now = Date.now();
     const secret = newSecret();
     const sealed = await sealSecret(c.env, current.id, secret, now);
     const f = await call(cluster.catalog().cdcRotate(current.id, sealed, now + SECRET_OVERLAP_MS));
-    return c.json({ ...(await view(cluster, f)), secret });
+    return c.json({ ...(await view(cluster, f)), secret }, 200);
   })
-  .delete(`${BASE}/:changefeed`, async (c) => {
-    const { db, cluster } = await target(c, 'drop changefeed');
-    const f = await call(cluster.catalog().cdcDelete(feedRef(c)));
+  .openapi(deleteRoute, async (c) => {
+    const { db, cluster } = c.get('feedTarget');
+    const f = await call(cluster.catalog().cdcDelete(feedRef(c.req.valid('param').changefeed)));
     await Promise.all(
       f.cursors.map((cur) =>
         cluster

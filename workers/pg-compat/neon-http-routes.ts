@@ -14,7 +14,7 @@
  *   all-or-nothing. `Neon-Batch-Read-Only: true` refuses writes (25006).
  * - Every statement passes the same authorization check as `/v1/…/sql` (`sqlAuthorizer`).
  */
-import { Hono } from 'hono';
+import { createRoute, z } from '@hono/zod-openapi';
 import { createMiddleware } from 'hono/factory';
 import { fromRpcError } from '../../durable-objects/rpc-errors.ts';
 import { SqlError } from '../../engine/errors.ts';
@@ -32,6 +32,7 @@ import { runSqlReportingProgress, type SqlPiece } from '../data-plane/sql-execut
 import { ensureParser } from '../data-plane/sql-routes.ts';
 import { statementAccess } from '../data-plane/statement-access.ts';
 import { ApiError, NEON_SQL_PATH } from '../errors.ts';
+import { apiRouter } from '../openapi/api-router.ts';
 import { type NeonResult, neonResult } from './neon-result.ts';
 
 /** A query of the body, its parameters as PostgreSQL text (Neon sends every parameter as text). */
@@ -152,7 +153,110 @@ const authenticate = createMiddleware<AppEnv>(async (c, next) => {
   await next();
 });
 
-export const neonHttpRoutes = new Hono<AppEnv>().post(
+const NeonParam = z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.unknown())]).openapi({
+  description: 'Bound as PostgreSQL text; an array as an array literal (one-dimensional)',
+});
+
+const NeonQueryBody = z
+  .object({
+    query: z.string().openapi({ description: 'One statement, with $1…$n' }),
+    params: z.array(NeonParam).optional(),
+    arrayMode: z.boolean().optional().openapi({ description: 'Rows as arrays (overrides Neon-Array-Mode)' }),
+  })
+  .openapi('NeonQuery');
+
+const NeonField = z.object({
+  name: z.string(),
+  dataTypeID: z.number().int(),
+  tableID: z.number().int(),
+  columnID: z.number().int(),
+  dataTypeSize: z.number().int(),
+  dataTypeModifier: z.number().int(),
+  format: z.string(),
+});
+
+const NeonResultBody = z
+  .object({
+    command: z.string(),
+    rowCount: z.number().int().nullable(),
+    rows: z.array(z.unknown()).openapi({ description: 'Objects, or arrays in array mode' }),
+    fields: z.array(NeonField),
+    rowAsArray: z.boolean(),
+  })
+  .openapi('NeonResult');
+
+/** Neon's error: PostgreSQL's ErrorResponse fields at the top level (workers/errors.ts). */
+const NeonError = z
+  .object({
+    message: z.string(),
+    code: z.string().openapi({ description: 'SQLSTATE' }),
+    severity: z.string(),
+    detail: z.string().nullable(),
+    hint: z.string().nullable(),
+    position: z.string().nullable().openapi({ description: '1-based position in the query, as text' }),
+  })
+  .openapi('NeonError');
+
+const neonHeader = (description: string) => z.string().optional().openapi({ description });
+
+/**
+ * `POST /sql` as the document shows it. The route itself is registered with
+ * `.post` and does its own reading (credentials from the headers, the body under
+ * the SQL size limit) rather than zod's: validating through zod would change
+ * Neon's error answers (their SQLSTATEs and messages, in Neon's error shape,
+ * and the order credentials → body), which its drivers depend on.
+ */
+const neonSqlRoute = createRoute({
+  method: 'post',
+  path: NEON_SQL_PATH,
+  tags: ['Neon compatibility'],
+  summary: 'Neon-compatible SQL over HTTP (`neon()` of @neondatabase/serverless; see docs/neon-http.md)',
+  description:
+    'Authenticates from its own headers: the API key is the password of Neon-Connection-String (or an `Authorization: Bearer` key), the database its path. `{queries: [...]}` runs as one transaction.',
+  security: [],
+  request: {
+    headers: z.object({
+      'neon-connection-string': z
+        .string()
+        .openapi({ description: 'postgres://<user>:<API key>@<host>/<database> (name or id)' }),
+      authorization: neonHeader('Bearer <API key>, instead of the connection string’s password'),
+      'neon-array-mode': neonHeader('true: rows as arrays'),
+      'neon-raw-text-output': neonHeader('true: values as PostgreSQL text'),
+      'neon-batch-read-only': neonHeader('true: the batch refuses writes (25006)'),
+      'neon-batch-isolation-level': neonHeader('ReadUncommitted, ReadCommitted (others are refused: 0A000)'),
+      'neon-batch-deferrable': neonHeader('Echoed back'),
+      'idempotency-key': neonHeader("Makes a retried request's writes apply once"),
+    }),
+    body: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: z.union([NeonQueryBody, z.object({ queries: z.array(NeonQueryBody) })]),
+        },
+      },
+    },
+  },
+  responses: {
+    200: {
+      description: 'The result; for `{queries}`, `{results: [...]}`',
+      content: {
+        'application/json': {
+          schema: z.union([NeonResultBody, z.object({ results: z.array(NeonResultBody) })]),
+        },
+      },
+    },
+    400: {
+      description: 'Any error of the request, credentials or SQL (Neon answers them all with 400)',
+      content: { 'application/json': { schema: NeonError } },
+    },
+  },
+});
+
+const neonRouter = apiRouter<AppEnv>();
+// Documented only (see neonSqlRoute): the handler below keeps the route's own parsing.
+neonRouter.openAPIRegistry.registerPath(neonSqlRoute);
+
+export const neonHttpRoutes = neonRouter.post(
   NEON_SQL_PATH,
   authenticate,
   auditAdminCalls(),
