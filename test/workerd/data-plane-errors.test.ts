@@ -98,7 +98,7 @@ describe('/sql bad input', () => {
     expect(noKey.status).toBe(401);
     const res = await SELF.fetch('https://orochi.test/v1/databases/nope/sql', {
       method: 'POST',
-      headers: AUTH,
+      headers: { ...AUTH, 'content-type': 'application/json' },
       body: '{"sql":"SELECT 1"}',
     });
     expect(res.status).toBe(404);

@@ -54,7 +54,8 @@ function toVersion3(sql: SqlStorage): void {
   sql.exec(`UPDATE catalog_tables SET def = json_remove(def, '$.id', '$.version', '$.legacyName')`);
   sql.exec(`DROP TABLE catalog_shard_map`);
   sql.exec(`DELETE FROM catalog_meta WHERE key IN ('table_seq', 'map_version')`);
-  sql.exec(`DELETE FROM schema_migrations WHERE version = 4`);
+  // A version-3 catalog has applied no migration after 3.
+  sql.exec(`DELETE FROM schema_migrations WHERE version >= 4`);
 }
 
 const shards = () => [shard(1, 0), shard(2, 0), shard(2, 1)];
