@@ -46,7 +46,7 @@ async function boundedText(req: Request, max: number): Promise<string> {
 }
 
 /** Parses the JSON object body; 415 for another content type, 400 for malformed JSON. */
-export async function jsonBody(c: Context): Promise<Record<string, unknown>> {
+async function jsonBody(c: Context): Promise<Record<string, unknown>> {
   const type = c.req.header('content-type') ?? '';
   if (!/^application\/json\b/i.test(type)) {
     throw new ApiError(415, 'unsupported_media_type', 'send Content-Type: application/json');
