@@ -4421,6 +4421,10 @@ export interface components {
       url: string;
       ops: ('insert' | 'update' | 'delete')[];
       batchSize: number;
+      /** @description The SQL boolean expression rows must pass */
+      filter: string | null;
+      /** @description The columns events carry (all when null) */
+      columns: string[] | null;
       status: string;
       reason: string | null;
       createdAt: string;
@@ -4450,6 +4454,10 @@ export interface components {
       ops?: ('insert' | 'update' | 'delete')[];
       /** @description Default 100 */
       batchSize?: number;
+      /** @description A SQL boolean expression over the row's columns: inserts are sent when the new row passes, deletes when the old row does, updates when either does */
+      filter?: string;
+      /** @description The columns events carry in `before`/`after`, in this order (default: all) */
+      columns?: string[];
     };
   };
   responses: never;

@@ -24,6 +24,10 @@ export interface ChangefeedSpec {
   readonly url: string;
   readonly ops: readonly ChangefeedOp[];
   readonly batchSize: number;
+  /** A SQL boolean expression over the row (see workers/cdc/changefeed-filter). */
+  readonly filter?: string;
+  /** The columns events carry, in this order (all when unset). */
+  readonly columns?: readonly string[];
 }
 
 /** A signing secret, encrypted; `expiresAt` is set on the old one when the secret is rotated. */

@@ -36,15 +36,24 @@ async function pausedWithRows(name: string, rows: number): Promise<{ msg: CdcDel
 }
 
 describe('changefeed input checks', () => {
-  it('refuses non-http URLs, options that are not built, unknown tables and duplicate names', async () => {
+  it('refuses non-http URLs, options that are not built, bad filters and columns, unknown tables and duplicate names', async () => {
     await distributed('cf_checks', 1, 'id int');
     const base = { name: 'cf-checks', tables: ['cf_checks'], url: `${RECEIVER}/hook/checks` };
     const cases: [object, number, string][] = [
       [{ url: 'ftp://example.com/x' }, 400, '22023'],
       [{ url: 'javascript:alert(1)' }, 400, '22023'],
       [{ url: 'https://user:pw@example.com/' }, 400, '22023'],
-      [{ filter: 'id > 1' }, 400, '0A000'],
-      [{ columns: ['id'] }, 400, '0A000'],
+      [{ filter: 'nope > 1' }, 400, '42703'],
+      [{ filter: 'id + 1' }, 400, '42804'],
+      [{ filter: 'true) UNION SELECT 1 FROM cf_checks WHERE (true' }, 400, '22023'],
+      [{ filter: 'id > 1; DROP TABLE cf_checks' }, 400, '42601'],
+      [{ filter: 'id IN (SELECT id FROM other_table)' }, 400, '42P01'],
+      [{ filter: 'count(*) > 1' }, 400, '42803'],
+      [{ filter: '' }, 400, '22023'],
+      [{ filter: 7 }, 400, '22023'],
+      [{ columns: ['id', 'nope'] }, 400, '42703'],
+      [{ columns: ['id', 'id'] }, 400, '22023'],
+      [{ columns: [] }, 400, '22023'],
       [{ initialScan: true }, 400, '0A000'],
       [{ resolvedEvery: '10s' }, 400, '0A000'],
       [{ ops: ['truncate'] }, 400, '0A000'],

@@ -11,7 +11,9 @@ import type { ChunkPage } from '../../durable-objects/change-log-chunks.ts';
 import type { ChangefeedCursor, ChangefeedSpec } from '../../durable-objects/changefeed-store.ts';
 import type { ChangeEntry, LogPage } from '../../engine/distributed/change-entry.ts';
 import type { DistTable, Row } from '../../engine/distributed/table-schema.ts';
+import { isSqlError } from '../../engine/errors.ts';
 import { timestampFormatter, toStatementResult } from '../data-plane/statement-result.ts';
+import { FilterFailed, filterMatches, projectRow } from './changefeed-filter.ts';
 
 /** One changefeed event (Debezium envelope). */
 export interface CdcEvent {
@@ -70,6 +72,30 @@ function rowObjects(def: DistTable | undefined, rows: readonly Row[]): Record<st
   return json.map((r) => Object.fromEntries(cols.map((c, i) => [c.name, r[i]])));
 }
 
+/**
+ * Which of a window's events pass the changefeed's filter: an insert's new row, a delete's old
+ * row, an update's old or new row. A table whose definition is unknown cannot be filtered, and
+ * a filter that fails on a row (22012 and the like) cannot decide: both stop the batch rather
+ * than send rows the receiver asked not to get.
+ */
+async function passing(
+  filter: string,
+  def: DistTable | undefined,
+  e: ChangeEntry,
+  before: readonly Row[],
+  after: readonly Row[],
+): Promise<boolean[]> {
+  if (!def)
+    throw new FilterFailed(`the definition of table "${e.table}" at LSN ${e.lsn} is unknown to the filter`);
+  try {
+    const [b, a] = [await filterMatches(def, filter, before), await filterMatches(def, filter, after)];
+    return Array.from({ length: Math.max(b.length, a.length) }, (_, i) => b[i] === true || a[i] === true);
+  } catch (err) {
+    const why = isSqlError(err) ? `SQLSTATE ${err.code}: ${err.message}` : String(err);
+    throw new FilterFailed(`the filter failed on a row of "${e.table}" at LSN ${e.lsn} (${why})`);
+  }
+}
+
 /** Rows `from` … `to` (exclusive) of a bulk entry, across its chunks. */
 async function bulkRows(src: LogSource, e: ChangeEntry, from: number, to: number): Promise<Row[]> {
   if (e.change.kind !== 'bulk') return [];
@@ -112,26 +138,13 @@ export async function collectBatch(
     const page = await src.readLog(from, PAGE);
     if (page.entries.length === 0) return { events, to };
     for (const e of page.entries) {
-      const first = skip;
+      let first = skip;
       skip = 0;
       scanned++;
       if (e.change.kind === 'ddl' && e.change.def) defs.set(e.tableId, e.change.def);
       const total = eventCount(spec, e);
-      if (total <= first) {
-        to = { lsn: e.lsn, skip: 0 };
-        continue;
-      }
-      const end = Math.min(total, first + spec.batchSize - events.length);
       const c = e.change;
       const def = defs.get(e.tableId);
-      const slice = <T>(xs: readonly T[]) => xs.slice(first, end);
-      const before = c.kind === 'update' || c.kind === 'delete' ? rowObjects(def, slice(c.before)) : [];
-      const after =
-        c.kind === 'bulk'
-          ? rowObjects(def, await bulkRows(src, e, first, end))
-          : c.kind === 'insert' || c.kind === 'update'
-            ? rowObjects(def, slice(c.after))
-            : [];
       const source = {
         database: where.database,
         table: e.table,
@@ -142,17 +155,35 @@ export async function collectBatch(
         snapshot: false as const,
       };
       const op = OP[c.kind as keyof typeof OP];
-      for (let i = first; i < end; i++)
-        events.push({
-          id: `${where.shard}:${e.lsn}:${i}`,
-          op,
-          before: before[i - first] ?? null,
-          after: after[i - first] ?? null,
-          source,
-          // The commit time, not the send time: a retried batch is the same bytes.
-          ts_ms: e.commitMs,
-        });
-      if (end < total) return { events, to: { lsn: e.lsn - 1, skip: end } };
+      // Windows of the entry's rows until the batch is full: with a filter a window may keep none.
+      while (first < total && events.length < spec.batchSize) {
+        const end = Math.min(total, first + spec.batchSize - events.length);
+        const slice = <T>(xs: readonly T[]) => xs.slice(first, end);
+        const beforeRows = c.kind === 'update' || c.kind === 'delete' ? slice(c.before) : [];
+        const afterRows =
+          c.kind === 'bulk'
+            ? await bulkRows(src, e, first, end)
+            : c.kind === 'insert' || c.kind === 'update'
+              ? slice(c.after)
+              : [];
+        const keep = spec.filter ? await passing(spec.filter, def, e, beforeRows, afterRows) : undefined;
+        const before = rowObjects(def, beforeRows);
+        const after = rowObjects(def, afterRows);
+        for (let i = first; i < end; i++) {
+          if (keep && !keep[i - first]) continue;
+          events.push({
+            id: `${where.shard}:${e.lsn}:${i}`,
+            op,
+            before: projectRow(before[i - first] ?? null, spec.columns),
+            after: projectRow(after[i - first] ?? null, spec.columns),
+            source,
+            // The commit time, not the send time: a retried batch is the same bytes.
+            ts_ms: e.commitMs,
+          });
+        }
+        first = end;
+      }
+      if (first < total) return { events, to: { lsn: e.lsn - 1, skip: first } };
       to = { lsn: e.lsn, skip: 0 };
       if (events.length >= spec.batchSize) return { events, to };
     }

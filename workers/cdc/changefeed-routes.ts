@@ -23,6 +23,7 @@ import { DatabaseParam } from '../data-plane/route-schemas.ts';
 import { ApiError } from '../errors.ts';
 import { apiRouter } from '../openapi/api-router.ts';
 import { AUTHENTICATED, errors, json, jsonBody as jsonBodySchema, noContent } from '../openapi/schemas.ts';
+import { checkColumnsOf, checkFilterAgainst, MAX_FILTER_LENGTH } from './changefeed-filter.ts';
 import { CHANGEFEED_NAME, MAX_BATCH_SIZE, parseChangefeedBody } from './changefeed-spec.ts';
 import { type CdcDeliver, consumerName } from './delivery-pump.ts';
 import { newSecret, sealSecret } from './signing-secrets.ts';
@@ -101,6 +102,8 @@ async function view(cluster: Cluster, f: Changefeed, now = Date.now()) {
     url: f.spec.url,
     ops: [...f.spec.ops],
     batchSize: f.spec.batchSize,
+    filter: f.spec.filter ?? null,
+    columns: f.spec.columns ? [...f.spec.columns] : null,
     status: f.status,
     reason: f.reason,
     createdAt: new Date(f.createdAt).toISOString(),
@@ -167,6 +170,11 @@ const ChangefeedView = z
     url: z.string(),
     ops: z.array(OPS),
     batchSize: z.number().int(),
+    filter: z.string().nullable().openapi({ description: 'The SQL boolean expression rows must pass' }),
+    columns: z
+      .array(z.string())
+      .nullable()
+      .openapi({ description: 'The columns events carry (all when null)' }),
     status: z.string(),
     reason: z.string().nullable(),
     createdAt: z.string(),
@@ -191,6 +199,22 @@ const CreateChangefeed = z
     url: z.string().openapi({ description: 'The webhook (https; see docs)' }),
     ops: z.array(OPS).min(1).optional().openapi({ description: 'Default: all three' }),
     batchSize: z.number().int().min(1).max(MAX_BATCH_SIZE).optional().openapi({ description: 'Default 100' }),
+    filter: z
+      .string()
+      .min(1)
+      .max(MAX_FILTER_LENGTH)
+      .optional()
+      .openapi({
+        description:
+          "A SQL boolean expression over the row's columns: inserts are sent when the new row passes, " +
+          'deletes when the old row does, updates when either does',
+      }),
+    columns: z
+      .array(z.string().min(1).max(63))
+      .min(1)
+      .max(100)
+      .optional()
+      .openapi({ description: 'The columns events carry in `before`/`after`, in this order (default: all)' }),
   })
   .openapi('CreateChangefeed');
 
@@ -302,12 +326,14 @@ export const changefeedRoutes = changefeeds
     },
     async (c) => {
       const { db, cluster } = c.get('feedTarget');
-      const { name, spec } = parseChangefeedBody(c.env, await c.req.json<Record<string, unknown>>());
+      const { name, spec } = await parseChangefeedBody(c.env, await c.req.json<Record<string, unknown>>());
       const snap = await cluster.snapshot();
       const shards = new Set<string>();
       for (const t of spec.tables) {
         const def = snap.tables.find((x) => x.name === t);
         if (!def) throw new ApiError(404, '42P01', `relation "${t}" does not exist`);
+        if (spec.columns) checkColumnsOf(def, spec.columns);
+        if (spec.filter) await checkFilterAgainst(def, spec.filter);
         for (const s of cluster.shardsOf(def)) shards.add(s.slice(db.id.length + 1));
       }
       const id = crypto.randomUUID();

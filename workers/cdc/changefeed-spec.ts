@@ -1,21 +1,23 @@
 /**
  * @module workers/cdc/changefeed-spec
  * The body of `POST /v1/databases/{db}/changefeeds`, checked. Options the
- * issue names but that are not built (`filter`, `columns`, `initialScan`,
- * `resolvedEvery`, the `truncate` op) are refused with 0A000 rather than
- * ignored; unknown fields are refused too.
+ * issue names but that are not built (`initialScan`, `resolvedEvery`,
+ * `replay`, the `truncate` op) are refused with 0A000 rather than ignored;
+ * unknown fields are refused too. `filter` and `columns` are checked for
+ * shape here and against each table by the route (changefeed-filter).
  */
 import type { ChangefeedOp, ChangefeedSpec } from '../../durable-objects/changefeed-store.ts';
 import { DATABASE_NAME } from '../auth/plain-text.ts';
 import { ApiError } from '../errors.ts';
+import { checkColumnList, checkFilterText } from './changefeed-filter.ts';
 import { checkWebhookUrl } from './webhook-url.ts';
 
 /** A changefeed's name: like a database name. */
 export const CHANGEFEED_NAME = DATABASE_NAME;
 
 const OPS: readonly ChangefeedOp[] = ['insert', 'update', 'delete'];
-const NOT_BUILT = ['filter', 'columns', 'initialScan', 'resolvedEvery', 'replay'];
-const KNOWN = new Set(['name', 'tables', 'url', 'ops', 'batchSize', ...NOT_BUILT]);
+const NOT_BUILT = ['initialScan', 'resolvedEvery', 'replay'];
+const KNOWN = new Set(['name', 'tables', 'url', 'ops', 'batchSize', 'filter', 'columns', ...NOT_BUILT]);
 export const MAX_BATCH_SIZE = 1000;
 const MAX_TABLES = 100;
 
@@ -23,10 +25,10 @@ const bad = (message: string) => new ApiError(400, '22023', message);
 const notBuilt = (what: string) => new ApiError(400, '0A000', `${what} is not supported by changefeeds yet`);
 
 /** The checked name and spec, or a 400 naming the first problem. */
-export function parseChangefeedBody(
+export async function parseChangefeedBody(
   env: Env,
   body: Record<string, unknown>,
-): { name: string; spec: ChangefeedSpec } {
+): Promise<{ name: string; spec: ChangefeedSpec }> {
   for (const k of Object.keys(body)) {
     if (NOT_BUILT.includes(k)) throw notBuilt(`"${k}"`);
     if (!KNOWN.has(k)) throw bad(`unknown field "${k.slice(0, 64)}"`);
@@ -63,5 +65,8 @@ export function parseChangefeedBody(
     batchSize > MAX_BATCH_SIZE
   )
     throw bad(`"batchSize" must be an integer from 1 to ${MAX_BATCH_SIZE}`);
-  return { name, spec: { tables: [...new Set(tables as string[])], url, ops, batchSize } };
+  const spec: ChangefeedSpec = { tables: [...new Set(tables as string[])], url, ops, batchSize };
+  const filter = body.filter === undefined ? undefined : await checkFilterText(body.filter);
+  const columns = body.columns === undefined ? undefined : checkColumnList(body.columns);
+  return { name, spec: { ...spec, ...(filter ? { filter } : {}), ...(columns ? { columns } : {}) } };
 }

@@ -13,7 +13,7 @@
  * slept here, long ones become a delayed queue message. 410 disables the
  * changefeed; after the last attempt the batch goes to the dead-letter queue
  * and the changefeed pauses. A gap in the log (the cursor fell behind the
- * log's hard retention cap) pauses it with the gap error.
+ * log's hard retention cap), or a filter that fails on a row, pauses it with the reason.
  */
 import { LOG_GAP_STATE } from '../../durable-objects/change-log.ts';
 import type { Changefeed } from '../../durable-objects/changefeed-store.ts';
@@ -21,6 +21,7 @@ import { fromRpcError } from '../../durable-objects/rpc-errors.ts';
 import type { DistTable } from '../../engine/distributed/table-schema.ts';
 import { isSqlError } from '../../engine/errors.ts';
 import { type CdcEvent, collectBatch, type EventBatch, type LogSource } from './change-events.ts';
+import { FilterFailed } from './changefeed-filter.ts';
 import { retryAfterMs, retryDelayMs, retryScale } from './retry-schedule.ts';
 import { signatureHeader, signingSecrets } from './signing-secrets.ts';
 
@@ -136,8 +137,11 @@ export async function deliver(env: Env, msg: CdcDeliver): Promise<void> {
         );
       } catch (e) {
         const err = fromRpcError(e);
-        if (!isSqlError(err) || err.code !== LOG_GAP_STATE) throw e;
-        const why = `changefeed fell behind the shard log's retention (SQLSTATE ${err.code}): ${err.message}`;
+        const gap = isSqlError(err) && err.code === LOG_GAP_STATE;
+        if (!gap && !(e instanceof FilterFailed)) throw e;
+        const why = gap
+          ? `changefeed fell behind the shard log's retention (SQLSTATE ${err.code}): ${err.message}`
+          : (e as Error).message;
         await catalog.cdcFail(feed.id, msg.shard, token, cursor.attempt, 0, why);
         await catalog.cdcSetStatus(feed.id, 'paused', why);
         return;
