@@ -4008,6 +4008,96 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/databases/{database}/changefeeds/{changefeed}/replay': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Deliver again from a time or from per-shard log positions (admin) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description Database id, or its name within the key’s project */
+          database: string;
+          /** @description The changefeed’s id or name */
+          changefeed: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['ChangefeedReplay'];
+        };
+      };
+      responses: {
+        /** @description The changefeed, its cursors moved */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Changefeed'];
+          };
+        };
+        /** @description Invalid input */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Not authenticated */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Not allowed */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Not found */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Unsupported media type */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/databases/{database}/changefeeds/{changefeed}/rotate-secret': {
     parameters: {
       query?: never;
@@ -4459,6 +4549,17 @@ export interface components {
       /** @description The columns events carry in `before`/`after`, in this order (default: all) */
       columns?: string[];
     };
+    /** @description `{"fromTime": "2026-12-07T10:00:00Z"}` replays every change committed since; `{"cursors": {"8:3": 1040}}` replays each listed shard after that LSN */
+    ChangefeedReplay:
+      | {
+          /** Format: date-time */
+          fromTime: string;
+        }
+      | {
+          cursors: {
+            [key: string]: number;
+          };
+        };
   };
   responses: never;
   parameters: never;

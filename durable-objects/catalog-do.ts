@@ -29,6 +29,7 @@ import {
   idleCursors,
   type Lease,
   releaseLease,
+  replayCursors,
 } from './changefeed-cursors.ts';
 import {
   type Changefeed,
@@ -538,6 +539,9 @@ export class CatalogDO extends DurableObject<Env> {
   }
   async cdcRelease(feedId: string, shard: string, token: string): Promise<boolean> {
     return this.cdc(() => releaseLease(this.sql, feedId, shard, token));
+  }
+  async cdcReplay(feedId: string, to: Record<string, number>): Promise<Changefeed> {
+    return this.cdc(() => replayCursors(this.sql, feedId, to));
   }
   async cdcIdle(): Promise<{ feedId: string; shard: string }[]> {
     return this.cdc(() => idleCursors(this.sql, Date.now()));

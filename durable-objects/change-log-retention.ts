@@ -10,7 +10,7 @@
  * count toward the entry's size.
  */
 import { SqlError } from '../engine/errors.ts';
-import { logGap, newestLsn, prunedThrough } from './change-log.ts';
+import { LOG_GAP_STATE, logGap, newestLsn, prunedThrough } from './change-log.ts';
 import { deleteChunks, type Meter } from './shard-storage.ts';
 import { LOG_HELD_TABLE } from './shard-tables.ts';
 
@@ -81,6 +81,49 @@ export function advanceCursor(m: Meter, name: string, lsn: number): { lsn: numbe
       `cannot advance log consumer "${name}" to ${lsn}: the newest entry is ${newest}`,
     );
   if (lsn <= cur.lsn) return cur;
+  m.all(`UPDATE change_log_consumers SET lsn = ? WHERE name = ?`, lsn, name);
+  return { lsn };
+}
+
+/**
+ * Moves consumer `name` back (or forward) so that it next reads the entry after
+ * `at.lsn`, or the first entry committed at or after `at.fromMs`, and holds
+ * retention from there. The entries it will read must all still be in the log:
+ * otherwise the gap error. With `fromMs`, when retention has removed entries and
+ * the oldest kept one is already at or after `fromMs`, the removed ones may have
+ * been too: that is a gap as well.
+ */
+export function rewindConsumer(
+  m: Meter,
+  name: string,
+  at: { lsn: number } | { fromMs: number },
+): { lsn: number } {
+  if (m.all(`SELECT 1 FROM change_log_consumers WHERE name = ?`, name).length === 0)
+    throw new SqlError('42704', `log consumer "${name}" does not exist`);
+  const newest = newestLsn(m);
+  const pruned = prunedThrough(m);
+  let lsn: number;
+  if ('lsn' in at) {
+    if (!Number.isSafeInteger(at.lsn) || at.lsn < 0 || at.lsn > newest)
+      throw new SqlError(
+        '22023',
+        `cannot move log consumer "${name}" to ${at.lsn}: the newest entry is ${newest}`,
+      );
+    lsn = at.lsn;
+  } else {
+    const first = m.all<{ lsn: number }>(
+      `SELECT lsn FROM change_log WHERE commit_ms >= ? ORDER BY lsn LIMIT 1`,
+      at.fromMs,
+    )[0];
+    lsn = first ? first.lsn - 1 : newest;
+  }
+  if ('fromMs' in at && pruned > 0 && lsn <= pruned)
+    throw new SqlError(
+      LOG_GAP_STATE,
+      `log consumer "${name}" cannot go back to ${new Date(at.fromMs).toISOString()}: retention removed ` +
+        `entries up to ${pruned}, and the log now starts at ${pruned + 1}`,
+    );
+  if (lsn < pruned) throw logGap(lsn + 1, pruned, name);
   m.all(`UPDATE change_log_consumers SET lsn = ? WHERE name = ?`, lsn, name);
   return { lsn };
 }

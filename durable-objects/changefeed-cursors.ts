@@ -170,3 +170,22 @@ export function idleCursors(sql: SqlStorage, now: number): { feedId: string; sha
     .toArray()
     .map((r) => ({ feedId: r.feed_id, shard: r.shard }));
 }
+
+/**
+ * Replay: sets each listed shard's cursor (the last LSN delivered) and clears its retry
+ * state and lease, so the next pump starts there. A pump still holding the old lease can
+ * no longer move the cursor (its token is gone); a POST it has in flight may still arrive.
+ */
+export function replayCursors(sql: SqlStorage, feedId: string, to: Record<string, number>): Changefeed {
+  const feed = getFeed(sql, feedId);
+  for (const shard of Object.keys(to)) cursorOf(feed, shard);
+  for (const [shard, lsn] of Object.entries(to))
+    sql.exec(
+      `UPDATE changefeed_cursors SET lsn = ?, skip = 0, attempt = 0, next_at = 0, last_error = NULL,
+         lease_until = 0, lease_token = NULL, dirty = 0 WHERE feed_id = ? AND shard = ?`,
+      lsn,
+      feed.id,
+      shard,
+    );
+  return getFeed(sql, feed.id);
+}

@@ -31,6 +31,7 @@ import {
   pruneLog,
   readLogRetention,
   registerConsumer,
+  rewindConsumer,
   writeLogRetention,
 } from './change-log-retention.ts';
 import { ChangefeedTrigger } from './changefeed-trigger.ts';
@@ -755,6 +756,12 @@ export class ShardDO extends DurableObject<Env> {
   async advanceLogCursor(name: string, lsn: number): Promise<{ lsn: number }> {
     this.tombstone.check();
     return rpcSafe(() => this.ctx.storage.transactionSync(() => advanceCursor(this.meter(), name, lsn)));
+  }
+
+  /** Moves consumer `name` to just before `at` (an LSN, or a commit time); see `rewindConsumer`. */
+  async rewindLogConsumer(name: string, at: { lsn: number } | { fromMs: number }): Promise<{ lsn: number }> {
+    this.tombstone.check();
+    return rpcSafe(() => this.ctx.storage.transactionSync(() => rewindConsumer(this.meter(), name, at)));
   }
 
   /** Removes a log consumer. */

@@ -273,6 +273,18 @@ describe('change log: retention', () => {
     await s.advanceLogCursor('cl-consumer', mid);
     await runDurableObjectAlarm(s);
     expect((await s.logStatus()).oldestLsn).toBe(mid + 1);
+    // Rewinding (changefeed replay) may go back to what is kept, not into what retention removed.
+    expect(String(await s.rewindLogConsumer('cl-consumer', { lsn: mid - 1 }).catch((e: Error) => e))).toMatch(
+      /SQLSTATE 58P01/,
+    );
+    expect(String(await s.rewindLogConsumer('cl-consumer', { fromMs: 0 }).catch((e: Error) => e))).toMatch(
+      /SQLSTATE 58P01/,
+    );
+    expect(await s.rewindLogConsumer('cl-consumer', { lsn: mid })).toEqual({ lsn: mid });
+    expect(await s.rewindLogConsumer('cl-consumer', { fromMs: Date.now() + 60_000 })).toEqual({
+      lsn: all[all.length - 1].lsn,
+    });
+    await s.rewindLogConsumer('cl-consumer', { lsn: mid });
     expect((await readPage(s, mid + 1, 1000)).entries.map((e) => e.lsn)).toEqual(
       all.filter((e) => e.lsn > mid).map((e) => e.lsn),
     );

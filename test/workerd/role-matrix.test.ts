@@ -35,6 +35,7 @@ const ROUTES = {
   pauseChangefeed: 'POST /v1/databases/:database/changefeeds/:changefeed/pause',
   resumeChangefeed: 'POST /v1/databases/:database/changefeeds/:changefeed/resume',
   rotateChangefeedSecret: 'POST /v1/databases/:database/changefeeds/:changefeed/rotate-secret',
+  replayChangefeed: 'POST /v1/databases/:database/changefeeds/:changefeed/replay',
   deleteChangefeed: 'DELETE /v1/databases/:database/changefeeds/:changefeed',
 } as const;
 type RouteKey = keyof typeof ROUTES;
@@ -331,6 +332,9 @@ const KINDS: Kind[] = [
   feedKind('pause changefeed', 'pauseChangefeed', 'POST', '/pause', true),
   feedKind('resume changefeed', 'resumeChangefeed', 'POST', '/resume'),
   feedKind('rotate changefeed secret', 'rotateChangefeedSecret', 'POST', '/rotate-secret', true),
+  feedKind('replay changefeed', 'replayChangefeed', 'POST', '/replay', false, {
+    fromTime: '2026-01-01T00:00:00Z',
+  }),
   feedKind('delete changefeed', 'deleteChangefeed', 'DELETE', '', true),
 ];
 
@@ -341,7 +345,14 @@ async function feedState(tb: string): Promise<string> {
 }
 
 /** A call on changefeed `tb` (made by the setup), through `route`. */
-function feedKind(name: string, route: RouteKey, method: string, suffix: string, changes = false): Kind {
+function feedKind(
+  name: string,
+  route: RouteKey,
+  method: string,
+  suffix: string,
+  changes = false,
+  body?: object,
+): Kind {
   return {
     name,
     route,
@@ -354,6 +365,8 @@ function feedKind(name: string, route: RouteKey, method: string, suffix: string,
         route === 'listChangefeeds'
           ? `/v1/databases/${t.database.id}/changefeeds`
           : `/v1/databases/${t.database.id}/changefeeds/${tb}${suffix}`,
+        body && JSON.stringify(body),
+        body ? { 'content-type': 'application/json' } : {},
       ),
     state: (tb) => feedState(tb),
     changes,

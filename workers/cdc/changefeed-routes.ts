@@ -24,6 +24,7 @@ import { ApiError } from '../errors.ts';
 import { apiRouter } from '../openapi/api-router.ts';
 import { AUTHENTICATED, errors, json, jsonBody as jsonBodySchema, noContent } from '../openapi/schemas.ts';
 import { checkColumnsOf, checkFilterAgainst, MAX_FILTER_LENGTH } from './changefeed-filter.ts';
+import { ReplayBody, replayFeed } from './changefeed-replay.ts';
 import { CHANGEFEED_NAME, MAX_BATCH_SIZE, parseChangefeedBody } from './changefeed-spec.ts';
 import { type CdcDeliver, consumerName } from './delivery-pump.ts';
 import { newSecret, sealSecret } from './signing-secrets.ts';
@@ -298,6 +299,20 @@ const rotateRoute = createRoute({
   responses: { 200: json(WithSecret, 'The changefeed and its new secret'), ...errors(400, 401, 403, 404) },
 });
 
+const replayRoute = createRoute({
+  method: 'post',
+  path: `${FEED}/replay`,
+  tags: ['Changefeeds'],
+  security: AUTHENTICATED,
+  summary: 'Deliver again from a time or from per-shard log positions (admin)',
+  middleware: [authorized('replay changefeed')] as const,
+  request: { params: FeedParam, body: jsonBodySchema(ReplayBody) },
+  responses: {
+    200: json(ChangefeedView, 'The changefeed, its cursors moved'),
+    ...errors(400, 401, 403, 404, 415),
+  },
+});
+
 const deleteRoute = createRoute({
   method: 'delete',
   path: FEED,
@@ -397,6 +412,13 @@ export const changefeedRoutes = changefeeds
       cluster.catalog().cdcSetStatus(feedRef(c.req.valid('param').changefeed), 'running', null),
     );
     await kick(c.env, db.id, f);
+    return c.json(await view(cluster, f), 200);
+  })
+  .openapi(replayRoute, async (c) => {
+    const { db, cluster } = c.get('feedTarget');
+    const feed = await call(cluster.catalog().cdcGet(feedRef(c.req.valid('param').changefeed)));
+    const f = await call(replayFeed(cluster, db.id, feed, c.req.valid('json')));
+    if (f.status === 'running') await kick(c.env, db.id, f);
     return c.json(await view(cluster, f), 200);
   })
   .openapi(rotateRoute, async (c) => {

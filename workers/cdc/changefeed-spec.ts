@@ -1,8 +1,8 @@
 /**
  * @module workers/cdc/changefeed-spec
  * The body of `POST /v1/databases/{db}/changefeeds`, checked. Options the
- * issue names but that are not built (`initialScan`, `resolvedEvery`,
- * `replay`, the `truncate` op) are refused with 0A000 rather than ignored;
+ * issue names but that are not built (`initialScan`, `resolvedEvery`, the
+ * `truncate` op) are refused with 0A000 rather than ignored;
  * unknown fields are refused too. `filter` and `columns` are checked for
  * shape here and against each table by the route (changefeed-filter).
  */
@@ -16,7 +16,7 @@ import { checkWebhookUrl } from './webhook-url.ts';
 export const CHANGEFEED_NAME = DATABASE_NAME;
 
 const OPS: readonly ChangefeedOp[] = ['insert', 'update', 'delete'];
-const NOT_BUILT = ['initialScan', 'resolvedEvery', 'replay'];
+const NOT_BUILT = ['initialScan', 'resolvedEvery'];
 const KNOWN = new Set(['name', 'tables', 'url', 'ops', 'batchSize', 'filter', 'columns', ...NOT_BUILT]);
 export const MAX_BATCH_SIZE = 1000;
 const MAX_TABLES = 100;
