@@ -27,7 +27,6 @@ export class FilterFailed extends Error {}
 
 /** Longest filter text accepted. */
 export const MAX_FILTER_LENGTH = 4096;
-const MAX_COLUMNS = 100;
 
 const bad = (message: string) => new ApiError(400, '22023', message);
 
@@ -93,19 +92,6 @@ export async function filterMatches(
   await ensureDmlEngine();
   for (const p of evaluateDml(filterSql(def, filter), rows).positions) out[p] = true;
   return out;
-}
-
-/** Checks `columns`: 1 to 100 distinct names (each table is checked to hold them at creation). */
-export function checkColumnList(columns: unknown): string[] {
-  if (
-    !Array.isArray(columns) ||
-    columns.length === 0 ||
-    columns.length > MAX_COLUMNS ||
-    !columns.every((c) => typeof c === 'string' && c.length > 0 && c.length <= 63)
-  )
-    throw bad(`"columns" must be a list of 1 to ${MAX_COLUMNS} column names`);
-  if (new Set(columns).size !== columns.length) throw bad('"columns" names a column twice');
-  return columns as string[];
 }
 
 /** Every name of `columns` is a column of `def`, or 400 / 42703 naming the first that is not. */

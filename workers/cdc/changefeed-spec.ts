@@ -9,7 +9,7 @@
 import type { ChangefeedOp, ChangefeedSpec } from '../../durable-objects/changefeed-store.ts';
 import { DATABASE_NAME } from '../auth/plain-text.ts';
 import { ApiError } from '../errors.ts';
-import { checkColumnList, checkFilterText } from './changefeed-filter.ts';
+import { checkFilterText } from './changefeed-filter.ts';
 import { checkWebhookUrl } from './webhook-url.ts';
 
 /** A changefeed's name: like a database name. */
@@ -20,9 +20,22 @@ const NOT_BUILT = ['initialScan', 'resolvedEvery'];
 const KNOWN = new Set(['name', 'tables', 'url', 'ops', 'batchSize', 'filter', 'columns', ...NOT_BUILT]);
 export const MAX_BATCH_SIZE = 1000;
 const MAX_TABLES = 100;
+const MAX_COLUMNS = 100;
 
 const bad = (message: string) => new ApiError(400, '22023', message);
 const notBuilt = (what: string) => new ApiError(400, '0A000', `${what} is not supported by changefeeds yet`);
+
+/** A list of 1 to `max` names of at most 63 characters (duplicates dropped, first kept). */
+function nameList(v: unknown, field: string, what: string, max: number): string[] {
+  if (
+    !Array.isArray(v) ||
+    v.length === 0 ||
+    v.length > max ||
+    !v.every((t) => typeof t === 'string' && t.length > 0 && t.length <= 63)
+  )
+    throw bad(`"${field}" must be a list of 1 to ${max} ${what}`);
+  return [...new Set(v as string[])];
+}
 
 /** The checked name and spec, or a 400 naming the first problem. */
 export async function parseChangefeedBody(
@@ -38,14 +51,7 @@ export async function parseChangefeedBody(
     throw bad(
       '"name" must start with a lower-case letter or _ and hold at most 63 lower-case letters, digits, _ or -',
     );
-  const tables = body.tables;
-  if (
-    !Array.isArray(tables) ||
-    tables.length === 0 ||
-    tables.length > MAX_TABLES ||
-    !tables.every((t) => typeof t === 'string' && t.length > 0 && t.length <= 63)
-  )
-    throw bad(`"tables" must be a list of 1 to ${MAX_TABLES} table names`);
+  const tables = nameList(body.tables, 'tables', 'table names', MAX_TABLES);
   const url = checkWebhookUrl(env, body.url);
   let ops: ChangefeedOp[] = [...OPS];
   if (body.ops !== undefined) {
@@ -65,8 +71,11 @@ export async function parseChangefeedBody(
     batchSize > MAX_BATCH_SIZE
   )
     throw bad(`"batchSize" must be an integer from 1 to ${MAX_BATCH_SIZE}`);
-  const spec: ChangefeedSpec = { tables: [...new Set(tables as string[])], url, ops, batchSize };
+  const spec: ChangefeedSpec = { tables, url, ops, batchSize };
   const filter = body.filter === undefined ? undefined : await checkFilterText(body.filter);
-  const columns = body.columns === undefined ? undefined : checkColumnList(body.columns);
+  const columns =
+    body.columns === undefined ? undefined : nameList(body.columns, 'columns', 'column names', MAX_COLUMNS);
+  if (columns && columns.length !== (body.columns as unknown[]).length)
+    throw bad('"columns" names a column twice');
   return { name, spec: { ...spec, ...(filter ? { filter } : {}), ...(columns ? { columns } : {}) } };
 }
