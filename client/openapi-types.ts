@@ -4515,6 +4515,9 @@ export interface components {
       filter: string | null;
       /** @description The columns events carry (all when null) */
       columns: string[] | null;
+      resolvedEvery: string | null;
+      /** @description The last resolved time sent: every change committed before it was delivered */
+      lastResolved: string | null;
       status: string;
       reason: string | null;
       createdAt: string;
@@ -4548,6 +4551,8 @@ export interface components {
       filter?: string;
       /** @description The columns events carry in `before`/`after`, in this order (default: all) */
       columns?: string[];
+      /** @description How often to POST {"changefeed", "resolved"}: every change committed before `resolved` was delivered ("10s"; 1s to 24h) */
+      resolvedEvery?: string;
     };
     /** @description `{"fromTime": "2026-12-07T10:00:00Z"}` replays every change committed since; `{"cursors": {"8:3": 1040}}` replays each listed shard after that LSN */
     ChangefeedReplay:

@@ -30,6 +30,9 @@ import {
   type Lease,
   releaseLease,
   replayCursors,
+  resolvedDue,
+  resolvedEveryMs,
+  resolveShard,
 } from './changefeed-cursors.ts';
 import {
   type Changefeed,
@@ -362,8 +365,7 @@ export class CatalogDO extends DurableObject<Env> {
     const claim = claimIdempotencyKey(this.sql, key, requestHash, now);
     if ('mismatch' in claim) return claim;
     // The alarm forgets the key after the window (see `alarm`).
-    if (!claim.retry && (await this.ctx.storage.getAlarm()) === null)
-      await this.ctx.storage.setAlarm(now + IDEMPOTENCY_WINDOW_MS + 1000);
+    if (!claim.retry) await this.armAlarm(now + IDEMPOTENCY_WINDOW_MS + 1000);
     return { ...claim, ...(await this.keysInFlight.hold(key, waitMs)) };
   }
 
@@ -386,8 +388,7 @@ export class CatalogDO extends DurableObject<Env> {
     this.tombstone.check();
     const now = Date.now();
     const begun = beginAttempt(this.sql, base, shards, now);
-    if ((await this.ctx.storage.getAlarm()) === null)
-      await this.ctx.storage.setAlarm(now + RECOVERY_AFTER_MS);
+    await this.armAlarm(now + RECOVERY_AFTER_MS);
     return begun;
   }
 
@@ -456,6 +457,7 @@ export class CatalogDO extends DurableObject<Env> {
     if (this.tombstone.isSet) return;
     let again = true;
     let expires: number | undefined;
+    const resolvedNext = await this.wakeResolvedFeeds();
     try {
       await this.recover();
       again = (await this.pendingTxns()).length > 0;
@@ -471,9 +473,41 @@ export class CatalogDO extends DurableObject<Env> {
       again = true;
       console.error('catalog alarm: pruning idempotency records failed; retried later:', e);
     }
-    if (again) await this.ctx.storage.setAlarm(Date.now() + RECOVERY_AFTER_MS);
-    else if (expires !== undefined && expires < Infinity)
-      await this.ctx.storage.setAlarm(Math.max(expires, Date.now() + 1000));
+    const next = Math.min(
+      again ? Date.now() + RECOVERY_AFTER_MS : Infinity,
+      expires !== undefined && expires < Infinity ? Math.max(expires, Date.now() + 1000) : Infinity,
+      resolvedNext ?? Infinity,
+    );
+    if (next < Infinity) await this.ctx.storage.setAlarm(next);
+  }
+
+  /** Sets the alarm to `at` unless it is already set to go off sooner (it serves several timers). */
+  private async armAlarm(at: number): Promise<void> {
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+  }
+
+  /**
+   * Changefeeds whose resolved message is due: queues a delivery of every shard, so quiet
+   * shards read their log too and report how far they are delivered (see `resolveShard`).
+   * Answers when the next one falls due.
+   */
+  private async wakeResolvedFeeds(): Promise<number | undefined> {
+    try {
+      const { due, next } = resolvedDue(this.sql, Date.now());
+      const database = this.ctx.id.name;
+      const wake = database
+        ? due.flatMap((f) =>
+            f.cursors.map((c) => ({ kind: 'cdc-deliver', database, changefeed: f.id, shard: c.shard })),
+          )
+        : [];
+      for (let i = 0; i < wake.length; i += 100)
+        await this.env.EVENTS.sendBatch(wake.slice(i, i + 100).map((body) => ({ body })));
+      return next;
+    } catch (e) {
+      console.error('catalog alarm: waking changefeeds for resolved messages failed; retried later:', e);
+      return Date.now() + RECOVERY_AFTER_MS;
+    }
   }
 
   /** Unfinished transactions (for recovery). */
@@ -492,7 +526,14 @@ export class CatalogDO extends DurableObject<Env> {
     f: { id: string; name: string; spec: ChangefeedSpec; secret: SealedSecret },
     starts: Record<string, number>,
   ): Promise<Changefeed> {
-    return this.cdc(() => createFeed(this.sql, f, starts, Date.now()));
+    const feed = await this.cdc(() => createFeed(this.sql, f, starts, Date.now()));
+    await this.armResolved(feed);
+    return feed;
+  }
+  /** A running changefeed with `resolvedEvery` wakes the alarm that far from now. */
+  private async armResolved(f: Changefeed): Promise<void> {
+    const every = resolvedEveryMs(f.spec.resolvedEvery);
+    if (every !== undefined && f.status === 'running') await this.armAlarm(Date.now() + every);
   }
   async cdcList(): Promise<Changefeed[]> {
     return this.cdc(() => listFeeds(this.sql));
@@ -501,7 +542,9 @@ export class CatalogDO extends DurableObject<Env> {
     return this.cdc(() => getFeed(this.sql, ref));
   }
   async cdcSetStatus(ref: string, status: ChangefeedStatus, reason: string | null): Promise<Changefeed> {
-    return this.cdc(() => setStatus(this.sql, ref, status, reason, Date.now()));
+    const feed = await this.cdc(() => setStatus(this.sql, ref, status, reason, Date.now()));
+    await this.armResolved(feed);
+    return feed;
   }
   async cdcRotate(ref: string, secret: SealedSecret, overlapUntil: number): Promise<Changefeed> {
     return this.cdc(() => rotateSecret(this.sql, ref, secret, overlapUntil));
@@ -542,6 +585,14 @@ export class CatalogDO extends DurableObject<Env> {
   }
   async cdcReplay(feedId: string, to: Record<string, number>): Promise<Changefeed> {
     return this.cdc(() => replayCursors(this.sql, feedId, to));
+  }
+  async cdcResolved(
+    feedId: string,
+    shard: string,
+    token: string,
+    resolvedMs: number,
+  ): Promise<number | null> {
+    return this.cdc(() => resolveShard(this.sql, feedId, shard, token, resolvedMs, Date.now()));
   }
   async cdcIdle(): Promise<{ feedId: string; shard: string }[]> {
     return this.cdc(() => idleCursors(this.sql, Date.now()));

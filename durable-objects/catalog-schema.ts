@@ -146,4 +146,21 @@ export const CATALOG_MIGRATIONS: readonly Migration[] = [
       );
     },
   },
+  {
+    version: 6,
+    name: "changefeeds' resolved timestamps",
+    up: (sql) => {
+      // Per shard: every change committed before resolved_ms has been delivered. Per changefeed:
+      // the last resolved time sent, and when it was sent.
+      // Idempotent like the CREATE TABLE IF NOT EXISTS above: a re-run adds only what is missing.
+      const add = (table: string, column: string) => {
+        const has = sql.exec(`SELECT 1 FROM pragma_table_info(?) WHERE name = ?`, table, column).toArray();
+        if (has.length === 0)
+          sql.exec(`ALTER TABLE ${table} ADD COLUMN ${column} INTEGER NOT NULL DEFAULT 0`);
+      };
+      add('changefeed_cursors', 'resolved_ms');
+      add('changefeeds', 'resolved_ms');
+      add('changefeeds', 'resolved_sent_at');
+    },
+  },
 ];

@@ -225,5 +225,5 @@ export function readLog(m: Meter, fromLsn: number, limit: number, maxBytes = REA
     });
   }
   const next = entries.length > 0 ? entries[entries.length - 1].lsn + 1 : fromLsn;
-  return { entries, nextLsn: next, oldestLsn: pruned + 1, newestLsn: newestLsn(m) };
+  return { entries, nextLsn: next, oldestLsn: pruned + 1, newestLsn: newestLsn(m), readMs: Date.now() };
 }

@@ -189,3 +189,74 @@ export function replayCursors(sql: SqlStorage, feedId: string, to: Record<string
     );
   return getFeed(sql, feed.id);
 }
+
+/** A changefeed's `resolvedEvery` in ms ("500ms", "10s", "5m", "1h"), or undefined when unset or malformed. */
+export function resolvedEveryMs(every: string | undefined): number | undefined {
+  const m = every === undefined ? null : /^(\d{1,7})(ms|s|m|h)$/.exec(every);
+  if (!m) return undefined;
+  return Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
+}
+
+/**
+ * A pump found shard `shard` delivered through the end of its log as of `resolvedMs` (the
+ * shard's clock). Records it, and answers the changefeed's resolved time to send — the
+ * smallest over its shards — when it moved past the last one sent and the last send is at
+ * least most of `resolvedEvery` ago; otherwise null. Marked sent here, so concurrent pumps
+ * send each resolved time once (a lost POST is superseded by the next).
+ */
+export function resolveShard(
+  sql: SqlStorage,
+  feedId: string,
+  shard: string,
+  token: string,
+  resolvedMs: number,
+  now: number,
+): number | null {
+  requireLease(sql, feedId, shard, token);
+  const feed = getFeed(sql, feedId);
+  const every = resolvedEveryMs(feed.spec.resolvedEvery);
+  if (every === undefined) return null;
+  sql.exec(
+    `UPDATE changefeed_cursors SET resolved_ms = max(resolved_ms, ?) WHERE feed_id = ? AND shard = ?`,
+    resolvedMs,
+    feedId,
+    shard,
+  );
+  const min = sql
+    .exec<{ t: number }>(`SELECT min(resolved_ms) AS t FROM changefeed_cursors WHERE feed_id = ?`, feedId)
+    .one().t;
+  const sent = sql
+    .exec<{ resolved_ms: number; resolved_sent_at: number }>(
+      `SELECT resolved_ms, resolved_sent_at FROM changefeeds WHERE id = ?`,
+      feedId,
+    )
+    .one();
+  if (min <= sent.resolved_ms || now - sent.resolved_sent_at < every * 0.8) return null;
+  sql.exec(`UPDATE changefeeds SET resolved_ms = ?, resolved_sent_at = ? WHERE id = ?`, min, now, feedId);
+  return min;
+}
+
+/**
+ * Running changefeeds with `resolvedEvery` whose next resolved message is due by `now`
+ * (each is woken on every shard so quiet shards report too), and when the next one after
+ * those falls due.
+ */
+export function resolvedDue(sql: SqlStorage, now: number): { due: Changefeed[]; next: number | undefined } {
+  const due: Changefeed[] = [];
+  let next: number | undefined;
+  const rows = sql
+    .exec<{ id: string; resolved_sent_at: number }>(
+      `SELECT id, resolved_sent_at FROM changefeeds WHERE status = 'running' AND json_extract(spec, '$.resolvedEvery') IS NOT NULL`,
+    )
+    .toArray();
+  for (const r of rows) {
+    const feed = getFeed(sql, r.id);
+    const every = resolvedEveryMs(feed.spec.resolvedEvery);
+    if (every === undefined) continue;
+    const at = r.resolved_sent_at + every;
+    if (at <= now) due.push(feed);
+    const following = at <= now ? now + every : at;
+    next = next === undefined ? following : Math.min(next, following);
+  }
+  return { due, next };
+}

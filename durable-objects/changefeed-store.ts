@@ -28,6 +28,8 @@ export interface ChangefeedSpec {
   readonly filter?: string;
   /** The columns events carry, in this order (all when unset). */
   readonly columns?: readonly string[];
+  /** How often a resolved message goes out ("10s"; see changefeed-cursors `resolvedEveryMs`). */
+  readonly resolvedEvery?: string;
 }
 
 /** A signing secret, encrypted; `expiresAt` is set on the old one when the secret is rotated. */
@@ -58,6 +60,8 @@ export interface Changefeed {
   readonly status: ChangefeedStatus;
   readonly reason: string | null;
   readonly createdAt: number;
+  /** The last resolved time sent (0: none yet). */
+  readonly resolvedMs: number;
   readonly cursors: readonly ChangefeedCursor[];
 }
 
@@ -85,6 +89,7 @@ type FeedRow = {
   status: string;
   reason: string | null;
   created_at: number;
+  resolved_ms: number;
 };
 
 type CursorRow = {
@@ -124,6 +129,7 @@ function feedOf(sql: SqlStorage, r: FeedRow): Changefeed {
     status: r.status as ChangefeedStatus,
     reason: r.reason,
     createdAt: r.created_at,
+    resolvedMs: r.resolved_ms,
     cursors,
   };
 }

@@ -47,4 +47,10 @@ export interface LogPage {
   /** The retained range: `oldestLsn` … `newestLsn` (empty when oldest > newest). */
   readonly oldestLsn: number;
   readonly newestLsn: number;
+  /**
+   * The shard's clock when it read the page. Entries appended later carry a commit time at or
+   * after it, so once a reader has every entry up to `newestLsn` it has every change committed
+   * before `readMs` (what a changefeed's resolved message reports).
+   */
+  readonly readMs?: number;
 }

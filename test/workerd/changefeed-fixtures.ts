@@ -65,8 +65,9 @@ export function verifiedEvents(reqs: readonly Received[], secret: string): Event
   const wh = new Webhook(secret);
   const out: Event[] = [];
   for (const r of reqs) {
-    const payload = wh.verify(r.body, r.headers) as { changefeed: string; events: Event[] };
-    if (r.status >= 200 && r.status < 300) out.push(...payload.events);
+    const payload = wh.verify(r.body, r.headers) as { changefeed: string; events?: Event[] };
+    // Resolved messages carry no events (see resolvedOf).
+    if (r.status >= 200 && r.status < 300) out.push(...(payload.events ?? []));
   }
   return out;
 }

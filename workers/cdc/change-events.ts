@@ -44,6 +44,11 @@ export interface LogSource {
 export interface EventBatch {
   readonly events: CdcEvent[];
   readonly to: { readonly lsn: number; readonly skip: number };
+  /**
+   * Set when the batch reaches the end of the log: the shard's clock at that read. Once the
+   * batch is acknowledged, every change the shard committed before it has been delivered.
+   */
+  readonly drainedMs?: number;
 }
 
 /** Entries read per log page, and at most this many entries scanned per batch with nothing to send. */
@@ -136,7 +141,7 @@ export async function collectBatch(
   const iso = timestampFormatter();
   for (;;) {
     const page = await src.readLog(from, PAGE);
-    if (page.entries.length === 0) return { events, to };
+    if (page.entries.length === 0) return { events, to, drainedMs: page.readMs };
     for (const e of page.entries) {
       let first = skip;
       skip = 0;

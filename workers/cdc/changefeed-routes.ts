@@ -105,6 +105,8 @@ async function view(cluster: Cluster, f: Changefeed, now = Date.now()) {
     batchSize: f.spec.batchSize,
     filter: f.spec.filter ?? null,
     columns: f.spec.columns ? [...f.spec.columns] : null,
+    resolvedEvery: f.spec.resolvedEvery ?? null,
+    lastResolved: f.resolvedMs > 0 ? new Date(f.resolvedMs).toISOString() : null,
     status: f.status,
     reason: f.reason,
     createdAt: new Date(f.createdAt).toISOString(),
@@ -176,6 +178,10 @@ const ChangefeedView = z
       .array(z.string())
       .nullable()
       .openapi({ description: 'The columns events carry (all when null)' }),
+    resolvedEvery: z.string().nullable(),
+    lastResolved: z.string().nullable().openapi({
+      description: 'The last resolved time sent: every change committed before it was delivered',
+    }),
     status: z.string(),
     reason: z.string().nullable(),
     createdAt: z.string(),
@@ -216,6 +222,10 @@ const CreateChangefeed = z
       .max(100)
       .optional()
       .openapi({ description: 'The columns events carry in `before`/`after`, in this order (default: all)' }),
+    resolvedEvery: z.string().optional().openapi({
+      description:
+        'How often to POST {"changefeed", "resolved"}: every change committed before `resolved` was delivered ("10s"; 1s to 24h)',
+    }),
   })
   .openapi('CreateChangefeed');
 

@@ -1,11 +1,11 @@
 /**
  * @module workers/cdc/changefeed-spec
  * The body of `POST /v1/databases/{db}/changefeeds`, checked. Options the
- * issue names but that are not built (`initialScan`, `resolvedEvery`, the
- * `truncate` op) are refused with 0A000 rather than ignored;
+ * issue names but that are not built (`initialScan`, the `truncate` op) are refused with 0A000 rather than ignored;
  * unknown fields are refused too. `filter` and `columns` are checked for
  * shape here and against each table by the route (changefeed-filter).
  */
+import { resolvedEveryMs } from '../../durable-objects/changefeed-cursors.ts';
 import type { ChangefeedOp, ChangefeedSpec } from '../../durable-objects/changefeed-store.ts';
 import { DATABASE_NAME } from '../auth/plain-text.ts';
 import { ApiError } from '../errors.ts';
@@ -16,11 +16,23 @@ import { checkWebhookUrl } from './webhook-url.ts';
 export const CHANGEFEED_NAME = DATABASE_NAME;
 
 const OPS: readonly ChangefeedOp[] = ['insert', 'update', 'delete'];
-const NOT_BUILT = ['initialScan', 'resolvedEvery'];
-const KNOWN = new Set(['name', 'tables', 'url', 'ops', 'batchSize', 'filter', 'columns', ...NOT_BUILT]);
+const NOT_BUILT = ['initialScan'];
+const KNOWN = new Set([
+  'name',
+  'tables',
+  'url',
+  'ops',
+  'batchSize',
+  'filter',
+  'columns',
+  'resolvedEvery',
+  ...NOT_BUILT,
+]);
 export const MAX_BATCH_SIZE = 1000;
 const MAX_TABLES = 100;
 const MAX_COLUMNS = 100;
+const MIN_RESOLVED_MS = 1000;
+const MAX_RESOLVED_MS = 24 * 3_600_000;
 
 const bad = (message: string) => new ApiError(400, '22023', message);
 const notBuilt = (what: string) => new ApiError(400, '0A000', `${what} is not supported by changefeeds yet`);
@@ -77,5 +89,19 @@ export async function parseChangefeedBody(
     body.columns === undefined ? undefined : nameList(body.columns, 'columns', 'column names', MAX_COLUMNS);
   if (columns && columns.length !== (body.columns as unknown[]).length)
     throw bad('"columns" names a column twice');
-  return { name, spec: { ...spec, ...(filter ? { filter } : {}), ...(columns ? { columns } : {}) } };
+  const resolvedEvery = body.resolvedEvery;
+  if (resolvedEvery !== undefined) {
+    const ms = typeof resolvedEvery === 'string' ? resolvedEveryMs(resolvedEvery) : undefined;
+    if (ms === undefined || ms < MIN_RESOLVED_MS || ms > MAX_RESOLVED_MS)
+      throw bad('"resolvedEvery" must be a duration from "1s" to "24h" ("500ms", "10s", "5m", "1h" forms)');
+  }
+  return {
+    name,
+    spec: {
+      ...spec,
+      ...(filter ? { filter } : {}),
+      ...(columns ? { columns } : {}),
+      ...(resolvedEvery !== undefined ? { resolvedEvery: resolvedEvery as string } : {}),
+    },
+  };
 }

@@ -47,9 +47,61 @@ export const consumerName = (feedId: string) => `cdc:${feedId}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function webhookId(feedId: string, shard: string, events: readonly CdcEvent[]): Promise<string> {
-  const text = `${feedId}|${shard}|${events[0].id}|${events[events.length - 1].id}`;
+  return messageId(`${feedId}|${shard}|${events[0].id}|${events[events.length - 1].id}`);
+}
+
+/** A Standard Webhooks message id derived from `text`, so a re-send carries the same one. */
+async function messageId(text: string): Promise<string> {
   const hash = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
   return `msg_${[...hash.slice(0, 16)].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
+
+type Catalog = DurableObjectStub<import('../../durable-objects/catalog-do.ts').CatalogDO>;
+type Secrets = { feed: Changefeed; list: string[] };
+
+/** The changefeed's signing secrets, decrypted once per pump and again after a rotation. */
+async function secretsFor(env: Env, feed: Changefeed, cached: Secrets | undefined): Promise<Secrets> {
+  if (cached && cached.feed.secrets === feed.secrets) return cached;
+  return { feed, list: await signingSecrets(env, feed, Date.now()) };
+}
+
+/**
+ * The shard is delivered through the end of its log as of `drainedMs` (its clock): tells the
+ * catalog, which answers the changefeed's resolved time when one is due (the smallest over
+ * its shards), and POSTs `{"changefeed", "resolved"}` signed like any batch. Best effort: a
+ * failed resolved POST is recorded in the delivery log and superseded by the next one.
+ */
+async function sendResolved(
+  catalog: Catalog,
+  feed: Changefeed,
+  shard: string,
+  token: string,
+  drainedMs: number,
+  secretList: string[],
+): Promise<void> {
+  // Entries committed in the same millisecond as the read may follow it: resolve through the one before.
+  const resolved = await catalog.cdcResolved(feed.id, shard, token, drainedMs - 1);
+  if (resolved === null) return;
+  const body = JSON.stringify({ changefeed: feed.name, resolved: new Date(resolved).toISOString() });
+  const id = await messageId(`${feed.id}|resolved|${resolved}`);
+  const now = Date.now();
+  const timestamp = Math.floor(now / 1000);
+  const headers = {
+    'webhook-id': id,
+    'webhook-timestamp': String(timestamp),
+    'webhook-signature': await signatureHeader(secretList, id, timestamp, body),
+  };
+  const r = await post(feed.spec.url, headers, body);
+  await catalog.cdcRecordDelivery(feed.id, {
+    shard,
+    webhookId: id,
+    attempt: 1,
+    status: r.status,
+    latencyMs: r.latencyMs,
+    events: 0,
+    error: r.error,
+    at: now,
+  });
 }
 
 interface PostOutcome {
@@ -96,7 +148,7 @@ export async function deliver(env: Env, msg: CdcDeliver): Promise<void> {
   /** Set while this pump waits out a retry it scheduled. */
   let retrying = false;
   let defs: Map<number, DistTable> | undefined;
-  let secrets: { feed: Changefeed; list: string[] } | undefined;
+  let secrets: Secrets | undefined;
   try {
     for (;;) {
       const lease = await catalog.cdcAcquire(msg.changefeed, msg.shard, LEASE_MS, token);
@@ -151,13 +203,16 @@ export async function deliver(env: Env, msg: CdcDeliver): Promise<void> {
           await catalog.cdcAdvance(feed.id, msg.shard, token, batch.to, null);
           await shard.advanceLogCursor(consumerName(feed.id), batch.to.lsn).catch(() => {});
         }
+        if (batch.drainedMs !== undefined && feed.spec.resolvedEvery !== undefined) {
+          secrets = await secretsFor(env, feed, secrets);
+          await sendResolved(catalog, feed, msg.shard, token, batch.drainedMs, secrets.list);
+        }
         if (await catalog.cdcRelease(feed.id, msg.shard, token)) continue;
         token = undefined;
         return;
       }
       const now = Date.now();
-      if (!secrets || secrets.feed.secrets !== feed.secrets)
-        secrets = { feed, list: await signingSecrets(env, feed, now) };
+      secrets = await secretsFor(env, feed, secrets);
       const body = JSON.stringify({ changefeed: feed.name, events: batch.events });
       const id = await webhookId(feed.id, msg.shard, batch.events);
       const timestamp = Math.floor(now / 1000);
@@ -182,6 +237,8 @@ export async function deliver(env: Env, msg: CdcDeliver): Promise<void> {
         const last = batch.events[batch.events.length - 1];
         await catalog.cdcAdvance(feed.id, msg.shard, token, batch.to, Date.parse(last.source.commitTime));
         await shard.advanceLogCursor(consumerName(feed.id), batch.to.lsn).catch(() => {});
+        if (batch.drainedMs !== undefined && feed.spec.resolvedEvery !== undefined)
+          await sendResolved(catalog, feed, msg.shard, token, batch.drainedMs, secrets.list);
         continue;
       }
       if (r.status === 410) {
