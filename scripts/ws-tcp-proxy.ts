@@ -5,6 +5,7 @@
  * `wrangler dev` (and in tests) speaks to PGlite over the production code path.
  * Binds to loopback only and always dials the one configured upstream (the
  * `address` query parameter the driver sends is ignored: no open relay).
+ * `GET /stats` answers `{"open": n}`, the number of client WebSockets open.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -24,7 +25,15 @@ export async function startWsTcpProxy(opts: {
   upstreamHost: string;
   upstreamPort: number;
 }): Promise<WsTcpProxy> {
-  const http: Server = createServer((_req, res) => {
+  const http: Server = createServer((req, res) => {
+    // How many client WebSockets are open: each finished Worker request must have closed its own
+    // (test/workerd/control-plane-sockets.test.ts); a count, nothing about who holds them.
+    if (req.method === 'GET' && req.url === '/stats') {
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ open: wss.clients.size }));
+      return;
+    }
     res.writeHead(426, { 'content-type': 'text/plain' }).end('WebSocket upgrade required\n');
   });
   const wss = new WebSocketServer({ server: http });
