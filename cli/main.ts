@@ -7,6 +7,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { OrochiApi } from './api.ts';
 import { ConfigError, type ConfigFlags, resolveConfig } from './config.ts';
+import { registerControlPlaneCommands } from './control-plane-commands.ts';
+import { loginWithBrowser, logout } from './device-login.ts';
 import { exportTable } from './export.ts';
 import { formatLoadSummary, load } from './load.ts';
 import { LOAD_FORMATS, type LoadFormat } from './load-input.ts';
@@ -14,6 +16,7 @@ import { login } from './login.ts';
 import { registerProxyCommand } from './proxy.ts';
 import { startRepl } from './repl.ts';
 import type { OutputFormat } from './result-format.ts';
+import { requireSession } from './session.ts';
 import { explain, formatError, runSql } from './sql-command.ts';
 
 function positiveInt(v: string): number {
@@ -30,18 +33,45 @@ const program = new Command('orochi')
     '-d, --database <name>',
     'database name or id (default: $OROCHI_DATABASE, then `orochi login`, then "default")',
   )
+  .option(
+    '--project <id|name>',
+    'project of `databases` and `keys` (default: $OROCHI_PROJECT, then your only project)',
+  )
   .showHelpAfterError();
 
+/** The data-plane client: the API key, else the signed-in session (`orochi login --browser`). */
 function api(): OrochiApi {
-  return new OrochiApi(resolveConfig(program.opts<ConfigFlags>()));
+  const flags = program.opts<ConfigFlags>();
+  const config = resolveConfig(flags, process.env, true);
+  if (config.apiKey) return new OrochiApi(config);
+  try {
+    return new OrochiApi(config, requireSession(flags, 'sql').bearer);
+  } catch {
+    throw new ConfigError(
+      'no API key or session: run `orochi login` (an API key) or `orochi login --browser`, or set OROCHI_API_KEY',
+    );
+  }
 }
 
 program
   .command('login')
-  .description('check an API key against the API and store URL, key and database in the config file')
-  .action(async () => {
-    console.log(await login(program.opts<ConfigFlags>()));
+  .description(
+    'store an API key (checked against the API), or with --browser sign in as a user through the dashboard',
+  )
+  .option('--browser', 'sign in by approving a code in a signed-in browser (device flow); prints the URL')
+  .action(async (o: { browser?: boolean }) => {
+    const flags = program.opts<ConfigFlags>();
+    console.log(o.browser ? await loginWithBrowser(flags) : await login(flags));
   });
+
+program
+  .command('logout')
+  .description('end the signed-in session and remove the stored credentials')
+  .action(async () => {
+    console.log(await logout(program.opts<ConfigFlags>()));
+  });
+
+registerControlPlaneCommands(program);
 
 program
   .command('sql')
