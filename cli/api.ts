@@ -29,8 +29,12 @@ export type DatabaseInfo = Schemas['Database'];
  */
 export type Bearer = (fresh: boolean) => Promise<string | null>;
 
-/** A typed client for the API at `url`, authenticated by `bearer` (one refresh-and-replay on a 401). */
-export function cliClient(url: string, bearer: Bearer): ApiClient {
+/**
+ * A typed client for the API at `url`, authenticated by `bearer`; with `refreshable`, a 401 gets
+ * one refresh-and-replay (an API key cannot refresh, so its requests are not kept for a replay:
+ * a load's batches are megabytes).
+ */
+export function cliClient(url: string, bearer: Bearer, refreshable = true): ApiClient {
   const send = async (request: Request, token: string | null) => {
     const headers = new Headers(request.headers);
     if (token) headers.set('authorization', `Bearer ${token}`);
@@ -44,6 +48,7 @@ export function cliClient(url: string, bearer: Bearer): ApiClient {
   return createApiClient({
     baseUrl: url,
     fetch: async (request: Request) => {
+      if (!refreshable) return send(request, await bearer(false));
       // Kept for the replay: a Request's body can be read once.
       const replay = request.clone();
       const res = await send(request, await bearer(false));
@@ -58,11 +63,14 @@ export function cliClient(url: string, bearer: Bearer): ApiClient {
 export class OrochiApi {
   readonly client: ApiClient;
 
+  /** Authenticated by `config.apiKey`, or by `session` (a refreshable bearer) when given. */
   constructor(
     readonly config: CliConfig,
-    bearer: Bearer = async (fresh) => (fresh ? null : config.apiKey),
+    session?: Bearer,
   ) {
-    this.client = cliClient(config.url, bearer);
+    this.client = session
+      ? cliClient(config.url, session)
+      : cliClient(config.url, async () => config.apiKey, false);
   }
 
   private get database_(): { database: string } {

@@ -71,16 +71,13 @@ export function registerControlPlaneCommands(program: Command): void {
         .makeOptionMandatory(),
     )
     .option('--name <name>', 'a name to recognise it by (default: cli-<role>)')
-    .option('--database <name>', 'limit the key to one database of the project')
+    // Not --database: that is the global option naming the data-plane commands' database.
+    .option('--scope <database>', 'limit the key to one database of the project (name or id)')
     .option('--expires-in <seconds>', 'lifetime in seconds (default: no expiry)', positiveInt)
     .action(
-      async (o: {
-        role: 'read' | 'write' | 'admin';
-        name?: string;
-        database?: string;
-        expiresIn?: number;
-      }) => {
-        const { key, summary } = await createKey(await projectContext(flags(), 'keys'), o);
+      async (o: { role: 'read' | 'write' | 'admin'; name?: string; scope?: string; expiresIn?: number }) => {
+        const ctx = await projectContext(flags(), 'keys');
+        const { key, summary } = await createKey(ctx, { ...o, database: o.scope });
         // The secret alone on stdout, so `KEY=$(orochi keys create --role read)` works.
         console.error(summary);
         console.log(key);

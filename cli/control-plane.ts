@@ -67,6 +67,13 @@ async function databasesOf(ctx: ProjectContext): Promise<Schemas['Database'][]> 
   return (await unwrap(ctx.client.GET('/v1/projects/{project}/databases', { params: { path } }))).databases;
 }
 
+/** The project's database with this name or id; a clear error when there is none. */
+export async function findDatabase(ctx: ProjectContext, nameOrId: string): Promise<Schemas['Database']> {
+  const db = (await databasesOf(ctx)).find((d) => d.name === nameOrId || d.id === nameOrId);
+  if (!db) throw new ConfigError(`no database "${nameOrId}" in project "${ctx.project.name}"`);
+  return db;
+}
+
 /** `orochi databases list`. */
 export async function listDatabases(ctx: ProjectContext, json: boolean): Promise<string> {
   const rows = await databasesOf(ctx);
@@ -101,8 +108,7 @@ async function confirmTyped(question: string, expected: string): Promise<boolean
 
 /** `orochi databases delete <name>`: its data is destroyed, so the name must be typed again (or --yes). */
 export async function deleteDatabase(ctx: ProjectContext, name: string, yes: boolean): Promise<string> {
-  const db = (await databasesOf(ctx)).find((d) => d.name === name || d.id === name);
-  if (!db) throw new ConfigError(`no database "${name}" in project "${ctx.project.name}"`);
+  const db = await findDatabase(ctx, name);
   if (
     !yes &&
     !(await confirmTyped(`Delete database "${db.name}" and all its data? Type its name: `, db.name))
@@ -128,9 +134,7 @@ export async function createKey(
 ): Promise<{ key: string; summary: string }> {
   let databaseId: string | undefined;
   if (opts.database) {
-    const db = (await databasesOf(ctx)).find((d) => d.name === opts.database || d.id === opts.database);
-    if (!db) throw new ConfigError(`no database "${opts.database}" in project "${ctx.project.name}"`);
-    databaseId = db.id;
+    databaseId = (await findDatabase(ctx, opts.database)).id;
   }
   const created = await unwrap(
     ctx.client.POST('/v1/projects/{project}/api-keys', {

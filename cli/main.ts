@@ -7,6 +7,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { OrochiApi } from './api.ts';
 import { ConfigError, type ConfigFlags, resolveConfig } from './config.ts';
+import { findDatabase, projectContext } from './control-plane.ts';
 import { registerControlPlaneCommands } from './control-plane-commands.ts';
 import { loginWithBrowser, logout } from './device-login.ts';
 import { exportTable } from './export.ts';
@@ -39,18 +40,29 @@ const program = new Command('orochi')
   )
   .showHelpAfterError();
 
-/** The data-plane client: the API key, else the signed-in session (`orochi login --browser`). */
-function api(): OrochiApi {
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The data-plane client: the API key, else the signed-in session (`orochi login --browser`).
+ * A session reaches databases by id only (a user may see the same name in several projects),
+ * so a name is looked up in the project first.
+ */
+async function api(): Promise<OrochiApi> {
   const flags = program.opts<ConfigFlags>();
   const config = resolveConfig(flags, process.env, true);
   if (config.apiKey) return new OrochiApi(config);
+  let session: ReturnType<typeof requireSession>;
   try {
-    return new OrochiApi(config, requireSession(flags, 'sql').bearer);
+    session = requireSession(flags, 'sql');
   } catch {
     throw new ConfigError(
       'no API key or session: run `orochi login` (an API key) or `orochi login --browser`, or set OROCHI_API_KEY',
     );
   }
+  const database = UUID.test(config.database)
+    ? config.database
+    : (await findDatabase(await projectContext(flags, 'sql'), config.database)).id;
+  return new OrochiApi({ ...config, database }, session.bearer);
 }
 
 program
@@ -82,10 +94,10 @@ program
   .action(async (o: { command?: string; json?: boolean; csv?: boolean }) => {
     const format: OutputFormat = o.json ? 'json' : o.csv ? 'csv' : 'table';
     if (o.command !== undefined) {
-      if (!(await runSql(api(), o.command, format))) process.exitCode = 1;
+      if (!(await runSql(await api(), o.command, format))) process.exitCode = 1;
       return;
     }
-    await startRepl(api(), format);
+    await startRepl(await api(), format);
   });
 
 program
@@ -94,7 +106,7 @@ program
   .argument('<sql>', 'the statement to explain')
   .option('--analyze', 'run it and show actual row counts')
   .action(async (sql: string, o: { analyze?: boolean }) => {
-    console.log(await explain(api(), sql, o.analyze === true));
+    console.log(await explain(await api(), sql, o.analyze === true));
   });
 
 program
@@ -127,7 +139,7 @@ program
         precision?: string;
       },
     ) => {
-      const summary = await load(api(), file, o);
+      const summary = await load(await api(), file, o);
       console.log(formatLoadSummary(summary));
     },
   );
@@ -140,7 +152,7 @@ program
   .option('-o, --output <file>', 'output file (default: stdout; required for Parquet)')
   .option('--page-rows <n>', 'rows per query', positiveInt, 50_000)
   .action(async (o: { table: string; format: 'csv' | 'parquet'; output?: string; pageRows: number }) => {
-    const rows = await exportTable(api(), o);
+    const rows = await exportTable(await api(), o);
     if (o.output)
       console.error(`exported ${new Intl.NumberFormat('en-US').format(rows)} rows to ${o.output}`);
   });

@@ -146,7 +146,9 @@ describe('orochi login --browser, databases, keys, logout', () => {
     expect(dbs[0].defaultShardCount).toBe(2);
 
     // Data-plane commands run over the session when no API key is set.
-    const viaSession = await output(['-d', 'analytics', 'sql', '--csv', '-c', 'SELECT 6 * 7 AS answer']);
+    const viaSession = await output(['sql', '--csv', '-c', 'SELECT 6 * 7 AS answer'], {
+      OROCHI_DATABASE: 'analytics',
+    });
     expect(viaSession.code, viaSession.out).toBe(0);
     expect(viaSession.out).toContain('answer\n42');
 
@@ -157,7 +159,7 @@ describe('orochi login --browser, databases, keys, logout', () => {
       'read',
       '--name',
       'reporting',
-      '--database',
+      '--scope',
       'analytics',
     ]);
     expect(key.code, key.out).toBe(0);
