@@ -107,7 +107,7 @@ describe('orochi login --browser, databases, keys, logout', () => {
     const r = await output(['databases'], { OROCHI_API_KEY: KEY });
     expect(r.code).toBe(1);
     expect(r.out).toContain('only an API key is configured: run `orochi login --browser`');
-  }, 60_000);
+  }, 120_000);
 
   it('a denied sign-in stores nothing', async () => {
     const r = await browserLogin(async (code) => {
@@ -115,7 +115,7 @@ describe('orochi login --browser, databases, keys, logout', () => {
     });
     expect(r.code).toBe(1);
     expect(r.out).toContain('the sign-in was denied in the browser');
-  }, 90_000);
+  }, 180_000);
 
   it('signs in, manages databases and keys, refreshes, and logs out', async () => {
     const r = await browserLogin(async (code) => {
@@ -198,5 +198,5 @@ describe('orochi login --browser, databases, keys, logout', () => {
     const gone = await output(['databases']);
     expect(gone.code).toBe(1);
     expect(gone.out).toContain('not signed in');
-  }, 180_000);
+  }, 420_000);
 });
