@@ -182,9 +182,19 @@ describe('orochi login --browser, databases, keys, logout', () => {
     expect((await output(['databases'])).code).toBe(0);
     expect(storedConfig().session.refreshToken).not.toBe(first.refreshToken);
 
-    const refused = await output(['databases', 'delete', 'analytics']);
-    expect(refused.code).toBe(1);
-    expect(refused.out).toContain('pass --yes');
+    // In a terminal, delete asks for the name; a wrong answer deletes nothing.
+    const asked = orochi(['databases', 'delete', 'analytics']);
+    const until = Date.now() + 60_000;
+    while (!plain(asked.output()).includes('Type its name:')) {
+      if (Date.now() > until) throw new Error(`no prompt: ${plain(asked.output())}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    asked.type('analytic\r');
+    expect(await asked.exited).toBe(1);
+    expect(plain(asked.output())).toContain('not deleted: confirm by typing the name, or pass --yes');
+    expect((await api(`/v1/projects/${projectId}/databases`, user.accessToken)).json.databases).toHaveLength(
+      1,
+    );
     const deleted = await output(['databases', 'delete', 'analytics', '--yes']);
     expect(deleted.code, deleted.out).toBe(0);
     expect((await api(`/v1/projects/${projectId}/databases`, user.accessToken)).json.databases).toEqual([]);
