@@ -1,133 +1,119 @@
 /**
  * @module cli/api
- * The only module of the CLI that speaks HTTP to the API, so it can be
- * swapped for a generated typed client without touching the commands.
- * Every non-2xx answer becomes an `ApiError` carrying the API's
- * `{"error": {"code", "message", "position"?, "hint"?}}`.
+ * The CLI's side of the typed client (client/api-client.ts): a `fetch` that
+ * adds the bearer credential and turns a network failure into `ApiError`
+ * status 0 / `08006` (so loads retry it), and {@link OrochiApi}, the
+ * data-plane calls the commands make. Errors are decoded once, in
+ * client/api-error.ts, the same way the dashboard decodes them.
  */
+import { type ApiClient, createApiClient, type Schemas } from '../client/api-client.ts';
+import { ApiError, unwrap } from '../client/api-error.ts';
 import type { CliConfig } from './config.ts';
 
-/** One column of a `/sql` result. */
-export interface ResultColumn {
-  readonly name: string;
-  readonly type: string;
-}
-
-/** One statement's result, as `/sql` answers it. */
-export interface SqlResult {
-  readonly columns?: ResultColumn[];
-  readonly rows?: unknown[][];
-  readonly rowCount?: number;
-  readonly command?: string;
-}
+export { ApiError };
 
 /** The whole `/sql` answer: the last statement's result, plus every statement's when there were several. */
-export interface SqlResponse extends SqlResult {
-  readonly results?: SqlResult[];
-}
-
-/** `POST …/tables/{table}/rows`'s answer. */
-export interface IngestResponse {
-  readonly accepted: number;
-  readonly rejected: number;
-  readonly errors: { line: number; reason: string }[];
-  readonly duplicate: boolean;
-}
-
+export type SqlResponse = Schemas['SqlResult'];
+/** One statement's result. */
+export type SqlResult = Partial<Pick<SqlResponse, 'columns' | 'rows' | 'rowCount' | 'command'>>;
+/** One column of a result. */
+export type ResultColumn = SqlResponse['columns'][number];
+/** What a load reads of `POST …/tables/{table}/rows`'s answer. */
+export type IngestResponse = Pick<Schemas['IngestResult'], 'accepted' | 'rejected' | 'errors' | 'duplicate'>;
 /** `GET /v1/databases/{database}`'s answer. */
-export interface DatabaseInfo {
-  readonly id: string;
-  readonly name: string;
-  readonly projectId: string;
-  readonly defaultShardCount: number;
-}
+export type DatabaseInfo = Schemas['Database'];
 
-/** An error answer of the API (or a network failure: status 0, code `08006`). */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly position?: number,
-    readonly hint?: string,
-  ) {
-    super(message);
-  }
+/**
+ * How a client gets its bearer token: `fresh` asks for one that was not already refused
+ * (a session refreshes; an API key cannot, and returns null).
+ */
+export type Bearer = (fresh: boolean) => Promise<string | null>;
 
-  /** Worth retrying with the same Idempotency-Key: the network, a 5xx, or `40001`/`40003` (not applied / partly applied). */
-  get retryable(): boolean {
-    return this.status === 0 || this.status >= 500 || this.code === '40001' || this.code === '40003';
-  }
-}
-
-async function errorOf(res: Response): Promise<ApiError> {
-  const text = await res.text();
-  try {
-    const body = JSON.parse(text) as {
-      error?: { code?: string; message?: string; position?: number; hint?: string };
-    };
-    if (body.error?.message) {
-      const e = body.error;
-      return new ApiError(res.status, e.code ?? String(res.status), e.message!, e.position, e.hint);
-    }
-  } catch {
-    /* not the API's JSON: report the status and text */
-  }
-  return new ApiError(res.status, String(res.status), text.slice(0, 300) || res.statusText);
-}
-
-/** A client bound to one configured API URL, key and database. */
-export class OrochiApi {
-  constructor(readonly config: CliConfig) {}
-
-  private databaseUrl(database = this.config.database): string {
-    return `${this.config.url}/v1/databases/${encodeURIComponent(database)}`;
-  }
-
-  private async request(url: string, init: RequestInit): Promise<Response> {
-    const headers = new Headers(init.headers);
-    headers.set('authorization', `Bearer ${this.config.apiKey}`);
-    let res: Response;
+/**
+ * A typed client for the API at `url`, authenticated by `bearer`; with `refreshable`, a 401 gets
+ * one refresh-and-replay (an API key cannot refresh, so its requests are not kept for a replay:
+ * a load's batches are megabytes).
+ */
+export function cliClient(url: string, bearer: Bearer, refreshable = true): ApiClient {
+  const send = async (request: Request, token: string | null) => {
+    const headers = new Headers(request.headers);
+    if (token) headers.set('authorization', `Bearer ${token}`);
     try {
-      res = await fetch(url, { ...init, headers });
+      return await fetch(new Request(request, { headers }));
     } catch (e) {
       const cause = (e as { cause?: { message?: string } }).cause?.message;
-      throw new ApiError(0, '08006', `could not reach ${this.config.url}: ${cause ?? (e as Error).message}`);
+      throw new ApiError(0, '08006', `could not reach ${url}: ${cause ?? (e as Error).message}`);
     }
-    if (!res.ok) throw await errorOf(res);
-    return res;
+  };
+  return createApiClient({
+    baseUrl: url,
+    fetch: async (request: Request) => {
+      if (!refreshable) return send(request, await bearer(false));
+      // Kept for the replay: a Request's body can be read once.
+      const replay = request.clone();
+      const res = await send(request, await bearer(false));
+      if (res.status !== 401) return res;
+      const fresh = await bearer(true);
+      return fresh ? send(replay, fresh) : res;
+    },
+  });
+}
+
+/** The data-plane calls, bound to one configured API URL, credential and database. */
+export class OrochiApi {
+  readonly client: ApiClient;
+
+  /** Authenticated by `config.apiKey`, or by `session` (a refreshable bearer) when given. */
+  constructor(
+    readonly config: CliConfig,
+    session?: Bearer,
+  ) {
+    this.client = session
+      ? cliClient(config.url, session)
+      : cliClient(config.url, async () => config.apiKey, false);
+  }
+
+  private get database_(): { database: string } {
+    return { database: this.config.database };
   }
 
   /** `GET /v1/databases/{database}`: also how `login` checks a key. */
-  async database(database?: string): Promise<DatabaseInfo> {
-    return (await (await this.request(this.databaseUrl(database), {})).json()) as DatabaseInfo;
+  database(database = this.config.database): Promise<DatabaseInfo> {
+    return unwrap(this.client.GET('/v1/databases/{database}', { params: { path: { database } } }));
   }
 
   /** Runs SQL (one or several statements) with optional `$n` parameters. */
-  async sql(sql: string, params?: unknown[]): Promise<SqlResponse> {
-    const res = await this.request(`${this.databaseUrl()}/sql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(params?.length ? { sql, params } : { sql }),
-    });
-    return (await res.json()) as SqlResponse;
+  async sql(sql: string, params?: (string | number | boolean | null)[]): Promise<SqlResponse> {
+    const res = await unwrap(
+      this.client.POST('/v1/databases/{database}/sql', {
+        params: { path: this.database_ },
+        body: params?.length ? { sql, params } : { sql },
+      }),
+    );
+    // The route answers text only to an Accept that asks for it; this client never does.
+    return res as SqlResponse;
   }
 
-  /** Bulk-ingests one body into a table under an Idempotency-Key. */
-  async ingest(
+  /** Bulk-ingests one body (already encoded as `contentType`) into a table under an Idempotency-Key. */
+  ingest(
     table: string,
     contentType: string,
     body: Uint8Array,
     idempotencyKey: string,
     query: Record<string, string> = {},
   ): Promise<IngestResponse> {
-    const qs = new URLSearchParams(query).toString();
-    const url = `${this.databaseUrl()}/tables/${encodeURIComponent(table)}/rows${qs ? `?${qs}` : ''}`;
-    const res = await this.request(url, {
-      method: 'POST',
-      headers: { 'content-type': contentType, 'idempotency-key': idempotencyKey },
-      body,
-    });
-    return (await res.json()) as IngestResponse;
+    return unwrap(
+      this.client.POST('/v1/databases/{database}/tables/{table}/rows', {
+        params: {
+          path: { ...this.database_, table },
+          header: { 'idempotency-key': idempotencyKey },
+          query,
+        },
+        // The batch is sent as the bytes it is: the document types bodies as text or JSON.
+        body: body as unknown as string,
+        bodySerializer: (b) => b,
+        headers: { 'content-type': contentType },
+      }),
+    );
   }
 }

@@ -1,9 +1,10 @@
 /**
  * @module cli/config
  * Where the CLI finds its API: flags, then the environment (`OROCHI_URL`,
- * `OROCHI_API_KEY`, `OROCHI_DATABASE`), then the file `orochi login` wrote
- * (`$XDG_CONFIG_HOME/orochi/config.json`, else `~/.config/orochi/config.json`,
- * mode 0600 since it holds a key).
+ * `OROCHI_API_KEY`, `OROCHI_DATABASE`, `OROCHI_PROJECT`), then the file
+ * `orochi login` wrote (`$XDG_CONFIG_HOME/orochi/config.json`, else
+ * `~/.config/orochi/config.json`, mode 0600 since it holds a key or the
+ * session of `orochi login --browser`).
  */
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -18,14 +19,40 @@ export interface CliConfig {
   readonly database: string;
 }
 
+/** A signed-in user's session (`orochi login --browser`): the refresh token and the last access token. */
+export interface StoredSession {
+  readonly refreshToken: string;
+  readonly accessToken: string;
+  /** When the access token expires (ms since the epoch). */
+  readonly accessTokenExpiresAt: number;
+  readonly email: string;
+}
+
 /** The stored file: any field may be missing until `orochi login` wrote it. */
-export type StoredConfig = Partial<CliConfig>;
+export interface StoredConfig extends Partial<CliConfig> {
+  /** The project `databases` and `keys` act on. */
+  readonly project?: string;
+  readonly session?: StoredSession;
+}
+
+function sessionOf(v: unknown): StoredSession | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  const s = v as Record<string, unknown>;
+  if (typeof s.refreshToken !== 'string' || typeof s.accessToken !== 'string') return undefined;
+  return {
+    refreshToken: s.refreshToken,
+    accessToken: s.accessToken,
+    accessTokenExpiresAt: typeof s.accessTokenExpiresAt === 'number' ? s.accessTokenExpiresAt : 0,
+    email: typeof s.email === 'string' ? s.email : '',
+  };
+}
 
 /** Flags that override the environment and the file. */
 export interface ConfigFlags {
   url?: string;
   apiKey?: string;
   database?: string;
+  project?: string;
 }
 
 /** The folder for the config file and the shell's history. */
@@ -50,7 +77,13 @@ export function readStoredConfig(env: NodeJS.ProcessEnv = process.env): StoredCo
   if (typeof parsed !== 'object' || parsed === null) return {};
   const o = parsed as Record<string, unknown>;
   const str = (k: string) => (typeof o[k] === 'string' ? (o[k] as string) : undefined);
-  return { url: str('url'), apiKey: str('apiKey'), database: str('database') };
+  return {
+    url: str('url'),
+    apiKey: str('apiKey'),
+    database: str('database'),
+    project: str('project'),
+    session: sessionOf(o.session),
+  };
 }
 
 /** Writes the config file readable by its owner only. */
@@ -68,7 +101,8 @@ export class ConfigError extends Error {}
 
 /**
  * Flags over environment over file; `database` defaults to `default`. With `keyOptional` (the
- * proxy, whose clients may send the key as their password) a missing key is an empty string.
+ * proxy, whose clients may send the key as their password; commands that fall back to the
+ * stored session) a missing key is an empty string.
  */
 export function resolveConfig(
   flags: ConfigFlags,

@@ -31,6 +31,8 @@ export async function login(flags: ConfigFlags): Promise<string> {
   const database = flags.database ?? process.env.OROCHI_DATABASE ?? stored.database ?? 'default';
   const config = { url: url.replace(/\/+$/, ''), apiKey, database };
   const db = await new OrochiApi(config).database();
-  const path = writeStoredConfig(config);
+  // Keeps a browser session stored for the same API (databases and keys need it), never another's.
+  const session = stored.url === config.url ? stored.session : undefined;
+  const path = writeStoredConfig({ ...stored, ...config, session });
   return `logged in to ${config.url}: database "${db.name}" (${db.id}); config saved to ${path}`;
 }

@@ -7,6 +7,9 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { OrochiApi } from './api.ts';
 import { ConfigError, type ConfigFlags, resolveConfig } from './config.ts';
+import { findDatabase, projectContext } from './control-plane.ts';
+import { registerControlPlaneCommands } from './control-plane-commands.ts';
+import { loginWithBrowser, logout } from './device-login.ts';
 import { exportTable } from './export.ts';
 import { formatLoadSummary, load } from './load.ts';
 import { LOAD_FORMATS, type LoadFormat } from './load-input.ts';
@@ -14,6 +17,7 @@ import { login } from './login.ts';
 import { registerProxyCommand } from './proxy.ts';
 import { startRepl } from './repl.ts';
 import type { OutputFormat } from './result-format.ts';
+import { requireSession } from './session.ts';
 import { explain, formatError, runSql } from './sql-command.ts';
 
 function positiveInt(v: string): number {
@@ -30,18 +34,56 @@ const program = new Command('orochi')
     '-d, --database <name>',
     'database name or id (default: $OROCHI_DATABASE, then `orochi login`, then "default")',
   )
+  .option(
+    '--project <id|name>',
+    'project of `databases` and `keys` (default: $OROCHI_PROJECT, then your only project)',
+  )
   .showHelpAfterError();
 
-function api(): OrochiApi {
-  return new OrochiApi(resolveConfig(program.opts<ConfigFlags>()));
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The data-plane client: the API key, else the signed-in session (`orochi login --browser`).
+ * A session reaches databases by id only (a user may see the same name in several projects),
+ * so a name is looked up in the project first.
+ */
+async function api(): Promise<OrochiApi> {
+  const flags = program.opts<ConfigFlags>();
+  const config = resolveConfig(flags, process.env, true);
+  if (config.apiKey) return new OrochiApi(config);
+  let session: ReturnType<typeof requireSession>;
+  try {
+    session = requireSession(flags, 'sql');
+  } catch {
+    throw new ConfigError(
+      'no API key or session: run `orochi login` (an API key) or `orochi login --browser`, or set OROCHI_API_KEY',
+    );
+  }
+  const database = UUID.test(config.database)
+    ? config.database
+    : (await findDatabase(await projectContext(flags, 'sql'), config.database)).id;
+  return new OrochiApi({ ...config, database }, session.bearer);
 }
 
 program
   .command('login')
-  .description('check an API key against the API and store URL, key and database in the config file')
-  .action(async () => {
-    console.log(await login(program.opts<ConfigFlags>()));
+  .description(
+    'store an API key (checked against the API), or with --browser sign in as a user through the dashboard',
+  )
+  .option('--browser', 'sign in by approving a code in a signed-in browser (device flow); prints the URL')
+  .action(async (o: { browser?: boolean }) => {
+    const flags = program.opts<ConfigFlags>();
+    console.log(o.browser ? await loginWithBrowser(flags) : await login(flags));
   });
+
+program
+  .command('logout')
+  .description('end the signed-in session and remove the stored credentials')
+  .action(async () => {
+    console.log(await logout(program.opts<ConfigFlags>()));
+  });
+
+registerControlPlaneCommands(program);
 
 program
   .command('sql')
@@ -52,10 +94,10 @@ program
   .action(async (o: { command?: string; json?: boolean; csv?: boolean }) => {
     const format: OutputFormat = o.json ? 'json' : o.csv ? 'csv' : 'table';
     if (o.command !== undefined) {
-      if (!(await runSql(api(), o.command, format))) process.exitCode = 1;
+      if (!(await runSql(await api(), o.command, format))) process.exitCode = 1;
       return;
     }
-    await startRepl(api(), format);
+    await startRepl(await api(), format);
   });
 
 program
@@ -64,7 +106,7 @@ program
   .argument('<sql>', 'the statement to explain')
   .option('--analyze', 'run it and show actual row counts')
   .action(async (sql: string, o: { analyze?: boolean }) => {
-    console.log(await explain(api(), sql, o.analyze === true));
+    console.log(await explain(await api(), sql, o.analyze === true));
   });
 
 program
@@ -97,7 +139,7 @@ program
         precision?: string;
       },
     ) => {
-      const summary = await load(api(), file, o);
+      const summary = await load(await api(), file, o);
       console.log(formatLoadSummary(summary));
     },
   );
@@ -110,7 +152,7 @@ program
   .option('-o, --output <file>', 'output file (default: stdout; required for Parquet)')
   .option('--page-rows <n>', 'rows per query', positiveInt, 50_000)
   .action(async (o: { table: string; format: 'csv' | 'parquet'; output?: string; pageRows: number }) => {
-    const rows = await exportTable(api(), o);
+    const rows = await exportTable(await api(), o);
     if (o.output)
       console.error(`exported ${new Intl.NumberFormat('en-US').format(rows)} rows to ${o.output}`);
   });

@@ -34,6 +34,10 @@ const FIELDS = [
   'replicaCount',
   'defaultShardCount',
   'response',
+  'user_code',
+  'device_code',
+  'grant_type',
+  'client_name',
 ];
 const all = (v: unknown) => JSON.stringify(Object.fromEntries(FIELDS.map((f) => [f, v])));
 
@@ -199,6 +203,8 @@ describe('hostile input × every route', () => {
     for (const r of [
       'GET /v1/orgs/:org/audit-log',
       'POST /v1/auth/magic-link',
+      'POST /v1/auth/device/token',
+      'POST /v1/auth/device/approve',
       'PATCH /v1/auth/passkeys/:id',
       'POST /v1/databases/:database/sql',
       'POST /v1/projects/:project/api-keys',

@@ -498,6 +498,57 @@ describe('role × statement kind × route', () => {
   );
 });
 
+/**
+ * A device session (`orochi login --browser`, RFC 8628) acts with its user's role: each
+ * principal approves a device code (API keys cannot: 401), and the device's token then runs
+ * one statement per role level with the same allowed/refused outcome as the principal.
+ */
+describe('device sessions × role', () => {
+  const levels = KINDS.filter(
+    (k) => k.route === 'sql' && ['select', 'insert', 'create table'].includes(k.name),
+  );
+  it.each(principals.map((p, pi) => [p.name, p, pi] as const))('%s', async (_, p, pi) => {
+    const start = await call('/v1/auth/device', { body: {}, ip: `192.0.2.${100 + pi}` });
+    const approve = await send(
+      p.token,
+      'POST',
+      '/v1/auth/device/approve',
+      JSON.stringify({ user_code: start.json.user_code }),
+      {
+        'content-type': 'application/json',
+      },
+    );
+    if (!p.session) {
+      expect(approve.status).toBe(401);
+      return;
+    }
+    expect(approve.status, JSON.stringify(approve.json)).toBe(200);
+    const token = await call('/v1/auth/device/token', {
+      body: {
+        grant_type: 'urn:ietf:params:oauth:grant-type:device_code',
+        device_code: start.json.device_code,
+      },
+      ip: `192.0.2.${100 + pi}`,
+    });
+    expect(token.status, JSON.stringify(token.json)).toBe(200);
+    const device: Principal = { ...p, token: token.json.accessToken };
+    for (const [ki, k] of levels.entries()) {
+      const tb = `rm_dev_${pi}_${ki}`;
+      const db = await prepare(k, tb);
+      const before = await k.state?.(tb, db);
+      const r = await k.run(device, tb, db);
+      const after = await k.state?.(tb, db);
+      if (expected(p, k) === 'refused') {
+        expect(r.status, `${k.name}: ${JSON.stringify(r.json)}`).toBe(403);
+        expect(after).toBe(before);
+      } else {
+        expect(r.status, `${k.name}: ${JSON.stringify(r.json)}`).toBe(200);
+        if (k.changes) expect(after).not.toBe(before);
+      }
+    }
+  });
+});
+
 describe('audit', () => {
   async function entries(userAgent: string) {
     return withControlPlane(env, (db) =>

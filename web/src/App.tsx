@@ -5,6 +5,7 @@
  */
 import type { ReactNode } from 'react';
 import { AccountSecurityPage } from './account/AccountSecurityPage.tsx';
+import { DevicePage } from './account/DevicePage.tsx';
 import { ApiKeysPage } from './api-keys/ApiKeysPage.tsx';
 import { AuditLogPage } from './audit/AuditLogPage.tsx';
 import { ErrorBoundary } from './components/ErrorBoundary.tsx';
@@ -40,6 +41,7 @@ const ROUTES: Route[] = [
   ['/members', 'user', () => <MembersPage />],
   ['/audit-log', 'user', () => <AuditLogPage />],
   ['/account', 'user', () => <AccountSecurityPage />],
+  ['/device', 'user', () => <DevicePage />],
 ];
 
 function Page() {

@@ -26,6 +26,7 @@ import {
   requireCsrf,
   setSessionCookies,
 } from './cookies.ts';
+import { deviceRoutes } from './device-routes.ts';
 import { keyRing } from './jwt-keys.ts';
 import { consumeMagicLink, requestMagicLink } from './magic-link.ts';
 import { type IssuedTokens, revokeSession, rotateRefreshToken, startSession } from './refresh-tokens.ts';
@@ -166,6 +167,7 @@ const outbox = createRoute({
 
 export const authRoutes = apiRouter<AuthEnv>()
   .route('/', sessionRoutes)
+  .route('/', deviceRoutes)
   .openapi(jwks, async (c) => {
     const ring = await keyRing(c.env);
     c.header('cache-control', 'public, max-age=300');

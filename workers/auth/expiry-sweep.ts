@@ -7,6 +7,7 @@
 import { lt, sql } from 'drizzle-orm';
 import type { ControlPlaneDb } from '../db/client.ts';
 import {
+  deviceAuthorizations,
   magicLinkTokens,
   rateLimitCounters,
   refreshTokens,
@@ -18,6 +19,7 @@ import {
 export interface SweepResult {
   rateLimits: number;
   magicLinks: number;
+  deviceAuthorizations: number;
   challenges: number;
   refreshTokens: number;
   sessions: number;
@@ -35,6 +37,10 @@ export async function sweepExpiredIdentityRows(db: ControlPlaneDb): Promise<Swee
     .delete(magicLinkTokens)
     .where(lt(magicLinkTokens.expiresAt, dayAgo))
     .returning({ id: magicLinkTokens.id });
+  const devices = await db
+    .delete(deviceAuthorizations)
+    .where(lt(deviceAuthorizations.expiresAt, dayAgo))
+    .returning({ id: deviceAuthorizations.id });
   const challenges = await db
     .delete(webauthnChallenges)
     .where(lt(webauthnChallenges.expiresAt, dayAgo))
@@ -50,6 +56,7 @@ export async function sweepExpiredIdentityRows(db: ControlPlaneDb): Promise<Swee
   return {
     rateLimits: rateLimits.length,
     magicLinks: magicLinks.length,
+    deviceAuthorizations: devices.length,
     challenges: challenges.length,
     refreshTokens: tokens.length,
     sessions: ended.length,

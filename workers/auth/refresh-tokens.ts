@@ -42,7 +42,7 @@ export async function startSession(
   env: Env,
   c: Context,
   user: { id: string; email: string },
-  method: 'magic_link' | 'passkey' | 'invitation',
+  method: 'magic_link' | 'passkey' | 'invitation' | 'device',
 ): Promise<IssuedTokens> {
   const { ip, userAgent } = requestMeta(c);
   const [session] = await db.insert(sessions).values({ userId: user.id, method, ip, userAgent }).returning();

@@ -185,6 +185,32 @@ export const sessions = pgTable(
   (t) => [index('sessions_user').on(t.userId)],
 );
 
+/**
+ * Device authorization grants (RFC 8628, `orochi login --browser`). Both codes are stored as
+ * SHA-256 hashes only; a row moves pending → approved | denied → consumed (single use) and
+ * is dead after `expiresAt`. `intervalSeconds` grows by 5 on each poll that comes too fast.
+ */
+export const deviceAuthorizations = pgTable(
+  'device_authorizations',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    deviceCodeHash: text('device_code_hash').notNull().unique(),
+    userCodeHash: text('user_code_hash').notNull().unique(),
+    status: text('status').$type<'pending' | 'approved' | 'denied' | 'consumed'>().notNull(),
+    clientName: text('client_name'),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+    userId: uuid('user_id').references(() => users.id, { onDelete: 'cascade' }),
+    intervalSeconds: integer('interval_seconds').notNull(),
+    lastPolledAt: ts('last_polled_at'),
+    decidedAt: ts('decided_at'),
+    sessionId: uuid('session_id').references(() => sessions.id, { onDelete: 'set null' }),
+    expiresAt: ts('expires_at').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('device_authorizations_expires').on(t.expiresAt)],
+);
+
 /** Rotating refresh tokens (hashed). A token presented after `usedAt` is a replay: its session is revoked. */
 export const refreshTokens = pgTable(
   'refresh_tokens',

@@ -5,22 +5,13 @@
  * header on state-changing requests) or, in local mode before identity exists, a
  * dev API key kept in sessionStorage as a bearer token — refreshes an expired
  * session once and replays the request. Every non-2xx answer becomes an
- * {@link ApiError} carrying the API's `{error:{code,message,position?}}`.
+ * {@link ApiError} carrying the API's `{error:{code,message,position?}}`
+ * (client/api-error.ts, the decoding the CLI shares).
  */
 import { createApiClient } from '../../../client/api-client.ts';
+import { ApiError, unwrap } from '../../../client/api-error.ts';
 
-/** An error answered by the API (or a network failure, with status 0). */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly position?: number,
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-}
+export { ApiError, unwrap };
 
 const DEV_KEY_STORAGE = 'orochi.devApiKey';
 /**
@@ -123,22 +114,3 @@ export const client = createApiClient({
   credentials: 'same-origin',
   fetch: sessionFetch,
 });
-
-/** The error the API answered (its `{error:{…}}` body when there is one). */
-function toApiError(res: Response, body: unknown): ApiError {
-  const error = (body as { error?: { code?: string; message?: string; position?: number } } | undefined)
-    ?.error;
-  if (error && typeof error === 'object') {
-    return new ApiError(res.status, error.code ?? 'error', error.message ?? res.statusText, error.position);
-  }
-  return new ApiError(res.status, `http_${res.status}`, `HTTP ${res.status} ${res.statusText}`.trim());
-}
-
-/** The data of a client call; throws {@link ApiError} for any non-2xx answer. */
-export async function unwrap<T>(
-  call: Promise<{ data?: T; error?: unknown; response: Response }>,
-): Promise<T> {
-  const { data, error, response } = await call;
-  if (!response.ok) throw toApiError(response, error);
-  return data as T;
-}

@@ -106,6 +106,18 @@ export const listSessions = (signal?: AbortSignal) =>
 export const revokeSession = (id: string) =>
   unwrap(client.DELETE('/v1/auth/sessions/{id}', { params: { path: { id } } }));
 
+/** A device sign-in waiting for this user's decision (`orochi login --browser`). */
+export const lookupDevice = (userCode: string) =>
+  unwrap(client.POST('/v1/auth/device/lookup', { body: { user_code: userCode } }));
+
+/** Approves (the device receives a session of this user) or denies a device sign-in. */
+export const decideDevice = (userCode: string, approve: boolean) =>
+  unwrap(
+    client.POST(approve ? '/v1/auth/device/approve' : '/v1/auth/device/deny', {
+      body: { user_code: userCode },
+    }),
+  );
+
 /** An email local mode recorded instead of sending it. */
 export interface OutboxEmail {
   id: number;
