@@ -10,9 +10,11 @@ import { layoutFromOptions } from '../storage/chunk-layout.ts';
 import type { ColumnDef, TableDef } from '../storage/table-store.ts';
 import type { ColumnType } from '../vector.ts';
 import { bindExpr, coerce, names, typeFromTypeName, typmodOf } from './bind-expr.ts';
+import { createTableAs } from './create-table-as.ts';
 import type { PgNode } from './parser.ts';
 import { Scope } from './scope.ts';
 import { constraintName } from './sql-names.ts';
+import { dropDependents, runViewDdl } from './views.ts';
 
 type DdlResult = Omit<QueryResult, 'stats'>;
 
@@ -21,6 +23,9 @@ const err = (code: string, msg: string, pos?: number) =>
   new SqlError(code, msg, pos === undefined || pos < 0 ? undefined : pos + 1);
 
 let nextColumnId = 1;
+
+/** A fresh column id (ids stay stable across renames and drops of other columns). */
+export const newColumnId = (): number => nextColumnId++;
 
 function serialDefault(type: ColumnType): Expr {
   let n = 0;
@@ -70,7 +75,7 @@ function columnDef(env: StatementEnv, cd: PgNode, pk: string[], checks: PgNode[]
     }
   }
   const typmod = typmodOf(cd.typeName, type);
-  return { id: nextColumnId++, name: cd.colname, type, notNull, default: def, typmod };
+  return { id: newColumnId(), name: cd.colname, type, notNull, default: def, typmod };
 }
 
 function bindChecks(
@@ -89,7 +94,7 @@ function bindChecks(
 
 function createTable(env: StatementEnv, s: PgNode): DdlResult {
   const name: string = s.relation.relname;
-  if (env.store.get(name)) {
+  if (env.store.get(name) || env.store.views?.has(name)) {
     if (s.if_not_exists) return done('CREATE TABLE');
     throw err(SqlState.duplicateTable, `relation "${name}" already exists`, s.relation.location);
   }
@@ -234,9 +239,14 @@ function rename(env: StatementEnv, s: PgNode): DdlResult {
 
 /** Runs a DDL statement; undefined when `stmt` is not DDL. */
 export function runDdl(stmt: PgNode, env: StatementEnv): DdlResult | undefined {
+  const view = runViewDdl(env, stmt);
+  if (view) return view;
   const key = Object.keys(stmt)[0];
   const s = stmt[key];
   switch (key) {
+    case 'CreateTableAsStmt':
+    case 'SelectStmt':
+      return createTableAs(env, stmt);
     case 'CreateStmt':
       return createTable(env, s);
     case 'DropStmt': {
@@ -246,9 +256,17 @@ export function runDdl(stmt: PgNode, env: StatementEnv): DdlResult | undefined {
         const n = names(o.List.items);
         const name = n[n.length - 1];
         if (!env.store.get(name)) {
+          if (env.store.views?.has(name))
+            throw new SqlError(
+              SqlState.wrongObjectType,
+              `"${name}" is not a table`,
+              undefined,
+              'Use DROP VIEW to remove a view.',
+            );
           if (s.missing_ok) continue;
           throw err(SqlState.undefinedTable, `table "${name}" does not exist`);
         }
+        dropDependents(env.store, name, 'table', s.behavior === 'DROP_CASCADE');
         env.store.drop(name);
       }
       return done('DROP TABLE');

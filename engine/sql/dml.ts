@@ -28,6 +28,8 @@ export const err = (code: string, msg: string, pos?: number) =>
 
 export function tableOf(env: StatementEnv, rv: PgNode): TableData {
   const t = env.store.get(rv.relname);
+  if (!t && env.store.views?.has(rv.relname))
+    throw err(SqlState.featureNotSupported, `writing to view "${rv.relname}" is not supported`, rv.location);
   if (!t) throw err(SqlState.undefinedTable, `relation "${rv.relname}" does not exist`, rv.location);
   return t;
 }

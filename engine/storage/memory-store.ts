@@ -15,6 +15,7 @@ import type {
   TableData,
   TableDef,
   TableStore,
+  ViewDef,
   ZoneMap,
 } from './table-store.ts';
 import { SEGMENT_ROWS } from './table-store.ts';
@@ -198,6 +199,7 @@ export function readOne(v: ExecVector, i: number): unknown {
 /** In-memory catalog + data. */
 export class MemoryTableStore implements TableStore {
   private readonly tables = new Map<string, MemoryTable>();
+  readonly views = new Map<string, ViewDef>();
 
   /** `encoded: true` stores chunks in engine/columnar's compressed format instead of decoded vectors. */
   constructor(opts: { encoded?: boolean } = {}) {
