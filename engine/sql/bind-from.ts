@@ -168,6 +168,8 @@ function bindRangeFunction(env: FromEnv, n: PgNode, outer: Scope | undefined): F
     return bindUnnest(env, n, call, outer);
   if (n.ordinality || n.functions.length !== 1)
     throw err(SqlState.featureNotSupported, 'this FROM function form is not supported');
+  // coalesce(…), current_date and other expressions that are not plain function calls.
+  if (!call) throw err(SqlState.featureNotSupported, 'a non-function expression in FROM is not supported');
   if (fname !== 'generate_series')
     throw err(
       SqlState.featureNotSupported,

@@ -12,8 +12,7 @@
 import { SqlError, SqlState } from '../errors.ts';
 import type { Column, Plan } from '../plan/nodes.ts';
 import type { TableDef, TableStore } from '../storage/table-store.ts';
-import { pgTypeName } from '../types/values.ts';
-import type { ColumnType } from '../vector.ts';
+import { isArrayType, pgTypeName } from '../types/values.ts';
 
 type Cell = string | number | null;
 
@@ -29,7 +28,8 @@ const int = (name: string): Column => ({ name, type: 'int32' });
 function dataType(c: TableDef['columns'][number]): string {
   if (c.typmod?.kind === 'varchar') return 'character varying';
   if (c.typmod?.kind === 'name') return 'name';
-  return pgTypeName(c.type as ColumnType);
+  if (isArrayType(c.type)) return 'ARRAY';
+  return pgTypeName(c.type);
 }
 
 function charLength(c: TableDef['columns'][number]): number | null {

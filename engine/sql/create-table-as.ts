@@ -9,8 +9,6 @@
 import type { QueryResult, StatementEnv } from '../database.ts';
 import { SqlError, SqlState } from '../errors.ts';
 import type { ColumnDef } from '../storage/table-store.ts';
-import { isArrayType, pgTypeName } from '../types/values.ts';
-import type { ColumnType } from '../vector.ts';
 import { names } from './bind-expr.ts';
 import { newColumnId } from './ddl.ts';
 import type { PgNode } from './parser.ts';
@@ -35,12 +33,7 @@ function createFromQuery(env: StatementEnv, into: PgNode, query: PgNode, ifNotEx
     throw err(SqlState.syntaxError, 'too many column names were specified');
   const columns: ColumnDef[] = q.columns.map((c, i) => {
     const type = c.type === 'unknown' ? 'text' : c.type;
-    if (isArrayType(type))
-      throw err(
-        SqlState.featureNotSupported,
-        `a column of type ${pgTypeName(type)} in CREATE TABLE AS is not supported`,
-      );
-    return { id: newColumnId(), name: renamed[i] ?? c.name, type: type as ColumnType, notNull: false };
+    return { id: newColumnId(), name: renamed[i] ?? c.name, type, notNull: false };
   });
   const seen = new Set<string>();
   for (const c of columns) {

@@ -8,6 +8,7 @@ import { SqlError, SqlState } from '../errors.ts';
 import type { Expr } from '../plan/nodes.ts';
 import { layoutFromOptions } from '../storage/chunk-layout.ts';
 import type { ColumnDef, TableDef } from '../storage/table-store.ts';
+import { type ArrayType, isArrayType } from '../types/values.ts';
 import type { ColumnType } from '../vector.ts';
 import { bindExpr, coerce, names, typeFromTypeName, typmodOf } from './bind-expr.ts';
 import { createTableAs } from './create-table-as.ts';
@@ -27,7 +28,7 @@ let nextColumnId = 1;
 /** A fresh column id (ids stay stable across renames and drops of other columns). */
 export const newColumnId = (): number => nextColumnId++;
 
-function serialDefault(type: ColumnType): Expr {
+function serialDefault(type: ColumnType | ArrayType): Expr {
   let n = 0;
   const big = type === 'int64';
   return {
@@ -39,11 +40,28 @@ function serialDefault(type: ColumnType): Expr {
   };
 }
 
+/**
+ * A column's declared type. One-dimensional arrays (`int[]`) are stored like any
+ * value; multidimensional ones and element type modifiers (`varchar(5)[]`,
+ * enforced per element by PostgreSQL) are refused rather than half-enforced.
+ */
+function columnType(tn: PgNode): ColumnType | ArrayType {
+  if (tn.arrayBounds?.length > 1)
+    throw err(SqlState.featureNotSupported, 'multidimensional array columns are not supported', tn.location);
+  if (tn.arrayBounds && tn.typmods?.length)
+    throw err(
+      SqlState.featureNotSupported,
+      'type modifiers on array element types are not supported',
+      tn.location,
+    );
+  return typeFromTypeName(tn, true) as ColumnType | ArrayType;
+}
+
 function columnDef(env: StatementEnv, cd: PgNode, pk: string[], checks: PgNode[]): ColumnDef {
   const typeNames = names(cd.typeName.names);
   const last = typeNames[typeNames.length - 1];
   const serial = /^(small|big)?serial[248]?$/.test(last);
-  const type = typeFromTypeName(cd.typeName) as ColumnType;
+  const type = columnType(cd.typeName);
   let notNull = serial;
   let def: Expr | undefined = serial ? serialDefault(type) : undefined;
   for (const c of cd.constraints ?? []) {
@@ -74,7 +92,7 @@ function columnDef(env: StatementEnv, cd: PgNode, pk: string[], checks: PgNode[]
         );
     }
   }
-  const typmod = typmodOf(cd.typeName, type);
+  const typmod = isArrayType(type) ? undefined : typmodOf(cd.typeName, type);
   return { id: newColumnId(), name: cd.colname, type, notNull, default: def, typmod };
 }
 

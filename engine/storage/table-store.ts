@@ -10,7 +10,7 @@
  */
 import type { Expr } from '../plan/nodes.ts';
 import type { TypMod } from '../types/typmod.ts';
-import type { SqlType } from '../types/values.ts';
+import type { ArrayType, SqlType } from '../types/values.ts';
 import type { ColumnType, Vector } from '../vector.ts';
 import type { ChunkLayout } from './chunk-layout.ts';
 
@@ -33,7 +33,7 @@ export interface ColumnDef {
   /** Stable id: survives renames and other columns being dropped. */
   readonly id: number;
   readonly name: string;
-  readonly type: ColumnType;
+  readonly type: ColumnType | ArrayType;
   readonly notNull: boolean;
   readonly default?: Expr;
   /** numeric(p,s), varchar(n), timestamp(p): enforced on INSERT/UPDATE. */
