@@ -54,6 +54,13 @@ describe('array columns vs PGlite', () => {
     const p = await makePair(SETUP);
     for (const sql of [
       'UPDATE at SET i = i || id WHERE id < 3',
+      "UPDATE at SET i[2] = 22, t[3] = 'x' WHERE id = 1",
+      'UPDATE at SET i[7] = 7 WHERE id = 1',
+      'UPDATE at SET i[1] = 9 WHERE id = 4',
+      'UPDATE at SET i[2] = 4.6 WHERE id = 5',
+      'UPDATE at SET i[NULL] = 1 WHERE id = 5',
+      'UPDATE at SET i[1] = 1, i[2] = 2 WHERE id = 5',
+      'SELECT id, i, t FROM at ORDER BY id',
       "UPDATE at SET t = '{new}' WHERE t IS NULL",
       "INSERT INTO at (id, i) VALUES (6, '{1,NULL}')",
       "INSERT INTO at (id, i) VALUES (7, '{1,x}')",
@@ -67,7 +74,17 @@ describe('array columns vs PGlite', () => {
   });
   test('refusals', async () => {
     const db = await Database.create();
-    for (const sql of ['CREATE TABLE m (x int[][])', 'CREATE TABLE m (x varchar(5)[])'])
+    await db.exec(
+      "CREATE TABLE m0 (id int, i int[]); INSERT INTO m0 VALUES (1, '{1}'), (2, '{}'), (3, NULL)",
+    );
+    for (const sql of [
+      'CREATE TABLE m (x int[][])',
+      'CREATE TABLE m (x varchar(5)[])',
+      // Would move the lower bound (PostgreSQL answers [0:1]={7,1} and [2:2]={7}).
+      'UPDATE m0 SET i[0] = 7 WHERE id = 1',
+      'UPDATE m0 SET i[2] = 7 WHERE id IN (2, 3)',
+      "UPDATE m0 SET i[1:2] = '{1,2}'",
+    ])
       await expect(db.query(sql)).rejects.toMatchObject({ code: '0A000' });
   });
 });

@@ -15,6 +15,7 @@ import { keyText } from '../storage/memory-store.ts';
 import type { ColumnDef, TableData } from '../storage/table-store.ts';
 import { typmodEnforcer } from '../types/typmod.ts';
 import type { SqlType } from '../types/values.ts';
+import { bindElementAssignment } from './array-assign.ts';
 import { bindExpr, coerce, type ExprBinder, names } from './bind-expr.ts';
 import { columnName } from './bind-select.ts';
 import { assignTo, nodeLocation } from './coerce.ts';
@@ -210,9 +211,9 @@ function update(env: StatementEnv, s: PgNode): DmlResult {
 
 /** Binds UPDATE's SET list against the target (and FROM) scope. */
 function bindSetList(b: ExprBinder, list: PgNode[], def: TableData['def']): { idx: number; expr: Expr }[] {
+  const seen = new Set<number>();
   return list.map((x) => {
     const rt = x.ResTarget;
-    if (rt.indirection) throw err(SqlState.featureNotSupported, 'UPDATE of subfields is not supported');
     const idx = def.columns.findIndex((c) => c.name === rt.name);
     if (idx < 0)
       throw err(
@@ -220,6 +221,9 @@ function bindSetList(b: ExprBinder, list: PgNode[], def: TableData['def']): { id
         `column "${rt.name}" of relation "${def.name}" does not exist`,
         rt.location,
       );
+    if (seen.has(idx)) throw err('42601', `multiple assignments to same column "${rt.name}"`, rt.location);
+    seen.add(idx);
+    if (rt.indirection) return { idx, expr: bindElementAssignment(b, rt, def.columns[idx], idx) };
     const expr = rt.val.SetToDefault
       ? (def.columns[idx].default ?? { kind: 'const', value: null, type: def.columns[idx].type })
       : assignTo(bindExpr(b, rt.val), def.columns[idx], nodeLocation(rt.val));
