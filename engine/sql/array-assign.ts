@@ -34,10 +34,11 @@ function setElement(arr: unknown, i: unknown, v: unknown): unknown[] {
 }
 
 /**
- * The new value of `column` (at `index` in the UPDATE's scope) for a SET target with
- * subscripts (`rt` is the ResTarget node).
+ * The new value of `column` for a SET target with subscripts (`rt` is the ResTarget node);
+ * `current` is the column's value before it (the column, or an earlier `a[j] = …` of the
+ * same SET list: PostgreSQL applies those in order).
  */
-export function bindElementAssignment(b: ExprBinder, rt: PgNode, column: ColumnDef, index: number): Expr {
+export function bindElementAssignment(b: ExprBinder, rt: PgNode, column: ColumnDef, current: Expr): Expr {
   const ind = rt.indirection as PgNode[];
   const sub = ind[0]?.A_Indices;
   if (ind.length !== 1 || !sub || sub.is_slice || !isArrayType(column.type))
@@ -51,7 +52,6 @@ export function bindElementAssignment(b: ExprBinder, rt: PgNode, column: ColumnD
   const et = elemType(column.type);
   const i = coerce(bindExpr(b, sub.uidx), 'int32', false, nodeLocation(sub.uidx));
   const v = assignTo(bindExpr(b, rt.val), { name: column.name, type: et }, nodeLocation(rt.val));
-  const current: Expr = { kind: 'col', index, type: column.type };
   return {
     kind: 'call',
     name: 'array element assignment',

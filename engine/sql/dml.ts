@@ -211,8 +211,9 @@ function update(env: StatementEnv, s: PgNode): DmlResult {
 
 /** Binds UPDATE's SET list against the target (and FROM) scope. */
 function bindSetList(b: ExprBinder, list: PgNode[], def: TableData['def']): { idx: number; expr: Expr }[] {
-  const seen = new Set<number>();
-  return list.map((x) => {
+  const out: { idx: number; expr: Expr }[] = [];
+  const subscripted = new Set<number>();
+  for (const x of list) {
     const rt = x.ResTarget;
     const idx = def.columns.findIndex((c) => c.name === rt.name);
     if (idx < 0)
@@ -221,14 +222,25 @@ function bindSetList(b: ExprBinder, list: PgNode[], def: TableData['def']): { id
         `column "${rt.name}" of relation "${def.name}" does not exist`,
         rt.location,
       );
-    if (seen.has(idx)) throw err('42601', `multiple assignments to same column "${rt.name}"`, rt.location);
-    seen.add(idx);
-    if (rt.indirection) return { idx, expr: bindElementAssignment(b, rt, def.columns[idx], idx) };
+    const prior = out.findIndex((s) => s.idx === idx);
+    // Several `a[i] = …` of one column apply in order; any other repeat is an error.
+    if (prior >= 0 && !(rt.indirection && subscripted.has(idx)))
+      throw err('42601', `multiple assignments to same column "${rt.name}"`, rt.location);
+    if (rt.indirection) {
+      const c = def.columns[idx];
+      const current: Expr = prior >= 0 ? out[prior].expr : { kind: 'col', index: idx, type: c.type };
+      const expr = bindElementAssignment(b, rt, c, current);
+      if (prior >= 0) out[prior] = { idx, expr };
+      else out.push({ idx, expr });
+      subscripted.add(idx);
+      continue;
+    }
     const expr = rt.val.SetToDefault
       ? (def.columns[idx].default ?? { kind: 'const', value: null, type: def.columns[idx].type })
       : assignTo(bindExpr(b, rt.val), def.columns[idx], nodeLocation(rt.val));
-    return { idx, expr };
-  });
+    out.push({ idx, expr });
+  }
+  return out;
 }
 
 function finishUpdate(
