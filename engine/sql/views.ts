@@ -60,12 +60,38 @@ export function dropDependents(store: TableStore, name: string, kind: string, ca
   }
 }
 
+const BOOLEAN_WORDS = new Set(['true', 'false', 'on', 'off', 'yes', 'no', '1', '0', 't', 'f', 'y', 'n']);
+
+/**
+ * `WITH (security_barrier, security_invoker)`: validated as PostgreSQL does (22023); they
+ * change nothing here (no row-level security, one role per query). `check_option` is refused.
+ */
+function checkViewOptions(options: PgNode[] | undefined): void {
+  for (const o of options ?? []) {
+    const d = o.DefElem;
+    if (d.defname === 'check_option')
+      throw err(SqlState.featureNotSupported, 'WITH CHECK OPTION is not supported');
+    if (d.defname !== 'security_barrier' && d.defname !== 'security_invoker')
+      throw err(SqlState.invalidParameterValue, `unrecognized parameter "${d.defname}"`);
+    const a = d.arg;
+    const v =
+      a === undefined
+        ? 'true'
+        : String(
+            a.Integer?.ival ?? a.String?.sval ?? a.Boolean?.boolval ?? names(a.TypeName?.names).join('.'),
+          );
+    if (!BOOLEAN_WORDS.has(v.toLowerCase()))
+      throw err(SqlState.invalidParameterValue, `invalid value for boolean option "${d.defname}": ${v}`);
+  }
+}
+
 function createView(env: StatementEnv, s: PgNode): DdlResult {
   const views = env.store.views;
   if (!views) throw err(SqlState.featureNotSupported, 'CREATE VIEW is not supported here');
   const name: string = s.view.relname;
   if (s.withCheckOption && s.withCheckOption !== 'NO_CHECK_OPTION')
     throw err(SqlState.featureNotSupported, 'WITH CHECK OPTION is not supported');
+  checkViewOptions(s.options);
   if (env.store.get(name))
     throw err(
       s.replace ? SqlState.wrongObjectType : SqlState.duplicateTable,
