@@ -244,7 +244,7 @@ export class Database {
     try {
       const env = this.env(sql, params, stats, memory, budget);
       const key = Object.keys(stmt)[0];
-      if (key === 'SelectStmt') {
+      if (key === 'SelectStmt' && !stmt.SelectStmt.intoClause) {
         const q = env.binder().bindQuery(stmt);
         const columns = q.columns.map((c) => ({ name: c.name, type: publicType(c.type) }));
         if (opts.bindOnly)

@@ -14,6 +14,7 @@ import { declaredType, enforceTypmod, storageTypeOf } from './column-types.ts';
 import { constantOf } from './constant-fold.ts';
 import { type EngineType, planeValue } from './coordinator-engine.ts';
 import { bindSelectPlan } from './coordinator-schema.ts';
+import { classifyCreateAs } from './create-table-as.ts';
 import { inlineCte } from './cte-inline.ts';
 import type { CallArgs } from './management-args.ts';
 import { typeNameOf, unsupported } from './sql-expr.ts';
@@ -53,6 +54,15 @@ export type Command =
       readonly options: RelOption[];
     }
   | { readonly kind: 'drop'; readonly tables: string[]; readonly ifExists: boolean }
+  /** CREATE TABLE AS / SELECT INTO (see `create-table-as`): `query` is a wrapped SelectStmt. */
+  | {
+      readonly kind: 'createAs';
+      readonly table: string;
+      readonly query: Node;
+      readonly columnNames: readonly string[];
+      readonly ifNotExists: boolean;
+      readonly withData: boolean;
+    }
   /** `ALTER TABLE [IF EXISTS] t RENAME TO u`. */
   | { readonly kind: 'rename'; readonly table: string; readonly to: string; readonly ifExists: boolean }
   | { readonly kind: 'insert'; readonly table: string; readonly stmt: Node }
@@ -249,6 +259,8 @@ export function classify(stmt: Node, params: readonly unknown[]): Command {
   // (PostgreSQL 18's parser names the list `returningClause.exprs`, older ones `returningList`).
   const dml = stmt.InsertStmt ?? stmt.UpdateStmt ?? stmt.DeleteStmt;
   if (dml && (dml.returningClause || dml.returningList)) unsupported('RETURNING');
+  const createAs = classifyCreateAs(stmt);
+  if (createAs) return createAs;
   if (stmt.CreateStmt) {
     const c = stmt.CreateStmt;
     const columns: ColumnSpec[] = [];
@@ -330,7 +342,7 @@ export function classify(stmt: Node, params: readonly unknown[]): Command {
     const query = { kind: 'query', stmt } as const;
     const raw = stmt.SelectStmt;
     if (callsShowInFrom(raw)) return { kind: 'showQuery', stmt };
-    if (raw.intoClause) unsupported('SELECT INTO');
+    if (raw.intoClause) unsupported('SELECT INTO (use CREATE TABLE … AS)');
     if (raw.lockingClause) unsupported('SELECT … FOR UPDATE / SHARE (each statement is its own transaction)');
     if (raw.op !== 'SETOP_NONE' || raw.valuesLists) return query;
     let s = raw;

@@ -15,13 +15,21 @@ import type { ColumnRange, Expr, Plan } from '../plan/nodes.ts';
 import { rangeOf } from '../plan/rules.ts';
 import type { ExecVector, SegmentView, ZoneMap } from '../storage/table-store.ts';
 import { SEGMENT_ROWS } from '../storage/table-store.ts';
-import { comparatorFor, type SqlType } from '../types/values.ts';
+import { type ArrayType, comparatorFor, isArrayType, type SqlType } from '../types/values.ts';
+import type { ColumnType } from '../vector.ts';
 import { compileFilter } from './filter-kernels.ts';
 import type { ExecBatch, ExecContext, Frame } from './frame.ts';
 import { setFrameBatch } from './frame.ts';
 import type { Operator } from './operator.ts';
 
 /** True when no row of the chunk can satisfy the range (zone-map pruning). */
+/** A vector of `n` copies of `value` (array values have no const vector: a JS vector). */
+function constant(type: ColumnType | ArrayType, n: number, value: unknown): ExecVector {
+  return isArrayType(type)
+    ? { kind: 'js', type, length: n, values: new Array(n).fill(value) }
+    : { kind: 'const', type, length: n, value };
+}
+
 export function zoneExcludes(z: ZoneMap | undefined, r: ColumnRange, type: SqlType): boolean {
   if (!z) return false;
   if (z.nullCount === z.rowCount) return true; // comparisons never match NULL
@@ -181,13 +189,9 @@ export function scanOperator(plan: Extract<Plan, { kind: 'scan' }>, ctx: ExecCon
           needed && !needed[k]
             ? UNREAD
             : rows && constantCols.has(k)
-              ? { kind: 'const', type: c.type, length: n, value: constantCols.get(k)! }
-              : ((rows ? src.gather!(c.id, rows) : src.column(c.id)) ?? {
-                  kind: 'const',
-                  type: c.type,
-                  length: n,
-                  value: c.default?.kind === 'const' ? c.default.value : null,
-                }),
+              ? constant(c.type, n, constantCols.get(k)!)
+              : ((rows ? src.gather!(c.id, rows) : src.column(c.id)) ??
+                constant(c.type, n, c.default?.kind === 'const' ? c.default.value : null)),
         );
         if (plan.withRowId) {
           const base = segIndex * SEGMENT_ROWS;

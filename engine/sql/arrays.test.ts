@@ -134,7 +134,7 @@ describe('arrays differential vs PGlite', () => {
       "SELECT '{{1,2},{3,4}}'::int[]",
       "SELECT '[0:1]={1,2}'::int[]",
       'SELECT (ARRAY[1, 2])[1][1]',
-      'CREATE TABLE arr (a int[])',
+      'CREATE TABLE arr (a int[][])',
       'SELECT * FROM unnest(ARRAY[1], ARRAY[2])',
     ]) {
       await expect(pair.engine.query(sql), sql).rejects.toMatchObject({ code: '0A000' });

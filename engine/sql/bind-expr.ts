@@ -346,6 +346,9 @@ function bindFuncCall(b: ExprBinder, n: PgNode): Expr {
     args.map((a) => a.type),
   );
   if (!res) {
+    // A view keeps its parse tree, not PostgreSQL's reverse-listed text: refused, not "does not exist".
+    if (name === 'pg_get_viewdef')
+      throw err(SqlState.featureNotSupported, 'function pg_get_viewdef is not supported', n.location);
     throw err(
       SqlState.undefinedFunction,
       `function ${name}(${args.map((a) => pgTypeName(a.type)).join(', ')}) does not exist`,

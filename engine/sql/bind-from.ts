@@ -16,6 +16,7 @@ import { catalogViewPlan, isCatalogSchema } from './catalog-views.ts';
 import type { PgNode } from './parser.ts';
 import { type BindContext, Scope, type ScopeColumn } from './scope.ts';
 import { constructName } from './sql-names.ts';
+import { expandView } from './views.ts';
 
 /** What the FROM binder needs from the SELECT binder (to bind subqueries). */
 export interface FromEnv {
@@ -27,6 +28,8 @@ export interface FromEnv {
     outer: Scope | undefined,
     track?: boolean,
   ): { plan: Plan; columns: readonly Column[]; correlated: boolean };
+  /** Binds a query on its own, against `sql` (a view's defining query: no outer scope, CTEs or parameters). */
+  bindDetached(stmt: PgNode, sql: string): { plan: Plan; columns: readonly Column[] };
   makeBinder(scope: Scope): ExprBinder;
   /** Marks the query being bound as correlated (it reads an enclosing query's row). */
   markCorrelated(): void;
@@ -104,6 +107,11 @@ function bindFromItem(env: FromEnv, node: PgNode, left?: FromResult): FromResult
         return { plan, scope: aliasColumns(plan.schema, qualifier, n.alias) };
       }
       const t = env.store.get(name);
+      const view = t ? undefined : env.store.views?.get(name);
+      if (view) {
+        const q = expandView(view, env.bindDetached);
+        return { plan: q.plan, scope: aliasColumns(q.columns, qualifier, n.alias) };
+      }
       if (!t) throw err(SqlState.undefinedTable, `relation "${name}" does not exist`, n.location);
       const schema = t.def.columns.map((c) => ({ name: c.name, type: c.type }));
       const plan: Plan = {
@@ -160,6 +168,8 @@ function bindRangeFunction(env: FromEnv, n: PgNode, outer: Scope | undefined): F
     return bindUnnest(env, n, call, outer);
   if (n.ordinality || n.functions.length !== 1)
     throw err(SqlState.featureNotSupported, 'this FROM function form is not supported');
+  // coalesce(…), current_date and other expressions that are not plain function calls.
+  if (!call) throw err(SqlState.featureNotSupported, 'a non-function expression in FROM is not supported');
   if (fname !== 'generate_series')
     throw err(
       SqlState.featureNotSupported,

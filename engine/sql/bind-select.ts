@@ -58,6 +58,8 @@ export class SelectBinder {
         if (q.correlated && tracked) track.correlated = true;
         return q;
       },
+      bindDetached: (stmt, sql) =>
+        new SelectBinder(this.store, { ctes: new Map(), params: [], sql }).bindQuery(stmt),
       makeBinder: (scope) => this.makeBinder(scope),
       markCorrelated: () => {
         track.correlated = true;

@@ -13,6 +13,7 @@ CREATE TABLE "Mixed Case" (a int);
 CREATE TABLE gone (x int);
 ALTER TABLE metrics ADD COLUMN extra integer;
 DROP TABLE gone;
+CREATE VIEW busy (h, doubled) AS SELECT host, usage * 2, n FROM metrics WHERE ok;
 `;
 
 const QUERIES = [
@@ -29,6 +30,7 @@ const QUERIES = [
    WHERE t.table_schema = 'public' GROUP BY t.table_name ORDER BY cols DESC, t.table_name`,
   `SELECT column_name FROM information_schema.columns WHERE table_name = 'metrics' AND data_type LIKE 'timestamp%'`,
   `SELECT count(*) FROM information_schema.schemata WHERE schema_name IN ('public', 'information_schema')`,
+  `SELECT table_schema, table_name, check_option FROM information_schema.views WHERE table_schema = 'public'`,
   `SELECT * FROM information_schema.no_such_view`,
 ];
 

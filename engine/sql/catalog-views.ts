@@ -1,8 +1,8 @@
 /**
  * @module engine/sql/catalog-views
  * The read-only `information_schema` views a client (psql-style tooling, the
- * dashboard's table list and completion) expects: `tables`, `columns` and
- * `schemata`, computed from the `TableStore`'s definitions at bind time, with
+ * dashboard's table list and completion) expects: `tables`, `columns`, `views`
+ * and `schemata` (views listed with their columns, but without their definition), computed from the `TableStore`'s definitions at bind time, with
  * PostgreSQL's column names and spellings (data_type as in `format_type`
  * without modifiers, `is_nullable` as YES/NO, `ordinal_position` from 1).
  * User tables live in schema `public`; the views do not list themselves.
@@ -11,15 +11,16 @@
  */
 import { SqlError, SqlState } from '../errors.ts';
 import type { Column, Plan } from '../plan/nodes.ts';
-import type { TableDef, TableStore } from '../storage/table-store.ts';
-import { pgTypeName } from '../types/values.ts';
-import type { ColumnType } from '../vector.ts';
+import type { TableDef, TableStore, ViewDef } from '../storage/table-store.ts';
+import { isArrayType, pgTypeName } from '../types/values.ts';
 
 type Cell = string | number | null;
 
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 interface View {
   readonly schema: readonly Column[];
-  rows(defs: readonly TableDef[], catalog: string): Cell[][];
+  rows(defs: readonly TableDef[], catalog: string, views: readonly ViewDef[]): Cell[][];
 }
 
 const text = (name: string): Column => ({ name, type: 'text' });
@@ -29,7 +30,8 @@ const int = (name: string): Column => ({ name, type: 'int32' });
 function dataType(c: TableDef['columns'][number]): string {
   if (c.typmod?.kind === 'varchar') return 'character varying';
   if (c.typmod?.kind === 'name') return 'name';
-  return pgTypeName(c.type as ColumnType);
+  if (isArrayType(c.type)) return 'ARRAY';
+  return pgTypeName(c.type);
 }
 
 function charLength(c: TableDef['columns'][number]): number | null {
@@ -52,7 +54,15 @@ function numericPrecision(c: TableDef['columns'][number]): [number | null, numbe
 const VIEWS: Record<string, View> = {
   tables: {
     schema: ['table_catalog', 'table_schema', 'table_name', 'table_type'].map(text),
-    rows: (defs, catalog) => defs.map((d) => [catalog, 'public', d.name, 'BASE TABLE']),
+    rows: (defs, catalog, views) =>
+      [
+        ...defs.map((d): Cell[] => [catalog, 'public', d.name, 'BASE TABLE']),
+        ...views.map((v): Cell[] => [catalog, 'public', v.name, 'VIEW']),
+      ].sort((a, b) => cmp(String(a[2]), String(b[2]))),
+  },
+  views: {
+    schema: ['table_catalog', 'table_schema', 'table_name', 'check_option'].map(text),
+    rows: (_defs, catalog, views) => views.map((v) => [catalog, 'public', v.name, 'NONE']),
   },
   columns: {
     schema: [
@@ -68,8 +78,8 @@ const VIEWS: Record<string, View> = {
       int('numeric_precision'),
       int('numeric_scale'),
     ],
-    rows: (defs, catalog) =>
-      defs.flatMap((d) =>
+    rows: (defs, catalog, views) => [
+      ...defs.flatMap((d) =>
         d.columns.map((c, i) => [
           catalog,
           'public',
@@ -83,6 +93,25 @@ const VIEWS: Record<string, View> = {
           ...numericPrecision(c),
         ]),
       ),
+      // A view's columns: nullable, typed as its query's output (its defining query is not kept as text).
+      ...views.flatMap((v) =>
+        v.columns.map((c, i): Cell[] => {
+          const col = { id: 0, name: c.name, type: c.type, notNull: false } as TableDef['columns'][number];
+          return [
+            catalog,
+            'public',
+            v.name,
+            c.name,
+            i + 1,
+            null,
+            'YES',
+            dataType(col),
+            null,
+            ...numericPrecision(col),
+          ];
+        }),
+      ),
+    ],
   },
   schemata: {
     schema: ['catalog_name', 'schema_name'].map(text),
@@ -106,9 +135,10 @@ export function catalogViewPlan(store: TableStore, name: string, catalog = 'oroc
     .names()
     .map((n) => store.get(n)?.def)
     .filter((d): d is TableDef => d !== undefined)
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    .sort((a, b) => cmp(a.name, b.name));
+  const views = [...(store.views?.values() ?? [])].sort((a, b) => cmp(a.name, b.name));
   const rows = view
-    .rows(defs, catalog)
+    .rows(defs, catalog, views)
     .map((r) => r.map((value, i) => ({ kind: 'const' as const, value, type: view.schema[i].type })));
   return { kind: 'values', rows, schema: view.schema };
 }

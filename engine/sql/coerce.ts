@@ -33,15 +33,15 @@ export function names(list: PgNode[] | undefined): string[] {
 
 /**
  * Resolves a TypeName node to a type. Array types (`int[]`, `int[][]`, which
- * PostgreSQL treats alike) only where `allowArray` (casts); table columns of
- * array type are 0A000 because the columnar chunk format has no array encoding.
+ * PostgreSQL treats alike) only where `allowArray` (casts, the engine's own table
+ * columns); elsewhere (data-plane tables, whose shards store no arrays) 0A000.
  */
 export function typeFromTypeName(tn: PgNode, allowArray = false): SqlType {
   if (tn.arrayBounds) {
     if (!allowArray)
       throw err(
         SqlState.featureNotSupported,
-        'array columns are not supported (arrays exist in queries only)',
+        'array columns are not supported in data-plane tables',
         tn.location,
       );
     const el = typeFromTypeName({ ...tn, arrayBounds: undefined });

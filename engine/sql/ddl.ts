@@ -8,11 +8,14 @@ import { SqlError, SqlState } from '../errors.ts';
 import type { Expr } from '../plan/nodes.ts';
 import { layoutFromOptions } from '../storage/chunk-layout.ts';
 import type { ColumnDef, TableDef } from '../storage/table-store.ts';
+import { type ArrayType, isArrayType } from '../types/values.ts';
 import type { ColumnType } from '../vector.ts';
 import { bindExpr, coerce, names, typeFromTypeName, typmodOf } from './bind-expr.ts';
+import { createTableAs } from './create-table-as.ts';
 import type { PgNode } from './parser.ts';
 import { Scope } from './scope.ts';
 import { constraintName } from './sql-names.ts';
+import { dropDependents, runViewDdl } from './views.ts';
 
 type DdlResult = Omit<QueryResult, 'stats'>;
 
@@ -22,7 +25,10 @@ const err = (code: string, msg: string, pos?: number) =>
 
 let nextColumnId = 1;
 
-function serialDefault(type: ColumnType): Expr {
+/** A fresh column id (ids stay stable across renames and drops of other columns). */
+export const newColumnId = (): number => nextColumnId++;
+
+function serialDefault(type: ColumnType | ArrayType): Expr {
   let n = 0;
   const big = type === 'int64';
   return {
@@ -34,11 +40,28 @@ function serialDefault(type: ColumnType): Expr {
   };
 }
 
+/**
+ * A column's declared type. One-dimensional arrays (`int[]`) are stored like any
+ * value; multidimensional ones and element type modifiers (`varchar(5)[]`,
+ * enforced per element by PostgreSQL) are refused rather than half-enforced.
+ */
+function columnType(tn: PgNode): ColumnType | ArrayType {
+  if (tn.arrayBounds?.length > 1)
+    throw err(SqlState.featureNotSupported, 'multidimensional array columns are not supported', tn.location);
+  if (tn.arrayBounds && tn.typmods?.length)
+    throw err(
+      SqlState.featureNotSupported,
+      'type modifiers on array element types are not supported',
+      tn.location,
+    );
+  return typeFromTypeName(tn, true) as ColumnType | ArrayType;
+}
+
 function columnDef(env: StatementEnv, cd: PgNode, pk: string[], checks: PgNode[]): ColumnDef {
   const typeNames = names(cd.typeName.names);
   const last = typeNames[typeNames.length - 1];
   const serial = /^(small|big)?serial[248]?$/.test(last);
-  const type = typeFromTypeName(cd.typeName) as ColumnType;
+  const type = columnType(cd.typeName);
   let notNull = serial;
   let def: Expr | undefined = serial ? serialDefault(type) : undefined;
   for (const c of cd.constraints ?? []) {
@@ -69,8 +92,8 @@ function columnDef(env: StatementEnv, cd: PgNode, pk: string[], checks: PgNode[]
         );
     }
   }
-  const typmod = typmodOf(cd.typeName, type);
-  return { id: nextColumnId++, name: cd.colname, type, notNull, default: def, typmod };
+  const typmod = isArrayType(type) ? undefined : typmodOf(cd.typeName, type);
+  return { id: newColumnId(), name: cd.colname, type, notNull, default: def, typmod };
 }
 
 function bindChecks(
@@ -89,7 +112,7 @@ function bindChecks(
 
 function createTable(env: StatementEnv, s: PgNode): DdlResult {
   const name: string = s.relation.relname;
-  if (env.store.get(name)) {
+  if (env.store.get(name) || env.store.views?.has(name)) {
     if (s.if_not_exists) return done('CREATE TABLE');
     throw err(SqlState.duplicateTable, `relation "${name}" already exists`, s.relation.location);
   }
@@ -234,9 +257,14 @@ function rename(env: StatementEnv, s: PgNode): DdlResult {
 
 /** Runs a DDL statement; undefined when `stmt` is not DDL. */
 export function runDdl(stmt: PgNode, env: StatementEnv): DdlResult | undefined {
+  const view = runViewDdl(env, stmt);
+  if (view) return view;
   const key = Object.keys(stmt)[0];
   const s = stmt[key];
   switch (key) {
+    case 'CreateTableAsStmt':
+    case 'SelectStmt':
+      return createTableAs(env, stmt);
     case 'CreateStmt':
       return createTable(env, s);
     case 'DropStmt': {
@@ -246,9 +274,17 @@ export function runDdl(stmt: PgNode, env: StatementEnv): DdlResult | undefined {
         const n = names(o.List.items);
         const name = n[n.length - 1];
         if (!env.store.get(name)) {
+          if (env.store.views?.has(name))
+            throw new SqlError(
+              SqlState.wrongObjectType,
+              `"${name}" is not a table`,
+              undefined,
+              'Use DROP VIEW to remove a view.',
+            );
           if (s.missing_ok) continue;
           throw err(SqlState.undefinedTable, `table "${name}" does not exist`);
         }
+        dropDependents(env.store, name, 'table', s.behavior === 'DROP_CASCADE');
         env.store.drop(name);
       }
       return done('DROP TABLE');

@@ -15,6 +15,7 @@ import { keyText } from '../storage/memory-store.ts';
 import type { ColumnDef, TableData } from '../storage/table-store.ts';
 import { typmodEnforcer } from '../types/typmod.ts';
 import type { SqlType } from '../types/values.ts';
+import { bindElementAssignment } from './array-assign.ts';
 import { bindExpr, coerce, type ExprBinder, names } from './bind-expr.ts';
 import { columnName } from './bind-select.ts';
 import { assignTo, nodeLocation } from './coerce.ts';
@@ -28,6 +29,8 @@ export const err = (code: string, msg: string, pos?: number) =>
 
 export function tableOf(env: StatementEnv, rv: PgNode): TableData {
   const t = env.store.get(rv.relname);
+  if (!t && env.store.views?.has(rv.relname))
+    throw err(SqlState.featureNotSupported, `writing to view "${rv.relname}" is not supported`, rv.location);
   if (!t) throw err(SqlState.undefinedTable, `relation "${rv.relname}" does not exist`, rv.location);
   return t;
 }
@@ -208,9 +211,10 @@ function update(env: StatementEnv, s: PgNode): DmlResult {
 
 /** Binds UPDATE's SET list against the target (and FROM) scope. */
 function bindSetList(b: ExprBinder, list: PgNode[], def: TableData['def']): { idx: number; expr: Expr }[] {
-  return list.map((x) => {
+  const out: { idx: number; expr: Expr }[] = [];
+  const subscripted = new Set<number>();
+  for (const x of list) {
     const rt = x.ResTarget;
-    if (rt.indirection) throw err(SqlState.featureNotSupported, 'UPDATE of subfields is not supported');
     const idx = def.columns.findIndex((c) => c.name === rt.name);
     if (idx < 0)
       throw err(
@@ -218,11 +222,25 @@ function bindSetList(b: ExprBinder, list: PgNode[], def: TableData['def']): { id
         `column "${rt.name}" of relation "${def.name}" does not exist`,
         rt.location,
       );
+    const prior = out.findIndex((s) => s.idx === idx);
+    // Several `a[i] = …` of one column apply in order; any other repeat is an error.
+    if (prior >= 0 && !(rt.indirection && subscripted.has(idx)))
+      throw err('42601', `multiple assignments to same column "${rt.name}"`, rt.location);
+    if (rt.indirection) {
+      const c = def.columns[idx];
+      const current: Expr = prior >= 0 ? out[prior].expr : { kind: 'col', index: idx, type: c.type };
+      const expr = bindElementAssignment(b, rt, c, current);
+      if (prior >= 0) out[prior] = { idx, expr };
+      else out.push({ idx, expr });
+      subscripted.add(idx);
+      continue;
+    }
     const expr = rt.val.SetToDefault
       ? (def.columns[idx].default ?? { kind: 'const', value: null, type: def.columns[idx].type })
       : assignTo(bindExpr(b, rt.val), def.columns[idx], nodeLocation(rt.val));
-    return { idx, expr };
-  });
+    out.push({ idx, expr });
+  }
+  return out;
 }
 
 function finishUpdate(

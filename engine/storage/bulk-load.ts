@@ -8,6 +8,7 @@
 import { SqlError, SqlState } from '../errors.ts';
 import { parseText } from '../types/cast.ts';
 import { decFromFloat, decimalToString } from '../types/numeric.ts';
+import { isArrayType } from '../types/values.ts';
 import type { ColumnType, Vector } from '../vector.ts';
 import { isVector, MemoryChunk, materialize } from './chunk-builder.ts';
 import { applyChunkLayout } from './chunk-layout.ts';
@@ -75,6 +76,12 @@ export function bulkLoadInto(
   builder?: ChunkBuilder,
 ): void {
   const def = t.def;
+  const arrayColumn = def.columns.find((c) => isArrayType(c.type));
+  if (arrayColumn)
+    throw new SqlError(
+      SqlState.featureNotSupported,
+      `bulk load into a table with an array column ("${arrayColumn.name}") is not supported`,
+    );
   for (const name of Object.keys(columns)) {
     if (!def.columns.some((c) => c.name === name)) {
       throw new SqlError(
@@ -97,7 +104,8 @@ export function bulkLoadInto(
   });
   for (let start = 0; start < rowCount; start += SEGMENT_ROWS) {
     const n = Math.min(SEGMENT_ROWS, rowCount - start);
-    const cols = def.columns.map((c, k) => {
+    const cols = def.columns.map((col, k) => {
+      const c = { ...col, type: col.type as ColumnType }; // no array columns (refused above)
       const src = sources[k];
       const typed = typedSlice(src, c.type, start, n);
       if (typed) return { id: c.id, name: c.name, type: c.type, values: typed };

@@ -6,6 +6,7 @@
  * UPDATE is delete + insert, as in the warm chunk design.
  */
 import { SqlError, SqlState } from '../errors.ts';
+import { encodeArrayColumns, withArrayColumns } from './array-columns.ts';
 import { MemoryChunk, materialize } from './chunk-builder.ts';
 import { type ChunkBuilder, encodedChunkBuilder } from './encoded-chunk.ts';
 import type {
@@ -15,6 +16,7 @@ import type {
   TableData,
   TableDef,
   TableStore,
+  ViewDef,
   ZoneMap,
 } from './table-store.ts';
 import { SEGMENT_ROWS } from './table-store.ts';
@@ -108,15 +110,18 @@ class MemoryTable implements TableData {
   /** Compaction: hot rows become an immutable chunk with zone maps, at the same segment index. */
   private freeze(seg: Segment): void {
     const hot = seg.hot!;
-    const cols = this.def.columns.map((c) => ({
-      id: c.id,
-      name: c.name,
-      type: c.type,
-      values: hot.cols.get(c.id) ?? [],
-    }));
+    const cols = encodeArrayColumns(
+      this.def.columns.map((c) => ({
+        id: c.id,
+        name: c.name,
+        type: c.type,
+        values: hot.cols.get(c.id) ?? [],
+      })),
+    );
     const built = this.builder?.(hot.rowCount, cols);
     // A frozen segment must stay one chunk so row ids keep their meaning.
-    seg.source = built && built.length === 1 ? built[0] : MemoryChunk.fromColumns(hot.rowCount, cols);
+    const chunk = built && built.length === 1 ? built[0] : MemoryChunk.fromColumns(hot.rowCount, cols);
+    seg.source = withArrayColumns(chunk, this.def.columns);
     seg.hot = undefined;
   }
 
@@ -198,6 +203,7 @@ export function readOne(v: ExecVector, i: number): unknown {
 /** In-memory catalog + data. */
 export class MemoryTableStore implements TableStore {
   private readonly tables = new Map<string, MemoryTable>();
+  readonly views = new Map<string, ViewDef>();
 
   /** `encoded: true` stores chunks in engine/columnar's compressed format instead of decoded vectors. */
   constructor(opts: { encoded?: boolean } = {}) {

@@ -10,6 +10,7 @@
  */
 import type { Expr } from '../plan/nodes.ts';
 import type { TypMod } from '../types/typmod.ts';
+import type { ArrayType, SqlType } from '../types/values.ts';
 import type { ColumnType, Vector } from '../vector.ts';
 import type { ChunkLayout } from './chunk-layout.ts';
 
@@ -32,7 +33,7 @@ export interface ColumnDef {
   /** Stable id: survives renames and other columns being dropped. */
   readonly id: number;
   readonly name: string;
-  readonly type: ColumnType;
+  readonly type: ColumnType | ArrayType;
   readonly notNull: boolean;
   readonly default?: Expr;
   /** numeric(p,s), varchar(n), timestamp(p): enforced on INSERT/UPDATE. */
@@ -104,8 +105,24 @@ export interface TableData {
   setDef(def: TableDef): void;
 }
 
+/**
+ * A (non-materialized) view: its defining query, expanded wherever the view is
+ * read, so planners only ever see base tables.
+ */
+export interface ViewDef {
+  readonly name: string;
+  /** The CREATE VIEW statement's text: the query's AST locations point into it. */
+  readonly sql: string;
+  /** The defining query's parse tree (a wrapped SelectStmt). */
+  readonly query: unknown;
+  /** Output columns (names after the view's column list). */
+  readonly columns: readonly { readonly name: string; readonly type: SqlType }[];
+}
+
 /** The catalog of tables plus their data. */
 export interface TableStore {
+  /** Views by name (absent: the store keeps none, and CREATE VIEW is refused). */
+  readonly views?: Map<string, ViewDef>;
   /** How bulk loads and compaction build chunks (default: in-memory decoded vectors). */
   readonly chunkBuilder?: (
     rowCount: number,

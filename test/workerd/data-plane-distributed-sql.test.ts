@@ -67,6 +67,10 @@ const QUERIES: [string, boolean][] = [
   ['SELECT host, max(v) - min(v) AS spread FROM dj_t GROUP BY host ORDER BY spread DESC, host LIMIT 5', true],
 ];
 
+/** CREATE TABLE AS over a join of distributed tables: the new (local) table's rows. */
+const CTAS =
+  'CREATE TABLE dj_ctas (host, rows) AS SELECT t.host, count(*), sum(t.v) AS total, min(t.ts) AS first FROM dj_t t JOIN dj_u u ON t.host = u.host GROUP BY t.host';
+
 const INSERT_SELECT =
   'INSERT INTO dj_target (host, n, total) SELECT t.host, count(*), sum(t.v) FROM dj_t t JOIN dj_u u ON t.host = u.host WHERE u.region_id IS NOT NULL GROUP BY t.host';
 
@@ -89,7 +93,7 @@ const expected = new Map<string, Cell[][]>();
  * The statement over the scratch schema's copies. The control-plane PGlite serves one session
  * to every client, so no session state (search_path) may change: names are qualified instead.
  */
-const inRef = (q: string) => q.replace(/\bdj_(t|u|r|target)\b/g, 'dj_ref.dj_$1');
+const inRef = (q: string) => q.replace(/\bdj_(t|u|r|target|ctas)\b/g, 'dj_ref.dj_$1');
 
 describe('distributed joins, subqueries and INSERT … SELECT over 8 shards', () => {
   beforeAll(async () => {
@@ -131,6 +135,11 @@ describe('distributed joins, subqueries and INSERT … SELECT over 8 shards', ()
         }
         for (const [q] of QUERIES)
           expected.set(q, pgCells(await c.query({ text: inRef(q), rowMode: 'array' })));
+        await c.query(inRef(CTAS));
+        expected.set(
+          'ctas',
+          pgCells(await c.query({ text: inRef('SELECT * FROM dj_ctas ORDER BY host'), rowMode: 'array' })),
+        );
         await c.query(inRef(INSERT_SELECT));
         expected.set(
           'target',
@@ -175,6 +184,24 @@ describe('distributed joins, subqueries and INSERT … SELECT over 8 shards', ()
     ]);
     const bad = await sql('INSERT INTO dj_target (host) SELECT host, id FROM dj_t');
     expect(bad.error?.code).toBe('42601');
+  });
+
+  it('CREATE TABLE AS creates a table from a distributed join, atomically', async () => {
+    const r = await ok(CTAS);
+    const want = expected.get('ctas')!;
+    expect(want.length).toBeGreaterThan(0);
+    expect(r.rowCount).toBe(want.length);
+    const got = await ok('SELECT * FROM dj_ctas ORDER BY host');
+    expect(got.columns.map((c: { name: string }) => c.name)).toEqual(['host', 'rows', 'total', 'first']);
+    expect(diffResults(want, got.rows as Cell[][], true, 1e-9)).toBeUndefined();
+    // A failing query leaves no table behind; WITH NO DATA makes an empty one with the columns.
+    const bad = await sql('CREATE TABLE dj_ctas_bad AS SELECT 1 / (id - id) FROM dj_t');
+    expect(bad.error?.code).toBe('22012');
+    expect((await sql('SELECT * FROM dj_ctas_bad')).error?.code).toBe('42P01');
+    await ok('CREATE TABLE dj_ctas_empty AS SELECT host, v FROM dj_t WITH NO DATA');
+    const empty = await ok('SELECT * FROM dj_ctas_empty');
+    expect([empty.rows, empty.columns.map((c: { name: string }) => c.name)]).toEqual([[], ['host', 'v']]);
+    expect((await sql(CTAS)).error?.code).toBe('42P07');
   });
 
   it('lists the catalog through information_schema (as the dashboard reads it)', async () => {

@@ -34,6 +34,7 @@ export const WRITE_KINDS = new Set<Command['kind']>(['insert', 'insertSelect', '
  */
 const NOT_AFTER_WRITE: ReadonlyMap<Command['kind'], string> = new Map([
   ['create', 'CREATE TABLE'],
+  ['createAs', 'CREATE TABLE AS'],
   ['alter', 'ALTER TABLE'],
   ['rename', 'ALTER TABLE … RENAME'],
   ['drop', 'DROP TABLE'],
@@ -63,7 +64,14 @@ export function callTransaction(commands: readonly Command[]): boolean {
 }
 
 /** Statements that commit on their own, whatever transaction they are sent in. */
-const SELF_COMMITTING = new Set<Command['kind']>(['create', 'alter', 'rename', 'drop', 'function']);
+const SELF_COMMITTING = new Set<Command['kind']>([
+  'create',
+  'createAs',
+  'alter',
+  'rename',
+  'drop',
+  'function',
+]);
 
 /**
  * A session's transaction block (BEGIN … COMMIT over the wire protocol) admits only what it can

@@ -17,6 +17,7 @@ import {
   bindStatement,
   snapshotDefs,
 } from '../../engine/distributed/coordinator-schema.ts';
+import { createAsColumns } from '../../engine/distributed/create-table-as.ts';
 import { dmlSql } from '../../engine/distributed/dml-sql.ts';
 import type { PartialResult } from '../../engine/distributed/fragment.ts';
 import { onConflictOf } from '../../engine/distributed/on-conflict.ts';
@@ -200,15 +201,22 @@ async function runStatements(
   for (let i = 0; i < commands.length; i++) {
     const { call, sql, parsed } = statements[i];
     const text = statementText(sql, parsed.location, parsed.length);
-    const write: Write = txn
-      ? (t, ops) => txn.write(base + i, t, ops)
-      : (t, ops) => transactionalWrite(call.cluster, t, ops, `${call.txnBase}:${i}`, call.stats);
+    // CREATE TABLE AS commits on its own, fill included, like the DDL it is.
+    const write: Write =
+      txn && commands[i].kind !== 'createAs'
+        ? (t, ops) => txn.write(base + i, t, ops)
+        : (t, ops) => transactionalWrite(call.cluster, t, ops, `${call.txnBase}:${i}`, call.stats);
     for (let attempt = 1; ; attempt++) {
       try {
         // Bound by the engine against the catalog's schema first: every type, name and function
         // error (and its position) is the engine's, whichever path then runs the statement.
-        const bound = BOUND_KINDS.has(commands[i].kind)
-          ? await bindOnCatalog(call, withoutOnConflict(parsed.stmt), sql)
+        const cmd = commands[i];
+        const bound = BOUND_KINDS.has(cmd.kind)
+          ? await bindOnCatalog(
+              call,
+              cmd.kind === 'createAs' ? cmd.query : withoutOnConflict(parsed.stmt),
+              sql,
+            )
           : undefined;
         call.stats.lap('bind');
         results.push(await runCommand(call, commands[i], write, text, bound, parsed.stmt));
@@ -277,6 +285,7 @@ const BOUND_KINDS = new Set<Command['kind']>([
   'update',
   'delete',
   'explain',
+  'createAs', // its query: the new table's columns
 ]);
 
 async function runCommand(
@@ -316,6 +325,8 @@ async function runCommand(
       }
       return commandResult('DROP TABLE');
     }
+    case 'createAs':
+      return createTableAs(call, cmd, write, text, bound);
     case 'function':
       return runManagementFunction(call, cmd.call, text);
     case 'showQuery':
@@ -384,6 +395,41 @@ async function runCommand(
           runCommand(call, classify(stmt, call.params), write, source),
         ),
       );
+  }
+}
+
+/**
+ * CREATE TABLE … AS: the table is created from the bound query's columns like CREATE TABLE,
+ * then filled as INSERT … SELECT; a failed fill drops it again, so a failing statement
+ * leaves no table (PostgreSQL runs it as one transaction).
+ */
+async function createTableAs(
+  call: SqlCall,
+  cmd: Extract<Command, { kind: 'createAs' }>,
+  write: Write,
+  text: string,
+  bound?: BoundStatement,
+): Promise<StatementResult> {
+  const { cluster } = call;
+  if (!bound) throw new SqlError(SqlState.internalError, 'CREATE TABLE AS without its bound query');
+  const columns = createAsColumns(bound.result.columns, cmd.columnNames);
+  const created = (await cluster
+    .catalog()
+    .createTable(cmd.table, columns, cmd.ifNotExists)) as DistTable | null;
+  await cluster.refresh();
+  if (!created) return commandResult('CREATE TABLE AS'); // IF NOT EXISTS, and it existed
+  if (!cmd.withData) return commandResult('SELECT', 0);
+  const relation = { relname: cmd.table, inh: true, relpersistence: 'p' };
+  const fill = { kind: 'insertSelect', table: cmd.table, stmt: { relation, selectStmt: cmd.query } } as const;
+  try {
+    // `WITH DATA` ends the statement's text but is no part of the query's.
+    const r = await runCommand(call, fill, write, text.replace(/\s+with\s+data\s*;?\s*$/i, ''));
+    return commandResult('SELECT', r.rowCount);
+  } catch (e) {
+    const t = (await cluster.catalog().dropTable(cmd.table, true)) as DistTable | null;
+    const { version } = await cluster.refresh();
+    if (t) await Promise.all(cluster.shardsOf(t).map((s) => cluster.shard(s).dropTable(t, version)));
+    throw e;
   }
 }
 
