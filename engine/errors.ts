@@ -18,6 +18,8 @@ export const SqlState = {
   groupingError: '42803',
   windowingError: '42P20',
   undefinedObject: '42704',
+  invalidColumnReference: '42P10',
+  duplicateAlias: '42712',
   invalidTextRepresentation: '22P02',
   numericValueOutOfRange: '22003',
   divisionByZero: '22012',

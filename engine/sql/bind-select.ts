@@ -11,7 +11,7 @@ import type { TableStore } from '../storage/table-store.ts';
 import { pgTypeName, type SqlType } from '../types/values.ts';
 import { bindAggregation } from './bind-aggregate.ts';
 import { bindExpr, coerce, type ExprBinder, names, unifyTypes } from './bind-expr.ts';
-import { bindFromList, type FromEnv } from './bind-from.ts';
+import { bindFromList, checkAliasCount, type FromEnv } from './bind-from.ts';
 import { expandGroupingSets, type GroupItem, groupingValues, hasGroupingSets } from './bind-grouping.ts';
 import { bindDistinctOrder, bindLimit, type OrderRef, ordinal, outputRefs, sortKey } from './bind-order.ts';
 import { bindRecursiveCte, countRefs } from './bind-recursive.ts';
@@ -111,6 +111,7 @@ export class SelectBinder {
       }
       const q = bind(cte.ctequery);
       const alias = names(cte.aliascolnames);
+      checkAliasCount('WITH query', cte.ctename, q.columns.length, alias.length);
       const columns = q.columns.map((col, i) => ({ name: alias[i] ?? col.name, type: col.type }));
       this.ctx.ctes.set(cte.ctename, { plan: q.plan, columns });
     }
