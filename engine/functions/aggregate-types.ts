@@ -3,6 +3,7 @@
  * Aggregate names and their PostgreSQL result types, resolved at bind time.
  */
 import { SqlError, SqlState } from '../errors.ts';
+import { fingerprint } from '../plan/expr-utils.ts';
 import type { AggCall, Expr, SortKey } from '../plan/nodes.ts';
 import { parseText } from '../types/cast.ts';
 import {
@@ -118,6 +119,16 @@ export function makeAggCall(
   if (name === 'string_agg') args = stringAggArgs(args, o.pos);
   else if (args[0].type === 'unknown' && args[0].kind === 'const') {
     args = [{ ...args[0], type: 'text', value: args[0].value }, ...args.slice(1)];
+  }
+  // DISTINCT dedupes argument tuples; a sort key outside them would have no one value per tuple.
+  if (o.distinct && o.orderBy?.length) {
+    const argFps = args.map(fingerprint);
+    if (o.orderBy.some((k) => !argFps.includes(fingerprint(k.expr))))
+      throw new SqlError(
+        SqlState.invalidColumnReference,
+        'in an aggregate with DISTINCT, ORDER BY expressions must appear in argument list',
+        o.pos === undefined ? undefined : o.pos + 1,
+      );
   }
   const type = resultType(name, args, o.pos);
   return { name, args, distinct: o.distinct, star: false, filter: o.filter, orderBy: o.orderBy, type };

@@ -58,6 +58,14 @@ const CASES: Record<string, string[]> = {
     "SELECT string_agg(v, 'x'::text) FROM by",
     "SELECT string_agg(t, ',' ORDER BY t) FROM a",
   ],
+  // With DISTINCT, every ORDER BY expression of an aggregate must be one of its arguments.
+  'DISTINCT aggregate sort keys': [
+    "SELECT string_agg(DISTINCT i::text, ',' ORDER BY i) FROM a",
+    "SELECT string_agg(DISTINCT t, ',' ORDER BY t DESC) FROM a",
+    "SELECT string_agg(DISTINCT t, ',' ORDER BY ',') FROM a",
+    'SELECT array_agg(DISTINCT i ORDER BY i DESC NULLS LAST) FROM a',
+    'SELECT array_agg(DISTINCT i ORDER BY t) FROM a',
+  ],
 };
 
 describe.each(Object.entries(CASES))('%s vs PGlite', (_name, queries) => {
