@@ -58,6 +58,14 @@ const CASES: Record<string, string[]> = {
     "SELECT string_agg(v, 'x'::text) FROM by",
     "SELECT string_agg(t, ',' ORDER BY t) FROM a",
   ],
+  // || is text || text, text || anynonarray or anynonarray || text: one side must be text.
+  'text concatenation forms': [
+    'SELECT 3 || 4.0',
+    'SELECT true || false',
+    "SELECT 3 || 'a', 'a' || 4.0, i || t, t || i FROM a",
+    "SELECT date '2020-01-01' || 'x', 1 || NULL, NULL || NULL",
+    'SELECT i || i FROM a',
+  ],
   // With DISTINCT, every ORDER BY expression of an aggregate must be one of its arguments.
   'DISTINCT aggregate sort keys': [
     "SELECT string_agg(DISTINCT i::text, ',' ORDER BY i) FROM a",
