@@ -25,7 +25,7 @@ import { initParser } from '../engine/sql/parser.ts';
 import { startStack } from '../scripts/stack.ts';
 import { byteaHex, canonArray, isArrayOid } from './pg-regress/canon-array.ts';
 import { type Answer, canonValue, judge, type Verdict } from './pg-regress/compare.ts';
-import { isExplain, isOrdered, loadScanner, splitScript } from './pg-regress/statements.ts';
+import { isExplain, isOrdered, loadScanner, orderKeyColumns, splitScript } from './pg-regress/statements.ts';
 
 const DEFAULT_FILES =
   'boolean,int2,int4,int8,float4,float8,numeric,text,strings,date,time,timestamp,timestamptz,interval,' +
@@ -216,6 +216,7 @@ async function main() {
           normalizeAnswer(mine, oids),
           oids,
           isOrdered(s.sql),
+          orderKeyColumns(s.sql),
         );
         const verdict: Tally = answer.ok && mine.ok && isExplain(s.sql) ? 'explain' : judged.verdict;
         const detail = judged.detail;

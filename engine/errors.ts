@@ -22,6 +22,8 @@ export const SqlState = {
   invalidTableDefinition: '42P16',
   invalidObjectDefinition: '42P17',
   dependentObjectsStillExist: '2BP01',
+  invalidColumnReference: '42P10',
+  duplicateAlias: '42712',
   invalidTextRepresentation: '22P02',
   numericValueOutOfRange: '22003',
   divisionByZero: '22012',

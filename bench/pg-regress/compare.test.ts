@@ -4,7 +4,7 @@
  */
 import { beforeAll, describe, expect, test } from 'vitest';
 import { type Answer, canonValue, judge } from './compare.ts';
-import { isOrdered, loadScanner, splitScript } from './statements.ts';
+import { isOrdered, loadScanner, orderKeyColumns, splitScript } from './statements.ts';
 
 const rows = (...r: unknown[][]): Answer => ({ ok: true, rows: r, columns: r[0]?.length ?? 1 });
 const err = (code: string, status = 400): Answer => ({ ok: false, code, message: code, status });
@@ -90,5 +90,34 @@ describe('judge', () => {
     expect(judge(err('42883'), rows([1]), [23], false).verdict).toBe('error-mismatch');
     expect(judge(rows([1]), err('0A000', 422), [23], false).verdict).toBe('unsupported');
     expect(judge(rows([1]), err('XX000', 500), [23], false).verdict).toBe('server-error');
+  });
+
+  test('ORDER BY peers may come in any order; keys, rows and runs may not differ', () => {
+    const pg = rows(['a', 1], ['a', 2], ['b', 3]);
+    const peersSwapped = rows(['a', 2], ['a', 1], ['b', 3]);
+    expect(judge(pg, peersSwapped, [25, 23], true, [0]).verdict).toBe('agree');
+    expect(judge(pg, peersSwapped, [25, 23], true).verdict).toBe('different');
+    // Across runs: a row moved to another key's run, or keys out of order.
+    expect(judge(pg, rows(['a', 1], ['a', 3], ['b', 2]), [25, 23], true, [0]).verdict).toBe('different');
+    expect(judge(pg, rows(['b', 3], ['a', 1], ['a', 2]), [25, 23], true, [0]).verdict).toBe('different');
+    // Keys on both columns leave no peers.
+    expect(judge(pg, peersSwapped, [25, 23], true, [0, 1]).verdict).toBe('different');
+  });
+});
+
+describe('orderKeyColumns', () => {
+  beforeAll(() => loadScanner());
+
+  test('ordinals, output names and select-list expressions; anything else is unknown', () => {
+    expect(orderKeyColumns('SELECT a, b AS x FROM t ORDER BY x, 1')).toEqual([1, 0]);
+    expect(
+      orderKeyColumns('SELECT a, rank() OVER w FROM t WINDOW w AS (ORDER BY a) ORDER BY rank() OVER w'),
+    ).toEqual([1]);
+    expect(orderKeyColumns('SELECT t.a FROM t ORDER BY a')).toEqual([0]);
+    expect(orderKeyColumns('SELECT a FROM t ORDER BY b')).toBeUndefined();
+    expect(orderKeyColumns('SELECT * FROM t ORDER BY a')).toBeUndefined();
+    expect(orderKeyColumns('SELECT * FROM t ORDER BY 2')).toEqual([1]);
+    expect(orderKeyColumns('SELECT a, b AS a FROM t ORDER BY a')).toBeUndefined();
+    expect(orderKeyColumns('SELECT a FROM t')).toBeUndefined();
   });
 });

@@ -8,7 +8,9 @@
  * float4 first), timestamps
  * from ISO 8601 or PostgreSQL text to one spelling, JSON re-serialized with
  * sorted keys. Rows compare in order when the statement has a top-level ORDER
- * BY, as multisets otherwise.
+ * BY, as multisets otherwise. When the ORDER BY keys are known output columns,
+ * rows with equal keys (peers, whose order SQL leaves open) compare as multisets:
+ * the key sequence must match exactly and each run of peers hold the same rows.
  */
 
 /** What a statement answered: rows, or an error with its SQLSTATE. */
@@ -136,6 +138,7 @@ export function judge(
   ours: Answer,
   oids: readonly number[],
   ordered: boolean,
+  orderKeys?: readonly number[],
 ): { verdict: Verdict; detail?: string } {
   if (!ours.ok && (ours.status === undefined || ours.status >= 500))
     return { verdict: 'server-error', detail: `${ours.status ?? 'no answer'} ${ours.message}` };
@@ -153,6 +156,23 @@ export function judge(
   if (!ordered) {
     a.sort();
     b.sort();
+  } else if (
+    orderKeys?.length &&
+    a.length === b.length &&
+    // Float keys compare to 12 digits here: two such "peers" might not be peers at all.
+    orderKeys.every((k) => !FLOAT_OIDS.has(oids[k] ?? 25))
+  ) {
+    const key = (rs: readonly (readonly unknown[])[], i: number) =>
+      orderKeys.map((k) => canonValue(rs[i][k], oids[k] ?? 25)).join(' | ');
+    sortPeers(a, (i) => key(pg.rows, i));
+    sortPeers(b, (i) => key(ours.rows, i));
+    // The peers' order may differ, the order of the keys may not.
+    for (let i = 0; i < a.length; i++)
+      if (key(pg.rows, i) !== key(ours.rows, i))
+        return {
+          verdict: 'different',
+          detail: `row ${i}: sort key pg ${key(pg.rows, i)} / orochi ${key(ours.rows, i)} (${a.length} rows)`,
+        };
   }
   for (let i = 0; i < Math.max(a.length, b.length); i++) {
     if (a[i] !== b[i])
@@ -162,4 +182,15 @@ export function judge(
       };
   }
   return { verdict: 'agree' };
+}
+
+/** Sorts each run of rows with equal sort keys (peers) in place; the runs stay where they are. */
+function sortPeers(rows: string[], key: (i: number) => string): void {
+  let start = 0;
+  for (let i = 1; i <= rows.length; i++) {
+    if (i < rows.length && key(i) === key(start)) continue;
+    const run = rows.slice(start, i).sort();
+    rows.splice(start, run.length, ...run);
+    start = i;
+  }
 }

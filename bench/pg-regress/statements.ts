@@ -6,7 +6,7 @@
  * (libpg-query `scanSync`), so semicolons inside strings, dollar quotes and
  * comments never cut a statement.
  */
-import { loadModule, scanSync } from 'libpg-query';
+import { loadModule, parseSync, scanSync } from 'libpg-query';
 
 /** One statement of a script, with the 1-based line it starts on. */
 export interface ScriptStatement {
@@ -106,6 +106,51 @@ export function isOrdered(sql: string): boolean {
     prevOrder = depth === 0 && w === 'ORDER';
   }
   return false;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: libpg-query's JSON parse tree
+type Node = any;
+
+/** A parse node's JSON without source positions, so equal expressions compare equal. */
+function shape(n: Node): string {
+  return JSON.stringify(n, (k, v) => (k === 'location' ? undefined : v));
+}
+
+/**
+ * The output columns (0-based) a top-level ORDER BY sorts by, when every key is one:
+ * an ordinal, an output column's name, or an expression equal to a select-list
+ * item. Undefined when the statement has no such ORDER BY or a key is anything else.
+ */
+export function orderKeyColumns(sql: string): number[] | undefined {
+  let stmt: Node;
+  try {
+    stmt = (parseSync(sql) as Node).stmts?.[0]?.stmt?.SelectStmt;
+  } catch {
+    return undefined;
+  }
+  const sort: Node[] | undefined = stmt?.sortClause;
+  if (!sort?.length) return undefined;
+  const targets: Node[] = (stmt.targetList ?? []).map((t: Node) => t.ResTarget);
+  const starred = targets.length === 0 || targets.some((t) => shape(t.val).includes('A_Star'));
+  const outName = (t: Node): string | undefined => t.name ?? t.val?.ColumnRef?.fields?.at(-1)?.String?.sval;
+  const keys: number[] = [];
+  for (const item of sort) {
+    const node = item.SortBy.node;
+    const ordinal = node.A_Const?.ival;
+    let k = -1;
+    if (ordinal) k = (ordinal.ival ?? 0) - 1;
+    else if (starred) return undefined;
+    else {
+      const f = node.ColumnRef?.fields;
+      const name = f?.length === 1 ? f[0].String?.sval : undefined;
+      const byName = name === undefined ? [] : targets.flatMap((t, i) => (outName(t) === name ? [i] : []));
+      if (byName.length > 1) return undefined;
+      k = byName.length === 1 ? byName[0] : targets.findIndex((t) => shape(t.val) === shape(node));
+    }
+    if (k < 0) return undefined;
+    keys.push(k);
+  }
+  return keys;
 }
 
 /** Whether a statement (after its leading comments) is an EXPLAIN. */

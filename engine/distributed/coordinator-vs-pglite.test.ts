@@ -122,6 +122,15 @@ const QUERIES: [string, boolean, boolean?][] = [
     true,
   ],
   ['SELECT u.host, r.name FROM u LEFT JOIN r ON r.region_id = u.region_id ORDER BY u.host', true, true],
+  // string_agg over bytea joins bytes (the aggregate runs on the coordinator engine).
+  [
+    "SELECT encode(string_agg(decode(host, 'escape'), '\\x2c'::bytea ORDER BY host), 'hex') FROM u WHERE host LIKE 'h1%'",
+    false,
+  ],
+  // A join alias hides the joined tables; USING … AS names the merged column (coordinator path:
+  // join pushdown does not plan join aliases).
+  ['SELECT x.id, x.host, x.w FROM (t JOIN u USING (host)) AS x WHERE x.id < 30 ORDER BY x.id', true, false],
+  ['SELECT j.host, t.id, u.w FROM t JOIN u USING (host) AS j WHERE t.id < 20 ORDER BY t.id', true, false],
   // A reference table preserved by an outer join with distributed rows opposite: not per shard.
   [
     'SELECT r.name, count(u.host) FROM r LEFT JOIN u ON r.region_id = u.region_id GROUP BY r.name',

@@ -3,7 +3,9 @@
  * Aggregate names and their PostgreSQL result types, resolved at bind time.
  */
 import { SqlError, SqlState } from '../errors.ts';
+import { fingerprint } from '../plan/expr-utils.ts';
 import type { AggCall, Expr, SortKey } from '../plan/nodes.ts';
+import { parseText } from '../types/cast.ts';
 import {
   arrayOf,
   isArrayType,
@@ -114,9 +116,41 @@ export function makeAggCall(
       o.pos === undefined ? undefined : o.pos + 1,
     );
   }
-  if (args[0].type === 'unknown' && args[0].kind === 'const') {
+  if (name === 'string_agg') args = stringAggArgs(args, o.pos);
+  else if (args[0].type === 'unknown' && args[0].kind === 'const') {
     args = [{ ...args[0], type: 'text', value: args[0].value }, ...args.slice(1)];
+  }
+  // DISTINCT dedupes argument tuples; a sort key outside them would have no one value per tuple.
+  if (o.distinct && o.orderBy?.length) {
+    const argFps = args.map(fingerprint);
+    if (o.orderBy.some((k) => !argFps.includes(fingerprint(k.expr))))
+      throw new SqlError(
+        SqlState.invalidColumnReference,
+        'in an aggregate with DISTINCT, ORDER BY expressions must appear in argument list',
+        o.pos === undefined ? undefined : o.pos + 1,
+      );
   }
   const type = resultType(name, args, o.pos);
   return { name, args, distinct: o.distinct, star: false, filter: o.filter, orderBy: o.orderBy, type };
+}
+
+/**
+ * string_agg has two forms, (text, text) and (bytea, bytea): both arguments of one of
+ * them (untyped literals take the other's type, text when both are untyped); any other
+ * pair is PostgreSQL's 42883, as no implicit cast reaches text or bytea.
+ */
+function stringAggArgs(args: Expr[], pos?: number): Expr[] {
+  const types = args.map((a) => a.type);
+  const t = types.includes('bytea') ? 'bytea' : 'text';
+  if (!types.every((x) => x === t || x === 'unknown'))
+    throw new SqlError(
+      SqlState.undefinedFunction,
+      `function string_agg(${types.map(pgTypeName).join(', ')}) does not exist`,
+      pos === undefined ? undefined : pos + 1,
+    );
+  return args.map((a): Expr => {
+    if (a.type !== 'unknown' || a.kind !== 'const') return a;
+    const value = a.value === null ? null : parseText(String(a.value), t);
+    return { kind: 'const', value, type: t };
+  });
 }

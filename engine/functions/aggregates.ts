@@ -360,6 +360,38 @@ class StringAggAcc implements Accumulator {
   }
 }
 
+/** string_agg(bytea, bytea): the values joined by the delimiter, as bytes. */
+class BytesAggAcc implements Accumulator {
+  v: Uint8Array[] = [];
+  add(g: number, x: unknown, delim?: unknown): void {
+    const cur = this.v[g];
+    const parts =
+      cur === undefined ? [x as Uint8Array] : [cur, (delim as Uint8Array | null) ?? EMPTY, x as Uint8Array];
+    const len = parts.reduce((n, p) => n + p.length, 0);
+    checkTextLength(len, 'string_agg()');
+    const next = new Uint8Array(len);
+    let at = 0;
+    for (const p of parts) {
+      next.set(p, at);
+      at += p.length;
+    }
+    this.v[g] = next;
+  }
+  result(g: number): unknown {
+    return this.v[g] ?? null;
+  }
+  saveState(g: number): unknown[] {
+    const s = this.v[g];
+    delete this.v[g];
+    return [s];
+  }
+  loadState(g: number, st: readonly unknown[]): void {
+    if (st[0] !== undefined) this.v[g] = st[0] as Uint8Array;
+  }
+}
+
+const EMPTY = new Uint8Array(0);
+
 /** array_agg: collects elements (NULLs included) into an array, or NULL for no rows. */
 class ArrayAggAcc implements Accumulator {
   readonly acceptsNulls = true;
@@ -522,7 +554,7 @@ export function makeAccumulator(call: AggCall): Accumulator {
     case 'bool_or':
       return new BoolAcc(call.name === 'bool_and');
     case 'string_agg':
-      return new StringAggAcc();
+      return t === 'bytea' ? new BytesAggAcc() : new StringAggAcc();
     case 'array_agg':
       return new ArrayAggAcc();
     case 'stddev':

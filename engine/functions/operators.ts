@@ -369,6 +369,10 @@ export function resolveOperator(op: string, a: SqlType, b: SqlType): Resolved | 
     if (bytes) return bytes;
     const ta = a === 'unknown' ? 'text' : a;
     const tb = b === 'unknown' ? 'text' : b;
+    // PostgreSQL's forms are text || text, text || anynonarray and anynonarray || text.
+    if (ta === 'json' && tb === 'json')
+      throw new SqlError(SqlState.featureNotSupported, 'operator jsonb || jsonb is not supported');
+    if (ta !== 'text' && tb !== 'text') return undefined;
     return {
       impl: impl(op, (x: unknown, y: unknown) => formatText(x, ta) + formatText(y, tb)),
       type: 'text',

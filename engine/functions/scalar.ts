@@ -55,6 +55,15 @@ function floatFn(name: string, f: (x: number) => number, check?: (x: number) => 
   };
 }
 
+/** PostgreSQL's dexp: a finite argument whose result is infinite or zero is out of range. */
+function floatExp(x: number): number {
+  const r = Math.exp(x);
+  if (!Number.isFinite(x)) return r;
+  if (r === Infinity) throw new SqlError(SqlState.numericValueOutOfRange, 'value out of range: overflow');
+  if (r === 0) throw new SqlError(SqlState.numericValueOutOfRange, 'value out of range: underflow');
+  return r;
+}
+
 /** rint(): round half to even, as PostgreSQL's float round(). */
 function rint(x: number): number {
   const r = Math.round(x);
@@ -121,7 +130,7 @@ const FUNCS: Record<string, Resolver> = {
     if (x === 0) throw new SqlError('2201E', 'cannot take logarithm of zero');
     if (x < 0) throw new SqlError('2201E', 'cannot take logarithm of a negative number');
   }),
-  exp: floatFn('exp', Math.exp),
+  exp: floatFn('exp', floatExp),
   power: (args) => {
     if (args.includes('numeric') && !args.some(isFloatType))
       throw new SqlError(SqlState.featureNotSupported, 'power(numeric) is not supported');

@@ -40,6 +40,8 @@ export interface FromResult {
   readonly scope: ScopeColumn[];
   /** Set when the plan reads the row of the FROM items to its left (LATERAL). */
   readonly lateral?: boolean;
+  /** The table names (aliases) this item makes visible, for the "specified more than once" check. */
+  readonly refnames?: readonly string[];
 }
 
 const err = (code: string, msg: string, pos?: number) =>
@@ -49,9 +51,47 @@ function aliasColumns(
   cols: readonly Column[],
   qualifier: string | undefined,
   alias: PgNode | undefined,
+  what = 'table',
 ): ScopeColumn[] {
   const renamed = names(alias?.colnames);
+  checkAliasCount(what, qualifier ?? '', cols.length, renamed.length);
   return cols.map((c, i) => ({ qualifier, name: renamed[i] ?? c.name, type: c.type }));
+}
+
+/** PostgreSQL's 42P10 for a column alias list longer than the item's columns. */
+export function checkAliasCount(what: string, name: string, available: number, specified: number): void {
+  if (specified > available)
+    throw err(
+      SqlState.invalidColumnReference,
+      `${what} "${name}" has ${available} columns available but ${specified} columns specified`,
+    );
+}
+
+/** Qualifier of a column an aliased join hides: no SQL identifier can name it. */
+const UNREACHABLE = '\u0000hidden';
+
+/**
+ * `(a JOIN b …) AS j(c1, …)`: only the join's own columns stay visible, under `j`
+ * (renamed by the list); the joined tables' names are no longer in scope.
+ */
+function aliasJoin(scope: readonly ScopeColumn[], alias: PgNode): ScopeColumn[] {
+  const q: string = alias.aliasname;
+  const renamed = names(alias.colnames);
+  checkAliasCount('join expression', q, scope.filter((c) => !c.hidden).length, renamed.length);
+  let k = 0;
+  return scope.map((c) =>
+    c.hidden ? { ...c, qualifier: UNREACHABLE } : { ...c, qualifier: q, name: renamed[k++] ?? c.name },
+  );
+}
+
+/** The names both sides make visible; a name twice is PostgreSQL's 42712. */
+function mergeRefnames(a: FromResult, b: FromResult, location?: number): string[] {
+  const left = a.refnames ?? [];
+  const right = b.refnames ?? [];
+  for (const r of right)
+    if (left.includes(r))
+      throw err(SqlState.duplicateAlias, `table name "${r}" specified more than once`, location);
+  return [...left, ...right];
 }
 
 /** Binds a whole FROM list; several items are cross-joined (the join rule later finds equi keys). */
@@ -62,8 +102,10 @@ export function bindFromList(env: FromEnv, items: PgNode[] | undefined): FromRes
   let acc = bindFromItem(env, items[0]);
   for (let i = 1; i < items.length; i++) {
     const r = bindFromItem(env, items[i], acc);
+    const refnames = mergeRefnames(acc, r);
     const schema = [...acc.plan.schema, ...r.plan.schema];
     acc = {
+      refnames,
       plan: r.lateral
         ? { kind: 'apply', joinType: 'inner', left: acc.plan, right: r.plan, schema }
         : {
@@ -100,11 +142,16 @@ function bindFromItem(env: FromEnv, node: PgNode, left?: FromResult): FromResult
       const qualifier: string = n.alias?.aliasname ?? name;
       if (!n.schemaname) {
         const cte = env.ctx.ctes.get(name);
-        if (cte) return { plan: cte.plan, scope: aliasColumns(cte.columns, qualifier, n.alias) };
+        if (cte)
+          return {
+            plan: cte.plan,
+            scope: aliasColumns(cte.columns, qualifier, n.alias),
+            refnames: [qualifier],
+          };
       }
       if (isCatalogSchema(n.schemaname)) {
         const plan = catalogViewPlan(env.store, name);
-        return { plan, scope: aliasColumns(plan.schema, qualifier, n.alias) };
+        return { plan, scope: aliasColumns(plan.schema, qualifier, n.alias), refnames: [qualifier] };
       }
       const t = env.store.get(name);
       const view = t ? undefined : env.store.views?.get(name);
@@ -122,16 +169,17 @@ function bindFromItem(env: FromEnv, node: PgNode, left?: FromResult): FromResult
         ranges: [],
         withRowId: false,
       };
-      return { plan, scope: aliasColumns(schema, qualifier, n.alias) };
+      return { plan, scope: aliasColumns(schema, qualifier, n.alias), refnames: [qualifier] };
     }
     case 'RangeSubselect': {
+      const refnames = n.alias ? [n.alias.aliasname] : [];
       if (n.lateral && left) {
         const q = env.bindQuery(n.subquery, new Scope(left.scope, env.outer), false);
         const scope = aliasColumns(q.columns, n.alias?.aliasname, n.alias);
-        return lateralResult(env, { plan: q.plan, scope });
+        return lateralResult(env, { plan: q.plan, scope, refnames });
       }
       const q = env.bindQuery(n.subquery, env.outer);
-      return { plan: q.plan, scope: aliasColumns(q.columns, n.alias?.aliasname, n.alias) };
+      return { plan: q.plan, scope: aliasColumns(q.columns, n.alias?.aliasname, n.alias), refnames };
     }
     case 'RangeFunction': {
       const plain = () => {
@@ -311,7 +359,8 @@ function bindJoin(env: FromEnv, n: PgNode): FromResult {
         schema: [...left.plan.schema, ...right.plan.schema],
       }
     : makeJoin(joinType, left.plan, right.plan, cond);
-  if (usingNames.length === 0) return { plan, scope: scopeCols };
+  const refnames = mergeRefnames(left, right, n.location);
+  if (usingNames.length === 0) return joinResult(n, plan, scopeCols, refnames);
   // USING/NATURAL: the merged columns come first (COALESCE(left, right), which is the
   // left side unless the join is RIGHT/FULL), then the columns of each side in their
   // order, the joined ones hidden: addressable by qualifier (and `t.*`), not by * or
@@ -331,14 +380,25 @@ function bindJoin(env: FromEnv, n: PgNode): FromResult {
     exprs.push(
       joinType === 'right' ? r : joinType === 'full' ? { kind: 'coalesce', args: [l, r], type: t } : l,
     );
-    out.push({ qualifier: undefined, name, type: t });
+    // USING (…) AS j: the merged columns are also j's columns.
+    out.push({ qualifier: n.join_using_alias?.aliasname, name, type: t });
   }
   scopeCols.forEach((c, i) => {
     exprs.push(col(i));
     out.push(joined.has(i) ? { ...c, hidden: true } : c);
   });
   const schema = out.map((c) => ({ name: c.name, type: c.type }));
-  return { plan: { kind: 'project', input: plan, exprs, schema }, scope: out };
+  const usingAlias: string | undefined = n.join_using_alias?.aliasname;
+  if (usingAlias !== undefined && refnames.includes(usingAlias))
+    throw err(SqlState.duplicateAlias, `table name "${usingAlias}" specified more than once`, n.location);
+  const names2 = usingAlias === undefined ? refnames : [...refnames, usingAlias];
+  return joinResult(n, { kind: 'project', input: plan, exprs, schema }, out, names2);
+}
+
+/** A join's FROM result; `AS alias` replaces the joined tables' names with its own. */
+function joinResult(n: PgNode, plan: Plan, scope: ScopeColumn[], refnames: string[]): FromResult {
+  if (!n.alias) return { plan, scope, refnames };
+  return { plan, scope: aliasJoin(scope, n.alias), refnames: [n.alias.aliasname] };
 }
 
 /** Builds a join node, extracting `left = right` conjuncts as hash keys. */

@@ -51,19 +51,35 @@ export function hasGroupingSets(items: readonly PgNode[] | undefined): boolean {
   return (items ?? []).some((g) => g.GroupingSet !== undefined);
 }
 
-/** Expands GROUP BY items into distinct grouping expressions and sets of indexes into them. */
+/** One bound GROUP BY item: its expression and the select-list entry it names, if any. */
+export interface GroupItem {
+  readonly expr: Expr;
+  /** The select-list entry (0-based) the item is, by alias, ordinal or equal expression. */
+  readonly target?: number;
+}
+
+/** Identity of a grouping column: its select-list entry when it has one (PostgreSQL's sortgroupref). */
+function groupKey(g: GroupItem): string {
+  return g.target === undefined ? `e${fingerprint(g.expr)}` : `t${g.target}`;
+}
+
+/**
+ * Expands GROUP BY items into distinct grouping columns and sets of indexes into them.
+ * Two items are one column when they name the same select-list entry (or, with none,
+ * have the same expression): `g AS a1, g AS a2 … GROUP BY a1, ROLLUP(a2)` has two.
+ */
 export function expandGroupingSets(
   items: readonly PgNode[],
-  bindGroup: (n: PgNode) => Expr,
+  bindGroup: (n: PgNode) => GroupItem,
   distinct = false,
-): { groups: Expr[]; sets: number[][] } {
+): { groups: GroupItem[]; sets: number[][] } {
   let sets: AstSets = [[]];
   for (const it of items) {
     const alts = itemSets(it);
     sets = sets.flatMap((a) => alts.map((b) => [...a, ...b]));
     if (sets.length > MAX_SETS) throw new SqlError('54001', 'too many grouping sets present');
   }
-  const groups: Expr[] = [];
+  const groups: GroupItem[] = [];
   const fps: string[] = [];
   const indexOf = new Map<PgNode, number>();
   const bound = sets.map((set) => {
@@ -72,7 +88,7 @@ export function expandGroupingSets(
       let gi = indexOf.get(node);
       if (gi === undefined) {
         const e = bindGroup(node);
-        const fp = fingerprint(e);
+        const fp = groupKey(e);
         gi = fps.indexOf(fp);
         if (gi < 0) {
           gi = groups.length;

@@ -5,13 +5,14 @@
  * windows → select list → DISTINCT [ON] → ORDER BY → LIMIT/OFFSET.
  */
 import { SqlError, SqlState } from '../errors.ts';
+import { fingerprint } from '../plan/expr-utils.ts';
 import type { AggCall, Column, Expr, Plan, WindowCall } from '../plan/nodes.ts';
 import type { TableStore } from '../storage/table-store.ts';
 import { pgTypeName, type SqlType } from '../types/values.ts';
 import { bindAggregation } from './bind-aggregate.ts';
 import { bindExpr, coerce, type ExprBinder, names, unifyTypes } from './bind-expr.ts';
-import { bindFromList, type FromEnv } from './bind-from.ts';
-import { expandGroupingSets, groupingValues, hasGroupingSets } from './bind-grouping.ts';
+import { bindFromList, checkAliasCount, type FromEnv } from './bind-from.ts';
+import { expandGroupingSets, type GroupItem, groupingValues, hasGroupingSets } from './bind-grouping.ts';
 import { bindDistinctOrder, bindLimit, type OrderRef, ordinal, outputRefs, sortKey } from './bind-order.ts';
 import { bindRecursiveCte, countRefs } from './bind-recursive.ts';
 import { extractSpecialCalls, hiddenColumns } from './bind-special.ts';
@@ -112,6 +113,7 @@ export class SelectBinder {
       }
       const q = bind(cte.ctequery);
       const alias = names(cte.aliascolnames);
+      checkAliasCount('WITH query', cte.ctename, q.columns.length, alias.length);
       const columns = q.columns.map((col, i) => ({ name: alias[i] ?? col.name, type: col.type }));
       this.ctx.ctes.set(cte.ctename, { plan: q.plan, columns });
     }
@@ -229,18 +231,23 @@ export class SelectBinder {
     const targets = bindTargets(targetList, s.targetList, scope, from.scope, bindOut);
     const targetFor = (node: PgNode): number => targetIndex(targets, node);
     // GROUP BY: input columns first, then output aliases and ordinals (PostgreSQL's rule).
-    const bindGroup = (g: PgNode): Expr => {
+    // An expression names the first select-list entry equal to it (PostgreSQL's SQL99 rule).
+    const bindGroup = (g: PgNode): GroupItem => {
       const f = g.ColumnRef?.fields;
       const inInput = f && f.length === 1 && f[0].String && scope.find(undefined, f[0].String.sval) >= 0;
       const ti = inInput ? -1 : targetFor(g);
-      if (ti >= 0) return targets[ti].expr;
-      return bindExpr(plain, g);
+      if (ti >= 0) return { expr: targets[ti].expr, target: ti };
+      const expr = bindExpr(plain, g);
+      const fp = fingerprint(expr);
+      const same = targets.findIndex((t) => fingerprint(t.expr) === fp);
+      return same >= 0 ? { expr, target: same } : { expr };
     };
-    let groups: Expr[];
+    let items: GroupItem[];
     let sets: number[][] | undefined;
     if (hasGroupingSets(s.groupClause))
-      ({ groups, sets } = expandGroupingSets(s.groupClause, bindGroup, s.groupDistinct === true));
-    else groups = (s.groupClause ?? []).map(bindGroup);
+      ({ groups: items, sets } = expandGroupingSets(s.groupClause, bindGroup, s.groupDistinct === true));
+    else items = (s.groupClause ?? []).map(bindGroup);
+    const groups = items.map((g) => g.expr);
     if (!sets && nG > 0) sets = [groups.map((_, i) => i)];
     const grouping = grpCalls.map((gc) =>
       groupingValues(
@@ -273,7 +280,16 @@ export class SelectBinder {
       having,
     });
     const rewrite = stages.rewrite;
-    const outExprs = [...targets.map((t) => rewrite(t.expr)), ...hidden.map(rewrite)];
+    // A select-list entry that is a grouping column reads its own column: with grouping
+    // sets, two entries of one expression may be grouped in different sets.
+    const own = (i: number) => (hasAgg ? items.findIndex((g) => g.target === i) : -1);
+    const outExprs = [
+      ...targets.map((t, i): Expr => {
+        const gi = own(i);
+        return gi >= 0 ? { kind: 'col', index: gi, type: t.expr.type } : rewrite(t.expr);
+      }),
+      ...hidden.map(rewrite),
+    ];
     const outSchema: Column[] = outExprs.map((e, i) => ({
       name: i < targets.length ? targets[i].name : `?hidden${i}`,
       type: e.type,

@@ -25,6 +25,11 @@ const QUERIES = [
   "SELECT r || '!', sum(v), min(x) FROM s GROUP BY CUBE(r || '!')",
   'SELECT y % 2 AS parity, sum(v) FROM s GROUP BY ROLLUP(parity)',
   'SELECT r, sum(v) FROM s GROUP BY ROLLUP(1)',
+  // Two select-list entries of one expression are two grouping columns when named apart.
+  'SELECT r AS a1, r AS a2, count(*) FROM s GROUP BY a1, ROLLUP(a2)',
+  'SELECT r AS a1, r AS a2, count(*) FROM s GROUP BY CUBE(1, 2)',
+  'SELECT r AS a1, r AS a2, count(*) FROM s GROUP BY r, ROLLUP(r)',
+  'SELECT v + 1 AS a, v + 1 AS b FROM s GROUP BY ROLLUP(v + 1, b)',
   // GROUPING(): bit order, in HAVING and ORDER BY, with plain GROUP BY.
   'SELECT r, c, grouping(c, r), grouping(r), grouping(c) FROM s GROUP BY GROUPING SETS ((r), (c), (r, c), ())',
   'SELECT r, sum(v) FROM s GROUP BY ROLLUP(r) HAVING grouping(r) = 1 OR sum(v) > 10',
