@@ -1,7 +1,7 @@
 /**
  * @module engine/types/datetime-input
  * Date/time input as PostgreSQL reads it (ParseDateTime + DecodeDateTime of
- * src/backend/utils/adt/datetime.c, DateStyle ISO, MDY): the text is cut into
+ * src/backend/utils/adt/datetime.c, in the session's DateStyle order): the text is cut into
  * fields (numbers, dates with separators, times, zone offsets, words), the words
  * resolved (month and day names, AM/PM, AD/BC, zones, special values), then the
  * numbers placed as year, month, day or run-together dates and times.
@@ -9,6 +9,7 @@
 import { SqlError, SqlState } from '../errors.ts';
 import { daysInMonth } from './datetime.ts';
 import { resolveZone, ZONE_ABBREVS, type ZoneRef } from './datetime-zone.ts';
+import { activeSettings } from './session-settings.ts';
 
 const YEAR = 1;
 const MONTH = 2;
@@ -235,7 +236,7 @@ function decodeNumberField(str: string, fmask: number, tm: Tm): number {
   throw new BadFormat();
 }
 
-/** DecodeNumber: one numeric field placed by what is already known (MDY order). */
+/** DecodeNumber: one numeric field placed by what is already known and the DateStyle order. */
 function decodeNumber(str: string, haveTextMonth: boolean, fmask: number, tm: Tm): number {
   const m = /^(\d+)(\.\d*)?$/.exec(str);
   if (!m) throw new BadFormat();
@@ -252,22 +253,28 @@ function decodeNumber(str: string, haveTextMonth: boolean, fmask: number, tm: Tm
     return DOY | MONTH | DAY;
   }
   let tmask: number;
+  const order = activeSettings().dateOrder;
   switch (fmask & DATE_M) {
     case 0:
-      if (flen >= 3) {
+      // YYYY-MM-DD (a year of 3+ digits), or the session's DateStyle field order.
+      if (flen >= 3 || order === 'YMD') {
         tmask = YEAR;
         tm.year = val;
+      } else if (order === 'DMY') {
+        tmask = DAY;
+        tm.mday = val;
       } else {
         tmask = MONTH;
         tm.mon = val;
       }
       break;
     case YEAR:
+    case DAY:
       tmask = MONTH;
       tm.mon = val;
       break;
     case MONTH:
-      if (haveTextMonth && flen >= 3) {
+      if (haveTextMonth && (flen >= 3 || order === 'YMD')) {
         tmask = YEAR;
         tm.year = val;
       } else {
