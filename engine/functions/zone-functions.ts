@@ -17,6 +17,7 @@ import {
   MICROS_PER_SECOND,
   normalizeUnit,
 } from '../types/datetime.ts';
+import { saneZone } from '../types/datetime-input.ts';
 import { sessionZone } from '../types/datetime-session.ts';
 import { localToUtc, type ZoneRef, zoneFromText, zoneOffset } from '../types/datetime-zone.ts';
 import type { SqlType } from '../types/values.ts';
@@ -110,7 +111,7 @@ export function resolveZoneFunction(name: string, args: readonly SqlType[]): Res
       const withZone = args.length === 7;
       const fn = (y: number, mo: number, d: number, h: number, mi: number, s: number, z?: string) => {
         const local = makeTimestamp(y, mo, d, h, mi, s);
-        return checkTimestamp(localToUtc(z === undefined ? sessionZone() : zoneFromText(z), local));
+        return checkTimestamp(localToUtc(z === undefined ? sessionZone() : saneZone(z, zoneFromText), local));
       };
       return { impl: mk(name, fn), type: 'timestamptz', argTypes: withZone ? [...INTS, 'text'] : INTS };
     }

@@ -367,6 +367,28 @@ function decodeTimezone(str: string): number {
   return m[1] === '-' ? -off : off;
 }
 
+/**
+ * A zone argument read as parse_sane_timezone does (make_timestamptz): '+2' / '-03:30' are
+ * ISO offsets (east positive), anything else an abbreviation or a zone name (`byName`).
+ */
+export function saneZone(text: string, byName: (t: string) => ZoneRef): ZoneRef {
+  if (/^\d/.test(text))
+    throw new SqlError(
+      SqlState.invalidParameterValue,
+      `invalid input syntax for type numeric time zone: "${text}"`,
+      undefined,
+      'Numeric time zones must have "-" or "+" as first character.',
+    );
+  try {
+    return { fixed: decodeTimezone(text) };
+  } catch (e) {
+    if (e instanceof TzOverflow)
+      throw new SqlError(SqlState.invalidParameterValue, `numeric time zone "${text}" out of range`);
+    if (!(e instanceof BadFormat)) throw e;
+  }
+  return byName(text);
+}
+
 /** Julian day number → civil date (j2date). */
 function fromJulian(jd: number): [number, number, number] {
   let julian = jd + 32044;

@@ -42,7 +42,7 @@ export function addIntervalTz(utc: number, iv: Interval, sign = 1): number {
   if (!Number.isFinite(utc) || intervalInfinity(iv) !== 0 || (iv.months === 0 && iv.days === 0))
     return addInterval(utc, iv, sign);
   const zone = sessionZone();
-  if ('fixed' in zone) return addInterval(utc, iv, sign);
+  if ('fixed' in zone && zone.fixed === 0) return addInterval(utc, iv, sign);
   const local = utc + zoneOffset(zone, utc);
   const moved = addInterval(local, { months: iv.months, days: iv.days, micros: 0 }, sign);
   if (!Number.isFinite(moved)) return moved;

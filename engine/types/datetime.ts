@@ -470,6 +470,16 @@ export function parseInterval(text: string): Interval {
   };
   const src = text.trim().replace(/^@\s*/, '');
   if (/^P/i.test(src)) return checkInterval(parseIsoInterval(src, fail));
+  // IntervalStyle sql_standard: a leading '-' with no other signed field negates every field.
+  const fields = src.split(/\s+/);
+  if (
+    activeSettings().intervalStyle === 'sql_standard' &&
+    src.startsWith('-') &&
+    !fields.slice(1).some((f) => /^[+-]/.test(f))
+  ) {
+    const iv = parseInterval(src.slice(1));
+    return checkInterval({ months: -iv.months, days: -iv.days, micros: -iv.micros });
+  }
   const sum = new IntervalSum();
   // Alternatives: number with unit | [sign]h:mm[:ss] | ago | [sign]years-months | bare number.
   const re =

@@ -109,8 +109,9 @@ function canonicalIana(name: string): string | undefined {
   if (/[+-]\d/.test(name) && !name.includes('/')) return undefined;
   try {
     const resolved = new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone;
-    // Intl maps aliases ('EST' → America/Panama); keep the name asked for when it only changed case.
-    return resolved.toLowerCase() === name.toLowerCase() || !name.includes('/') ? name : resolved;
+    // Intl maps aliases ('Asia/Kolkata' → Asia/Calcutta, 'EST' → America/Panama): keep the name
+    // asked for, in the platform's spelling when only the case differs.
+    return resolved.toLowerCase() === name.toLowerCase() ? resolved : name;
   } catch {
     return undefined;
   }
