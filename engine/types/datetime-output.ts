@@ -13,6 +13,7 @@ import {
   formatDate,
   formatInterval,
   formatTimestamp,
+  formatTimestamptz,
   intervalInfinity,
   MICROS_PER_DAY,
   MICROS_PER_HOUR,
@@ -111,6 +112,8 @@ export function formatTimestamptzOut(micros: number): string {
   if (!Number.isFinite(micros)) return formatTimestamp(micros);
   const s = activeSettings();
   const zone: SessionZone = s.zone;
+  // The default session (ISO, UTC) keeps the cached fast formatter: result sets are often large.
+  if (s.dateStyle === 'ISO' && 'fixed' in zone.ref && zone.ref.fixed === 0) return formatTimestamptz(micros);
   const east = zoneOffset(zone.ref, micros);
   const abbrev = s.dateStyle === 'ISO' ? null : zoneAbbrev(zone, micros);
   return styled(micros + east, s, { east, abbrev: abbrev ?? offsetText(east) });
