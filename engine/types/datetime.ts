@@ -280,7 +280,7 @@ export function formatTimestamp(micros: number): string {
   return `${lastDate} ${time}`;
 }
 
-/** Session TimeZone is UTC, so the offset is always +00. */
+/** A timestamptz in ISO style in UTC (offset +00); `datetime-output` applies the session's zone and DateStyle. */
 export function formatTimestamptz(micros: number): string {
   if (!Number.isFinite(micros)) return formatTimestamp(micros);
   const s = formatTimestamp(micros);
