@@ -471,7 +471,9 @@ function decode(text: string, todayCivil: () => [number, number, number]): Decod
     switch (t[i]) {
       case 'date':
         if (ptype === 'julian') throw new BadFormat();
-        if ((fmask & DATE_M) === DATE_M || ptype !== undefined) {
+        // With month and day known this is a zone name ('America/New_York') or hhmmss-zz:
+        // PostgreSQL accepts 'Wed Jul 11 10:51:14 America/New_York 2001'.
+        if ((fmask & (MONTH | DAY)) === (MONTH | DAY) || ptype !== undefined) {
           ptype = undefined;
           if (isDigit(field[0])) {
             // A run-together time with a trailing zone: hhmmss-zz.
