@@ -128,7 +128,7 @@ function enumGuc(name: string, boot: string, values: string[], description: stri
   };
 }
 
-/** Settings that steer PostgreSQL's planner only: accepted (answers do not depend on them). */
+/** Planner, durability and warning switches: accepted (answers do not depend on them). */
 const PLANNER_BOOLS = [
   'enable_async_append',
   'enable_bitmapscan',
@@ -152,6 +152,7 @@ const PLANNER_BOOLS = [
   'enable_seqscan',
   'enable_sort',
   'enable_tidscan',
+  'escape_string_warning',
   'jit',
   'synchronous_commit',
   'allow_in_place_tablespaces',
