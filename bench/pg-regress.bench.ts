@@ -11,7 +11,8 @@
  * both sides).
  *
  * Env: PG_REGRESS_DIR (required), PG_REGRESS_TARGET (`http`: the local stack
- * over HTTP, default; `engine`: the in-process engine), PG_REGRESS_FILES
+ * over HTTP, one call per statement, default; `wire`: the local stack over the wire protocol,
+ * one session per file, through `orochi proxy`'s bridge; `engine`: the in-process engine), PG_REGRESS_FILES
  * (comma list; default the files of the SQL surface), PG_REGRESS_LOG (where the
  * per-statement differences go; default `pg-regress.log` in the temp folder),
  * PG_REGRESS_PORT (8797), PG_REGRESS_VERBOSE (1: print each statement before it runs).
@@ -20,6 +21,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+import { startProxy } from '../cli/proxy.ts';
 import { Database } from '../engine/database.ts';
 import { initParser } from '../engine/sql/parser.ts';
 import { startStack } from '../scripts/stack.ts';
@@ -145,6 +148,60 @@ async function httpTarget(): Promise<Target> {
   };
 }
 
+/**
+ * The local stack over the wire protocol: node-postgres through `orochi proxy`'s bridge to
+ * `/v2`, one connection (one session) per file, so SET lasts from statement to statement as
+ * it does in PostgreSQL.
+ */
+async function wireTarget(): Promise<Target> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'orochi-pg-regress-'));
+  const stack = await startStack({ dataDir, port, devApiKey: KEY });
+  const proxy = await startProxy({ url: stack.url, database: 'default', port: 0, host: '127.0.0.1' });
+  const asText = { getTypeParser: () => (x: string) => x };
+  const connect = async () => {
+    const c = new pg.Client({
+      host: '127.0.0.1',
+      port: proxy.port,
+      user: 'bench',
+      password: KEY,
+      database: 'default',
+      types: asText,
+    });
+    await c.connect();
+    return c;
+  };
+  let client = await connect();
+  const call = async (sql: string): Promise<Answer> => {
+    try {
+      const r = (await client.query({ text: sql, rowMode: 'array' })) as unknown as
+        | pg.QueryResult
+        | pg.QueryResult[];
+      const last = Array.isArray(r) ? r[r.length - 1] : r;
+      return { ok: true, rows: (last?.rows ?? []) as unknown[][], columns: last?.fields?.length ?? 0 };
+    } catch (e) {
+      const x = e as { code?: string; message?: string };
+      return { ok: false, code: x.code ?? 'XX000', message: String(x.message), status: x.code ? 400 : 500 };
+    }
+  };
+  return {
+    async reset() {
+      await client.end().catch(() => {});
+      client = await connect();
+      const r = await call(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'",
+      );
+      if (r.ok) for (const [name] of r.rows) await call(`DROP TABLE IF EXISTS "${String(name)}"`);
+    },
+    run: call,
+    async close() {
+      await client.end().catch(() => {});
+      await proxy.close();
+      await stack.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
 async function pgAnswer(pg: PGlite, sql: string): Promise<{ answer: Answer; oids: number[] }> {
   try {
     const results = await pg.exec(sql, { rowMode: 'array', parsers: textParsers });
@@ -181,7 +238,8 @@ const VERDICTS: Tally[] = ['agree', 'unsupported', 'different', 'error-mismatch'
 
 async function main() {
   await loadScanner();
-  const ours = target === 'engine' ? await engineTarget() : await httpTarget();
+  const ours =
+    target === 'engine' ? await engineTarget() : target === 'wire' ? await wireTarget() : await httpTarget();
   const setup = setupStatements();
   const table: string[][] = [];
   const totals = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Tally, number>;

@@ -22,10 +22,12 @@ import { runDdl } from './sql/ddl.ts';
 import { runDml } from './sql/dml.ts';
 import { initParser, type PgNode, parserReady, parseSql } from './sql/parser.ts';
 import type { BindContext } from './sql/scope.ts';
+import { runSettingStatement } from './sql/set-statements.ts';
 import { commandName } from './sql/sql-names.ts';
 import { bulkLoadInto } from './storage/bulk-load.ts';
 import { MemoryTableStore } from './storage/memory-store.ts';
 import type { TableStore } from './storage/table-store.ts';
+import { SessionSettings, withSettings } from './types/session-settings.ts';
 import type { SqlType, ValueType } from './types/values.ts';
 import type { Vector } from './vector.ts';
 
@@ -120,6 +122,8 @@ export class Database {
   memoryLimit = DEFAULT_MEMORY_LIMIT;
   /** statement_timeout in ms (57014 past it; 0 disables); `SET statement_timeout` changes it. */
   statementTimeout = DEFAULT_STATEMENT_TIMEOUT_MS;
+  /** This session's settings (SET / SHOW / RESET, set_config); active while its statements run. */
+  readonly settings = new SessionSettings();
   /** Where operators spill; in JS memory (compactly encoded) unless the host provides storage. */
   spill: SpillStore = new MemorySpillStore();
 
@@ -232,6 +236,19 @@ export class Database {
     params: readonly unknown[],
     opts: QueryOptions,
   ): QueryResult {
+    try {
+      return withSettings(this.settings, () => this.runInSession(stmt, sql, params, opts));
+    } finally {
+      this.settings.endStatement();
+    }
+  }
+
+  private runInSession(
+    stmt: PgNode,
+    sql: string,
+    params: readonly unknown[],
+    opts: QueryOptions,
+  ): QueryResult {
     const stats: ScanStats = { chunksScanned: 0, chunksSkipped: 0, rowsScanned: 0 };
     const memory = new QueryMemory(opts.memoryLimit ?? this.memoryLimit, this.spill);
     const timeout = opts.statementTimeout ?? this.statementTimeout;
@@ -275,9 +292,12 @@ export class Database {
         };
       }
       if (key === 'ExplainStmt') return this.explain(stmt.ExplainStmt, env);
-      if (key === 'VariableSetStmt' && stmt.VariableSetStmt.name === 'statement_timeout') {
-        this.statementTimeout = statementTimeoutSetting(stmt.VariableSetStmt);
-        return { command: 'SET', columns: [], rows: [], rowCount: 0, stats: { ...stats } };
+      const setting = runSettingStatement(stmt, this.settings);
+      if (setting) {
+        const v = stmt.VariableSetStmt;
+        if (v?.name === 'statement_timeout') this.statementTimeout = statementTimeoutSetting(v);
+        if (v?.kind === 'VAR_RESET_ALL') this.statementTimeout = DEFAULT_STATEMENT_TIMEOUT_MS;
+        return { ...setting, rowCount: setting.rows.length, stats: { ...stats } };
       }
       const ddl = runDdl(stmt, env);
       if (ddl) return { ...ddl, stats: { ...stats } };

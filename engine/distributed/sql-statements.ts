@@ -5,10 +5,13 @@
  * arguments of the Citus/Timescale management functions. Catalog lookups and
  * shard I/O stay with the caller.
  */
+
 import { SqlError, SqlState } from '../errors.ts';
 import { coerce, typeFromTypeName, typmodOf } from '../sql/coerce.ts';
+import { setValue } from '../sql/set-statements.ts';
 import { alterActionName, commandName, constraintName } from '../sql/sql-names.ts';
 import type { RelOption } from '../storage/chunk-layout.ts';
+import { SessionSettings } from '../types/session-settings.ts';
 import type { ColumnType } from '../vector.ts';
 import { declaredType, enforceTypmod, storageTypeOf } from './column-types.ts';
 import { constantOf } from './constant-fold.ts';
@@ -80,7 +83,7 @@ export type Command =
   | { readonly kind: 'showQuery'; readonly stmt: Node }
   /**
    * `SET orochi.coordinator_row_limit = n`: lowers the general path's row limit for the rest of
-   * the call; a client setting (`CLIENT_SETTINGS`) has no `value` and changes nothing.
+   * the call; a session setting (see `setting`) has no `value` and changes nothing.
    */
   | { readonly kind: 'set'; readonly name: string; readonly value?: number };
 
@@ -418,30 +421,36 @@ function engineConstant(node: Node, params: readonly unknown[], what: string): u
 export const CALL_SETTINGS = new Set(['orochi.coordinator_row_limit']);
 
 /**
- * Settings PostgreSQL drivers and tools send when they connect, accepted when they ask for what
- * the server does anyway (UTF-8, ISO dates, UTC; float output is always shortest-exact).
+ * Session settings whose non-default values the data plane does not carry to the shards yet:
+ * a call may set them to what the server does anyway (UTC, ISO dates, postgres intervals, hex).
  */
-const CLIENT_SETTINGS: Record<string, (value: string) => boolean> = {
-  client_encoding: (v) => /^(utf-?8|unicode)$/i.test(v),
-  datestyle: (v) => /^iso(, ?mdy)?$/i.test(v),
-  timezone: (v) => /^(utc|etc\/utc|gmt|z|zulu|0)$/i.test(v),
-  extra_float_digits: () => true,
-  application_name: () => true,
+const DATA_PLANE_FIXED: Record<string, string> = {
+  timezone: 'UTC',
+  datestyle: 'ISO, MDY',
+  intervalstyle: 'postgres',
+  bytea_output: 'hex',
 };
 
+/**
+ * SET of a session setting: checked by the engine's `SessionSettings` (PostgreSQL's 42704 for
+ * an unknown name, 22023 for a bad value, 0A000 for a value the engine does not implement).
+ * Settings that do not change answers (client_encoding UTF8, application_name, planner
+ * switches, …) are accepted and change nothing; zone and style settings only at their defaults.
+ */
 function setting(v: Node, params: readonly unknown[]): Command {
   const name = String(v.name);
-  const client = CLIENT_SETTINGS[name];
-  if (client && v.kind === 'VAR_SET_VALUE') {
-    const value = ((v.args ?? []) as Node[])
-      .map((a) => String(engineConstant(a, params, `SET ${name}`)))
-      .join(', ');
-    if (!client(value))
+  if (!CALL_SETTINGS.has(name) && (v.kind === 'VAR_SET_VALUE' || v.kind === 'VAR_SET_DEFAULT')) {
+    const probe = new SessionSettings();
+    const shown = probe.set(name, setValue(v));
+    const key = name.toLowerCase();
+    const fixed = DATA_PLANE_FIXED[key];
+    const ref = probe.zone.ref;
+    const isDefault = key === 'timezone' ? 'fixed' in ref && ref.fixed === 0 : shown === fixed;
+    if (fixed !== undefined && !isDefault)
       throw new SqlError(
-        SqlState.invalidParameterValue,
-        `invalid value for parameter "${name}": "${value}"`,
-        undefined,
-        'the server speaks UTF8, DateStyle ISO and TimeZone UTC only',
+        SqlState.featureNotSupported,
+        `SET ${SessionSettings.showName(name)} = '${shown}' is not supported over the HTTP API yet: ` +
+          `results are computed with ${SessionSettings.showName(name)} '${fixed}'`,
       );
     return { kind: 'set', name };
   }

@@ -4,11 +4,13 @@
  * eval: workerd forbids code generation). NULL is `null`; AND/OR follow SQL's
  * three-valued logic; strict functions return NULL on any NULL argument.
  */
+
 import { SqlError, SqlState } from '../errors.ts';
 import { TIMESCALE_ORIGIN } from '../functions/datetime-functions.ts';
 import type { Expr } from '../plan/nodes.ts';
 import { castFn } from '../types/cast.ts';
 import { intervalMicros, MICROS_PER_DAY, MICROS_PER_SECOND, normalizeUnit } from '../types/datetime.ts';
+import { sessionZone } from '../types/datetime-session.ts';
 import { comparatorFor, hashKeyFor } from '../types/values.ts';
 import type { Interval } from '../vector.ts';
 import type { Frame } from './frame.ts';
@@ -284,6 +286,11 @@ export function bucketWidth(e: Extract<Expr, { kind: 'call' }>): [number, number
     // With a zone argument the truncation follows that zone's wall clock: no fixed width.
     if (e.args.length !== 2) return undefined;
     const unit = normalizeUnit(String(a.value));
+    // A timestamptz truncates on the session zone's wall clock: fixed widths only in UTC.
+    if (t1 === 'timestamptz' && unit !== 'microsecond' && unit !== 'millisecond' && unit !== 'second') {
+      const z = sessionZone();
+      if (!('fixed' in z) || z.fixed !== 0) return undefined;
+    }
     const w = unit ? FIXED_UNITS[unit] : undefined;
     return w ? [w, 0] : undefined;
   }

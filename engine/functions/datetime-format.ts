@@ -4,7 +4,13 @@
  * the session zone is UTC. `to_timestamp` (parsing) lives in datetime-parse
  * and is re-exported here.
  */
+
 import { civilFromDays, daysFromCivil, MICROS_PER_DAY, MICROS_PER_SECOND } from '../types/datetime.ts';
+import { offsetText } from '../types/datetime-output.ts';
+import { sessionZone } from '../types/datetime-session.ts';
+import { zoneOffset } from '../types/datetime-zone.ts';
+import { activeSettings } from '../types/session-settings.ts';
+import { zoneAbbrev } from '../types/session-zone.ts';
 import { DAYS, MONTHS, tokenize } from './datetime-template.ts';
 
 export { toTimestamp } from './datetime-parse.ts';
@@ -122,8 +128,13 @@ export function ordinal(n: number, th: 'TH' | 'th'): string {
 }
 
 /** to_char over µs since the epoch; `withZone` is false for timestamp without time zone (TZ prints empty). */
-export function toChar(micros: number, fmt: string, withZone: boolean): string {
-  if (!Number.isFinite(micros)) return '';
+export function toChar(utcOrLocal: number, fmt: string, withZone: boolean): string {
+  if (!Number.isFinite(utcOrLocal)) return '';
+  // A timestamptz prints on the session zone's wall clock, with that zone's offset.
+  const offset = withZone ? zoneOffset(sessionZone(), utcOrLocal) : 0;
+  const micros = utcOrLocal + offset;
+  const offSecs = Math.round(Math.abs(offset) / MICROS_PER_SECOND);
+  const offSign = offset < 0 ? '-' : '+';
   const days = Math.floor(micros / MICROS_PER_DAY);
   const tod = micros - days * MICROS_PER_DAY;
   const [y, mo, d] = civilFromDays(days);
@@ -166,17 +177,23 @@ export function toChar(micros: number, fmt: string, withZone: boolean): string {
         out += padded(Math.floor(t.us / 10 ** (6 - n)), n);
         break;
       }
-      // The session zone is UTC, for timestamps with and without time zone alike.
+      // A timestamp without time zone has offset 0 and no zone name.
       case 'TZH':
+        out += `${offSign}${padded(Math.floor(offSecs / 3600), 2)}`;
+        break;
       case 'OF':
-        out += '+00';
+        out += `${offSign}${it.fm ? String(Math.floor(offSecs / 3600)) : padded(Math.floor(offSecs / 3600), 2)}`;
+        if (offSecs % 3600 !== 0) out += `:${padded(Math.floor((offSecs % 3600) / 60), 2)}`;
         break;
       case 'TZM':
-        out += '00';
+        out += padded(Math.floor((offSecs % 3600) / 60), 2);
         break;
       case 'TZ':
       case 'tz':
-        out += withZone ? casing(it.pat, 'UTC') : '';
+        if (withZone) {
+          const zone = activeSettings().zone;
+          out += casing(it.pat, zoneAbbrev(zone, utcOrLocal) ?? offsetText(offset));
+        }
         break;
       case 'MONTH':
       case 'Month':

@@ -1,7 +1,8 @@
 /**
  * @module engine/functions/datetime-functions
  * now, date_trunc, date_bin, time_bucket (TimescaleDB), extract/date_part,
- * to_timestamp. All timestamps are µs since the epoch; the session zone is UTC.
+ * to_timestamp. All timestamps are µs since the epoch; a timestamptz's fields are
+ * read on the session zone's wall clock.
  */
 
 import { SqlError, SqlState } from '../errors.ts';
@@ -19,13 +20,15 @@ import {
   MICROS_PER_SECOND,
   normalizeUnit,
 } from '../types/datetime.ts';
-import { localToUtc, zoneFromText, zoneOffset } from '../types/datetime-zone.ts';
+import { sessionZone } from '../types/datetime-session.ts';
+import { zoneFromText, zoneOffset } from '../types/datetime-zone.ts';
 import { decimalToString } from '../types/numeric.ts';
 import type { SqlType } from '../types/values.ts';
 import type { Interval } from '../vector.ts';
 import { toChar, toTimestamp } from './datetime-format.ts';
 import { intervalToChar } from './interval-format.ts';
 import type { Resolved } from './operators.ts';
+import { truncInZone } from './zone-functions.ts';
 
 const mk = (name: string, fn: (...a: never[]) => unknown, strict = true): ScalarImpl => ({
   name,
@@ -186,6 +189,19 @@ export function extractField(fieldText: string, t: number, type: SqlType): numbe
     extractField(fieldText, 0, type); // the same unit errors as for finite values
     return MONOTONIC_FIELDS.has(u) ? t : Number.NaN;
   }
+  if (type === 'timestamptz') {
+    const off = zoneOffset(sessionZone(), t) / MICROS_PER_SECOND;
+    if (f === 'timezone') return off;
+    if (f === 'timezone_h' || f === 'timezone_hour') return Math.trunc(off / 3600);
+    if (f === 'timezone_m' || f === 'timezone_minute') return Math.trunc(off / 60) % 60;
+    const unit = normalizeUnit(f) ?? f;
+    // Fields of a timestamptz are read on the session zone's wall clock; the epoch is absolute.
+    if (unit !== 'epoch') return extractField(fieldText, t + off * MICROS_PER_SECOND, 'timestamp');
+  } else if (f.startsWith('timezone'))
+    throw new SqlError(
+      SqlState.featureNotSupported,
+      `unit "${f}" not supported for type ${type === 'date' ? 'date' : 'timestamp without time zone'}`,
+    );
   const micros = type === 'date' ? t * MICROS_PER_DAY : t;
   const days = Math.floor(micros / MICROS_PER_DAY);
   const tod = micros - days * MICROS_PER_DAY;
@@ -268,12 +284,13 @@ export function resolveDatetimeFunction(name: string, args: readonly SqlType[]):
         throw new SqlError(SqlState.featureNotSupported, 'date_trunc on interval is not supported');
       if (args.length === 3) {
         // date_trunc(unit, timestamptz, zone): truncated on the zone's wall clock.
-        const inZone = (u: string, x: number, z: string) => {
-          const zone = zoneFromText(z);
-          if (!Number.isFinite(x)) return truncMicros(u, x);
-          return localToUtc(zone, truncMicros(u, x + zoneOffset(zone, x)));
-        };
+        const inZone = (u: string, x: number, z: string) => truncInZone(u, x, zoneFromText(z), truncMicros);
         return { impl: mk(name, inZone), type: 'timestamptz', argTypes: ['text', 'timestamptz', 'text'] };
+      }
+      if (t === 'timestamptz') {
+        // A timestamptz truncates on the session zone's wall clock.
+        const inSession = (u: string, x: number) => truncInZone(u, x, sessionZone(), truncMicros);
+        return { impl: mk(name, inSession), type: t, argTypes: ['text', t] };
       }
       return { impl: mk(name, (u: string, x: number) => truncMicros(u, x)), type: t, argTypes: ['text', t] };
     }

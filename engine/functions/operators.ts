@@ -18,6 +18,7 @@ import {
   MICROS_PER_DAY,
   timestampDiff,
 } from '../types/datetime.ts';
+import { addIntervalTz } from '../types/datetime-session.ts';
 import {
   decAdd,
   decDiv,
@@ -264,10 +265,12 @@ function timeArith(op: string, a: SqlType, b: SqlType): Resolved | undefined {
   const ts = (t: SqlType) => t === 'timestamp' || t === 'timestamptz';
   if ((op === '+' || op === '-') && ts(a) && b === 'interval') {
     const s = op === '+' ? 1 : -1;
-    return { impl: impl(op, (x: number, y: Interval) => addInterval(x, y, s)), type: a, argTypes: [a, b] };
+    const add = a === 'timestamptz' ? addIntervalTz : addInterval;
+    return { impl: impl(op, (x: number, y: Interval) => add(x, y, s)), type: a, argTypes: [a, b] };
   }
   if (op === '+' && a === 'interval' && ts(b)) {
-    return { impl: impl(op, (x: Interval, y: number) => addInterval(y, x)), type: b, argTypes: [a, b] };
+    const add = b === 'timestamptz' ? addIntervalTz : addInterval;
+    return { impl: impl(op, (x: Interval, y: number) => add(y, x)), type: b, argTypes: [a, b] };
   }
   if ((op === '+' || op === '-') && a === 'date' && b === 'interval') {
     const s = op === '+' ? 1 : -1;

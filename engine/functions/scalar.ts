@@ -27,8 +27,10 @@ import { likeEscape } from './like-match.ts';
 import { MATH_FUNCS } from './math-functions.ts';
 import { floatPower, type Resolved } from './operators.ts';
 import { resolveRegexFunction, resolveRegexSubstring } from './regex-functions.ts';
+import { resolveSettingFunction } from './setting-functions.ts';
 import { isStringFunctionName, resolveStringFunction } from './string-functions.ts';
 import { checkTextLength } from './value-limits.ts';
+import { resolveZoneFunction } from './zone-functions.ts';
 
 const mk = (name: string, fn: (...a: never[]) => unknown, strict = true): ScalarImpl => ({
   name,
@@ -374,7 +376,11 @@ export function resolveFunction(name: string, args: readonly SqlType[]): Resolve
   if (isStringFunctionName(name)) return resolveStringFunction(name, args);
   const r = FUNCS[name] ?? MATH_FUNCS[name];
   if (r) return propagateSpecial(name, r(args));
-  return resolveDatetimeFunction(name, args);
+  return (
+    resolveDatetimeFunction(name, args) ??
+    resolveZoneFunction(name, args) ??
+    resolveSettingFunction(name, args)
+  );
 }
 
 export { isIntegerType };

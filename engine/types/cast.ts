@@ -8,10 +8,7 @@ import { SqlError, SqlState } from '../errors.ts';
 import type { Interval } from '../vector.ts';
 import { formatArrayText, parseArrayText } from './array.ts';
 import {
-  formatDate,
-  formatInterval,
-  formatTimestamp,
-  formatTimestamptz,
+  checkTimestamp,
   infiniteDate,
   MICROS_PER_DAY,
   parseDate,
@@ -19,6 +16,13 @@ import {
   parseTimestamp,
   parseTimestamptz,
 } from './datetime.ts';
+import {
+  formatDateOut,
+  formatIntervalOut,
+  formatTimestampOut,
+  formatTimestamptzOut,
+} from './datetime-output.ts';
+import { fromSessionLocal, toSessionLocal } from './datetime-session.ts';
 import {
   decFromFloat,
   decimalToString,
@@ -29,6 +33,7 @@ import {
   parseDecimal,
   parseRadixInteger,
 } from './numeric.ts';
+import { activeSettings } from './session-settings.ts';
 import { elemType, isArrayType, isIntegerType, pgTypeName, type SqlType, type ValueType } from './values.ts';
 
 type Fn = (v: unknown) => unknown;
@@ -97,6 +102,15 @@ function shortestFloat32(v: number): string {
   return String(v);
 }
 
+/** bytea_output = escape: printable ASCII as is, a backslash doubled, other bytes as \\ooo. */
+function byteaEscape(b: Uint8Array): string {
+  let out = '';
+  for (const x of b)
+    out +=
+      x === 92 ? '\\\\' : x >= 32 && x < 127 ? String.fromCharCode(x) : `\\${x.toString(8).padStart(3, '0')}`;
+  return out;
+}
+
 /** The text output of a non-null value (what `::text` and result formatting produce). */
 export function formatText(v: unknown, t: SqlType): string {
   if (isArrayType(t)) {
@@ -111,14 +125,15 @@ export function formatText(v: unknown, t: SqlType): string {
     case 'float64':
       return formatFloat(v as number, t);
     case 'date':
-      return formatDate(v as number);
+      return formatDateOut(v as number);
     case 'timestamp':
-      return formatTimestamp(v as number);
+      return formatTimestampOut(v as number);
     case 'timestamptz':
-      return formatTimestamptz(v as number);
+      return formatTimestamptzOut(v as number);
     case 'interval':
-      return formatInterval(v as Interval);
+      return formatIntervalOut(v as Interval);
     case 'bytea':
+      if (activeSettings().byteaOutput === 'escape') return byteaEscape(v as Uint8Array);
       return `\\x${Array.from(v as Uint8Array, (b) => b.toString(16).padStart(2, '0')).join('')}`;
     default:
       return String(v);
@@ -391,13 +406,20 @@ export function castFn(from: SqlType, to: ValueType): Fn {
       if (from === 'timestamp' || from === 'timestamptz')
         return (v) => {
           if (!Number.isFinite(v as number)) throw infiniteDate();
-          return Math.floor((v as number) / MICROS_PER_DAY);
+          const t = from === 'timestamptz' ? toSessionLocal(v as number) : (v as number);
+          return Math.floor(t / MICROS_PER_DAY);
         };
       break;
     case 'timestamp':
-    case 'timestamptz':
       if (from === 'date') return (v) => (v as number) * MICROS_PER_DAY;
-      if (from === 'timestamp' || from === 'timestamptz') return (v) => v;
+      if (from === 'timestamptz') return (v) => checkTimestamp(toSessionLocal(v as number));
+      if (from === 'timestamp') return (v) => v;
+      break;
+    case 'timestamptz':
+      // A wall-clock value (date, timestamp) is read in the session's TimeZone.
+      if (from === 'date') return (v) => checkTimestamp(fromSessionLocal((v as number) * MICROS_PER_DAY));
+      if (from === 'timestamp') return (v) => checkTimestamp(fromSessionLocal(v as number));
+      if (from === 'timestamptz') return (v) => v;
       break;
   }
   throw new SqlError('42846', `cannot cast type ${pgTypeName(from)} to ${pgTypeName(to)}`);

@@ -34,6 +34,7 @@ const QUERIES = [
   "SELECT timestamptz '2011/03/04 09:10:11-0330', timestamptz '20110304 091011 +05:30', timestamptz 'J2455625+03'",
   "SELECT timestamptz '2011-03-04 09:10:11 GMT+2', timestamptz '2011-03-04 09:10:11 EST-3:30', timestamptz '2011-03-04 allballs'",
   "SELECT timestamptz '20110704 091011 America/Chicago', timestamptz '2011-01-04 09:10:11 Europe/Paris', timestamptz '2011-07-04 09:10:11 Europe/Paris'",
+  "SELECT timestamptz 'Wed Jul 11 10:51:14 America/New_York 2001', timestamptz 'Wed Jul 11 10:51:14 GMT-4 2001', timestamptz 'Wed Jul 11 10:51:14 PST+03:00 2001'",
   "SELECT timestamptz '2011-03-04 09:10:11 Mars/Olympus_Mons'",
   "SELECT timestamptz '2011-03-04 09:10:11 -16'",
   "SELECT timestamptz '2011-03-04 09:10:11 EST EST'",

@@ -1,7 +1,7 @@
 /**
  * @module engine/types/datetime-input
  * Date/time input as PostgreSQL reads it (ParseDateTime + DecodeDateTime of
- * src/backend/utils/adt/datetime.c, DateStyle ISO, MDY): the text is cut into
+ * src/backend/utils/adt/datetime.c, in the session's DateStyle order): the text is cut into
  * fields (numbers, dates with separators, times, zone offsets, words), the words
  * resolved (month and day names, AM/PM, AD/BC, zones, special values), then the
  * numbers placed as year, month, day or run-together dates and times.
@@ -9,6 +9,7 @@
 import { SqlError, SqlState } from '../errors.ts';
 import { daysInMonth } from './datetime.ts';
 import { resolveZone, ZONE_ABBREVS, type ZoneRef } from './datetime-zone.ts';
+import { activeSettings } from './session-settings.ts';
 
 const YEAR = 1;
 const MONTH = 2;
@@ -235,7 +236,7 @@ function decodeNumberField(str: string, fmask: number, tm: Tm): number {
   throw new BadFormat();
 }
 
-/** DecodeNumber: one numeric field placed by what is already known (MDY order). */
+/** DecodeNumber: one numeric field placed by what is already known and the DateStyle order. */
 function decodeNumber(str: string, haveTextMonth: boolean, fmask: number, tm: Tm): number {
   const m = /^(\d+)(\.\d*)?$/.exec(str);
   if (!m) throw new BadFormat();
@@ -252,22 +253,28 @@ function decodeNumber(str: string, haveTextMonth: boolean, fmask: number, tm: Tm
     return DOY | MONTH | DAY;
   }
   let tmask: number;
+  const order = activeSettings().dateOrder;
   switch (fmask & DATE_M) {
     case 0:
-      if (flen >= 3) {
+      // YYYY-MM-DD (a year of 3+ digits), or the session's DateStyle field order.
+      if (flen >= 3 || order === 'YMD') {
         tmask = YEAR;
         tm.year = val;
+      } else if (order === 'DMY') {
+        tmask = DAY;
+        tm.mday = val;
       } else {
         tmask = MONTH;
         tm.mon = val;
       }
       break;
     case YEAR:
+    case DAY:
       tmask = MONTH;
       tm.mon = val;
       break;
     case MONTH:
-      if (haveTextMonth && flen >= 3) {
+      if (haveTextMonth && (flen >= 3 || order === 'YMD')) {
         tmask = YEAR;
         tm.year = val;
       } else {
@@ -360,6 +367,28 @@ function decodeTimezone(str: string): number {
   return m[1] === '-' ? -off : off;
 }
 
+/**
+ * A zone argument read as parse_sane_timezone does (make_timestamptz): '+2' / '-03:30' are
+ * ISO offsets (east positive), anything else an abbreviation or a zone name (`byName`).
+ */
+export function saneZone(text: string, byName: (t: string) => ZoneRef): ZoneRef {
+  if (/^\d/.test(text))
+    throw new SqlError(
+      SqlState.invalidParameterValue,
+      `invalid input syntax for type numeric time zone: "${text}"`,
+      undefined,
+      'Numeric time zones must have "-" or "+" as first character.',
+    );
+  try {
+    return { fixed: decodeTimezone(text) };
+  } catch (e) {
+    if (e instanceof TzOverflow)
+      throw new SqlError(SqlState.invalidParameterValue, `numeric time zone "${text}" out of range`);
+    if (!(e instanceof BadFormat)) throw e;
+  }
+  return byName(text);
+}
+
 /** Julian day number → civil date (j2date). */
 function fromJulian(jd: number): [number, number, number] {
   let julian = jd + 32044;
@@ -442,7 +471,9 @@ function decode(text: string, todayCivil: () => [number, number, number]): Decod
     switch (t[i]) {
       case 'date':
         if (ptype === 'julian') throw new BadFormat();
-        if ((fmask & DATE_M) === DATE_M || ptype !== undefined) {
+        // With month and day known this is a zone name ('America/New_York') or hhmmss-zz:
+        // PostgreSQL accepts 'Wed Jul 11 10:51:14 America/New_York 2001'.
+        if ((fmask & (MONTH | DAY)) === (MONTH | DAY) || ptype !== undefined) {
           ptype = undefined;
           if (isDigit(field[0])) {
             // A run-together time with a trailing zone: hhmmss-zz.

@@ -119,12 +119,29 @@ function civilDays(y: number, m: number, d: number): number {
   return era * 146097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719468;
 }
 
-/** UTC µs of a local wall-clock time in a zone. */
+/**
+ * UTC µs of a local wall-clock time in a zone. Near a transition PostgreSQL's rule
+ * (DetermineTimeZoneOffset): a time skipped by a spring-forward change takes the
+ * offset from before it, a time repeated by a fall-back change the one from after it.
+ */
 export function localToUtc(zone: ZoneRef, localMicros: number): number {
   if ('fixed' in zone) return localMicros - zone.fixed;
+  const before = offsetAt(zone.name, localMicros - 12 * H);
+  const after = offsetAt(zone.name, localMicros + 12 * H);
+  if (before === after) {
+    const o = offsetAt(zone.name, localMicros - before);
+    if (o === before) return localMicros - before;
+  }
+  const t1 = localMicros - before;
+  const t2 = localMicros - after;
+  const ok1 = offsetAt(zone.name, t1) === before;
+  const ok2 = offsetAt(zone.name, t2) === after;
+  if (ok2) return t2;
+  if (ok1) return t1;
+  // Neither: a skipped time (or a far transition the window missed): the earlier offset.
   const first = offsetAt(zone.name, localMicros);
   const second = offsetAt(zone.name, localMicros - first);
-  return localMicros - second;
+  return before !== after ? t1 : localMicros - second;
 }
 
 /** Offset (µs east) of a zone at a UTC instant. */

@@ -10,7 +10,8 @@
 import { SqlError, SqlState } from '../errors.ts';
 import type { Interval } from '../vector.ts';
 import { decodeDateTime } from './datetime-input.ts';
-import { localToUtc, type ZoneRef } from './datetime-zone.ts';
+import { localToUtc, type ZoneRef, zoneOffset } from './datetime-zone.ts';
+import { activeSettings } from './session-settings.ts';
 
 /** The statement timestamp (now(), 'now'); the engine pins it for the duration of a statement. */
 export const clock = { nowMicros: (): number => Date.now() * 1000 };
@@ -178,7 +179,12 @@ function parseTs(text: string, type: string): ParsedTs {
       return { micros, zone, days };
     }
   }
-  const r = decodeDateTime(text, type, () => civilFromDays(Math.floor(clock.nowMicros() / MICROS_PER_DAY)));
+  const zone = activeSettings().zone.ref;
+  const localNow = () => {
+    const now = clock.nowMicros();
+    return now + zoneOffset(zone, now);
+  };
+  const r = decodeDateTime(text, type, () => civilFromDays(Math.floor(localNow() / MICROS_PER_DAY)));
   switch (r.kind) {
     case 'epoch':
       return { micros: 0, zone: { fixed: 0 }, days: 0 };
@@ -187,9 +193,10 @@ function parseTs(text: string, type: string): ParsedTs {
     case '-infinity':
       return { micros: Number.NEGATIVE_INFINITY, zone: { fixed: 0 }, days: Number.NEGATIVE_INFINITY };
     case 'now': {
-      // The statement timestamp, in the session zone (UTC).
+      // The statement timestamp on the session zone's wall clock.
       const now = clock.nowMicros();
-      return { micros: now, zone: { fixed: 0 }, days: Math.floor(now / MICROS_PER_DAY) };
+      const off = zoneOffset(zone, now);
+      return { micros: now + off, zone: { fixed: off }, days: Math.floor((now + off) / MICROS_PER_DAY) };
     }
   }
   const days = daysFromCivil(r.year, r.month, r.day);
@@ -219,10 +226,15 @@ export function parseTimestamp(text: string): number {
   return checkTimestamp(parseTs(text, 'timestamp').micros, text);
 }
 
-/** timestamptz: an input without an offset is read in the session zone (UTC). */
+/** timestamptz: an input without an offset is read in the session's TimeZone. */
 export function parseTimestamptz(text: string): number {
   const p = parseTs(text, 'timestamp with time zone');
-  if (!Number.isFinite(p.micros) || p.zone === undefined) return checkTimestamp(p.micros, text);
+  if (!Number.isFinite(p.micros)) return checkTimestamp(p.micros, text);
+  if (p.zone === undefined) {
+    const session = activeSettings().zone.ref;
+    if ('fixed' in session && session.fixed === 0) return checkTimestamp(p.micros, text);
+    p.zone = session;
+  }
   // Far outside the range the zone arithmetic is pointless (and the platform's calendar ends).
   if (p.micros < TIMESTAMP_MIN - MICROS_PER_DAY || p.micros >= TIMESTAMP_END + MICROS_PER_DAY)
     throw timestampOutOfRange(text);
@@ -268,7 +280,7 @@ export function formatTimestamp(micros: number): string {
   return `${lastDate} ${time}`;
 }
 
-/** Session TimeZone is UTC, so the offset is always +00. */
+/** A timestamptz in ISO style in UTC (offset +00); `datetime-output` applies the session's zone and DateStyle. */
 export function formatTimestamptz(micros: number): string {
   if (!Number.isFinite(micros)) return formatTimestamp(micros);
   const s = formatTimestamp(micros);
@@ -458,6 +470,16 @@ export function parseInterval(text: string): Interval {
   };
   const src = text.trim().replace(/^@\s*/, '');
   if (/^P/i.test(src)) return checkInterval(parseIsoInterval(src, fail));
+  // IntervalStyle sql_standard: a leading '-' with no other signed field negates every field.
+  const fields = src.split(/\s+/);
+  if (
+    activeSettings().intervalStyle === 'sql_standard' &&
+    src.startsWith('-') &&
+    !fields.slice(1).some((f) => /^[+-]/.test(f))
+  ) {
+    const iv = parseInterval(src.slice(1));
+    return checkInterval({ months: -iv.months, days: -iv.days, micros: -iv.micros });
+  }
   const sum = new IntervalSum();
   // Alternatives: number with unit | [sign]h:mm[:ss] | ago | [sign]years-months | bare number.
   const re =

@@ -90,13 +90,17 @@ describe('queries', () => {
     const s = await c.query('SET application_name = x; SELECT nosuch FROM wire_t');
     expect([errorOf(s)?.code, errorOf(s)?.position]).toEqual(['42703', '34']);
     expect(rowsOf(await c.query('SELECT 1'))).toEqual([['1']]);
-    // Driver settings: accepted when they ask for what the server does, 22023 otherwise.
+    // Driver settings: accepted when they ask for what the server does; a valid value the
+    // server does not implement is 0A000, an invalid one 22023, an unknown name 42704.
     expect(
       tagsOf(
         await c.query("SET client_encoding = 'UTF8'; SET DateStyle = ISO, MDY; SET extra_float_digits = 3"),
       ),
     ).toEqual(['SET', 'SET', 'SET']);
-    expect(errorOf(await c.query("SET client_encoding = 'LATIN1'"))?.code).toBe('22023');
+    expect(errorOf(await c.query("SET client_encoding = 'LATIN1'"))?.code).toBe('0A000');
+    expect(errorOf(await c.query("SET TimeZone = 'America/New_York'"))?.code).toBe('0A000');
+    expect(errorOf(await c.query("SET DateStyle = 'nonsense'"))?.code).toBe('22023');
+    expect(errorOf(await c.query('SET no_such_setting = 1'))?.code).toBe('42704');
     c.close();
   });
 
