@@ -22,6 +22,7 @@ import {
   applyTypmod,
   bindOperator,
   coerce,
+  coerceWithTypmod,
   names,
   toBool,
   typeFromTypeName,
@@ -95,9 +96,7 @@ export function bindExpr(b: ExprBinder, node: PgNode): Expr {
         n.arg.A_ArrayExpr && isArrayType(t)
           ? bindArrayExpr((x) => bindExpr(b, x), n.arg.A_ArrayExpr, t)
           : bindExpr(b, n.arg);
-      // The type modifier first: a refused one (interval fields) must not read the text unrestricted.
-      const tm = typmodOf(n.typeName, t);
-      return applyTypmod(coerce(inner, t, true, n.location), tm, true);
+      return coerceWithTypmod(inner, t, typmodOf(n.typeName, t), n.location);
     }
     case 'BoolExpr': {
       const args: Expr[] = n.args.map((a: PgNode) => toBool(bindExpr(b, a), n.location));

@@ -8,6 +8,7 @@ import { SqlError, SqlState } from '../errors.ts';
 import { resolveOperator } from '../functions/operators.ts';
 import type { Expr } from '../plan/nodes.ts';
 import { castFn, parseText } from '../types/cast.ts';
+import { readInterval } from '../types/interval-input.ts';
 import { makeTypMod, type TypMod, typmodEnforcer } from '../types/typmod.ts';
 import {
   arrayOf,
@@ -117,6 +118,18 @@ export function typmodOf(tn: PgNode, type: SqlType): TypMod | undefined {
   });
   const n = names(tn.names);
   return makeTypMod(type, n[n.length - 1], mods);
+}
+
+/**
+ * Coerces `e` to `target` and applies the typmod. An untyped interval literal is read with the
+ * typmod's field range, as PostgreSQL passes it to interval_in: `interval '1' year` is one year.
+ */
+export function coerceWithTypmod(e: Expr, target: SqlType, tm: TypMod | undefined, pos?: number): Expr {
+  if (tm?.kind === 'interval' && e.kind === 'const' && e.type === 'unknown' && e.value !== null) {
+    const value = wrapPos(() => readInterval(String(e.value), tm.range), pos);
+    return applyTypmod({ kind: 'const', value, type: target }, tm, true);
+  }
+  return applyTypmod(coerce(e, target, true, pos), tm, true);
 }
 
 /** Wraps `e` so its value satisfies the typmod (explicit cast or assignment semantics). */
