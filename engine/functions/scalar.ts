@@ -23,6 +23,7 @@ import { isArrayFunctionName, resolveArrayFunction } from './array-functions.ts'
 import { resolveByteaFunction } from './bytea-functions.ts';
 import { resolveDatetimeFunction } from './datetime-functions.ts';
 import { outputText, resolveFormatFunction } from './format-functions.ts';
+import { resolveIntervalFunction } from './interval-functions.ts';
 import { likeEscape } from './like-match.ts';
 import { MATH_FUNCS } from './math-functions.ts';
 import { floatPower, type Resolved } from './operators.ts';
@@ -365,7 +366,7 @@ export function resolveFunction(name: string, args: readonly SqlType[]): Resolve
   if (isStringFunctionName(name)) return resolveStringFunction(name, args);
   const r = FUNCS[name] ?? MATH_FUNCS[name];
   if (r) return propagateSpecial(name, r(args));
-  return resolveDatetimeFunction(name, args);
+  return resolveIntervalFunction(name, args) ?? resolveDatetimeFunction(name, args);
 }
 
 export { isIntegerType };

@@ -101,7 +101,7 @@ const INT64_MAX_MICROS = 2 ** 63; // µs are doubles here: the nearest one
 
 /**
  * An interval checked against PostgreSQL's field ranges (int32 months and days,
- * int64 µs): infinite intervals pass, a mix of infinities or an overflow is 22008.
+ * int64 µs, minimums included): infinite intervals pass, a mix of infinities or an overflow is 22008.
  */
 export function checkInterval(iv: Interval): Interval {
   const inf = intervalInfinity(iv);
@@ -110,9 +110,9 @@ export function checkInterval(iv: Interval): Interval {
     return iv;
   }
   if (
-    !(Math.abs(iv.months) <= INT32_MAX) ||
-    !(Math.abs(iv.days) <= INT32_MAX) ||
-    !(Math.abs(iv.micros) < INT64_MAX_MICROS)
+    !(iv.months >= -INT32_MAX - 1 && iv.months <= INT32_MAX) ||
+    !(iv.days >= -INT32_MAX - 1 && iv.days <= INT32_MAX) ||
+    !(iv.micros >= -INT64_MAX_MICROS && iv.micros < INT64_MAX_MICROS)
   )
     throw intervalOutOfRange();
   return iv;
@@ -389,14 +389,41 @@ export function addInterval(micros: number, iv: Interval, sign = 1): number {
   return checkTimestamp(t + sign * (iv.days * MICROS_PER_DAY + iv.micros));
 }
 
-/** Approximate interval length in µs (month = 30 days), used for comparison and time_bucket widths. */
+/** Approximate interval length in µs (month = 30 days), used for time_bucket widths. */
 export function intervalMicros(iv: Interval): number {
   return (iv.months * 30 + iv.days) * MICROS_PER_DAY + iv.micros;
 }
 
-/** Compares intervals the way PostgreSQL does (by their 30-day-month span). */
+/**
+ * PostgreSQL's interval_cmp_value, exactly: whole days (a month is 30) and the µs within a
+ * day, so '1 mon' = '30 days' = '720:00:00' and large spans never round together.
+ */
+function intervalSpan(iv: Interval): [number, number] {
+  const inf = intervalInfinity(iv);
+  if (inf !== 0) return [inf * Infinity, 0];
+  let q = Math.floor(iv.micros / MICROS_PER_DAY);
+  let r = iv.micros - q * MICROS_PER_DAY;
+  // The float quotient can land one off for µs near 2^53; the remainder (exact) says which way.
+  if (r < 0) {
+    q--;
+    r += MICROS_PER_DAY;
+  } else if (r >= MICROS_PER_DAY) {
+    q++;
+    r -= MICROS_PER_DAY;
+  }
+  return [iv.months * 30 + iv.days + q, r];
+}
+
+/** Compares intervals the way PostgreSQL does (by their span with 30-day months and 24-hour days). */
 export function compareInterval(a: Interval, b: Interval): number {
-  const x = intervalMicros(a);
-  const y = intervalMicros(b);
-  return x < y ? -1 : x > y ? 1 : 0;
+  const [da, ra] = intervalSpan(a);
+  const [db, rb] = intervalSpan(b);
+  if (da !== db) return da < db ? -1 : 1;
+  return ra < rb ? -1 : ra > rb ? 1 : 0;
+}
+
+/** A key equal for exactly the intervals compareInterval calls equal (GROUP BY, DISTINCT, hash joins). */
+export function intervalKey(iv: Interval): string {
+  const [d, r] = intervalSpan(iv);
+  return `${d}/${r}`;
 }

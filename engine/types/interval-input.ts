@@ -57,6 +57,7 @@ type Unit =
   | 'decade'
   | 'century'
   | 'millennium'
+  | 'quarter'
   | 'other';
 
 /** deltatktbl: PostgreSQL's interval unit words, matched on their first 10 characters (TOKMAXLEN). */
@@ -74,8 +75,9 @@ for (const [unit, words] of [
   ['second', 's sec second seconds secs'],
   ['week', 'w week weeks'],
   ['year', 'y year years yr yrs'],
+  ['quarter', 'qtr quarter'],
   // Known to PostgreSQL but not interval fields: a bad format when they carry a value.
-  ['other', 'qtr quarter timezone timezone_h timezone_m j jd julian isoyear'],
+  ['other', 'timezone timezone_h timezone_m j jd julian isoyear dow doy isodow'],
 ] as const) {
   for (const w of words.split(' ')) UNIT_WORDS[w] = unit;
 }
@@ -392,6 +394,14 @@ function decodeInterval(f: string[], t: FieldType[], range: number, itm: ItmIn):
   if (fmask === 0 || parsingUnit) throw new BadFormat();
   if (isBefore) itm.negate();
   return special;
+}
+
+/**
+ * The unit a word names (PostgreSQL's DecodeUnits, first 10 characters), as extract on an
+ * interval reads its field: 'other' for units interval_part does not support.
+ */
+export function intervalUnit(word: string): Unit | undefined {
+  return UNIT_WORDS[word.toLowerCase().slice(0, 10)];
 }
 
 /** ParseISO8601Number: strtod's prefix, |v| ≤ 1e15, split into integral and fractional parts. */
