@@ -2,13 +2,23 @@
  * @module engine/functions/interval-functions
  * Functions of the interval type as PostgreSQL 17 has them: justify_hours / justify_days /
  * justify_interval, make_interval (named arguments are placed by the binder), isfinite,
- * interval_hash (hashint8 of the normalized span, so '30 days' and '1 mon' hash alike), and
+ * age, interval_hash (hashint8 of the normalized span, so '30 days' and '1 mon' hash alike), and
  * extract / date_part of an interval (interval_part: fields of the broken-down value,
  * `epoch` with 365.25-day years, ±Infinity or NULL for infinite intervals).
  */
 import { SqlError, SqlState } from '../errors.ts';
 import type { ScalarImpl } from '../plan/nodes.ts';
-import { intervalInfinity, intervalOutOfRange } from '../types/datetime.ts';
+import {
+  checkInterval,
+  civilFromDays,
+  clock,
+  daysInMonth,
+  INTERVAL_INFINITY,
+  INTERVAL_NEG_INFINITY,
+  intervalInfinity,
+  intervalOutOfRange,
+  MICROS_PER_DAY,
+} from '../types/datetime.ts';
 import { intervalUnit } from '../types/interval-input.ts';
 import { decimalToString } from '../types/numeric.ts';
 import type { SqlType } from '../types/values.ts';
@@ -143,6 +153,57 @@ export function intervalPart(field: string, iv: Interval): string | null {
   return null;
 }
 
+/** A timestamp's broken-down fields (timestamp2tm, UTC). */
+function breakDown(t: number): number[] {
+  const days = Math.floor(t / MICROS_PER_DAY);
+  let tod = t - days * MICROS_PER_DAY;
+  const [y, m, d] = civilFromDays(days);
+  const hour = Math.floor(tod / 3_600_000_000);
+  tod -= hour * 3_600_000_000;
+  const min = Math.floor(tod / 60_000_000);
+  tod -= min * 60_000_000;
+  const sec = Math.floor(tod / 1_000_000);
+  return [y, m, d, hour, min, sec, tod - sec * 1_000_000];
+}
+
+/**
+ * age(a, b): PostgreSQL's timestamp_age — the field-by-field difference of the broken-down
+ * timestamps, negative fields borrowing from the next larger one (a month borrows the
+ * length of the earlier timestamp's month), in years, months, days and time.
+ */
+export function age(a: number, b: number): Interval {
+  if (!Number.isFinite(a) || !Number.isFinite(b)) {
+    if (a === b) throw intervalOutOfRange();
+    const late = a === Infinity || b === -Infinity;
+    return late ? INTERVAL_INFINITY : INTERVAL_NEG_INFINITY;
+  }
+  const t1 = breakDown(a);
+  const t2 = breakDown(b);
+  const neg = a < b;
+  // [year, mon, mday, hour, min, sec, usec]
+  const f = t1.map((x, i) => (neg ? t2[i] - x : x - t2[i]));
+  const carry = (i: number, unit: number) => {
+    while (f[i] < 0) {
+      f[i] += unit;
+      f[i - 1]--;
+    }
+  };
+  carry(6, 1_000_000);
+  carry(5, 60);
+  carry(4, 60);
+  carry(3, 24);
+  const [y, m] = neg ? t1 : t2;
+  while (f[2] < 0) {
+    f[2] += daysInMonth(y, m);
+    f[1]--;
+  }
+  carry(1, 12);
+  const s = neg ? -1 : 1;
+  const months = s * (f[0] * 12 + f[1]);
+  const micros = s * (((f[3] * 60 + f[4]) * 60 + f[5]) * 1_000_000 + f[6]);
+  return checkInterval({ months: months + 0, days: s * f[2] + 0, micros: micros + 0 });
+}
+
 /** Resolves the interval functions; undefined when the name is not one of them. */
 export function resolveIntervalFunction(name: string, args: readonly SqlType[]): Resolved | undefined {
   const one = (fn: (iv: Interval) => unknown, type: SqlType): Resolved => ({
@@ -163,6 +224,14 @@ export function resolveIntervalFunction(name: string, args: readonly SqlType[]):
       return args.length === 1 && args[0] === 'interval'
         ? one((iv) => intervalInfinity(iv) === 0, 'bool')
         : undefined;
+    case 'age': {
+      const t = args.some((x) => x === 'timestamptz' || x === 'date') ? 'timestamptz' : 'timestamp';
+      if (args.length === 2) return { impl: mk(name, age), type: 'interval', argTypes: [t, t] };
+      if (args.length !== 1) return undefined;
+      // age(t): from midnight of the statement's date.
+      const today = () => Math.floor(clock.nowMicros() / MICROS_PER_DAY) * MICROS_PER_DAY;
+      return { impl: mk(name, (x: number) => age(today(), x)), type: 'interval', argTypes: [t] };
+    }
     case 'make_interval':
       return args.length === 7
         ? {
