@@ -276,29 +276,8 @@ export function formatTimestamptz(micros: number): string {
   return s.endsWith(' BC') ? `${s.slice(0, -3)}+00 BC` : `${s}+00`;
 }
 
-/** PostgreSQL's default (postgres style) interval output, e.g. '1 year 2 mons 3 days 04:05:06'. */
-export function formatInterval(iv: Interval): string {
-  const inf = intervalInfinity(iv);
-  if (inf !== 0) return inf > 0 ? 'infinity' : '-infinity';
-  const parts: string[] = [];
-  const years = Math.trunc(iv.months / 12);
-  const mons = iv.months - years * 12;
-  // PostgreSQL's style: a positive field right after a negative one carries an explicit '+'.
-  let before = false;
-  const field = (value: number, unit: string) => {
-    if (value === 0) return;
-    parts.push(`${before && value > 0 ? '+' : ''}${value} ${unit}${value === 1 ? '' : 's'}`);
-    before = value < 0;
-  };
-  field(years, 'year');
-  field(mons, 'mon');
-  field(iv.days, 'day');
-  if (iv.micros !== 0 || parts.length === 0) {
-    const t = formatTime(Math.abs(iv.micros));
-    parts.push(iv.micros < 0 ? `-${t}` : before ? `+${t}` : t);
-  }
-  return parts.join(' ');
-}
+/** Interval output (every IntervalStyle; 'postgres' by default) lives in interval-output. */
+export { formatInterval, type IntervalStyle } from './interval-output.ts';
 
 /** Normalizes a unit name ('secs', 'mins', 'hours', 'mon', 'y', ...) to a key of the unit table. */
 export function normalizeUnit(u: string): string | undefined {
