@@ -250,7 +250,16 @@ function defaultUnit(range: number): Unit {
 }
 
 /** DecodeInterval over ParseDateTime's fields; 'infinity' / '-infinity' come back as such. */
-function decodeInterval(f: string[], t: FieldType[], range: number, itm: ItmIn): 'finite' | 'late' | 'early' {
+function decodeInterval(
+  f: string[],
+  t: FieldType[],
+  range: number,
+  itm: ItmIn,
+  sqlStandard: boolean,
+): 'finite' | 'late' | 'early' {
+  // SQL_STANDARD style: a leading '-' with no other sign negates every field ('-1 2:03' is -1 day -2:03).
+  const forceNegative =
+    sqlStandard && f.length > 0 && f[0][0] === '-' && !f.slice(1).some((x) => x[0] === '-' || x[0] === '+');
   let fmask = 0;
   let type: Unit | 'ignore' = 'ignore';
   let parsingUnit = false;
@@ -275,6 +284,7 @@ function decodeInterval(f: string[], t: FieldType[], range: number, itm: ItmIn):
           if (itm.usec === INT64_MIN) throw new FieldOverflow();
           itm.usec = -itm.usec;
         }
+        if (forceNegative && itm.usec > 0n) itm.usec = -itm.usec;
         tmask = TIME_M;
         type = 'day';
         parsingUnit = false;
@@ -286,6 +296,7 @@ function decodeInterval(f: string[], t: FieldType[], range: number, itm: ItmIn):
     }
     if (ft === 'time') {
       decodeTime(field, range, itm);
+      if (forceNegative && itm.usec > 0n) itm.usec = -itm.usec;
       tmask = TIME_M;
       type = 'day';
       parsingUnit = false;
@@ -308,6 +319,10 @@ function decodeInterval(f: string[], t: FieldType[], range: number, itm: ItmIn):
         fval = parseFraction(rest);
         if (field[0] === '-') fval = -fval;
       } else if (rest !== '') throw new BadFormat();
+      if (forceNegative) {
+        if (val > 0n) val = -val;
+        if (fval > 0) fval = -fval;
+      }
       switch (type) {
         case 'microsecond':
           itm.micros(val, fval, 1);
@@ -531,10 +546,15 @@ const MAX_EXACT_MICROS = BigInt(Number.MAX_SAFE_INTEGER);
 
 /**
  * Reads interval text as PostgreSQL's interval_in does for a typmod `range` (INTERVAL_RANGE
- * bits; `full` when unrestricted). The typmod's rounding is applied by the caller
+ * bits; `full` when unrestricted) in the session's IntervalStyle (sql_standard signs every
+ * field by a lone leading '-'). The typmod's rounding is applied by the caller
  * (adjustIntervalForTypmod), as PostgreSQL applies it after reading.
  */
-export function readInterval(text: string, range: number = R.full): Interval {
+export function readInterval(
+  text: string,
+  range: number = R.full,
+  style: 'postgres' | 'postgres_verbose' | 'sql_standard' | 'iso_8601' = 'postgres',
+): Interval {
   const itm = new ItmIn();
   const fail = (e: unknown): never => {
     if (e instanceof FieldOverflow)
@@ -546,7 +566,7 @@ export function readInterval(text: string, range: number = R.full): Interval {
   let special: 'finite' | 'late' | 'early' = 'finite';
   try {
     const { f, t } = splitFields(text);
-    special = decodeInterval(f, t, range, itm);
+    special = decodeInterval(f, t, range, itm, style === 'sql_standard');
   } catch (e) {
     if (e instanceof FieldOverflow) fail(e);
     if (!(e instanceof BadFormat)) throw e;

@@ -2,6 +2,7 @@
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parseInterval } from './datetime.ts';
+import { readInterval } from './interval-input.ts';
 import { formatInterval, type IntervalStyle } from './interval-output.ts';
 
 const VALUES = [
@@ -49,5 +50,24 @@ describe('interval output styles vs PGlite', () => {
     const r = await pg.query<{ t: string }>('SELECT x::text AS t FROM iv ORDER BY i');
     const ours = VALUES.map((v) => `${v} → ${formatInterval(parseInterval(v), style)}`);
     expect(ours).toEqual(VALUES.map((v, i) => `${v} → ${r.rows[i].t}`));
+  });
+  test('sql_standard input: a lone leading minus signs every field', async () => {
+    const inputs = [
+      '-1 2:03:04',
+      '-1 -2:03:04',
+      '-23 hours 45 min 12.34 sec',
+      '-1-2 3',
+      '-1 day +2:00',
+      '-1.5',
+      '-1 2:03',
+    ];
+    await pg.exec(
+      'SET IntervalStyle = sql_standard; DROP TABLE IF EXISTS si; CREATE TABLE si (i int, x interval)',
+    );
+    for (const [i, v] of inputs.entries()) await pg.query('INSERT INTO si VALUES ($1, $2::interval)', [i, v]);
+    await pg.exec('SET IntervalStyle = postgres');
+    const r = await pg.query<{ t: string }>('SELECT x::text AS t FROM si ORDER BY i');
+    const ours = inputs.map((v) => `${v} → ${formatInterval(readInterval(v, undefined, 'sql_standard'))}`);
+    expect(ours).toEqual(inputs.map((v, i) => `${v} → ${r.rows[i].t}`));
   });
 });
