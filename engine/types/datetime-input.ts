@@ -585,7 +585,7 @@ function decode(text: string, todayCivil: () => [number, number, number]): Decod
             tm.year = yy;
             tm.mon = mm;
             tm.mday = dd;
-            tm.hour = tm.min = tm.sec = tm.fsec = 0;
+            // Only the date: a time in the same input stays ('12:34:56 yesterday'), as in PostgreSQL.
             tmask = DATE_M;
             isJulian = true; // the year is already astronomical
             break;
