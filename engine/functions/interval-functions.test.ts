@@ -40,6 +40,7 @@ const QUERIES = [
   "SELECT avg(x) FROM (VALUES (interval '-infinity'), (interval 'infinity')) v(x)",
   "SELECT sum(x) FROM (VALUES (interval '2147483647 days'), (interval '1 day')) v(x)",
   "SELECT g, sum(x), avg(x) FROM (VALUES (1, interval '1 mon'), (1, interval '1 day'), (2, interval '-infinity'), (2, interval '1 day')) v(g, x) GROUP BY g ORDER BY g",
+  "SELECT pg_input_is_valid('1.5 weeks', 'interval'), pg_input_is_valid('garbage', 'interval'), pg_input_is_valid('@ 30 eons ago', 'interval'), pg_input_is_valid('2147483648 days', 'interval')",
   // age
   "SELECT age(timestamp '2020-03-01', timestamp '2019-01-31'), age(timestamp '2001-04-10', timestamp '1957-06-13'), age(timestamp '1957-06-13', timestamp '2001-04-10')",
   "SELECT age(date '2020-03-01', date '2019-01-31'), age(timestamptz '2020-01-31 10:00:00.5+00', timestamptz '2019-03-31 23:59:59.75+00')",
