@@ -196,10 +196,13 @@ export function nodeLocation(n: PgNode): number | undefined {
 /** Coerces `e` for storing into `column` with assignment semantics (42804 when PostgreSQL has no such cast). */
 export function assignTo(e: Expr, column: AssignTarget, pos?: number): Expr {
   checkAssignable(e.type, column, pos);
+  // An interval literal is read with the column's field range (PostgreSQL's coerce_type passes
+  // an interval column's typmod to interval_in): '5' into `interval minute` is 5 minutes.
+  if (column.typmod?.kind === 'interval') return coerceWithTypmod(e, column.type, column.typmod, pos);
   return coerce(e, column.type, true, pos);
 }
 
-type AssignTarget = { readonly name: string; readonly type: SqlType };
+type AssignTarget = { readonly name: string; readonly type: SqlType; readonly typmod?: TypMod };
 
 /** 42804 unless a `from` value may be stored into `column` (see `assignable`). */
 export function checkAssignable(from: SqlType, column: AssignTarget, pos?: number): void {

@@ -59,7 +59,12 @@ const QUERIES = [
 describe('interval input vs PGlite', () => {
   let pair: Pair;
   beforeAll(async () => {
-    pair = await makePair('');
+    pair = await makePair('CREATE TABLE tw (w interval minute, d interval day to second(0))');
+  });
+  test('a literal stored into a restricted column is read with its range', async () => {
+    expect(
+      await diff(pair, "INSERT INTO tw VALUES ('5', '1 2:03:04.6'), ('1 2', '2') RETURNING w, d"),
+    ).toBeUndefined();
   });
   test.each(QUERIES)('%s', async (sql) => {
     expect(await diff(pair, sql)).toBeUndefined();
