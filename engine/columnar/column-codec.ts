@@ -8,7 +8,14 @@
 import { SqlError, SqlState } from '../errors.ts';
 import type { ColumnType, Interval } from '../vector.ts';
 import { ByteWriter } from './byte-io.ts';
-import { Codec, codecOf, FLAG_NULLS, INT64_PLAIN, INT64_SAFE } from './column-family.ts';
+import {
+  Codec,
+  codecOf,
+  FLAG_NULLS,
+  INFINITE_INTERVAL_MONTHS,
+  INT64_PLAIN,
+  INT64_SAFE,
+} from './column-family.ts';
 import {
   type ColumnInput,
   countNulls,
@@ -214,6 +221,11 @@ function writeIntervals(w: ByteWriter, v: Interval[], n: number, nulls: Uint8Arr
   for (let i = 0; i < n; i++) {
     if (isNull(nulls, i)) continue;
     const x = v[i];
+    if (x != null && (x.months === Infinity || x.months === -Infinity)) {
+      // ±infinity (PostgreSQL 17): a month count no finite interval has (outside int32).
+      months[i] = x.months > 0 ? INFINITE_INTERVAL_MONTHS : -INFINITE_INTERVAL_MONTHS;
+      continue;
+    }
     if (
       x == null ||
       !Number.isInteger(x.months) ||

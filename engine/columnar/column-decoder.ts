@@ -5,9 +5,17 @@
  * materialization); everything else becomes a FlatVector.
  */
 
+import { INTERVAL_INFINITY, INTERVAL_NEG_INFINITY } from '../types/datetime.ts';
 import type { ColumnType, DictVector, FlatVector, Interval, Vector } from '../vector.ts';
 import { ByteReader, corrupt } from './byte-io.ts';
-import { Codec, codecOf, FLAG_NULLS, INT64_PLAIN, INT64_SAFE } from './column-family.ts';
+import {
+  Codec,
+  codecOf,
+  FLAG_NULLS,
+  INFINITE_INTERVAL_MONTHS,
+  INT64_PLAIN,
+  INT64_SAFE,
+} from './column-family.ts';
 import { takeFloat64, takeInt32 } from './decode-buffers.ts';
 import { decodeFloatStream, readFloatStream } from './float-codec.ts';
 import { decodeIntStream, readIntStream } from './int-stream.ts';
@@ -132,6 +140,14 @@ function readIntervals(r: ByteReader, n: number): Interval[] {
   decodeIntStream(readIntStream(r, n), days);
   decodeIntStream(readIntStream(r, n), micros);
   const out: Interval[] = new Array(n);
-  for (let i = 0; i < n; i++) out[i] = { months: months[i], days: days[i], micros: micros[i] };
+  for (let i = 0; i < n; i++) {
+    const m = months[i];
+    out[i] =
+      m === INFINITE_INTERVAL_MONTHS || m === -INFINITE_INTERVAL_MONTHS
+        ? m > 0
+          ? INTERVAL_INFINITY
+          : INTERVAL_NEG_INFINITY
+        : { months: m, days: days[i], micros: micros[i] };
+  }
   return out;
 }

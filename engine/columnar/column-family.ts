@@ -67,3 +67,6 @@ export function codecOf(type: ColumnType): number {
       return Codec.interval;
   }
 }
+
+/** The stored month count of an infinite interval (+infinity; its negation −infinity): past int32, so never a finite one's. */
+export const INFINITE_INTERVAL_MONTHS = 2 ** 31 + 1;

@@ -14,6 +14,7 @@
 import { fingerprint, mapExpr } from '../plan/expr-utils.ts';
 import type { Expr } from '../plan/nodes.ts';
 import { formatText } from '../types/cast.ts';
+import { intervalTypmodName } from '../types/interval-fields.ts';
 import type { TypMod } from '../types/typmod.ts';
 import { pgTypeName, type SqlType } from '../types/values.ts';
 
@@ -33,6 +34,8 @@ function typmodName(type: SqlType, m: TypMod): string {
       return `varchar(${m.length})`;
     case 'name':
       return 'name';
+    case 'interval':
+      return intervalTypmodName(m.range, m.precision);
     case 'timestamp':
       return `${type === 'timestamptz' ? 'timestamptz' : 'timestamp'}(${m.precision})`;
   }

@@ -9,6 +9,13 @@ import { SqlError, SqlState } from '../errors.ts';
 import type { AggCall } from '../plan/nodes.ts';
 import { checkInt64 } from '../types/cast.ts';
 import {
+  checkInterval,
+  INTERVAL_INFINITY,
+  INTERVAL_NEG_INFINITY,
+  intervalInfinity,
+  intervalOutOfRange,
+} from '../types/datetime.ts';
+import {
   type Decimal,
   decAdd,
   decDiv,
@@ -20,6 +27,7 @@ import {
 } from '../types/numeric.ts';
 import { comparatorFor, isFloatType, isIntegerType, type SqlType } from '../types/values.ts';
 import type { Interval } from '../vector.ts';
+import { intervalDiv } from './interval-arith.ts';
 import { checkArrayLength, checkTextLength } from './value-limits.ts';
 
 /** One aggregate's state over all groups. `add` receives non-null values only (except count(*)). */
@@ -215,36 +223,54 @@ class NumericSumAcc implements Accumulator {
   }
 }
 
+/**
+ * sum/avg(interval) as PostgreSQL 17's IntervalAggState: a finite sum checked for overflow at
+ * each row (22008), infinities counted apart — +∞ with −∞ is 22008, else the infinity wins —
+ * and avg the sum ÷ count by interval_div.
+ */
 class IntervalSumAcc implements Accumulator {
   s: Interval[] = [];
   c: number[] = [];
+  pinf: number[] = [];
+  ninf: number[] = [];
   constructor(private readonly mode: 'sum' | 'avg') {}
   add(g: number, v: unknown): void {
     const x = v as Interval;
-    const cur = this.s[g];
-    this.s[g] = cur
-      ? { months: cur.months + x.months, days: cur.days + x.days, micros: cur.micros + x.micros }
-      : x;
+    const inf = intervalInfinity(x);
     this.c[g] = (this.c[g] ?? 0) + 1;
+    if (inf > 0) this.pinf[g] = (this.pinf[g] ?? 0) + 1;
+    else if (inf < 0) this.ninf[g] = (this.ninf[g] ?? 0) + 1;
+    else {
+      const cur = this.s[g];
+      this.s[g] = cur
+        ? checkInterval({
+            months: cur.months + x.months,
+            days: cur.days + x.days,
+            micros: cur.micros + x.micros,
+          })
+        : x;
+    }
   }
   result(g: number): unknown {
-    const s = this.s[g];
-    if (!s) return null;
-    if (this.mode === 'sum') return s;
     const n = this.c[g];
-    const m = s.months / n;
-    const mi = Math.trunc(m);
-    const d = s.days / n + (m - mi) * 30;
-    const di = Math.trunc(d);
-    return { months: mi, days: di, micros: Math.round(s.micros / n + (d - di) * 86400e6) };
+    if (!n) return null;
+    const p = this.pinf[g] ?? 0;
+    const q = this.ninf[g] ?? 0;
+    if (p > 0 && q > 0) throw intervalOutOfRange();
+    if (p > 0) return INTERVAL_INFINITY;
+    if (q > 0) return INTERVAL_NEG_INFINITY;
+    const s = this.s[g];
+    return this.mode === 'sum' ? s : intervalDiv(s, n);
   }
   saveState(g: number): unknown[] {
-    return [this.s[g], this.c[g]];
+    return [this.s[g], this.c[g], this.pinf[g], this.ninf[g]];
   }
   loadState(g: number, st: readonly unknown[]): void {
-    if (st[0] === undefined) return;
-    this.s[g] = st[0] as Interval;
+    if (st[1] === undefined) return;
+    if (st[0] !== undefined) this.s[g] = st[0] as Interval;
     this.c[g] = st[1] as number;
+    if (st[2] !== undefined) this.pinf[g] = st[2] as number;
+    if (st[3] !== undefined) this.ninf[g] = st[3] as number;
   }
 }
 

@@ -27,6 +27,7 @@ import type { SqlType } from '../types/values.ts';
 import type { Interval } from '../vector.ts';
 import { toChar, toTimestamp } from './datetime-format.ts';
 import { intervalToChar } from './interval-format.ts';
+import { intervalPart } from './interval-functions.ts';
 import type { Resolved } from './operators.ts';
 import { truncInZone } from './zone-functions.ts';
 
@@ -134,46 +135,13 @@ export function timeBucket(width: Interval, t: number, origin?: number): number 
 
 const EXTRACT_SCALE: Record<string, number> = { second: 6, millisecond: 3, epoch: 6 };
 
-/** extract(field FROM ts) as a JS number (date_part), plus the numeric scale extract() prints with. */
-/** extract(field FROM interval), following PostgreSQL's interval_part. */
-function extractInterval(f: string, iv: Interval): number {
-  const unit = normalizeUnit(f) ?? f;
-  const tm = iv.micros;
-  switch (unit) {
-    case 'epoch': {
-      const years = Math.trunc(iv.months / 12);
-      const secs = (years * 365.25 + (iv.months % 12) * 30 + iv.days) * 86400;
-      return secs + tm / MICROS_PER_SECOND;
-    }
-    case 'millennium':
-      return Math.trunc(iv.months / 12000);
-    case 'century':
-      return Math.trunc(iv.months / 1200);
-    case 'decade':
-      return Math.trunc(iv.months / 120);
-    case 'year':
-      return Math.trunc(iv.months / 12);
-    case 'month':
-      return iv.months % 12;
-    case 'day':
-      return iv.days;
-    case 'hour':
-      return Math.trunc(tm / MICROS_PER_HOUR);
-    case 'minute':
-      return Math.trunc(tm / MICROS_PER_MINUTE) % 60;
-    case 'second':
-      return (tm % MICROS_PER_MINUTE) / MICROS_PER_SECOND;
-    case 'millisecond':
-      return (tm % MICROS_PER_MINUTE) / 1000;
-    case 'microsecond':
-      return tm % MICROS_PER_MINUTE;
-  }
-  throw new SqlError(SqlState.featureNotSupported, `unit "${f}" not supported for interval`);
-}
-
 /** Dispatches extract/date_part on the argument's type. */
 function extractAny(f: string, x: unknown, t: SqlType): number {
-  return t === 'interval' ? extractInterval(f, x as Interval) : extractField(f, x as number, t);
+  if (t === 'interval') {
+    const v = intervalPart(f, x as Interval);
+    return v === null ? Number.NaN : Number(v);
+  }
+  return extractField(f, x as number, t);
 }
 
 /** Fields that grow with time: extract/date_part of ±infinity is ±Infinity for them, NULL for the rest. */
@@ -333,6 +301,7 @@ export function resolveDatetimeFunction(name: string, args: readonly SqlType[]):
       const t: SqlType = args[1] === 'unknown' ? 'timestamptz' : args[1];
       return {
         impl: mk(name, (f: string, x: unknown) => {
+          if (t === 'interval') return intervalPart(f, x as Interval);
           const v = extractAny(f, x, t);
           return Number.isNaN(v) ? null : toNumericText(v, f);
         }),

@@ -3,7 +3,7 @@
  * Integer and numeric math functions with PostgreSQL's semantics: gcd / lcm
  * (22003 when the answer leaves the type), the hyperbolic functions with their
  * domain errors, scale / min_scale / trim_scale / div / factorial on numeric,
- * width_bucket (float8 and numeric) and pg_input_is_valid for the number types.
+ * width_bucket (float8 and numeric) and pg_input_is_valid for the number types and interval.
  */
 import { SqlError, SqlState } from '../errors.ts';
 import type { ScalarImpl } from '../plan/nodes.ts';
@@ -235,14 +235,14 @@ function widthBucketNumeric(x: string, lo: string, hi: string, count: number): n
   return r;
 }
 
-/** pg_input_is_valid for the number types and bool; other type names are refused (0A000). */
+/** pg_input_is_valid for the number types, bool and interval; other type names are refused (0A000). */
 function inputIsValid(text: string, typeName: string): boolean {
   const m = /^\s*([a-z0-9_ ]+?)\s*(?:\(\s*(\d+)\s*(?:,\s*(-?\d+)\s*)?\))?\s*$/i.exec(typeName);
   const t = m ? columnTypeFromName(m[1]) : undefined;
   if (
     !m ||
     !t ||
-    !(isIntegerType(t) || isFloatType(t) || t === 'numeric' || t === 'bool') ||
+    !(isIntegerType(t) || isFloatType(t) || t === 'numeric' || t === 'bool' || t === 'interval') ||
     (m[2] && t !== 'numeric')
   )
     throw new SqlError(

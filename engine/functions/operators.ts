@@ -41,6 +41,7 @@ import {
 import type { Interval } from '../vector.ts';
 import { resolveArrayOperator } from './array-functions.ts';
 import { resolveByteaConcat } from './bytea-functions.ts';
+import { intervalDiv, intervalMul, negateInterval } from './interval-arith.ts';
 import { compileLike, type LikePattern, likeMatches } from './like-match.ts';
 import { resolveRegexOperator } from './regex-functions.ts';
 
@@ -236,30 +237,6 @@ const ivAdd = (a: Interval, b: Interval, s: number): Interval =>
     micros: a.micros + s * b.micros,
   });
 
-function ivScale(a: Interval, f: number): Interval {
-  const inf = intervalInfinity(a);
-  if (inf !== 0 || !Number.isFinite(f)) {
-    // ±infinity × finite non-zero keeps its sign by f's; × 0 or NaN has no answer.
-    const sign =
-      (inf !== 0 ? inf : intervalMicros(a) > 0 ? 1 : intervalMicros(a) < 0 ? -1 : 0) * Math.sign(f);
-    if (sign === 0 || Number.isNaN(sign)) throw intervalOutOfRange();
-    return sign > 0 ? INTERVAL_INFINITY : INTERVAL_NEG_INFINITY;
-  }
-  // PostgreSQL cascades fractional months into days (30/month) and days into µs.
-  const m = a.months * f;
-  const mi = Math.trunc(m);
-  const d = a.days * f + (m - mi) * 30;
-  const di = Math.trunc(d);
-  return checkInterval({
-    months: mi,
-    days: di,
-    micros: Math.round(a.micros * f + (d - di) * MICROS_PER_DAY),
-  });
-}
-
-/** Approximate span for the sign of a finite interval (30-day months). */
-const intervalMicros = (a: Interval) => (a.months * 30 + a.days) * MICROS_PER_DAY + a.micros;
-
 /** Date/time arithmetic; undefined when the types do not combine. */
 function timeArith(op: string, a: SqlType, b: SqlType): Resolved | undefined {
   const ts = (t: SqlType) => t === 'timestamp' || t === 'timestamptz';
@@ -305,24 +282,21 @@ function timeArith(op: string, a: SqlType, b: SqlType): Resolved | undefined {
   }
   if (op === '*' && a === 'interval' && isNumericType(b)) {
     return {
-      impl: impl(op, (x: Interval, y: number) => ivScale(x, y)),
+      impl: impl(op, intervalMul),
       type: 'interval',
       argTypes: [a, 'float64'],
     };
   }
   if (op === '*' && isNumericType(a) && b === 'interval') {
     return {
-      impl: impl(op, (x: number, y: Interval) => ivScale(y, x)),
+      impl: impl(op, (x: number, y: Interval) => intervalMul(y, x)),
       type: 'interval',
       argTypes: ['float64', b],
     };
   }
   if (op === '/' && a === 'interval' && isNumericType(b)) {
     return {
-      impl: impl(op, (x: Interval, y: number) => {
-        if (y === 0) throw divZero();
-        return ivScale(x, 1 / y);
-      }),
+      impl: impl(op, intervalDiv),
       type: 'interval',
       argTypes: [a, 'float64'],
     };
@@ -447,7 +421,7 @@ export function resolveNegate(t: SqlType): Resolved | undefined {
   }
   if (t === 'interval') {
     return {
-      impl: impl('-', (x: Interval) => ivAdd({ months: 0, days: 0, micros: 0 }, x, -1)),
+      impl: impl('-', negateInterval),
       type: t,
       argTypes: [t],
     };

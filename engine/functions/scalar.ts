@@ -23,6 +23,7 @@ import { isArrayFunctionName, resolveArrayFunction } from './array-functions.ts'
 import { resolveByteaFunction } from './bytea-functions.ts';
 import { resolveDatetimeFunction } from './datetime-functions.ts';
 import { outputText, resolveFormatFunction } from './format-functions.ts';
+import { resolveIntervalFunction } from './interval-functions.ts';
 import { likeEscape } from './like-match.ts';
 import { MATH_FUNCS } from './math-functions.ts';
 import { floatPower, type Resolved } from './operators.ts';
@@ -377,6 +378,7 @@ export function resolveFunction(name: string, args: readonly SqlType[]): Resolve
   const r = FUNCS[name] ?? MATH_FUNCS[name];
   if (r) return propagateSpecial(name, r(args));
   return (
+    resolveIntervalFunction(name, args) ??
     resolveDatetimeFunction(name, args) ??
     resolveZoneFunction(name, args) ??
     resolveSettingFunction(name, args)

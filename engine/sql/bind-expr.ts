@@ -22,6 +22,7 @@ import {
   applyTypmod,
   bindOperator,
   coerce,
+  coerceWithTypmod,
   names,
   toBool,
   typeFromTypeName,
@@ -95,9 +96,7 @@ export function bindExpr(b: ExprBinder, node: PgNode): Expr {
         n.arg.A_ArrayExpr && isArrayType(t)
           ? bindArrayExpr((x) => bindExpr(b, x), n.arg.A_ArrayExpr, t)
           : bindExpr(b, n.arg);
-      // The type modifier first: a refused one (interval fields) must not read the text unrestricted.
-      const tm = typmodOf(n.typeName, t);
-      return applyTypmod(coerce(inner, t, true, n.location), tm, true);
+      return coerceWithTypmod(inner, t, typmodOf(n.typeName, t), n.location);
     }
     case 'BoolExpr': {
       const args: Expr[] = n.args.map((a: PgNode) => toBool(bindExpr(b, a), n.location));
@@ -328,7 +327,7 @@ function bindFuncCall(b: ExprBinder, n: PgNode): Expr {
   if (isAggregateName(name) || n.agg_star) return bindAggregate(b, n, name);
   if (n.agg_distinct || n.agg_filter || n.agg_order)
     throw err(SqlState.featureNotSupported, `${name} is not an aggregate`, n.location);
-  let args: Expr[] = (n.args ?? []).map((a: PgNode) => bindExpr(b, a));
+  let args: Expr[] = bindCallArgs(b, name, n);
   if (name === 'nullif' && args.length === 2) {
     const eq = bindOperator('=', args[0], args[1], n.location);
     const t = args[0].type === 'unknown' ? 'text' : args[0].type;
@@ -365,6 +364,54 @@ function bindFuncCall(b: ExprBinder, n: PgNode): Expr {
     );
   const cargs = args.map((a, i) => coerce(a, res.argTypes[i] ?? a.type, true, n.location));
   return { kind: 'call', name, args: cargs, type: res.type, impl: res.impl };
+}
+
+/** Parameter names and defaults of the built-ins callable with named arguments (`name => value`). */
+const NAMED_PARAMS: Record<string, { names: readonly string[]; defaults: readonly Expr[] }> = {
+  make_interval: {
+    names: ['years', 'months', 'weeks', 'days', 'hours', 'mins', 'secs'],
+    defaults: [0, 0, 0, 0, 0, 0]
+      .map((v): Expr => ({ kind: 'const', value: v, type: 'int32' }))
+      .concat({
+        kind: 'const',
+        value: 0,
+        type: 'float64',
+      }),
+  },
+};
+
+/**
+ * A call's arguments in parameter order: positional ones first, then named ones (`years => 2`,
+ * `years := 2`) in their places, the rest from the defaults — PostgreSQL's rules for a function
+ * declared with parameter names and defaults. A name the function lacks is 42883.
+ */
+function bindCallArgs(b: ExprBinder, name: string, n: PgNode): Expr[] {
+  const raw: PgNode[] = n.args ?? [];
+  const decl = NAMED_PARAMS[name];
+  if (!decl) {
+    if (raw.some((a) => a.NamedArgExpr))
+      throw err(SqlState.undefinedFunction, `function ${name} has no named parameters`, n.location);
+    return raw.map((a) => bindExpr(b, a));
+  }
+  const out: (Expr | undefined)[] = [];
+  for (const a of raw) {
+    if (!a.NamedArgExpr) {
+      out.push(bindExpr(b, a));
+      continue;
+    }
+    const i = decl.names.indexOf(a.NamedArgExpr.name);
+    if (i < 0 || out[i] !== undefined)
+      throw err(
+        SqlState.undefinedFunction,
+        `function ${name} has no parameter "${a.NamedArgExpr.name}" to name`,
+        n.location,
+      );
+    out[i] = bindExpr(b, a.NamedArgExpr.arg);
+  }
+  return Array.from(
+    { length: Math.max(decl.names.length, out.length) },
+    (_, i) => out[i] ?? decl.defaults[i],
+  );
 }
 
 /** Whether a value of type `from` reaches `to` by an implicit cast (an untyped literal reaches any). */

@@ -8,6 +8,7 @@ import { SqlError, SqlState } from '../errors.ts';
 import { resolveOperator } from '../functions/operators.ts';
 import type { Expr } from '../plan/nodes.ts';
 import { castFn, parseText } from '../types/cast.ts';
+import { readInterval } from '../types/interval-input.ts';
 import { makeTypMod, type TypMod, typmodEnforcer } from '../types/typmod.ts';
 import {
   arrayOf,
@@ -119,6 +120,18 @@ export function typmodOf(tn: PgNode, type: SqlType): TypMod | undefined {
   return makeTypMod(type, n[n.length - 1], mods);
 }
 
+/**
+ * Coerces `e` to `target` and applies the typmod. An untyped interval literal is read with the
+ * typmod's field range, as PostgreSQL passes it to interval_in: `interval '1' year` is one year.
+ */
+export function coerceWithTypmod(e: Expr, target: SqlType, tm: TypMod | undefined, pos?: number): Expr {
+  if (tm?.kind === 'interval' && e.kind === 'const' && e.type === 'unknown' && e.value !== null) {
+    const value = wrapPos(() => readInterval(String(e.value), tm.range), pos);
+    return applyTypmod({ kind: 'const', value, type: target }, tm, true);
+  }
+  return applyTypmod(coerce(e, target, true, pos), tm, true);
+}
+
 /** Wraps `e` so its value satisfies the typmod (explicit cast or assignment semantics). */
 export function applyTypmod(e: Expr, tm: TypMod | undefined, explicit: boolean): Expr {
   if (!tm) return e;
@@ -183,10 +196,13 @@ export function nodeLocation(n: PgNode): number | undefined {
 /** Coerces `e` for storing into `column` with assignment semantics (42804 when PostgreSQL has no such cast). */
 export function assignTo(e: Expr, column: AssignTarget, pos?: number): Expr {
   checkAssignable(e.type, column, pos);
+  // An interval literal is read with the column's field range (PostgreSQL's coerce_type passes
+  // an interval column's typmod to interval_in): '5' into `interval minute` is 5 minutes.
+  if (column.typmod?.kind === 'interval') return coerceWithTypmod(e, column.type, column.typmod, pos);
   return coerce(e, column.type, true, pos);
 }
 
-type AssignTarget = { readonly name: string; readonly type: SqlType };
+type AssignTarget = { readonly name: string; readonly type: SqlType; readonly typmod?: TypMod };
 
 /** 42804 unless a `from` value may be stored into `column` (see `assignable`). */
 export function checkAssignable(from: SqlType, column: AssignTarget, pos?: number): void {

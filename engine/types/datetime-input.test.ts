@@ -8,6 +8,8 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { diff, makePair, type Pair } from '../sql/differential-harness.ts';
 
 const QUERIES = [
+  // a special day keeps the time written beside it
+  "SELECT timestamp '12:34:56 yesterday' = timestamp 'tomorrow' - interval '2 days - 12:34:56', timestamp 'yesterday 01:02' - timestamp 'yesterday'",
   // dates
   "SELECT date 'March 3, 2011', date '2011-Mar-03', date '03-Mar-2011', date 'Mar-03-2011', date '2011 Mar 03'",
   "SELECT date '3/4/2011', date '03-04-2011', date '03 04 2011', date '2011 03 04', date '2011 04 Mar'",

@@ -26,7 +26,8 @@ const SPECIAL = 2048;
 const DATE_M = YEAR | MONTH | DAY;
 const TIME_M = HOUR | MINUTE | SECOND;
 
-type FieldType = 'number' | 'date' | 'time' | 'tz' | 'string' | 'special';
+/** ParseDateTime's field kinds (DTK_NUMBER, DTK_DATE, DTK_TIME, DTK_TZ, DTK_STRING, DTK_SPECIAL). */
+export type FieldType = 'number' | 'date' | 'time' | 'tz' | 'string' | 'special';
 
 /** What a literal decodes to: wall-clock fields plus an optional zone. */
 export interface DecodedDateTime {
@@ -113,16 +114,18 @@ function isKnownWord(w: string): boolean {
   return w in MONTH_NAMES || DAY_NAMES.has(w) || KEYWORDS.has(w) || w === 'z' || w === 'zulu';
 }
 
-class BadFormat extends Error {}
-class FieldOverflow extends Error {}
+/** DTERR_BAD_FORMAT of the date/time decoders (22007 for the caller). */
+export class BadFormat extends Error {}
+/** DTERR_FIELD_OVERFLOW of the date/time decoders. */
+export class FieldOverflow extends Error {}
 class TzOverflow extends Error {}
 
 const isDigit = (c: string | undefined) => c !== undefined && c >= '0' && c <= '9';
 const isAlpha = (c: string | undefined) => c !== undefined && /[A-Za-z]/.test(c);
 const isAlnum = (c: string | undefined) => isDigit(c) || isAlpha(c);
 
-/** ParseDateTime: the fields of the input, lower-cased. */
-function splitFields(text: string): { f: string[]; t: FieldType[] } {
+/** ParseDateTime: the fields of the input, lower-cased (BadFormat on a stray character). */
+export function splitFields(text: string): { f: string[]; t: FieldType[] } {
   const f: string[] = [];
   const t: FieldType[] = [];
   const s = text;
@@ -613,7 +616,7 @@ function decode(text: string, todayCivil: () => [number, number, number]): Decod
             tm.year = yy;
             tm.mon = mm;
             tm.mday = dd;
-            tm.hour = tm.min = tm.sec = tm.fsec = 0;
+            // Only the date: a time in the same input stays ('12:34:56 yesterday'), as in PostgreSQL.
             tmask = DATE_M;
             isJulian = true; // the year is already astronomical
             break;

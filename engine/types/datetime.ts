@@ -11,6 +11,7 @@ import { SqlError, SqlState } from '../errors.ts';
 import type { Interval } from '../vector.ts';
 import { decodeDateTime } from './datetime-input.ts';
 import { localToUtc, type ZoneRef, zoneOffset } from './datetime-zone.ts';
+import { readInterval } from './interval-input.ts';
 import { activeSettings } from './session-settings.ts';
 
 /** The statement timestamp (now(), 'now'); the engine pins it for the duration of a statement. */
@@ -101,7 +102,7 @@ const INT64_MAX_MICROS = 2 ** 63; // µs are doubles here: the nearest one
 
 /**
  * An interval checked against PostgreSQL's field ranges (int32 months and days,
- * int64 µs): infinite intervals pass, a mix of infinities or an overflow is 22008.
+ * int64 µs, minimums included): infinite intervals pass, a mix of infinities or an overflow is 22008.
  */
 export function checkInterval(iv: Interval): Interval {
   const inf = intervalInfinity(iv);
@@ -110,9 +111,9 @@ export function checkInterval(iv: Interval): Interval {
     return iv;
   }
   if (
-    !(Math.abs(iv.months) <= INT32_MAX) ||
-    !(Math.abs(iv.days) <= INT32_MAX) ||
-    !(Math.abs(iv.micros) < INT64_MAX_MICROS)
+    !(iv.months >= -INT32_MAX - 1 && iv.months <= INT32_MAX) ||
+    !(iv.days >= -INT32_MAX - 1 && iv.days <= INT32_MAX) ||
+    !(iv.micros >= -INT64_MAX_MICROS && iv.micros < INT64_MAX_MICROS)
   )
     throw intervalOutOfRange();
   return iv;
@@ -287,45 +288,8 @@ export function formatTimestamptz(micros: number): string {
   return s.endsWith(' BC') ? `${s.slice(0, -3)}+00 BC` : `${s}+00`;
 }
 
-/** PostgreSQL's default (postgres style) interval output, e.g. '1 year 2 mons 3 days 04:05:06'. */
-export function formatInterval(iv: Interval): string {
-  const inf = intervalInfinity(iv);
-  if (inf !== 0) return inf > 0 ? 'infinity' : '-infinity';
-  const parts: string[] = [];
-  const years = Math.trunc(iv.months / 12);
-  const mons = iv.months - years * 12;
-  // PostgreSQL's style: a positive field right after a negative one carries an explicit '+'.
-  let before = false;
-  const field = (value: number, unit: string) => {
-    if (value === 0) return;
-    parts.push(`${before && value > 0 ? '+' : ''}${value} ${unit}${value === 1 ? '' : 's'}`);
-    before = value < 0;
-  };
-  field(years, 'year');
-  field(mons, 'mon');
-  field(iv.days, 'day');
-  if (iv.micros !== 0 || parts.length === 0) {
-    const t = formatTime(Math.abs(iv.micros));
-    parts.push(iv.micros < 0 ? `-${t}` : before ? `+${t}` : t);
-  }
-  return parts.join(' ');
-}
-
-const UNIT_MICROS: Record<string, [number, number, number]> = {
-  // [months, days, micros] per unit
-  microsecond: [0, 0, 1],
-  millisecond: [0, 0, 1000],
-  second: [0, 0, MICROS_PER_SECOND],
-  minute: [0, 0, MICROS_PER_MINUTE],
-  hour: [0, 0, MICROS_PER_HOUR],
-  day: [0, 1, 0],
-  week: [0, 7, 0],
-  month: [1, 0, 0],
-  year: [12, 0, 0],
-  decade: [120, 0, 0],
-  century: [1200, 0, 0],
-  millennium: [12000, 0, 0],
-};
+/** Interval output (every IntervalStyle; 'postgres' by default) lives in interval-output. */
+export { formatInterval, type IntervalStyle } from './interval-output.ts';
 
 /** Normalizes a unit name ('secs', 'mins', 'hours', 'mon', 'y', ...) to a key of the unit table. */
 export function normalizeUnit(u: string): string | undefined {
@@ -381,149 +345,13 @@ export function normalizeUnit(u: string): string | undefined {
   return table[s];
 }
 
-/** ISO 8601 designators after P (date part) and after T (time part). */
-const ISO_DATE_UNITS: Record<string, string> = { Y: 'year', M: 'month', W: 'week', D: 'day' };
-const ISO_TIME_UNITS: Record<string, string> = { H: 'hour', M: 'minute', S: 'second' };
-
-/** Accumulates interval fields, cascading fractions down as PostgreSQL does. */
-class IntervalSum {
-  months = 0;
-  days = 0;
-  micros = 0;
-
-  /**
-   * `n` of `unit` (a key of UNIT_MICROS): fractions of months become days at 30, of days µs;
-   * fractions of years (decades, …) become whole months, rounded to even, and nothing
-   * smaller (PostgreSQL's AdjustFractYears: '1.1 years' is 1 year 1 mon).
-   */
-  add(n: number, unit: string): void {
-    const [um, ud, uu] = UNIT_MICROS[unit];
-    if (um >= 12) {
-      const whole = Math.trunc(n);
-      const frac = (n - whole) * um;
-      const r = Math.round(frac);
-      this.months += whole * um + (Math.abs(frac % 1) === 0.5 && r % 2 !== 0 ? r - Math.sign(frac) : r);
-      return;
-    }
-    const mm = n * um;
-    this.months += Math.trunc(mm);
-    const dd = n * ud + (mm - Math.trunc(mm)) * 30;
-    this.days += Math.trunc(dd);
-    this.micros += Math.round(n * uu + (dd - Math.trunc(dd)) * MICROS_PER_DAY);
-  }
-
-  /** A signed time of day `h:mm[:ss.f]`. */
-  addTime(sign: number, h: string, m: string, sec: string | undefined, text: string): void {
-    if (+m > 59 || Number(sec ?? 0) > 60)
-      throw new SqlError('22015', `interval field value out of range: "${text}"`);
-    this.micros +=
-      sign *
-      (+h * MICROS_PER_HOUR + +m * MICROS_PER_MINUTE + Math.round(Number(sec ?? 0) * MICROS_PER_SECOND));
-  }
-}
-
-/** ISO 8601 durations: `P1Y2M3DT4H5M6.5S`, `P2W`, `PT0S`, or the alternative `P0001-02-03T04:05:06`. */
-function parseIsoInterval(src: string, fail: () => never): Interval {
-  const sum = new IntervalSum();
-  const alt = /^P(\d+)-(\d{1,2})-(\d{1,2})(?:T(\d+):(\d{2})(?::(\d{2}(?:\.\d+)?))?)?$/i.exec(src);
-  if (alt) {
-    sum.add(+alt[1], 'year');
-    sum.add(+alt[2], 'month');
-    sum.add(+alt[3], 'day');
-    if (alt[4] !== undefined) sum.addTime(1, alt[4], alt[5], alt[6], src);
-    return { months: sum.months, days: sum.days, micros: sum.micros };
-  }
-  const re = /([+-]?\d+(?:\.\d+)?)([A-Za-z])/y;
-  let pos = 1;
-  let time = false;
-  let any = false;
-  while (pos < src.length) {
-    if (!time && (src[pos] === 'T' || src[pos] === 't')) {
-      time = true;
-      pos++;
-      continue;
-    }
-    re.lastIndex = pos;
-    const m = re.exec(src);
-    const unit = m && (time ? ISO_TIME_UNITS : ISO_DATE_UNITS)[m[2].toUpperCase()];
-    if (!m || !unit) return fail();
-    sum.add(Number(m[1]), unit);
-    pos = re.lastIndex;
-    any = true;
-  }
-  if (!any && !time) return fail();
-  return { months: sum.months, days: sum.days, micros: sum.micros };
-}
-
 /**
- * Parses interval input as PostgreSQL does: '60 seconds', '1 day 02:00:00',
- * '-1 hour', '@ 2 mins ago', '01:30', a bare number of seconds ('5', '1.5'),
- * a number of days before a time ('1 2:03'), SQL year-month ('1-2') and
- * ISO 8601 ('P1Y2M3DT4H', 'PT0S').
+ * Parses interval input as PostgreSQL's interval_in does (engine/types/interval-input):
+ * '60 seconds', '1 day 02:00:00', '@ 2 mins ago', '1 2:03', SQL year-month '1-2',
+ * ISO 8601 'P1Y2M3DT4H' and 'P0001-02-03T04:05:06', 'infinity'.
  */
 export function parseInterval(text: string): Interval {
-  const special = text.trim().toLowerCase();
-  if (special === 'infinity' || special === '+infinity') return INTERVAL_INFINITY;
-  if (special === '-infinity') return INTERVAL_NEG_INFINITY;
-  const fail = (): never => {
-    throw new SqlError(SqlState.invalidDatetimeFormat, `invalid input syntax for type interval: "${text}"`);
-  };
-  const src = text.trim().replace(/^@\s*/, '');
-  if (/^P/i.test(src)) return checkInterval(parseIsoInterval(src, fail));
-  // IntervalStyle sql_standard: a leading '-' with no other signed field negates every field.
-  const fields = src.split(/\s+/);
-  if (
-    activeSettings().intervalStyle === 'sql_standard' &&
-    src.startsWith('-') &&
-    !fields.slice(1).some((f) => /^[+-]/.test(f))
-  ) {
-    const iv = parseInterval(src.slice(1));
-    return checkInterval({ months: -iv.months, days: -iv.days, micros: -iv.micros });
-  }
-  const sum = new IntervalSum();
-  // Alternatives: number with unit | [sign]h:mm[:ss] | ago | [sign]years-months | bare number.
-  const re =
-    /([+-]?\d+(?:\.\d+)?)\s*([a-zA-Z]+)|([+-]?)(\d+):(\d{1,2})(?::(\d{1,2}(?:\.\d+)?))?|(ago)\b|([+-]?)(\d+)-(\d+)(?![\d:])|([+-]?\d+(?:\.\d+)?)(?![\d.:-])/y;
-  let pos = 0;
-  let matched = false;
-  let ago = false;
-  /** A bare number: days when a time follows it, else seconds. */
-  let bare: number | undefined;
-  while (pos < src.length) {
-    while (src[pos] === ' ' || src[pos] === ',') pos++;
-    if (pos >= src.length) break;
-    re.lastIndex = pos;
-    const m = re.exec(src);
-    if (!m) return fail();
-    pos = re.lastIndex;
-    matched = true;
-    if (bare !== undefined && m[4] === undefined) return fail();
-    if (m[1] !== undefined) {
-      const unit = normalizeUnit(m[2]);
-      if (!unit) return fail();
-      sum.add(Number(m[1]), unit);
-    } else if (m[4] !== undefined) {
-      if (bare !== undefined) {
-        sum.add(bare, 'day');
-        bare = undefined;
-      }
-      sum.addTime(m[3] === '-' ? -1 : 1, m[4], m[5], m[6], text);
-    } else if (m[7] !== undefined) {
-      ago = true;
-    } else if (m[9] !== undefined) {
-      const sign = m[8] === '-' ? -1 : 1;
-      if (+m[10] > 11) throw new SqlError('22015', `interval field value out of range: "${text}"`);
-      sum.add(sign * +m[9], 'year');
-      sum.add(sign * +m[10], 'month');
-    } else {
-      bare = Number(m[11]);
-    }
-  }
-  if (bare !== undefined) sum.add(bare, 'second');
-  if (!matched) return fail();
-  const { months, days, micros } = sum;
-  if (ago) return checkInterval({ months: -months, days: -days, micros: -micros });
-  return checkInterval({ months, days, micros });
+  return readInterval(text, undefined, activeSettings().intervalStyle);
 }
 
 /**
@@ -552,14 +380,41 @@ export function addInterval(micros: number, iv: Interval, sign = 1): number {
   return checkTimestamp(t + sign * (iv.days * MICROS_PER_DAY + iv.micros));
 }
 
-/** Approximate interval length in µs (month = 30 days), used for comparison and time_bucket widths. */
+/** Approximate interval length in µs (month = 30 days), used for time_bucket widths. */
 export function intervalMicros(iv: Interval): number {
   return (iv.months * 30 + iv.days) * MICROS_PER_DAY + iv.micros;
 }
 
-/** Compares intervals the way PostgreSQL does (by their 30-day-month span). */
+/**
+ * PostgreSQL's interval_cmp_value, exactly: whole days (a month is 30) and the µs within a
+ * day, so '1 mon' = '30 days' = '720:00:00' and large spans never round together.
+ */
+function intervalSpan(iv: Interval): [number, number] {
+  const inf = intervalInfinity(iv);
+  if (inf !== 0) return [inf * Infinity, 0];
+  let q = Math.floor(iv.micros / MICROS_PER_DAY);
+  let r = iv.micros - q * MICROS_PER_DAY;
+  // The float quotient can land one off for µs near 2^53; the remainder (exact) says which way.
+  if (r < 0) {
+    q--;
+    r += MICROS_PER_DAY;
+  } else if (r >= MICROS_PER_DAY) {
+    q++;
+    r -= MICROS_PER_DAY;
+  }
+  return [iv.months * 30 + iv.days + q, r];
+}
+
+/** Compares intervals the way PostgreSQL does (by their span with 30-day months and 24-hour days). */
 export function compareInterval(a: Interval, b: Interval): number {
-  const x = intervalMicros(a);
-  const y = intervalMicros(b);
-  return x < y ? -1 : x > y ? 1 : 0;
+  const [da, ra] = intervalSpan(a);
+  const [db, rb] = intervalSpan(b);
+  if (da !== db) return da < db ? -1 : 1;
+  return ra < rb ? -1 : ra > rb ? 1 : 0;
+}
+
+/** A key equal for exactly the intervals compareInterval calls equal (GROUP BY, DISTINCT, hash joins). */
+export function intervalKey(iv: Interval): string {
+  const [d, r] = intervalSpan(iv);
+  return `${d}/${r}`;
 }

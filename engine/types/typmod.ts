@@ -3,11 +3,14 @@
  * Type modifiers: numeric(p, s) rounds to s digits and rejects values with more
  * than p - s integer digits (22003); varchar(n) truncates on explicit casts and
  * rejects longer values on assignment (22001); timestamp(p) rounds fractional
- * seconds to p digits. `name` (PostgreSQL's identifier type: text of at most 63 bytes)
+ * seconds to p digits; interval fields and precision (`interval day to second(2)`) drop the
+ * fields below the range and round µs (engine/types/interval-fields). `name` (PostgreSQL's identifier type: text of at most 63 bytes)
  * is text whose input is clipped silently to 63 bytes at a character boundary, on casts
  * and assignments alike; it compares as text does here (C collation).
  */
 import { SqlError, SqlState } from '../errors.ts';
+import type { Interval } from '../vector.ts';
+import { adjustInterval, intervalTypmod } from './interval-fields.ts';
 import { decimalToString, decRound, isNumericSpecial, NUMERIC_NAN, parseDecimal } from './numeric.ts';
 import type { SqlType } from './values.ts';
 
@@ -15,6 +18,7 @@ export type TypMod =
   | { readonly kind: 'numeric'; readonly precision: number; readonly scale: number }
   | { readonly kind: 'varchar'; readonly length: number }
   | { readonly kind: 'timestamp'; readonly precision: number }
+  | { readonly kind: 'interval'; readonly range: number; readonly precision: number }
   | { readonly kind: 'name' };
 
 /** NAMEDATALEN − 1: the bytes a `name` keeps. */
@@ -43,13 +47,10 @@ export function makeTypMod(type: SqlType, typeName: string, mods: readonly numbe
     return { kind: 'name' };
   }
   if (mods.length === 0) return undefined;
-  // `interval '1' year`, `interval '1 2:03' day to hour`, `interval(2)`: the fields change how the
-  // text is read, which the interval parser does not do yet; refused rather than read unrestricted.
-  if (type === 'interval')
-    throw new SqlError(
-      SqlState.featureNotSupported,
-      'interval field restrictions and precision are not supported',
-    );
+  if (type === 'interval') {
+    const m = intervalTypmod(mods);
+    return m && { kind: 'interval', ...m };
+  }
   if (type === 'numeric') {
     const precision = mods[0];
     const scale = mods[1] ?? 0;
@@ -100,6 +101,8 @@ export function typmodEnforcer(tm: TypMod, explicit: boolean): (v: unknown) => u
       };
     case 'name':
       return (v) => clipName(v as string);
+    case 'interval':
+      return (v) => adjustInterval(v as Interval, tm.range, tm.precision);
     case 'timestamp': {
       const unit = 10 ** (6 - tm.precision);
       // Half away from zero on the µs value, as PostgreSQL rounds timestamps.

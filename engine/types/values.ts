@@ -11,7 +11,7 @@
  */
 import { SqlError, SqlState } from '../errors.ts';
 import type { ColumnType, Interval } from '../vector.ts';
-import { compareInterval } from './datetime.ts';
+import { compareInterval, intervalKey } from './datetime.ts';
 import { compareNumeric } from './numeric.ts';
 
 /** A one-dimensional array of a column type, spelled `<element>[]` (e.g. `int32[]`). */
@@ -239,10 +239,7 @@ export function hashKeyFor(t: SqlType): (v: unknown) => unknown {
         return t === '-0' ? '0' : t;
       };
     case 'interval':
-      return (v) => {
-        const iv = v as Interval;
-        return (iv.months * 30 + iv.days) * 86400e6 + iv.micros;
-      };
+      return (v) => intervalKey(v as Interval);
     case 'bytea':
       return (v) => Array.from(v as Uint8Array).join(',');
     case 'float32':
