@@ -119,15 +119,6 @@ function float1(name: string, f: (x: number) => number): (args: readonly SqlType
   };
 }
 
-/** Like float1, but a numeric argument is refused (PostgreSQL has an exact numeric version). */
-function floatOnly(name: string, f: (x: number) => number): Resolver {
-  return (args) => {
-    if (args.length === 1 && args[0] === 'numeric')
-      throw new SqlError(SqlState.featureNotSupported, `${name}(numeric) is not supported`);
-    return float1(name, f)(args);
-  };
-}
-
 const inputOutOfRange = () => new SqlError(SqlState.numericValueOutOfRange, 'input is out of range');
 
 /** Number of fractional digits of a numeric's text (its display scale). */
@@ -307,16 +298,13 @@ export const MATH_FUNCS: Record<string, Resolver> = {
   int8: castCall('int8', 'int64'),
   float4: castCall('float4', 'float32'),
   float8: castCall('float8', 'float64'),
-  log10: floatOnly('log10', (x) => {
+  // The numeric versions of log10 / log / log(b, x) come first: engine/functions/numeric-functions.
+  log10: float1('log10', (x) => {
     logError(x);
     return Math.log10(x);
   }),
   log: (args) => {
-    if (args.length !== 1) {
-      if (args.length === 2 && args.every((t) => isIntegerType(t) || t === 'numeric' || t === 'unknown'))
-        throw new SqlError(SqlState.featureNotSupported, 'log(numeric, numeric) is not supported');
-      return undefined;
-    }
+    if (args.length !== 1) return undefined;
     return MATH_FUNCS.log10(args);
   },
   cbrt: float1('cbrt', Math.cbrt),

@@ -41,6 +41,7 @@ import type { Interval } from '../vector.ts';
 import { resolveArrayOperator } from './array-functions.ts';
 import { resolveByteaConcat } from './bytea-functions.ts';
 import { compileLike, type LikePattern, likeMatches } from './like-match.ts';
+import { resolveNumericPowerOperator } from './numeric-functions.ts';
 import { resolveRegexOperator } from './regex-functions.ts';
 
 /** Text-like operands of the text operators (an untyped literal is text). */
@@ -386,8 +387,8 @@ export function resolveOperator(op: string, a: SqlType, b: SqlType): Resolved | 
   }
   if (op === '^') {
     // numeric ^ numeric is exact in PostgreSQL (a numeric result, not a double's digits).
-    if ((a === 'numeric' || b === 'numeric') && !isFloatType(a) && !isFloatType(b))
-      throw new SqlError(SqlState.featureNotSupported, 'numeric ^ numeric is not supported');
+    const exact = resolveNumericPowerOperator(a, b);
+    if (exact) return exact;
     return { impl: impl(op, floatPower), type: 'float64', argTypes: ['float64', 'float64'] };
   }
   if (op === '&' || op === '|' || op === '#' || op === '<<' || op === '>>') {
