@@ -14,7 +14,6 @@ import {
   decMul,
   decRound,
   isNumericSpecial,
-  NUMERIC_NAN,
   parseDecimal,
 } from '../types/numeric.ts';
 import { isFloatType, isIntegerType, type SqlType } from '../types/values.ts';
