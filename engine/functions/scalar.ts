@@ -25,6 +25,7 @@ import { resolveDatetimeFunction } from './datetime-functions.ts';
 import { outputText, resolveFormatFunction } from './format-functions.ts';
 import { likeEscape } from './like-match.ts';
 import { MATH_FUNCS } from './math-functions.ts';
+import { resolveToNumber } from './number-input.ts';
 import { resolveNumericMath } from './numeric-functions.ts';
 import { floatPower, type Resolved } from './operators.ts';
 import { resolveRegexFunction, resolveRegexSubstring } from './regex-functions.ts';
@@ -359,6 +360,7 @@ export function resolveFunction(name: string, args: readonly SqlType[]): Resolve
   const formatted = resolveFormatFunction(name, args);
   if (formatted) return formatted;
   if (isStringFunctionName(name)) return resolveStringFunction(name, args);
+  if (name === 'to_number') return resolveToNumber(args);
   const exact = resolveNumericMath(name, args);
   if (exact) return exact;
   const r = FUNCS[name] ?? MATH_FUNCS[name];
