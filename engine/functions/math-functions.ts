@@ -20,6 +20,7 @@ import {
   numericSign,
   parseDecimal,
 } from '../types/numeric.ts';
+import { checkNumericRange } from '../types/numeric-math.ts';
 import { makeTypMod, typmodEnforcer } from '../types/typmod.ts';
 import {
   columnTypeFromName,
@@ -65,7 +66,7 @@ function numericGcdLcm(lcm: boolean, x: string, y: string): string {
   if (!lcm) return decimalToString({ int: g, scale: s });
   if (ai === 0n || bi === 0n) return decimalToString({ int: 0n, scale: s });
   const l = (ai / g) * bi;
-  return decimalToString({ int: l < 0n ? -l : l, scale: s });
+  return decimalToString(checkNumericRange({ int: l < 0n ? -l : l, scale: s }));
 }
 
 function gcdLcm(name: 'gcd' | 'lcm') {

@@ -20,6 +20,7 @@ import {
   parseDecimal,
 } from '../types/numeric.ts';
 import {
+  checkNumericRange,
   expScale,
   expToScale,
   lnScale,
@@ -53,7 +54,7 @@ function numericExp(x: string): string {
   if (x === NUMERIC_NEG_INF) return '0';
   if (isNumericSpecial(x)) return x;
   const d = parseDecimal(x);
-  return decimalToString(expToScale(d, expScale(d)));
+  return decimalToString(checkNumericRange(expToScale(d, expScale(d))));
 }
 
 function checkLogArg(x: string): void {
@@ -95,7 +96,7 @@ export function numericPower(x: string, y: string): string {
   const s2 = numericSign(y);
   if (s1 === 0 && s2 < 0) throw new SqlError('2201F', 'zero raised to a negative power is undefined');
   if (!isNumericSpecial(x) && !isNumericSpecial(y))
-    return decimalToString(powerDecimal(parseDecimal(x), parseDecimal(y)));
+    return decimalToString(checkNumericRange(powerDecimal(parseDecimal(x), parseDecimal(y))));
   if (s1 < 0 && !isIntegral(y))
     throw new SqlError('2201F', 'a negative number raised to a non-integer power yields a complex result');
   if (isOne(x) || s2 === 0) return '1';

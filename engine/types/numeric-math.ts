@@ -28,6 +28,12 @@ const clampScale = (s: number, ...floors: number[]) => Math.min(Math.max(s, 0, .
 const pow10 = (n: number) => 10n ** BigInt(n);
 const absBig = (v: bigint) => (v < 0n ? -v : v);
 
+/** make_result's range check: more than 131072 digits before the point is 22003. */
+export function checkNumericRange(d: Decimal): Decimal {
+  if (absBig(d.int).toString().length - d.scale > 131072) throw overflow();
+  return d;
+}
+
 /** ⌊√v⌋ of a non-negative bigint by Newton's iteration from an upper bound. */
 export function isqrt(v: bigint): bigint {
   if (v < 2n) return v;
