@@ -40,6 +40,12 @@ const EDGES = [
   'SELECT log(-2.0, 2.0)',
   'SELECT log(0, 2.0)',
   'SELECT sqrt(2), ln(2), exp(2), power(2, 3), 2 ^ 3, log(2), 2.0::float8 ^ 3.0, power(2.0, 3::float8)',
+  // The other numeric functions, beside them: scales and NaN / Infinity.
+  "SELECT round('NaN'::numeric, 2), trunc('Infinity'::numeric, 1), round(12.345::numeric, -1), trunc(-12.345, 2), round(1e-20::numeric, 25)",
+  "SELECT scale('inf'::numeric), min_scale(0.00), trim_scale(1.0100), div(7.5, 2), mod(-7.5, 2), factorial(20)",
+  "SELECT round(5.5::numeric), round(-5.5), trunc(5.99), ceil('-Infinity'::numeric), floor(-0.5), round(-0.5, 0)",
+  "SELECT gcd(12.5, 7.50), lcm(1.5, 2.25), gcd('NaN'::numeric, 1), width_bucket(5.35, 0.024, 10.06, 5), mod('Infinity'::numeric, 3)",
+  "SELECT div('Infinity'::numeric, 2), div(2, 'Infinity'::numeric), trunc(123.456, -2), round(999.5, -3), scale(1.2300), min_scale(1e10::numeric)",
 ];
 
 function rng(seed: number): () => number {
