@@ -10,6 +10,7 @@
 import { SqlError } from '../errors.ts';
 import type { ScalarImpl } from '../plan/nodes.ts';
 import {
+  decAdd,
   decCmp,
   decimalToString,
   isNumericSpecial,
@@ -151,6 +152,17 @@ const NUMERIC_MATH: Record<string, (args: readonly SqlType[]) => Resolved | unde
   },
   power,
   pow: power,
+  // The internal increment numeric.sql calls directly: specials unchanged.
+  numeric_inc: (args) =>
+    args.length === 1 && args[0] === 'numeric'
+      ? {
+          impl: mk('numeric_inc', (x: string) =>
+            isNumericSpecial(x) ? x : decimalToString(decAdd(parseDecimal(x), { int: 1n, scale: 0 })),
+          ),
+          type: 'numeric',
+          argTypes: ['numeric'],
+        }
+      : undefined,
 };
 
 /** The numeric overload of a math function, or undefined (not one of them, or float8 applies). */
