@@ -17,7 +17,8 @@ import {
   parseDecimal,
 } from '../types/numeric.ts';
 import { isFloatType, isIntegerType, type SqlType } from '../types/values.ts';
-import { F, type NumDesc, type NumNode, numberToPicture, parseNumberPicture } from './number-template.ts';
+import { F, type NumDesc, type NumNode, parseNumberPicture } from './number-picture.ts';
+import { numberToPicture } from './number-template.ts';
 import type { Resolved } from './operators.ts';
 
 const pow10 = (n: number) => 10n ** BigInt(n);

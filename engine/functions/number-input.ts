@@ -12,7 +12,7 @@ import { decimalToString, decMul, normalizeNumericText, parseDecimal } from '../
 import { powerInt } from '../types/numeric-math.ts';
 import { typmodEnforcer } from '../types/typmod.ts';
 import type { SqlType } from '../types/values.ts';
-import { F, K, parseNumberPicture } from './number-template.ts';
+import { F, K, parseNumberPicture } from './number-picture.ts';
 import type { Resolved } from './operators.ts';
 
 const isDigit = (c: string | undefined) => c !== undefined && c >= '0' && c <= '9';
