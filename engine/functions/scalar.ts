@@ -23,6 +23,7 @@ import { isArrayFunctionName, resolveArrayFunction } from './array-functions.ts'
 import { resolveByteaFunction } from './bytea-functions.ts';
 import { resolveDatetimeFunction } from './datetime-functions.ts';
 import { resolveDegreeTrig } from './degree-trig.ts';
+import { resolveFloatSend } from './float-send.ts';
 import { outputText, resolveFormatFunction } from './format-functions.ts';
 import { likeEscape } from './like-match.ts';
 import { MATH_FUNCS } from './math-functions.ts';
@@ -362,7 +363,8 @@ export function resolveFunction(name: string, args: readonly SqlType[]): Resolve
   if (formatted) return formatted;
   if (isStringFunctionName(name)) return resolveStringFunction(name, args);
   if (name === 'to_number') return resolveToNumber(args);
-  const exact = resolveNumericMath(name, args) ?? resolveDegreeTrig(name, args);
+  const exact =
+    resolveNumericMath(name, args) ?? resolveDegreeTrig(name, args) ?? resolveFloatSend(name, args);
   if (exact) return exact;
   const r = FUNCS[name] ?? MATH_FUNCS[name];
   if (r) return propagateSpecial(name, r(args));
