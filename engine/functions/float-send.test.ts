@@ -15,3 +15,17 @@ describe('float4send / float8send vs PGlite', () => {
     expect(await diff(pair, sql)).toBeUndefined();
   });
 });
+
+describe('float4 input rounds the decimal once (strtof), not through a double', () => {
+  let pair: Pair;
+  beforeAll(async () => {
+    pair = await makePair('');
+  });
+  test.each([
+    "SELECT float4send('7038531e-32'::float4), float4send('82381273e-35'::float4), float4send('-7038531e-32'::float4)",
+    "SELECT float4send('5e-20'::float4), float4send('67e14'::float4), float4send('985e15'::float4), float4send('55895e-16'::float4)",
+    "SELECT float4send('702990899e-20'::float4), float4send('3e-23'::float4), float4send('57e18'::float4), float4send('789e-35'::float4)",
+  ])('%s', async (sql) => {
+    expect(await diff(pair, sql)).toBeUndefined();
+  });
+});

@@ -13,6 +13,7 @@ import {
   decimalToString,
   decMul,
   decRound,
+  exactDouble,
   isNumericSpecial,
   parseDecimal,
 } from '../types/numeric.ts';
@@ -76,20 +77,6 @@ function numericSci(d: Decimal, scale: number): string {
   const sig = decRound({ int: d.int, scale: d.scale + exponent }, Math.max(scale, 0));
   const e = Math.abs(exponent).toString().padStart(2, '0');
   return `${decimalToString(sig)}e${exponent < 0 ? '-' : '+'}${e}`;
-}
-
-/** The exact decimal value of a finite double's magnitude. */
-function exactDouble(v: number): Decimal {
-  const a = Math.abs(v);
-  if (Number.isInteger(a)) return { int: BigInt(a), scale: 0 };
-  const view = new DataView(new ArrayBuffer(8));
-  view.setFloat64(0, a);
-  const bits = view.getBigUint64(0);
-  const biased = Number((bits >> 52n) & 0x7ffn);
-  const frac = bits & ((1n << 52n) - 1n);
-  const m = biased === 0 ? frac : frac | (1n << 52n);
-  const e = (biased === 0 ? -1074 : biased - 1075) * -1; // a = m / 2^e, e > 0
-  return { int: m * 5n ** BigInt(e), scale: e };
 }
 
 /** Rounds half to even to `scale` digits (C's printf on the exact value). */
