@@ -8,6 +8,15 @@ import { SqlError, SqlState } from '../errors.ts';
 import type { Plan } from '../plan/nodes.ts';
 import type { ExecVector } from '../storage/table-store.ts';
 import { addInterval, intervalInfinity, intervalMicros } from '../types/datetime.ts';
+import {
+  type Decimal,
+  decAdd,
+  decCmp,
+  decimalToString,
+  isNumericSpecial,
+  NUMERIC_NAN,
+  parseDecimal,
+} from '../types/numeric.ts';
 import type { Interval } from '../vector.ts';
 import { compileExpr, type Ev } from './compile-expr.ts';
 import { compileSelection } from './filter-kernels.ts';
@@ -147,6 +156,7 @@ export interface ValueCursor {
  */
 export function seriesCursor(type: string, args: readonly unknown[]): ValueCursor {
   if (args.some((a) => a === null)) return { next: () => END };
+  if (type === 'numeric') return numericSeries(args as string[]);
   const isTime = type === 'timestamp' || type === 'timestamptz';
   let cur = args[0] as number | bigint;
   const stop = args[1] as number | bigint;
@@ -180,6 +190,31 @@ export function seriesCursor(type: string, args: readonly unknown[]): ValueCurso
         return END;
       }
       return cur;
+    },
+  };
+}
+
+/** generate_series over numeric: NaN / ±Infinity bounds and steps are refused (22023), as PostgreSQL. */
+function numericSeries(args: readonly string[]): ValueCursor {
+  const what = ['start value', 'stop value', 'step size'];
+  args.forEach((a, i) => {
+    if (isNumericSpecial(a))
+      throw new SqlError(
+        SqlState.invalidParameterValue,
+        `${what[i]} cannot be ${a === NUMERIC_NAN ? 'NaN' : 'infinity'}`,
+      );
+  });
+  const stop = parseDecimal(args[1]);
+  const step = parseDecimal(args[2] ?? '1');
+  if (step.int === 0n) throw new SqlError(SqlState.invalidParameterValue, 'step size cannot equal zero');
+  const up = step.int > 0n;
+  let cur: Decimal | undefined;
+  return {
+    next() {
+      cur = cur === undefined ? parseDecimal(args[0]) : decAdd(cur, step);
+      const c = decCmp(cur, stop);
+      if (up ? c > 0 : c < 0) return END;
+      return decimalToString(cur);
     },
   };
 }

@@ -22,9 +22,9 @@ import {
   decimalToString,
   decMul,
   decSub,
-  divToScale,
   parseDecimal,
 } from '../types/numeric.ts';
+import { sqrtToScale } from '../types/numeric-math.ts';
 import { comparatorFor, isFloatType, isIntegerType, type SqlType } from '../types/values.ts';
 import type { Interval } from '../vector.ts';
 import { intervalDiv } from './interval-arith.ts';
@@ -521,7 +521,7 @@ class NumericVarAcc implements Accumulator {
       });
     const q = decDiv(num, den);
     if (!this.kind.startsWith('stddev')) return decimalToString(q);
-    return decimalToString(sqrtDecimal(q, q.scale));
+    return decimalToString(sqrtToScale(q, q.scale));
   }
   saveState(g: number): unknown[] {
     return [this.n[g], decOut(this.sx[g]), decOut(this.sxx[g])];
@@ -531,29 +531,6 @@ class NumericVarAcc implements Accumulator {
     this.n[g] = st[0] as number;
     this.sx[g] = decIn(st[1])!;
     this.sxx[g] = decIn(st[2])!;
-  }
-}
-
-/** sqrt rounded to `scale` digits. */
-function sqrtDecimal(d: Decimal, scale: number): Decimal {
-  // sqrt(int / 10^s) at scale k: isqrt(int * 10^(2k+2 - s)) / 10^(k+1), then round.
-  const shift = 2 * scale + 2 - d.scale;
-  const v = shift >= 0 ? d.int * 10n ** BigInt(shift) : d.int / 10n ** BigInt(-shift);
-  return divToScale({ int: isqrt(v), scale: scale + 1 }, { int: 1n, scale: 0 }, scale);
-}
-
-/**
- * ⌊√v⌋ of a non-negative bigint by Newton's iteration from an upper bound. A float first
- * guess stepped by ±1 (the earlier code) loops for hours once `v` passes 2^106 (the guess is
- * off by millions) and throws past 2^1024.
- */
-export function isqrt(v: bigint): bigint {
-  if (v < 2n) return v;
-  let x = 1n << BigInt(Math.ceil(v.toString(2).length / 2)); // ≥ √v
-  for (;;) {
-    const y = (x + v / x) >> 1n;
-    if (y >= x) return x;
-    x = y;
   }
 }
 

@@ -23,11 +23,12 @@ import {
 import { sessionZone } from '../types/datetime-session.ts';
 import { zoneFromText, zoneOffset } from '../types/datetime-zone.ts';
 import { decimalToString } from '../types/numeric.ts';
-import type { SqlType } from '../types/values.ts';
+import { pgTypeName, type SqlType } from '../types/values.ts';
 import type { Interval } from '../vector.ts';
 import { toChar, toTimestamp } from './datetime-format.ts';
 import { intervalToChar } from './interval-format.ts';
 import { intervalPart } from './interval-functions.ts';
+import { resolveNumberToChar } from './number-format.ts';
 import type { Resolved } from './operators.ts';
 import { truncInZone } from './zone-functions.ts';
 
@@ -338,8 +339,10 @@ export function resolveDatetimeFunction(name: string, args: readonly SqlType[]):
           type: 'text',
           argTypes: ['interval', 'text'],
         };
+      const num = resolveNumberToChar(args);
+      if (num) return num;
       if (t !== 'unknown' && t !== 'text')
-        throw new SqlError(SqlState.featureNotSupported, `to_char(${t}, text) is not supported`);
+        throw new SqlError(SqlState.featureNotSupported, `to_char(${pgTypeName(t)}, text) is not supported`);
       return undefined;
     }
   }

@@ -20,6 +20,7 @@ import {
   numericSign,
   parseDecimal,
 } from '../types/numeric.ts';
+import { checkNumericRange } from '../types/numeric-math.ts';
 import { makeTypMod, typmodEnforcer } from '../types/typmod.ts';
 import {
   columnTypeFromName,
@@ -65,7 +66,7 @@ function numericGcdLcm(lcm: boolean, x: string, y: string): string {
   if (!lcm) return decimalToString({ int: g, scale: s });
   if (ai === 0n || bi === 0n) return decimalToString({ int: 0n, scale: s });
   const l = (ai / g) * bi;
-  return decimalToString({ int: l < 0n ? -l : l, scale: s });
+  return decimalToString(checkNumericRange({ int: l < 0n ? -l : l, scale: s }));
 }
 
 function gcdLcm(name: 'gcd' | 'lcm') {
@@ -116,15 +117,6 @@ function float1(name: string, f: (x: number) => number): (args: readonly SqlType
     // No numeric version exists: numeric arguments are cast to float8, as in PostgreSQL.
     if (!isIntegerType(t) && !isFloatType(t) && t !== 'numeric' && t !== 'unknown') return undefined;
     return { impl: mk(name, f), type: 'float64', argTypes: ['float64'] };
-  };
-}
-
-/** Like float1, but a numeric argument is refused (PostgreSQL has an exact numeric version). */
-function floatOnly(name: string, f: (x: number) => number): Resolver {
-  return (args) => {
-    if (args.length === 1 && args[0] === 'numeric')
-      throw new SqlError(SqlState.featureNotSupported, `${name}(numeric) is not supported`);
-    return float1(name, f)(args);
   };
 }
 
@@ -307,16 +299,13 @@ export const MATH_FUNCS: Record<string, Resolver> = {
   int8: castCall('int8', 'int64'),
   float4: castCall('float4', 'float32'),
   float8: castCall('float8', 'float64'),
-  log10: floatOnly('log10', (x) => {
+  // The numeric versions of log10 / log / log(b, x) come first: engine/functions/numeric-functions.
+  log10: float1('log10', (x) => {
     logError(x);
     return Math.log10(x);
   }),
   log: (args) => {
-    if (args.length !== 1) {
-      if (args.length === 2 && args.every((t) => isIntegerType(t) || t === 'numeric' || t === 'unknown'))
-        throw new SqlError(SqlState.featureNotSupported, 'log(numeric, numeric) is not supported');
-      return undefined;
-    }
+    if (args.length !== 1) return undefined;
     return MATH_FUNCS.log10(args);
   },
   cbrt: float1('cbrt', Math.cbrt),

@@ -6,7 +6,7 @@ import { PGlite } from '@electric-sql/pglite';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Database } from '../database.ts';
-import { isqrt } from './aggregates.ts';
+import { isqrt } from '../types/numeric-math.ts';
 
 describe('isqrt', () => {
   test('is the floor of the square root', () => {

@@ -8,16 +8,7 @@
 import { SqlError, SqlState } from '../errors.ts';
 import type { ScalarImpl } from '../plan/nodes.ts';
 import { checkInt, checkInt64, formatText } from '../types/cast.ts';
-import {
-  addInterval,
-  checkInterval,
-  INTERVAL_INFINITY,
-  INTERVAL_NEG_INFINITY,
-  intervalInfinity,
-  intervalOutOfRange,
-  MICROS_PER_DAY,
-  timestampDiff,
-} from '../types/datetime.ts';
+import { addInterval, checkInterval, MICROS_PER_DAY, timestampDiff } from '../types/datetime.ts';
 import { addIntervalTz } from '../types/datetime-session.ts';
 import {
   decAdd,
@@ -43,6 +34,7 @@ import { resolveArrayOperator } from './array-functions.ts';
 import { resolveByteaConcat } from './bytea-functions.ts';
 import { intervalDiv, intervalMul, negateInterval } from './interval-arith.ts';
 import { compileLike, type LikePattern, likeMatches } from './like-match.ts';
+import { resolveNumericPowerOperator } from './numeric-functions.ts';
 import { resolveRegexOperator } from './regex-functions.ts';
 
 /** Text-like operands of the text operators (an untyped literal is text). */
@@ -367,8 +359,8 @@ export function resolveOperator(op: string, a: SqlType, b: SqlType): Resolved | 
   }
   if (op === '^') {
     // numeric ^ numeric is exact in PostgreSQL (a numeric result, not a double's digits).
-    if ((a === 'numeric' || b === 'numeric') && !isFloatType(a) && !isFloatType(b))
-      throw new SqlError(SqlState.featureNotSupported, 'numeric ^ numeric is not supported');
+    const exact = resolveNumericPowerOperator(a, b);
+    if (exact) return exact;
     return { impl: impl(op, floatPower), type: 'float64', argTypes: ['float64', 'float64'] };
   }
   if (op === '&' || op === '|' || op === '#' || op === '<<' || op === '>>') {

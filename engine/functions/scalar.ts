@@ -22,10 +22,14 @@ import { isFloatType, isIntegerType, isNumericType, type SqlType } from '../type
 import { isArrayFunctionName, resolveArrayFunction } from './array-functions.ts';
 import { resolveByteaFunction } from './bytea-functions.ts';
 import { resolveDatetimeFunction } from './datetime-functions.ts';
+import { resolveDegreeTrig } from './degree-trig.ts';
+import { resolveFloatSend } from './float-send.ts';
 import { outputText, resolveFormatFunction } from './format-functions.ts';
 import { resolveIntervalFunction } from './interval-functions.ts';
 import { likeEscape } from './like-match.ts';
 import { MATH_FUNCS } from './math-functions.ts';
+import { resolveToNumber } from './number-input.ts';
+import { resolveNumericMath } from './numeric-functions.ts';
 import { floatPower, type Resolved } from './operators.ts';
 import { resolveRegexFunction, resolveRegexSubstring } from './regex-functions.ts';
 import { resolveSettingFunction } from './setting-functions.ts';
@@ -44,8 +48,6 @@ const norm = (t: SqlType): SqlType => (t === 'unknown' ? 'text' : t);
 function floatFn(name: string, f: (x: number) => number, check?: (x: number) => void) {
   return (args: readonly SqlType[]): Resolved | undefined => {
     if (args.length !== 1) return undefined;
-    if (args[0] === 'numeric')
-      throw new SqlError(SqlState.featureNotSupported, `${name}(numeric) is not supported`);
     if (!isNumericType(args[0]) && args[0] !== 'unknown') return undefined;
     return {
       impl: mk(name, (x: number) => {
@@ -134,11 +136,8 @@ const FUNCS: Record<string, Resolver> = {
     if (x < 0) throw new SqlError('2201E', 'cannot take logarithm of a negative number');
   }),
   exp: floatFn('exp', floatExp),
-  power: (args) => {
-    if (args.includes('numeric') && !args.some(isFloatType))
-      throw new SqlError(SqlState.featureNotSupported, 'power(numeric) is not supported');
-    return { impl: mk('power', floatPower), type: 'float64', argTypes: ['float64', 'float64'] };
-  },
+  // power(numeric, numeric) is resolved first, by resolveNumericMath.
+  power: () => ({ impl: mk('power', floatPower), type: 'float64', argTypes: ['float64', 'float64'] }),
   mod: ([a, b]) => {
     const t =
       a === 'int64' || b === 'int64' ? 'int64' : a === 'numeric' || b === 'numeric' ? 'numeric' : 'int32';
@@ -375,6 +374,10 @@ export function resolveFunction(name: string, args: readonly SqlType[]): Resolve
   const formatted = resolveFormatFunction(name, args);
   if (formatted) return formatted;
   if (isStringFunctionName(name)) return resolveStringFunction(name, args);
+  if (name === 'to_number') return resolveToNumber(args);
+  const exact =
+    resolveNumericMath(name, args) ?? resolveDegreeTrig(name, args) ?? resolveFloatSend(name, args);
+  if (exact) return exact;
   const r = FUNCS[name] ?? MATH_FUNCS[name];
   if (r) return propagateSpecial(name, r(args));
   return (

@@ -9,7 +9,7 @@ import { REGEX_SET_FUNCTIONS } from '../functions/regex-functions.ts';
 import { andAll, columnsUsed, conjuncts, hasSubquery, outerReach, shiftColumns } from '../plan/expr-utils.ts';
 import type { Column, Expr, Plan } from '../plan/nodes.ts';
 import type { TableStore } from '../storage/table-store.ts';
-import { elemType, isArrayType, pgTypeName, type SqlType } from '../types/values.ts';
+import { elemType, isArrayType, isIntegerType, pgTypeName, type SqlType } from '../types/values.ts';
 import { bindExpr, bindOperator, coerce, type ExprBinder, names, unifyTypes } from './bind-expr.ts';
 import { regexSetCall } from './bind-regex-srf.ts';
 import { catalogViewPlan, isCatalogSchema } from './catalog-views.ts';
@@ -248,7 +248,13 @@ export function seriesCall(bound: readonly Expr[], location?: number): { args: E
   let t = bound[0].type;
   if (t === 'unknown' || t === 'int16') t = bound[1]?.type === 'int64' ? 'int64' : 'int32';
   if (t === 'int32' && bound.some((a) => a.type === 'int64')) t = 'int64';
-  if (t === 'numeric' || t === 'float64' || t === 'float32') {
+  // generate_series(numeric, numeric[, numeric]) also takes integer arguments beside a numeric one.
+  if (
+    bound.some((a) => a.type === 'numeric') &&
+    bound.every((a) => a.type === 'numeric' || a.type === 'unknown' || isIntegerType(a.type))
+  )
+    t = 'numeric';
+  if (t === 'float64' || t === 'float32') {
     throw err(SqlState.featureNotSupported, `generate_series over ${t} is not supported`, location);
   }
   if (t === 'date') t = 'timestamptz';

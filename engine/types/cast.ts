@@ -24,9 +24,11 @@ import {
 } from './datetime-output.ts';
 import { fromSessionLocal, toSessionLocal } from './datetime-session.ts';
 import {
+  decCmp,
   decFromFloat,
   decimalToString,
   decRound,
+  exactDouble,
   NUMERIC_INF,
   NUMERIC_NEG_INF,
   normalizeNumericText,
@@ -192,10 +194,32 @@ function parseFloatText(s: string, t: SqlType): number {
     );
   }
   const d = Number(txt);
-  const v = t === 'float32' ? Math.fround(d) : d;
+  const v = t === 'float32' ? decimalToFloat32(txt, d) : d;
   if (!Number.isFinite(v) || (v === 0 && /[1-9]/.test(txt.split('e')[0])))
     throw new SqlError(SqlState.numericValueOutOfRange, `"${s}" is out of range for type ${pgTypeName(t)}`);
   return v;
+}
+
+/**
+ * The float4 nearest a decimal (strtof), not Math.fround of the nearest double: when that double
+ * lies exactly halfway between two floats, the exact decimal decides the side.
+ */
+function decimalToFloat32(txt: string, d: number): number {
+  const f = Math.fround(d);
+  if (f === d || !Number.isFinite(f)) return f;
+  const view = new DataView(new ArrayBuffer(4));
+  view.setFloat32(0, f);
+  view.setUint32(0, view.getUint32(0) + (Math.abs(d) > Math.abs(f) ? 1 : -1));
+  const g = view.getFloat32(0);
+  if ((f + g) / 2 !== d) return f;
+  const exact = parseDecimal(txt);
+  const dd = exactDouble(d);
+  const c = decCmp(exact.int < 0n ? { int: -exact.int, scale: exact.scale } : exact, dd);
+  if (c === 0) return f;
+  // Past the midpoint (in magnitude) the larger float wins, before it the smaller.
+  const bigger = Math.abs(f) > Math.abs(g) ? f : g;
+  const smaller = bigger === f ? g : f;
+  return c > 0 ? bigger : smaller;
 }
 
 /** float8 → float4 (PostgreSQL's dtof): overflow and underflow are 22003. */

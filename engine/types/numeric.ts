@@ -261,6 +261,20 @@ export function decFromBigInt(v: bigint): Decimal {
   return { int: v, scale: 0 };
 }
 
+/** The exact decimal value of a finite double's magnitude. */
+export function exactDouble(v: number): Decimal {
+  const a = Math.abs(v);
+  if (Number.isInteger(a)) return { int: BigInt(a), scale: 0 };
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, a);
+  const bits = view.getBigUint64(0);
+  const biased = Number((bits >> 52n) & 0x7ffn);
+  const frac = bits & ((1n << 52n) - 1n);
+  const m = biased === 0 ? frac : frac | (1n << 52n);
+  const e = (biased === 0 ? -1074 : biased - 1075) * -1; // a = m / 2^e, e > 0
+  return { int: m * 5n ** BigInt(e), scale: e };
+}
+
 /** float8 → numeric keeps 15 significant digits (DBL_DIG), as PostgreSQL does; finite values only. */
 export function decFromFloat(v: number): Decimal {
   const d = parseDecimal(v.toPrecision(15));
