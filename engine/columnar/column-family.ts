@@ -50,6 +50,7 @@ export function codecOf(type: ColumnType): number {
     case 'date':
     case 'timestamp':
     case 'timestamptz':
+    case 'time':
       return Codec.int;
     case 'float32':
     case 'float64':
@@ -57,6 +58,7 @@ export function codecOf(type: ColumnType): number {
     case 'int64':
       return Codec.int64;
     case 'text':
+    case 'bpchar':
     case 'uuid':
     case 'json':
     case 'numeric':

@@ -31,6 +31,10 @@ function typmodName(type: SqlType, m: TypMod): string {
       return `numeric(${m.precision},${m.scale})`;
     case 'varchar':
       return `varchar(${m.length})`;
+    case 'bpchar':
+      return `char(${m.length})`;
+    case 'time':
+      return `time(${m.precision})`;
     case 'name':
       return 'name';
     case 'timestamp':

@@ -21,6 +21,7 @@ import {
 } from '../types/datetime.ts';
 import { localToUtc, zoneFromText, zoneOffset } from '../types/datetime-zone.ts';
 import { decimalToString } from '../types/numeric.ts';
+import { extractTime } from '../types/time-of-day.ts';
 import type { SqlType } from '../types/values.ts';
 import type { Interval } from '../vector.ts';
 import { toChar, toTimestamp } from './datetime-format.ts';
@@ -170,6 +171,7 @@ function extractInterval(f: string, iv: Interval): number {
 
 /** Dispatches extract/date_part on the argument's type. */
 function extractAny(f: string, x: unknown, t: SqlType): number {
+  if (t === 'time') return extractTime(f, x as number);
   return t === 'interval' ? extractInterval(f, x as Interval) : extractField(f, x as number, t);
 }
 
