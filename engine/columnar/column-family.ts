@@ -40,6 +40,10 @@ export function codecName(codec: number, detail: number): string {
   return kind === undefined ? family : `${family}:${kind}`;
 }
 
+/** Int-codec types whose executor values are µs in a Float64Array (beyond int32), not an Int32Array. */
+export const isMicrosType = (type: ColumnType): boolean =>
+  type === 'timestamp' || type === 'timestamptz' || type === 'time';
+
 /** The codec family used for a logical type. */
 export function codecOf(type: ColumnType): number {
   switch (type) {
