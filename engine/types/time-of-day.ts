@@ -34,14 +34,12 @@ export function parseTime(text: string): number {
     if (+m[2] < 60 && (m[3] ? +m[3] : 0) <= 60 && us <= MICROS_PER_DAY) return us;
   }
   const today = () => civilFromDays(Math.floor(clock.nowMicros() / MICROS_PER_DAY));
-  const r = decodeDateTime(text, 'time without time zone', today, true);
+  // PostgreSQL's time_in names the type `time` in its syntax errors.
+  const r = decodeDateTime(text, 'time', today, true);
   if (r.kind === 'now')
     return clock.nowMicros() - Math.floor(clock.nowMicros() / MICROS_PER_DAY) * MICROS_PER_DAY;
   if (r.kind !== 'value')
-    throw new SqlError(
-      SqlState.invalidDatetimeFormat,
-      `invalid input syntax for type time without time zone: "${text}"`,
-    );
+    throw new SqlError(SqlState.invalidDatetimeFormat, `invalid input syntax for type time: "${text}"`);
   return r.timeMicros;
 }
 
