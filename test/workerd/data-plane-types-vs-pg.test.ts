@@ -3,7 +3,8 @@
  * distributed table and a hypertable get boundary and out-of-range values through SQL
  * INSERT and through the JSON ingest endpoint; what each accepted (or the SQLSTATE and
  * message it refused with), the values read back (as PostgreSQL's text and as the API's
- * JSON) and the result column types are compared with PostgreSQL doing the same. The
+ * JSON, from hot rows and again after compaction into columnar chunks) and the result
+ * column types are compared with PostgreSQL doing the same. The
  * differences that remain are listed in `KNOWN` with their reason: the test fails when one
  * disappears or a new one appears.
  */
@@ -335,13 +336,27 @@ describe('column types over HTTP agree with PostgreSQL', () => {
               pg: pgRows.rows.map((x) => [x[0], x[1]]),
               ours: ours.rows.map((x) => [x[0], x[2]]),
             });
+            const pgJson = pgRows.rows.map((x) => [
+              x[0],
+              apiJson((pgType === 'character' ? x[3] : x[1]) as string | null, pgType),
+            ]);
             checks.push({
               what: `${t.type} ${kind}: rows as JSON`,
-              pg: pgRows.rows.map((x) => [
-                x[0],
-                apiJson((pgType === 'character' ? x[3] : x[1]) as string | null, pgType),
-              ]),
+              pg: pgJson,
               ours: ours.rows.map((x) => [x[0], x[1]]),
+            });
+            // The same rows compacted into columnar chunks read back the same (and compare the same).
+            await ok(`SELECT compact_table('${name}')`);
+            const chunked = await ok(`SELECT id, v, v::text, v = v FROM ${name} ORDER BY id`);
+            checks.push({
+              what: `${t.type} ${kind}: rows as JSON from chunks`,
+              pg: pgJson,
+              ours: chunked.rows.map((x) => [x[0], x[1]]),
+            });
+            checks.push({
+              what: `${t.type} ${kind}: rows as text from chunks`,
+              pg: pgRows.rows.map((x) => [x[0], x[1]]),
+              ours: chunked.rows.map((x) => [x[0], x[2]]),
             });
           }
         }
@@ -376,6 +391,8 @@ const KNOWN: readonly string[] = [
   'bigint hyper: line protocol "12345678901234567"',
   'bigint hyper: rows as text',
   'bigint hyper: rows as JSON',
+  'bigint hyper: rows as text from chunks',
+  'bigint hyper: rows as JSON from chunks',
   // The engine's dates have no infinity (0A000) on any route; the row is missing from both reads.
   ...KINDS.flatMap((k) => [
     ...['INSERT', 'INSERT … SELECT', 'UPDATE', ...(k === 'dist' ? ['ON CONFLICT'] : [])].map(
@@ -383,5 +400,7 @@ const KNOWN: readonly string[] = [
     ),
     `date ${k}: rows as text`,
     `date ${k}: rows as JSON`,
+    `date ${k}: rows as text from chunks`,
+    `date ${k}: rows as JSON from chunks`,
   ]),
 ];
