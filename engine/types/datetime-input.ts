@@ -448,7 +448,8 @@ function decode(
     switch (t[i]) {
       case 'date':
         if (ptype === 'julian') throw new BadFormat();
-        if ((fmask & DATE_M) === DATE_M || ptype !== undefined) {
+        // Time input takes a date only as its first field; later ones are zones (DecodeTimeOnly).
+        if ((fmask & DATE_M) === DATE_M || ptype !== undefined || (timeOnly && i > 0)) {
           ptype = undefined;
           if (isDigit(field[0])) {
             // A run-together time with a trailing zone: hhmmss-zz.
@@ -506,6 +507,15 @@ function decode(
         }
         const dot = field.indexOf('.');
         const flen = field.length;
+        if (timeOnly) {
+          // DecodeTimeOnly: numbers are time fields ('040506', '0405'), never date parts.
+          if (dot >= 0 && dot <= 2) throw new BadFormat();
+          tmask =
+            dot >= 0 || flen > 4
+              ? decodeNumberField(field, fmask | DATE_M, tm)
+              : decodeNumber(field, haveTextMonth, fmask | DATE_M, tm);
+          break;
+        }
         if (dot >= 0 && !(fmask & DATE_M)) {
           const r = decodeDate(field, fmask, tm);
           tmask = r.tmask;
