@@ -74,6 +74,7 @@ const SAME_AS_POSTGRES = [
   "SELECT 'abc'::char(0)",
   "SELECT 'abc'::char(10485761)",
   "UPDATE c SET g = 'xyz' WHERE id = 1",
+  "SELECT pg_input_is_valid('abcd ', 'char(4)'), pg_input_is_valid('abcde', 'char(4)'), pg_input_is_valid('ab', 'bpchar')",
   // Frozen columnar chunks.
   'SELECT k, count(*), min(t), max(t) FROM big GROUP BY k ORDER BY k',
   "SELECT count(*) FROM big WHERE k = 'a'",

@@ -59,6 +59,7 @@ const SAME_AS_POSTGRES = [
   "SELECT '15:36:39 EST'::time, '15:36:39+05'::time, '15:36:39 -0800'::time",
   "SELECT '4:05:06 1999-01-08'::time",
   "SELECT '12'::time",
+  "SELECT pg_input_is_valid('12:00:00', 'time'), pg_input_is_valid('25:00:00', 'time'), pg_input_is_valid('15:36:39 America/New_York', 'time')",
   "SELECT 'infinity'::time",
   "SELECT 'abc'::time",
   "SELECT '11:59:59.999 PM'::time(2), '10:00:00.5'::time(0), '10:00:00.123456'::time(3)",
