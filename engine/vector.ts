@@ -26,13 +26,15 @@ export type ColumnType =
   | 'float32' // real
   | 'float64' // double precision
   | 'numeric' // numeric
-  | 'text' // text / varchar / char
+  | 'text' // text / varchar
+  | 'bpchar' // character(n): blank-padded, trailing blanks insignificant
   | 'bytea'
   | 'uuid'
   | 'date'
   | 'timestamp'
   | 'timestamptz'
   | 'interval'
+  | 'time' // time without time zone: µs since midnight
   | 'json'; // jsonb / json, stored as canonical text
 
 /** PostgreSQL interval: months, days and microseconds are kept apart as PostgreSQL does. */

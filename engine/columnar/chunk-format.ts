@@ -59,6 +59,8 @@ export const TYPE_IDS: readonly ColumnType[] = [
   'timestamptz',
   'interval',
   'json',
+  'bpchar',
+  'time',
 ];
 
 /** A column of a chunk schema. */

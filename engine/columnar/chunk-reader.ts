@@ -239,6 +239,7 @@ const NUMBER_TYPES: ReadonlySet<ColumnType> = new Set<ColumnType>([
   'date',
   'timestamp',
   'timestamptz',
+  'time',
   'float32',
   'float64',
 ]);

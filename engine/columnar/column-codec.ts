@@ -15,6 +15,7 @@ import {
   INFINITE_INTERVAL_MONTHS,
   INT64_PLAIN,
   INT64_SAFE,
+  isMicrosType,
 } from './column-family.ts';
 import {
   type ColumnInput,
@@ -101,8 +102,7 @@ export function encodeColumn(
     case Codec.bool: {
       const v = input.values;
       if (codec === Codec.bool) expect(v instanceof Uint8Array, type, 'Uint8Array');
-      else if (type === 'timestamp' || type === 'timestamptz')
-        expect(v instanceof Float64Array, type, 'Float64Array');
+      else if (isMicrosType(type)) expect(v instanceof Float64Array, type, 'Float64Array');
       else expect(v instanceof Int32Array, type, 'Int32Array');
       // NULL slots repeat a neighbour, so the stream's range is the zone's range.
       const filled = fillNullSlots(v as Int32Array, n, useNulls);

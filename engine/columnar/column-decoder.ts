@@ -15,6 +15,7 @@ import {
   INFINITE_INTERVAL_MONTHS,
   INT64_PLAIN,
   INT64_SAFE,
+  isMicrosType,
 } from './column-family.ts';
 import { takeFloat64, takeInt32 } from './decode-buffers.ts';
 import { decodeFloatStream, readFloatStream } from './float-codec.ts';
@@ -45,7 +46,7 @@ export function decodeColumn(type: ColumnType, block: Uint8Array, n: number): Ve
     }
     case Codec.int: {
       // Recycled arrays (decode-buffers): every decoder below writes all n values.
-      const out = type === 'timestamp' || type === 'timestamptz' ? takeFloat64(n) : takeInt32(n);
+      const out = isMicrosType(type) ? takeFloat64(n) : takeInt32(n);
       decodeIntStream(readIntStream(r, n), out);
       return flat(out);
     }
@@ -81,7 +82,7 @@ function emptyValues(type: ColumnType, n: number): FlatVector['values'] {
     case Codec.bool:
       return new Uint8Array(n);
     case Codec.int:
-      return type === 'timestamp' || type === 'timestamptz' ? new Float64Array(n) : new Int32Array(n);
+      return isMicrosType(type) ? new Float64Array(n) : new Int32Array(n);
     case Codec.float:
       return new Float64Array(n);
     case Codec.int64:

@@ -40,6 +40,10 @@ export function codecName(codec: number, detail: number): string {
   return kind === undefined ? family : `${family}:${kind}`;
 }
 
+/** Int-codec types whose executor values are µs in a Float64Array (beyond int32), not an Int32Array. */
+export const isMicrosType = (type: ColumnType): boolean =>
+  type === 'timestamp' || type === 'timestamptz' || type === 'time';
+
 /** The codec family used for a logical type. */
 export function codecOf(type: ColumnType): number {
   switch (type) {
@@ -50,6 +54,7 @@ export function codecOf(type: ColumnType): number {
     case 'date':
     case 'timestamp':
     case 'timestamptz':
+    case 'time':
       return Codec.int;
     case 'float32':
     case 'float64':
@@ -57,6 +62,7 @@ export function codecOf(type: ColumnType): number {
     case 'int64':
       return Codec.int64;
     case 'text':
+    case 'bpchar':
     case 'uuid':
     case 'json':
     case 'numeric':

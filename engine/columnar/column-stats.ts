@@ -196,6 +196,7 @@ function expandConst(type: ColumnType, value: unknown, n: number): FixedValues |
     case 'float64':
     case 'timestamp':
     case 'timestamptz':
+    case 'time':
       return new Float64Array(n).fill(isNull ? 0 : Number(value));
     default:
       return new Array(n).fill(isNull ? undefined : value) as ObjectValues;

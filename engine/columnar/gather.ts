@@ -13,7 +13,7 @@ import type { ColumnType, DictVector, FlatVector, Vector } from '../vector.ts';
 import type { Packed } from './bitpack.ts';
 import { ByteReader, corrupt } from './byte-io.ts';
 import { decodeColumn } from './column-decoder.ts';
-import { Codec, codecOf, FLAG_NULLS } from './column-family.ts';
+import { Codec, codecOf, FLAG_NULLS, isMicrosType } from './column-family.ts';
 import { alpFactor, readFloatStream } from './float-codec.ts';
 import {
   CHECKPOINT_EVERY,
@@ -202,7 +202,7 @@ export function gatherColumn(type: ColumnType, block: Uint8Array, n: number, sel
     const flat = (values: FlatVector['values']): FlatVector =>
       nulls ? { kind: 'flat', type, length: m, values, nulls } : { kind: 'flat', type, length: m, values };
     if (codec === Codec.int) {
-      const out = type === 'timestamp' || type === 'timestamptz' ? new Float64Array(m) : new Int32Array(m);
+      const out = isMicrosType(type) ? new Float64Array(m) : new Int32Array(m);
       if (gatherIntStream(readIntStream(r, n), sel, out)) return flat(out);
     } else if (codec === Codec.float) {
       const s = readFloatStream(r, n);

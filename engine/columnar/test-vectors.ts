@@ -38,6 +38,7 @@ export function vectorOf(type: ColumnType, values: readonly JsValue[]): FlatVect
     case 'float64':
     case 'timestamp':
     case 'timestamptz':
+    case 'time':
       out = Float64Array.from(values, (v) => (v === null ? Number.NaN : (v as number)));
       break;
     case 'bytea':
@@ -154,12 +155,15 @@ export function valueArb(type: ColumnType): fc.Arbitrary<JsValue> {
     case 'timestamp':
     case 'timestamptz':
       return timestamp;
+    case 'time':
+      return fc.integer({ min: 0, max: 86_400_000_000 / 1000 }).map((ms) => ms * 1000);
     case 'numeric':
       return fc.tuple(fc.bigInt(), fc.nat(40)).map(([d, s]) => {
         const t = (d < 0n ? -d : d).toString().padStart(s + 1, '0');
         return (d < 0n ? '-' : '') + (s === 0 ? t : `${t.slice(0, -s)}.${t.slice(-s)}`);
       });
     case 'text':
+    case 'bpchar':
       return fc.oneof(
         fc.string({ unit: 'grapheme' }),
         fc.string(),

@@ -31,7 +31,11 @@ const STORAGE: Partial<Record<ColumnType, DistType>> = {
   // Canonical decimal text (numeric(p,s) already rounded): exact, and what the engine holds.
   numeric: 'text',
   text: 'text',
+  // char(n) keeps its padding; the engine reads it back as bpchar (the declared type).
+  bpchar: 'text',
   date: 'int32',
+  // µs since midnight (≤ 86 400 000 000): exact in a double.
+  time: 'float64',
   timestamp: 'timestamptz',
   timestamptz: 'timestamptz',
 };

@@ -13,10 +13,11 @@
 
 import { fingerprint, mapExpr } from '../plan/expr-utils.ts';
 import type { Expr } from '../plan/nodes.ts';
+import { sqlTypeName } from '../sql/sql-names.ts';
 import { formatText } from '../types/cast.ts';
 import { intervalTypmodName } from '../types/interval-fields.ts';
 import type { TypMod } from '../types/typmod.ts';
-import { pgTypeName, type SqlType } from '../types/values.ts';
+import type { SqlType } from '../types/values.ts';
 
 /**
  * Calls whose value is one per statement (now() is the statement's start time, sequences
@@ -32,6 +33,10 @@ function typmodName(type: SqlType, m: TypMod): string {
       return `numeric(${m.precision},${m.scale})`;
     case 'varchar':
       return `varchar(${m.length})`;
+    case 'bpchar':
+      return `char(${m.length})`;
+    case 'time':
+      return `time(${m.precision})`;
     case 'name':
       return 'name';
     case 'interval':
@@ -43,9 +48,10 @@ function typmodName(type: SqlType, m: TypMod): string {
 
 /** A constant as a typed SQL literal. */
 function literal(value: unknown, type: SqlType): string {
-  if (value === null || value === undefined) return type === 'unknown' ? 'NULL' : `NULL::${pgTypeName(type)}`;
+  if (value === null || value === undefined)
+    return type === 'unknown' ? 'NULL' : `NULL::${sqlTypeName(type)}`;
   if (type === 'unknown') return quote(String(value));
-  return `${quote(formatText(value, type))}::${pgTypeName(type)}`;
+  return `${quote(formatText(value, type))}::${sqlTypeName(type)}`;
 }
 
 /**
@@ -126,7 +132,7 @@ function callSql(
   if (PER_STATEMENT.has(e.name)) return undefined;
   const args = all(e.args);
   if (!args) return undefined;
-  if (e.name.startsWith('::')) return `CAST(${args[0]} AS ${pgTypeName(e.type)})`;
+  if (e.name.startsWith('::')) return `CAST(${args[0]} AS ${sqlTypeName(e.type)})`;
   if (e.name === 'typmod')
     return e.typmod?.explicit ? `CAST(${args[0]} AS ${typmodName(e.type, e.typmod.mod)})` : undefined;
   if (e.name === 'neg') return `(- ${args[0]})`;

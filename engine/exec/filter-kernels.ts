@@ -141,6 +141,7 @@ function compileConjunct(e: Expr, frame: Frame): Refine {
       t === 'int16' ||
       t === 'timestamp' ||
       t === 'timestamptz' ||
+      t === 'time' ||
       t === 'date';
     if (
       a.kind === 'col' &&

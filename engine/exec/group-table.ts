@@ -66,7 +66,8 @@ export class GroupTable {
         return { kind: 'num', v: out };
       }
     }
-    if (g.kind === 'col' && vec?.kind === 'dict' && !vec.nulls) {
+    // Not for char(n): dictionary entries differing only in trailing spaces are one group.
+    if (g.kind === 'col' && vec?.kind === 'dict' && !vec.nulls && g.type !== 'bpchar') {
       const codes = this.codeScratch(k, n);
       const src = vec.codes;
       for (let j = 0; j < n; j++) codes[j] = src[sel ? sel[j] : j];

@@ -11,7 +11,7 @@ import { elemType, isArrayType, type SqlType } from '../types/values.ts';
 type Fmt = (v: unknown) => unknown;
 
 const isTextOut = (t: SqlType) =>
-  t === 'date' || t === 'timestamp' || t === 'timestamptz' || t === 'interval';
+  t === 'date' || t === 'timestamp' || t === 'timestamptz' || t === 'interval' || t === 'time';
 
 /** The formatter for non-null values of `type`, or undefined when values are already in API form. */
 function formatterFor(type: SqlType): Fmt | undefined {

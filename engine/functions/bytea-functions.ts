@@ -152,7 +152,12 @@ const BYTEA_FUNCS: Record<string, Resolver> = {
   octet_length: ([t]) =>
     isBytea(t)
       ? { impl: mk('octet_length', (b: Bytes) => b.length), type: 'int32', argTypes: ['bytea'] }
-      : { impl: mk('octet_length', (s: string) => utf8.encode(s).length), type: 'int32', argTypes: ['text'] },
+      : {
+          impl: mk('octet_length', (s: string) => utf8.encode(s).length),
+          type: 'int32',
+          // octet_length(character) counts the padding (bpcharoctetlen); length() does not.
+          argTypes: [t === 'bpchar' ? 'bpchar' : 'text'],
+        },
   bit_length: ([t]) =>
     isBytea(t)
       ? { impl: mk('bit_length', (b: Bytes) => 8 * b.length), type: 'int32', argTypes: ['bytea'] }

@@ -23,6 +23,7 @@ import {
 import { sessionZone } from '../types/datetime-session.ts';
 import { zoneFromText, zoneOffset } from '../types/datetime-zone.ts';
 import { decimalToString } from '../types/numeric.ts';
+import { extractTime } from '../types/time-of-day.ts';
 import { pgTypeName, type SqlType } from '../types/values.ts';
 import type { Interval } from '../vector.ts';
 import { toChar, toTimestamp } from './datetime-format.ts';
@@ -138,6 +139,7 @@ const EXTRACT_SCALE: Record<string, number> = { second: 6, millisecond: 3, epoch
 
 /** Dispatches extract/date_part on the argument's type. */
 function extractAny(f: string, x: unknown, t: SqlType): number {
+  if (t === 'time') return extractTime(f, x as number);
   if (t === 'interval') {
     const v = intervalPart(f, x as Interval);
     return v === null ? Number.NaN : Number(v);

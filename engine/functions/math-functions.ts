@@ -227,15 +227,23 @@ function widthBucketNumeric(x: string, lo: string, hi: string, count: number): n
   return r;
 }
 
-/** pg_input_is_valid for the number types, bool and interval; other type names are refused (0A000). */
+/** pg_input_is_valid for the number types, bool, interval, time and char(n); other type names are refused (0A000). */
 function inputIsValid(text: string, typeName: string): boolean {
   const m = /^\s*([a-z0-9_ ]+?)\s*(?:\(\s*(\d+)\s*(?:,\s*(-?\d+)\s*)?\))?\s*$/i.exec(typeName);
   const t = m ? columnTypeFromName(m[1]) : undefined;
   if (
     !m ||
     !t ||
-    !(isIntegerType(t) || isFloatType(t) || t === 'numeric' || t === 'bool' || t === 'interval') ||
-    (m[2] && t !== 'numeric')
+    !(
+      isIntegerType(t) ||
+      isFloatType(t) ||
+      t === 'numeric' ||
+      t === 'bool' ||
+      t === 'interval' ||
+      t === 'time' ||
+      t === 'bpchar'
+    ) ||
+    (m[2] && t !== 'numeric' && t !== 'bpchar')
   )
     throw new SqlError(
       SqlState.featureNotSupported,

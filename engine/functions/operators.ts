@@ -8,7 +8,13 @@
 import { SqlError, SqlState } from '../errors.ts';
 import type { ScalarImpl } from '../plan/nodes.ts';
 import { checkInt, checkInt64, formatText } from '../types/cast.ts';
-import { addInterval, checkInterval, MICROS_PER_DAY, timestampDiff } from '../types/datetime.ts';
+import {
+  addInterval,
+  checkInterval,
+  checkTimestamp,
+  MICROS_PER_DAY,
+  timestampDiff,
+} from '../types/datetime.ts';
 import { addIntervalTz } from '../types/datetime-session.ts';
 import {
   decAdd,
@@ -20,6 +26,7 @@ import {
   numericSpecialArith,
   parseDecimal,
 } from '../types/numeric.ts';
+import { addTimeInterval } from '../types/time-of-day.ts';
 import {
   commonType,
   comparatorFor,
@@ -38,7 +45,7 @@ import { resolveNumericPowerOperator } from './numeric-functions.ts';
 import { resolveRegexOperator } from './regex-functions.ts';
 
 /** Text-like operands of the text operators (an untyped literal is text). */
-const textual = (t: SqlType) => t === 'text' || t === 'unknown';
+const textual = (t: SqlType) => t === 'text' || t === 'unknown' || t === 'bpchar';
 
 /** The result of resolving an operator or function for given argument types. */
 export interface Resolved {
@@ -229,9 +236,53 @@ const ivAdd = (a: Interval, b: Interval, s: number): Interval =>
     micros: a.micros + s * b.micros,
   });
 
+/** Arithmetic with `time` operands: ± interval (wrapping at midnight), time − time, date + time. */
+function timeOfDayArith(op: string, a: SqlType, b: SqlType): Resolved | undefined {
+  if ((op === '+' || op === '-') && a === 'time' && b === 'interval') {
+    const s = op === '+' ? 1 : -1;
+    return {
+      impl: impl(op, (x: number, y: Interval) => addTimeInterval(x, y, s)),
+      type: 'time',
+      argTypes: [a, b],
+    };
+  }
+  if (op === '+' && a === 'interval' && b === 'time')
+    return {
+      impl: impl(op, (x: Interval, y: number) => addTimeInterval(y, x, 1)),
+      type: 'time',
+      argTypes: [a, b],
+    };
+  if (op === '-' && a === 'time' && b === 'time')
+    return {
+      impl: impl(op, (x: number, y: number) => ({ months: 0, days: 0, micros: x - y })),
+      type: 'interval',
+      argTypes: [a, b],
+    };
+  if (op === '+' && a === 'date' && b === 'time')
+    return {
+      impl: impl(op, (x: number, y: number) => checkTimestamp(x * MICROS_PER_DAY + y)),
+      type: 'timestamp',
+      argTypes: [a, b],
+    };
+  if (op === '+' && a === 'time' && b === 'date')
+    return {
+      impl: impl(op, (x: number, y: number) => checkTimestamp(y * MICROS_PER_DAY + x)),
+      type: 'timestamp',
+      argTypes: [a, b],
+    };
+  // time + time matches both time + interval and interval + time (time casts to interval implicitly).
+  if (op === '+' && a === 'time' && b === 'time')
+    throw new SqlError('42725', 'operator is not unique: time without time zone + time without time zone');
+  return undefined;
+}
+
+/** Approximate span for the sign of a finite interval (30-day months). */
+const _intervalMicros = (a: Interval) => (a.months * 30 + a.days) * MICROS_PER_DAY + a.micros;
+
 /** Date/time arithmetic; undefined when the types do not combine. */
 function timeArith(op: string, a: SqlType, b: SqlType): Resolved | undefined {
   const ts = (t: SqlType) => t === 'timestamp' || t === 'timestamptz';
+  if (a === 'time' || b === 'time') return timeOfDayArith(op, a === 'unknown' ? 'interval' : a, b);
   if ((op === '+' || op === '-') && ts(a) && b === 'interval') {
     const s = op === '+' ? 1 : -1;
     const add = a === 'timestamptz' ? addIntervalTz : addInterval;
@@ -336,8 +387,9 @@ export function resolveOperator(op: string, a: SqlType, b: SqlType): Resolved | 
   if (op === '||') {
     const bytes = resolveByteaConcat(a, b);
     if (bytes) return bytes;
-    const ta = a === 'unknown' ? 'text' : a;
-    const tb = b === 'unknown' ? 'text' : b;
+    // char(n) is concatenated as text: without its padding.
+    const ta = a === 'unknown' || a === 'bpchar' ? 'text' : a;
+    const tb = b === 'unknown' || b === 'bpchar' ? 'text' : b;
     // PostgreSQL's forms are text || text, text || anynonarray and anynonarray || text.
     if (ta === 'json' && tb === 'json')
       throw new SqlError(SqlState.featureNotSupported, 'operator jsonb || jsonb is not supported');
@@ -348,13 +400,17 @@ export function resolveOperator(op: string, a: SqlType, b: SqlType): Resolved | 
       argTypes: [ta, tb],
     };
   }
-  if ((op === '~' || op === '~*' || op === '!~' || op === '!~*') && textual(a) && textual(b))
-    return resolveRegexOperator(op);
+  // LIKE and regular expressions match char(n) with its padding (bpcharlike, bpcharregexeq).
+  const subject = a === 'bpchar' ? 'bpchar' : 'text';
+  if ((op === '~' || op === '~*' || op === '!~' || op === '!~*') && textual(a) && textual(b)) {
+    const r = resolveRegexOperator(op);
+    return r && { ...r, argTypes: [subject, 'text'] };
+  }
   if (op === '~~' || op === '!~~' || op === '~~*' || op === '!~~*') {
     return {
       impl: likeImpl(op, op.includes('*'), op.startsWith('!')),
       type: 'bool',
-      argTypes: ['text', 'text'],
+      argTypes: [subject, 'text'],
     };
   }
   if (op === '^') {
@@ -369,7 +425,17 @@ export function resolveOperator(op: string, a: SqlType, b: SqlType): Resolved | 
   }
   // An untyped literal takes the other operand's type first (float4 * '-1' is float4 * float4);
   // beside a date it is an integer, beside a timestamp or interval an interval.
-  const bt = b !== 'unknown' ? b : a === 'date' ? 'int32' : isNumericType(a) ? b : 'interval';
+  // time − literal is time − time; time + literal is time + interval.
+  const bt =
+    b !== 'unknown'
+      ? b
+      : a === 'date'
+        ? 'int32'
+        : isNumericType(a)
+          ? b
+          : a === 'time' && op === '-'
+            ? 'time'
+            : 'interval';
   const t = timeArith(op, a, bt);
   if (t) return t;
   if (isNumericType(a) || isNumericType(b) || (a === 'unknown' && b === 'unknown')) {

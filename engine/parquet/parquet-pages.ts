@@ -90,6 +90,7 @@ export async function decodeColumnPage(
         break;
       case 'timestamp':
       case 'timestamptz':
+      case 'time':
         out[i] = Number(dv.getBigInt64(p, true));
         p += 8;
         break;
@@ -102,6 +103,7 @@ export async function decodeColumnPage(
         p += 8;
         break;
       case 'text':
+      case 'bpchar':
       case 'json':
       case 'uuid':
       case 'bytea': {

@@ -10,7 +10,7 @@
  * standard Parquet codec) through the platform's `CompressionStream`.
  *
  * Types: bool → BOOLEAN; int16/int32 → INT32 (INT(16/32)); date → INT32 DATE;
- * int64 → INT64; timestamp/timestamptz → INT64 TIMESTAMP(MICROS, UTC for tz);
+ * int64 → INT64; timestamp/timestamptz → INT64 TIMESTAMP(MICROS, UTC for tz); time → INT64 TIME_MICROS;
  * float32 → FLOAT; float64 → DOUBLE; text/json/uuid → BYTE_ARRAY STRING;
  * bytea → BYTE_ARRAY. numeric and interval are refused (0A000).
  */
@@ -85,11 +85,14 @@ function mapping(type: ColumnType): Mapping {
       return { physical: PT.INT64, logical: timestampLogical(false), stats: true };
     case 'timestamptz':
       return { physical: PT.INT64, converted: 10, logical: timestampLogical(true), stats: true };
+    case 'time':
+      return { physical: PT.INT64, converted: 8, stats: true }; // TIME_MICROS
     case 'float32':
       return { physical: PT.FLOAT, stats: true };
     case 'float64':
       return { physical: PT.DOUBLE, stats: true };
     case 'text':
+    case 'bpchar':
     case 'json':
     case 'uuid':
       return { physical: PT.BYTE_ARRAY, converted: 0, logical: struct([1, struct()]), stats: false };

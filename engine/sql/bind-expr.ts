@@ -242,7 +242,9 @@ function bindAExpr(b: ExprBinder, n: PgNode): Expr {
     }
     case 'AEXPR_LIKE':
     case 'AEXPR_ILIKE': {
-      const l = coerce(bindExpr(b, n.lexpr), 'text', false, pos);
+      // char(n) is matched with its padding (bpcharlike): not cast to text first.
+      const left = bindExpr(b, n.lexpr);
+      const l = left.type === 'bpchar' ? left : coerce(left, 'text', false, pos);
       const r = coerce(bindExpr(b, n.rexpr), 'text', false, pos);
       return bindOperator(op, l, r, pos);
     }

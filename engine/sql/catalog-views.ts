@@ -35,7 +35,7 @@ function dataType(c: TableDef['columns'][number]): string {
 }
 
 function charLength(c: TableDef['columns'][number]): number | null {
-  return c.typmod?.kind === 'varchar' ? c.typmod.length : null;
+  return c.typmod?.kind === 'varchar' || c.typmod?.kind === 'bpchar' ? c.typmod.length : null;
 }
 
 /** numeric_precision / numeric_scale: declared for numeric(p,s), PostgreSQL's fixed values for ints and floats. */

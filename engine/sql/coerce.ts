@@ -50,13 +50,10 @@ export function typeFromTypeName(tn: PgNode, allowArray = false): SqlType {
   }
   const n = names(tn.names);
   const last = n[n.length - 1];
-  if (last === 'bpchar' || last === 'char') {
-    // char(n) pads with blanks and compares ignoring them; not modelled, so refuse rather than answer wrongly.
-    throw err(SqlState.featureNotSupported, 'char(n) is not supported; use text or varchar', tn.location);
-  }
-  const t = columnTypeFromName(
-    last === 'timestamp' || last === 'timestamptz' || last === 'interval' ? last : last,
-  );
+  // `char(n)` arrives as pg_catalog.bpchar; an unqualified `char` was written "char": the one-byte type.
+  if (last === 'char' && n.length === 1)
+    throw err(SqlState.featureNotSupported, 'type "char" is not supported', tn.location);
+  const t = columnTypeFromName(last);
   if (!t) {
     // A type PostgreSQL has but the engine does not: refused (0A000), not "does not exist".
     if (UNIMPLEMENTED_TYPES.has(last))
@@ -68,7 +65,6 @@ export function typeFromTypeName(tn: PgNode, allowArray = false): SqlType {
 
 /** PostgreSQL's built-in types the engine has no implementation of (yet). */
 const UNIMPLEMENTED_TYPES = new Set([
-  'time',
   'timetz',
   'money',
   'bit',
@@ -179,7 +175,11 @@ export function coerce(e: Expr, target: SqlType, explicit = false, pos?: number)
  * untyped literals to anything; not integer to boolean, text to a number, and the like.
  */
 export function assignable(from: SqlType, to: SqlType): boolean {
-  if (from === to || from === 'unknown' || to === 'text') return true;
+  // I/O conversion to a string type is an assignment cast in PostgreSQL.
+  if (from === to || from === 'unknown' || to === 'text' || to === 'bpchar') return true;
+  // timestamp, timestamptz and interval store into time (assignment casts); time into interval.
+  if (to === 'time') return from === 'timestamp' || from === 'timestamptz' || from === 'interval';
+  if (from === 'time' && to === 'interval') return true;
   if (isNumericType(from) && isNumericType(to)) return true;
   if (isTimeType(from) && isTimeType(to)) return true;
   if (isArrayType(from) && isArrayType(to)) return assignable(elemType(from), elemType(to));

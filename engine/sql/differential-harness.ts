@@ -14,9 +14,10 @@ import { type ArrayType, elemType, isArrayType, type SqlType } from '../types/va
 
 /** Type OIDs PGlite would parse; we ask for PostgreSQL's text output instead. */
 const TEXT_OIDS = [
-  16, 17, 20, 21, 23, 25, 114, 700, 701, 1043, 1042, 1082, 1114, 1184, 1186, 1700, 2950, 3802,
+  16, 17, 20, 21, 23, 25, 114, 700, 701, 1043, 1042, 1082, 1083, 1114, 1184, 1186, 1700, 2950, 3802,
   // Their one-dimensional array types (array_agg results), also as text.
-  1000, 1001, 1005, 1007, 1016, 1009, 199, 1021, 1022, 1015, 1014, 1182, 1115, 1185, 1187, 1231, 2951, 3807,
+  1000, 1001, 1005, 1007, 1016, 1009, 199, 1021, 1022, 1015, 1014, 1182, 1183, 1115, 1185, 1187, 1231, 2951,
+  3807,
 ];
 const parsers = Object.fromEntries(TEXT_OIDS.map((o) => [o, (v: string) => v]));
 

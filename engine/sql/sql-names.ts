@@ -4,7 +4,15 @@
  * wrote (`CREATE VIEW is not supported`, `LIKE`) and never a libpg-query node
  * (`ViewStmt`, `AEXPR_LIKE`). Types are named by the engine's `pgTypeName`.
  */
-export { pgTypeName as sqlTypeName } from '../types/values.ts';
+import { pgTypeName, type SqlType } from '../types/values.ts';
+
+/**
+ * A type as SQL that reads back as the same engine type (casts rendered for shards):
+ * PostgreSQL's name, except `bpchar` for blank-padded text, since a bare `character` is char(1).
+ */
+export function sqlTypeName(t: SqlType): string {
+  return t === 'bpchar' ? 'bpchar' : pgTypeName(t);
+}
 
 const COMMANDS: Record<string, string> = {
   ViewStmt: 'CREATE VIEW',

@@ -18,7 +18,8 @@ import { SEGMENT_ROWS, type TableData } from './table-store.ts';
 /** Converts one JS value to the executor's representation of `type`. */
 export function normalizeValue(v: unknown, type: ColumnType): unknown {
   if (v === null || v === undefined) return null;
-  if (typeof v === 'string' && type !== 'text' && type !== 'json') return parseText(v, type);
+  if (typeof v === 'string' && type !== 'text' && type !== 'json' && type !== 'bpchar')
+    return parseText(v, type);
   switch (type) {
     case 'timestamp':
     case 'timestamptz':
@@ -33,6 +34,7 @@ export function normalizeValue(v: unknown, type: ColumnType): unknown {
     case 'int32':
     case 'float32':
     case 'float64':
+    case 'time':
       return Number(v);
     case 'numeric':
       return typeof v === 'number' ? decimalToString(decFromFloat(v)) : String(v);
@@ -48,6 +50,7 @@ const PASS_THROUGH = new Set<ColumnType>([
   'float32',
   'timestamp',
   'timestamptz',
+  'time',
   'int32',
   'int16',
   'date',

@@ -43,7 +43,8 @@ export function vectorFromValues(type: ColumnType, values: ArrayLike<unknown>): 
     case 'float32':
     case 'float64':
     case 'timestamp':
-    case 'timestamptz': {
+    case 'timestamptz':
+    case 'time': {
       const out = new Float64Array(n);
       for (let i = 0; i < n; i++) {
         const v = values[i];
@@ -126,6 +127,7 @@ export function zoneMapOfValues(type: ColumnType, values: ArrayLike<unknown>): Z
     type === 'float32' ||
     type === 'timestamp' ||
     type === 'timestamptz' ||
+    type === 'time' ||
     type === 'int32' ||
     type === 'int16' ||
     type === 'date'

@@ -7,6 +7,7 @@
 import { SqlError, SqlState } from '../errors.ts';
 import type { Interval } from '../vector.ts';
 import { formatArrayText, parseArrayText } from './array.ts';
+import { stripPadding } from './bpchar.ts';
 import {
   checkTimestamp,
   infiniteDate,
@@ -36,6 +37,7 @@ import {
   parseRadixInteger,
 } from './numeric.ts';
 import { activeSettings } from './session-settings.ts';
+import { formatTimeOfDay, parseTime, timeOfInterval, timeOfTimestamp } from './time-of-day.ts';
 import { elemType, isArrayType, isIntegerType, pgTypeName, type SqlType, type ValueType } from './values.ts';
 
 type Fn = (v: unknown) => unknown;
@@ -134,6 +136,8 @@ export function formatText(v: unknown, t: SqlType): string {
       return formatTimestamptzOut(v as number);
     case 'interval':
       return formatIntervalOut(v as Interval);
+    case 'time':
+      return formatTimeOfDay(v as number);
     case 'bytea':
       if (activeSettings().byteaOutput === 'escape') return byteaEscape(v as Uint8Array);
       return `\\x${Array.from(v as Uint8Array, (b) => b.toString(16).padStart(2, '0')).join('')}`;
@@ -313,6 +317,8 @@ export function parseText(s: string, t: SqlType): unknown {
       return parseTimestamptz(s);
     case 'interval':
       return parseInterval(s);
+    case 'time':
+      return parseTime(s);
     case 'bytea':
       return parseBytea(s);
     case 'uuid': {
@@ -366,7 +372,12 @@ export function castFn(from: SqlType, to: ValueType): Fn {
     if (to === 'text') return (v) => v;
     return (v) => parseText(String(v), to);
   }
-  if (to === 'text') return (v) => formatText(v, from);
+  // char(n) → text drops the padding; to other types it is read as that text (I/O conversion).
+  if (from === 'bpchar') {
+    const f = to === 'text' ? undefined : castFn('text', to);
+    return f ? (v) => f(stripPadding(v as string)) : (v) => stripPadding(v as string);
+  }
+  if (to === 'text' || to === 'bpchar') return (v) => formatText(v, from);
   if (to === 'json') return (v) => formatText(v, from);
   switch (to) {
     case 'bool':
@@ -444,6 +455,16 @@ export function castFn(from: SqlType, to: ValueType): Fn {
       if (from === 'date') return (v) => checkTimestamp(fromSessionLocal((v as number) * MICROS_PER_DAY));
       if (from === 'timestamp') return (v) => checkTimestamp(fromSessionLocal(v as number));
       if (from === 'timestamptz') return (v) => v;
+      break;
+    case 'time':
+      // timestamptz → time reads the wall clock of the session zone (UTC).
+      if (from === 'timestamp') return (v) => timeOfTimestamp(v as number);
+      // A timestamptz's time of day is its wall clock in the session's zone.
+      if (from === 'timestamptz') return (v) => timeOfTimestamp(toSessionLocal(v as number));
+      if (from === 'interval') return (v) => timeOfInterval(v as Interval);
+      break;
+    case 'interval':
+      if (from === 'time') return (v) => ({ months: 0, days: 0, micros: v as number });
       break;
   }
   throw new SqlError('42846', `cannot cast type ${pgTypeName(from)} to ${pgTypeName(to)}`);

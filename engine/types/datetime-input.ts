@@ -438,11 +438,12 @@ export function decodeDateTime(
   text: string,
   type: string,
   todayCivil: () => [number, number, number],
+  timeOnly = false,
 ): DecodedDateTime {
   const bad = () =>
     new SqlError(SqlState.invalidDatetimeFormat, `invalid input syntax for type ${type}: "${text}"`);
   try {
-    return decode(text, todayCivil);
+    return decode(text, todayCivil, timeOnly);
   } catch (e) {
     if (e instanceof BadFormat) throw bad();
     if (e instanceof FieldOverflow)
@@ -456,7 +457,12 @@ export function decodeDateTime(
   }
 }
 
-function decode(text: string, todayCivil: () => [number, number, number]): DecodedDateTime {
+/** `timeOnly`: DecodeTimeOnly's rules (the time input): the date is optional, the time is not. */
+function decode(
+  text: string,
+  todayCivil: () => [number, number, number],
+  timeOnly: boolean,
+): DecodedDateTime {
   const { f, t } = splitFields(text);
   if (f.length === 0) throw new BadFormat();
   const tm: Tm = { year: 0, mon: 0, mday: 0, yday: 0, hour: 0, min: 0, sec: 0, fsec: 0, is2digits: false };
@@ -474,9 +480,9 @@ function decode(text: string, todayCivil: () => [number, number, number]): Decod
     switch (t[i]) {
       case 'date':
         if (ptype === 'julian') throw new BadFormat();
-        // With month and day known this is a zone name ('America/New_York') or hhmmss-zz:
+        // With month and day known (or after a time's first field: DecodeTimeOnly) this is a zone name ('America/New_York') or hhmmss-zz:
         // PostgreSQL accepts 'Wed Jul 11 10:51:14 America/New_York 2001'.
-        if ((fmask & (MONTH | DAY)) === (MONTH | DAY) || ptype !== undefined) {
+        if ((fmask & (MONTH | DAY)) === (MONTH | DAY) || ptype !== undefined || (timeOnly && i > 0)) {
           ptype = undefined;
           if (isDigit(field[0])) {
             // A run-together time with a trailing zone: hhmmss-zz.
@@ -534,6 +540,15 @@ function decode(text: string, todayCivil: () => [number, number, number]): Decod
         }
         const dot = field.indexOf('.');
         const flen = field.length;
+        if (timeOnly) {
+          // DecodeTimeOnly: numbers are time fields ('040506', '0405'), never date parts.
+          if (dot >= 0 && dot <= 2) throw new BadFormat();
+          tmask =
+            dot >= 0 || flen > 4
+              ? decodeNumberField(field, fmask | DATE_M, tm)
+              : decodeNumber(field, haveTextMonth, fmask | DATE_M, tm);
+          break;
+        }
         if (dot >= 0 && !(fmask & DATE_M)) {
           const r = decodeDate(field, fmask, tm);
           tmask = r.tmask;
@@ -661,7 +676,11 @@ function decode(text: string, todayCivil: () => [number, number, number]): Decod
   if (mer !== undefined && tm.hour > 12) throw new FieldOverflow();
   if (mer === 'am' && tm.hour === 12) tm.hour = 0;
   else if (mer === 'pm' && tm.hour !== 12) tm.hour += 12;
-  if ((fmask & DATE_M) !== DATE_M) throw new BadFormat();
+  const hasDate = (fmask & DATE_M) === DATE_M;
+  if (!timeOnly && !hasDate) throw new BadFormat();
+  // A time alone with a zone whose offset depends on the date ('15:36:39 America/New_York') is unreadable.
+  if (timeOnly && ((fmask & TIME_M) !== TIME_M || (!hasDate && zone !== undefined && !('fixed' in zone))))
+    throw new BadFormat();
   return {
     kind: 'value',
     year: tm.year,
@@ -669,7 +688,7 @@ function decode(text: string, todayCivil: () => [number, number, number]): Decod
     day: tm.mday,
     timeMicros: ((tm.hour * 60 + tm.min) * 60 + tm.sec) * 1e6 + tm.fsec,
     zone,
-    hasDate: true,
+    hasDate,
     hasTime: (fmask & TIME_M) !== 0,
   };
 }

@@ -4,19 +4,23 @@
  * than p - s integer digits (22003); varchar(n) truncates on explicit casts and
  * rejects longer values on assignment (22001); timestamp(p) rounds fractional
  * seconds to p digits; interval fields and precision (`interval day to second(2)`) drop the
- * fields below the range and round µs (engine/types/interval-fields). `name` (PostgreSQL's identifier type: text of at most 63 bytes)
+ * fields below the range and round µs (engine/types/interval-fields); char(n) pads to n (see `bpchar`); time(p) rounds as timestamp(p). `name` (PostgreSQL's identifier type: text of at most 63 bytes)
  * is text whose input is clipped silently to 63 bytes at a character boundary, on casts
  * and assignments alike; it compares as text does here (C collation).
  */
 import { SqlError, SqlState } from '../errors.ts';
 import type { Interval } from '../vector.ts';
+import { checkCharLength, fitBpchar } from './bpchar.ts';
 import { adjustInterval, intervalTypmod } from './interval-fields.ts';
 import { decimalToString, decRound, isNumericSpecial, NUMERIC_NAN, parseDecimal } from './numeric.ts';
+import { roundTime } from './time-of-day.ts';
 import type { SqlType } from './values.ts';
 
 export type TypMod =
   | { readonly kind: 'numeric'; readonly precision: number; readonly scale: number }
   | { readonly kind: 'varchar'; readonly length: number }
+  | { readonly kind: 'bpchar'; readonly length: number }
+  | { readonly kind: 'time'; readonly precision: number }
   | { readonly kind: 'timestamp'; readonly precision: number }
   | { readonly kind: 'interval'; readonly range: number; readonly precision: number }
   | { readonly kind: 'name' };
@@ -63,6 +67,12 @@ export function makeTypMod(type: SqlType, typeName: string, mods: readonly numbe
   }
   if (type === 'text' && (typeName === 'varchar' || typeName === 'character varying'))
     return { kind: 'varchar', length: mods[0] };
+  if (type === 'bpchar') return { kind: 'bpchar', length: checkCharLength(mods[0]) };
+  if (type === 'time') {
+    if (mods[0] < 0)
+      throw new SqlError(SqlState.invalidParameterValue, `TIME(${mods[0]}) precision must not be negative`);
+    return mods[0] < 6 ? { kind: 'time', precision: mods[0] } : undefined;
+  }
   if ((type === 'timestamp' || type === 'timestamptz') && mods[0] < 6)
     return { kind: 'timestamp', precision: Math.max(0, mods[0]) };
   return undefined;
@@ -99,6 +109,10 @@ export function typmodEnforcer(tm: TypMod, explicit: boolean): (v: unknown) => u
           `value too long for type character varying(${tm.length})`,
         );
       };
+    case 'bpchar':
+      return (v) => fitBpchar(v as string, tm.length, explicit);
+    case 'time':
+      return (v) => roundTime(v as number, tm.precision);
     case 'name':
       return (v) => clipName(v as string);
     case 'interval':

@@ -6,11 +6,13 @@
  *
  * In-executor JS values: bool → boolean; int16/int32/float32/float64 → number;
  * int64 → bigint; numeric → canonical decimal string; text/uuid/json → string;
- * bytea → Uint8Array; date → days (number); timestamp(tz) → µs (number);
+ * bpchar → string as stored (blank-padded to n); bytea → Uint8Array; date → days
+ * (number); timestamp(tz) → µs (number); time → µs since midnight (number);
  * interval → Interval; NULL → null.
  */
 import { SqlError, SqlState } from '../errors.ts';
 import type { ColumnType, Interval } from '../vector.ts';
+import { compareBpchar, stripPadding } from './bpchar.ts';
 import { compareInterval, intervalKey } from './datetime.ts';
 import { compareNumeric } from './numeric.ts';
 
@@ -57,10 +59,10 @@ const TYPE_NAMES: Record<string, ColumnType> = {
   decimal: 'numeric',
   text: 'text',
   varchar: 'text',
-  bpchar: 'text',
-  char: 'text',
+  bpchar: 'bpchar',
+  char: 'bpchar',
   'character varying': 'text',
-  character: 'text',
+  character: 'bpchar',
   name: 'text',
   bytea: 'bytea',
   uuid: 'uuid',
@@ -68,6 +70,7 @@ const TYPE_NAMES: Record<string, ColumnType> = {
   timestamp: 'timestamp',
   timestamptz: 'timestamptz',
   interval: 'interval',
+  time: 'time',
   json: 'json',
   jsonb: 'json',
 };
@@ -89,12 +92,14 @@ export function pgTypeName(t: SqlType): string {
     float64: 'double precision',
     numeric: 'numeric',
     text: 'text',
+    bpchar: 'character',
     bytea: 'bytea',
     uuid: 'uuid',
     date: 'date',
     timestamp: 'timestamp without time zone',
     timestamptz: 'timestamp with time zone',
     interval: 'interval',
+    time: 'time without time zone',
     json: 'jsonb',
     unknown: 'unknown',
   };
@@ -105,7 +110,8 @@ export const isIntegerType = (t: SqlType): boolean => t === 'int16' || t === 'in
 export const isFloatType = (t: SqlType): boolean => t === 'float32' || t === 'float64';
 export const isNumericType = (t: SqlType): boolean => isIntegerType(t) || isFloatType(t) || t === 'numeric';
 export const isTimeType = (t: SqlType): boolean => t === 'timestamp' || t === 'timestamptz' || t === 'date';
-export const isTextType = (t: SqlType): boolean => t === 'text' || t === 'uuid' || t === 'json';
+export const isTextType = (t: SqlType): boolean =>
+  t === 'text' || t === 'uuid' || t === 'json' || t === 'bpchar';
 
 const NUMERIC_RANK: Partial<Record<SqlType, number>> = {
   int16: 1,
@@ -150,6 +156,8 @@ export function comparatorFor(t: SqlType): (a: unknown, b: unknown) => number {
       return (a, b) => compareInterval(a as Interval, b as Interval);
     case 'bytea':
       return (a, b) => compareBytes(a as Uint8Array, b as Uint8Array);
+    case 'bpchar':
+      return compareBpchar;
     case 'bool':
       return (a, b) => (a === b ? 0 : a ? 1 : -1);
     case 'float32':
@@ -242,6 +250,8 @@ export function hashKeyFor(t: SqlType): (v: unknown) => unknown {
       return (v) => intervalKey(v as Interval);
     case 'bytea':
       return (v) => Array.from(v as Uint8Array).join(',');
+    case 'bpchar':
+      return (v) => stripPadding(v as string);
     case 'float32':
     case 'float64':
       return (v) => ((v as number) === 0 ? 0 : v); // -0 = 0

@@ -37,6 +37,10 @@ const PG_TYPES: Record<string, { oid: number; arrayOid: number; len: number; eng
   timestamp: { oid: 1114, arrayOid: 1115, len: 8, engine: 'timestamp' },
   timestamptz: { oid: 1184, arrayOid: 1185, len: 8, engine: 'timestamptz' },
   interval: { oid: 1186, arrayOid: 1187, len: 16, engine: 'interval' },
+  bpchar: { oid: 1042, arrayOid: 1014, len: -1, engine: 'bpchar' },
+  character: { oid: 1042, arrayOid: 1014, len: -1, engine: 'bpchar' },
+  time: { oid: 1083, arrayOid: 1183, len: 8, engine: 'time' },
+  'time without time zone': { oid: 1083, arrayOid: 1183, len: 8, engine: 'time' },
   uuid: { oid: 2950, arrayOid: 2951, len: 16, engine: 'uuid' },
   jsonb: { oid: 3802, arrayOid: 3807, len: -1, engine: 'json' },
   // Management functions (`create_distributed_table`, …) return void, printed as ''.
