@@ -1,0 +1,4 @@
+/** Part 1 of 3 of the route × hostile input matrix (see hostile-input-matrix.case.ts). */
+import { hostileInputMatrix } from './hostile-input-matrix.case.ts';
+
+hostileInputMatrix(0, 3);

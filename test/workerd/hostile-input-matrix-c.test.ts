@@ -1,0 +1,4 @@
+/** Part 3 of 3 of the route × hostile input matrix (see hostile-input-matrix.case.ts). */
+import { hostileInputMatrix } from './hostile-input-matrix.case.ts';
+
+hostileInputMatrix(2, 3);
