@@ -14,10 +14,7 @@ import {
   formatInterval,
   formatTimestamp,
   formatTimestamptz,
-  intervalInfinity,
   MICROS_PER_DAY,
-  MICROS_PER_HOUR,
-  MICROS_PER_MINUTE,
   MICROS_PER_SECOND,
 } from './datetime.ts';
 import { zoneOffset } from './datetime-zone.ts';
@@ -119,103 +116,7 @@ export function formatTimestamptzOut(micros: number): string {
   return styled(micros + east, s, { east, abbrev: abbrev ?? offsetText(east) });
 }
 
-/** The fields EncodeInterval prints, each carrying the sign of its part. */
-function fields(iv: Interval) {
-  const year = Math.trunc(iv.months / 12);
-  const mon = iv.months - year * 12;
-  const hour = Math.trunc(iv.micros / MICROS_PER_HOUR);
-  let rest = iv.micros - hour * MICROS_PER_HOUR;
-  const min = Math.trunc(rest / MICROS_PER_MINUTE);
-  rest -= min * MICROS_PER_MINUTE;
-  const sec = Math.trunc(rest / MICROS_PER_SECOND);
-  const fsec = rest - sec * MICROS_PER_SECOND;
-  return { year, mon, mday: iv.days, hour, min, sec, fsec };
-}
-
-/** AppendSeconds: |sec|[.ffffff], zero-filled to two digits when asked. */
-function seconds(sec: number, fsec: number, fill: boolean): string {
-  const s = fill ? pad(Math.abs(sec)) : String(Math.abs(sec));
-  if (fsec === 0) return s;
-  return `${s}.${String(Math.abs(fsec)).padStart(6, '0').replace(/0+$/, '')}`;
-}
-
 /** An interval in the session's IntervalStyle. */
 export function formatIntervalOut(iv: Interval): string {
-  const style = activeSettings().intervalStyle;
-  if (style === 'postgres' || intervalInfinity(iv) !== 0) return formatInterval(iv);
-  const f = fields(iv);
-  if (style === 'iso_8601') return iso8601(f);
-  if (style === 'sql_standard') return sqlStandard(f);
-  return verbose(f);
-}
-
-type Fields = ReturnType<typeof fields>;
-
-function iso8601(f: Fields): string {
-  const { year, mon, mday, hour, min, sec, fsec } = f;
-  if (!year && !mon && !mday && !hour && !min && !sec && !fsec) return 'PT0S';
-  const part = (v: number, u: string) => (v ? `${v}${u}` : '');
-  let out = `P${part(year, 'Y')}${part(mon, 'M')}${part(mday, 'D')}`;
-  if (hour || min || sec || fsec) out += 'T';
-  out += part(hour, 'H') + part(min, 'M');
-  if (sec || fsec) out += `${sec < 0 || fsec < 0 ? '-' : ''}${seconds(sec, fsec, false)}S`;
-  return out;
-}
-
-function sqlStandard(f: Fields): string {
-  let { year, mon, mday, hour, min, sec, fsec } = f;
-  const neg = year < 0 || mon < 0 || mday < 0 || hour < 0 || min < 0 || sec < 0 || fsec < 0;
-  const pos = year > 0 || mon > 0 || mday > 0 || hour > 0 || min > 0 || sec > 0 || fsec > 0;
-  const hasYm = year !== 0 || mon !== 0;
-  const hasDt = mday !== 0 || hour !== 0 || min !== 0 || sec !== 0 || fsec !== 0;
-  const standard = !(neg && pos) && !(hasYm && hasDt);
-  let out = '';
-  if (neg && standard) {
-    out = '-';
-    [year, mon, mday, hour, min, sec, fsec] = [-year, -mon, -mday, -hour, -min, -sec, -fsec];
-  }
-  if (!neg && !pos) return '0';
-  if (!standard) {
-    const ys = year < 0 || mon < 0 ? '-' : '+';
-    const ds = mday < 0 ? '-' : '+';
-    const ss = hour < 0 || min < 0 || sec < 0 || fsec < 0 ? '-' : '+';
-    return `${ys}${Math.abs(year)}-${Math.abs(mon)} ${ds}${Math.abs(mday)} ${ss}${Math.abs(hour)}:${pad(Math.abs(min))}:${seconds(sec, fsec, true)}`;
-  }
-  if (hasYm) return `${out}${year}-${mon}`;
-  const time = `${hour}:${pad(min)}:${seconds(sec, fsec, true)}`;
-  return mday !== 0 ? `${out}${mday} ${time}` : `${out}${time}`;
-}
-
-function verbose(f: Fields): string {
-  let out = '@';
-  let zero = true;
-  let before = false;
-  const part = (value: number, unit: string) => {
-    if (value === 0) return;
-    let v = value;
-    // The first nonzero field decides 'ago'; later ones print relative to it.
-    if (zero) {
-      before = v < 0;
-      v = Math.abs(v);
-    } else if (before) v = -v;
-    out += ` ${v} ${unit}${v === 1 ? '' : 's'}`;
-    zero = false;
-  };
-  part(f.year, 'year');
-  part(f.mon, 'mon');
-  part(f.mday, 'day');
-  part(f.hour, 'hour');
-  part(f.min, 'min');
-  if (f.sec !== 0 || f.fsec !== 0) {
-    out += ' ';
-    if (f.sec < 0 || (f.sec === 0 && f.fsec < 0)) {
-      if (zero) before = true;
-      else if (!before) out += '-';
-    } else if (before) out += '-';
-    out += `${seconds(f.sec, f.fsec, false)} sec${Math.abs(f.sec) !== 1 || f.fsec !== 0 ? 's' : ''}`;
-    zero = false;
-  }
-  if (zero) out += ' 0';
-  if (before) out += ' ago';
-  return out;
+  return formatInterval(iv, activeSettings().intervalStyle);
 }
